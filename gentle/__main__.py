@@ -1,0 +1,3 @@
+from gentle.cli import main
+
+main()

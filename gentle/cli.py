@@ -1,0 +1,47 @@
+"""The `gentle` console command: Django's manage.py with Gentle's own commands in front.
+
+Configuration errors stop start-up with one line naming the cause, not a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Friendly spellings for Gentle's own commands (Django's command modules use underscores).
+ALIASES = {"seed-demo": "seed_demo", "rotate-keys": "rotate_keys"}
+
+USAGE = """usage: gentle <command> [options]
+
+Gentle's commands:
+  demo [--port N]     set up the demo (SQLite, fictional data) and serve it with a worker
+  serve [--port N]    run the production web server (gunicorn)
+  worker [--once]     run background tasks and periodic jobs
+  seed-demo           load the fictional demo data (refused in production)
+
+Every Django management command works too, e.g. `gentle migrate`, `gentle check --deploy`.
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gentle.settings")
+    if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
+        sys.stdout.write(USAGE)
+        return
+    argv[1] = ALIASES.get(argv[1], argv[1])
+
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    from gentle.lib.env import ConfigError
+
+    try:
+        django.setup()
+    except (ConfigError, ImproperlyConfigured) as exc:
+        sys.stderr.write(f"gentle: configuration error: {exc}\n")
+        raise SystemExit(2) from None
+
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gentle", *argv[1:]])

@@ -1,0 +1,46 @@
+"""The demo: fictional people and clinical content, generated deterministically.
+
+Each app owns its demo content in its own ``demo.py`` with a ``seed(rng, context)`` function;
+``DEMO_STEPS`` calls them in dependency order, passing what earlier steps created.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.conf import settings
+from django.db import transaction
+
+from gentle.accounts import demo as accounts_demo
+from gentle.accounts.models import Role
+
+DEMO_DOMAIN = "demo.gentle.test"
+DEMO_PASSWORD = "gentle-demo"  # noqa: S105 - documented demo password, refused in production
+DEMO_LOGINS = (
+    (f"admin@{DEMO_DOMAIN}", Role.ADMIN),
+    (f"clinician@{DEMO_DOMAIN}", Role.CLINICIAN),
+    (f"supervisor@{DEMO_DOMAIN}", Role.SUPERVISOR),
+    (f"client@{DEMO_DOMAIN}", Role.CLIENT),
+)
+
+DEMO_STEPS = (accounts_demo.seed,)
+
+
+def demo_is_seeded() -> bool:
+    return accounts_demo.is_seeded()
+
+
+def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
+    """Create the demo data in one transaction; returns a one-line summary."""
+    if not settings.DEMO:
+        raise RuntimeError("demo data may only be loaded when GENTLE_ENV=demo")
+    rng = random.Random(seed)
+    with transaction.atomic():
+        if reset:
+            accounts_demo.remove()
+        elif demo_is_seeded():
+            return "already present"
+        context: dict = {"domain": DEMO_DOMAIN, "password": DEMO_PASSWORD}
+        for step in DEMO_STEPS:
+            step(rng, context)
+    return ", ".join(f"{key}={value}" for key, value in sorted(context.get("counts", {}).items()))

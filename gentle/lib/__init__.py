@@ -1,0 +1,1 @@
+"""Framework-light helpers: nothing here imports a Gentle app (see ARCHITECTURE.md)."""

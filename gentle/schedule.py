@@ -1,0 +1,56 @@
+"""The in-code schedule of periodic jobs that `gentle worker` enqueues.
+
+Each job runs once per period. A run is claimed by inserting a ScheduledRun row for the job and
+the period's start; the unique constraint makes that claim safe with several workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gentle import tasks
+from gentle.models import ScheduledRun
+
+logger = logging.getLogger("gentle.schedule")
+
+HOUR = 60 * 60
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: int
+    task: object
+
+
+SCHEDULE: tuple[Job, ...] = (
+    Job("clear-expired-sessions", HOUR, tasks.clear_expired_sessions),
+    Job("prune-finished-tasks", DAY, tasks.prune_finished_tasks),
+)
+
+
+def enqueue_due_jobs(now: datetime | None = None, schedule=SCHEDULE) -> list[str]:
+    """Enqueue each job whose current period has no run yet; return the names enqueued."""
+    now = now or timezone.now()
+    enqueued = []
+    for job in schedule:
+        slot = int(now.timestamp()) // job.every_seconds * job.every_seconds
+        if ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
+            continue
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(job=job.name, slot=slot)
+                result = job.task.enqueue()
+                run.task_result_id = str(result.id)
+                run.save(update_fields=["task_result_id"])
+        except IntegrityError:
+            continue  # another worker claimed this period first
+        logger.info("periodic job enqueued", extra={"job": job.name, "task_id": str(result.id)})
+        enqueued.append(job.name)
+    return enqueued

@@ -1,0 +1,250 @@
+"""Gentle's one settings module. Every value comes from the environment through gentle.lib.env.
+
+Each variable is documented in docs/configuration.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from gentle.lib.datadir import demo_secret_key, ensure_writable_dir
+from gentle.lib.env import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+
+GENTLE_ENV = env_choice("GENTLE_ENV", ("demo", "production"), "demo")
+DEMO = GENTLE_ENV == "demo"
+PRODUCTION = not DEMO
+
+DATA_DIR = Path(
+    env_str("GENTLE_DATA_DIR")
+    or os.path.join(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local/share", "gentle")
+).expanduser()
+
+DEBUG = env_bool("GENTLE_DEBUG", False)
+if DEBUG and PRODUCTION:
+    raise ConfigError("GENTLE_DEBUG must not be true when GENTLE_ENV=production")
+
+_secret = env_str("SECRET_KEY")
+if _secret is None:
+    if PRODUCTION:
+        raise ConfigError("SECRET_KEY is required when GENTLE_ENV=production")
+    _secret = demo_secret_key(ensure_writable_dir(DATA_DIR))
+elif PRODUCTION and (len(_secret) < 50 or len(set(_secret)) < 5):
+    raise ConfigError("SECRET_KEY is too short: use at least 50 random characters")
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env_list(
+    "GENTLE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ConfigError("GENTLE_ALLOWED_HOSTS is required when GENTLE_ENV=production")
+CSRF_TRUSTED_ORIGINS = env_list("GENTLE_CSRF_TRUSTED_ORIGINS", [])
+
+_database_url = env_str("DATABASE_URL")
+if _database_url is None:
+    _database = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(ensure_writable_dir(DATA_DIR) / "gentle.sqlite3"),
+    }
+else:
+    _database = parse_database_url(_database_url)
+if _database["ENGINE"].endswith("sqlite3"):
+    ensure_writable_dir(Path(_database["NAME"]).parent, variable="DATABASE_URL's directory")
+    # WAL lets the web server and the worker read while the other writes; IMMEDIATE
+    # transactions and a busy timeout turn lock contention into a short wait, not an error.
+    _database["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+        ),
+    }
+else:
+    _database["CONN_MAX_AGE"] = env_int("GENTLE_DB_CONN_MAX_AGE", 60, minimum=0)
+    _database["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    # Gentle's apps come before allauth so that our templates override allauth's.
+    "gentle",
+    "gentle.accounts",
+    "django_tasks",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+]
+
+MIDDLEWARE = [
+    "gentle.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "gentle.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "gentle.middleware.AccessLogMiddleware",
+]
+
+ROOT_URLCONF = "gentle.urls"
+WSGI_APPLICATION = "gentle.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gentle.context_processors.gentle",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["gentle.accounts.backends.AuthenticationBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-allauth: email is the login; accounts are created by invitation, never by sign-up.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "gentle.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = env_choice("GENTLE_LANGUAGE", ("en", "es"), "en")
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("GENTLE_TIME_ZONE", "UTC")
+try:
+    import zoneinfo
+
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ConfigError(f"GENTLE_TIME_ZONE {TIME_ZONE!r} is not a known time zone") from None
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("GENTLE_STATIC_ROOT") or DATA_DIR / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("GENTLE_MANIFEST_STATIC", True)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Static files are served from the app folders when collectstatic has not been run (tests,
+# development); `gentle demo` and `gentle serve` collect them first.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+GENTLE_CLINIC_NAME = env_str("GENTLE_CLINIC_NAME", "Gentle")
+GENTLE_CRISIS_URL = env_str("GENTLE_CRISIS_URL", "/crisis/")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 60 * 60
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("GENTLE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("GENTLE_HSTS_SECONDS", 63072000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("GENTLE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if env_bool("GENTLE_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEMO
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("GENTLE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("GENTLE_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("GENTLE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("GENTLE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GENTLE_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("GENTLE_EMAIL_FROM", "gentle@localhost")
+
+LOG_LEVEL = env_choice("GENTLE_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "gentle.lib.logjson.RequestIdFilter"}},
+    "formatters": {"json": {"()": "gentle.lib.logjson.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # 404s and 403s are in the access log already; errors keep their traceback, which the
+        # JSON formatter reduces to frames without exception text (it may quote clinical data).
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": [], "propagate": False},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}

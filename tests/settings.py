@@ -1,0 +1,14 @@
+"""Test settings: gentle.settings with static files served unhashed (no collectstatic)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+_tmp = Path(tempfile.mkdtemp(prefix="gentle-test-"))
+os.environ.setdefault("GENTLE_ENV", "demo")
+os.environ.setdefault("GENTLE_MANIFEST_STATIC", "false")
+os.environ.setdefault("GENTLE_DATA_DIR", str(_tmp / "data"))
+os.environ.setdefault("GENTLE_STATIC_ROOT", str(_tmp / "static"))
+Path(os.environ["GENTLE_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
+
+from gentle.settings import *  # noqa: E402,F403

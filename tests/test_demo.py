@@ -1,0 +1,108 @@
+"""`gentle demo` and `gentle seed-demo` as a newcomer runs them."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from gentle.accounts.models import Clinic, Membership, User
+from gentle.demo import DEMO_LOGINS, seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_the_documented_logins():
+    call_command("seed_demo")
+    for email, role in DEMO_LOGINS:
+        user = User.objects.get(email=email)
+        assert user.check_password("gentle-demo")
+        assert Membership.objects.filter(user=user, role=role).exists()
+
+
+def test_seed_demo_is_deterministic_and_idempotent():
+    seed_demo(seed=7)
+    first = list(User.objects.order_by("email").values_list("email", "display_name"))
+    assert seed_demo(seed=7) == "already present"
+    seed_demo(seed=7, reset=True)
+    assert list(User.objects.order_by("email").values_list("email", "display_name")) == first
+    assert Clinic.objects.count() == 1
+
+
+@override_settings(DEMO=False)
+def test_seed_demo_refuses_production():
+    with pytest.raises(CommandError, match="refuses to run when GENTLE_ENV=production"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+@override_settings(DEMO=False)
+def test_demo_command_refuses_production():
+    with pytest.raises(CommandError, match="refuses to run when GENTLE_ENV=production"):
+        call_command("demo", port=8999)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
+        return response.status, response.read().decode()
+
+
+@pytest.mark.slow
+def test_gentle_demo_serves_healthz_and_home(tmp_path, free_port):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "GENTLE_DATA_DIR": str(tmp_path / "data"),
+        "GENTLE_ENV": "demo",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gentle", "demo", "--port", str(free_port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{free_port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                status, body = fetch(f"{base}/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stdout.read()) from None
+                time.sleep(0.3)
+        assert (status, body) == (200, '{"status": "ok"}')
+        status, home = fetch(f"{base}/")
+        assert status == 200
+        assert "Try the demo" in home
+        assert "clinician@demo.gentle.test" in home
+        css = home.split('rel="stylesheet" href="')[1].split('"')[0]
+        assert fetch(f"{base}{css}")[0] == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "admin@demo.gentle.test" in output
+    assert "gentle-demo" in output
+    assert process.returncode == 0, output
+
+
+def test_demo_command_names_a_busy_port():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(CommandError, match=f"port {port} on 127.0.0.1 is already in use"):
+            call_command("demo", port=port)
+
+
+def test_demo_command_refuses_impossible_ports():
+    with pytest.raises(CommandError, match="--port must be between 1 and 65535"):
+        call_command("demo", port=70000)

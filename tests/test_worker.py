@@ -1,0 +1,74 @@
+"""Background work: tasks queue in the database and `gentle worker` runs them."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from gentle import tasks
+from gentle.models import ScheduledRun
+from gentle.schedule import SCHEDULE, enqueue_due_jobs
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def make_session(expired: bool) -> str:
+    store = SessionStore()
+    store["note"] = "x"
+    store.create()
+    if expired:
+        Session.objects.filter(pk=store.session_key).update(
+            expire_date=timezone.now() - timedelta(minutes=1)
+        )
+    return store.session_key
+
+
+def test_enqueued_task_waits_until_the_worker_runs_it():
+    expired, live = make_session(expired=True), make_session(expired=False)
+    result = tasks.clear_expired_sessions.enqueue()
+    assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.READY
+    assert Session.objects.filter(pk=expired).exists()
+
+    call_command("worker", once=True)
+
+    finished = DBTaskResult.objects.get(pk=result.id)
+    assert finished.status == TaskResultStatus.SUCCESSFUL
+    assert finished.task_result.return_value == 1
+    assert not Session.objects.filter(pk=expired).exists()
+    assert Session.objects.filter(pk=live).exists()
+
+
+def test_each_periodic_job_is_enqueued_once_per_period():
+    now = timezone.now()
+    assert sorted(enqueue_due_jobs(now)) == sorted(job.name for job in SCHEDULE)
+    assert enqueue_due_jobs(now) == []
+    assert ScheduledRun.objects.count() == len(SCHEDULE)
+    next_day = now + timedelta(days=1, seconds=1)
+    assert sorted(enqueue_due_jobs(next_day)) == sorted(job.name for job in SCHEDULE)
+
+
+def test_worker_once_runs_the_due_periodic_jobs():
+    call_command("worker", once=True)
+    results = DBTaskResult.objects.all()
+    assert {r.task_path for r in results} == {
+        "gentle.tasks.clear_expired_sessions",
+        "gentle.tasks.prune_finished_tasks",
+    }
+    assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
+
+
+def test_old_finished_task_results_are_pruned():
+    old = tasks.clear_expired_sessions.enqueue()
+    call_command("worker", once=True)
+    DBTaskResult.objects.filter(pk=old.id).update(finished_at=timezone.now() - timedelta(days=31))
+    recent = tasks.clear_expired_sessions.enqueue()
+    call_command("worker", once=True)
+    tasks.prune_finished_tasks.enqueue()
+    call_command("worker", once=True)
+    assert not DBTaskResult.objects.filter(pk=old.id).exists()
+    assert DBTaskResult.objects.filter(pk=recent.id).exists()
