@@ -16,9 +16,18 @@ class NavItem:
     roles: frozenset[str] | None  # None: everyone signed in
 
 
+CLINICAL = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
+ADMIN = frozenset({Role.ADMIN})
+
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", None),
-    NavItem(_("People"), "clinic_people", frozenset({Role.ADMIN})),
+    NavItem(_("My space"), "portal_home", frozenset({Role.CLIENT})),
+    NavItem(_("Clients"), "client_list", CLINICAL),
+    NavItem(_("People"), "clinic_people", ADMIN),
+    NavItem(_("Client records"), "clinic_clients", ADMIN),
+    NavItem(_("Invitations"), "invitations", ADMIN),
+    NavItem(_("Emergency access"), "break_glass_reviews", ADMIN),
+    NavItem(_("Audit log"), "audit_log", ADMIN),
 )
 
 

@@ -86,11 +86,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Gentle's apps come before allauth so that our templates override allauth's.
     "gentle",
+    "gentle.audit",
     "gentle.accounts",
+    "gentle.clients",
+    "gentle.portal",
     "django_tasks",
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +110,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "gentle.accounts.middleware.SessionPolicyMiddleware",
+    "gentle.accounts.middleware.MfaRequiredMiddleware",
+    "gentle.accounts.middleware.NoStoreMiddleware",
     "gentle.middleware.AccessLogMiddleware",
 ]
 
@@ -155,7 +162,41 @@ ACCOUNT_ADAPTER = "gentle.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
+# Throttling, per account ("key": the email address, or the person for MFA codes) and per IP.
+# Failed password and MFA attempts share one budget: at most 5 per 15 minutes, 20 an hour.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",
+    "reset_password": "5/m/ip,3/h/key",
+    "reset_password_from_key": "10/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "5/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Gentle"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_PASSKEY_LOGIN_ENABLED = False
+
+# Rate limits live in the cache; the database cache is shared by every web process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "gentle_cache",
+    }
+}
+
+# Sessions: idle timeouts (staff, clients), absolute lifetime, MFA for staff.
+GENTLE_IDLE_MINUTES_STAFF = env_int("GENTLE_IDLE_MINUTES_STAFF", 15, minimum=1)
+GENTLE_IDLE_MINUTES_CLIENT = env_int("GENTLE_IDLE_MINUTES_CLIENT", 30, minimum=1)
+GENTLE_SESSION_MAX_HOURS = env_int("GENTLE_SESSION_MAX_HOURS", 12, minimum=1)
+GENTLE_DEMO_MFA_OPTIONAL = env_bool("GENTLE_DEMO_MFA_OPTIONAL", DEMO)
+if GENTLE_DEMO_MFA_OPTIONAL and PRODUCTION:
+    raise ConfigError("GENTLE_DEMO_MFA_OPTIONAL may only be true when GENTLE_ENV=demo")
+GENTLE_BREAK_GLASS_MINUTES = env_int("GENTLE_BREAK_GLASS_MINUTES", 60, minimum=5)
+GENTLE_INVITATION_DAYS = env_int("GENTLE_INVITATION_DAYS", 7, minimum=1)
 LOGIN_URL = "account_login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
@@ -196,7 +237,7 @@ GENTLE_CRISIS_URL = env_str("GENTLE_CRISIS_URL", "/crisis/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_AGE = 12 * 60 * 60  # the absolute lifetime is enforced server-side too
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

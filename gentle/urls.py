@@ -10,4 +10,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("clinic/", include("gentle.accounts.urls")),
+    path("portal/", include("gentle.portal.urls")),
+    path("", include("gentle.clients.urls")),
 ]

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Role
-from gentle.accounts.selectors import memberships_of
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 
@@ -21,14 +21,12 @@ def home(request):
             "gentle/welcome.html",
             {"demo_logins": DEMO_LOGINS, "demo_password": DEMO_PASSWORD},
         )
-    memberships = memberships_of(request.user)
-    request._gentle_memberships = memberships
-    clinic = memberships[0].clinic if memberships else None
-    roles = {m.role for m in memberships if clinic and m.clinic_id == clinic.pk}
+    context = clinic_context(request)
+    role_labels = [role.label for role in Role if role in context.roles]
     return render(
         request,
         "gentle/home.html",
-        {"roles": roles, "Role": Role, "memberships": memberships},
+        {"roles": context.roles, "Role": Role, "role_labels": role_labels},
     )
 
 
@@ -47,7 +45,4 @@ def healthz(request):
 
 @require_GET
 def crisis(request):
-    memberships = memberships_of(request.user)
-    request._gentle_memberships = memberships
-    clinic = memberships[0].clinic if memberships else None
-    return render(request, "gentle/crisis.html", {"clinic": clinic})
+    return render(request, "gentle/crisis.html", {"clinic": clinic_context(request).clinic})

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import itertools
 
-from gentle.accounts.models import Clinic, Membership, Role, User
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from allauth.mfa.utils import decrypt
+
+from gentle.accounts.models import Clinic, Membership, Role, Supervision, User
+from gentle.clients.models import CareTeamMember, Client
 
 _counter = itertools.count(1)
+STAFF = {Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR}
 
 
 def make_clinic(name: str | None = None) -> Clinic:
@@ -14,11 +25,61 @@ def make_clinic(name: str | None = None) -> Clinic:
     return Clinic.objects.create(name=name or f"Test Clinic {n}", slug=f"test-clinic-{n}")
 
 
-def make_person(clinic: Clinic | None = None, *roles: str, password: str | None = None) -> User:
+def make_person(
+    clinic: Clinic | None = None, *roles: str, password: str | None = None, mfa: bool | None = None
+) -> User:
+    """A person with ``roles`` in ``clinic``. Staff get an authenticator app unless mfa=False,
+    so that pages open for them as they would after a full sign-in."""
     n = next(_counter)
     user = User.objects.create_user(
         email=f"person{n}@example.test", password=password, display_name=f"Person {n}"
     )
-    for role in roles or (Role.CLINICIAN,):
-        Membership.objects.create(user=user, clinic=clinic or make_clinic(), role=role)
+    roles = roles or (Role.CLINICIAN,)
+    clinic = clinic or make_clinic()
+    for role in roles:
+        Membership.objects.create(user=user, clinic=clinic, role=role)
+    if mfa is None:
+        mfa = bool(STAFF & set(roles))
+    if mfa:
+        TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def totp_code(user: User, *, offset: int = 0) -> str:
+    """The code the person's authenticator app shows now (or ``offset`` periods away)."""
+    import time
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def make_client(clinic: Clinic, *, clinicians=(), supervisor=None, user=None, **names) -> Client:
+    n = next(_counter)
+    client = Client.objects.create(
+        clinic=clinic,
+        given_name=names.get("given_name", f"Client{n}"),
+        family_name=names.get("family_name", "Example"),
+        user=user,
+    )
+    for clinician in clinicians:
+        CareTeamMember.objects.create(client=client, user=clinician, role="clinician")
+    if supervisor is not None:
+        CareTeamMember.objects.create(client=client, user=supervisor, role="supervisor")
+    return client
+
+
+def supervise(clinic: Clinic, supervisor: User, clinician: User) -> Supervision:
+    return Supervision.objects.create(clinic=clinic, supervisor=supervisor, clinician=clinician)
+
+
+def count_queries(client, url: str) -> int:
+    """How many queries a GET of ``url`` makes (after one warm-up request)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)

@@ -7,6 +7,8 @@ from pathlib import Path
 _tmp = Path(tempfile.mkdtemp(prefix="gentle-test-"))
 os.environ.setdefault("GENTLE_ENV", "demo")
 os.environ.setdefault("GENTLE_MANIFEST_STATIC", "false")
+# The suite runs with MFA enforced, as in production.
+os.environ.setdefault("GENTLE_DEMO_MFA_OPTIONAL", "false")
 os.environ.setdefault("GENTLE_DATA_DIR", str(_tmp / "data"))
 os.environ.setdefault("GENTLE_STATIC_ROOT", str(_tmp / "static"))
 Path(os.environ["GENTLE_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)

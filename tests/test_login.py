@@ -4,26 +4,36 @@ import pytest
 from django.test import override_settings
 
 from gentle.accounts.models import Role, User
-from tests.factories import make_clinic, make_person
+from tests.factories import make_clinic, make_person, totp_code
 
 pytestmark = pytest.mark.django_db
 
 PASSPHRASE = "correct horse battery staple on a quiet river morning"
 
 
-def test_person_signs_in_with_email_and_password(client):
+def test_staff_sign_in_with_password_then_authenticator_code(client):
     person = make_person(make_clinic("Hillside Practice"), Role.CLINICIAN, password=PASSPHRASE)
     response = client.post(
-        "/accounts/login/", {"login": person.email.upper(), "password": PASSPHRASE}, follow=True
+        "/accounts/login/", {"login": person.email.upper(), "password": PASSPHRASE}
     )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session  # not signed in before the second factor
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(person)}, follow=True)
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == "/"
     assert f"Welcome, {person.display_name}" in html
     assert "Hillside Practice" in html
 
 
+def test_client_signs_in_with_password_only(client):
+    person = make_person(make_clinic(), Role.CLIENT, password=PASSPHRASE)
+    response = client.post("/accounts/login/", {"login": person.email, "password": PASSPHRASE})
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(person.pk)
+
+
 def test_wrong_password_keeps_the_email_and_says_why(client):
-    person = make_person(make_clinic(), Role.CLINICIAN, password=PASSPHRASE)
+    person = make_person(make_clinic(), Role.CLIENT, password=PASSPHRASE)
     response = client.post("/accounts/login/", {"login": person.email, "password": "nope"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -54,6 +64,7 @@ def test_open_sign_up_is_closed(client):
 
 def test_demo_accounts_only_work_in_demo_mode(client):
     User.objects.create_user(email="clinician@demo.gentle.test", password="gentle-demo")
+    # (no clinic role: the login itself is what is tested)
     with override_settings(DEMO=False):
         response = client.post(
             "/accounts/login/",

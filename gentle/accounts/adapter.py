@@ -1,8 +1,39 @@
+"""How django-allauth behaves in Gentle: no open sign-up, audited logins and logouts, and
+logout ending every session of the person."""
+
+from __future__ import annotations
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.db import transaction
+
+from gentle.accounts.actions import end_sessions
+from gentle.audit.log import record
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Accounts are created by a clinic (invitation or demo seed), never by open sign-up."""
-
     def is_open_for_signup(self, request) -> bool:
+        """Accounts are created by a clinic (invitation or demo seed), never by sign-up."""
         return False
+
+    def login(self, request, user) -> None:
+        with transaction.atomic():
+            super().login(request, user)  # Django's login gives the session a new key
+            record("auth.login", actor=user, request=request)
+
+    def logout(self, request) -> None:
+        user = request.user
+        with transaction.atomic():
+            if user.is_authenticated:
+                end_sessions(user)  # logging out here logs out everywhere
+                record("auth.logout", actor=user, request=request)
+            super().logout(request)
+
+    def authentication_failed(self, request, **credentials) -> None:
+        # The attempted address is kept (a security event); the answer to the visitor is the
+        # same whether or not an account exists.
+        with transaction.atomic():
+            record(
+                "auth.login_failed",
+                request=request,
+                actor_label=str(credentials.get("email") or credentials.get("username") or ""),
+            )

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "gentle.accounts"
     label = "accounts"
     verbose_name = _("People and clinics")
+
+    def ready(self) -> None:
+        from gentle.accounts import mfa_events
+
+        mfa_events.connect()

@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,10 @@ class User(AbstractBaseUser):
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    auth_epoch = models.PositiveIntegerField(
+        default=0,
+        help_text="Raised to end every session of this person (logout, disable, role change).",
+    )
 
     objects = UserManager()
 
@@ -40,6 +45,15 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def get_session_auth_hash(self) -> str:
+        """Django checks this on every request: it covers the password and the auth epoch, so
+        raising the epoch (or changing the password) ends every session of this person."""
+        return salted_hmac(
+            "gentle.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.auth_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Clinic(models.Model):
@@ -85,3 +99,80 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.clinic}"
+
+
+class Supervision(models.Model):
+    """A supervisor oversees a clinician's work in a clinic, and so sees that clinician's
+    clients."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="supervisions")
+    supervisor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="supervisees")
+    clinician = models.ForeignKey(User, on_delete=models.CASCADE, related_name="supervisors")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "supervisor", "clinician"], name="supervision_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(supervisor=models.F("clinician")),
+                name="supervision_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.clinician}"
+
+
+class InvitationPurpose(models.TextChoices):
+    STAFF = "staff", _("Staff role")
+    CLIENT_PORTAL = "client_portal", _("Client portal")
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link that gives a role in a clinic. Only a hash of the token is
+    stored; the link itself is shown once to the administrator and sent by email."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    purpose = models.CharField(max_length=20, choices=InvitationPurpose.choices)
+    client_id = models.BigIntegerField(
+        null=True, blank=True, help_text="For client portal invitations: the client record."
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(purpose="client_portal")
+                | (models.Q(role="client") & models.Q(client_id__isnull=False)),
+                name="invitation_client_portal_names_a_client",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(purpose="staff") | ~models.Q(role="client"),
+                name="invitation_staff_role_is_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} ({self.role})"
+
+    @property
+    def state(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import Http404
+
 from gentle.accounts.models import Membership, Role, User
-
-STAFF_ROLES = frozenset({Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR})
-
-
-def memberships_of(user) -> list[Membership]:
-    """The user's memberships with their clinics, in one query, or [] for anonymous users."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(Membership.objects.filter(user=user).select_related("clinic").order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -38,3 +31,15 @@ def clinic_people(clinic) -> list[Person]:
         for pk, roles in roles_by_user.items()
     ]
     return sorted(people, key=lambda p: (p.user.display_name.casefold(), p.user.email))
+
+
+def member_of_clinic(clinic, user_id) -> User:
+    """A person holding any role in ``clinic`` (404 otherwise, including for other clinics')."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    user = User.objects.filter(pk=pk, memberships__clinic=clinic).distinct().first()
+    if user is None:
+        raise Http404
+    return user

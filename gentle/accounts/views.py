@@ -1,22 +1,237 @@
-from django.contrib.auth.decorators import login_required
+"""The administrator's pages (people, roles, invitations, audit log) and clinic switching."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from gentle.accounts.models import Role
-from gentle.accounts.selectors import clinic_people, memberships_of
+from gentle.accounts import actions
+from gentle.accounts.context import SESSION_KEY, clinic_context
+from gentle.accounts.decorators import role_required
+from gentle.accounts.forms import (
+    AuditFilterForm,
+    InviteStaffForm,
+    RoleForm,
+    SupervisorsForm,
+    SwitchClinicForm,
+)
+from gentle.accounts.models import Invitation, InvitationPurpose, Membership, Role, User
+from gentle.accounts.selectors import clinic_people, member_of_clinic
+from gentle.audit.log import record
+from gentle.audit.models import AuditEvent
 
 
-@login_required
-@require_GET
+@role_required(Role.ADMIN)
 def clinic_people_view(request):
-    """The administrator's list of people and roles in their clinic."""
-    memberships = memberships_of(request.user)
-    request._gentle_memberships = memberships
-    admin_of = [m.clinic for m in memberships if m.role == Role.ADMIN]
-    if not admin_of:
-        raise Http404
-    clinic = admin_of[0]
+    clinic = clinic_context(request).clinic
     return render(
         request, "accounts/people.html", {"clinic": clinic, "people": clinic_people(clinic)}
     )
+
+
+@role_required(Role.ADMIN)
+def person_detail(request, user_id: int):
+    clinic = clinic_context(request).clinic
+    person = member_of_clinic(clinic, user_id)
+    roles = set(
+        Membership.objects.filter(clinic=clinic, user=person).values_list("role", flat=True)
+    )
+    supervisors_form = None
+    if Role.CLINICIAN in roles:
+        supervisors_form = SupervisorsForm(
+            candidates=User.objects.filter(
+                memberships__clinic=clinic, memberships__role=Role.SUPERVISOR
+            )
+            .exclude(pk=person.pk)
+            .order_by("display_name"),
+            initial={
+                "supervisors": list(
+                    person.supervisors.filter(clinic=clinic).values_list("supervisor_id", flat=True)
+                )
+            },
+        )
+    staff_roles = [r for r in Role if r != Role.CLIENT]
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {
+            "person": person,
+            "role_rows": [
+                {"value": r.value, "label": r.label, "held": r.value in roles} for r in staff_roles
+            ],
+            "is_client": Role.CLIENT in roles,
+            "supervisors_form": supervisors_form,
+            "is_self": person == request.user,
+        },
+    )
+
+
+def _person_action(request, user_id):
+    clinic = clinic_context(request).clinic
+    return clinic, member_of_clinic(clinic, user_id)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def person_role(request, user_id: int, change: str):
+    clinic, person = _person_action(request, user_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid() or change not in ("add", "remove"):
+        messages.error(request, _("Choose a staff role."))
+        return redirect("person_detail", user_id=person.pk)
+    role = form.cleaned_data["role"]
+    if change == "remove" and person == request.user and role == Role.ADMIN:
+        messages.error(request, _("You cannot remove your own administrator role."))
+        return redirect("person_detail", user_id=person.pk)
+    if change == "add":
+        actions.membership_add(
+            by=request.user, request=request, clinic=clinic, user=person, role=role
+        )
+    else:
+        actions.membership_remove(
+            by=request.user, request=request, clinic=clinic, user=person, role=role
+        )
+    messages.success(request, _("Roles saved."))
+    return redirect("person_detail", user_id=person.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def person_supervisors(request, user_id: int):
+    clinic, person = _person_action(request, user_id)
+    form = SupervisorsForm(
+        request.POST,
+        candidates=User.objects.filter(
+            memberships__clinic=clinic, memberships__role=Role.SUPERVISOR
+        ).exclude(pk=person.pk),
+    )
+    if not Membership.objects.filter(clinic=clinic, user=person, role=Role.CLINICIAN).exists():
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, _("Choose supervisors from the list."))
+        return redirect("person_detail", user_id=person.pk)
+    actions.supervisors_set(
+        by=request.user,
+        request=request,
+        clinic=clinic,
+        clinician=person,
+        supervisors=list(form.cleaned_data["supervisors"]),
+    )
+    messages.success(request, _("Supervisors saved."))
+    return redirect("person_detail", user_id=person.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def person_active(request, user_id: int):
+    clinic, person = _person_action(request, user_id)
+    active = request.POST.get("active") == "1"
+    if person == request.user and not active:
+        messages.error(request, _("You cannot disable your own account."))
+        return redirect("person_detail", user_id=person.pk)
+    actions.account_set_active(
+        by=request.user, request=request, clinic=clinic, user=person, active=active
+    )
+    messages.success(request, _("Account enabled.") if active else _("Account disabled."))
+    return redirect("person_detail", user_id=person.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def person_end_sessions(request, user_id: int):
+    clinic, person = _person_action(request, user_id)
+    actions.sessions_end(by=request.user, request=request, clinic=clinic, user=person)
+    messages.success(request, _("Every session of this person has ended."))
+    if person == request.user:
+        return redirect("account_login")
+    return redirect("person_detail", user_id=person.pk)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def invitations(request):
+    clinic = clinic_context(request).clinic
+    form = InviteStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation, token = actions.invitation_create(
+            by=request.user,
+            request=request,
+            clinic=clinic,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            purpose=InvitationPurpose.STAFF,
+        )
+        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        return render(
+            request, "accounts/invitation_created.html", {"invitation": invitation, "link": link}
+        )
+    rows = Invitation.objects.filter(clinic=clinic).select_related("created_by")[:100]
+    return render(
+        request,
+        "accounts/invitations.html",
+        {"form": form, "invitations": rows},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def invitation_revoke(request, invitation_id: int):
+    clinic = clinic_context(request).clinic
+    invitation = Invitation.objects.filter(clinic=clinic, pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    actions.invitation_revoke(by=request.user, request=request, invitation=invitation)
+    messages.success(request, _("Invitation revoked."))
+    return redirect("invitations")
+
+
+@role_required(Role.ADMIN)
+def audit_log(request):
+    clinic = clinic_context(request).clinic
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.filter(clinic_id=clinic.pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            events = events.filter(actor_label__icontains=data["actor"])
+        if data["action"]:
+            events = events.filter(action__startswith=data["action"])
+        if data["client_id"]:
+            events = events.filter(client_id=data["client_id"])
+        zone = timezone.get_current_timezone()
+        if data["since"]:
+            events = events.filter(at__gte=datetime.combine(data["since"], time.min, zone))
+        if data["until"]:
+            events = events.filter(at__lte=datetime.combine(data["until"], time.max, zone))
+    page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    with transaction.atomic():
+        record("audit.view", request=request, role=Role.ADMIN, clinic_id=clinic.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@require_POST
+def switch_clinic(request):
+    if not request.user.is_authenticated:
+        raise Http404
+    form = SwitchClinicForm(request.POST)
+    context = clinic_context(request)
+    if not form.is_valid() or form.cleaned_data["clinic"] not in {c.pk for c in context.clinics}:
+        raise Http404
+    request.session[SESSION_KEY] = form.cleaned_data["clinic"]
+    with transaction.atomic():
+        record("clinic.switch", request=request, clinic_id=form.cleaned_data["clinic"])
+    return redirect("home")

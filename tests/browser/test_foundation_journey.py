@@ -25,7 +25,10 @@ def test_home_page_fits_phone_and_desktop(live_server, page_at, screenshot, widt
     assert errors == [], errors  # includes CSP violations
 
 
-def test_clinician_signs_in_on_a_phone_and_switches_to_spanish(live_server, page_at, screenshot):
+def test_clinician_signs_in_on_a_phone_and_switches_to_spanish(
+    live_server, page_at, screenshot, settings
+):
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True  # as in the demo: its logins have no authenticator
     seed_demo()
     page = page_at(360, 740)
     page.goto(live_server.url + "/")
@@ -56,7 +59,8 @@ def test_clinician_signs_in_on_a_phone_and_switches_to_spanish(live_server, page
     page.get_by_role("link", name="Iniciar sesión").first.wait_for()
 
 
-def test_administrator_sees_people_on_desktop(live_server, page_at, screenshot):
+def test_administrator_sees_people_on_desktop(live_server, page_at, screenshot, settings):
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
     seed_demo()
     page = page_at(1280)
     page.goto(live_server.url + "/accounts/login/")

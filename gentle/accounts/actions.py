@@ -1,0 +1,255 @@
+"""Writes about people, roles and invitations. Each is audited in its own transaction.
+
+Ending a person's sessions is done by raising ``User.auth_epoch``: Django compares the
+session's auth hash with ``User.get_session_auth_hash`` on every request.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gentle.accounts.models import (
+    Invitation,
+    InvitationPurpose,
+    Membership,
+    Role,
+    Supervision,
+    User,
+)
+from gentle.audit.log import record
+from gentle.lib.tokens import new_token, token_hash
+
+INVITATION_PURPOSE = "invitation"
+
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends on its next request."""
+    User.objects.filter(pk=user.pk).update(auth_epoch=F("auth_epoch") + 1)
+    user.refresh_from_db(fields=["auth_epoch"])
+
+
+def membership_add(*, by: User, request, clinic, user: User, role: str) -> bool:
+    with transaction.atomic():
+        _, created = Membership.objects.get_or_create(user=user, clinic=clinic, role=role)
+        if created:
+            record(
+                "role.add",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=user.pk,
+                detail=f"role={role}",
+            )
+    return created
+
+
+def membership_remove(*, by: User, request, clinic, user: User, role: str) -> bool:
+    with transaction.atomic():
+        deleted, _ = Membership.objects.filter(user=user, clinic=clinic, role=role).delete()
+        if deleted:
+            if role == Role.SUPERVISOR:
+                Supervision.objects.filter(clinic=clinic, supervisor=user).delete()
+            if role == Role.CLINICIAN:
+                Supervision.objects.filter(clinic=clinic, clinician=user).delete()
+            end_sessions(user)
+            record(
+                "role.remove",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=user.pk,
+                detail=f"role={role}",
+            )
+    return bool(deleted)
+
+
+def supervisors_set(*, by: User, request, clinic, clinician: User, supervisors: list[User]) -> None:
+    with transaction.atomic():
+        current = set(
+            Supervision.objects.filter(clinic=clinic, clinician=clinician).values_list(
+                "supervisor_id", flat=True
+            )
+        )
+        wanted = {s.pk for s in supervisors}
+        Supervision.objects.filter(
+            clinic=clinic, clinician=clinician, supervisor_id__in=current - wanted
+        ).delete()
+        Supervision.objects.bulk_create(
+            Supervision(clinic=clinic, clinician=clinician, supervisor_id=pk)
+            for pk in wanted - current
+        )
+        for pk in sorted(wanted - current):
+            record(
+                "supervision.add",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=clinician.pk,
+                detail=f"supervisor={pk}",
+            )
+        for pk in sorted(current - wanted):
+            record(
+                "supervision.remove",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=clinician.pk,
+                detail=f"supervisor={pk}",
+            )
+
+
+def account_set_active(*, by: User, request, clinic, user: User, active: bool) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        user.is_active = active
+        if not active:
+            end_sessions(user)
+        record(
+            "account.enable" if active else "account.disable",
+            actor=by,
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            object_type="user",
+            object_id=user.pk,
+        )
+
+
+def sessions_end(*, by: User, request, clinic, user: User) -> None:
+    with transaction.atomic():
+        end_sessions(user)
+        record(
+            "account.sessions_end",
+            actor=by,
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            object_type="user",
+            object_id=user.pk,
+        )
+
+
+def invitation_create(
+    *,
+    by: User,
+    request,
+    clinic,
+    email: str,
+    role: str,
+    purpose: str = InvitationPurpose.STAFF,
+    client_id: int | None = None,
+) -> tuple[Invitation, str]:
+    """Create an invitation; returns it and the token, which is not stored anywhere."""
+    token = new_token()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            clinic=clinic,
+            email=email.strip().lower(),
+            role=role,
+            purpose=purpose,
+            client_id=client_id,
+            token_hash=token_hash(token, purpose=INVITATION_PURPOSE),
+            created_by=by,
+            expires_at=timezone.now() + timedelta(days=settings.GENTLE_INVITATION_DAYS),
+        )
+        record(
+            "invitation.create",
+            actor=by,
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            client_id=client_id,
+            object_type="invitation",
+            object_id=invitation.pk,
+            detail=f"role={role}",
+        )
+    return invitation, token
+
+
+def invitation_revoke(*, by: User, request, invitation: Invitation) -> None:
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        record(
+            "invitation.revoke",
+            actor=by,
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=invitation.clinic_id,
+            object_type="invitation",
+            object_id=invitation.pk,
+        )
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation for this token, whatever its state (None if unknown)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("clinic")
+        .filter(token_hash=token_hash(token, purpose=INVITATION_PURPOSE))
+        .first()
+    )
+
+
+class InvitationUnusable(Exception):
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
+def invitation_accept(
+    *,
+    request,
+    invitation: Invitation,
+    user: User | None,
+    display_name: str = "",
+    password: str = "",
+) -> User:
+    """Use the invitation once: create the account if needed and give the role. Must be called
+    inside the caller's transaction when the caller links more (a client record)."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.state != "open":
+            raise InvitationUnusable(locked.state)
+        if user is None:
+            user = User.objects.create_user(
+                email=locked.email, password=password, display_name=display_name
+            )
+        Membership.objects.get_or_create(user=user, clinic=locked.clinic, role=locked.role)
+        Invitation.objects.filter(pk=locked.pk).update(used_at=timezone.now(), used_by=user)
+        record(
+            "invitation.accept",
+            actor=user,
+            request=request,
+            role=locked.role,
+            clinic_id=locked.clinic_id,
+            client_id=locked.client_id,
+            object_type="invitation",
+            object_id=locked.pk,
+        )
+        record(
+            "role.add",
+            actor=user,
+            request=request,
+            role=locked.role,
+            clinic_id=locked.clinic_id,
+            object_type="user",
+            object_id=user.pk,
+            detail=f"role={locked.role} via=invitation",
+        )
+    return user

@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gentle.accounts.models import Role
+
+STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CLIENT]
+
+
+class InviteStaffForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=STAFF_ROLE_CHOICES)
+
+
+class SupervisorsForm(forms.Form):
+    supervisors = forms.ModelMultipleChoiceField(
+        label=_("Supervisors"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisors"].queryset = candidates
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Who (email)"), max_length=254, required=False)
+    action = forms.CharField(label=_("Action"), max_length=50, required=False)
+    client_id = forms.IntegerField(
+        label=_("Client record number"), min_value=1, max_value=2**63 - 1, required=False
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return cleaned
+
+
+class SwitchClinicForm(forms.Form):
+    clinic = forms.IntegerField(min_value=1, max_value=2**63 - 1)

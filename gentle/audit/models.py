@@ -1,0 +1,49 @@
+"""The audit log: append-only, without foreign keys, hash-chained.
+
+Rows name people, clinics, clients and objects by id and label, so deleting anything else never
+touches the log. Each row's hash covers its content and the previous row's hash; see
+docs/adr/0006-audit-log.md and ``gentle audit verify``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(unique=True, help_text="Position in the chain, from 1.")
+    at = models.DateTimeField(_("time (UTC)"), db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(_("who"), max_length=254, blank=True)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    clinic_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    client_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    detail = models.CharField(
+        _("detail"),
+        max_length=200,
+        blank=True,
+        help_text="Codes and ids only: never clinical text.",
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["client_id", "at"], name="audit_client_time")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} by {self.actor_label or '-'}"
+
+
+class AuditHead(models.Model):
+    """The chain's last link. Locking this one row serialises writers of the chain."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

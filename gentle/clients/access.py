@@ -1,0 +1,167 @@
+"""The one door to client data.
+
+Every view that shows or changes anything belonging to a client fetches the client here. A
+client that does not exist and a client the person may not see both raise Http404. Each
+successful fetch writes an audit row in the same transaction.
+
+Who sees a client (all within the request's clinic):
+- a clinician on the client's care team;
+- a supervisor on the care team, or supervising one of its clinicians;
+- a clinician holding an unexpired break-glass grant;
+- the client themself, through the portal (``own_client_record``).
+Administrators manage records and care teams but do not open clinical pages.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.http import Http404
+from django.utils import timezone
+
+from gentle.accounts.context import clinic_context
+from gentle.accounts.models import Role, Supervision
+from gentle.audit.log import record
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
+
+VIA_CARE_TEAM = "care_team"
+VIA_SUPERVISION = "supervision"
+VIA_BREAK_GLASS = "break_glass"
+
+
+def _annotated(request) -> QuerySet[Client] | None:
+    """Clients of the request's clinic, annotated with each path by which this person may see
+    them; None when the person holds no clinical role there."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(Role.CLINICIAN, Role.SUPERVISOR):
+        return None
+    user = request.user
+    team = CareTeamMember.objects.filter(client=OuterRef("pk"))
+    no = Value(False, output_field=BooleanField())
+    is_clinician = context.has(Role.CLINICIAN)
+    is_supervisor = context.has(Role.SUPERVISOR)
+    supervised = Supervision.objects.filter(clinic=context.clinic, supervisor=user)
+    return Client.objects.filter(clinic=context.clinic).annotate(
+        via_team_clinician=Exists(team.filter(user=user, role=TeamRole.CLINICIAN))
+        if is_clinician
+        else no,
+        via_team_supervisor=Exists(team.filter(user=user, role=TeamRole.SUPERVISOR))
+        if is_supervisor
+        else no,
+        via_supervision=Exists(
+            team.filter(role=TeamRole.CLINICIAN, user__in=supervised.values("clinician"))
+        )
+        if is_supervisor
+        else no,
+        via_break_glass=Exists(
+            BreakGlassGrant.objects.filter(
+                client=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+            )
+        )
+        if is_clinician
+        else no,
+    )
+
+
+def _visible_filter() -> Q:
+    return (
+        Q(via_team_clinician=True)
+        | Q(via_team_supervisor=True)
+        | Q(via_supervision=True)
+        | Q(via_break_glass=True)
+    )
+
+
+def visible_clients(request) -> QuerySet[Client]:
+    """The clients this person may open in the request's clinic (annotated with how)."""
+    annotated = _annotated(request)
+    if annotated is None:
+        return Client.objects.none()
+    return annotated.filter(_visible_filter())
+
+
+def access_path(client: Client) -> str:
+    if client.via_team_clinician or client.via_team_supervisor:
+        return VIA_CARE_TEAM
+    if client.via_supervision:
+        return VIA_SUPERVISION
+    return VIA_BREAK_GLASS
+
+
+def _as_id(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
+
+
+def client_for(request, client_id, *, action: str = "client.view", detail: str = "") -> Client:
+    """The client with this id if this person may see it (else 404); the read is audited."""
+    annotated = _annotated(request)
+    if annotated is None:
+        raise Http404
+    client = annotated.filter(_visible_filter(), pk=_as_id(client_id)).first()
+    if client is None:
+        raise Http404
+    context = clinic_context(request)
+    via = access_path(client)
+    with transaction.atomic():
+        record(
+            action,
+            request=request,
+            role=context.primary_role(),
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+            detail=" ".join(filter(None, [f"via={via}", detail])),
+        )
+    return client
+
+
+def break_glass_candidate(request, client_id) -> Client:
+    """A client of this clinic that a clinician may open by breaking the glass (404 otherwise,
+    including for clients of other clinics)."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(Role.CLINICIAN):
+        raise Http404
+    client = Client.objects.filter(clinic=context.clinic, pk=_as_id(client_id)).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def managed_client(request, client_id) -> Client:
+    """A client record of the administrator's clinic, for record and care-team management (no
+    clinical content is shown through it)."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(Role.ADMIN):
+        raise Http404
+    client = Client.objects.filter(clinic=context.clinic, pk=_as_id(client_id)).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def own_client_record(request) -> Client:
+    """The signed-in client's own record in the request's clinic (404 for anyone else)."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(Role.CLIENT):
+        raise Http404
+    client = Client.objects.filter(clinic=context.clinic, user=request.user).first()
+    if client is None:
+        raise Http404
+    with transaction.atomic():
+        record(
+            "portal.view",
+            request=request,
+            role=Role.CLIENT,
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+        )
+    return client

@@ -1,0 +1,164 @@
+"""Writes to client records, care teams and break-glass grants; each audited in its
+transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from gentle.accounts.models import Membership, Role, User
+from gentle.audit.log import record
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
+
+
+class CareTeamError(ValueError):
+    """The requested care team is not possible (message is for the user)."""
+
+
+def client_create(
+    *, by: User, request, clinic, given_name: str, family_name: str, preferred_name: str = ""
+) -> Client:
+    with transaction.atomic():
+        client = Client.objects.create(
+            clinic=clinic,
+            given_name=given_name,
+            family_name=family_name,
+            preferred_name=preferred_name,
+        )
+        record(
+            "client.create",
+            actor=by,
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+        )
+    return client
+
+
+def care_team_set(
+    *, by: User, request, client: Client, clinicians: list[User], supervisor: User | None
+) -> None:
+    """Replace the client's care team. Every member must hold that role in the client's
+    clinic."""
+    eligible = {
+        (m.user_id, m.role)
+        for m in Membership.objects.filter(
+            clinic=client.clinic, user__in=[*clinicians, *([supervisor] if supervisor else [])]
+        )
+    }
+    for person in clinicians:
+        if (person.pk, Role.CLINICIAN) not in eligible:
+            raise CareTeamError(f"{person} is not a clinician of this clinic.")
+    if supervisor and (supervisor.pk, Role.SUPERVISOR) not in eligible:
+        raise CareTeamError(f"{supervisor} is not a supervisor of this clinic.")
+    wanted = {(p.pk, TeamRole.CLINICIAN) for p in clinicians}
+    if supervisor:
+        wanted.add((supervisor.pk, TeamRole.SUPERVISOR))
+    with transaction.atomic():
+        current = {(m.user_id, m.role): m for m in client.care_team.select_for_update()}
+        removed = [m for key, m in current.items() if key not in wanted]
+        added = [key for key in wanted if key not in current]
+        CareTeamMember.objects.filter(pk__in=[m.pk for m in removed]).delete()
+        CareTeamMember.objects.bulk_create(
+            CareTeamMember(client=client, user_id=user_id, role=role) for user_id, role in added
+        )
+        for user_id, role in added:
+            record(
+                "care_team.add",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=client.clinic_id,
+                client_id=client.pk,
+                object_type="user",
+                object_id=user_id,
+                detail=f"as={role}",
+            )
+        for member in removed:
+            record(
+                "care_team.remove",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=client.clinic_id,
+                client_id=client.pk,
+                object_type="user",
+                object_id=member.user_id,
+                detail=f"as={member.role}",
+            )
+
+
+def break_glass_open(*, by: User, request, client: Client, reason: str) -> BreakGlassGrant:
+    """Grant the clinician time-limited access to a client outside their care team."""
+    minutes = settings.GENTLE_BREAK_GLASS_MINUTES
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.create(
+            client=client,
+            user=by,
+            reason=reason,
+            granted_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+        # The reason stays in the grant (for the administrator's review), not in the audit
+        # detail: it may describe the client.
+        record(
+            "break_glass.open",
+            actor=by,
+            request=request,
+            role=Role.CLINICIAN,
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="break_glass",
+            object_id=grant.pk,
+            detail=f"minutes={minutes}",
+        )
+    return grant
+
+
+def break_glass_review(*, by: User, request, grant: BreakGlassGrant) -> None:
+    with transaction.atomic():
+        BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+            reviewed_by=by, reviewed_at=timezone.now()
+        )
+        record(
+            "break_glass.review",
+            actor=by,
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=grant.client.clinic_id,
+            client_id=grant.client_id,
+            object_type="break_glass",
+            object_id=grant.pk,
+        )
+
+
+class PortalLinkError(Exception):
+    """The client record cannot take this login (gone, or already linked)."""
+
+
+def client_link_user(*, request, client_id: int, clinic, user: User) -> Client:
+    """Link a client record to its portal login (one login per record, one record per login)."""
+    with transaction.atomic():
+        client = Client.objects.select_for_update().filter(pk=client_id, clinic=clinic).first()
+        if client is None or client.user_id or Client.objects.filter(user=user).exists():
+            raise PortalLinkError
+        client.user = user
+        client.save(update_fields=["user"])
+        record(
+            "portal.link",
+            actor=user,
+            request=request,
+            role=Role.CLIENT,
+            clinic_id=clinic.pk,
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+        )
+    return client

@@ -1,0 +1,94 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gentle.accounts.models import Membership, Role, User
+
+
+class ClientForm(forms.Form):
+    given_name = forms.CharField(label=_("Given name"), max_length=100)
+    family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
+    preferred_name = forms.CharField(label=_("Preferred name"), max_length=100, required=False)
+
+
+def _people_with_role(clinic, role):
+    return User.objects.filter(
+        pk__in=Membership.objects.filter(clinic=clinic, role=role).values("user_id"),
+        is_active=True,
+    ).order_by("display_name", "email")
+
+
+class CareTeamForm(forms.Form):
+    clinicians = forms.ModelMultipleChoiceField(
+        label=_("Clinicians"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    supervisor = forms.ModelChoiceField(
+        label=_("Supervisor"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("No supervisor"),
+    )
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinicians"].queryset = _people_with_role(clinic, Role.CLINICIAN)
+        self.fields["supervisor"].queryset = _people_with_role(clinic, Role.SUPERVISOR)
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this record now?"),
+        min_length=10,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your reason, your name and the time are shown to the clinic administrator."),
+    )
+
+
+class FindClientForm(forms.Form):
+    client_id = forms.IntegerField(
+        label=_("Client record number"), min_value=1, max_value=2**63 - 1
+    )
+
+
+class PortalInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Client's email address"), max_length=254)
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters. A long passphrase of several words is best."),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                validate_password(
+                    first, User(email=self.email, display_name=cleaned.get("display_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,69 @@
+from gentle.clients import views
+from gentle.routes import Access, route
+
+GET_POST = ("GET", "POST")
+
+urlpatterns = [
+    route("clients/", views.client_list, name="client_list", access=Access.CLINICAL),
+    route("clients/find/", views.find_client, name="find_client", access=Access.CLINICAL),
+    route(
+        "clients/<int:client_id>/",
+        views.client_detail,
+        name="client_detail",
+        access=Access.CLIENT_TEAM,
+    ),
+    route(
+        "clients/<int:client_id>/access-log/",
+        views.client_access_log,
+        name="client_access_log",
+        access=Access.CLIENT_TEAM_OR_ADMIN,
+    ),
+    route(
+        "clients/<int:client_id>/break-glass/",
+        views.break_glass,
+        name="break_glass",
+        access=Access.BREAK_GLASS,
+        methods=GET_POST,
+    ),
+    route(
+        "clinic/clients/",
+        views.clinic_clients,
+        name="clinic_clients",
+        access=Access.ADMIN,
+        methods=GET_POST,
+    ),
+    route(
+        "clinic/clients/<int:client_id>/team/",
+        views.clinic_client_team,
+        name="clinic_client_team",
+        access=Access.ADMIN,
+        methods=GET_POST,
+    ),
+    route(
+        "clinic/clients/<int:client_id>/invite/",
+        views.clinic_client_invite,
+        name="clinic_client_invite",
+        access=Access.ADMIN,
+        methods=("POST",),
+    ),
+    route(
+        "clinic/break-glass/",
+        views.break_glass_reviews,
+        name="break_glass_reviews",
+        access=Access.ADMIN,
+    ),
+    route(
+        "clinic/break-glass/<int:grant_id>/review/",
+        views.break_glass_review,
+        name="break_glass_review",
+        access=Access.ADMIN,
+        methods=("POST",),
+    ),
+    route(
+        "invitations/<str:token>/",
+        views.invitation_accept,
+        name="invitation_accept",
+        access=Access.PUBLIC,
+        methods=GET_POST,
+    ),
+]

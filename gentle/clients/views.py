@@ -1,0 +1,302 @@
+"""Client records as their care team sees them, break-glass access, and the administrator's
+management of records and care teams."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gentle.accounts import actions as account_actions
+from gentle.accounts.context import clinic_context
+from gentle.accounts.decorators import role_required
+from gentle.accounts.models import InvitationPurpose, Role, User
+from gentle.audit.log import record
+from gentle.audit.models import AuditEvent
+from gentle.clients import access, actions
+from gentle.clients.forms import (
+    BreakGlassForm,
+    CareTeamForm,
+    ClientForm,
+    FindClientForm,
+    InvitationAcceptForm,
+    PortalInviteForm,
+)
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client
+
+CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+@role_required(*CLINICAL)
+def client_list(request):
+    clients = list(access.visible_clients(request).order_by("family_name", "given_name"))
+    context = clinic_context(request)
+    with transaction.atomic():
+        record(
+            "client.list",
+            request=request,
+            role=context.primary_role(),
+            clinic_id=context.clinic.pk,
+            detail=f"count={len(clients)}",
+        )
+    rows = [{"client": c, "via": access.access_path(c)} for c in clients]
+    return render(
+        request, "clients/client_list.html", {"rows": rows, "find_form": FindClientForm()}
+    )
+
+
+def _care_team(client: Client) -> list[CareTeamMember]:
+    return list(client.care_team.select_related("user").order_by("role", "user__display_name"))
+
+
+@role_required(*CLINICAL)
+def client_detail(request, client_id: int):
+    client = access.client_for(request, client_id)
+    return render(
+        request,
+        "clients/client_detail.html",
+        {"client": client, "care_team": _care_team(client), "via": access.access_path(client)},
+    )
+
+
+@role_required(*CLINICAL, Role.ADMIN)
+def client_access_log(request, client_id: int):
+    """Who opened this record: for the care team and the clinic's administrators."""
+    context = clinic_context(request)
+    try:
+        client = access.client_for(request, client_id, action="client.access_log.view")
+    except Http404:
+        client = access.managed_client(request, client_id)
+        with transaction.atomic():
+            record(
+                "client.access_log.view",
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=context.clinic.pk,
+                client_id=client.pk,
+                object_type="client",
+                object_id=client.pk,
+            )
+    events = AuditEvent.objects.filter(client_id=client.pk, clinic_id=client.clinic_id).order_by(
+        "-seq"
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "clients/access_log.html", {"client": client, "page": page})
+
+
+@role_required(Role.CLINICIAN)
+def find_client(request):
+    form = FindClientForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Enter a client record number."))
+        return redirect("client_list")
+    return redirect("break_glass", client_id=form.cleaned_data["client_id"])
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def break_glass(request, client_id: int):
+    client = access.break_glass_candidate(request, client_id)
+    if access.visible_clients(request).filter(pk=client.pk).exists():
+        return redirect("client_detail", client_id=client.pk)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        grant = actions.break_glass_open(
+            by=request.user, request=request, client=client, reason=form.cleaned_data["reason"]
+        )
+        messages.warning(
+            request,
+            _("Emergency access granted until %(time)s. Your administrator has been told.")
+            % {"time": timezone.localtime(grant.expires_at).strftime("%H:%M")},
+        )
+        return redirect("client_detail", client_id=client.pk)
+    return render(request, "clients/break_glass.html", {"client_id": client.pk, "form": form})
+
+
+# The administrator's pages -------------------------------------------------------------
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def clinic_clients(request):
+    context = clinic_context(request)
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = actions.client_create(
+            by=request.user, request=request, clinic=context.clinic, **form.cleaned_data
+        )
+        messages.success(request, _("Client record created. Now choose the care team."))
+        return redirect("clinic_client_team", client_id=client.pk)
+    clients = list(
+        Client.objects.filter(clinic=context.clinic)
+        .prefetch_related("care_team__user")
+        .order_by("family_name", "given_name")
+    )
+    with transaction.atomic():
+        record(
+            "client.admin_list",
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=context.clinic.pk,
+            detail=f"count={len(clients)}",
+        )
+    return render(request, "clients/clinic_clients.html", {"clients": clients, "form": form})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def clinic_client_team(request, client_id: int):
+    client = access.managed_client(request, client_id)
+    team = _care_team(client)
+    initial = {
+        "clinicians": [m.user for m in team if m.role == "clinician"],
+        "supervisor": next((m.user for m in team if m.role == "supervisor"), None),
+    }
+    form = CareTeamForm(request.POST or None, clinic=client.clinic, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.care_team_set(
+                by=request.user,
+                request=request,
+                client=client,
+                clinicians=list(form.cleaned_data["clinicians"]),
+                supervisor=form.cleaned_data["supervisor"],
+            )
+        except actions.CareTeamError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Care team saved."))
+            return redirect("clinic_clients")
+    with transaction.atomic():
+        record(
+            "client.admin_view",
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+        )
+    return render(
+        request,
+        "clients/care_team_form.html",
+        {"client": client, "form": form, "invite_form": PortalInviteForm()},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def clinic_client_invite(request, client_id: int):
+    client = access.managed_client(request, client_id)
+    form = PortalInviteForm(request.POST)
+    if client.user_id:
+        messages.error(request, _("This client already has a portal login."))
+        return redirect("clinic_client_team", client_id=client.pk)
+    if not form.is_valid():
+        return render(
+            request,
+            "clients/care_team_form.html",
+            {"client": client, "invite_form": form, "form": CareTeamForm(clinic=client.clinic)},
+            status=400,
+        )
+    invitation, token = account_actions.invitation_create(
+        by=request.user,
+        request=request,
+        clinic=client.clinic,
+        email=form.cleaned_data["email"],
+        role=Role.CLIENT,
+        purpose=InvitationPurpose.CLIENT_PORTAL,
+        client_id=client.pk,
+    )
+    link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+    return render(
+        request, "accounts/invitation_created.html", {"invitation": invitation, "link": link}
+    )
+
+
+@role_required(Role.ADMIN)
+def break_glass_reviews(request):
+    context = clinic_context(request)
+    grants = list(
+        BreakGlassGrant.objects.filter(client__clinic=context.clinic).select_related(
+            "user", "client", "reviewed_by"
+        )[:200]
+    )
+    with transaction.atomic():
+        record("break_glass.list", request=request, role=Role.ADMIN, clinic_id=context.clinic.pk)
+    return render(request, "clients/break_glass_reviews.html", {"grants": grants})
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def break_glass_review(request, grant_id: int):
+    context = clinic_context(request)
+    grant = get_object_or_404(
+        BreakGlassGrant.objects.select_related("client"), pk=grant_id, client__clinic=context.clinic
+    )
+    actions.break_glass_review(by=request.user, request=request, grant=grant)
+    messages.success(request, _("Marked as reviewed."))
+    return redirect("break_glass_reviews")
+
+
+# Invitations (public: the link is the credential) -------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation = account_actions.invitation_by_token(token)
+    state = invitation.state if invitation else "unknown"
+    if state != "open":
+        with transaction.atomic():
+            record(
+                "invitation.refused",
+                request=request,
+                detail=f"state={state}",
+                object_type="invitation",
+                object_id=getattr(invitation, "pk", ""),
+                clinic_id=getattr(invitation, "clinic_id", None),
+            )
+        return render(request, "accounts/invitation_invalid.html", {"state": state}, status=410)
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing and request.user != existing:
+        return render(
+            request, "accounts/invitation_sign_in.html", {"invitation": invitation}, status=200
+        )
+    form = None if existing else InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            with transaction.atomic():
+                user = account_actions.invitation_accept(
+                    request=request,
+                    invitation=invitation,
+                    user=existing,
+                    display_name=form.cleaned_data["display_name"] if form else "",
+                    password=form.cleaned_data["password1"] if form else "",
+                )
+                if invitation.purpose == InvitationPurpose.CLIENT_PORTAL:
+                    actions.client_link_user(
+                        request=request,
+                        client_id=invitation.client_id,
+                        clinic=invitation.clinic,
+                        user=user,
+                    )
+        except (account_actions.InvitationUnusable, actions.PortalLinkError):
+            return render(
+                request, "accounts/invitation_invalid.html", {"state": "used"}, status=410
+            )
+        if not existing:
+            user.backend = "gentle.accounts.backends.AuthenticationBackend"
+            get_account_adapter(request).login(request, user)
+        request.session["gentle_clinic_id"] = invitation.clinic_id
+        messages.success(request, _("Welcome to %(clinic)s.") % {"clinic": invitation.clinic})
+        return redirect("home")
+    return render(
+        request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}
+    )

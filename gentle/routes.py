@@ -1,0 +1,37 @@
+"""Routes with their access rule declared beside them.
+
+``route()`` is ``django.urls.path()`` plus the rule the access matrix test checks
+(tests/test_access_matrix.py). A route without a rule fails that test unless it is on the
+public allow-list there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import path
+
+
+class Access:
+    PUBLIC = "public"  # anyone
+    SIGNED_IN = "signed_in"  # any signed-in person
+    ADMIN = "admin"  # clinic administrators of the request's clinic
+    CLINICAL = "clinical"  # clinicians and supervisors (their own clients only)
+    CLIENT_TEAM = "client_team"  # the client's care team (the URL names the client)
+    CLIENT_TEAM_OR_ADMIN = "client_team_or_admin"  # care team, or the clinic's administrators
+    BREAK_GLASS = "break_glass"  # clinicians of the client's clinic
+    PORTAL = "portal"  # the client themself
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: str
+    methods: tuple[str, ...]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def route(pattern: str, view, *, name: str, access: str, methods: tuple[str, ...] = ("GET",)):
+    RULES[name] = Rule(access, methods)
+    return path(pattern, view, name=name)
