@@ -72,9 +72,10 @@ if _database["ENGINE"].endswith("sqlite3"):
             "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
         ),
     }
-else:
-    _database["CONN_MAX_AGE"] = env_int("GENTLE_DB_CONN_MAX_AGE", 60, minimum=0)
-    _database["CONN_HEALTH_CHECKS"] = True
+# Keep connections open between requests (SQLite's PRAGMAs and PostgreSQL's handshake are
+# paid once per thread, not per request).
+_database["CONN_MAX_AGE"] = env_int("GENTLE_DB_CONN_MAX_AGE", 60, minimum=0)
+_database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

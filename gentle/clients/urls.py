@@ -5,7 +5,7 @@ GET_POST = ("GET", "POST")
 
 urlpatterns = [
     route("clients/", views.client_list, name="client_list", access=Access.CLINICAL),
-    route("clients/find/", views.find_client, name="find_client", access=Access.CLINICAL),
+    route("clients/find/", views.find_client, name="find_client", access=Access.BREAK_GLASS),
     route(
         "clients/<int:client_id>/",
         views.client_detail,

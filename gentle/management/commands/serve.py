@@ -30,10 +30,11 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[s
         "60",
         "--graceful-timeout",
         "20",
+        # Recycle workers now and then as a guard against slow leaks.
         "--max-requests",
-        "2000",
+        "20000",
         "--max-requests-jitter",
-        "200",
+        "2000",
         # The access log lives in gentle.access (route names, no query strings).
         "--error-logfile",
         "-",

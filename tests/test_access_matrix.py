@@ -1,0 +1,263 @@
+"""The access matrix: every route × every role × own/other clinic × own/other client.
+
+Routes come from the URL resolver, so a new route joins automatically; its expected answer is
+declared beside it (``gentle.routes.route(..., access=...)``). A route that is neither declared
+nor on the public allow-list below fails ``test_every_route_is_declared``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gentle.accounts.models import Invitation, Membership, Role, Supervision, User
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client
+from gentle.routes import RULES, Access
+from tests.factories import make_client, make_clinic, make_person
+
+pytestmark = pytest.mark.django_db
+
+# Routes anyone may open: the project's public pages, and django-allauth's own sign-in,
+# password and MFA pages, which enforce their own rules (tested in test_login, test_mfa...).
+PUBLIC_ALLOWLIST = {"home", "healthz", "crisis", "set_language"}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+ALL_ROUTES = list(_walk(get_resolver().url_patterns))
+GENTLE_ROUTES = sorted(
+    {e.name for _, e in ALL_ROUTES if e.name and not e.callback.__module__.startswith("allauth.")}
+)
+
+
+def test_every_route_is_declared():
+    undeclared = []
+    for pattern, entry in ALL_ROUTES:
+        if entry.callback.__module__.startswith("allauth."):
+            continue
+        if not entry.name or (entry.name not in RULES and entry.name not in PUBLIC_ALLOWLIST):
+            undeclared.append(pattern)
+    assert undeclared == [], f"routes without a declared access rule: {undeclared}"
+
+
+def test_every_declared_rule_names_a_route():
+    assert set(RULES) <= set(GENTLE_ROUTES)
+
+
+@dataclass
+class World:
+    clinic: object
+    other_clinic: object
+    actors: dict
+    clients: dict
+    users: dict
+    grants: dict
+    invitations: dict
+
+
+@pytest.fixture
+def world() -> World:
+    a, b = make_clinic("Clinic A"), make_clinic("Clinic B")
+    clinician = make_person(a, Role.CLINICIAN)
+    colleague = make_person(a, Role.CLINICIAN)
+    supervisor = make_person(a, Role.SUPERVISOR)
+    admin = make_person(a, Role.ADMIN)
+    portal_user = make_person(a, Role.CLIENT)
+    own = make_client(a, clinicians=[clinician], supervisor=supervisor, user=portal_user)
+    other = make_client(a, clinicians=[colleague])
+    b_clinician = make_person(b, Role.CLINICIAN)
+    b_portal = make_person(b, Role.CLIENT)
+    b_client = make_client(b, clinicians=[b_clinician], user=b_portal)
+    actors = {
+        "anonymous": None,
+        "admin": admin,
+        "clinician": clinician,
+        "supervisor": supervisor,
+        "client": portal_user,
+        "other_admin": make_person(b, Role.ADMIN),
+        "other_clinician": b_clinician,
+        "other_supervisor": make_person(b, Role.SUPERVISOR),
+        "other_client": b_portal,
+    }
+    grant_a = BreakGlassGrant.objects.create(
+        client=other,
+        user=clinician,
+        reason="earlier emergency",
+        expires_at=own.created_at.replace(year=own.created_at.year + 1),
+    )
+    grant_b = BreakGlassGrant.objects.create(
+        client=b_client,
+        user=b_clinician,
+        reason="earlier emergency",
+        expires_at=own.created_at.replace(year=own.created_at.year + 1),
+    )
+    invitations = {}
+    for key, clinic in (("own", a), ("other_clinic", b)):
+        invitations[key] = Invitation.objects.create(
+            clinic=clinic,
+            email=f"new-{key}@example.test",
+            role=Role.CLINICIAN,
+            purpose="staff",
+            token_hash=f"{key:0<64}"[:64],
+            expires_at=own.created_at.replace(year=own.created_at.year + 1),
+        )
+    return World(
+        clinic=a,
+        other_clinic=b,
+        actors=actors,
+        clients={"own": own, "other": other, "other_clinic": b_client},
+        users={"own": colleague, "other_clinic": b_clinician},
+        grants={"own": grant_a, "other_clinic": grant_b},
+        invitations=invitations,
+    )
+
+
+def targets(route: str, world: World) -> list[tuple[str, dict]]:
+    """The URL keyword arguments to try for a route, each labelled own/other."""
+    pattern = next(p for p, e in ALL_ROUTES if e.name == route)
+    if "<int:client_id>" in pattern:
+        return [(k, {"client_id": c.pk}) for k, c in world.clients.items()]
+    if "<int:user_id>" in pattern:
+        extra = {"change": "add"} if "<str:change>" in pattern else {}
+        return [(k, {"user_id": u.pk, **extra}) for k, u in world.users.items()]
+    if "<int:grant_id>" in pattern:
+        return [(k, {"grant_id": g.pk}) for k, g in world.grants.items()]
+    if "<int:invitation_id>" in pattern:
+        return [(k, {"invitation_id": i.pk}) for k, i in world.invitations.items()]
+    if "<str:token>" in pattern:
+        return [("own", {"token": "not-a-real-token"})]
+    return [("own", {})]
+
+
+def post_data(route: str, world: World) -> dict:
+    return {
+        "person_role": {"role": Role.SUPERVISOR},
+        "person_active": {"active": "0"},
+        "clinic_client_invite": {"email": "portal@example.test"},
+        "switch_clinic": {"clinic": world.clinic.pk},
+        "clinic_clients": {"given_name": "Matrix", "family_name": "Probe"},
+        "clinic_client_team": {"clinicians": [world.actors["clinician"].pk]},
+        "break_glass": {"reason": "Client in crisis, their clinician is away"},
+        "invitations": {"email": "probe@example.test", "role": Role.CLINICIAN},
+    }.get(route, {})
+
+
+# Who is on which client's care team (or holds a break-glass grant), by actor and target.
+TEAM = {
+    ("clinician", "own"),  # care team
+    ("clinician", "other"),  # break-glass grant
+    ("supervisor", "own"),  # care team supervisor
+    ("other_clinician", "other_clinic"),  # care team in clinic B
+}
+
+
+def allowed(access: str, actor: str, target: str, route: str) -> bool:
+    """The declared rule, spelled out for each actor and target."""
+    if actor == "anonymous":
+        return access == Access.PUBLIC
+    role = actor.removeprefix("other_")
+    actor_clinic = "B" if actor.startswith("other_") else "A"
+    has_target = bool(targets_pattern(route))
+    target_clinic = "B" if target == "other_clinic" else ("A" if has_target else actor_clinic)
+    same_clinic = actor_clinic == target_clinic
+    if access == Access.PUBLIC:
+        return True
+    if access == Access.SIGNED_IN:
+        return actor_clinic == "A"  # the posted clinic id is clinic A's
+    if access == Access.ADMIN:
+        return role == "admin" and same_clinic
+    if access == Access.CLINICAL:
+        return role in {"clinician", "supervisor"}
+    if access == Access.PORTAL:
+        return role == "client"
+    team = (actor, target) in TEAM
+    if access == Access.CLIENT_TEAM:
+        return team
+    if access == Access.CLIENT_TEAM_OR_ADMIN:
+        return team or (role == "admin" and same_clinic)
+    if access == Access.BREAK_GLASS:
+        return role == "clinician" and same_clinic
+    raise AssertionError(f"unknown access rule {access!r} on {route}")
+
+
+def targets_pattern(route: str) -> bool:
+    pattern = next(p for p, e in ALL_ROUTES if e.name == route)
+    return any(
+        f"<int:{k}>" in pattern for k in ("client_id", "user_id", "grant_id", "invitation_id")
+    )
+
+
+def snapshot() -> tuple:
+    """What a denied request must not change."""
+    return (
+        Membership.objects.count(),
+        Supervision.objects.count(),
+        CareTeamMember.objects.count(),
+        Client.objects.count(),
+        Invitation.objects.exclude(revoked_at=None).count(),
+        Invitation.objects.count(),
+        BreakGlassGrant.objects.count(),
+        BreakGlassGrant.objects.exclude(reviewed_at=None).count(),
+        User.objects.filter(is_active=True).count(),
+        sum(User.objects.values_list("auth_epoch", flat=True)),
+    )
+
+
+@pytest.mark.parametrize("route", sorted(RULES))
+def test_route_answers_every_role_as_declared(route, world):
+    rule = RULES[route]
+    failures = []
+    for actor_name, actor in world.actors.items():
+        for target_name, kwargs in targets(route, world):
+            url = reverse(route, kwargs=kwargs)
+            expected = allowed(rule.access, actor_name, target_name, route)
+            for method in rule.methods:
+                with transaction.atomic():
+                    http = HttpClient()
+                    if actor is not None:
+                        http.force_login(actor)
+                    before = snapshot()
+                    if method == "GET":
+                        response = http.get(url)
+                    else:
+                        response = http.post(url, post_data(route, world))
+                    after = snapshot()
+                    transaction.set_rollback(True)
+                status = response.status_code
+                if expected:
+                    ok = status in (200, 302, 400, 410) and not (
+                        status == 302 and "/accounts/login/" in response.get("Location", "")
+                    )
+                elif actor is None:
+                    ok = status == 404 or (
+                        status == 302 and response["Location"].startswith("/accounts/login/")
+                    )
+                else:
+                    ok = status == 404
+                if not expected:
+                    ok = ok and before == after
+                if not ok:
+                    failures.append(
+                        f"{method} {url} as {actor_name} ({target_name}): got {status}, "
+                        f"expected {'allowed' if expected else 'denied'}"
+                        + ("" if before == after or expected else "; data changed")
+                    )
+    assert failures == []
+
+
+def test_public_pages_answer_everyone(client, world):
+    for name in ("home", "healthz", "crisis"):
+        assert client.get(reverse(name)).status_code == 200
+    client.force_login(world.actors["client"])
+    for name in ("home", "crisis"):
+        assert client.get(reverse(name)).status_code == 200
