@@ -1,5 +1,6 @@
 """`gentle demo` and `gentle seed-demo` as a newcomer runs them."""
 
+import io
 import os
 import subprocess
 import sys
@@ -106,3 +107,27 @@ def test_demo_command_names_a_busy_port():
 def test_demo_command_refuses_impossible_ports():
     with pytest.raises(CommandError, match="--port must be between 1 and 65535"):
         call_command("demo", port=70000)
+
+
+def test_demo_people_see_their_parts_of_the_demo_clinic(client, settings):
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True  # as in the demo
+    seed_demo()
+    client.force_login(User.objects.get(email="clinician@demo.gentle.test"))
+    clients_page = client.get("/clients/").content.decode()
+    assert clients_page.count('href="/clients/') == 6 + 1  # six clients and the access form
+    client.force_login(User.objects.get(email="supervisor@demo.gentle.test"))
+    assert "Supervision" in client.get("/clients/").content.decode()
+    client.force_login(User.objects.get(email="admin@demo.gentle.test"))
+    reviews = client.get("/clinic/break-glass/").content.decode()
+    assert "Mark reviewed" in reviews
+    client.force_login(User.objects.get(email="client@demo.gentle.test"))
+    portal = client.get("/portal/")
+    assert portal.status_code == 200
+    assert "This is your private space." in portal.content.decode()
+
+
+def test_demo_audit_trail_verifies():
+    seed_demo()
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "audit log intact" in out.getvalue()

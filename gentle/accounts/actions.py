@@ -179,20 +179,23 @@ def invitation_create(
     return invitation, token
 
 
-def invitation_revoke(*, by: User, request, invitation: Invitation) -> None:
+def invitation_revoke(*, by: User, request, invitation: Invitation) -> bool:
+    """Withdraw an open invitation; False when it was already used or withdrawn."""
     with transaction.atomic():
-        Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        record(
-            "invitation.revoke",
-            actor=by,
-            request=request,
-            role=Role.ADMIN,
-            clinic_id=invitation.clinic_id,
-            object_type="invitation",
-            object_id=invitation.pk,
-        )
+        changed = Invitation.objects.filter(
+            pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if changed:
+            record(
+                "invitation.revoke",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=invitation.clinic_id,
+                object_type="invitation",
+                object_id=invitation.pk,
+            )
+    return bool(changed)
 
 
 def invitation_by_token(token: str) -> Invitation | None:

@@ -15,6 +15,12 @@ class AccountAdapter(DefaultAccountAdapter):
         """Accounts are created by a clinic (invitation or demo seed), never by sign-up."""
         return False
 
+    def pre_login(self, request, user, **kwargs):
+        # The password is right: give the half-signed-in session a new key before the code
+        # step, so that a key planted in the browser beforehand is worth nothing.
+        request.session.cycle_key()
+        return super().pre_login(request, user, **kwargs)
+
     def login(self, request, user) -> None:
         with transaction.atomic():
             super().login(request, user)  # Django's login gives the session a new key

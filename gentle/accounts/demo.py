@@ -61,9 +61,8 @@ def is_seeded() -> bool:
 
 
 def remove() -> None:
-    domain_users = User.objects.filter(email__endswith="@demo.gentle.test")
     Clinic.objects.filter(slug=DEMO_CLINIC_SLUG).delete()
-    domain_users.delete()
+    User.objects.filter(email__endswith="@demo.gentle.test").delete()
 
 
 def _name(rng) -> str:

@@ -28,6 +28,7 @@ from gentle.accounts.models import Invitation, InvitationPurpose, Membership, Ro
 from gentle.accounts.selectors import clinic_people, member_of_clinic
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
+from gentle.lib.forms import posted
 
 
 @role_required(Role.ADMIN)
@@ -160,7 +161,7 @@ def person_end_sessions(request, user_id: int):
 @require_http_methods(["GET", "POST"])
 def invitations(request):
     clinic = clinic_context(request).clinic
-    form = InviteStaffForm(request.POST or None)
+    form = InviteStaffForm(posted(request))
     if request.method == "POST" and form.is_valid():
         invitation, token = actions.invitation_create(
             by=request.user,
@@ -190,8 +191,16 @@ def invitation_revoke(request, invitation_id: int):
     invitation = Invitation.objects.filter(clinic=clinic, pk=invitation_id).first()
     if invitation is None:
         raise Http404
-    actions.invitation_revoke(by=request.user, request=request, invitation=invitation)
-    messages.success(request, _("Invitation revoked."))
+    if actions.invitation_revoke(by=request.user, request=request, invitation=invitation):
+        messages.success(request, _("Invitation revoked."))
+    else:
+        messages.error(
+            request,
+            _(
+                "This invitation was already used or withdrawn. To take a role away, use the "
+                "People page."
+            ),
+        )
     return redirect("invitations")
 
 

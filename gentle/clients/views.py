@@ -30,6 +30,7 @@ from gentle.clients.forms import (
     PortalInviteForm,
 )
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client
+from gentle.lib.forms import posted
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -50,6 +51,14 @@ def client_list(request):
     return render(
         request, "clients/client_list.html", {"rows": rows, "find_form": FindClientForm()}
     )
+
+
+def _team_initial(client: Client) -> dict:
+    team = _care_team(client)
+    return {
+        "clinicians": [m.user for m in team if m.role == "clinician"],
+        "supervisor": next((m.user for m in team if m.role == "supervisor"), None),
+    }
 
 
 def _care_team(client: Client) -> list[CareTeamMember]:
@@ -106,7 +115,7 @@ def break_glass(request, client_id: int):
     client = access.break_glass_candidate(request, client_id)
     if access.visible_clients(request).filter(pk=client.pk).exists():
         return redirect("client_detail", client_id=client.pk)
-    form = BreakGlassForm(request.POST or None)
+    form = BreakGlassForm(posted(request))
     if request.method == "POST" and form.is_valid():
         grant = actions.break_glass_open(
             by=request.user, request=request, client=client, reason=form.cleaned_data["reason"]
@@ -127,7 +136,7 @@ def break_glass(request, client_id: int):
 @require_http_methods(["GET", "POST"])
 def clinic_clients(request):
     context = clinic_context(request)
-    form = ClientForm(request.POST or None)
+    form = ClientForm(posted(request))
     if request.method == "POST" and form.is_valid():
         client = actions.client_create(
             by=request.user, request=request, clinic=context.clinic, **form.cleaned_data
@@ -154,12 +163,7 @@ def clinic_clients(request):
 @require_http_methods(["GET", "POST"])
 def clinic_client_team(request, client_id: int):
     client = access.managed_client(request, client_id)
-    team = _care_team(client)
-    initial = {
-        "clinicians": [m.user for m in team if m.role == "clinician"],
-        "supervisor": next((m.user for m in team if m.role == "supervisor"), None),
-    }
-    form = CareTeamForm(request.POST or None, clinic=client.clinic, initial=initial)
+    form = CareTeamForm(posted(request), clinic=client.clinic, initial=_team_initial(client))
     if request.method == "POST" and form.is_valid():
         try:
             actions.care_team_set(
@@ -203,7 +207,11 @@ def clinic_client_invite(request, client_id: int):
         return render(
             request,
             "clients/care_team_form.html",
-            {"client": client, "invite_form": form, "form": CareTeamForm(clinic=client.clinic)},
+            {
+                "client": client,
+                "invite_form": form,
+                "form": CareTeamForm(clinic=client.clinic, initial=_team_initial(client)),
+            },
             status=400,
         )
     invitation, token = account_actions.invitation_create(
@@ -269,7 +277,7 @@ def invitation_accept(request, token: str):
         return render(
             request, "accounts/invitation_sign_in.html", {"invitation": invitation}, status=200
         )
-    form = None if existing else InvitationAcceptForm(request.POST or None, email=invitation.email)
+    form = None if existing else InvitationAcceptForm(posted(request), email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             with transaction.atomic():
