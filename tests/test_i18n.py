@@ -13,8 +13,9 @@ PO = Path(__file__).resolve().parents[1] / "gentle/locale/es/LC_MESSAGES/django.
 
 def po_entries():
     for block in PO.read_text(encoding="utf-8").split("\n\n")[1:]:
-        strings = dict(re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block,
-                                  re.M))
+        strings = dict(
+            re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M)
+        )
         if "msgid" in strings:
             yield block, {k: "".join(re.findall(r'"(.*)"', v)) for k, v in strings.items()}
 
