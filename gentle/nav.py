@@ -22,7 +22,9 @@ ADMIN = frozenset({Role.ADMIN})
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", None),
     NavItem(_("My space"), "portal_home", frozenset({Role.CLIENT})),
-    NavItem(_("Clients"), "client_list", CLINICAL),
+    NavItem(_("My plan"), "portal_plan", frozenset({Role.CLIENT})),
+    NavItem(_("Caseload"), "caseload", CLINICAL),
+    NavItem(_("Calendar"), "calendar_week", CLINICAL),
     NavItem(_("People"), "clinic_people", ADMIN),
     NavItem(_("Client records"), "clinic_clients", ADMIN),
     NavItem(_("Invitations"), "invitations", ADMIN),

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from gentle.lib.datadir import demo_secret_key, ensure_writable_dir
+from gentle.lib.crypto import KeyRing as _KeyRing
+from gentle.lib.crypto import KeyRingError, new_key
+from gentle.lib.datadir import demo_file_secret, demo_secret_key, ensure_writable_dir
 from gentle.lib.env import (
     ConfigError,
     env_bool,
@@ -44,6 +46,19 @@ if _secret is None:
 elif PRODUCTION and (len(_secret) < 50 or len(set(_secret)) < 5):
     raise ConfigError("SECRET_KEY is too short: use at least 50 random characters")
 SECRET_KEY = _secret
+
+# Process notes are encrypted with these keys (newest first); see `gentle rotate-keys`.
+GENTLE_PROCESS_NOTE_KEYS = env_list("GENTLE_PROCESS_NOTE_KEYS", [])
+if not GENTLE_PROCESS_NOTE_KEYS:
+    if PRODUCTION:
+        raise ConfigError("GENTLE_PROCESS_NOTE_KEYS is required when GENTLE_ENV=production")
+    GENTLE_PROCESS_NOTE_KEYS = [
+        demo_file_secret(ensure_writable_dir(DATA_DIR), "demo-process-note-key", new_key)
+    ]
+try:
+    _KeyRing(GENTLE_PROCESS_NOTE_KEYS)
+except KeyRingError as exc:
+    raise ConfigError(f"GENTLE_PROCESS_NOTE_KEYS is malformed: {exc}") from None
 
 ALLOWED_HOSTS = env_list(
     "GENTLE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
@@ -90,6 +105,7 @@ INSTALLED_APPS = [
     "gentle.audit",
     "gentle.accounts",
     "gentle.clients",
+    "gentle.courses",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

@@ -12,4 +12,5 @@ urlpatterns = [
     path("clinic/", include("gentle.accounts.urls")),
     path("portal/", include("gentle.portal.urls")),
     path("", include("gentle.clients.urls")),
+    path("", include("gentle.courses.urls")),
 ]

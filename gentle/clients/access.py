@@ -88,7 +88,8 @@ def access_path(client: Client) -> str:
     return VIA_BREAK_GLASS
 
 
-def _as_id(value) -> int:
+def as_id(value) -> int:
+    """A positive database id from a URL or form value, or 404."""
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -98,13 +99,26 @@ def _as_id(value) -> int:
     return number
 
 
-def client_for(request, client_id, *, action: str = "client.view", detail: str = "") -> Client:
-    """The client with this id if this person may see it (else 404); the read is audited."""
+def client_for(
+    request,
+    client_id,
+    *,
+    action: str = "client.view",
+    detail: str = "",
+    write: bool = False,
+    object_type: str = "client",
+    object_id=None,
+) -> Client:
+    """The client with this id if this person may see it (else 404); the access is audited.
+
+    ``write=True`` asks for the right to change the client's clinical record: clinicians on the
+    care team or holding a break-glass grant; supervisors read only.
+    """
     annotated = _annotated(request)
     if annotated is None:
         raise Http404
-    client = annotated.filter(_visible_filter(), pk=_as_id(client_id)).first()
-    if client is None:
+    client = annotated.filter(_visible_filter(), pk=as_id(client_id)).first()
+    if client is None or (write and not (client.via_team_clinician or client.via_break_glass)):
         raise Http404
     context = clinic_context(request)
     via = access_path(client)
@@ -115,8 +129,8 @@ def client_for(request, client_id, *, action: str = "client.view", detail: str =
             role=context.primary_role(),
             clinic_id=client.clinic_id,
             client_id=client.pk,
-            object_type="client",
-            object_id=client.pk,
+            object_type=object_type,
+            object_id=client.pk if object_id is None else object_id,
             detail=" ".join(filter(None, [f"via={via}", detail])),
         )
     return client
@@ -128,7 +142,7 @@ def break_glass_candidate(request, client_id) -> Client:
     context = clinic_context(request)
     if context.clinic is None or not context.has(Role.CLINICIAN):
         raise Http404
-    client = Client.objects.filter(clinic=context.clinic, pk=_as_id(client_id)).first()
+    client = Client.objects.filter(clinic=context.clinic, pk=as_id(client_id)).first()
     if client is None:
         raise Http404
     return client
@@ -140,7 +154,7 @@ def managed_client(request, client_id) -> Client:
     context = clinic_context(request)
     if context.clinic is None or not context.has(Role.ADMIN):
         raise Http404
-    client = Client.objects.filter(clinic=context.clinic, pk=_as_id(client_id)).first()
+    client = Client.objects.filter(clinic=context.clinic, pk=as_id(client_id)).first()
     if client is None:
         raise Http404
     return client
@@ -165,3 +179,16 @@ def own_client_record(request) -> Client:
             object_id=client.pk,
         )
     return client
+
+
+def record_list_read(request, action: str, *, count: int) -> None:
+    """Audit the reading of a list of clients (names only, no ids of each)."""
+    context = clinic_context(request)
+    with transaction.atomic():
+        record(
+            action,
+            request=request,
+            role=context.primary_role(),
+            clinic_id=context.clinic.pk if context.clinic else None,
+            detail=f"count={count}",
+        )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gentle.accounts.models import Membership, Role, User
 from gentle.audit.log import record
-from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, Consent, TeamRole
 
 
 class CareTeamError(ValueError):
@@ -162,3 +162,75 @@ def client_link_user(*, request, client_id: int, clinic, user: User) -> Client:
             object_id=client.pk,
         )
     return client
+
+
+DETAIL_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "email",
+    "phone",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relation",
+    "language",
+)
+
+
+def client_update(*, by: User, request, client: Client, fields: dict) -> Client:
+    with transaction.atomic():
+        changed = sorted(name for name in DETAIL_FIELDS if getattr(client, name) != fields[name])
+        for name in DETAIL_FIELDS:
+            setattr(client, name, fields[name])
+        client.save(update_fields=list(DETAIL_FIELDS))
+        record(
+            "client.update",
+            actor=by,
+            request=request,
+            role=Role.CLINICIAN,
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+            detail=f"fields={','.join(changed)}"[:200],
+        )
+    return client
+
+
+def consent_record(*, by: User, request, client: Client, kind: str, given_on) -> Consent:
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            client=client, kind=kind, given_on=given_on, recorded_by=by
+        )
+        record(
+            "consent.add",
+            actor=by,
+            request=request,
+            role=Role.CLINICIAN,
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="consent",
+            object_id=consent.pk,
+            detail=f"kind={kind}",
+        )
+    return consent
+
+
+def consent_withdraw(*, by: User, request, client: Client, consent: Consent) -> None:
+    with transaction.atomic():
+        Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(
+            withdrawn_on=timezone.localdate()
+        )
+        record(
+            "consent.withdraw",
+            actor=by,
+            request=request,
+            role=Role.CLINICIAN,
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="consent",
+            object_id=consent.pk,
+            detail=f"kind={consent.kind}",
+        )

@@ -1,7 +1,12 @@
+from datetime import date
+
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Membership, Role, User
+from gentle.clients.models import ConsentKind
 
 
 class ClientForm(forms.Form):
@@ -92,3 +97,42 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ClientDetailsForm(forms.Form):
+    given_name = forms.CharField(label=_("Given name"), max_length=100)
+    family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
+    preferred_name = forms.CharField(label=_("Preferred name"), max_length=100, required=False)
+    pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    emergency_contact_name = forms.CharField(
+        label=_("Emergency contact"), max_length=150, required=False
+    )
+    emergency_contact_phone = forms.CharField(
+        label=_("Emergency contact's phone"), max_length=40, required=False
+    )
+    emergency_contact_relation = forms.CharField(
+        label=_("Relationship to the client"), max_length=80, required=False
+    )
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and not (date(1900, 1, 1) <= born <= timezone.localdate()):
+            raise forms.ValidationError(_("Enter a date of birth between 1900 and today."))
+        return born
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Consent"), choices=ConsentKind.choices)
+    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_given_on(self):
+        given = self.cleaned_data["given_on"]
+        if not (date(2000, 1, 1) <= given <= timezone.localdate()):
+            raise forms.ValidationError(_("Enter a date between 2000 and today."))
+        return given

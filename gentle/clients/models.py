@@ -20,6 +20,20 @@ class Client(models.Model):
     preferred_name = models.CharField(
         _("preferred name"), max_length=100, blank=True, help_text=_("What they like to be called.")
     )
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=150, blank=True)
+    emergency_contact_phone = models.CharField(
+        _("emergency contact's phone"), max_length=40, blank=True
+    )
+    emergency_contact_relation = models.CharField(
+        _("relationship to the client"), max_length=80, blank=True
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -106,3 +120,36 @@ class BreakGlassGrant(models.Model):
     @property
     def active(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", _("Consent to treatment")
+    PORTAL = "portal", _("Use of the client portal")
+    MESSAGES = "messages", _("Reminders by email or text")
+    SUPERVISION = "supervision", _("Discussion in clinical supervision")
+    RECORDING = "recording", _("Audio or video recording of sessions")
+
+
+class Consent(models.Model):
+    """A consent the client gave (and perhaps later withdrew), with its dates."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("consent"), max_length=20, choices=ConsentKind.choices)
+    given_on = models.DateField(_("given on"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "-given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for client {self.client_id}"

@@ -24,7 +24,9 @@ from gentle.clients import access, actions
 from gentle.clients.forms import (
     BreakGlassForm,
     CareTeamForm,
+    ClientDetailsForm,
     ClientForm,
+    ConsentForm,
     FindClientForm,
     InvitationAcceptForm,
     PortalInviteForm,
@@ -65,14 +67,71 @@ def _care_team(client: Client) -> list[CareTeamMember]:
     return list(client.care_team.select_related("user").order_by("role", "user__display_name"))
 
 
-@role_required(*CLINICAL)
-def client_detail(request, client_id: int):
-    client = access.client_for(request, client_id)
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def client_edit(request, client_id: int):
+    """The client's details (contact, emergency contact, language) and consents."""
+    client = access.client_for(
+        request,
+        client_id,
+        write=True,
+        action="client.update" if request.method == "POST" else "client.view",
+    )
+    initial = {name: getattr(client, name) for name in actions.DETAIL_FIELDS}
+    form = ClientDetailsForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.client_update(
+            by=request.user, request=request, client=client, fields=form.cleaned_data
+        )
+        messages.success(request, _("Details saved."))
+        return redirect("client_detail", client_id=client.pk)
     return render(
         request,
-        "clients/client_detail.html",
-        {"client": client, "care_team": _care_team(client), "via": access.access_path(client)},
+        "clients/client_edit.html",
+        {
+            "client": client,
+            "form": form,
+            "consent_form": ConsentForm(),
+            "consents": list(client.consents.all()),
+        },
+        status=400 if form.errors else 200,
     )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def consent_add(request, client_id: int):
+    client = access.client_for(request, client_id, write=True, action="consent.add")
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "clients/client_edit.html",
+            {
+                "client": client,
+                "consent_form": form,
+                "consents": list(client.consents.all()),
+                "form": ClientDetailsForm(
+                    initial={n: getattr(client, n) for n in actions.DETAIL_FIELDS}
+                ),
+            },
+            status=400,
+        )
+    actions.consent_record(by=request.user, request=request, client=client, **form.cleaned_data)
+    messages.success(request, _("Consent recorded."))
+    return redirect("client_edit", client_id=client.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def consent_withdraw(request, client_id: int, consent_id: int):
+    client = access.client_for(request, client_id, write=True, action="consent.withdraw")
+    consent = client.consents.filter(pk=access.as_id(consent_id)).first()
+    if consent is None:
+        raise Http404
+    actions.consent_withdraw(by=request.user, request=request, client=client, consent=consent)
+    messages.success(request, _("Consent marked as withdrawn today."))
+    return redirect("client_edit", client_id=client.pk)
 
 
 @role_required(*CLINICAL, Role.ADMIN)
@@ -93,8 +152,11 @@ def client_access_log(request, client_id: int):
                 object_type="client",
                 object_id=client.pk,
             )
-    events = AuditEvent.objects.filter(client_id=client.pk, clinic_id=client.clinic_id).order_by(
-        "-seq"
+    # Process notes are not part of the record: their events stay out of this page.
+    events = (
+        AuditEvent.objects.filter(client_id=client.pk, clinic_id=client.clinic_id)
+        .exclude(object_type="process_note")
+        .order_by("-seq")
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "clients/access_log.html", {"client": client, "page": page})

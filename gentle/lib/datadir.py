@@ -28,13 +28,18 @@ def ensure_writable_dir(path: Path, *, variable: str = "GENTLE_DATA_DIR") -> Pat
 
 def demo_secret_key(data_dir: Path) -> str:
     """Return the demo SECRET_KEY kept in the data directory, generating it on first use."""
-    key_file = data_dir / "demo-secret-key"
-    if key_file.exists():
-        key = key_file.read_text().strip()
-        if len(key) >= 50:
-            return key
-    key = secrets.token_urlsafe(64)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return demo_file_secret(data_dir, "demo-secret-key", lambda: secrets.token_urlsafe(64))
+
+
+def demo_file_secret(data_dir: Path, name: str, make) -> str:
+    """A secret kept in a 0600 file of the data directory, made by ``make()`` on first use."""
+    path = data_dir / name
+    if path.exists():
+        value = path.read_text().strip()
+        if value:
+            return value
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        handle.write(value)
+    return value

@@ -11,7 +11,7 @@ from gentle.audit.migrations._append_only import (
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_CREATE)
 
@@ -19,7 +19,7 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_DROP)
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoursesConfig(AppConfig):
+    name = "gentle.courses"
+    label = "courses"
+    verbose_name = _("IPT courses")
+
+    def ready(self) -> None:
+        # Load and validate the data files at start-up: a broken file stops the server early.
+        from gentle.courses import protocol
+
+        protocol.load()

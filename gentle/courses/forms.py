@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gentle.courses import protocol
+from gentle.courses.models import (
+    Attendance,
+    CourseFormat,
+    CourseKind,
+    CourseStatus,
+    ProblemArea,
+    SessionMode,
+)
+
+TEXT = {"rows": 3}
+
+
+class CourseForm(forms.Form):
+    """A course's contract. Empty numbers take the format's defaults (data/formats.json)."""
+
+    format = forms.ChoiceField(label=_("Format"), choices=CourseFormat.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CourseKind.choices, initial=CourseKind.ACUTE)
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contracted_sessions = forms.IntegerField(
+        label=_("Contracted sessions"),
+        min_value=1,
+        max_value=40,
+        required=False,
+        help_text=_(
+            "Leave empty for the format's usual number (individual 12, brief 8, IPC 6, group 8)."
+        ),
+    )
+    session_minutes = forms.IntegerField(
+        label=_("Session length (minutes)"), min_value=10, max_value=180, required=False
+    )
+    initial_last = forms.IntegerField(
+        label=_("Initial phase ends with session"), min_value=1, max_value=40, required=False
+    )
+    termination_first = forms.IntegerField(
+        label=_("Termination phase starts with session"), min_value=2, max_value=40, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        course_format = cleaned.get("format")
+        if not course_format:
+            return cleaned
+        defaults = protocol.defaults_for(course_format)
+        sessions = cleaned.get("contracted_sessions") or defaults.sessions
+        cleaned["contracted_sessions"] = sessions
+        cleaned["session_minutes"] = cleaned.get("session_minutes") or defaults.minutes
+        initial_last = cleaned.get("initial_last") or min(defaults.initial_sessions, sessions)
+        termination_first = cleaned.get("termination_first") or max(
+            sessions - defaults.termination_sessions + 1, initial_last + 1
+        )
+        if termination_first > sessions or initial_last >= termination_first:
+            self.add_error(
+                "termination_first",
+                _(
+                    "The phases must fit the contract: the initial phase ends before the "
+                    "termination phase starts, which is at the latest the last session."
+                ),
+            )
+        cleaned["initial_last"], cleaned["termination_first"] = initial_last, termination_first
+        return cleaned
+
+
+class CourseEditForm(CourseForm):
+    status = forms.ChoiceField(label=_("Status"), choices=CourseStatus.choices)
+    end_reason = forms.CharField(
+        label=_("Why the course ended early"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    focus = forms.ChoiceField(
+        label=_("Focus (problem area)"), required=False, choices=[("", "—"), *ProblemArea.choices]
+    )
+    goals = forms.CharField(
+        label=_("Goals"), required=False, max_length=4000, widget=forms.Textarea(attrs=TEXT)
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == CourseStatus.ENDED_EARLY and not cleaned.get("end_reason"):
+            self.add_error("end_reason", _("Say why the course ended early."))
+        return cleaned
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=5, max_value=240)
+    mode = forms.ChoiceField(label=_("Where"), choices=SessionMode.choices)
+    confirm_overlap = forms.BooleanField(
+        label=_("Schedule it anyway"), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day and time:
+            if not 2000 <= day.year <= 2100:
+                self.add_error("date", _("Choose a date between 2000 and 2100."))
+            else:
+                cleaned["starts_at"] = timezone.make_aware(
+                    datetime.combine(day, time), timezone.get_current_timezone()
+                )
+        return cleaned
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(label=_("Attendance"), choices=Attendance.choices)
+
+
+class AgendaForm(forms.Form):
+    done = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done"].choices = [(item.id, item.text) for item in items]
+
+
+class NoteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    mood = forms.IntegerField(
+        label=_("Mood today (0–10)"),
+        min_value=0,
+        max_value=10,
+        required=False,
+        help_text=_("0 is the worst, 10 the best."),
+    )
+    interval_events = forms.CharField(
+        label=_("Since the last session"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    focus_work = forms.CharField(
+        label=_("Work on the focus"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    techniques = forms.MultipleChoiceField(
+        label=_("Techniques used"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    risk_review = forms.CharField(
+        label=_("Risk review"), required=False, max_length=10000, widget=forms.Textarea(attrs=TEXT)
+    )
+    plan = forms.CharField(
+        label=_("Plan"), required=False, max_length=10000, widget=forms.Textarea(attrs=TEXT)
+    )
+    text = forms.CharField(
+        label=_("Note"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["techniques"].choices = [(t.id, t.text) for t in protocol.techniques()]
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label=_("Addendum"), max_length=10000, widget=forms.Textarea(attrs=TEXT))
+
+
+class ProcessNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Process note"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class RelapsePlanForm(forms.Form):
+    warning_signs = forms.CharField(
+        label=_("My warning signs"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    what_helped = forms.CharField(
+        label=_("What helped me"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    people = forms.CharField(
+        label=_("People I can turn to"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    what_to_do = forms.CharField(
+        label=_("What I will do if the signs come back"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+
+
+class CaseloadFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        required=False,
+        choices=[
+            ("", _("Any phase")),
+            ("initial", _("Initial")),
+            ("middle", _("Middle")),
+            ("termination", _("Termination")),
+        ],
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("Any format")), *CourseFormat.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *CourseStatus.choices]
+    )

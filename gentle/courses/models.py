@@ -1,0 +1,272 @@
+"""Courses of IPT, their sessions and agendas, progress notes and process notes.
+
+Session numbers and phases are derived (see ``gentle.courses.selectors``), never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gentle.clients.models import Client
+
+
+class CourseFormat(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual IPT")
+    BRIEF = "brief", _("Brief IPT")
+    IPC = "ipc", _("Interpersonal Counseling (IPC)")
+    GROUP = "group", _("Group IPT")
+
+
+class CourseKind(models.TextChoices):
+    ACUTE = "acute", _("Acute treatment")
+    CONTINUATION = "continuation", _("Continuation")
+    MAINTENANCE = "maintenance", _("Maintenance")
+
+
+class CourseStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    ENDED_EARLY = "ended_early", _("Ended early")
+
+
+class ProblemArea(models.TextChoices):
+    GRIEF = "grief", _("Grief")
+    DISPUTE = "dispute", _("Role dispute")
+    TRANSITION = "transition", _("Role transition")
+    DEFICITS = "deficits", _("Interpersonal deficits")
+
+
+class Course(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="courses")
+    format = models.CharField(_("format"), max_length=20, choices=CourseFormat.choices)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=CourseKind.choices, default=CourseKind.ACUTE
+    )
+    contracted_sessions = models.PositiveSmallIntegerField(_("contracted sessions"))
+    session_minutes = models.PositiveSmallIntegerField(_("session length (minutes)"))
+    initial_last = models.PositiveSmallIntegerField(
+        _("last session of the initial phase"),
+        help_text=_("Sessions 1 to this number are the initial phase."),
+    )
+    termination_first = models.PositiveSmallIntegerField(
+        _("first session of the termination phase"),
+        help_text=_("From this session on, the course is in its termination phase."),
+    )
+    start_date = models.DateField(_("start date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=CourseStatus.choices, default=CourseStatus.PLANNED
+    )
+    end_reason = models.TextField(_("why the course ended early"), blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    focus = models.CharField(
+        _("focus"),
+        max_length=20,
+        choices=ProblemArea.choices,
+        blank=True,
+        help_text=_("The agreed problem area (the formulation is written in the initial phase)."),
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contracted_sessions__gte=1, contracted_sessions__lte=40),
+                name="course_sessions_1_to_40",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(session_minutes__gte=10, session_minutes__lte=180),
+                name="course_minutes_10_to_180",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(initial_last__gte=1)
+                & models.Q(termination_first__gt=models.F("initial_last"))
+                & models.Q(termination_first__lte=models.F("contracted_sessions")),
+                name="course_phases_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ended_early") | ~models.Q(end_reason=""),
+                name="course_early_end_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} for client {self.client_id}"
+
+    def phase_of(self, number: int) -> str:
+        if number <= self.initial_last:
+            return "initial"
+        if number >= self.termination_first:
+            return "termination"
+        return "middle"
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video")
+    PHONE = "phone", _("Phone")
+
+
+class Attendance(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    ATTENDED = "attended", _("Attended")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("Did not attend")
+
+
+# Sessions that take a place in the course's numbering.
+NUMBERED = (Attendance.SCHEDULED, Attendance.ATTENDED)
+
+
+class Session(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ipt_sessions"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    minutes = models.PositiveSmallIntegerField(_("length (minutes)"))
+    mode = models.CharField(_("where"), max_length=20, choices=SessionMode.choices)
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.SCHEDULED
+    )
+    agenda_version = models.PositiveSmallIntegerField(default=1)
+    agenda_done = models.JSONField(
+        default=list, blank=True, help_text="Ids of the agenda items ticked in this session."
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["clinician", "starts_at"], name="session_clinician_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=5, minutes__lte=240), name="session_minutes_5_240"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of course {self.course_id}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+
+class NoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
+
+
+class ProgressNote(models.Model):
+    """The session's note in the record. Signed notes never change; corrections are addenda."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="note")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    mood = models.PositiveSmallIntegerField(
+        _("mood (0–10)"), null=True, blank=True, help_text=_("0 is the worst, 10 the best.")
+    )
+    interval_events = models.TextField(_("since the last session"), blank=True)
+    focus_work = models.TextField(_("work on the focus"), blank=True)
+    techniques = models.JSONField(_("techniques used"), default=list, blank=True)
+    risk_review = models.TextField(_("risk review"), blank=True)
+    plan = models.TextField(_("plan"), blank=True)
+    text = models.TextField(_("note"), blank=True)
+    status = models.CharField(max_length=10, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every save; a save based on an older version conflicts."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mood__isnull=True) | models.Q(mood__lte=10),
+                name="note_mood_0_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (models.Q(signed_at__isnull=False) & models.Q(signed_by__isnull=False)),
+                name="note_signed_has_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} ({self.status})"
+
+
+class NoteAddendum(models.Model):
+    note = models.ForeignKey(ProgressNote, on_delete=models.CASCADE, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("addendum"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"addendum {self.pk} to note {self.note_id}"
+
+
+class ProcessNote(models.Model):
+    """Psychotherapy (process) notes: the author's alone, encrypted at rest, kept apart from the
+    record. Never shown in the portal, exports, search, supervision or logs."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="process_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ciphertext = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="processnote_one_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"process note {self.pk}"
+
+
+class RelapsePlan(models.Model):
+    """Written at termination; the client sees it in the portal."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="relapse_plan")
+    warning_signs = models.TextField(_("my warning signs"), blank=True)
+    what_helped = models.TextField(_("what helped me"), blank=True)
+    people = models.TextField(_("people I can turn to"), blank=True)
+    what_to_do = models.TextField(_("what I will do"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"relapse plan for course {self.course_id}"
+
+
+class CalendarFeed(models.Model):
+    """An opaque, revocable token for a clinician's iCalendar feed (no clinical detail)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar feed of user {self.user_id}"

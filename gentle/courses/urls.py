@@ -1,0 +1,110 @@
+from gentle.courses import views
+from gentle.routes import Access, route
+
+GET_POST = ("GET", "POST")
+POST = ("POST",)
+
+urlpatterns = [
+    route("caseload/", views.caseload, name="caseload", access=Access.CLINICAL),
+    route(
+        "clients/<int:client_id>/",
+        views.client_detail,
+        name="client_detail",
+        access=Access.CLIENT_TEAM,
+    ),
+    route(
+        "clients/<int:client_id>/courses/new/",
+        views.course_new,
+        name="course_new",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
+        "courses/<int:course_id>/",
+        views.course_detail,
+        name="course_detail",
+        access=Access.CLIENT_TEAM,
+    ),
+    route(
+        "courses/<int:course_id>/edit/",
+        views.course_edit,
+        name="course_edit",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
+        "courses/<int:course_id>/sessions/new/",
+        views.session_new,
+        name="session_new",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
+        "courses/<int:course_id>/relapse-plan/",
+        views.relapse_plan,
+        name="relapse_plan",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
+        "courses/<int:course_id>/summary/",
+        views.course_summary,
+        name="course_summary",
+        access=Access.CLIENT_TEAM,
+    ),
+    route(
+        "sessions/<int:session_id>/",
+        views.session_detail,
+        name="session_detail",
+        access=Access.CLIENT_TEAM,
+    ),
+    route(
+        "sessions/<int:session_id>/attendance/",
+        views.session_attendance,
+        name="session_attendance",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "sessions/<int:session_id>/agenda/",
+        views.session_agenda,
+        name="session_agenda",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "sessions/<int:session_id>/note/",
+        views.note_save,
+        name="note_save",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "sessions/<int:session_id>/note/addendum/",
+        views.note_addendum,
+        name="note_addendum",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "sessions/<int:session_id>/process-note/",
+        views.process_note,
+        name="process_note",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route("calendar/", views.calendar_week, name="calendar_week", access=Access.CLINICAL),
+    route(
+        "calendar/feed/",
+        views.calendar_feed_settings,
+        name="calendar_feed_settings",
+        access=Access.CLINICAL,
+        methods=GET_POST,
+    ),
+    route(
+        "calendar/feed/<str:token>.ics",
+        views.calendar_feed,
+        name="calendar_feed",
+        access=Access.PUBLIC,
+    ),
+]

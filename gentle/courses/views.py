@@ -1,0 +1,568 @@
+"""The IPT course: caseload, course overview and contract, sessions with their phase agenda,
+progress notes, process notes, termination, and the clinician's calendar."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gentle.accounts.decorators import role_required
+from gentle.accounts.models import Role
+from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
+from gentle.courses import actions, protocol, selectors
+from gentle.courses.access import course_for, process_note_for, session_for
+from gentle.courses.forms import (
+    AddendumForm,
+    AgendaForm,
+    AttendanceForm,
+    CaseloadFilterForm,
+    CourseEditForm,
+    CourseForm,
+    NoteForm,
+    ProcessNoteForm,
+    RelapsePlanForm,
+    SessionForm,
+)
+from gentle.courses.models import CalendarFeed, NoteStatus, ProgressNote, RelapsePlan
+from gentle.lib import ical, svg
+from gentle.lib.forms import posted
+from gentle.lib.tokens import token_hash
+
+CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
+PHASE_LABELS = {
+    "initial": gettext_lazy("Initial phase"),
+    "middle": gettext_lazy("Middle phase"),
+    "termination": gettext_lazy("Termination phase"),
+}
+COURSE_FIELDS = (
+    "format",
+    "kind",
+    "start_date",
+    "contracted_sessions",
+    "session_minutes",
+    "initial_last",
+    "termination_first",
+)
+
+
+@role_required(*CLINICAL)
+def caseload(request):
+    form = CaseloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.caseload(
+        visible_clients(request),
+        query=filters.get("q", ""),
+        phase=filters.get("phase", ""),
+        course_format=filters.get("format", ""),
+        status=filters.get("status", ""),
+    )
+    record_list_read(request, "caseload.view", count=len(rows))
+    upcoming = selectors.upcoming_sessions(request.user)
+    for item in [*rows, *upcoming]:
+        item.phase_label = PHASE_LABELS.get(item.phase, "")
+    return render(
+        request, "courses/caseload.html", {"form": form, "rows": rows, "upcoming": upcoming}
+    )
+
+
+@role_required(*CLINICAL)
+def client_detail(request, client_id: int):
+    """The client's record: details, care team, consents and courses."""
+    client = client_for(request, client_id)
+    return render(
+        request,
+        "courses/client_detail.html",
+        {
+            "client": client,
+            "via": access_path(client),
+            "care_team": list(client.care_team.select_related("user").order_by("role")),
+            "consents": list(client.consents.all()),
+            "courses": list(client.courses.all()),
+            "can_write": client.via_team_clinician or client.via_break_glass,
+        },
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def course_new(request, client_id: int):
+    client = client_for(request, client_id, write=True, action="course.new_form")
+    form = CourseForm(
+        posted(request), initial={"start_date": timezone.localdate(), "format": "individual"}
+    )
+    if request.method == "POST" and form.is_valid():
+        course = actions.course_create(
+            by=request.user,
+            request=request,
+            client=client,
+            **{name: form.cleaned_data[name] for name in COURSE_FIELDS},
+        )
+        messages.success(request, _("Course created. Schedule the first session."))
+        return redirect("course_detail", course_id=course.pk)
+    return render(
+        request,
+        "courses/course_form.html",
+        {"client": client, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _mood_points(sessions) -> list[tuple[int, int]]:
+    return [
+        (s.number, s.note.mood)
+        for s in sessions
+        if s.number and hasattr(s, "note") and s.note.mood is not None
+    ]
+
+
+@role_required(*CLINICAL)
+def course_detail(request, course_id: int):
+    """The course at a glance: sessions in their phases, attendance and mood."""
+    course = course_for(request, course_id)
+    sessions = selectors.number_sessions(course, list(course.sessions.select_related("note")))
+    phases = [
+        {
+            "key": key,
+            "label": PHASE_LABELS[key],
+            "sessions": [s for s in sessions if s.phase == key],
+        }
+        for key in protocol.PHASES
+    ]
+    slots = [
+        {
+            "number": n,
+            "phase": course.phase_of(n),
+            "session": next((s for s in sessions if s.number == n), None),
+        }
+        for n in range(1, course.contracted_sessions + 1)
+    ]
+    points = _mood_points(sessions)
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "client": course.client,
+            "phases": phases,
+            "slots": slots,
+            "mood_points": points,
+            "mood_chart": svg.line_chart(
+                points,
+                x_max=course.contracted_sessions,
+                y_max=10,
+                label=_("Mood (0–10) by session"),
+            )
+            if points
+            else "",
+            "other_courses": course.client.courses.exclude(pk=course.pk),
+            "can_write": course.client.via_team_clinician or course.client.via_break_glass,
+        },
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def course_edit(request, course_id: int):
+    course = course_for(
+        request,
+        course_id,
+        write=True,
+        action="course.update" if request.method == "POST" else "course.view",
+    )
+    initial = {
+        name: getattr(course, name)
+        for name in (*COURSE_FIELDS, "status", "end_reason", "focus", "goals")
+    }
+    form = CourseEditForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        numbered = sum(1 for s in selectors.course_sessions(course) if s.number)
+        if form.cleaned_data["contracted_sessions"] < numbered:
+            form.add_error(
+                "contracted_sessions",
+                _("%(n)s sessions are already scheduled or held.") % {"n": numbered},
+            )
+        else:
+            actions.course_update(
+                by=request.user, request=request, course=course, **form.cleaned_data
+            )
+            messages.success(request, _("Course saved."))
+            return redirect("course_detail", course_id=course.pk)
+    return render(
+        request,
+        "courses/course_form.html",
+        {"client": course.client, "course": course, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def session_new(request, course_id: int):
+    course = course_for(request, course_id, write=True, action="session.new_form")
+    sessions = selectors.course_sessions(course)
+    next_number = sum(1 for s in sessions if s.number) + 1
+    last = sessions[-1] if sessions else None
+    initial = {
+        "minutes": course.session_minutes,
+        "mode": last.mode if last else "in_person",
+        "date": (timezone.localtime(last.starts_at).date() + timedelta(days=7))
+        if last
+        else course.start_date,
+        "time": timezone.localtime(last.starts_at).time() if last else None,
+    }
+    form = SessionForm(posted(request), initial=initial)
+    overlaps = []
+    beyond_contract = next_number > course.contracted_sessions
+    if request.method == "POST" and form.is_valid() and not beyond_contract:
+        data = form.cleaned_data
+        overlaps = selectors.overlapping(request.user, data["starts_at"], data["minutes"])
+        if not overlaps or data["confirm_overlap"]:
+            session = actions.session_schedule(
+                by=request.user,
+                request=request,
+                course=course,
+                starts_at=data["starts_at"],
+                minutes=data["minutes"],
+                mode=data["mode"],
+            )
+            messages.success(request, _("Session %(n)s scheduled.") % {"n": next_number})
+            return redirect("session_detail", session_id=session.pk)
+        form.data = form.data.copy()
+        form.data["confirm_overlap"] = "on"
+    status = (
+        400 if (form.errors or overlaps or (beyond_contract and request.method == "POST")) else 200
+    )
+    return render(
+        request,
+        "courses/session_form.html",
+        {
+            "course": course,
+            "client": course.client,
+            "form": form,
+            "overlaps": overlaps,
+            "next_number": next_number,
+            "beyond_contract": beyond_contract,
+            "phase": PHASE_LABELS[course.phase_of(min(next_number, course.contracted_sessions))],
+        },
+        status=status,
+    )
+
+
+def _session_context(request, session):
+    course = session.course
+    sessions = selectors.course_sessions(course)
+    current = next(s for s in sessions if s.pk == session.pk)
+    agenda = protocol.agenda_for(course.format)
+    items = agenda.phases[current.phase]
+    note = (
+        ProgressNote.objects.filter(session=session).select_related("author", "signed_by").first()
+    )
+    return {
+        "session": current,
+        "course": course,
+        "client": course.client,
+        "phase_label": PHASE_LABELS[current.phase],
+        "agenda_items": [{"item": i, "done": i.id in session.agenda_done} for i in items],
+        "agenda_form": AgendaForm(items=items, initial={"done": session.agenda_done}),
+        "attendance_form": AttendanceForm(initial={"attendance": session.attendance}),
+        "note": note,
+        "addenda": list(note.addenda.select_related("author")) if note else [],
+        "techniques": {t.id: t.text for t in protocol.techniques()},
+        "can_write": course.client.via_team_clinician or course.client.via_break_glass,
+        "is_clinician": course.client.via_team_clinician or course.client.via_break_glass,
+    }
+
+
+@role_required(*CLINICAL)
+def session_detail(request, session_id: int):
+    session = session_for(request, session_id)
+    context = _session_context(request, session)
+    note = context["note"]
+    if context["can_write"] and (note is None or note.status == NoteStatus.DRAFT):
+        context["note_form"] = NoteForm(initial=_note_initial(note))
+    context["addendum_form"] = AddendumForm()
+    return render(request, "courses/session_detail.html", context)
+
+
+def _note_initial(note: ProgressNote | None) -> dict:
+    if note is None:
+        return {}
+    return {"version": note.version, **{name: getattr(note, name) for name in actions.NOTE_FIELDS}}
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_attendance(request, session_id: int):
+    session = session_for(request, session_id, write=True)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how the session went."))
+    else:
+        actions.session_set_attendance(
+            by=request.user,
+            request=request,
+            session=session,
+            attendance=form.cleaned_data["attendance"],
+        )
+        messages.success(request, _("Attendance saved."))
+    return redirect("session_detail", session_id=session.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_agenda(request, session_id: int):
+    session = session_for(request, session_id, write=True)
+    context = _session_context(request, session)
+    agenda = protocol.agenda_for(session.course.format)
+    form = AgendaForm(request.POST, items=[row["item"] for row in context["agenda_items"]])
+    if not form.is_valid():
+        messages.error(request, _("Tick items from this session's agenda."))
+    else:
+        actions.session_set_agenda(
+            by=request.user,
+            request=request,
+            session=session,
+            done=form.cleaned_data["done"],
+            version=agenda.version,
+        )
+        messages.success(request, _("Agenda saved."))
+    return redirect("session_detail", session_id=session.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def note_save(request, session_id: int):
+    session = session_for(request, session_id, write=True, action="note.save")
+    form = NoteForm(request.POST)
+    context = _session_context(request, session)
+    if not form.is_valid():
+        context.update(note_form=form, addendum_form=AddendumForm())
+        return render(request, "courses/session_detail.html", context, status=400)
+    fields = {name: form.cleaned_data[name] for name in actions.NOTE_FIELDS}
+    try:
+        actions.note_save(
+            by=request.user,
+            request=request,
+            session=session,
+            base_version=form.cleaned_data["version"],
+            fields=fields,
+        )
+    except actions.NoteSigned:
+        messages.error(request, _("This note is signed and cannot change. Add an addendum."))
+        return redirect("session_detail", session_id=session.pk)
+    except actions.NoteConflict as conflict:
+        return render(
+            request,
+            "courses/note_conflict.html",
+            {
+                **context,
+                "theirs": conflict.current,
+                "mine": form.cleaned_data,
+                "note_form": NoteForm(initial={**_note_initial(conflict.current)}),
+                "mine_form": form,
+            },
+            status=409,
+        )
+    if request.POST.get("sign") == "1":
+        note = ProgressNote.objects.get(session=session)
+        actions.note_sign(
+            by=request.user, request=request, note=note, base_version=note.version, session=session
+        )
+        messages.success(request, _("Note signed. It can no longer change."))
+    else:
+        messages.success(request, _("Draft saved."))
+    return redirect("session_detail", session_id=session.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def note_addendum(request, session_id: int):
+    session = session_for(request, session_id, write=True, action="note.addendum")
+    note = ProgressNote.objects.filter(session=session, status=NoteStatus.SIGNED).first()
+    if note is None:
+        raise Http404
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        context = _session_context(request, session)
+        context["addendum_form"] = form
+        return render(request, "courses/session_detail.html", context, status=400)
+    actions.note_add_addendum(
+        by=request.user, request=request, note=note, session=session, text=form.cleaned_data["text"]
+    )
+    messages.success(request, _("Addendum added."))
+    return redirect("session_detail", session_id=session.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def process_note(request, session_id: int):
+    """The author's private process note for a session: not part of the record."""
+    action = "process_note.save" if request.method == "POST" else "process_note.read"
+    session, note = process_note_for(request, session_id, action=action)
+    form = ProcessNoteForm(
+        posted(request),
+        initial={"text": actions.keyring().decrypt(note.ciphertext) if note else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.process_note_save(
+            by=request.user, request=request, session=session, text=form.cleaned_data["text"]
+        )
+        messages.success(request, _("Process note saved. Only you can read it."))
+        return redirect("process_note", session_id=session.pk)
+    return render(
+        request,
+        "courses/process_note.html",
+        {"session": session, "client": session.course.client, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def relapse_plan(request, course_id: int):
+    course = course_for(
+        request,
+        course_id,
+        write=True,
+        action="relapse_plan.save" if request.method == "POST" else "relapse_plan.view",
+    )
+    plan = RelapsePlan.objects.filter(course=course).first()
+    initial = {name: getattr(plan, name) for name in RelapsePlanForm.base_fields} if plan else {}
+    form = RelapsePlanForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.relapse_plan_save(
+            by=request.user, request=request, course=course, fields=form.cleaned_data
+        )
+        messages.success(request, _("Plan saved. The client can read it in their portal."))
+        return redirect("course_detail", course_id=course.pk)
+    return render(
+        request,
+        "courses/relapse_plan_form.html",
+        {"course": course, "client": course.client, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*CLINICAL)
+def course_summary(request, course_id: int):
+    """The end-of-course summary, ready for reports."""
+    course = course_for(request, course_id, action="course.summary")
+    sessions = selectors.number_sessions(course, list(course.sessions.select_related("note")))
+    points = _mood_points(sessions)
+    return render(
+        request,
+        "courses/course_summary.html",
+        {
+            "course": course,
+            "client": course.client,
+            "attended": sum(1 for s in sessions if s.attendance == "attended"),
+            "missed": sum(1 for s in sessions if s.attendance == "no_show"),
+            "cancelled": sum(1 for s in sessions if s.attendance == "cancelled"),
+            "first_mood": points[0] if points else None,
+            "last_mood": points[-1] if len(points) > 1 else None,
+            "plan": RelapsePlan.objects.filter(course=course).first(),
+        },
+    )
+
+
+def _monday(request) -> date:
+    raw = request.GET.get("week", "")
+    try:
+        year, week = raw.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        today = timezone.localdate()
+        return today - timedelta(days=today.weekday())
+
+
+@role_required(*CLINICAL)
+def calendar_week(request):
+    monday = _monday(request)
+    sessions = selectors.week_sessions(request.user, monday)
+    days = [
+        {
+            "date": monday + timedelta(days=i),
+            "sessions": [
+                s
+                for s in sessions
+                if timezone.localtime(s.starts_at).date() == monday + timedelta(days=i)
+            ],
+        }
+        for i in range(7)
+    ]
+    for s in sessions:
+        s.number = s.before + 1 if s.attendance in ("scheduled", "attended") else None
+    record_list_read(request, "calendar.view", count=len(sessions))
+    iso = lambda d: f"{d.isocalendar().year}-W{d.isocalendar().week:02d}"  # noqa: E731
+    return render(
+        request,
+        "courses/calendar_week.html",
+        {
+            "days": days,
+            "monday": monday,
+            "sunday": monday + timedelta(days=6),
+            "previous": iso(monday - timedelta(days=7)),
+            "next": iso(monday + timedelta(days=7)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def calendar_feed_settings(request):
+    link = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            actions.calendar_feed_revoke(by=request.user, request=request)
+            messages.success(request, _("The calendar link no longer works."))
+            return redirect("calendar_feed_settings")
+        token = actions.calendar_feed_renew(by=request.user, request=request)
+        link = request.build_absolute_uri(f"/calendar/feed/{token}.ics")
+    return render(
+        request,
+        "courses/calendar_feed.html",
+        {"link": link, "active": CalendarFeed.objects.filter(user=request.user).exists()},
+    )
+
+
+def calendar_feed(request, token: str):
+    """The iCalendar feed: times only, no client names or clinical detail. The token is the
+    credential; an unknown or revoked token answers 404."""
+    if request.method != "GET" or len(token) > 100:
+        raise Http404
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=token_hash(token, purpose=actions.FEED_PURPOSE), user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=30)
+    sessions = (
+        feed.user.ipt_sessions.filter(starts_at__gte=since)
+        .exclude(attendance="cancelled")
+        .order_by("starts_at")[:500]
+    )
+    body = ical.calendar(
+        name="Gentle",
+        events=[
+            ical.Event(
+                uid=f"session-{s.pk}@gentle",
+                start=s.starts_at,
+                end=s.ends_at,
+                summary="IPT session",
+            )
+            for s in sessions
+        ],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store, private"
+    return response
