@@ -14,6 +14,7 @@ from django.db import transaction
 from gentle.accounts import demo as accounts_demo
 from gentle.accounts.models import Role
 from gentle.clients import demo as clients_demo
+from gentle.courses import demo as courses_demo
 
 DEMO_DOMAIN = "demo.gentle.test"
 DEMO_PASSWORD = "gentle-demo"  # noqa: S105 - documented demo password, refused in production
@@ -24,7 +25,7 @@ DEMO_LOGINS = (
     (f"client@{DEMO_DOMAIN}", Role.CLIENT),
 )
 
-DEMO_STEPS = (accounts_demo.seed, clients_demo.seed)
+DEMO_STEPS = (accounts_demo.seed, clients_demo.seed, courses_demo.seed)
 
 
 def demo_is_seeded() -> bool:
@@ -38,6 +39,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            courses_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             clients_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             accounts_demo.remove()
         elif demo_is_seeded():

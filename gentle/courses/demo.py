@@ -1,0 +1,180 @@
+"""Demo courses: clients in every phase and format, with fictional sessions and notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from gentle.clients.models import Consent
+from gentle.courses import protocol
+from gentle.courses.actions import keyring
+from gentle.courses.models import (
+    Course,
+    ProcessNote,
+    ProgressNote,
+    RelapsePlan,
+    Session,
+)
+
+# (format, focus, sessions held so far, status) — one plan per demo client, in order.
+PLANS = [
+    ("individual", "dispute", 5, "active"),
+    ("individual", "grief", 1, "active"),
+    ("individual", "transition", 10, "active"),
+    ("brief", "transition", 3, "active"),
+    ("ipc", "dispute", 2, "active"),
+    ("individual", "deficits", 12, "completed"),
+    ("individual", "grief", 7, "active"),
+    ("group", "transition", 4, "active"),
+    ("individual", "dispute", 4, "ended_early"),
+    ("brief", "grief", 6, "active"),
+    ("individual", "transition", 0, "planned"),
+    ("ipc", "transition", 5, "completed"),
+    ("individual", "dispute", 2, "active"),
+    ("individual", "deficits", 8, "active"),
+]
+
+EVENTS = {
+    "dispute": ["Another argument about money with their partner; they walked out of the room.",
+                "Managed to raise the chores question calmly for the first time.",
+                "Partner was away; felt relief, then guilt about feeling relief."],
+    "grief": ["Sorted through some of their father's letters and cried for the first time.",
+              "Went back to the walking group they used to attend with their mother.",
+              "The anniversary is next month; sleep has been poor."],
+    "transition": ["First week in the new job; felt out of their depth in meetings.",
+                   "Called an old friend from before the move and felt less alone.",
+                   "Unpacked the last boxes and hung photos from home."],
+    "deficits": ["Said yes to a colleague's lunch invitation and enjoyed it.",
+                 "Spent the weekend alone and low; did not reply to a message.",
+                 "Joined the community garden on Saturday mornings."],
+}
+FOCUS = {
+    "dispute": "Communication analysis of Tuesday's argument; explored what each expected.",
+    "grief": "Talked about the relationship with the person who died, good and bad parts.",
+    "transition": "Weighed what was lost with the old role against what the new one offers.",
+    "deficits": "Looked at the pattern of pulling back when a friendship starts to matter.",
+}
+TECHNIQUES = {
+    "dispute": ["communication_analysis", "clarification", "role_play"],
+    "grief": ["exploration", "affect"],
+    "transition": ["decision_analysis", "exploration"],
+    "deficits": ["relationship", "role_play", "exploration"],
+}
+
+
+def _moment(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)),
+                               timezone.get_current_timezone())
+
+
+def seed(rng, context: dict) -> None:
+    today = timezone.localdate()
+    ring = keyring()
+    for index, client in enumerate(context["clients"]):
+        fmt, focus, held, status = PLANS[index % len(PLANS)]
+        defaults = protocol.defaults_for(fmt)
+        sessions_total = defaults.sessions
+        clinician = client.care_team.get(role="clinician").user
+        weekday = index % 5
+        hour = 9 + (index * 2) % 8
+        # Attendance of the past sessions, then their weekly dates ending last week or earlier
+        # this week (on this client's weekday).
+        past = []
+        while past.count("attended") < held:
+            missed = past.count("attended") > 1 and rng.random() < 0.08
+            past.append(rng.choice(["cancelled", "no_show"]) if missed else "attended")
+        last_day = today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
+        first_day = last_day - timedelta(weeks=max(len(past) - 1, 0))
+        if not past:
+            first_day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+        course = Course.objects.create(
+            client=client, format=fmt, contracted_sessions=sessions_total,
+            session_minutes=defaults.minutes, initial_last=defaults.initial_sessions,
+            termination_first=sessions_total - defaults.termination_sessions + 1,
+            start_date=first_day, status=status, focus=focus if held >= 3 else "",
+            goals="Fewer arguments that end in silence; ask for help with the children."
+            if focus == "dispute" and held >= 3 else "",
+            end_reason="Moved to another city for work; referred to a local service."
+            if status == "ended_early" else "",
+            ended_on=today - timedelta(days=10) if status in ("ended_early", "completed")
+            else None,
+            created_by=clinician,
+        )
+        Consent.objects.create(client=client, kind="treatment", given_on=first_day,
+                               recorded_by=clinician)
+        if index % 3 == 0:
+            Consent.objects.create(client=client, kind="portal", given_on=first_day,
+                                   recorded_by=clinician)
+        client.date_of_birth = date(1960 + rng.randrange(45), rng.randrange(1, 13),
+                                    rng.randrange(1, 28))
+        client.phone = f"555-01{index:02d}"
+        client.pronouns = rng.choice(["she/her", "he/him", "they/them", ""])
+        client.save(update_fields=["date_of_birth", "phone", "pronouns"])
+        agenda = protocol.agenda_for(fmt)
+        mood = rng.randrange(2, 5)
+        number = 0
+        for week, attendance in enumerate(past):
+            day = first_day + timedelta(weeks=week)
+            session = Session.objects.create(
+                course=course, clinician=clinician, starts_at=_moment(day, hour),
+                minutes=defaults.minutes, mode=rng.choice(["in_person", "in_person", "video"]),
+                attendance=attendance,
+            )
+            if attendance != "attended":
+                continue
+            number += 1
+            phase = course.phase_of(number)
+            session.agenda_done = [item.id for item in agenda.phases[phase]
+                                   if rng.random() < 0.85]
+            session.save(update_fields=["agenda_done"])
+            mood = max(0, min(10, mood + rng.choice([-1, 0, 1, 1, 1])))
+            signed = number < held or status != "active"
+            ProgressNote.objects.create(
+                session=session, author=clinician, updated_by=clinician, mood=mood,
+                interval_events=rng.choice(EVENTS[focus]),
+                focus_work=FOCUS[focus] if phase != "initial" else
+                "Symptom review, inventory of important people, events around onset.",
+                techniques=TECHNIQUES[focus] if phase != "initial" else ["psychoeducation"],
+                risk_review="No thoughts of self-harm reported; safety plan not needed."
+                if number % 3 else "Passive thoughts last week, no plan or intent; reviewed "
+                "crisis numbers.",
+                plan="Next week: notice one moment of connection." if phase != "termination"
+                else "Review warning signs and the plan for after the last session.",
+                status="signed" if signed else "draft",
+                signed_at=session.starts_at + timedelta(hours=2) if signed else None,
+                signed_by=clinician if signed else None,
+            )
+        if status in ("active", "planned"):
+            # The next two sessions, in the coming days and a week later.
+            for ahead in range(2):
+                if number + ahead >= sessions_total:
+                    break
+                day = last_day + timedelta(weeks=1 + ahead) if past else (
+                    first_day + timedelta(weeks=ahead))
+                Session.objects.create(course=course, clinician=clinician,
+                                       starts_at=_moment(day, hour), minutes=defaults.minutes,
+                                       mode="video" if ahead else "in_person")
+        if status == "completed" or number >= course.termination_first:
+            RelapsePlan.objects.create(
+                course=course, updated_by=clinician,
+                warning_signs="Staying in bed after the alarm; cancelling plans with friends.",
+                what_helped="Saying what I need early, before I am angry; the Saturday walk.",
+                people="My sister Ana (fictional); my neighbour; the clinic on 555-0100.",
+                what_to_do="Call my sister, book a review with the clinic, restart the walks.",
+            )
+    # A private process note for the demo clinician (encrypted; only they can read it).
+    first = context["clients"][0].courses.get().sessions.filter(attendance="attended").first()
+    if first is not None:
+        ProcessNote.objects.create(
+            session=first, author=first.clinician,
+            ciphertext=ring.encrypt("My own reaction: I felt protective, watch for rescuing."),
+        )
+    context.setdefault("counts", {}).update(
+        courses=Course.objects.filter(client__in=context["clients"]).count(),
+        sessions=Session.objects.filter(course__client__in=context["clients"]).count(),
+    )
+
+
+def remove(clinic_slug: str) -> None:
+    Course.objects.filter(client__clinic__slug=clinic_slug).delete()

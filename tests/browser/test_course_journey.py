@@ -1,0 +1,106 @@
+"""A whole 12-session course of individual IPT for a demo client, run in Chromium: the agenda
+follows the phase, notes are signed, the contract holds, and the client sees their plan."""
+
+import pytest
+
+from gentle.accounts.models import User
+from gentle.clients.models import Client
+from gentle.courses.models import ProgressNote, Session
+from gentle.demo import seed_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHASE_OF = {**dict.fromkeys(range(1, 4), "Initial phase"),
+            **dict.fromkeys(range(4, 10), "Middle phase"),
+            **dict.fromkeys(range(10, 13), "Termination phase")}
+AGENDA_SIGN = {
+    "Initial phase": "Take the interpersonal inventory of important people",
+    "Middle phase": "Work on the agreed focus",
+    "Termination phase": "Name warning signs of relapse and what to do",
+}
+
+
+def sign_in(page, base, email):
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill("gentle-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/")
+
+
+def test_a_whole_twelve_session_course(live_server, page_at, screenshot, settings):
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True  # as in the demo
+    seed_demo()
+    client = Client.objects.get(user__email="client@demo.gentle.test")
+    base = live_server.url
+    page = page_at(1280, 900)
+    sign_in(page, base, "clinician@demo.gentle.test")
+
+    page.goto(f"{base}/clients/{client.pk}/")
+    page.get_by_role("link", name="New course").click()
+    page.get_by_label("Format").select_option("individual")
+    page.get_by_label("Kind").select_option("continuation")
+    page.get_by_label("Start date").fill("2027-01-04")
+    page.get_by_role("button", name="Create course").click()
+    page.get_by_text("Course created.").wait_for()
+    course_url = page.url
+
+    for number in range(1, 13):
+        page.goto(course_url)
+        page.get_by_role("link", name="Schedule a session").click()
+        page.get_by_role("heading", name=f"Schedule session {number}").wait_for()
+        if number == 1:
+            page.get_by_label("Time").fill("19:00")
+        page.get_by_role("button", name="Schedule").click()
+        heading = page.get_by_role("heading", level=1)
+        assert heading.inner_text() == f"Session {number} of 12"
+        phase = PHASE_OF[number]
+        agenda = page.get_by_role("heading", name=f"Agenda for the {phase}")
+        assert agenda.is_visible(), number
+        page.get_by_label(AGENDA_SIGN[phase]).check()
+        page.get_by_role("button", name="Save agenda").click()
+        page.get_by_text("Agenda saved.").wait_for()
+        page.get_by_role("combobox", name="Attendance").select_option("attended")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Attendance saved.").wait_for()
+        page.get_by_label("Mood today (0–10)").fill(str(min(3 + number // 2, 9)))
+        page.get_by_label("Since the last session").fill(f"Week {number}: fictional events.")
+        if phase == "Middle phase":
+            page.get_by_role("checkbox", name="Communication analysis", exact=True).check()
+        page.get_by_role("button", name="Save and sign").click()
+        page.get_by_text("Note signed.").wait_for()
+        if number in (1, 5, 12):
+            screenshot(page, f"course-session-{number}-1280")
+
+    # The contract is full: a 13th session asks for a contract change first.
+    page.goto(course_url)
+    page.get_by_role("link", name="Schedule a session").click()
+    page.get_by_role("link", name="Change the contract").wait_for()
+
+    page.goto(course_url)
+    page.get_by_role("link", name="Relapse-prevention plan").click()
+    page.get_by_label("My warning signs").fill("Skipping the Saturday walk two weeks running.")
+    page.get_by_label("People I can turn to").fill("My sister; the clinic on 555-0100.")
+    page.get_by_role("button", name="Save plan").click()
+    page.get_by_role("link", name="Contract and phases").click()
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Course saved.").wait_for()
+    assert page.locator(".course-strip .slot-attended").count() == 12
+    assert page.locator("svg.chart[role=img]").is_visible()
+    screenshot(page, "course-overview-1280")
+    page.get_by_role("link", name="End-of-course summary").click()
+    assert "12 of 12 attended" in page.locator(".summary").inner_text()
+    screenshot(page, "course-summary-1280")
+
+    sessions = Session.objects.filter(course__client=client, course__kind="continuation")
+    assert sessions.filter(attendance="attended").count() == 12
+    assert ProgressNote.objects.filter(session__in=sessions, status="signed").count() == 12
+
+    # The client reads the plan in their portal, on a phone.
+    phone = page_at(360, 740)
+    sign_in(phone, base, "client@demo.gentle.test")
+    phone.get_by_role("link", name="My plan").click()
+    assert "Skipping the Saturday walk" in phone.locator("main").inner_text()
+    screenshot(phone, "portal-plan-360")
+    assert User.objects.get(email="client@demo.gentle.test").client_record == client
