@@ -27,6 +27,22 @@ from gentle.lib.tokens import new_token, token_hash
 INVITATION_PURPOSE = "invitation"
 
 
+def _audit_person(
+    action: str, *, by: User, request, clinic, person: User, detail: str = ""
+) -> None:
+    """An administrator's change about a person of their clinic, for the audit log."""
+    record(
+        action,
+        actor=by,
+        request=request,
+        role=Role.ADMIN,
+        clinic_id=clinic.pk,
+        object_type="user",
+        object_id=person.pk,
+        detail=detail,
+    )
+
+
 def end_sessions(user: User) -> None:
     """Every session of ``user`` ends on its next request."""
     User.objects.filter(pk=user.pk).update(auth_epoch=F("auth_epoch") + 1)
@@ -37,14 +53,12 @@ def membership_add(*, by: User, request, clinic, user: User, role: str) -> bool:
     with transaction.atomic():
         _, created = Membership.objects.get_or_create(user=user, clinic=clinic, role=role)
         if created:
-            record(
+            _audit_person(
                 "role.add",
-                actor=by,
+                by=by,
                 request=request,
-                role=Role.ADMIN,
-                clinic_id=clinic.pk,
-                object_type="user",
-                object_id=user.pk,
+                clinic=clinic,
+                person=user,
                 detail=f"role={role}",
             )
     return created
@@ -59,14 +73,12 @@ def membership_remove(*, by: User, request, clinic, user: User, role: str) -> bo
             if role == Role.CLINICIAN:
                 Supervision.objects.filter(clinic=clinic, clinician=user).delete()
             end_sessions(user)
-            record(
+            _audit_person(
                 "role.remove",
-                actor=by,
+                by=by,
                 request=request,
-                role=Role.ADMIN,
-                clinic_id=clinic.pk,
-                object_type="user",
-                object_id=user.pk,
+                clinic=clinic,
+                person=user,
                 detail=f"role={role}",
             )
     return bool(deleted)
@@ -88,25 +100,21 @@ def supervisors_set(*, by: User, request, clinic, clinician: User, supervisors: 
             for pk in wanted - current
         )
         for pk in sorted(wanted - current):
-            record(
+            _audit_person(
                 "supervision.add",
-                actor=by,
+                by=by,
                 request=request,
-                role=Role.ADMIN,
-                clinic_id=clinic.pk,
-                object_type="user",
-                object_id=clinician.pk,
+                clinic=clinic,
+                person=clinician,
                 detail=f"supervisor={pk}",
             )
         for pk in sorted(current - wanted):
-            record(
+            _audit_person(
                 "supervision.remove",
-                actor=by,
+                by=by,
                 request=request,
-                role=Role.ADMIN,
-                clinic_id=clinic.pk,
-                object_type="user",
-                object_id=clinician.pk,
+                clinic=clinic,
+                person=clinician,
                 detail=f"supervisor={pk}",
             )
 
@@ -117,28 +125,24 @@ def account_set_active(*, by: User, request, clinic, user: User, active: bool) -
         user.is_active = active
         if not active:
             end_sessions(user)
-        record(
+        _audit_person(
             "account.enable" if active else "account.disable",
-            actor=by,
+            by=by,
             request=request,
-            role=Role.ADMIN,
-            clinic_id=clinic.pk,
-            object_type="user",
-            object_id=user.pk,
+            clinic=clinic,
+            person=user,
         )
 
 
 def sessions_end(*, by: User, request, clinic, user: User) -> None:
     with transaction.atomic():
         end_sessions(user)
-        record(
+        _audit_person(
             "account.sessions_end",
-            actor=by,
+            by=by,
             request=request,
-            role=Role.ADMIN,
-            clinic_id=clinic.pk,
-            object_type="user",
-            object_id=user.pk,
+            clinic=clinic,
+            person=user,
         )
 
 

@@ -14,6 +14,30 @@ from gentle.audit.log import record
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, Consent, TeamRole
 
 
+def _audit(
+    action: str,
+    *,
+    by: User,
+    request,
+    role: str,
+    client: Client,
+    object_type: str = "client",
+    object_id=None,
+    detail: str = "",
+) -> None:
+    record(
+        action,
+        actor=by,
+        request=request,
+        role=role,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        object_type=object_type,
+        object_id=client.pk if object_id is None else object_id,
+        detail=detail,
+    )
+
+
 class CareTeamError(ValueError):
     """The requested care team is not possible (message is for the user)."""
 
@@ -28,15 +52,12 @@ def client_create(
             family_name=family_name,
             preferred_name=preferred_name,
         )
-        record(
+        _audit(
             "client.create",
-            actor=by,
+            by=by,
             request=request,
             role=Role.ADMIN,
-            clinic_id=clinic.pk,
-            client_id=client.pk,
-            object_type="client",
-            object_id=client.pk,
+            client=client,
         )
     return client
 
@@ -69,25 +90,23 @@ def care_team_set(
             CareTeamMember(client=client, user_id=user_id, role=role) for user_id, role in added
         )
         for user_id, role in added:
-            record(
+            _audit(
                 "care_team.add",
-                actor=by,
+                by=by,
                 request=request,
                 role=Role.ADMIN,
-                clinic_id=client.clinic_id,
-                client_id=client.pk,
+                client=client,
                 object_type="user",
                 object_id=user_id,
                 detail=f"as={role}",
             )
         for member in removed:
-            record(
+            _audit(
                 "care_team.remove",
-                actor=by,
+                by=by,
                 request=request,
                 role=Role.ADMIN,
-                clinic_id=client.clinic_id,
-                client_id=client.pk,
+                client=client,
                 object_type="user",
                 object_id=member.user_id,
                 detail=f"as={member.role}",
@@ -108,13 +127,12 @@ def break_glass_open(*, by: User, request, client: Client, reason: str) -> Break
         )
         # The reason stays in the grant (for the administrator's review), not in the audit
         # detail: it may describe the client.
-        record(
+        _audit(
             "break_glass.open",
-            actor=by,
+            by=by,
             request=request,
             role=Role.CLINICIAN,
-            clinic_id=client.clinic_id,
-            client_id=client.pk,
+            client=client,
             object_type="break_glass",
             object_id=grant.pk,
             detail=f"minutes={minutes}",
@@ -127,13 +145,12 @@ def break_glass_review(*, by: User, request, grant: BreakGlassGrant) -> None:
         BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
             reviewed_by=by, reviewed_at=timezone.now()
         )
-        record(
+        _audit(
             "break_glass.review",
-            actor=by,
+            by=by,
             request=request,
             role=Role.ADMIN,
-            clinic_id=grant.client.clinic_id,
-            client_id=grant.client_id,
+            client=grant.client,
             object_type="break_glass",
             object_id=grant.pk,
         )
@@ -151,15 +168,12 @@ def client_link_user(*, request, client_id: int, clinic, user: User) -> Client:
             raise PortalLinkError
         client.user = user
         client.save(update_fields=["user"])
-        record(
+        _audit(
             "portal.link",
-            actor=user,
+            by=user,
             request=request,
             role=Role.CLIENT,
-            clinic_id=clinic.pk,
-            client_id=client.pk,
-            object_type="client",
-            object_id=client.pk,
+            client=client,
         )
     return client
 
@@ -185,15 +199,12 @@ def client_update(*, by: User, request, client: Client, fields: dict) -> Client:
         for name in DETAIL_FIELDS:
             setattr(client, name, fields[name])
         client.save(update_fields=list(DETAIL_FIELDS))
-        record(
+        _audit(
             "client.update",
-            actor=by,
+            by=by,
             request=request,
             role=Role.CLINICIAN,
-            clinic_id=client.clinic_id,
-            client_id=client.pk,
-            object_type="client",
-            object_id=client.pk,
+            client=client,
             detail=f"fields={','.join(changed)}"[:200],
         )
     return client
@@ -204,13 +215,12 @@ def consent_record(*, by: User, request, client: Client, kind: str, given_on) ->
         consent = Consent.objects.create(
             client=client, kind=kind, given_on=given_on, recorded_by=by
         )
-        record(
+        _audit(
             "consent.add",
-            actor=by,
+            by=by,
             request=request,
             role=Role.CLINICIAN,
-            clinic_id=client.clinic_id,
-            client_id=client.pk,
+            client=client,
             object_type="consent",
             object_id=consent.pk,
             detail=f"kind={kind}",
@@ -223,13 +233,12 @@ def consent_withdraw(*, by: User, request, client: Client, consent: Consent) -> 
         Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(
             withdrawn_on=timezone.localdate()
         )
-        record(
+        _audit(
             "consent.withdraw",
-            actor=by,
+            by=by,
             request=request,
             role=Role.CLINICIAN,
-            clinic_id=client.clinic_id,
-            client_id=client.pk,
+            client=client,
             object_type="consent",
             object_id=consent.pk,
             detail=f"kind={consent.kind}",

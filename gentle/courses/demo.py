@@ -36,18 +36,26 @@ PLANS = [
 ]
 
 EVENTS = {
-    "dispute": ["Another argument about money with their partner; they walked out of the room.",
-                "Managed to raise the chores question calmly for the first time.",
-                "Partner was away; felt relief, then guilt about feeling relief."],
-    "grief": ["Sorted through some of their father's letters and cried for the first time.",
-              "Went back to the walking group they used to attend with their mother.",
-              "The anniversary is next month; sleep has been poor."],
-    "transition": ["First week in the new job; felt out of their depth in meetings.",
-                   "Called an old friend from before the move and felt less alone.",
-                   "Unpacked the last boxes and hung photos from home."],
-    "deficits": ["Said yes to a colleague's lunch invitation and enjoyed it.",
-                 "Spent the weekend alone and low; did not reply to a message.",
-                 "Joined the community garden on Saturday mornings."],
+    "dispute": [
+        "Another argument about money with their partner; they walked out of the room.",
+        "Managed to raise the chores question calmly for the first time.",
+        "Partner was away; felt relief, then guilt about feeling relief.",
+    ],
+    "grief": [
+        "Sorted through some of their father's letters and cried for the first time.",
+        "Went back to the walking group they used to attend with their mother.",
+        "The anniversary is next month; sleep has been poor.",
+    ],
+    "transition": [
+        "First week in the new job; felt out of their depth in meetings.",
+        "Called an old friend from before the move and felt less alone.",
+        "Unpacked the last boxes and hung photos from home.",
+    ],
+    "deficits": [
+        "Said yes to a colleague's lunch invitation and enjoyed it.",
+        "Spent the weekend alone and low; did not reply to a message.",
+        "Joined the community garden on Saturday mornings.",
+    ],
 }
 FOCUS = {
     "dispute": "Communication analysis of Tuesday's argument; explored what each expected.",
@@ -64,8 +72,9 @@ TECHNIQUES = {
 
 
 def _moment(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)),
-                               timezone.get_current_timezone())
+    return timezone.make_aware(
+        datetime.combine(day, time(hour, 0)), timezone.get_current_timezone()
+    )
 
 
 def seed(rng, context: dict) -> None:
@@ -89,25 +98,34 @@ def seed(rng, context: dict) -> None:
         if not past:
             first_day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
         course = Course.objects.create(
-            client=client, format=fmt, contracted_sessions=sessions_total,
-            session_minutes=defaults.minutes, initial_last=defaults.initial_sessions,
+            client=client,
+            format=fmt,
+            contracted_sessions=sessions_total,
+            session_minutes=defaults.minutes,
+            initial_last=defaults.initial_sessions,
             termination_first=sessions_total - defaults.termination_sessions + 1,
-            start_date=first_day, status=status, focus=focus if held >= 3 else "",
+            start_date=first_day,
+            status=status,
+            focus=focus if held >= 3 else "",
             goals="Fewer arguments that end in silence; ask for help with the children."
-            if focus == "dispute" and held >= 3 else "",
+            if focus == "dispute" and held >= 3
+            else "",
             end_reason="Moved to another city for work; referred to a local service."
-            if status == "ended_early" else "",
-            ended_on=today - timedelta(days=10) if status in ("ended_early", "completed")
-            else None,
+            if status == "ended_early"
+            else "",
+            ended_on=today - timedelta(days=10) if status in ("ended_early", "completed") else None,
             created_by=clinician,
         )
-        Consent.objects.create(client=client, kind="treatment", given_on=first_day,
-                               recorded_by=clinician)
+        Consent.objects.create(
+            client=client, kind="treatment", given_on=first_day, recorded_by=clinician
+        )
         if index % 3 == 0:
-            Consent.objects.create(client=client, kind="portal", given_on=first_day,
-                                   recorded_by=clinician)
-        client.date_of_birth = date(1960 + rng.randrange(45), rng.randrange(1, 13),
-                                    rng.randrange(1, 28))
+            Consent.objects.create(
+                client=client, kind="portal", given_on=first_day, recorded_by=clinician
+            )
+        client.date_of_birth = date(
+            1960 + rng.randrange(45), rng.randrange(1, 13), rng.randrange(1, 28)
+        )
         client.phone = f"555-01{index:02d}"
         client.pronouns = rng.choice(["she/her", "he/him", "they/them", ""])
         client.save(update_fields=["date_of_birth", "phone", "pronouns"])
@@ -117,29 +135,36 @@ def seed(rng, context: dict) -> None:
         for week, attendance in enumerate(past):
             day = first_day + timedelta(weeks=week)
             session = Session.objects.create(
-                course=course, clinician=clinician, starts_at=_moment(day, hour),
-                minutes=defaults.minutes, mode=rng.choice(["in_person", "in_person", "video"]),
+                course=course,
+                clinician=clinician,
+                starts_at=_moment(day, hour),
+                minutes=defaults.minutes,
+                mode=rng.choice(["in_person", "in_person", "video"]),
                 attendance=attendance,
             )
             if attendance != "attended":
                 continue
             number += 1
             phase = course.phase_of(number)
-            session.agenda_done = [item.id for item in agenda.phases[phase]
-                                   if rng.random() < 0.85]
+            session.agenda_done = [item.id for item in agenda.phases[phase] if rng.random() < 0.85]
             session.save(update_fields=["agenda_done"])
             mood = max(0, min(10, mood + rng.choice([-1, 0, 1, 1, 1])))
             signed = number < held or status != "active"
             ProgressNote.objects.create(
-                session=session, author=clinician, updated_by=clinician, mood=mood,
+                session=session,
+                author=clinician,
+                updated_by=clinician,
+                mood=mood,
                 interval_events=rng.choice(EVENTS[focus]),
-                focus_work=FOCUS[focus] if phase != "initial" else
-                "Symptom review, inventory of important people, events around onset.",
+                focus_work=FOCUS[focus]
+                if phase != "initial"
+                else "Symptom review, inventory of important people, events around onset.",
                 techniques=TECHNIQUES[focus] if phase != "initial" else ["psychoeducation"],
                 risk_review="No thoughts of self-harm reported; safety plan not needed."
-                if number % 3 else "Passive thoughts last week, no plan or intent; reviewed "
-                "crisis numbers.",
-                plan="Next week: notice one moment of connection." if phase != "termination"
+                if number % 3
+                else "Passive thoughts last week, no plan or intent; reviewed crisis numbers.",
+                plan="Next week: notice one moment of connection."
+                if phase != "termination"
                 else "Review warning signs and the plan for after the last session.",
                 status="signed" if signed else "draft",
                 signed_at=session.starts_at + timedelta(hours=2) if signed else None,
@@ -150,14 +175,22 @@ def seed(rng, context: dict) -> None:
             for ahead in range(2):
                 if number + ahead >= sessions_total:
                     break
-                day = last_day + timedelta(weeks=1 + ahead) if past else (
-                    first_day + timedelta(weeks=ahead))
-                Session.objects.create(course=course, clinician=clinician,
-                                       starts_at=_moment(day, hour), minutes=defaults.minutes,
-                                       mode="video" if ahead else "in_person")
+                day = (
+                    last_day + timedelta(weeks=1 + ahead)
+                    if past
+                    else (first_day + timedelta(weeks=ahead))
+                )
+                Session.objects.create(
+                    course=course,
+                    clinician=clinician,
+                    starts_at=_moment(day, hour),
+                    minutes=defaults.minutes,
+                    mode="video" if ahead else "in_person",
+                )
         if status == "completed" or number >= course.termination_first:
             RelapsePlan.objects.create(
-                course=course, updated_by=clinician,
+                course=course,
+                updated_by=clinician,
                 warning_signs="Staying in bed after the alarm; cancelling plans with friends.",
                 what_helped="Saying what I need early, before I am angry; the Saturday walk.",
                 people="My sister Ana (fictional); my neighbour; the clinic on 555-0100.",
@@ -167,7 +200,8 @@ def seed(rng, context: dict) -> None:
     first = context["clients"][0].courses.get().sessions.filter(attendance="attended").first()
     if first is not None:
         ProcessNote.objects.create(
-            session=first, author=first.clinician,
+            session=first,
+            author=first.clinician,
             ciphertext=ring.encrypt("My own reaction: I felt protective, watch for rescuing."),
         )
     context.setdefault("counts", {}).update(

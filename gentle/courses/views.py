@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
@@ -186,7 +186,12 @@ def course_edit(request, course_id: int):
         if form.cleaned_data["contracted_sessions"] < numbered:
             form.add_error(
                 "contracted_sessions",
-                _("%(n)s sessions are already scheduled or held.") % {"n": numbered},
+                ngettext(
+                    "%(n)s session is already scheduled or held.",
+                    "%(n)s sessions are already scheduled or held.",
+                    numbered,
+                )
+                % {"n": numbered},
             )
         else:
             actions.course_update(
@@ -500,7 +505,6 @@ def calendar_week(request):
     for s in sessions:
         s.number = s.before + 1 if s.attendance in ("scheduled", "attended") else None
     record_list_read(request, "calendar.view", count=len(sessions))
-    iso = lambda d: f"{d.isocalendar().year}-W{d.isocalendar().week:02d}"  # noqa: E731
     return render(
         request,
         "courses/calendar_week.html",
@@ -508,11 +512,16 @@ def calendar_week(request):
             "days": days,
             "monday": monday,
             "sunday": monday + timedelta(days=6),
-            "previous": iso(monday - timedelta(days=7)),
-            "next": iso(monday + timedelta(days=7)),
+            "previous": _iso_week(monday - timedelta(days=7)),
+            "next": _iso_week(monday + timedelta(days=7)),
             "today": timezone.localdate(),
         },
     )
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 @role_required(*CLINICAL)
