@@ -75,7 +75,7 @@ def client_edit(request, client_id: int):
         request,
         client_id,
         write=True,
-        action="client.update" if request.method == "POST" else "client.view",
+        action="client.open" if request.method == "POST" else "client.view",
     )
     initial = {name: getattr(client, name) for name in actions.DETAIL_FIELDS}
     form = ClientDetailsForm(posted(request), initial=initial)
@@ -101,7 +101,7 @@ def client_edit(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def consent_add(request, client_id: int):
-    client = access.client_for(request, client_id, write=True, action="consent.add")
+    client = access.client_for(request, client_id, write=True, action="client.open")
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return render(
@@ -125,7 +125,7 @@ def consent_add(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def consent_withdraw(request, client_id: int, consent_id: int):
-    client = access.client_for(request, client_id, write=True, action="consent.withdraw")
+    client = access.client_for(request, client_id, write=True, action="client.open")
     consent = client.consents.filter(pk=access.as_id(consent_id)).first()
     if consent is None:
         raise Http404

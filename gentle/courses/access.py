@@ -20,7 +20,7 @@ def course_for(request, course_id, *, write: bool = False, action: str | None = 
         request,
         course.client_id,
         write=write,
-        action=action or ("course.update" if write else "course.view"),
+        action=action or ("course.open" if write else "course.view"),
         object_type="course",
         object_id=course.pk,
     )
@@ -35,7 +35,7 @@ def session_for(request, session_id, *, write: bool = False, action: str | None 
         request,
         session.course.client_id,
         write=write,
-        action=action or ("session.update" if write else "session.view"),
+        action=action or ("session.open" if write else "session.view"),
         object_type="session",
         object_id=session.pk,
     )

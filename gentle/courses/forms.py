@@ -29,7 +29,7 @@ class CourseForm(forms.Form):
     )
     contracted_sessions = forms.IntegerField(
         label=_("Contracted sessions"),
-        min_value=1,
+        min_value=2,
         max_value=40,
         required=False,
         help_text=_(

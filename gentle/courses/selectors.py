@@ -53,11 +53,13 @@ def numbered_before(session_ref) -> Subquery:
     )
 
 
-def upcoming_sessions(user, *, days: int = 14, limit: int = 30) -> list[Session]:
+def upcoming_sessions(user, clinic, *, days: int = 14, limit: int = 30) -> list[Session]:
+    """The clinician's coming sessions in this clinic (a person may work in several)."""
     now = timezone.now()
     sessions = list(
         Session.objects.filter(
             clinician=user,
+            course__client__clinic=clinic,
             attendance=Attendance.SCHEDULED,
             starts_at__gte=now - timedelta(hours=1),
             starts_at__lt=now + timedelta(days=days),
@@ -152,12 +154,15 @@ def caseload(
     return rows
 
 
-def week_sessions(user, monday: date) -> list[Session]:
+def week_sessions(user, clinic, monday: date) -> list[Session]:
     zone = timezone.get_current_timezone()
     start = datetime.combine(monday, datetime.min.time(), zone)
     return list(
         Session.objects.filter(
-            clinician=user, starts_at__gte=start, starts_at__lt=start + timedelta(days=7)
+            course__client__clinic=clinic,
+            clinician=user,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=7),
         )
         .exclude(attendance=Attendance.CANCELLED)
         .select_related("course__client")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
@@ -64,7 +65,7 @@ def caseload(request):
         status=filters.get("status", ""),
     )
     record_list_read(request, "caseload.view", count=len(rows))
-    upcoming = selectors.upcoming_sessions(request.user)
+    upcoming = selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
     for item in [*rows, *upcoming]:
         item.phase_label = PHASE_LABELS.get(item.phase, "")
     return render(
@@ -174,7 +175,7 @@ def course_edit(request, course_id: int):
         request,
         course_id,
         write=True,
-        action="course.update" if request.method == "POST" else "course.view",
+        action="course.open" if request.method == "POST" else "course.view",
     )
     initial = {
         name: getattr(course, name)
@@ -228,6 +229,9 @@ def session_new(request, course_id: int):
     if request.method == "POST" and form.is_valid() and not beyond_contract:
         data = form.cleaned_data
         overlaps = selectors.overlapping(request.user, data["starts_at"], data["minutes"])
+        for other in overlaps:
+            # Another clinic's client is not named here.
+            other.same_clinic = other.course.client.clinic_id == course.client.clinic_id
         if not overlaps or data["confirm_overlap"]:
             session = actions.session_schedule(
                 by=request.user,
@@ -237,7 +241,8 @@ def session_new(request, course_id: int):
                 minutes=data["minutes"],
                 mode=data["mode"],
             )
-            messages.success(request, _("Session %(n)s scheduled.") % {"n": next_number})
+            number = next(s.number for s in selectors.course_sessions(course) if s.pk == session.pk)
+            messages.success(request, _("Session %(n)s scheduled.") % {"n": number})
             return redirect("session_detail", session_id=session.pk)
         form.data = form.data.copy()
         form.data["confirm_overlap"] = "on"
@@ -344,7 +349,7 @@ def session_agenda(request, session_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def note_save(request, session_id: int):
-    session = session_for(request, session_id, write=True, action="note.save")
+    session = session_for(request, session_id, write=True, action="note.open")
     form = NoteForm(request.POST)
     context = _session_context(request, session)
     if not form.is_valid():
@@ -389,7 +394,7 @@ def note_save(request, session_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def note_addendum(request, session_id: int):
-    session = session_for(request, session_id, write=True, action="note.addendum")
+    session = session_for(request, session_id, write=True, action="note.open")
     note = ProgressNote.objects.filter(session=session, status=NoteStatus.SIGNED).first()
     if note is None:
         raise Http404
@@ -409,7 +414,7 @@ def note_addendum(request, session_id: int):
 @require_http_methods(["GET", "POST"])
 def process_note(request, session_id: int):
     """The author's private process note for a session: not part of the record."""
-    action = "process_note.save" if request.method == "POST" else "process_note.read"
+    action = "process_note.open" if request.method == "POST" else "process_note.read"
     session, note = process_note_for(request, session_id, action=action)
     form = ProcessNoteForm(
         posted(request),
@@ -436,7 +441,7 @@ def relapse_plan(request, course_id: int):
         request,
         course_id,
         write=True,
-        action="relapse_plan.save" if request.method == "POST" else "relapse_plan.view",
+        action="relapse_plan.open" if request.method == "POST" else "relapse_plan.view",
     )
     plan = RelapsePlan.objects.filter(course=course).first()
     initial = {name: getattr(plan, name) for name in RelapsePlanForm.base_fields} if plan else {}
@@ -481,7 +486,10 @@ def _monday(request) -> date:
     raw = request.GET.get("week", "")
     try:
         year, week = raw.split("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
+        monday = date.fromisocalendar(int(year), int(week), 1)
+        if not 2000 <= monday.year <= 2100:
+            raise ValueError(raw)
+        return monday
     except ValueError:
         today = timezone.localdate()
         return today - timedelta(days=today.weekday())
@@ -490,7 +498,7 @@ def _monday(request) -> date:
 @role_required(*CLINICAL)
 def calendar_week(request):
     monday = _monday(request)
-    sessions = selectors.week_sessions(request.user, monday)
+    sessions = selectors.week_sessions(request.user, clinic_context(request).clinic, monday)
     days = [
         {
             "date": monday + timedelta(days=i),

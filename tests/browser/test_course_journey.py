@@ -10,9 +10,11 @@ from gentle.demo import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHASE_OF = {**dict.fromkeys(range(1, 4), "Initial phase"),
-            **dict.fromkeys(range(4, 10), "Middle phase"),
-            **dict.fromkeys(range(10, 13), "Termination phase")}
+PHASE_OF = {
+    **dict.fromkeys(range(1, 4), "Initial phase"),
+    **dict.fromkeys(range(4, 10), "Middle phase"),
+    **dict.fromkeys(range(10, 13), "Termination phase"),
+}
 AGENDA_SIGN = {
     "Initial phase": "Take the interpersonal inventory of important people",
     "Middle phase": "Work on the agreed focus",
