@@ -27,7 +27,14 @@ def course_for(request, course_id, *, write: bool = False, action: str | None = 
     return course
 
 
-def session_for(request, session_id, *, write: bool = False, action: str | None = None) -> Session:
+def session_for(
+    request,
+    session_id,
+    *,
+    write: bool = False,
+    action: str | None = None,
+    object_type: str = "session",
+) -> Session:
     session = Session.objects.select_related("course").filter(pk=as_id(session_id)).first()
     if session is None:
         raise Http404
@@ -36,7 +43,7 @@ def session_for(request, session_id, *, write: bool = False, action: str | None 
         session.course.client_id,
         write=write,
         action=action or ("session.open" if write else "session.view"),
-        object_type="session",
+        object_type=object_type,
         object_id=session.pk,
     )
     return session
@@ -45,6 +52,8 @@ def session_for(request, session_id, *, write: bool = False, action: str | None 
 def process_note_for(request, session_id, *, action: str) -> tuple[Session, ProcessNote | None]:
     """The signed-in clinician's own process note for a session they may write in.
     Nobody else's process note is ever returned."""
-    session = session_for(request, session_id, write=True, action=action)
+    session = session_for(
+        request, session_id, write=True, action=action, object_type="process_note"
+    )
     note = ProcessNote.objects.filter(session=session, author=request.user).first()
     return session, note
