@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "gentle.accounts",
     "gentle.clients",
     "gentle.courses",
+    "gentle.measures",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

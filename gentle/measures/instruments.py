@@ -1,0 +1,326 @@
+"""Instruments as data: loading and validating the versioned definitions in data/instruments.
+
+An instrument file holds its items and answer options, its scores (sums or means, subscales,
+reversed items), bands, conditional items, safety rules, source, licence note, version and LOINC
+codes. The code here interprets the files; nothing about a particular questionnaire is written
+in Python.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import get_language
+
+DATA = Path(__file__).resolve().parent / "data" / "instruments"
+SEVERITIES = ("low", "moderate", "high")
+
+
+class InstrumentError(ValueError):
+    """A definition is malformed; the message names the file and the part."""
+
+
+def _text(value, where: str) -> dict[str, str]:
+    if isinstance(value, str) and value:
+        return {"en": value}
+    if isinstance(value, dict) and isinstance(value.get("en"), str) and value["en"]:
+        return {k: v for k, v in value.items() if isinstance(v, str)}
+    raise InstrumentError(f"{where}: needs text (a string or an object with 'en')")
+
+
+def localized(text: dict[str, str]) -> str:
+    language = (get_language() or "en")[:2]
+    return text.get(language) or text["en"]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: int | None  # None: an answer that is not scored ("not applicable")
+    label: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return localized(self.label)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Ask this item only when ``item``'s answer is one of ``values``."""
+
+    item: str
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text_by_language: dict[str, str]
+    options: tuple[Option, ...]
+    required: bool = True
+    condition: Condition | None = None
+    loinc: str = ""
+
+    @property
+    def text(self) -> str:
+        return localized(self.text_by_language)
+
+    @property
+    def values(self) -> frozenset:
+        return frozenset(o.value for o in self.options)
+
+    @property
+    def scored_range(self) -> tuple[int, int]:
+        scored = [o.value for o in self.options if o.value is not None]
+        return min(scored), max(scored)
+
+
+@dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    label: dict[str, str]
+    severity: int  # 0 (none) upwards, for shading and sorting
+
+    @property
+    def text(self) -> str:
+        return localized(self.label)
+
+
+@dataclass(frozen=True)
+class Score:
+    id: str
+    label: dict[str, str]
+    method: str  # "sum" or "mean"
+    items: tuple[str, ...]
+    reversed: frozenset[str] = frozenset()
+    minimum: float = 0
+    maximum: float = 0
+    bands: tuple[Band, ...] = ()
+    loinc: str = ""
+    reliability: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return localized(self.label)
+
+    def band_for(self, value: float | None) -> Band | None:
+        if value is None:
+            return None
+        return next((b for b in self.bands if b.low <= value <= b.high), None)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A deterministic safety rule: when ``item``'s answer is in ``values`` (and, if given,
+    ``also`` holds), raise an alert of ``severity``."""
+
+    id: str
+    severity: str
+    item: str
+    values: tuple[int, ...]
+    also: Condition | None = None
+    reason: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: int
+    title: dict[str, str]
+    rater: str  # "self" or "clinician"
+    source: str
+    licence: str
+    licence_confirmed: bool
+    items: tuple[Item, ...]
+    scores: tuple[Score, ...]
+    rules: tuple[Rule, ...] = ()
+    loinc: str = ""
+    notes: str = ""
+    instructions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return localized(self.title)
+
+    def item(self, item_id: str) -> Item:
+        return next(i for i in self.items if i.id == item_id)
+
+    @property
+    def main_score(self) -> Score:
+        return self.scores[0]
+
+
+def _condition(raw, where: str, known: dict[str, Item]) -> Condition | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or raw.get("item") not in known:
+        raise InstrumentError(f"{where}: a condition must name an earlier item")
+    values = tuple(raw.get("in") or ()) if isinstance(raw.get("in"), list) else ()
+    if not values or not set(values) <= known[raw["item"]].values:
+        raise InstrumentError(f"{where}: condition values must be answers of {raw['item']}")
+    return Condition(raw["item"], values)
+
+
+def _objects(value, where: str) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise InstrumentError(f"{where}: expected a list of objects")
+    return value
+
+
+def parse(data: dict, name: str = "instrument") -> Instrument:
+    """Build and validate an Instrument from its JSON form. Anything malformed raises
+    InstrumentError naming the file and, where it can, the item, score or rule."""
+    try:
+        return _parse(data, name)
+    except InstrumentError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise InstrumentError(f"{name}: malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _parse(data: dict, name: str) -> Instrument:
+    if not isinstance(data, dict):
+        raise InstrumentError(f"{name}: expected an object")
+    for key in ("id", "version", "title", "items", "scores", "source", "licence"):
+        if key not in data:
+            raise InstrumentError(f"{name}: missing '{key}'")
+    if not isinstance(data["version"], int) or data["version"] < 1:
+        raise InstrumentError(f"{name}: version must be a positive whole number")
+    shared_options = data.get("options")
+    items: dict[str, Item] = {}
+    for index, raw in enumerate(_objects(data["items"], f"{name} items")):
+        where = f"{name} item {index + 1}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            raise InstrumentError(f"{where}: needs an id")
+        if raw["id"] in items:
+            raise InstrumentError(f"{where}: id {raw['id']!r} repeats")
+        options_raw = raw.get("options", shared_options)
+        if not isinstance(options_raw, list) or not options_raw:
+            raise InstrumentError(f"{where} ({raw['id']}): needs answer options")
+        options = []
+        for option in _objects(options_raw, f"{where} ({raw['id']}) options"):
+            value = option.get("value") if isinstance(option, dict) else None
+            if not (value is None or (isinstance(value, int) and not isinstance(value, bool))):
+                raise InstrumentError(f"{where} ({raw['id']}): option values are whole numbers")
+            options.append(Option(value, _text(option.get("label"), f"{where} option")))
+        if len({o.value for o in options}) != len(options):
+            raise InstrumentError(f"{where} ({raw['id']}): option values repeat")
+        if all(o.value is None for o in options):
+            raise InstrumentError(f"{where} ({raw['id']}): no scored option")
+        items[raw["id"]] = Item(
+            id=raw["id"],
+            text_by_language=_text(raw.get("text"), where),
+            options=tuple(options),
+            required=bool(raw.get("required", True)),
+            condition=_condition(raw.get("condition"), where, items),
+            loinc=raw.get("loinc", ""),
+        )
+    scores = []
+    for raw in _objects(data["scores"], f"{name} scores"):
+        where = f"{name} score {raw.get('id', '?')}"
+        members = tuple(raw.get("items") or ())
+        if not members or not set(members) <= set(items):
+            raise InstrumentError(f"{where}: items must name the instrument's items")
+        reversed_ = frozenset(raw.get("reversed") or ())
+        if not reversed_ <= set(members):
+            raise InstrumentError(f"{where}: reversed items must be among its items")
+        if raw.get("method") not in ("sum", "mean"):
+            raise InstrumentError(f"{where}: method is 'sum' or 'mean'")
+        ranges = [items[i].scored_range for i in members]
+        if raw["method"] == "sum":
+            low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+        else:
+            low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        bands = []
+        for band in _objects(raw.get("bands"), f"{where} bands"):
+            bands.append(
+                Band(
+                    float(band["min"]),
+                    float(band["max"]),
+                    _text(band.get("label"), f"{where} band"),
+                    int(band.get("severity", 0)),
+                )
+            )
+        bands.sort(key=lambda b: b.low)
+        for before, after in zip(bands, bands[1:], strict=False):
+            if after.low <= before.high:
+                raise InstrumentError(f"{where}: bands overlap")
+        if bands and (bands[0].low > low or bands[-1].high < high):
+            raise InstrumentError(f"{where}: bands must cover {low:g}–{high:g}")
+        scores.append(
+            Score(
+                id=raw["id"],
+                label=_text(raw.get("label", raw["id"]), where),
+                method=raw["method"],
+                items=members,
+                reversed=reversed_,
+                minimum=low,
+                maximum=high,
+                bands=tuple(bands),
+                loinc=raw.get("loinc", ""),
+                reliability=raw.get("reliability") or {},
+            )
+        )
+    if not scores:
+        raise InstrumentError(f"{name}: needs at least one score")
+    rules = []
+    for raw in _objects(data.get("safety"), f"{name} safety"):
+        where = f"{name} safety rule {raw.get('id', '?')}"
+        if raw.get("severity") not in SEVERITIES:
+            raise InstrumentError(f"{where}: severity is one of {', '.join(SEVERITIES)}")
+        if raw.get("item") not in items:
+            raise InstrumentError(f"{where}: must name an item")
+        values = tuple(raw.get("in") or ())
+        if not values or not set(values) <= items[raw["item"]].values:
+            raise InstrumentError(f"{where}: values must be answers of {raw['item']}")
+        rules.append(
+            Rule(
+                raw["id"],
+                raw["severity"],
+                raw["item"],
+                values,
+                _condition(raw.get("also"), where, items),
+                _text(raw.get("reason", raw["id"]), where),
+            )
+        )
+    if data.get("rater", "self") not in ("self", "clinician"):
+        raise InstrumentError(f"{name}: rater is 'self' or 'clinician'")
+    return Instrument(
+        id=data["id"],
+        version=data["version"],
+        title=_text(data["title"], f"{name} title"),
+        rater=data.get("rater", "self"),
+        source=data["source"],
+        licence=data["licence"],
+        licence_confirmed=bool(data.get("licence_confirmed", False)),
+        items=tuple(items.values()),
+        scores=tuple(scores),
+        rules=tuple(rules),
+        loinc=data.get("loinc", ""),
+        notes=data.get("notes", ""),
+        instructions=_text(data["instructions"], f"{name} instructions")
+        if data.get("instructions")
+        else {},
+    )
+
+
+def load_file(path: Path) -> Instrument:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InstrumentError(f"{path.name}: cannot be read ({exc})") from None
+    instrument = parse(data, path.name)
+    if instrument.id != path.stem:
+        raise InstrumentError(f"{path.name}: its id must be {path.stem!r}")
+    return instrument
+
+
+@cache
+def catalogue() -> dict[str, Instrument]:
+    """Every shipped instrument by id, loaded and validated once."""
+    return {path.stem: load_file(path) for path in sorted(DATA.glob("*.json"))}
