@@ -22,6 +22,7 @@ ADMIN = frozenset({Role.ADMIN})
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", None),
     NavItem(_("My space"), "portal_home", frozenset({Role.CLIENT})),
+    NavItem(_("Questionnaires"), "portal_questionnaires", frozenset({Role.CLIENT})),
     NavItem(_("My plan"), "portal_plan", frozenset({Role.CLIENT})),
     NavItem(_("Caseload"), "caseload", CLINICAL),
     NavItem(_("Calendar"), "calendar_week", CLINICAL),
@@ -29,6 +30,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Client records"), "clinic_clients", ADMIN),
     NavItem(_("Invitations"), "invitations", ADMIN),
     NavItem(_("Emergency access"), "break_glass_reviews", ADMIN),
+    NavItem(_("Crisis text"), "crisis_text", ADMIN),
     NavItem(_("Audit log"), "audit_log", ADMIN),
 )
 

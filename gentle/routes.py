@@ -22,6 +22,7 @@ class Access:
     CLIENT_TEAM_OR_ADMIN = "client_team_or_admin"  # care team, or the clinic's administrators
     BREAK_GLASS = "break_glass"  # clinicians of the client's clinic
     PORTAL = "portal"  # the client themself
+    PORTAL_OWN = "portal_own"  # the client themself, for an object of their own record
 
 
 @dataclass(frozen=True)

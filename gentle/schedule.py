@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gentle import tasks
 from gentle.models import ScheduledRun
+from gentle.safety import tasks as safety_tasks
 
 logger = logging.getLogger("gentle.schedule")
 
@@ -32,6 +33,7 @@ class Job:
 SCHEDULE: tuple[Job, ...] = (
     Job("clear-expired-sessions", HOUR, tasks.clear_expired_sessions),
     Job("prune-finished-tasks", DAY, tasks.prune_finished_tasks),
+    Job("escalate-open-alerts", HOUR, safety_tasks.escalate_open_alerts),
 )
 
 

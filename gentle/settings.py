@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "gentle.audit",
     "gentle.accounts",
     "gentle.clients",
+    "gentle.safety",
     "gentle.courses",
     "gentle.measures",
     "gentle.portal",
@@ -213,6 +214,7 @@ if GENTLE_DEMO_MFA_OPTIONAL and PRODUCTION:
     raise ConfigError("GENTLE_DEMO_MFA_OPTIONAL may only be true when GENTLE_ENV=demo")
 GENTLE_BREAK_GLASS_MINUTES = env_int("GENTLE_BREAK_GLASS_MINUTES", 60, minimum=5)
 GENTLE_INVITATION_DAYS = env_int("GENTLE_INVITATION_DAYS", 7, minimum=1)
+GENTLE_ALERT_ESCALATE_HOURS = env_int("GENTLE_ALERT_ESCALATE_HOURS", 24, minimum=1)
 LOGIN_URL = "account_login"
 LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "home"

@@ -13,4 +13,6 @@ urlpatterns = [
     path("portal/", include("gentle.portal.urls")),
     path("", include("gentle.clients.urls")),
     path("", include("gentle.courses.urls")),
+    path("", include("gentle.measures.urls")),
+    path("", include("gentle.safety.urls")),
 ]

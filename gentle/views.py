@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Role
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
+from gentle.safety.selectors import crisis_text_for
 
 
 @require_GET
@@ -45,4 +47,9 @@ def healthz(request):
 
 @require_GET
 def crisis(request):
-    return render(request, "gentle/crisis.html", {"clinic": clinic_context(request).clinic})
+    clinic = clinic_context(request).clinic
+    return render(
+        request,
+        "gentle/crisis.html",
+        {"clinic": clinic, "crisis_text": crisis_text_for(clinic, get_language() or "en")},
+    )

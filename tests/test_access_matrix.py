@@ -24,7 +24,9 @@ from gentle.courses.models import (
     RelapsePlan,
     Session,
 )
+from gentle.measures.models import Administration
 from gentle.routes import RULES, Access
+from gentle.safety.models import Alert, CrisisText
 from tests.factories import make_client, make_clinic, make_person
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +138,22 @@ def world() -> World:
             signed_by=clinician_of,
         )
         Consent.objects.create(client=client, kind="treatment", given_on=own.created_at.date())
+        administration = Administration.objects.create(
+            client=client,
+            course=course,
+            instrument_id="phq9",
+            instrument_version=1,
+            mode="portal",
+            created_by=clinician_of,
+        )
+        Alert.objects.create(
+            client=client,
+            source="administration",
+            source_id=str(administration.pk),
+            rule_id="phq9_item9_some",
+            severity="moderate",
+            reason="probe",
+        )
     invitations = {}
     for key, clinic in (("own", a), ("other_clinic", b)):
         invitations[key] = Invitation.objects.create(
@@ -167,6 +185,12 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         ]
     if "<int:client_id>" in pattern:
         return [(k, {"client_id": c.pk}) for k, c in world.clients.items()]
+    if "<int:administration_id>" in pattern:
+        return [
+            (k, {"administration_id": c.administrations.get().pk}) for k, c in world.clients.items()
+        ]
+    if "<int:alert_id>" in pattern:
+        return [(k, {"alert_id": c.alerts.get().pk}) for k, c in world.clients.items()]
     if "<int:course_id>" in pattern:
         return [(k, {"course_id": c.courses.get().pk}) for k, c in world.clients.items()]
     if "<int:session_id>" in pattern:
@@ -207,6 +231,11 @@ def post_data(route: str, world: World) -> dict:
         "client_edit": {"given_name": "Probe", "language": "en"},
         "consent_add": {"kind": "portal", "given_on": "2026-01-05"},
         "calendar_feed_settings": {"action": "renew"},
+        "administration_new": {"instrument": "gad7", "mode": "in_session"},
+        "administration_fill": {"phq9_1": "1", "submit": "0"},
+        "portal_fill": {"phq9_1": "1", "submit": "0"},
+        "alert_acknowledge": {"action": "contact", "note": "probe"},
+        "crisis_text": {"language": "en", "text": "Matrix probe crisis text"},
     }.get(route, {})
 
 
@@ -238,6 +267,8 @@ def allowed(access: str, actor: str, target: str, route: str) -> bool:
         return role in {"clinician", "supervisor"}
     if access == Access.PORTAL:
         return role == "client"
+    if access == Access.PORTAL_OWN:
+        return (actor, target) in {("client", "own"), ("other_client", "other_clinic")}
     team = (actor, target) in TEAM
     if access == Access.CLIENT_TEAM:
         return team
@@ -280,6 +311,10 @@ def snapshot() -> tuple:
         Client.objects.filter(given_name="Probe").count(),
         Consent.objects.count(),
         Consent.objects.filter(withdrawn_on__isnull=False).count(),
+        Administration.objects.count(),
+        Administration.objects.exclude(status="assigned").count(),
+        Alert.objects.filter(acknowledged_at__isnull=False).count(),
+        CrisisText.objects.count(),
     )
 
 

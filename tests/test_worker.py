@@ -58,6 +58,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
     assert {r.task_path for r in results} == {
         "gentle.tasks.clear_expired_sessions",
         "gentle.tasks.prune_finished_tasks",
+        "gentle.safety.tasks.escalate_open_alerts",
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
 

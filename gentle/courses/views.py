@@ -35,6 +35,7 @@ from gentle.courses.models import CalendarFeed, NoteStatus, ProgressNote, Relaps
 from gentle.lib import ical, svg
 from gentle.lib.forms import posted
 from gentle.lib.tokens import token_hash
+from gentle.safety.selectors import open_alert_summary, open_alerts
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 PHASE_LABELS = {
@@ -65,6 +66,9 @@ def caseload(request):
         status=filters.get("status", ""),
     )
     record_list_read(request, "caseload.view", count=len(rows))
+    alerts = open_alert_summary(row.client.pk for row in rows)
+    for row in rows:
+        row.alerts = alerts.get(row.client.pk)
     upcoming = selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
     for item in [*rows, *upcoming]:
         item.phase_label = PHASE_LABELS.get(item.phase, "")
@@ -86,6 +90,7 @@ def client_detail(request, client_id: int):
             "care_team": list(client.care_team.select_related("user").order_by("role")),
             "consents": list(client.consents.all()),
             "courses": list(client.courses.all()),
+            "alerts": open_alerts(client),
             "can_write": client.via_team_clinician or client.via_break_glass,
         },
     )

@@ -16,8 +16,9 @@ def line_chart(
     height: int = 200,
     bands: list[tuple[float, float, str]] = (),
     markers: list[tuple[float, str]] = (),
+    y_min: float = 0,
 ) -> str:
-    """A line of (x, y) points from x=1..x_max and y=0..y_max, with optional shaded y-bands
+    """A line of (x, y) points from x=1..x_max and y=y_min..y_max, with optional shaded y-bands
     (low, high, css class) and vertical markers (x, css class)."""
     pad_left, pad_right, pad_top, pad_bottom = 32, 12, 10, 24
     plot_w = width - pad_left - pad_right
@@ -28,7 +29,7 @@ def line_chart(
         return round(pad_left + (x - 1) / x_span * plot_w, 1)
 
     def sy(y: float) -> float:
-        return round(pad_top + plot_h - y / y_max * plot_h, 1)
+        return round(pad_top + plot_h - (y - y_min) / (y_max - y_min or 1) * plot_h, 1)
 
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
@@ -45,7 +46,7 @@ def line_chart(
             f'<line class="marker {escape(css)}" x1="{sx(x)}" x2="{sx(x)}" y1="{pad_top}" '
             f'y2="{pad_top + plot_h}"/>'
         )
-    for tick in (0, y_max / 2, y_max):
+    for tick in (y_min, (y_min + y_max) / 2, y_max):
         parts.append(
             f'<text class="tick" x="{pad_left - 6}" y="{sy(tick) + 4}" '
             f'text-anchor="end">{tick:g}</text>'

@@ -1,0 +1,35 @@
+"""The door to administrations: through their client (care team), or the client's own portal."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from gentle.clients.access import as_id, client_for, own_client_record
+from gentle.measures.models import Administration, Mode
+
+
+def administration_for(request, administration_id, *, write: bool = False) -> Administration:
+    administration = Administration.objects.filter(pk=as_id(administration_id)).first()
+    if administration is None:
+        raise Http404
+    administration.client = client_for(
+        request,
+        administration.client_id,
+        write=write,
+        action="administration.open" if write else "administration.view",
+        object_type="administration",
+        object_id=administration.pk,
+    )
+    return administration
+
+
+def portal_administration(request, administration_id) -> Administration:
+    """A questionnaire assigned to the signed-in client for their portal."""
+    client = own_client_record(request)
+    administration = Administration.objects.filter(
+        pk=as_id(administration_id), client=client, mode=Mode.PORTAL
+    ).first()
+    if administration is None:
+        raise Http404
+    administration.client = client
+    return administration

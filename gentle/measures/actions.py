@@ -1,0 +1,141 @@
+"""Writes for administrations. Submission checks, scores and applies the safety rules in one
+transaction: nothing half-scored is ever stored."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from gentle.accounts.models import Role
+from gentle.audit.log import record
+from gentle.measures.instruments import Instrument, catalogue
+from gentle.measures.models import Administration, Mode, Status
+from gentle.measures.scoring import check, score_all, triggered_rules
+from gentle.safety.actions import alert_raise
+
+
+class AnswersInvalid(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("invalid answers")
+        self.errors = errors
+
+
+class AlreadySubmitted(Exception):
+    """Submitted answers never change; make a correction instead."""
+
+
+def instrument_of(administration: Administration) -> Instrument:
+    return catalogue()[administration.instrument_id]
+
+
+def _audit(action: str, *, by, request, administration: Administration, role: str) -> None:
+    record(
+        action,
+        actor=by,
+        request=request,
+        role=role,
+        clinic_id=administration.client.clinic_id,
+        client_id=administration.client_id,
+        object_type="administration",
+        object_id=administration.pk,
+        detail=f"instrument={administration.instrument_id}",
+    )
+
+
+def administration_start(
+    *,
+    by,
+    request,
+    client,
+    instrument: Instrument,
+    mode: str,
+    course=None,
+    session=None,
+    due_on=None,
+    corrects: Administration | None = None,
+) -> Administration:
+    with transaction.atomic():
+        administration = Administration.objects.create(
+            client=client,
+            course=course,
+            session=session,
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+            mode=mode,
+            created_by=by,
+            due_on=due_on,
+            status=Status.ASSIGNED if mode == Mode.PORTAL else Status.IN_PROGRESS,
+            corrects=corrects,
+            answers=dict(corrects.answers) if corrects else {},
+        )
+        _audit(
+            "administration.correct" if corrects else "administration.create",
+            by=by,
+            request=request,
+            administration=administration,
+            role=Role.CLIENT if by == client.user else Role.CLINICIAN,
+        )
+    return administration
+
+
+def administration_save(
+    *, by, request, administration: Administration, answers: dict, role: str
+) -> None:
+    """Save and continue: keep valid partial answers (out-of-range ones are refused)."""
+    errors = check(instrument_of(administration), answers, partial=True)
+    if errors:
+        raise AnswersInvalid(errors)
+    with transaction.atomic():
+        changed = Administration.objects.filter(
+            pk=administration.pk, status__in=[Status.ASSIGNED, Status.IN_PROGRESS]
+        ).update(answers=answers, status=Status.IN_PROGRESS)
+        if not changed:
+            raise AlreadySubmitted
+        _audit(
+            "administration.save", by=by, request=request, administration=administration, role=role
+        )
+
+
+def administration_submit(
+    *, by, request, administration: Administration, answers: dict, role: str
+) -> list:
+    """Check, score and store the answers, and raise alerts for triggered safety rules.
+    Returns the triggered rules (the caller shows the client the crisis text if any)."""
+    instrument = instrument_of(administration)
+    errors = check(instrument, answers)
+    if errors:
+        raise AnswersInvalid(errors)
+    scores = {result.score.id: result.value for result in score_all(instrument, answers)}
+    rules = triggered_rules(instrument, answers)
+    with transaction.atomic():
+        changed = Administration.objects.filter(
+            pk=administration.pk, status__in=[Status.ASSIGNED, Status.IN_PROGRESS]
+        ).update(
+            answers=answers,
+            scores=scores,
+            status=Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            submitted_by=by,
+            instrument_version=instrument.version,
+        )
+        if not changed:
+            raise AlreadySubmitted
+        _audit(
+            "administration.submit",
+            by=by,
+            request=request,
+            administration=administration,
+            role=role,
+        )
+        for rule in rules:
+            alert_raise(
+                client=administration.client,
+                source="administration",
+                source_id=administration.pk,
+                rule_id=rule.id,
+                severity=rule.severity,
+                reason=rule.reason.get("en", rule.id),
+                request=request,
+                actor=by,
+            )
+    return rules

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gentle.measures.instruments import Instrument, catalogue
+from gentle.measures.models import Mode
+
+NOT_SCORED = "na"
+
+
+def instrument_choices(rater: str | None = None):
+    return [
+        (i.id, i.name)
+        for i in sorted(catalogue().values(), key=lambda i: i.name)
+        if rater is None or i.rater == rater
+    ]
+
+
+class StartForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Questionnaire"))
+    mode = forms.ChoiceField(label=_("Who answers"), choices=Mode.choices, initial=Mode.IN_SESSION)
+    due_on = forms.DateField(
+        label=_("Due (portal only)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = instrument_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        instrument = catalogue().get(cleaned.get("instrument", ""))
+        if instrument and instrument.rater == "clinician" and cleaned.get("mode") == Mode.PORTAL:
+            self.add_error(
+                "mode", _("This questionnaire is rated by the clinician, not the client.")
+            )
+        return cleaned
+
+
+class AnswersForm(forms.Form):
+    """One radio group per item; the instrument engine does the checking, so that messages
+    name the question the same way for every instrument."""
+
+    def __init__(
+        self, *args, instrument: Instrument, initial_answers: dict | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        initial_answers = initial_answers or {}
+        for number, item in enumerate(instrument.items, start=1):
+            choices = [
+                (NOT_SCORED if o.value is None else str(o.value), o.text) for o in item.options
+            ]
+            field = forms.ChoiceField(
+                label=f"{number}. {item.text}",
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            if item.id in initial_answers:
+                value = initial_answers[item.id]
+                field.initial = NOT_SCORED if value is None else str(value)
+            self.fields[item.id] = field
+            field.item = item
+            field.number = number
+
+    def answers(self) -> dict:
+        """The answers given, as the engine expects them (unanswered items absent)."""
+        answers = {}
+        for item in self.instrument.items:
+            raw = self.data.get(item.id, "")
+            if raw == "":
+                continue
+            if raw == NOT_SCORED:
+                answers[item.id] = None
+                continue
+            try:
+                answers[item.id] = int(raw)
+            except (TypeError, ValueError):
+                answers[item.id] = raw  # refused by the engine as not an offered answer
+        return answers

@@ -1,0 +1,77 @@
+"""Administrations of instruments. Answers are checked and scored at submission; submitted
+answers never change (a correction is a new administration pointing at the old one)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gentle.clients.models import Client
+from gentle.courses.models import Course, Session
+
+
+class Mode(models.TextChoices):
+    IN_SESSION = "in_session", _("With the clinician")
+    PORTAL = "portal", _("In the client portal")
+
+
+class Status(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Administration(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="administrations")
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="administrations"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="administrations"
+    )
+    instrument_id = models.CharField(max_length=40)
+    instrument_version = models.PositiveSmallIntegerField()
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ASSIGNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    scores = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Scores as computed at submission with this instrument version.",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["client", "instrument_id", "status"], name="admin_client_instrument"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="submitted") & models.Q(submitted_at__isnull=False))
+                | (~models.Q(status="submitted") & models.Q(submitted_at__isnull=True)),
+                name="administration_submitted_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} administration {self.pk}"
+
+    @property
+    def when(self):
+        return self.submitted_at or self.created_at

@@ -1,0 +1,32 @@
+from gentle.measures import views
+from gentle.routes import Access, route
+
+urlpatterns = [
+    route(
+        "clients/<int:client_id>/measures/",
+        views.client_measures,
+        name="client_measures",
+        access=Access.CLIENT_TEAM,
+    ),
+    route(
+        "clients/<int:client_id>/measures/new/",
+        views.administration_new,
+        name="administration_new",
+        access=Access.CLIENT_WRITE,
+        methods=("POST",),
+    ),
+    route(
+        "administrations/<int:administration_id>/",
+        views.administration_fill,
+        name="administration_fill",
+        access=Access.CLIENT_WRITE,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "administrations/<int:administration_id>/correct/",
+        views.administration_correct,
+        name="administration_correct",
+        access=Access.CLIENT_WRITE,
+        methods=("POST",),
+    ),
+]

@@ -1,0 +1,174 @@
+"""Giving questionnaires (in session or through the portal), filling them, and the results."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gentle.accounts.decorators import role_required
+from gentle.accounts.models import Role
+from gentle.clients.access import client_for
+from gentle.courses.models import Course
+from gentle.measures import actions, selectors
+from gentle.measures.access import administration_for
+from gentle.measures.forms import AnswersForm, StartForm
+from gentle.measures.instruments import catalogue
+from gentle.measures.models import Mode, Status
+from gentle.safety.selectors import open_alerts
+
+CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+@role_required(*CLINICAL)
+def client_measures(request, client_id: int):
+    client = client_for(request, client_id, action="measures.view")
+    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
+    return render(
+        request,
+        "measures/client_measures.html",
+        {
+            "client": client,
+            "course": course,
+            "results": selectors.client_results(client, course=course),
+            "outcome": selectors.course_outcomes(course) if course else None,
+            "assignments": selectors.open_assignments(client),
+            "alerts": open_alerts(client),
+            "start_form": StartForm(),
+            "can_write": client.via_team_clinician or client.via_break_glass,
+        },
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def administration_new(request, client_id: int):
+    client = client_for(request, client_id, write=True, action="measures.open")
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("client_measures", client_id=client.pk)
+    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
+    session = None
+    if course is not None and form.cleaned_data["mode"] == Mode.IN_SESSION:
+        session = (
+            course.sessions.exclude(attendance="cancelled")
+            .filter(starts_at__date__lte=selectors.today())
+            .order_by("-starts_at")
+            .first()
+        )
+    administration = actions.administration_start(
+        by=request.user,
+        request=request,
+        client=client,
+        instrument=catalogue()[form.cleaned_data["instrument"]],
+        mode=form.cleaned_data["mode"],
+        course=course,
+        session=session,
+        due_on=form.cleaned_data["due_on"],
+    )
+    if administration.mode == Mode.PORTAL:
+        messages.success(request, _("Assigned: the client will find it in their portal."))
+        return redirect("client_measures", client_id=client.pk)
+    return redirect("administration_fill", administration_id=administration.pk)
+
+
+def answer_form(request, administration, *, role: str, template: str, done):
+    """Show or handle the answers form; ``done(rules)`` makes the response after submission."""
+    instrument = actions.instrument_of(administration)
+    form = AnswersForm(
+        request.POST if request.method == "POST" else None,
+        instrument=instrument,
+        initial_answers=administration.answers,
+    )
+    errors = {}
+    if request.method == "POST":
+        answers = form.answers()
+        try:
+            if request.POST.get("submit") == "1":
+                rules = actions.administration_submit(
+                    by=request.user,
+                    request=request,
+                    administration=administration,
+                    answers=answers,
+                    role=role,
+                )
+                return done(rules)
+            actions.administration_save(
+                by=request.user,
+                request=request,
+                administration=administration,
+                answers=answers,
+                role=role,
+            )
+            messages.success(request, _("Saved. You can come back and finish later."))
+            return redirect(request.path)
+        except actions.AnswersInvalid as invalid:
+            errors = invalid.errors
+        except actions.AlreadySubmitted:
+            messages.info(request, _("These answers were already submitted."))
+            return done(None)
+    rows = [
+        {"field": form[item.id], "item": item, "error": errors.get(item.id), "number": number}
+        for number, item in enumerate(instrument.items, start=1)
+    ]
+    return render(
+        request,
+        template,
+        {
+            "administration": administration,
+            "instrument": instrument,
+            "rows": rows,
+            "errors": errors,
+            "client": administration.client,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def administration_fill(request, administration_id: int):
+    administration = administration_for(request, administration_id, write=True)
+    if administration.status == Status.SUBMITTED:
+        return redirect("client_measures", client_id=administration.client_id)
+
+    def done(rules):
+        if rules:
+            messages.warning(
+                request,
+                _("Safety alert raised for the care team: %(reason)s")
+                % {"reason": rules[0].reason.get(get_language()[:2], rules[0].reason["en"])},
+            )
+        elif rules is not None:
+            messages.success(request, _("Submitted and scored."))
+        return redirect("client_measures", client_id=administration.client_id)
+
+    return answer_form(
+        request, administration, role=Role.CLINICIAN, template="measures/fill.html", done=done
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def administration_correct(request, administration_id: int):
+    old = administration_for(request, administration_id, write=True)
+    if old.status != Status.SUBMITTED:
+        return redirect("administration_fill", administration_id=old.pk)
+    new = actions.administration_start(
+        by=request.user,
+        request=request,
+        client=old.client,
+        instrument=catalogue()[old.instrument_id],
+        mode=Mode.IN_SESSION,
+        course=old.course,
+        session=old.session,
+        corrects=old,
+    )
+    messages.info(
+        request,
+        _("Correct the answers and submit: the earlier answers are kept and marked as corrected."),
+    )
+    return redirect("administration_fill", administration_id=new.pk)
