@@ -24,7 +24,7 @@ from gentle.courses.models import (
     RelapsePlan,
     Session,
 )
-from gentle.measures.models import Administration
+from gentle.measures.models import Administration, ScheduleRule
 from gentle.routes import RULES, Access
 from gentle.safety.models import Alert, CrisisText
 from tests.factories import make_client, make_clinic, make_person
@@ -236,6 +236,7 @@ def post_data(route: str, world: World) -> dict:
         "portal_fill": {"phq9_1": "1", "submit": "0"},
         "alert_acknowledge": {"action": "contact", "note": "probe"},
         "crisis_text": {"language": "en", "text": "Matrix probe crisis text"},
+        "measure_schedule": {"rule_phq9": "every_session"},
     }.get(route, {})
 
 
@@ -315,6 +316,7 @@ def snapshot() -> tuple:
         Administration.objects.exclude(status="assigned").count(),
         Alert.objects.filter(acknowledged_at__isnull=False).count(),
         CrisisText.objects.count(),
+        ScheduleRule.objects.count(),
     )
 
 

@@ -5,7 +5,6 @@ GET_POST = ("GET", "POST")
 POST = ("POST",)
 
 urlpatterns = [
-    route("caseload/", views.caseload, name="caseload", access=Access.CLINICAL),
     route(
         "clients/<int:client_id>/",
         views.client_detail,

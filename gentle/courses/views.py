@@ -16,14 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
-from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
+from gentle.clients.access import access_path, client_for, record_list_read
 from gentle.courses import actions, protocol, selectors
 from gentle.courses.access import course_for, process_note_for, session_for
 from gentle.courses.forms import (
     AddendumForm,
     AgendaForm,
     AttendanceForm,
-    CaseloadFilterForm,
     CourseEditForm,
     CourseForm,
     NoteForm,
@@ -35,7 +34,7 @@ from gentle.courses.models import CalendarFeed, NoteStatus, ProgressNote, Relaps
 from gentle.lib import ical, svg
 from gentle.lib.forms import posted
 from gentle.lib.tokens import token_hash
-from gentle.safety.selectors import open_alert_summary, open_alerts
+from gentle.safety.selectors import open_alerts
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 PHASE_LABELS = {
@@ -52,29 +51,6 @@ COURSE_FIELDS = (
     "initial_last",
     "termination_first",
 )
-
-
-@role_required(*CLINICAL)
-def caseload(request):
-    form = CaseloadFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.caseload(
-        visible_clients(request),
-        query=filters.get("q", ""),
-        phase=filters.get("phase", ""),
-        course_format=filters.get("format", ""),
-        status=filters.get("status", ""),
-    )
-    record_list_read(request, "caseload.view", count=len(rows))
-    alerts = open_alert_summary(row.client.pk for row in rows)
-    for row in rows:
-        row.alerts = alerts.get(row.client.pk)
-    upcoming = selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
-    for item in [*rows, *upcoming]:
-        item.phase_label = PHASE_LABELS.get(item.phase, "")
-    return render(
-        request, "courses/caseload.html", {"form": form, "rows": rows, "upcoming": upcoming}
-    )
 
 
 @role_required(*CLINICAL)

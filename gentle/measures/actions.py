@@ -139,3 +139,26 @@ def administration_submit(
                 actor=by,
             )
     return rules
+
+
+def schedule_set(*, by, request, course, rules: dict[str, tuple[str, int | None]]) -> None:
+    """Replace the course's measurement schedule."""
+    from gentle.measures.models import ScheduleRule
+
+    with transaction.atomic():
+        ScheduleRule.objects.filter(course=course).delete()
+        ScheduleRule.objects.bulk_create(
+            ScheduleRule(course=course, instrument_id=i, rule=rule, n=n)
+            for i, (rule, n) in sorted(rules.items())
+        )
+        record(
+            "measure_schedule.update",
+            actor=by,
+            request=request,
+            role=Role.CLINICIAN,
+            clinic_id=course.client.clinic_id,
+            client_id=course.client_id,
+            object_type="course",
+            object_id=course.pk,
+            detail=f"rules={len(rules)}",
+        )

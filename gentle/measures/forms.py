@@ -80,3 +80,41 @@ class AnswersForm(forms.Form):
             except (TypeError, ValueError):
                 answers[item.id] = raw  # refused by the engine as not an offered answer
         return answers
+
+
+class ScheduleForm(forms.Form):
+    """One 'when' choice per instrument; empty means not scheduled."""
+
+    def __init__(self, *args, rules: dict[str, tuple[str, int | None]], **kwargs):
+        from gentle.measures.models import Rule
+
+        super().__init__(*args, **kwargs)
+        for instrument_id, name in instrument_choices():
+            rule, n = rules.get(instrument_id, ("", None))
+            self.fields[f"rule_{instrument_id}"] = forms.ChoiceField(
+                label=name,
+                required=False,
+                initial=rule,
+                choices=[("", _("Not scheduled")), *Rule.choices],
+            )
+            self.fields[f"n_{instrument_id}"] = forms.IntegerField(
+                label=_("N for %(name)s") % {"name": name},
+                required=False,
+                min_value=2,
+                max_value=12,
+                initial=n,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = {}
+        for instrument_id, _name in instrument_choices():
+            rule = cleaned.get(f"rule_{instrument_id}")
+            n = cleaned.get(f"n_{instrument_id}")
+            if not rule:
+                continue
+            if rule == "every_n" and not n:
+                self.add_error(f"n_{instrument_id}", _("Say every how many sessions (2 to 12)."))
+            chosen[instrument_id] = (rule, n if rule == "every_n" else None)
+        cleaned["rules"] = chosen
+        return cleaned

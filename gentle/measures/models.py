@@ -75,3 +75,31 @@ class Administration(models.Model):
     @property
     def when(self):
         return self.submitted_at or self.created_at
+
+
+class Rule(models.TextChoices):
+    EVERY_SESSION = "every_session", _("Every session")
+    EVERY_N = "every_n", _("Every N sessions (and the first)")
+    FIRST_LAST = "first_last", _("First and last session")
+
+
+class ScheduleRule(models.Model):
+    """When an instrument is due in a course. A course without rules follows the clinic default
+    in data/schedule.json."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="measure_rules")
+    instrument_id = models.CharField(_("questionnaire"), max_length=40)
+    rule = models.CharField(_("when"), max_length=20, choices=Rule.choices)
+    n = models.PositiveSmallIntegerField(_("every N sessions"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "instrument_id"], name="schedule_once"),
+            models.CheckConstraint(
+                condition=~models.Q(rule="every_n") | models.Q(n__gte=2, n__lte=12),
+                name="schedule_every_n_has_n",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.rule} in course {self.course_id}"

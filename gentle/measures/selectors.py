@@ -54,37 +54,40 @@ class InstrumentResults:
     threshold: Threshold | None
 
 
-def reliable_threshold(instrument: Instrument, score: Score, clinic) -> Threshold | None:
+def reliable_threshold(
+    instrument: Instrument, score: Score, firsts: dict[str, list[float]]
+) -> Threshold | None:
     """Jacobson-Truax with the data file's r and the clinic's own SD of first scores (30 or
     more), else the outcome rules' points for this instrument, else none."""
     r = score.reliability.get("r")
     sd = score.reliability.get("sd")
-    if r is not None and sd is None and clinic is not None:
-        firsts = first_scores(clinic, instrument.id, score.id)
-        if len(firsts) >= CLINIC_SAMPLE_MIN:
-            sd = statistics.stdev(firsts)
+    sample = firsts.get(instrument.id, [])
+    if r is not None and sd is None and len(sample) >= CLINIC_SAMPLE_MIN:
+        sd = statistics.stdev(sample)
     if r is not None and sd:
         return Threshold(reliable_change(0, 0, sd=sd, r=r).threshold, "jacobson_truax")
     points = outcome_rules()["measures"].get(instrument.id, {}).get("reliable_change")
     return Threshold(points, "nhs_points") if points else None
 
 
-def first_scores(clinic, instrument_id: str, score_id: str) -> list[float]:
-    """Each client's first submitted score on this instrument in the clinic."""
-    seen: dict[int, float] = {}
-    for client_id, scores in (
-        Administration.objects.filter(
-            client__clinic=clinic,
-            instrument_id=instrument_id,
-            status=Status.SUBMITTED,
-            corrections__isnull=True,
-        )
+def clinic_first_scores(clinic) -> dict[str, list[float]]:
+    """Each client's first submitted main score, per instrument, in the clinic (one query)."""
+    seen: dict[tuple[str, int], float] = {}
+    for client_id, instrument_id, scores in (
+        Administration.objects.filter(client__clinic=clinic, status=Status.SUBMITTED)
         .order_by("client_id", "submitted_at")
-        .values_list("client_id", "scores")
+        .values_list("client_id", "instrument_id", "scores")
     ):
-        if client_id not in seen and scores.get(score_id) is not None:
-            seen[client_id] = scores[score_id]
-    return list(seen.values())
+        instrument = catalogue().get(instrument_id)
+        if instrument is None or (instrument_id, client_id) in seen:
+            continue
+        value = scores.get(instrument.main_score.id)
+        if value is not None:
+            seen[(instrument_id, client_id)] = value
+    firsts: dict[str, list[float]] = {}
+    for (instrument_id, _client), value in seen.items():
+        firsts.setdefault(instrument_id, []).append(value)
+    return firsts
 
 
 def submitted(client) -> list[Administration]:
@@ -117,10 +120,11 @@ def client_results(client, *, course=None) -> list[InstrumentResults]:
         if administration.instrument_id in catalogue():
             by_instrument.setdefault(administration.instrument_id, []).append(administration)
     results = []
+    firsts = clinic_first_scores(client.clinic) if by_instrument else {}
     for instrument_id, items in by_instrument.items():
         instrument = catalogue()[instrument_id]
         score = instrument.main_score
-        threshold = reliable_threshold(instrument, score, client.clinic)
+        threshold = reliable_threshold(instrument, score, firsts)
         rows = []
         for administration in items:
             value = administration.scores.get(score.id)
@@ -189,6 +193,7 @@ def course_outcomes(course) -> object | None:
     rules = outcome_rules()
     first: dict[str, float] = {}
     last: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for administration in submitted(course.client):
         if administration.course_id != course.pk:
             continue
@@ -196,9 +201,13 @@ def course_outcomes(course) -> object | None:
         if administration.instrument_id in rules["measures"] and value is not None:
             first.setdefault(administration.instrument_id, value)
             last[administration.instrument_id] = value
+            counts[administration.instrument_id] = counts.get(administration.instrument_id, 0) + 1
+    attended = course.sessions.filter(attendance="attended").count()
+    # First-to-last needs two scores: a measure given once says nothing about change yet.
+    first = {m: v for m, v in first.items() if counts[m] >= 2}
+    last = {m: v for m, v in last.items() if m in first}
     if not first:
         return None
-    attended = course.sessions.filter(attendance="attended").count()
     measures = {
         k: Measure(v["caseness"], v["reliable_change"]) for k, v in rules["measures"].items()
     }
@@ -224,3 +233,57 @@ def open_assignments(client) -> list[Administration]:
 
 def today():
     return timezone.localdate()
+
+
+SCHEDULE = Path(__file__).resolve().parent / "data" / "schedule.json"
+
+
+@cache
+def default_schedule() -> tuple[tuple[str, str, int | None], ...]:
+    data = json.loads(SCHEDULE.read_text(encoding="utf-8"))
+    return tuple((r["instrument"], r["rule"], r.get("n")) for r in data["default"])
+
+
+def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
+    if rule == "every_session":
+        return True
+    if rule == "every_n":
+        return number == 1 or number % (n or 1) == 0
+    return number in (1, contracted)
+
+
+def overdue_counts(courses) -> dict[int, int]:
+    """For each course, how many scheduled measures of held sessions were not given (a
+    submitted administration linked to that session). Three queries for any number of
+    courses."""
+    from gentle.courses.models import Session
+    from gentle.measures.models import ScheduleRule
+
+    courses = {course.pk: course for course in courses}
+    rules: dict[int, list] = {}
+    for rule in ScheduleRule.objects.filter(course_id__in=list(courses)):
+        rules.setdefault(rule.course_id, []).append((rule.instrument_id, rule.rule, rule.n))
+    sessions: dict[int, list] = {}
+    for session in Session.objects.filter(course_id__in=list(courses)).order_by("starts_at", "pk"):
+        sessions.setdefault(session.course_id, []).append(session)
+    given = set(
+        Administration.objects.filter(
+            course_id__in=list(courses), status=Status.SUBMITTED, session__isnull=False
+        ).values_list("session_id", "instrument_id")
+    )
+    now = timezone.now()
+    counts = {}
+    for course_id, course in courses.items():
+        overdue = 0
+        numbered = number_sessions(course, sessions.get(course_id, []))
+        for session in numbered:
+            if not session.number or session.attendance != "attended" or session.starts_at > now:
+                continue
+            for instrument_id, rule, n in rules.get(course_id) or default_schedule():
+                if (
+                    is_due(rule, n, session.number, course.contracted_sessions)
+                    and (session.pk, instrument_id) not in given
+                ):
+                    overdue += 1
+        counts[course_id] = overdue
+    return counts

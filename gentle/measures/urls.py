@@ -2,6 +2,7 @@ from gentle.measures import views
 from gentle.routes import Access, route
 
 urlpatterns = [
+    route("caseload/", views.caseload, name="caseload", access=Access.CLINICAL),
     route(
         "clients/<int:client_id>/measures/",
         views.client_measures,
@@ -28,5 +29,12 @@ urlpatterns = [
         name="administration_correct",
         access=Access.CLIENT_WRITE,
         methods=("POST",),
+    ),
+    route(
+        "courses/<int:course_id>/measure-schedule/",
+        views.measure_schedule,
+        name="measure_schedule",
+        access=Access.CLIENT_WRITE,
+        methods=("GET", "POST"),
     ),
 ]

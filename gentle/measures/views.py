@@ -8,18 +8,50 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
-from gentle.clients.access import client_for
+from gentle.clients.access import client_for, record_list_read, visible_clients
+from gentle.courses import selectors as course_selectors
+from gentle.courses.access import course_for
+from gentle.courses.forms import CaseloadFilterForm
 from gentle.courses.models import Course
+from gentle.courses.views import PHASE_LABELS
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
-from gentle.measures.forms import AnswersForm, StartForm
+from gentle.measures.forms import AnswersForm, ScheduleForm, StartForm, instrument_choices
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Mode, Status
-from gentle.safety.selectors import open_alerts
+from gentle.safety.selectors import open_alert_summary, open_alerts
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+@role_required(*CLINICAL)
+def caseload(request):
+    """The clinician's caseload: courses' phase and session (from courses), open alerts (from
+    safety), overdue and off-track measures (from here)."""
+    form = CaseloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = course_selectors.caseload(
+        visible_clients(request),
+        query=filters.get("q", ""),
+        phase=filters.get("phase", ""),
+        course_format=filters.get("format", ""),
+        status=filters.get("status", ""),
+    )
+    record_list_read(request, "caseload.view", count=len(rows))
+    alerts = open_alert_summary(row.client.pk for row in rows)
+    overdue = selectors.overdue_counts(row.course for row in rows if row.course)
+    for row in rows:
+        row.alerts = alerts.get(row.client.pk)
+        row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
+    upcoming = course_selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
+    for item in [*rows, *upcoming]:
+        item.phase_label = PHASE_LABELS.get(item.phase, "")
+    return render(
+        request, "courses/caseload.html", {"form": form, "rows": rows, "upcoming": upcoming}
+    )
 
 
 @role_required(*CLINICAL)
@@ -172,3 +204,31 @@ def administration_correct(request, administration_id: int):
         _("Correct the answers and submit: the earlier answers are kept and marked as corrected."),
     )
     return redirect("administration_fill", administration_id=new.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def measure_schedule(request, course_id: int):
+    course = course_for(request, course_id, write=True)
+    saved = {r.instrument_id: (r.rule, r.n) for r in course.measure_rules.all()}
+    current = saved or {i: (rule, n) for i, rule, n in selectors.default_schedule()}
+    form = ScheduleForm(request.POST if request.method == "POST" else None, rules=current)
+    if request.method == "POST" and form.is_valid():
+        actions.schedule_set(
+            by=request.user, request=request, course=course, rules=form.cleaned_data["rules"]
+        )
+        messages.success(request, _("Measurement schedule saved."))
+        return redirect("course_detail", course_id=course.pk)
+    rows = [(form[f"rule_{i}"], form[f"n_{i}"]) for i, _name in instrument_choices()]
+    return render(
+        request,
+        "measures/schedule.html",
+        {
+            "course": course,
+            "client": course.client,
+            "form": form,
+            "rows": rows,
+            "is_default": not saved,
+        },
+        status=400 if form.errors else 200,
+    )
