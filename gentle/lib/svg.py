@@ -17,6 +17,7 @@ def line_chart(
     bands: list[tuple[float, float, str]] = (),
     markers: list[tuple[float, str]] = (),
     y_min: float = 0,
+    expected: list[tuple[float, float]] = (),
 ) -> str:
     """A line of (x, y) points from x=1..x_max and y=y_min..y_max, with optional shaded y-bands
     (low, high, css class) and vertical markers (x, css class)."""
@@ -59,6 +60,9 @@ def line_chart(
     parts.append(
         f'<rect class="frame" x="{pad_left}" y="{pad_top}" width="{plot_w}" height="{plot_h}"/>'
     )
+    if expected:
+        path = " ".join(f"{sx(x)},{sy(y)}" for x, y in expected)
+        parts.append(f'<polyline class="expected" points="{path}"/>')
     if points:
         path = " ".join(f"{sx(x)},{sy(y)}" for x, y in points)
         parts.append(f'<polyline class="line" points="{path}"/>')

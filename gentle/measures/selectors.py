@@ -43,6 +43,7 @@ class ResultRow:
     change_last: float | None = None
     reliable: ReliableChange | None = None
     subscores: list = field(default_factory=list)
+    expected: float | None = None
 
 
 @dataclass
@@ -121,6 +122,7 @@ def client_results(client, *, course=None) -> list[InstrumentResults]:
             by_instrument.setdefault(administration.instrument_id, []).append(administration)
     results = []
     firsts = clinic_first_scores(client.clinic) if by_instrument else {}
+    curve = expected_curve(client.clinic) if by_instrument else ([], "default")
     for instrument_id, items in by_instrument.items():
         instrument = catalogue()[instrument_id]
         score = instrument.main_score
@@ -148,19 +150,25 @@ def client_results(client, *, course=None) -> list[InstrumentResults]:
                         threshold.points,
                         change >= threshold.points,
                     )
-        results.append(
-            InstrumentResults(
-                instrument, score, rows, _chart(instrument, score, valued, course), threshold
-            )
-        )
+        expected = []
+        if instrument.id == expected_rules()["instrument"] and len(valued) >= 2:
+            ratios = curve[0]
+            start = valued[0].value
+            for k, row in enumerate(valued):
+                row.expected = round(start * ratios[min(k, len(ratios) - 1)], 1)
+            expected = [row.expected for row in valued]
+        chart = _chart(instrument, score, valued, course, expected)
+        results.append(InstrumentResults(instrument, score, rows, chart, threshold))
     return sorted(results, key=lambda r: r.instrument.id)
 
 
-def _chart(instrument: Instrument, score: Score, rows: list[ResultRow], course) -> str:
+def _chart(instrument: Instrument, score: Score, rows: list[ResultRow], course, expected=()) -> str:
     if not rows:
         return ""
     numbered = all(row.number for row in rows)
-    points = [(row.number if numbered else index + 1, row.value) for index, row in enumerate(rows)]
+    xs = [row.number if numbered else index + 1 for index, row in enumerate(rows)]
+    points = list(zip(xs, [row.value for row in rows], strict=True))
+    expected_points = list(zip(xs, expected, strict=True)) if expected else []
     x_max = max(
         course.contracted_sessions if course and numbered else 0, max(x for x, _ in points), 2
     )
@@ -185,6 +193,7 @@ def _chart(instrument: Instrument, score: Score, rows: list[ResultRow], course) 
         bands=bands,
         markers=markers,
         y_min=score.minimum,
+        expected=expected_points,
     )
 
 
@@ -287,3 +296,93 @@ def overdue_counts(courses) -> dict[int, int]:
                     overdue += 1
         counts[course_id] = overdue
     return counts
+
+
+EXPECTED = Path(__file__).resolve().parent / "data" / "expected_recovery.json"
+
+
+@cache
+def expected_rules() -> dict:
+    return json.loads(EXPECTED.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Track:
+    start: float
+    index: int  # which administration of the course (1 = the first)
+    actual: float
+    expected: float
+    behind: bool
+    source: str  # "clinic" or "default"
+
+
+def _course_series(administrations) -> dict[int, list[float]]:
+    """Main scores per course, in order, from submitted administrations of one instrument."""
+    series: dict[int, list[float]] = {}
+    for course_id, scores in administrations:
+        value = scores.get("total")
+        if course_id and value is not None:
+            series.setdefault(course_id, []).append(value)
+    return series
+
+
+def expected_curve(clinic) -> tuple[list[float], str]:
+    """Expected ratio of score to starting score by administration number: the clinic's own
+    from its finished courses when it has enough, else the documented default."""
+    from gentle.courses.models import Course
+
+    rules = expected_rules()
+    finished = Course.objects.filter(client__clinic=clinic, status="completed")
+    series = _course_series(
+        Administration.objects.filter(
+            course__in=finished, instrument_id=rules["instrument"], status=Status.SUBMITTED
+        )
+        .order_by("course_id", "submitted_at")
+        .values_list("course_id", "scores")
+    )
+    usable = [s for s in series.values() if len(s) >= 2 and s[0] > 0]
+    default = list(rules["default_ratios"])
+    if len(usable) < rules["min_finished_courses"]:
+        return default, "default"
+    curve = []
+    for k, fallback in enumerate(default):
+        ratios = [s[k] / s[0] for s in usable if len(s) > k]
+        enough = len(ratios) >= rules["min_courses_per_point"]
+        curve.append(round(statistics.mean(ratios), 3) if enough else fallback)
+    return curve, "clinic"
+
+
+def track(scores: list[float], curve: tuple[list[float], str]) -> Track | None:
+    """Where the latest score stands against the expected curve (None before two scores)."""
+    if len(scores) < 2 or scores[0] <= 0:
+        return None
+    ratios, source = curve
+    k = len(scores) - 1
+    ratio = ratios[min(k, len(ratios) - 1)]
+    expected = round(scores[0] * ratio, 1)
+    behind = scores[-1] - expected >= expected_rules()["tolerance_points"]
+    return Track(scores[0], k + 1, scores[-1], expected, behind, source)
+
+
+def not_on_track(courses, clinic) -> dict[int, Track]:
+    """For each course with two or more scores: its Track (two queries for any number)."""
+    course_ids = [c.pk for c in courses]
+    if not course_ids or clinic is None:
+        return {}
+    curve = expected_curve(clinic)
+    series = _course_series(
+        Administration.objects.filter(
+            course_id__in=course_ids,
+            instrument_id=expected_rules()["instrument"],
+            status=Status.SUBMITTED,
+            corrections__isnull=True,
+        )
+        .order_by("course_id", "submitted_at")
+        .values_list("course_id", "scores")
+    )
+    tracks = {}
+    for course_id, scores in series.items():
+        result = track(scores, curve)
+        if result is not None:
+            tracks[course_id] = result
+    return tracks

@@ -42,10 +42,13 @@ def caseload(request):
     )
     record_list_read(request, "caseload.view", count=len(rows))
     alerts = open_alert_summary(row.client.pk for row in rows)
-    overdue = selectors.overdue_counts(row.course for row in rows if row.course)
+    courses = [row.course for row in rows if row.course]
+    overdue = selectors.overdue_counts(courses)
+    tracks = selectors.not_on_track(courses, clinic_context(request).clinic)
     for row in rows:
         row.alerts = alerts.get(row.client.pk)
         row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
+        row.track = tracks.get(row.course.pk) if row.course else None
     upcoming = course_selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
     for item in [*rows, *upcoming]:
         item.phase_label = PHASE_LABELS.get(item.phase, "")
