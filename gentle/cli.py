@@ -9,7 +9,11 @@ import os
 import sys
 
 # Friendly spellings for Gentle's own commands (Django's command modules use underscores).
-ALIASES = {"seed-demo": "seed_demo", "rotate-keys": "rotate_keys"}
+ALIASES = {
+    "seed-demo": "seed_demo",
+    "rotate-keys": "rotate_keys",
+    "import-questionnaire": "import_questionnaire",
+}
 
 USAGE = """usage: gentle <command> [options]
 

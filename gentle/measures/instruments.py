@@ -322,5 +322,17 @@ def load_file(path: Path) -> Instrument:
 
 @cache
 def catalogue() -> dict[str, Instrument]:
-    """Every shipped instrument by id, loaded and validated once."""
-    return {path.stem: load_file(path) for path in sorted(DATA.glob("*.json"))}
+    """Every shipped instrument, and the clinic's own (GENTLE_INSTRUMENTS_DIR), by id; loaded
+    and validated once. A clinic file cannot replace a shipped instrument."""
+    from django.conf import settings
+
+    shipped = {path.stem: load_file(path) for path in sorted(DATA.glob("*.json"))}
+    own_dir = Path(settings.GENTLE_INSTRUMENTS_DIR)
+    own = {}
+    if own_dir.is_dir():
+        own = {
+            path.stem: load_file(path)
+            for path in sorted(own_dir.glob("*.json"))
+            if path.stem not in shipped
+        }
+    return {**shipped, **own}
