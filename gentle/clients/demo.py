@@ -100,6 +100,9 @@ def seed(rng, context: dict) -> None:
     actions.client_link_user(
         request=None, client_id=clients[0].pk, clinic=clinic, user=users["client"]
     )
+    # The portal login and the record are the same (fictional) person.
+    users["client"].display_name = clients[0].full_name
+    users["client"].save(update_fields=["display_name"])
     # One emergency access from last week, waiting for the administrator's review.
     grant = actions.break_glass_open(
         by=users["clinician"],
