@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("gentle.courses.urls")),
     path("", include("gentle.measures.urls")),
     path("", include("gentle.safety.urls")),
+    path("api/v1/", include("gentle.measures.api_urls")),
 ]

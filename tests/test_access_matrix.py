@@ -232,6 +232,7 @@ def post_data(route: str, world: World) -> dict:
         "consent_add": {"kind": "portal", "given_on": "2026-01-05"},
         "calendar_feed_settings": {"action": "renew"},
         "administration_new": {"instrument": "gad7", "mode": "in_session"},
+        "api_administration_create": {"instrument": "gad7", "mode": "in_session"},
         "administration_fill": {"phq9_1": "1", "submit": "0"},
         "portal_fill": {"phq9_1": "1", "submit": "0"},
         "alert_acknowledge": {"action": "contact", "note": "probe"},

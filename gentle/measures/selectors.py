@@ -386,3 +386,20 @@ def not_on_track(courses, clinic) -> dict[int, Track]:
         if result is not None:
             tracks[course_id] = result
     return tracks
+
+
+def course_and_session(client, mode: str):
+    """The client's latest course, and for answers given in session its latest held (not
+    cancelled) session up to today: where a new administration belongs."""
+    from gentle.courses.models import Course
+
+    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
+    session = None
+    if course is not None and mode == "in_session":
+        session = (
+            course.sessions.exclude(attendance="cancelled")
+            .filter(starts_at__date__lte=today())
+            .order_by("-starts_at")
+            .first()
+        )
+    return course, session

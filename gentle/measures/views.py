@@ -85,15 +85,7 @@ def administration_new(request, client_id: int):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("client_measures", client_id=client.pk)
-    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
-    session = None
-    if course is not None and form.cleaned_data["mode"] == Mode.IN_SESSION:
-        session = (
-            course.sessions.exclude(attendance="cancelled")
-            .filter(starts_at__date__lte=selectors.today())
-            .order_by("-starts_at")
-            .first()
-        )
+    course, session = selectors.course_and_session(client, form.cleaned_data["mode"])
     administration = actions.administration_start(
         by=request.user,
         request=request,

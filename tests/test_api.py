@@ -1,0 +1,463 @@
+"""The JSON API for administrations, through HTTP: creating (saving or submitting), reading,
+refused bodies and answers, who gets 404, CSRF, and the OpenAPI document."""
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import resolve
+
+from gentle.accounts.models import Clinic, Role, User
+from gentle.audit.models import AuditEvent
+from gentle.clients.models import Client
+from gentle.measures.models import Administration
+from gentle.routes import RULES
+from gentle.safety.models import Alert
+from tests.factories import make_client, make_clinic, make_person, supervise
+
+pytestmark = pytest.mark.django_db
+
+# Items 1-9 sum to 10 (Moderate); the difficulty item is not part of the total.
+PHQ9_MODERATE = [1, 2, 1, 2, 1, 1, 1, 1, 0]
+JSON = "application/json"
+
+
+@dataclass
+class World:
+    clinic: Clinic
+    alice: User  # clinician on Amara's care team
+    sue: User  # supervisor on Amara's care team
+    amara: Client
+    amara_user: User  # Amara's portal account
+    far_clinician: User  # another clinic
+
+
+@pytest.fixture
+def world() -> World:
+    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
+    alice = make_person(clinic, Role.CLINICIAN)
+    sue = make_person(clinic, Role.SUPERVISOR)
+    supervise(clinic, sue, alice)
+    amara_user = make_person(clinic, Role.CLIENT)
+    return World(
+        clinic=clinic,
+        alice=alice,
+        sue=sue,
+        amara=make_client(
+            clinic, clinicians=[alice], supervisor=sue, user=amara_user, given_name="Amara"
+        ),
+        amara_user=amara_user,
+        far_clinician=make_person(other, Role.CLINICIAN),
+    )
+
+
+@pytest.fixture
+def alice(client, world) -> HttpClient:
+    client.force_login(world.alice)
+    return client
+
+
+def signed_in(user: User, **options) -> HttpClient:
+    http = HttpClient(**options)
+    http.force_login(user)
+    return http
+
+
+def create_url(record: Client) -> str:
+    return f"/api/v1/clients/{record.pk}/administrations/"
+
+
+def detail_url(administration_id: int) -> str:
+    return f"/api/v1/administrations/{administration_id}/"
+
+
+def phq9(items, difficulty=None) -> dict[str, int]:
+    answers = {f"phq9_{n}": value for n, value in enumerate(items, start=1)}
+    if difficulty is not None:
+        answers["phq9_difficulty"] = difficulty
+    return answers
+
+
+def post(http: HttpClient, record: Client, body, **extra):
+    data = body if isinstance(body, str) else json.dumps(body)
+    return http.post(create_url(record), data, content_type=JSON, **extra)
+
+
+def submit_phq9(http: HttpClient, record: Client, items) -> dict:
+    response = post(
+        http,
+        record,
+        {"instrument": "phq9", "mode": "in_session", "answers": phq9(items), "submit": True},
+    )
+    assert response.status_code == 201, response.content.decode()
+    return response.json()
+
+
+def refused(response, field: str, message: str | None = None) -> dict:
+    assert response.status_code == 400, response.content.decode()
+    assert response["Content-Type"] == JSON
+    errors = response.json()["errors"]
+    assert field in errors, errors
+    if message is not None:
+        assert errors[field] == message
+    return errors
+
+
+def assert_not_found(response) -> None:
+    assert response.status_code == 404
+    assert response.json() == {"error": "not found"}
+
+
+# Creating ------------------------------------------------------------------------------------
+
+
+def test_create_and_submit_a_phq9_answers_201_with_scores_and_is_audited(alice, world):
+    response = post(
+        alice,
+        world.amara,
+        {
+            "instrument": "phq9",
+            "mode": "in_session",
+            "answers": phq9(PHQ9_MODERATE, difficulty=3),
+            "submit": True,
+        },
+    )
+    assert response.status_code == 201, response.content.decode()
+    body = response.json()
+    administration = Administration.objects.get(client=world.amara)
+    assert response["Location"] == detail_url(administration.pk)
+    assert body["id"] == administration.pk
+    assert body["client_id"] == world.amara.pk
+    assert body["instrument"] == {"id": "phq9", "version": 1, "name": "PHQ-9 (depression)"}
+    assert (body["mode"], body["status"], body["corrects"]) == ("in_session", "submitted", None)
+    assert body["submitted_at"] is not None
+    assert body["answers"] == phq9(PHQ9_MODERATE, difficulty=3)
+    assert body["scores"] == [
+        {"id": "total", "label": "PHQ-9 total", "value": 10, "band": "Moderate", "loinc": "44261-6"}
+    ]
+    assert body["change_from_first"] == {
+        "score": "total",
+        "first_administration_id": administration.pk,
+        "first_value": 10,
+        "change": 0,
+    }
+    assert body["alerts_raised"] == []
+    assert (administration.status, administration.scores) == ("submitted", {"total": 10})
+    assert administration.submitted_by == world.alice
+    for action in ("measures.open", "administration.create", "administration.submit"):
+        event = AuditEvent.objects.get(action=action)
+        assert event.actor_id == world.alice.pk
+        assert event.client_id == world.amara.pk
+    assert "channel=api" in AuditEvent.objects.get(action="measures.open").detail
+
+
+def test_submitted_answers_that_trigger_a_safety_rule_raise_an_alert(alice, world):
+    body = submit_phq9(alice, world.amara, [1, 1, 1, 1, 1, 1, 1, 1, 2])
+    assert [(a["rule"], a["severity"]) for a in body["alerts_raised"]] == [
+        ("phq9_item9_often", "high")
+    ]
+    alert = Alert.objects.get(client=world.amara)
+    assert (alert.source_id, alert.rule_id) == (str(body["id"]), "phq9_item9_often")
+
+
+def test_save_only_creates_an_in_progress_administration_without_scores(alice, world):
+    response = post(
+        alice,
+        world.amara,
+        {"instrument": "phq9", "mode": "in_session", "answers": {"phq9_1": 1, "phq9_2": 3}},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["status"], body["submitted_at"], body["scores"]) == ("in_progress", None, [])
+    assert body["answers"] == {"phq9_1": 1, "phq9_2": 3}
+    assert body["change_from_first"] is None
+    administration = Administration.objects.get(pk=body["id"])
+    assert administration.status == "in_progress"
+    assert administration.answers == {"phq9_1": 1, "phq9_2": 3}
+    assert administration.scores == {}
+    assert AuditEvent.objects.filter(
+        action="administration.save", object_id=str(administration.pk)
+    ).exists()
+
+
+def test_a_self_report_instrument_is_assigned_to_the_portal_with_its_due_date(alice, world):
+    response = post(
+        alice, world.amara, {"instrument": "gad7", "mode": "portal", "due_on": "2026-03-02"}
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["mode"], body["status"], body["due_on"]) == ("portal", "assigned", "2026-03-02")
+
+
+def test_change_from_first_for_a_later_phq9(alice, world):
+    first = submit_phq9(alice, world.amara, [2] * 9)  # 18
+    later = submit_phq9(alice, world.amara, PHQ9_MODERATE)  # 10
+    assert later["change_from_first"] == {
+        "score": "total",
+        "first_administration_id": first["id"],
+        "first_value": 18,
+        "change": -8,
+    }
+    read = alice.get(detail_url(later["id"])).json()
+    assert read["change_from_first"] == later["change_from_first"]
+
+
+# Refused bodies and answers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "[1, 2]",
+        "",
+        '"phq9"',
+    ],
+)
+def test_a_bad_json_body_is_refused(alice, world, body):
+    refused(post(alice, world.amara, body), "body")
+    assert not Administration.objects.exists()
+
+
+def test_a_form_body_is_refused_as_not_json(alice, world):
+    response = alice.post(create_url(world.amara), {"instrument": "phq9", "mode": "in_session"})
+    refused(response, "body")
+    assert not Administration.objects.exists()
+
+
+def test_an_unknown_instrument_is_refused(alice, world):
+    refused(post(alice, world.amara, {"instrument": "bdi2", "mode": "in_session"}), "instrument")
+    errors = refused(
+        post(alice, world.amara, {"instrument": 9, "mode": "in_session"}), "instrument"
+    )
+    assert errors["instrument"] == "Expected a string."
+    assert not Administration.objects.exists()
+
+
+def test_unknown_fields_and_wrong_types_are_refused(alice, world):
+    errors = refused(
+        post(
+            alice,
+            world.amara,
+            {
+                "instrument": "phq9",
+                "mode": "in_session",
+                "submitted": True,
+                "submit": "yes",
+                "answers": [1, 2],
+                "due_on": "02/03/2026",
+            },
+        ),
+        "submitted",
+    )
+    assert set(errors) == {"submitted", "submit", "answers", "due_on"}
+    assert not Administration.objects.exists()
+
+
+def test_out_of_range_answer_is_refused_naming_the_question_and_nothing_is_stored(alice, world):
+    events = AuditEvent.objects.exclude(action="measures.open").count()
+    for submit in (True, False):
+        answers = phq9([1, 1, 7, 1, 1, 1, 1, 1, 1])
+        response = post(
+            alice,
+            world.amara,
+            {"instrument": "phq9", "mode": "in_session", "answers": answers, "submit": submit},
+        )
+        errors = refused(response, "phq9_3", "Question 3: choose one of the answers offered.")
+        assert list(errors) == ["phq9_3"]
+    assert not Administration.objects.exists()
+    assert AuditEvent.objects.exclude(action="measures.open").count() == events
+
+
+@pytest.mark.parametrize("value", [True, 1.0, "1", [1], {"a": 1}])
+def test_answers_must_be_whole_numbers(alice, world, value):
+    answers = {**phq9(PHQ9_MODERATE), "phq9_1": value}
+    response = post(
+        alice,
+        world.amara,
+        {"instrument": "phq9", "mode": "in_session", "answers": answers, "submit": True},
+    )
+    refused(response, "phq9_1", "Question 1: choose one of the answers offered.")
+    assert not Administration.objects.exists()
+
+
+def test_missing_and_unknown_questions_are_refused_on_submit(alice, world):
+    answers = phq9(PHQ9_MODERATE)
+    del answers["phq9_4"]
+    answers["phq9_10"] = 1
+    response = post(
+        alice,
+        world.amara,
+        {"instrument": "phq9", "mode": "in_session", "answers": answers, "submit": True},
+    )
+    errors = refused(response, "phq9_4", "Question 4 needs an answer.")
+    assert "phq9_10" in errors
+    assert not Administration.objects.exists()
+
+
+def test_a_clinician_rated_instrument_cannot_go_to_the_portal(alice, world):
+    response = post(alice, world.amara, {"instrument": "hamd17", "mode": "portal"})
+    refused(response, "mode", "This questionnaire is rated by the clinician, not the client.")
+    assert not Administration.objects.exists()
+
+
+def test_a_portal_assignment_takes_no_answers(alice, world):
+    response = post(
+        alice,
+        world.amara,
+        {"instrument": "phq9", "mode": "portal", "answers": phq9(PHQ9_MODERATE), "submit": True},
+    )
+    refused(response, "answers")
+    assert not Administration.objects.exists()
+
+
+# Who may do what -----------------------------------------------------------------------------
+
+GAD7_IN_SESSION = {"instrument": "gad7", "mode": "in_session"}
+
+
+def test_a_clinician_of_another_clinic_gets_404_on_post(world):
+    http = signed_in(world.far_clinician)
+    assert_not_found(post(http, world.amara, GAD7_IN_SESSION))
+    assert not Administration.objects.exists()
+    assert not AuditEvent.objects.filter(client_id=world.amara.pk).exists()
+
+
+def test_a_supervisor_gets_404_on_post(world):
+    http = signed_in(world.sue)
+    assert_not_found(post(http, world.amara, GAD7_IN_SESSION))
+    assert not Administration.objects.exists()
+
+
+def test_denied_people_get_404_before_the_body_is_read(world):
+    for user in (world.sue, world.far_clinician, world.amara_user):
+        response = post(signed_in(user), world.amara, "{not json")
+        assert_not_found(response)
+
+
+def test_an_unknown_client_gets_the_same_404(alice, world):
+    assert_not_found(post(alice, Client(pk=world.amara.pk + 1000), GAD7_IN_SESSION))
+
+
+def test_anonymous_gets_a_json_404_not_a_sign_in_redirect(client, world):
+    assert_not_found(post(client, world.amara, GAD7_IN_SESSION))
+    assert not Administration.objects.exists()
+
+
+def test_a_supervisor_can_read_an_administration_and_it_is_audited(alice, world):
+    created = submit_phq9(alice, world.amara, PHQ9_MODERATE)
+    response = signed_in(world.sue).get(detail_url(created["id"]))
+    assert response.status_code == 200
+    body = response.json()
+    assert {k: v for k, v in body.items() if k != "alerts_raised"} == {
+        k: v for k, v in created.items() if k != "alerts_raised"
+    }
+    assert "alerts_raised" not in body
+    event = AuditEvent.objects.get(action="administration.view")
+    assert (event.actor_id, event.object_id) == (world.sue.pk, str(created["id"]))
+
+
+def test_a_client_cannot_read_through_the_api(alice, world):
+    created = submit_phq9(alice, world.amara, PHQ9_MODERATE)
+    assert_not_found(signed_in(world.amara_user).get(detail_url(created["id"])))
+    assert_not_found(signed_in(world.far_clinician).get(detail_url(created["id"])))
+    assert_not_found(alice.get(detail_url(created["id"] + 1000)))
+
+
+def test_reading_a_correction_names_what_it_corrects(alice, world):
+    first = submit_phq9(alice, world.amara, PHQ9_MODERATE)
+    assert alice.post(f"/administrations/{first['id']}/correct/").status_code == 302
+    correction = Administration.objects.get(corrects_id=first["id"])
+    body = alice.get(detail_url(correction.pk)).json()
+    assert (body["corrects"], body["status"]) == (first["id"], "in_progress")
+    assert body["answers"] == first["answers"]
+
+
+# CSRF ----------------------------------------------------------------------------------------
+
+
+def test_csrf_is_enforced(world):
+    http = signed_in(world.alice, enforce_csrf_checks=True)
+    response = post(http, world.amara, GAD7_IN_SESSION)
+    assert response.status_code == 403
+    assert not Administration.objects.exists()
+    # The OpenAPI document sets the CSRF cookie; its value goes in X-CSRFToken.
+    assert http.get("/api/v1/openapi.json").status_code == 200
+    token = http.cookies["csrftoken"].value
+    response = post(http, world.amara, GAD7_IN_SESSION, headers={"X-CSRFToken": token})
+    assert response.status_code == 201, response.content.decode()
+    assert Administration.objects.filter(client=world.amara).count() == 1
+
+
+# The OpenAPI document ------------------------------------------------------------------------
+
+
+def openapi_document(http: HttpClient) -> dict:
+    response = http.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == JSON
+    return json.loads(response.content)
+
+
+def test_the_openapi_document_describes_both_operations(client):
+    document = openapi_document(client)
+    assert document["openapi"] == "3.1.0"
+    paths = document["paths"]
+    assert set(paths) == {
+        "/api/v1/clients/{client_id}/administrations/",
+        "/api/v1/administrations/{administration_id}/",
+    }
+    create = paths["/api/v1/clients/{client_id}/administrations/"]["post"]
+    assert set(create["responses"]) >= {"201", "400", "404"}
+    assert "requestBody" in create
+    read = paths["/api/v1/administrations/{administration_id}/"]["get"]
+    assert set(read["responses"]) >= {"200", "404"}
+    schemas = document["components"]["schemas"]
+    assert "phq9" in schemas["AdministrationCreate"]["properties"]["instrument"]["enum"]
+    assert set(schemas["Administration"]["required"]) >= {
+        "id",
+        "client_id",
+        "instrument",
+        "mode",
+        "status",
+        "created_at",
+        "submitted_at",
+        "corrects",
+        "answers",
+        "scores",
+    }
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def test_every_reference_in_the_openapi_document_resolves(client):
+    document = openapi_document(client)
+    for ref in _refs(document):
+        node = document
+        for part in ref.removeprefix("#/").split("/"):
+            assert part in node, f"{ref} does not resolve"
+            node = node[part]
+
+
+def test_every_openapi_path_resolves_to_a_declared_route(client):
+    document = openapi_document(client)
+    for template, operations in document["paths"].items():
+        url = re.sub(r"\{[a-z_]+\}", "1", template)
+        match = resolve(url)
+        assert match.url_name in RULES, template
+        for method in operations:
+            assert method.upper() in RULES[match.url_name].methods, (template, method)
+        names = set(re.findall(r"\{([a-z_]+)\}", template))
+        assert names == set(match.kwargs), template
