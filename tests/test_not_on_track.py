@@ -98,3 +98,10 @@ def test_the_chart_shows_the_expected_line_and_the_table_its_values(client, clin
     html = client.get(f"/clients/{person.pk}/measures/").content.decode()
     assert '<polyline class="expected"' in html
     assert ">Expected<" in html
+
+
+def test_the_end_of_course_summary_gives_first_and_last_scores(client, clinic, clinician):
+    person, course = course_with_scores(clinic, clinician, [18, 12, 7], status="completed")
+    client.force_login(clinician)
+    html = client.get(f"/courses/{course.pk}/summary/").content.decode()
+    assert "PHQ-9 (depression): 18 (Moderately severe) → 7 (Mild)" in html

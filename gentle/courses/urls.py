@@ -46,12 +46,6 @@ urlpatterns = [
         methods=GET_POST,
     ),
     route(
-        "courses/<int:course_id>/summary/",
-        views.course_summary,
-        name="course_summary",
-        access=Access.CLIENT_TEAM,
-    ),
-    route(
         "sessions/<int:session_id>/",
         views.session_detail,
         name="session_detail",

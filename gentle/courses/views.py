@@ -441,26 +441,21 @@ def relapse_plan(request, course_id: int):
     )
 
 
-@role_required(*CLINICAL)
-def course_summary(request, course_id: int):
-    """The end-of-course summary, ready for reports."""
-    course = course_for(request, course_id, action="course.summary")
+def summary_context(course) -> dict:
+    """What the end-of-course summary shows from the course itself (the measures app adds the
+    symptom scores and serves the page)."""
     sessions = selectors.number_sessions(course, list(course.sessions.select_related("note")))
     points = _mood_points(sessions)
-    return render(
-        request,
-        "courses/course_summary.html",
-        {
-            "course": course,
-            "client": course.client,
-            "attended": sum(1 for s in sessions if s.attendance == "attended"),
-            "missed": sum(1 for s in sessions if s.attendance == "no_show"),
-            "cancelled": sum(1 for s in sessions if s.attendance == "cancelled"),
-            "first_mood": points[0] if points else None,
-            "last_mood": points[-1] if len(points) > 1 else None,
-            "plan": RelapsePlan.objects.filter(course=course).first(),
-        },
-    )
+    return {
+        "course": course,
+        "client": course.client,
+        "attended": sum(1 for s in sessions if s.attendance == "attended"),
+        "missed": sum(1 for s in sessions if s.attendance == "no_show"),
+        "cancelled": sum(1 for s in sessions if s.attendance == "cancelled"),
+        "first_mood": points[0] if points else None,
+        "last_mood": points[-1] if len(points) > 1 else None,
+        "plan": RelapsePlan.objects.filter(course=course).first(),
+    }
 
 
 def _monday(request) -> date:

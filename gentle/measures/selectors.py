@@ -403,3 +403,33 @@ def course_and_session(client, mode: str):
             .first()
         )
     return course, session
+
+
+@dataclass(frozen=True)
+class FirstLast:
+    instrument: Instrument
+    first: float
+    last: float | None
+    first_band: object
+    last_band: object
+
+
+def first_and_last(course) -> list[FirstLast]:
+    """Each instrument's first and last main score within the course."""
+    rows: dict[str, list[float]] = {}
+    for administration in submitted(course.client):
+        instrument = catalogue().get(administration.instrument_id)
+        if administration.course_id != course.pk or instrument is None:
+            continue
+        value = administration.scores.get(instrument.main_score.id)
+        if value is not None:
+            rows.setdefault(instrument.id, []).append(value)
+    result = []
+    for instrument_id, values in sorted(rows.items()):
+        instrument = catalogue()[instrument_id]
+        score = instrument.main_score
+        last = values[-1] if len(values) > 1 else None
+        result.append(
+            FirstLast(instrument, values[0], last, score.band_for(values[0]), score.band_for(last))
+        )
+    return result

@@ -4,6 +4,12 @@ from gentle.routes import Access, route
 urlpatterns = [
     route("caseload/", views.caseload, name="caseload", access=Access.CLINICAL),
     route(
+        "courses/<int:course_id>/summary/",
+        views.course_summary,
+        name="course_summary",
+        access=Access.CLIENT_TEAM,
+    ),
+    route(
         "clients/<int:client_id>/measures/",
         views.client_measures,
         name="client_measures",

@@ -16,7 +16,7 @@ from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.forms import CaseloadFilterForm
 from gentle.courses.models import Course
-from gentle.courses.views import PHASE_LABELS
+from gentle.courses.views import PHASE_LABELS, summary_context
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
 from gentle.measures.forms import AnswersForm, ScheduleForm, StartForm, instrument_choices
@@ -227,3 +227,12 @@ def measure_schedule(request, course_id: int):
         },
         status=400 if form.errors else 200,
     )
+
+
+@role_required(*CLINICAL)
+def course_summary(request, course_id: int):
+    """The end-of-course summary, ready for reports: the course, and first and last scores."""
+    course = course_for(request, course_id, action="course.summary")
+    context = summary_context(course)
+    context["scores"] = selectors.first_and_last(course)
+    return render(request, "courses/course_summary.html", context)
