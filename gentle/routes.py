@@ -19,6 +19,7 @@ class Access:
     CLINICAL = "clinical"  # clinicians and supervisors (their own clients only)
     CLIENT_TEAM = "client_team"  # the client's care team (the URL names the client)
     CLIENT_WRITE = "client_write"  # the team's clinicians, or a clinician with break-glass
+    CLIENT_TEAM_READ_WRITE = "client_team_read_write"  # GET: CLIENT_TEAM; POST: CLIENT_WRITE
     CLIENT_TEAM_OR_ADMIN = "client_team_or_admin"  # care team, or the clinic's administrators
     BREAK_GLASS = "break_glass"  # clinicians of the client's clinic
     PORTAL = "portal"  # the client themself

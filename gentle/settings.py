@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "gentle.safety",
     "gentle.courses",
     "gentle.measures",
+    "gentle.inventory",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",
@@ -215,6 +216,9 @@ if GENTLE_DEMO_MFA_OPTIONAL and PRODUCTION:
 GENTLE_BREAK_GLASS_MINUTES = env_int("GENTLE_BREAK_GLASS_MINUTES", 60, minimum=5)
 GENTLE_INVITATION_DAYS = env_int("GENTLE_INVITATION_DAYS", 7, minimum=1)
 GENTLE_ALERT_ESCALATE_HOURS = env_int("GENTLE_ALERT_ESCALATE_HOURS", 24, minimum=1)
+GENTLE_CIRCLE_RINGS = env_int("GENTLE_CIRCLE_RINGS", 3, minimum=2)
+if GENTLE_CIRCLE_RINGS > 5:
+    raise ConfigError("GENTLE_CIRCLE_RINGS must be between 2 and 5")
 GENTLE_INSTRUMENTS_DIR = Path(env_str("GENTLE_INSTRUMENTS_DIR") or DATA_DIR / "instruments")
 LOGIN_URL = "account_login"
 LOGIN_URL_PATH = "/accounts/login/"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("gentle.courses.urls")),
     path("", include("gentle.measures.urls")),
     path("", include("gentle.safety.urls")),
+    path("", include("gentle.inventory.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

@@ -70,3 +70,93 @@ def line_chart(
             parts.append(f'<circle class="dot" cx="{sx(x)}" cy="{sy(y)}" r="3.5"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def closeness_circle(
+    people: list[dict], *, rings: int = 3, label: str, centre: str = "Me", size: int = 420
+) -> str:
+    """Concentric rings with the client at the centre. Each person is a dict with ``name``,
+    ``ring`` (1 = innermost) and flags ``support``, ``conflict``, ``focus``. Every text is
+    escaped: names come from people's own words."""
+    import math
+
+    middle = size / 2
+    step = (size / 2 - 14) / (rings + 0.6)
+    parts = [
+        f'<svg class="circle" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+    ]
+    for ring in range(rings, 0, -1):
+        radius = step * (ring + 0.6)
+        parts.append(
+            f'<circle class="ring ring-{ring}" cx="{middle}" cy="{middle}" r="{radius:.1f}"/>'
+        )
+    parts.append(f'<circle class="me" cx="{middle}" cy="{middle}" r="{step * 0.55:.1f}"/>')
+    parts.append(
+        f'<text class="me-label" x="{middle}" y="{middle + 4}" '
+        f'text-anchor="middle">{escape(centre)}</text>'
+    )
+    by_ring: dict[int, list[dict]] = {}
+    for person in people:
+        by_ring.setdefault(min(max(int(person["ring"]), 1), rings), []).append(person)
+    for ring, members in by_ring.items():
+        radius = step * ring
+        for index, person in enumerate(members):
+            angle = -math.pi / 2 + (2 * math.pi * index / len(members)) + ring * 0.45
+            x = middle + radius * math.cos(angle)
+            y = middle + radius * math.sin(angle)
+            classes = " ".join(
+                ["person", *[flag for flag in ("support", "conflict", "focus") if person.get(flag)]]
+            )
+            parts.append(f'<g class="{classes}">')
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9"/>')
+            if person.get("focus"):
+                parts.append(f'<circle class="focus-ring" cx="{x:.1f}" cy="{y:.1f}" r="13"/>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{y + 24:.1f}" text-anchor="middle">'
+                f"{escape(str(person['name'])[:24])}</text>"
+            )
+            parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def scatter(
+    points: list[tuple[float, float, str]],
+    *,
+    x_label: str,
+    y_label: str,
+    label: str,
+    low: float = 1,
+    high: float = 7,
+    size: int = 360,
+) -> str:
+    """Points (x, y, name) on a square plane from ``low`` to ``high`` on both axes, with the
+    mid-lines drawn; names are escaped."""
+    pad = 40
+    plot = size - 2 * pad
+
+    def s(value: float) -> float:
+        return pad + (value - low) / (high - low) * plot
+
+    mid = (low + high) / 2
+    parts = [
+        f'<svg class="plane" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+        f'<rect class="frame" x="{pad}" y="{pad}" width="{plot}" height="{plot}"/>',
+        f'<line class="mid" x1="{s(mid):.1f}" x2="{s(mid):.1f}" y1="{pad}" y2="{pad + plot}"/>',
+        f'<line class="mid" y1="{size - s(mid):.1f}" y2="{size - s(mid):.1f}" x1="{pad}" '
+        f'x2="{pad + plot}"/>',
+        f'<text class="axis" x="{size / 2}" y="{size - 8}" text-anchor="middle">'
+        f"{escape(x_label)}</text>",
+        f'<text class="axis" x="12" y="{size / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {size / 2})">{escape(y_label)}</text>',
+    ]
+    for x, y, name in points:
+        cx, cy = s(x), size - s(y)
+        parts.append(f'<circle class="dot" cx="{cx:.1f}" cy="{cy:.1f}" r="6"/>')
+        parts.append(f'<text x="{cx + 9:.1f}" y="{cy + 4:.1f}">{escape(name[:24])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

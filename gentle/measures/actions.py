@@ -53,9 +53,11 @@ def administration_start(
     session=None,
     due_on=None,
     corrects: Administration | None = None,
+    about: str = "",
 ) -> Administration:
     with transaction.atomic():
         administration = Administration.objects.create(
+            about=corrects.about if corrects else about,
             client=client,
             course=course,
             session=session,

@@ -53,6 +53,12 @@ class Administration(models.Model):
     corrects = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
+    about = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Whom a relationship questionnaire (ECR-RS) is about: 'person:<id>' or a "
+        "standard target such as 'mother'.",
+    )
 
     class Meta:
         ordering = ["submitted_at", "created_at", "pk"]

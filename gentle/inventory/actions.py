@@ -1,0 +1,115 @@
+"""Writes to the inventory, the circle and snapshots; each audited without the text."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gentle.accounts.models import Role
+from gentle.audit.log import record
+from gentle.inventory.models import Person, Snapshot
+
+
+class DuplicatePerson(Exception):
+    """The client's inventory already has someone of this name."""
+
+
+def _audit(action: str, *, by, request, client, object_type: str, object_id, detail: str = ""):
+    record(
+        action,
+        actor=by,
+        request=request,
+        role=Role.CLINICIAN,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def person_save(*, by, request, client, fields: dict, person: Person | None = None) -> Person:
+    try:
+        with transaction.atomic():
+            if person is None:
+                person = Person.objects.create(client=client, updated_by=by, **fields)
+                action = "inventory.add"
+            else:
+                for name, value in fields.items():
+                    setattr(person, name, value)
+                person.updated_by, person.updated_at = by, timezone.now()
+                person.save()
+                action = "inventory.update"
+            _audit(
+                action,
+                by=by,
+                request=request,
+                client=client,
+                object_type="person",
+                object_id=person.pk,
+            )
+    except IntegrityError:
+        raise DuplicatePerson from None
+    return person
+
+
+def person_move(*, by, request, person: Person, ring: int) -> None:
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(
+            ring=ring, updated_by=by, updated_at=timezone.now()
+        )
+        _audit(
+            "inventory.move",
+            by=by,
+            request=request,
+            client=person.client,
+            object_type="person",
+            object_id=person.pk,
+            detail=f"ring={ring}",
+        )
+
+
+def person_remove(*, by, request, person: Person) -> None:
+    with transaction.atomic():
+        _audit(
+            "inventory.remove",
+            by=by,
+            request=request,
+            client=person.client,
+            object_type="person",
+            object_id=person.pk,
+        )
+        person.delete()
+
+
+SNAPSHOT_FIELDS = (
+    "id",
+    "name",
+    "relationship",
+    "ring",
+    "supportive",
+    "in_conflict",
+    "in_focus",
+    "deceased",
+    "lost_contact",
+    "past",
+)
+
+
+def snapshot_take(*, by, request, client, label: str) -> Snapshot:
+    people = [
+        {field: getattr(p, field) for field in SNAPSHOT_FIELDS}
+        for p in Person.objects.filter(client=client, accepted=True)
+    ]
+    with transaction.atomic():
+        snapshot = Snapshot.objects.create(client=client, label=label, taken_by=by, people=people)
+        _audit(
+            "inventory.snapshot",
+            by=by,
+            request=request,
+            client=client,
+            object_type="snapshot",
+            object_id=snapshot.pk,
+            detail=f"people={len(people)}",
+        )
+    return snapshot
