@@ -15,6 +15,7 @@ from gentle.accounts import demo as accounts_demo
 from gentle.accounts.models import Role
 from gentle.clients import demo as clients_demo
 from gentle.courses import demo as courses_demo
+from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
 
 DEMO_DOMAIN = "demo.gentle.test"
@@ -26,7 +27,13 @@ DEMO_LOGINS = (
     (f"client@{DEMO_DOMAIN}", Role.CLIENT),
 )
 
-DEMO_STEPS = (accounts_demo.seed, clients_demo.seed, courses_demo.seed, measures_demo.seed)
+DEMO_STEPS = (
+    accounts_demo.seed,
+    clients_demo.seed,
+    courses_demo.seed,
+    measures_demo.seed,
+    inventory_demo.seed,
+)
 
 
 def demo_is_seeded() -> bool:
@@ -40,6 +47,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            inventory_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             measures_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             courses_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             clients_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

@@ -115,7 +115,7 @@ def closeness_circle(
                 parts.append(f'<circle class="focus-ring" cx="{x:.1f}" cy="{y:.1f}" r="13"/>')
             parts.append(
                 f'<text x="{x:.1f}" y="{y + 24:.1f}" text-anchor="middle">'
-                f"{escape(str(person['name'])[:24])}</text>"
+                f"{escape(_short(str(person['name'])))}</text>"
             )
             parts.append("</g>")
     parts.append("</svg>")
@@ -160,3 +160,8 @@ def scatter(
         parts.append(f'<text x="{cx + 9:.1f}" y="{cy + 4:.1f}">{escape(name[:24])}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _short(text: str, limit: int = 16) -> str:
+    """Labels on a chart stay short; the full name is in the list beside it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
