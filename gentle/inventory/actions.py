@@ -69,6 +69,21 @@ def person_move(*, by, request, person: Person, ring: int) -> None:
         )
 
 
+def person_accept(*, by, request, person: Person) -> None:
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(
+            accepted=True, updated_by=by, updated_at=timezone.now()
+        )
+        _audit(
+            "inventory.accept",
+            by=by,
+            request=request,
+            client=person.client,
+            object_type="person",
+            object_id=person.pk,
+        )
+
+
 def person_remove(*, by, request, person: Person) -> None:
     with transaction.atomic():
         _audit(

@@ -14,13 +14,19 @@ def rings() -> int:
 
 
 def circle_people(people) -> list[dict]:
+    """People (models, or dicts from a snapshot) as the circle drawing wants them."""
+
+    def get(person, name):
+        return person[name] if isinstance(person, dict) else getattr(person, name)
+
     return [
         {
-            "name": p["name"] if isinstance(p, dict) else p.name,
-            "ring": p["ring"] if isinstance(p, dict) else p.ring,
-            "support": p["supportive"] if isinstance(p, dict) else p.supportive,
-            "conflict": p["in_conflict"] if isinstance(p, dict) else p.in_conflict,
-            "focus": p["in_focus"] if isinstance(p, dict) else p.in_focus,
+            "id": None if isinstance(p, dict) else p.pk,
+            "name": get(p, "name"),
+            "ring": get(p, "ring"),
+            "support": get(p, "supportive"),
+            "conflict": get(p, "in_conflict"),
+            "focus": get(p, "in_focus"),
         }
         for p in people
     ]

@@ -59,6 +59,13 @@ urlpatterns = [
         methods=POST,
     ),
     route(
+        "inventory/people/<int:person_id>/accept/",
+        views.person_accept,
+        name="person_accept",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
         "inventory/people/<int:person_id>/remove/",
         views.person_remove,
         name="person_remove",

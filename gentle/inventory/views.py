@@ -137,6 +137,16 @@ def person_move(request, person_id: int):
 
 @role_required(Role.CLINICIAN)
 @require_POST
+def person_accept(request, person_id: int):
+    """Accept a client's draft entry into the inventory."""
+    person = person_for(request, person_id, write=True)
+    actions.person_accept(by=request.user, request=request, person=person)
+    messages.success(request, _("%(name)s is now in the inventory.") % {"name": person.name})
+    return redirect("inventory", client_id=person.client_id)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
 def person_remove(request, person_id: int):
     person = person_for(request, person_id, write=True)
     client_id = person.client_id

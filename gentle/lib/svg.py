@@ -83,7 +83,8 @@ def closeness_circle(
     middle = size / 2
     step = (size / 2 - 14) / (rings + 0.6)
     parts = [
-        f'<svg class="circle" viewBox="0 0 {size} {size}" role="img" '
+        f'<svg class="circle" viewBox="0 0 {size} {size}" role="img" data-step="{step:.2f}" '
+        f'data-rings="{rings}" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(label)}</title>",
     ]
@@ -109,7 +110,8 @@ def closeness_circle(
             classes = " ".join(
                 ["person", *[flag for flag in ("support", "conflict", "focus") if person.get(flag)]]
             )
-            parts.append(f'<g class="{classes}">')
+            pid = f' data-person="{int(person["id"])}"' if person.get("id") else ""
+            parts.append(f'<g class="{classes}"{pid}>')
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9"/>')
             if person.get("focus"):
                 parts.append(f'<circle class="focus-ring" cx="{x:.1f}" cy="{y:.1f}" r="13"/>')

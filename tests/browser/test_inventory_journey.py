@@ -68,3 +68,26 @@ def test_the_circle_can_be_rearranged_by_keyboard_alone(live_server, page_at, sc
         phone.goto(live_server.url + path)
         assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         screenshot(phone, name)
+
+
+def test_a_person_can_be_dragged_to_another_ring(live_server, page_at, settings):
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    client = Client.objects.get(user__email="client@demo.gentle.test")
+    priya = Person.objects.get(client=client, name="Priya")
+    assert priya.ring == 3
+    page = page_at(1280, 900)
+    sign_in(page, live_server.url, "clinician@demo.gentle.test")
+    page.goto(f"{live_server.url}/clients/{client.pk}/inventory/")
+    node = page.locator(f"svg.circle g[data-person='{priya.pk}'] circle").first.bounding_box()
+    me = page.locator("svg.circle circle.me").bounding_box()
+    centre = (me["x"] + me["width"] / 2, me["y"] + me["height"] / 2)
+    # Drop it about one ring-step from the centre: ring 1.
+    step = me["width"] / 2 / 0.55
+    page.mouse.move(node["x"] + node["width"] / 2, node["y"] + node["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(centre[0] + step, centre[1], steps=8)
+    page.mouse.up()
+    page.get_by_text("Priya is now on ring 1.").wait_for()
+    priya.refresh_from_db()
+    assert priya.ring == 1

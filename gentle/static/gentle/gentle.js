@@ -41,3 +41,47 @@
     });
   });
 })();
+
+// The closeness circle: drag a person to another ring. The drop fills in and submits that
+// person's "Move" form, so dragging does exactly what the keyboard and form path does.
+(function () {
+  "use strict";
+  function svgPoint(svg, event) {
+    var point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse());
+  }
+  document.addEventListener("pointerdown", function (event) {
+    var node = event.target.closest ? event.target.closest("svg.circle g[data-person]") : null;
+    if (!node) { return; }
+    var svg = node.ownerSVGElement;
+    var form = document.querySelector("form.move-form[action$='/inventory/people/" +
+      node.getAttribute("data-person") + "/move/']");
+    if (!form) { return; }
+    event.preventDefault();
+    var start = svgPoint(svg, event);
+    node.classList.add("dragging");
+    function move(e) {
+      var p = svgPoint(svg, e);
+      node.setAttribute("transform", "translate(" + (p.x - start.x) + " " + (p.y - start.y) + ")");
+    }
+    function up(e) {
+      document.removeEventListener("pointermove", move);
+      document.removeEventListener("pointerup", up);
+      node.classList.remove("dragging");
+      var box = svg.viewBox.baseVal;
+      var p = svgPoint(svg, e);
+      var distance = Math.hypot(p.x - box.width / 2, p.y - box.height / 2);
+      var step = parseFloat(svg.getAttribute("data-step"));
+      var rings = parseInt(svg.getAttribute("data-rings"), 10);
+      var ring = Math.min(rings, Math.max(1, Math.round(distance / step)));
+      var select = form.querySelector("select");
+      if (String(ring) === select.value) { node.removeAttribute("transform"); return; }
+      select.value = String(ring);
+      form.requestSubmit();
+    }
+    document.addEventListener("pointermove", move);
+    document.addEventListener("pointerup", up);
+  });
+})();
