@@ -140,7 +140,11 @@ def world() -> World:
         )
         Consent.objects.create(client=client, kind="treatment", given_on=own.created_at.date())
         Person.objects.create(
-            client=client, name="Matrix Friend", relationship="friend", updated_by=clinician_of
+            client=client,
+            name="Matrix Friend",
+            name_key="matrix friend",
+            relationship="friend",
+            updated_by=clinician_of,
         )
         administration = Administration.objects.create(
             client=client,

@@ -8,9 +8,17 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from gentle.clients.access import access_path
-from gentle.courses.models import NUMBERED, Attendance, Course, CourseStatus, Session
+from gentle.courses.models import (
+    NUMBERED,
+    Attendance,
+    Course,
+    CourseStatus,
+    RelapsePlan,
+    Session,
+)
 
 OPEN_STATUSES = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
 
@@ -203,3 +211,35 @@ def latest_relapse_plan(client):
 
 def client_courses(client) -> list[Course]:
     return list(client.courses.all())
+
+
+PHASE_LABELS = {
+    "initial": gettext_lazy("Initial phase"),
+    "middle": gettext_lazy("Middle phase"),
+    "termination": gettext_lazy("Termination phase"),
+}
+
+
+def mood_points(sessions) -> list[tuple[int, int]]:
+    return [
+        (s.number, s.note.mood)
+        for s in sessions
+        if s.number and hasattr(s, "note") and s.note.mood is not None
+    ]
+
+
+def summary_context(course) -> dict:
+    """What the end-of-course summary shows from the course itself (the measures app adds the
+    symptom scores and serves the page)."""
+    sessions = number_sessions(course, list(course.sessions.select_related("note")))
+    points = mood_points(sessions)
+    return {
+        "course": course,
+        "client": course.client,
+        "attended": sum(1 for s in sessions if s.attendance == "attended"),
+        "missed": sum(1 for s in sessions if s.attendance == "no_show"),
+        "cancelled": sum(1 for s in sessions if s.attendance == "cancelled"),
+        "first_mood": points[0] if points else None,
+        "last_mood": points[-1] if len(points) > 1 else None,
+        "plan": RelapsePlan.objects.filter(course=course).first(),
+    }

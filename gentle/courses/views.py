@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.context import clinic_context
@@ -31,17 +31,13 @@ from gentle.courses.forms import (
     SessionForm,
 )
 from gentle.courses.models import CalendarFeed, NoteStatus, ProgressNote, RelapsePlan
+from gentle.courses.selectors import PHASE_LABELS, mood_points
 from gentle.lib import ical, svg
 from gentle.lib.forms import posted
 from gentle.lib.tokens import token_hash
 from gentle.safety.selectors import open_alerts
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
-PHASE_LABELS = {
-    "initial": gettext_lazy("Initial phase"),
-    "middle": gettext_lazy("Middle phase"),
-    "termination": gettext_lazy("Termination phase"),
-}
 COURSE_FIELDS = (
     "format",
     "kind",
@@ -96,14 +92,6 @@ def course_new(request, client_id: int):
     )
 
 
-def _mood_points(sessions) -> list[tuple[int, int]]:
-    return [
-        (s.number, s.note.mood)
-        for s in sessions
-        if s.number and hasattr(s, "note") and s.note.mood is not None
-    ]
-
-
 @role_required(*CLINICAL)
 def course_detail(request, course_id: int):
     """The course at a glance: sessions in their phases, attendance and mood."""
@@ -125,7 +113,7 @@ def course_detail(request, course_id: int):
         }
         for n in range(1, course.contracted_sessions + 1)
     ]
-    points = _mood_points(sessions)
+    points = mood_points(sessions)
     return render(
         request,
         "courses/course_detail.html",
@@ -439,23 +427,6 @@ def relapse_plan(request, course_id: int):
         {"course": course, "client": course.client, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-def summary_context(course) -> dict:
-    """What the end-of-course summary shows from the course itself (the measures app adds the
-    symptom scores and serves the page)."""
-    sessions = selectors.number_sessions(course, list(course.sessions.select_related("note")))
-    points = _mood_points(sessions)
-    return {
-        "course": course,
-        "client": course.client,
-        "attended": sum(1 for s in sessions if s.attendance == "attended"),
-        "missed": sum(1 for s in sessions if s.attendance == "no_show"),
-        "cancelled": sum(1 for s in sessions if s.attendance == "cancelled"),
-        "first_mood": points[0] if points else None,
-        "last_mood": points[-1] if len(points) > 1 else None,
-        "plan": RelapsePlan.objects.filter(course=course).first(),
-    }
 
 
 def _monday(request) -> date:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,7 +30,13 @@ def _audit(action: str, *, by, request, client, object_type: str, object_id, det
     )
 
 
+def name_key(name: str) -> str:
+    """Names compare without regard to case or Unicode form ('Ángela' and 'ángela' are one)."""
+    return unicodedata.normalize("NFC", name.strip()).casefold()[:100]
+
+
 def person_save(*, by, request, client, fields: dict, person: Person | None = None) -> Person:
+    fields = {**fields, "name_key": name_key(fields["name"])}
     try:
         with transaction.atomic():
             if person is None:

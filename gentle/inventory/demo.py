@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gentle.clients.models import Client
-from gentle.inventory.actions import SNAPSHOT_FIELDS
+from gentle.inventory.actions import SNAPSHOT_FIELDS, name_key
 from gentle.inventory.models import Person, Snapshot
 from gentle.measures import actions as measure_actions
 from gentle.measures.instruments import catalogue
@@ -98,6 +98,7 @@ def seed(rng, context: dict) -> None:
         people[name] = Person.objects.create(
             client=client,
             name=name,
+            name_key=name_key(name),
             relationship=relationship,
             ring=ring,
             supportive=support,
@@ -120,6 +121,7 @@ def seed(rng, context: dict) -> None:
     Person.objects.create(
         client=client,
         name="Community garden group",
+        name_key=name_key("Community garden group"),
         relationship="other",
         ring=3,
         supportive=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +42,9 @@ class Answer(models.TextChoices):
 class Person(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="inventory")
     name = models.CharField(_("name or label"), max_length=100)
+    name_key = models.CharField(
+        max_length=100, help_text="The name normalised (NFC, case-folded): one person per name."
+    )
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     ring = models.PositiveSmallIntegerField(
         _("ring"), default=2, help_text=_("1 is the closest ring to the client.")
@@ -87,7 +89,7 @@ class Person(models.Model):
     class Meta:
         ordering = ["ring", "name", "pk"]
         constraints = [
-            models.UniqueConstraint("client", Lower("name"), name="inventory_person_once"),
+            models.UniqueConstraint(fields=["client", "name_key"], name="inventory_person_once"),
             models.CheckConstraint(
                 condition=models.Q(ring__gte=1, ring__lte=5), name="inventory_ring_1_to_5"
             ),

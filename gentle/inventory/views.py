@@ -34,6 +34,9 @@ def _circle(people, label: str) -> str:
 def inventory(request, client_id: int):
     client = client_for(request, client_id, action="inventory.view")
     people = selectors.accepted_people(client)
+    for person in people:
+        # A ring beyond the configured number shows on the outermost one, as on the circle.
+        person.shown_ring = min(person.ring, selectors.rings())
     can_write = client.via_team_clinician or client.via_break_glass
     return render(
         request,

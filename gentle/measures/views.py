@@ -16,7 +16,7 @@ from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.forms import CaseloadFilterForm
 from gentle.courses.models import Course
-from gentle.courses.views import PHASE_LABELS, summary_context
+from gentle.courses.selectors import PHASE_LABELS, summary_context
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
 from gentle.measures.forms import AnswersForm, ScheduleForm, StartForm, instrument_choices
