@@ -17,6 +17,7 @@ from gentle.clients import demo as clients_demo
 from gentle.courses import demo as courses_demo
 from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
+from gentle.timeline import demo as timeline_demo
 
 DEMO_DOMAIN = "demo.gentle.test"
 DEMO_PASSWORD = "gentle-demo"  # noqa: S105 - documented demo password, refused in production
@@ -33,6 +34,7 @@ DEMO_STEPS = (
     courses_demo.seed,
     measures_demo.seed,
     inventory_demo.seed,
+    timeline_demo.seed,
 )
 
 
@@ -47,6 +49,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            timeline_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             inventory_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             measures_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             courses_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "gentle.courses",
     "gentle.measures",
     "gentle.inventory",
+    "gentle.timeline",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",
@@ -219,6 +220,7 @@ GENTLE_ALERT_ESCALATE_HOURS = env_int("GENTLE_ALERT_ESCALATE_HOURS", 24, minimum
 GENTLE_CIRCLE_RINGS = env_int("GENTLE_CIRCLE_RINGS", 3, minimum=2)
 if GENTLE_CIRCLE_RINGS > 5:
     raise ConfigError("GENTLE_CIRCLE_RINGS must be between 2 and 5")
+GENTLE_ONSET_WINDOW_MONTHS = env_int("GENTLE_ONSET_WINDOW_MONTHS", 6, minimum=1)
 GENTLE_INSTRUMENTS_DIR = Path(env_str("GENTLE_INSTRUMENTS_DIR") or DATA_DIR / "instruments")
 LOGIN_URL = "account_login"
 LOGIN_URL_PATH = "/accounts/login/"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("gentle.measures.urls")),
     path("", include("gentle.safety.urls")),
     path("", include("gentle.inventory.urls")),
+    path("", include("gentle.timeline.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

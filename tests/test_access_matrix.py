@@ -28,6 +28,7 @@ from gentle.inventory.models import Person, Snapshot
 from gentle.measures.models import Administration, ScheduleRule
 from gentle.routes import RULES, Access
 from gentle.safety.models import Alert, CrisisText
+from gentle.timeline.models import Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,14 @@ def world() -> World:
             signed_by=clinician_of,
         )
         Consent.objects.create(client=client, kind="treatment", given_on=own.created_at.date())
+        LifeEvent.objects.create(
+            client=client,
+            precision="year",
+            year=2023,
+            category="move",
+            description="Matrix move",
+            created_by=clinician_of,
+        )
         Person.objects.create(
             client=client,
             name="Matrix Friend",
@@ -199,6 +208,8 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         ]
     if "<int:alert_id>" in pattern:
         return [(k, {"alert_id": c.alerts.get().pk}) for k, c in world.clients.items()]
+    if "<int:event_id>" in pattern:
+        return [(k, {"event_id": c.life_events.get().pk}) for k, c in world.clients.items()]
     if "<int:person_id>" in pattern:
         return [(k, {"person_id": c.inventory.get().pk}) for k, c in world.clients.items()]
     if "<int:course_id>" in pattern:
@@ -264,6 +275,8 @@ def post_data(route: str, world: World) -> dict:
         },
         "snapshot_new": {"label": "Probe"},
         "attachment_new": {"about": "mother"},
+        "event_new": {"when": "2024-05", "category": "move", "description": "Probe move"},
+        "episode_new": {"start": "2024-06"},
     }.get(route, {})
 
 
@@ -323,6 +336,7 @@ def targets_pattern(route: str) -> bool:
         "administration_id",
         "alert_id",
         "person_id",
+        "event_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 
@@ -359,6 +373,8 @@ def snapshot() -> tuple:
         Person.objects.filter(ring=1).count(),
         Person.objects.filter(name="Probe Person").count(),
         Snapshot.objects.count(),
+        LifeEvent.objects.count(),
+        Episode.objects.count(),
     )
 
 

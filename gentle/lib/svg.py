@@ -167,3 +167,70 @@ def scatter(
 def _short(text: str, limit: int = 16) -> str:
     """Labels on a chart stay short; the full name is in the list beside it."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def timeline(
+    *,
+    start,
+    end,
+    events: list[dict],
+    episodes: list[dict],
+    moods: list[tuple],
+    sessions: list,
+    label: str,
+    ticks: list[tuple],
+    width: int = 720,
+) -> str:
+    """A horizontal timeline from ``start`` to ``end`` (dates): symptom episodes as shaded
+    spans, events as marked points (``highlight`` and ``planned`` flags), the mood line (0–10)
+    beneath, and session ticks. ``ticks`` are (date, label) pairs for the axis."""
+    height, pad, top, mood_top, mood_h = 250, 20, 30, 150, 60
+    span = max((end - start).days, 1)
+
+    def sx(day) -> float:
+        return round(pad + (day - start).days / span * (width - 2 * pad), 1)
+
+    def my(value: float) -> float:
+        return round(mood_top + mood_h - value / 10 * mood_h, 1)
+
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+        f'<line class="axis" x1="{pad}" x2="{width - pad}" y1="{top + 80}" y2="{top + 80}"/>',
+    ]
+    for episode in episodes:
+        x1 = sx(max(episode["start"], start))
+        x2 = sx(min(episode["end"] or end, end))
+        parts.append(
+            f'<rect class="episode" x="{x1}" y="{top}" width="{max(x2 - x1, 2)}" '
+            f'height="{mood_top + mood_h - top}"/>'
+        )
+    for day, text in ticks:
+        x = sx(day)
+        parts.append(f'<line class="tick" x1="{x}" x2="{x}" y1="{top + 76}" y2="{top + 84}"/>')
+        parts.append(
+            f'<text class="tick-label" x="{x}" y="{top + 98}" '
+            f'text-anchor="middle">{escape(text)}</text>'
+        )
+    for day in sessions:
+        x = sx(day)
+        parts.append(
+            f'<line class="session" x1="{x}" x2="{x}" y1="{mood_top + mood_h + 4}" '
+            f'y2="{mood_top + mood_h + 14}"/>'
+        )
+    for index, event in enumerate(events):
+        x = sx(event["date"])
+        y = top + 12 + (index % 3) * 20
+        classes = " ".join(["event", *[f for f in ("highlight", "planned") if event.get(f)]])
+        parts.append(f'<g class="{classes}">')
+        parts.append(f'<line x1="{x}" x2="{x}" y1="{y + 4}" y2="{top + 80}"/>')
+        parts.append(f'<circle cx="{x}" cy="{y}" r="5"/>')
+        parts.append(f'<text x="{x + 7}" y="{y + 4}">{escape(_short(event["label"], 22))}</text>')
+        parts.append("</g>")
+    if moods:
+        points = " ".join(f"{sx(day)},{my(value)}" for day, value in moods)
+        parts.append(f'<polyline class="mood" points="{points}"/>')
+        parts.append(f'<text class="tick-label" x="{pad}" y="{mood_top - 4}">0–10</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -85,3 +85,11 @@
     document.addEventListener("pointerup", up);
   });
 })();
+
+// A wide timeline on a narrow screen opens at its recent end, where the course is.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  document.querySelectorAll(".timeline-scroll").forEach(function (box) {
+    box.scrollLeft = box.scrollWidth;
+  });
+});

@@ -1,0 +1,89 @@
+"""Writes to the timeline, each audited without the text."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from gentle.accounts.models import Role
+from gentle.audit.log import record
+from gentle.timeline.models import Episode, LifeEvent
+
+
+def _date_fields(value, prefix: str = "") -> dict:
+    return {
+        f"{prefix}precision": value.precision if value else "",
+        f"{prefix}year": value.year if value else None,
+        f"{prefix}month": value.month if value else None,
+        f"{prefix}day": value.day if value else None,
+        f"{prefix}age": value.age if value else None,
+    }
+
+
+def _audit(action, *, by, request, client, object_type, object_id):
+    record(
+        action,
+        actor=by,
+        request=request,
+        role=Role.CLINICIAN,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
+def event_add(*, by, request, client, data: dict, people) -> LifeEvent:
+    with transaction.atomic():
+        event = LifeEvent.objects.create(
+            client=client,
+            category=data["category"],
+            description=data["description"],
+            impact=data["impact"],
+            planned=data["planned"],
+            created_by=by,
+            people_text=", ".join(p.name for p in people)[:300],
+            **_date_fields(data["when"]),
+        )
+        event.people.set(people)
+        _audit(
+            "timeline.event_add",
+            by=by,
+            request=request,
+            client=client,
+            object_type="life_event",
+            object_id=event.pk,
+        )
+    return event
+
+
+def event_remove(*, by, request, event: LifeEvent) -> None:
+    with transaction.atomic():
+        _audit(
+            "timeline.event_remove",
+            by=by,
+            request=request,
+            client=event.client,
+            object_type="life_event",
+            object_id=event.pk,
+        )
+        event.delete()
+
+
+def episode_add(*, by, request, client, data: dict) -> Episode:
+    with transaction.atomic():
+        episode = Episode.objects.create(
+            client=client,
+            description=data["description"],
+            created_by=by,
+            **_date_fields(data["start"]),
+            **_date_fields(data["end"], "end_"),
+        )
+        _audit(
+            "timeline.episode_add",
+            by=by,
+            request=request,
+            client=client,
+            object_type="episode",
+            object_id=episode.pk,
+        )
+    return episode

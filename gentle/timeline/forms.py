@@ -1,0 +1,80 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gentle.lib import approxdate
+from gentle.timeline.models import Category, Impact
+
+
+class ApproxDateField(forms.CharField):
+    """A date as people remember it: 2024-03-15, 2024-03, 2024, or 'age 30'."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "help_text",
+            _("A day (2024-03-15), a month (2024-03), a year (2024) or an age ('age 30')."),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return approxdate.parse(value)
+        except approxdate.ApproxDateError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def _after_today(when) -> bool:
+    start = when.start()
+    return start is not None and start > timezone.localdate()
+
+
+class EventForm(forms.Form):
+    when = ApproxDateField(label=_("When"))
+    category = forms.ChoiceField(label=_("Kind of event"), choices=Category.choices)
+    description = forms.CharField(label=_("What happened"), max_length=300)
+    people = forms.MultipleChoiceField(
+        label=_("People involved"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    impact = forms.ChoiceField(
+        label=_("How it felt"), required=False, choices=[("", "—"), *Impact.choices]
+    )
+    planned = forms.BooleanField(label=_("Planned (a transition still to come)"), required=False)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = [(str(p.pk), p.name) for p in people]
+
+    def clean(self):
+        cleaned = super().clean()
+        when = cleaned.get("when")
+        if when is not None and _after_today(when) and not cleaned.get("planned"):
+            self.add_error(
+                "when",
+                _(
+                    "This date is in the future. Tick 'Planned' for a "
+                    "transition still to come, or correct the date."
+                ),
+            )
+        return cleaned
+
+
+class EpisodeForm(forms.Form):
+    start = ApproxDateField(label=_("Began"))
+    end = ApproxDateField(
+        label=_("Ended"), required=False, help_text=_("Leave empty if it is still going on.")
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name in ("start", "end"):
+            if cleaned.get(name) is not None and _after_today(cleaned[name]):
+                self.add_error(name, _("An episode cannot begin or end in the future."))
+        if start and end and start.start() and end.start() and end.start() < start.start():
+            self.add_error("end", _("The end is before the beginning."))
+        return cleaned

@@ -1,0 +1,113 @@
+"""The timeline as people read it: events and episodes in order, the events near the onset of
+an episode marked as candidates for the focus, and the chart for a chosen span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from gentle.courses.models import ProgressNote, Session
+from gentle.lib import approxdate
+from gentle.timeline.models import Episode, LifeEvent
+
+ZOOMS = {"all": None, "5y": 5 * 365, "1y": 365, "6m": 182, "3m": 91}
+
+
+@dataclass
+class Row:
+    kind: str  # "event" or "episode"
+    obj: object
+    when: approxdate.ApproxDate
+    start: date | None
+    end: date | None = None
+    near_onset: bool = False
+
+
+def rows(client) -> list[Row]:
+    """Events and episodes in time order; approximate and exact dates sort together."""
+    born = client.date_of_birth
+    items = []
+    for event in LifeEvent.objects.filter(client=client).prefetch_related("people"):
+        items.append(Row("event", event, event.when, event.when.start(born)))
+    for episode in Episode.objects.filter(client=client):
+        ends = episode.ends
+        items.append(
+            Row(
+                "episode",
+                episode,
+                episode.when,
+                episode.when.start(born),
+                ends.start(born) if ends else None,
+            )
+        )
+    mark_onset_window(items)
+    return sorted(items, key=lambda r: approxdate.sort_key(r.when, born))
+
+
+def mark_onset_window(items: list[Row], months: int | None = None) -> None:
+    """Mark events that happened within the window before the start of any episode."""
+    window = timedelta(days=round(30.44 * (months or settings.GENTLE_ONSET_WINDOW_MONTHS)))
+    onsets = [r.start for r in items if r.kind == "episode" and r.start]
+    for row in items:
+        if row.kind == "event" and row.start and not row.obj.planned:
+            row.near_onset = any(onset - window <= row.start <= onset for onset in onsets)
+
+
+def moods(client) -> list[tuple[date, int]]:
+    return [
+        (timezone.localtime(note.session.starts_at).date(), note.mood)
+        for note in ProgressNote.objects.filter(session__course__client=client, mood__isnull=False)
+        .select_related("session")
+        .order_by("session__starts_at")
+    ]
+
+
+def session_days(client) -> list[date]:
+    return [
+        timezone.localtime(s).date()
+        for s in Session.objects.filter(course__client=client, attendance="attended").values_list(
+            "starts_at", flat=True
+        )
+    ]
+
+
+def span(items: list[Row], zoom: str, today: date) -> tuple[date, date]:
+    days = ZOOMS.get(zoom)
+    if days:
+        return today - timedelta(days=days), today + timedelta(days=max(days // 8, 14))
+    dated = [d for r in items for d in (r.start, r.end) if d]
+    first = min(dated, default=today - timedelta(days=365))
+    last = max([*dated, today])
+    margin = max((last - first).days // 20, 14)
+    return first - timedelta(days=margin), last + timedelta(days=margin)
+
+
+def ticks(start: date, end: date) -> list[tuple[date, str]]:
+    """Years for long spans, months for the middle, weeks for short ones."""
+    length = (end - start).days
+    marks = []
+    if length > 3 * 365:
+        for year in range(start.year + 1, end.year + 1):
+            marks.append((date(year, 1, 1), str(year)))
+    elif length > 120:
+        day = date(start.year, start.month, 1)
+        while day <= end:
+            if day >= start:
+                marks.append(
+                    (
+                        day,
+                        day.strftime("%b %Y")
+                        if day.month == 1 or not marks
+                        else day.strftime("%b"),
+                    )
+                )
+            day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    else:
+        day = start + timedelta(days=(7 - start.weekday()) % 7)
+        while day <= end:
+            marks.append((day, day.strftime("%d %b")))
+            day += timedelta(days=7)
+    return marks

@@ -1,0 +1,127 @@
+"""The client's timeline: life events, symptom episodes, mood and sessions over time."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gentle.accounts.decorators import role_required
+from gentle.accounts.models import Role
+from gentle.clients.access import client_for
+from gentle.inventory.selectors import accepted_people
+from gentle.lib import svg
+from gentle.lib.forms import posted
+from gentle.timeline import actions, selectors
+from gentle.timeline.access import event_for
+from gentle.timeline.forms import EpisodeForm, EventForm
+
+CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+@role_required(*CLINICAL)
+def timeline(request, client_id: int):
+    client = client_for(request, client_id, action="timeline.view")
+    zoom = request.GET.get("zoom", "all")
+    if zoom not in selectors.ZOOMS:
+        zoom = "all"
+    items = selectors.rows(client)
+    today = timezone.localdate()
+    start, end = selectors.span(items, zoom, today)
+    events = [
+        {
+            "date": r.start,
+            "label": r.obj.get_category_display() + ": " + r.obj.description,
+            "highlight": r.near_onset,
+            "planned": r.obj.planned,
+        }
+        for r in items
+        if r.kind == "event" and r.start and start <= r.start <= end
+    ]
+    episodes = [
+        {"start": r.start, "end": r.end}
+        for r in items
+        if r.kind == "episode" and r.start and r.start <= end and (r.end is None or r.end >= start)
+    ]
+    moods = [(d, m) for d, m in selectors.moods(client) if start <= d <= end]
+    chart = svg.timeline(
+        start=start,
+        end=end,
+        events=events,
+        episodes=episodes,
+        moods=moods,
+        sessions=[d for d in selectors.session_days(client) if start <= d <= end],
+        ticks=selectors.ticks(start, end),
+        label=_("Timeline of %(name)s: life events, symptom episodes and mood")
+        % {"name": client.called},
+    )
+    return render(
+        request,
+        "timeline/timeline.html",
+        {
+            "client": client,
+            "rows": items,
+            "chart": chart,
+            "zoom": zoom,
+            "zooms": [
+                ("all", _("All")),
+                ("5y", _("5 years")),
+                ("1y", _("1 year")),
+                ("6m", _("6 months")),
+                ("3m", _("3 months (weeks)")),
+            ],
+            "window": settings.GENTLE_ONSET_WINDOW_MONTHS,
+            "can_write": client.via_team_clinician or client.via_break_glass,
+        },
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def event_new(request, client_id: int):
+    client = client_for(request, client_id, write=True, action="timeline.open")
+    people = accepted_people(client)
+    form = EventForm(posted(request), people=people)
+    if request.method == "POST" and form.is_valid():
+        chosen = [p for p in people if str(p.pk) in form.cleaned_data["people"]]
+        actions.event_add(
+            by=request.user, request=request, client=client, data=form.cleaned_data, people=chosen
+        )
+        messages.success(request, _("Event added to the timeline."))
+        return redirect("timeline", client_id=client.pk)
+    return render(
+        request,
+        "timeline/event_form.html",
+        {"client": client, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def event_remove(request, event_id: int):
+    event = event_for(request, event_id, write=True)
+    client_id = event.client_id
+    actions.event_remove(by=request.user, request=request, event=event)
+    messages.success(request, _("Event removed."))
+    return redirect("timeline", client_id=client_id)
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def episode_new(request, client_id: int):
+    client = client_for(request, client_id, write=True, action="timeline.open")
+    form = EpisodeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        actions.episode_add(by=request.user, request=request, client=client, data=form.cleaned_data)
+        messages.success(request, _("Episode added to the timeline."))
+        return redirect("timeline", client_id=client.pk)
+    return render(
+        request,
+        "timeline/episode_form.html",
+        {"client": client, "form": form},
+        status=400 if form.errors else 200,
+    )
