@@ -26,7 +26,13 @@ _AGE = re.compile(
 
 
 class ApproxDateError(ValueError):
-    """Not a date we can read; the message says what is accepted."""
+    """Not a date we can read; the message says what is accepted, and ``code`` lets a caller
+    show its own (translated) words."""
+
+    def __init__(self, message: str, code: str = "unreadable", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -73,24 +79,31 @@ def parse(text: str) -> ApproxDate:
         try:
             date(year, month, day)
         except ValueError:
-            raise ApproxDateError(f"There is no such day. {message}") from None
+            raise ApproxDateError(f"There is no such day. {message}", "no_such_day") from None
         result = ApproxDate(DAY, year, month, day)
     elif match := _MONTH.match(value):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
-            raise ApproxDateError(f"There is no month {month}. {message}")
+            raise ApproxDateError(
+                f"There is no month {month}. {message}", "no_such_month", month=month
+            )
         result = ApproxDate(MONTH, year, month)
     elif match := _YEAR.match(value):
         result = ApproxDate(YEAR, int(match[1]))
     elif match := _AGE.match(value):
         age = int(match[1])
         if not 0 <= age <= 120:
-            raise ApproxDateError("An age is between 0 and 120.")
+            raise ApproxDateError("An age is between 0 and 120.", "age_range")
         return ApproxDate(AGE, age=age)
     else:
-        raise ApproxDateError(message)
+        raise ApproxDateError(message, "unreadable")
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise ApproxDateError(f"Choose a year between {MIN_YEAR} and {MAX_YEAR}.")
+        raise ApproxDateError(
+            f"Choose a year between {MIN_YEAR} and {MAX_YEAR}.",
+            "year_range",
+            low=MIN_YEAR,
+            high=MAX_YEAR,
+        )
     return result
 
 

@@ -24,7 +24,22 @@ class ApproxDateField(forms.CharField):
         try:
             return approxdate.parse(value)
         except approxdate.ApproxDateError as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(self.message(error)) from None
+
+    @staticmethod
+    def message(error: approxdate.ApproxDateError) -> str:
+        accepted = _(
+            "Write a date as 2024-03-15, a month as 2024-03, a year as 2024, or an age as 'age 30'."
+        )
+        if error.code == "no_such_day":
+            return _("There is no such day.") + " " + accepted
+        if error.code == "no_such_month":
+            return _("There is no month %(month)s.") % error.params + " " + accepted
+        if error.code == "year_range":
+            return _("Choose a year between %(low)s and %(high)s.") % error.params
+        if error.code == "age_range":
+            return _("An age is between 0 and 120.")
+        return str(accepted)
 
 
 def _after_today(when) -> bool:

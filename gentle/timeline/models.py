@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gentle.clients.models import Client
 from gentle.inventory.models import Person
@@ -17,14 +18,14 @@ class Category(models.TextChoices):
     SEPARATION = "separation", _("Separation or divorce")
     RELATIONSHIP = "relationship", _("New relationship")
     BIRTH = "birth", _("Birth")
-    MOVE = "move", _("Move")
+    MOVE = "move", pgettext_lazy("life event", "Move")
     MIGRATION = "migration", _("Migration")
     NEW_JOB = "new_job", _("New job")
     JOB_LOSS = "job_loss", _("Job loss")
     RETIREMENT = "retirement", _("Retirement")
     ILLNESS = "illness", _("Illness")
     CONFLICT = "conflict", _("Conflict")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("life event", "Other")
 
 
 class Impact(models.TextChoices):
