@@ -14,7 +14,9 @@ PO = Path(__file__).resolve().parents[1] / "gentle/locale/es/LC_MESSAGES/django.
 def po_entries():
     for block in PO.read_text(encoding="utf-8").split("\n\n")[1:]:
         strings = dict(
-            re.findall(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M)
+            re.findall(
+                r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) ((?:".*"\n?)+)', block, re.M
+            )
         )
         if "msgid" in strings:
             yield block, {k: "".join(re.findall(r'"(.*)"', v)) for k, v in strings.items()}
@@ -40,7 +42,9 @@ def test_compiled_catalogue_matches_the_source():
             continue
         source = strings["msgid"].encode().decode("unicode_escape").encode("latin-1").decode()
         expected = strings["msgstr"].encode().decode("unicode_escape").encode("latin-1").decode()
-        if compiled.gettext(source) != expected:
+        context = strings.get("msgctxt")
+        found = compiled.pgettext(context, source) if context else compiled.gettext(source)
+        if found != expected:
             stale.append(source)
     assert stale == [], "recompile the .mo (see docs/translating.md)"
 
