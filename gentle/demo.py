@@ -15,6 +15,7 @@ from gentle.accounts import demo as accounts_demo
 from gentle.accounts.models import Role
 from gentle.clients import demo as clients_demo
 from gentle.courses import demo as courses_demo
+from gentle.formulation import demo as formulation_demo
 from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
 from gentle.timeline import demo as timeline_demo
@@ -35,6 +36,7 @@ DEMO_STEPS = (
     measures_demo.seed,
     inventory_demo.seed,
     timeline_demo.seed,
+    formulation_demo.seed,
 )
 
 
@@ -49,6 +51,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            formulation_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             timeline_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             inventory_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             measures_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

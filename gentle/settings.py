@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "gentle.measures",
     "gentle.inventory",
     "gentle.timeline",
+    "gentle.formulation",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",
@@ -221,6 +222,7 @@ GENTLE_CIRCLE_RINGS = env_int("GENTLE_CIRCLE_RINGS", 3, minimum=2)
 if GENTLE_CIRCLE_RINGS > 5:
     raise ConfigError("GENTLE_CIRCLE_RINGS must be between 2 and 5")
 GENTLE_ONSET_WINDOW_MONTHS = env_int("GENTLE_ONSET_WINDOW_MONTHS", 6, minimum=1)
+GENTLE_PROBLEM_AREAS = env_choice("GENTLE_PROBLEM_AREAS", ("ipt", "who", "stuart"), "ipt")
 GENTLE_INSTRUMENTS_DIR = Path(env_str("GENTLE_INSTRUMENTS_DIR") or DATA_DIR / "instruments")
 LOGIN_URL = "account_login"
 LOGIN_URL_PATH = "/accounts/login/"

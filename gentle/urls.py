@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("gentle.safety.urls")),
     path("", include("gentle.inventory.urls")),
     path("", include("gentle.timeline.urls")),
+    path("", include("gentle.formulation.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

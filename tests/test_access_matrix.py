@@ -24,6 +24,7 @@ from gentle.courses.models import (
     RelapsePlan,
     Session,
 )
+from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.inventory.models import Person, Snapshot
 from gentle.measures.models import Administration, ScheduleRule
 from gentle.routes import RULES, Access
@@ -140,6 +141,24 @@ def world() -> World:
             signed_by=clinician_of,
         )
         Consent.objects.create(client=client, kind="treatment", given_on=own.created_at.date())
+        Formulation.objects.create(
+            course=course,
+            primary_area="dispute",
+            text="Probe",
+            text_edited=True,
+            updated_by=clinician_of,
+        )
+        Goal.objects.create(
+            course=course,
+            area="dispute",
+            text="Matrix goal",
+            minus2="a",
+            minus1="b",
+            zero="c",
+            plus1="d",
+            plus2="e",
+            created_by=clinician_of,
+        )
         LifeEvent.objects.create(
             client=client,
             precision="year",
@@ -208,6 +227,10 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         ]
     if "<int:alert_id>" in pattern:
         return [(k, {"alert_id": c.alerts.get().pk}) for k, c in world.clients.items()]
+    if "<int:goal_id>" in pattern:
+        return [
+            (k, {"goal_id": c.courses.get().ipt_goals.get().pk}) for k, c in world.clients.items()
+        ]
     if "<int:event_id>" in pattern:
         return [(k, {"event_id": c.life_events.get().pk}) for k, c in world.clients.items()]
     if "<int:person_id>" in pattern:
@@ -277,6 +300,16 @@ def post_data(route: str, world: World) -> dict:
         "attachment_new": {"about": "mother"},
         "event_new": {"when": "2024-05", "category": "move", "description": "Probe move"},
         "episode_new": {"start": "2024-06"},
+        "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
+        "goals": {
+            "area": "dispute",
+            "text": "Probe goal",
+            "minus2": "a",
+            "minus1": "b",
+            "zero": "c",
+            "plus1": "d",
+            "plus2": "e",
+        },
     }.get(route, {})
 
 
@@ -337,6 +370,7 @@ def targets_pattern(route: str) -> bool:
         "alert_id",
         "person_id",
         "event_id",
+        "goal_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 
@@ -375,6 +409,11 @@ def snapshot() -> tuple:
         Snapshot.objects.count(),
         LifeEvent.objects.count(),
         Episode.objects.count(),
+        Formulation.objects.count(),
+        Formulation.objects.exclude(agreed_on=None).count(),
+        Formulation.objects.filter(text_edited=False).count(),
+        Goal.objects.count(),
+        GoalRating.objects.count(),
     )
 
 

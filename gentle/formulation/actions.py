@@ -1,0 +1,156 @@
+"""Writes to formulations and goals, each audited without the text."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gentle.accounts.models import Role
+from gentle.audit.log import record
+from gentle.formulation.models import Formulation, Goal, GoalRating
+from gentle.formulation.rules import area_name
+
+FIELDS = (
+    "primary_area",
+    "dispute_stage",
+    "secondary_area",
+    "symptoms",
+    "onset_events",
+    "connection",
+    "strengths",
+    "plan",
+)
+
+
+def _audit(action, *, by, request, course, object_type, object_id, detail=""):
+    record(
+        action,
+        actor=by,
+        request=request,
+        role=Role.CLINICIAN,
+        clinic_id=course.client.clinic_id,
+        client_id=course.client_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def compose_text(course, data: dict) -> str:
+    """The plain-language formulation made from the structured fields."""
+    focus = area_name(data["primary_area"])
+    if data.get("secondary_area"):
+        focus += " " + _("and, second, %(area)s") % {"area": area_name(data["secondary_area"])}
+    parts = []
+    if data.get("symptoms"):
+        parts.append(_("What brought you here: %(text)s") % {"text": data["symptoms"]})
+    if data.get("onset_events"):
+        parts.append(_("Around the time it began: %(text)s") % {"text": data["onset_events"]})
+    parts.append(_("We agreed to work on %(focus)s.") % {"focus": focus})
+    if data.get("connection"):
+        parts.append(data["connection"])
+    if data.get("strengths"):
+        parts.append(_("What you bring: %(text)s") % {"text": data["strengths"]})
+    plan = data.get("plan") or ""
+    parts.append(
+        _("Over %(n)s sessions we will %(plan)s")
+        % {"n": course.contracted_sessions, "plan": plan or _("work on this together.")}
+    )
+    return "\n\n".join(parts)
+
+
+def formulation_save(*, by, request, course, data: dict, text: str) -> Formulation:
+    generated = compose_text(course, data)
+    with transaction.atomic():
+        fields = {name: data[name] for name in FIELDS}
+        text = text or generated
+        edited = text.strip() != generated.strip()
+        formulation, created = Formulation.objects.update_or_create(
+            course=course,
+            defaults={
+                **fields,
+                "text": text,
+                "text_edited": edited,
+                "updated_by": by,
+                "updated_at": timezone.now(),
+            },
+        )
+        # The course summary names the agreed focus.
+        course.__class__.objects.filter(pk=course.pk).update(focus=data["primary_area"])
+        _audit(
+            "formulation.create" if created else "formulation.update",
+            by=by,
+            request=request,
+            course=course,
+            object_type="formulation",
+            object_id=formulation.pk,
+            detail=f"focus={data['primary_area']}",
+        )
+    return formulation
+
+
+def formulation_regenerate(*, by, request, formulation: Formulation) -> None:
+    course = formulation.course
+    data = {name: getattr(formulation, name) for name in FIELDS}
+    with transaction.atomic():
+        Formulation.objects.filter(pk=formulation.pk).update(
+            text=compose_text(course, data),
+            text_edited=False,
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
+        _audit(
+            "formulation.regenerate",
+            by=by,
+            request=request,
+            course=course,
+            object_type="formulation",
+            object_id=formulation.pk,
+        )
+
+
+def formulation_agree(*, by, request, formulation: Formulation) -> None:
+    with transaction.atomic():
+        Formulation.objects.filter(pk=formulation.pk).update(agreed_on=timezone.localdate())
+        _audit(
+            "formulation.agree",
+            by=by,
+            request=request,
+            course=formulation.course,
+            object_type="formulation",
+            object_id=formulation.pk,
+        )
+
+
+def goal_add(*, by, request, course, data: dict) -> Goal:
+    with transaction.atomic():
+        goal = Goal.objects.create(course=course, created_by=by, **data)
+        _audit(
+            "goal.add",
+            by=by,
+            request=request,
+            course=course,
+            object_type="goal",
+            object_id=goal.pk,
+            detail=f"area={goal.area}",
+        )
+    return goal
+
+
+def goal_rate(*, by, request, goal: Goal, session, rating: int) -> None:
+    with transaction.atomic():
+        GoalRating.objects.update_or_create(
+            goal=goal,
+            session=session,
+            defaults={"rating": rating, "rated_by": by, "rated_at": timezone.now()},
+        )
+        _audit(
+            "goal.rate",
+            by=by,
+            request=request,
+            course=goal.course,
+            object_type="goal",
+            object_id=goal.pk,
+            detail=f"session={session.pk} rating={rating}",
+        )
