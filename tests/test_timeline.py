@@ -237,3 +237,55 @@ def test_rows_place_unknown_ages_last(world):
         created_by=clinician,
     )
     assert [r.obj.description for r in rows(record)] == ["Year event", "Age event"]
+
+
+def test_life_events_are_marked_on_the_measures_chart(client, world):
+    from gentle.courses.models import Course, Session
+    from gentle.measures.models import Administration
+
+    _, clinician, _, record = world
+    course = Course.objects.create(
+        client=record,
+        format="individual",
+        contracted_sessions=12,
+        session_minutes=50,
+        initial_last=3,
+        termination_first=10,
+        start_date=timezone.localdate(),
+        status="active",
+    )
+    start = timezone.now() - timedelta(weeks=4)
+    for week, total in ((0, 15), (2, 12)):
+        session = Session.objects.create(
+            course=course,
+            clinician=clinician,
+            minutes=50,
+            mode="video",
+            attendance="attended",
+            starts_at=start + timedelta(weeks=week),
+        )
+        Administration.objects.create(
+            client=record,
+            course=course,
+            session=session,
+            instrument_id="phq9",
+            instrument_version=1,
+            mode="in_session",
+            status="submitted",
+            created_by=clinician,
+            scores={"total": total},
+            submitted_at=session.starts_at,
+        )
+    client.force_login(clinician)
+    html = client.get(f"/clients/{record.pk}/measures/").content.decode()
+    assert 'class="marker life-event"' not in html
+    add_event(
+        client,
+        record,
+        when=(start + timedelta(weeks=1)).date().isoformat(),
+        category="job_loss",
+        description="Lost the job",
+    )
+    html = client.get(f"/clients/{record.pk}/measures/").content.decode()
+    assert html.count('class="marker life-event"') == 1
+    assert "Vertical orange lines mark life events from the timeline." in html

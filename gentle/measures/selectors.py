@@ -113,7 +113,9 @@ def _session_numbers(client) -> dict[int, int]:
     return numbers
 
 
-def client_results(client, *, course=None) -> list[InstrumentResults]:
+def client_results(client, *, course=None, events=()) -> list[InstrumentResults]:
+    """Results per instrument. ``events`` are dates (life events, from the caller that can see
+    the timeline) to mark on charts drawn by session number."""
     administrations = submitted(client)
     numbers = _session_numbers(client)
     by_instrument: dict[str, list[Administration]] = {}
@@ -157,12 +159,14 @@ def client_results(client, *, course=None) -> list[InstrumentResults]:
             for k, row in enumerate(valued):
                 row.expected = round(start * ratios[min(k, len(ratios) - 1)], 1)
             expected = [row.expected for row in valued]
-        chart = _chart(instrument, score, valued, course, expected)
+        chart = _chart(instrument, score, valued, course, expected, events)
         results.append(InstrumentResults(instrument, score, rows, chart, threshold))
     return sorted(results, key=lambda r: r.instrument.id)
 
 
-def _chart(instrument: Instrument, score: Score, rows: list[ResultRow], course, expected=()) -> str:
+def _chart(
+    instrument: Instrument, score: Score, rows: list[ResultRow], course, expected=(), events=()
+) -> str:
     if not rows:
         return ""
     numbered = all(row.number for row in rows)
@@ -175,6 +179,7 @@ def _chart(instrument: Instrument, score: Score, rows: list[ResultRow], course, 
     markers = []
     if course and numbered:
         markers = [(course.initial_last + 0.5, "phase"), (course.termination_first - 0.5, "phase")]
+        markers += [(x, "life-event") for x in _event_positions(rows, events)]
     # Whole-number bands meet halfway between their edges (4 | 5 becomes 4.5).
     bands = [
         (
@@ -433,3 +438,19 @@ def first_and_last(course) -> list[FirstLast]:
             FirstLast(instrument, values[0], last, score.band_for(values[0]), score.band_for(last))
         )
     return result
+
+
+def _event_positions(rows: list[ResultRow], events) -> list[float]:
+    """Where each event date falls between the charted sessions (as a session number)."""
+    dated = sorted(
+        (row.administration.session.starts_at.date(), row.number)
+        for row in rows
+        if row.number and row.administration.session_id
+    )
+    positions = []
+    for day in events:
+        for (d1, n1), (d2, n2) in zip(dated, dated[1:], strict=False):
+            if d1 <= day <= d2 and d2 > d1:
+                positions.append(round(n1 + (day - d1).days / (d2 - d1).days * (n2 - n1), 2))
+                break
+    return positions

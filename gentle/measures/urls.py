@@ -10,12 +10,6 @@ urlpatterns = [
         access=Access.CLIENT_TEAM,
     ),
     route(
-        "clients/<int:client_id>/measures/",
-        views.client_measures,
-        name="client_measures",
-        access=Access.CLIENT_TEAM,
-    ),
-    route(
         "clients/<int:client_id>/measures/new/",
         views.administration_new,
         name="administration_new",

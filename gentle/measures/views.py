@@ -15,14 +15,13 @@ from gentle.clients.access import client_for, record_list_read, visible_clients
 from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.forms import CaseloadFilterForm
-from gentle.courses.models import Course
 from gentle.courses.selectors import PHASE_LABELS, summary_context
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
 from gentle.measures.forms import AnswersForm, ScheduleForm, StartForm, instrument_choices
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Mode, Status
-from gentle.safety.selectors import open_alert_summary, open_alerts
+from gentle.safety.selectors import open_alert_summary
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -54,26 +53,6 @@ def caseload(request):
         item.phase_label = PHASE_LABELS.get(item.phase, "")
     return render(
         request, "courses/caseload.html", {"form": form, "rows": rows, "upcoming": upcoming}
-    )
-
-
-@role_required(*CLINICAL)
-def client_measures(request, client_id: int):
-    client = client_for(request, client_id, action="measures.view")
-    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
-    return render(
-        request,
-        "measures/client_measures.html",
-        {
-            "client": client,
-            "course": course,
-            "results": selectors.client_results(client, course=course),
-            "outcome": selectors.course_outcomes(course) if course else None,
-            "assignments": selectors.open_assignments(client),
-            "alerts": open_alerts(client),
-            "start_form": StartForm(),
-            "can_write": client.via_team_clinician or client.via_break_glass,
-        },
     )
 
 
