@@ -16,6 +16,7 @@ from gentle.accounts.models import Role
 from gentle.clients import demo as clients_demo
 from gentle.courses import demo as courses_demo
 from gentle.formulation import demo as formulation_demo
+from gentle.grief import demo as grief_demo
 from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
 from gentle.timeline import demo as timeline_demo
@@ -37,6 +38,7 @@ DEMO_STEPS = (
     inventory_demo.seed,
     timeline_demo.seed,
     formulation_demo.seed,
+    grief_demo.seed,
 )
 
 
@@ -51,6 +53,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            grief_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             formulation_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             timeline_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             inventory_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "gentle.inventory",
     "gentle.timeline",
     "gentle.formulation",
+    "gentle.grief",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

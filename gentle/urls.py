@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("gentle.inventory.urls")),
     path("", include("gentle.timeline.urls")),
     path("", include("gentle.formulation.urls")),
+    path("", include("gentle.grief.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

@@ -8,6 +8,7 @@ nor on the public allow-list below fails ``test_every_route_is_declared``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.db import transaction
@@ -25,6 +26,7 @@ from gentle.courses.models import (
     Session,
 )
 from gentle.formulation.models import Formulation, Goal, GoalRating
+from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.inventory.models import Person, Snapshot
 from gentle.measures.models import Administration, ScheduleRule
 from gentle.routes import RULES, Access
@@ -141,6 +143,10 @@ def world() -> World:
             signed_by=clinician_of,
         )
         Consent.objects.create(client=client, kind="treatment", given_on=own.created_at.date())
+        Loss.objects.create(
+            client=client, who="Matrix", died_on=date(2023, 1, 1), created_by=clinician_of
+        )
+        Transition.objects.create(client=client, title="Matrix change", updated_by=clinician_of)
         Formulation.objects.create(
             course=course,
             primary_area="dispute",
@@ -227,6 +233,10 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         ]
     if "<int:alert_id>" in pattern:
         return [(k, {"alert_id": c.alerts.get().pk}) for k, c in world.clients.items()]
+    if "<int:loss_id>" in pattern:
+        return [(k, {"loss_id": c.losses.get().pk}) for k, c in world.clients.items()]
+    if "<int:transition_id>" in pattern:
+        return [(k, {"transition_id": c.transitions.get().pk}) for k, c in world.clients.items()]
     if "<int:goal_id>" in pattern:
         return [
             (k, {"goal_id": c.courses.get().ipt_goals.get().pk}) for k, c in world.clients.items()
@@ -300,6 +310,12 @@ def post_data(route: str, world: World) -> dict:
         "attachment_new": {"about": "mother"},
         "event_new": {"when": "2024-05", "category": "move", "description": "Probe move"},
         "episode_new": {"start": "2024-06"},
+        "losses": {"who": "Probe", "died_on": "2024-01-01"},
+        "transition_new": {"title": "Probe change"},
+        "transition_detail": {"title": "Probe change 2"},
+        "activity_add": {"day": "2024-02-01", "orientation": "loss", "what": "Probe"},
+        "check_in_add": {"day": "2024-02-01", "words": ["numb"]},
+        "transition_step": {"note": "Probe step"},
         "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
         "goals": {
             "area": "dispute",
@@ -371,6 +387,8 @@ def targets_pattern(route: str) -> bool:
         "person_id",
         "event_id",
         "goal_id",
+        "loss_id",
+        "transition_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 
@@ -414,6 +432,12 @@ def snapshot() -> tuple:
         Formulation.objects.filter(text_edited=False).count(),
         Goal.objects.count(),
         GoalRating.objects.count(),
+        Loss.objects.count(),
+        Activity.objects.count(),
+        CheckIn.objects.count(),
+        Transition.objects.count(),
+        Transition.objects.filter(title="Probe change 2").count(),
+        TransitionStep.objects.count(),
     )
 
 

@@ -234,3 +234,71 @@ def timeline(
         parts.append(f'<text class="tick-label" x="{pad}" y="{mood_top - 4}">0–10</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def grief_curve(
+    *,
+    months: float,
+    series: list[tuple[str, str, list[tuple[float, float]]]],
+    loss_lane: list[float],
+    restoration_lane: list[float],
+    check_ins: list[float],
+    label: str,
+    lane_labels: tuple[str, str],
+    width: int = 720,
+) -> str:
+    """Time since a loss (months) with marks at 6 and 12 months; each score series as a line
+    in percent of its range (name, css class, [(month, percent)]); the dual-process log as two
+    lanes of dots so that oscillation shows; check-ins as small diamonds."""
+    pad, top, plot_h, lane_y = 96, 16, 150, 200
+    height = lane_y + 60
+    span = max(months, 13)
+
+    def sx(month: float) -> float:
+        return round(pad + month / span * (width - 2 * pad), 1)
+
+    def sy(percent: float) -> float:
+        return round(top + plot_h - percent / 100 * plot_h, 1)
+
+    parts = [
+        f'<svg class="grief" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+        f'<rect class="frame" x="{pad}" y="{top}" width="{width - 2 * pad}" height="{plot_h}"/>',
+    ]
+    for mark in (6, 12):
+        x = sx(mark)
+        parts.append(f'<line class="month-mark" x1="{x}" x2="{x}" y1="{top}" y2="{lane_y + 40}"/>')
+        parts.append(
+            f'<text class="tick-label" x="{x}" y="{top + plot_h + 14}" '
+            f'text-anchor="middle">{mark}</text>'
+        )
+    parts.append(
+        f'<text class="tick-label" x="{pad}" y="{top + plot_h + 14}" text-anchor="middle">0</text>'
+    )
+    for _name, css, points in series:
+        if points:
+            path = " ".join(f"{sx(m)},{sy(p)}" for m, p in points)
+            parts.append(f'<polyline class="series {escape(css)}" points="{path}"/>')
+            for m, p in points:
+                parts.append(
+                    f'<circle class="series-dot {escape(css)}" cx="{sx(m)}" cy="{sy(p)}" r="3.5"/>'
+                )
+    for index, (lane, name) in enumerate(
+        zip((loss_lane, restoration_lane), lane_labels, strict=True)
+    ):
+        y = lane_y + index * 22
+        parts.append(
+            f'<text class="lane-label" x="{pad - 4}" y="{y + 4}" '
+            f'text-anchor="end">{escape(_short(name, 14))}</text>'
+        )
+        parts.append(f'<line class="lane" x1="{pad}" x2="{width - pad}" y1="{y}" y2="{y}"/>')
+        for month in lane:
+            parts.append(f'<circle class="lane-dot lane-{index}" cx="{sx(month)}" cy="{y}" r="4"/>')
+    for month in check_ins:
+        x, y = sx(month), top + 8
+        parts.append(
+            f'<path class="check-in" d="M{x} {y - 5} L{x + 5} {y} L{x} {y + 5} L{x - 5} {y} Z"/>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

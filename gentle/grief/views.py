@@ -1,0 +1,199 @@
+"""The grief curve and the role-transition worksheet, in session."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gentle.accounts.decorators import role_required
+from gentle.accounts.models import Role
+from gentle.clients.access import client_for
+from gentle.grief import actions, selectors
+from gentle.grief.access import loss_for, transition_for
+from gentle.grief.forms import ActivityForm, CheckInForm, LossForm, StepForm, TransitionForm
+from gentle.grief.models import Orientation
+from gentle.lib import svg
+from gentle.lib.forms import posted
+
+CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
+TRANSITION_FIELDS = tuple(TransitionForm.base_fields)
+
+
+def _writes(client) -> bool:
+    return client.via_team_clinician or client.via_break_glass
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def losses(request, client_id: int):
+    write = request.method == "POST"
+    client = client_for(
+        request, client_id, write=write, action="grief.open" if write else "grief.view"
+    )
+    form = LossForm(posted(request))
+    if write and form.is_valid():
+        loss = actions.loss_add(
+            by=request.user, request=request, client=client, data=form.cleaned_data
+        )
+        return redirect("loss_detail", loss_id=loss.pk)
+    return render(
+        request,
+        "grief/losses.html",
+        {
+            "client": client,
+            "losses": list(client.losses.all()),
+            "form": form,
+            "transitions": list(client.transitions.all()),
+            "can_write": _writes(client),
+            "transition_form": TransitionForm(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _curve(loss, series) -> str:
+    last = max(
+        [
+            0.0,
+            *[m for points in series.values() for m, _v, _s in points],
+            *[selectors.months_since(loss, a.day) for a in loss.activity_list],
+            *[selectors.months_since(loss, c.day) for c in loss.check_in_list],
+        ]
+    )
+    lines = []
+    for css, (instrument_id, points) in zip(("pg", "phq"), series.items(), strict=False):
+        lines.append(
+            (
+                instrument_id,
+                css,
+                [
+                    (m, round((v - s.minimum) / (s.maximum - s.minimum) * 100, 1))
+                    for m, v, s in points
+                ],
+            )
+        )
+    lanes = {
+        o: [selectors.months_since(loss, a.day) for a in loss.activity_list if a.orientation == o]
+        for o in Orientation.values
+    }
+    return svg.grief_curve(
+        months=last + 1,
+        series=lines,
+        loss_lane=lanes["loss"],
+        restoration_lane=lanes["restoration"],
+        check_ins=[selectors.months_since(loss, c.day) for c in loss.check_in_list],
+        label=_("Since the death of %(who)s: scores, the two kinds of coping, and check-ins")
+        % {"who": loss.who},
+        lane_labels=(_("Loss"), _("Restoration")),
+    )
+
+
+@role_required(*CLINICAL)
+def loss_detail(request, loss_id: int):
+    loss = loss_for(request, loss_id)
+    loss.activity_list = list(loss.activities.all())
+    loss.check_in_list = list(loss.check_ins.all())
+    series = selectors.scores(loss)
+    names = dict(selectors.words())
+    for check_in in loss.check_in_list:
+        check_in.labels = [names.get(w, w) for w in check_in.words]
+    return render(
+        request,
+        "grief/loss.html",
+        {
+            "loss": loss,
+            "client": loss.client,
+            "curve": _curve(loss, series),
+            "series": series,
+            "flag": selectors.prolonged_flag(loss, series),
+            "activity_form": ActivityForm(loss=loss),
+            "check_in_form": CheckInForm(loss=loss),
+            "can_write": _writes(loss.client),
+        },
+    )
+
+
+def _log(request, loss_id, form_class, add, message):
+    loss = loss_for(request, loss_id, write=True)
+    form = form_class(request.POST, loss=loss)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        add(by=request.user, request=request, loss=loss, data=form.cleaned_data)
+        messages.success(request, message)
+    return redirect("loss_detail", loss_id=loss.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def activity_add(request, loss_id: int):
+    return _log(request, loss_id, ActivityForm, actions.activity_add, _("Added to the log."))
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def check_in_add(request, loss_id: int):
+    return _log(request, loss_id, CheckInForm, actions.check_in_add, _("Check-in saved."))
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def transition_new(request, client_id: int):
+    client = client_for(request, client_id, write=True, action="transition.open")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Name the change (up to 150 characters)."))
+        return redirect("losses", client_id=client.pk)
+    transition = actions.transition_save(
+        by=request.user, request=request, client=client, data=form.cleaned_data
+    )
+    return redirect("transition_detail", transition_id=transition.pk)
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def transition_detail(request, transition_id: int):
+    write = request.method == "POST"
+    transition = transition_for(request, transition_id, write=write)
+    initial = {name: getattr(transition, name) for name in TRANSITION_FIELDS}
+    form = TransitionForm(posted(request), initial=initial)
+    if write and form.is_valid():
+        actions.transition_save(
+            by=request.user,
+            request=request,
+            client=transition.client,
+            data=form.cleaned_data,
+            transition=transition,
+        )
+        messages.success(request, _("Worksheet saved."))
+        return redirect("transition_detail", transition_id=transition.pk)
+    return render(
+        request,
+        "grief/transition.html",
+        {
+            "transition": transition,
+            "client": transition.client,
+            "form": form,
+            "steps": list(transition.steps.all()),
+            "step_form": StepForm(),
+            "can_write": _writes(transition.client),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def transition_step(request, transition_id: int):
+    transition = transition_for(request, transition_id, write=True)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a short note of the progress."))
+    else:
+        actions.step_add(
+            by=request.user, request=request, transition=transition, data=form.cleaned_data
+        )
+        messages.success(request, _("Progress noted."))
+    return redirect("transition_detail", transition_id=transition.pk)
