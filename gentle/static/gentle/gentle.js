@@ -84,6 +84,21 @@
     document.addEventListener("pointermove", move);
     document.addEventListener("pointerup", up);
   });
+  // On paper the text alternatives of the charts are part of the page: open every closed
+  // <details> for printing and close again those this opened.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      openedForPrint.push(details);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) {
+      details.open = false;
+    });
+    openedForPrint = [];
+  });
 })();
 
 // A wide timeline on a narrow screen opens at its recent end, where the course is.
