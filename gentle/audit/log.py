@@ -65,6 +65,31 @@ def record(
     return event
 
 
+def record_for_client(
+    action: str,
+    *,
+    by,
+    request,
+    client,
+    object_type: str,
+    object_id: object,
+    detail: str = "",
+    role: str = "clinician",
+) -> AuditEvent:
+    """``record`` for a write to one client's record: the clinic and client come from it."""
+    return record(
+        action,
+        actor=by,
+        request=request,
+        role=role,
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
 @dataclass(frozen=True)
 class Problem:
     seq: int | None

@@ -8,8 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gentle.accounts.models import Role
-from gentle.audit.log import record
+from gentle.audit.log import record, record_for_client
 from gentle.courses.models import (
     CalendarFeed,
     Course,
@@ -27,16 +26,12 @@ from gentle.lib.tokens import new_token, token_hash
 FEED_PURPOSE = "calendar-feed"
 
 
-def _audit(
-    action: str, *, request, by, course: Course, object_type: str, object_id, detail: str = ""
-) -> None:
-    record(
+def _audit(action, *, by, request, course, object_type, object_id, detail=""):
+    record_for_client(
         action,
-        actor=by,
+        by=by,
         request=request,
-        role=Role.CLINICIAN,
-        clinic_id=course.client.clinic_id,
-        client_id=course.client_id,
+        client=course.client,
         object_type=object_type,
         object_id=object_id,
         detail=detail,

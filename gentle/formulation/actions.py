@@ -6,8 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gentle.accounts.models import Role
-from gentle.audit.log import record
+from gentle.audit.log import record_for_client
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.formulation.rules import area_name
 
@@ -24,13 +23,11 @@ FIELDS = (
 
 
 def _audit(action, *, by, request, course, object_type, object_id, detail=""):
-    record(
+    record_for_client(
         action,
-        actor=by,
+        by=by,
         request=request,
-        role=Role.CLINICIAN,
-        clinic_id=course.client.clinic_id,
-        client_id=course.client_id,
+        client=course.client,
         object_type=object_type,
         object_id=object_id,
         detail=detail,

@@ -5,22 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.accounts.models import Role
-from gentle.audit.log import record
+from gentle.audit.log import record_for_client
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 
-
-def _audit(action, *, by, request, client, object_type, object_id):
-    record(
-        action,
-        actor=by,
-        request=request,
-        role=Role.CLINICIAN,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-        object_type=object_type,
-        object_id=object_id,
-    )
+_audit = record_for_client
 
 
 def loss_add(*, by, request, client, data) -> Loss:

@@ -7,8 +7,7 @@ import unicodedata
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gentle.accounts.models import Role
-from gentle.audit.log import record
+from gentle.audit.log import record_for_client
 from gentle.inventory.models import Person, Snapshot
 
 
@@ -16,18 +15,7 @@ class DuplicatePerson(Exception):
     """The client's inventory already has someone of this name."""
 
 
-def _audit(action: str, *, by, request, client, object_type: str, object_id, detail: str = ""):
-    record(
-        action,
-        actor=by,
-        request=request,
-        role=Role.CLINICIAN,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
+_audit = record_for_client
 
 
 def name_key(name: str) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from gentle.accounts.models import Role
-from gentle.audit.log import record
+from gentle.audit.log import record_for_client
 from gentle.timeline.models import Episode, LifeEvent
 
 
@@ -19,17 +18,7 @@ def _date_fields(value, prefix: str = "") -> dict:
     }
 
 
-def _audit(action, *, by, request, client, object_type, object_id):
-    record(
-        action,
-        actor=by,
-        request=request,
-        role=Role.CLINICIAN,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-        object_type=object_type,
-        object_id=object_id,
-    )
+_audit = record_for_client
 
 
 def event_add(*, by, request, client, data: dict, people) -> LifeEvent:
