@@ -144,9 +144,15 @@ def world() -> World:
         )
         Consent.objects.create(client=client, kind="treatment", given_on=own.created_at.date())
         Loss.objects.create(
-            client=client, who="Matrix", died_on=date(2023, 1, 1), created_by=clinician_of
+            client=client,
+            who="Matrix",
+            died_on=date(2023, 1, 1),
+            created_by=clinician_of,
+            shared_with_client=True,
         )
-        Transition.objects.create(client=client, title="Matrix change", updated_by=clinician_of)
+        Transition.objects.create(
+            client=client, title="Matrix change", updated_by=clinician_of, shared_with_client=True
+        )
         Formulation.objects.create(
             course=course,
             primary_area="dispute",
@@ -316,6 +322,11 @@ def post_data(route: str, world: World) -> dict:
         "activity_add": {"day": "2024-02-01", "orientation": "loss", "what": "Probe"},
         "check_in_add": {"day": "2024-02-01", "words": ["numb"]},
         "transition_step": {"note": "Probe step"},
+        "loss_share": {"shared": "0"},
+        "transition_share": {"shared": "0"},
+        "portal_activity_add": {"day": "2024-02-01", "orientation": "loss", "what": "Probe"},
+        "portal_check_in_add": {"day": "2024-02-01", "words": ["numb"]},
+        "portal_transition": {"title": "Probe change 3"},
         "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
         "goals": {
             "area": "dispute",
@@ -437,6 +448,9 @@ def snapshot() -> tuple:
         CheckIn.objects.count(),
         Transition.objects.count(),
         Transition.objects.filter(title="Probe change 2").count(),
+        Transition.objects.filter(title="Probe change 3").count(),
+        Loss.objects.filter(shared_with_client=True).count(),
+        Transition.objects.filter(shared_with_client=True).count(),
         TransitionStep.objects.count(),
     )
 

@@ -72,7 +72,9 @@ def test_the_log_refuses_days_before_the_death_and_unknown_words(client, world):
         {"day": before, "orientation": "loss", "what": "Visited grave"},
         follow=True,
     )
+    assert response.status_code == 400
     assert "This day is before the death" in response.content.decode()
+    assert 'value="Visited grave"' in response.content.decode()
     assert not Activity.objects.exists()
     response = client.post(
         f"/losses/{the_loss.pk}/check-ins/",

@@ -160,24 +160,36 @@ def managed_client(request, client_id) -> Client:
     return client
 
 
-def own_client_record(request) -> Client:
-    """The signed-in client's own record in the request's clinic (404 for anyone else)."""
+def own_client(request) -> Client:
+    """The signed-in client's own record in the request's clinic (404 for anyone else).
+    Not audited by itself: callers audit what they open (``own_client_record``, ``audit_own``)."""
     context = clinic_context(request)
     if context.clinic is None or not context.has(Role.CLIENT):
         raise Http404
     client = Client.objects.filter(clinic=context.clinic, user=request.user).first()
     if client is None:
         raise Http404
+    return client
+
+
+def audit_own(request, client: Client, action: str, *, object_type: str, object_id) -> None:
+    """Audit the client opening part of their own record in the portal."""
     with transaction.atomic():
         record(
-            "portal.view",
+            action,
             request=request,
             role=Role.CLIENT,
             clinic_id=client.clinic_id,
             client_id=client.pk,
-            object_type="client",
-            object_id=client.pk,
+            object_type=object_type,
+            object_id=object_id,
         )
+
+
+def own_client_record(request) -> Client:
+    """The signed-in client's own record, its opening audited."""
+    client = own_client(request)
+    audit_own(request, client, "portal.view", object_type="client", object_id=client.pk)
     return client
 
 

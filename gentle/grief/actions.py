@@ -1,4 +1,5 @@
-"""Writes for losses, the dual-process log, check-ins and transitions; audited, no text."""
+"""Writes for losses, the dual-process log, check-ins and transitions; audited, no text.
+Clients write the log, check-ins and worksheets shared with them (``role="client"``)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ def loss_add(*, by, request, client, data) -> Loss:
     return loss
 
 
-def activity_add(*, by, request, loss, data) -> Activity:
+def activity_add(*, by, request, loss, data, role="clinician") -> Activity:
     with transaction.atomic():
         activity = Activity.objects.create(loss=loss, **data)
         _audit(
             "grief.activity_add",
             by=by,
+            role=role,
             request=request,
             client=loss.client,
             object_type="loss",
@@ -39,7 +41,7 @@ def activity_add(*, by, request, loss, data) -> Activity:
     return activity
 
 
-def check_in_add(*, by, request, loss, data) -> CheckIn:
+def check_in_add(*, by, request, loss, data, role="clinician") -> CheckIn:
     with transaction.atomic():
         check_in = CheckIn.objects.create(
             loss=loss, day=data["day"], words=data["words"], note=data["note"]
@@ -47,6 +49,7 @@ def check_in_add(*, by, request, loss, data) -> CheckIn:
         _audit(
             "grief.check_in",
             by=by,
+            role=role,
             request=request,
             client=loss.client,
             object_type="loss",
@@ -55,7 +58,7 @@ def check_in_add(*, by, request, loss, data) -> CheckIn:
     return check_in
 
 
-def transition_save(*, by, request, client, data, transition=None) -> Transition:
+def transition_save(*, by, request, client, data, transition=None, role="clinician") -> Transition:
     with transaction.atomic():
         if transition is None:
             transition = Transition.objects.create(client=client, updated_by=by, **data)
@@ -68,6 +71,7 @@ def transition_save(*, by, request, client, data, transition=None) -> Transition
         _audit(
             action,
             by=by,
+            role=role,
             request=request,
             client=client,
             object_type="transition",
@@ -88,3 +92,18 @@ def step_add(*, by, request, transition, data) -> TransitionStep:
             object_id=transition.pk,
         )
     return step
+
+
+def share(*, by, request, item, shared: bool) -> None:
+    """Share a loss's curve or a transition worksheet with the client in the portal, or stop."""
+    kind = "loss" if isinstance(item, Loss) else "transition"
+    with transaction.atomic():
+        type(item).objects.filter(pk=item.pk).update(shared_with_client=shared)
+        _audit(
+            f"{'grief' if kind == 'loss' else 'transition'}.{'share' if shared else 'unshare'}",
+            by=by,
+            request=request,
+            client=item.client,
+            object_type=kind,
+            object_id=item.pk,
+        )

@@ -27,7 +27,7 @@ class LossForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DATE)
+    day = forms.DateField(label=_("Day"), widget=DATE, initial=timezone.localdate)
     orientation = forms.ChoiceField(label=_("Kind"), choices=Orientation.choices)
     what = forms.CharField(label=_("What"), max_length=200)
 
@@ -53,6 +53,8 @@ class CheckInForm(ActivityForm):
     note = forms.CharField(label=_("In my own words"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
+        # Shares a page with the log's form: its own ids keep every label tied to its input.
+        kwargs.setdefault("auto_id", "id_checkin_%s")
         super().__init__(*args, **kwargs)
         self.fields["words"].choices = words()
 

@@ -16,6 +16,9 @@ class Loss(models.Model):
     who = models.CharField(_("who died"), max_length=100)
     died_on = models.DateField(_("date of the death"))
     notes = models.TextField(_("notes"), blank=True)
+    shared_with_client = models.BooleanField(
+        _("shared with the client in the portal"), default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -85,6 +88,9 @@ class Transition(models.Model):
         max_length=10,
         choices=BridgesPhase.choices,
         blank=True,
+    )
+    shared_with_client = models.BooleanField(
+        _("shared with the client in the portal"), default=False
     )
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(

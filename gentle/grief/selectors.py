@@ -10,7 +10,10 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from gentle.grief.models import Orientation
+from gentle.lib import svg
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Status
 
@@ -66,3 +69,52 @@ def prolonged_flag(loss, series) -> Flag | None:
     if value >= rule["threshold"] and months >= rule["months"]:
         return Flag(value, months)
     return None
+
+
+def curve_data(loss) -> dict:
+    """Load the loss's log and check-ins (labelled in the reader's language) onto it, and
+    return its score series: two queries besides the scores, whatever the length."""
+    loss.activity_list = list(loss.activities.all())
+    loss.check_in_list = list(loss.check_ins.all())
+    names = dict(words())
+    for check_in in loss.check_in_list:
+        check_in.labels = [names.get(w, w) for w in check_in.words]
+    return scores(loss)
+
+
+def curve_svg(loss, series) -> str:
+    """The grief curve as SVG (call ``curve_data`` first)."""
+    last = max(
+        [
+            0.0,
+            *[m for points in series.values() for m, _v, _s in points],
+            *[months_since(loss, a.day) for a in loss.activity_list],
+            *[months_since(loss, c.day) for c in loss.check_in_list],
+        ]
+    )
+    lines = []
+    for css, (instrument_id, points) in zip(("pg", "phq"), series.items(), strict=False):
+        lines.append(
+            (
+                instrument_id,
+                css,
+                [
+                    (m, round((v - s.minimum) / (s.maximum - s.minimum) * 100, 1))
+                    for m, v, s in points
+                ],
+            )
+        )
+    lanes = {
+        o: [months_since(loss, a.day) for a in loss.activity_list if a.orientation == o]
+        for o in Orientation.values
+    }
+    return svg.grief_curve(
+        months=last + 1,
+        series=lines,
+        loss_lane=lanes["loss"],
+        restoration_lane=lanes["restoration"],
+        check_ins=[months_since(loss, c.day) for c in loss.check_in_list],
+        label=_("Since the death of %(who)s: scores, the two kinds of coping, and check-ins")
+        % {"who": loss.who},
+        lane_labels=(_("Loss"), _("Restoration")),
+    )

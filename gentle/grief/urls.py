@@ -23,6 +23,20 @@ urlpatterns = [
         "losses/<int:loss_id>/", views.loss_detail, name="loss_detail", access=Access.CLIENT_TEAM
     ),
     route(
+        "losses/<int:loss_id>/share/",
+        views.loss_share,
+        name="loss_share",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "transitions/<int:transition_id>/share/",
+        views.transition_share,
+        name="transition_share",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
         "losses/<int:loss_id>/activities/",
         views.activity_add,
         name="activity_add",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,8 +14,6 @@ from gentle.clients.access import client_for
 from gentle.grief import actions, selectors
 from gentle.grief.access import loss_for, transition_for
 from gentle.grief.forms import ActivityForm, CheckInForm, LossForm, StepForm, TransitionForm
-from gentle.grief.models import Orientation
-from gentle.lib import svg
 from gentle.lib.forms import posted
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
@@ -53,76 +52,40 @@ def losses(request, client_id: int):
     )
 
 
-def _curve(loss, series) -> str:
-    last = max(
-        [
-            0.0,
-            *[m for points in series.values() for m, _v, _s in points],
-            *[selectors.months_since(loss, a.day) for a in loss.activity_list],
-            *[selectors.months_since(loss, c.day) for c in loss.check_in_list],
-        ]
-    )
-    lines = []
-    for css, (instrument_id, points) in zip(("pg", "phq"), series.items(), strict=False):
-        lines.append(
-            (
-                instrument_id,
-                css,
-                [
-                    (m, round((v - s.minimum) / (s.maximum - s.minimum) * 100, 1))
-                    for m, v, s in points
-                ],
-            )
-        )
-    lanes = {
-        o: [selectors.months_since(loss, a.day) for a in loss.activity_list if a.orientation == o]
-        for o in Orientation.values
-    }
-    return svg.grief_curve(
-        months=last + 1,
-        series=lines,
-        loss_lane=lanes["loss"],
-        restoration_lane=lanes["restoration"],
-        check_ins=[selectors.months_since(loss, c.day) for c in loss.check_in_list],
-        label=_("Since the death of %(who)s: scores, the two kinds of coping, and check-ins")
-        % {"who": loss.who},
-        lane_labels=(_("Loss"), _("Restoration")),
-    )
-
-
-@role_required(*CLINICAL)
-def loss_detail(request, loss_id: int):
-    loss = loss_for(request, loss_id)
-    loss.activity_list = list(loss.activities.all())
-    loss.check_in_list = list(loss.check_ins.all())
-    series = selectors.scores(loss)
-    names = dict(selectors.words())
-    for check_in in loss.check_in_list:
-        check_in.labels = [names.get(w, w) for w in check_in.words]
+def _loss_page(request, loss, *, activity_form=None, check_in_form=None):
+    """The curve page; a refused entry comes back with what was typed and a 400."""
+    series = selectors.curve_data(loss)
     return render(
         request,
         "grief/loss.html",
         {
             "loss": loss,
             "client": loss.client,
-            "curve": _curve(loss, series),
+            "curve": selectors.curve_svg(loss, series),
             "series": series,
             "flag": selectors.prolonged_flag(loss, series),
-            "activity_form": ActivityForm(loss=loss),
-            "check_in_form": CheckInForm(loss=loss),
+            "activity_form": activity_form or ActivityForm(loss=loss),
+            "check_in_form": check_in_form or CheckInForm(loss=loss),
             "can_write": _writes(loss.client),
+            "share_url": reverse("loss_share", args=[loss.pk]),
         },
+        status=400 if activity_form or check_in_form else 200,
     )
+
+
+@role_required(*CLINICAL)
+def loss_detail(request, loss_id: int):
+    return _loss_page(request, loss_for(request, loss_id))
 
 
 def _log(request, loss_id, form_class, add, message):
     loss = loss_for(request, loss_id, write=True)
     form = form_class(request.POST, loss=loss)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    else:
-        add(by=request.user, request=request, loss=loss, data=form.cleaned_data)
-        messages.success(request, message)
+        key = "activity_form" if form_class is ActivityForm else "check_in_form"
+        return _loss_page(request, loss, **{key: form})
+    add(by=request.user, request=request, loss=loss, data=form.cleaned_data)
+    messages.success(request, message)
     return redirect("loss_detail", loss_id=loss.pk)
 
 
@@ -179,6 +142,7 @@ def transition_detail(request, transition_id: int):
             "steps": list(transition.steps.all()),
             "step_form": StepForm(),
             "can_write": _writes(transition.client),
+            "share_url": reverse("transition_share", args=[transition.pk]),
         },
         status=400 if form.errors else 200,
     )
@@ -197,3 +161,25 @@ def transition_step(request, transition_id: int):
         )
         messages.success(request, _("Progress noted."))
     return redirect("transition_detail", transition_id=transition.pk)
+
+
+def _share(request, item, page):
+    shared = request.POST.get("shared") == "1"
+    actions.share(by=request.user, request=request, item=item, shared=shared)
+    if shared:
+        messages.success(request, _("Shared: the client can now open this in their portal."))
+    else:
+        messages.success(request, _("No longer shared with the client."))
+    return redirect(page, item.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def loss_share(request, loss_id: int):
+    return _share(request, loss_for(request, loss_id, write=True), "loss_detail")
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def transition_share(request, transition_id: int):
+    return _share(request, transition_for(request, transition_id, write=True), "transition_detail")

@@ -17,4 +17,32 @@ urlpatterns = [
         access=Access.PORTAL_OWN,
         methods=("GET", "POST"),
     ),
+    route(
+        "loss-and-change/",
+        views.portal_loss_and_change,
+        name="portal_loss_and_change",
+        access=Access.PORTAL,
+    ),
+    route("losses/<int:loss_id>/", views.portal_loss, name="portal_loss", access=Access.PORTAL_OWN),
+    route(
+        "losses/<int:loss_id>/activities/",
+        views.portal_activity_add,
+        name="portal_activity_add",
+        access=Access.PORTAL_OWN,
+        methods=("POST",),
+    ),
+    route(
+        "losses/<int:loss_id>/check-ins/",
+        views.portal_check_in_add,
+        name="portal_check_in_add",
+        access=Access.PORTAL_OWN,
+        methods=("POST",),
+    ),
+    route(
+        "transitions/<int:transition_id>/",
+        views.portal_transition,
+        name="portal_transition",
+        access=Access.PORTAL_OWN,
+        methods=("GET", "POST"),
+    ),
 ]

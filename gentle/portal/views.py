@@ -4,12 +4,18 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import own_client_record
 from gentle.courses.selectors import latest_relapse_plan
+from gentle.grief import actions as grief_actions
+from gentle.grief import selectors as grief_selectors
+from gentle.grief.access import portal_loss as portal_loss_for
+from gentle.grief.access import portal_transition as portal_transition_for
+from gentle.grief.forms import ActivityForm, CheckInForm, TransitionForm
+from gentle.lib.forms import posted
 from gentle.measures.access import portal_administration
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Mode, Status
@@ -21,7 +27,13 @@ from gentle.safety.selectors import crisis_text_for
 def portal_home(request):
     client = own_client_record(request)
     team = list(client.care_team.select_related("user").filter(role="clinician"))
-    return render(request, "portal/home.html", {"client": client, "team": team})
+    shared = (
+        client.losses.filter(shared_with_client=True).exists()
+        or client.transitions.filter(shared_with_client=True).exists()
+    )
+    return render(
+        request, "portal/home.html", {"client": client, "team": team, "grief_shared": shared}
+    )
 
 
 @role_required(Role.CLIENT)
@@ -74,4 +86,96 @@ def portal_fill(request, administration_id: int):
         role=Role.CLIENT,
         template="portal/questionnaire_fill.html",
         done=done,
+    )
+
+
+# Loss and change: the grief curve and transition worksheets the care team shared.
+
+
+@role_required(Role.CLIENT)
+def portal_loss_and_change(request):
+    client = own_client_record(request)
+    return render(
+        request,
+        "portal/loss_and_change.html",
+        {
+            "losses": list(client.losses.filter(shared_with_client=True)),
+            "transitions": list(client.transitions.filter(shared_with_client=True)),
+        },
+    )
+
+
+def _loss_page(request, loss, *, activity_form=None, check_in_form=None):
+    """The client's curve: no clinician flag; a refused entry keeps what was typed (400)."""
+    series = grief_selectors.curve_data(loss)
+    return render(
+        request,
+        "portal/loss.html",
+        {
+            "loss": loss,
+            "curve": grief_selectors.curve_svg(loss, series),
+            "series": series,
+            "activity_form": activity_form or ActivityForm(loss=loss),
+            "check_in_form": check_in_form or CheckInForm(loss=loss),
+        },
+        status=400 if activity_form or check_in_form else 200,
+    )
+
+
+@role_required(Role.CLIENT)
+def portal_loss(request, loss_id: int):
+    return _loss_page(request, portal_loss_for(request, loss_id))
+
+
+def _portal_log(request, loss_id, form_class, add, message):
+    loss = portal_loss_for(request, loss_id, write=True)
+    form = form_class(request.POST, loss=loss)
+    if not form.is_valid():
+        key = "activity_form" if form_class is ActivityForm else "check_in_form"
+        return _loss_page(request, loss, **{key: form})
+    add(by=request.user, request=request, loss=loss, data=form.cleaned_data, role=Role.CLIENT)
+    messages.success(request, message)
+    return redirect("portal_loss", loss_id=loss.pk)
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def portal_activity_add(request, loss_id: int):
+    return _portal_log(
+        request, loss_id, ActivityForm, grief_actions.activity_add, _("Added to your log.")
+    )
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def portal_check_in_add(request, loss_id: int):
+    return _portal_log(
+        request, loss_id, CheckInForm, grief_actions.check_in_add, _("Check-in saved.")
+    )
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_transition(request, transition_id: int):
+    write = request.method == "POST"
+    transition = portal_transition_for(request, transition_id, write=write)
+    initial = {name: getattr(transition, name) for name in TransitionForm.base_fields}
+    form = TransitionForm(posted(request), initial=initial)
+    form.fields["phase"].label = _("Where I am now (optional)")
+    if write and form.is_valid():
+        grief_actions.transition_save(
+            by=request.user,
+            request=request,
+            client=transition.client,
+            data=form.cleaned_data,
+            transition=transition,
+            role=Role.CLIENT,
+        )
+        messages.success(request, _("Saved. Your clinician will see it."))
+        return redirect("portal_transition", transition_id=transition.pk)
+    return render(
+        request,
+        "portal/transition.html",
+        {"transition": transition, "form": form, "steps": list(transition.steps.all())},
+        status=400 if form.errors else 200,
     )
