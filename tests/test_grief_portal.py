@@ -38,7 +38,7 @@ def test_nothing_reaches_the_portal_until_the_clinician_shares_it(client, world)
     assert client.get(f"/portal/losses/{the_loss.pk}/").status_code == 404
     assert client.get(f"/portal/transitions/{transition.pk}/").status_code == 404
     assert "Since the death" not in client.get("/portal/loss-and-change/").content.decode()
-    assert "Practice tools" not in client.get("/portal/").content.decode()
+    assert "Loss and change" not in client.get("/portal/").content.decode()
 
     client.force_login(clinician)
     page = client.get(f"/losses/{the_loss.pk}/").content.decode()

@@ -186,6 +186,39 @@ def audit_own(request, client: Client, action: str, *, object_type: str, object_
         )
 
 
+def client_object(request, model, object_id, *, write: bool = False, verb: str):
+    """An object of ``model`` (with a ``client`` foreign key) through its client's door: the
+    per-kind access helpers (``loss_for``, ``worksheet_for``, ...) are this, named. Audited as
+    ``<verb>.view`` or ``<verb>.open`` on the object."""
+    found = model.objects.filter(pk=as_id(object_id)).first()
+    if found is None:
+        raise Http404
+    found.client = client_for(
+        request,
+        found.client_id,
+        write=write,
+        action=f"{verb}.open" if write else f"{verb}.view",
+        object_type=model._meta.model_name,
+        object_id=found.pk,
+    )
+    return found
+
+
+def own_shared_object(request, model, object_id, *, write: bool = False, verb: str):
+    """An object of ``model`` that belongs to the signed-in client and that their care team
+    shared with them (``shared_with_client``); anything else is 404. Audited."""
+    client = own_client(request)
+    found = model.objects.filter(
+        pk=as_id(object_id), client=client, shared_with_client=True
+    ).first()
+    if found is None:
+        raise Http404
+    action = f"portal.{verb}_open" if write else f"portal.{verb}_view"
+    audit_own(request, client, action, object_type=model._meta.model_name, object_id=found.pk)
+    found.client = client
+    return found
+
+
 def own_client_record(request) -> Client:
     """The signed-in client's own record, its opening audited."""
     client = own_client(request)

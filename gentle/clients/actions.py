@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gentle.accounts.models import Membership, Role, User
-from gentle.audit.log import record
+from gentle.audit.log import record, record_for_client
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, Consent, TeamRole
 
 
@@ -242,4 +242,19 @@ def consent_withdraw(*, by: User, request, client: Client, consent: Consent) -> 
             object_type="consent",
             object_id=consent.pk,
             detail=f"kind={consent.kind}",
+        )
+
+
+def share_with_client(*, by: User, request, item, shared: bool, verb: str) -> None:
+    """Open a piece of clinical work (a grief curve, a worksheet...) to its client in the
+    portal, or close it again. ``item`` has ``client`` and ``shared_with_client``."""
+    with transaction.atomic():
+        type(item).objects.filter(pk=item.pk).update(shared_with_client=shared)
+        record_for_client(
+            f"{verb}.{'share' if shared else 'unshare'}",
+            by=by,
+            request=request,
+            client=item.client,
+            object_type=type(item)._meta.model_name,
+            object_id=item.pk,
         )

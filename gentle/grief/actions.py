@@ -92,18 +92,3 @@ def step_add(*, by, request, transition, data) -> TransitionStep:
             object_id=transition.pk,
         )
     return step
-
-
-def share(*, by, request, item, shared: bool) -> None:
-    """Share a loss's curve or a transition worksheet with the client in the portal, or stop."""
-    kind = "loss" if isinstance(item, Loss) else "transition"
-    with transaction.atomic():
-        type(item).objects.filter(pk=item.pk).update(shared_with_client=shared)
-        _audit(
-            f"{'grief' if kind == 'loss' else 'transition'}.{'share' if shared else 'unshare'}",
-            by=by,
-            request=request,
-            client=item.client,
-            object_type=kind,
-            object_id=item.pk,
-        )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import client_for
+from gentle.clients.sharing import share_view
 from gentle.grief import actions, selectors
 from gentle.grief.access import loss_for, transition_for
 from gentle.grief.forms import ActivityForm, CheckInForm, LossForm, StepForm, TransitionForm
@@ -163,23 +164,15 @@ def transition_step(request, transition_id: int):
     return redirect("transition_detail", transition_id=transition.pk)
 
 
-def _share(request, item, page):
-    shared = request.POST.get("shared") == "1"
-    actions.share(by=request.user, request=request, item=item, shared=shared)
-    if shared:
-        messages.success(request, _("Shared: the client can now open this in their portal."))
-    else:
-        messages.success(request, _("No longer shared with the client."))
-    return redirect(page, item.pk)
-
-
 @role_required(Role.CLINICIAN)
 @require_POST
 def loss_share(request, loss_id: int):
-    return _share(request, loss_for(request, loss_id, write=True), "loss_detail")
+    loss = loss_for(request, loss_id, write=True)
+    return share_view(request, loss, verb="grief", page="loss_detail")
 
 
 @role_required(Role.CLINICIAN)
 @require_POST
 def transition_share(request, transition_id: int):
-    return _share(request, transition_for(request, transition_id, write=True), "transition_detail")
+    transition = transition_for(request, transition_id, write=True)
+    return share_view(request, transition, verb="transition", page="transition_detail")
