@@ -14,6 +14,7 @@ from django.db import transaction
 from gentle.accounts import demo as accounts_demo
 from gentle.accounts.models import Role
 from gentle.clients import demo as clients_demo
+from gentle.communication import demo as communication_demo
 from gentle.courses import demo as courses_demo
 from gentle.formulation import demo as formulation_demo
 from gentle.grief import demo as grief_demo
@@ -39,6 +40,7 @@ DEMO_STEPS = (
     timeline_demo.seed,
     formulation_demo.seed,
     grief_demo.seed,
+    communication_demo.seed,
 )
 
 
@@ -53,6 +55,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            communication_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             grief_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             formulation_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             timeline_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

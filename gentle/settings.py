@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "gentle.timeline",
     "gentle.formulation",
     "gentle.grief",
+    "gentle.communication",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("gentle.timeline.urls")),
     path("", include("gentle.formulation.urls")),
     path("", include("gentle.grief.urls")),
+    path("", include("gentle.communication.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

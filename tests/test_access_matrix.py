@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gentle.accounts.models import Invitation, Membership, Role, Supervision, User
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, Consent
+from gentle.communication.models import Exchange, StyleReflection, Worksheet
 from gentle.courses.models import (
     Course,
     NoteAddendum,
@@ -153,6 +154,16 @@ def world() -> World:
         Transition.objects.create(
             client=client, title="Matrix change", updated_by=clinician_of, shared_with_client=True
         )
+        Exchange.objects.create(
+            client=client, i_said="Matrix", updated_by=clinician_of, shared_with_client=True
+        )
+        Worksheet.objects.create(
+            client=client,
+            kind="desc",
+            title="Matrix sheet",
+            updated_by=clinician_of,
+            shared_with_client=True,
+        )
         Formulation.objects.create(
             course=course,
             primary_area="dispute",
@@ -243,6 +254,10 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"loss_id": c.losses.get().pk}) for k, c in world.clients.items()]
     if "<int:transition_id>" in pattern:
         return [(k, {"transition_id": c.transitions.get().pk}) for k, c in world.clients.items()]
+    if "<int:exchange_id>" in pattern:
+        return [(k, {"exchange_id": c.exchanges.get().pk}) for k, c in world.clients.items()]
+    if "<int:worksheet_id>" in pattern:
+        return [(k, {"worksheet_id": c.worksheets.get().pk}) for k, c in world.clients.items()]
     if "<int:goal_id>" in pattern:
         return [
             (k, {"goal_id": c.courses.get().ipt_goals.get().pk}) for k, c in world.clients.items()
@@ -327,6 +342,17 @@ def post_data(route: str, world: World) -> dict:
         "portal_activity_add": {"day": "2024-02-01", "orientation": "loss", "what": "Probe"},
         "portal_check_in_add": {"day": "2024-02-01", "words": ["numb"]},
         "portal_transition": {"title": "Probe change 3"},
+        "style_reflect": {"person": world.clients["own"].inventory.get().pk, "items": ["s1"]},
+        "exchange_new": {"day": "2026-01-05", "i_said": "Probe said", "they_said": "Probe"},
+        "exchange_detail": {"day": "2026-01-05", "i_said": "Probe said", "they_said": "Probe"},
+        "portal_exchange": {"day": "2026-01-05", "i_said": "Probe said", "they_said": "Probe"},
+        "exchange_share": {"shared": "0"},
+        "worksheet_share": {"shared": "0"},
+        "worksheet_new": {"kind": "desc", "title": "Probe sheet"},
+        "worksheet_detail": {"describe": "Probe text"},
+        "portal_worksheet": {"describe": "Probe text"},
+        "statement": {"text": "You never listen to me."},
+        "portal_statement": {"text": "You never listen to me."},
         "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
         "goals": {
             "area": "dispute",
@@ -400,6 +426,8 @@ def targets_pattern(route: str) -> bool:
         "goal_id",
         "loss_id",
         "transition_id",
+        "exchange_id",
+        "worksheet_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 
@@ -451,6 +479,13 @@ def snapshot() -> tuple:
         Transition.objects.filter(title="Probe change 3").count(),
         Loss.objects.filter(shared_with_client=True).count(),
         Transition.objects.filter(shared_with_client=True).count(),
+        StyleReflection.objects.count(),
+        Exchange.objects.count(),
+        Exchange.objects.filter(i_said="Probe said").count(),
+        Exchange.objects.filter(shared_with_client=True).count(),
+        Worksheet.objects.count(),
+        Worksheet.objects.filter(shared_with_client=True).count(),
+        sum(len(a) for a in Worksheet.objects.values_list("answers", flat=True)),
         TransitionStep.objects.count(),
     )
 

@@ -45,4 +45,31 @@ urlpatterns = [
         access=Access.PORTAL_OWN,
         methods=("GET", "POST"),
     ),
+    route(
+        "communication/",
+        views.portal_communication,
+        name="portal_communication",
+        access=Access.PORTAL,
+    ),
+    route(
+        "communication/statement/",
+        views.portal_statement,
+        name="portal_statement",
+        access=Access.PORTAL,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "exchanges/<int:exchange_id>/",
+        views.portal_exchange,
+        name="portal_exchange",
+        access=Access.PORTAL_OWN,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "worksheets/<int:worksheet_id>/",
+        views.portal_worksheet,
+        name="portal_worksheet",
+        access=Access.PORTAL_OWN,
+        methods=("GET", "POST"),
+    ),
 ]

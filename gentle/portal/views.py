@@ -9,6 +9,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import own_client_record
+from gentle.communication import actions as communication_actions
+from gentle.communication import selectors as communication_selectors
+from gentle.communication.access import portal_exchange as portal_exchange_for
+from gentle.communication.access import portal_worksheet as portal_worksheet_for
+from gentle.communication.forms import ExchangeForm, StatementForm, WorksheetForm
 from gentle.courses.selectors import latest_relapse_plan
 from gentle.grief import actions as grief_actions
 from gentle.grief import selectors as grief_selectors
@@ -27,12 +32,12 @@ from gentle.safety.selectors import crisis_text_for
 def portal_home(request):
     client = own_client_record(request)
     team = list(client.care_team.select_related("user").filter(role="clinician"))
-    shared = (
+    grief = (
         client.losses.filter(shared_with_client=True).exists()
         or client.transitions.filter(shared_with_client=True).exists()
     )
     return render(
-        request, "portal/home.html", {"client": client, "team": team, "grief_shared": shared}
+        request, "portal/home.html", {"client": client, "team": team, "grief_shared": grief}
     )
 
 
@@ -177,5 +182,92 @@ def portal_transition(request, transition_id: int):
         request,
         "portal/transition.html",
         {"transition": transition, "form": form, "steps": list(transition.steps.all())},
+        status=400 if form.errors else 200,
+    )
+
+
+# Communication: exchanges and worksheets the care team shared, and statement feedback.
+
+
+@role_required(Role.CLIENT)
+def portal_communication(request):
+    client = own_client_record(request)
+    return render(
+        request,
+        "portal/communication.html",
+        {
+            "exchanges": list(client.exchanges.filter(shared_with_client=True)),
+            "worksheets": list(client.worksheets.filter(shared_with_client=True)),
+        },
+    )
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_exchange(request, exchange_id: int):
+    write = request.method == "POST"
+    exchange = portal_exchange_for(request, exchange_id, write=write)
+    form = ExchangeForm(
+        posted(request),
+        client=exchange.client,
+        initial=communication_selectors.exchange_initial(exchange),
+    )
+    if write and form.is_valid():
+        communication_actions.exchange_save(
+            by=request.user,
+            request=request,
+            client=exchange.client,
+            data=form.cleaned_data,
+            exchange=exchange,
+            role=Role.CLIENT,
+        )
+        messages.success(request, _("Saved. Your clinician will see it."))
+        return redirect("portal_exchange", exchange_id=exchange.pk)
+    return render(
+        request,
+        "portal/exchange.html",
+        {
+            "exchange": exchange,
+            "form": form,
+            "feedback": communication_selectors.feedback(exchange.could_have_said),
+            "can_write": True,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_worksheet(request, worksheet_id: int):
+    write = request.method == "POST"
+    worksheet = portal_worksheet_for(request, worksheet_id, write=write)
+    finish = write and "finish" in request.POST
+    form = WorksheetForm(posted(request), worksheet=worksheet, finishing=finish)
+    if write and form.is_valid():
+        communication_actions.worksheet_save(
+            by=request.user,
+            request=request,
+            worksheet=worksheet,
+            answers=form.cleaned_data,
+            finish=finish,
+            role=Role.CLIENT,
+        )
+        messages.success(request, _("Finished. Well done.") if finish else _("Saved."))
+        return redirect("portal_worksheet", worksheet_id=worksheet.pk)
+    context = communication_selectors.worksheet_page(worksheet, form.steps)
+    context.update(form=form, can_write=True)
+    return render(request, "portal/worksheet.html", context, status=400 if form.errors else 200)
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_statement(request):
+    """Statement feedback for the client. Nothing typed here is stored."""
+    form = StatementForm(posted(request))
+    found = communication_selectors.feedback(form.cleaned_data["text"]) if form.is_valid() else None
+    return render(
+        request,
+        "portal/statement.html",
+        {"form": form, "feedback": found},
         status=400 if form.errors else 200,
     )

@@ -1,0 +1,124 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gentle.communication import selectors
+from gentle.communication.models import EXCHANGE_TEXTS, Exchange, Kind
+from gentle.formulation.models import AREA_CHOICES, Goal
+
+LONG = 2000
+TEXT = {"rows": 3}
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    """Options labelled by what people call them (a person's name, a goal's text)."""
+
+    def label_from_instance(self, obj):
+        return getattr(obj, "name", None) or getattr(obj, "text", "")
+
+
+class LinkedForm(forms.Form):
+    """A person from the client's inventory and one of their goals, both optional."""
+
+    person = NamedChoiceField(label=_("With whom"), queryset=None, required=False)
+    goal = NamedChoiceField(label=_("Goal it serves"), queryset=None, required=False)
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = client.inventory.all()
+        self.fields["goal"].queryset = Goal.objects.filter(course__client=client).order_by("pk")
+
+
+class StyleForm(forms.Form):
+    person = NamedChoiceField(label=_("With whom"), queryset=None)
+    items = forms.MultipleChoiceField(
+        label=_("Which sentences fit how I usually speak with this person?"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one sentence that fits.")},
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = client.inventory.all()
+        self.fields["items"].choices = selectors.checklist()
+
+
+def _not_future(day):
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(_("This date is in the future."))
+    return day
+
+
+class ExchangeForm(LinkedForm):
+    """Communication analysis. What was said on both sides is the least it needs."""
+
+    day = forms.DateField(
+        label=_("When it happened"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+    area = forms.ChoiceField(label=_("Focus"), required=False, choices=[("", "—"), *AREA_CHOICES])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in EXCHANGE_TEXTS:
+            self.fields[name] = forms.CharField(
+                label=Exchange._meta.get_field(name).verbose_name,
+                required=name in ("i_said", "they_said"),
+                max_length=LONG,
+                widget=forms.Textarea(attrs=TEXT),
+                error_messages={"required": _("Write down what was said: a few words are enough.")},
+            )
+
+    def clean_day(self):
+        return _not_future(self.cleaned_data["day"])
+
+
+class WorksheetNewForm(LinkedForm):
+    kind = forms.ChoiceField(label=_("Worksheet"), choices=Kind.choices)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=150,
+        help_text=_("For example 'Asking Sam to share the evening chores'."),
+    )
+
+    field_order = ["kind", "title", "person", "goal"]
+
+
+class WorksheetForm(forms.Form):
+    """One field per step of the worksheet's kind. Saving keeps whatever is written; finishing
+    asks for the required steps."""
+
+    def __init__(self, *args, worksheet, finishing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.finishing = finishing
+        self.steps = selectors.steps(worksheet.kind)
+        for step in self.steps:
+            self.fields[step.id] = forms.CharField(
+                label=step.label,
+                help_text=step.prompt,
+                required=False,
+                max_length=LONG,
+                initial=worksheet.answers.get(step.id, ""),
+                widget=forms.Textarea(attrs=TEXT),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.finishing:
+            for step in self.steps:
+                if step.required and not (data.get(step.id) or "").strip():
+                    self.add_error(
+                        step.id, _("Fill in this step to finish, or save and come back later.")
+                    )
+        return data
+
+
+class StatementForm(forms.Form):
+    text = forms.CharField(
+        label=_("What I mean to say"),
+        max_length=LONG,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Write it as you would say it. Nothing here is saved."),
+    )
