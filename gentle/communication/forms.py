@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.communication import selectors
 from gentle.communication.models import EXCHANGE_TEXTS, Exchange, Kind
-from gentle.formulation.models import AREA_CHOICES, Goal
+from gentle.formulation.models import Goal
+from gentle.formulation.rules import area_choices
 
 LONG = 2000
 TEXT = {"rows": 3}
@@ -58,10 +59,12 @@ class ExchangeForm(LinkedForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         initial=timezone.localdate,
     )
-    area = forms.ChoiceField(label=_("Focus"), required=False, choices=[("", "—"), *AREA_CHOICES])
+    area = forms.ChoiceField(label=_("Focus"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The clinic's chosen names for the problem areas (IPT, WHO or Stuart & Robertson).
+        self.fields["area"].choices = [("", "—"), *area_choices()]
         for name in EXCHANGE_TEXTS:
             self.fields[name] = forms.CharField(
                 label=Exchange._meta.get_field(name).verbose_name,

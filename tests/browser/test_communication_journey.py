@@ -31,6 +31,13 @@ def test_worksheets_complete_and_resume(live_server, page_at, screenshot, settin
         assert page.locator("table.style-map tbody tr").count() >= 5
         no_sideways_scroll(page)
         screenshot(page, f"communication-hub-{width}")
+        page.get_by_role("link", name="Tomás").first.click()
+        expect(page.get_by_label("What I said")).to_have_value(
+            "You never think about what things cost. It's always me who has to worry."
+        )
+        expect(page.locator(".feedback")).to_contain_text("A clear request")
+        no_sideways_scroll(page)
+        screenshot(page, f"exchange-{width}")
 
     # The clinician starts a DESC script, leaves it half done, and comes back to it.
     page = page_at(1280, 900)
