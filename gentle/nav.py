@@ -31,6 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Invitations"), "invitations", ADMIN),
     NavItem(_("Emergency access"), "break_glass_reviews", ADMIN),
     NavItem(_("Crisis text"), "crisis_text", ADMIN),
+    NavItem(_("Role-play partner"), "partner_settings", ADMIN),
     NavItem(_("Audit log"), "audit_log", ADMIN),
 )
 

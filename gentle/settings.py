@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "gentle.formulation",
     "gentle.grief",
     "gentle.communication",
+    "gentle.roleplay",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("gentle.formulation.urls")),
     path("", include("gentle.grief.urls")),
     path("", include("gentle.communication.urls")),
+    path("", include("gentle.roleplay.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

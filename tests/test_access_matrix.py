@@ -30,6 +30,7 @@ from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.inventory.models import Person, Snapshot
 from gentle.measures.models import Administration, ScheduleRule
+from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.routes import RULES, Access
 from gentle.safety.models import Alert, CrisisText
 from gentle.timeline.models import Episode, LifeEvent
@@ -164,6 +165,19 @@ def world() -> World:
             updated_by=clinician_of,
             shared_with_client=True,
         )
+        scenario = Scenario.objects.create(
+            client=client,
+            title="Matrix scenario",
+            goal="g",
+            opening="o",
+            manner="receptive",
+            relationship="friend",
+            shared_with_client=True,
+            updated_by=clinician_of,
+        )
+        Rehearsal.objects.create(
+            client=client, scenario=scenario, confidence_before=5, started_by=clinician_of
+        )
         Formulation.objects.create(
             course=course,
             primary_area="dispute",
@@ -258,6 +272,10 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"exchange_id": c.exchanges.get().pk}) for k, c in world.clients.items()]
     if "<int:worksheet_id>" in pattern:
         return [(k, {"worksheet_id": c.worksheets.get().pk}) for k, c in world.clients.items()]
+    if "<int:scenario_id>" in pattern:
+        return [(k, {"scenario_id": c.scenarios.get().pk}) for k, c in world.clients.items()]
+    if "<int:rehearsal_id>" in pattern:
+        return [(k, {"rehearsal_id": c.rehearsals.get().pk}) for k, c in world.clients.items()]
     if "<int:goal_id>" in pattern:
         return [
             (k, {"goal_id": c.courses.get().ipt_goals.get().pk}) for k, c in world.clients.items()
@@ -282,6 +300,9 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
     if "<str:token>" in pattern:
         return [("own", {"token": "not-a-real-token"})]
     return [("own", {})]
+
+
+SCENARIO_PROBE = {"title": "Probe scenario", "goal": "g", "opening": "o", "manner": "sad"}
 
 
 def post_data(route: str, world: World) -> dict:
@@ -353,6 +374,18 @@ def post_data(route: str, world: World) -> dict:
         "portal_worksheet": {"describe": "Probe text"},
         "statement": {"text": "You never listen to me."},
         "portal_statement": {"text": "You never listen to me."},
+        "roleplay": SCENARIO_PROBE,
+        "portal_roleplay": SCENARIO_PROBE,
+        "scenario_detail": SCENARIO_PROBE,
+        "scenario_share": {"shared": "0"},
+        "rehearsal_start": {"confidence_before": "5"},
+        "portal_rehearsal_start": {"confidence_before": "5"},
+        "rehearsal_detail": {"text": "Probe turn", "number": "1"},
+        "portal_rehearsal": {"text": "Probe turn", "number": "1"},
+        "rehearsal_end": {"confidence_after": "6"},
+        "portal_rehearsal_end": {"confidence_after": "6"},
+        "rehearsal_annotate": {"text": "Probe note"},
+        "partner_settings": {"timeout": "9"},
         "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
         "goals": {
             "area": "dispute",
@@ -428,6 +461,8 @@ def targets_pattern(route: str) -> bool:
         "transition_id",
         "exchange_id",
         "worksheet_id",
+        "scenario_id",
+        "rehearsal_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 
@@ -486,6 +521,14 @@ def snapshot() -> tuple:
         Worksheet.objects.count(),
         Worksheet.objects.filter(shared_with_client=True).count(),
         sum(len(a) for a in Worksheet.objects.values_list("answers", flat=True)),
+        Scenario.objects.count(),
+        Scenario.objects.filter(title="Probe scenario").count(),
+        Scenario.objects.filter(shared_with_client=True).count(),
+        Rehearsal.objects.count(),
+        Rehearsal.objects.filter(status="finished").count(),
+        Turn.objects.count(),
+        Annotation.objects.count(),
+        PartnerSettings.objects.count(),
         TransitionStep.objects.count(),
     )
 

@@ -204,13 +204,13 @@ def client_object(request, model, object_id, *, write: bool = False, verb: str):
     return found
 
 
-def own_shared_object(request, model, object_id, *, write: bool = False, verb: str):
+def own_shared_object(
+    request, model, object_id, *, write: bool = False, verb: str, shared="shared_with_client"
+):
     """An object of ``model`` that belongs to the signed-in client and that their care team
-    shared with them (``shared_with_client``); anything else is 404. Audited."""
+    shared with them (the ``shared`` lookup is true); anything else is 404. Audited."""
     client = own_client(request)
-    found = model.objects.filter(
-        pk=as_id(object_id), client=client, shared_with_client=True
-    ).first()
+    found = model.objects.filter(pk=as_id(object_id), client=client, **{shared: True}).first()
     if found is None:
         raise Http404
     action = f"portal.{verb}_open" if write else f"portal.{verb}_view"

@@ -186,6 +186,10 @@ class Note:
     rule: str
 
 
+def statement_rules() -> dict:
+    return _load("statements.json")
+
+
 def feedback(text: str) -> list[Note]:
     """Gentle, rule-based notes on a sentence the client means to say (gentle.lib.statements):
     strengths first, then what to watch, each with the rule behind it."""

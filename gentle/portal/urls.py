@@ -72,4 +72,38 @@ urlpatterns = [
         access=Access.PORTAL_OWN,
         methods=("GET", "POST"),
     ),
+    route(
+        "role-play/",
+        views.portal_roleplay,
+        name="portal_roleplay",
+        access=Access.PORTAL,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "scenarios/<int:scenario_id>/",
+        views.portal_scenario,
+        name="portal_scenario",
+        access=Access.PORTAL_OWN,
+    ),
+    route(
+        "scenarios/<int:scenario_id>/rehearse/",
+        views.portal_rehearsal_start,
+        name="portal_rehearsal_start",
+        access=Access.PORTAL_OWN,
+        methods=("POST",),
+    ),
+    route(
+        "rehearsals/<int:rehearsal_id>/",
+        views.portal_rehearsal,
+        name="portal_rehearsal",
+        access=Access.PORTAL_OWN,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "rehearsals/<int:rehearsal_id>/end/",
+        views.portal_rehearsal_end,
+        name="portal_rehearsal_end",
+        access=Access.PORTAL_OWN,
+        methods=("POST",),
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +26,10 @@ from gentle.measures.access import portal_administration
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Mode, Status
 from gentle.measures.views import answer_form
+from gentle.roleplay import pages as roleplay_pages
+from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
+from gentle.roleplay.access import portal_scenario as portal_scenario_for
+from gentle.roleplay.forms import LibraryForm, ScenarioForm, StartForm
 from gentle.safety.selectors import crisis_text_for
 
 
@@ -270,4 +275,95 @@ def portal_statement(request):
         "portal/statement.html",
         {"form": form, "feedback": found},
         status=400 if form.errors else 200,
+    )
+
+
+# Role play: rehearsing a difficult conversation.
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_roleplay(request):
+    client = own_client_record(request)
+    forms = (ScenarioForm(client=client), LibraryForm(client=client))
+    if request.method == "POST":
+        scenario, forms = roleplay_pages.add_scenario(request, client, role=Role.CLIENT)
+        if scenario:
+            return redirect("portal_scenario", scenario_id=scenario.pk)
+    return render(
+        request,
+        "portal/roleplay.html",
+        {
+            "scenarios": list(client.scenarios.filter(shared_with_client=True)),
+            "form": forms[0],
+            "library_form": forms[1],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.CLIENT)
+def portal_scenario(request, scenario_id: int):
+    scenario = portal_scenario_for(request, scenario_id)
+    return render(
+        request,
+        "portal/scenario.html",
+        {
+            "scenario": scenario,
+            "rehearsals": list(scenario.rehearsals.all()),
+            "start_form": StartForm(),
+            "start_url": reverse("portal_rehearsal_start", args=[scenario.pk]),
+            "can_write": True,
+            "portal": True,
+        },
+    )
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def portal_rehearsal_start(request, scenario_id: int):
+    scenario = portal_scenario_for(request, scenario_id, write=True)
+    return roleplay_pages.start(
+        request, scenario, role=Role.CLIENT, page="portal_rehearsal", back="portal_scenario"
+    )
+
+
+def _rehearsal_page(request, rehearsal, *, turn_form=None, end_form=None):
+    context = roleplay_pages.rehearsal_context(rehearsal, turn_form=turn_form, end_form=end_form)
+    context.update(
+        can_write=True,
+        portal=True,
+        turn_url=reverse("portal_rehearsal", args=[rehearsal.pk]),
+        end_url=reverse("portal_rehearsal_end", args=[rehearsal.pk]),
+    )
+    status = 400 if (turn_form or end_form) else 200
+    return render(request, "portal/rehearsal.html", context, status=status)
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_rehearsal(request, rehearsal_id: int):
+    write = request.method == "POST"
+    rehearsal = portal_rehearsal_for(request, rehearsal_id, write=write)
+    if not write:
+        return _rehearsal_page(request, rehearsal)
+    return roleplay_pages.take_turn(
+        request,
+        rehearsal,
+        role=Role.CLIENT,
+        page="portal_rehearsal",
+        render_page=lambda **forms: _rehearsal_page(request, rehearsal, **forms),
+    )
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def portal_rehearsal_end(request, rehearsal_id: int):
+    rehearsal = portal_rehearsal_for(request, rehearsal_id, write=True)
+    return roleplay_pages.finish(
+        request,
+        rehearsal,
+        role=Role.CLIENT,
+        page="portal_rehearsal",
+        render_page=lambda **forms: _rehearsal_page(request, rehearsal, **forms),
     )

@@ -1,0 +1,207 @@
+"""Writes for role play, each audited in its transaction (no text in the audit). A client turn
+is stored before the partner is asked, so a slow or failing model never loses the transcript;
+risk words pause the rehearsal and alert the care team through the safety app."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from gentle.audit.log import record, record_for_client
+from gentle.communication.selectors import statement_rules
+from gentle.lib.statements import features as statement_features
+from gentle.roleplay import partner, selectors
+from gentle.roleplay.models import (
+    Annotation,
+    PartnerSettings,
+    Rehearsal,
+    Scenario,
+    Status,
+    Turn,
+)
+from gentle.safety.actions import alert_raise
+from gentle.safety.models import Severity
+from gentle.safety.selectors import risk_phrases_in
+
+
+def _audit(action, *, by, request, client, rehearsal=None, scenario=None, role="clinician"):
+    target = rehearsal or scenario
+    record_for_client(
+        action,
+        by=by,
+        request=request,
+        client=client,
+        object_type=type(target)._meta.model_name,
+        object_id=target.pk,
+        role=role,
+    )
+
+
+def scenario_save(*, by, request, client, data, scenario=None, role="clinician") -> Scenario:
+    person = data.get("person")
+    fields = {
+        "title": data["title"],
+        "goal": data["goal"],
+        "opening": data["opening"],
+        "manner": data["manner"],
+        "person": person,
+        "person_label": person.name if person else "",
+        "relationship": person.relationship if person else data.get("relationship", "other"),
+        "updated_by": by,
+    }
+    with transaction.atomic():
+        if scenario is None:
+            scenario = Scenario.objects.create(
+                client=client,
+                library_id=data.get("library_id", ""),
+                created_role=role,
+                # What a client writes for themselves is theirs to rehearse at once.
+                shared_with_client=role == "client",
+                **fields,
+            )
+            action = "scenario.create"
+        else:
+            Scenario.objects.filter(pk=scenario.pk).update(**fields)
+            action = "scenario.update"
+        _audit(action, by=by, request=request, client=client, scenario=scenario, role=role)
+    return scenario
+
+
+def rehearsal_start(*, by, request, scenario, confidence_before, lang, role="clinician"):
+    with transaction.atomic():
+        rehearsal = Rehearsal.objects.create(
+            client=scenario.client,
+            scenario=scenario,
+            language=lang,
+            tension=partner.start_tension(scenario.manner),
+            confidence_before=confidence_before,
+            started_by=by,
+        )
+        _audit(
+            "rehearsal.start",
+            by=by,
+            request=request,
+            client=scenario.client,
+            rehearsal=rehearsal,
+            role=role,
+        )
+    return rehearsal
+
+
+def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
+    """The client's turn, then the partner's. Returns "duplicate" (this turn was already
+    taken: a double submission), "paused" (risk words) or "answered"."""
+    client = rehearsal.client
+    found = statement_features(text, statement_rules(), rehearsal.language)
+    with transaction.atomic():
+        last = rehearsal.turns.aggregate(n=Max("number"))["n"] or 0
+        if number <= last:
+            return "duplicate"
+        turn = Turn.objects.create(
+            rehearsal=rehearsal,
+            number=last + 1,
+            speaker="client",
+            text=text,
+            features=sorted(found),
+        )
+        _audit(
+            "rehearsal.turn", by=by, request=request, client=client, rehearsal=rehearsal, role=role
+        )
+        if risk_phrases_in(text):
+            Rehearsal.objects.filter(pk=rehearsal.pk).update(status=Status.PAUSED)
+            alert_raise(
+                client=client,
+                source="rehearsal",
+                source_id=f"{rehearsal.pk}:{turn.number}",
+                rule_id="roleplay_risk_words",
+                severity=Severity.HIGH,
+                reason="Risk words in a role-play turn",
+                request=request,
+                actor=by,
+            )
+            return "paused"
+    history = [(t.speaker, t.text) for t in rehearsal.turns.all()]
+    answer = partner.reply(
+        selectors.persona(rehearsal.scenario, rehearsal.language),
+        history,
+        found,
+        rehearsal.tension,
+        selectors.partner_data(),
+        config=selectors.model_config(client.clinic),
+        names=selectors.names_for(client),
+    )
+    with transaction.atomic():
+        Turn.objects.create(
+            rehearsal=rehearsal,
+            number=last + 2,
+            speaker="partner",
+            text=answer.text,
+            engine=answer.engine,
+            fallback=answer.fallback,
+        )
+        Rehearsal.objects.filter(pk=rehearsal.pk).update(tension=answer.tension)
+    return "answered"
+
+
+def rehearsal_end(*, by, request, rehearsal, data, role="clinician") -> None:
+    with transaction.atomic():
+        Rehearsal.objects.filter(pk=rehearsal.pk).update(
+            status=Status.FINISHED, finished_at=timezone.now(), **data
+        )
+        _audit(
+            "rehearsal.finish",
+            by=by,
+            request=request,
+            client=rehearsal.client,
+            rehearsal=rehearsal,
+            role=role,
+        )
+
+
+def rehearsal_resume(*, by, request, rehearsal) -> None:
+    """The clinician, having followed up the alert, lets the rehearsal go on."""
+    with transaction.atomic():
+        Rehearsal.objects.filter(pk=rehearsal.pk, status=Status.PAUSED).update(status=Status.ACTIVE)
+        _audit(
+            "rehearsal.resume", by=by, request=request, client=rehearsal.client, rehearsal=rehearsal
+        )
+
+
+def annotate(*, by, request, rehearsal, data) -> Annotation:
+    with transaction.atomic():
+        note = Annotation.objects.create(rehearsal=rehearsal, author=by, **data)
+        _audit(
+            "rehearsal.annotate",
+            by=by,
+            request=request,
+            client=rehearsal.client,
+            rehearsal=rehearsal,
+        )
+    return note
+
+
+def partner_settings_save(*, by, request, clinic, data) -> PartnerSettings:
+    found, _ = PartnerSettings.objects.get_or_create(clinic=clinic)
+    fields = {
+        "enabled": data["enabled"],
+        "endpoint": data["endpoint"],
+        "model": data["model"],
+        "timeout": data["timeout"],
+        "updated_at": timezone.now(),
+    }
+    if data.get("api_key"):
+        fields["api_key_encrypted"] = selectors.keyring().encrypt(data["api_key"])
+    with transaction.atomic():
+        PartnerSettings.objects.filter(pk=found.pk).update(**fields)
+        record(
+            "roleplay.settings",
+            request=request,
+            actor=by,
+            role="admin",
+            clinic_id=clinic.pk,
+            object_type="partnersettings",
+            object_id=found.pk,
+            detail=f"enabled={data['enabled']}",
+        )
+    return found

@@ -1,0 +1,110 @@
+"""Reads for role play: the starter library and role labels (data files), the partner's
+persona without identifiers, the clinic's model settings, and transcripts with feedback."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from gentle.communication.selectors import feedback
+from gentle.lib.crypto import KeyRing, KeyRingError
+from gentle.roleplay import partner
+from gentle.roleplay.models import PartnerSettings
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def _load(name: str) -> dict:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def partner_data() -> dict:
+    return _load("partner.json")
+
+
+def language(code: str | None = None) -> str:
+    code = (code or get_language() or "en")[:2]
+    return code if code in ("en", "es") else "en"
+
+
+def _pick(entry: dict, lang: str | None = None) -> str:
+    return entry.get(language(lang)) or entry["en"]
+
+
+def library_choices() -> list[tuple[str, str]]:
+    return [(s["id"], _pick(s["title"])) for s in _load("library.json")["scenarios"]]
+
+
+def library_item(item_id: str) -> dict | None:
+    """A starter scenario in the reader's language, or None."""
+    for s in _load("library.json")["scenarios"]:
+        if s["id"] == item_id:
+            return {
+                "title": _pick(s["title"]),
+                "goal": _pick(s["goal"]),
+                "opening": _pick(s["opening"]),
+                "manner": s["manner"],
+                "relationship": s["relationship"],
+                "library_id": s["id"],
+            }
+    return None
+
+
+def role_label(relationship: str, lang: str) -> str:
+    labels = _load("library.json")["role_labels"]
+    return _pick(labels.get(relationship) or labels["other"], lang)
+
+
+def persona(scenario, lang: str) -> partner.Persona:
+    """What the partner is told: a role label and a manner, never a name."""
+    return partner.Persona(
+        role_label=role_label(scenario.relationship, lang),
+        manner=scenario.manner,
+        goal=scenario.goal,
+        opening=scenario.opening,
+        language=lang,
+    )
+
+
+def names_for(client) -> list[str]:
+    """Every name the model must not receive: the client's and the people in their inventory."""
+    names = [client.given_name, client.family_name, client.preferred_name]
+    names += list(client.inventory.values_list("name", flat=True))
+    return [n for n in names if n and n.strip()]
+
+
+def keyring() -> KeyRing:
+    return KeyRing(settings.GENTLE_PROCESS_NOTE_KEYS)
+
+
+def model_config(clinic) -> partner.ModelConfig | None:
+    """The clinic's language-model partner, when it is switched on and complete."""
+    found = PartnerSettings.objects.filter(clinic=clinic, enabled=True).first()
+    if found is None or not (found.endpoint and found.model):
+        return None
+    try:
+        key = keyring().decrypt(found.api_key_encrypted) if found.api_key_encrypted else ""
+    except KeyRingError:
+        key = ""
+    return partner.ModelConfig(
+        endpoint=found.endpoint, model=found.model, api_key=key, timeout=float(found.timeout)
+    )
+
+
+def transcript(rehearsal) -> list:
+    """The turns in order, each client turn with its statement feedback, and the clinician's
+    notes beside the turn they are about: two queries."""
+    notes: dict = {}
+    for note in rehearsal.annotations.select_related("author"):
+        notes.setdefault(note.turn_number, []).append(note)
+    turns = list(rehearsal.turns.all())
+    for turn in turns:
+        turn.feedback = feedback(turn.text) if turn.speaker == "client" else []
+        turn.notes = notes.get(turn.number, [])
+    rehearsal.general_notes = notes.get(None, [])
+    return turns

@@ -1,0 +1,375 @@
+"""Role-play rehearsal through HTTP: scenarios (library, written, client-built), turns with the
+offline partner and the statement feedback, the reflection, the clinician's notes, the risk
+pause with its alert, the clinic's model partner with fall-back, and the portal side."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from gentle.accounts.models import Role
+from gentle.audit.models import AuditEvent
+from gentle.inventory.models import Person
+from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
+from gentle.safety.models import Alert, CrisisText
+from tests.factories import count_queries, make_client, make_clinic, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    clinic = make_clinic()
+    clinician = make_person(clinic, Role.CLINICIAN)
+    supervisor = make_person(clinic, Role.SUPERVISOR)
+    portal = make_person(clinic, Role.CLIENT)
+    record = make_client(
+        clinic,
+        clinicians=[clinician],
+        supervisor=supervisor,
+        user=portal,
+        given_name="Marisol",
+        family_name="Quintanilla",
+    )
+    partner = Person.objects.create(
+        client=record,
+        name="Bartholomew",
+        name_key="bartholomew",
+        relationship="partner",
+        updated_by=clinician,
+    )
+    return clinician, supervisor, portal, record, partner
+
+
+def scenario(record, by, **fields):
+    values = {
+        "title": "Evenings",
+        "goal": "Share the evening chores",
+        "opening": "Can we talk about the evenings?",
+        "manner": "defensive",
+        "relationship": "partner",
+        "person_label": "Bartholomew",
+        "updated_by": by,
+    }
+    return Scenario.objects.create(client=record, **(values | fields))
+
+
+def rehearsal(the_scenario, by, **fields):
+    return Rehearsal.objects.create(
+        client=the_scenario.client,
+        scenario=the_scenario,
+        confidence_before=4,
+        tension=2,
+        started_by=by,
+        **fields,
+    )
+
+
+# Scenarios
+
+
+def test_scenarios_from_the_library_and_written_out(client, world):
+    clinician, _, _, record, partner = world
+    client.force_login(clinician)
+    url = f"/clients/{record.pk}/role-play/"
+    response = client.post(url, {"library": "dispute_chores", "person": partner.pk})
+    made = Scenario.objects.get()
+    assert response["Location"] == f"/scenarios/{made.pk}/"
+    assert (made.library_id, made.relationship, made.person_label) == (
+        "dispute_chores",
+        "partner",
+        "Bartholomew",
+    )
+    assert made.manner == "defensive" and not made.shared_with_client
+    response = client.post(
+        url, {"title": "Asking for help", "goal": "", "opening": "Could you help?", "manner": "sad"}
+    )
+    assert response.status_code == 400 and "Could you help?" in response.content.decode()
+    assert Scenario.objects.count() == 1
+    response = client.post(url, {"library": "no-such-example"})
+    assert response.status_code == 400 and Scenario.objects.count() == 1
+
+
+def test_supervisors_read_scenarios_but_do_not_write(client, world):
+    clinician, supervisor, _, record, _ = world
+    the_scenario = scenario(record, clinician)
+    client.force_login(supervisor)
+    assert client.get(f"/scenarios/{the_scenario.pk}/").status_code == 200
+    assert "Start rehearsing" not in client.get(f"/scenarios/{the_scenario.pk}/").content.decode()
+    url = f"/clients/{record.pk}/role-play/"
+    data = {"title": "x", "goal": "y", "opening": "z", "manner": "sad"}
+    assert client.post(url, data).status_code == 404
+    assert (
+        client.post(f"/scenarios/{the_scenario.pk}/rehearse/", {"confidence_before": 3}).status_code
+        == 404
+    )
+    assert Scenario.objects.count() == 1 and not Rehearsal.objects.exists()
+
+
+# Rehearsing
+
+
+def test_a_rehearsal_answers_what_was_said_and_gives_feedback(client, world):
+    clinician, _, _, record, _ = world
+    the_scenario = scenario(record, clinician)
+    client.force_login(clinician)
+    response = client.post(f"/scenarios/{the_scenario.pk}/rehearse/", {"confidence_before": "3"})
+    started = Rehearsal.objects.get()
+    assert response["Location"] == f"/rehearsals/{started.pk}/"
+    assert started.confidence_before == 3 and started.tension == 2  # defensive starts at 2
+    page = client.get(f"/rehearsals/{started.pk}/").content.decode()
+    assert "Can we talk about the evenings?</textarea>" in page  # the opening is offered
+
+    url = f"/rehearsals/{started.pk}/"
+    client.post(url, {"text": "You never help, it's always me.", "number": "1"})
+    started.refresh_from_db()
+    heated = started.tension
+    assert heated > 2
+    turns = list(Turn.objects.order_by("number"))
+    assert [t.speaker for t in turns] == ["client", "partner"]
+    assert "absolute" in turns[0].features and turns[1].engine == "offline" and turns[1].text
+    client.post(
+        url, {"text": "I feel exhausted. Could you do bath time on Tuesdays?", "number": "3"}
+    )
+    started.refresh_from_db()
+    assert started.tension < heated
+    html = client.get(url).content.decode()
+    assert "Absolute words" in html and "A clear request" in html
+    assert html.count('class="chat-turn chat-partner"') == 2
+    assert AuditEvent.objects.filter(action="rehearsal.turn").count() == 2
+
+
+def test_bad_turns_are_refused_without_losing_the_transcript(client, world):
+    clinician, _, _, record, _ = world
+    started = rehearsal(scenario(record, clinician), clinician)
+    client.force_login(clinician)
+    url = f"/rehearsals/{started.pk}/"
+    response = client.post(url, {"text": "   ", "number": "1"})
+    assert response.status_code == 400
+    assert "Write what you would say, even a few words." in response.content.decode()
+    response = client.post(url, {"text": "w" * 1001, "number": "1"})
+    assert response.status_code == 400 and "w" * 1001 in response.content.decode()
+    assert not Turn.objects.exists()
+    client.post(url, {"text": "<img src=x onerror=alert(1)> hello", "number": "1"})
+    client.post(url, {"text": "<img src=x onerror=alert(1)> hello", "number": "1"})  # again
+    assert Turn.objects.filter(speaker="client").count() == 1  # a double submission
+    html = client.get(url).content.decode()
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_risk_words_pause_the_rehearsal_show_help_and_alert_the_team(client, world):
+    clinician, _, portal, record, _ = world
+    CrisisText.objects.create(clinic=record.clinic, language="en", text="Call the night line 0800")
+    the_scenario = scenario(record, clinician, shared_with_client=True)
+    started = rehearsal(the_scenario, portal)
+    client.force_login(portal)
+    url = f"/portal/rehearsals/{started.pk}/"
+    response = client.post(url, {"text": "Honestly some days I want to die.", "number": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Call the night line 0800" in html
+    assert "your care team has been told" in html
+    started.refresh_from_db()
+    assert started.status == "paused"
+    assert list(Turn.objects.values_list("speaker", flat=True)) == ["client"]  # no reply
+    alert = Alert.objects.get()
+    assert (alert.source, alert.severity, alert.client_id) == ("rehearsal", "high", record.pk)
+    assert "die" not in alert.reason
+    response = client.post(url, {"text": "Anyway.", "number": "2"}, follow=True)
+    assert "not open for new turns" in response.content.decode()
+    assert Turn.objects.count() == 1
+
+    client.force_login(clinician)
+    assert "Risk words in a role-play turn" in client.get(f"/clients/{record.pk}/").content.decode()
+    client.post(f"/rehearsals/{started.pk}/resume/")
+    started.refresh_from_db()
+    assert started.status == "active"
+
+
+def test_the_reflection_finishes_a_rehearsal(client, world):
+    clinician, _, _, record, _ = world
+    started = rehearsal(scenario(record, clinician), clinician)
+    Turn.objects.create(rehearsal=started, number=1, speaker="client", text="Hi")
+    client.force_login(clinician)
+    end = f"/rehearsals/{started.pk}/end/"
+    response = client.post(end, {"worked": "Staying calm", "confidence_after": ""})
+    assert response.status_code == 400 and "Staying calm" in response.content.decode()
+    response = client.post(end, {"worked": "Staying calm", "confidence_after": "11"})
+    assert response.status_code == 400
+    started.refresh_from_db()
+    assert started.status == "active"
+    client.post(end, {"worked": "Staying calm", "try_next": "Ask sooner", "confidence_after": "7"})
+    started.refresh_from_db()
+    assert (started.status, started.confidence_after, started.worked) == (
+        "finished",
+        7,
+        "Staying calm",
+    )
+    html = client.get(f"/rehearsals/{started.pk}/").content.decode()
+    assert "4 before → 7 after" in html and "Your turn" not in html
+
+
+def test_the_clinician_annotates_and_the_client_sees_the_notes(client, world):
+    clinician, supervisor, portal, record, _ = world
+    started = rehearsal(scenario(record, clinician, shared_with_client=True), portal)
+    Turn.objects.create(rehearsal=started, number=1, speaker="client", text="You never listen")
+    client.force_login(clinician)
+    url = f"/rehearsals/{started.pk}/notes/"
+    response = client.post(url, {"text": "", "turn_number": "1"}, follow=True)
+    assert "Write a note of up to 1000 characters." in response.content.decode()
+    client.post(url, {"text": "Notice the 'never' here.", "turn_number": "1"})
+    client.force_login(supervisor)
+    assert client.post(url, {"text": "Supervisor note"}).status_code == 404
+    assert list(Annotation.objects.values_list("text", flat=True)) == ["Notice the 'never' here."]
+    client.force_login(portal)
+    assert "Notice the" in client.get(f"/portal/rehearsals/{started.pk}/").content.decode()
+
+
+# The model partner
+
+
+class FakeModel(BaseHTTPRequestHandler):
+    mode = "ok"
+    bodies: list = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        FakeModel.bodies.append(body.decode())
+        if FakeModel.mode == "slow":
+            time.sleep(2.5)
+        reply = {"choices": [{"message": {"content": "Fine. Sundays it is."}}]}
+        payload = json.dumps(reply).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the slow case: Gentle has already given up and fallen back
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_model():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModel)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeModel.bodies = []
+    FakeModel.mode = "ok"
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_administrator_sets_up_the_model_partner(client, world):
+    clinician, _, _, record, _ = world
+    admin = make_person(record.clinic, Role.ADMIN)
+    client.force_login(admin)
+    url = "/clinic/role-play/"
+    response = client.post(url, {"enabled": "on", "endpoint": "", "model": "", "timeout": "8"})
+    assert response.status_code == 400
+    assert "give its endpoint and model name" in response.content.decode()
+    response = client.post(
+        url, {"enabled": "on", "endpoint": "ftp://x", "model": "m", "timeout": "8"}
+    )
+    assert response.status_code == 400 and not PartnerSettings.objects.exists()
+    data = {
+        "enabled": "on",
+        "endpoint": "http://127.0.0.1:9/v1",
+        "model": "local",
+        "api_key": "sk-secret-123",
+        "timeout": "3",
+    }
+    assert client.post(url, data).status_code == 302
+    saved = PartnerSettings.objects.get()
+    assert saved.enabled and "sk-secret-123" not in saved.api_key_encrypted
+    assert "sk-secret-123" not in client.get(url).content.decode()
+    client.post(url, data | {"api_key": ""})
+    saved.refresh_from_db()
+    assert saved.api_key_encrypted  # an empty field keeps the key
+    client.force_login(clinician)
+    assert client.get(url).status_code == 404
+
+
+def test_the_model_answers_without_names_and_falls_back_when_slow(client, world, fake_model):
+    clinician, _, _, record, _ = world
+    PartnerSettings.objects.create(
+        clinic=record.clinic, enabled=True, endpoint=fake_model, model="local", timeout=1
+    )
+    started = rehearsal(scenario(record, clinician), clinician)
+    client.force_login(clinician)
+    url = f"/rehearsals/{started.pk}/"
+    text = "Bartholomew, it's Marisol. I feel tired. Could we share the evenings?"
+    client.post(url, {"text": text, "number": "1"})
+    answer = Turn.objects.get(speaker="partner")
+    assert (answer.engine, answer.text) == ("model", "Fine. Sundays it is.")
+    sent = FakeModel.bodies[0]
+    for identifier in ("Marisol", "Quintanilla", "Bartholomew"):
+        assert identifier not in sent
+    assert "your partner" in sent
+
+    FakeModel.mode = "slow"
+    client.post(url, {"text": "Are you listening?", "number": "3"})
+    fallback = Turn.objects.filter(speaker="partner").order_by("number").last()
+    assert (fallback.engine, fallback.fallback) == ("offline", "timeout") and fallback.text
+    assert Turn.objects.count() == 4  # nothing of the transcript was lost
+
+
+# The portal
+
+
+def test_the_client_builds_a_scenario_and_rehearses_it_in_the_portal(client, world):
+    _, _, portal, record, partner = world
+    client.force_login(portal)
+    response = client.post(
+        "/portal/role-play/",
+        {
+            "title": "Saying no",
+            "person": partner.pk,
+            "goal": "Say no kindly",
+            "opening": "I can't this time.",
+            "manner": "dismissive",
+        },
+    )
+    made = Scenario.objects.get()
+    assert response["Location"] == f"/portal/scenarios/{made.pk}/"
+    assert made.shared_with_client and made.created_role == "client"
+    response = client.post(f"/portal/scenarios/{made.pk}/rehearse/", {"confidence_before": "6"})
+    started = Rehearsal.objects.get()
+    assert response["Location"] == f"/portal/rehearsals/{started.pk}/"
+    client.post(f"/portal/rehearsals/{started.pk}/", {"text": "I can't this time.", "number": "1"})
+    assert Turn.objects.count() == 2
+    event = AuditEvent.objects.filter(action="rehearsal.turn").get()
+    assert (event.role, event.actor_id) == (Role.CLIENT, portal.pk)
+
+
+def test_the_portal_keeps_other_peoples_and_unshared_scenarios_closed(client, world):
+    clinician, _, portal, record, _ = world
+    unshared = scenario(record, clinician)
+    neighbour = make_client(
+        record.clinic, clinicians=[clinician], user=make_person(record.clinic, Role.CLIENT)
+    )
+    theirs = rehearsal(scenario(neighbour, clinician, shared_with_client=True), clinician)
+    client.force_login(portal)
+    assert client.get(f"/portal/scenarios/{unshared.pk}/").status_code == 404
+    assert client.get(f"/portal/rehearsals/{theirs.pk}/").status_code == 404
+    response = client.post(f"/portal/rehearsals/{theirs.pk}/", {"text": "x", "number": "1"})
+    assert response.status_code == 404 and not Turn.objects.exists()
+
+
+def test_a_rehearsal_page_costs_the_same_queries_however_long(client, world):
+    clinician, _, _, record, _ = world
+    started = rehearsal(scenario(record, clinician), clinician)
+    client.force_login(clinician)
+    url = f"/rehearsals/{started.pk}/"
+    Turn.objects.create(rehearsal=started, number=1, speaker="client", text="Hello")
+    first = count_queries(client, url)
+    for n in range(2, 40):
+        speaker = "partner" if n % 2 == 0 else "client"
+        Turn.objects.create(rehearsal=started, number=n, speaker=speaker, text=f"Line {n}")
+        Annotation.objects.create(rehearsal=started, turn_number=n, text="note", author=clinician)
+    assert count_queries(client, url) == first
