@@ -180,10 +180,12 @@ def timeline(
     label: str,
     ticks: list[tuple],
     width: int = 720,
+    diary: list[tuple] = (),
 ) -> str:
     """A horizontal timeline from ``start`` to ``end`` (dates): symptom episodes as shaded
-    spans, events as marked points (``highlight`` and ``planned`` flags), the mood line (0–10)
-    beneath, and session ticks. ``ticks`` are (date, label) pairs for the axis."""
+    spans, events as marked points (``highlight`` and ``planned`` flags), the mood lines (0–10)
+    beneath (session ratings, and the client's own diary as a dashed line with dots), and
+    session ticks. ``ticks`` are (date, label) pairs for the axis."""
     height, pad, top, mood_top, mood_h = 250, 20, 30, 150, 60
     span = max((end - start).days, 1)
 
@@ -228,9 +230,17 @@ def timeline(
         parts.append(f'<circle cx="{x}" cy="{y}" r="5"/>')
         parts.append(f'<text x="{x + 7}" y="{y + 4}">{escape(_short(event["label"], 22))}</text>')
         parts.append("</g>")
+    if diary:
+        points = " ".join(f"{sx(day)},{my(value)}" for day, value in diary)
+        parts.append(f'<polyline class="diary" points="{points}"/>')
+        parts.extend(
+            f'<circle class="diary-dot" cx="{sx(day)}" cy="{my(value)}" r="2.5"/>'
+            for day, value in diary
+        )
     if moods:
         points = " ".join(f"{sx(day)},{my(value)}" for day, value in moods)
         parts.append(f'<polyline class="mood" points="{points}"/>')
+    if moods or diary:
         parts.append(f'<text class="tick-label" x="{pad}" y="{mood_top - 4}">0–10</text>')
     parts.append("</svg>")
     return "".join(parts)

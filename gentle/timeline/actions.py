@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from gentle.audit.log import record_for_client
-from gentle.timeline.models import Episode, LifeEvent
+from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 
 
 def _date_fields(value, prefix: str = "") -> dict:
@@ -76,3 +77,29 @@ def episode_add(*, by, request, client, data: dict) -> Episode:
             object_id=episode.pk,
         )
     return episode
+
+
+def diary_save(*, by, request, client, data: dict, people, role="client") -> DiaryEntry:
+    """Write the day's diary entry, or rewrite it if that day already has one (so a double
+    submission or a second thought the same day keeps one entry)."""
+    fields = {
+        "mood": data["mood"],
+        "what_happened": data["what_happened"],
+        "how_i_felt": data["how_i_felt"],
+        "updated_at": timezone.now(),
+    }
+    with transaction.atomic():
+        entry, created = DiaryEntry.objects.update_or_create(
+            client=client, day=data["day"], defaults=fields
+        )
+        entry.people.set(people)
+        record_for_client(
+            "diary.write" if created else "diary.rewrite",
+            by=by,
+            request=request,
+            client=client,
+            object_type="diaryentry",
+            object_id=entry.pk,
+            role=role,
+        )
+    return entry

@@ -93,3 +93,54 @@ class EpisodeForm(forms.Form):
         if start and end and start.start() and end.start() and end.start() < start.start():
             self.add_error("end", _("The end is before the beginning."))
         return cleaned
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class DiaryForm(forms.Form):
+    """The portal's mood diary: one entry a day, up to a month back."""
+
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    mood = forms.TypedChoiceField(
+        label=_("My mood today (0 very low, 10 very good)"),
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+        error_messages={"required": _("Choose a number from 0 to 10 for your mood.")},
+    )
+    people = PeopleField(
+        label=_("Whom I spent time with"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    what_happened = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    how_i_felt = forms.CharField(
+        label=_("How I felt"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = client.inventory.filter(accepted=True)
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError(_("This date is in the future."))
+        if (today - day).days > 31:
+            raise forms.ValidationError(_("The diary goes back one month at most."))
+        return day

@@ -108,3 +108,26 @@ class Episode(ApproxDateFields):
         return approxdate.from_parts(
             self.end_precision, self.end_year, self.end_month, self.end_day, self.end_age
         )
+
+
+class DiaryEntry(models.Model):
+    """The client's interpersonal mood diary: one entry a day (a second save that day edits
+    it), shown as the mood line on the timeline beside session ratings."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="diary")
+    day = models.DateField(_("day"), default=timezone.localdate)
+    mood = models.PositiveSmallIntegerField(_("mood (0 very low, 10 very good)"))
+    people = models.ManyToManyField(Person, blank=True, related_name="diary_entries")
+    what_happened = models.TextField(_("what happened"), blank=True)
+    how_i_felt = models.TextField(_("how I felt"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "day"], name="diary_one_entry_a_day"),
+            models.CheckConstraint(condition=models.Q(mood__lte=10), name="diary_mood_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"diary entry {self.pk} of client {self.client_id}"

@@ -65,6 +65,11 @@ def moods(client) -> list[tuple[date, int]]:
     ]
 
 
+def diary_moods(client) -> list[tuple[date, int]]:
+    """The client's own daily mood from the portal diary, oldest first."""
+    return list(client.diary.order_by("day").values_list("day", "mood"))
+
+
 def session_days(client) -> list[date]:
     return [
         timezone.localtime(s).date()

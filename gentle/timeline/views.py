@@ -51,12 +51,14 @@ def timeline(request, client_id: int):
         if r.kind == "episode" and r.start and r.start <= end and (r.end is None or r.end >= start)
     ]
     moods = [(d, m) for d, m in selectors.moods(client) if start <= d <= end]
+    diary = [(d, m) for d, m in selectors.diary_moods(client) if start <= d <= end]
     chart = svg.timeline(
         start=start,
         end=end,
         events=events,
         episodes=episodes,
         moods=moods,
+        diary=diary,
         sessions=[d for d in selectors.session_days(client) if start <= d <= end],
         ticks=selectors.ticks(start, end),
         label=_("Timeline of %(name)s: life events, symptom episodes and mood")
@@ -78,6 +80,7 @@ def timeline(request, client_id: int):
                 ("3m", _("3 months (weeks)")),
             ],
             "window": settings.GENTLE_ONSET_WINDOW_MONTHS,
+            "diary": diary,
             "can_write": client.via_team_clinician or client.via_break_glass,
         },
     )
