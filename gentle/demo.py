@@ -20,6 +20,7 @@ from gentle.formulation import demo as formulation_demo
 from gentle.grief import demo as grief_demo
 from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
+from gentle.portal import demo as portal_demo
 from gentle.roleplay import demo as roleplay_demo
 from gentle.timeline import demo as timeline_demo
 
@@ -43,6 +44,7 @@ DEMO_STEPS = (
     grief_demo.seed,
     communication_demo.seed,
     roleplay_demo.seed,
+    portal_demo.seed,
 )
 
 
@@ -57,6 +59,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            portal_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             roleplay_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             communication_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             grief_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

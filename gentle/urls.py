@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("gentle.grief.urls")),
     path("", include("gentle.communication.urls")),
     path("", include("gentle.roleplay.urls")),
+    path("", include("gentle.portal.staff_urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

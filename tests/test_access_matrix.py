@@ -30,10 +30,12 @@ from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.inventory.models import Person, Snapshot
 from gentle.measures.models import Administration, ScheduleRule
+from gentle.portal.models import RecordExport, Task
+from gentle.portal.record import build_record
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.routes import RULES, Access
 from gentle.safety.models import Alert, CrisisText
-from gentle.timeline.models import Episode, LifeEvent
+from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +180,16 @@ def world() -> World:
         Rehearsal.objects.create(
             client=client, scenario=scenario, confidence_before=5, started_by=clinician_of
         )
+        Task.objects.create(
+            client=client, kind="diary", title="Matrix task", created_by=clinician_of
+        )
+        RecordExport.objects.create(
+            client=client,
+            requested_by=clinician_of,
+            status="done",
+            progress=100,
+            data=build_record(client),
+        )
         Formulation.objects.create(
             course=course,
             primary_area="dispute",
@@ -276,6 +288,10 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"scenario_id": c.scenarios.get().pk}) for k, c in world.clients.items()]
     if "<int:rehearsal_id>" in pattern:
         return [(k, {"rehearsal_id": c.rehearsals.get().pk}) for k, c in world.clients.items()]
+    if "<int:task_id>" in pattern:
+        return [(k, {"task_id": c.tasks.get().pk}) for k, c in world.clients.items()]
+    if "<int:export_id>" in pattern:
+        return [(k, {"export_id": c.exports.get().pk}) for k, c in world.clients.items()]
     if "<int:goal_id>" in pattern:
         return [
             (k, {"goal_id": c.courses.get().ipt_goals.get().pk}) for k, c in world.clients.items()
@@ -386,6 +402,10 @@ def post_data(route: str, world: World) -> dict:
         "portal_rehearsal_end": {"confidence_after": "6"},
         "rehearsal_annotate": {"text": "Probe note"},
         "partner_settings": {"timeout": "9"},
+        "portal_diary": {"day": date.today().isoformat(), "mood": "5"},
+        "portal_people": {"name": "Probe Person", "relationship": "friend", "ring": "2"},
+        "portal_invite": {"email": "probe-invite@example.test"},
+        "client_tasks": {"kind": "diary", "title": "Probe task"},
         "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
         "goals": {
             "area": "dispute",
@@ -463,6 +483,8 @@ def targets_pattern(route: str) -> bool:
         "worksheet_id",
         "scenario_id",
         "rehearsal_id",
+        "task_id",
+        "export_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 
@@ -529,6 +551,10 @@ def snapshot() -> tuple:
         Turn.objects.count(),
         Annotation.objects.count(),
         PartnerSettings.objects.count(),
+        Task.objects.count(),
+        Task.objects.filter(done_at__isnull=False).count(),
+        DiaryEntry.objects.count(),
+        RecordExport.objects.count(),
         TransitionStep.objects.count(),
     )
 

@@ -155,8 +155,10 @@ def invitation_create(
     role: str,
     purpose: str = InvitationPurpose.STAFF,
     client_id: int | None = None,
+    actor_role: str = Role.ADMIN,
 ) -> tuple[Invitation, str]:
-    """Create an invitation; returns it and the token, which is not stored anywhere."""
+    """Create an invitation; returns it and the token, which is not stored anywhere. Staff
+    are invited by an administrator; clients by an administrator or their clinician."""
     token = new_token()
     with transaction.atomic():
         invitation = Invitation.objects.create(
@@ -173,7 +175,7 @@ def invitation_create(
             "invitation.create",
             actor=by,
             request=request,
-            role=Role.ADMIN,
+            role=actor_role,
             clinic_id=clinic.pk,
             client_id=client_id,
             object_type="invitation",

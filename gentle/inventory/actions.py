@@ -23,7 +23,11 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name.strip()).casefold()[:100]
 
 
-def person_save(*, by, request, client, fields: dict, person: Person | None = None) -> Person:
+def person_save(
+    *, by, request, client, fields: dict, person: Person | None = None, role="clinician"
+) -> Person:
+    """Add or change a person. A client's own addition (``role="client"``) arrives as a draft
+    that waits for the clinician's review."""
     fields = {**fields, "name_key": name_key(fields["name"])}
     try:
         with transaction.atomic():
@@ -43,6 +47,7 @@ def person_save(*, by, request, client, fields: dict, person: Person | None = No
                 client=client,
                 object_type="person",
                 object_id=person.pk,
+                role=role,
             )
     except IntegrityError:
         raise DuplicatePerson from None

@@ -82,3 +82,25 @@ ECR_TARGETS = [
     ("partner", _("Partner")),
     ("best_friend", _("Best friend")),
 ]
+
+
+class DraftPersonForm(forms.Form):
+    """What a client can add about someone in the portal; it waits for the clinician's review
+    and is completed together in session."""
+
+    name = forms.CharField(
+        label=_("Name or label"),
+        max_length=100,
+        help_text=_("A first name or a label such as 'my manager'."),
+    )
+    relationship = forms.ChoiceField(label=_("Who they are to me"), choices=Relationship.choices)
+    ring = forms.TypedChoiceField(label=_("How close they feel (1 is closest)"), coerce=int)
+    supportive = forms.BooleanField(label=_("They support me"), required=False)
+    in_conflict = forms.BooleanField(label=_("We are in conflict now"), required=False)
+    satisfying = _text(_("What is good about it"))
+    unsatisfying = _text(_("What is hard about it"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ring"].choices = ring_choices()
+        self.fields["ring"].initial = 2

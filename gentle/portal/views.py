@@ -1,49 +1,233 @@
 """The client's own pages. Later issues add questionnaires, diary, practice and progress."""
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.core.mail import send_mail
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gentle.accounts import actions as account_actions
 from gentle.accounts.decorators import role_required
-from gentle.accounts.models import Role
-from gentle.clients.access import own_client_record
+from gentle.accounts.models import InvitationPurpose, Role
+from gentle.clients.access import as_id, client_for, own_client, own_client_record
 from gentle.communication import actions as communication_actions
 from gentle.communication import selectors as communication_selectors
 from gentle.communication.access import portal_exchange as portal_exchange_for
 from gentle.communication.access import portal_worksheet as portal_worksheet_for
 from gentle.communication.forms import ExchangeForm, StatementForm, WorksheetForm
+from gentle.courses.models import Session
 from gentle.courses.selectors import latest_relapse_plan
+from gentle.formulation.models import Goal
 from gentle.grief import actions as grief_actions
 from gentle.grief import selectors as grief_selectors
 from gentle.grief.access import portal_loss as portal_loss_for
 from gentle.grief.access import portal_transition as portal_transition_for
 from gentle.grief.forms import ActivityForm, CheckInForm, TransitionForm
+from gentle.inventory import actions as inventory_actions
+from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
+from gentle.measures import selectors as measure_selectors
 from gentle.measures.access import portal_administration
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Mode, Status
 from gentle.measures.views import answer_form
+from gentle.portal import actions as portal_actions
+from gentle.portal import record as record_copy
+from gentle.portal.access import own_export, task_for
+from gentle.portal.forms import InviteForm, TaskForm
+from gentle.portal.models import ExportStatus, TaskKind
 from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
 from gentle.roleplay.forms import LibraryForm, ScenarioForm, StartForm
 from gentle.safety.selectors import crisis_text_for
+from gentle.timeline import actions as timeline_actions
+from gentle.timeline.forms import DiaryForm
 
 
 @role_required(Role.CLIENT)
 def portal_home(request):
+    """Mobile-first: the next session, what is due, tasks, practice tools, progress."""
     client = own_client_record(request)
-    team = list(client.care_team.select_related("user").filter(role="clinician"))
+    tasks = list(client.tasks.filter(done_at=None)[:10])
+    for task in tasks:
+        task.url = task_url(task)
     grief = (
         client.losses.filter(shared_with_client=True).exists()
         or client.transitions.filter(shared_with_client=True).exists()
     )
     return render(
-        request, "portal/home.html", {"client": client, "team": team, "grief_shared": grief}
+        request,
+        "portal/home.html",
+        {
+            "client": client,
+            "team": list(client.care_team.select_related("user").filter(role="clinician")),
+            "next_session": Session.objects.filter(
+                course__client=client, starts_at__gte=timezone.now(), attendance="scheduled"
+            )
+            .order_by("starts_at")
+            .first(),
+            "due": Administration.objects.filter(client=client, mode=Mode.PORTAL)
+            .exclude(status=Status.SUBMITTED)
+            .count(),
+            "tasks": tasks,
+            "grief_shared": grief,
+            "diary_today": client.diary.filter(day=timezone.localdate()).first(),
+        },
     )
+
+
+TASK_PAGES = {
+    "inventory": ("portal_people", False),
+    "diary": ("portal_diary", False),
+    "exchange": ("portal_exchange", True),
+    "worksheet": ("portal_worksheet", True),
+    "scenario": ("portal_scenario", True),
+    "loss": ("portal_loss", True),
+    "transition": ("portal_transition", True),
+}
+
+
+def task_url(task) -> str:
+    name, with_id = TASK_PAGES[task.kind]
+    return reverse(name, args=[task.object_id]) if with_id else reverse(name)
+
+
+def _did(request, client, kind, object_id=None) -> None:
+    """The client did a piece of work: its open tasks are done."""
+    portal_actions.tasks_done(
+        by=request.user, request=request, client=client, kind=kind, object_id=object_id
+    )
+
+
+@role_required(Role.CLIENT)
+def portal_tasks(request):
+    client = own_client_record(request)
+    tasks = list(client.tasks.all()[:100])
+    for task in tasks:
+        task.url = task_url(task)
+    return render(
+        request,
+        "portal/tasks.html",
+        {
+            "open": [t for t in tasks if t.done_at is None],
+            "done": [t for t in tasks if t.done_at is not None][:20],
+        },
+    )
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def portal_task_done(request, task_id: int):
+    client = own_client(request)
+    task = client.tasks.filter(pk=as_id(task_id)).first()
+    if task is None:
+        raise Http404
+    if task.done_at is None:  # a second tap changes nothing
+        _did(request, client, task.kind, task.object_id)
+        messages.success(request, _("Marked as done."))
+    return redirect("portal_tasks")
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_diary(request):
+    client = own_client_record(request)
+    today = client.diary.filter(day=timezone.localdate()).first()
+    initial = {}
+    if today:  # saving again rewrites today's entry, so show it
+        initial = {
+            "mood": today.mood,
+            "people": list(today.people.values_list("pk", flat=True)),
+            "what_happened": today.what_happened,
+            "how_i_felt": today.how_i_felt,
+        }
+    form = DiaryForm(posted(request), client=client, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        timeline_actions.diary_save(
+            by=request.user,
+            request=request,
+            client=client,
+            data=form.cleaned_data,
+            people=form.cleaned_data["people"],
+        )
+        _did(request, client, "diary")
+        messages.success(request, _("Saved in your diary."))
+        return redirect("portal_diary")
+    entries = list(client.diary.prefetch_related("people")[:14])
+    return render(
+        request,
+        "portal/diary.html",
+        {"form": form, "entries": entries},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_people(request):
+    """The client's own people: the inventory as agreed, and drafts they add for review."""
+    client = own_client_record(request)
+    form = DraftPersonForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            inventory_actions.person_save(
+                by=request.user,
+                request=request,
+                client=client,
+                fields=form.cleaned_data | {"accepted": False},
+                role=Role.CLIENT,
+            )
+        except inventory_actions.DuplicatePerson:
+            form.add_error("name", _("This name is already in your list."))
+        else:
+            _did(request, client, "inventory")
+            messages.success(request, _("Added. Your clinician will go over it with you."))
+            return redirect("portal_people")
+    return render(
+        request,
+        "portal/people.html",
+        {"people": list(client.inventory.all()), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLIENT)
+def portal_progress(request):
+    """The client's own scores and goals. Never risk alerts or clinical flags."""
+    client = own_client_record(request)
+    return render(
+        request,
+        "portal/progress.html",
+        {
+            "results": measure_selectors.client_results(client),
+            "goals": progress_goals(client),
+            "plan": latest_relapse_plan(client),
+        },
+    )
+
+
+def progress_goals(client) -> list:
+    """Goals across the client's courses with their ratings in order: two queries."""
+    goals = list(
+        Goal.objects.filter(course__client=client)
+        .prefetch_related("ratings")
+        .order_by("created_at", "pk")
+    )
+    for goal in goals:
+        goal.rated = sorted(goal.ratings.all(), key=lambda r: r.rated_at)
+        latest = goal.rated[-1].rating if goal.rated else None
+        levels = {-2: goal.minus2, -1: goal.minus1, 0: goal.zero, 1: goal.plus1, 2: goal.plus2}
+        goal.now = levels.get(latest, "")
+        goal.latest = latest
+    return goals
 
 
 @role_required(Role.CLIENT)
@@ -144,6 +328,7 @@ def _portal_log(request, loss_id, form_class, add, message):
         key = "activity_form" if form_class is ActivityForm else "check_in_form"
         return _loss_page(request, loss, **{key: form})
     add(by=request.user, request=request, loss=loss, data=form.cleaned_data, role=Role.CLIENT)
+    _did(request, loss.client, "loss", loss.pk)
     messages.success(request, message)
     return redirect("portal_loss", loss_id=loss.pk)
 
@@ -181,6 +366,7 @@ def portal_transition(request, transition_id: int):
             transition=transition,
             role=Role.CLIENT,
         )
+        _did(request, transition.client, "transition", transition.pk)
         messages.success(request, _("Saved. Your clinician will see it."))
         return redirect("portal_transition", transition_id=transition.pk)
     return render(
@@ -226,6 +412,7 @@ def portal_exchange(request, exchange_id: int):
             exchange=exchange,
             role=Role.CLIENT,
         )
+        _did(request, exchange.client, "exchange", exchange.pk)
         messages.success(request, _("Saved. Your clinician will see it."))
         return redirect("portal_exchange", exchange_id=exchange.pk)
     return render(
@@ -257,6 +444,8 @@ def portal_worksheet(request, worksheet_id: int):
             finish=finish,
             role=Role.CLIENT,
         )
+        if finish:
+            _did(request, worksheet.client, "worksheet", worksheet.pk)
         messages.success(request, _("Finished. Well done.") if finish else _("Saved."))
         return redirect("portal_worksheet", worksheet_id=worksheet.pk)
     context = communication_selectors.worksheet_page(worksheet, form.steps)
@@ -360,10 +549,165 @@ def portal_rehearsal(request, rehearsal_id: int):
 @require_POST
 def portal_rehearsal_end(request, rehearsal_id: int):
     rehearsal = portal_rehearsal_for(request, rehearsal_id, write=True)
-    return roleplay_pages.finish(
+    response = roleplay_pages.finish(
         request,
         rehearsal,
         role=Role.CLIENT,
         page="portal_rehearsal",
         render_page=lambda **forms: _rehearsal_page(request, rehearsal, **forms),
     )
+    if response.status_code == 302:
+        _did(request, rehearsal.client, "scenario", rehearsal.scenario_id)
+    return response
+
+
+# My record: a copy to download, consents, and who opened the record.
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_record(request):
+    client = own_client_record(request)
+    if request.method == "POST":
+        recent = client.exports.filter(
+            created_at__gte=timezone.now() - timedelta(minutes=1)
+        ).exists()
+        if not recent:  # a double tap asks once
+            portal_actions.export_request(by=request.user, request=request, client=client)
+        messages.success(request, _("Your copy is being prepared. It appears below."))
+        return redirect("portal_record")
+    return render(
+        request,
+        "portal/record.html",
+        {
+            "exports": list(client.exports.defer("data")[:5]),
+            "consents": list(client.consents.all()),
+            "opened": record_copy.opened_summary(client),
+        },
+    )
+
+
+@role_required(Role.CLIENT)
+def portal_export_status(request, export_id: int):
+    """The progress of a copy being prepared (polled by htmx while it runs)."""
+    export = own_export(request, export_id, action="record.export_status")
+    return render(request, "portal/export_status.html", {"export": export})
+
+
+def _ready(request, export_id, action):
+    export = own_export(request, export_id, action=action)
+    if export.status != ExportStatus.DONE:
+        raise Http404
+    return export
+
+
+@role_required(Role.CLIENT)
+def portal_export_json(request, export_id: int):
+    export = _ready(request, export_id, "record.download_json")
+    response = JsonResponse(export.data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    name = f"my-record-{export.created_at:%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@role_required(Role.CLIENT)
+def portal_export_html(request, export_id: int):
+    export = _ready(request, export_id, "record.download_html")
+    return HttpResponse(record_copy.render_html(export.data))
+
+
+# For the care team: inviting the client to the portal, and the tasks between sessions.
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def portal_invite(request, client_id: int):
+    client = client_for(request, client_id, write=True, action="portal.invite_open")
+    if client.user_id:
+        messages.info(request, _("This client already uses the portal."))
+        return redirect("client_detail", client_id=client.pk)
+    form = InviteForm(posted(request), initial={"email": client.email})
+    if request.method == "POST" and form.is_valid():
+        invitation, token = account_actions.invitation_create(
+            by=request.user,
+            request=request,
+            clinic=client.clinic,
+            email=form.cleaned_data["email"],
+            role=Role.CLIENT,
+            purpose=InvitationPurpose.CLIENT_PORTAL,
+            client_id=client.pk,
+            actor_role=Role.CLINICIAN,
+        )
+        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        context = {"client": client, "invitation": invitation, "link": link}
+        send_mail(
+            _("Your invitation to %(clinic)s") % {"clinic": client.clinic.name},
+            render_to_string("portal/invitation_email.txt", context),
+            None,
+            [invitation.email],
+        )
+        return render(request, "portal/invitation_letter.html", context)
+    return render(
+        request,
+        "portal/invite.html",
+        {"client": client, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLINICIAN, Role.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def client_tasks(request, client_id: int):
+    write = request.method == "POST"
+    client = client_for(
+        request, client_id, write=write, action="task.open" if write else "task.view"
+    )
+    form = TaskForm(posted(request))
+    if write and form.is_valid():
+        data = form.cleaned_data
+        target = portal_actions.task_target(client, data["kind"], data["object_id"])
+        if data["kind"] in portal_actions.TARGETS and target is None:
+            form.add_error("kind", _("Choose a piece of work of this client's."))
+        else:
+            title = data["title"] or task_title(data["kind"], target)
+            portal_actions.task_assign(
+                by=request.user,
+                request=request,
+                client=client,
+                kind=data["kind"],
+                target=target,
+                title=title,
+                due_on=data["due_on"],
+            )
+            messages.success(request, _("Task assigned. The client sees it in the portal."))
+            return redirect("client_tasks", client_id=client.pk)
+    tasks = list(client.tasks.all())
+    return render(
+        request,
+        "portal/client_tasks.html",
+        {
+            "client": client,
+            "tasks": tasks,
+            "form": form,
+            "can_write": client.via_team_clinician or client.via_break_glass,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def task_title(kind: str, target) -> str:
+    """A task's default title: the tool's name, and the work's own title when it has one."""
+    label = str(TaskKind(kind).label)
+    if hasattr(target, "get_kind_display"):  # a worksheet says which one
+        label = str(target.get_kind_display())
+    named = getattr(target, "title", "") or getattr(target, "who", "")
+    return f"{label}: {named}"[:150] if named else label
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def client_task_remove(request, task_id: int):
+    task = task_for(request, task_id, write=True)
+    portal_actions.task_remove(by=request.user, request=request, task=task)
+    messages.success(request, _("Task removed."))
+    return redirect("client_tasks", client_id=task.client_id)

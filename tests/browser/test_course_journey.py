@@ -102,7 +102,8 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
     # The client reads the plan in their portal, on a phone.
     phone = page_at(360, 740)
     sign_in(phone, base, "client@demo.gentle.test")
-    phone.get_by_role("link", name="My plan").click()
+    phone.get_by_role("link", name="My space").click()
+    phone.get_by_role("link", name="My plan for staying well").click()
     assert "Skipping the Saturday walk" in phone.locator("main").inner_text()
     screenshot(phone, "portal-plan-360")
     assert User.objects.get(email="client@demo.gentle.test").client_record == client

@@ -108,3 +108,11 @@ document.addEventListener("DOMContentLoaded", function () {
     box.scrollLeft = box.scrollWidth;
   });
 });
+
+// Buttons marked data-print open the browser's print dialogue (no inline script: CSP).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target instanceof HTMLElement && target.hasAttribute("data-print")) {
+    window.print();
+  }
+});

@@ -1,0 +1,32 @@
+"""The door to the portal's own objects."""
+
+from django.http import Http404
+
+from gentle.clients.access import as_id, audit_own, client_for, own_client
+from gentle.portal.models import RecordExport, Task
+
+
+def own_export(request, export_id, *, action: str = "record.export_view") -> RecordExport:
+    """A copy of the record that the signed-in client asked for (404 for anything else)."""
+    client = own_client(request)
+    export = RecordExport.objects.filter(pk=as_id(export_id), client=client).first()
+    if export is None:
+        raise Http404
+    audit_own(request, client, action, object_type="recordexport", object_id=export.pk)
+    export.client = client
+    return export
+
+
+def task_for(request, task_id, *, write: bool = False) -> Task:
+    task = Task.objects.filter(pk=as_id(task_id)).first()
+    if task is None:
+        raise Http404
+    task.client = client_for(
+        request,
+        task.client_id,
+        write=write,
+        action="task.open" if write else "task.view",
+        object_type="task",
+        object_id=task.pk,
+    )
+    return task

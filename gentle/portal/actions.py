@@ -1,0 +1,107 @@
+"""Writes that only the portal knows: tasks between sessions (assigned by the care team, done
+by the client) and requests for a copy of the record. Each audited in its transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from gentle.audit.log import record_for_client
+from gentle.clients.actions import share_with_client
+from gentle.portal.models import RecordExport, Task
+
+# What a task points at, for the kinds that point at one piece of work: the related manager on
+# the client, and the audit verb its sharing uses.
+TARGETS = {
+    "exchange": ("exchanges", "exchange"),
+    "worksheet": ("worksheets", "worksheet"),
+    "scenario": ("scenarios", "scenario"),
+    "loss": ("losses", "grief"),
+    "transition": ("transitions", "transition"),
+}
+
+
+def task_target(client, kind: str, object_id):
+    """The piece of work a task of this kind would point at, if it is the client's."""
+    if kind not in TARGETS:
+        return None
+    return getattr(client, TARGETS[kind][0]).filter(pk=object_id).first()
+
+
+def task_assign(*, by, request, client, kind: str, target, title: str, due_on) -> Task:
+    """Assign a task; the work it points at is shared with the client at the same time."""
+    with transaction.atomic():
+        if target is not None:
+            share_with_client(
+                by=by, request=request, item=target, shared=True, verb=TARGETS[kind][1]
+            )
+        task = Task.objects.create(
+            client=client,
+            kind=kind,
+            object_id=getattr(target, "pk", None),
+            title=title,
+            due_on=due_on,
+            created_by=by,
+        )
+        record_for_client(
+            "task.assign",
+            by=by,
+            request=request,
+            client=client,
+            object_type="task",
+            object_id=task.pk,
+        )
+    return task
+
+
+def tasks_done(*, by, request, client, kind: str, object_id=None) -> int:
+    """Mark the open tasks for this piece of work done (after the client did it)."""
+    with transaction.atomic():
+        open_tasks = Task.objects.filter(client=client, kind=kind, done_at=None)
+        if object_id is not None:
+            open_tasks = open_tasks.filter(object_id=object_id)
+        ids = list(open_tasks.values_list("pk", flat=True))
+        Task.objects.filter(pk__in=ids).update(done_at=timezone.now())
+        for task_id in ids:
+            record_for_client(
+                "task.done",
+                by=by,
+                request=request,
+                client=client,
+                object_type="task",
+                object_id=task_id,
+                role="client",
+            )
+    return len(ids)
+
+
+def task_remove(*, by, request, task: Task) -> None:
+    with transaction.atomic():
+        record_for_client(
+            "task.remove",
+            by=by,
+            request=request,
+            client=task.client,
+            object_type="task",
+            object_id=task.pk,
+        )
+        task.delete()
+
+
+def export_request(*, by, request, client) -> RecordExport:
+    """Ask for a copy of the record; the worker prepares it (``gentle worker``)."""
+    from gentle.portal.tasks import prepare_export
+
+    with transaction.atomic():
+        export = RecordExport.objects.create(client=client, requested_by=by)
+        record_for_client(
+            "record.export_request",
+            by=by,
+            request=request,
+            client=client,
+            object_type="recordexport",
+            object_id=export.pk,
+            role="client",
+        )
+        transaction.on_commit(lambda: prepare_export.enqueue(export.pk))
+    return export

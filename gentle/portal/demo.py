@@ -1,0 +1,66 @@
+"""Demo portal life for the demo client: two weeks of mood diary linked to people, and tasks
+between sessions, one already done (all fictional)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from gentle.clients.models import Client
+from gentle.portal.models import Task
+from gentle.timeline.models import DiaryEntry
+
+MOODS = [3, 4, 3, 5, 4, 4, 6, 5, 5, 6, 7, 5, 6, 7]
+NOTES = [
+    ("Tomás", "Argued about the shopping; went quiet all evening."),
+    ("Ana", "Long call with Ana, laughed for the first time in days."),
+    ("", "Stayed in, didn't see anyone."),
+    ("Lena", "Coffee with Lena after work."),
+    ("Tomás", "We planned the week's spending together. It went better than I feared."),
+]
+
+
+def seed(rng, context: dict) -> None:
+    client = Client.objects.filter(
+        pk__in=[c.pk for c in context["clients"]], user__isnull=False
+    ).first()
+    if client is None:
+        return
+    clinician = client.care_team.get(role="clinician").user
+    people = {p.name: p for p in client.inventory.all()}
+    today = timezone.localdate()
+    for days_ago, mood in zip(range(len(MOODS), 0, -1), MOODS, strict=True):
+        name, note = NOTES[days_ago % len(NOTES)]
+        entry = DiaryEntry.objects.create(
+            client=client, day=today - timedelta(days=days_ago), mood=mood, what_happened=note
+        )
+        if name in people:
+            entry.people.add(people[name])
+    sheet = client.worksheets.filter(kind="nvc").first()
+    tasks = [
+        Task(client=client, kind="diary", title="Mood diary every evening", created_by=clinician),
+        Task(
+            client=client,
+            kind="worksheet",
+            object_id=sheet.pk if sheet else None,
+            title="Nonviolent Communication: Evenings with the children",
+            due_on=today + timedelta(days=3),
+            created_by=clinician,
+        ),
+        Task(
+            client=client,
+            kind="inventory",
+            title="Add anyone we have not talked about yet",
+            created_by=clinician,
+            created_at=timezone.now() - timedelta(days=10),
+            done_at=timezone.now() - timedelta(days=6),
+        ),
+    ]
+    Task.objects.bulk_create([t for t in tasks if t.kind != "worksheet" or t.object_id])
+    context.setdefault("counts", {})["diary_entries"] = len(MOODS)
+
+
+def remove(clinic_slug: str) -> None:
+    Task.objects.filter(client__clinic__slug=clinic_slug).delete()
+    DiaryEntry.objects.filter(client__clinic__slug=clinic_slug).delete()

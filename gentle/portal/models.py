@@ -1,0 +1,70 @@
+"""What only the portal knows: tasks the care team assigns to the client, and copies of the
+record the client asks for."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gentle.clients.models import Client
+
+
+class TaskKind(models.TextChoices):
+    INVENTORY = "inventory", _("Add people to my inventory")
+    EXCHANGE = "exchange", _("Look back at an exchange")
+    WORKSHEET = "worksheet", _("Worksheet")
+    SCENARIO = "scenario", _("Rehearse a conversation")
+    LOSS = "loss", _("Grief log and check-in")
+    TRANSITION = "transition", _("Transition worksheet")
+    DIARY = "diary", _("Mood diary")
+
+
+class Task(models.Model):
+    """Something to do between sessions, pointing at a piece of work (kind and object id)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=12, choices=TaskKind.choices)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    title = models.CharField(_("task"), max_length=150)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "pk"]
+        indexes = [models.Index(fields=["client", "done_at"], name="task_client_open")]
+
+    def __str__(self) -> str:
+        return f"task {self.pk} of client {self.client_id}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Could not be prepared")
+
+
+class RecordExport(models.Model):
+    """A copy of the client's record, made in the background; kept for a day."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default="queued")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    data = models.JSONField(null=True, blank=True, help_text="The record, when ready.")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of client {self.client_id}"

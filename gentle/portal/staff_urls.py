@@ -1,0 +1,28 @@
+"""The care team's side of the portal: inviting a client, and tasks between sessions."""
+
+from gentle.portal import views
+from gentle.routes import Access, route
+
+urlpatterns = [
+    route(
+        "clients/<int:client_id>/portal-invite/",
+        views.portal_invite,
+        name="portal_invite",
+        access=Access.CLIENT_WRITE,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "clients/<int:client_id>/tasks/",
+        views.client_tasks,
+        name="client_tasks",
+        access=Access.CLIENT_TEAM_READ_WRITE,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "tasks/<int:task_id>/remove/",
+        views.client_task_remove,
+        name="client_task_remove",
+        access=Access.CLIENT_WRITE,
+        methods=("POST",),
+    ),
+]

@@ -1,0 +1,32 @@
+"""Background work for the portal: preparing a copy of the client's record."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from gentle.portal.models import ExportStatus, RecordExport
+
+
+@task()
+def prepare_export(export_id: int) -> str:
+    """Gather the record section by section, saving the progress so the page can show it."""
+    from gentle.portal.record import build_record
+
+    export = RecordExport.objects.select_related("client").filter(pk=export_id).first()
+    if export is None or export.status == ExportStatus.DONE:
+        return "gone"
+    RecordExport.objects.filter(pk=export_id).update(status=ExportStatus.RUNNING, progress=1)
+
+    def progress(percent: int) -> None:
+        RecordExport.objects.filter(pk=export_id).update(progress=min(int(percent), 99))
+
+    try:
+        data = build_record(export.client, progress=progress)
+    except Exception:
+        RecordExport.objects.filter(pk=export_id).update(status=ExportStatus.FAILED)
+        raise
+    RecordExport.objects.filter(pk=export_id).update(
+        status=ExportStatus.DONE, progress=100, data=data, finished_at=timezone.now()
+    )
+    return "done"

@@ -1,0 +1,371 @@
+"""The client portal through HTTP: the clinician's invitation and activation, the home page,
+the mood diary on the clinician's timeline, tasks and their completion, drafting people, my
+progress without alerts, and a copy of the record prepared in the background."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from gentle.accounts.models import Invitation, Role
+from gentle.communication.models import Worksheet
+from gentle.courses.models import Course, ProcessNote, Session
+from gentle.inventory.models import Person
+from gentle.measures.models import Administration
+from gentle.portal.models import RecordExport, Task
+from gentle.safety.models import Alert
+from gentle.timeline.models import DiaryEntry
+from tests.factories import count_queries, make_client, make_clinic, make_person
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a long and private passphrase 42"
+
+
+@pytest.fixture
+def world():
+    clinic = make_clinic()
+    clinician = make_person(clinic, Role.CLINICIAN)
+    supervisor = make_person(clinic, Role.SUPERVISOR)
+    portal = make_person(clinic, Role.CLIENT)
+    record = make_client(clinic, clinicians=[clinician], supervisor=supervisor, user=portal)
+    sam = Person.objects.create(
+        client=record, name="Sam", name_key="sam", relationship="partner", updated_by=clinician
+    )
+    return clinician, supervisor, portal, record, sam
+
+
+# Invitation and activation
+
+
+def test_the_clinician_invites_and_the_client_activates_once(client, world):
+    clinician, supervisor, _, _, _ = world
+    newcomer = make_client(world[3].clinic, clinicians=[clinician])
+    newcomer.email = "ines@example.test"
+    newcomer.save(update_fields=["email"])
+    client.force_login(clinician)
+    url = f"/clients/{newcomer.pk}/portal-invite/"
+    assert 'value="ines@example.test"' in client.get(url).content.decode()
+    response = client.post(url, {"email": "not an address"})
+    assert response.status_code == 400 and not Invitation.objects.exists()
+    response = client.post(url, {"email": "ines@example.test"})
+    letter = response.content.decode()
+    link = re.search(r'value="(http[^"]+/invitations/[^"]+)"', letter).group(1)
+    assert "It works once" in letter and len(mail.outbox) == 1
+    assert link in mail.outbox[0].body and mail.outbox[0].to == ["ines@example.test"]
+
+    client.logout()
+    path = link.split("testserver")[1]
+    data = {"display_name": "Inés", "password1": PASSWORD, "password2": PASSWORD}
+    assert client.post(path, data).status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.user is not None
+    assert client.get("/portal/").status_code == 200  # no MFA asked of clients
+    client.logout()
+    assert client.post(path, data).status_code == 410  # a second use
+
+    client.force_login(supervisor)
+    assert client.post(url, {"email": "x@example.test"}).status_code == 404
+
+
+def test_an_expired_invitation_is_refused(client, world):
+    clinician, _, _, record, _ = world
+    newcomer = make_client(record.clinic, clinicians=[clinician])
+    client.force_login(clinician)
+    letter = client.post(
+        f"/clients/{newcomer.pk}/portal-invite/", {"email": "late@example.test"}
+    ).content.decode()
+    path = re.search(r'value="http://testserver([^"]+)"', letter).group(1)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.logout()
+    data = {"display_name": "Late", "password1": PASSWORD, "password2": PASSWORD}
+    assert client.post(path, data).status_code == 410
+    newcomer.refresh_from_db()
+    assert newcomer.user is None
+
+
+# Home
+
+
+def test_home_shows_the_next_session_what_is_due_and_tasks(client, world):
+    clinician, _, portal, record, _ = world
+    course = Course.objects.create(
+        client=record,
+        format="individual",
+        contracted_sessions=12,
+        session_minutes=50,
+        initial_last=3,
+        termination_first=10,
+        start_date=timezone.localdate(),
+    )
+    Session.objects.create(
+        course=course,
+        clinician=clinician,
+        minutes=50,
+        mode="video",
+        starts_at=timezone.now() + timedelta(days=2),
+    )
+    Administration.objects.create(
+        client=record,
+        course=course,
+        instrument_id="phq9",
+        instrument_version=1,
+        mode="portal",
+        created_by=clinician,
+    )
+    Task.objects.create(
+        client=record, kind="diary", title="Diary every evening", created_by=clinician
+    )
+    client.force_login(portal)
+    html = client.get("/portal/").content.decode()
+    assert "Next session" in html and "Video" in html
+    assert "1 questionnaire to fill in" in html and "Diary every evening" in html
+    assert "Need help now?" in html
+    first = count_queries(client, "/portal/")
+    for n in range(8):
+        Task.objects.create(client=record, kind="diary", title=f"T{n}", created_by=clinician)
+    assert count_queries(client, "/portal/") == first
+
+
+# The diary
+
+
+def test_the_diary_reaches_the_clinicians_timeline(client, world):
+    clinician, _, portal, record, sam = world
+    client.force_login(portal)
+    today = timezone.localdate().isoformat()
+    data = {"day": today, "mood": "6", "people": [sam.pk], "what_happened": "Walk with Sam"}
+    assert client.post("/portal/diary/", data).status_code == 302
+    assert client.post("/portal/diary/", data | {"mood": "7"}).status_code == 302  # again
+    entry = DiaryEntry.objects.get()
+    assert entry.mood == 7 and list(entry.people.all()) == [sam]
+    client.force_login(clinician)
+    html = client.get(f"/clients/{record.pk}/timeline/").content.decode()
+    assert 'class="diary"' in html and "The diary's mood as a table" in html
+
+
+def test_bad_diary_entries_are_refused_and_keep_what_was_typed(client, world):
+    clinician, _, portal, record, _ = world
+    other = make_client(record.clinic, clinicians=[clinician])
+    stranger = Person.objects.create(
+        client=other, name="Zed", name_key="zed", relationship="friend", updated_by=clinician
+    )
+    client.force_login(portal)
+    today = timezone.localdate()
+    cases = [
+        ({"day": today.isoformat(), "what_happened": "Argued"}, "Choose a number from 0 to 10"),
+        (
+            {
+                "day": (today + timedelta(days=1)).isoformat(),
+                "mood": "4",
+                "what_happened": "Argued",
+            },
+            "This date is in the future.",
+        ),
+        ({"day": today.isoformat(), "mood": "11", "what_happened": "Argued"}, "Select a valid"),
+        (
+            {
+                "day": today.isoformat(),
+                "mood": "4",
+                "people": [stranger.pk],
+                "what_happened": "Argued",
+            },
+            "Select a valid choice",
+        ),
+    ]
+    for data, message in cases:
+        response = client.post("/portal/diary/", data)
+        html = response.content.decode()
+        assert response.status_code == 400 and message in html and "Argued" in html
+    assert not DiaryEntry.objects.exists()
+
+
+# Tasks
+
+
+def test_a_task_from_a_worksheet_is_seen_done_by_the_clinician(client, world):
+    clinician, supervisor, portal, record, _ = world
+    sheet = Worksheet.objects.create(
+        client=record, kind="desc", title="Asking Sam", updated_by=clinician
+    )
+    client.force_login(clinician)
+    due = (timezone.localdate() + timedelta(days=5)).isoformat()
+    url = f"/clients/{record.pk}/tasks/"
+    response = client.post(url, {"kind": "worksheet", "object_id": sheet.pk, "due_on": due})
+    assert response.status_code == 302
+    task = Task.objects.get()
+    sheet.refresh_from_db()
+    assert sheet.shared_with_client and task.title == "DESC script: Asking Sam"
+
+    client.force_login(portal)
+    assert "DESC script: Asking Sam" in client.get("/portal/").content.decode()
+    finish = {
+        "describe": "Bills",
+        "express": "I worry",
+        "specify": "Could we plan on Sundays?",
+        "finish": "1",
+    }
+    client.post(f"/portal/worksheets/{sheet.pk}/", finish)
+    task.refresh_from_db()
+    assert task.done_at is not None
+    client.force_login(clinician)
+    assert "✓" in client.get(url).content.decode()
+    client.force_login(supervisor)
+    response = client.post(url, {"kind": "diary"})
+    assert response.status_code == 404 and Task.objects.count() == 1
+
+
+def test_bad_task_assignments_are_refused(client, world):
+    clinician, _, _, record, _ = world
+    other = make_client(record.clinic, clinicians=[clinician])
+    theirs = Worksheet.objects.create(client=other, kind="desc", title="x", updated_by=clinician)
+    client.force_login(clinician)
+    url = f"/clients/{record.pk}/tasks/"
+    response = client.post(url, {"kind": "worksheet", "object_id": theirs.pk})
+    assert response.status_code == 400 and "Choose a piece of work of this client" in (
+        response.content.decode()
+    )
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client.post(url, {"kind": "diary", "due_on": past})
+    assert response.status_code == 400 and "The due date has passed." in response.content.decode()
+    theirs.refresh_from_db()
+    assert not Task.objects.exists() and not theirs.shared_with_client
+
+
+def test_the_client_marks_a_task_done_once(client, world):
+    clinician, _, portal, record, _ = world
+    task = Task.objects.create(client=record, kind="diary", title="Diary", created_by=clinician)
+    client.force_login(portal)
+    client.post(f"/portal/tasks/{task.pk}/done/")
+    client.post(f"/portal/tasks/{task.pk}/done/")
+    task.refresh_from_db()
+    assert task.done_at is not None
+    from gentle.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="task.done").count() == 1
+    client.force_login(clinician)
+    client.post(f"/tasks/{task.pk}/remove/")
+    assert not Task.objects.exists()
+
+
+# People
+
+
+def test_the_client_drafts_a_person_for_the_clinicians_review(client, world):
+    clinician, _, portal, record, _ = world
+    client.force_login(portal)
+    data = {"name": "Aunt Lucía", "relationship": "family", "ring": "2", "satisfying": "Calls"}
+    assert client.post("/portal/people/", data).status_code == 302
+    draft = Person.objects.get(name="Aunt Lucía")
+    assert draft.accepted is False and draft.updated_by == portal
+    response = client.post("/portal/people/", data | {"name": "sam"})
+    assert response.status_code == 400 and "already in your list" in response.content.decode()
+    client.force_login(clinician)
+    html = client.get(f"/clients/{record.pk}/inventory/").content.decode()
+    assert "waiting for your review" in html and "Aunt Lucía" in html
+
+
+# Progress
+
+
+def test_my_progress_shows_scores_and_goals_but_never_alerts(client, world):
+    clinician, _, portal, record, _ = world
+    for days, total in ((30, 18), (10, 12)):
+        Administration.objects.create(
+            client=record,
+            instrument_id="phq9",
+            instrument_version=1,
+            mode="portal",
+            status="submitted",
+            created_by=clinician,
+            scores={"total": total},
+            submitted_at=timezone.now() - timedelta(days=days),
+        )
+    Alert.objects.create(
+        client=record,
+        source="administration",
+        source_id="1",
+        rule_id="phq9_item9_some",
+        severity="high",
+        reason="PHQ-9 item 9 answered above zero",
+    )
+    client.force_login(portal)
+    html = client.get("/portal/progress/").content.decode()
+    assert "PHQ-9" in html and "<svg" in html and ">18<" in html and ">12<" in html
+    assert "item 9" not in html and "alert" not in html.lower()
+
+
+# My record
+
+
+def test_a_copy_of_the_record_is_prepared_in_the_background(
+    client, world, django_capture_on_commit_callbacks
+):
+    clinician, _, portal, record, _ = world
+    course = Course.objects.create(
+        client=record,
+        format="individual",
+        contracted_sessions=12,
+        session_minutes=50,
+        initial_last=3,
+        termination_first=10,
+        start_date=timezone.localdate(),
+    )
+    session = Session.objects.create(
+        course=course, clinician=clinician, minutes=50, mode="video", starts_at=timezone.now()
+    )
+    ProcessNote.objects.create(session=session, author=clinician, ciphertext="SECRET-TOKEN")
+    client.force_login(clinician)
+    client.get(f"/clients/{record.pk}/")  # an opening the client can see
+    client.force_login(portal)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/portal/record/")
+        client.post("/portal/record/")  # a double tap
+    export = RecordExport.objects.get()
+    page = client.get("/portal/record/").content.decode()
+    assert "<progress" in page and "Who opened my record" in page
+    assert clinician.email in page
+    call_command("worker", once=True)
+    export.refresh_from_db()
+    assert export.status == "done" and export.progress == 100
+    status = client.get(f"/portal/record/{export.pk}/status/").content.decode()
+    assert "Download (JSON)" in status and "hx-get" not in status
+    response = client.get(f"/portal/record/{export.pk}/json/")
+    body = response.content.decode()
+    assert response["Content-Disposition"].startswith("attachment")
+    assert '"inventory"' in body and '"Sam"' in body and "SECRET-TOKEN" not in body
+    assert "process" not in body.lower()
+    html = client.get(f"/portal/record/{export.pk}/copy/").content.decode()
+    assert "Sam" in html and "SECRET-TOKEN" not in html
+
+    other = make_person(record.clinic, Role.CLIENT)
+    make_client(record.clinic, clinicians=[clinician], user=other)
+    client.force_login(other)
+    assert client.get(f"/portal/record/{export.pk}/json/").status_code == 404
+
+
+def test_portal_pages_stay_within_the_weight_budget(client, world):
+    """Every portal page with its assets under 100 KB compressed, for phones on slow networks."""
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    _, _, portal, _, _ = world
+    client.force_login(portal)
+    for path in (
+        "/portal/",
+        "/portal/diary/",
+        "/portal/tasks/",
+        "/portal/progress/",
+        "/portal/record/",
+        "/portal/people/",
+        "/portal/role-play/",
+    ):
+        html = client.get(path).content
+        total = len(gzip.compress(html))
+        for asset in re.findall(rb'(?:href|src)="/static/([^"]+)"', html):
+            with open(finders.find(asset.decode()), "rb") as handle:
+                total += len(gzip.compress(handle.read()))
+        assert total < 100 * 1024, (path, total)
