@@ -18,6 +18,7 @@ from gentle.communication import demo as communication_demo
 from gentle.courses import demo as courses_demo
 from gentle.formulation import demo as formulation_demo
 from gentle.grief import demo as grief_demo
+from gentle.intake import demo as intake_demo
 from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
 from gentle.portal import demo as portal_demo
@@ -45,6 +46,7 @@ DEMO_STEPS = (
     communication_demo.seed,
     roleplay_demo.seed,
     portal_demo.seed,
+    intake_demo.seed,
 )
 
 
@@ -59,6 +61,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            intake_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             portal_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             roleplay_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             communication_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

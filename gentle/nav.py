@@ -26,6 +26,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Diary"), "portal_diary", frozenset({Role.CLIENT})),
     NavItem(_("My progress"), "portal_progress", frozenset({Role.CLIENT})),
     NavItem(_("Caseload"), "caseload", CLINICAL),
+    NavItem(_("Requests"), "intake_queue", frozenset({Role.ADMIN, Role.CLINICIAN})),
     NavItem(_("Calendar"), "calendar_week", CLINICAL),
     NavItem(_("People"), "clinic_people", ADMIN),
     NavItem(_("Client records"), "clinic_clients", ADMIN),
@@ -33,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Emergency access"), "break_glass_reviews", ADMIN),
     NavItem(_("Crisis text"), "crisis_text", ADMIN),
     NavItem(_("Role-play partner"), "partner_settings", ADMIN),
+    NavItem(_("Public pages"), "public_texts", ADMIN),
     NavItem(_("Audit log"), "audit_log", ADMIN),
 )
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gentle import tasks
+from gentle.intake import tasks as intake_tasks
 from gentle.models import ScheduledRun
 from gentle.safety import tasks as safety_tasks
 
@@ -34,6 +35,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("clear-expired-sessions", HOUR, tasks.clear_expired_sessions),
     Job("prune-finished-tasks", DAY, tasks.prune_finished_tasks),
     Job("escalate-open-alerts", HOUR, safety_tasks.escalate_open_alerts),
+    Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),
 )
 
 

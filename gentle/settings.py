@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "gentle.grief",
     "gentle.communication",
     "gentle.roleplay",
+    "gentle.intake",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",
@@ -225,6 +226,9 @@ GENTLE_CIRCLE_RINGS = env_int("GENTLE_CIRCLE_RINGS", 3, minimum=2)
 if GENTLE_CIRCLE_RINGS > 5:
     raise ConfigError("GENTLE_CIRCLE_RINGS must be between 2 and 5")
 GENTLE_ONSET_WINDOW_MONTHS = env_int("GENTLE_ONSET_WINDOW_MONTHS", 6, minimum=1)
+GENTLE_INTAKE_RETENTION_DAYS = env_int("GENTLE_INTAKE_RETENTION_DAYS", 90, minimum=1)
+GENTLE_INTAKE_PER_HOUR = env_int("GENTLE_INTAKE_PER_HOUR", 3, minimum=1)
+GENTLE_INTAKE_MIN_SECONDS = env_int("GENTLE_INTAKE_MIN_SECONDS", 4, minimum=0)
 GENTLE_PROBLEM_AREAS = env_choice("GENTLE_PROBLEM_AREAS", ("ipt", "who", "stuart"), "ipt")
 GENTLE_INSTRUMENTS_DIR = Path(env_str("GENTLE_INSTRUMENTS_DIR") or DATA_DIR / "instruments")
 LOGIN_URL = "account_login"

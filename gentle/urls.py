@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("gentle.communication.urls")),
     path("", include("gentle.roleplay.urls")),
     path("", include("gentle.portal.staff_urls")),
+    path("", include("gentle.intake.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from gentle.accounts.context import clinic_context
-from gentle.accounts.models import Role
+from gentle.accounts.models import Clinic, Role
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
 from gentle.safety.selectors import crisis_text_for
 
@@ -21,7 +21,11 @@ def home(request):
         return render(
             request,
             "gentle/welcome.html",
-            {"demo_logins": DEMO_LOGINS, "demo_password": DEMO_PASSWORD},
+            {
+                "demo_logins": DEMO_LOGINS,
+                "demo_password": DEMO_PASSWORD,
+                "clinics": list(Clinic.objects.order_by("name")[:10]),
+            },
         )
     context = clinic_context(request)
     role_labels = [role.label for role in Role if role in context.roles]

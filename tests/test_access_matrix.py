@@ -28,6 +28,7 @@ from gentle.courses.models import (
 )
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
+from gentle.intake.models import IntakeRequest, PublicText
 from gentle.inventory.models import Person, Snapshot
 from gentle.measures.models import Administration, ScheduleRule
 from gentle.portal.models import RecordExport, Task
@@ -239,6 +240,10 @@ def world() -> World:
             severity="moderate",
             reason="probe",
         )
+    for clinic in (a, b):
+        IntakeRequest.objects.create(
+            clinic=clinic, name="Matrix", contact="email", email="m@example.test", message="Probe"
+        )
     invitations = {}
     for key, clinic in (("own", a), ("other_clinic", b)):
         invitations[key] = Invitation.objects.create(
@@ -288,6 +293,13 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"scenario_id": c.scenarios.get().pk}) for k, c in world.clients.items()]
     if "<int:rehearsal_id>" in pattern:
         return [(k, {"rehearsal_id": c.rehearsals.get().pk}) for k, c in world.clients.items()]
+    if "<slug:slug>" in pattern:
+        return [("own", {"slug": world.clinic.slug})]
+    if "<int:request_id>" in pattern:
+        return [
+            (k, {"request_id": IntakeRequest.objects.get(clinic=c).pk})
+            for k, c in (("own", world.clinic), ("other_clinic", world.other_clinic))
+        ]
     if "<int:task_id>" in pattern:
         return [(k, {"task_id": c.tasks.get().pk}) for k, c in world.clients.items()]
     if "<int:export_id>" in pattern:
@@ -406,6 +418,15 @@ def post_data(route: str, world: World) -> dict:
         "portal_people": {"name": "Probe Person", "relationship": "friend", "ring": "2"},
         "portal_invite": {"email": "probe-invite@example.test"},
         "client_tasks": {"kind": "diary", "title": "Probe task"},
+        "reach_out": {"name": "Probe", "contact": "email", "email": "p@example.test"},
+        "intake_detail": {"clinician": world.actors["clinician"].pk},
+        "intake_convert": {
+            "given_name": "Probe",
+            "format": "individual",
+            "start_date": "2026-12-01",
+        },
+        "intake_decline": {"reason": "full"},
+        "public_texts": {"section": "ipt", "language": "en", "title": "Probe", "body": "Probe"},
         "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
         "goals": {
             "area": "dispute",
@@ -447,6 +468,8 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
         return role == "admin" and same_clinic
     if access == Access.CLINICAL:
         return role in {"clinician", "supervisor"}
+    if access == Access.INTAKE:
+        return role in {"admin", "clinician"} and same_clinic
     if access == Access.PORTAL:
         return role == "client"
     if access == Access.PORTAL_OWN:
@@ -485,6 +508,7 @@ def targets_pattern(route: str) -> bool:
         "rehearsal_id",
         "task_id",
         "export_id",
+        "request_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 
@@ -555,6 +579,8 @@ def snapshot() -> tuple:
         Task.objects.filter(done_at__isnull=False).count(),
         DiaryEntry.objects.count(),
         RecordExport.objects.count(),
+        IntakeRequest.objects.exclude(status="new").count(),
+        PublicText.objects.count(),
         TransitionStep.objects.count(),
     )
 

@@ -59,6 +59,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.tasks.clear_expired_sessions",
         "gentle.tasks.prune_finished_tasks",
         "gentle.safety.tasks.escalate_open_alerts",
+        "gentle.intake.tasks.purge_old_requests",
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
 

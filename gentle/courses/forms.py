@@ -224,3 +224,15 @@ class CaseloadFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *CourseStatus.choices]
     )
+
+
+# The course fields CourseForm cleans, in the order the course is created with.
+COURSE_FIELDS = (
+    "format",
+    "kind",
+    "start_date",
+    "contracted_sessions",
+    "session_minutes",
+    "initial_last",
+    "termination_first",
+)

@@ -20,6 +20,7 @@ from gentle.clients.access import access_path, client_for, record_list_read
 from gentle.courses import actions, protocol, selectors
 from gentle.courses.access import course_for, process_note_for, session_for
 from gentle.courses.forms import (
+    COURSE_FIELDS,
     AddendumForm,
     AgendaForm,
     AttendanceForm,
@@ -38,15 +39,6 @@ from gentle.lib.tokens import token_hash
 from gentle.safety.selectors import open_alerts
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
-COURSE_FIELDS = (
-    "format",
-    "kind",
-    "start_date",
-    "contracted_sessions",
-    "session_minutes",
-    "initial_last",
-    "termination_first",
-)
 
 
 @role_required(*CLINICAL)

@@ -1,0 +1,197 @@
+"""Writes for intake: receiving a request from the public form, assigning it, turning it into
+a client with a planned course, declining it with a template message, and purging the ones
+that never became a client. Each audited in its transaction, without the message's text."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from gentle.audit.log import record
+from gentle.clients import actions as client_actions
+from gentle.courses import actions as course_actions
+from gentle.intake import selectors
+from gentle.intake.models import IntakeRequest, PublicText, RequestStatus
+from gentle.safety.selectors import risk_phrases_in
+
+
+def over_rate_limit(address: str) -> bool:
+    """Count one request from this address in the current hour; True past the limit. The
+    address is kept only as a salted hash in the cache, for an hour."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
+    key = f"intake:{digest}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count > settings.GENTLE_INTAKE_PER_HOUR
+
+
+def request_receive(*, request, clinic, data: dict) -> IntakeRequest:
+    answers = {name: data.get(name) for name, _t, _o in selectors.screen_items()}
+    scores = selectors.screen_scores(answers)
+    with transaction.atomic():
+        intake = IntakeRequest.objects.create(
+            clinic=clinic,
+            name=data["name"],
+            contact=data["contact"],
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            message=data["message"],
+            screen={k: v for k, v in answers.items() if v is not None},
+            phq2=scores["phq2"],
+            gad2=scores["gad2"],
+            risk_words=bool(risk_phrases_in(data["message"])),
+            language=selectors.language(),
+        )
+        record(
+            "intake.receive",
+            request=request,
+            role="public",
+            clinic_id=clinic.pk,
+            object_type="intakerequest",
+            object_id=intake.pk,
+            detail=f"risk={intake.risk_words}",
+        )
+    return intake
+
+
+def _audit(action, *, by, request, intake, role, client_id=None, detail=""):
+    record(
+        action,
+        actor=by,
+        request=request,
+        role=role,
+        clinic_id=intake.clinic_id,
+        client_id=client_id,
+        object_type="intakerequest",
+        object_id=intake.pk,
+        detail=detail,
+    )
+
+
+def request_assign(*, by, request, intake, clinician, role) -> None:
+    with transaction.atomic():
+        IntakeRequest.objects.filter(pk=intake.pk).update(
+            assigned_to=clinician, status=RequestStatus.ASSIGNED
+        )
+        _audit("intake.assign", by=by, request=request, intake=intake, role=role)
+
+
+def request_convert(*, by, request, intake, data: dict, course_fields: dict, role):
+    """The request becomes a client record with its care team and a planned course."""
+    clinician = intake.assigned_to or by
+    with transaction.atomic():
+        client = client_actions.client_create(
+            by=by,
+            request=request,
+            clinic=intake.clinic,
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+        )
+        client.email, client.phone = intake.email, intake.phone
+        client.save(update_fields=["email", "phone"])
+        client_actions.care_team_set(
+            by=by, request=request, client=client, clinicians=[clinician], supervisor=None
+        )
+        course = course_actions.course_create(
+            by=by, request=request, client=client, status="planned", **course_fields
+        )
+        IntakeRequest.objects.filter(pk=intake.pk).update(
+            status=RequestStatus.CONVERTED, client=client, handled_at=timezone.now()
+        )
+        _audit(
+            "intake.convert", by=by, request=request, intake=intake, role=role, client_id=client.pk
+        )
+    return client, course
+
+
+def request_decline(*, by, request, intake, reason: str, role) -> bool:
+    """Decline with a template message, sent by email when that is how they asked to be
+    contacted. Returns whether an email went out (otherwise the team calls them)."""
+    with override(intake.language):
+        text = dict(selectors.decline_choices(intake.language))[reason]
+        subject = _("Your request to %(clinic)s") % {"clinic": intake.clinic.name}
+    with transaction.atomic():
+        IntakeRequest.objects.filter(pk=intake.pk).update(
+            status=RequestStatus.DECLINED, decline_reason=reason, handled_at=timezone.now()
+        )
+        _audit("intake.decline", by=by, request=request, intake=intake, role=role, detail=reason)
+    if intake.email:
+        send_mail(subject, text, None, [intake.email])
+        return True
+    return False
+
+
+def purge_old(now=None) -> int:
+    """Delete requests that did not become a client, past the retention period."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.GENTLE_INTAKE_RETENTION_DAYS)
+    old = IntakeRequest.objects.filter(created_at__lt=cutoff).exclude(
+        status=RequestStatus.CONVERTED
+    )
+    with transaction.atomic():
+        count = 0
+        for clinic_id, pk in old.values_list("clinic_id", "pk"):
+            record(
+                "intake.purge",
+                role="system",
+                clinic_id=clinic_id,
+                object_type="intakerequest",
+                object_id=pk,
+            )
+            count += 1
+        old.delete()
+    return count
+
+
+def queue_viewed(*, request, role, clinic, count: int) -> None:
+    with transaction.atomic():
+        record(
+            "intake.list", request=request, role=role, clinic_id=clinic.pk, detail=f"count={count}"
+        )
+
+
+def public_text_save(*, by, request, clinic, section: str, language: str, data: dict) -> None:
+    with transaction.atomic():
+        PublicText.objects.update_or_create(
+            clinic=clinic,
+            section=section,
+            language=language,
+            defaults={
+                "title": data["title"],
+                "body": data["body"],
+                "updated_by": by,
+                "updated_at": timezone.now(),
+            },
+        )
+        record(
+            "public_text.save",
+            actor=by,
+            request=request,
+            role="admin",
+            clinic_id=clinic.pk,
+            detail=f"{section}/{language}",
+        )
+
+
+def public_text_reset(*, by, request, clinic, section: str, language: str) -> None:
+    with transaction.atomic():
+        PublicText.objects.filter(clinic=clinic, section=section, language=language).delete()
+        record(
+            "public_text.reset",
+            actor=by,
+            request=request,
+            role="admin",
+            clinic_id=clinic.pk,
+            detail=f"{section}/{language}",
+        )

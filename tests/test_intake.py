@@ -1,0 +1,234 @@
+"""Public pages and the consultation form (spam, flood, risk words, bad input), the intake
+queue (assign, convert into a client with a planned course, decline), clinic wording and the
+purge of old requests."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.core.cache import cache
+from django.utils import timezone
+
+from gentle.accounts.models import Role
+from gentle.audit.models import AuditEvent
+from gentle.clients.models import Client
+from gentle.intake.actions import purge_old
+from gentle.intake.forms import STARTED_SALT
+from gentle.intake.models import IntakeRequest, PublicText
+from gentle.safety.models import CrisisText
+from tests.factories import make_clinic, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+
+
+@pytest.fixture
+def clinic():
+    return make_clinic("Harbour Clinic")
+
+
+def stamp(seconds_ago=30):
+    return signing.dumps(time.time() - seconds_ago, salt=STARTED_SALT)
+
+
+def form(**changes):
+    data = {
+        "name": "Robin",
+        "contact": "email",
+        "email": "robin@example.test",
+        "message": "Since the move I feel alone and low most days.",
+        "phq9_1": "2",
+        "phq9_2": "2",
+        "consent": "on",
+        "started": stamp(),
+    }
+    return data | changes
+
+
+def test_the_public_page_explains_ipt_with_crisis_help_visible(client, clinic):
+    CrisisText.objects.create(clinic=clinic, language="en", text="Harbour line 555-0100")
+    html = client.get(f"/c/{clinic.slug}/").content.decode()
+    for heading in ("What IPT is", "What it can help with", "How a course works", "Reaching out"):
+        assert heading in html
+    assert "Harbour line 555-0100" in html and f"/c/{clinic.slug}/reach-out/" in html
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    assert "Qué es la TIP" in client.get(f"/c/{clinic.slug}/").content.decode()
+    assert client.get("/c/no-such-clinic/").status_code == 404
+
+
+def test_a_request_arrives_in_the_queue(client, clinic):
+    response = client.post(f"/c/{clinic.slug}/reach-out/", form())
+    assert response.status_code == 200 and "Thank you for reaching out" in response.content.decode()
+    request = IntakeRequest.objects.get()
+    assert (request.phq2, request.gad2, request.risk_words) == (4, None, False)
+    event = AuditEvent.objects.get(action="intake.receive")
+    assert "alone" not in event.detail
+    staff = make_person(clinic, Role.CLINICIAN)
+    client.force_login(staff)
+    html = client.get("/clinic/intake/").content.decode()
+    assert "Robin" in html and "PHQ-2 4" in html
+
+
+def test_risk_words_bring_the_crisis_help_forward(client, clinic):
+    CrisisText.objects.create(clinic=clinic, language="en", text="Harbour line 555-0100")
+    message = "Honestly I don't want to live like this anymore."
+    response = client.post(f"/c/{clinic.slug}/reach-out/", form(message=message))
+    html = response.content.decode()
+    assert "Please get help now" in html and "Harbour line 555-0100" in html
+    assert IntakeRequest.objects.get().risk_words
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"message": ""}, "Tell us a little about what brings you"),
+        ({"message": "?!?! 1234 ..."}, "in words"),
+        ({"message": "a" * 2001}, "more than we can take here"),
+        ({"consent": ""}, "We can only reply if you agree to be contacted."),
+        ({"email": ""}, "Give an email address"),
+        ({"contact": "phone", "email": "", "phone": "12"}, "Give a phone number"),
+        ({"name": ""}, "Tell us what to call you"),
+    ],
+)
+def test_bad_requests_are_refused_kindly_and_keep_what_was_typed(client, clinic, changes, message):
+    data = form(**changes) | {"message": changes.get("message", "<b>My sleep</b> is gone")}
+    response = client.post(f"/c/{clinic.slug}/reach-out/", data)
+    html = response.content.decode()
+    assert response.status_code == 400 and message in html
+    if "message" not in changes:
+        assert "&lt;b&gt;My sleep&lt;/b&gt; is gone" in html
+    assert not IntakeRequest.objects.exists()
+
+
+def test_robots_and_instant_sends_are_not_taken(client, clinic):
+    response = client.post(f"/c/{clinic.slug}/reach-out/", form(website="http://spam.example"))
+    assert response.status_code == 200 and not IntakeRequest.objects.exists()  # a polite nothing
+    response = client.post(f"/c/{clinic.slug}/reach-out/", form(started=stamp(seconds_ago=1)))
+    html = response.content.decode()
+    assert response.status_code == 400 and "That was very quick" in html and "Robin" in html
+    response = client.post(f"/c/{clinic.slug}/reach-out/", form(started="forged"))
+    assert response.status_code == 400 and not IntakeRequest.objects.exists()
+
+
+def test_a_flood_from_one_address_is_throttled(client, clinic, settings):
+    settings.GENTLE_INTAKE_PER_HOUR = 2
+    for _ in range(2):
+        assert client.post(f"/c/{clinic.slug}/reach-out/", form()).status_code == 200
+    response = client.post(f"/c/{clinic.slug}/reach-out/", form(name="Flood"))
+    html = response.content.decode()
+    assert response.status_code == 429 and "several requests from this connection" in html
+    assert "Flood" in html and IntakeRequest.objects.count() == 2
+    other = client.post(
+        f"/c/{clinic.slug}/reach-out/", form(name="Neighbour"), REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 200
+
+
+def make_request(clinic, **fields):
+    values = {"name": "Robin Hale", "contact": "email", "email": "robin@example.test"}
+    return IntakeRequest.objects.create(
+        clinic=clinic, message="Low since the move", **(values | fields)
+    )
+
+
+def test_a_clinician_turns_a_request_into_a_client_with_a_planned_course(client, clinic):
+    clinician = make_person(clinic, Role.CLINICIAN)
+    request = make_request(clinic)
+    client.force_login(clinician)
+    url = f"/clinic/intake/{request.pk}/"
+    assert "Low since the move" in client.get(url).content.decode()
+    response = client.post(
+        f"{url}convert/",
+        {"given_name": "", "format": "individual", "start_date": "2026-12-07"},
+    )
+    assert response.status_code == 400 and not Client.objects.exists()
+    response = client.post(
+        f"{url}convert/",
+        {
+            "given_name": "Robin",
+            "family_name": "Hale",
+            "format": "individual",
+            "start_date": "2026-12-07",
+        },
+    )
+    new = Client.objects.get()
+    assert response["Location"] == f"/clients/{new.pk}/"
+    course = new.courses.get()
+    assert (course.status, course.start_date.isoformat()) == ("planned", "2026-12-07")
+    assert new.email == "robin@example.test"
+    assert list(new.care_team.values_list("user", flat=True)) == [clinician.pk]
+    request.refresh_from_db()
+    assert request.status == "converted" and request.client == new
+    response = client.post(
+        f"{url}convert/",
+        {"given_name": "Again", "format": "individual", "start_date": "2026-12-07"},
+        follow=True,
+    )
+    assert "already been dealt with" in response.content.decode() and Client.objects.count() == 1
+
+
+def test_an_administrator_assigns_then_declines_with_a_template(client, clinic):
+    admin = make_person(clinic, Role.ADMIN)
+    clinician = make_person(clinic, Role.CLINICIAN)
+    request = make_request(clinic)
+    client.force_login(admin)
+    url = f"/clinic/intake/{request.pk}/"
+    response = client.post(
+        f"{url}convert/",
+        {"given_name": "Robin", "format": "individual", "start_date": "2026-12-07"},
+        follow=True,
+    )
+    assert "Assign a clinician first" in response.content.decode()
+    assert client.post(url, {"clinician": admin.pk}).status_code == 400  # not a clinician
+    client.post(url, {"clinician": clinician.pk})
+    request.refresh_from_db()
+    assert request.assigned_to == clinician and request.status == "assigned"
+    assert client.post(f"{url}decline/", {"reason": "nonsense"}).status_code == 400
+    client.post(f"{url}decline/", {"reason": "full"})
+    request.refresh_from_db()
+    assert request.status == "declined" and len(mail.outbox) == 1
+    assert "not able to offer new appointments" in mail.outbox[0].body
+
+
+def test_other_clinics_and_supervisors_cannot_see_requests(client, clinic):
+    request = make_request(clinic)
+    elsewhere = make_person(make_clinic(), Role.CLINICIAN)
+    client.force_login(elsewhere)
+    assert client.get(f"/clinic/intake/{request.pk}/").status_code == 404
+    client.force_login(make_person(clinic, Role.SUPERVISOR))
+    assert client.get("/clinic/intake/").status_code == 404
+
+
+def test_the_clinic_writes_its_own_wording_safely(client, clinic):
+    admin = make_person(clinic, Role.ADMIN)
+    client.force_login(admin)
+    body = "## Who we are\nA small team.\n- Evenings\n- Saturdays\n<script>alert(1)</script>"
+    response = client.post(
+        "/clinic/public-pages/",
+        {"section": "ipt", "language": "en", "title": "About us", "body": body},
+    )
+    assert response.status_code == 302
+    html = client.get(f"/c/{clinic.slug}/").content.decode()
+    assert "<h3>Who we are</h3>" in html and "<li>Evenings</li>" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    response = client.post(
+        "/clinic/public-pages/", {"section": "ipt", "language": "en", "title": "", "body": ""}
+    )
+    assert response.status_code == 400 and PublicText.objects.get().title == "About us"
+    client.post("/clinic/public-pages/", {"section": "ipt", "language": "en", "reset": "1"})
+    assert not PublicText.objects.exists()
+
+
+def test_requests_that_did_not_become_clients_are_purged(clinic, settings):
+    settings.GENTLE_INTAKE_RETENTION_DAYS = 30
+    old = make_request(clinic, created_at=timezone.now() - timedelta(days=31))
+    kept = make_request(clinic, created_at=timezone.now() - timedelta(days=31), status="converted")
+    recent = make_request(clinic)
+    assert purge_old() == 1
+    assert set(IntakeRequest.objects.values_list("pk", flat=True)) == {kept.pk, recent.pk}
+    assert AuditEvent.objects.filter(action="intake.purge", object_id=str(old.pk)).exists()
