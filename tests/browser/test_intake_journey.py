@@ -17,6 +17,31 @@ UNLABELLED = """() => [...document.querySelectorAll('main input, main textarea, 
   .map(e => e.name)"""
 
 
+# WCAG 2.1 contrast of every piece of visible text in <main> against the first opaque
+# background behind it: 4.5:1, or 3:1 for large text (24px, or 18.66px bold).
+LOW_CONTRAST = """() => {
+  const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).map(Number).slice(0, 3)
+    .map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c; }
+    return 'rgb(255, 255, 255)'; };
+  const bad = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.offsetParent || el.closest('.trap')) continue;
+    const s = getComputedStyle(el);
+    const a = lum(s.color), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(`${el.tagName}: ${el.textContent.trim().slice(0, 30)} ${ratio}`);
+  }
+  return bad;
+}"""
+
+
 def no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
@@ -36,9 +61,11 @@ def test_a_request_from_a_phone_becomes_a_client_with_a_planned_course(
         expect(page.get_by_role("heading", name="What IPT is")).to_be_visible()
         expect(page.locator(".crisis-box")).to_be_visible()
         no_sideways_scroll(page)
+        assert page.evaluate(LOW_CONTRAST) == []
         screenshot(page, f"public-page-{width}")
         page.get_by_role("link", name="Reach out to us").first.click()
         assert page.evaluate(UNLABELLED) == []
+        assert page.evaluate(LOW_CONTRAST) == []
         no_sideways_scroll(page)
         screenshot(page, f"reach-out-{width}")
 
