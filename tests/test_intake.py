@@ -232,3 +232,16 @@ def test_requests_that_did_not_become_clients_are_purged(clinic, settings):
     assert purge_old() == 1
     assert set(IntakeRequest.objects.values_list("pk", flat=True)) == {kept.pk, recent.pk}
     assert AuditEvent.objects.filter(action="intake.purge", object_id=str(old.pk)).exists()
+
+
+def test_the_queue_and_public_page_cost_the_same_queries_however_many_requests(client, clinic):
+    from tests.factories import count_queries
+
+    client.force_login(make_person(clinic, Role.CLINICIAN))
+    first = (count_queries(client, "/clinic/intake/"), count_queries(client, f"/c/{clinic.slug}/"))
+    for n in range(15):
+        make_request(clinic, name=f"Person {n}", phq2=n % 7)
+    assert (
+        count_queries(client, "/clinic/intake/"),
+        count_queries(client, f"/c/{clinic.slug}/"),
+    ) == first

@@ -374,3 +374,44 @@ def test_portal_pages_stay_within_the_weight_budget(client, world):
             with open(finders.find(asset.decode()), "rb") as handle:
                 total += len(gzip.compress(handle.read()))
         assert total < 100 * 1024, (path, total)
+
+
+def test_portal_pages_cost_the_same_queries_however_much_there_is(client, world):
+    clinician, _, portal, record, sam = world
+    pages = ("/portal/diary/", "/portal/tasks/", "/portal/progress/", "/portal/people/")
+
+    def counts():
+        client.force_login(portal)
+        mine = [count_queries(client, path) for path in pages]
+        client.force_login(clinician)
+        return mine + [count_queries(client, f"/clients/{record.pk}/tasks/")]
+
+    today = timezone.localdate()
+
+    def add(numbers):
+        for n in numbers:
+            entry = DiaryEntry.objects.create(client=record, day=today - timedelta(days=n), mood=5)
+            entry.people.add(sam)
+            Task.objects.create(client=record, kind="diary", title=f"T{n}", created_by=clinician)
+            Person.objects.create(
+                client=record,
+                name=f"P{n}",
+                name_key=f"p{n}",
+                relationship="friend",
+                updated_by=clinician,
+            )
+            Administration.objects.create(
+                client=record,
+                instrument_id="phq9",
+                instrument_version=1,
+                mode="portal",
+                status="submitted",
+                created_by=clinician,
+                scores={"total": 10 + n % 5},
+                submitted_at=timezone.now() - timedelta(days=n),
+            )
+
+    add(range(1))  # one of each: the pages draw everything they draw
+    first = counts()
+    add(range(1, 10))
+    assert counts() == first
