@@ -27,7 +27,7 @@ class RequestForm(forms.Form):
     contact = forms.ChoiceField(
         label=_("How would you like us to contact you?"),
         choices=Contact.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
     )
     email = forms.EmailField(label=_("Email address"), required=False, max_length=254)
     phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
@@ -61,7 +61,7 @@ class RequestForm(forms.Form):
                 coerce=int,
                 required=False,
                 empty_value=None,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "scale"}),
             )
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
 
