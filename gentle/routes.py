@@ -24,6 +24,7 @@ class Access:
     BREAK_GLASS = "break_glass"  # clinicians of the client's clinic
     PORTAL = "portal"  # the client themself
     PORTAL_OWN = "portal_own"  # the client themself, for an object of their own record
+    CARE_TEAM_CLINICIAN = "care_team_clinician"  # the team's clinicians only, not break-glass
     INTAKE = "intake"  # administrators and clinicians of the clinic (consultation requests)
 
 

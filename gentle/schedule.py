@@ -16,6 +16,7 @@ from django.utils import timezone
 from gentle import tasks
 from gentle.intake import tasks as intake_tasks
 from gentle.models import ScheduledRun
+from gentle.portal import tasks as portal_tasks
 from gentle.safety import tasks as safety_tasks
 
 logger = logging.getLogger("gentle.schedule")
@@ -36,6 +37,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("prune-finished-tasks", DAY, tasks.prune_finished_tasks),
     Job("escalate-open-alerts", HOUR, safety_tasks.escalate_open_alerts),
     Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),
+    Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
 )
 
 

@@ -290,6 +290,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if env_bool("GENTLE_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a reverse proxy the visitor's address is the last one it added to X-Forwarded-For.
+GENTLE_BEHIND_PROXY = env_bool("GENTLE_BEHIND_PROXY", False)
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"

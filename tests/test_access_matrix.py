@@ -481,6 +481,8 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
         return team or (role == "admin" and same_clinic)
     if access == Access.CLIENT_WRITE:
         return team and role == "clinician"
+    if access == Access.CARE_TEAM_CLINICIAN:  # break-glass ("clinician", "other") is not enough
+        return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:
         return role == "clinician" and same_clinic
     raise AssertionError(f"unknown access rule {access!r} on {route}")

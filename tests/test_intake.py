@@ -245,3 +245,33 @@ def test_the_queue_and_public_page_cost_the_same_queries_however_many_requests(c
         count_queries(client, "/clinic/intake/"),
         count_queries(client, f"/c/{clinic.slug}/"),
     ) == first
+
+
+def test_a_converted_request_is_opened_only_by_the_clients_care_team(client, clinic):
+    carer = make_person(clinic, Role.CLINICIAN)
+    colleague = make_person(clinic, Role.CLINICIAN)
+    request = make_request(clinic, status="assigned", assigned_to=carer)
+    client.force_login(carer)
+    client.post(
+        f"/clinic/intake/{request.pk}/convert/",
+        {"given_name": "Robin", "format": "individual", "start_date": "2026-12-07"},
+    )
+    new = Client.objects.get()
+    assert client.get(f"/clinic/intake/{request.pk}/").status_code == 200
+    assert AuditEvent.objects.filter(action="intake.view", client_id=new.pk).exists()
+    client.force_login(colleague)
+    assert client.get(f"/clinic/intake/{request.pk}/").status_code == 404
+
+
+def test_the_flood_limit_counts_the_visitor_behind_the_proxy_per_clinic(client, clinic, settings):
+    settings.GENTLE_INTAKE_PER_HOUR = 1
+    settings.GENTLE_BEHIND_PROXY = True
+    url = f"/c/{clinic.slug}/reach-out/"
+    assert client.post(url, form(), HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 200
+    assert client.post(url, form(), HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
+    assert client.post(url, form(), HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
+    other = make_clinic("Other Clinic")
+    response = client.post(
+        f"/c/{other.slug}/reach-out/", form(), HTTP_X_FORWARDED_FOR="203.0.113.5"
+    )
+    assert response.status_code == 200

@@ -327,7 +327,7 @@ def test_a_copy_of_the_record_is_prepared_in_the_background(
     export = RecordExport.objects.get()
     page = client.get("/portal/record/").content.decode()
     assert "<progress" in page and "Who opened my record" in page
-    assert clinician.email in page
+    assert clinician.display_name in page and clinician.email not in page
     # Enqueued for the worker; run here directly (the worker closes connections, which the
     # test's transaction on PostgreSQL cannot survive; tests/test_worker.py covers the worker).
     queued = DBTaskResult.objects.get(task_path="gentle.portal.tasks.prepare_export")
@@ -415,3 +415,58 @@ def test_portal_pages_cost_the_same_queries_however_much_there_is(client, world)
     first = counts()
     add(range(1, 10))
     assert counts() == first
+
+
+def test_emergency_access_cannot_invite_a_new_login(client, world):
+    """Break-glass is for care: it cannot hand the record a portal login."""
+    from gentle.clients.models import BreakGlassGrant
+
+    clinician, _, _, record, _ = world
+    colleague = make_person(record.clinic, Role.CLINICIAN)
+    newcomer = make_client(record.clinic, clinicians=[clinician])
+    BreakGlassGrant.objects.create(
+        client=newcomer,
+        user=colleague,
+        reason="crisis",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    client.force_login(colleague)
+    assert client.get(f"/clients/{newcomer.pk}/").status_code == 200  # the grant works
+    response = client.post(f"/clients/{newcomer.pk}/portal-invite/", {"email": "me@evil.test"})
+    assert response.status_code == 404 and not Invitation.objects.exists()
+
+
+def test_progress_leaves_out_clinician_ratings_and_flag_bands(client, world):
+    clinician, _, portal, record, _ = world
+    for instrument, total in (("pg13r", 40), ("cssrs_screener", 2)):
+        Administration.objects.create(
+            client=record,
+            instrument_id=instrument,
+            instrument_version=1,
+            mode="in_session",
+            status="submitted",
+            created_by=clinician,
+            scores={"total": total},
+            submitted_at=timezone.now() - timedelta(days=1),
+        )
+    client.force_login(portal)
+    html = client.get("/portal/progress/").content.decode()
+    assert "PG-13-R" in html and ">40<" in html
+    assert "Suggests prolonged grief" not in html and "threshold" not in html
+    assert "C-SSRS" not in html
+
+
+def test_a_copy_of_the_record_is_kept_for_a_day(client, world):
+    from gentle.portal.tasks import delete_old_exports
+
+    clinician, _, portal, record, _ = world
+    old = RecordExport.objects.create(
+        client=record,
+        requested_by=portal,
+        status="done",
+        data={"format": {}},
+        created_at=timezone.now() - timedelta(days=1, minutes=1),
+    )
+    client.force_login(portal)
+    assert client.get(f"/portal/record/{old.pk}/json/").status_code == 404
+    assert delete_old_exports.call() == 1 and not RecordExport.objects.exists()

@@ -7,7 +7,7 @@ from django.http import Http404
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Role
 from gentle.audit.log import record
-from gentle.clients.access import as_id
+from gentle.clients.access import as_id, client_for
 from gentle.intake.models import IntakeRequest
 
 STAFF = (Role.ADMIN, Role.CLINICIAN)
@@ -28,6 +28,18 @@ def intake_for(request, request_id, *, write: bool = False) -> IntakeRequest:
     found = IntakeRequest.objects.filter(pk=as_id(request_id), clinic=clinic).first()
     if found is None:
         raise Http404
+    if found.client_id:
+        # Once it is a client's record, only that client's care team may open it (audited
+        # on the client, so it shows in "who opened this record").
+        client_for(
+            request,
+            found.client_id,
+            write=write,
+            action="intake.view",
+            object_type="intakerequest",
+            object_id=found.pk,
+        )
+        return found
     with transaction.atomic():
         record(
             "intake.open" if write else "intake.view",

@@ -23,10 +23,20 @@ from gentle.intake.models import IntakeRequest, PublicText, RequestStatus
 from gentle.safety.selectors import risk_phrases_in
 
 
-def over_rate_limit(address: str) -> bool:
-    """Count one request from this address in the current hour; True past the limit. The
-    address is kept only as a salted hash in the cache, for an hour."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
+def visitor_address(request) -> str:
+    """The visitor's network address: behind our reverse proxy, the last one it added."""
+    if settings.GENTLE_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def over_rate_limit(address: str, clinic) -> bool:
+    """Count one request from this address to this clinic in the current hour; True past the
+    limit. The address is kept only as a salted hash in the cache, for an hour."""
+    seed = f"{settings.SECRET_KEY}:{clinic.pk}:{address}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:24]
     key = f"intake:{digest}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, timeout=60 * 60)
     try:

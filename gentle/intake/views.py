@@ -66,7 +66,7 @@ def reach_out(request, slug: str):
     refusal, status = None, 400
     if form.too_quick():
         refusal = _("That was very quick. Please check your message and send it again.")
-    elif actions.over_rate_limit(request.META.get("REMOTE_ADDR", "")):
+    elif actions.over_rate_limit(actions.visitor_address(request), clinic):
         refusal = _(
             "We have received several requests from this connection in the last hour. "
             "Please try again later, or call the clinic."

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from gentle.accounts.models import Clinic, Role
+from gentle.accounts.models import Clinic, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import CareTeamMember, Client, Consent, ConsentKind, TeamRole
 from gentle.communication.models import Exchange, StyleReflection, Worksheet
@@ -542,16 +543,22 @@ def opened_summary(client: Client) -> list[Row]:
     """Who opened or changed the record, from the audit log: one row per label and role with
     how many times, first and last (most recent last time first). Never IP addresses; events
     about process notes are left out, as they are not part of the record."""
-    rows = (
+    rows = list(
         AuditEvent.objects.filter(client_id=client.pk, clinic_id=client.clinic_id)
         .exclude(object_type="process_note")
-        .values("actor_label", "role")
+        .values("actor_id", "actor_label", "role")
         .annotate(times=Count("pk"), first=Min("at"), last=Max("at"))
         .order_by("-last", "actor_label", "role")
     )
+    # People by their display name, never their sign-in email address.
+    names = dict(
+        User.objects.filter(pk__in={r["actor_id"] for r in rows if r["actor_id"]}).values_list(
+            "pk", "display_name"
+        )
+    )
     return [
         {
-            "who": r["actor_label"],
+            "who": names.get(r["actor_id"], "") if r["actor_id"] else gettext("Gentle (automatic)"),
             "role": r["role"],
             "times": r["times"],
             "first": _safe(r["first"]),

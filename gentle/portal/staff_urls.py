@@ -8,7 +8,7 @@ urlpatterns = [
         "clients/<int:client_id>/portal-invite/",
         views.portal_invite,
         name="portal_invite",
-        access=Access.CLIENT_WRITE,
+        access=Access.CARE_TEAM_CLINICIAN,
         methods=("GET", "POST"),
     ),
     route(

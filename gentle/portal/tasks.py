@@ -30,3 +30,12 @@ def prepare_export(export_id: int) -> str:
         status=ExportStatus.DONE, progress=100, data=data, finished_at=timezone.now()
     )
     return "done"
+
+
+@task()
+def delete_old_exports() -> int:
+    """Copies of the record are kept for a day: delete older ones."""
+    from gentle.portal.access import KEPT
+
+    deleted, _ = RecordExport.objects.filter(created_at__lt=timezone.now() - KEPT).delete()
+    return deleted

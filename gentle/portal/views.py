@@ -207,7 +207,13 @@ def portal_progress(request):
         request,
         "portal/progress.html",
         {
-            "results": measure_selectors.client_results(client),
+            # The client's own questionnaires only, as scores: no clinician ratings (such as the
+            # C-SSRS), no bands that read as flags ("suggests prolonged grief"), no alerts.
+            "results": [
+                r
+                for r in measure_selectors.client_results(client)
+                if r.instrument.rater != "clinician"
+            ],
             "goals": progress_goals(client),
             "plan": latest_relapse_plan(client),
         },
@@ -563,6 +569,8 @@ def portal_rehearsal_end(request, rehearsal_id: int):
 
 # My record: a copy to download, consents, and who opened the record.
 
+EXPORT_KEPT = timedelta(days=1)
+
 
 @role_required(Role.CLIENT)
 @require_http_methods(["GET", "POST"])
@@ -580,7 +588,11 @@ def portal_record(request):
         request,
         "portal/record.html",
         {
-            "exports": list(client.exports.defer("data")[:5]),
+            "exports": list(
+                client.exports.defer("data").filter(created_at__gte=timezone.now() - EXPORT_KEPT)[
+                    :5
+                ]
+            ),
             "consents": list(client.consents.all()),
             "opened": record_copy.opened_summary(client),
         },
@@ -623,6 +635,9 @@ def portal_export_html(request, export_id: int):
 @require_http_methods(["GET", "POST"])
 def portal_invite(request, client_id: int):
     client = client_for(request, client_id, write=True, action="portal.invite_open")
+    if not client.via_team_clinician:
+        # Emergency access is for care, not for handing the record a new login.
+        raise Http404
     if client.user_id:
         messages.info(request, _("This client already uses the portal."))
         return redirect("client_detail", client_id=client.pk)

@@ -74,7 +74,10 @@ def persona(scenario, lang: str) -> partner.Persona:
 def names_for(client) -> list[str]:
     """Every name the model must not receive: the client's and the people in their inventory."""
     names = [client.given_name, client.family_name, client.preferred_name]
+    names.append(getattr(client, "emergency_contact_name", ""))
     names += list(client.inventory.values_list("name", flat=True))
+    names += list(client.losses.values_list("who", flat=True))
+    names += list(client.care_team.values_list("user__display_name", flat=True))
     return [n for n in names if n and n.strip()]
 
 
