@@ -6,23 +6,25 @@ from gentle.communication import selectors
 from gentle.communication.models import EXCHANGE_TEXTS, Exchange, Kind
 from gentle.formulation.models import Goal
 from gentle.formulation.rules import area_choices
+from gentle.inventory.forms import PersonChoiceField
+from gentle.lib.forms import not_future
 
 LONG = 2000
 TEXT = {"rows": 3}
 
 
-class NamedChoiceField(forms.ModelChoiceField):
-    """Options labelled by what people call them (a person's name, a goal's text)."""
+class GoalChoiceField(forms.ModelChoiceField):
+    """A choice among the client's goals, shown by their text."""
 
     def label_from_instance(self, obj):
-        return getattr(obj, "name", None) or getattr(obj, "text", "")
+        return obj.text
 
 
 class LinkedForm(forms.Form):
     """A person from the client's inventory and one of their goals, both optional."""
 
-    person = NamedChoiceField(label=_("With whom"), queryset=None, required=False)
-    goal = NamedChoiceField(label=_("Goal it serves"), queryset=None, required=False)
+    person = PersonChoiceField(label=_("With whom"), queryset=None, required=False)
+    goal = GoalChoiceField(label=_("Goal it serves"), queryset=None, required=False)
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +33,7 @@ class LinkedForm(forms.Form):
 
 
 class StyleForm(forms.Form):
-    person = NamedChoiceField(label=_("With whom"), queryset=None)
+    person = PersonChoiceField(label=_("With whom"), queryset=None)
     items = forms.MultipleChoiceField(
         label=_("Which sentences fit how I usually speak with this person?"),
         widget=forms.CheckboxSelectMultiple,
@@ -43,12 +45,6 @@ class StyleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = client.inventory.all()
         self.fields["items"].choices = selectors.checklist()
-
-
-def _not_future(day):
-    if day and day > timezone.localdate():
-        raise forms.ValidationError(_("This date is in the future."))
-    return day
 
 
 class ExchangeForm(LinkedForm):
@@ -75,7 +71,7 @@ class ExchangeForm(LinkedForm):
             )
 
     def clean_day(self):
-        return _not_future(self.cleaned_data["day"])
+        return not_future(self.cleaned_data["day"])
 
 
 class WorksheetNewForm(LinkedForm):

@@ -4,15 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.grief.models import BridgesPhase, Orientation
 from gentle.grief.selectors import words
+from gentle.lib.forms import not_future
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = {"rows": 2}
-
-
-def _not_future(day):
-    if day and day > timezone.localdate():
-        raise forms.ValidationError(_("This date is in the future."))
-    return day
 
 
 class LossForm(forms.Form):
@@ -23,7 +18,7 @@ class LossForm(forms.Form):
     )
 
     def clean_died_on(self):
-        return _not_future(self.cleaned_data["died_on"])
+        return not_future(self.cleaned_data["died_on"])
 
 
 class ActivityForm(forms.Form):
@@ -36,7 +31,7 @@ class ActivityForm(forms.Form):
         self.loss = loss
 
     def clean_day(self):
-        day = _not_future(self.cleaned_data["day"])
+        day = not_future(self.cleaned_data["day"])
         if day < self.loss.died_on:
             raise forms.ValidationError(
                 _("This day is before the death: the log starts with the loss.")

@@ -8,6 +8,20 @@ TEXT = {"rows": 2}
 LONG = 2000
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice among the client's people, shown by name."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """Several of the client's people, shown by name."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 def _text(label):
     return forms.CharField(
         label=label, required=False, max_length=LONG, widget=forms.Textarea(attrs=TEXT)

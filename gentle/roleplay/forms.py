@@ -2,16 +2,12 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from gentle.inventory.forms import PersonChoiceField
 from gentle.roleplay import selectors
 from gentle.roleplay.models import Manner
 
 MAX_TURN = 1000
 SCALE = [(n, str(n)) for n in range(11)]
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
 
 
 class ScenarioForm(forms.Form):

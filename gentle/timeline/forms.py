@@ -2,7 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gentle.inventory.forms import PeopleChoiceField
 from gentle.lib import approxdate
+from gentle.lib.forms import not_future
 from gentle.timeline.models import Category, Impact
 
 
@@ -95,11 +97,6 @@ class EpisodeForm(forms.Form):
         return cleaned
 
 
-class PeopleField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
-
-
 class DiaryForm(forms.Form):
     """The portal's mood diary: one entry a day, up to a month back."""
 
@@ -113,7 +110,7 @@ class DiaryForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "scale"}),
         error_messages={"required": _("Choose a number from 0 to 10 for your mood.")},
     )
-    people = PeopleField(
+    people = PeopleChoiceField(
         label=_("Whom I spent time with"),
         queryset=None,
         required=False,
@@ -137,10 +134,7 @@ class DiaryForm(forms.Form):
         self.fields["people"].queryset = client.inventory.filter(accepted=True)
 
     def clean_day(self):
-        day = self.cleaned_data["day"]
-        today = timezone.localdate()
-        if day > today:
-            raise forms.ValidationError(_("This date is in the future."))
-        if (today - day).days > 31:
+        day = not_future(self.cleaned_data["day"])
+        if (timezone.localdate() - day).days > 31:
             raise forms.ValidationError(_("The diary goes back one month at most."))
         return day
