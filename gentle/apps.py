@@ -1,5 +1,9 @@
+import logging
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from gentle.lib.datadir import take_open_path_warnings
 
 
 class GentleConfig(AppConfig):
@@ -9,3 +13,8 @@ class GentleConfig(AppConfig):
     name = "gentle"
     label = "gentle"
     verbose_name = _("Gentle")
+
+    def ready(self):
+        # Settings are read before logging is set up, so their warnings are written now.
+        for warning in take_open_path_warnings():
+            logging.getLogger("gentle.datadir").warning(warning)

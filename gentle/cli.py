@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sys
 
+from gentle.lib.datadir import PRIVATE_UMASK
+
 # Friendly spellings for Gentle's own commands (Django's command modules use underscores).
 ALIASES = {
     "seed-demo": "seed_demo",
@@ -29,6 +31,8 @@ Every Django management command works too, e.g. `gentle migrate`, `gentle check 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    # The database, secrets and exports Gentle writes are for its own user only.
+    os.umask(PRIVATE_UMASK)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gentle.settings")
     if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
         sys.stdout.write(USAGE)

@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.lib.crypto import KeyRing as _KeyRing
 from gentle.lib.crypto import KeyRingError, new_key
-from gentle.lib.datadir import demo_file_secret, demo_secret_key, ensure_writable_dir
+from gentle.lib.datadir import (
+    demo_file_secret,
+    demo_secret_key,
+    ensure_writable_dir,
+    make_sqlite_files_private,
+)
 from gentle.lib.env import (
     ConfigError,
     env_bool,
@@ -76,7 +81,11 @@ if _database_url is None:
 else:
     _database = parse_database_url(_database_url)
 if _database["ENGINE"].endswith("sqlite3"):
-    ensure_writable_dir(Path(_database["NAME"]).parent, variable="DATABASE_URL's directory")
+    ensure_writable_dir(
+        Path(_database["NAME"]).parent, variable="DATABASE_URL's directory", private=False
+    )
+    # 0600, also for files an older version left readable; new ones get it from the umask.
+    make_sqlite_files_private(Path(_database["NAME"]))
     # WAL lets the web server and the worker read while the other writes; IMMEDIATE
     # transactions and a busy timeout turn lock contention into a short wait, not an error.
     _database["OPTIONS"] = {

@@ -2,13 +2,21 @@
 
 import os
 import secrets
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gentle.lib.datadir import (
+    demo_secret_key,
+    ensure_writable_dir,
+    make_sqlite_files_private,
+    take_open_path_warnings,
+)
 from gentle.lib.env import ConfigError, env_bool, env_choice, env_int, env_list, parse_database_url
 
 
@@ -177,3 +185,97 @@ def test_demo_secret_key_is_generated_once_and_kept(tmp_path):
     assert first.stdout == second.stdout
     assert len(first.stdout.strip()) >= 50
     assert (tmp_path / "data" / "demo-secret-key").stat().st_mode & 0o077 == 0
+
+
+# The data directory is private to Gentle's user ---------------------------------------------
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_data_directory_is_created_private(tmp_path):
+    data = tmp_path / "new" / "data"
+    ensure_writable_dir(data)
+    assert mode(data) == 0o700
+
+
+def test_an_existing_open_data_directory_and_its_secrets_are_tightened(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    key = data / "demo-secret-key"
+    key.write_text("k" * 60)
+    key.chmod(0o644)
+    ensure_writable_dir(data)
+    assert demo_secret_key(data) == "k" * 60
+    assert (mode(data), mode(key)) == (0o700, 0o600)
+    assert take_open_path_warnings() == []
+
+
+def test_the_sqlite_files_are_tightened(tmp_path):
+    database = tmp_path / "gentle.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").write_bytes(b"")
+        Path(f"{database}{suffix}").chmod(0o644)
+    make_sqlite_files_private(database)
+    assert {mode(Path(f"{database}{s}")) for s in ("", "-wal", "-shm")} == {0o600}
+
+
+def test_a_directory_that_cannot_be_made_private_is_warned_about_once(tmp_path, monkeypatch):
+    data = tmp_path / "shared"
+    data.mkdir()
+    data.chmod(0o755)
+
+    def refuse(path, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chmod", refuse)
+    ensure_writable_dir(data)
+    ensure_writable_dir(data)
+    warnings = take_open_path_warnings()
+    assert len(warnings) == 1 and str(data) in warnings[0]
+    assert take_open_path_warnings() == []
+
+
+def test_a_sticky_shared_directory_such_as_tmp_is_never_changed(tmp_path):
+    shared = tmp_path / "tmp-like"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    ensure_writable_dir(shared)
+    assert mode(shared) == 0o1777
+    assert len(take_open_path_warnings()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("existing", [False, True])
+def test_the_data_directory_database_and_secrets_are_private_after_start_up(existing, tmp_path):
+    """Through the `gentle` command: the process umask, the directory, the database with its
+    WAL files while a connection writes, and the demo secrets."""
+    data = tmp_path / "data"
+    if existing:  # left world-readable by an older version
+        data.mkdir()
+        for name in ("gentle.sqlite3", "demo-secret-key"):
+            (data / name).write_bytes(b"")
+            (data / name).chmod(0o644)
+        data.chmod(0o755)
+    script = (
+        "import os, stat\n"
+        "from django.conf import settings\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('CREATE TABLE IF NOT EXISTS probe (x)')\n"
+        "    c.execute('INSERT INTO probe VALUES (1)')\n"
+        "    for name in sorted(os.listdir(settings.DATA_DIR)):\n"
+        "        bits = stat.S_IMODE(os.stat(settings.DATA_DIR / name).st_mode)\n"
+        "        print('mode', name, oct(bits))\n"
+    )
+    result = run_gentle("shell", "-c", script, env={}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    modes = dict(
+        line.split()[1:] for line in result.stdout.splitlines() if line.startswith("mode ")
+    )
+    assert {"gentle.sqlite3", "gentle.sqlite3-wal", "gentle.sqlite3-shm"} <= set(modes)
+    assert {"demo-secret-key", "demo-process-note-key"} <= set(modes)
+    assert set(modes.values()) == {"0o600"}, modes
+    assert mode(data) == 0o700

@@ -95,6 +95,7 @@ def write(tmp_path, data, name="q.json"):
 def test_a_questionnaire_becomes_a_scored_instrument(tmp_path, instruments_dir):
     call_command("import_questionnaire", str(write(tmp_path, QUESTIONNAIRE)))
     saved = json.loads((instruments_dir / "sleepcheck.json").read_text())
+    assert instruments_dir.stat().st_mode & 0o077 == 0  # the clinic's folder is Gentle's alone
     assert saved["version"] == 2 and saved["licence_confirmed"] is False
     instrument = catalogue()["sleepcheck"]
     assert [item.id for item in instrument.items] == ["s1", "s2", "s3"]

@@ -10,6 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from gentle.lib.datadir import ensure_writable_dir
+from gentle.lib.env import ConfigError
 from gentle.measures.fhir import instrument_from_questionnaire
 from gentle.measures.instruments import DATA, InstrumentError
 
@@ -36,7 +38,10 @@ class Command(BaseCommand):
         target = Path(settings.GENTLE_INSTRUMENTS_DIR) / f"{instrument['id']}.json"
         if target.exists() and not replace:
             raise CommandError(f"{target} exists; use --replace to overwrite it")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            ensure_writable_dir(target.parent, variable="GENTLE_INSTRUMENTS_DIR")
+        except ConfigError as exc:
+            raise CommandError(str(exc)) from None
         target.write_text(json.dumps(instrument, ensure_ascii=False, indent=2), encoding="utf-8")
         self.stdout.write(
             f"imported {instrument['id']} ({len(instrument['items'])} items) to "
