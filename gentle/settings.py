@@ -283,6 +283,9 @@ GENTLE_CRISIS_URL = env_str("GENTLE_CRISIS_URL", "/crisis/")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # the absolute lifetime is enforced server-side too
+# Messages can name people ("Rosa is now on ring 1."): keep them server-side in the session,
+# never in a cookie (signed, not encrypted).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -491,6 +491,25 @@ def test_moving_a_person_changes_their_ring_on_the_circle_and_in_the_list_and_is
     )
 
 
+def test_a_message_naming_a_person_stays_on_the_server_not_in_a_cookie(alice, world):
+    """Pen-test finding: "Rosa is now on ring 1." travelled in the (signed, readable) messages
+    cookie. Messages are kept in the session; the browser only holds the session id."""
+    rosa = person(world.amara, "Rosa", by=world.alice, ring=3)
+
+    responses = [
+        alice.post(new_url(world.amara), form_data("Tomás")),
+        alice.post(move_url(rosa), {f"p{rosa.pk}-ring": "1"}),
+    ]
+
+    for response in responses:
+        assert response.status_code == 302
+        assert "messages" not in response.cookies
+        set_cookies = response.cookies.output()
+        assert "Rosa" not in set_cookies and "Tom" not in set_cookies
+    shown = shown_messages(page(alice, inventory_url(world.amara)))
+    assert "Added to the inventory." in shown and "Rosa is now on ring 1." in shown
+
+
 @pytest.mark.parametrize("ring", ["0", "-1", "OUTSIDE", "", "one", "1.5"])
 def test_a_ring_outside_the_circle_is_refused_and_nothing_changes(alice, world, ring):
     rosa = person(world.amara, "Rosa", by=world.alice, ring=2)
