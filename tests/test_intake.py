@@ -2,6 +2,7 @@
 queue (assign, convert into a client with a planned course, decline), clinic wording and the
 purge of old requests."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -113,6 +114,35 @@ def test_robots_and_instant_sends_are_not_taken(client, clinic):
     assert response.status_code == 400 and "That was very quick" in html and "Robin" in html
     response = client.post(f"/c/{clinic.slug}/reach-out/", form(started="forged"))
     assert response.status_code == 400 and not IntakeRequest.objects.exists()
+
+
+def test_a_time_stamp_works_once_and_a_reused_one_is_refused_kindly_keeping_the_text(
+    client, clinic, settings
+):
+    """Pen-test finding: one signed stamp could be replayed for any number of requests."""
+    url = f"/c/{clinic.slug}/reach-out/"
+    started = stamp()
+    assert client.post(url, form(started=started)).status_code == 200
+    response = client.post(url, form(started=started, message="Again: <b>my sleep</b> is gone"))
+    html = response.content.decode()
+    assert response.status_code == 400 and "That was very quick" in html
+    assert "Again: &lt;b&gt;my sleep&lt;/b&gt; is gone" in html and "Robin" in html
+    assert IntakeRequest.objects.count() == 1
+    # The page carries a fresh stamp, which works (once a person could have written).
+    settings.GENTLE_INTAKE_MIN_SECONDS = 0
+    fresh = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    assert fresh != started
+    assert client.post(url, form(started=fresh)).status_code == 200
+    assert IntakeRequest.objects.count() == 2
+
+
+def test_a_stamp_older_than_a_day_is_refused_kindly(client, clinic):
+    response = client.post(
+        f"/c/{clinic.slug}/reach-out/", form(started=stamp(seconds_ago=25 * 60 * 60))
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "send it again" in html and "Robin" in html
+    assert not IntakeRequest.objects.exists()
 
 
 def test_a_flood_from_one_address_is_throttled(client, clinic, settings):

@@ -19,6 +19,7 @@ from gentle.audit.log import record
 from gentle.clients import actions as client_actions
 from gentle.courses import actions as course_actions
 from gentle.intake import selectors
+from gentle.intake.forms import STARTED_MAX_AGE
 from gentle.intake.models import IntakeRequest, PublicText, RequestStatus
 from gentle.safety.selectors import risk_phrases_in
 
@@ -45,6 +46,14 @@ def over_rate_limit(address: str, clinic) -> bool:
         cache.set(key, 1, timeout=60 * 60)
         count = 1
     return count > settings.GENTLE_INTAKE_PER_HOUR
+
+
+def stamp_first_use(stamp: str) -> bool:
+    """True the first time this form stamp is sent, False ever after, so that one stamp cannot
+    carry a flood of requests. A hash of it is kept in the cache (shared by every process) for
+    as long as the stamp could be accepted."""
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:32]
+    return cache.add(f"intake-stamp:{digest}", 1, timeout=STARTED_MAX_AGE + 60)
 
 
 def request_receive(*, request, clinic, data: dict) -> IntakeRequest:

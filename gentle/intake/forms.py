@@ -10,6 +10,8 @@ from gentle.intake import selectors
 from gentle.intake.models import Contact
 
 STARTED_SALT = "gentle.intake.started"
+# A form left open longer than this is sent again with a fresh stamp (nothing typed is lost).
+STARTED_MAX_AGE = 24 * 60 * 60
 
 
 def started_token() -> str:
@@ -93,13 +95,15 @@ class RequestForm(forms.Form):
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
 
-    def too_quick(self) -> bool:
-        """Sent sooner after opening than a person could write (or with no valid stamp)."""
+    def stamp_refused(self) -> bool:
+        """No valid stamp, or sent sooner after opening than a person could write, or later
+        than STARTED_MAX_AGE. (That a stamp is used only once is the action's to check.)"""
         try:
             opened = float(signing.loads(self.data.get("started", ""), salt=STARTED_SALT))
         except (signing.BadSignature, TypeError, ValueError):
             return True
-        return time.time() - opened < settings.GENTLE_INTAKE_MIN_SECONDS
+        elapsed = time.time() - opened
+        return not settings.GENTLE_INTAKE_MIN_SECONDS <= elapsed <= STARTED_MAX_AGE
 
 
 class AssignForm(forms.Form):

@@ -64,7 +64,7 @@ def reach_out(request, slug: str):
     if form.is_robot():
         return render(request, "intake/thanks.html", {"clinic": clinic, "risk": False})
     refusal, status = None, 400
-    if form.too_quick():
+    if form.stamp_refused() or not actions.stamp_first_use(request.POST.get("started", "")):
         refusal = _("That was very quick. Please check your message and send it again.")
     elif actions.over_rate_limit(actions.visitor_address(request), clinic):
         refusal = _(
