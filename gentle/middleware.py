@@ -7,6 +7,9 @@ import re
 import secrets
 import time
 
+from django.conf import settings
+
+from gentle.api_errors import api_error, is_api
 from gentle.lib.logjson import request_id_var
 
 access_log = logging.getLogger("gentle.access")
@@ -58,6 +61,45 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class ApiErrorsMiddleware:
+    """Under /api/, errors that arise outside the views (an unknown address, a wrong method, a
+    refused CSRF token, a server error) answer in the API's JSON shape, keeping their status
+    and headers (Allow, Cache-Control, ...); and a body over DATA_UPLOAD_MAX_MEMORY_SIZE is
+    refused with 413 before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api(request):
+            return self.get_response(request)
+        if self._too_large(request):
+            access_log.info(
+                "request", extra={"method": request.method, "path": request.path, "status": 413}
+            )
+            return api_error(413)
+        response = self.get_response(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        answer = api_error(response.status_code)
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                answer[header] = value
+        answer.cookies = response.cookies
+        return answer
+
+    @staticmethod
+    def _too_large(request) -> bool:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        return limit is not None and length > limit
 
 
 class AccessLogMiddleware:

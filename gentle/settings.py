@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "gentle.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gentle.middleware.SecurityHeadersMiddleware",
+    "gentle.middleware.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -287,6 +288,8 @@ SESSION_COOKIE_AGE = 12 * 60 * 60  # the absolute lifetime is enforced server-si
 # never in a cookie (signed, not encrypted).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = True
+# Django's own failure page has inline styles the CSP refuses; ours is plain (JSON for the API).
+CSRF_FAILURE_VIEW = "gentle.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,4 +1,4 @@
-"""Pages of the project itself: home, health check and crisis resources."""
+"""Pages of the project itself: home, health check, crisis resources and the CSRF failure page."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Clinic, Role
+from gentle.api_errors import api_error, is_api
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
 from gentle.safety.selectors import crisis_text_for
 
@@ -57,3 +59,13 @@ def crisis(request):
         "gentle/crisis.html",
         {"clinic": clinic, "crisis_text": crisis_text_for(clinic, get_language() or "en")},
     )
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: a plain page in the site's layout (Django's own has inline styles that
+    the CSP blocks), or JSON under /api/. The reason is for developers and is not shown."""
+    if is_api(request):
+        return api_error(
+            403, _("The CSRF token is missing or wrong: send it in the X-CSRFToken header.")
+        )
+    return render(request, "gentle/csrf_failure.html", status=403)

@@ -105,9 +105,21 @@ def refused(response, field: str, message: str | None = None) -> dict:
     return errors
 
 
+NOT_FOUND = {"error": "not found", "message": "There is nothing here, or nothing you may see."}
+
+
 def assert_not_found(response) -> None:
     assert response.status_code == 404
-    assert response.json() == {"error": "not found"}
+    assert response.json() == NOT_FOUND
+
+
+def api_error(response, status: int, code: str) -> dict:
+    """A JSON error of the API's one shape: {"error": code, "message": ...}."""
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"] == JSON
+    body = response.json()
+    assert body["error"] == code and body["message"], body
+    return body
 
 
 # Creating ------------------------------------------------------------------------------------
@@ -391,6 +403,80 @@ def test_csrf_is_enforced(world):
     assert Administration.objects.filter(client=world.amara).count() == 1
 
 
+def test_a_missing_csrf_token_gets_a_json_403(world):
+    http = signed_in(world.alice, enforce_csrf_checks=True)
+    body = api_error(post(http, world.amara, GAD7_IN_SESSION), 403, "forbidden")
+    assert "X-CSRFToken" in body["message"]
+    assert not Administration.objects.exists()
+
+
+# Errors outside the views, and error bodies of bounded size ----------------------------------
+
+
+def test_the_wrong_method_gets_a_json_405_naming_the_allowed_one(alice, world):
+    response = alice.get(create_url(world.amara))
+    api_error(response, 405, "method not allowed")
+    assert response["Allow"] == "POST"
+    response = alice.delete(detail_url(1))
+    api_error(response, 405, "method not allowed")
+    assert response["Allow"] == "GET"
+    assert "no-store" in response["Cache-Control"]  # headers set inside are kept
+
+
+def test_an_unknown_api_address_gets_the_same_json_404_as_a_forbidden_thing(client, alice, world):
+    for http in (client, alice):
+        for path in ("/api/v1/nothing/", "/api/v2/clients/1/administrations/", "/api/"):
+            assert_not_found(http.get(path))
+        assert_not_found(http.post("/api/v1/nothing/", "{}", content_type=JSON))
+    # Pages outside the API keep their HTML 404.
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_a_body_over_the_upload_limit_gets_a_json_413_and_stores_nothing(alice, world, settings):
+    padding = "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    body = json.dumps({**GAD7_IN_SESSION, "padding": padding})
+    api_error(post(alice, world.amara, body), 413, "too large")
+    assert not Administration.objects.exists()
+
+
+def test_a_hundred_thousand_unknown_answers_get_a_short_summary(alice, world):
+    answers = {f"q{n}": 1 for n in range(100_000)}  # 1.2 MB, under the limit
+    response = post(alice, world.amara, {**GAD7_IN_SESSION, "answers": answers})
+    body = api_error(response, 400, "bad request")
+    assert len(response.content) < 5_000
+    assert len(body["errors"]) == 20
+    assert body["errors"]["q0"] == "This question is not part of the questionnaire."
+    assert body["more_errors"] == 99_980 and "and 99,980 more" in body["message"]
+    assert not Administration.objects.exists()
+
+
+def test_long_ids_and_values_are_not_echoed_back_in_full(alice, world):
+    long = "q" * 200_000
+    for request in (
+        {**GAD7_IN_SESSION, long: 1},
+        {**GAD7_IN_SESSION, "answers": {long: 1}},
+        {"instrument": long, "mode": "in_session"},
+    ):
+        response = post(alice, world.amara, request)
+        body = api_error(response, 400, "bad request")
+        assert len(response.content) < 5_000
+        assert all(len(key) <= 64 and len(text) <= 300 for key, text in body["errors"].items())
+    assert not Administration.objects.exists()
+
+
+def test_an_unexpected_error_gets_a_json_500_without_detail(world, monkeypatch):
+    from gentle.measures import api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Amara said: I feel alone")
+
+    monkeypatch.setattr(api, "administration_for", broken)
+    http = signed_in(world.alice, raise_request_exception=False)
+    response = http.get(detail_url(1))
+    api_error(response, 500, "server error")
+    assert "alone" not in response.content.decode()
+
+
 # The OpenAPI document ------------------------------------------------------------------------
 
 
@@ -410,10 +496,10 @@ def test_the_openapi_document_describes_both_operations(client):
         "/api/v1/administrations/{administration_id}/",
     }
     create = paths["/api/v1/clients/{client_id}/administrations/"]["post"]
-    assert set(create["responses"]) >= {"201", "400", "404"}
+    assert set(create["responses"]) >= {"201", "400", "403", "404", "405", "413"}
     assert "requestBody" in create
     read = paths["/api/v1/administrations/{administration_id}/"]["get"]
-    assert set(read["responses"]) >= {"200", "404"}
+    assert set(read["responses"]) >= {"200", "404", "405"}
     schemas = document["components"]["schemas"]
     assert "phq9" in schemas["AdministrationCreate"]["properties"]["instrument"]["enum"]
     assert set(schemas["Administration"]["required"]) >= {

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.db import OperationalError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from gentle.accounts.models import Membership, Role
@@ -74,6 +74,20 @@ def test_pages_have_no_inline_script(client):
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag
     assert " on" not in "".join(re.findall(r"<[a-z]+ [^>]*\bon[a-z]+=", html))
+
+
+def test_a_post_without_a_csrf_token_gets_a_plain_403_page_the_csp_allows():
+    """Django's own CSRF page carries a <style> block the CSP refuses (an unstyled page)."""
+    http = Client(enforce_csrf_checks=True)
+    response = http.post("/accounts/login/", {"login": "a@b.test", "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "This form could not be sent" in html and "Nothing was changed." in html
+    assert "<style" not in html and "style=" not in html
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag
+    assert "Content-Security-Policy" in response
+    assert 'href="/crisis/"' in html
 
 
 def test_crisis_page_is_public_and_shows_the_clinic_text_to_its_people(client):

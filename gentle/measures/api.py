@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.api_errors import api_error, field_errors
 from gentle.clients.access import client_for
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
@@ -42,11 +43,12 @@ class BadRequest(Exception):
 
 
 def not_found() -> JsonResponse:
-    return JsonResponse({"error": "not found"}, status=404)
+    """The same answer as an unknown address under /api/."""
+    return api_error(404)
 
 
 def bad_request(errors: dict[str, str]) -> JsonResponse:
-    return JsonResponse({"errors": errors}, status=400)
+    return field_errors(errors)
 
 
 def api_view(view):
@@ -298,6 +300,11 @@ def _json(ref: str) -> dict:
 
 def openapi_document() -> dict:
     not_found_response = {"$ref": "#/components/responses/NotFound"}
+    method_not_allowed = {
+        "description": "This address does not take this method (see the Allow header).",
+        "headers": {"Allow": {"schema": {"type": "string"}}},
+        "content": _json("Error"),
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -309,7 +316,8 @@ def openapi_document() -> dict:
                 "send the CSRF token in X-CSRFToken (the csrftoken cookie, which this document "
                 "sets, or the csrfmiddlewaretoken of any form page). Anything a person may not "
                 "see answers 404, exactly like something that does not exist. Every read and "
-                "write is written to the audit log."
+                "write is written to the audit log. Every error under /api/, wherever it "
+                'arises, is JSON: {"error": code, "message": text}.'
             ),
         },
         "paths": {
@@ -344,8 +352,18 @@ def openapi_document() -> dict:
                             ),
                             "content": _json("Errors"),
                         },
-                        "403": {"description": "The CSRF token is missing or wrong."},
+                        "403": {
+                            "description": "The CSRF token is missing or wrong.",
+                            "content": _json("Error"),
+                        },
                         "404": not_found_response,
+                        "405": method_not_allowed,
+                        "413": {
+                            "description": (
+                                "The body is larger than the server accepts (2.5 MB by default)."
+                            ),
+                            "content": _json("Error"),
+                        },
                     },
                 }
             },
@@ -362,6 +380,7 @@ def openapi_document() -> dict:
                             "content": _json("Administration"),
                         },
                         "404": not_found_response,
+                        "405": method_not_allowed,
                     },
                 }
             },
@@ -522,23 +541,45 @@ def _schemas() -> dict:
                 "reason": {"type": "string"},
             },
         },
+        "Error": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": {
+                    "type": "string",
+                    "description": (
+                        "bad request, forbidden, not found, method not allowed, too large or "
+                        "server error."
+                    ),
+                },
+                "message": {"type": "string", "description": "In the person's language."},
+            },
+        },
         "Errors": {
             "type": "object",
-            "required": ["errors"],
+            "required": ["error", "message", "errors"],
             "properties": {
+                "error": {"const": "bad request"},
+                "message": {"type": "string"},
                 "errors": {
                     "type": "object",
                     "description": (
                         "Messages by field (body, instrument, mode, due_on, submit, answers) or "
-                        "by question id."
+                        "by question id: at most 20, with ids cut at 64 characters and messages "
+                        "at 300."
                     ),
+                    "maxProperties": 20,
                     "additionalProperties": {"type": "string"},
-                }
+                },
+                "more_errors": {
+                    "type": "integer",
+                    "description": "How many further problems were left out (only if any).",
+                },
             },
         },
         "NotFound": {
             "type": "object",
-            "required": ["error"],
-            "properties": {"error": {"const": "not found"}},
+            "required": ["error", "message"],
+            "properties": {"error": {"const": "not found"}, "message": {"type": "string"}},
         },
     }
