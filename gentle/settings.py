@@ -189,8 +189,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
-# Throttling, per account ("key": the email address, or the person for MFA codes) and per IP.
-# Failed password and MFA attempts share one budget: at most 5 per 15 minutes, 20 an hour.
+# Throttling, per account ("key") and per visitor's address ("ip", see GENTLE_TRUSTED_PROXIES).
+# login_failed: wrong passwords per account (the normalised address, gentle.accounts.adapter)
+# and wrong MFA codes per person are two budgets of 5 in any 15 minutes; together they share
+# 10 a minute per address.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/15m/key",

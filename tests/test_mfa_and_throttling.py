@@ -255,6 +255,29 @@ def test_failed_passwords_are_throttled_per_account(client, clock):
     assert password_step(Client(), neighbour.email)["Location"] == "/"
 
 
+@pytest.mark.parametrize("host", ["LOCALHOST", "localhost:8000", "localhost.", "127.0.0.1"])
+def test_a_locked_account_stays_locked_whatever_the_host_header(client, clock, host):
+    # Found in a penetration test: the budget was kept per Host header, so another spelling of
+    # the host gave five fresh guesses and a locked account signed in.
+    person = make_person(make_clinic(), Role.CLIENT, password=PASSPHRASE)
+    for attempt in range(5):
+        response = client.post(
+            "/accounts/login/",
+            {"login": person.email, "password": f"wrong guess {attempt}"},
+            HTTP_HOST="localhost",
+        )
+        assert form_error(response) == NOT_CORRECT
+
+    other_browser = Client()
+    refused = other_browser.post(
+        "/accounts/login/", {"login": person.email.upper(), "password": PASSPHRASE}, HTTP_HOST=host
+    )
+
+    assert refused.status_code == 200
+    assert form_error(refused) == TOO_MANY_ATTEMPTS
+    assert signed_in_as(other_browser) is None
+
+
 def failing_sign_ins(email: str) -> list[tuple[int, str]]:
     browser = Client()
     answers = []

@@ -34,6 +34,14 @@ class AccountAdapter(DefaultAccountAdapter):
                 record("auth.logout", actor=user, request=request)
             super().logout(request)
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The failed-sign-in budget belongs to the account alone. allauth keys it on the
+        request's host too, so another spelling of the host (case, port, a trailing dot) would
+        give a fresh budget. The address is normalised as sign-in compares it: trimmed and
+        lower-cased."""
+        login = credentials.get("email") or credentials.get("username") or ""
+        return f"account:{login.strip().lower()}"
+
     def authentication_failed(self, request, **credentials) -> None:
         # The attempted address is kept (a security event); the answer to the visitor is the
         # same whether or not an account exists.
