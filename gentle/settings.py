@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from gentle.lib.clientip import parse_networks as _parse_networks
 from gentle.lib.crypto import KeyRing as _KeyRing
 from gentle.lib.crypto import KeyRingError, new_key
 from gentle.lib.datadir import demo_file_secret, demo_secret_key, ensure_writable_dir
@@ -124,6 +125,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gentle.middleware.TrustedProxyMiddleware",
     "gentle.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gentle.middleware.SecurityHeadersMiddleware",
@@ -290,10 +292,23 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("GENTLE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("GENTLE_BEHIND_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind a reverse proxy the visitor's address is the last one it added to X-Forwarded-For.
-GENTLE_BEHIND_PROXY = env_bool("GENTLE_BEHIND_PROXY", False)
+
+# The reverse proxies in front of Gentle (addresses or networks). Only requests from them may
+# say, in X-Forwarded-For and X-Forwarded-Proto, who the visitor is and that they used HTTPS
+# (gentle.lib.clientip; gentle.middleware.TrustedProxyMiddleware drops those headers from
+# anyone else). Empty: no proxy, the socket's peer is the visitor.
+if env_str("GENTLE_BEHIND_PROXY") is not None:
+    raise ConfigError(
+        "GENTLE_BEHIND_PROXY was replaced by GENTLE_TRUSTED_PROXIES: "
+        "list the reverse proxy's addresses there (e.g. 127.0.0.1) and remove GENTLE_BEHIND_PROXY"
+    )
+GENTLE_TRUSTED_PROXIES = env_list("GENTLE_TRUSTED_PROXIES", [])
+try:
+    _parse_networks(GENTLE_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ConfigError(f"GENTLE_TRUSTED_PROXIES is malformed: {exc}") from None
+if GENTLE_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"

@@ -4,10 +4,12 @@ logout ending every session of the person."""
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from gentle.accounts.actions import end_sessions
 from gentle.audit.log import record
+from gentle.lib.clientip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -41,6 +43,14 @@ class AccountAdapter(DefaultAccountAdapter):
         lower-cased."""
         login = credentials.get("email") or credentials.get("username") or ""
         return f"account:{login.strip().lower()}"
+
+    def get_client_ip(self, request) -> str:
+        """The visitor's address for allauth's per-address throttles: behind our reverse proxy,
+        the visitor's, not the proxy's (one bucket for the whole clinic otherwise)."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def authentication_failed(self, request, **credentials) -> None:
         # The attempted address is kept (a security event); the answer to the visitor is the

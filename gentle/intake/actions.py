@@ -20,16 +20,13 @@ from gentle.clients import actions as client_actions
 from gentle.courses import actions as course_actions
 from gentle.intake import selectors
 from gentle.intake.models import IntakeRequest, PublicText, RequestStatus
+from gentle.lib.clientip import client_ip
 from gentle.safety.selectors import risk_phrases_in
 
 
 def visitor_address(request) -> str:
-    """The visitor's network address: behind our reverse proxy, the last one it added."""
-    if settings.GENTLE_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's network address, as the sign-in throttle and the audit log see it."""
+    return client_ip(request) or ""
 
 
 def over_rate_limit(address: str, clinic) -> bool:
