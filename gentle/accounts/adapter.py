@@ -4,6 +4,7 @@ logout ending every session of the person."""
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -51,6 +52,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def reauthenticate(self, user, password: str) -> bool:
+        """Confirm the password for the sign-in address (allauth would use its primary
+        EmailAddress row, which sign-in no longer looks at)."""
+        again = self.authenticate(context.request, email=user.email, password=password)
+        return again is not None and again.pk == user.pk
+
+    def send_password_reset_mail(self, user, email, context) -> None:
+        # To the account's own address, whatever spelling was typed.
+        super().send_password_reset_mail(user, user.email, context)
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        super().send_notification_mail(template_prefix, user, context, email or user.email)
 
     def authentication_failed(self, request, **credentials) -> None:
         # The attempted address is kept (a security event); the answer to the visitor is the

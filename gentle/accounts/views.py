@@ -31,6 +31,11 @@ from gentle.audit.models import AuditEvent
 from gentle.lib.forms import posted
 
 
+def not_offered(request, **kwargs):
+    """An allauth page Gentle closes (gentle.accounts.urls.CLOSED_ALLAUTH_PAGES)."""
+    raise Http404
+
+
 @role_required(Role.ADMIN)
 def clinic_people_view(request):
     clinic = clinic_context(request).clinic
