@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.http.request import split_domain_port as _split_domain_port
+from django.http.request import validate_host as _validate_host
 from django.utils.translation import gettext_lazy as _
 
 from gentle.lib.clientip import parse_networks as _parse_networks
@@ -23,6 +25,7 @@ from gentle.lib.env import (
     env_str,
     parse_database_url,
 )
+from gentle.lib.siteurl import parse_base_url as _parse_base_url
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -67,6 +70,21 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigError("GENTLE_ALLOWED_HOSTS is required when GENTLE_ENV=production")
 CSRF_TRUSTED_ORIGINS = env_list("GENTLE_CSRF_TRUSTED_ORIGINS", [])
+
+# Where people reach Gentle: every link in mail (password resets, invitations) is built from
+# it, never from a request's Host header.
+_base_url = env_str("GENTLE_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
+if _base_url is None:
+    raise ConfigError("GENTLE_BASE_URL is required when GENTLE_ENV=production")
+try:
+    GENTLE_BASE_URL = _parse_base_url(_base_url)
+except ValueError as exc:
+    raise ConfigError(f"GENTLE_BASE_URL is malformed: {exc}") from None
+if PRODUCTION:
+    if not GENTLE_BASE_URL.startswith("https://"):
+        raise ConfigError("GENTLE_BASE_URL must start with https:// when GENTLE_ENV=production")
+    if not _validate_host(_split_domain_port(GENTLE_BASE_URL[8:])[0], ALLOWED_HOSTS):
+        raise ConfigError("GENTLE_BASE_URL's host is not one of GENTLE_ALLOWED_HOSTS")
 
 _database_url = env_str("DATABASE_URL")
 if _database_url is None:

@@ -3,14 +3,28 @@ logout ending every session of the person."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 
 from gentle.accounts.actions import end_sessions
 from gentle.audit.log import record
 from gentle.lib.clientip import client_ip
+from gentle.lib.siteurl import absolute_url, site_host
+
+
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's mail templates read as ``current_site``."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -58,6 +72,25 @@ class AccountAdapter(DefaultAccountAdapter):
         EmailAddress row, which sign-in no longer looks at)."""
         again = self.authenticate(context.request, email=user.email, password=password)
         return again is not None and again.pk == user.pk
+
+    def format_email_subject(self, subject: str) -> str:
+        # allauth prefixes the request's host; the clinic's configured name instead.
+        return f"[{settings.GENTLE_CLINIC_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mail, with the site's name and links from configuration: allauth takes
+        both from the request's Host header, which the sender of the request chooses."""
+        ctx = {
+            "email": email,
+            "current_site": MailSite(settings.GENTLE_CLINIC_NAME, site_host()),
+            **context,
+        }
+        ctx.pop("signup_url", None)  # accounts come by invitation; see unknown_account_message
+        self.render_mail(template_prefix, email, ctx).send()
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
 
     def send_password_reset_mail(self, user, email, context) -> None:
         # To the account's own address, whatever spelling was typed.

@@ -29,6 +29,7 @@ from gentle.accounts.selectors import clinic_people, member_of_clinic
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
 from gentle.lib.forms import posted
+from gentle.lib.siteurl import absolute_url
 
 
 def not_offered(request, **kwargs):
@@ -176,7 +177,7 @@ def invitations(request):
             role=form.cleaned_data["role"],
             purpose=InvitationPurpose.STAFF,
         )
-        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        link = absolute_url(reverse("invitation_accept", args=[token]))
         return render(
             request, "accounts/invitation_created.html", {"invitation": invitation, "link": link}
         )

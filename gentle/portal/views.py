@@ -33,6 +33,7 @@ from gentle.grief.forms import ActivityForm, CheckInForm, TransitionForm
 from gentle.inventory import actions as inventory_actions
 from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
+from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.access import portal_administration
 from gentle.measures.instruments import catalogue
@@ -653,7 +654,7 @@ def portal_invite(request, client_id: int):
             client_id=client.pk,
             actor_role=Role.CLINICIAN,
         )
-        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        link = absolute_url(reverse("invitation_accept", args=[token]))
         context = {"client": client, "invitation": invitation, "link": link}
         send_mail(
             _("Your invitation to %(clinic)s") % {"clinic": client.clinic.name},
