@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     # Gentle's apps come before allauth so that our templates override allauth's.
     "gentle",
     "gentle.audit",
+    "gentle.notify",
     "gentle.accounts",
     "gentle.clients",
     "gentle.safety",
@@ -340,6 +341,8 @@ EMAIL_HOST_USER = env_str("GENTLE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("GENTLE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("GENTLE_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("GENTLE_EMAIL_FROM", "gentle@localhost")
+# Mail is sent by `gentle worker` (gentle.notify), which must not hang on a silent server.
+EMAIL_TIMEOUT = env_int("GENTLE_EMAIL_TIMEOUT", 30, minimum=1)
 
 LOG_LEVEL = env_choice("GENTLE_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOGGING = {

@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from gentle.accounts.models import Role
 from gentle.lib.siteurl import parse_base_url
-from tests.factories import make_client, make_clinic, make_person
+from tests.factories import deliver_mail, make_client, make_clinic, make_person
 from tests.test_config import production_env, run_gentle
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,7 @@ def _configured(settings):
 
 
 def sent_mail():
+    deliver_mail()
     return list(mail.outbox)
 
 

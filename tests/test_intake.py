@@ -17,7 +17,7 @@ from gentle.intake.actions import purge_old
 from gentle.intake.forms import STARTED_SALT
 from gentle.intake.models import IntakeRequest, PublicText
 from gentle.safety.models import CrisisText
-from tests.factories import make_clinic, make_person
+from tests.factories import deliver_mail, make_clinic, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_an_administrator_assigns_then_declines_with_a_template(client, clinic):
     assert client.post(f"{url}decline/", {"reason": "nonsense"}).status_code == 400
     client.post(f"{url}decline/", {"reason": "full"})
     request.refresh_from_db()
-    assert request.status == "declined" and len(mail.outbox) == 1
+    assert request.status == "declined" and deliver_mail() == 1 and len(mail.outbox) == 1
     assert "not able to offer new appointments" in mail.outbox[0].body
 
 

@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import override_settings
 
 from gentle.accounts.models import Role, User
-from tests.factories import make_clinic, make_person, totp_code
+from tests.factories import deliver_mail, make_clinic, make_person, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ def test_open_sign_up_is_closed(client):
 
 
 def outgoing_mail():
+    deliver_mail()
     return mail.outbox
 
 

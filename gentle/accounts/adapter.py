@@ -1,5 +1,7 @@
-"""How django-allauth behaves in Gentle: no open sign-up, audited logins and logouts, and
-logout ending every session of the person."""
+"""How django-allauth behaves in Gentle: no open sign-up, audited logins and logouts, logout
+ending every session of the person, accounts found by User.email alone, throttles keyed on the
+account and on the visitor's address, and mail queued in the outbox (gentle.notify) with names
+and links from configuration."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,6 +19,13 @@ from gentle.accounts.actions import end_sessions
 from gentle.audit.log import record
 from gentle.lib.clientip import client_ip
 from gentle.lib.siteurl import absolute_url, site_host
+from gentle.notify.actions import mail_queue
+from gentle.notify.models import Purpose
+
+MAIL_PURPOSES = {
+    "account/email/password_reset_key": Purpose.PASSWORD_RESET,
+    "account/email/unknown_account": Purpose.UNKNOWN_ACCOUNT,
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def reauthenticate(self, user, password: str) -> bool:
         """Confirm the password for the sign-in address (allauth would use its primary
         EmailAddress row, which sign-in no longer looks at)."""
-        again = self.authenticate(context.request, email=user.email, password=password)
+        again = self.authenticate(allauth_context.request, email=user.email, password=password)
         return again is not None and again.pk == user.pk
 
     def format_email_subject(self, subject: str) -> str:
@@ -86,7 +95,15 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         ctx.pop("signup_url", None)  # accounts come by invitation; see unknown_account_message
-        self.render_mail(template_prefix, email, ctx).send()
+        message = self.render_mail(template_prefix, email, ctx)
+        # Queued, not sent: the worker sends it and retries while the mail server is down.
+        mail_queue(
+            to=email,
+            subject=message.subject,
+            body=message.body,
+            purpose=MAIL_PURPOSES.get(template_prefix, Purpose.ACCOUNT_NOTICE),
+            request=allauth_context.request,
+        )
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})

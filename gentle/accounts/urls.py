@@ -50,6 +50,7 @@ urlpatterns = [
         methods=POST,
     ),
     route("audit/", views.audit_log, name="audit_log", access=Access.ADMIN),
+    route("mail/", views.outgoing_mail, name="outgoing_mail", access=Access.ADMIN),
     route(
         "switch/", views.switch_clinic, name="switch_clinic", access=Access.SIGNED_IN, methods=POST
     ),

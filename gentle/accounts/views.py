@@ -1,9 +1,11 @@
-"""The administrator's pages (people, roles, invitations, audit log) and clinic switching."""
+"""The administrator's pages (people, roles, invitations, outgoing mail, audit log) and clinic
+switching."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -30,6 +32,7 @@ from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
+from gentle.notify.selectors import mail_for_clinic
 
 
 def not_offered(request, **kwargs):
@@ -235,6 +238,20 @@ def audit_log(request):
     query.pop("page", None)
     return render(
         request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@role_required(Role.ADMIN)
+def outgoing_mail(request):
+    """The clinic's outgoing mail and whether it went; the text only in the demo."""
+    clinic = clinic_context(request).clinic
+    members = Membership.objects.filter(clinic=clinic).values_list("user__email", flat=True)
+    mails = mail_for_clinic(clinic.pk, set(members))
+    page = Paginator(mails, 50).get_page(request.GET.get("page"))
+    with transaction.atomic():
+        record("mail.list", request=request, role=Role.ADMIN, clinic_id=clinic.pk)
+    return render(
+        request, "accounts/outgoing_mail.html", {"page": page, "show_bodies": settings.DEMO}
     )
 
 
