@@ -10,6 +10,7 @@ import time
 from django.conf import settings
 
 from gentle.api_errors import api_error, is_api
+from gentle.lib.clientip import from_trusted_proxy
 from gentle.lib.logjson import request_id_var
 
 access_log = logging.getLogger("gentle.access")
@@ -30,6 +31,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO")
+
+
+class TrustedProxyMiddleware:
+    """Forget forwarding headers that did not come from one of GENTLE_TRUSTED_PROXIES, so that
+    nothing later (Django's HTTPS check, a library) can be told by a visitor that they used
+    HTTPS or came from elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not from_trusted_proxy(request):
+            for header in FORWARDING_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:

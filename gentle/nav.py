@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Crisis text"), "crisis_text", ADMIN),
     NavItem(_("Role-play partner"), "partner_settings", ADMIN),
     NavItem(_("Public pages"), "public_texts", ADMIN),
+    NavItem(_("Outgoing mail"), "outgoing_mail", ADMIN),
     NavItem(_("Audit log"), "audit_log", ADMIN),
 )
 

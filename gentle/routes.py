@@ -26,6 +26,7 @@ class Access:
     PORTAL_OWN = "portal_own"  # the client themself, for an object of their own record
     CARE_TEAM_CLINICIAN = "care_team_clinician"  # the team's clinicians only, not break-glass
     INTAKE = "intake"  # administrators and clinicians of the clinic (consultation requests)
+    NOBODY = "nobody"  # a page a library offers that Gentle closes: 404 for everyone
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,14 @@ from django.utils import timezone
 from gentle import tasks
 from gentle.intake import tasks as intake_tasks
 from gentle.models import ScheduledRun
+from gentle.notify import tasks as notify_tasks
 from gentle.portal import tasks as portal_tasks
 from gentle.safety import tasks as safety_tasks
 
 logger = logging.getLogger("gentle.schedule")
 
-HOUR = 60 * 60
+MINUTE = 60
+HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 
 
@@ -38,6 +40,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("escalate-open-alerts", HOUR, safety_tasks.escalate_open_alerts),
     Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
+    Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),
+    Job("prune-old-mail", DAY, notify_tasks.prune_old_mail),
 )
 
 

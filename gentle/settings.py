@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.http.request import split_domain_port as _split_domain_port
+from django.http.request import validate_host as _validate_host
 from django.utils.translation import gettext_lazy as _
 
+from gentle.lib.clientip import parse_networks as _parse_networks
 from gentle.lib.crypto import KeyRing as _KeyRing
 from gentle.lib.crypto import KeyRingError, new_key
 from gentle.lib.datadir import (
@@ -27,6 +30,7 @@ from gentle.lib.env import (
     env_str,
     parse_database_url,
 )
+from gentle.lib.siteurl import parse_base_url as _parse_base_url
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -72,6 +76,21 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigError("GENTLE_ALLOWED_HOSTS is required when GENTLE_ENV=production")
 CSRF_TRUSTED_ORIGINS = env_list("GENTLE_CSRF_TRUSTED_ORIGINS", [])
 
+# Where people reach Gentle: every link in mail (password resets, invitations) is built from
+# it, never from a request's Host header.
+_base_url = env_str("GENTLE_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
+if _base_url is None:
+    raise ConfigError("GENTLE_BASE_URL is required when GENTLE_ENV=production")
+try:
+    GENTLE_BASE_URL = _parse_base_url(_base_url)
+except ValueError as exc:
+    raise ConfigError(f"GENTLE_BASE_URL is malformed: {exc}") from None
+if PRODUCTION:
+    if not GENTLE_BASE_URL.startswith("https://"):
+        raise ConfigError("GENTLE_BASE_URL must start with https:// when GENTLE_ENV=production")
+    if not _validate_host(_split_domain_port(GENTLE_BASE_URL[8:])[0], ALLOWED_HOSTS):
+        raise ConfigError("GENTLE_BASE_URL's host is not one of GENTLE_ALLOWED_HOSTS")
+
 _database_url = env_str("DATABASE_URL")
 if _database_url is None:
     _database = {
@@ -112,6 +131,7 @@ INSTALLED_APPS = [
     # Gentle's apps come before allauth so that our templates override allauth's.
     "gentle",
     "gentle.audit",
+    "gentle.notify",
     "gentle.accounts",
     "gentle.clients",
     "gentle.safety",
@@ -133,6 +153,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gentle.middleware.TrustedProxyMiddleware",
     "gentle.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gentle.middleware.SecurityHeadersMiddleware",
@@ -195,12 +216,15 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "gentle.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "gentle.accounts.forms.PasswordResetForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
-# Throttling, per account ("key": the email address, or the person for MFA codes) and per IP.
-# Failed password and MFA attempts share one budget: at most 5 per 15 minutes, 20 an hour.
+# Throttling, per account ("key") and per visitor's address ("ip", see GENTLE_TRUSTED_PROXIES).
+# login_failed: wrong passwords per account (the normalised address, gentle.accounts.adapter)
+# and wrong MFA codes per person are two budgets of 5 in any 15 minutes; together they share
+# 10 a minute per address.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/15m/key",
@@ -303,10 +327,23 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("GENTLE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("GENTLE_BEHIND_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind a reverse proxy the visitor's address is the last one it added to X-Forwarded-For.
-GENTLE_BEHIND_PROXY = env_bool("GENTLE_BEHIND_PROXY", False)
+
+# The reverse proxies in front of Gentle (addresses or networks). Only requests from them may
+# say, in X-Forwarded-For and X-Forwarded-Proto, who the visitor is and that they used HTTPS
+# (gentle.lib.clientip; gentle.middleware.TrustedProxyMiddleware drops those headers from
+# anyone else). Empty: no proxy, the socket's peer is the visitor.
+if env_str("GENTLE_BEHIND_PROXY") is not None:
+    raise ConfigError(
+        "GENTLE_BEHIND_PROXY was replaced by GENTLE_TRUSTED_PROXIES: "
+        "list the reverse proxy's addresses there (e.g. 127.0.0.1) and remove GENTLE_BEHIND_PROXY"
+    )
+GENTLE_TRUSTED_PROXIES = env_list("GENTLE_TRUSTED_PROXIES", [])
+try:
+    _parse_networks(GENTLE_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ConfigError(f"GENTLE_TRUSTED_PROXIES is malformed: {exc}") from None
+if GENTLE_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"
@@ -319,6 +356,8 @@ EMAIL_HOST_USER = env_str("GENTLE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("GENTLE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("GENTLE_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("GENTLE_EMAIL_FROM", "gentle@localhost")
+# Mail is sent by `gentle worker` (gentle.notify), which must not hang on a silent server.
+EMAIL_TIMEOUT = env_int("GENTLE_EMAIL_TIMEOUT", 30, minimum=1)
 
 LOG_LEVEL = env_choice("GENTLE_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOGGING = {

@@ -2,13 +2,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from gentle import views
+from gentle.accounts.urls import allauth_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("crisis/", views.crisis, name="crisis"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include(allauth_urlpatterns)),
     path("clinic/", include("gentle.accounts.urls")),
     path("portal/", include("gentle.portal.urls")),
     path("", include("gentle.clients.urls")),

@@ -83,3 +83,11 @@ def count_queries(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return len(captured.captured_queries)
+
+
+def deliver_mail() -> int:
+    """Send the queued mail as `gentle worker` would (its periodic pick-up); returns how many
+    went. Pages only queue mail, so a test reads django.core.mail.outbox after this."""
+    from gentle.notify.actions import mail_deliver_due
+
+    return mail_deliver_due()

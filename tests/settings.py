@@ -10,6 +10,8 @@ os.environ.setdefault("GENTLE_MANIFEST_STATIC", "false")
 # The suite runs with MFA enforced, as in production.
 os.environ.setdefault("GENTLE_DEMO_MFA_OPTIONAL", "false")
 os.environ.setdefault("GENTLE_DATA_DIR", str(_tmp / "data"))
+# Django's test client calls itself "testserver"; links in mail and on screen come from here.
+os.environ.setdefault("GENTLE_BASE_URL", "http://testserver")
 os.environ.setdefault("GENTLE_STATIC_ROOT", str(_tmp / "static"))
 Path(os.environ["GENTLE_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 

@@ -327,6 +327,8 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"invitation_id": i.pk}) for k, i in world.invitations.items()]
     if "<str:token>" in pattern:
         return [("own", {"token": "not-a-real-token"})]
+    if "<str:key>" in pattern:
+        return [("own", {"key": "not-a-real-key"})]
     return [("own", {})]
 
 
@@ -453,6 +455,8 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
     """The declared rule, spelled out for each actor and target."""
     if access == Access.CLIENT_TEAM_READ_WRITE:
         access = Access.CLIENT_TEAM if method == "GET" else Access.CLIENT_WRITE
+    if access == Access.NOBODY:
+        return False
     if actor == "anonymous":
         return access == Access.PUBLIC
     role = actor.removeprefix("other_")

@@ -40,6 +40,7 @@ def production_env(**overrides) -> dict[str, str]:
         "GENTLE_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "GENTLE_ALLOWED_HOSTS": "gentle.example.org",
+        "GENTLE_BASE_URL": "https://gentle.example.org",
         "GENTLE_PROCESS_NOTE_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
     }
     env.update(overrides)

@@ -15,7 +15,7 @@ from django.test import Client
 
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
-from tests.factories import make_client, make_clinic, make_person, totp_code
+from tests.factories import deliver_mail, make_client, make_clinic, make_person, totp_code
 from tests.test_config import production_env, run_gentle
 
 pytestmark = pytest.mark.django_db
@@ -255,6 +255,29 @@ def test_failed_passwords_are_throttled_per_account(client, clock):
     assert password_step(Client(), neighbour.email)["Location"] == "/"
 
 
+@pytest.mark.parametrize("host", ["LOCALHOST", "localhost:8000", "localhost.", "127.0.0.1"])
+def test_a_locked_account_stays_locked_whatever_the_host_header(client, clock, host):
+    # Found in a penetration test: the budget was kept per Host header, so another spelling of
+    # the host gave five fresh guesses and a locked account signed in.
+    person = make_person(make_clinic(), Role.CLIENT, password=PASSPHRASE)
+    for attempt in range(5):
+        response = client.post(
+            "/accounts/login/",
+            {"login": person.email, "password": f"wrong guess {attempt}"},
+            HTTP_HOST="localhost",
+        )
+        assert form_error(response) == NOT_CORRECT
+
+    other_browser = Client()
+    refused = other_browser.post(
+        "/accounts/login/", {"login": person.email.upper(), "password": PASSPHRASE}, HTTP_HOST=host
+    )
+
+    assert refused.status_code == 200
+    assert form_error(refused) == TOO_MANY_ATTEMPTS
+    assert signed_in_as(other_browser) is None
+
+
 def failing_sign_ins(email: str) -> list[tuple[int, str]]:
     browser = Client()
     answers = []
@@ -332,6 +355,7 @@ def test_password_reset_answers_alike_for_known_and_unknown_addresses(client):
         known.redirect_chain == unknown.redirect_chain == [("/accounts/password/reset/done/", 302)]
     )
     assert without_tokens(known.content.decode()) == without_tokens(unknown.content.decode())
+    deliver_mail()
     links = [m for m in mail.outbox if "/accounts/password/reset/key/" in m.body]
     assert [m.to for m in links] == [[person.email]]
     person.refresh_from_db()
@@ -348,6 +372,7 @@ def test_password_reset_is_throttled_per_address_alike_for_known_and_unknown(cli
     answers = ask(person.email)
     assert [r.status_code for r in answers] == [302, 302, 302, 429]
     assert TOO_MANY_REQUESTS in answers[-1].content.decode()
+    deliver_mail()
     links = [m for m in mail.outbox if "/accounts/password/reset/key/" in m.body]
     assert len(links) == 3
 

@@ -61,6 +61,8 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.safety.tasks.escalate_open_alerts",
         "gentle.intake.tasks.purge_old_requests",
         "gentle.portal.tasks.delete_old_exports",
+        "gentle.notify.tasks.send_due_mail",
+        "gentle.notify.tasks.prune_old_mail",
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
 

@@ -1,9 +1,21 @@
+from allauth.account.forms import ResetPasswordForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gentle.accounts.backends import users_by_email
 from gentle.accounts.models import Role
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CLIENT]
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """allauth's form, finding the account by its sign-in address only (not allauth's
+    EmailAddress rows), so that a reset link goes to no other address."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = users_by_email(email, is_active=True)
+        return email
 
 
 class InviteStaffForm(forms.Form):

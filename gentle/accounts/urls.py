@@ -1,3 +1,7 @@
+from allauth.account import urls as allauth_account_urls
+from allauth.mfa import urls as allauth_mfa_urls
+from django.urls import include, path
+
 from gentle.accounts import views
 from gentle.routes import Access, route
 
@@ -46,7 +50,32 @@ urlpatterns = [
         methods=POST,
     ),
     route("audit/", views.audit_log, name="audit_log", access=Access.ADMIN),
+    route("mail/", views.outgoing_mail, name="outgoing_mail", access=Access.ADMIN),
     route(
         "switch/", views.switch_clinic, name="switch_clinic", access=Access.SIGNED_IN, methods=POST
     ),
+]
+
+
+# django-allauth's pages, less the ones Gentle does not use: accounts are made by invitation
+# (no sign-up), the sign-in address is User.email and is changed by nobody in the browser (no
+# e-mail page, no address confirmation), every account has a password (no "set password"), and
+# there is no sign-in by mailed code. Those keep their names, so that a link allauth might
+# still build leads to "not found" rather than an error, and answer 404 to everyone.
+CLOSED_ALLAUTH_PAGES = {
+    "account_signup": "signup/",
+    "account_email": "email/",
+    "account_email_verification_sent": "confirm-email/",
+    "account_confirm_email": "confirm-email/<str:key>/",
+    "account_set_password": "password/set/",
+    "account_confirm_login_code": "login/code/confirm/",
+}
+
+allauth_urlpatterns = [
+    *(
+        route(pattern, views.not_offered, name=name, access=Access.NOBODY, methods=GET_POST)
+        for name, pattern in CLOSED_ALLAUTH_PAGES.items()
+    ),
+    *(p for p in allauth_account_urls.urlpatterns if p.name not in CLOSED_ALLAUTH_PAGES),
+    path("2fa/", include(allauth_mfa_urls)),
 ]

@@ -1,9 +1,11 @@
-"""The administrator's pages (people, roles, invitations, audit log) and clinic switching."""
+"""The administrator's pages (people, roles, invitations, outgoing mail, audit log) and clinic
+switching."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -29,6 +31,13 @@ from gentle.accounts.selectors import clinic_people, member_of_clinic
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
 from gentle.lib.forms import posted
+from gentle.lib.siteurl import absolute_url
+from gentle.notify.selectors import mail_for_clinic
+
+
+def not_offered(request, **kwargs):
+    """An allauth page Gentle closes (gentle.accounts.urls.CLOSED_ALLAUTH_PAGES)."""
+    raise Http404
 
 
 @role_required(Role.ADMIN)
@@ -171,7 +180,7 @@ def invitations(request):
             role=form.cleaned_data["role"],
             purpose=InvitationPurpose.STAFF,
         )
-        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        link = absolute_url(reverse("invitation_accept", args=[token]))
         return render(
             request, "accounts/invitation_created.html", {"invitation": invitation, "link": link}
         )
@@ -229,6 +238,20 @@ def audit_log(request):
     query.pop("page", None)
     return render(
         request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@role_required(Role.ADMIN)
+def outgoing_mail(request):
+    """The clinic's outgoing mail and whether it went; the text only in the demo."""
+    clinic = clinic_context(request).clinic
+    members = Membership.objects.filter(clinic=clinic).values_list("user__email", flat=True)
+    mails = mail_for_clinic(clinic.pk, set(members))
+    page = Paginator(mails, 50).get_page(request.GET.get("page"))
+    with transaction.atomic():
+        record("mail.list", request=request, role=Role.ADMIN, clinic_id=clinic.pk)
+    return render(
+        request, "accounts/outgoing_mail.html", {"page": page, "show_bodies": settings.DEMO}
     )
 
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from gentle.audit.chain import GENESIS, HASHED_FIELDS, row_hash
 from gentle.audit.models import AuditEvent, AuditHead
+from gentle.lib.clientip import client_ip
 
 MAX_LABEL = 254
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """ "From where" (ASTM E2147): the visitor, not our reverse proxy (gentle.lib.clientip)."""
+    return client_ip(request)
 
 
 def record(

@@ -33,6 +33,7 @@ from gentle.clients.forms import (
 )
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client
 from gentle.lib.forms import posted
+from gentle.lib.siteurl import absolute_url
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -285,7 +286,7 @@ def clinic_client_invite(request, client_id: int):
         purpose=InvitationPurpose.CLIENT_PORTAL,
         client_id=client.pk,
     )
-    link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+    link = absolute_url(reverse("invitation_accept", args=[token]))
     return render(
         request, "accounts/invitation_created.html", {"invitation": invitation, "link": link}
     )

@@ -35,6 +35,7 @@ from gentle.courses.models import CalendarFeed, NoteStatus, ProgressNote, Relaps
 from gentle.courses.selectors import PHASE_LABELS, mood_points
 from gentle.lib import ical, svg
 from gentle.lib.forms import posted
+from gentle.lib.siteurl import absolute_url
 from gentle.lib.tokens import token_hash
 from gentle.safety.selectors import open_alerts
 
@@ -481,7 +482,7 @@ def calendar_feed_settings(request):
             messages.success(request, _("The calendar link no longer works."))
             return redirect("calendar_feed_settings")
         token = actions.calendar_feed_renew(by=request.user, request=request)
-        link = request.build_absolute_uri(f"/calendar/feed/{token}.ics")
+        link = absolute_url(f"/calendar/feed/{token}.ics")
     return render(
         request,
         "courses/calendar_feed.html",

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,16 +20,15 @@ from gentle.courses import actions as course_actions
 from gentle.intake import selectors
 from gentle.intake.forms import STARTED_MAX_AGE
 from gentle.intake.models import IntakeRequest, PublicText, RequestStatus
+from gentle.lib.clientip import client_ip
+from gentle.notify.actions import mail_queue
+from gentle.notify.models import Purpose
 from gentle.safety.selectors import risk_phrases_in
 
 
 def visitor_address(request) -> str:
-    """The visitor's network address: behind our reverse proxy, the last one it added."""
-    if settings.GENTLE_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's network address, as the sign-in throttle and the audit log see it."""
+    return client_ip(request) or ""
 
 
 def over_rate_limit(address: str, clinic) -> bool:
@@ -137,7 +135,7 @@ def request_convert(*, by, request, intake, data: dict, course_fields: dict, rol
 
 def request_decline(*, by, request, intake, reason: str, role) -> bool:
     """Decline with a template message, sent by email when that is how they asked to be
-    contacted. Returns whether an email went out (otherwise the team calls them)."""
+    contacted. Returns whether an email was queued (otherwise the team calls them)."""
     with override(intake.language):
         text = dict(selectors.decline_choices(intake.language))[reason]
         subject = _("Your request to %(clinic)s") % {"clinic": intake.clinic.name}
@@ -146,10 +144,17 @@ def request_decline(*, by, request, intake, reason: str, role) -> bool:
             status=RequestStatus.DECLINED, decline_reason=reason, handled_at=timezone.now()
         )
         _audit("intake.decline", by=by, request=request, intake=intake, role=role, detail=reason)
-    if intake.email:
-        send_mail(subject, text, None, [intake.email])
-        return True
-    return False
+        if intake.email:
+            mail_queue(
+                to=intake.email,
+                subject=subject,
+                body=text,
+                purpose=Purpose.INTAKE_DECLINE,
+                clinic_id=intake.clinic_id,
+                by=by,
+                request=request,
+            )
+    return bool(intake.email)
 
 
 def purge_old(now=None) -> int:

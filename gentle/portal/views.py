@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.mail import send_mail
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -33,11 +32,14 @@ from gentle.grief.forms import ActivityForm, CheckInForm, TransitionForm
 from gentle.inventory import actions as inventory_actions
 from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
+from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.access import portal_administration
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Mode, Status
 from gentle.measures.views import answer_form
+from gentle.notify.actions import mail_queue
+from gentle.notify.models import Purpose
 from gentle.portal import actions as portal_actions
 from gentle.portal import record as record_copy
 from gentle.portal.access import own_export, task_for
@@ -653,13 +655,16 @@ def portal_invite(request, client_id: int):
             client_id=client.pk,
             actor_role=Role.CLINICIAN,
         )
-        link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        link = absolute_url(reverse("invitation_accept", args=[token]))
         context = {"client": client, "invitation": invitation, "link": link}
-        send_mail(
-            _("Your invitation to %(clinic)s") % {"clinic": client.clinic.name},
-            render_to_string("portal/invitation_email.txt", context),
-            None,
-            [invitation.email],
+        mail_queue(
+            to=invitation.email,
+            subject=_("Your invitation to %(clinic)s") % {"clinic": client.clinic.name},
+            body=render_to_string("portal/invitation_email.txt", context),
+            purpose=Purpose.PORTAL_INVITATION,
+            clinic_id=client.clinic_id,
+            by=request.user,
+            request=request,
         )
         return render(request, "portal/invitation_letter.html", context)
     return render(

@@ -36,6 +36,13 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _links_to_the_live_server(request, settings):
+    """Links in mail and on screen come from GENTLE_BASE_URL: here, the test's live server."""
+    if "live_server" in request.fixturenames:
+        settings.GENTLE_BASE_URL = request.getfixturevalue("live_server").url
+
+
 @pytest.fixture
 def page_at(browser):
     """page_at(width) opens a fresh page of that width; all are closed after the test."""

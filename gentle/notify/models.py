@@ -1,0 +1,88 @@
+"""Outgoing messages: each one is stored first, then sent by the worker, retried when the mail
+server is down, and its status kept for the administrator's "Outgoing mail" page."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    """How a message travels; each has a sender in gentle.notify.channels."""
+
+    EMAIL = "email", _("Email")
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Purpose(models.TextChoices):
+    """Why a message was sent: shown to the administrator instead of its content."""
+
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    UNKNOWN_ACCOUNT = "unknown_account", _("Password reset for an unknown address")
+    ACCOUNT_NOTICE = "account_notice", _("Account notice")
+    PORTAL_INVITATION = "portal_invitation", _("Portal invitation")
+    INTAKE_DECLINE = "intake_decline", _("Answer to a consultation request")
+    SAFETY_ALERT = "safety_alert", _("Safety alert")
+
+
+class OutboundMail(models.Model):
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    to = models.CharField(_("to"), max_length=254, help_text="An email address (or a number).")
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(
+        blank=True,
+        help_text="The text to send. In production it is erased once sent or given up on.",
+    )
+    clinic_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The clinic the message is about; empty for accounts."
+    )
+    purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it is due (queued), or when a send that has not finished counts as "
+        "lost and is tried again (sending).",
+    )
+    last_error = models.CharField(
+        _("last error"),
+        max_length=200,
+        blank=True,
+        help_text="The kind of failure and the server's code, never the message's content.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outboundmail_due"),
+            models.Index(fields=["clinic_id", "created_at"], name="outboundmail_clinic"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=MailStatus.values), name="outboundmail_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=False) | ~Q(status=MailStatus.SENT),
+                name="outboundmail_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_attempt_at__isnull=False)
+                | ~Q(status__in=[MailStatus.QUEUED, MailStatus.SENDING]),
+                name="outboundmail_pending_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.pk} ({self.status})"
