@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gentle import tasks
+from gentle.audit import tasks as audit_tasks
 from gentle.intake import tasks as intake_tasks
 from gentle.models import ScheduledRun
 from gentle.portal import tasks as portal_tasks
@@ -38,6 +39,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("escalate-open-alerts", HOUR, safety_tasks.escalate_open_alerts),
     Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
+    Job("anchor-audit-chain", HOUR, audit_tasks.anchor_chain),
 )
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from gentle.audit.chain import AuditKeyError, new_audit_key
+from gentle.audit.chain import AuditKeys as _AuditKeys
 from gentle.lib.crypto import KeyRing as _KeyRing
 from gentle.lib.crypto import KeyRingError, new_key
 from gentle.lib.datadir import demo_file_secret, demo_secret_key, ensure_writable_dir
@@ -59,6 +61,23 @@ try:
     _KeyRing(GENTLE_PROCESS_NOTE_KEYS)
 except KeyRingError as exc:
     raise ConfigError(f"GENTLE_PROCESS_NOTE_KEYS is malformed: {exc}") from None
+
+# The audit chain is keyed (HMAC) with these keys, newest first: the first hashes new rows, all
+# verify; anchors of the chain's end go to GENTLE_AUDIT_ANCHOR_FILE (docs/adr/0006-audit-log.md).
+GENTLE_AUDIT_KEYS = env_list("GENTLE_AUDIT_KEYS", [])
+if not GENTLE_AUDIT_KEYS:
+    if PRODUCTION:
+        raise ConfigError("GENTLE_AUDIT_KEYS is required when GENTLE_ENV=production")
+    GENTLE_AUDIT_KEYS = [
+        demo_file_secret(ensure_writable_dir(DATA_DIR), "demo-audit-key", new_audit_key)
+    ]
+try:
+    _AuditKeys(GENTLE_AUDIT_KEYS)
+except AuditKeyError as exc:
+    raise ConfigError(f"GENTLE_AUDIT_KEYS is malformed: {exc}") from None
+GENTLE_AUDIT_ANCHOR_FILE = Path(
+    env_str("GENTLE_AUDIT_ANCHOR_FILE") or DATA_DIR / "audit-anchors.jsonl"
+).expanduser()
 
 ALLOWED_HOSTS = env_list(
     "GENTLE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]

@@ -61,6 +61,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.safety.tasks.escalate_open_alerts",
         "gentle.intake.tasks.purge_old_requests",
         "gentle.portal.tasks.delete_old_exports",
+        "gentle.audit.tasks.anchor_chain",
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
 
