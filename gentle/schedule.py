@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gentle import tasks
+from gentle.audit import tasks as audit_tasks
 from gentle.intake import tasks as intake_tasks
 from gentle.models import ScheduledRun
 from gentle.notify import tasks as notify_tasks
@@ -42,6 +43,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
     Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),
     Job("prune-old-mail", DAY, notify_tasks.prune_old_mail),
+    Job("anchor-audit-chain", HOUR, audit_tasks.anchor_chain),
 )
 
 

@@ -12,6 +12,8 @@ from django.http.request import split_domain_port as _split_domain_port
 from django.http.request import validate_host as _validate_host
 from django.utils.translation import gettext_lazy as _
 
+from gentle.audit.chain import AuditKeyError, new_audit_key
+from gentle.audit.chain import AuditKeys as _AuditKeys
 from gentle.lib.clientip import parse_networks as _parse_networks
 from gentle.lib.crypto import KeyRing as _KeyRing
 from gentle.lib.crypto import KeyRingError, new_key
@@ -68,6 +70,23 @@ try:
     _KeyRing(GENTLE_PROCESS_NOTE_KEYS)
 except KeyRingError as exc:
     raise ConfigError(f"GENTLE_PROCESS_NOTE_KEYS is malformed: {exc}") from None
+
+# The audit chain is keyed (HMAC) with these keys, newest first: the first hashes new rows, all
+# verify; anchors of the chain's end go to GENTLE_AUDIT_ANCHOR_FILE (docs/adr/0006-audit-log.md).
+GENTLE_AUDIT_KEYS = env_list("GENTLE_AUDIT_KEYS", [])
+if not GENTLE_AUDIT_KEYS:
+    if PRODUCTION:
+        raise ConfigError("GENTLE_AUDIT_KEYS is required when GENTLE_ENV=production")
+    GENTLE_AUDIT_KEYS = [
+        demo_file_secret(ensure_writable_dir(DATA_DIR), "demo-audit-key", new_audit_key)
+    ]
+try:
+    _AuditKeys(GENTLE_AUDIT_KEYS)
+except AuditKeyError as exc:
+    raise ConfigError(f"GENTLE_AUDIT_KEYS is malformed: {exc}") from None
+GENTLE_AUDIT_ANCHOR_FILE = Path(
+    env_str("GENTLE_AUDIT_ANCHOR_FILE") or DATA_DIR / "audit-anchors.jsonl"
+).expanduser()
 
 ALLOWED_HOSTS = env_list(
     "GENTLE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]

@@ -42,6 +42,7 @@ def production_env(**overrides) -> dict[str, str]:
         "GENTLE_ALLOWED_HOSTS": "gentle.example.org",
         "GENTLE_BASE_URL": "https://gentle.example.org",
         "GENTLE_PROCESS_NOTE_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
+        "GENTLE_AUDIT_KEYS": "k2O1dQ0u9Yf3mXc8sV7rT4pL6wN2bE5hJ1aZ0gK9yU4",
     }
     env.update(overrides)
     return env

@@ -63,6 +63,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.portal.tasks.delete_old_exports",
         "gentle.notify.tasks.send_due_mail",
         "gentle.notify.tasks.prune_old_mail",
+        "gentle.audit.tasks.anchor_chain",
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
 

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from gentle.audit.chain import GENESIS, HASHED_FIELDS, row_hash
+from gentle.audit.chain import (
+    GENESIS,
+    HASHED_FIELDS,
+    AuditKeys,
+    keyed_row_hash,
+    legacy_row_hash,
+    pseudonym,
+)
+from gentle.audit.migrations._append_only import missing_guards
 from gentle.audit.models import AuditEvent, AuditHead
 from gentle.lib.clientip import client_ip
 
 MAX_LABEL = 254
+# Rows of anonymous visitors of the public pages (the consultation form): they keep a keyed
+# pseudonym of the visitor's address, never the address (docs/adr/0006-audit-log.md).
+PUBLIC_ROLE = "public"
+
+
+@lru_cache(maxsize=4)
+def _keys(secrets: tuple[str, ...]) -> AuditKeys:
+    return AuditKeys(list(secrets))
+
+
+def audit_keys() -> AuditKeys:
+    """GENTLE_AUDIT_KEYS, newest first (settings has checked them at start-up)."""
+    return _keys(tuple(settings.GENTLE_AUDIT_KEYS))
 
 
 def _client_ip(request) -> str | None:
@@ -36,10 +59,12 @@ def record(
 
     Callers write their change and call ``record`` in one ``transaction.atomic()`` block, so the
     change and its audit row commit or roll back together. ``detail`` holds codes and ids, never
-    clinical text.
+    clinical text. The row is hashed with the newest audit key. Rows of the ``public`` role
+    (anonymous visitors) keep a keyed pseudonym of the address instead of the address.
     """
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
+    keys = audit_keys()
     values = {
         "at": timezone.now(),
         "actor_id": getattr(actor, "pk", None),
@@ -52,14 +77,21 @@ def record(
         "action": action,
         "detail": detail[:200],
         "ip": _client_ip(request),
+        "visitor": "",
         "request_id": getattr(request, "id", "") if request is not None else "",
+        "key_id": keys.current_id,
     }
+    if role == PUBLIC_ROLE and values["ip"]:
+        # The visitor's request is purged after GENTLE_INTAKE_RETENTION_DAYS; this row is kept
+        # for ever, so it must not keep their address.
+        values["visitor"] = pseudonym(str(values["ip"]), keys.current)
+        values["ip"] = None
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
         values["seq"] = head.seq + 1
-        digest = row_hash(values, head.hash)
+        digest = keyed_row_hash(values, head.hash, keys.current)
         event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **values)
         AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=digest)
     return event
@@ -96,38 +128,134 @@ class Problem:
     message: str
 
 
-def verify(chunk_size: int = 2000) -> tuple[int, list[Problem]]:
-    """Walk the chain; return the number of rows checked and every problem found, by place."""
-    problems: list[Problem] = []
-    expected_seq, expected_prev, checked = 1, GENESIS, 0
+@dataclass
+class Walk:
+    """Where a walk along the chain has got to, and what it found."""
+
+    seq: int = 0
+    hash: str = GENESIS
+    keyed: bool = False
+    checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rows_per_key: dict[str, int] = field(default_factory=dict)
+    unknown_keys: dict[str, list[int]] = field(default_factory=dict)  # [rows, first, last]
+    watched: dict[int, str] = field(default_factory=dict)
+
+
+def _step(walk: Walk, row: dict, keys: AuditKeys, watch: set[int]) -> None:
+    seq, expected = row["seq"], walk.seq + 1
+    walk.checked += 1
+    if seq > expected:
+        walk.problems.append(
+            Problem(seq, f"rows {expected}..{seq - 1} are missing (deleted) before #{seq}")
+        )
+    elif seq < expected:
+        walk.problems.append(Problem(seq, f"row #{seq} is out of order (inserted)"))
+    if row["prev_hash"] != walk.hash:
+        walk.problems.append(
+            Problem(seq, f"row #{seq} does not follow the row before it (inserted or deleted)")
+        )
+    name = row["key_id"]
+    walk.rows_per_key[name] = walk.rows_per_key.get(name, 0) + 1
+    if not name:
+        if walk.keyed:
+            walk.problems.append(
+                Problem(
+                    seq,
+                    f"row #{seq} (id {row['id']}) is hashed without a key after keyed rows: "
+                    "it was forged",
+                )
+            )
+        if legacy_row_hash(row, row["prev_hash"]) != row["hash"]:
+            walk.problems.append(Problem(seq, f"row #{seq} (id {row['id']}) was edited"))
+    else:
+        secret = keys.get(name)
+        if secret is None:
+            span = walk.unknown_keys.setdefault(name, [0, seq, seq])
+            span[0], span[2] = span[0] + 1, seq
+        elif keyed_row_hash(row, row["prev_hash"], secret) != row["hash"]:
+            walk.problems.append(
+                Problem(
+                    seq,
+                    f"row #{seq} (id {row['id']}) was edited or forged: its keyed hash does not "
+                    "match",
+                )
+            )
+        walk.keyed = True
+    if seq in watch:
+        walk.watched[seq] = row["hash"]
+    walk.seq, walk.hash = seq, row["hash"]
+
+
+def walk_chain(
+    *,
+    after: tuple[int, str, bool] | None = None,
+    watch: set[int] | frozenset[int] = frozenset(),
+    chunk_size: int = 2000,
+) -> Walk:
+    """Check the chain (all of it, or the rows after ``(seq, hash, keyed)``) against its keys
+    and its head. Rows appended while the walk runs are walked too."""
+    keys = audit_keys()
+    walk = Walk(*after) if after else Walk()
     fields = ("id", "prev_hash", "hash", *HASHED_FIELDS)
-    for row in AuditEvent.objects.order_by("seq").values(*fields).iterator(chunk_size=chunk_size):
-        checked += 1
-        seq = row["seq"]
-        if seq > expected_seq:
-            problems.append(
-                Problem(seq, f"rows {expected_seq}..{seq - 1} are missing (deleted) before #{seq}")
+    watch = set(watch)
+    rows = AuditEvent.objects.order_by("seq")
+    if after:
+        rows = rows.filter(seq__gt=walk.seq)
+    for _round in range(5):
+        for row in rows.values(*fields).iterator(chunk_size=chunk_size):
+            _step(walk, row, keys, watch)
+        head = AuditHead.objects.filter(pk=1).first()
+        head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+        if head_seq <= walk.seq:
+            break
+        rows = AuditEvent.objects.order_by("seq").filter(seq__gt=walk.seq)
+    for name, (count, first, last) in walk.unknown_keys.items():
+        walk.problems.append(
+            Problem(
+                first,
+                f"{count} row(s) from #{first} to #{last} were hashed with audit key "
+                f"{name}, which is not in GENTLE_AUDIT_KEYS: they cannot be verified",
             )
-        elif seq < expected_seq:
-            problems.append(Problem(seq, f"row #{seq} is out of order (inserted)"))
-        if row["prev_hash"] != expected_prev:
-            problems.append(
-                Problem(seq, f"row #{seq} does not follow the row before it (inserted or deleted)")
+        )
+    if walk.seq and not walk.keyed:
+        walk.problems.append(
+            Problem(
+                walk.seq,
+                f"the chain ends at #{walk.seq} with rows hashed without a key: they were "
+                "added, or the keyed rows after them deleted",
             )
-        if row_hash(row, row["prev_hash"]) != row["hash"]:
-            problems.append(Problem(seq, f"row #{seq} (id {row['id']}) was edited"))
-        expected_seq, expected_prev = seq + 1, row["hash"]
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != expected_seq - 1 or head_hash != expected_prev:
-        problems.append(
+        )
+    if head_seq != walk.seq or head_hash != walk.hash:
+        walk.problems.append(
             Problem(
                 head_seq,
-                f"the chain ends at #{expected_seq - 1} but its head records #{head_seq}: "
+                f"the chain ends at #{walk.seq} but its head records #{head_seq}: "
                 "rows were deleted from or added to the end",
             )
         )
-    return checked, problems
+    return walk
+
+
+def check(*, anchor_file=None, chunk_size: int = 2000) -> tuple[Walk, int, list[Problem]]:
+    """Check that the triggers are in place, walk the whole chain and compare it with the anchors
+    kept outside the database; return the walk, the number of good anchors and every problem
+    found, by place."""
+    from gentle.audit import anchors
+
+    problems = [
+        Problem(None, f"the trigger {name} is missing: audit rows can be changed or deleted")
+        for name in missing_guards(connection)
+    ]
+    found, damaged = anchors.read(anchor_file)
+    walk = walk_chain(watch={a.seq for a in found}, chunk_size=chunk_size)
+    return walk, len(found), problems + damaged + walk.problems + anchors.compare(found, walk)
+
+
+def verify(chunk_size: int = 2000, *, anchor_file=None) -> tuple[int, list[Problem]]:
+    """The number of rows checked and every problem found (see ``check``)."""
+    walk, _anchors, problems = check(anchor_file=anchor_file, chunk_size=chunk_size)
+    return walk.checked, problems
 
 
 def head_summary() -> str:

@@ -1,8 +1,9 @@
 """The audit log: append-only, without foreign keys, hash-chained.
 
 Rows name people, clinics, clients and objects by id and label, so deleting anything else never
-touches the log. Each row's hash covers its content and the previous row's hash; see
-docs/adr/0006-audit-log.md and ``gentle audit verify``.
+touches the log. Each row's hash covers its content and the previous row's hash, keyed with one
+of GENTLE_AUDIT_KEYS; see docs/adr/0006-audit-log.md, ``gentle audit verify`` and
+``gentle audit anchor``.
 """
 
 from django.db import models
@@ -27,9 +28,22 @@ class AuditEvent(models.Model):
         help_text="Codes and ids only: never clinical text.",
     )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    visitor = models.CharField(
+        _("visitor"),
+        max_length=16,
+        blank=True,
+        help_text="Anonymous visitors of the public pages: a keyed pseudonym of their network "
+        "address, kept instead of the address.",
+    )
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="The audit key the hash was computed with; empty for rows hashed before the "
+        "chain was keyed (plain SHA-256).",
+    )
 
     class Meta:
         ordering = ["seq"]
@@ -40,7 +54,10 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's last link. Locking this one row serialises writers of the chain."""
+    """The chain's last link. Locking this one row serialises writers of the chain.
+
+    A trigger lets it only advance, one row at a time; anchors outside the database catch a head
+    moved back past that by someone who dropped the trigger."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)

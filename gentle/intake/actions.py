@@ -71,6 +71,8 @@ def request_receive(*, request, clinic, data: dict) -> IntakeRequest:
             risk_words=bool(risk_phrases_in(data["message"])),
             language=selectors.language(),
         )
+        # The public role: the row keeps a keyed pseudonym of the visitor's address, not the
+        # address, since it outlives the purged request (gentle.audit.log.PUBLIC_ROLE).
         record(
             "intake.receive",
             request=request,
