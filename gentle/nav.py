@@ -31,7 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("People"), "clinic_people", ADMIN),
     NavItem(_("Client records"), "clinic_clients", ADMIN),
     NavItem(_("Invitations"), "invitations", ADMIN),
-    NavItem(_("Emergency access"), "break_glass_reviews", ADMIN),
+    NavItem(_("Emergency access"), "break_glass_reviews", frozenset({Role.ADMIN, Role.SUPERVISOR})),
     NavItem(_("Crisis text"), "crisis_text", ADMIN),
     NavItem(_("Role-play partner"), "partner_settings", ADMIN),
     NavItem(_("Public pages"), "public_texts", ADMIN),

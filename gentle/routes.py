@@ -22,6 +22,7 @@ class Access:
     CLIENT_TEAM_READ_WRITE = "client_team_read_write"  # GET: CLIENT_TEAM; POST: CLIENT_WRITE
     CLIENT_TEAM_OR_ADMIN = "client_team_or_admin"  # care team, or the clinic's administrators
     BREAK_GLASS = "break_glass"  # clinicians of the client's clinic
+    BREAK_GLASS_REVIEW = "break_glass_review"  # administrators and supervisors of the clinic
     PORTAL = "portal"  # the client themself
     PORTAL_OWN = "portal_own"  # the client themself, for an object of their own record
     CARE_TEAM_CLINICIAN = "care_team_clinician"  # the team's clinicians only, not break-glass

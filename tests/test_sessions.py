@@ -2,7 +2,10 @@
 background polling, and every way a person's sessions end (sign-out elsewhere, an
 administrator's change, a new password). See gentle/accounts/middleware.py."""
 
+import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,7 +15,8 @@ from django.test import Client
 
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
-from tests.factories import make_clinic, make_person, totp_code
+from gentle.portal.models import RecordExport
+from tests.factories import make_client, make_clinic, make_person, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +141,53 @@ def test_background_polling_does_not_extend_the_session(client, clock):
     assert signed_in_as(client) is None
 
 
+def poll_of(page: str, element_id: str) -> tuple[str, dict]:
+    """The URL and the headers of a polling element, as htmx would send them."""
+    tag = re.search(rf'<[a-z]+ id="{element_id}"[^>]*>', page).group(0)
+    assert re.search(r'hx-trigger="every \d+s"', tag), tag
+    headers = re.search(r"hx-headers='([^']*)'", tag)
+    return re.search(r'hx-get="([^"]+)"', tag).group(1), {
+        "HX-Request": "true",
+        **(json.loads(headers.group(1)) if headers else {}),
+    }
+
+
+def test_the_record_pages_polling_does_not_keep_the_session_alive(client, clock):
+    """Finding 8a: the "My record" page polls every 2 seconds while a copy is prepared; left
+    open, it must not keep the session alive past the idle limit."""
+    clinic = make_clinic()
+    person = make_person(clinic, Role.CLIENT, password=PASSPHRASE)
+    export = RecordExport.objects.create(
+        client=make_client(clinic, user=person), requested_by=person, status="queued"
+    )
+    sign_in(client, person)
+    url, headers = poll_of(client.get("/portal/record/").content.decode(), f"export-{export.pk}")
+
+    for minute in range(1, 31):  # polling while the person is away, up to the 30-minute limit
+        clock.shift(minutes(1))
+        assert client.get(url, headers=headers).status_code == 200, f"minute {minute}"
+
+    clock.shift(minutes(1))
+    response = client.get(url, headers=headers)
+    assert response.status_code == 204  # htmx loads the sign-in page instead
+    assert response["HX-Redirect"] == "/accounts/login/"
+    assert signed_in_as(client) is None
+    assert AuditEvent.objects.get(action="session.expired").detail == "reason=idle"
+
+
+def test_every_polling_element_marks_its_requests_as_background():
+    """A new `hx-trigger="every ..."` must send the background header too, or it keeps
+    sessions alive."""
+    root = Path(__file__).resolve().parent.parent / "gentle"
+    polling = []
+    pattern = re.compile(r"<[a-z]+\s[^>]*hx-trigger=\"[^\"]*every [^>]*>")
+    for template in root.rglob("templates/**/*.html"):
+        for tag in pattern.findall(template.read_text()):
+            polling.append(template.name)
+            assert """hx-headers='{"X-Gentle-Background": "1"}'""" in tag, template
+    assert polling, "no polling element found: is this test still looking in the right place?"
+
+
 def test_a_normal_request_extends_the_session(client, clock):
     person = make_person(make_clinic(), Role.CLINICIAN, password=PASSPHRASE)
     sign_in(client, person)
@@ -255,7 +306,9 @@ def test_administrator_change_ends_the_persons_sessions(
 
     response = client.post(f"/clinic/people/{clinician.pk}/{action}/", data)
     assert response.status_code == 302
-    assert response["Location"] == f"/clinic/people/{clinician.pk}/"
+    # Taking away the last role leaves no page for that person in this clinic.
+    back = "/clinic/people/" if action == "roles/remove" else f"/clinic/people/{clinician.pk}/"
+    assert response["Location"] == back
     assert AuditEvent.objects.filter(action=audit_action, object_id=str(clinician.pk)).exists()
 
     assert_sent_to_sign_in(clinician_browser.get("/clients/"), "/clients/")

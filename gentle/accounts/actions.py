@@ -2,10 +2,15 @@
 
 Ending a person's sessions is done by raising ``User.auth_epoch``: Django compares the
 session's auth hash with ``User.get_session_auth_hash`` on every request.
+
+Separation of duties (ADR 0007): nobody changes their own roles, and an administrator acts on
+an account itself (disable, end its sessions) only when they administer every clinic its
+person works in. The views explain; these actions refuse regardless.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,10 +26,37 @@ from gentle.accounts.models import (
     Supervision,
     User,
 )
+from gentle.accounts.selectors import administers_every_clinic_of
 from gentle.audit.log import record
 from gentle.lib.tokens import new_token, token_hash
 
 INVITATION_PURPOSE = "invitation"
+CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
+
+
+class ChangeRefused(Exception):
+    """A change the acting person may not make: ``reason`` is "self" (one's own roles) or
+    "other_clinics" (an account that also works where they are not an administrator)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# What must end with a role lives in apps above accounts (care teams in clients, the calendar
+# link in courses), which accounts may not import. Those apps add a step here from their
+# AppConfig.ready(); membership_remove calls each step, keyword arguments ``by, request,
+# clinic, user, role``, inside its own transaction, after the role is gone: a failing step
+# undoes the whole removal.
+RoleRemovalStep = Callable[..., None]
+ROLE_REMOVAL_STEPS: list[RoleRemovalStep] = []
+
+
+def on_role_removal(step: RoleRemovalStep) -> RoleRemovalStep:
+    """Register ``step`` to run whenever a person loses a role in a clinic."""
+    if step not in ROLE_REMOVAL_STEPS:
+        ROLE_REMOVAL_STEPS.append(step)
+    return step
 
 
 def _audit_person(
@@ -50,41 +82,66 @@ def end_sessions(user: User) -> None:
 
 
 def membership_add(*, by: User, request, clinic, user: User, role: str) -> bool:
+    """Give ``user`` a role in ``clinic``. Never one's own: a clinical role for an
+    administrator (or the administrator role for a clinician) comes from another
+    administrator, and the audit row says that the person now holds both."""
+    if user.pk == by.pk:
+        raise ChangeRefused("self")
     with transaction.atomic():
+        held = set(
+            Membership.objects.filter(user=user, clinic=clinic).values_list("role", flat=True)
+        )
         _, created = Membership.objects.get_or_create(user=user, clinic=clinic, role=role)
         if created:
+            detail = f"role={role}"
+            if role in CLINICAL_ROLES and Role.ADMIN in held:
+                detail += " holder_is_admin=1"
+            elif role == Role.ADMIN and held & CLINICAL_ROLES:
+                detail += " holder_is_clinical=1"
             _audit_person(
                 "role.add",
                 by=by,
                 request=request,
                 clinic=clinic,
                 person=user,
-                detail=f"role={role}",
+                detail=detail,
             )
     return created
 
 
 def membership_remove(*, by: User, request, clinic, user: User, role: str) -> bool:
+    """Take a role away, with what depends on it (supervision here; care teams and the
+    calendar link through ``ROLE_REMOVAL_STEPS``). The person's sessions end when ``by``
+    administers every clinic they work in; otherwise they keep working elsewhere and the
+    removal takes effect here on their next request (roles are read on every request)."""
+    if user.pk == by.pk:
+        raise ChangeRefused("self")
     with transaction.atomic():
+        everywhere = administers_every_clinic_of(by, user)
         deleted, _ = Membership.objects.filter(user=user, clinic=clinic, role=role).delete()
         if deleted:
             if role == Role.SUPERVISOR:
                 Supervision.objects.filter(clinic=clinic, supervisor=user).delete()
             if role == Role.CLINICIAN:
                 Supervision.objects.filter(clinic=clinic, clinician=user).delete()
-            end_sessions(user)
+            for step in ROLE_REMOVAL_STEPS:
+                step(by=by, request=request, clinic=clinic, user=user, role=role)
+            if everywhere:
+                end_sessions(user)
             _audit_person(
                 "role.remove",
                 by=by,
                 request=request,
                 clinic=clinic,
                 person=user,
-                detail=f"role={role}",
+                detail=f"role={role}" + ("" if everywhere else " sessions=kept"),
             )
     return bool(deleted)
 
 
 def supervisors_set(*, by: User, request, clinic, clinician: User, supervisors: list[User]) -> None:
+    """Choose the clinician's supervisors. Supervising opens the clinician's clients, so
+    nobody adds themselves (another administrator does); leaving is allowed."""
     with transaction.atomic():
         current = set(
             Supervision.objects.filter(clinic=clinic, clinician=clinician).values_list(
@@ -92,6 +149,8 @@ def supervisors_set(*, by: User, request, clinic, clinician: User, supervisors: 
             )
         )
         wanted = {s.pk for s in supervisors}
+        if by.pk in wanted - current:
+            raise ChangeRefused("self")
         Supervision.objects.filter(
             clinic=clinic, clinician=clinician, supervisor_id__in=current - wanted
         ).delete()
@@ -120,6 +179,10 @@ def supervisors_set(*, by: User, request, clinic, clinician: User, supervisors: 
 
 
 def account_set_active(*, by: User, request, clinic, user: User, active: bool) -> None:
+    """Disable or enable the account: it reaches every clinic, so ``by`` must administer all
+    of the person's clinics."""
+    if not administers_every_clinic_of(by, user):
+        raise ChangeRefused("other_clinics")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
         user.is_active = active
@@ -135,6 +198,10 @@ def account_set_active(*, by: User, request, clinic, user: User, active: bool) -
 
 
 def sessions_end(*, by: User, request, clinic, user: User) -> None:
+    """Sign ``user`` out everywhere: one's own sessions, or those of a person whose every
+    clinic ``by`` administers."""
+    if user.pk != by.pk and not administers_every_clinic_of(by, user):
+        raise ChangeRefused("other_clinics")
     with transaction.atomic():
         end_sessions(user)
         _audit_person(
@@ -235,6 +302,8 @@ def invitation_accept(
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.state != "open":
             raise InvitationUnusable(locked.state)
+        if user is not None and user.pk == locked.created_by_id:
+            raise InvitationUnusable("own")  # nobody gives themselves a role
         if user is None:
             user = User.objects.create_user(
                 email=locked.email, password=password, display_name=display_name

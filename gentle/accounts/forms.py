@@ -22,6 +22,21 @@ class InviteStaffForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
 
+    def __init__(self, *args, inviter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email.strip().lower() == self.inviter.email.lower():
+            raise forms.ValidationError(
+                _(
+                    "You cannot invite yourself: a role for you comes from another "
+                    "administrator of this clinic."
+                )
+            )
+        return email
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=STAFF_ROLE_CHOICES)

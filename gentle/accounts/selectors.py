@@ -43,3 +43,24 @@ def member_of_clinic(clinic, user_id) -> User:
     if user is None:
         raise Http404
     return user
+
+
+def administers_every_clinic_of(actor: User, person: User) -> bool:
+    """Whether every role ``person`` holds is in a clinic where ``actor`` is an administrator.
+    Disabling an account or ending its sessions reaches every clinic the person works in, so
+    only such an administrator may do it; the others can remove the person's roles in their own
+    clinic. One query."""
+    administered = Membership.objects.filter(user=actor, role=Role.ADMIN).values("clinic_id")
+    return not Membership.objects.filter(user=person).exclude(clinic_id__in=administered).exists()
+
+
+def other_administrators(clinic, person: User) -> list[User]:
+    """The clinic's active administrators other than ``person``: who can change their roles."""
+    return list(
+        User.objects.filter(
+            memberships__clinic=clinic, memberships__role=Role.ADMIN, is_active=True
+        )
+        .exclude(pk=person.pk)
+        .distinct()
+        .order_by("display_name", "email")
+    )

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts import actions
@@ -27,7 +28,12 @@ from gentle.accounts.forms import (
     SwitchClinicForm,
 )
 from gentle.accounts.models import Invitation, InvitationPurpose, Membership, Role, User
-from gentle.accounts.selectors import clinic_people, member_of_clinic
+from gentle.accounts.selectors import (
+    administers_every_clinic_of,
+    clinic_people,
+    member_of_clinic,
+    other_administrators,
+)
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
 from gentle.lib.forms import posted
@@ -38,6 +44,15 @@ from gentle.notify.selectors import mail_for_clinic
 def not_offered(request, **kwargs):
     """An allauth page Gentle closes (gentle.accounts.urls.CLOSED_ALLAUTH_PAGES)."""
     raise Http404
+
+OWN_ROLES = gettext_lazy(
+    "You cannot change your own roles. Another administrator of this clinic can."
+)
+OTHER_CLINICS = gettext_lazy(
+    "This person also works in another clinic. Disabling their account or signing them out "
+    "would reach that clinic too, so only an administrator of every clinic they work in can do "
+    "it. You can remove their roles here: that ends their access to this clinic."
+)
 
 
 @role_required(Role.ADMIN)
@@ -70,6 +85,7 @@ def person_detail(request, user_id: int):
             },
         )
     staff_roles = [r for r in Role if r != Role.CLIENT]
+    is_self = person == request.user
     return render(
         request,
         "accounts/person_detail.html",
@@ -80,7 +96,11 @@ def person_detail(request, user_id: int):
             ],
             "is_client": Role.CLIENT in roles,
             "supervisors_form": supervisors_form,
-            "is_self": person == request.user,
+            "is_self": is_self,
+            "own_roles": OWN_ROLES,
+            "other_admins": other_administrators(clinic, person) if is_self else [],
+            "account_reachable": is_self or administers_every_clinic_of(request.user, person),
+            "other_clinics": OTHER_CLINICS,
         },
     )
 
@@ -99,8 +119,8 @@ def person_role(request, user_id: int, change: str):
         messages.error(request, _("Choose a staff role."))
         return redirect("person_detail", user_id=person.pk)
     role = form.cleaned_data["role"]
-    if change == "remove" and person == request.user and role == Role.ADMIN:
-        messages.error(request, _("You cannot remove your own administrator role."))
+    if person == request.user:
+        messages.error(request, OWN_ROLES)
         return redirect("person_detail", user_id=person.pk)
     if change == "add":
         actions.membership_add(
@@ -110,6 +130,12 @@ def person_role(request, user_id: int, change: str):
         actions.membership_remove(
             by=request.user, request=request, clinic=clinic, user=person, role=role
         )
+        if not Membership.objects.filter(clinic=clinic, user=person).exists():
+            messages.success(
+                request,
+                _("Roles saved. %(name)s no longer has a role in this clinic.") % {"name": person},
+            )
+            return redirect("clinic_people")
     messages.success(request, _("Roles saved."))
     return redirect("person_detail", user_id=person.pk)
 
@@ -129,13 +155,23 @@ def person_supervisors(request, user_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose supervisors from the list."))
         return redirect("person_detail", user_id=person.pk)
-    actions.supervisors_set(
-        by=request.user,
-        request=request,
-        clinic=clinic,
-        clinician=person,
-        supervisors=list(form.cleaned_data["supervisors"]),
-    )
+    try:
+        actions.supervisors_set(
+            by=request.user,
+            request=request,
+            clinic=clinic,
+            clinician=person,
+            supervisors=list(form.cleaned_data["supervisors"]),
+        )
+    except actions.ChangeRefused:
+        messages.error(
+            request,
+            _(
+                "You cannot make yourself someone's supervisor: it opens their clients to you. "
+                "Another administrator of this clinic can."
+            ),
+        )
+        return redirect("person_detail", user_id=person.pk)
     messages.success(request, _("Supervisors saved."))
     return redirect("person_detail", user_id=person.pk)
 
@@ -148,6 +184,9 @@ def person_active(request, user_id: int):
     if person == request.user and not active:
         messages.error(request, _("You cannot disable your own account."))
         return redirect("person_detail", user_id=person.pk)
+    if not administers_every_clinic_of(request.user, person):
+        messages.error(request, OTHER_CLINICS)
+        return redirect("person_detail", user_id=person.pk)
     actions.account_set_active(
         by=request.user, request=request, clinic=clinic, user=person, active=active
     )
@@ -159,6 +198,9 @@ def person_active(request, user_id: int):
 @require_POST
 def person_end_sessions(request, user_id: int):
     clinic, person = _person_action(request, user_id)
+    if person != request.user and not administers_every_clinic_of(request.user, person):
+        messages.error(request, OTHER_CLINICS)
+        return redirect("person_detail", user_id=person.pk)
     actions.sessions_end(by=request.user, request=request, clinic=clinic, user=person)
     messages.success(request, _("Every session of this person has ended."))
     if person == request.user:
@@ -170,7 +212,7 @@ def person_end_sessions(request, user_id: int):
 @require_http_methods(["GET", "POST"])
 def invitations(request):
     clinic = clinic_context(request).clinic
-    form = InviteStaffForm(posted(request))
+    form = InviteStaffForm(posted(request), inviter=request.user)
     if request.method == "POST" and form.is_valid():
         invitation, token = actions.invitation_create(
             by=request.user,

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from gentle.accounts.context import clinic_context
-from gentle.accounts.models import Role, Supervision
+from gentle.accounts.models import Role, Supervision, User
 from gentle.audit.log import record
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
 
@@ -237,3 +237,17 @@ def record_list_read(request, action: str, *, count: int) -> None:
             clinic_id=context.clinic.pk if context.clinic else None,
             detail=f"count={count}",
         )
+
+
+def break_glass_reviewers(clinic) -> list[User]:
+    """Who reviews emergency access in ``clinic``: its active administrators and supervisors
+    (each grant by someone other than its holder)."""
+    return list(
+        User.objects.filter(
+            memberships__clinic=clinic,
+            memberships__role__in=[Role.ADMIN, Role.SUPERVISOR],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )

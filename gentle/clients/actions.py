@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gentle.accounts.models import Membership, Role, User
 from gentle.audit.log import record, record_for_client
@@ -63,10 +64,18 @@ def client_create(
 
 
 def care_team_set(
-    *, by: User, request, client: Client, clinicians: list[User], supervisor: User | None
+    *,
+    by: User,
+    request,
+    client: Client,
+    clinicians: list[User],
+    supervisor: User | None,
+    taking_on: bool = False,
 ) -> None:
     """Replace the client's care team. Every member must hold that role in the client's
-    clinic."""
+    clinic, and nobody adds themselves (separation of duties): another administrator does.
+    The one exception is ``taking_on``: a clinician taking a new client from the intake queue
+    for themselves."""
     eligible = {
         (m.user_id, m.role)
         for m in Membership.objects.filter(
@@ -85,7 +94,17 @@ def care_team_set(
         current = {(m.user_id, m.role): m for m in client.care_team.select_for_update()}
         removed = [m for key, m in current.items() if key not in wanted]
         added = [key for key in wanted if key not in current]
-        CareTeamMember.objects.filter(pk__in=[m.pk for m in removed]).delete()
+        if not taking_on and any(user_id == by.pk for user_id, _role in added):
+            raise CareTeamError(
+                _(
+                    "You cannot put yourself on a care team. Another administrator of this "
+                    "clinic can."
+                )
+            )
+        for member in removed:
+            care_team_remove(
+                by=by, request=request, client=client, user_id=member.user_id, roles=[member.role]
+            )
         CareTeamMember.objects.bulk_create(
             CareTeamMember(client=client, user_id=user_id, role=role) for user_id, role in added
         )
@@ -100,7 +119,29 @@ def care_team_set(
                 object_id=user_id,
                 detail=f"as={role}",
             )
-        for member in removed:
+
+
+def care_team_remove(
+    *,
+    by: User,
+    request,
+    client: Client,
+    user_id: int,
+    roles=tuple(TeamRole),
+    because: str = "",
+) -> int:
+    """Take a person off the client's care team (in ``roles``), one audit row per place. Every
+    path that ends a place on a care team comes through here: the administrator's team page
+    and the loss of a clinical role (``care_teams_leave``), so what must follow a removal is
+    written once. ``because`` is a code for the audit row. Returns how many places ended."""
+    with transaction.atomic():
+        members = list(
+            CareTeamMember.objects.select_for_update().filter(
+                client=client, user_id=user_id, role__in=list(roles)
+            )
+        )
+        CareTeamMember.objects.filter(pk__in=[m.pk for m in members]).delete()
+        for member in members:
             _audit(
                 "care_team.remove",
                 by=by,
@@ -108,9 +149,33 @@ def care_team_set(
                 role=Role.ADMIN,
                 client=client,
                 object_type="user",
-                object_id=member.user_id,
-                detail=f"as={member.role}",
+                object_id=user_id,
+                detail=f"as={member.role}" + (f" because={because}" if because else ""),
             )
+    return len(members)
+
+
+TEAM_ROLE_OF = {Role.CLINICIAN: TeamRole.CLINICIAN, Role.SUPERVISOR: TeamRole.SUPERVISOR}
+
+
+def care_teams_leave(*, by: User, request, clinic, user: User, role: str) -> None:
+    """A role-removal step (``gentle.accounts.actions.on_role_removal``): whoever loses the
+    clinician or supervisor role in a clinic leaves every care team there in that capacity."""
+    team_role = TEAM_ROLE_OF.get(role)
+    if team_role is None:
+        return
+    clients = Client.objects.filter(
+        clinic=clinic, care_team__user=user, care_team__role=team_role
+    ).distinct()
+    for client in clients.order_by("pk"):
+        care_team_remove(
+            by=by,
+            request=request,
+            client=client,
+            user_id=user.pk,
+            roles=[team_role],
+            because="role_removed",
+        )
 
 
 def break_glass_open(*, by: User, request, client: Client, reason: str) -> BreakGlassGrant:
@@ -140,20 +205,35 @@ def break_glass_open(*, by: User, request, client: Client, reason: str) -> Break
     return grant
 
 
-def break_glass_review(*, by: User, request, grant: BreakGlassGrant) -> None:
+class ReviewRefused(Exception):
+    """Only another person, an administrator or a supervisor of the clinic, reviews a grant."""
+
+
+def break_glass_review(*, by: User, request, grant: BreakGlassGrant) -> bool:
+    """Mark the grant reviewed. The reviewer is an administrator or a supervisor of the
+    client's clinic and never the grant's holder. False when it was already reviewed."""
+    roles = set(
+        Membership.objects.filter(
+            user=by, clinic_id=grant.client.clinic_id, role__in=[Role.ADMIN, Role.SUPERVISOR]
+        ).values_list("role", flat=True)
+    )
+    if grant.user_id == by.pk or not roles:
+        raise ReviewRefused
     with transaction.atomic():
-        BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+        changed = BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
             reviewed_by=by, reviewed_at=timezone.now()
         )
-        _audit(
-            "break_glass.review",
-            by=by,
-            request=request,
-            role=Role.ADMIN,
-            client=grant.client,
-            object_type="break_glass",
-            object_id=grant.pk,
-        )
+        if changed:
+            _audit(
+                "break_glass.review",
+                by=by,
+                request=request,
+                role=Role.ADMIN if Role.ADMIN in roles else Role.SUPERVISOR,
+                client=grant.client,
+                object_type="break_glass",
+                object_id=grant.pk,
+            )
+    return bool(changed)
 
 
 class PortalLinkError(Exception):

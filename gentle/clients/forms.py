@@ -48,7 +48,10 @@ class BreakGlassForm(forms.Form):
         min_length=10,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Your reason, your name and the time are shown to the clinic administrator."),
+        help_text=_(
+            "Your reason, your name and the time are shown to the clinic's administrators and "
+            "supervisors, who review it."
+        ),
     )
 
 

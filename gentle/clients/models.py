@@ -87,7 +87,7 @@ class CareTeamMember(models.Model):
 
 class BreakGlassGrant(models.Model):
     """Emergency access to a client outside one's care team: time-limited, with a reason,
-    flagged to the clinic administrator."""
+    reviewed by someone other than its holder (an administrator or supervisor of the clinic)."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="break_glass")
     user = models.ForeignKey(

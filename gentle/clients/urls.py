@@ -65,13 +65,13 @@ urlpatterns = [
         "clinic/break-glass/",
         views.break_glass_reviews,
         name="break_glass_reviews",
-        access=Access.ADMIN,
+        access=Access.BREAK_GLASS_REVIEW,
     ),
     route(
         "clinic/break-glass/<int:grant_id>/review/",
         views.break_glass_review,
         name="break_glass_review",
-        access=Access.ADMIN,
+        access=Access.BREAK_GLASS_REVIEW,
         methods=("POST",),
     ),
     route(

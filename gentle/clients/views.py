@@ -185,7 +185,10 @@ def break_glass(request, client_id: int):
         )
         messages.warning(
             request,
-            _("Emergency access granted until %(time)s. Your administrator has been told.")
+            _(
+                "Emergency access granted until %(time)s. The clinic's administrators and "
+                "supervisors have been told."
+            )
             % {"time": timezone.localtime(grant.expires_at).strftime("%H:%M")},
         )
         return redirect("client_detail", client_id=client.pk)
@@ -254,7 +257,12 @@ def clinic_client_team(request, client_id: int):
     return render(
         request,
         "clients/care_team_form.html",
-        {"client": client, "form": form, "invite_form": PortalInviteForm()},
+        {
+            "client": client,
+            "form": form,
+            "invite_form": PortalInviteForm(),
+            "may_be_on_teams": clinic_context(request).has(*CLINICAL),
+        },
     )
 
 
@@ -292,8 +300,10 @@ def clinic_client_invite(request, client_id: int):
     )
 
 
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SUPERVISOR)
 def break_glass_reviews(request):
+    """Emergency access to review: for the clinic's administrators and supervisors, so that a
+    clinic whose only administrator also sees clients still has someone else to review."""
     context = clinic_context(request)
     grants = list(
         BreakGlassGrant.objects.filter(client__clinic=context.clinic).select_related(
@@ -301,19 +311,47 @@ def break_glass_reviews(request):
         )[:200]
     )
     with transaction.atomic():
-        record("break_glass.list", request=request, role=Role.ADMIN, clinic_id=context.clinic.pk)
-    return render(request, "clients/break_glass_reviews.html", {"grants": grants})
+        record(
+            "break_glass.list",
+            request=request,
+            role=Role.ADMIN if context.has(Role.ADMIN) else Role.SUPERVISOR,
+            clinic_id=context.clinic.pk,
+        )
+    return render(
+        request,
+        "clients/break_glass_reviews.html",
+        {
+            "grants": grants,
+            "is_admin": context.has(Role.ADMIN),
+            "my_reviewers": [
+                u for u in access.break_glass_reviewers(context.clinic) if u != request.user
+            ],
+        },
+    )
 
 
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SUPERVISOR)
 @require_POST
 def break_glass_review(request, grant_id: int):
     context = clinic_context(request)
     grant = get_object_or_404(
         BreakGlassGrant.objects.select_related("client"), pk=grant_id, client__clinic=context.clinic
     )
-    actions.break_glass_review(by=request.user, request=request, grant=grant)
-    messages.success(request, _("Marked as reviewed."))
+    try:
+        reviewed = actions.break_glass_review(by=request.user, request=request, grant=grant)
+    except actions.ReviewRefused:
+        messages.error(
+            request,
+            _(
+                "Nobody reviews their own emergency access. Another administrator or a "
+                "supervisor of this clinic does."
+            ),
+        )
+    else:
+        if reviewed:
+            messages.success(request, _("Marked as reviewed."))
+        else:
+            messages.info(request, _("This was already reviewed."))
     return redirect("break_glass_reviews")
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from gentle.accounts.models import Role
 from gentle.audit.log import record, record_for_client
 from gentle.courses.models import (
     CalendarFeed,
@@ -284,3 +285,25 @@ def calendar_feed_revoke(*, by, request) -> None:
     with transaction.atomic():
         CalendarFeed.objects.filter(user=by).delete()
         record("calendar_feed.revoke", actor=by, request=request)
+
+
+def calendar_feed_end(*, by, request, clinic, user, role: str) -> None:
+    """A role-removal step (``gentle.accounts.actions.on_role_removal``): whoever loses the
+    clinician or supervisor role somewhere loses their calendar link. The link is one per
+    person, not per clinic; a person still working elsewhere makes a new one, which shows only
+    the clinics where they are still a clinician (the feed checks that on every fetch)."""
+    if role not in (Role.CLINICIAN, Role.SUPERVISOR):
+        return
+    with transaction.atomic():
+        deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+        if deleted:
+            record(
+                "calendar_feed.revoke",
+                actor=by,
+                request=request,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=user.pk,
+                detail="because=role_removed",
+            )

@@ -9,6 +9,9 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         # Load and validate the data files at start-up: a broken file stops the server early.
-        from gentle.courses import protocol
+        from gentle.accounts.actions import on_role_removal
+        from gentle.courses import actions, protocol
 
         protocol.load()
+        # Losing a clinical role stops the person's calendar link.
+        on_role_removal(actions.calendar_feed_end)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
-from gentle.accounts.models import Role
+from gentle.accounts.models import Membership, Role
 from gentle.clients.access import access_path, client_for, record_list_read
 from gentle.courses import actions, protocol, selectors
 from gentle.courses.access import course_for, process_note_for, session_for
@@ -492,7 +492,9 @@ def calendar_feed_settings(request):
 
 def calendar_feed(request, token: str):
     """The iCalendar feed: times only, no client names or clinical detail. The token is the
-    credential; an unknown or revoked token answers 404."""
+    credential; an unknown or revoked token answers 404, and so does the link of someone who
+    no longer holds a clinical role anywhere. Only sessions of clinics where the person is a
+    clinician at this moment are listed."""
     if request.method != "GET" or len(token) > 100:
         raise Http404
     feed = (
@@ -502,9 +504,17 @@ def calendar_feed(request, token: str):
     )
     if feed is None:
         raise Http404
+    memberships = Membership.objects.filter(
+        user=feed.user_id, role__in=[Role.CLINICIAN, Role.SUPERVISOR]
+    )
+    if not memberships.exists():
+        raise Http404
     since = timezone.now() - timedelta(days=30)
     sessions = (
-        feed.user.ipt_sessions.filter(starts_at__gte=since)
+        feed.user.ipt_sessions.filter(
+            starts_at__gte=since,
+            course__client__clinic__in=memberships.filter(role=Role.CLINICIAN).values("clinic_id"),
+        )
         .exclude(attendance="cancelled")
         .order_by("starts_at")[:500]
     )

@@ -121,7 +121,12 @@ def request_convert(*, by, request, intake, data: dict, course_fields: dict, rol
         client.email, client.phone = intake.email, intake.phone
         client.save(update_fields=["email", "phone"])
         client_actions.care_team_set(
-            by=by, request=request, client=client, clinicians=[clinician], supervisor=None
+            by=by,
+            request=request,
+            client=client,
+            clinicians=[clinician],
+            supervisor=None,
+            taking_on=clinician == by,  # a clinician taking the new client on themselves
         )
         course = course_actions.course_create(
             by=by, request=request, client=client, status="planned", **course_fields
