@@ -24,7 +24,7 @@ from gentle.accounts.forms import (
     SupervisorsForm,
     SwitchClinicForm,
 )
-from gentle.accounts.models import Invitation, InvitationPurpose, Membership, Role, User
+from gentle.accounts.models import Invitation, Membership, Role, User
 from gentle.accounts.selectors import clinic_people, member_of_clinic
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
@@ -169,7 +169,6 @@ def invitations(request):
             clinic=clinic,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
-            purpose=InvitationPurpose.STAFF,
         )
         link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
         return render(

@@ -237,3 +237,11 @@ def record_list_read(request, action: str, *, count: int) -> None:
             clinic_id=context.clinic.pk if context.clinic else None,
             detail=f"count={count}",
         )
+
+
+def portal_invitation_asks_birth_date(invitation) -> bool:
+    """Whether activating this portal invitation asks for the date of birth (when the record has
+    one). Only that yes or no leaves here, for the public activation page."""
+    return Client.objects.filter(
+        pk=invitation.client_id, clinic_id=invitation.clinic_id, date_of_birth__isnull=False
+    ).exists()
