@@ -288,7 +288,7 @@ def portal_activate(
     role in the clinic."""
     with transaction.atomic():
         locked = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("created_by")
             .get(pk=invitation.pk, purpose=InvitationPurpose.CLIENT_PORTAL)
         )
