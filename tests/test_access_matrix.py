@@ -254,6 +254,23 @@ def world() -> World:
             token_hash=f"{key:0<64}"[:64],
             expires_at=own.created_at.replace(year=own.created_at.year + 1),
         )
+    # The own client's portal login came from an invitation whose sender has left: it waits for
+    # review, so a denied confirm or end would show in the snapshot.
+    origin = Invitation.objects.create(
+        clinic=a,
+        email=portal_user.email,
+        role=Role.CLIENT,
+        purpose="client_portal",
+        client_id=own.pk,
+        token_hash=f"{'portal':0<64}",
+        code_hash="!unusable",
+        expires_at=own.created_at.replace(year=own.created_at.year + 1),
+        used_at=own.created_at,
+        used_by=portal_user,
+    )
+    Client.objects.filter(pk=own.pk).update(
+        portal_invitation=origin, portal_review_since=own.created_at
+    )
     return World(
         clinic=a,
         other_clinic=b,
@@ -339,7 +356,6 @@ def post_data(route: str, world: World) -> dict:
     return {
         "person_role": {"role": Role.SUPERVISOR},
         "person_active": {"active": "0"},
-        "clinic_client_invite": {"email": "portal@example.test"},
         "switch_clinic": {"clinic": world.clinic.pk},
         "clinic_clients": {"given_name": "Matrix", "family_name": "Probe"},
         "clinic_client_team": {"clinicians": [world.actors["clinician"].pk]},
@@ -528,6 +544,8 @@ def snapshot() -> tuple:
         Supervision.objects.count(),
         CareTeamMember.objects.count(),
         Client.objects.count(),
+        Client.objects.filter(user__isnull=False).count(),
+        Client.objects.filter(portal_review_since__isnull=False).count(),
         Invitation.objects.exclude(revoked_at=None).count(),
         Invitation.objects.count(),
         BreakGlassGrant.objects.count(),

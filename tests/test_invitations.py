@@ -1,17 +1,19 @@
-"""Invitations: an administrator invites staff and clients with a one-time, expiring link."""
+"""Invitations: an administrator invites staff with a one-time, expiring link; a clinician of
+the care team invites a client to the portal (link by email, code on the letter)."""
 
 import re
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.test import Client as HttpClient
 from django.utils import timezone
 
 from gentle.accounts.models import Invitation, Membership, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
-from tests.factories import make_client, make_clinic, make_person, totp_code
+from tests.factories import deliver_mail, make_client, make_clinic, make_person, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +94,9 @@ def test_admin_invites_a_colleague_and_sees_the_link_only_once(client, clinic, a
     event = AuditEvent.objects.get(action="invitation.create")
     assert (event.actor_id, event.clinic_id) == (admin.pk, clinic.pk)
     assert event.object_id == str(invitation.pk)
-    assert event.detail == "role=supervisor"
+    assert re.fullmatch(
+        r"role=supervisor channel=link addr=[0-9a-f]{12} to=n\*\*\*@example\.test", event.detail
+    )
     assert token not in event.detail
 
 
@@ -115,6 +119,17 @@ def test_bad_invitation_input_is_refused_with_a_message(client, admin, data, mes
     assert message in html
     if data["email"]:
         assert f'value="{data["email"]}"' in html
+    assert not Invitation.objects.exists()
+    assert not AuditEvent.objects.filter(action="invitation.create").exists()
+
+
+def test_the_staff_invitation_action_itself_refuses_the_client_role(clinic, admin):
+    from gentle.accounts.actions import InvitationRefused, invitation_create
+
+    with pytest.raises(InvitationRefused):
+        invitation_create(
+            by=admin, request=None, clinic=clinic, email="c@example.test", role=Role.CLIENT
+        )
     assert not Invitation.objects.exists()
     assert not AuditEvent.objects.filter(action="invitation.create").exists()
 
@@ -405,7 +420,19 @@ def test_someone_else_signed_in_cannot_accept_an_invitation_for_an_existing_acco
     assert Invitation.objects.get().state == "open"
 
 
-# Client portal invitations -------------------------------------------------------------------
+# Client portal invitations (sent by the care team's clinician; tests/test_portal_activation.py
+# covers the code, the date of birth and the review) --------------------------------------------
+
+
+def portal_invite(client, clinician, record, email: str) -> tuple[str, str]:
+    """The clinician invites; returns the emailed link's path and the letter's code."""
+    client.force_login(clinician)
+    response = client.post(f"/clients/{record.pk}/portal-invite/", {"email": email})
+    assert response.status_code == 200
+    code = re.search(r"data-code>([^<]+)<", response.content.decode()).group(1)
+    deliver_mail()
+    path = re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    return path, code
 
 
 def test_a_portal_invitation_links_the_new_login_to_exactly_that_client(
@@ -414,10 +441,7 @@ def test_a_portal_invitation_links_the_new_login_to_exactly_that_client(
     clinician = make_person(clinic, Role.CLINICIAN)
     record = make_client(clinic, clinicians=[clinician], given_name="Ottilie", family_name="Brun")
     bystander = make_client(clinic, given_name="Bystander")
-    client.force_login(admin)
-    response = client.post(f"/clinic/clients/{record.pk}/invite/", {"email": "otti@example.test"})
-    assert response.status_code == 200
-    path = link_in(response.content.decode())
+    path, code = portal_invite(client, clinician, record, "otti@example.test")
     invitation = Invitation.objects.get()
     assert (invitation.role, invitation.purpose, invitation.client_id) == (
         "client",
@@ -428,7 +452,7 @@ def test_a_portal_invitation_links_the_new_login_to_exactly_that_client(
 
     page = newcomer.get(path).content.decode()
     assert "You are invited as Client" in page
-    response = accept(newcomer, path, name="Otti B")
+    response = accept(newcomer, path, name="Otti B", code=code)
     assert response.status_code == 302
     person = User.objects.get(email="otti@example.test")
     record.refresh_from_db()
@@ -458,20 +482,22 @@ def test_a_portal_invitation_links_the_new_login_to_exactly_that_client(
     assert "This client has a portal login." in team
 
 
-def test_a_client_with_a_portal_login_cannot_be_invited_again(client, clinic, admin):
-    record = make_client(clinic, user=make_person(clinic, Role.CLIENT))
-    client.force_login(admin)
+def test_a_client_with_a_portal_login_cannot_be_invited_again(client, clinic):
+    clinician = make_person(clinic, Role.CLINICIAN)
+    record = make_client(clinic, clinicians=[clinician], user=make_person(clinic, Role.CLIENT))
+    client.force_login(clinician)
     response = client.post(
-        f"/clinic/clients/{record.pk}/invite/", {"email": "again@example.test"}, follow=True
+        f"/clients/{record.pk}/portal-invite/", {"email": "again@example.test"}, follow=True
     )
-    assert "This client already has a portal login." in response.content.decode()
-    assert not Invitation.objects.exists()
+    assert "This client already uses the portal." in response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox
 
 
-def test_a_bad_portal_invitation_address_is_refused_and_kept(client, clinic, admin):
-    record = make_client(clinic)
-    client.force_login(admin)
-    response = client.post(f"/clinic/clients/{record.pk}/invite/", {"email": "otti@"})
+def test_a_bad_portal_invitation_address_is_refused_and_kept(client, clinic):
+    clinician = make_person(clinic, Role.CLINICIAN)
+    record = make_client(clinic, clinicians=[clinician])
+    client.force_login(clinician)
+    response = client.post(f"/clients/{record.pk}/portal-invite/", {"email": "otti@"})
     html = response.content.decode()
     assert response.status_code == 400
     assert "Enter a valid email address." in html
@@ -479,36 +505,32 @@ def test_a_bad_portal_invitation_address_is_refused_and_kept(client, clinic, adm
     assert not Invitation.objects.exists()
 
 
-def test_a_bad_portal_invitation_address_leaves_the_care_team_shown_as_it_is(client, clinic, admin):
+def test_the_administrator_can_no_longer_post_a_portal_invitation_and_the_team_stays(
+    client, clinic, admin
+):
     clinician = make_person(clinic, Role.CLINICIAN)
     record = make_client(clinic, clinicians=[clinician])
     client.force_login(admin)
-    html = client.post(f"/clinic/clients/{record.pk}/invite/", {"email": "otti@"}).content.decode()
+    response = client.post(f"/clinic/clients/{record.pk}/invite/", {"email": "otti@"})
+    assert response.status_code == 404
+    html = client.get(f"/clinic/clients/{record.pk}/team/").content.decode()
     boxes = [tag for tag in re.findall(r"<input[^>]*>", html) if 'name="clinicians"' in tag]
-    assert any(f'value="{clinician.pk}"' in tag and " checked" in tag for tag in boxes), (
-        "the care team form on the same page must still show the current team; saving it as "
-        "shown would remove everyone from the team"
-    )
+    assert any(f'value="{clinician.pk}"' in tag and " checked" in tag for tag in boxes)
+    assert not Invitation.objects.exists()
 
 
 def test_a_second_portal_invitation_for_a_linked_record_creates_nobody(
     client, clinic, admin, newcomer
 ):
-    record = make_client(clinic)
-    client.force_login(admin)
-    first = link_in(
-        client.post(
-            f"/clinic/clients/{record.pk}/invite/", {"email": "a@example.test"}
-        ).content.decode()
-    )
-    second = link_in(
-        client.post(
-            f"/clinic/clients/{record.pk}/invite/", {"email": "b@example.test"}
-        ).content.decode()
-    )
-    assert accept(newcomer, first).status_code == 302
+    clinician = make_person(clinic, Role.CLINICIAN)
+    record = make_client(clinic, clinicians=[clinician])
+    first, first_code = portal_invite(client, clinician, record, "a@example.test")
+    second, second_code = portal_invite(client, clinician, record, "b@example.test")
+    # A new invitation withdraws the earlier one; open both as if they had crossed.
+    Invitation.objects.update(revoked_at=None)
+    assert accept(newcomer, first, code=first_code).status_code == 302
     late = HttpClient()
-    response = accept(late, second)
+    response = accept(late, second, code=second_code)
     assert response.status_code == 410
     assert REFUSED in response.content.decode()
     assert not User.objects.filter(email="b@example.test").exists()

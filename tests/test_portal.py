@@ -1,4 +1,5 @@
-"""The client portal through HTTP: the clinician's invitation and activation, the home page,
+"""The client portal through HTTP: the clinician's invitation and activation (more in
+tests/test_portal_activation.py), the home page,
 the mood diary on the clinician's timeline, tasks and their completion, drafting people, my
 progress without alerts, and a copy of the record prepared in the background."""
 
@@ -53,19 +54,22 @@ def test_the_clinician_invites_and_the_client_activates_once(client, world):
     assert response.status_code == 400 and not Invitation.objects.exists()
     response = client.post(url, {"email": "ines@example.test"})
     letter = response.content.decode()
-    link = re.search(r'value="(http[^"]+/invitations/[^"]+)"', letter).group(1)
-    assert "It works once" in letter and deliver_mail() == 1 and len(mail.outbox) == 1
-    assert link in mail.outbox[0].body and mail.outbox[0].to == ["ines@example.test"]
+    code = re.search(r"data-code>([^<]+)<", letter).group(1)
+    assert "The code works once" in letter and deliver_mail() == 1 and len(mail.outbox) == 1
+    assert "/invitations/" not in letter  # the link goes only to the client
+    link = re.search(r"http\S+/invitations/\S+/", mail.outbox[0].body).group(0)
+    assert mail.outbox[0].to == ["ines@example.test"] and code not in mail.outbox[0].body
 
     client.logout()
     path = link.split("testserver")[1]
     data = {"display_name": "Inés", "password1": PASSWORD, "password2": PASSWORD}
-    assert client.post(path, data).status_code == 302
+    assert client.post(path, data).status_code == 400  # the link alone is not enough
+    assert client.post(path, {**data, "code": code}).status_code == 302
     newcomer.refresh_from_db()
     assert newcomer.user is not None
     assert client.get("/portal/").status_code == 200  # no MFA asked of clients
     client.logout()
-    assert client.post(path, data).status_code == 410  # a second use
+    assert client.post(path, {**data, "code": code}).status_code == 410  # a second use
 
     client.force_login(supervisor)
     assert client.post(url, {"email": "x@example.test"}).status_code == 404
@@ -78,10 +82,12 @@ def test_an_expired_invitation_is_refused(client, world):
     letter = client.post(
         f"/clients/{newcomer.pk}/portal-invite/", {"email": "late@example.test"}
     ).content.decode()
-    path = re.search(r'value="http://testserver([^"]+)"', letter).group(1)
+    code = re.search(r"data-code>([^<]+)<", letter).group(1)
+    deliver_mail()
+    path = re.search(r"http://testserver(/invitations/\S+/)", mail.outbox[0].body).group(1)
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     client.logout()
-    data = {"display_name": "Late", "password1": PASSWORD, "password2": PASSWORD}
+    data = {"display_name": "Late", "password1": PASSWORD, "password2": PASSWORD, "code": code}
     assert client.post(path, data).status_code == 410
     newcomer.refresh_from_db()
     assert newcomer.user is None

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +29,7 @@ from gentle.accounts.models import (
 )
 from gentle.accounts.selectors import administers_every_clinic_of
 from gentle.audit.log import record
+from gentle.lib import addresses
 from gentle.lib.tokens import new_token, token_hash
 
 INVITATION_PURPOSE = "invitation"
@@ -57,6 +59,9 @@ def on_role_removal(step: RoleRemovalStep) -> RoleRemovalStep:
     if step not in ROLE_REMOVAL_STEPS:
         ROLE_REMOVAL_STEPS.append(step)
     return step
+
+
+STAFF_ROLES = (Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR)
 
 
 def _audit_person(
@@ -213,46 +218,80 @@ def sessions_end(*, by: User, request, clinic, user: User) -> None:
         )
 
 
-def invitation_create(
+def address_for_audit(email: str) -> str:
+    """Where an invitation went, for an audit row's detail: a keyed tag that matches rows about
+    the same address, and the address masked (never the address itself)."""
+    return f"addr={addresses.tag(email, key=settings.SECRET_KEY)} to={addresses.mask(email)}"
+
+
+def holds_staff_role(clinic, email: str) -> bool:
+    """Whether the account with this address holds a staff role in ``clinic``."""
+    return Membership.objects.filter(
+        clinic=clinic, user__email__iexact=email.strip(), role__in=STAFF_ROLES
+    ).exists()
+
+
+class InvitationRefused(ValueError):
+    """This invitation may not be made here (the pages offer only what may be made)."""
+
+
+def invitation_new(
     *,
     by: User,
-    request,
     clinic,
     email: str,
     role: str,
-    purpose: str = InvitationPurpose.STAFF,
+    purpose: str,
     client_id: int | None = None,
-    actor_role: str = Role.ADMIN,
+    code: str = "",
 ) -> tuple[Invitation, str]:
-    """Create an invitation; returns it and the token, which is not stored anywhere. Staff
-    are invited by an administrator; clients by an administrator or their clinician."""
+    """The invitation row and its token, without any check of who may invite or an audit row:
+    only ``invitation_create`` (staff) and ``clients.actions.portal_invitation_create`` (after
+    checking the care team) call it, inside their transaction."""
     token = new_token()
+    invitation = Invitation.objects.create(
+        clinic=clinic,
+        email=email.strip().lower(),
+        role=role,
+        purpose=purpose,
+        client_id=client_id,
+        token_hash=token_hash(token, purpose=INVITATION_PURPOSE),
+        code_hash=make_password(code) if code else "",
+        created_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.GENTLE_INVITATION_DAYS),
+    )
+    return invitation, token
+
+
+def invitation_create(
+    *, by: User, request, clinic, email: str, role: str
+) -> tuple[Invitation, str]:
+    """An administrator invites a colleague to a staff role; returns the invitation and its
+    token, which is not stored anywhere and is shown once to the administrator. Clients are
+    invited only by a clinician of their care team
+    (``clients.actions.portal_invitation_create``)."""
+    if role not in STAFF_ROLES:
+        raise InvitationRefused("Administrators invite staff only.")
     with transaction.atomic():
-        invitation = Invitation.objects.create(
-            clinic=clinic,
-            email=email.strip().lower(),
-            role=role,
-            purpose=purpose,
-            client_id=client_id,
-            token_hash=token_hash(token, purpose=INVITATION_PURPOSE),
-            created_by=by,
-            expires_at=timezone.now() + timedelta(days=settings.GENTLE_INVITATION_DAYS),
+        invitation, token = invitation_new(
+            by=by, clinic=clinic, email=email, role=role, purpose=InvitationPurpose.STAFF
         )
         record(
             "invitation.create",
             actor=by,
             request=request,
-            role=actor_role,
+            role=Role.ADMIN,
             clinic_id=clinic.pk,
-            client_id=client_id,
             object_type="invitation",
             object_id=invitation.pk,
-            detail=f"role={role}",
+            detail=f"role={role} channel=link {address_for_audit(invitation.email)}",
         )
     return invitation, token
 
 
-def invitation_revoke(*, by: User, request, invitation: Invitation) -> bool:
+def invitation_revoke(
+    *, by: User, request, invitation: Invitation, role: str = Role.ADMIN, reason: str = ""
+) -> bool:
     """Withdraw an open invitation; False when it was already used or withdrawn."""
     with transaction.atomic():
         changed = Invitation.objects.filter(
@@ -263,10 +302,12 @@ def invitation_revoke(*, by: User, request, invitation: Invitation) -> bool:
                 "invitation.revoke",
                 actor=by,
                 request=request,
-                role=Role.ADMIN,
+                role=role,
                 clinic_id=invitation.clinic_id,
+                client_id=invitation.client_id,
                 object_type="invitation",
                 object_id=invitation.pk,
+                detail=f"reason={reason}" if reason else "",
             )
     return bool(changed)
 
@@ -283,6 +324,9 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 
 class InvitationUnusable(Exception):
+    """The invitation is not open (used, revoked, locked, expired), or cannot be given to this
+    account (``state="staff_account"``)."""
+
     def __init__(self, state: str):
         super().__init__(state)
         self.state = state
@@ -297,13 +341,20 @@ def invitation_accept(
     password: str = "",
 ) -> User:
     """Use the invitation once: create the account if needed and give the role. Must be called
-    inside the caller's transaction when the caller links more (a client record)."""
+    inside the caller's transaction when the caller links more (a client record). A client role
+    is never added to an account that holds a staff role in the clinic."""
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.state != "open":
             raise InvitationUnusable(locked.state)
         if user is not None and user.pk == locked.created_by_id:
             raise InvitationUnusable("own")  # nobody gives themselves a role
+        if (
+            locked.role == Role.CLIENT
+            and user is not None
+            and holds_staff_role(locked.clinic, user.email)
+        ):
+            raise InvitationUnusable("staff_account")
         if user is None:
             user = User.objects.create_user(
                 email=locked.email, password=password, display_name=display_name

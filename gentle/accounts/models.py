@@ -129,9 +129,14 @@ class InvitationPurpose(models.TextChoices):
     CLIENT_PORTAL = "client_portal", _("Client portal")
 
 
+CODE_ATTEMPTS = 5  # wrong activation codes (or dates of birth) before an invitation is void
+
+
 class Invitation(models.Model):
     """A one-time, expiring link that gives a role in a clinic. Only a hash of the token is
-    stored; the link itself is shown once to the administrator and sent by email."""
+    stored. A staff invitation's link is shown once to the administrator who creates it. A client
+    portal invitation's link goes only by email to the client, and a separate one-time code is
+    printed on the clinician's letter: activation needs both (ADR 0013)."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
@@ -141,6 +146,14 @@ class Invitation(models.Model):
         null=True, blank=True, help_text="For client portal invitations: the client record."
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="For client portal invitations: a slow hash of the code on the printed letter.",
+    )
+    failed_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Wrong codes or dates of birth entered with this link."
+    )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -162,6 +175,10 @@ class Invitation(models.Model):
                 condition=~models.Q(purpose="staff") | ~models.Q(role="client"),
                 name="invitation_staff_role_is_staff",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(purpose="client_portal") | ~models.Q(code_hash=""),
+                name="invitation_client_portal_has_a_code",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +190,12 @@ class Invitation(models.Model):
             return "used"
         if self.revoked_at:
             return "revoked"
+        if self.failed_attempts >= CODE_ATTEMPTS:
+            return "locked"
         if self.expires_at <= timezone.now():
             return "expired"
         return "open"
+
+    @property
+    def attempts_left(self) -> int:
+        return max(CODE_ATTEMPTS - self.failed_attempts, 0)

@@ -27,7 +27,7 @@ from gentle.accounts.forms import (
     SupervisorsForm,
     SwitchClinicForm,
 )
-from gentle.accounts.models import Invitation, InvitationPurpose, Membership, Role, User
+from gentle.accounts.models import Invitation, Membership, Role, User
 from gentle.accounts.selectors import (
     administers_every_clinic_of,
     clinic_people,
@@ -44,6 +44,7 @@ from gentle.notify.selectors import mail_for_clinic
 def not_offered(request, **kwargs):
     """An allauth page Gentle closes (gentle.accounts.urls.CLOSED_ALLAUTH_PAGES)."""
     raise Http404
+
 
 OWN_ROLES = gettext_lazy(
     "You cannot change your own roles. Another administrator of this clinic can."
@@ -220,7 +221,6 @@ def invitations(request):
             clinic=clinic,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
-            purpose=InvitationPurpose.STAFF,
         )
         link = absolute_url(reverse("invitation_accept", args=[token]))
         return render(

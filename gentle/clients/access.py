@@ -251,3 +251,11 @@ def break_glass_reviewers(clinic) -> list[User]:
         .distinct()
         .order_by("display_name", "email")
     )
+
+
+def portal_invitation_asks_birth_date(invitation) -> bool:
+    """Whether activating this portal invitation asks for the date of birth (when the record has
+    one). Only that yes or no leaves here, for the public activation page."""
+    return Client.objects.filter(
+        pk=invitation.client_id, clinic_id=invitation.clinic_id, date_of_birth__isnull=False
+    ).exists()

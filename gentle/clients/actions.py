@@ -6,13 +6,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gentle.accounts.models import Membership, Role, User
+from gentle.accounts import actions as account_actions
+from gentle.accounts.models import (
+    CODE_ATTEMPTS,
+    Invitation,
+    InvitationPurpose,
+    Membership,
+    Role,
+    User,
+)
 from gentle.audit.log import record, record_for_client
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, Consent, TeamRole
+from gentle.lib.tokens import new_code, normalize_code
 
 
 def _audit(
@@ -152,6 +162,8 @@ def care_team_remove(
                 object_id=user_id,
                 detail=f"as={member.role}" + (f" because={because}" if because else ""),
             )
+        if any(member.role == TeamRole.CLINICIAN for member in members):
+            _portal_after_clinicians_left(by=by, request=request, client=client, left={user_id})
     return len(members)
 
 
@@ -236,26 +248,284 @@ def break_glass_review(*, by: User, request, grant: BreakGlassGrant) -> bool:
     return bool(changed)
 
 
+# The portal login: invitations from the care team, activation, review ------------------
+
+
 class PortalLinkError(Exception):
     """The client record cannot take this login (gone, or already linked)."""
 
 
-def client_link_user(*, request, client_id: int, clinic, user: User) -> Client:
-    """Link a client record to its portal login (one login per record, one record per login)."""
+class PortalInviteRefused(ValueError):
+    """This portal invitation may not be sent (the message is for the user)."""
+
+
+def _sends_for_the_team(client: Client, user: User) -> bool:
+    """A clinician of the client's care team, still a clinician of the clinic."""
+    return (
+        user.is_active
+        and CareTeamMember.objects.filter(
+            client=client, user=user, role=TeamRole.CLINICIAN
+        ).exists()
+        and Membership.objects.filter(
+            clinic_id=client.clinic_id, user=user, role=Role.CLINICIAN
+        ).exists()
+    )
+
+
+def portal_invitation_create(
+    *, by: User, request, client: Client, email: str
+) -> tuple[Invitation, str, str]:
+    """A clinician of the care team invites the client to the portal. Returns the invitation,
+    the link's token (for the email to the client only) and the activation code (for the
+    printed letter only); neither is stored. Earlier open invitations of this client end."""
+    if not _sends_for_the_team(client, by):
+        raise PortalInviteRefused(_("Only a clinician of the care team can invite this client."))
+    if client.user_id:
+        raise PortalInviteRefused(_("This client already uses the portal."))
+    if account_actions.holds_staff_role(client.clinic, email):
+        raise PortalInviteRefused(
+            _(
+                "This address belongs to a staff member of the clinic. Use the client's own "
+                "email address."
+            )
+        )
+    code = new_code()
+    with transaction.atomic():
+        for earlier in Invitation.objects.filter(
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            used_at=None,
+            revoked_at=None,
+        ):
+            account_actions.invitation_revoke(
+                by=by, request=request, invitation=earlier, role=Role.CLINICIAN, reason="replaced"
+            )
+        invitation, token = account_actions.invitation_new(
+            by=by,
+            clinic=client.clinic,
+            email=email,
+            role=Role.CLIENT,
+            purpose=InvitationPurpose.CLIENT_PORTAL,
+            client_id=client.pk,
+            code=normalize_code(code),
+        )
+        on_record = "yes" if client.email.strip().lower() == invitation.email else "no"
+        where = account_actions.address_for_audit(invitation.email)
+        _audit(
+            "invitation.create",
+            by=by,
+            request=request,
+            role=Role.CLINICIAN,
+            client=client,
+            object_type="invitation",
+            object_id=invitation.pk,
+            detail=f"role=client channel=email {where} on_record={on_record}",
+        )
+        _audit(
+            "invitation.letter",
+            by=by,
+            request=request,
+            role=Role.CLINICIAN,
+            client=client,
+            object_type="invitation",
+            object_id=invitation.pk,
+            detail="channel=paper code=shown_once",
+        )
+    return invitation, token, code
+
+
+class Activation:
+    """What became of an activation attempt."""
+
+    DONE = "done"
+    WRONG = "wrong"  # the code or the date of birth did not match; a try was counted
+    LOCKED = "locked"  # that was the last try: the invitation is void
+
+
+def _sender_left(invitation: Invitation, client: Client) -> bool:
+    sender = invitation.created_by
+    return sender is None or not _sends_for_the_team(client, sender)
+
+
+def portal_activate(
+    *,
+    request,
+    invitation: Invitation,
+    user: User | None,
+    code: str,
+    date_of_birth=None,
+    display_name: str = "",
+    password: str = "",
+) -> tuple[str, User | None]:
+    """Activate a portal login from the emailed link with the letter's code and, when the
+    record has one, the date of birth. A wrong answer counts a try (committed and audited);
+    the last allowed wrong try voids the invitation. Raises ``InvitationUnusable`` when the
+    invitation is not open, its sender has left the care team, or the account holds a staff
+    role in the clinic."""
+    with transaction.atomic():
+        locked = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("created_by")
+            .get(pk=invitation.pk, purpose=InvitationPurpose.CLIENT_PORTAL)
+        )
+        if locked.state != "open":
+            raise account_actions.InvitationUnusable(locked.state)
+        client = Client.objects.filter(pk=locked.client_id, clinic_id=locked.clinic_id).first()
+        if client is None or client.user_id:
+            raise account_actions.InvitationUnusable("used")
+        if _sender_left(locked, client):
+            raise account_actions.InvitationUnusable("revoked")
+        if user is not None and account_actions.holds_staff_role(locked.clinic, user.email):
+            raise account_actions.InvitationUnusable("staff_account")
+        normalized = normalize_code(code) or ""
+        code_ok = check_password(normalized, locked.code_hash)
+        dob_asked = client.date_of_birth is not None
+        dob_ok = not dob_asked or date_of_birth == client.date_of_birth
+        if not (code_ok and dob_ok):
+            failures = locked.failed_attempts + 1
+            Invitation.objects.filter(pk=locked.pk).update(failed_attempts=failures)
+            dob = ("ok" if dob_ok else "wrong") if dob_asked else "not_asked"
+            record(
+                "invitation.code_failed",
+                request=request,
+                role=Role.CLIENT,
+                clinic_id=locked.clinic_id,
+                client_id=client.pk,
+                object_type="invitation",
+                object_id=locked.pk,
+                detail=f"attempt={failures} code={'ok' if code_ok else 'wrong'} dob={dob}",
+            )
+            if failures >= CODE_ATTEMPTS:
+                record(
+                    "invitation.locked",
+                    request=request,
+                    role=Role.CLIENT,
+                    clinic_id=locked.clinic_id,
+                    client_id=client.pk,
+                    object_type="invitation",
+                    object_id=locked.pk,
+                    detail=f"attempts={failures}",
+                )
+                return Activation.LOCKED, None
+            return Activation.WRONG, None
+        user = account_actions.invitation_accept(
+            request=request,
+            invitation=locked,
+            user=user,
+            display_name=display_name,
+            password=password,
+        )
+        client_link_user(
+            request=request,
+            client_id=locked.client_id,
+            clinic=locked.clinic,
+            user=user,
+            invitation=locked,
+        )
+    return Activation.DONE, user
+
+
+def client_link_user(
+    *, request, client_id: int, clinic, user: User, invitation: Invitation | None = None
+) -> Client:
+    """Link a client record to its portal login (one login per record, one record per login),
+    remembering the invitation it came from."""
     with transaction.atomic():
         client = Client.objects.select_for_update().filter(pk=client_id, clinic=clinic).first()
         if client is None or client.user_id or Client.objects.filter(user=user).exists():
             raise PortalLinkError
         client.user = user
-        client.save(update_fields=["user"])
+        client.portal_invitation = invitation
+        client.portal_review_since = None
+        client.save(update_fields=["user", "portal_invitation", "portal_review_since"])
         _audit(
             "portal.link",
             by=user,
             request=request,
             role=Role.CLIENT,
             client=client,
+            detail=(
+                f"invitation={invitation.pk} invited_by={invitation.created_by_id}"
+                if invitation
+                else "invitation=none"
+            ),
         )
     return client
+
+
+def _portal_after_clinicians_left(*, by: User, request, client: Client, left: set[int]) -> None:
+    """Inside ``care_team_remove``: the portal invitations those clinicians sent for this client
+    end, and a login activated from one of them waits for the remaining team's review."""
+    for invitation in Invitation.objects.filter(
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        created_by_id__in=left,
+        used_at=None,
+        revoked_at=None,
+    ):
+        account_actions.invitation_revoke(
+            by=by, request=request, invitation=invitation, reason="sender_left_team"
+        )
+    client.refresh_from_db(fields=["user", "portal_invitation", "portal_review_since"])
+    origin = client.portal_invitation
+    from_leaver = origin is not None and origin.created_by_id in left
+    if client.user_id and from_leaver and not client.portal_review_since:
+        Client.objects.filter(pk=client.pk).update(portal_review_since=timezone.now())
+        _audit(
+            "portal.review_needed",
+            by=by,
+            request=request,
+            role=Role.ADMIN,
+            client=client,
+            object_type="user",
+            object_id=client.user_id,
+            detail=f"invitation={origin.pk} invited_by={origin.created_by_id}",
+        )
+
+
+def portal_access_confirm(*, by: User, request, client: Client) -> bool:
+    """The remaining care team confirmed with the client that the login is theirs."""
+    with transaction.atomic():
+        changed = Client.objects.filter(
+            pk=client.pk, user_id=client.user_id, portal_review_since__isnull=False
+        ).update(portal_review_since=None)
+        if changed:
+            _audit(
+                "portal.review_confirm",
+                by=by,
+                request=request,
+                role=Role.CLINICIAN,
+                client=client,
+                object_type="user",
+                object_id=client.user_id,
+            )
+    return bool(changed)
+
+
+def portal_access_end(*, by: User, request, client: Client) -> bool:
+    """End the client's portal login: the record loses it, the account loses its client role
+    in this clinic, and every session of it ends. False when there was none."""
+    with transaction.atomic():
+        locked = Client.objects.select_for_update().filter(pk=client.pk).first()
+        if locked is None or locked.user_id is None:
+            return False
+        login = locked.user
+        Client.objects.filter(pk=locked.pk).update(
+            user=None, portal_invitation=None, portal_review_since=None
+        )
+        Membership.objects.filter(user=login, clinic_id=locked.clinic_id, role=Role.CLIENT).delete()
+        account_actions.end_sessions(login)
+        _audit(
+            "portal.end",
+            by=by,
+            request=request,
+            role=Role.CLINICIAN,
+            client=locked,
+            object_type="user",
+            object_id=login.pk,
+            detail=f"under_review={'yes' if locked.portal_review_since else 'no'}",
+        )
+    return True
 
 
 DETAIL_FIELDS = (

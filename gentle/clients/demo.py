@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gentle.accounts import actions as account_actions
-from gentle.accounts.models import InvitationPurpose, Role
+from gentle.accounts.models import Role
 from gentle.clients import actions
 from gentle.clients.models import BreakGlassGrant, Client
 
@@ -120,7 +120,6 @@ def seed(rng, context: dict) -> None:
         clinic=clinic,
         email="new.colleague@demo.gentle.test",
         role=Role.CLINICIAN,
-        purpose=InvitationPurpose.STAFF,
     )
     context["clients"] = clients
     context.setdefault("counts", {}).update(clients=len(clients))

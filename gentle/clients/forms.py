@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Membership, Role, User
 from gentle.clients.models import ConsentKind
+from gentle.lib.tokens import normalize_code
 
 
 class ClientForm(forms.Form):
@@ -61,10 +62,6 @@ class FindClientForm(forms.Form):
     )
 
 
-class PortalInviteForm(forms.Form):
-    email = forms.EmailField(label=_("Client's email address"), max_length=254)
-
-
 class InvitationAcceptForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=150)
     password1 = forms.CharField(
@@ -100,6 +97,49 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class PortalActivationForm(InvitationAcceptForm):
+    """The client's side of a portal invitation: the code from the printed letter and, when the
+    record has one, the date of birth; a new login also chooses its name and password, an
+    account already signed in answers only the first two."""
+
+    code = forms.CharField(
+        label=_("Code from your letter"),
+        max_length=20,
+        help_text=_("8 letters and digits, as printed on the letter from your clinician."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Your date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    field_order = ["code", "date_of_birth", "display_name", "password1", "password2"]
+
+    def __init__(self, *args, email: str, ask_birth_date: bool, new_login: bool, **kwargs):
+        super().__init__(*args, email=email, **kwargs)
+        self.ask_birth_date, self.new_login = ask_birth_date, new_login
+        if not ask_birth_date:
+            del self.fields["date_of_birth"]
+        if not new_login:
+            for name in ("display_name", "password1", "password2"):
+                del self.fields[name]
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(
+                _("Enter the 8 letters and digits printed on your letter, for example K7QM-4TXA.")
+            )
+        return code
+
+    def refuse(self, message: str) -> None:
+        """Show ``message`` and keep every answer for the page again but the code: a secret is
+        never sent back (nor are passwords: Django's password inputs never show them)."""
+        self.add_error(None, message)
+        self.data = self.data.copy()
+        self.data["code"] = ""
 
 
 class ClientDetailsForm(forms.Form):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gentle.accounts.models import Clinic
+from gentle.accounts.models import Clinic, Invitation
 
 
 class Client(models.Model):
@@ -42,10 +42,31 @@ class Client(models.Model):
         related_name="client_record",
         help_text="The portal login of this client, if they have one (exactly one record each).",
     )
+    portal_invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The invitation the portal login was activated from (who sent it, when used).",
+    )
+    portal_review_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the clinician who sent that invitation left the care team: the "
+        "remaining team confirms the login is the client's, or ends it.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["family_name", "given_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(portal_review_since=None)
+                | models.Q(portal_invitation__isnull=False),
+                name="client_portal_review_names_an_invitation",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

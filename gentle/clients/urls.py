@@ -55,13 +55,6 @@ urlpatterns = [
         methods=GET_POST,
     ),
     route(
-        "clinic/clients/<int:client_id>/invite/",
-        views.clinic_client_invite,
-        name="clinic_client_invite",
-        access=Access.ADMIN,
-        methods=("POST",),
-    ),
-    route(
         "clinic/break-glass/",
         views.break_glass_reviews,
         name="break_glass_reviews",

@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts import actions as account_actions
@@ -29,11 +29,10 @@ from gentle.clients.forms import (
     ConsentForm,
     FindClientForm,
     InvitationAcceptForm,
-    PortalInviteForm,
+    PortalActivationForm,
 )
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client
 from gentle.lib.forms import posted
-from gentle.lib.siteurl import absolute_url
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -260,43 +259,8 @@ def clinic_client_team(request, client_id: int):
         {
             "client": client,
             "form": form,
-            "invite_form": PortalInviteForm(),
             "may_be_on_teams": clinic_context(request).has(*CLINICAL),
         },
-    )
-
-
-@role_required(Role.ADMIN)
-@require_POST
-def clinic_client_invite(request, client_id: int):
-    client = access.managed_client(request, client_id)
-    form = PortalInviteForm(request.POST)
-    if client.user_id:
-        messages.error(request, _("This client already has a portal login."))
-        return redirect("clinic_client_team", client_id=client.pk)
-    if not form.is_valid():
-        return render(
-            request,
-            "clients/care_team_form.html",
-            {
-                "client": client,
-                "invite_form": form,
-                "form": CareTeamForm(clinic=client.clinic, initial=_team_initial(client)),
-            },
-            status=400,
-        )
-    invitation, token = account_actions.invitation_create(
-        by=request.user,
-        request=request,
-        clinic=client.clinic,
-        email=form.cleaned_data["email"],
-        role=Role.CLIENT,
-        purpose=InvitationPurpose.CLIENT_PORTAL,
-        client_id=client.pk,
-    )
-    link = absolute_url(reverse("invitation_accept", args=[token]))
-    return render(
-        request, "accounts/invitation_created.html", {"invitation": invitation, "link": link}
     )
 
 
@@ -355,14 +319,11 @@ def break_glass_review(request, grant_id: int):
     return redirect("break_glass_reviews")
 
 
-# Invitations (public: the link is the credential) -------------------------------------
+# Invitations (public: the link is the credential; for the portal, with the letter's code) -
 
 
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request, token: str):
-    invitation = account_actions.invitation_by_token(token)
-    state = invitation.state if invitation else "unknown"
-    if state != "open":
+def _refused(request, invitation, state: str, *, audit: bool = True):
+    if audit:
         with transaction.atomic():
             record(
                 "invitation.refused",
@@ -372,40 +333,93 @@ def invitation_accept(request, token: str):
                 object_id=getattr(invitation, "pk", ""),
                 clinic_id=getattr(invitation, "clinic_id", None),
             )
-        return render(request, "accounts/invitation_invalid.html", {"state": state}, status=410)
+    status = 403 if state == "staff_account" else 410
+    return render(request, "accounts/invitation_invalid.html", {"state": state}, status=status)
+
+
+def _welcome(request, invitation, user, *, new: bool):
+    if new:
+        user.backend = "gentle.accounts.backends.AuthenticationBackend"
+        get_account_adapter(request).login(request, user)
+    request.session["gentle_clinic_id"] = invitation.clinic_id
+    messages.success(request, _("Welcome to %(clinic)s.") % {"clinic": invitation.clinic})
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation = account_actions.invitation_by_token(token)
+    state = invitation.state if invitation else "unknown"
+    if state != "open":
+        return _refused(request, invitation, state)
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing and request.user != existing:
         return render(
             request, "accounts/invitation_sign_in.html", {"invitation": invitation}, status=200
         )
+    if invitation.purpose == InvitationPurpose.CLIENT_PORTAL:
+        return _portal_activation(request, invitation, existing)
     form = None if existing else InvitationAcceptForm(posted(request), email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
-            with transaction.atomic():
-                user = account_actions.invitation_accept(
-                    request=request,
-                    invitation=invitation,
-                    user=existing,
-                    display_name=form.cleaned_data["display_name"] if form else "",
-                    password=form.cleaned_data["password1"] if form else "",
-                )
-                if invitation.purpose == InvitationPurpose.CLIENT_PORTAL:
-                    actions.client_link_user(
-                        request=request,
-                        client_id=invitation.client_id,
-                        clinic=invitation.clinic,
-                        user=user,
-                    )
-        except (account_actions.InvitationUnusable, actions.PortalLinkError):
-            return render(
-                request, "accounts/invitation_invalid.html", {"state": "used"}, status=410
+            user = account_actions.invitation_accept(
+                request=request,
+                invitation=invitation,
+                user=existing,
+                display_name=form.cleaned_data["display_name"] if form else "",
+                password=form.cleaned_data["password1"] if form else "",
             )
-        if not existing:
-            user.backend = "gentle.accounts.backends.AuthenticationBackend"
-            get_account_adapter(request).login(request, user)
-        request.session["gentle_clinic_id"] = invitation.clinic_id
-        messages.success(request, _("Welcome to %(clinic)s.") % {"clinic": invitation.clinic})
-        return redirect("home")
+        except account_actions.InvitationUnusable as refusal:
+            return _refused(request, invitation, refusal.state, audit=False)
+        return _welcome(request, invitation, user, new=not existing)
     return render(
         request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+def _portal_activation(request, invitation, existing):
+    """The emailed link opens this form; the letter's code and the date of birth complete it."""
+    if existing and account_actions.holds_staff_role(invitation.clinic, existing.email):
+        return _refused(request, invitation, "staff_account")
+    form = PortalActivationForm(
+        posted(request),
+        email=invitation.email,
+        ask_birth_date=access.portal_invitation_asks_birth_date(invitation),
+        new_login=existing is None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome, user = actions.portal_activate(
+                request=request,
+                invitation=invitation,
+                user=existing,
+                code=data["code"],
+                date_of_birth=data.get("date_of_birth"),
+                display_name=data.get("display_name", ""),
+                password=data.get("password1", ""),
+            )
+        except account_actions.InvitationUnusable as refusal:
+            return _refused(request, invitation, refusal.state)
+        except actions.PortalLinkError:
+            return _refused(request, invitation, "used")
+        if outcome == actions.Activation.LOCKED:
+            return _refused(request, invitation, "locked", audit=False)
+        if outcome == actions.Activation.DONE:
+            return _welcome(request, invitation, user, new=not existing)
+        invitation.refresh_from_db(fields=["failed_attempts"])
+        left = invitation.attempts_left
+        form.refuse(
+            ngettext(
+                "The code or the date of birth does not match. You can try %(count)s more time.",
+                "The code or the date of birth does not match. You can try %(count)s more times.",
+                left,
+            )
+            % {"count": left}
+        )
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form, "portal": True},
+        status=400 if form.errors else 200,
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Membership, Role
+from gentle.clients import selectors as client_selectors
 from gentle.clients.access import access_path, client_for, record_list_read
 from gentle.courses import actions, protocol, selectors
 from gentle.courses.access import course_for, process_note_for, session_for
@@ -57,6 +58,8 @@ def client_detail(request, client_id: int):
             "courses": list(client.courses.all()),
             "alerts": open_alerts(client),
             "can_write": client.via_team_clinician or client.via_break_glass,
+            "portal_login": client_selectors.portal_login(client),
+            "portal_invitation": client_selectors.open_portal_invitation(client),
         },
     )
 

@@ -1,4 +1,5 @@
-"""The care team's side of the portal: inviting a client, and tasks between sessions."""
+"""The care team's side of the portal: inviting a client, reviewing or ending their portal
+login, and tasks between sessions."""
 
 from gentle.portal import views
 from gentle.routes import Access, route
@@ -10,6 +11,20 @@ urlpatterns = [
         name="portal_invite",
         access=Access.CARE_TEAM_CLINICIAN,
         methods=("GET", "POST"),
+    ),
+    route(
+        "clients/<int:client_id>/portal-access/confirm/",
+        views.portal_access_confirm,
+        name="portal_access_confirm",
+        access=Access.CARE_TEAM_CLINICIAN,
+        methods=("POST",),
+    ),
+    route(
+        "clients/<int:client_id>/portal-access/end/",
+        views.portal_access_end,
+        name="portal_access_end",
+        access=Access.CARE_TEAM_CLINICIAN,
+        methods=("POST",),
     ),
     route(
         "clients/<int:client_id>/tasks/",

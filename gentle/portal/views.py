@@ -12,9 +12,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gentle.accounts import actions as account_actions
 from gentle.accounts.decorators import role_required
-from gentle.accounts.models import InvitationPurpose, Role
+from gentle.accounts.models import Role
+from gentle.clients import actions as client_actions
+from gentle.clients import selectors as client_selectors
 from gentle.clients.access import as_id, client_for, own_client, own_client_record
 from gentle.communication import actions as communication_actions
 from gentle.communication import selectors as communication_selectors
@@ -636,6 +637,8 @@ def portal_export_html(request, export_id: int):
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def portal_invite(request, client_id: int):
+    """The link goes by email to the client only; the page shows the code for the letter
+    handed over in person, never the link (ADR 0013)."""
     client = client_for(request, client_id, write=True, action="portal.invite_open")
     if not client.via_team_clinician:
         # Emergency access is for care, not for handing the record a new login.
@@ -645,34 +648,80 @@ def portal_invite(request, client_id: int):
         return redirect("client_detail", client_id=client.pk)
     form = InviteForm(posted(request), initial={"email": client.email})
     if request.method == "POST" and form.is_valid():
-        invitation, token = account_actions.invitation_create(
-            by=request.user,
-            request=request,
-            clinic=client.clinic,
-            email=form.cleaned_data["email"],
-            role=Role.CLIENT,
-            purpose=InvitationPurpose.CLIENT_PORTAL,
-            client_id=client.pk,
-            actor_role=Role.CLINICIAN,
-        )
-        link = absolute_url(reverse("invitation_accept", args=[token]))
-        context = {"client": client, "invitation": invitation, "link": link}
-        mail_queue(
-            to=invitation.email,
-            subject=_("Your invitation to %(clinic)s") % {"clinic": client.clinic.name},
-            body=render_to_string("portal/invitation_email.txt", context),
-            purpose=Purpose.PORTAL_INVITATION,
-            clinic_id=client.clinic_id,
-            by=request.user,
-            request=request,
-        )
-        return render(request, "portal/invitation_letter.html", context)
+        try:
+            invitation, token, code = client_actions.portal_invitation_create(
+                by=request.user, request=request, client=client, email=form.cleaned_data["email"]
+            )
+        except client_actions.PortalInviteRefused as refusal:
+            form.add_error("email", str(refusal))
+        else:
+            link = absolute_url(reverse("invitation_accept", args=[token]))
+            mail_queue(
+                to=invitation.email,
+                subject=_("Your invitation to %(clinic)s") % {"clinic": client.clinic.name},
+                body=render_to_string(
+                    "portal/invitation_email.txt",
+                    {"client": client, "invitation": invitation, "link": link},
+                ),
+                purpose=Purpose.PORTAL_INVITATION,
+                clinic_id=client.clinic_id,
+                by=request.user,
+                request=request,
+            )
+            return render(
+                request,
+                "portal/invitation_letter.html",
+                {
+                    "client": client,
+                    "invitation": invitation,
+                    "code": code,
+                    "asks_birth_date": client.date_of_birth is not None,
+                },
+            )
     return render(
         request,
         "portal/invite.html",
-        {"client": client, "form": form},
+        {
+            "client": client,
+            "form": form,
+            "open_invitation": client_selectors.open_portal_invitation(client),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _team_clinicians_client(request, client_id: int, action: str):
+    client = client_for(request, client_id, write=True, action=action)
+    if not client.via_team_clinician:
+        raise Http404
+    return client
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def portal_access_confirm(request, client_id: int):
+    """The remaining care team confirmed with the client that the portal login is theirs."""
+    client = _team_clinicians_client(request, client_id, "portal.review_open")
+    if client_actions.portal_access_confirm(by=request.user, request=request, client=client):
+        messages.success(request, _("Confirmed. The portal login stays."))
+    else:
+        messages.info(request, _("There was nothing to confirm."))
+    return redirect("client_detail", client_id=client.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def portal_access_end(request, client_id: int):
+    """End the client's portal login: it loses the record and its sessions end."""
+    client = _team_clinicians_client(request, client_id, "portal.end_open")
+    if client_actions.portal_access_end(by=request.user, request=request, client=client):
+        messages.success(
+            request,
+            _("Portal access ended. To give the client access again, send a new invitation."),
+        )
+    else:
+        messages.info(request, _("This client has no portal login."))
+    return redirect("client_detail", client_id=client.pk)
 
 
 @role_required(Role.CLINICIAN, Role.SUPERVISOR)

@@ -1,10 +1,13 @@
-"""The portal at phone size: the clinician invites a client and assigns a worksheet; the client
-activates, completes a PHQ-9, writes a diary entry and finishes the worksheet; the clinician
-then sees all three."""
+"""The portal at phone size: the clinician invites a client (the link by email, the code on the
+printed letter) and assigns a worksheet; the client activates with both, completes a PHQ-9,
+writes a diary entry and finishes the worksheet; the clinician then sees all three and who the
+portal login is."""
 
 import re
+from datetime import date
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from gentle.accounts.models import User
@@ -44,6 +47,7 @@ def test_a_client_activates_and_does_the_work_the_clinician_then_sees(
         mode="portal",
         created_by=clinician,
     )
+    Client.objects.filter(pk=record.pk).update(date_of_birth=date(1988, 3, 9))
     base = live_server.url
 
     desk = page_at(1280, 900)
@@ -56,12 +60,19 @@ def test_a_client_activates_and_does_the_work_the_clinician_then_sees(
     desk.get_by_role("link", name="Invite to the portal").click()
     desk.get_by_label("The client's email address").fill("new.client@example.test")
     desk.get_by_role("button", name="Send the invitation").click()
-    link = desk.get_by_label("Your link").input_value()
-    assert re.match(r"https?://.+/invitations/.+", link)
+    # The letter carries the code; the link went only to the client's email.
+    code = desk.locator("[data-code]").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    expect(desk.locator("main")).not_to_contain_text("/invitations/")
+    (message,) = mail.outbox
+    assert message.to == ["new.client@example.test"] and code not in message.body
+    link = re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
     screenshot(desk, "portal-invitation-letter-1280")
 
     phone = page_at(360, 780)
     phone.goto(link)
+    phone.get_by_label("Code from your letter").fill(code.lower())
+    phone.get_by_label("Your date of birth").fill("1988-03-09")
     phone.get_by_label("Your name").fill("Dana")
     phone.get_by_label("Choose a password").fill(PASSWORD)
     phone.get_by_label("The same password again").fill(PASSWORD)
@@ -111,6 +122,10 @@ def test_a_client_activates_and_does_the_work_the_clinician_then_sees(
     no_sideways_scroll(phone)
     screenshot(phone, "portal-worksheet-finished-360")
 
+    desk.goto(f"{base}/clients/{record.pk}/")
+    expect(desk.get_by_role("region", name="Client portal")).to_contain_text(
+        "new.client@example.test"
+    )
     desk.goto(f"{base}/clients/{record.pk}/tasks/")
     expect(desk.locator("tbody")).to_contain_text("✓")
     desk.goto(f"{base}/clients/{record.pk}/timeline/")
