@@ -6,13 +6,16 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
 from gentle.inventory.models import Person
 from gentle.lib import outbound
+from gentle.lib.crypto import KeyRing, KeyRingError, new_key
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.safety.models import Alert, CrisisText
 from tests.factories import count_queries, make_client, make_clinic, make_person
@@ -441,6 +444,38 @@ def test_the_built_in_partner_sends_nothing_and_says_so_in_the_audit(client, wor
     client.force_login(clinician)
     client.post(f"/rehearsals/{started.pk}/", {"text": "Can we talk?", "number": "1"})
     assert AuditEvent.objects.get(action="rehearsal.partner").detail == "engine=offline"
+
+
+def test_rotate_keys_reencrypts_the_model_partners_api_key(world, settings):
+    old, new = new_key(), new_key()
+    settings.GENTLE_PROCESS_NOTE_KEYS = [old]
+    _, _, _, record, _ = world
+    saved = PartnerSettings.objects.create(
+        clinic=record.clinic, api_key_encrypted=KeyRing([old]).encrypt("sk-secret-123")
+    )
+    settings.GENTLE_PROCESS_NOTE_KEYS = [new, old]
+    out = StringIO()
+    call_command("rotate_keys", stdout=out)
+    assert "1 role-play API key(s)" in out.getvalue()
+    saved.refresh_from_db()
+    assert KeyRing([new]).decrypt(saved.api_key_encrypted) == "sk-secret-123"
+    with pytest.raises(KeyRingError):
+        KeyRing([old]).decrypt(saved.api_key_encrypted)
+    assert AuditEvent.objects.get(action="roleplay.rotate_keys").detail == "count=1"
+
+
+def test_rotate_keys_stops_and_changes_nothing_when_an_api_key_does_not_open(world, settings):
+    settings.GENTLE_PROCESS_NOTE_KEYS = [new_key()]
+    _, _, _, record, _ = world
+    stray = KeyRing([new_key()]).encrypt("sk-secret-123")
+    saved = PartnerSettings.objects.create(clinic=record.clinic, api_key_encrypted=stray)
+    with pytest.raises(CommandError) as failure:
+        call_command("rotate_keys", stdout=StringIO())
+    assert str(failure.value).startswith("rotate-keys stopped, nothing changed: the role-play")
+    assert f"clinic {record.clinic_id}" in str(failure.value)
+    saved.refresh_from_db()
+    assert saved.api_key_encrypted == stray
+    assert not AuditEvent.objects.filter(action__endswith="rotate_keys").exists()
 
 
 # The portal

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gentle.audit.log import record, record_for_client
 from gentle.communication.selectors import statement_rules
+from gentle.lib.crypto import KeyRingError
 from gentle.lib.outbound import host_label
 from gentle.lib.statements import features as statement_features
 from gentle.roleplay import partner, selectors
@@ -246,3 +247,25 @@ def partner_settings_save(*, by, request, clinic, data) -> PartnerSettings:
             detail=detail,
         )
     return found
+
+
+def partner_keys_rotate_all() -> int:
+    """Re-encrypt every clinic's saved model API key under the newest key (for `gentle
+    rotate-keys`, inside its transaction); returns how many. A key that opens with no
+    configured key stops the rotation with a message saying which clinic to fix."""
+    ring = selectors.keyring()
+    count = 0
+    with transaction.atomic():
+        saved = PartnerSettings.objects.select_for_update().exclude(api_key_encrypted="")
+        for found in saved.only("pk", "clinic_id", "api_key_encrypted"):
+            try:
+                rotated = ring.rotate(found.api_key_encrypted)
+            except KeyRingError:
+                raise KeyRingError(
+                    f"the role-play partner's API key of clinic {found.clinic_id} does not open "
+                    "with any configured key; save it again on its Role-play partner page"
+                ) from None
+            PartnerSettings.objects.filter(pk=found.pk).update(api_key_encrypted=rotated)
+            count += 1
+        record("roleplay.rotate_keys", actor_label="gentle rotate-keys", detail=f"count={count}")
+    return count
