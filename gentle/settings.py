@@ -32,6 +32,7 @@ from gentle.lib.env import (
     env_str,
     parse_database_url,
 )
+from gentle.lib.outbound import normalise_base_url as _normalise_base_url
 from gentle.lib.siteurl import parse_base_url as _parse_base_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -284,6 +285,14 @@ GENTLE_INTAKE_PER_HOUR = env_int("GENTLE_INTAKE_PER_HOUR", 3, minimum=1)
 GENTLE_INTAKE_MIN_SECONDS = env_int("GENTLE_INTAKE_MIN_SECONDS", 4, minimum=0)
 GENTLE_PROBLEM_AREAS = env_choice("GENTLE_PROBLEM_AREAS", ("ipt", "who", "stuart"), "ipt")
 GENTLE_INSTRUMENTS_DIR = Path(env_str("GENTLE_INSTRUMENTS_DIR") or DATA_DIR / "instruments")
+# The only base URLs the role-play model partner may call; administrators choose among them.
+try:
+    GENTLE_ROLEPLAY_ENDPOINTS = list(
+        dict.fromkeys(_normalise_base_url(u) for u in env_list("GENTLE_ROLEPLAY_ENDPOINTS", []))
+    )
+except ValueError as exc:  # the message never repeats the URL: it may hold a secret
+    raise ConfigError(f"GENTLE_ROLEPLAY_ENDPOINTS is malformed: {exc}") from None
+GENTLE_ROLEPLAY_ALLOW_PRIVATE = env_bool("GENTLE_ROLEPLAY_ALLOW_PRIVATE", False)
 LOGIN_URL = "account_login"
 LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "home"

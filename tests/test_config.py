@@ -142,6 +142,11 @@ def test_database_url_parser_never_crashes_and_never_echoes_a_password(text):
         ({"DATABASE_URL": "postgres://u:hunter2@h:xx/db"}, "DATABASE_URL is malformed"),
         (production_env(SECRET_KEY=""), "SECRET_KEY is required when GENTLE_ENV=production"),
         ({"GENTLE_DATA_DIR": "/proc/gentle-cannot-be-here"}, "GENTLE_DATA_DIR"),
+        (
+            {"GENTLE_ROLEPLAY_ENDPOINTS": "https://llm.example.org/v1,http://u:hunter2@h/v1"},
+            "GENTLE_ROLEPLAY_ENDPOINTS is malformed: the URL must not contain a user name",
+        ),
+        ({"GENTLE_ROLEPLAY_ENDPOINTS": "file:///etc"}, "GENTLE_ROLEPLAY_ENDPOINTS is malformed"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_one_clear_line(env, expected, tmp_path):

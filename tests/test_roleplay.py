@@ -6,12 +6,16 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
 from gentle.inventory.models import Person
+from gentle.lib import outbound
+from gentle.lib.crypto import KeyRing, KeyRingError, new_key
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.safety.models import Alert, CrisisText
 from tests.factories import count_queries, make_client, make_clinic, make_person
@@ -265,18 +269,17 @@ def fake_model():
     server.server_close()
 
 
-def test_the_administrator_sets_up_the_model_partner(client, world):
+def test_the_administrator_sets_up_the_model_partner(client, world, settings):
+    settings.GENTLE_ROLEPLAY_ENDPOINTS = ["http://127.0.0.1:9/v1", "https://llm.example.org/v1"]
     clinician, _, _, record, _ = world
     admin = make_person(record.clinic, Role.ADMIN)
     client.force_login(admin)
     url = "/clinic/role-play/"
+    page = client.get(url).content.decode()
+    assert '<option value="https://llm.example.org/v1">' in page
     response = client.post(url, {"enabled": "on", "endpoint": "", "model": "", "timeout": "8"})
     assert response.status_code == 400
-    assert "give its endpoint and model name" in response.content.decode()
-    response = client.post(
-        url, {"enabled": "on", "endpoint": "ftp://x", "model": "m", "timeout": "8"}
-    )
-    assert response.status_code == 400 and not PartnerSettings.objects.exists()
+    assert "choose its endpoint and give its model name" in response.content.decode()
     data = {
         "enabled": "on",
         "endpoint": "http://127.0.0.1:9/v1",
@@ -288,35 +291,191 @@ def test_the_administrator_sets_up_the_model_partner(client, world):
     saved = PartnerSettings.objects.get()
     assert saved.enabled and "sk-secret-123" not in saved.api_key_encrypted
     assert "sk-secret-123" not in client.get(url).content.decode()
-    client.post(url, data | {"api_key": ""})
+    event = AuditEvent.objects.get(action="roleplay.settings")
+    assert event.detail == "enabled=True endpoint=127.0.0.1:9 key=new"
+    client.post(url, data | {"api_key": "", "endpoint": "https://llm.example.org/v1"})
     saved.refresh_from_db()
     assert saved.api_key_encrypted  # an empty field keeps the key
+    assert saved.endpoint == "https://llm.example.org/v1"
+    event = AuditEvent.objects.filter(action="roleplay.settings").order_by("seq").last()
+    assert event.detail == "enabled=True endpoint=llm.example.org key=kept"
     client.force_login(clinician)
     assert client.get(url).status_code == 404
 
 
-def test_the_model_answers_without_names_and_falls_back_when_slow(client, world, fake_model):
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "https://attacker.example/v1",
+        "ftp://x",
+        "http://127.0.0.1:9/v1?x=1",
+    ],
+)
+def test_the_administrator_cannot_type_an_endpoint_of_their_own(client, world, settings, endpoint):
+    settings.GENTLE_ROLEPLAY_ENDPOINTS = ["http://127.0.0.1:9/v1"]
+    _, _, _, record, _ = world
+    client.force_login(make_person(record.clinic, Role.ADMIN))
+    data = {"enabled": "on", "endpoint": endpoint, "model": "m", "timeout": "8"}
+    response = client.post("/clinic/role-play/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose one of the endpoints this server allows." in page
+    assert 'value="m"' in page  # what was typed is kept
+    assert not PartnerSettings.objects.exists()
+    assert not AuditEvent.objects.filter(action="roleplay.settings").exists()
+
+
+def test_without_allowed_endpoints_the_model_cannot_be_switched_on(client, world, settings):
+    settings.GENTLE_ROLEPLAY_ENDPOINTS = []
+    _, _, _, record, _ = world
+    client.force_login(make_person(record.clinic, Role.ADMIN))
+    url = "/clinic/role-play/"
+    assert "This server allows no model endpoint" in client.get(url).content.decode()
+    data = {"enabled": "on", "endpoint": "", "model": "m", "timeout": "8"}
+    assert client.post(url, data).status_code == 302
+    assert PartnerSettings.objects.get().enabled is False
+
+
+def test_a_saved_endpoint_no_longer_allowed_is_not_used_and_the_page_says_why(
+    client, world, fake_model, settings
+):
+    settings.GENTLE_ROLEPLAY_ENDPOINTS = ["https://llm.example.org/v1"]
+    settings.GENTLE_ROLEPLAY_ALLOW_PRIVATE = True
     clinician, _, _, record, _ = world
+    # Saved before the allow-list existed, when any URL could be typed.
+    PartnerSettings.objects.create(
+        clinic=record.clinic, enabled=True, endpoint=fake_model, model="local", timeout=1
+    )
+    client.force_login(make_person(record.clinic, Role.ADMIN))
+    page = client.get("/clinic/role-play/").content.decode()
+    host = fake_model.split("/")[2]
+    assert f"The saved endpoint ({host}) is not among the endpoints this server allows" in page
+
+    started = rehearsal(scenario(record, clinician), clinician)
+    client.force_login(clinician)
+    client.post(f"/rehearsals/{started.pk}/", {"text": "Can we talk?", "number": "1"})
+    answer = Turn.objects.get(speaker="partner")
+    assert (answer.engine, answer.fallback) == ("offline", "not_allowed") and answer.text
+    assert FakeModel.bodies == []
+    event = AuditEvent.objects.get(action="rehearsal.partner")
+    assert event.detail == f"engine=offline endpoint={host} fallback=not_allowed"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://169.254.169.254/v1",
+        "http://10.0.0.7:8080/v1",
+        "http://[::1]:8080/v1",
+        "http://[::ffff:127.0.0.1]:8080/v1",
+    ],
+)
+def test_a_listed_endpoint_on_a_private_or_link_local_address_is_refused(
+    client, world, settings, endpoint, monkeypatch
+):
+    def refuse(*args):
+        raise AssertionError("connected to a refused address")
+
+    monkeypatch.setattr(outbound, "_connect", refuse)
+    settings.GENTLE_ROLEPLAY_ENDPOINTS = [endpoint]  # an operator's mistake
+    settings.GENTLE_ROLEPLAY_ALLOW_PRIVATE = False
+    clinician, _, _, record, _ = world
+    PartnerSettings.objects.create(
+        clinic=record.clinic, enabled=True, endpoint=endpoint, model="local", timeout=1
+    )
+    started = rehearsal(scenario(record, clinician), clinician)
+    client.force_login(clinician)
+    client.post(f"/rehearsals/{started.pk}/", {"text": "Can we talk?", "number": "1"})
+    answer = Turn.objects.get(speaker="partner")
+    assert (answer.engine, answer.fallback) == ("offline", "refused") and answer.text
+
+
+def test_the_model_answers_without_names_and_falls_back_when_slow(
+    client, world, fake_model, settings
+):
+    settings.GENTLE_ROLEPLAY_ENDPOINTS = [fake_model]
+    settings.GENTLE_ROLEPLAY_ALLOW_PRIVATE = True  # the fake server is on 127.0.0.1
+    clinician, _, _, record, _ = world
+    record.email, record.phone = "marisol.q@example.org", "+34 611 22 33 44"
+    record.save()
+    make_client(record.clinic, given_name="Fernanda", family_name="Olmedo")
     PartnerSettings.objects.create(
         clinic=record.clinic, enabled=True, endpoint=fake_model, model="local", timeout=1
     )
     started = rehearsal(scenario(record, clinician), clinician)
     client.force_login(clinician)
     url = f"/rehearsals/{started.pk}/"
-    text = "Bartholomew, it's Marisol. I feel tired. Could we share the evenings?"
+    text = (
+        "Barth\u00adolomew, it's Ｍarisol. I feel tired. Could we share the evenings? "
+        "I met fernanda olmedo; write to marisol.q@example.org or call 611 22 33 44. "
+        "I was born on 3 March 1985 and live at 12 Mill Road."
+    )
     client.post(url, {"text": text, "number": "1"})
     answer = Turn.objects.get(speaker="partner")
     assert (answer.engine, answer.text) == ("model", "Fine. Sundays it is.")
-    sent = FakeModel.bodies[0]
-    for identifier in ("Marisol", "Quintanilla", "Bartholomew"):
-        assert identifier not in sent
-    assert "your partner" in sent
+    sent = json.loads(FakeModel.bodies[0])
+    content = json.dumps(sent, ensure_ascii=False)
+    for identifier in ("Marisol", "Quintanilla", "Bartholomew", "Barth", "Fernanda", "Olmedo",
+                       "example.org", "611", "1985", "Mill"):  # fmt: skip
+        assert identifier.casefold() not in content.casefold(), identifier
+    assert "your partner" in content
+    assert sent["messages"][-1]["content"] == (
+        "[name], it's [name]. I feel tired. Could we share the evenings? "
+        "I met [name]; write to [email] or call [phone]. "
+        "I was born on [date] and live at [address]."
+    )
+    host = fake_model.split("/")[2]
+    event = AuditEvent.objects.get(action="rehearsal.partner")
+    assert event.detail == f"engine=model endpoint={host}"
 
     FakeModel.mode = "slow"
     client.post(url, {"text": "Are you listening?", "number": "3"})
     fallback = Turn.objects.filter(speaker="partner").order_by("number").last()
     assert (fallback.engine, fallback.fallback) == ("offline", "timeout") and fallback.text
     assert Turn.objects.count() == 4  # nothing of the transcript was lost
+    event = AuditEvent.objects.filter(action="rehearsal.partner").order_by("seq").last()
+    assert event.detail == f"engine=offline endpoint={host} fallback=timeout"
+
+
+def test_the_built_in_partner_sends_nothing_and_says_so_in_the_audit(client, world):
+    clinician, _, _, record, _ = world
+    started = rehearsal(scenario(record, clinician), clinician)
+    client.force_login(clinician)
+    client.post(f"/rehearsals/{started.pk}/", {"text": "Can we talk?", "number": "1"})
+    assert AuditEvent.objects.get(action="rehearsal.partner").detail == "engine=offline"
+
+
+def test_rotate_keys_reencrypts_the_model_partners_api_key(world, settings):
+    old, new = new_key(), new_key()
+    settings.GENTLE_PROCESS_NOTE_KEYS = [old]
+    _, _, _, record, _ = world
+    saved = PartnerSettings.objects.create(
+        clinic=record.clinic, api_key_encrypted=KeyRing([old]).encrypt("sk-secret-123")
+    )
+    settings.GENTLE_PROCESS_NOTE_KEYS = [new, old]
+    out = StringIO()
+    call_command("rotate_keys", stdout=out)
+    assert "1 role-play API key(s)" in out.getvalue()
+    saved.refresh_from_db()
+    assert KeyRing([new]).decrypt(saved.api_key_encrypted) == "sk-secret-123"
+    with pytest.raises(KeyRingError):
+        KeyRing([old]).decrypt(saved.api_key_encrypted)
+    assert AuditEvent.objects.get(action="roleplay.rotate_keys").detail == "count=1"
+
+
+def test_rotate_keys_stops_and_changes_nothing_when_an_api_key_does_not_open(world, settings):
+    settings.GENTLE_PROCESS_NOTE_KEYS = [new_key()]
+    _, _, _, record, _ = world
+    stray = KeyRing([new_key()]).encrypt("sk-secret-123")
+    saved = PartnerSettings.objects.create(clinic=record.clinic, api_key_encrypted=stray)
+    with pytest.raises(CommandError) as failure:
+        call_command("rotate_keys", stdout=StringIO())
+    assert str(failure.value).startswith("rotate-keys stopped, nothing changed: the role-play")
+    assert f"clinic {record.clinic_id}" in str(failure.value)
+    saved.refresh_from_db()
+    assert saved.api_key_encrypted == stray
+    assert not AuditEvent.objects.filter(action__endswith="rotate_keys").exists()
 
 
 # The portal

@@ -1,5 +1,7 @@
-"""The role-play partner: offline rules, name scrubbing, and the model path against a fake
-OpenAI-compatible server started by the tests themselves. No database."""
+"""The role-play partner: offline rules, name scrubbing in the prompt, and the model path against
+a fake OpenAI-compatible server started by the tests themselves: only allowed endpoints, only
+allowed addresses, the address checked is the one connected to. No database. (Scrubbing itself:
+tests/test_roleplay_scrub.py.)"""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gentle.lib import outbound
 from gentle.lib.statements import features
 from gentle.roleplay.partner import (
     FALLBACKS,
@@ -32,11 +36,11 @@ from gentle.roleplay.partner import (
     next_tension,
     offline_reply,
     reply,
-    scrub,
     situation,
     start_tension,
     system_prompt,
 )
+from gentle.roleplay.scrub import scrub
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = json.loads((ROOT / "gentle/communication/data/statements.json").read_text("utf-8"))
@@ -260,6 +264,11 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(self, fake: FakeModel) -> None:
         if fake.mode == "slow":
             time.sleep(1.5)
+        if fake.mode == "redirect":
+            self.send_response(307)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
         if fake.mode == "http_500":
             return self._send(500, b'{"error": "boom"}')
         if fake.mode == "malformed":
@@ -302,6 +311,10 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def closed_url() -> str:
+    return f"http://127.0.0.1:{closed_port()}/v1"
+
+
 HISTORY = [
     ("client", "Can we talk about the weekend?"),
     ("partner", "Sure, what about it?"),
@@ -309,8 +322,20 @@ HISTORY = [
 ]
 
 
+def local(url: str, model: str = "tiny", **fields: object) -> ModelConfig:
+    """A config for the fake server on 127.0.0.1: on the allow-list, private addresses allowed."""
+    values = {"timeout": 0.5, "allowed": (url,), "allow_private": True} | fields
+    return ModelConfig(url, model, **values)
+
+
 def ask(fake: FakeModel, **config: object) -> Reply:
-    settings = {"endpoint": fake.url, "model": "tiny", "timeout": 0.5} | config
+    settings = {
+        "endpoint": fake.url,
+        "model": "tiny",
+        "timeout": 0.5,
+        "allowed": (fake.url,),
+        "allow_private": True,
+    } | config
     feats = features(HISTORY[-1][1], RULES, "en")
     return reply(persona("defensive"), HISTORY, feats, 2, DATA, config=ModelConfig(**settings))
 
@@ -344,7 +369,7 @@ def test_model_reply_strips_markup_and_thoughts_and_caps_length(fake_model):
 
 def test_tension_comes_from_the_offline_rules_whichever_engine_speaks(fake_model):
     feats = features(BLAMING["en"], RULES, "en")
-    config = ModelConfig(fake_model.url, "tiny", timeout=0.5)
+    config = local(fake_model.url)
     by_model = reply(persona("sad"), [("client", BLAMING["en"])], feats, 1, DATA, config=config)
     offline = reply(persona("sad"), [("client", BLAMING["en"])], feats, 1, DATA)
     assert by_model.engine == "model" and offline.engine == "offline"
@@ -380,8 +405,7 @@ def test_a_server_that_never_answers_times_out(fake_model):
 
 
 def test_an_unreachable_server_falls_back():
-    config = ModelConfig(f"http://127.0.0.1:{closed_port()}/v1", "tiny", timeout=0.5)
-    answer = reply(persona(), HISTORY, set(), 2, DATA, config=config)
+    answer = reply(persona(), HISTORY, set(), 2, DATA, config=local(closed_url()))
     assert (answer.engine, answer.fallback) == ("offline", "unreachable")
 
 
@@ -389,9 +413,10 @@ def test_an_unreachable_server_falls_back():
     "endpoint", ["file:///etc/passwd", "ftp://127.0.0.1/v1", "127.0.0.1:8080", "http://", ""]
 )
 def test_only_http_urls_are_allowed(endpoint):
+    config = ModelConfig(endpoint, "tiny", allowed=(endpoint,), allow_private=True)
     with pytest.raises(ModelError) as caught:
-        model_reply(persona(), HISTORY, ModelConfig(endpoint, "tiny"), DATA)
-    assert caught.value.reason == "unreachable"
+        model_reply(persona(), HISTORY, config, DATA)
+    assert caught.value.reason == "not_allowed"
     assert caught.value.reason in FALLBACKS
 
 
@@ -409,7 +434,7 @@ def test_the_model_never_receives_a_name(fake_model):
         ("partner", "¿Qué quieres, Maria?"),
         ("client", "Herrera, me siento sola. ¿Podríamos hablar el domingo? Firmado: Perez"),
     ]
-    config = ModelConfig(fake_model.url, "tiny", api_key="k", timeout=0.5)
+    config = local(fake_model.url, api_key="k")
     answer = reply(
         speaker, history, {"i_statement", "request"}, 3, DATA, config=config, names=names
     )
@@ -421,3 +446,194 @@ def test_the_model_never_receives_a_name(fake_model):
     sent = json.loads(raw)["messages"]
     assert sent[1]["content"] == "Hola [name], soy [name]."
     assert "[name]" in sent[0]["content"] and "tu pareja" in sent[0]["content"]
+
+
+# --- where the model may be ----------------------------------------------------------------
+
+
+def must_not_connect(monkeypatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("connected to an address that should have been refused")
+
+    monkeypatch.setattr(outbound, "_connect", refuse)
+
+
+def fake_dns(monkeypatch, answers: dict[str, list[str]]) -> list[str]:
+    """Host names resolve to ``answers``, each later lookup to the next list; returns the log
+    of names looked up. Literal addresses are parsed as usual."""
+    real = socket.getaddrinfo
+    looked_up: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        looked_up.append(host)
+        found = answers[host][min(len(looked_up), len(answers[host])) - 1]
+        family = socket.AF_INET6 if ":" in found else socket.AF_INET
+        sockaddr = (found, port, 0, 0) if family == socket.AF_INET6 else (found, port)
+        return [(family, socket.SOCK_STREAM, 6, "", sockaddr)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return looked_up
+
+
+def test_an_endpoint_not_on_the_operators_list_is_never_called(fake_model):
+    elsewhere = f"{fake_model.url}/other"
+    answer = ask(fake_model, endpoint=elsewhere)
+    assert (answer.engine, answer.fallback) == ("offline", "not_allowed")
+    answer = ask(fake_model, allowed=())
+    assert (answer.engine, answer.fallback) == ("offline", "not_allowed")
+    assert fake_model.bodies == []
+    # The same endpoint spelled differently is the same endpoint.
+    respelled = fake_model.url.replace("http:", "HTTP:") + "/"
+    assert ask(fake_model, endpoint=respelled).engine == "model"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://169.254.169.254/latest",
+        "http://10.0.0.7:8080/v1",
+        "http://192.168.1.20/v1",
+        "http://[::1]:8080/v1",
+        "http://[::ffff:127.0.0.1]:8080/v1",
+        "http://[::ffff:169.254.169.254]/v1",
+        "http://0.0.0.0:8080/v1",
+        "http://[fe80::1]/v1",
+        "http://224.0.0.1/v1",
+        "http://2852039166/v1",  # 169.254.169.254 written as one number
+    ],
+)
+def test_private_and_link_local_addresses_are_refused_and_the_built_in_partner_answers(
+    endpoint, monkeypatch
+):
+    must_not_connect(monkeypatch)
+    config = ModelConfig(endpoint, "tiny", timeout=0.5, allowed=(endpoint,))
+    answer = reply(persona(), HISTORY, set(), 2, DATA, config=config)
+    expected = offline_reply(persona(), 2, set(), 2, DATA)
+    assert answer == replace(expected, fallback="refused")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["http://169.254.169.254/v1", "http://[fe80::1]/v1", "http://0.0.0.0/v1", "http://[::]/v1"],
+)
+def test_link_local_and_unspecified_addresses_are_refused_even_when_private_is_allowed(
+    endpoint, monkeypatch
+):
+    must_not_connect(monkeypatch)
+    config = ModelConfig(endpoint, "tiny", timeout=0.5, allowed=(endpoint,), allow_private=True)
+    assert reply(persona(), HISTORY, set(), 2, DATA, config=config).fallback == "refused"
+
+
+def test_a_private_address_is_tried_when_the_operator_allows_private_networks(monkeypatch):
+    def unreachable(*args: object) -> None:
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(outbound, "_connect", unreachable)
+    endpoint = "http://10.0.0.7:8080/v1"
+    config = ModelConfig(endpoint, "tiny", timeout=0.5, allowed=(endpoint,), allow_private=True)
+    assert reply(persona(), HISTORY, set(), 2, DATA, config=config).fallback == "unreachable"
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [["10.1.2.3"], ["169.254.169.254"], ["fd00::5"], ["::ffff:10.1.2.3"]],
+)
+def test_a_host_name_resolving_to_a_private_address_is_refused(addresses, monkeypatch):
+    must_not_connect(monkeypatch)
+    fake_dns(monkeypatch, {"llm.example.org": [addresses[0]]})
+    endpoint = "https://llm.example.org/v1"
+    config = ModelConfig(endpoint, "tiny", api_key="k", timeout=0.5, allowed=(endpoint,))
+    answer = reply(persona(), HISTORY, set(), 2, DATA, config=config)
+    assert (answer.engine, answer.fallback) == ("offline", "refused")
+
+
+def test_every_address_of_a_host_name_is_checked(monkeypatch):
+    must_not_connect(monkeypatch)
+    real = socket.getaddrinfo
+
+    def public_then_private(host, port, *args, **kwargs):
+        if host != "llm.example.org":
+            return real(host, port, *args, **kwargs)
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", public_then_private)
+    endpoint = "https://llm.example.org/v1"
+    config = ModelConfig(endpoint, "tiny", timeout=0.5, allowed=(endpoint,))
+    assert reply(persona(), HISTORY, set(), 2, DATA, config=config).fallback == "refused"
+
+
+def test_the_connection_goes_to_the_address_checked_not_to_a_second_lookup(fake_model, monkeypatch):
+    # DNS rebinding: the first answer is checked, a second would point elsewhere.
+    looked_up = fake_dns(monkeypatch, {"model.test": ["127.0.0.1", "10.9.9.9"]})
+    port = fake_model.url.split(":")[2].split("/")[0]
+    endpoint = f"http://model.test:{port}/v1"
+    answer = ask(fake_model, endpoint=endpoint, allowed=(endpoint,))
+    assert answer.engine == "model"
+    assert looked_up == ["model.test"]
+    assert fake_model.headers[0]["host"] == f"model.test:{port}"  # the name, not the address
+
+
+def test_a_slow_host_name_lookup_counts_against_the_timeout(monkeypatch):
+    real = socket.getaddrinfo
+
+    def slow(host, *args, **kwargs):
+        if host == "slow.example.org":
+            time.sleep(2)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    endpoint = "https://slow.example.org/v1"
+    config = ModelConfig(endpoint, "tiny", timeout=0.3, allowed=(endpoint,))
+    started = time.monotonic()
+    answer = reply(persona(), HISTORY, set(), 2, DATA, config=config)
+    assert (answer.engine, answer.fallback) == ("offline", "timeout")
+    assert time.monotonic() - started < 1
+
+
+def test_a_redirect_is_not_followed(fake_model):
+    fake_model.mode = "redirect"
+    answer = ask(fake_model, api_key="secret-key")
+    assert (answer.engine, answer.fallback) == ("offline", "http_error")
+    assert len(fake_model.bodies) == 1
+
+
+def test_the_api_key_is_not_in_the_configs_repr():
+    assert "secret-key" not in repr(ModelConfig("https://x.example/v1", "m", api_key="secret-key"))
+
+
+# --- what the model receives ---------------------------------------------------------------
+
+
+def test_the_model_never_receives_identifiers_or_other_clients_names(fake_model):
+    names = ["Li Wei", "Guadalupe Ortiz"]
+    others = ["Fernanda Olmedo", "Rosa Vidal"]
+    history = [
+        (
+            "client",
+            "Lupe, soy Li. Llámame al +34 600 12 34 56 o escribe a li.wei@example.org. "
+            "Vivo en Calle Mayor 5; nací el 3 de marzo de 1985. Vi a fernanda olmedo ayer.",
+        ),
+        ("partner", "¿Qué quieres?"),
+        ("client", "Call (555) 123-4567, I live at 221B Baker Street, born 1985-03-03."),
+    ]
+    speaker = persona("defensive", "es", goal="Hablar con Lupe", opening="L\u00adi aquí")
+    answer = reply(
+        speaker, history, set(), 2, DATA, config=local(fake_model.url), names=names, others=others
+    )
+    assert answer.engine == "model"
+    raw = fake_model.bodies[0].decode("utf-8")
+    text = fold(json.dumps(json.loads(raw), ensure_ascii=False))
+    for leak in ("lupe", "guadalupe", "wei", "fernanda", "olmedo", "li.wei@", "600 12", "555",
+                 "baker", "mayor 5", "1985", "marzo"):  # fmt: skip
+        assert leak not in text, leak
+    sent = json.loads(raw)["messages"]
+    assert sent[1]["content"] == (
+        "[name], soy [name]. Llámame al [phone] o escribe a [email]. "
+        "Vivo en [address]; nací el [date]. Vi a [name] ayer."
+    )
+    assert sent[3]["content"] == "Call [phone], I live at [address], born [date]."

@@ -1,8 +1,12 @@
 """Writes for role play, each audited in its transaction (no text in the audit). A client turn
 is stored before the partner is asked, so a slow or failing model never loses the transcript;
-risk words pause the rehearsal and alert the care team through the safety app."""
+risk words pause the rehearsal and alert the care team through the safety app. The partner's
+answer is audited with the engine that gave it and, for a model, the endpoint's host."""
 
 from __future__ import annotations
+
+import logging
+import time
 
 from django.db import transaction
 from django.db.models import Max
@@ -10,6 +14,8 @@ from django.utils import timezone
 
 from gentle.audit.log import record, record_for_client
 from gentle.communication.selectors import statement_rules
+from gentle.lib.crypto import KeyRingError
+from gentle.lib.outbound import host_label
 from gentle.lib.statements import features as statement_features
 from gentle.roleplay import partner, selectors
 from gentle.roleplay.models import (
@@ -23,6 +29,8 @@ from gentle.roleplay.models import (
 from gentle.safety.actions import alert_raise
 from gentle.safety.models import Severity
 from gentle.safety.selectors import risk_phrases_in
+
+logger = logging.getLogger("gentle.roleplay")
 
 
 def _audit(action, *, by, request, client, rehearsal=None, scenario=None, role="clinician"):
@@ -122,15 +130,34 @@ def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
             )
             return "paused"
     history = [(t.speaker, t.text) for t in rehearsal.turns.all()]
+    config = selectors.model_config(client.clinic)
+    started = time.monotonic()
     answer = partner.reply(
         selectors.persona(rehearsal.scenario, rehearsal.language),
         history,
         found,
         rehearsal.tension,
         selectors.partner_data(),
-        config=selectors.model_config(client.clinic),
-        names=selectors.names_for(client),
+        config=config,
+        # Only a model needs them: the built-in partner sends nothing anywhere.
+        names=selectors.names_for(client) if config else (),
+        others=selectors.other_clients_names(client) if config else (),
     )
+    detail = f"engine={answer.engine}"
+    if config is not None:
+        host = host_label(config.endpoint)
+        detail += f" endpoint={host}" + (f" fallback={answer.fallback}" if answer.fallback else "")
+        logger.info(
+            "role-play model call endpoint=%s engine=%s fallback=%s",
+            host,
+            answer.engine,
+            answer.fallback or "-",
+            extra={
+                "event": "roleplay.model",
+                "clinic_id": client.clinic_id,
+                "duration_ms": round((time.monotonic() - started) * 1000),
+            },
+        )
     with transaction.atomic():
         Turn.objects.create(
             rehearsal=rehearsal,
@@ -141,6 +168,16 @@ def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
             fallback=answer.fallback,
         )
         Rehearsal.objects.filter(pk=rehearsal.pk).update(tension=answer.tension)
+        record_for_client(
+            "rehearsal.partner",
+            by=by,
+            request=request,
+            client=client,
+            object_type="rehearsal",
+            object_id=rehearsal.pk,
+            detail=detail,
+            role=role,
+        )
     return "answered"
 
 
@@ -192,6 +229,11 @@ def partner_settings_save(*, by, request, clinic, data) -> PartnerSettings:
     }
     if data.get("api_key"):
         fields["api_key_encrypted"] = selectors.keyring().encrypt(data["api_key"])
+    # Where rehearsals will go is what an audit needs: the host, never the key or the path.
+    detail = (
+        f"enabled={data['enabled']} endpoint={host_label(data['endpoint'])} "
+        f"key={'new' if data.get('api_key') else 'kept'}"
+    )
     with transaction.atomic():
         PartnerSettings.objects.filter(pk=found.pk).update(**fields)
         record(
@@ -202,6 +244,28 @@ def partner_settings_save(*, by, request, clinic, data) -> PartnerSettings:
             clinic_id=clinic.pk,
             object_type="partnersettings",
             object_id=found.pk,
-            detail=f"enabled={data['enabled']}",
+            detail=detail,
         )
     return found
+
+
+def partner_keys_rotate_all() -> int:
+    """Re-encrypt every clinic's saved model API key under the newest key (for `gentle
+    rotate-keys`, inside its transaction); returns how many. A key that opens with no
+    configured key stops the rotation with a message saying which clinic to fix."""
+    ring = selectors.keyring()
+    count = 0
+    with transaction.atomic():
+        saved = PartnerSettings.objects.select_for_update().exclude(api_key_encrypted="")
+        for found in saved.only("pk", "clinic_id", "api_key_encrypted"):
+            try:
+                rotated = ring.rotate(found.api_key_encrypted)
+            except KeyRingError:
+                raise KeyRingError(
+                    f"the role-play partner's API key of clinic {found.clinic_id} does not open "
+                    "with any configured key; save it again on its Role-play partner page"
+                ) from None
+            PartnerSettings.objects.filter(pk=found.pk).update(api_key_encrypted=rotated)
+            count += 1
+        record("roleplay.rotate_keys", actor_label="gentle rotate-keys", detail=f"count={count}")
+    return count

@@ -95,12 +95,18 @@ class AnnotationForm(forms.Form):
 
 
 class PartnerSettingsForm(forms.Form):
+    """The clinic's model partner. The endpoint is chosen among those the operator allows
+    (GENTLE_ROLEPLAY_ENDPOINTS), never typed: an administrator cannot send rehearsals to a
+    server of their own choosing. With none allowed, the model cannot be switched on."""
+
     enabled = forms.BooleanField(label=_("Use a language model for the partner"), required=False)
-    endpoint = forms.URLField(
-        label=_("Endpoint (OpenAI-compatible, for example a local model server)"),
+    endpoint = forms.ChoiceField(
+        label=_("Endpoint (OpenAI-compatible)"),
         required=False,
-        assume_scheme="https",
-        help_text=_("For example http://127.0.0.1:8080/v1. Names are never sent."),
+        help_text=_("The endpoints this server allows. Names are never sent."),
+        error_messages={
+            "invalid_choice": _("Choose one of the endpoints this server allows."),
+        },
     )
     model = forms.CharField(label=_("Model name"), required=False, max_length=100)
     api_key = forms.CharField(
@@ -116,10 +122,18 @@ class PartnerSettingsForm(forms.Form):
         initial=8,
     )
 
+    def __init__(self, *args, endpoints: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["endpoint"].choices = [("", "—"), *((url, url) for url in endpoints)]
+        if not endpoints:
+            # Nothing to switch on; a clinic that had the model on can still save it off.
+            self.fields["enabled"].disabled = True
+            self.initial["enabled"] = False
+
     def clean(self):
         data = super().clean()
         if data.get("enabled") and not (data.get("endpoint") and data.get("model")):
             raise forms.ValidationError(
-                _("To use a language model, give its endpoint and model name.")
+                _("To use a language model, choose its endpoint and give its model name.")
             )
         return data

@@ -7,11 +7,16 @@ OpenAI-compatible chat server (``POST {endpoint}/chat/completions``) and falls b
 offline partner on any failure, saying why in ``Reply.fallback``. Either way, tension is
 computed by the offline rules, so it never depends on what a model happens to say.
 
-Privacy: the model never receives a name. ``model_reply`` passes the goal, the opening, the
-role label and every history message through ``scrub`` with the caller's ``names`` (the
-client's name, the other person's name, anyone else worth hiding), replacing each with
-``NAME_PLACEHOLDER`` ("[name]"). One placeholder for everyone keeps the rule simple to audit;
-the model already knows whom it plays from the role label.
+Privacy: the model never receives a name or an identifier. ``model_reply`` passes the goal,
+the opening, the role label and every history message through ``gentle.roleplay.scrub`` with
+the caller's ``names`` (everyone in the client's record) and ``others`` (the clinic's other
+clients), replacing each name with ``NAME_PLACEHOLDER`` ("[name]") and e-mail addresses,
+phone numbers, street addresses and dates with their own tokens. One placeholder for everyone
+keeps the rule simple to audit; the model already knows whom it plays from the role label.
+
+Where it goes: only to an endpoint on the operator's allow-list (``ModelConfig.allowed``, from
+the environment), and only to a public address unless ``ModelConfig.allow_private``; the
+lookup, the address check and the pinned connection are ``gentle.lib.outbound``'s.
 
 Standard library only: no Django, no ``gentle`` app other than ``gentle.lib``.
 """
@@ -22,21 +27,21 @@ import functools
 import http.client
 import json
 import re
-import time
-import unicodedata
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gentle.lib import outbound
+from gentle.roleplay.scrub import NAME, Scrubber
+
+NAME_PLACEHOLDER = NAME
 MANNERS = ("receptive", "defensive", "dismissive", "hostile", "sad")
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 SITUATIONS = ("escalate", "soften", "unclear", "agree", "neutral")
-FALLBACKS = ("timeout", "unreachable", "http_error", "empty", "malformed")
-NAME_PLACEHOLDER = "[name]"
+# Why the model did not answer: "not_allowed" (the endpoint is not on the operator's list) and
+# "refused" (its host resolves to an address not allowed) mean nothing was sent.
+FALLBACKS = ("timeout", "unreachable", "http_error", "empty", "malformed", "not_allowed", "refused")
 DATA_FILE = Path(__file__).resolve().parent / "data" / "partner.json"
 
 # Analyser feature ids (gentle.lib.statements) that decide the situation beyond tension.
@@ -54,7 +59,6 @@ MAX_TOKENS, TEMPERATURE = 120, 0.7
 _THINKING = re.compile(r"<think>.*?(?:</think>|\Z)", re.I | re.S)
 _TAG = re.compile(r"</?[a-z][^<>]{0,500}>", re.I)
 _SPACES = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,12 @@ class Persona:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    endpoint: str  # base URL of an OpenAI-compatible server, e.g. "http://127.0.0.1:8080/v1"
+    endpoint: str  # base URL of an OpenAI-compatible server, e.g. "https://llm.example.org/v1"
     model: str
-    api_key: str = ""  # sent as "Authorization: Bearer ..." when non-empty
-    timeout: float = 8.0  # seconds for the whole exchange
+    api_key: str = field(default="", repr=False)  # "Authorization: Bearer ..." when non-empty
+    timeout: float = 8.0  # seconds for the whole exchange, the host name lookup included
+    allowed: tuple[str, ...] = ()  # the operator's allowed endpoints; none allowed if empty
+    allow_private: bool = False  # may the host be on a loopback or private network
 
 
 @dataclass(frozen=True)
@@ -190,27 +196,26 @@ def _bucket(data: dict, persona: Persona, name: str) -> list[str]:
 # --- prompt and names -----------------------------------------------------------------------
 
 
-def system_prompt(persona: Persona, data: dict, *, names: Iterable[str] = ()) -> str:
+def system_prompt(persona: Persona, data: dict, *, names: Iterable[str] | Scrubber = ()) -> str:
     """The model's instructions, from the data file's template in the persona's language.
 
     The role label, goal and opening are the only parts that come from people, so they are
-    the parts passed through ``scrub``; the template and manner labels are ours.
+    the parts scrubbed; the template and manner labels are ours.
     """
-    lang, hidden = persona.language, tuple(names)
+    lang = persona.language
+    hide = names if isinstance(names, Scrubber) else Scrubber(names)
     blank = _say(data.get("prompt_blank", {}), lang)
 
-    def field(text: str) -> str:
+    def quoted(text: str) -> str:
         # Double quotes would end the quoted field early in the template.
-        return _compact(scrub(text or "", hidden, NAME_PLACEHOLDER), MAX_FIELD_CHARS).replace(
-            '"', "'"
-        )
+        return _compact(hide.scrub(text or ""), MAX_FIELD_CHARS).replace('"', "'")
 
     return _say(data["prompt"], lang).format(
-        role=field(persona.role_label) or blank,
+        role=quoted(persona.role_label) or blank,
         manner=_say(data["manner_labels"].get(lang, {}), persona.manner)
         or _say(data["manner_labels"][DEFAULT_LANGUAGE], persona.manner),
-        goal=field(persona.goal) or blank,
-        opening=field(persona.opening) or blank,
+        goal=quoted(persona.goal) or blank,
+        opening=quoted(persona.opening) or blank,
     )
 
 
@@ -220,66 +225,6 @@ def _compact(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
-
-
-def scrub(text: str, names: Iterable[str], placeholder: str) -> str:
-    """``text`` with every name in ``names`` replaced by ``placeholder``.
-
-    Matching ignores case and accents and takes whole words only ("Ana" is hidden, "banana"
-    is not). A name of several words is matched whole (whatever spaces or hyphens separate
-    the words) and also word by word for each word of 3 letters or more, so "María José
-    Pérez" hides "maria", "Jose" and "Perez" typed alone, but not "de" in "Ana de la Cruz".
-    """
-    if isinstance(names, str):
-        names = (names,)  # one name, not a sequence of one-letter names
-    pattern = _name_pattern(tuple(n for n in names if isinstance(n, str)))
-    if pattern is None or not text:
-        return text
-    folded, origin = _fold(text)
-    pieces, last = [], 0
-    for match in pattern.finditer(folded):
-        start, end = max(origin[match.start()], last), origin[match.end() - 1] + 1
-        while end < len(text) and unicodedata.combining(text[end]):
-            end += 1  # an accent typed as a separate mark belongs to the name
-        pieces += [text[last:start], placeholder]
-        last = end
-    return "".join(pieces) + text[last:]
-
-
-@functools.lru_cache(maxsize=256)
-def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    words: set[str] = set()
-    for name in names:
-        parts = [p for p in _NON_WORD.split(_fold(name)[0]) if p]
-        # One-letter "names" are initials: hiding every "a" or "i" would wreck the text.
-        if sum(len(p) for p in parts) >= 2:
-            words.add(r"[\W_]+".join(map(re.escape, parts)))
-        if len(parts) > 1:
-            words.update(re.escape(p) for p in parts if len(p) >= 3)
-    if not words:
-        return None
-    # Longest first, so a full name becomes one placeholder rather than one per word.
-    alternatives = "|".join(sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
-def _fold(text: str) -> tuple[str, list[int]]:
-    """Case-folded, accent-free ``text`` and, for each of its characters, the typed index."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = _fold_char(char)
-        chars.append(folded)
-        origin += [index] * len(folded)
-    return "".join(chars), origin
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    if unicodedata.category(char) == "Cf":
-        return ""  # zero-width marks must not split "Ma\u200bria" into two words
-    decomposed = unicodedata.normalize("NFD", char.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # --- model partner --------------------------------------------------------------------------
@@ -292,25 +237,35 @@ def model_reply(
     data: dict,
     *,
     names: Iterable[str] = (),
+    others: Iterable[str] = (),
 ) -> str:
     """The model's reply to the latest client turn; raises ModelError(reason) on any failure."""
-    url = _chat_url(config.endpoint)
-    payload = _payload(persona, history, config, data, tuple(names))
+    url = _chat_url(config)
+    payload = _payload(persona, history, config, data, Scrubber(names, others))
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     return _content(_post(url, body, config))
 
 
-def _chat_url(endpoint: str) -> str:
-    # Only http(s): urllib would also open file:// and ftp:// URLs.
-    base = (endpoint or "").strip().rstrip("/")
+def endpoint_allowed(endpoint: str, allowed: Iterable[str]) -> bool:
+    """Is ``endpoint`` one of the ``allowed`` base URLs, however either is spelled?"""
     try:
-        parts = urllib.parse.urlsplit(base)
-        host = parts.hostname
-    except ValueError as error:
-        raise ModelError("unreachable") from error
-    if parts.scheme not in ("http", "https") or not host:
-        raise ModelError("unreachable")
-    return f"{base}/chat/completions"
+        wanted = outbound.normalise_base_url(endpoint)
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            if outbound.normalise_base_url(entry) == wanted:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _chat_url(config: ModelConfig) -> str:
+    # The list is the operator's: an administrator's setting alone sends nothing anywhere.
+    if not endpoint_allowed(config.endpoint, config.allowed):
+        raise ModelError("not_allowed")
+    return f"{outbound.normalise_base_url(config.endpoint)}/chat/completions"
 
 
 def _payload(
@@ -318,16 +273,16 @@ def _payload(
     history: list[tuple[str, str]],
     config: ModelConfig,
     data: dict,
-    names: tuple[str, ...],
+    hide: Scrubber,
 ) -> dict:
     recent = list(history[-MAX_HISTORY:])
     if len(history) > MAX_HISTORY:
         while recent and recent[0][0] == "partner":
             recent.pop(0)  # chat templates expect the user to speak first after the system
-    messages = [{"role": "system", "content": system_prompt(persona, data, names=names)}]
+    messages = [{"role": "system", "content": system_prompt(persona, data, names=hide)}]
     for speaker, text in recent:
         role = "assistant" if speaker == "partner" else "user"
-        content = scrub((text or "")[:MAX_TURN_CHARS], names, NAME_PLACEHOLDER)
+        content = hide.scrub((text or "")[:MAX_TURN_CHARS])
         messages.append({"role": role, "content": content})
     return {
         "model": config.model,
@@ -337,56 +292,35 @@ def _payload(
     }
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an error: it could carry the conversation somewhere not configured."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
 def _post(url: str, body: bytes, config: ModelConfig) -> bytes:
-    """The raw response body; the socket timeout bounds connecting and each wait for data,
-    and a deadline bounds the whole read so a server that trickles bytes fails too.
-
-    No proxy: the model server is meant to be on this host or a private network, and the
-    conversation should not pass through whatever proxy the environment names. Host name
-    lookups are not covered by the socket timeout; prefer an IP address or a local name.
-    """
-    timeout = max(config.timeout, MIN_TIMEOUT)
+    """The raw response body of a 2xx answer. The timeout bounds the whole exchange, the host
+    name lookup included. No proxy (the conversation should not pass through whatever proxy
+    the environment names) and no redirect (it could carry the conversation elsewhere)."""
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if config.api_key:
         headers["Authorization"] = f"Bearer {config.api_key}"
-    # The scheme was checked in _chat_url.
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
     try:
-        with opener.open(request, timeout=timeout) as response:
-            return _read(response, time.monotonic() + timeout)
-    except urllib.error.HTTPError as error:  # before URLError: it is one
-        error.close()
-        raise ModelError("http_error") from error
-    except urllib.error.URLError as error:
-        reason = "timeout" if isinstance(error.reason, TimeoutError) else "unreachable"
-        raise ModelError(reason) from error
-    except TimeoutError as error:
+        status, raw = outbound.post(
+            url,
+            body,
+            headers,
+            timeout=max(config.timeout, MIN_TIMEOUT),
+            allow_private=config.allow_private,
+            max_bytes=MAX_RESPONSE_BYTES,
+        )
+    except outbound.Refused as error:
+        raise ModelError("refused") from error
+    except outbound.TooLarge as error:
+        raise ModelError("malformed") from error
+    except TimeoutError as error:  # before OSError: it is one
         raise ModelError("timeout") from error
-    except OSError as error:
+    except (OSError, ValueError) as error:
         raise ModelError("unreachable") from error
     except http.client.HTTPException as error:
         raise ModelError("malformed") from error
-
-
-def _read(response: http.client.HTTPResponse, deadline: float) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := response.read1(65536):
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise ModelError("malformed")
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        chunks.append(chunk)
-    return b"".join(chunks)
+    if not 200 <= status < 300:
+        raise ModelError("http_error")  # a redirect too: it is not followed
+    return raw
 
 
 def _content(raw: bytes) -> str:
@@ -417,6 +351,7 @@ def reply(
     *,
     config: ModelConfig | None = None,
     names: Iterable[str] = (),
+    others: Iterable[str] = (),
 ) -> Reply:
     """The partner's reply to the latest client turn in ``history``.
 
@@ -429,7 +364,7 @@ def reply(
     if config is None:
         return offline
     try:
-        text = model_reply(persona, history, config, data, names=names)
+        text = model_reply(persona, history, config, data, names=names, others=others)
     except ModelError as error:
         return replace(offline, fallback=error.reason)
     return Reply(text, "model", offline.tension)

@@ -1,5 +1,6 @@
 """Reads for role play: the starter library and role labels (data files), the partner's
-persona without identifiers, the clinic's model settings, and transcripts with feedback."""
+persona without identifiers, the names to hide from a model, the clinic's model settings
+with the operator's allowed endpoints, and transcripts with feedback."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import get_language
 
+from gentle.clients.models import Client
 from gentle.communication.selectors import feedback
 from gentle.lib.crypto import KeyRing, KeyRingError
 from gentle.roleplay import partner
@@ -72,8 +74,10 @@ def persona(scenario, lang: str) -> partner.Persona:
 
 
 def names_for(client) -> list[str]:
-    """Every name the model must not receive: the client's and the people in their inventory."""
+    """Every name the model must not receive: the client's, their emergency contact's, the
+    people in their inventory, the people they lost, and their care team's."""
     names = [client.given_name, client.family_name, client.preferred_name]
+    names.append(f"{client.given_name} {client.family_name}")
     names.append(getattr(client, "emergency_contact_name", ""))
     names += list(client.inventory.values_list("name", flat=True))
     names += list(client.losses.values_list("who", flat=True))
@@ -81,12 +85,42 @@ def names_for(client) -> list[str]:
     return [n for n in names if n and n.strip()]
 
 
+def other_clients_names(client) -> list[str]:
+    """The names of the clinic's other clients, to hide them too if this client mentions one:
+    names only, one query, never shown to anyone."""
+    rows = (
+        Client.objects.filter(clinic_id=client.clinic_id)
+        .exclude(pk=client.pk)
+        .values_list("given_name", "preferred_name", "family_name")
+    )
+    names: list[str] = []
+    for given, preferred, family in rows:
+        names += [f"{first} {family}".strip() for first in (given, preferred) if first]
+    return names
+
+
 def keyring() -> KeyRing:
     return KeyRing(settings.GENTLE_PROCESS_NOTE_KEYS)
 
 
+def allowed_endpoints() -> list[str]:
+    """The base URLs the operator allows (GENTLE_ROLEPLAY_ENDPOINTS); empty: no model."""
+    return list(settings.GENTLE_ROLEPLAY_ENDPOINTS)
+
+
+def partner_status(found: PartnerSettings | None) -> str:
+    """ "off", "on", or "not_allowed": switched on, but the saved endpoint is not (or no longer)
+    one the operator allows, so the built-in partner answers."""
+    if found is None or not found.enabled or not (found.endpoint and found.model):
+        return "off"
+    if not partner.endpoint_allowed(found.endpoint, allowed_endpoints()):
+        return "not_allowed"
+    return "on"
+
+
 def model_config(clinic) -> partner.ModelConfig | None:
-    """The clinic's language-model partner, when it is switched on and complete."""
+    """The clinic's language-model partner, when it is switched on and complete. Its endpoint
+    may be off the operator's list: the partner refuses it then, and the turn says why."""
     found = PartnerSettings.objects.filter(clinic=clinic, enabled=True).first()
     if found is None or not (found.endpoint and found.model):
         return None
@@ -95,7 +129,12 @@ def model_config(clinic) -> partner.ModelConfig | None:
     except KeyRingError:
         key = ""
     return partner.ModelConfig(
-        endpoint=found.endpoint, model=found.model, api_key=key, timeout=float(found.timeout)
+        endpoint=found.endpoint,
+        model=found.model,
+        api_key=key,
+        timeout=float(found.timeout),
+        allowed=tuple(allowed_endpoints()),
+        allow_private=settings.GENTLE_ROLEPLAY_ALLOW_PRIVATE,
     )
 
 

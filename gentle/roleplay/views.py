@@ -15,7 +15,8 @@ from gentle.accounts.models import Role
 from gentle.clients.access import client_for
 from gentle.clients.sharing import share_view
 from gentle.lib.forms import posted
-from gentle.roleplay import actions, pages
+from gentle.lib.outbound import host_label
+from gentle.roleplay import actions, pages, selectors
 from gentle.roleplay.access import rehearsal_for, scenario_for
 from gentle.roleplay.forms import (
     AnnotationForm,
@@ -182,7 +183,8 @@ def partner_settings(request):
     initial = {"enabled": False, "timeout": 8}
     if found:
         initial = {f: getattr(found, f) for f in ("enabled", "endpoint", "model", "timeout")}
-    form = PartnerSettingsForm(posted(request), initial=initial)
+    endpoints = selectors.allowed_endpoints()
+    form = PartnerSettingsForm(posted(request), initial=initial, endpoints=endpoints)
     if request.method == "POST" and form.is_valid():
         actions.partner_settings_save(
             by=request.user, request=request, clinic=clinic, data=form.cleaned_data
@@ -192,6 +194,12 @@ def partner_settings(request):
     return render(
         request,
         "roleplay/partner_settings.html",
-        {"form": form, "has_key": bool(found and found.api_key_encrypted)},
+        {
+            "form": form,
+            "has_key": bool(found and found.api_key_encrypted),
+            "endpoints": endpoints,
+            "status": selectors.partner_status(found),
+            "saved_host": host_label(found.endpoint) if found else "",
+        },
         status=400 if form.errors else 200,
     )
