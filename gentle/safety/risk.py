@@ -385,7 +385,8 @@ def parse(data: dict, name: str = "risk data") -> Language:
         recent=ctx("recent"),
         recurrence=ctx("recurrence"),
         hypothetical=ctx("hypothetical"),
-        reported=ctx("reported_speech", tail=r'[ ",]*$'),
+        # right after "she said", or anywhere inside the quotation that follows it
+        reported=ctx("reported_speech", tail=r'[ ,]*(?:"[^"]*)?$'),
     )
 
 
