@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
-from functools import cache
-from pathlib import Path
-
 from django.db.models import Count, Max
 
+from gentle.safety import risk
 from gentle.safety.models import Alert, CrisisText
 
 SEVERITY_RANK = {"low": 1, "moderate": 2, "high": 3}
-DATA = Path(__file__).resolve().parent / "data"
 
 
 def open_alerts(client) -> list[Alert]:
@@ -55,25 +49,9 @@ def escalated_alerts(clients_qs) -> list[Alert]:
     )
 
 
-@cache
-def _risk_patterns() -> dict[str, re.Pattern]:
-    data = json.loads((DATA / "risk_phrases.json").read_text(encoding="utf-8"))
-    return {
-        language: re.compile(r"\b(" + "|".join(re.escape(_fold(p)) for p in phrases) + r")\b")
-        for language, phrases in data["phrases"].items()
-    }
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("\u2019", "'"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def risk_phrases_in(text: str) -> list[str]:
-    """Risk phrases in free text, in any language we know (people switch languages when
-    distressed). Deterministic word rules: a match raises an alert, it does not judge."""
-    folded = _fold(text or "")
-    found: list[str] = []
-    for pattern in _risk_patterns().values():
-        found.extend(m.group(0) for m in pattern.finditer(folded))
-    return found
+    """The writer's own risk phrases in free text ('self' level of gentle.safety.risk.scan, in
+    any language we know): someone else's suicide, the topic in general or a past event told as
+    history give none. Deterministic word rules: a match raises an alert, it does not judge."""
+    result = risk.scan(text or "")
+    return [phrase for rule_id, phrase in result.matches if risk.match_level(rule_id) == "self"]
