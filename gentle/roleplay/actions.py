@@ -26,9 +26,7 @@ from gentle.roleplay.models import (
     Status,
     Turn,
 )
-from gentle.safety.actions import alert_raise
-from gentle.safety.models import Severity
-from gentle.safety.selectors import risk_phrases_in
+from gentle.safety.actions import text_hear
 
 logger = logging.getLogger("gentle.roleplay")
 
@@ -116,18 +114,17 @@ def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
         _audit(
             "rehearsal.turn", by=by, request=request, client=client, rehearsal=rehearsal, role=role
         )
-        if risk_phrases_in(text):
+        heard = text_hear(
+            client=client,
+            text=text,
+            source="rehearsal",
+            source_id=f"{rehearsal.pk}:{turn.number}",
+            request=request,
+            actor=by,
+            language=rehearsal.language,
+        )
+        if heard.crisis:  # the writer's own risk; someone else's suicide never pauses
             Rehearsal.objects.filter(pk=rehearsal.pk).update(status=Status.PAUSED)
-            alert_raise(
-                client=client,
-                source="rehearsal",
-                source_id=f"{rehearsal.pk}:{turn.number}",
-                rule_id="roleplay_risk_words",
-                severity=Severity.HIGH,
-                reason="Risk words in a role-play turn",
-                request=request,
-                actor=by,
-            )
             return "paused"
     history = [(t.speaker, t.text) for t in rehearsal.turns.all()]
     config = selectors.model_config(client.clinic)

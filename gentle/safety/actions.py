@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,7 +11,20 @@ from django.utils import timezone
 
 from gentle.accounts.models import Role
 from gentle.audit.log import record
-from gentle.safety.models import Alert, CrisisText
+from gentle.safety import risk
+from gentle.safety.models import Alert, CrisisText, Severity
+
+# What a client's own risk words in free text raise, by the scanner's rule category. Free text
+# never sets the level of risk (an assessment does, docs/severity.md): words of a plan, of
+# preparation, a method, an attempt, self-harm or wanting to die ask for contact soon (high);
+# a passive wish, feeling a burden or hopelessness ask for an assessment (moderate).
+FREE_TEXT_SEVERITY = {
+    "passive": Severity.MODERATE,
+    "burden": Severity.MODERATE,
+    "hopeless": Severity.MODERATE,
+}
+FREE_TEXT_RULE_ID = "free_text_self"
+EXCERPTS_KEPT = 5
 
 
 def alert_raise(
@@ -23,6 +37,7 @@ def alert_raise(
     reason: str,
     request=None,
     actor=None,
+    excerpt: str = "",
 ) -> Alert | None:
     """Raise an alert for the care team (once per source and rule). Must run inside the
     transaction that stores what triggered it."""
@@ -35,6 +50,7 @@ def alert_raise(
                 rule_id=rule_id,
                 severity=severity,
                 reason=reason[:200],
+                excerpt=excerpt,
             )
     except IntegrityError:
         return None
@@ -49,6 +65,60 @@ def alert_raise(
         detail=f"severity={severity} rule={rule_id}"[:200],
     )
     return alert
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What the safety path made of a client's words: the scanner's level and, for the
+    writer's own risk, the alert raised (None if this source had one already)."""
+
+    level: str
+    alert: Alert | None = None
+
+    @property
+    def crisis(self) -> bool:
+        """Show the clinic's crisis text in the same response."""
+        return self.level == "self"
+
+
+def text_hear(
+    *,
+    client,
+    text: str,
+    source: str,
+    source_id,
+    request=None,
+    actor=None,
+    language: str | None = None,
+) -> Heard:
+    """The one safety path for words a client or visitor types (every free-text form calls
+    it, inside the transaction that saves the words). The writer's own risk ('self') raises
+    one alert per source with the words around each phrase; someone else's suicide, the topic
+    or a past event told as history ('mention') raises nothing: a client grieving a suicide
+    must be able to write about it. The caller shows the crisis text when ``crisis``."""
+    result = risk.scan(text or "", language)
+    if result.level != "self":
+        return Heard(result.level)
+    own = [
+        (rule_id, words) for rule_id, words in result.matches if risk.match_level(rule_id) == "self"
+    ]
+    severities = {
+        FREE_TEXT_SEVERITY.get(risk.match_category(rule_id), Severity.HIGH) for rule_id, _ in own
+    }
+    severity = Severity.HIGH if Severity.HIGH in severities else Severity.MODERATE
+    excerpt = "\n".join(dict.fromkeys(words for _, words in own[:EXCERPTS_KEPT]))
+    alert = alert_raise(
+        client=client,
+        source=source,
+        source_id=source_id,
+        rule_id=FREE_TEXT_RULE_ID,
+        severity=severity,
+        reason="Risk words in the client's own writing",
+        request=request,
+        actor=actor,
+        excerpt=excerpt,
+    )
+    return Heard(result.level, alert)
 
 
 def alert_acknowledge(*, by, request, alert: Alert, action: str, note: str) -> bool:

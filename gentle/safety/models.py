@@ -32,6 +32,11 @@ class Alert(models.Model):
     rule_id = models.CharField(max_length=60)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     reason = models.CharField(_("reason"), max_length=200)
+    excerpt = models.TextField(
+        _("what raised it"),
+        blank=True,
+        help_text="For free text: the client's words around each risk phrase the scanner found.",
+    )
     raised_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(

@@ -577,6 +577,16 @@ def _rule_levels() -> dict[str, str]:
     return {rule.id: rule.level for code in LANGUAGES for rule in load(code).rules}
 
 
+@cache
+def _rule_categories() -> dict[str, str]:
+    return {rule.id: rule.category for code in LANGUAGES for rule in load(code).rules}
+
+
+def match_category(rule_id: str) -> str:
+    """The category of the rule behind a reported match ("active", "plan", ...)."""
+    return _rule_categories()[rule_id.rsplit(":", 1)[-1]]
+
+
 def version(language: str | None = None) -> str:
     """The data versions that judge text in this language, e.g. 'en:1+es:1'."""
     return "+".join(f"{code}:{load(code).version}" for code in languages_for(language))
