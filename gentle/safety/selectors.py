@@ -55,3 +55,10 @@ def risk_phrases_in(text: str) -> list[str]:
     history give none. Deterministic word rules: a match raises an alert, it does not judge."""
     result = risk.scan(text or "")
     return [phrase for rule_id, phrase in result.matches if risk.match_level(rule_id) == "self"]
+
+
+def crisis_response(clinic, language: str, *, client=None) -> dict:
+    """What every crisis response shows, in the same response as the words that raised it:
+    render it with ``{% include "safety/_crisis_response.html" %}`` (``crisis`` in the context).
+    One place, so every form that hears risk answers alike."""
+    return {"text": crisis_text_for(clinic, language), "client": client, "clinic": clinic}
