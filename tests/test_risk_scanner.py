@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 import unicodedata
 from pathlib import Path
 
@@ -458,30 +457,10 @@ def test_dropped_accents_stay_self(sentence):
     assert level(plain) == "self"
 
 
-# -- speed -------------------------------------------------------------------------------------
-
-PARAGRAPH = (
-    "Today I went to the shops with my sister and we talked about mum. I felt tired and a bit "
-    "low, but the walk helped. Work is stressful because of the deadline on Friday; my boss keeps "
-    "asking for updates. I want to spend more time with friends and sleep better."
-)
+# -- size (speed targets are in bench/risk_scan.py) ------------------------------------------
 
 
-def _best_of(runs: int, repeat: int, call) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(repeat):
-            call()
-        best = min(best, (time.perf_counter() - start) / repeat)
-    return best
-
-
-def test_a_typical_paragraph_takes_under_a_millisecond():
-    risk.scan(PARAGRAPH)
-    assert _best_of(5, 100, lambda: risk.scan(PARAGRAPH)) < 0.001
-
-
-def test_100_kb_of_text_takes_well_under_a_second():
-    text = ((PARAGRAPH + " Honestly I want to die. ") * 400)[:100_000]
-    assert _best_of(3, 1, lambda: risk.scan(text)) < 0.5
+def test_100_kb_of_text_is_read_to_the_end():
+    text = ("Today I went to the shops with my sister. " * 2400)[:99_900] + " I want to die."
+    result = risk.scan(text)
+    assert result.level == "self" and result.matches[-1] == ("en.active.want_to_die", "want to die")

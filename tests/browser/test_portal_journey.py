@@ -16,6 +16,7 @@ from gentle.communication.models import Worksheet
 from gentle.demo import seed_demo
 from gentle.measures.models import Administration
 from tests.browser.test_grief_journey import sign_in
+from tests.factories import deliver_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long and private passphrase 42"
@@ -64,6 +65,7 @@ def test_a_client_activates_and_does_the_work_the_clinician_then_sees(
     code = desk.locator("[data-code]").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
     expect(desk.locator("main")).not_to_contain_text("/invitations/")
+    assert deliver_mail() == 1  # the worker sends what the page queued
     (message,) = mail.outbox
     assert message.to == ["new.client@example.test"] and code not in message.body
     link = re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
