@@ -263,6 +263,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "gentle_cache",
+        # Sign-in budgets and used form stamps live here: Django's default of 300 entries would
+        # let a burst of other keys cull them (a fresh budget, a stamp that works again).
+        "OPTIONS": {"MAX_ENTRIES": env_int("GENTLE_CACHE_MAX_ENTRIES", 200_000, minimum=10_000)},
     }
 }
 

@@ -305,3 +305,14 @@ def test_the_flood_limit_counts_the_visitor_behind_the_proxy_per_clinic(client, 
         f"/c/{other.slug}/reach-out/", form(), HTTP_X_FORWARDED_FOR="203.0.113.5"
     )
     assert response.status_code == 200
+
+
+def test_a_used_stamp_is_still_refused_after_a_burst_of_other_cache_keys(client, clinic):
+    """Django's default cache keeps 300 entries and culls a third beyond that: a burst of
+    other keys (sign-in budgets, other visitors' stamps) must not make a used stamp work again."""
+    url = f"/c/{clinic.slug}/reach-out/"
+    started = stamp()
+    assert client.post(url, form(started=started)).status_code == 200
+    cache.set_many({f"~burst:{n}": n for n in range(600)})  # culling removes the lowest keys
+    response = client.post(url, form(started=started))
+    assert response.status_code == 400 and IntakeRequest.objects.count() == 1
