@@ -363,7 +363,9 @@ def test_a_request_with_risk_words_is_not_declined_before_a_contact_attempt(clie
     request.refresh_from_db()
     assert request.status == "new" and deliver_mail() == 0
     assert not AuditEvent.objects.filter(action="intake.decline").exists()
+    assert "no contact attempt yet" in client.get("/clinic/intake/").content.decode()
     client.post(f"{url}contact/", {"outcome": "spoke_client", "note": "Safe; GP tomorrow."})
+    assert "no contact attempt yet" not in client.get("/clinic/intake/").content.decode()
     client.post(f"{url}decline/", {"reason": "full"})
     request.refresh_from_db()
     assert request.status == "declined"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from gentle.intake.forms import (
     RequestForm,
     started_token,
 )
-from gentle.intake.models import PublicText, RequestStatus
+from gentle.intake.models import IntakeContactAttempt, PublicText, RequestStatus
 from gentle.lib.forms import posted
 from gentle.safety.forms import ContactAttemptForm
 from gentle.safety.selectors import crisis_text_for, risk_phrases_in
@@ -101,8 +101,11 @@ def _role(request):
 def intake_queue(request):
     role = _role(request)
     clinic = clinic_context(request).clinic
+    attempts = IntakeContactAttempt.objects.filter(intake=OuterRef("pk"))
     requests = list(
-        clinic.intake_requests.select_related("assigned_to", "client").filter(
+        clinic.intake_requests.select_related("assigned_to", "client")
+        .annotate(reached=Exists(attempts))
+        .filter(
             Q(status__in=(RequestStatus.NEW, RequestStatus.ASSIGNED))
             | Q(handled_at__gte=timezone.now() - timedelta(days=30))
         )[:200]
