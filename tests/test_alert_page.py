@@ -248,6 +248,8 @@ def test_the_supervisor_logs_contact_and_closes_an_escalated_alert(world):
     page = sue.get(f"/alerts/{alert.pk}/").content.decode()
     assert f'action="/alerts/{alert.pk}/contact/"' in page
     assert f'action="/alerts/{alert.pk}/acknowledge/"' in page
+    # Each note is labelled for its own form (the page holds two).
+    assert page.count('id="id_note"') == 1 and page.count('id="contact_note"') == 1
     sue.post(f"/alerts/{alert.pk}/contact/", {"outcome": "spoke_emergency_contact"})
     sue.post(
         f"/alerts/{alert.pk}/acknowledge/",

@@ -59,6 +59,8 @@ class ContactAttemptForm(forms.Form):
     )
 
     def __init__(self, *args, since=None, **kwargs):
+        # Its own ids: it shares a page with other forms that have a note.
+        kwargs.setdefault("auto_id", "contact_%s")
         super().__init__(*args, **kwargs)
         self.since = since
 
