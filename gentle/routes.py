@@ -25,6 +25,8 @@ class Access:
     BREAK_GLASS_REVIEW = "break_glass_review"  # administrators and supervisors of the clinic
     PORTAL = "portal"  # the client themself
     PORTAL_OWN = "portal_own"  # the client themself, for an object of their own record
+    # An alert: CLIENT_WRITE, and once the alert is escalated also the client's supervisors.
+    ALERT_WORK = "alert_work"
     CARE_TEAM_CLINICIAN = "care_team_clinician"  # the team's clinicians only, not break-glass
     INTAKE = "intake"  # administrators and clinicians of the clinic (consultation requests)
     NOBODY = "nobody"  # a page a library offers that Gentle closes: 404 for everyone

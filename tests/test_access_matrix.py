@@ -28,14 +28,14 @@ from gentle.courses.models import (
 )
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
-from gentle.intake.models import IntakeRequest, PublicText
+from gentle.intake.models import IntakeContactAttempt, IntakeRequest, PublicText
 from gentle.inventory.models import Person, Snapshot
 from gentle.measures.models import Administration, ScheduleRule
 from gentle.portal.models import RecordExport, Task
 from gentle.portal.record import build_record
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.routes import RULES, Access
-from gentle.safety.models import Alert, CrisisText
+from gentle.safety.models import Alert, ContactAttempt, CrisisText
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
@@ -240,6 +240,8 @@ def world() -> World:
             severity="moderate",
             reason="probe",
         )
+    # The own client's alert is escalated: its supervisor may act on it (Access.ALERT_WORK).
+    Alert.objects.filter(client=own).update(escalated_at=own.created_at)
     for clinic in (a, b):
         IntakeRequest.objects.create(
             clinic=clinic, name="Matrix", contact="email", email="m@example.test", message="Probe"
@@ -378,6 +380,8 @@ def post_data(route: str, world: World) -> dict:
         "administration_fill": {"phq9_1": "1", "submit": "0"},
         "portal_fill": {"phq9_1": "1", "submit": "0"},
         "alert_acknowledge": {"action": "contact", "note": "probe"},
+        "alert_contact": {"outcome": "spoke_client", "note": "probe"},
+        "intake_contact": {"outcome": "not_reached"},
         "crisis_text": {"language": "en", "text": "Matrix probe crisis text"},
         "measure_schedule": {"rule_phq9": "every_session"},
         "person_new": {
@@ -501,6 +505,8 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
         return team or (role == "admin" and same_clinic)
     if access == Access.CLIENT_WRITE:
         return team and role == "clinician"
+    if access == Access.ALERT_WORK:  # only the own client's alert is escalated in the world
+        return team and (role == "clinician" or (actor, target) == ("supervisor", "own"))
     if access == Access.CARE_TEAM_CLINICIAN:  # break-glass ("clinician", "other") is not enough
         return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:
@@ -608,6 +614,8 @@ def snapshot() -> tuple:
         IntakeRequest.objects.exclude(status="new").count(),
         PublicText.objects.count(),
         TransitionStep.objects.count(),
+        ContactAttempt.objects.count(),
+        IntakeContactAttempt.objects.count(),
     )
 
 

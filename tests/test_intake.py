@@ -160,10 +160,13 @@ def test_a_flood_from_one_address_is_throttled(client, clinic, settings):
 
 
 def make_request(clinic, **fields):
-    values = {"name": "Robin Hale", "contact": "email", "email": "robin@example.test"}
-    return IntakeRequest.objects.create(
-        clinic=clinic, message="Low since the move", **(values | fields)
-    )
+    values = {
+        "name": "Robin Hale",
+        "contact": "email",
+        "email": "robin@example.test",
+        "message": "Low since the move",
+    }
+    return IntakeRequest.objects.create(clinic=clinic, **(values | fields))
 
 
 def test_a_clinician_turns_a_request_into_a_client_with_a_planned_course(client, clinic):
@@ -316,3 +319,124 @@ def test_a_used_stamp_is_still_refused_after_a_burst_of_other_cache_keys(client,
     cache.set_many({f"~burst:{n}": n for n in range(600)})  # culling removes the lowest keys
     response = client.post(url, form(started=started))
     assert response.status_code == 400 and IntakeRequest.objects.count() == 1
+
+
+# Risk words: a safety item with a contact log ------------------------------------------------
+
+RISK = "I want to kill myself"
+
+
+def test_a_flood_limited_request_with_risk_words_still_gets_the_crisis_response(
+    client, clinic, settings
+):
+    """Finding: a fourth request in the flood window got a plain 429 without crisis help."""
+    settings.GENTLE_INTAKE_PER_HOUR = 3
+    CrisisText.objects.create(clinic=clinic, language="en", text="Harbour line 555-0100")
+    url = f"/c/{clinic.slug}/reach-out/"
+    for _ in range(3):
+        assert client.post(url, form()).status_code == 200
+    response = client.post(url, form(message=RISK))
+    html = response.content.decode()
+    assert response.status_code == 429 and "several requests from this connection" in html
+    assert "Please get help now" in html and "Harbour line 555-0100" in html
+    assert f"{RISK}</textarea>" in html
+    assert IntakeRequest.objects.count() == 3
+
+
+def test_a_refused_request_without_risk_words_shows_no_crisis_block(client, clinic, settings):
+    settings.GENTLE_INTAKE_PER_HOUR = 1
+    url = f"/c/{clinic.slug}/reach-out/"
+    client.post(url, form())
+    html = client.post(url, form(name="Again")).content.decode()
+    assert "several requests" in html and "Please get help now" not in html
+
+
+def test_an_invalid_request_with_risk_words_gets_the_crisis_response_and_keeps_the_text(
+    client, clinic
+):
+    response = client.post(f"/c/{clinic.slug}/reach-out/", form(message=RISK, consent=""))
+    html = response.content.decode()
+    assert response.status_code == 400 and "We can only reply if you agree" in html
+    assert "Please get help now" in html and f"{RISK}</textarea>" in html
+    assert not IntakeRequest.objects.exists()
+
+
+def test_a_request_with_risk_words_is_not_declined_before_a_contact_attempt(client, clinic):
+    """Finding: a request with risk words could be declined by template with no contact."""
+    request = make_request(clinic, message=RISK, risk_words=True)
+    client.force_login(make_person(clinic, Role.CLINICIAN))
+    url = f"/clinic/intake/{request.pk}/"
+    page = client.get(url).content.decode()
+    assert "Until an attempt to reach them is logged, this request cannot be declined" in page
+    response = client.post(f"{url}decline/", {"reason": "full"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "log an attempt to reach them" in html
+    request.refresh_from_db()
+    assert request.status == "new" and deliver_mail() == 0
+    assert not AuditEvent.objects.filter(action="intake.decline").exists()
+    assert "no contact attempt yet" in client.get("/clinic/intake/").content.decode()
+    client.post(f"{url}contact/", {"outcome": "spoke_client", "note": "Safe; GP tomorrow."})
+    assert "no contact attempt yet" not in client.get("/clinic/intake/").content.decode()
+    client.post(f"{url}decline/", {"reason": "full"})
+    request.refresh_from_db()
+    assert request.status == "declined"
+
+
+def test_staff_log_a_contact_attempt_on_a_request_audited_without_the_note(client, clinic):
+    request = make_request(clinic, message=RISK, risk_words=True)
+    admin = make_person(clinic, Role.ADMIN)
+    client.force_login(admin)
+    response = client.post(
+        f"/clinic/intake/{request.pk}/contact/",
+        {"outcome": "not_reached", "note": "No answer on the mobile."},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Contact attempt logged." in html and "Could not reach" in html
+    assert "No answer on the mobile." in html
+    attempt = request.contact_attempts.get()
+    assert (attempt.made_by, attempt.outcome) == (admin, "not_reached")
+    event = AuditEvent.objects.get(action="intake.contact_attempt")
+    assert event.detail == f"attempt={attempt.pk} outcome=not_reached"
+
+
+def test_a_bad_contact_attempt_on_a_request_is_refused_keeping_the_note(client, clinic):
+    request = make_request(clinic, message=RISK, risk_words=True)
+    client.force_login(make_person(clinic, Role.CLINICIAN))
+    response = client.post(
+        f"/clinic/intake/{request.pk}/contact/", {"outcome": "", "note": "Rang <b>twice</b>"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "Choose what came of the attempt." in html
+    assert "Rang &lt;b&gt;twice&lt;/b&gt;" in html
+    assert not request.contact_attempts.exists()
+
+
+def test_other_clinics_and_supervisors_cannot_log_attempts_on_a_request(client, clinic):
+    request = make_request(clinic, message=RISK, risk_words=True)
+    for person in (
+        make_person(make_clinic(), Role.CLINICIAN),
+        make_person(clinic, Role.SUPERVISOR),
+    ):
+        client.force_login(person)
+        response = client.post(f"/clinic/intake/{request.pk}/contact/", {"outcome": "not_reached"})
+        assert response.status_code == 404
+    assert not request.contact_attempts.exists()
+
+
+def test_the_purge_keeps_risk_requests_nobody_has_tried_to_reach_and_says_so(
+    clinic, settings, caplog
+):
+    """Finding: a request with risk words was purged with no record of any contact."""
+    settings.GENTLE_INTAKE_RETENTION_DAYS = 30
+    long_ago = timezone.now() - timedelta(days=31)
+    unreached = make_request(clinic, message=RISK, risk_words=True, created_at=long_ago)
+    reached = make_request(clinic, message=RISK, risk_words=True, created_at=long_ago)
+    staff = make_person(clinic, Role.CLINICIAN)
+    reached.contact_attempts.create(made_at=long_ago, made_by=staff, outcome="spoke_client")
+    with caplog.at_level("WARNING", logger="gentle.intake"):
+        assert purge_old() == 1
+    assert list(IntakeRequest.objects.values_list("pk", flat=True)) == [unreached.pk]
+    (held,) = [r for r in caplog.records if r.name == "gentle.intake"]
+    assert held.request_ids == [unreached.pk] and held.count == 1
+    assert RISK not in held.getMessage()

@@ -25,7 +25,7 @@ from gentle.measures.models import Administration
 from gentle.portal.models import Task
 from gentle.portal.record import FORMAT_VERSION, build_record, opened_summary, render_html
 from gentle.roleplay.models import Annotation, Rehearsal, Scenario, Turn
-from gentle.safety.models import Alert
+from gentle.safety.models import Alert, ContactAttempt
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
@@ -186,13 +186,20 @@ def _measure_and_alert(client: Client, course: Course, clinician, tag: str) -> N
         about=f"{tag}-UNSUBMITTED",
         created_by=clinician,
     )
-    Alert.objects.create(
+    alert = Alert.objects.create(
         client=client,
         source="administration",
         source_id=str(administration.pk),
         rule_id="phq9_item9_some",
         severity="moderate",
         reason=f"{tag}-alerts",
+    )
+    ContactAttempt.objects.create(
+        alert=alert,
+        made_at=alert.raised_at,
+        made_by=clinician,
+        outcome="left_message",
+        note=f"{tag}-attempt",
     )
 
 
@@ -369,6 +376,9 @@ def test_nested_records_are_included(world):
     assert record["timeline"]["episodes"][0]["description"] == "MINE-episode"
     assert record["diary"][0]["people"] == ["MINE-inventory-0"]
     assert record["measures"][0]["scores"] == {"total": 2}
+    (attempt,) = record["alerts"][0]["contact_attempts"]
+    assert (attempt["outcome"], attempt["note"]) == ("left_message", "MINE-attempt")
+    assert attempt["made_by"] == "MINE-care_team"
     assert "MINE-UNSUBMITTED" not in json.dumps(record)
 
 
@@ -440,6 +450,7 @@ def test_html_is_standalone_and_escapes_markup(world):
     assert SCRIPT not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert "MINE-worksheets" in html and "MINE-addendum" in html
+    assert "Left a message · MINE-care_team: MINE-attempt" in html
     assert "Individual IPT" in html  # codes show as their labels
 
 

@@ -359,7 +359,9 @@ def test_a_second_acknowledgement_says_it_was_already_done_and_changes_nothing(w
 
 def test_each_step_of_the_alert_is_audited(world):
     alert = raise_alert(world, item9=2)
-    signed_in(world.alice).post(f"/alerts/{alert.pk}/acknowledge/", {"action": "safety_plan"})
+    signed_in(world.alice).post(
+        f"/alerts/{alert.pk}/acknowledge/", {"action": "safety_plan", "note": "Plan reviewed."}
+    )
     actions = list(
         AuditEvent.objects.filter(object_type="alert", object_id=str(alert.pk))
         .order_by("seq")

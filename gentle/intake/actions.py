@@ -5,11 +5,13 @@ that never became a client. Each audited in its transaction, without the message
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -19,11 +21,24 @@ from gentle.clients import actions as client_actions
 from gentle.courses import actions as course_actions
 from gentle.intake import selectors
 from gentle.intake.forms import STARTED_MAX_AGE
-from gentle.intake.models import IntakeRequest, PublicText, RequestStatus
+from gentle.intake.models import IntakeContactAttempt, IntakeRequest, PublicText, RequestStatus
 from gentle.lib.clientip import client_ip
 from gentle.notify.actions import mail_queue
 from gentle.notify.models import Purpose
 from gentle.safety.selectors import risk_phrases_in
+
+logger = logging.getLogger("gentle.intake")
+
+
+class ContactFirst(Exception):
+    """A request with risk words is declined only after an attempt to reach them is logged."""
+
+
+def _unreached():
+    """Requests with risk words and no contact attempt logged: a safety item, not to be
+    declined or purged until someone has tried to reach them."""
+    attempts = IntakeContactAttempt.objects.filter(intake=OuterRef("pk"))
+    return IntakeRequest.objects.filter(risk_words=True).exclude(Exists(attempts))
 
 
 def visitor_address(request) -> str:
@@ -142,11 +157,14 @@ def request_convert(*, by, request, intake, data: dict, course_fields: dict, rol
 
 def request_decline(*, by, request, intake, reason: str, role) -> bool:
     """Decline with a template message, sent by email when that is how they asked to be
-    contacted. Returns whether an email was queued (otherwise the team calls them)."""
+    contacted. Returns whether an email was queued (otherwise the team calls them). Raises
+    ContactFirst for a request with risk words while no contact attempt is logged."""
     with override(intake.language):
         text = dict(selectors.decline_choices(intake.language))[reason]
         subject = _("Your request to %(clinic)s") % {"clinic": intake.clinic.name}
     with transaction.atomic():
+        if _unreached().filter(pk=intake.pk).exists():
+            raise ContactFirst
         IntakeRequest.objects.filter(pk=intake.pk).update(
             status=RequestStatus.DECLINED, decline_reason=reason, handled_at=timezone.now()
         )
@@ -165,11 +183,20 @@ def request_decline(*, by, request, intake, reason: str, role) -> bool:
 
 
 def purge_old(now=None) -> int:
-    """Delete requests that did not become a client, past the retention period."""
+    """Delete requests that did not become a client, past the retention period, except those
+    with risk words that nobody has tried to reach yet: they are kept, and logged (by id), until
+    a contact attempt is recorded."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.GENTLE_INTAKE_RETENTION_DAYS)
     old = IntakeRequest.objects.filter(created_at__lt=cutoff).exclude(
         status=RequestStatus.CONVERTED
     )
+    held = list(_unreached().filter(pk__in=old.values("pk")).values_list("pk", flat=True))
+    if held:
+        logger.warning(
+            "intake purge kept requests with risk words and no contact attempt",
+            extra={"count": len(held), "request_ids": held},
+        )
+    old = old.exclude(pk__in=held)
     with transaction.atomic():
         count = 0
         for clinic_id, pk in old.values_list("clinic_id", "pk"):
@@ -183,6 +210,24 @@ def purge_old(now=None) -> int:
             count += 1
         old.delete()
     return count
+
+
+def contact_attempt_add(*, by, request, intake, made_at, outcome: str, note: str, role):
+    """Log one attempt to reach the person behind a request (the note stays out of the audit
+    row)."""
+    with transaction.atomic():
+        attempt = IntakeContactAttempt.objects.create(
+            intake=intake, made_at=made_at, made_by=by, outcome=outcome, note=note
+        )
+        _audit(
+            "intake.contact_attempt",
+            by=by,
+            request=request,
+            intake=intake,
+            role=role,
+            detail=f"attempt={attempt.pk} outcome={outcome}",
+        )
+    return attempt
 
 
 def queue_viewed(*, request, role, clinic, count: int) -> None:

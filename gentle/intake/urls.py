@@ -33,6 +33,13 @@ urlpatterns = [
         methods=("POST",),
     ),
     route(
+        "clinic/intake/<int:request_id>/contact/",
+        views.intake_contact,
+        name="intake_contact",
+        access=Access.INTAKE,
+        methods=("POST",),
+    ),
+    route(
         "clinic/public-pages/",
         views.public_texts,
         name="public_texts",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +26,10 @@ from gentle.intake.forms import (
     RequestForm,
     started_token,
 )
-from gentle.intake.models import PublicText, RequestStatus
+from gentle.intake.models import IntakeContactAttempt, PublicText, RequestStatus
 from gentle.lib.forms import posted
-from gentle.safety.selectors import crisis_text_for
+from gentle.safety.forms import ContactAttemptForm
+from gentle.safety.selectors import crisis_text_for, risk_phrases_in
 
 
 def _clinic(slug):
@@ -78,6 +79,8 @@ def reach_out(request, slug: str):
         context["form"] = RequestForm(data)
         context["form"].is_valid()
         context["refusal"] = refusal
+        # Refused or not, words of risk get the crisis response now: the message is not sent.
+        context["risk"] = bool(risk_phrases_in(request.POST.get("message", "")[:10000]))
         return render(request, "intake/reach_out.html", context, status=status)
     intake = actions.request_receive(request=request, clinic=clinic, data=form.cleaned_data)
     return render(
@@ -98,8 +101,11 @@ def _role(request):
 def intake_queue(request):
     role = _role(request)
     clinic = clinic_context(request).clinic
+    attempts = IntakeContactAttempt.objects.filter(intake=OuterRef("pk"))
     requests = list(
-        clinic.intake_requests.select_related("assigned_to", "client").filter(
+        clinic.intake_requests.select_related("assigned_to", "client")
+        .annotate(reached=Exists(attempts))
+        .filter(
             Q(status__in=(RequestStatus.NEW, RequestStatus.ASSIGNED))
             | Q(handled_at__gte=timezone.now() - timedelta(days=30))
         )[:200]
@@ -116,7 +122,7 @@ def _clinicians(clinic):
     )
 
 
-def _detail(request, intake, *, assign=None, convert=None, decline=None, status=200):
+def _detail(request, intake, *, assign=None, convert=None, decline=None, contact=None, status=200):
     clinic = intake.clinic
     users = User.objects.filter(pk__in=_clinicians(clinic).values("user_id")).order_by(
         "display_name"
@@ -140,6 +146,8 @@ def _detail(request, intake, *, assign=None, convert=None, decline=None, status=
                 },
             ),
             "decline_form": decline or DeclineForm(),
+            "contact_form": contact or ContactAttemptForm(),
+            "attempts": list(intake.contact_attempts.select_related("made_by")),
             "open": intake.status in (RequestStatus.NEW, RequestStatus.ASSIGNED),
             "screen": selectors.screen_items(),
         },
@@ -214,18 +222,42 @@ def intake_decline(request, request_id: int):
     form = DeclineForm(request.POST)
     if not form.is_valid():
         return _detail(request, intake, decline=form, status=400)
-    emailed = actions.request_decline(
-        by=request.user,
-        request=request,
-        intake=intake,
-        reason=form.cleaned_data["reason"],
-        role=_role(request),
-    )
+    try:
+        emailed = actions.request_decline(
+            by=request.user,
+            request=request,
+            intake=intake,
+            reason=form.cleaned_data["reason"],
+            role=_role(request),
+        )
+    except actions.ContactFirst:
+        form.add_error(
+            None,
+            _(
+                "Their message has risk words: log an attempt to reach them (below) before "
+                "declining. Nothing was sent."
+            ),
+        )
+        return _detail(request, intake, decline=form, status=400)
     if emailed:
         messages.success(request, _("Declined; the message was sent by email."))
     else:
         messages.success(request, _("Declined. They asked to be phoned: please call them."))
     return redirect("intake_queue")
+
+
+@role_required(Role.ADMIN, Role.CLINICIAN)
+@require_POST
+def intake_contact(request, request_id: int):
+    intake = intake_for(request, request_id, write=True)
+    form = ContactAttemptForm(request.POST, since=intake.created_at)
+    if not form.is_valid():
+        return _detail(request, intake, contact=form, status=400)
+    actions.contact_attempt_add(
+        by=request.user, request=request, intake=intake, role=_role(request), **form.cleaned_data
+    )
+    messages.success(request, _("Contact attempt logged."))
+    return redirect("intake_detail", request_id=intake.pk)
 
 
 # The clinic's own wording

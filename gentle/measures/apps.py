@@ -9,6 +9,10 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         # Every shipped instrument is loaded and validated at start-up.
-        from gentle.measures import instruments
+        from gentle.measures import alerts, instruments
+        from gentle.safety import sources
 
         instruments.catalogue()
+        # The alert page shows what raised a questionnaire's alert through this (safety may
+        # not read administrations: it sits above measures).
+        sources.register(alerts.SOURCE, alerts.describe)

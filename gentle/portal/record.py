@@ -48,7 +48,7 @@ from gentle.measures.models import Status as MeasureStatus
 from gentle.portal.models import Task, TaskKind
 from gentle.roleplay.models import Annotation, Manner, Rehearsal, Scenario
 from gentle.roleplay.models import Status as RehearsalStatus
-from gentle.safety.models import Alert, AlertAction, Severity
+from gentle.safety.models import Alert, AlertAction, ContactAttempt, ContactOutcome, Severity
 from gentle.timeline.models import Category, DiaryEntry, Episode, Impact, LifeEvent
 
 FORMAT_NAME = "gentle-record"
@@ -247,9 +247,24 @@ ALERT_FIELDS = (
 
 
 def _alerts(client: Client) -> list[Row]:
-    """Safety alerts raised about the client, and when they were acknowledged."""
-    rows = Alert.objects.filter(client=client).order_by("raised_at", "pk")
-    return [_fields(a, ALERT_FIELDS) for a in rows]
+    """Safety alerts raised about the client, when they were acknowledged, and the attempts
+    made to reach the client about each."""
+    attempts = ContactAttempt.objects.select_related("made_by").order_by("made_at", "pk")
+    rows = (
+        Alert.objects.filter(client=client)
+        .prefetch_related(Prefetch("contact_attempts", queryset=attempts))
+        .order_by("raised_at", "pk")
+    )
+    return [
+        {
+            **_fields(a, ALERT_FIELDS),
+            "contact_attempts": [
+                {**_fields(t, ("made_at", "outcome", "note")), "made_by": _name(t.made_by)}
+                for t in a.contact_attempts.all()
+            ],
+        }
+        for a in rows
+    ]
 
 
 PERSON_FIELDS = (
@@ -616,6 +631,7 @@ DATE_KEYS = frozenset(
     {
         "generated_at",
         "date_of_birth",
+        "made_at",
         "created_at",
         "added_at",
         "given_on",
@@ -659,6 +675,7 @@ LABELS: dict[str, dict[str, Any]] = {
     "sessions": {"mode": SessionMode, "attendance": Attendance, "phase": PHASE_LABELS},
     "measures": {"mode": MeasureMode},
     "alerts": {"severity": Severity, "action": AlertAction},
+    "alerts.contact_attempts": {"outcome": ContactOutcome},
     "inventory": {
         "relationship": Relationship,
         "contact": Frequency,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.safety import risk
-from gentle.safety.models import Alert, CrisisText, Severity
+from gentle.safety.models import Alert, ContactAttempt, CrisisText, Severity
 
 # What a client's own risk words in free text raise, by the scanner's rule category. Free text
 # never sets the level of risk (an assessment does, docs/severity.md): words of a plan, of
@@ -121,7 +121,17 @@ def text_hear(
     return Heard(result.level, alert)
 
 
-def alert_acknowledge(*, by, request, alert: Alert, action: str, note: str) -> bool:
+class NoteRequired(ValueError):
+    """A high alert is closed only with a note of what was done."""
+
+
+def alert_acknowledge(
+    *, by, request, alert: Alert, action: str, note: str, role: str = Role.CLINICIAN
+) -> bool:
+    """Close an open alert with what was done (a high alert also with a note). Returns False
+    when it was closed already (nothing changes)."""
+    if alert.severity == Severity.HIGH and not note.strip():
+        raise NoteRequired
     with transaction.atomic():
         changed = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=by, action=action, action_note=note
@@ -131,7 +141,7 @@ def alert_acknowledge(*, by, request, alert: Alert, action: str, note: str) -> b
                 "alert.acknowledge",
                 actor=by,
                 request=request,
-                role=Role.CLINICIAN,
+                role=role,
                 clinic_id=alert.client.clinic_id,
                 client_id=alert.client_id,
                 object_type="alert",
@@ -139,6 +149,29 @@ def alert_acknowledge(*, by, request, alert: Alert, action: str, note: str) -> b
                 detail=f"action={action}",
             )
     return bool(changed)
+
+
+def contact_attempt_add(
+    *, by, request, alert: Alert, made_at, outcome: str, note: str, role: str
+) -> ContactAttempt:
+    """Log one attempt to reach the client about an alert (open or closed: a follow-up call
+    after closing belongs in the log too). The note stays out of the audit row."""
+    with transaction.atomic():
+        attempt = ContactAttempt.objects.create(
+            alert=alert, made_at=made_at, made_by=by, outcome=outcome, note=note
+        )
+        record(
+            "alert.contact_attempt",
+            actor=by,
+            request=request,
+            role=role,
+            clinic_id=alert.client.clinic_id,
+            client_id=alert.client_id,
+            object_type="alert",
+            object_id=alert.pk,
+            detail=f"attempt={attempt.pk} outcome={outcome}",
+        )
+    return attempt
 
 
 def alerts_escalate(now=None) -> int:

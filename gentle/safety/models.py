@@ -74,6 +74,46 @@ class Alert(models.Model):
         return self.acknowledged_at is None
 
 
+class ContactOutcome(models.TextChoices):
+    """What came of one attempt to reach a person at risk (alerts and risk intake requests)."""
+
+    NOT_REACHED = "not_reached", _("Could not reach")
+    LEFT_MESSAGE = "left_message", _("Left a message")
+    SPOKE_CLIENT = "spoke_client", _("Spoke with the client")
+    SPOKE_EMERGENCY_CONTACT = "spoke_emergency_contact", _("Spoke with the emergency contact")
+    EMERGENCY_SERVICES = "emergency_services", _("Emergency services called")
+
+
+class ContactAttempt(models.Model):
+    """One attempt to reach the client about an alert, logged by whoever made it. Attempts are
+    only added, never changed: the log shows who tried what and when."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="contact_attempts")
+    made_at = models.DateTimeField(_("when"), help_text="When the attempt was made.")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=30, choices=ContactOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=ContactOutcome.values),
+                name="contactattempt_known_outcome",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(made_at__lte=models.F("recorded_at")),
+                name="contactattempt_not_in_future",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"contact attempt {self.pk} on alert {self.alert_id}"
+
+
 class CrisisText(models.Model):
     """What a client sees at once when a risk answer is given, per clinic and language."""
 

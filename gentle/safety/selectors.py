@@ -62,3 +62,16 @@ def crisis_response(clinic, language: str, *, client=None) -> dict:
     render it with ``{% include "safety/_crisis_response.html" %}`` (``crisis`` in the context).
     One place, so every form that hears risk answers alike."""
     return {"text": crisis_text_for(clinic, language), "client": client, "clinic": clinic}
+
+
+RECENT_ALERTS_SHOWN = 5
+
+
+def recent_alerts(alert: Alert, limit: int = RECENT_ALERTS_SHOWN) -> list[Alert]:
+    """The client's latest other alerts, newest first (one query)."""
+    return list(Alert.objects.filter(client_id=alert.client_id).exclude(pk=alert.pk)[:limit])
+
+
+def contact_attempts(alert: Alert) -> list:
+    """The alert's contact log, newest first, with who made each attempt (one query)."""
+    return list(alert.contact_attempts.select_related("made_by"))

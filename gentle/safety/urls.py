@@ -9,7 +9,14 @@ urlpatterns = [
         "alerts/<int:alert_id>/acknowledge/",
         views.alert_acknowledge,
         name="alert_acknowledge",
-        access=Access.CLIENT_WRITE,
+        access=Access.ALERT_WORK,
+        methods=("POST",),
+    ),
+    route(
+        "alerts/<int:alert_id>/contact/",
+        views.alert_contact,
+        name="alert_contact",
+        access=Access.ALERT_WORK,
         methods=("POST",),
     ),
     route(

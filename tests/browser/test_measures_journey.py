@@ -56,9 +56,10 @@ def test_risk_answer_in_the_portal_reaches_the_care_team(
     desk.locator("svg.chart[role=img]").first.wait_for()
     screenshot(desk, "measures-results-1280")
     desk.get_by_role("link", name="Review and acknowledge").first.click()
-    desk.get_by_label("What was done").select_option("contact")
-    desk.get_by_label("Note").fill("Called the client the same afternoon; safety plan reviewed.")
-    desk.get_by_role("button", name="Acknowledge").click()
+    close = desk.locator("#close")  # the page also holds the contact log's form
+    close.get_by_label("What was done").select_option("contact")
+    close.get_by_label("Note").fill("Called the client the same afternoon; safety plan reviewed.")
+    close.get_by_role("button", name="Acknowledge").click()
     desk.get_by_text("Alert acknowledged.").wait_for()
     screenshot(desk, "measures-acknowledged-1280")
 
