@@ -50,7 +50,7 @@ from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
 from gentle.roleplay.forms import LibraryForm, ScenarioForm, StartForm
-from gentle.safety.selectors import crisis_text_for
+from gentle.safety.selectors import crisis_response, crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
 
@@ -103,6 +103,12 @@ def task_url(task) -> str:
     return reverse(name, args=[task.object_id]) if with_id else reverse(name)
 
 
+def _crisis(client) -> dict:
+    """The crisis response for a page that answers the client's own risk words (rendered with
+    ``{% include "safety/_crisis_response.html" %}`` in the same response as the save)."""
+    return crisis_response(client.clinic, get_language(), client=client)
+
+
 def _did(request, client, kind, object_id=None) -> None:
     """The client did a piece of work: its open tasks are done."""
     portal_actions.tasks_done(
@@ -153,8 +159,9 @@ def portal_diary(request):
             "how_i_felt": today.how_i_felt,
         }
     form = DiaryForm(posted(request), client=client, initial=initial)
+    crisis = None
     if request.method == "POST" and form.is_valid():
-        timeline_actions.diary_save(
+        _entry, heard = timeline_actions.diary_save(
             by=request.user,
             request=request,
             client=client,
@@ -163,12 +170,14 @@ def portal_diary(request):
         )
         _did(request, client, "diary")
         messages.success(request, _("Saved in your diary."))
-        return redirect("portal_diary")
+        if not heard.crisis:
+            return redirect("portal_diary")
+        crisis = _crisis(client)  # in this response, with what was written still in the form
     entries = list(client.diary.prefetch_related("people")[:14])
     return render(
         request,
         "portal/diary.html",
-        {"form": form, "entries": entries},
+        {"form": form, "entries": entries, "crisis": crisis},
         status=400 if form.errors else 200,
     )
 
