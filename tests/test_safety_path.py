@@ -6,6 +6,7 @@ bad input (empty, 100 KB, emoji, mixed languages) is handled. Through HTTP as th
 import html as html_lib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client as HttpClient
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from gentle.accounts.models import Clinic, Role, User
 from gentle.clients.models import Client
+from gentle.grief.models import Activity, CheckIn, Loss, Transition
 from gentle.safety.models import Alert, CrisisText
 from gentle.timeline.models import DiaryEntry
 from tests.factories import make_client, make_clinic, make_person
@@ -132,4 +134,134 @@ def test_bad_diary_input_is_refused_or_kept_intact(world):
     assert not DiaryEntry.objects.exists() and not Alert.objects.exists()
     assert http.post("/portal/diary/", diary(what_happened=MIXED)).status_code == 302
     assert DiaryEntry.objects.get().what_happened == MIXED
+    assert not Alert.objects.exists()
+
+
+# Grief: the dual-process log and check-ins, and the transition worksheet
+
+
+@pytest.fixture
+def shared_loss(world):
+    return Loss.objects.create(
+        client=world.ottilie,
+        who="Rosa",
+        died_on=timezone.localdate() - timedelta(days=400),
+        created_by=world.clinician,
+        shared_with_client=True,
+    )
+
+
+def check_in(**fields) -> dict:
+    return {"day": timezone.localdate().isoformat(), "words": ["numb"]} | fields
+
+
+def log_entry(**fields) -> dict:
+    return {"day": timezone.localdate().isoformat(), "orientation": "loss"} | fields
+
+
+def test_a_risk_check_in_is_saved_and_answered_with_the_crisis_response(world, shared_loss):
+    url = f"/portal/losses/{shared_loss.pk}/check-ins/"
+    response = signed_in(world.person).post(url, check_in(note=RISK))
+    assert_crisis_answer(response, source="grief_checkin", words="not wake up")
+    assert CheckIn.objects.get().note == RISK
+    assert "Check-in saved." in visible_text(response)
+
+
+def test_a_risk_log_entry_is_saved_and_answered_with_the_crisis_response(world, shared_loss):
+    url = f"/portal/losses/{shared_loss.pk}/activities/"
+    response = signed_in(world.person).post(url, log_entry(what=RISK_ES))
+    assert_crisis_answer(response, source="grief_log", words="soy una carga")
+    assert Activity.objects.get().what == RISK_ES
+
+
+@pytest.mark.parametrize("words", [MENTION, "My brother died by suicide two years ago.", IDIOM])
+def test_grief_about_a_suicide_is_written_without_alarm(world, shared_loss, words):
+    http = signed_in(world.person)
+    base = f"/portal/losses/{shared_loss.pk}"
+    assert http.post(f"{base}/check-ins/", check_in(note=words)).status_code == 302
+    assert http.post(f"{base}/activities/", log_entry(what=words)).status_code == 302
+    assert_no_crisis(http.get(f"{base}/"))
+    assert CheckIn.objects.get().note == words and Activity.objects.get().what == words
+
+
+def test_bad_grief_input_is_refused_or_kept_intact(world, shared_loss):
+    http = signed_in(world.person)
+    base = f"/portal/losses/{shared_loss.pk}"
+    response = http.post(f"{base}/activities/", log_entry(what=""))
+    assert response.status_code == 400 and "This field is required." in visible_text(response)
+    response = http.post(f"{base}/check-ins/", check_in(words=[], note=RISK))
+    assert response.status_code == 400 and RISK in response.content.decode()
+    response = http.post(f"{base}/check-ins/", check_in(note=HUGE + RISK))
+    assert response.status_code == 400 and "at most 300 characters" in visible_text(response)
+    response = http.post(f"{base}/activities/", log_entry(what=HUGE))
+    assert response.status_code == 400 and "at most 200 characters" in visible_text(response)
+    assert not CheckIn.objects.exists() and not Activity.objects.exists()
+    assert not Alert.objects.exists()
+    short_mixed = "Hoy 😔 pero I called my sister 🌱"
+    assert http.post(f"{base}/check-ins/", check_in(note=short_mixed)).status_code == 302
+    assert http.post(f"{base}/activities/", log_entry(what=short_mixed)).status_code == 302
+    assert CheckIn.objects.get().note == short_mixed == Activity.objects.get().what
+
+
+def test_another_client_cannot_write_in_this_clients_grief_work(world, shared_loss):
+    transition = Transition.objects.create(
+        client=world.ottilie, title="Retiring", updated_by=world.clinician, shared_with_client=True
+    )
+    http = signed_in(world.other_person)
+    base = f"/portal/losses/{shared_loss.pk}"
+    assert http.post(f"{base}/check-ins/", check_in(note=RISK)).status_code == 404
+    assert http.post(f"{base}/activities/", log_entry(what=RISK)).status_code == 404
+    response = http.post(f"/portal/transitions/{transition.pk}/", {"title": "x", "old_hard": RISK})
+    assert response.status_code == 404
+    assert not CheckIn.objects.exists() and not Activity.objects.exists()
+    assert not Alert.objects.exists() and Transition.objects.get().old_hard == ""
+
+
+@pytest.fixture
+def transition(world):
+    return Transition.objects.create(
+        client=world.ottilie, title="Retiring", updated_by=world.clinician, shared_with_client=True
+    )
+
+
+def test_a_risk_transition_worksheet_is_saved_and_answered_with_the_crisis_response(
+    world, transition
+):
+    url = f"/portal/transitions/{transition.pk}/"
+    http = signed_in(world.person)
+    data = {"title": "Retiring", "old_good": "The bakery at dawn", "new_demands": RISK}
+    response = http.post(url, data)
+    assert_crisis_answer(response, source="transition", words="not wake up")
+    transition.refresh_from_db()
+    assert transition.new_demands == RISK and transition.old_good == "The bakery at dawn"
+    assert "The bakery at dawn" in response.content.decode()  # the worksheet stays on the page
+    http.post(url, data)  # the same words saved again
+    assert Alert.objects.count() == 1
+    http.post(url, data | {"old_hard": "Nadie me echaría de menos."})  # new words of risk
+    assert Alert.objects.count() == 2
+
+
+@pytest.mark.parametrize("words", [MENTION, IDIOM])
+def test_a_mention_in_the_transition_worksheet_raises_nothing(world, transition, words):
+    url = f"/portal/transitions/{transition.pk}/"
+    response = signed_in(world.person).post(url, {"title": "Retiring", "old_hard": words})
+    assert response.status_code == 302
+    assert_no_crisis(signed_in(world.person).get(url))
+    transition.refresh_from_db()
+    assert transition.old_hard == words
+
+
+def test_bad_transition_input_is_refused_or_kept_intact(world, transition):
+    url = f"/portal/transitions/{transition.pk}/"
+    http = signed_in(world.person)
+    response = http.post(url, {"title": "", "old_hard": RISK})
+    assert response.status_code == 400 and "This field is required." in visible_text(response)
+    assert RISK in response.content.decode()
+    response = http.post(url, {"title": "Retiring", "old_hard": HUGE})
+    assert response.status_code == 400 and "at most 2000 characters" in visible_text(response)
+    transition.refresh_from_db()
+    assert transition.old_hard == "" and not Alert.objects.exists()
+    assert http.post(url, {"title": "Jubilación 🌅", "old_hard": MIXED}).status_code == 302
+    transition.refresh_from_db()
+    assert transition.old_hard == MIXED and transition.title == "Jubilación 🌅"
     assert not Alert.objects.exists()

@@ -317,8 +317,9 @@ def portal_loss_and_change(request):
     )
 
 
-def _loss_page(request, loss, *, activity_form=None, check_in_form=None):
-    """The client's curve: no clinician flag; a refused entry keeps what was typed (400)."""
+def _loss_page(request, loss, *, activity_form=None, check_in_form=None, crisis=None):
+    """The client's curve: no clinician flag; a refused entry keeps what was typed (400); the
+    client's own risk words are answered with the crisis response."""
     series = grief_selectors.curve_data(loss)
     return render(
         request,
@@ -329,6 +330,7 @@ def _loss_page(request, loss, *, activity_form=None, check_in_form=None):
             "series": series,
             "activity_form": activity_form or ActivityForm(loss=loss),
             "check_in_form": check_in_form or CheckInForm(loss=loss),
+            "crisis": crisis,
         },
         status=400 if activity_form or check_in_form else 200,
     )
@@ -345,9 +347,13 @@ def _portal_log(request, loss_id, form_class, add, message):
     if not form.is_valid():
         key = "activity_form" if form_class is ActivityForm else "check_in_form"
         return _loss_page(request, loss, **{key: form})
-    add(by=request.user, request=request, loss=loss, data=form.cleaned_data, role=Role.CLIENT)
+    _saved, heard = add(
+        by=request.user, request=request, loss=loss, data=form.cleaned_data, role=Role.CLIENT
+    )
     _did(request, loss.client, "loss", loss.pk)
     messages.success(request, message)
+    if heard.crisis:
+        return _loss_page(request, loss, crisis=_crisis(loss.client))
     return redirect("portal_loss", loss_id=loss.pk)
 
 
@@ -375,8 +381,9 @@ def portal_transition(request, transition_id: int):
     initial = {name: getattr(transition, name) for name in TransitionForm.base_fields}
     form = TransitionForm(posted(request), initial=initial)
     form.fields["phase"].label = _("Where I am now (optional)")
+    crisis = None
     if write and form.is_valid():
-        grief_actions.transition_save(
+        _saved, heard = grief_actions.transition_save(
             by=request.user,
             request=request,
             client=transition.client,
@@ -386,11 +393,19 @@ def portal_transition(request, transition_id: int):
         )
         _did(request, transition.client, "transition", transition.pk)
         messages.success(request, _("Saved. Your clinician will see it."))
-        return redirect("portal_transition", transition_id=transition.pk)
+        if not heard.crisis:
+            return redirect("portal_transition", transition_id=transition.pk)
+        crisis = _crisis(transition.client)
+        transition.title = form.cleaned_data["title"]
     return render(
         request,
         "portal/transition.html",
-        {"transition": transition, "form": form, "steps": list(transition.steps.all())},
+        {
+            "transition": transition,
+            "form": form,
+            "steps": list(transition.steps.all()),
+            "crisis": crisis,
+        },
         status=400 if form.errors else 200,
     )
 
