@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gentle.accounts.models import Clinic, Role, User
 from gentle.clients.models import Client
+from gentle.communication.models import Exchange, Worksheet
 from gentle.grief.models import Activity, CheckIn, Loss, Transition
 from gentle.safety.models import Alert, CrisisText
 from gentle.timeline.models import DiaryEntry
@@ -265,3 +266,160 @@ def test_bad_transition_input_is_refused_or_kept_intact(world, transition):
     transition.refresh_from_db()
     assert transition.old_hard == MIXED and transition.title == "Jubilación 🌅"
     assert not Alert.objects.exists()
+
+
+# Communication: exchanges, worksheets and the "How might it land?" statement tool
+
+
+@pytest.fixture
+def exchange(world):
+    return Exchange.objects.create(
+        client=world.ottilie,
+        i_said="You never",
+        they_said="Stop",
+        updated_by=world.clinician,
+        shared_with_client=True,
+    )
+
+
+@pytest.fixture
+def sheet(world):
+    return Worksheet.objects.create(
+        client=world.ottilie,
+        kind="desc",
+        title="Asking Sam",
+        updated_by=world.clinician,
+        shared_with_client=True,
+    )
+
+
+def exchange_data(**fields) -> dict:
+    return {"day": timezone.localdate().isoformat(), "i_said": "Fine", "they_said": "OK"} | fields
+
+
+def test_a_risk_exchange_is_saved_and_answered_with_the_crisis_response(world, exchange):
+    url = f"/portal/exchanges/{exchange.pk}/"
+    http = signed_in(world.person)
+    data = exchange_data(
+        i_felt=RISK, could_have_said="I'd like you to leave me alone, I want to die."
+    )
+    response = http.post(url, data)
+    alert = assert_crisis_answer(response, source="exchange", words="not wake up")
+    assert "want to die" in alert.excerpt and alert.severity == "high"
+    assert "A clear request" not in visible_text(response)  # no praise for words of risk
+    exchange.refresh_from_db()
+    assert exchange.i_felt == RISK
+    http.post(url, data)
+    assert Alert.objects.count() == 1  # the same words again raise nothing new
+    assert "A clear request" not in visible_text(http.get(url))
+
+
+@pytest.mark.parametrize("words", [MENTION, IDIOM])
+def test_a_mention_in_an_exchange_raises_nothing(world, exchange, words):
+    url = f"/portal/exchanges/{exchange.pk}/"
+    response = signed_in(world.person).post(url, exchange_data(they_said=words))
+    assert response.status_code == 302
+    assert_no_crisis(signed_in(world.person).get(url))
+    exchange.refresh_from_db()
+    assert exchange.they_said == words
+
+
+def test_bad_exchange_input_is_refused_or_kept_intact(world, exchange):
+    url = f"/portal/exchanges/{exchange.pk}/"
+    http = signed_in(world.person)
+    response = http.post(url, exchange_data(i_said="", i_felt=RISK))
+    assert response.status_code == 400
+    assert "Write down what was said" in visible_text(response) and RISK in visible_text(response)
+    response = http.post(url, exchange_data(i_felt=HUGE))
+    assert response.status_code == 400 and "at most 2000 characters" in visible_text(response)
+    exchange.refresh_from_db()
+    assert exchange.i_felt == "" and not Alert.objects.exists()
+    assert http.post(url, exchange_data(i_felt=MIXED)).status_code == 302
+    exchange.refresh_from_db()
+    assert exchange.i_felt == MIXED and not Alert.objects.exists()
+
+
+def test_a_risk_worksheet_is_saved_and_answered_with_the_crisis_response(world, sheet):
+    url = f"/portal/worksheets/{sheet.pk}/"
+    http = signed_in(world.person)
+    data = {"describe": "We argued about the bills", "express": RISK_ES, "specify": "Talk"}
+    response = http.post(url, data | {"finish": "1"})
+    assert_crisis_answer(response, source="worksheet", words="soy una carga")
+    assert "Well done" not in visible_text(response)
+    sheet.refresh_from_db()
+    assert sheet.answers["express"] == RISK_ES and sheet.completed_at is not None
+    http.post(url, data)
+    assert Alert.objects.count() == 1
+
+
+@pytest.mark.parametrize("words", [MENTION, IDIOM])
+def test_a_mention_in_a_worksheet_raises_nothing(world, sheet, words):
+    url = f"/portal/worksheets/{sheet.pk}/"
+    assert signed_in(world.person).post(url, {"describe": words}).status_code == 302
+    assert_no_crisis(signed_in(world.person).get(url))
+    sheet.refresh_from_db()
+    assert sheet.answers == {"describe": words}
+
+
+def test_bad_worksheet_input_is_refused_or_kept_intact(world, sheet):
+    url = f"/portal/worksheets/{sheet.pk}/"
+    http = signed_in(world.person)
+    response = http.post(url, {"describe": RISK, "finish": "1"})  # steps missing to finish
+    assert response.status_code == 400 and "Fill in this step to finish" in visible_text(response)
+    assert RISK in visible_text(response)
+    response = http.post(url, {"describe": HUGE})
+    assert response.status_code == 400 and "at most 2000 characters" in visible_text(response)
+    sheet.refresh_from_db()
+    assert sheet.answers == {} and not Alert.objects.exists()
+    assert http.post(url, {"describe": MIXED}).status_code == 302
+    sheet.refresh_from_db()
+    assert sheet.answers == {"describe": MIXED} and not Alert.objects.exists()
+
+
+def test_the_statement_tool_answers_a_risk_sentence_with_help_never_praise(world):
+    http = signed_in(world.person)
+    words = "I feel like I want to die and I'd like you to leave me alone"
+    response = http.post("/portal/communication/statement/", {"text": words})
+    alert = assert_crisis_answer(response, source="statement", words="want to die")
+    page = visible_text(response)
+    assert "A clear request" not in page and "Speaks from 'I'" not in page
+    assert "Nothing to point out" not in page and "✓" not in page
+    assert alert.severity == "high"
+    http.post("/portal/communication/statement/", {"text": words})
+    assert Alert.objects.count() == 1  # the same sentence again raises nothing new
+
+
+@pytest.mark.parametrize("words", [MENTION, IDIOM])
+def test_the_statement_tool_gives_feedback_on_a_mention(world, words):
+    response = signed_in(world.person).post("/portal/communication/statement/", {"text": words})
+    assert response.status_code == 200
+    assert_no_crisis(response)
+
+
+def test_the_statement_tool_still_praises_a_clear_request(world):
+    words = "I'd like you to call me when you are late."
+    response = signed_in(world.person).post("/portal/communication/statement/", {"text": words})
+    assert "A clear request" in visible_text(response)
+    assert_no_crisis(response)
+
+
+def test_bad_statement_input_gets_the_forms_message(world):
+    http = signed_in(world.person)
+    response = http.post("/portal/communication/statement/", {"text": ""})
+    assert response.status_code == 400 and "This field is required." in visible_text(response)
+    response = http.post("/portal/communication/statement/", {"text": HUGE + RISK})
+    assert response.status_code == 400 and "at most 2000 characters" in visible_text(response)
+    assert not Alert.objects.exists()
+    response = http.post("/portal/communication/statement/", {"text": MIXED})
+    assert response.status_code == 200 and MIXED in visible_text(response)
+    assert not Alert.objects.exists()
+
+
+def test_another_client_cannot_write_in_this_clients_communication_work(world, exchange, sheet):
+    http = signed_in(world.other_person)
+    response = http.post(f"/portal/exchanges/{exchange.pk}/", exchange_data(i_felt=RISK))
+    assert response.status_code == 404
+    assert http.post(f"/portal/worksheets/{sheet.pk}/", {"describe": RISK}).status_code == 404
+    exchange.refresh_from_db()
+    sheet.refresh_from_db()
+    assert exchange.i_felt == "" and sheet.answers == {} and not Alert.objects.exists()

@@ -77,7 +77,7 @@ def exchange_new(request, client_id: int):
     initial = {"area": getattr(client.courses.order_by("-start_date").first(), "focus", "")}
     form = ExchangeForm(posted(request), client=client, initial=initial)
     if request.method == "POST" and form.is_valid():
-        exchange = actions.exchange_save(
+        exchange, _heard = actions.exchange_save(
             by=request.user, request=request, client=client, data=form.cleaned_data
         )
         messages.success(request, _("Exchange saved."))

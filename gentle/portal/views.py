@@ -436,8 +436,9 @@ def portal_exchange(request, exchange_id: int):
         client=exchange.client,
         initial=communication_selectors.exchange_initial(exchange),
     )
+    crisis = None
     if write and form.is_valid():
-        communication_actions.exchange_save(
+        _saved, heard = communication_actions.exchange_save(
             by=request.user,
             request=request,
             client=exchange.client,
@@ -447,15 +448,20 @@ def portal_exchange(request, exchange_id: int):
         )
         _did(request, exchange.client, "exchange", exchange.pk)
         messages.success(request, _("Saved. Your clinician will see it."))
-        return redirect("portal_exchange", exchange_id=exchange.pk)
+        if not heard.crisis:
+            return redirect("portal_exchange", exchange_id=exchange.pk)
+        crisis = _crisis(exchange.client)
     return render(
         request,
         "portal/exchange.html",
         {
             "exchange": exchange,
             "form": form,
-            "feedback": communication_selectors.feedback(exchange.could_have_said),
+            "feedback": None
+            if crisis
+            else communication_selectors.feedback(exchange.could_have_said),
             "can_write": True,
+            "crisis": crisis,
         },
         status=400 if form.errors else 200,
     )
@@ -468,8 +474,9 @@ def portal_worksheet(request, worksheet_id: int):
     worksheet = portal_worksheet_for(request, worksheet_id, write=write)
     finish = write and "finish" in request.POST
     form = WorksheetForm(posted(request), worksheet=worksheet, finishing=finish)
+    crisis = None
     if write and form.is_valid():
-        communication_actions.worksheet_save(
+        heard = communication_actions.worksheet_save(
             by=request.user,
             request=request,
             worksheet=worksheet,
@@ -479,23 +486,40 @@ def portal_worksheet(request, worksheet_id: int):
         )
         if finish:
             _did(request, worksheet.client, "worksheet", worksheet.pk)
-        messages.success(request, _("Finished. Well done.") if finish else _("Saved."))
-        return redirect("portal_worksheet", worksheet_id=worksheet.pk)
+        if not heard.crisis:
+            messages.success(request, _("Finished. Well done.") if finish else _("Saved."))
+            return redirect("portal_worksheet", worksheet_id=worksheet.pk)
+        messages.success(request, _("Saved."))  # no praise for words of risk
+        crisis = _crisis(worksheet.client)
+        worksheet.refresh_from_db()
     context = communication_selectors.worksheet_page(worksheet, form.steps)
-    context.update(form=form, can_write=True)
+    context.update(form=form, can_write=True, crisis=crisis)
     return render(request, "portal/worksheet.html", context, status=400 if form.errors else 200)
 
 
 @role_required(Role.CLIENT)
 @require_http_methods(["GET", "POST"])
 def portal_statement(request):
-    """Statement feedback for the client. Nothing typed here is stored."""
+    """Statement feedback for the client. Nothing typed here is stored, except that the
+    client's own risk words are heard (an alert with the words around them) and answered with
+    the crisis response, never with feedback."""
+    client = own_client(request)
     form = StatementForm(posted(request))
-    found = communication_selectors.feedback(form.cleaned_data["text"]) if form.is_valid() else None
+    form.fields["text"].help_text = _("Write it as you would say it.")
+    found, crisis = None, None
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        heard = communication_actions.statement_hear(
+            by=request.user, request=request, client=client, text=text
+        )
+        if heard.crisis:
+            crisis = _crisis(client)
+        else:
+            found = communication_selectors.feedback(text)
     return render(
         request,
         "portal/statement.html",
-        {"form": form, "feedback": found},
+        {"form": form, "feedback": found, "crisis": crisis},
         status=400 if form.errors else 200,
     )
 
