@@ -16,6 +16,7 @@ from gentle.accounts.models import Clinic, Role, User
 from gentle.clients.models import Client
 from gentle.communication.models import Exchange, Worksheet
 from gentle.grief.models import Activity, CheckIn, Loss, Transition
+from gentle.inventory.models import Person
 from gentle.safety.models import Alert, CrisisText
 from gentle.timeline.models import DiaryEntry
 from tests.factories import make_client, make_clinic, make_person
@@ -423,3 +424,43 @@ def test_another_client_cannot_write_in_this_clients_communication_work(world, e
     exchange.refresh_from_db()
     sheet.refresh_from_db()
     assert exchange.i_felt == "" and sheet.answers == {} and not Alert.objects.exists()
+
+
+# Portal people drafts
+
+
+def draft(**fields) -> dict:
+    return {"name": "Sam", "relationship": "partner", "ring": "2"} | fields
+
+
+def test_a_risk_people_draft_is_saved_and_answered_with_the_crisis_response(world):
+    http = signed_in(world.person)
+    response = http.post("/portal/people/", draft(unsatisfying=f"{IDIOM} {RISK}"))
+    assert_crisis_answer(response, source="people_draft", words="not wake up")
+    person = Person.objects.get()
+    assert person.unsatisfying == f"{IDIOM} {RISK}" and not person.accepted
+    assert "Sam" in visible_text(response)  # the list shows the new draft
+
+
+@pytest.mark.parametrize("words", [MENTION, IDIOM])
+def test_a_mention_in_a_people_draft_raises_nothing(world, words):
+    response = signed_in(world.person).post("/portal/people/", draft(satisfying=words))
+    assert response.status_code == 302
+    assert_no_crisis(signed_in(world.person).get("/portal/people/"))
+    assert Person.objects.get().satisfying == words
+
+
+def test_bad_people_draft_input_is_refused_or_kept_intact(world):
+    http = signed_in(world.person)
+    response = http.post("/portal/people/", draft(name="", unsatisfying=RISK))
+    assert response.status_code == 400 and "This field is required." in visible_text(response)
+    assert RISK in visible_text(response)
+    response = http.post("/portal/people/", draft(satisfying=HUGE))
+    assert response.status_code == 400 and "at most 2000 characters" in visible_text(response)
+    assert not Person.objects.exists() and not Alert.objects.exists()
+    assert (
+        http.post("/portal/people/", draft(name="Ángela 🌻", satisfying=MIXED)).status_code == 302
+    )
+    person = Person.objects.get()
+    assert person.name == "Ángela 🌻" and person.satisfying == MIXED
+    assert not Alert.objects.exists()

@@ -188,9 +188,10 @@ def portal_people(request):
     """The client's own people: the inventory as agreed, and drafts they add for review."""
     client = own_client_record(request)
     form = DraftPersonForm(posted(request))
+    crisis = None
     if request.method == "POST" and form.is_valid():
         try:
-            inventory_actions.person_save(
+            _person, heard = inventory_actions.person_save(
                 by=request.user,
                 request=request,
                 client=client,
@@ -202,11 +203,14 @@ def portal_people(request):
         else:
             _did(request, client, "inventory")
             messages.success(request, _("Added. Your clinician will go over it with you."))
-            return redirect("portal_people")
+            if not heard.crisis:
+                return redirect("portal_people")
+            crisis = _crisis(client)
+            form = DraftPersonForm()  # saved: a second tap would only say the name is taken
     return render(
         request,
         "portal/people.html",
-        {"people": list(client.inventory.all()), "form": form},
+        {"people": list(client.inventory.all()), "form": form, "crisis": crisis},
         status=400 if form.errors else 200,
     )
 
