@@ -17,6 +17,7 @@ from gentle.clients.models import Client
 from gentle.communication.models import Exchange, Worksheet
 from gentle.grief.models import Activity, CheckIn, Loss, Transition
 from gentle.inventory.models import Person
+from gentle.roleplay.models import Rehearsal, Scenario
 from gentle.safety.models import Alert, CrisisText
 from gentle.timeline.models import DiaryEntry
 from tests.factories import make_client, make_clinic, make_person
@@ -464,3 +465,64 @@ def test_bad_people_draft_input_is_refused_or_kept_intact(world):
     person = Person.objects.get()
     assert person.name == "Ángela 🌻" and person.satisfying == MIXED
     assert not Alert.objects.exists()
+
+
+# Role play: a turn goes through the same path (gentle/roleplay/actions.py)
+
+
+@pytest.fixture
+def rehearsal(world):
+    scenario = Scenario.objects.create(
+        client=world.ottilie,
+        title="Telling my sister",
+        goal="Say how I miss him",
+        opening="Can we talk about Dan?",
+        manner="sad",
+        relationship="sibling",
+        updated_by=world.clinician,
+        shared_with_client=True,
+    )
+    return Rehearsal.objects.create(
+        client=world.ottilie,
+        scenario=scenario,
+        confidence_before=4,
+        tension=2,
+        started_by=world.person,
+    )
+
+
+def test_a_risk_turn_pauses_the_rehearsal_with_the_crisis_response(world, rehearsal):
+    url = f"/portal/rehearsals/{rehearsal.pk}/"
+    response = signed_in(world.person).post(url, {"text": RISK, "number": "1"})
+    assert_crisis_answer(response, source="rehearsal", words="not wake up")
+    assert "This rehearsal is paused." in visible_text(response)
+    rehearsal.refresh_from_db()
+    assert rehearsal.status == "paused" and rehearsal.turns.get().text == RISK
+    page = signed_in(world.person).get(url)  # the crisis response stays while paused
+    assert 'id="crisis-response"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "words", ["My brother died by suicide two years ago.", MENTION, IDIOM, MIXED]
+)
+def test_a_grief_client_talks_about_a_suicide_in_role_play_without_a_pause(world, rehearsal, words):
+    url = f"/portal/rehearsals/{rehearsal.pk}/"
+    response = signed_in(world.person).post(url, {"text": words, "number": "1"})
+    assert response.status_code == 302
+    rehearsal.refresh_from_db()
+    assert rehearsal.status == "active"
+    assert list(rehearsal.turns.values_list("speaker", flat=True)) == ["client", "partner"]
+    assert rehearsal.turns.get(speaker="client").text == words
+    assert_no_crisis(signed_in(world.person).get(url))
+
+
+def test_bad_turns_are_refused_and_another_client_cannot_take_one(world, rehearsal):
+    url = f"/portal/rehearsals/{rehearsal.pk}/"
+    http = signed_in(world.person)
+    response = http.post(url, {"text": "   ", "number": "1"})
+    assert response.status_code == 400 and "Write what you would say" in visible_text(response)
+    response = http.post(url, {"text": HUGE + RISK, "number": "1"})
+    assert response.status_code == 400 and not rehearsal.turns.exists()
+    response = signed_in(world.other_person).post(url, {"text": RISK, "number": "1"})
+    assert response.status_code == 404
+    assert not rehearsal.turns.exists() and not Alert.objects.exists()

@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gentle.roleplay import actions, selectors
 from gentle.roleplay.forms import EndForm, LibraryForm, ScenarioForm, StartForm, TurnForm
 from gentle.roleplay.models import Status
-from gentle.safety.selectors import crisis_text_for
+from gentle.safety.selectors import crisis_response
 
 
 def add_scenario(request, client, *, role):
@@ -87,14 +88,15 @@ def finish(request, rehearsal, *, role, page, render_page):
 
 def rehearsal_context(rehearsal, *, turn_form=None, end_form=None) -> dict:
     """The transcript with feedback and notes, the next turn's form (the opening line offered
-    for the first), the reflection form, and the crisis text when paused for safety."""
+    for the first), the reflection form, and the crisis response when paused for safety."""
     turns = selectors.transcript(rehearsal)
     client_turns = sum(1 for t in turns if t.speaker == "client")
     initial = {"number": (turns[-1].number if turns else 0) + 1}
     if not turns:
         initial["text"] = rehearsal.scenario.opening
     paused = rehearsal.status == Status.PAUSED
-    crisis = crisis_text_for(rehearsal.client.clinic, rehearsal.language) if paused else ""
+    client = rehearsal.client
+    crisis = crisis_response(client.clinic, get_language(), client=client) if paused else None
     return {
         "rehearsal": rehearsal,
         "scenario": rehearsal.scenario,
@@ -102,5 +104,5 @@ def rehearsal_context(rehearsal, *, turn_form=None, end_form=None) -> dict:
         "client_turns": client_turns,
         "turn_form": turn_form or TurnForm(initial=initial),
         "end_form": end_form or EndForm(),
-        "crisis_text": crisis,
+        "crisis": crisis,
     }
