@@ -526,3 +526,34 @@ def test_bad_turns_are_refused_and_another_client_cannot_take_one(world, rehears
     response = signed_in(world.other_person).post(url, {"text": RISK, "number": "1"})
     assert response.status_code == 404
     assert not rehearsal.turns.exists() and not Alert.objects.exists()
+
+
+def test_a_risk_scenario_written_by_the_client_is_answered_with_the_crisis_response(world):
+    http = signed_in(world.person)
+    data = {
+        "title": "Telling Sam",
+        "goal": "Say goodbye before I end my life",
+        "opening": "Sam, I need to tell you something 💬",
+        "manner": "sad",
+        "relationship": "partner",
+    }
+    response = http.post("/portal/role-play/", data)
+    assert_crisis_answer(response, source="scenario", words="end my life")
+    assert Scenario.objects.get().goal == data["goal"]
+    response = http.post("/portal/role-play/", data | {"goal": MENTION, "title": "Mum"})
+    assert response.status_code == 302 and Alert.objects.count() == 1
+    response = http.post("/portal/role-play/", data | {"title": ""})
+    assert response.status_code == 400 and Scenario.objects.count() == 2
+
+
+def test_a_risk_reflection_is_saved_and_answered_with_the_crisis_response(world, rehearsal):
+    http = signed_in(world.person)
+    end = f"/portal/rehearsals/{rehearsal.pk}/end/"
+    response = http.post(end, {"worked": HUGE, "confidence_after": "5"})
+    assert response.status_code == 400
+    rehearsal.refresh_from_db()
+    assert rehearsal.status == "active" and rehearsal.worked == ""
+    response = http.post(end, {"worked": "Staying calm", "try_next": RISK, "confidence_after": "5"})
+    assert_crisis_answer(response, source="rehearsal_reflection", words="not wake up")
+    rehearsal.refresh_from_db()
+    assert rehearsal.status == "finished" and rehearsal.try_next == RISK

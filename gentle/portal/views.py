@@ -537,7 +537,9 @@ def portal_roleplay(request):
     client = own_client_record(request)
     forms = (ScenarioForm(client=client), LibraryForm(client=client))
     if request.method == "POST":
-        scenario, forms = roleplay_pages.add_scenario(request, client, role=Role.CLIENT)
+        scenario, forms, heard = roleplay_pages.add_scenario(request, client, role=Role.CLIENT)
+        if scenario and heard.crisis:
+            return _scenario_page(request, scenario, crisis=_crisis(client))
         if scenario:
             return redirect("portal_scenario", scenario_id=scenario.pk)
     return render(
@@ -554,7 +556,10 @@ def portal_roleplay(request):
 
 @role_required(Role.CLIENT)
 def portal_scenario(request, scenario_id: int):
-    scenario = portal_scenario_for(request, scenario_id)
+    return _scenario_page(request, portal_scenario_for(request, scenario_id))
+
+
+def _scenario_page(request, scenario, *, crisis=None):
     return render(
         request,
         "portal/scenario.html",
@@ -565,6 +570,7 @@ def portal_scenario(request, scenario_id: int):
             "start_url": reverse("portal_rehearsal_start", args=[scenario.pk]),
             "can_write": True,
             "portal": True,
+            "crisis": crisis,
         },
     )
 
@@ -578,8 +584,10 @@ def portal_rehearsal_start(request, scenario_id: int):
     )
 
 
-def _rehearsal_page(request, rehearsal, *, turn_form=None, end_form=None):
+def _rehearsal_page(request, rehearsal, *, turn_form=None, end_form=None, crisis=None):
     context = roleplay_pages.rehearsal_context(rehearsal, turn_form=turn_form, end_form=end_form)
+    if crisis:  # the client's own risk words in the reflection
+        context["crisis"] = crisis
     context.update(
         can_write=True,
         portal=True,
@@ -617,7 +625,7 @@ def portal_rehearsal_end(request, rehearsal_id: int):
         page="portal_rehearsal",
         render_page=lambda **forms: _rehearsal_page(request, rehearsal, **forms),
     )
-    if response.status_code == 302:
+    if response.status_code != 400:  # finished (a reflection of risk answers with help: 200)
         _did(request, rehearsal.client, "scenario", rehearsal.scenario_id)
     return response
 

@@ -17,22 +17,25 @@ from gentle.safety.selectors import crisis_response
 
 def add_scenario(request, client, *, role):
     """The scenario forms' POST (from the library or written out), for both sides: returns
-    the new scenario, or the two forms with the errors of the one that was sent."""
+    the new scenario and what the safety path heard in it (None for the care team), or the
+    two forms with the errors of the one that was sent."""
     if "library" in request.POST:
         form = LibraryForm(request.POST, client=client)
         if form.is_valid():
             data = selectors.library_item(form.cleaned_data["library"])
             data["person"] = form.cleaned_data["person"]
-            return actions.scenario_save(
+            scenario, heard = actions.scenario_save(
                 by=request.user, request=request, client=client, data=data, role=role
-            ), None
-        return None, (ScenarioForm(client=client), form)
+            )
+            return scenario, None, heard
+        return None, (ScenarioForm(client=client), form), None
     form = ScenarioForm(request.POST, client=client)
     if form.is_valid():
-        return actions.scenario_save(
+        scenario, heard = actions.scenario_save(
             by=request.user, request=request, client=client, data=form.cleaned_data, role=role
-        ), None
-    return None, (form, LibraryForm(client=client))
+        )
+        return scenario, None, heard
+    return None, (form, LibraryForm(client=client)), None
 
 
 def start(request, scenario, *, role, page, back):
@@ -79,10 +82,14 @@ def finish(request, rehearsal, *, role, page, render_page):
     form = EndForm(request.POST)
     if not form.is_valid():
         return render_page(end_form=form)
-    actions.rehearsal_end(
+    heard = actions.rehearsal_end(
         by=request.user, request=request, rehearsal=rehearsal, data=form.cleaned_data, role=role
     )
     messages.success(request, _("Rehearsal finished. Your reflection is saved."))
+    if heard is not None and heard.crisis:
+        rehearsal.refresh_from_db()
+        crisis = crisis_response(rehearsal.client.clinic, get_language(), client=rehearsal.client)
+        return render_page(crisis=crisis)
     return redirect(page, rehearsal.pk)
 
 
