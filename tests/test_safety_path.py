@@ -557,3 +557,22 @@ def test_a_risk_reflection_is_saved_and_answered_with_the_crisis_response(world,
     assert_crisis_answer(response, source="rehearsal_reflection", words="not wake up")
     rehearsal.refresh_from_db()
     assert rehearsal.status == "finished" and rehearsal.try_next == RISK
+
+
+# Pages without an id: each client writes only into their own record
+
+
+def test_portal_forms_write_only_into_the_signed_in_clients_own_record(world):
+    http = signed_in(world.other_person)
+    assert http.post("/portal/diary/", diary(what_happened=RISK)).status_code == 200
+    assert DiaryEntry.objects.get().client == world.other
+    assert Alert.objects.get().client == world.other  # never Ottilie's care record
+    staff = signed_in(world.clinician)
+    for url, data in (
+        ("/portal/diary/", diary(what_happened=RISK_ES)),
+        ("/portal/people/", draft(unsatisfying=RISK_ES)),
+        ("/portal/communication/statement/", {"text": RISK_ES}),
+    ):
+        assert staff.post(url, data).status_code in (403, 404)
+    assert DiaryEntry.objects.count() == 1 and not Person.objects.exists()
+    assert Alert.objects.count() == 1
