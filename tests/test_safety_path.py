@@ -576,3 +576,13 @@ def test_portal_forms_write_only_into_the_signed_in_clients_own_record(world):
         assert staff.post(url, data).status_code in (403, 404)
     assert DiaryEntry.objects.count() == 1 and not Person.objects.exists()
     assert Alert.objects.count() == 1
+
+
+def test_the_clinicians_statement_tool_gives_no_feedback_on_risk_words(world):
+    http = signed_in(world.clinician)
+    words = "I feel like I want to die and I'd like you to leave me alone"
+    page = visible_text(http.post("/communication/statement/", {"text": words}))
+    assert "A clear request" not in page and "Nothing to point out" not in page
+    assert "follow them up as a safety matter" in page
+    page = visible_text(http.post("/communication/statement/", {"text": MENTION}))
+    assert "safety matter" not in page and not Alert.objects.exists()

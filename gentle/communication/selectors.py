@@ -191,11 +191,17 @@ def statement_rules() -> dict:
     return _load("statements.json")
 
 
+def own_risk(text: str) -> bool:
+    """The writer's own words of suicide or self-harm (gentle.safety.risk 'self'): no feedback
+    is given on them."""
+    return risk.scan(text or "").level == "self"
+
+
 def feedback(text: str) -> list[Note]:
     """Gentle, rule-based notes on a sentence the client means to say (gentle.lib.statements):
     strengths first, then what to watch, each with the rule behind it. No notes on a sentence
     of the writer's own risk (gentle.safety.risk)."""
-    if risk.scan(text or "").level == "self":
+    if own_risk(text):
         # Never praise or rate the writer's own risk words as a request: the page answers
         # them with help (the crisis response), not with pointers.
         return []
