@@ -173,7 +173,8 @@ def test_risk_words_pause_the_rehearsal_show_help_and_alert_the_team(client, wor
     response = client.post(url, {"text": "Honestly some days I want to die.", "number": "1"})
     html = response.content.decode()
     assert response.status_code == 200 and "Call the night line 0800" in html
-    assert "your care team has been told" in html
+    assert 'id="crisis-response"' in html and "This rehearsal is paused." in html
+    assert "your care team has been told" not in html  # not true in real time
     started.refresh_from_db()
     assert started.status == "paused"
     assert list(Turn.objects.values_list("speaker", flat=True)) == ["client"]  # no reply
@@ -185,7 +186,7 @@ def test_risk_words_pause_the_rehearsal_show_help_and_alert_the_team(client, wor
     assert Turn.objects.count() == 1
 
     client.force_login(clinician)
-    assert "Risk words in a role-play turn" in client.get(f"/clients/{record.pk}/").content.decode()
+    assert "Risk words in the client" in client.get(f"/clients/{record.pk}/").content.decode()
     client.post(f"/rehearsals/{started.pk}/resume/")
     started.refresh_from_db()
     assert started.status == "active"

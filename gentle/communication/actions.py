@@ -1,5 +1,7 @@
 """Writes for communication work, each audited in its transaction (no text in the audit).
-Clients write exchanges and worksheets shared with them (``role="client"``)."""
+Clients write exchanges and worksheets shared with them (``role="client"``): their words go
+through the safety path (gentle.safety.actions.text_hear) in the same transaction, and the
+``Heard`` returned tells the page to show the crisis response (None when the care team wrote)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,24 @@ from django.utils import timezone
 
 from gentle.audit.log import record_for_client
 from gentle.communication import selectors
-from gentle.communication.models import Exchange, StyleReflection, Worksheet
+from gentle.communication.models import EXCHANGE_TEXTS, Exchange, StyleReflection, Worksheet
+from gentle.safety.actions import Heard, text_hear
+from gentle.safety.hearing import source_key, words_of
+
+
+def _hear(*, by, request, client, role, text, source, object_id) -> Heard | None:
+    """The client's own words are heard; what the care team writes is not a disclosure. One
+    alert per object and wording: saving the same words again raises nothing new."""
+    if role != "client":
+        return None
+    return text_hear(
+        client=client,
+        text=text,
+        source=source,
+        source_id=source_key(object_id, text),
+        request=request,
+        actor=by,
+    )
 
 
 def _linked(data: dict) -> dict:
@@ -44,7 +63,9 @@ def reflection_add(*, by, request, client, data) -> StyleReflection:
     return reflection
 
 
-def exchange_save(*, by, request, client, data, exchange=None, role="clinician") -> Exchange:
+def exchange_save(
+    *, by, request, client, data, exchange=None, role="clinician"
+) -> tuple[Exchange, Heard | None]:
     fields = {k: v for k, v in data.items() if k not in ("person", "goal")}
     fields.update(_linked(data), updated_by=by, updated_at=timezone.now())
     with transaction.atomic():
@@ -63,7 +84,16 @@ def exchange_save(*, by, request, client, data, exchange=None, role="clinician")
             object_id=exchange.pk,
             role=role,
         )
-    return exchange
+        heard = _hear(
+            by=by,
+            request=request,
+            client=client,
+            role=role,
+            text=words_of(*(data.get(name) for name in EXCHANGE_TEXTS)),
+            source="exchange",
+            object_id=exchange.pk,
+        )
+    return exchange, heard
 
 
 def worksheet_new(*, by, request, client, data) -> Worksheet:
@@ -87,7 +117,7 @@ def worksheet_new(*, by, request, client, data) -> Worksheet:
     return worksheet
 
 
-def worksheet_save(*, by, request, worksheet, answers, finish, role="clinician") -> None:
+def worksheet_save(*, by, request, worksheet, answers, finish, role="clinician") -> Heard | None:
     """Keep every step written so far; ``finish`` marks it complete (the form has checked the
     required steps)."""
     kept = {k: v for k, v in answers.items() if v}
@@ -106,4 +136,28 @@ def worksheet_save(*, by, request, worksheet, answers, finish, role="clinician")
             object_type="worksheet",
             object_id=worksheet.pk,
             role=role,
+        )
+        return _hear(
+            by=by,
+            request=request,
+            client=worksheet.client,
+            role=role,
+            text=words_of(*kept.values()),
+            source="worksheet",
+            object_id=worksheet.pk,
+        )
+
+
+def statement_hear(*, by, request, client, text: str) -> Heard:
+    """The statement tool stores nothing, but a client's own risk words in it are heard like
+    any other: an alert with the words around them (once per client and wording), and the
+    page answers with the crisis response instead of feedback."""
+    with transaction.atomic():
+        return text_hear(
+            client=client,
+            text=text,
+            source="statement",
+            source_id=source_key(client.pk, text),
+            request=request,
+            actor=by,
         )

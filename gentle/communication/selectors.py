@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.communication.models import EXCHANGE_TEXTS
 from gentle.lib import statements
+from gentle.safety import risk
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -190,9 +191,20 @@ def statement_rules() -> dict:
     return _load("statements.json")
 
 
+def own_risk(text: str) -> bool:
+    """The writer's own words of suicide or self-harm (gentle.safety.risk 'self'): no feedback
+    is given on them."""
+    return risk.scan(text or "").level == "self"
+
+
 def feedback(text: str) -> list[Note]:
     """Gentle, rule-based notes on a sentence the client means to say (gentle.lib.statements):
-    strengths first, then what to watch, each with the rule behind it."""
+    strengths first, then what to watch, each with the rule behind it. No notes on a sentence
+    of the writer's own risk (gentle.safety.risk)."""
+    if own_risk(text):
+        # Never praise or rate the writer's own risk words as a request: the page answers
+        # them with help (the crisis response), not with pointers.
+        return []
     order = {"strength": 0, "watch": 1, "missing": 2}
     found = statements.analyse(text or "", _load("statements.json"), _lang())
     notes = [

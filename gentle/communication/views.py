@@ -77,7 +77,7 @@ def exchange_new(request, client_id: int):
     initial = {"area": getattr(client.courses.order_by("-start_date").first(), "focus", "")}
     form = ExchangeForm(posted(request), client=client, initial=initial)
     if request.method == "POST" and form.is_valid():
-        exchange = actions.exchange_save(
+        exchange, _heard = actions.exchange_save(
             by=request.user, request=request, client=client, data=form.cleaned_data
         )
         messages.success(request, _("Exchange saved."))
@@ -186,10 +186,13 @@ def worksheet_share(request, worksheet_id: int):
 def statement(request):
     """Statement feedback in session. Nothing typed here is stored, so nothing is audited."""
     form = StatementForm(posted(request))
-    found = selectors.feedback(form.cleaned_data["text"]) if form.is_valid() else None
+    found, own_risk = None, False
+    if form.is_valid():
+        own_risk = selectors.own_risk(form.cleaned_data["text"])
+        found = None if own_risk else selectors.feedback(form.cleaned_data["text"])
     return render(
         request,
         "communication/statement.html",
-        {"form": form, "feedback": found},
+        {"form": form, "feedback": found, "own_risk": own_risk},
         status=400 if form.errors else 200,
     )

@@ -1,5 +1,8 @@
 """Writes for losses, the dual-process log, check-ins and transitions; audited, no text.
-Clients write the log, check-ins and worksheets shared with them (``role="client"``)."""
+Clients write the log, check-ins and worksheets shared with them (``role="client"``): their
+words go through the safety path (gentle.safety.actions.text_hear) in the same transaction, and
+the ``Heard`` returned beside the object tells the page to show the crisis response (None when
+the care team wrote it)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,29 @@ from django.utils import timezone
 
 from gentle.audit.log import record_for_client
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
+from gentle.safety.actions import Heard, text_hear
+from gentle.safety.hearing import source_key, words_of
 
 _audit = record_for_client
+TRANSITION_TEXTS = (
+    "title",
+    "old_lost",
+    "old_good",
+    "old_hard",
+    "new_demands",
+    "new_opportunities",
+    "new_skills",
+    "new_supports",
+)
+
+
+def _hear(*, by, request, client, role, text, source, source_id) -> Heard | None:
+    """The client's own words are heard; what the care team writes is not a disclosure."""
+    if role != "client":
+        return None
+    return text_hear(
+        client=client, text=text, source=source, source_id=source_id, request=request, actor=by
+    )
 
 
 def loss_add(*, by, request, client, data) -> Loss:
@@ -26,7 +50,7 @@ def loss_add(*, by, request, client, data) -> Loss:
     return loss
 
 
-def activity_add(*, by, request, loss, data, role="clinician") -> Activity:
+def activity_add(*, by, request, loss, data, role="clinician") -> tuple[Activity, Heard | None]:
     with transaction.atomic():
         activity = Activity.objects.create(loss=loss, **data)
         _audit(
@@ -38,10 +62,19 @@ def activity_add(*, by, request, loss, data, role="clinician") -> Activity:
             object_type="loss",
             object_id=loss.pk,
         )
-    return activity
+        heard = _hear(
+            by=by,
+            request=request,
+            client=loss.client,
+            role=role,
+            text=data["what"],
+            source="grief_log",
+            source_id=activity.pk,
+        )
+    return activity, heard
 
 
-def check_in_add(*, by, request, loss, data, role="clinician") -> CheckIn:
+def check_in_add(*, by, request, loss, data, role="clinician") -> tuple[CheckIn, Heard | None]:
     with transaction.atomic():
         check_in = CheckIn.objects.create(
             loss=loss, day=data["day"], words=data["words"], note=data["note"]
@@ -55,10 +88,21 @@ def check_in_add(*, by, request, loss, data, role="clinician") -> CheckIn:
             object_type="loss",
             object_id=loss.pk,
         )
-    return check_in
+        heard = _hear(
+            by=by,
+            request=request,
+            client=loss.client,
+            role=role,
+            text=data["note"],
+            source="grief_checkin",
+            source_id=check_in.pk,
+        )
+    return check_in, heard
 
 
-def transition_save(*, by, request, client, data, transition=None, role="clinician") -> Transition:
+def transition_save(
+    *, by, request, client, data, transition=None, role="clinician"
+) -> tuple[Transition, Heard | None]:
     with transaction.atomic():
         if transition is None:
             transition = Transition.objects.create(client=client, updated_by=by, **data)
@@ -77,7 +121,17 @@ def transition_save(*, by, request, client, data, transition=None, role="clinici
             object_type="transition",
             object_id=transition.pk,
         )
-    return transition
+        words = words_of(*(data.get(name) for name in TRANSITION_TEXTS))
+        heard = _hear(
+            by=by,
+            request=request,
+            client=client,
+            role=role,
+            text=words,
+            source="transition",
+            source_id=source_key(transition.pk, words),
+        )
+    return transition, heard
 
 
 def step_add(*, by, request, transition, data) -> TransitionStep:

@@ -110,7 +110,7 @@ def transition_new(request, client_id: int):
     if not form.is_valid():
         messages.error(request, _("Name the change (up to 150 characters)."))
         return redirect("losses", client_id=client.pk)
-    transition = actions.transition_save(
+    transition, _heard = actions.transition_save(
         by=request.user, request=request, client=client, data=form.cleaned_data
     )
     return redirect("transition_detail", transition_id=transition.pk)

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from gentle.audit.log import record_for_client
 from gentle.inventory.models import Person, Snapshot
+from gentle.safety.actions import Heard, text_hear
+from gentle.safety.hearing import source_key, words_of
 
 
 class DuplicatePerson(Exception):
@@ -16,6 +18,19 @@ class DuplicatePerson(Exception):
 
 
 _audit = record_for_client
+PERSON_TEXTS = (
+    "name",
+    "activities",
+    "satisfying",
+    "unsatisfying",
+    "expectations",
+    "can_talk",
+    "cannot_talk",
+    "conflicts",
+    "change_since_onset",
+    "change_wanted",
+    "notes",
+)
 
 
 def name_key(name: str) -> str:
@@ -25,9 +40,11 @@ def name_key(name: str) -> str:
 
 def person_save(
     *, by, request, client, fields: dict, person: Person | None = None, role="clinician"
-) -> Person:
+) -> tuple[Person, Heard | None]:
     """Add or change a person. A client's own addition (``role="client"``) arrives as a draft
-    that waits for the clinician's review."""
+    that waits for the clinician's review; its words go through the safety path in the same
+    transaction, and the ``Heard`` returned tells the page to show the crisis response (None
+    when the care team wrote)."""
     fields = {**fields, "name_key": name_key(fields["name"])}
     try:
         with transaction.atomic():
@@ -49,9 +66,20 @@ def person_save(
                 object_id=person.pk,
                 role=role,
             )
+            heard = None
+            if role == "client":
+                words = words_of(*(fields.get(name) for name in PERSON_TEXTS))
+                heard = text_hear(
+                    client=client,
+                    text=words,
+                    source="people_draft",
+                    source_id=source_key(person.pk, words),
+                    request=request,
+                    actor=by,
+                )
     except IntegrityError:
         raise DuplicatePerson from None
-    return person
+    return person, heard
 
 
 def person_move(*, by, request, person: Person, ring: int) -> None:

@@ -50,7 +50,7 @@ from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
 from gentle.roleplay.forms import LibraryForm, ScenarioForm, StartForm
-from gentle.safety.selectors import crisis_text_for
+from gentle.safety.selectors import crisis_response, crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
 
@@ -103,6 +103,12 @@ def task_url(task) -> str:
     return reverse(name, args=[task.object_id]) if with_id else reverse(name)
 
 
+def _crisis(client) -> dict:
+    """The crisis response for a page that answers the client's own risk words (rendered with
+    ``{% include "safety/_crisis_response.html" %}`` in the same response as the save)."""
+    return crisis_response(client.clinic, get_language(), client=client)
+
+
 def _did(request, client, kind, object_id=None) -> None:
     """The client did a piece of work: its open tasks are done."""
     portal_actions.tasks_done(
@@ -153,8 +159,9 @@ def portal_diary(request):
             "how_i_felt": today.how_i_felt,
         }
     form = DiaryForm(posted(request), client=client, initial=initial)
+    crisis = None
     if request.method == "POST" and form.is_valid():
-        timeline_actions.diary_save(
+        _entry, heard = timeline_actions.diary_save(
             by=request.user,
             request=request,
             client=client,
@@ -163,12 +170,14 @@ def portal_diary(request):
         )
         _did(request, client, "diary")
         messages.success(request, _("Saved in your diary."))
-        return redirect("portal_diary")
+        if not heard.crisis:
+            return redirect("portal_diary")
+        crisis = _crisis(client)  # in this response, with what was written still in the form
     entries = list(client.diary.prefetch_related("people")[:14])
     return render(
         request,
         "portal/diary.html",
-        {"form": form, "entries": entries},
+        {"form": form, "entries": entries, "crisis": crisis},
         status=400 if form.errors else 200,
     )
 
@@ -179,9 +188,10 @@ def portal_people(request):
     """The client's own people: the inventory as agreed, and drafts they add for review."""
     client = own_client_record(request)
     form = DraftPersonForm(posted(request))
+    crisis = None
     if request.method == "POST" and form.is_valid():
         try:
-            inventory_actions.person_save(
+            _person, heard = inventory_actions.person_save(
                 by=request.user,
                 request=request,
                 client=client,
@@ -193,11 +203,14 @@ def portal_people(request):
         else:
             _did(request, client, "inventory")
             messages.success(request, _("Added. Your clinician will go over it with you."))
-            return redirect("portal_people")
+            if not heard.crisis:
+                return redirect("portal_people")
+            crisis = _crisis(client)
+            form = DraftPersonForm()  # saved: a second tap would only say the name is taken
     return render(
         request,
         "portal/people.html",
-        {"people": list(client.inventory.all()), "form": form},
+        {"people": list(client.inventory.all()), "form": form, "crisis": crisis},
         status=400 if form.errors else 200,
     )
 
@@ -308,8 +321,9 @@ def portal_loss_and_change(request):
     )
 
 
-def _loss_page(request, loss, *, activity_form=None, check_in_form=None):
-    """The client's curve: no clinician flag; a refused entry keeps what was typed (400)."""
+def _loss_page(request, loss, *, activity_form=None, check_in_form=None, crisis=None):
+    """The client's curve: no clinician flag; a refused entry keeps what was typed (400); the
+    client's own risk words are answered with the crisis response."""
     series = grief_selectors.curve_data(loss)
     return render(
         request,
@@ -320,6 +334,7 @@ def _loss_page(request, loss, *, activity_form=None, check_in_form=None):
             "series": series,
             "activity_form": activity_form or ActivityForm(loss=loss),
             "check_in_form": check_in_form or CheckInForm(loss=loss),
+            "crisis": crisis,
         },
         status=400 if activity_form or check_in_form else 200,
     )
@@ -336,9 +351,13 @@ def _portal_log(request, loss_id, form_class, add, message):
     if not form.is_valid():
         key = "activity_form" if form_class is ActivityForm else "check_in_form"
         return _loss_page(request, loss, **{key: form})
-    add(by=request.user, request=request, loss=loss, data=form.cleaned_data, role=Role.CLIENT)
+    _saved, heard = add(
+        by=request.user, request=request, loss=loss, data=form.cleaned_data, role=Role.CLIENT
+    )
     _did(request, loss.client, "loss", loss.pk)
     messages.success(request, message)
+    if heard.crisis:
+        return _loss_page(request, loss, crisis=_crisis(loss.client))
     return redirect("portal_loss", loss_id=loss.pk)
 
 
@@ -366,8 +385,9 @@ def portal_transition(request, transition_id: int):
     initial = {name: getattr(transition, name) for name in TransitionForm.base_fields}
     form = TransitionForm(posted(request), initial=initial)
     form.fields["phase"].label = _("Where I am now (optional)")
+    crisis = None
     if write and form.is_valid():
-        grief_actions.transition_save(
+        _saved, heard = grief_actions.transition_save(
             by=request.user,
             request=request,
             client=transition.client,
@@ -377,11 +397,19 @@ def portal_transition(request, transition_id: int):
         )
         _did(request, transition.client, "transition", transition.pk)
         messages.success(request, _("Saved. Your clinician will see it."))
-        return redirect("portal_transition", transition_id=transition.pk)
+        if not heard.crisis:
+            return redirect("portal_transition", transition_id=transition.pk)
+        crisis = _crisis(transition.client)
+        transition.title = form.cleaned_data["title"]
     return render(
         request,
         "portal/transition.html",
-        {"transition": transition, "form": form, "steps": list(transition.steps.all())},
+        {
+            "transition": transition,
+            "form": form,
+            "steps": list(transition.steps.all()),
+            "crisis": crisis,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -412,8 +440,9 @@ def portal_exchange(request, exchange_id: int):
         client=exchange.client,
         initial=communication_selectors.exchange_initial(exchange),
     )
+    crisis = None
     if write and form.is_valid():
-        communication_actions.exchange_save(
+        _saved, heard = communication_actions.exchange_save(
             by=request.user,
             request=request,
             client=exchange.client,
@@ -423,15 +452,20 @@ def portal_exchange(request, exchange_id: int):
         )
         _did(request, exchange.client, "exchange", exchange.pk)
         messages.success(request, _("Saved. Your clinician will see it."))
-        return redirect("portal_exchange", exchange_id=exchange.pk)
+        if not heard.crisis:
+            return redirect("portal_exchange", exchange_id=exchange.pk)
+        crisis = _crisis(exchange.client)
     return render(
         request,
         "portal/exchange.html",
         {
             "exchange": exchange,
             "form": form,
-            "feedback": communication_selectors.feedback(exchange.could_have_said),
+            "feedback": None
+            if crisis
+            else communication_selectors.feedback(exchange.could_have_said),
             "can_write": True,
+            "crisis": crisis,
         },
         status=400 if form.errors else 200,
     )
@@ -444,8 +478,9 @@ def portal_worksheet(request, worksheet_id: int):
     worksheet = portal_worksheet_for(request, worksheet_id, write=write)
     finish = write and "finish" in request.POST
     form = WorksheetForm(posted(request), worksheet=worksheet, finishing=finish)
+    crisis = None
     if write and form.is_valid():
-        communication_actions.worksheet_save(
+        heard = communication_actions.worksheet_save(
             by=request.user,
             request=request,
             worksheet=worksheet,
@@ -455,23 +490,40 @@ def portal_worksheet(request, worksheet_id: int):
         )
         if finish:
             _did(request, worksheet.client, "worksheet", worksheet.pk)
-        messages.success(request, _("Finished. Well done.") if finish else _("Saved."))
-        return redirect("portal_worksheet", worksheet_id=worksheet.pk)
+        if not heard.crisis:
+            messages.success(request, _("Finished. Well done.") if finish else _("Saved."))
+            return redirect("portal_worksheet", worksheet_id=worksheet.pk)
+        messages.success(request, _("Saved."))  # no praise for words of risk
+        crisis = _crisis(worksheet.client)
+        worksheet.refresh_from_db()
     context = communication_selectors.worksheet_page(worksheet, form.steps)
-    context.update(form=form, can_write=True)
+    context.update(form=form, can_write=True, crisis=crisis)
     return render(request, "portal/worksheet.html", context, status=400 if form.errors else 200)
 
 
 @role_required(Role.CLIENT)
 @require_http_methods(["GET", "POST"])
 def portal_statement(request):
-    """Statement feedback for the client. Nothing typed here is stored."""
+    """Statement feedback for the client. Nothing typed here is stored, except that the
+    client's own risk words are heard (an alert with the words around them) and answered with
+    the crisis response, never with feedback."""
+    client = own_client(request)
     form = StatementForm(posted(request))
-    found = communication_selectors.feedback(form.cleaned_data["text"]) if form.is_valid() else None
+    form.fields["text"].help_text = _("Write it as you would say it.")
+    found, crisis = None, None
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        heard = communication_actions.statement_hear(
+            by=request.user, request=request, client=client, text=text
+        )
+        if heard.crisis:
+            crisis = _crisis(client)
+        else:
+            found = communication_selectors.feedback(text)
     return render(
         request,
         "portal/statement.html",
-        {"form": form, "feedback": found},
+        {"form": form, "feedback": found, "crisis": crisis},
         status=400 if form.errors else 200,
     )
 
@@ -485,7 +537,9 @@ def portal_roleplay(request):
     client = own_client_record(request)
     forms = (ScenarioForm(client=client), LibraryForm(client=client))
     if request.method == "POST":
-        scenario, forms = roleplay_pages.add_scenario(request, client, role=Role.CLIENT)
+        scenario, forms, heard = roleplay_pages.add_scenario(request, client, role=Role.CLIENT)
+        if scenario and heard.crisis:
+            return _scenario_page(request, scenario, crisis=_crisis(client))
         if scenario:
             return redirect("portal_scenario", scenario_id=scenario.pk)
     return render(
@@ -502,7 +556,10 @@ def portal_roleplay(request):
 
 @role_required(Role.CLIENT)
 def portal_scenario(request, scenario_id: int):
-    scenario = portal_scenario_for(request, scenario_id)
+    return _scenario_page(request, portal_scenario_for(request, scenario_id))
+
+
+def _scenario_page(request, scenario, *, crisis=None):
     return render(
         request,
         "portal/scenario.html",
@@ -513,6 +570,7 @@ def portal_scenario(request, scenario_id: int):
             "start_url": reverse("portal_rehearsal_start", args=[scenario.pk]),
             "can_write": True,
             "portal": True,
+            "crisis": crisis,
         },
     )
 
@@ -526,8 +584,10 @@ def portal_rehearsal_start(request, scenario_id: int):
     )
 
 
-def _rehearsal_page(request, rehearsal, *, turn_form=None, end_form=None):
+def _rehearsal_page(request, rehearsal, *, turn_form=None, end_form=None, crisis=None):
     context = roleplay_pages.rehearsal_context(rehearsal, turn_form=turn_form, end_form=end_form)
+    if crisis:  # the client's own risk words in the reflection
+        context["crisis"] = crisis
     context.update(
         can_write=True,
         portal=True,
@@ -565,7 +625,7 @@ def portal_rehearsal_end(request, rehearsal_id: int):
         page="portal_rehearsal",
         render_page=lambda **forms: _rehearsal_page(request, rehearsal, **forms),
     )
-    if response.status_code == 302:
+    if response.status_code != 400:  # finished (a reflection of risk answers with help: 200)
         _did(request, rehearsal.client, "scenario", rehearsal.scenario_id)
     return response
 

@@ -26,7 +26,8 @@ from gentle.roleplay.models import (
     Status,
     Turn,
 )
-from gentle.safety.actions import text_hear
+from gentle.safety.actions import Heard, text_hear
+from gentle.safety.hearing import source_key, words_of
 
 logger = logging.getLogger("gentle.roleplay")
 
@@ -44,7 +45,24 @@ def _audit(action, *, by, request, client, rehearsal=None, scenario=None, role="
     )
 
 
-def scenario_save(*, by, request, client, data, scenario=None, role="clinician") -> Scenario:
+def _hear_client(*, by, request, client, role, text, source, object_id) -> Heard | None:
+    """What a client writes for role play is heard like every other free text (once per object
+    and wording); what the care team writes is not a disclosure."""
+    if role != "client":
+        return None
+    return text_hear(
+        client=client,
+        text=text,
+        source=source,
+        source_id=source_key(object_id, text),
+        request=request,
+        actor=by,
+    )
+
+
+def scenario_save(
+    *, by, request, client, data, scenario=None, role="clinician"
+) -> tuple[Scenario, Heard | None]:
     person = data.get("person")
     fields = {
         "title": data["title"],
@@ -71,7 +89,16 @@ def scenario_save(*, by, request, client, data, scenario=None, role="clinician")
             Scenario.objects.filter(pk=scenario.pk).update(**fields)
             action = "scenario.update"
         _audit(action, by=by, request=request, client=client, scenario=scenario, role=role)
-    return scenario
+        heard = _hear_client(
+            by=by,
+            request=request,
+            client=client,
+            role=role,
+            text=words_of(data["title"], data["goal"], data["opening"]),
+            source="scenario",
+            object_id=scenario.pk,
+        )
+    return scenario, heard
 
 
 def rehearsal_start(*, by, request, scenario, confidence_before, lang, role="clinician"):
@@ -178,7 +205,7 @@ def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
     return "answered"
 
 
-def rehearsal_end(*, by, request, rehearsal, data, role="clinician") -> None:
+def rehearsal_end(*, by, request, rehearsal, data, role="clinician") -> Heard | None:
     with transaction.atomic():
         Rehearsal.objects.filter(pk=rehearsal.pk).update(
             status=Status.FINISHED, finished_at=timezone.now(), **data
@@ -190,6 +217,15 @@ def rehearsal_end(*, by, request, rehearsal, data, role="clinician") -> None:
             client=rehearsal.client,
             rehearsal=rehearsal,
             role=role,
+        )
+        return _hear_client(
+            by=by,
+            request=request,
+            client=rehearsal.client,
+            role=role,
+            text=words_of(data.get("worked"), data.get("try_next")),
+            source="rehearsal_reflection",
+            object_id=rehearsal.pk,
         )
 
 

@@ -6,32 +6,36 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gentle.roleplay import actions, selectors
 from gentle.roleplay.forms import EndForm, LibraryForm, ScenarioForm, StartForm, TurnForm
 from gentle.roleplay.models import Status
-from gentle.safety.selectors import crisis_text_for
+from gentle.safety.selectors import crisis_response
 
 
 def add_scenario(request, client, *, role):
     """The scenario forms' POST (from the library or written out), for both sides: returns
-    the new scenario, or the two forms with the errors of the one that was sent."""
+    the new scenario and what the safety path heard in it (None for the care team), or the
+    two forms with the errors of the one that was sent."""
     if "library" in request.POST:
         form = LibraryForm(request.POST, client=client)
         if form.is_valid():
             data = selectors.library_item(form.cleaned_data["library"])
             data["person"] = form.cleaned_data["person"]
-            return actions.scenario_save(
+            scenario, heard = actions.scenario_save(
                 by=request.user, request=request, client=client, data=data, role=role
-            ), None
-        return None, (ScenarioForm(client=client), form)
+            )
+            return scenario, None, heard
+        return None, (ScenarioForm(client=client), form), None
     form = ScenarioForm(request.POST, client=client)
     if form.is_valid():
-        return actions.scenario_save(
+        scenario, heard = actions.scenario_save(
             by=request.user, request=request, client=client, data=form.cleaned_data, role=role
-        ), None
-    return None, (form, LibraryForm(client=client))
+        )
+        return scenario, None, heard
+    return None, (form, LibraryForm(client=client)), None
 
 
 def start(request, scenario, *, role, page, back):
@@ -78,23 +82,28 @@ def finish(request, rehearsal, *, role, page, render_page):
     form = EndForm(request.POST)
     if not form.is_valid():
         return render_page(end_form=form)
-    actions.rehearsal_end(
+    heard = actions.rehearsal_end(
         by=request.user, request=request, rehearsal=rehearsal, data=form.cleaned_data, role=role
     )
     messages.success(request, _("Rehearsal finished. Your reflection is saved."))
+    if heard is not None and heard.crisis:
+        rehearsal.refresh_from_db()
+        crisis = crisis_response(rehearsal.client.clinic, get_language(), client=rehearsal.client)
+        return render_page(crisis=crisis)
     return redirect(page, rehearsal.pk)
 
 
 def rehearsal_context(rehearsal, *, turn_form=None, end_form=None) -> dict:
     """The transcript with feedback and notes, the next turn's form (the opening line offered
-    for the first), the reflection form, and the crisis text when paused for safety."""
+    for the first), the reflection form, and the crisis response when paused for safety."""
     turns = selectors.transcript(rehearsal)
     client_turns = sum(1 for t in turns if t.speaker == "client")
     initial = {"number": (turns[-1].number if turns else 0) + 1}
     if not turns:
         initial["text"] = rehearsal.scenario.opening
     paused = rehearsal.status == Status.PAUSED
-    crisis = crisis_text_for(rehearsal.client.clinic, rehearsal.language) if paused else ""
+    client = rehearsal.client
+    crisis = crisis_response(client.clinic, get_language(), client=client) if paused else None
     return {
         "rehearsal": rehearsal,
         "scenario": rehearsal.scenario,
@@ -102,5 +111,5 @@ def rehearsal_context(rehearsal, *, turn_form=None, end_form=None) -> dict:
         "client_turns": client_turns,
         "turn_form": turn_form or TurnForm(initial=initial),
         "end_form": end_form or EndForm(),
-        "crisis_text": crisis,
+        "crisis": crisis,
     }

@@ -43,7 +43,7 @@ def roleplay(request, client_id: int):
     )
     forms = (ScenarioForm(client=client), LibraryForm(client=client))
     if write:
-        scenario, forms = pages.add_scenario(request, client, role=Role.CLINICIAN)
+        scenario, forms, _heard = pages.add_scenario(request, client, role=Role.CLINICIAN)
         if scenario:
             return redirect("scenario_detail", scenario_id=scenario.pk)
     return render(

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gentle.audit.log import record_for_client
+from gentle.safety.actions import Heard, text_hear
+from gentle.safety.hearing import source_key, words_of
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 
 
@@ -79,15 +81,20 @@ def episode_add(*, by, request, client, data: dict) -> Episode:
     return episode
 
 
-def diary_save(*, by, request, client, data: dict, people, role="client") -> DiaryEntry:
+def diary_save(
+    *, by, request, client, data: dict, people, role="client"
+) -> tuple[DiaryEntry, Heard]:
     """Write the day's diary entry, or rewrite it if that day already has one (so a double
-    submission or a second thought the same day keeps one entry)."""
+    submission or a second thought the same day keeps one entry). The client's words go
+    through the safety path in the same transaction; the caller shows the crisis response
+    when the returned ``Heard`` asks for it."""
     fields = {
         "mood": data["mood"],
         "what_happened": data["what_happened"],
         "how_i_felt": data["how_i_felt"],
         "updated_at": timezone.now(),
     }
+    words = words_of(data["what_happened"], data["how_i_felt"])
     with transaction.atomic():
         entry, created = DiaryEntry.objects.update_or_create(
             client=client, day=data["day"], defaults=fields
@@ -102,4 +109,12 @@ def diary_save(*, by, request, client, data: dict, people, role="client") -> Dia
             object_id=entry.pk,
             role=role,
         )
-    return entry
+        heard = text_hear(
+            client=client,
+            text=words,
+            source="diary",
+            source_id=source_key(entry.pk, words),
+            request=request,
+            actor=by,
+        )
+    return entry, heard
