@@ -117,6 +117,17 @@ def test_a_spanish_risk_diary_entry_raises_one_alert(world):
     assert_crisis_answer(response, source="diary", words="soy una carga")
 
 
+def test_the_alert_keeps_the_words_around_the_risk_phrase(world):
+    words = (
+        "Work was long and the bus was late again. Honestly some nights I just want to die, "
+        "nothing helps anymore and I am so tired of it all, every single day the same old thing."
+    )
+    signed_in(world.person).post("/portal/diary/", diary(how_i_felt=words))
+    excerpt = Alert.objects.get().excerpt
+    assert "Honestly some nights I just want to die, nothing helps anymore" in excerpt
+    assert excerpt.startswith("…") and excerpt.endswith("…") and len(excerpt) < 200
+
+
 @pytest.mark.parametrize("words", [MENTION, IDIOM])
 def test_a_mention_or_an_idiom_in_the_diary_is_saved_without_alarm(world, words):
     response = signed_in(world.person).post("/portal/diary/", diary(what_happened=words))

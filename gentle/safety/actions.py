@@ -25,6 +25,7 @@ FREE_TEXT_SEVERITY = {
 }
 FREE_TEXT_RULE_ID = "free_text_self"
 EXCERPTS_KEPT = 5
+CONTEXT_CHARS = 80  # of the client's words each side of a risk phrase, on the alert
 
 
 def alert_raise(
@@ -106,7 +107,9 @@ def text_hear(
         FREE_TEXT_SEVERITY.get(risk.match_category(rule_id), Severity.HIGH) for rule_id, _ in own
     }
     severity = Severity.HIGH if Severity.HIGH in severities else Severity.MODERATE
-    excerpt = "\n".join(dict.fromkeys(words for _, words in own[:EXCERPTS_KEPT]))
+    excerpt = "\n".join(
+        dict.fromkeys(_words_around(text, words) for _, words in own[:EXCERPTS_KEPT])
+    )
     alert = alert_raise(
         client=client,
         source=source,
@@ -123,6 +126,24 @@ def text_hear(
 
 class NoteRequired(ValueError):
     """A high alert is closed only with a note of what was done."""
+
+
+def _words_around(text: str, phrase: str, reach: int = CONTEXT_CHARS) -> str:
+    """The client's words around a phrase the scanner reported (it is a slice of the text),
+    widened to whole words up to ``reach`` characters each side, with … where it was cut."""
+    start = text.find(phrase.rstrip("…"))
+    if start < 0:
+        return phrase
+    end = start + len(phrase.rstrip("…"))
+    left = max(0, start - reach)
+    right = min(len(text), end + reach)
+    if left > 0:
+        left = text.find(" ", left, start) + 1 or start
+    if right < len(text):
+        cut = text.rfind(" ", end, right)
+        right = cut if cut > 0 else end
+    words = " ".join(text[left:right].split())
+    return ("…" if left > 0 else "") + words + ("…" if right < len(text) else "")
 
 
 def alert_acknowledge(
