@@ -50,6 +50,10 @@ from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
 from gentle.roleplay.forms import LibraryForm, ScenarioForm, StartForm
+from gentle.safety import actions as safety_actions
+from gentle.safety import selectors as safety_selectors
+from gentle.safety.access import own_plan_client
+from gentle.safety.forms import SafetyPlanForm
 from gentle.safety.selectors import crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
@@ -245,6 +249,53 @@ def portal_plan(request):
     client = own_client_record(request)
     plan = latest_relapse_plan(client)
     return render(request, "portal/plan.html", {"client": client, "plan": plan})
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_safety_plan(request):
+    """The client's safety plan, which they see and change themselves. Their words go through
+    the safety path; risk words bring the crisis response in this same response."""
+    write = request.method == "POST"
+    client = own_plan_client(request, write=write)
+    page = safety_selectors.plan_page(client, number=request.GET.get("version"))
+    sections = safety_selectors.plan_sections()
+    form = SafetyPlanForm(posted(request), sections=sections, version=page["plan"])
+    status = 400 if form.errors else 200
+    if write and form.is_valid():
+        try:
+            version, heard = safety_actions.safety_plan_save(
+                by=request.user,
+                request=request,
+                client=client,
+                sections=form.section_texts(),
+                based_on=form.cleaned_data["based_on"],
+                role=Role.CLIENT,
+            )
+        except safety_actions.PlanConflict:
+            form, status = SafetyPlanForm.after_conflict(request.POST, page["plan"]), 409
+        else:
+            if not heard.crisis:
+                messages.success(
+                    request,
+                    _("Saved. Your clinician will see it.") if version else _("Nothing changed."),
+                )
+                return redirect("portal_safety_plan")
+            page = safety_selectors.plan_page(client)
+            form = SafetyPlanForm(sections=sections, version=page["plan"])
+            page["crisis"] = safety_selectors.crisis_response(
+                client.clinic, get_language(), client=client, request=request
+            )
+    page.update(client=client, form=form, can_write=True)
+    return render(request, "portal/safety_plan.html", page, status=status)
+
+
+@role_required(Role.CLIENT)
+def portal_safety_plan_print(request):
+    client = own_plan_client(request)
+    page = safety_selectors.plan_page(client, number=request.GET.get("version"))
+    page.update(client=client, crisis_text=crisis_text_for(client.clinic, get_language()))
+    return render(request, "safety/safety_plan_print.html", page)
 
 
 @role_required(Role.CLIENT)
