@@ -56,7 +56,8 @@ def crisis_text(request):
     clinic = clinic_context(request).clinic
     texts = {c.language: c for c in CrisisText.objects.filter(clinic=clinic)}
     codes = dict(settings.LANGUAGES)
-    language = request.GET.get("language", settings.LANGUAGE_CODE)
+    asked = request.POST if request.method == "POST" else request.GET
+    language = asked.get("language", settings.LANGUAGE_CODE)
     language = language if language in codes else settings.LANGUAGE_CODE
     saved = texts[language].text if language in texts else ""
     if not saved and language == settings.LANGUAGE_CODE:
