@@ -23,6 +23,7 @@ from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
 from gentle.portal import demo as portal_demo
 from gentle.roleplay import demo as roleplay_demo
+from gentle.safety import demo as safety_demo
 from gentle.timeline import demo as timeline_demo
 
 DEMO_DOMAIN = "demo.gentle.test"
@@ -46,6 +47,7 @@ DEMO_STEPS = (
     communication_demo.seed,
     roleplay_demo.seed,
     portal_demo.seed,
+    safety_demo.seed,
     intake_demo.seed,
 )
 
@@ -62,6 +64,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     with transaction.atomic():
         if reset:
             intake_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
+            safety_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             portal_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             roleplay_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             communication_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

@@ -14,7 +14,7 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Clinic, Role
 from gentle.api_errors import api_error, is_api
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
-from gentle.safety.selectors import crisis_text_for
+from gentle.safety.selectors import crisis_text_for, crisis_texts_missing
 
 
 @require_GET
@@ -31,10 +31,16 @@ def home(request):
         )
     context = clinic_context(request)
     role_labels = [role.label for role in Role if role in context.roles]
+    missing = crisis_texts_missing(context.clinic) if context.has(Role.ADMIN) else []
     return render(
         request,
         "gentle/home.html",
-        {"roles": context.roles, "Role": Role, "role_labels": role_labels},
+        {
+            "roles": context.roles,
+            "Role": Role,
+            "role_labels": role_labels,
+            "crisis_missing": [name for _code, name in missing],
+        },
     )
 
 

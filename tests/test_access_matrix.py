@@ -35,7 +35,7 @@ from gentle.portal.models import RecordExport, Task
 from gentle.portal.record import build_record
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.routes import RULES, Access
-from gentle.safety.models import Alert, ContactAttempt, CrisisText
+from gentle.safety.models import Alert, ContactAttempt, CrisisText, SafetyPlanVersion
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
@@ -383,6 +383,8 @@ def post_data(route: str, world: World) -> dict:
         "alert_contact": {"outcome": "spoke_client", "note": "probe"},
         "intake_contact": {"outcome": "not_reached"},
         "crisis_text": {"language": "en", "text": "Matrix probe crisis text"},
+        "safety_plan": {"based_on": "0", "coping": "Matrix probe walk"},
+        "portal_safety_plan": {"based_on": "0", "coping": "Matrix probe walk"},
         "measure_schedule": {"rule_phq9": "every_session"},
         "person_new": {
             "name": "Probe Person",
@@ -572,6 +574,7 @@ def snapshot() -> tuple:
         Administration.objects.exclude(status="assigned").count(),
         Alert.objects.filter(acknowledged_at__isnull=False).count(),
         CrisisText.objects.count(),
+        SafetyPlanVersion.objects.count(),
         ScheduleRule.objects.count(),
         Person.objects.count(),
         Person.objects.filter(ring=1).count(),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
-from gentle.lib.phone import tel_uri
+from gentle.lib.phones import tel_uri
 from gentle.measures.models import Administration
 from gentle.safety.actions import text_hear
 from gentle.safety.models import Alert, ContactAttempt

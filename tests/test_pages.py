@@ -97,7 +97,8 @@ def test_crisis_page_is_public_and_shows_the_clinic_text_to_its_people(client):
     clinic.crisis_text = "Hillside duty line: 555-0199"
     clinic.save()
     client.force_login(make_person(clinic, Role.CLIENT))
-    assert "Hillside duty line: 555-0199" in client.get("/crisis/").content.decode()
+    html = client.get("/crisis/").content.decode()
+    assert 'Hillside duty line: <a href="tel:5550199">555-0199</a>' in html
 
 
 def test_clinician_home_shows_clinic_roles_and_clinician_navigation(client):

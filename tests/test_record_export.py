@@ -25,7 +25,7 @@ from gentle.measures.models import Administration
 from gentle.portal.models import Task
 from gentle.portal.record import FORMAT_VERSION, build_record, opened_summary, render_html
 from gentle.roleplay.models import Annotation, Rehearsal, Scenario, Turn
-from gentle.safety.models import Alert, ContactAttempt
+from gentle.safety.models import Alert, ContactAttempt, SafetyPlanVersion
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
@@ -42,6 +42,7 @@ SECTIONS = (
     "sessions",
     "progress_notes",
     "relapse_plans",
+    "safety_plans",
     "measures",
     "alerts",
     "inventory",
@@ -66,6 +67,7 @@ TAGGED = (
     "courses",
     "progress_notes",
     "relapse_plans",
+    "safety_plans",
     "measures",
     "alerts",
     "inventory",
@@ -142,6 +144,13 @@ def _course(client: Client, clinician, tag: str, i: int, made: Made) -> tuple[Co
     made.secrets += [draft, secret]
     RelapsePlan.objects.create(
         course=course, warning_signs=f"{tag}-relapse_plans", updated_by=clinician
+    )
+    SafetyPlanVersion.objects.create(
+        client=client,
+        number=i + 1,
+        sections={"coping": f"{tag}-safety_plans"},
+        saved_by=clinician,
+        saved_as="clinician",
     )
     return course, session
 
@@ -452,6 +461,7 @@ def test_html_is_standalone_and_escapes_markup(world):
     assert "MINE-worksheets" in html and "MINE-addendum" in html
     assert "Left a message · MINE-care_team: MINE-attempt" in html
     assert "Individual IPT" in html  # codes show as their labels
+    assert "Things I can do on my own" in html and "MINE-safety_plans" in html
 
 
 def test_html_says_when_sections_are_empty():
@@ -460,3 +470,4 @@ def test_html_says_when_sections_are_empty():
     html = render_html(build_record(client))
     assert "No signed session notes." in html
     assert "No diary entries." in html
+    assert "No safety plan has been written yet." in html

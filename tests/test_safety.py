@@ -74,6 +74,7 @@ def signed_in(user: User) -> HttpClient:
 def visible_text(page: str) -> str:
     """What a reader sees: the page without its tags, scripts and styles."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"</?(a|strong|em)\b[^>]*>", "", page)  # inline: no word break
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 

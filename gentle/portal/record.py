@@ -48,7 +48,15 @@ from gentle.measures.models import Status as MeasureStatus
 from gentle.portal.models import Task, TaskKind
 from gentle.roleplay.models import Annotation, Manner, Rehearsal, Scenario
 from gentle.roleplay.models import Status as RehearsalStatus
-from gentle.safety.models import Alert, AlertAction, ContactAttempt, ContactOutcome, Severity
+from gentle.safety.models import (
+    Alert,
+    AlertAction,
+    ContactAttempt,
+    ContactOutcome,
+    SafetyPlanVersion,
+    Severity,
+)
+from gentle.safety.selectors import plan_sections
 from gentle.timeline.models import Category, DiaryEntry, Episode, Impact, LifeEvent
 
 FORMAT_NAME = "gentle-record"
@@ -210,6 +218,21 @@ def _relapse_plans(client: Client) -> list[Row]:
     rows = RelapsePlan.objects.filter(course__client=client).order_by("course__start_date", "pk")
     fields = ("course_id", "warning_signs", "what_helped", "people", "what_to_do", "updated_at")
     return [_fields(p, fields) for p in rows]
+
+
+def _safety_plans(client: Client) -> list[Row]:
+    """Every version of the safety plan, oldest first, with who saved it and when."""
+    rows = SafetyPlanVersion.objects.filter(client=client).select_related("saved_by")
+    return [
+        {
+            "number": v.number,
+            "saved_at": _safe(v.saved_at),
+            "saved_by": client.full_name if v.saved_as == "client" else _name(v.saved_by),
+            "saved_as": v.saved_as,
+            "sections": [{"id": key, "text": text} for key, text in v.sections.items()],
+        }
+        for v in sorted(rows, key=lambda v: v.number)
+    ]
 
 
 MEASURE_FIELDS = (
@@ -592,6 +615,7 @@ SECTIONS: tuple[tuple[str, Callable[[Client], Any]], ...] = (
     ("sessions", _sessions),
     ("progress_notes", _progress_notes),
     ("relapse_plans", _relapse_plans),
+    ("safety_plans", _safety_plans),
     ("measures", _measures),
     ("alerts", _alerts),
     ("inventory", _inventory),
@@ -743,4 +767,19 @@ def render_html(record: dict) -> str:
     """The record as a standalone, printable HTML page, in the client's language."""
     language = (record.get("client") or {}).get("language") or settings.LANGUAGE_CODE
     with translation.override(language):
-        return render_to_string("portal/record_copy.html", {"record": _readable(record)})
+        labels = {section.id: section.label for section in plan_sections()}
+        safety_plans = [
+            {
+                **version,
+                "saved_at": _as_date(version["saved_at"]),
+                "sections": [
+                    {"label": labels.get(s["id"], s["id"]), "text": s["text"]}
+                    for s in version["sections"]
+                ],
+            }
+            for version in record.get("safety_plans", [])
+        ]
+        return render_to_string(
+            "portal/record_copy.html",
+            {"record": _readable(record), "safety_plans": safety_plans},
+        )

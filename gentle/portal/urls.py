@@ -5,6 +5,19 @@ urlpatterns = [
     route("", views.portal_home, name="portal_home", access=Access.PORTAL),
     route("plan/", views.portal_plan, name="portal_plan", access=Access.PORTAL),
     route(
+        "safety-plan/",
+        views.portal_safety_plan,
+        name="portal_safety_plan",
+        access=Access.PORTAL,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "safety-plan/print/",
+        views.portal_safety_plan_print,
+        name="portal_safety_plan_print",
+        access=Access.PORTAL,
+    ),
+    route(
         "questionnaires/",
         views.portal_questionnaires,
         name="portal_questionnaires",

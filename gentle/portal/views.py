@@ -50,6 +50,10 @@ from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
 from gentle.roleplay.forms import LibraryForm, ScenarioForm, StartForm
+from gentle.safety import actions as safety_actions
+from gentle.safety import selectors as safety_selectors
+from gentle.safety.access import own_plan_client
+from gentle.safety.forms import SafetyPlanForm
 from gentle.safety.selectors import crisis_response, crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
@@ -103,10 +107,10 @@ def task_url(task) -> str:
     return reverse(name, args=[task.object_id]) if with_id else reverse(name)
 
 
-def _crisis(client) -> dict:
+def _crisis(request, client) -> dict:
     """The crisis response for a page that answers the client's own risk words (rendered with
     ``{% include "safety/_crisis_response.html" %}`` in the same response as the save)."""
-    return crisis_response(client.clinic, get_language(), client=client)
+    return crisis_response(client.clinic, get_language(), client=client, request=request)
 
 
 def _did(request, client, kind, object_id=None) -> None:
@@ -172,7 +176,9 @@ def portal_diary(request):
         messages.success(request, _("Saved in your diary."))
         if not heard.crisis:
             return redirect("portal_diary")
-        crisis = _crisis(client)  # in this response, with what was written still in the form
+        crisis = _crisis(
+            request, client
+        )  # in this response, with what was written still in the form
     entries = list(client.diary.prefetch_related("people")[:14])
     return render(
         request,
@@ -205,7 +211,7 @@ def portal_people(request):
             messages.success(request, _("Added. Your clinician will go over it with you."))
             if not heard.crisis:
                 return redirect("portal_people")
-            crisis = _crisis(client)
+            crisis = _crisis(request, client)
             form = DraftPersonForm()  # saved: a second tap would only say the name is taken
     return render(
         request,
@@ -258,6 +264,53 @@ def portal_plan(request):
     client = own_client_record(request)
     plan = latest_relapse_plan(client)
     return render(request, "portal/plan.html", {"client": client, "plan": plan})
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_safety_plan(request):
+    """The client's safety plan, which they see and change themselves. Their words go through
+    the safety path; risk words bring the crisis response in this same response."""
+    write = request.method == "POST"
+    client = own_plan_client(request, write=write)
+    page = safety_selectors.plan_page(client, number=request.GET.get("version"))
+    sections = safety_selectors.plan_sections()
+    form = SafetyPlanForm(posted(request), sections=sections, version=page["plan"])
+    status = 400 if form.errors else 200
+    if write and form.is_valid():
+        try:
+            version, heard = safety_actions.safety_plan_save(
+                by=request.user,
+                request=request,
+                client=client,
+                sections=form.section_texts(),
+                based_on=form.cleaned_data["based_on"],
+                role=Role.CLIENT,
+            )
+        except safety_actions.PlanConflict:
+            form, status = SafetyPlanForm.after_conflict(request.POST, page["plan"]), 409
+        else:
+            if not heard.crisis:
+                messages.success(
+                    request,
+                    _("Saved. Your clinician will see it.") if version else _("Nothing changed."),
+                )
+                return redirect("portal_safety_plan")
+            page = safety_selectors.plan_page(client)
+            form = SafetyPlanForm(sections=sections, version=page["plan"])
+            page["crisis"] = safety_selectors.crisis_response(
+                client.clinic, get_language(), client=client, request=request
+            )
+    page.update(client=client, form=form, can_write=True)
+    return render(request, "portal/safety_plan.html", page, status=status)
+
+
+@role_required(Role.CLIENT)
+def portal_safety_plan_print(request):
+    client = own_plan_client(request)
+    page = safety_selectors.plan_page(client, number=request.GET.get("version"))
+    page.update(client=client, crisis_text=crisis_text_for(client.clinic, get_language()))
+    return render(request, "safety/safety_plan_print.html", page)
 
 
 @role_required(Role.CLIENT)
@@ -357,7 +410,7 @@ def _portal_log(request, loss_id, form_class, add, message):
     _did(request, loss.client, "loss", loss.pk)
     messages.success(request, message)
     if heard.crisis:
-        return _loss_page(request, loss, crisis=_crisis(loss.client))
+        return _loss_page(request, loss, crisis=_crisis(request, loss.client))
     return redirect("portal_loss", loss_id=loss.pk)
 
 
@@ -399,7 +452,7 @@ def portal_transition(request, transition_id: int):
         messages.success(request, _("Saved. Your clinician will see it."))
         if not heard.crisis:
             return redirect("portal_transition", transition_id=transition.pk)
-        crisis = _crisis(transition.client)
+        crisis = _crisis(request, transition.client)
         transition.title = form.cleaned_data["title"]
     return render(
         request,
@@ -454,7 +507,7 @@ def portal_exchange(request, exchange_id: int):
         messages.success(request, _("Saved. Your clinician will see it."))
         if not heard.crisis:
             return redirect("portal_exchange", exchange_id=exchange.pk)
-        crisis = _crisis(exchange.client)
+        crisis = _crisis(request, exchange.client)
     return render(
         request,
         "portal/exchange.html",
@@ -494,7 +547,7 @@ def portal_worksheet(request, worksheet_id: int):
             messages.success(request, _("Finished. Well done.") if finish else _("Saved."))
             return redirect("portal_worksheet", worksheet_id=worksheet.pk)
         messages.success(request, _("Saved."))  # no praise for words of risk
-        crisis = _crisis(worksheet.client)
+        crisis = _crisis(request, worksheet.client)
         worksheet.refresh_from_db()
     context = communication_selectors.worksheet_page(worksheet, form.steps)
     context.update(form=form, can_write=True, crisis=crisis)
@@ -517,7 +570,7 @@ def portal_statement(request):
             by=request.user, request=request, client=client, text=text
         )
         if heard.crisis:
-            crisis = _crisis(client)
+            crisis = _crisis(request, client)
         else:
             found = communication_selectors.feedback(text)
     return render(
@@ -539,7 +592,7 @@ def portal_roleplay(request):
     if request.method == "POST":
         scenario, forms, heard = roleplay_pages.add_scenario(request, client, role=Role.CLIENT)
         if scenario and heard.crisis:
-            return _scenario_page(request, scenario, crisis=_crisis(client))
+            return _scenario_page(request, scenario, crisis=_crisis(request, client))
         if scenario:
             return redirect("portal_scenario", scenario_id=scenario.pk)
     return render(
@@ -585,7 +638,9 @@ def portal_rehearsal_start(request, scenario_id: int):
 
 
 def _rehearsal_page(request, rehearsal, *, turn_form=None, end_form=None, crisis=None):
-    context = roleplay_pages.rehearsal_context(rehearsal, turn_form=turn_form, end_form=end_form)
+    context = roleplay_pages.rehearsal_context(
+        rehearsal, turn_form=turn_form, end_form=end_form, request=request
+    )
     if crisis:  # the client's own risk words in the reflection
         context["crisis"] = crisis
     context.update(

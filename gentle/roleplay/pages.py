@@ -88,12 +88,14 @@ def finish(request, rehearsal, *, role, page, render_page):
     messages.success(request, _("Rehearsal finished. Your reflection is saved."))
     if heard is not None and heard.crisis:
         rehearsal.refresh_from_db()
-        crisis = crisis_response(rehearsal.client.clinic, get_language(), client=rehearsal.client)
+        crisis = crisis_response(
+            rehearsal.client.clinic, get_language(), client=rehearsal.client, request=request
+        )
         return render_page(crisis=crisis)
     return redirect(page, rehearsal.pk)
 
 
-def rehearsal_context(rehearsal, *, turn_form=None, end_form=None) -> dict:
+def rehearsal_context(rehearsal, *, turn_form=None, end_form=None, request=None) -> dict:
     """The transcript with feedback and notes, the next turn's form (the opening line offered
     for the first), the reflection form, and the crisis response when paused for safety."""
     turns = selectors.transcript(rehearsal)
@@ -103,7 +105,11 @@ def rehearsal_context(rehearsal, *, turn_form=None, end_form=None) -> dict:
         initial["text"] = rehearsal.scenario.opening
     paused = rehearsal.status == Status.PAUSED
     client = rehearsal.client
-    crisis = crisis_response(client.clinic, get_language(), client=client) if paused else None
+    crisis = (
+        crisis_response(client.clinic, get_language(), client=client, request=request)
+        if paused
+        else None
+    )
     return {
         "rehearsal": rehearsal,
         "scenario": rehearsal.scenario,

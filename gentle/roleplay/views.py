@@ -110,7 +110,9 @@ def rehearsal_start(request, scenario_id: int):
 
 
 def _page(request, rehearsal, *, turn_form=None, end_form=None):
-    context = pages.rehearsal_context(rehearsal, turn_form=turn_form, end_form=end_form)
+    context = pages.rehearsal_context(
+        rehearsal, turn_form=turn_form, end_form=end_form, request=request
+    )
     context.update(
         client=rehearsal.client,
         can_write=_writes(rehearsal.client),

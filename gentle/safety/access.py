@@ -1,9 +1,12 @@
-"""The door to alerts: through their client's care team."""
+"""The door to alerts and safety plans: through their client's care team, or the client
+themself in the portal."""
 
+from django.db import transaction
 from django.http import Http404
 
 from gentle.accounts.models import Role
-from gentle.clients.access import as_id, client_for, visible_clients
+from gentle.audit.log import record
+from gentle.clients.access import as_id, audit_own, client_for, own_client, visible_clients
 from gentle.safety.models import Alert
 
 
@@ -43,3 +46,41 @@ def acting_role(client) -> str:
     if client.via_team_clinician or client.via_break_glass:
         return Role.CLINICIAN
     return Role.SUPERVISOR
+
+
+def plan_client(request, client_id, *, write: bool = False):
+    """The client whose safety plan the care team opens (``write``: the team's clinicians or
+    break-glass); 404 otherwise. Audited as safety_plan.view / safety_plan.open."""
+    return client_for(
+        request,
+        client_id,
+        write=write,
+        action="safety_plan.open" if write else "safety_plan.view",
+        object_type="safety_plan",
+        object_id=as_id(client_id),
+    )
+
+
+def own_plan_client(request, *, write: bool = False):
+    """The signed-in client, opening their own safety plan in the portal (404 for anyone
+    else). Audited."""
+    client = own_client(request)
+    action = "portal.safety_plan_open" if write else "portal.safety_plan_view"
+    audit_own(request, client, action, object_type="safety_plan", object_id=client.pk)
+    return client
+
+
+def audit_plan_read(request, client, version, *, via: str) -> None:
+    """A safety plan shown outside its own page (a crisis response, the alert page)."""
+    own = request is not None and client.user_id is not None and request.user.pk == client.user_id
+    with transaction.atomic():
+        record(
+            "safety_plan.view",
+            request=request,
+            role=Role.CLIENT if own else "",
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="safety_plan",
+            object_id=client.pk,
+            detail=f"version={version.number} via={via}",
+        )

@@ -11,8 +11,16 @@ from django.utils import timezone
 
 from gentle.accounts.models import Role
 from gentle.audit.log import record
-from gentle.safety import risk
-from gentle.safety.models import Alert, ContactAttempt, CrisisText, Severity
+from gentle.clients.models import Client
+from gentle.safety import risk, selectors
+from gentle.safety.models import (
+    Alert,
+    ContactAttempt,
+    CrisisText,
+    PlanAuthor,
+    SafetyPlanVersion,
+    Severity,
+)
 
 # What a client's own risk words in free text raise, by the scanner's rule category. Free text
 # never sets the level of risk (an assessment does, docs/severity.md): words of a plan, of
@@ -237,3 +245,59 @@ def crisis_text_save(*, by, request, clinic, language: str, text: str) -> Crisis
             detail=f"language={language}",
         )
     return crisis
+
+
+class PlanConflict(Exception):
+    """Someone saved the plan after this form was opened: nothing was saved."""
+
+
+def safety_plan_save(
+    *, by, request, client, sections: dict[str, str], based_on: int, role: str
+) -> tuple[SafetyPlanVersion | None, Heard]:
+    """Save a new version of the client's safety plan, keeping every earlier one. ``based_on``
+    is the version number the writer started from (0 for none): if another save came first,
+    PlanConflict and nothing is saved. An unchanged plan adds no version (returns None). What a
+    client writes goes through ``text_hear`` in the same transaction (the sections they changed:
+    words already heard in an earlier version do not raise a new alert at every save), and the
+    caller shows the crisis response when ``heard.crisis``."""
+    with transaction.atomic():
+        # The client row is the lock that orders two saves of the same plan.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        current = SafetyPlanVersion.objects.filter(client=client).first()
+        if (current.number if current else 0) != based_on:
+            raise PlanConflict
+        cleaned = {key: text for key, text in sections.items() if text.strip()}
+        if current is not None and current.sections == cleaned:
+            return None, Heard("none")
+        version = SafetyPlanVersion.objects.create(
+            client=client,
+            number=based_on + 1,
+            sections=cleaned,
+            sections_version=selectors.plan_sections_version(),
+            saved_by=by,
+            saved_as=PlanAuthor.CLIENT if role == Role.CLIENT else PlanAuthor.CLINICIAN,
+        )
+        record(
+            "safety_plan.save",
+            actor=by,
+            request=request,
+            role=role,
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="safety_plan",
+            object_id=client.pk,
+            detail=f"version={version.number} sections={len(cleaned)}",
+        )
+        before = current.sections if current else {}
+        changed = [text for key, text in cleaned.items() if before.get(key) != text]
+        heard = Heard("none")
+        if role == Role.CLIENT and changed:
+            heard = text_hear(
+                client=client,
+                text="\n\n".join(changed),
+                source="safety_plan",
+                source_id=f"{client.pk}:{version.number}",
+                request=request,
+                actor=by,
+            )
+    return version, heard

@@ -129,3 +129,38 @@ class CrisisText(models.Model):
 
     def __str__(self) -> str:
         return f"crisis text {self.clinic_id}/{self.language}"
+
+
+class PlanAuthor(models.TextChoices):
+    CLINICIAN = "clinician", _("Clinician")
+    CLIENT = "client", _("Client")
+
+
+class SafetyPlanVersion(models.Model):
+    """One saved version of a client's safety plan (Stanley-Brown sections from
+    data/safety_plan.json). The plan is the newest version; a save adds a row and never changes
+    one, so every earlier version stays with who saved it and when."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="safety_plan_versions"
+    )
+    number = models.PositiveIntegerField(help_text="1 for the first save, then 2, 3, ...")
+    sections = models.JSONField(default=dict, help_text="Section id to the text written for it.")
+    sections_version = models.PositiveSmallIntegerField(
+        default=1, help_text="The version of data/safety_plan.json the sections follow."
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_as = models.CharField(max_length=10, choices=PlanAuthor.choices)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="safetyplan_one_per_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="safetyplan_number_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"safety plan v{self.number} of client {self.client_id}"

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import Count, Max
+from django.utils.translation import get_language
 
 from gentle.safety import risk
-from gentle.safety.models import Alert, CrisisText
+from gentle.safety.access import audit_plan_read
+from gentle.safety.models import Alert, CrisisText, SafetyPlanVersion
+
+DATA = Path(__file__).resolve().parent / "data"
 
 SEVERITY_RANK = {"low": 1, "moderate": 2, "high": 3}
 
@@ -33,12 +43,47 @@ def open_alert_summary(client_ids) -> dict[int, dict]:
     return summary
 
 
+@cache
+def _load(name: str) -> dict:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def _lang(language: str | None = None) -> str:
+    return (language or get_language() or settings.LANGUAGE_CODE)[:2]
+
+
 def crisis_text_for(clinic, language: str) -> str:
-    """The clinic's crisis text in this language, else its default text, else ''."""
+    """The clinic's crisis text in this language. The clinic's own crisis resources (set with
+    the clinic) stand for the site's default language. Where a language has none, the default
+    language's text rather than nothing: the administrator is warned (``crisis_texts_missing``)."""
     if clinic is None:
         return ""
     texts = {c.language: c.text for c in CrisisText.objects.filter(clinic=clinic)}
-    return texts.get(language[:2]) or texts.get("en") or clinic.crisis_text
+    default = settings.LANGUAGE_CODE
+    own = texts.get(_lang(language))
+    if own:
+        return own
+    if _lang(language) == default and clinic.crisis_text:
+        return clinic.crisis_text
+    return texts.get(default) or clinic.crisis_text or next(iter(texts.values()), "")
+
+
+def crisis_texts_missing(clinic) -> list[tuple[str, str]]:
+    """The enabled languages (settings.LANGUAGES) for which this clinic has no crisis text."""
+    if clinic is None:
+        return []
+    have = set(
+        CrisisText.objects.filter(clinic=clinic).exclude(text="").values_list("language", flat=True)
+    )
+    if clinic.crisis_text:
+        have.add(settings.LANGUAGE_CODE)
+    return [(code, name) for code, name in settings.LANGUAGES if code not in have]
+
+
+def crisis_text_default(language: str) -> str:
+    """A starting point for a language's crisis text (data/crisis_defaults.json), to be checked
+    and completed with the clinic's own numbers; '' for a language we have none for."""
+    return _load("crisis_defaults.json")["texts"].get(_lang(language), "")
 
 
 def escalated_alerts(clients_qs) -> list[Alert]:
@@ -57,11 +102,95 @@ def risk_phrases_in(text: str) -> list[str]:
     return [phrase for rule_id, phrase in result.matches if risk.match_level(rule_id) == "self"]
 
 
-def crisis_response(clinic, language: str, *, client=None) -> dict:
+def crisis_response(clinic, language: str, *, client=None, request=None) -> dict:
     """What every crisis response shows, in the same response as the words that raised it:
     render it with ``{% include "safety/_crisis_response.html" %}`` (``crisis`` in the context).
-    One place, so every form that hears risk answers alike."""
-    return {"text": crisis_text_for(clinic, language), "client": client, "clinic": clinic}
+    One place, so every form that hears risk answers alike. With ``client``, the crisis parts of
+    their safety plan (what they can do, whom to ask, which lines to call) come with it; that
+    reading is audited."""
+    plan = None
+    if client is not None:
+        version = safety_plan(client)
+        if version is not None:
+            audit_plan_read(request, client, version, via="crisis_response")
+            plan = plan_view(version, crisis_only=True)
+    return {
+        "text": crisis_text_for(clinic, language),
+        "client": client,
+        "clinic": clinic,
+        "plan": plan,
+    }
+
+
+# The safety plan
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    id: str
+    label: str
+    prompt: str
+    crisis: bool
+
+
+def plan_sections_version() -> int:
+    return _load("safety_plan.json")["version"]
+
+
+def plan_sections(language: str | None = None) -> list[PlanSection]:
+    """The Stanley-Brown sections in the reader's language (data/safety_plan.json)."""
+    lang = _lang(language)
+    return [
+        PlanSection(
+            s["id"],
+            s.get(lang) or s["en"],
+            s["prompt"].get(lang) or s["prompt"]["en"],
+            s["crisis"],
+        )
+        for s in _load("safety_plan.json")["sections"]
+    ]
+
+
+def safety_plan(client) -> SafetyPlanVersion | None:
+    """The client's plan: its newest version, or None."""
+    return SafetyPlanVersion.objects.filter(client=client).select_related("saved_by").first()
+
+
+def plan_versions(client) -> list[SafetyPlanVersion]:
+    """Every saved version, newest first (who saved it and when)."""
+    return list(SafetyPlanVersion.objects.filter(client=client).select_related("saved_by"))
+
+
+def plan_view(
+    version: SafetyPlanVersion, *, crisis_only: bool = False, written_only: bool = True
+) -> list[dict]:
+    """The sections of one version as (section, text), in the data file's order: the written
+    ones (all of them with ``written_only=False``, for print), and with ``crisis_only`` only
+    those a crisis response shows."""
+    return [
+        {"section": section, "text": version.sections.get(section.id, "")}
+        for section in plan_sections()
+        if (version.sections.get(section.id, "").strip() or not written_only)
+        and (section.crisis or not crisis_only)
+    ]
+
+
+def plan_page(client, *, number=None) -> dict:
+    """What a safety plan page shows: the current version, the one asked for (``number``, for
+    an earlier version; None if there is no such version) and the list of versions."""
+    versions = plan_versions(client)
+    current = versions[0] if versions else None
+    shown = current
+    if number not in (None, ""):
+        shown = next((v for v in versions if str(v.number) == str(number)), None)
+    return {
+        "plan": current,
+        "shown": shown,
+        "shown_sections": plan_view(shown) if shown is not None else [],
+        "all_sections": plan_view(shown, written_only=False) if shown is not None else [],
+        "versions": versions,
+        "is_earlier": shown is not None and current is not None and shown.number != current.number,
+    }
 
 
 RECENT_ALERTS_SHOWN = 5

@@ -27,3 +27,19 @@ urlpatterns = [
         methods=("GET", "POST"),
     ),
 ]
+
+urlpatterns += [
+    route(
+        "clients/<int:client_id>/safety-plan/",
+        views.safety_plan,
+        name="safety_plan",
+        access=Access.CLIENT_TEAM_READ_WRITE,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "clients/<int:client_id>/safety-plan/print/",
+        views.safety_plan_print,
+        name="safety_plan_print",
+        access=Access.CLIENT_TEAM,
+    ),
+]

@@ -1,7 +1,10 @@
-"""Alerts as the care team works them, and the clinic's crisis text."""
+"""Alerts as the care team works them, the client's safety plan, and the clinic's crisis
+text."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -9,10 +12,15 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.lib.forms import posted
-from gentle.lib.phone import tel_uri
+from gentle.lib.phones import tel_uri
 from gentle.safety import actions, selectors, sources
-from gentle.safety.access import acting_role, alert_for, may_work_on
-from gentle.safety.forms import AcknowledgeForm, ContactAttemptForm, CrisisTextForm
+from gentle.safety.access import acting_role, alert_for, may_work_on, plan_client
+from gentle.safety.forms import (
+    AcknowledgeForm,
+    ContactAttemptForm,
+    CrisisTextForm,
+    SafetyPlanForm,
+)
 from gentle.safety.models import CrisisText
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
@@ -90,21 +98,82 @@ def alert_contact(request, alert_id: int):
 def crisis_text(request):
     clinic = clinic_context(request).clinic
     texts = {c.language: c for c in CrisisText.objects.filter(clinic=clinic)}
-    language = request.GET.get("language", "en") if request.method == "GET" else None
-    initial = {
-        "language": language or "en",
-        "text": texts[language].text if language in texts else clinic.crisis_text,
-    }
-    form = CrisisTextForm(posted(request), initial=initial)
+    codes = dict(settings.LANGUAGES)
+    asked = request.POST if request.method == "POST" else request.GET
+    language = asked.get("language", settings.LANGUAGE_CODE)
+    language = language if language in codes else settings.LANGUAGE_CODE
+    saved = texts[language].text if language in texts else ""
+    if not saved and language == settings.LANGUAGE_CODE:
+        saved = clinic.crisis_text
+    starting_point = "" if saved else selectors.crisis_text_default(language)
+    form = CrisisTextForm(
+        posted(request), initial={"language": language, "text": saved or starting_point}
+    )
     if request.method == "POST" and form.is_valid():
         actions.crisis_text_save(
             by=request.user, request=request, clinic=clinic, **form.cleaned_data
         )
         messages.success(request, _("Crisis text saved."))
         return redirect("crisis_text")
+    missing = dict(selectors.crisis_texts_missing(clinic))
+    languages = [
+        {"code": code, "name": name, "saved": texts.get(code), "missing": code in missing}
+        for code, name in settings.LANGUAGES
+    ]
     return render(
         request,
         "safety/crisis_text.html",
-        {"form": form, "texts": texts},
+        {
+            "form": form,
+            "languages": languages,
+            "missing": list(missing.values()),
+            "editing": codes[language],
+            "starting_point": bool(starting_point) and request.method == "GET",
+        },
         status=400 if form.errors else 200,
     )
+
+
+# The safety plan, as the care team sees and edits it with the client.
+
+
+@role_required(Role.CLINICIAN, Role.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def safety_plan(request, client_id: int):
+    write = request.method == "POST"
+    client = plan_client(request, client_id, write=write)
+    page = selectors.plan_page(client, number=request.GET.get("version"))
+    form = SafetyPlanForm(posted(request), sections=selectors.plan_sections(), version=page["plan"])
+    status = 400 if form.errors else 200
+    if write and form.is_valid():
+        try:
+            version, _heard = actions.safety_plan_save(
+                by=request.user,
+                request=request,
+                client=client,
+                sections=form.section_texts(),
+                based_on=form.cleaned_data["based_on"],
+                role=Role.CLINICIAN,
+            )
+        except actions.PlanConflict:
+            form = SafetyPlanForm.after_conflict(request.POST, page["plan"])
+            status = 409
+        else:
+            messages.success(
+                request,
+                _("Safety plan saved (version %(n)s).") % {"n": version.number}
+                if version
+                else _("Nothing changed: the plan is as it was."),
+            )
+            return redirect("safety_plan", client_id=client.pk)
+    can_write = client.via_team_clinician or client.via_break_glass
+    page.update(client=client, form=form, can_write=can_write)
+    return render(request, "safety/safety_plan.html", page, status=status)
+
+
+@role_required(Role.CLINICIAN, Role.SUPERVISOR)
+def safety_plan_print(request, client_id: int):
+    client = plan_client(request, client_id)
+    page = selectors.plan_page(client, number=request.GET.get("version"))
+    page.update(client=client, crisis_text=selectors.crisis_text_for(client.clinic, get_language()))
+    return render(request, "safety/safety_plan_print.html", page)

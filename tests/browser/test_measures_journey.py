@@ -25,10 +25,10 @@ def test_risk_answer_in_the_portal_reaches_the_care_team(
     settings.GENTLE_DEMO_MFA_OPTIONAL = True  # as in the demo
     seed_demo()
     portal_client = Client.objects.get(user__email="client@demo.gentle.test")
-    CrisisText.objects.create(
+    CrisisText.objects.update_or_create(  # the demo seeds one; this test writes its own
         clinic=portal_client.clinic,
         language="en",
-        text="Riverside duty line (fictional): 555-0199, 24 hours.",
+        defaults={"text": "Riverside duty line (fictional): 555-0199, 24 hours."},
     )
     base = live_server.url
     phone = page_at(360, 780)
