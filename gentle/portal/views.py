@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,6 +34,7 @@ from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
+from gentle.measures import views as measure_views
 from gentle.measures.access import portal_administration
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Mode, Status
@@ -50,7 +50,6 @@ from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
 from gentle.roleplay.forms import LibraryForm, ScenarioForm, StartForm
-from gentle.safety.selectors import crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
 
@@ -277,7 +276,7 @@ def portal_fill(request, administration_id: int):
             return render(
                 request,
                 "portal/crisis_now.html",
-                {"crisis_text": crisis_text_for(administration.client.clinic, get_language())},
+                {"crisis": measure_views.client_crisis(administration, rules, role=Role.CLIENT)},
             )
         if rules is not None:
             messages.success(request, _("Thank you. Your answers are with your clinician."))
