@@ -174,6 +174,22 @@ def test_submitted_answers_that_trigger_a_safety_rule_raise_an_alert(alice, worl
     assert (alert.source_id, alert.rule_id) == (str(body["id"]), "phq9_item9_often")
 
 
+def test_saved_answers_that_trigger_a_safety_rule_raise_an_alert_at_once(alice, world):
+    response = post(
+        alice,
+        world.amara,
+        {"instrument": "phq9", "mode": "in_session", "answers": {"phq9_9": 1}},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "in_progress"
+    assert [(a["rule"], a["severity"]) for a in body["alerts_raised"]] == [
+        ("phq9_item9_some", "moderate")
+    ]
+    alert = Alert.objects.get(client=world.amara)
+    assert (alert.source_id, alert.rule_id) == (str(body["id"]), "phq9_item9_some")
+
+
 def test_save_only_creates_an_in_progress_administration_without_scores(alice, world):
     response = post(
         alice,

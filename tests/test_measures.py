@@ -275,7 +275,7 @@ def test_out_of_range_answer_is_refused_naming_the_question(alice, world):
 def test_missing_required_answer_is_refused_naming_the_question(alice, world):
     administration = start(alice, world.amara)
     post_answers(alice, administration, {"phq9_1": "2"}, submit=False)
-    answers = phq9([1, 1, 1, 1, 1, 1, 1, 1, 1])
+    answers = phq9([1, 1, 1, 1, 1, 1, 1, 1, 0])  # no risk answer: see test_risk_answers.py
     del answers["phq9_4"]
     refused_without_change(alice, administration, answers, "Question 4 needs an answer.")
     assert administration.scores == {}

@@ -15,9 +15,13 @@ from gentle.safety.actions import alert_raise
 
 
 class AnswersInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
+    """The answers were refused. ``rules``: the safety rules their risk answers triggered all
+    the same (a refused submit still hears them; the caller shows the crisis text)."""
+
+    def __init__(self, errors: dict[str, str], rules: list | None = None):
         super().__init__("invalid answers")
         self.errors = errors
+        self.rules = rules or []
 
 
 class AlreadySubmitted(Exception):
@@ -80,13 +84,35 @@ def administration_start(
     return administration
 
 
+def _alerts_raise(*, by, request, administration: Administration, rules: list) -> None:
+    """Raise an alert for each triggered rule, inside the caller's transaction. Once per
+    administration and rule (alert_raise's uniqueness): answering again, saving again or
+    submitting later never raises it twice, and an answer changed back does not withdraw it:
+    the alert stays open until a clinician records what was done."""
+    for rule in rules:
+        alert_raise(
+            client=administration.client,
+            source="administration",
+            source_id=administration.pk,
+            rule_id=rule.id,
+            severity=rule.severity,
+            reason=rule.reason.get("en", rule.id),
+            request=request,
+            actor=by,
+        )
+
+
 def administration_save(
     *, by, request, administration: Administration, answers: dict, role: str
-) -> None:
-    """Save and continue: keep valid partial answers (out-of-range ones are refused)."""
-    errors = check(instrument_of(administration), answers, partial=True)
+) -> list:
+    """Save and continue: keep valid partial answers (out-of-range ones are refused). A risk
+    answer counts when it is given: its safety rules raise their alerts now. Returns the
+    triggered rules (the caller shows the client the crisis text if any)."""
+    instrument = instrument_of(administration)
+    errors = check(instrument, answers, partial=True)
     if errors:
         raise AnswersInvalid(errors)
+    rules = triggered_rules(instrument, answers)
     with transaction.atomic():
         changed = Administration.objects.filter(
             pk=administration.pk, status__in=[Status.ASSIGNED, Status.IN_PROGRESS]
@@ -96,17 +122,29 @@ def administration_save(
         _audit(
             "administration.save", by=by, request=request, administration=administration, role=role
         )
+        _alerts_raise(by=by, request=request, administration=administration, rules=rules)
+    return rules
 
 
 def administration_submit(
     *, by, request, administration: Administration, answers: dict, role: str
 ) -> list:
     """Check, score and store the answers, and raise alerts for triggered safety rules.
-    Returns the triggered rules (the caller shows the client the crisis text if any)."""
+    Returns the triggered rules (the caller shows the client the crisis text if any).
+
+    A submit refused only because answers are missing still hears the risk answers given: if
+    they trigger a rule, the answers are kept as a save (so the alert's evidence is in the
+    record) and the alerts raised before AnswersInvalid carries the errors and the rules.
+    Anything else refused (an answer out of range, inside a skipped branch) changes nothing."""
     instrument = instrument_of(administration)
     errors = check(instrument, answers)
     if errors:
-        raise AnswersInvalid(errors)
+        rules = []
+        if not check(instrument, answers, partial=True) and triggered_rules(instrument, answers):
+            rules = administration_save(
+                by=by, request=request, administration=administration, answers=answers, role=role
+            )
+        raise AnswersInvalid(errors, rules)
     scores = {result.score.id: result.value for result in score_all(instrument, answers)}
     rules = triggered_rules(instrument, answers)
     with transaction.atomic():
@@ -129,17 +167,7 @@ def administration_submit(
             administration=administration,
             role=role,
         )
-        for rule in rules:
-            alert_raise(
-                client=administration.client,
-                source="administration",
-                source_id=administration.pk,
-                rule_id=rule.id,
-                severity=rule.severity,
-                reason=rule.reason.get("en", rule.id),
-                request=request,
-                actor=by,
-            )
+        _alerts_raise(by=by, request=request, administration=administration, rules=rules)
     return rules
 
 

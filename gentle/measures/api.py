@@ -256,7 +256,7 @@ def administration_create(request, client_id: int):
             if start["submit"]:
                 rules = actions.administration_submit(**write)
             elif start["answers"]:
-                actions.administration_save(**write)
+                rules = actions.administration_save(**write)
     except actions.AnswersInvalid as invalid:
         return bad_request(invalid.errors)
     administration.refresh_from_db()
@@ -525,7 +525,7 @@ def _schemas() -> dict:
                     "properties": {
                         "alerts_raised": {
                             "type": "array",
-                            "description": "Safety rules the submitted answers triggered.",
+                            "description": "Safety rules the saved or submitted answers triggered.",
                             "items": {"$ref": "#/components/schemas/AlertRaised"},
                         }
                     },

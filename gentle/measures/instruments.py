@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.utils.translation import get_language
 
+from gentle.safety.severity import table as severity_table
+
 DATA = Path(__file__).resolve().parent / "data" / "instruments"
 SEVERITIES = ("low", "moderate", "high")
 
@@ -115,7 +117,8 @@ class Score:
 @dataclass(frozen=True)
 class Rule:
     """A deterministic safety rule: when ``item``'s answer is in ``values`` (and, if given,
-    ``also`` holds), raise an alert of ``severity``."""
+    ``also`` holds), raise an alert of ``severity``. ``sign`` names the row of the one severity
+    table (gentle.safety.severity) the severity comes from."""
 
     id: str
     severity: str
@@ -123,6 +126,7 @@ class Rule:
     values: tuple[int, ...]
     also: Condition | None = None
     reason: dict[str, str] = field(default_factory=dict)
+    sign: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,25 @@ def _objects(value, where: str) -> list[dict]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise InstrumentError(f"{where}: expected a list of objects")
     return value
+
+
+def _rule_severity(raw: dict, where: str) -> str:
+    """A rule's severity: from the severity table when it names its sign (every shipped
+    instrument does), else its own (a clinic's file may); both given must agree."""
+    sign = raw.get("sign")
+    if (sign is None or "severity" in raw) and raw.get("severity") not in SEVERITIES:
+        raise InstrumentError(f"{where}: severity is one of {', '.join(SEVERITIES)}")
+    if sign is None:
+        return raw["severity"]
+    signs = severity_table().signs
+    if sign not in signs:
+        raise InstrumentError(f"{where}: sign is one of {', '.join(signs)}")
+    if raw.get("severity") not in (None, signs[sign].severity):
+        raise InstrumentError(
+            f"{where}: severity {raw['severity']!r} disagrees with the severity table "
+            f"({sign} is {signs[sign].severity})"
+        )
+    return signs[sign].severity
 
 
 def parse(data: dict, name: str = "instrument") -> Instrument:
@@ -271,8 +294,7 @@ def _parse(data: dict, name: str) -> Instrument:
     rules = []
     for raw in _objects(data.get("safety"), f"{name} safety"):
         where = f"{name} safety rule {raw.get('id', '?')}"
-        if raw.get("severity") not in SEVERITIES:
-            raise InstrumentError(f"{where}: severity is one of {', '.join(SEVERITIES)}")
+        severity = _rule_severity(raw, where)
         if raw.get("item") not in items:
             raise InstrumentError(f"{where}: must name an item")
         values = tuple(raw.get("in") or ())
@@ -281,11 +303,12 @@ def _parse(data: dict, name: str) -> Instrument:
         rules.append(
             Rule(
                 raw["id"],
-                raw["severity"],
+                severity,
                 raw["item"],
                 values,
                 _condition(raw.get("also"), where, items),
                 _text(raw.get("reason", raw["id"]), where),
+                raw.get("sign", ""),
             )
         )
     if data.get("rater", "self") not in ("self", "clinician"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from gentle.measures.access import administration_for
 from gentle.measures.forms import AnswersForm, ScheduleForm, StartForm, instrument_choices
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Mode, Status
-from gentle.safety.selectors import open_alert_summary
+from gentle.safety.selectors import crisis_response, open_alert_summary
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -82,40 +83,39 @@ def administration_new(request, client_id: int):
 
 
 def answer_form(request, administration, *, role: str, template: str, done):
-    """Show or handle the answers form; ``done(rules)`` makes the response after submission."""
+    """Show or handle the answers form; ``done(rules)`` makes the response after submission.
+
+    A risk answer counts when it is given: a save, an autosave (htmx) or a submit refused for
+    a missing answer raises its alert at once (in the actions), and the client sees the crisis
+    response in the same response; the clinician entering answers in session sees a notice."""
     instrument = actions.instrument_of(administration)
     form = AnswersForm(
         request.POST if request.method == "POST" else None,
         instrument=instrument,
         initial_answers=administration.answers,
     )
-    errors = {}
+    errors, rules = {}, []
     if request.method == "POST":
         answers = form.answers()
+        write = dict(
+            by=request.user, request=request, administration=administration, answers=answers
+        )
         try:
             if request.POST.get("submit") == "1":
-                rules = actions.administration_submit(
-                    by=request.user,
-                    request=request,
-                    administration=administration,
-                    answers=answers,
-                    role=role,
-                )
-                return done(rules)
-            actions.administration_save(
-                by=request.user,
-                request=request,
-                administration=administration,
-                answers=answers,
-                role=role,
-            )
+                return done(actions.administration_submit(**write, role=role))
+            rules = actions.administration_save(**write, role=role)
+            if request.headers.get("HX-Request"):
+                return autosaved(request, administration, rules, role=role)
             messages.success(request, _("Saved. You can come back and finish later."))
-            return redirect(request.path)
+            if not rules:
+                return redirect(request.path)
         except actions.AnswersInvalid as invalid:
-            errors = invalid.errors
+            errors, rules = invalid.errors, invalid.rules
         except actions.AlreadySubmitted:
             messages.info(request, _("These answers were already submitted."))
             return done(None)
+    if rules and role != Role.CLIENT:
+        messages.warning(request, risk_notice(rules))
     rows = [
         {"field": form[item.id], "item": item, "error": errors.get(item.id), "number": number}
         for number, item in enumerate(instrument.items, start=1)
@@ -129,9 +129,33 @@ def answer_form(request, administration, *, role: str, template: str, done):
             "rows": rows,
             "errors": errors,
             "client": administration.client,
+            "crisis": client_crisis(administration, rules, role=role, request=request),
         },
         status=400 if errors else 200,
     )
+
+
+def client_crisis(administration, rules, *, role: str, request=None) -> dict | None:
+    """The crisis response for a client whose answers trigger a safety rule (never the alert)."""
+    if not rules or role != Role.CLIENT:
+        return None
+    client = administration.client
+    return crisis_response(client.clinic, get_language(), client=client, request=request)
+
+
+def risk_notice(rules) -> str:
+    """What the clinician entering answers is told when they trigger a safety rule."""
+    reason = rules[0].reason.get(get_language()[:2], rules[0].reason["en"])
+    return _("Safety alert raised for the care team: %(reason)s") % {"reason": reason}
+
+
+def autosaved(request, administration, rules, *, role: str):
+    """The htmx autosave's answer: nothing to show, or the crisis response swapped into the
+    page out of band (the form itself is left as the client is filling it)."""
+    crisis = client_crisis(administration, rules, role=role, request=request)
+    if crisis is None:
+        return HttpResponse(status=204)
+    return render(request, "measures/_autosaved.html", {"crisis": crisis})
 
 
 @role_required(Role.CLINICIAN)
@@ -143,11 +167,7 @@ def administration_fill(request, administration_id: int):
 
     def done(rules):
         if rules:
-            messages.warning(
-                request,
-                _("Safety alert raised for the care team: %(reason)s")
-                % {"reason": rules[0].reason.get(get_language()[:2], rules[0].reason["en"])},
-            )
+            messages.warning(request, risk_notice(rules))
         elif rules is not None:
             messages.success(request, _("Submitted and scored."))
         return redirect("client_measures", client_id=administration.client_id)

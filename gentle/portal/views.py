@@ -35,6 +35,7 @@ from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
+from gentle.measures import views as measure_views
 from gentle.measures.access import portal_administration
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Mode, Status
@@ -343,7 +344,11 @@ def portal_fill(request, administration_id: int):
             return render(
                 request,
                 "portal/crisis_now.html",
-                {"crisis_text": crisis_text_for(administration.client.clinic, get_language())},
+                {
+                    "crisis": measure_views.client_crisis(
+                        administration, rules, role=Role.CLIENT, request=request
+                    )
+                },
             )
         if rules is not None:
             messages.success(request, _("Thank you. Your answers are with your clinician."))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.clients.models import Client
-from gentle.safety import risk, selectors
+from gentle.safety import risk, selectors, severity
 from gentle.safety.models import (
     Alert,
     ContactAttempt,
@@ -22,15 +22,6 @@ from gentle.safety.models import (
     Severity,
 )
 
-# What a client's own risk words in free text raise, by the scanner's rule category. Free text
-# never sets the level of risk (an assessment does, docs/severity.md): words of a plan, of
-# preparation, a method, an attempt, self-harm or wanting to die ask for contact soon (high);
-# a passive wish, feeling a burden or hopelessness ask for an assessment (moderate).
-FREE_TEXT_SEVERITY = {
-    "passive": Severity.MODERATE,
-    "burden": Severity.MODERATE,
-    "hopeless": Severity.MODERATE,
-}
 FREE_TEXT_RULE_ID = "free_text_self"
 EXCERPTS_KEPT = 5
 CONTEXT_CHARS = 80  # of the client's words each side of a risk phrase, on the alert
@@ -111,10 +102,13 @@ def text_hear(
     own = [
         (rule_id, words) for rule_id, words in result.matches if risk.match_level(rule_id) == "self"
     ]
-    severities = {
-        FREE_TEXT_SEVERITY.get(risk.match_category(rule_id), Severity.HIGH) for rule_id, _ in own
+    # Free text never sets the level of risk (an assessment does): the severity table says
+    # which sign each category of words is, and so what it raises (docs/severity.md).
+    table = severity.table()
+    raised = {
+        table.severity(table.free_text_sign(risk.match_category(rule_id))) for rule_id, _ in own
     }
-    severity = Severity.HIGH if Severity.HIGH in severities else Severity.MODERATE
+    worst = max(raised, key=severity.SEVERITIES.index)
     excerpt = "\n".join(
         dict.fromkeys(_words_around(text, words) for _, words in own[:EXCERPTS_KEPT])
     )
@@ -123,7 +117,7 @@ def text_hear(
         source=source,
         source_id=source_id,
         rule_id=FREE_TEXT_RULE_ID,
-        severity=severity,
+        severity=worst,
         reason="Risk words in the client's own writing",
         request=request,
         actor=actor,

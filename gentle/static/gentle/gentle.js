@@ -16,6 +16,15 @@
       event.detail.headers["X-CSRFToken"] = token.value;
     }
   });
+  // A questionnaire's autosave that hears a risk answer swaps the crisis response into the
+  // page: bring it into view the first time (the client may be at the last question).
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var slot = event.detail.target;
+    if (slot && slot.id === "crisis-slot" && !slot.hasAttribute("data-shown")) {
+      slot.setAttribute("data-shown", "");
+      slot.scrollIntoView({ behavior: "smooth", block: "start" });
+    }
+  });
 })();
 
 // Conditional questions: show an item only when the answer it depends on is given. Without
