@@ -132,3 +132,39 @@ def test_demo_audit_trail_verifies():
     out = io.StringIO()
     call_command("audit", "verify", stdout=out)
     assert "audit log intact" in out.getvalue()
+
+
+def test_the_demo_tells_one_safety_story(client, settings):
+    """Notes, answers, alerts, the safety plan and the contact log agree (issue 18): no note
+    says "no thoughts of self-harm" for a session whose PHQ-9 item 9 was positive, and the
+    demo has a safety plan, an escalated alert and its contact log, which the supervisor sees."""
+    from gentle.courses.models import ProgressNote
+    from gentle.measures.models import Administration
+    from gentle.safety.models import Alert, ContactAttempt, SafetyPlanVersion
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    positive = 0
+    for administration in Administration.objects.filter(
+        instrument_id="phq9", session__isnull=False, submitted_at__isnull=False
+    ):
+        note = ProgressNote.objects.filter(session=administration.session).first()
+        if note is None:
+            continue
+        endorsed = int(administration.answers.get("phq9_9", 0)) > 0
+        positive += endorsed
+        assert endorsed == ("no thoughts of self-harm" not in note.risk_review.lower()), note.pk
+    assert positive >= 2
+    for alert in Alert.objects.filter(acknowledged_at__isnull=False):
+        assert alert.acknowledged_at >= alert.raised_at
+    escalated = Alert.objects.get(acknowledged_at=None)
+    assert escalated.escalated_at is not None and escalated.severity == "high"
+    attempts = list(ContactAttempt.objects.filter(alert=escalated).order_by("made_at"))
+    assert len(attempts) >= 2 and attempts[0].made_at > escalated.raised_at
+    plan = list(SafetyPlanVersion.objects.filter(client=escalated.client).order_by("number"))
+    made = Alert.objects.get(client=escalated.client, action="safety_plan")
+    assert len(plan) == 2 and plan[0].saved_at == made.acknowledged_at
+    assert plan[0].saved_at < plan[1].saved_at < escalated.raised_at
+    client.force_login(User.objects.get(email="supervisor@demo.gentle.test"))
+    page = client.get(f"/alerts/{escalated.pk}/").content.decode()
+    assert "Spoke with the emergency contact" in page and "Could not reach" in page

@@ -71,6 +71,9 @@ TECHNIQUES = {
 }
 
 
+NO_RISK_REVIEW = "PHQ-9 item 9 not endorsed; no thoughts of self-harm reported."
+
+
 def _moment(day: date, hour: int) -> datetime:
     return timezone.make_aware(
         datetime.combine(day, time(hour, 0)), timezone.get_current_timezone()
@@ -160,9 +163,8 @@ def seed(rng, context: dict) -> None:
                 if phase != "initial"
                 else "Symptom review, inventory of important people, events around onset.",
                 techniques=TECHNIQUES[focus] if phase != "initial" else ["psychoeducation"],
-                risk_review="No thoughts of self-harm reported; safety plan not needed."
-                if number % 3
-                else "Passive thoughts last week, no plan or intent; reviewed crisis numbers.",
+                # The measures demo rewrites this where the session's PHQ-9 item 9 was positive.
+                risk_review=NO_RISK_REVIEW,
                 plan="Next week: notice one moment of connection."
                 if phase != "termination"
                 else "Review warning signs and the plan for after the last session.",

@@ -60,19 +60,7 @@ def seed(rng, context: dict) -> None:
                 _submit(
                     gad7, client, course, session, clinician, _answers(rng, "gad7_", 7, gad_total)
                 )
-    # The first alert was dealt with in session; the latest is still open.
-    alerts = list(Alert.objects.filter(client=alert_client).order_by("raised_at"))
-    if len(alerts) > 1:
-        first = alerts[0]
-        first.client = alert_client
-        alert_acknowledge(
-            by=alert_client.care_team.get(role="clinician").user,
-            request=None,
-            alert=first,
-            action="safety_plan",
-            note="Safety plan reviewed together; client agreed to call the "
-            "clinic line if the thoughts come back.",
-        )
+    _risk_story(rng, alert_client, phq9)
     # Questionnaires waiting in the demo client's portal.
     portal_client = Client.objects.filter(
         pk__in=[c.pk for c in clients], user__isnull=False
@@ -93,6 +81,104 @@ def seed(rng, context: dict) -> None:
         administrations=Administration.objects.filter(client__in=clients).count(),
         alerts=Alert.objects.filter(client__in=clients).count(),
     )
+
+
+# The risk story, told alike by the answers, the alerts, the session notes, the safety plan
+# (gentle/safety/demo.py) and the contact log: item 9 positive in session 2 (safety plan made
+# together, alert closed in session), again in the last session (reviewed in session), then
+# "more than half the days" in the portal yesterday evening: a high alert that escalated to the
+# supervisor after an hour, with the clinician's attempts to reach the client.
+SESSION_2_REVIEW = (
+    "PHQ-9 item 9: several days. Passive thoughts that others would be better off without them; "
+    "no plan, no intent, no past attempts. Made a safety plan together (version 1); crisis "
+    "numbers given."
+)
+LAST_SESSION_REVIEW = (
+    "PHQ-9 item 9: several days again. Same passive thoughts, no plan or intent. Went through "
+    "the safety plan; the client had added reasons for living in the portal."
+)
+
+
+def _risk_story(rng, client, phq9) -> None:
+    from gentle.courses.models import ProgressNote
+    from gentle.safety.actions import alerts_escalate, contact_attempt_add
+    from gentle.safety.models import ContactOutcome
+
+    clinician = client.care_team.get(role="clinician").user
+    type(client).objects.filter(pk=client.pk).update(
+        phone="555-0131",
+        emergency_contact_name="Ana",
+        emergency_contact_relation="sister",
+        emergency_contact_phone="555-0142",
+    )
+    alerts = list(Alert.objects.filter(client=client).order_by("raised_at"))
+    if len(alerts) < 2:
+        return
+    for alert, action, note, review in (
+        (
+            alerts[0],
+            "safety_plan",
+            "Safety plan made together in session; agreed to call the clinic line or a crisis "
+            "line if the thoughts get stronger.",
+            SESSION_2_REVIEW,
+        ),
+        (
+            alerts[-1],
+            "reviewed",
+            "Reviewed in session: passive thoughts, no plan or intent; safety plan gone through.",
+            LAST_SESSION_REVIEW,
+        ),
+    ):
+        alert.client = client
+        alert_acknowledge(by=clinician, request=None, alert=alert, action=action, note=note)
+        administration = Administration.objects.get(pk=alert.source_id)
+        Alert.objects.filter(pk=alert.pk).update(
+            acknowledged_at=alert.raised_at + timedelta(minutes=40)
+        )
+        ProgressNote.objects.filter(session=administration.session).update(risk_review=review)
+    # Yesterday evening, between sessions, in the portal.
+    last_session = alerts[-1].raised_at
+    raised_at = max(timezone.now() - timedelta(hours=20), last_session + timedelta(days=1))
+    answers = _answers(rng, "phq9_", 9, 15, keep_last_zero=True)
+    answers.update(phq9_9=2, phq9_difficulty=2)
+    administration = actions.administration_start(
+        by=clinician,
+        request=None,
+        client=client,
+        instrument=phq9,
+        mode=Mode.PORTAL,
+        course=client.courses.first(),
+        due_on=raised_at.date(),
+    )
+    actions.administration_submit(
+        by=client.user, request=None, administration=administration, answers=answers, role="client"
+    )
+    Administration.objects.filter(pk=administration.pk).update(submitted_at=raised_at)
+    alert = Alert.objects.get(source="administration", source_id=str(administration.pk))
+    Alert.objects.filter(pk=alert.pk).update(raised_at=raised_at)
+    alerts_escalate(now=raised_at + timedelta(minutes=65))
+    alert.refresh_from_db()
+    for minutes, outcome, note in (
+        (25, ContactOutcome.NOT_REACHED, "Rang the client's mobile; no answer."),
+        (50, ContactOutcome.LEFT_MESSAGE, "Voicemail: asked them to call the clinic line today."),
+        (
+            90,
+            ContactOutcome.SPOKE_EMERGENCY_CONTACT,
+            "Spoke with Ana, the client's sister and emergency contact, who will call round this "
+            "evening and ring us back.",
+        ),
+    ):
+        made_at = raised_at + timedelta(minutes=minutes)
+        attempt = contact_attempt_add(
+            by=clinician,
+            request=None,
+            alert=alert,
+            made_at=made_at,
+            outcome=outcome,
+            note=note,
+            role="clinician",
+        )
+        type(attempt).objects.filter(pk=attempt.pk).update(recorded_at=made_at)
 
 
 def _submit(instrument, client, course, session, clinician, answers) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gentle.clients.models import Client
-from gentle.safety.models import CrisisText, PlanAuthor, SafetyPlanVersion
+from gentle.safety.models import Alert, CrisisText, PlanAuthor, SafetyPlanVersion
 from gentle.safety.selectors import plan_sections_version
 
 CLINIC_LINE = {
@@ -50,14 +50,22 @@ def seed(rng, context: dict) -> None:
     if client is None:
         return
     clinician = client.care_team.get(role="clinician").user
+    # Made together in the session whose PHQ-9 item 9 was first positive (the alert closed as
+    # "safety plan made", gentle/measures/demo.py); the client added to it in the portal
+    # before the last session, where it was gone through again.
     now = timezone.now()
+    made = Alert.objects.filter(client=client, action="safety_plan").first()
+    reviewed = Alert.objects.filter(client=client, action="reviewed").first()
+    made_at = made.acknowledged_at if made else now - timedelta(days=12)
+    reviewed_at = reviewed.raised_at if reviewed else now
+    added_at = made_at + (reviewed_at - made_at) / 2
     first = dict(PLAN)
     SafetyPlanVersion.objects.create(
         client=client,
         number=1,
         sections=first,
         sections_version=plan_sections_version(),
-        saved_at=now - timedelta(days=12),
+        saved_at=made_at,
         saved_by=clinician,
         saved_as=PlanAuthor.CLINICIAN,
     )
@@ -66,7 +74,7 @@ def seed(rng, context: dict) -> None:
         number=2,
         sections={**first, **ADDED_IN_PORTAL},
         sections_version=plan_sections_version(),
-        saved_at=now - timedelta(days=10),
+        saved_at=added_at,
         saved_by=client.user,
         saved_as=PlanAuthor.CLIENT,
     )
