@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0003_portal_login_origin_and_review'),
-        ('safety', '0002_alert_excerpt'),
+        ('safety', '0003_contact_attempts_on_alerts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
