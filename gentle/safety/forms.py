@@ -23,3 +23,29 @@ class CrisisTextForm(forms.Form):
             "clinic. Clients see it at once after a risk answer."
         ),
     )
+
+
+class SafetyLeadForm(forms.Form):
+    """Choose the safety lead among the clinic's active clinicians and supervisors."""
+
+    safety_lead = forms.TypedChoiceField(
+        label=_("Safety lead"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "Told by email of every escalated alert, with the client's supervisors, and of new "
+            "alerts for clients who have no clinician on their care team."
+        ),
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in candidates}
+        self.fields["safety_lead"].choices = [("", _("Nobody"))] + [
+            (person.pk, f"{person} <{person.email}>") for person in candidates
+        ]
+
+    def clean_safety_lead(self):
+        chosen = self.cleaned_data["safety_lead"]
+        return None if chosen is None else self.people[chosen]

@@ -9,10 +9,10 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.lib.forms import posted
-from gentle.safety import actions
+from gentle.safety import actions, selectors
 from gentle.safety.access import alert_for
-from gentle.safety.forms import AcknowledgeForm, CrisisTextForm
-from gentle.safety.models import CrisisText
+from gentle.safety.forms import AcknowledgeForm, CrisisTextForm, SafetyLeadForm
+from gentle.safety.models import CrisisText, SafetySettings
 
 
 @role_required(Role.CLINICIAN, Role.SUPERVISOR)
@@ -68,5 +68,29 @@ def crisis_text(request):
         request,
         "safety/crisis_text.html",
         {"form": form, "texts": texts},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def safety_settings(request):
+    clinic = clinic_context(request).clinic
+    current = SafetySettings.objects.filter(clinic=clinic).first()
+    form = SafetyLeadForm(
+        posted(request),
+        candidates=list(selectors.safety_lead_candidates(clinic)),
+        initial={"safety_lead": current.safety_lead_id if current else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.safety_lead_set(
+            by=request.user, request=request, clinic=clinic, lead=form.cleaned_data["safety_lead"]
+        )
+        messages.success(request, _("Safety lead saved."))
+        return redirect("safety_settings")
+    return render(
+        request,
+        "safety/safety_settings.html",
+        {"form": form, "delays": actions.escalation_delays()},
         status=400 if form.errors else 200,
     )
