@@ -35,7 +35,7 @@ from gentle.portal.models import RecordExport, Task
 from gentle.portal.record import build_record
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.routes import RULES, Access
-from gentle.safety.models import Alert, CrisisText
+from gentle.safety.models import Alert, CrisisText, SafetySettings
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
@@ -379,6 +379,7 @@ def post_data(route: str, world: World) -> dict:
         "portal_fill": {"phq9_1": "1", "submit": "0"},
         "alert_acknowledge": {"action": "contact", "note": "probe"},
         "crisis_text": {"language": "en", "text": "Matrix probe crisis text"},
+        "safety_settings": {"safety_lead": world.actors["clinician"].pk},
         "measure_schedule": {"rule_phq9": "every_session"},
         "person_new": {
             "name": "Probe Person",
@@ -566,6 +567,7 @@ def snapshot() -> tuple:
         Administration.objects.exclude(status="assigned").count(),
         Alert.objects.filter(acknowledged_at__isnull=False).count(),
         CrisisText.objects.count(),
+        SafetySettings.objects.count(),
         ScheduleRule.objects.count(),
         Person.objects.count(),
         Person.objects.filter(ring=1).count(),
