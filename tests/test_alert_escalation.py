@@ -321,6 +321,7 @@ def test_nobody_else_is_told_not_another_clinics_staff(world, time_machine):
         assert stranger.email not in told(alert)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_checks_every_five_minutes_and_escalates(world):
     (job,) = [job for job in SCHEDULE if job.name == "escalate-open-alerts"]
     assert job.every_seconds <= 5 * 60
