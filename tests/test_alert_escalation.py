@@ -561,3 +561,27 @@ def count_queries_of(person: User) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert http.get(CRISIS_PAGE).status_code == 200
     return len(captured.captured_queries)
+
+
+def test_the_safety_lead_opens_an_escalated_open_alert_read_only(world, time_machine):
+    time_machine.move_to(MONDAY_NOON, tick=False)
+    alert = give_phq9(world, 2)
+    url = f"/alerts/{alert.pk}/"
+    assert signed_in(world.leah).get(url).status_code == 404  # not escalated: the team's
+
+    time_machine.move_to(MONDAY_NOON + timedelta(minutes=61), tick=False)
+    alerts_escalate()
+    leah, sam = signed_in(world.leah), signed_in(world.sam)
+    far_lead = signed_in(world.elsewhere[2])
+    assert leah.get(url).status_code == 200
+    event = AuditEvent.objects.filter(action="alert.view", actor_id=world.leah.pk).get()
+    assert (event.detail, event.object_id) == ("via=safety_lead", str(alert.pk))
+    assert sam.get(url).status_code == 404
+    assert far_lead.get(url).status_code == 404
+    response = leah.post(f"{url}acknowledge/", {"action": "contact"})
+    assert response.status_code == 404
+    alert.refresh_from_db()
+    assert alert.is_open
+
+    signed_in(world.alice).post(f"{url}acknowledge/", {"action": "contact"})
+    assert leah.get(url).status_code == 404  # dealt with: the care team's again
