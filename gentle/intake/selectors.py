@@ -87,10 +87,9 @@ def decline_choices(lang: str | None = None) -> list[tuple[str, str]]:
     return [(d["id"], d.get(lang) or d["en"]) for d in _data()["decline"]]
 
 
-def open_risk_request_count(*, clinic, user, is_admin: bool) -> int:
-    """Open requests whose message had risk words, for the navigation badge (one query):
-    for an administrator all of the clinic's, for a clinician the unassigned ones and their
-    own."""
+def open_risk_requests(*, clinic, user, is_admin: bool):
+    """Open requests whose message had risk words, for the navigation badge: for an
+    administrator all of the clinic's, for a clinician the unassigned ones and their own."""
     from django.db.models import Q
 
     from gentle.intake.models import IntakeRequest, RequestStatus
@@ -102,4 +101,4 @@ def open_risk_request_count(*, clinic, user, is_admin: bool) -> int:
     )
     if not is_admin:
         requests = requests.filter(Q(assigned_to=None) | Q(assigned_to=user))
-    return requests.count()
+    return requests

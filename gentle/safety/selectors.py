@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from gentle.accounts.models import Role, Supervision, User
 from gentle.clients.models import CareTeamMember, TeamRole
@@ -134,13 +134,14 @@ def safety_lead(clinic_id: int) -> User | None:
     )
 
 
-def open_alert_count(*, clinic, user, roles) -> int:
-    """The open alerts waiting for this person, for the navigation badge (one query whatever
-    the numbers): as a clinician, those of clients on their care team; as a supervisor, the
-    escalated ones of clients they supervise (on the care team, or through a clinician they
-    supervise); as the clinic's safety lead, every escalated one in the clinic."""
+def alerts_waiting_for(*, clinic, user, roles) -> QuerySet[Alert]:
+    """The open alerts waiting for this person, for the navigation badge: as a clinician,
+    those of clients on their care team; as a supervisor, the escalated ones of clients they
+    supervise (on the care team, or through a clinician they supervise); as the clinic's
+    safety lead, every escalated one in the clinic. Counting them is one query whatever the
+    numbers."""
     if not (Role.CLINICIAN in roles or Role.SUPERVISOR in roles):
-        return 0
+        return Alert.objects.none()
     team = CareTeamMember.objects.filter(client=OuterRef("client_id"), user=user)
     escalated = Q(escalated_at__isnull=False)
     # The safety lead's share; a lead who lost their clinical role was already returned above.
@@ -163,6 +164,8 @@ def open_alert_count(*, clinic, user, roles) -> int:
                 )
             )
         )
-    return Alert.objects.filter(
-        waiting, client__clinic=clinic, acknowledged_at__isnull=True
-    ).count()
+    return Alert.objects.filter(waiting, client__clinic=clinic, acknowledged_at__isnull=True)
+
+
+def open_alert_count(*, clinic, user, roles) -> int:
+    return alerts_waiting_for(clinic=clinic, user=user, roles=roles).count()
