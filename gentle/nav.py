@@ -8,12 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Role
 
+ALERTS = "alerts"
+RISK_REQUESTS = "risk_requests"
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
     roles: frozenset[str] | None  # None: everyone signed in
+    badge: str = ""  # ALERTS or RISK_REQUESTS: a count for the signed-in person beside it
 
 
 CLINICAL = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
@@ -25,14 +29,15 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Questionnaires"), "portal_questionnaires", frozenset({Role.CLIENT})),
     NavItem(_("Diary"), "portal_diary", frozenset({Role.CLIENT})),
     NavItem(_("My progress"), "portal_progress", frozenset({Role.CLIENT})),
-    NavItem(_("Caseload"), "caseload", CLINICAL),
-    NavItem(_("Requests"), "intake_queue", frozenset({Role.ADMIN, Role.CLINICIAN})),
+    NavItem(_("Caseload"), "caseload", CLINICAL, badge=ALERTS),
+    NavItem(_("Requests"), "intake_queue", frozenset({Role.ADMIN, Role.CLINICIAN}), RISK_REQUESTS),
     NavItem(_("Calendar"), "calendar_week", CLINICAL),
     NavItem(_("People"), "clinic_people", ADMIN),
     NavItem(_("Client records"), "clinic_clients", ADMIN),
     NavItem(_("Invitations"), "invitations", ADMIN),
     NavItem(_("Emergency access"), "break_glass_reviews", frozenset({Role.ADMIN, Role.SUPERVISOR})),
     NavItem(_("Crisis text"), "crisis_text", ADMIN),
+    NavItem(_("Safety"), "safety_settings", ADMIN),
     NavItem(_("Role-play partner"), "partner_settings", ADMIN),
     NavItem(_("Public pages"), "public_texts", ADMIN),
     NavItem(_("Outgoing mail"), "outgoing_mail", ADMIN),

@@ -38,7 +38,8 @@ class Job:
 SCHEDULE: tuple[Job, ...] = (
     Job("clear-expired-sessions", HOUR, tasks.clear_expired_sessions),
     Job("prune-finished-tasks", DAY, tasks.prune_finished_tasks),
-    Job("escalate-open-alerts", HOUR, safety_tasks.escalate_open_alerts),
+    # Every 5 minutes: a high alert's 1 hour is kept to within 5 minutes.
+    Job("escalate-open-alerts", 5 * MINUTE, safety_tasks.escalate_open_alerts),
     Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
     Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),

@@ -6,6 +6,7 @@ Each variable is documented in docs/configuration.md; keep the two in step.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.http.request import split_domain_port as _split_domain_port
@@ -27,6 +28,7 @@ from gentle.lib.env import (
     ConfigError,
     env_bool,
     env_choice,
+    env_delay,
     env_int,
     env_list,
     env_str,
@@ -278,7 +280,20 @@ if GENTLE_DEMO_MFA_OPTIONAL and PRODUCTION:
     raise ConfigError("GENTLE_DEMO_MFA_OPTIONAL may only be true when GENTLE_ENV=demo")
 GENTLE_BREAK_GLASS_MINUTES = env_int("GENTLE_BREAK_GLASS_MINUTES", 60, minimum=5)
 GENTLE_INVITATION_DAYS = env_int("GENTLE_INVITATION_DAYS", 7, minimum=1)
-GENTLE_ALERT_ESCALATE_HOURS = env_int("GENTLE_ALERT_ESCALATE_HOURS", 24, minimum=1)
+# How long an alert may stay unacknowledged before it is escalated, per severity
+# (gentle.lib.delays; the worker checks every 5 minutes, so less is not kept).
+if env_str("GENTLE_ALERT_ESCALATE_HOURS") is not None:
+    raise ConfigError(
+        "GENTLE_ALERT_ESCALATE_HOURS was replaced by GENTLE_ALERT_ESCALATE_HIGH, "
+        "GENTLE_ALERT_ESCALATE_MODERATE and GENTLE_ALERT_ESCALATE_LOW (e.g. '1 hour', "
+        "'1 working day', '3 days'); remove it"
+    )
+_escalate_limits = {"minimum": timedelta(minutes=5), "maximum": timedelta(days=14)}
+GENTLE_ALERT_ESCALATE_HIGH = env_delay("GENTLE_ALERT_ESCALATE_HIGH", "1 hour", **_escalate_limits)
+GENTLE_ALERT_ESCALATE_MODERATE = env_delay(
+    "GENTLE_ALERT_ESCALATE_MODERATE", "1 working day", **_escalate_limits
+)
+GENTLE_ALERT_ESCALATE_LOW = env_delay("GENTLE_ALERT_ESCALATE_LOW", "3 days", **_escalate_limits)
 GENTLE_CIRCLE_RINGS = env_int("GENTLE_CIRCLE_RINGS", 3, minimum=2)
 if GENTLE_CIRCLE_RINGS > 5:
     raise ConfigError("GENTLE_CIRCLE_RINGS must be between 2 and 5")

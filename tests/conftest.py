@@ -1,6 +1,9 @@
 import socket
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import pytest
+from aiosmtpd.controller import Controller
 
 
 @pytest.fixture
@@ -8,6 +11,42 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy))
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings, free_port):
+    """A real SMTP server on a free local port; Gentle's SMTP backend points at it."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    inbox = Inbox()
+    servers = []
+
+    def start():
+        controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
+        controller.start()
+        servers.append(controller)
+
+    def stop():
+        servers.pop().stop()
+
+    yield inbox, start, stop
+    while servers:
+        stop()
 
 
 @pytest.fixture(autouse=True)

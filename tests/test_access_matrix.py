@@ -35,7 +35,13 @@ from gentle.portal.models import RecordExport, Task
 from gentle.portal.record import build_record
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.routes import RULES, Access
-from gentle.safety.models import Alert, ContactAttempt, CrisisText, SafetyPlanVersion
+from gentle.safety.models import (
+    Alert,
+    ContactAttempt,
+    CrisisText,
+    SafetyPlanVersion,
+    SafetySettings,
+)
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
 from tests.factories import make_client, make_clinic, make_person
 
@@ -385,6 +391,7 @@ def post_data(route: str, world: World) -> dict:
         "crisis_text": {"language": "en", "text": "Matrix probe crisis text"},
         "safety_plan": {"based_on": "0", "coping": "Matrix probe walk"},
         "portal_safety_plan": {"based_on": "0", "coping": "Matrix probe walk"},
+        "safety_settings": {"safety_lead": world.actors["clinician"].pk},
         "measure_schedule": {"rule_phq9": "every_session"},
         "person_new": {
             "name": "Probe Person",
@@ -575,6 +582,7 @@ def snapshot() -> tuple:
         Alert.objects.filter(acknowledged_at__isnull=False).count(),
         CrisisText.objects.count(),
         SafetyPlanVersion.objects.count(),
+        SafetySettings.objects.count(),
         ScheduleRule.objects.count(),
         Person.objects.count(),
         Person.objects.filter(ring=1).count(),

@@ -147,6 +147,11 @@ def test_database_url_parser_never_crashes_and_never_echoes_a_password(text):
             "GENTLE_ROLEPLAY_ENDPOINTS is malformed: the URL must not contain a user name",
         ),
         ({"GENTLE_ROLEPLAY_ENDPOINTS": "file:///etc"}, "GENTLE_ROLEPLAY_ENDPOINTS is malformed"),
+        (
+            {"GENTLE_ALERT_ESCALATE_MODERATE": "tomorrow"},
+            "GENTLE_ALERT_ESCALATE_MODERATE expected a number and a unit",
+        ),
+        ({"GENTLE_ALERT_ESCALATE_HOURS": "24"}, "GENTLE_ALERT_ESCALATE_HOURS was replaced by"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_one_clear_line(env, expected, tmp_path):

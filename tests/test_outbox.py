@@ -3,12 +3,9 @@ while the mail server is down, and the administrator sees what happened on "Outg
 
 import smtplib
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
@@ -261,42 +258,6 @@ def test_the_worker_sends_what_a_page_queued(client):
     call_command("worker", once=True)
     assert OutboundMail.objects.get().status == MailStatus.SENT
     assert [m.to for m in mail.outbox] == [[person.email]]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy))
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings, free_port):
-    """A real SMTP server on a free local port; Gentle's SMTP backend points at it."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    inbox = Inbox()
-    servers = []
-
-    def start():
-        controller = Controller(inbox, hostname="127.0.0.1", port=free_port)
-        controller.start()
-        servers.append(controller)
-
-    def stop():
-        servers.pop().stop()
-
-    yield inbox, start, stop
-    while servers:
-        stop()
 
 
 def test_mail_goes_through_a_real_smtp_server_and_waits_while_it_is_down(

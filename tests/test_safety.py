@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client as HttpClient
 
@@ -382,10 +381,15 @@ def hours(n: float) -> timedelta:
     return timedelta(hours=n)
 
 
+# raise_alert gives a moderate alert, escalated after one working day: from a Monday (NOON),
+# 24 hours. Each severity's delay is tested in test_alert_escalation.py.
+MODERATE_HOURS = 24
+
+
 def test_an_alert_left_open_too_long_is_escalated_to_the_supervisor(world, time_machine):
     time_machine.move_to(NOON, tick=False)
     alert = raise_alert(world)
-    limit = settings.GENTLE_ALERT_ESCALATE_HOURS
+    limit = MODERATE_HOURS
 
     time_machine.move_to(NOON + hours(limit) - timedelta(minutes=1), tick=False)
     assert alerts_escalate() == 0
@@ -412,7 +416,7 @@ def test_an_alert_left_open_too_long_is_escalated_to_the_supervisor(world, time_
 
 
 def test_acknowledged_and_recent_alerts_are_not_escalated(world, time_machine):
-    limit = settings.GENTLE_ALERT_ESCALATE_HOURS
+    limit = MODERATE_HOURS
     old_open_client = world.ottilie
     old_done_client = make_client(world.clinic, clinicians=[world.alice], given_name="Dora")
     young_client = make_client(world.clinic, clinicians=[world.alice], given_name="Yusuf")
@@ -439,7 +443,7 @@ def test_acknowledged_and_recent_alerts_are_not_escalated(world, time_machine):
 def test_the_periodic_worker_job_escalates_old_open_alerts(world):
     with time_machine.travel(NOON, tick=True):
         alert = raise_alert(world)
-    limit = settings.GENTLE_ALERT_ESCALATE_HOURS
+    limit = MODERATE_HOURS
     with time_machine.travel(NOON + hours(limit + 2), tick=True):
         call_command("worker", once=True)
         caseload = visible_text(signed_in(world.sue).get("/caseload/").content.decode())

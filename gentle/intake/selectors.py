@@ -85,3 +85,20 @@ def screen_scores(answers: dict) -> dict[str, int | None]:
 def decline_choices(lang: str | None = None) -> list[tuple[str, str]]:
     lang = lang or language()
     return [(d["id"], d.get(lang) or d["en"]) for d in _data()["decline"]]
+
+
+def open_risk_requests(*, clinic, user, is_admin: bool):
+    """Open requests whose message had risk words, for the navigation badge: for an
+    administrator all of the clinic's, for a clinician the unassigned ones and their own."""
+    from django.db.models import Q
+
+    from gentle.intake.models import IntakeRequest, RequestStatus
+
+    requests = IntakeRequest.objects.filter(
+        clinic=clinic,
+        risk_words=True,
+        status__in=(RequestStatus.NEW, RequestStatus.ASSIGNED),
+    )
+    if not is_admin:
+        requests = requests.filter(Q(assigned_to=None) | Q(assigned_to=user))
+    return requests

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from gentle.lib.delays import Delay, parse_delay
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -69,6 +72,17 @@ def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ=Non
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
+
+
+def env_delay(
+    name: str, default: str, *, minimum: timedelta, maximum: timedelta, environ=None
+) -> Delay:
+    """A delay such as "1 hour" or "1 working day" (gentle.lib.delays)."""
+    value = _raw(name, environ)
+    try:
+        return parse_delay(value or default, minimum=minimum, maximum=maximum)
+    except ValueError as exc:
+        raise ConfigError(f"{name} {exc}, not {value!r}") from None
 
 
 SQLITE_SCHEMES = frozenset({"sqlite"})

@@ -1,23 +1,30 @@
-"""The door to alerts and safety plans: through their client's care team, or the client
-themself in the portal."""
+"""The door to alerts and safety plans: through their client's care team, the client
+themself in the portal, or, for an escalated alert still open, the clinic's safety lead (who is
+told of it by email, ADR 0019)."""
 
 from django.db import transaction
 from django.http import Http404
 
+from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.clients.access import as_id, audit_own, client_for, own_client, visible_clients
-from gentle.safety.models import Alert
+from gentle.clients.models import Client
+from gentle.safety.models import Alert, SafetySettings
 
 
 def may_work_on(alert: Alert, client) -> bool:
     """Who may act on an alert (log contact attempts, close it): the clinicians of the care
     team or holding a break-glass grant; once it is escalated, also the client's supervisors
-    (on the care team or supervising its clinician). ``client`` is annotated by the clients
-    app's door (``via_*``)."""
+    (on the care team or supervising its clinician) and the clinic's safety lead. ``client`` is
+    annotated by the clients app's door (``via_*``) or by ``_as_safety_lead``."""
     if client.via_team_clinician or client.via_break_glass:
         return True
-    return alert.escalated_at is not None and (client.via_team_supervisor or client.via_supervision)
+    return alert.escalated_at is not None and (
+        client.via_team_supervisor
+        or client.via_supervision
+        or bool(getattr(client, "via_safety_lead", None))
+    )
 
 
 def alert_for(request, alert_id, *, work: bool = False) -> Alert:
@@ -30,14 +37,18 @@ def alert_for(request, alert_id, *, work: bool = False) -> Alert:
         # Checked before the door's audit row, so that a refused attempt records no opening.
         seen = visible_clients(request).filter(pk=alert.client_id).first()
         if seen is None or not may_work_on(alert, seen):
-            raise Http404
-    alert.client = client_for(
-        request,
-        alert.client_id,
-        action="alert.open" if work else "alert.view",
-        object_type="alert",
-        object_id=alert.pk,
-    )
+            alert.client = _as_safety_lead(request, alert, work=True)
+            return alert
+    try:
+        alert.client = client_for(
+            request,
+            alert.client_id,
+            action="alert.open" if work else "alert.view",
+            object_type="alert",
+            object_id=alert.pk,
+        )
+    except Http404:
+        alert.client = _as_safety_lead(request, alert)
     return alert
 
 
@@ -45,7 +56,7 @@ def acting_role(client) -> str:
     """The role in which this person acts on the client's alert (for the audit row)."""
     if client.via_team_clinician or client.via_break_glass:
         return Role.CLINICIAN
-    return Role.SUPERVISOR
+    return getattr(client, "via_safety_lead", None) or Role.SUPERVISOR
 
 
 def plan_client(request, client_id, *, write: bool = False):
@@ -84,3 +95,38 @@ def audit_plan_read(request, client, version, *, via: str) -> None:
             object_id=client.pk,
             detail=f"version={version.number} via={via}",
         )
+
+
+def _as_safety_lead(request, alert: Alert, *, work: bool = False) -> Client:
+    """The alert's client for the clinic's safety lead, while the alert is escalated and open
+    (else 404): the last one it escalates to, who may also act on it; audited with
+    ``via=safety_lead``."""
+    context = clinic_context(request)
+    if (
+        alert.escalated_at is None
+        or not alert.is_open
+        or context.clinic is None
+        or not context.has(Role.CLINICIAN, Role.SUPERVISOR)
+        or not SafetySettings.objects.filter(
+            clinic=context.clinic, safety_lead=request.user
+        ).exists()
+    ):
+        raise Http404
+    client = Client.objects.filter(pk=alert.client_id, clinic=context.clinic).first()
+    if client is None:
+        raise Http404
+    client.via_team_clinician = client.via_team_supervisor = False
+    client.via_supervision = client.via_break_glass = False
+    client.via_safety_lead = context.primary_role()
+    with transaction.atomic():
+        record(
+            "alert.open" if work else "alert.view",
+            request=request,
+            role=context.primary_role(),
+            clinic_id=client.clinic_id,
+            client_id=client.pk,
+            object_type="alert",
+            object_id=alert.pk,
+            detail="via=safety_lead",
+        )
+    return client

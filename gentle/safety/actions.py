@@ -1,17 +1,27 @@
-"""Raising, acknowledging and escalating alerts; editing the crisis text. Each audited."""
+"""Raising, acknowledging and escalating alerts and telling people about them; editing the
+crisis text and the safety lead. Each audited."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
 
 from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.clients.models import Client
+from gentle.lib.delays import Delay
+from gentle.lib.siteurl import absolute_url
+from gentle.notify.actions import mail_queue
+from gentle.notify.models import Purpose
 from gentle.safety import risk, selectors, severity
 from gentle.safety.models import (
     Alert,
@@ -19,8 +29,11 @@ from gentle.safety.models import (
     CrisisText,
     PlanAuthor,
     SafetyPlanVersion,
+    SafetySettings,
     Severity,
 )
+
+logger = logging.getLogger("gentle.safety")
 
 FREE_TEXT_RULE_ID = "free_text_self"
 EXCERPTS_KEPT = 5
@@ -39,8 +52,10 @@ def alert_raise(
     actor=None,
     excerpt: str = "",
 ) -> Alert | None:
-    """Raise an alert for the care team (once per source and rule). Must run inside the
-    transaction that stores what triggered it."""
+    """Raise an alert for the care team (once per source and rule) and queue a message to each
+    clinician on the care team (to the safety lead when the team has none). Must run inside the
+    transaction that stores what triggered it: the alert and its messages commit together, and
+    the worker sends them once it has."""
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -64,7 +79,70 @@ def alert_raise(
         object_id=alert.pk,
         detail=f"severity={severity} rule={rule_id}"[:200],
     )
+    people = selectors.care_team_clinicians(client)
+    if not people:
+        lead = selectors.safety_lead(client.clinic_id)
+        people = [lead] if lead else []
+    _notify(alert, people, stage=RAISED, request=request, actor=actor)
     return alert
+
+
+RAISED, ESCALATED = "raised", "escalated"
+
+
+def _notify(alert: Alert, people, *, stage: str, request=None, actor=None) -> None:
+    """Queue one message per person through the outbox (gentle.notify), in the caller's
+    transaction. The message says the severity and links to the alert, nothing else: no name,
+    no answers, no words of the client; mail leaves the clinic's systems. An
+    ``alert.notify`` audit row names the stage and how many were told."""
+    link = absolute_url(reverse("alert_detail", args=[alert.pk]))
+    clinic_name = alert.client.clinic.name
+    with override(settings.LANGUAGE_CODE):
+        severity = Severity(alert.severity).label
+        if stage == RAISED:
+            subject = _("%(severity)s safety alert") % {"severity": severity}
+            opening = _(
+                "A safety alert (severity: %(severity)s) was raised for a client on your care team."
+            ) % {"severity": severity}
+        else:
+            subject = _("Escalated: %(severity)s safety alert") % {"severity": severity}
+            opening = _(
+                "A safety alert (severity: %(severity)s) has not been acknowledged in time and "
+                "is escalated to you."
+            ) % {"severity": severity}
+        body = "\n\n".join(
+            [
+                opening,
+                _("Open it in Gentle:") + "\n" + link,
+                _("This message holds no clinical detail on purpose; sign in to see the alert."),
+            ]
+        )
+    for person in people:
+        mail_queue(
+            to=person.email,
+            subject=f"[{clinic_name}] {subject}",
+            body=body + "\n",
+            purpose=Purpose.SAFETY_ALERT,
+            clinic_id=alert.client.clinic_id,
+            by=actor,
+            request=request,
+        )
+    record(
+        "alert.notify",
+        actor=actor,
+        request=request,
+        actor_label="" if actor or request else "gentle worker",
+        clinic_id=alert.client.clinic_id,
+        client_id=alert.client_id,
+        object_type="alert",
+        object_id=alert.pk,
+        detail=f"stage={stage} people={len(people)}",
+    )
+    if not people:
+        logger.warning(
+            "nobody to tell about an alert",
+            extra={"alert_id": alert.pk, "stage": stage, "clinic_id": alert.client.clinic_id},
+        )
 
 
 @dataclass(frozen=True)
@@ -197,18 +275,54 @@ def contact_attempt_add(
     return attempt
 
 
+ESCALATE_AFTER = {
+    Severity.HIGH: "GENTLE_ALERT_ESCALATE_HIGH",
+    Severity.MODERATE: "GENTLE_ALERT_ESCALATE_MODERATE",
+    Severity.LOW: "GENTLE_ALERT_ESCALATE_LOW",
+}
+
+
+def escalation_delay(severity: str) -> Delay:
+    """How long an alert of this severity may stay unacknowledged (docs/configuration.md)."""
+    return getattr(settings, ESCALATE_AFTER[severity])
+
+
+def escalation_delays() -> list[tuple[str, str]]:
+    """Each severity's label and delay in words, highest first, for the administrator."""
+    return [(Severity(s).label, delay_in_words(escalation_delay(s))) for s in ESCALATE_AFTER]
+
+
+def delay_in_words(delay: Delay) -> str:
+    n = delay.amount
+    words = {
+        "minutes": ngettext("%(n)d minute", "%(n)d minutes", n),
+        "hours": ngettext("%(n)d hour", "%(n)d hours", n),
+        "days": ngettext("%(n)d day", "%(n)d days", n),
+        "working_days": ngettext("%(n)d working day", "%(n)d working days", n),
+    }
+    return words[delay.unit] % {"n": n}
+
+
 def alerts_escalate(now=None) -> int:
-    """Flag open alerts older than GENTLE_ALERT_ESCALATE_HOURS for the supervisors."""
+    """Escalate open alerts left unacknowledged past their severity's delay: flag them for
+    the supervisors and queue a message to the client's supervisors and the clinic's safety
+    lead. Run every 5 minutes by `gentle worker`; returns how many were escalated."""
     now = now or timezone.now()
-    cutoff = now - timedelta(hours=settings.GENTLE_ALERT_ESCALATE_HOURS)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    old_enough = Q()
+    for level in ESCALATE_AFTER:
+        old_enough |= Q(severity=level, raised_at__lte=now - escalation_delay(level).at_least)
     count = 0
     with transaction.atomic():
-        due = list(
-            Alert.objects.select_for_update()
-            .select_related("client")
-            .filter(acknowledged_at__isnull=True, escalated_at__isnull=True, raised_at__lte=cutoff)
+        candidates = (
+            Alert.objects.select_for_update(of=("self",))
+            .select_related("client__clinic")
+            .filter(old_enough, acknowledged_at__isnull=True, escalated_at__isnull=True)
+            .order_by("raised_at", "pk")
         )
-        for alert in due:
+        for alert in candidates:
+            if escalation_delay(alert.severity).ends(alert.raised_at, zone) > now:
+                continue  # a working-day delay over a weekend
             Alert.objects.filter(pk=alert.pk).update(escalated_at=now)
             record(
                 "alert.escalate",
@@ -219,6 +333,11 @@ def alerts_escalate(now=None) -> int:
                 object_id=alert.pk,
                 detail=f"severity={alert.severity}",
             )
+            people = selectors.client_supervisors(alert.client)
+            lead = selectors.safety_lead(alert.client.clinic_id)
+            if lead and lead not in people:
+                people.append(lead)
+            _notify(alert, people, stage=ESCALATED)
             count += 1
     return count
 
@@ -295,3 +414,24 @@ def safety_plan_save(
                 actor=by,
             )
     return version, heard
+
+
+def safety_lead_set(*, by, request, clinic, lead) -> SafetySettings:
+    """Choose the clinic's safety lead (None for nobody); the caller has checked that the
+    person is one of ``selectors.safety_lead_candidates``."""
+    with transaction.atomic():
+        chosen, _created = SafetySettings.objects.update_or_create(
+            clinic=clinic,
+            defaults={"safety_lead": lead, "updated_at": timezone.now()},
+        )
+        record(
+            "safety_lead.update",
+            actor=by,
+            request=request,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            object_type="safety_settings",
+            object_id=chosen.pk,
+            detail=f"lead={lead.pk if lead else 'none'}",
+        )
+    return chosen

@@ -144,3 +144,29 @@ class SafetyPlanForm(forms.Form):
 
     def section_texts(self) -> dict[str, str]:
         return {s.id: self.cleaned_data.get(s.id, "") for s in self.sections}
+
+
+class SafetyLeadForm(forms.Form):
+    """Choose the safety lead among the clinic's active clinicians and supervisors."""
+
+    safety_lead = forms.TypedChoiceField(
+        label=_("Safety lead"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "Told by email of every escalated alert, with the client's supervisors, and of new "
+            "alerts for clients who have no clinician on their care team."
+        ),
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in candidates}
+        self.fields["safety_lead"].choices = [("", _("Nobody"))] + [
+            (person.pk, f"{person} <{person.email}>") for person in candidates
+        ]
+
+    def clean_safety_lead(self):
+        chosen = self.cleaned_data["safety_lead"]
+        return None if chosen is None else self.people[chosen]

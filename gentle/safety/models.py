@@ -164,3 +164,23 @@ class SafetyPlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"safety plan v{self.number} of client {self.client_id}"
+
+
+class SafetySettings(models.Model):
+    """The clinic's safety arrangements, set by its administrator."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="safety_settings")
+    safety_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("safety lead"),
+        help_text="A clinician or supervisor of the clinic who is told of every escalated alert "
+        "(with the client's supervisors). Only told while they still hold such a role.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"safety settings of clinic {self.clinic_id}"

@@ -8,12 +8,14 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 
+from gentle.accounts.models import Role, Supervision, User
+from gentle.clients.models import CareTeamMember, TeamRole
 from gentle.safety import risk
 from gentle.safety.access import audit_plan_read
-from gentle.safety.models import Alert, CrisisText, SafetyPlanVersion
+from gentle.safety.models import Alert, CrisisText, SafetyPlanVersion, SafetySettings
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -204,3 +206,108 @@ def recent_alerts(alert: Alert, limit: int = RECENT_ALERTS_SHOWN) -> list[Alert]
 def contact_attempts(alert: Alert) -> list:
     """The alert's contact log, newest first, with who made each attempt (one query)."""
     return list(alert.contact_attempts.select_related("made_by"))
+
+
+# Who is told about an alert (gentle.safety.actions). Each is one query; only active people who
+# still hold the role in the client's clinic.
+
+
+def care_team_clinicians(client) -> list[User]:
+    """The clinicians on the client's care team."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            care_teams__client=client,
+            care_teams__role=TeamRole.CLINICIAN,
+            memberships__clinic_id=client.clinic_id,
+            memberships__role=Role.CLINICIAN,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def client_supervisors(client) -> list[User]:
+    """The supervisors on the client's care team and those supervising one of its clinicians:
+    the people who see the client through supervision."""
+    team_clinicians = CareTeamMember.objects.filter(client=client, role=TeamRole.CLINICIAN).values(
+        "user_id"
+    )
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__clinic_id=client.clinic_id,
+            memberships__role=Role.SUPERVISOR,
+        )
+        .filter(
+            Q(care_teams__client=client, care_teams__role=TeamRole.SUPERVISOR)
+            | Q(supervisees__clinic_id=client.clinic_id, supervisees__clinician__in=team_clinicians)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+SAFETY_LEAD_ROLES = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+def safety_lead_candidates(clinic):
+    """Who may be the clinic's safety lead: its active clinicians and supervisors."""
+    return (
+        User.objects.filter(
+            is_active=True, memberships__clinic=clinic, memberships__role__in=SAFETY_LEAD_ROLES
+        )
+        .distinct()
+        .order_by("display_name", "email", "pk")
+    )
+
+
+def safety_lead(clinic_id: int) -> User | None:
+    """The clinic's safety lead, while they still hold a clinical role there."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__clinic_id=clinic_id,
+            memberships__role__in=SAFETY_LEAD_ROLES,
+            pk__in=SafetySettings.objects.filter(clinic_id=clinic_id).values("safety_lead_id"),
+        )
+        .distinct()
+        .first()
+    )
+
+
+def alerts_waiting_for(*, clinic, user, roles) -> QuerySet[Alert]:
+    """The open alerts waiting for this person, for the navigation badge: as a clinician,
+    those of clients on their care team; as a supervisor, the escalated ones of clients they
+    supervise (on the care team, or through a clinician they supervise); as the clinic's
+    safety lead, every escalated one in the clinic. Counting them is one query whatever the
+    numbers."""
+    if not (Role.CLINICIAN in roles or Role.SUPERVISOR in roles):
+        return Alert.objects.none()
+    team = CareTeamMember.objects.filter(client=OuterRef("client_id"), user=user)
+    escalated = Q(escalated_at__isnull=False)
+    # The safety lead's share; a lead who lost their clinical role was already returned above.
+    waiting = escalated & Q(Exists(SafetySettings.objects.filter(clinic=clinic, safety_lead=user)))
+    if Role.CLINICIAN in roles:
+        waiting |= Q(Exists(team.filter(role=TeamRole.CLINICIAN)))
+    if Role.SUPERVISOR in roles:
+        supervised = Supervision.objects.filter(clinic=clinic, supervisor=user).values(
+            "clinician_id"
+        )
+        waiting |= escalated & (
+            Q(Exists(team.filter(role=TeamRole.SUPERVISOR)))
+            | Q(
+                Exists(
+                    CareTeamMember.objects.filter(
+                        client=OuterRef("client_id"),
+                        role=TeamRole.CLINICIAN,
+                        user_id__in=supervised,
+                    )
+                )
+            )
+        )
+    return Alert.objects.filter(waiting, client__clinic=clinic, acknowledged_at__isnull=True)
+
+
+def open_alert_count(*, clinic, user, roles) -> int:
+    return alerts_waiting_for(clinic=clinic, user=user, roles=roles).count()

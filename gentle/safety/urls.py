@@ -20,6 +20,13 @@ urlpatterns = [
         methods=("POST",),
     ),
     route(
+        "clinic/safety/",
+        views.safety_settings,
+        name="safety_settings",
+        access=Access.ADMIN,
+        methods=("GET", "POST"),
+    ),
+    route(
         "clinic/crisis-text/",
         views.crisis_text,
         name="crisis_text",

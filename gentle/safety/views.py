@@ -19,9 +19,10 @@ from gentle.safety.forms import (
     AcknowledgeForm,
     ContactAttemptForm,
     CrisisTextForm,
+    SafetyLeadForm,
     SafetyPlanForm,
 )
-from gentle.safety.models import CrisisText
+from gentle.safety.models import CrisisText, SafetySettings
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -177,3 +178,27 @@ def safety_plan_print(request, client_id: int):
     page = selectors.plan_page(client, number=request.GET.get("version"))
     page.update(client=client, crisis_text=selectors.crisis_text_for(client.clinic, get_language()))
     return render(request, "safety/safety_plan_print.html", page)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def safety_settings(request):
+    clinic = clinic_context(request).clinic
+    current = SafetySettings.objects.filter(clinic=clinic).first()
+    form = SafetyLeadForm(
+        posted(request),
+        candidates=list(selectors.safety_lead_candidates(clinic)),
+        initial={"safety_lead": current.safety_lead_id if current else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.safety_lead_set(
+            by=request.user, request=request, clinic=clinic, lead=form.cleaned_data["safety_lead"]
+        )
+        messages.success(request, _("Safety lead saved."))
+        return redirect("safety_settings")
+    return render(
+        request,
+        "safety/safety_settings.html",
+        {"form": form, "delays": actions.escalation_delays()},
+        status=400 if form.errors else 200,
+    )
