@@ -100,11 +100,17 @@ LAST_SESSION_REVIEW = (
 
 
 def _risk_story(rng, client, phq9) -> None:
+    from gentle.accounts.models import Membership, Role
     from gentle.courses.models import ProgressNote
-    from gentle.safety.actions import alerts_escalate, contact_attempt_add
+    from gentle.safety.actions import alerts_escalate, contact_attempt_add, safety_lead_set
     from gentle.safety.models import ContactOutcome
 
     clinician = client.care_team.get(role="clinician").user
+    # The clinic's safety lead, told of every escalated alert: its supervisor.
+    lead = Membership.objects.filter(clinic=client.clinic, role=Role.SUPERVISOR).first()
+    admin = Membership.objects.filter(clinic=client.clinic, role=Role.ADMIN).first()
+    if lead and admin:
+        safety_lead_set(by=admin.user, request=None, clinic=client.clinic, lead=lead.user)
     type(client).objects.filter(pk=client.pk).update(
         phone="555-0131",
         emergency_contact_name="Ana",
