@@ -252,7 +252,9 @@ def test_a_high_alert_is_escalated_after_one_hour_not_before(world, time_machine
 def test_an_acknowledged_alert_is_not_escalated(world, time_machine):
     time_machine.move_to(MONDAY_NOON, tick=False)
     alert = give_phq9(world, 2)
-    signed_in(world.alice).post(f"/alerts/{alert.pk}/acknowledge/", {"action": "contact"})
+    signed_in(world.alice).post(
+        f"/alerts/{alert.pk}/acknowledge/", {"action": "contact", "note": "Spoke with the client."}
+    )
     time_machine.move_to(MONDAY_NOON + timedelta(hours=2), tick=False)
     assert alerts_escalate() == 0
     assert not OutboundMail.objects.filter(subject__contains="Escalated").exists()
@@ -506,7 +508,9 @@ def test_the_badge_counts_open_alerts_for_each_person(world, time_machine):
     for stranger in world.elsewhere:
         assert badge(signed_in(stranger)) == ("", "")
 
-    signed_in(world.alice).post(f"/alerts/{first.pk}/acknowledge/", {"action": "contact"})
+    signed_in(world.alice).post(
+        f"/alerts/{first.pk}/acknowledge/", {"action": "contact", "note": "Spoke with them."}
+    )
     assert badge(signed_in(world.alice)) == ("1", "1 open alert")
     assert badge(signed_in(world.leah)) == ("1", "1 open alert")
 
@@ -563,11 +567,16 @@ def count_queries_of(person: User) -> int:
     return len(captured.captured_queries)
 
 
-def test_the_safety_lead_opens_an_escalated_open_alert_read_only(world, time_machine):
+def test_the_safety_lead_opens_and_may_act_on_an_escalated_open_alert(world, time_machine):
+    """The last person an alert escalates to can do something about it: log an attempt and
+    close it (a high one with a note), audited in the role they hold."""
     time_machine.move_to(MONDAY_NOON, tick=False)
     alert = give_phq9(world, 2)
     url = f"/alerts/{alert.pk}/"
     assert signed_in(world.leah).get(url).status_code == 404  # not escalated: the team's
+    assert (
+        signed_in(world.leah).post(f"{url}contact/", {"outcome": "not_reached"}).status_code == 404
+    )
 
     time_machine.move_to(MONDAY_NOON + timedelta(minutes=61), tick=False)
     alerts_escalate()
@@ -578,10 +587,17 @@ def test_the_safety_lead_opens_an_escalated_open_alert_read_only(world, time_mac
     assert (event.detail, event.object_id) == ("via=safety_lead", str(alert.pk))
     assert sam.get(url).status_code == 404
     assert far_lead.get(url).status_code == 404
+    assert (
+        far_lead.post(f"{url}acknowledge/", {"action": "contact", "note": "x"}).status_code == 404
+    )
     response = leah.post(f"{url}acknowledge/", {"action": "contact"})
-    assert response.status_code == 404
+    assert response.status_code == 400  # a high alert is closed only with a note
     alert.refresh_from_db()
     assert alert.is_open
-
-    signed_in(world.alice).post(f"{url}acknowledge/", {"action": "contact"})
+    response = leah.post(f"{url}acknowledge/", {"action": "contact", "note": "Spoke with them."})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert not alert.is_open and alert.acknowledged_by == world.leah
+    closed = AuditEvent.objects.get(action="alert.acknowledge", actor_id=world.leah.pk)
+    assert closed.role in ("clinician", "supervisor")
     assert leah.get(url).status_code == 404  # dealt with: the care team's again

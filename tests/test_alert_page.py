@@ -53,6 +53,25 @@ def test_a_free_text_alert_shows_the_clients_words(world):
     assert "kill myself" in page
 
 
+def test_the_alert_page_shows_the_crisis_parts_of_the_safety_plan_and_audits_the_read(world):
+    alert = free_text_alert(world)
+    http = signed_in(world.alice)
+    page = visible_text(http.get(f"/alerts/{alert.pk}/").content.decode())
+    assert "This client has no safety plan yet. Make one with them" in page
+    response = http.post(
+        f"/clients/{world.ottilie.pk}/safety-plan/",
+        {"based_on": "0", "help": "My sister Marta: 01632 960 999", "reasons": "My cat"},
+    )
+    assert response.status_code == 302
+    html = http.get(f"/alerts/{alert.pk}/").content.decode()
+    page = visible_text(html)
+    assert "Safety plan Version 1, saved" in page and "My sister Marta" in page
+    assert 'href="tel:01632960999"' in html
+    assert "My cat" not in page  # reasons for living are not among the crisis parts
+    read = AuditEvent.objects.filter(action="safety_plan.view", actor_id=world.alice.pk).last()
+    assert read.detail == "version=1 via=alert" and read.client_id == world.ottilie.pk
+
+
 def test_the_phone_and_emergency_contact_are_tap_to_call(world):
     world.ottilie.phone = "+44 (0)1632 960 123"
     world.ottilie.emergency_contact_name = "Marta"

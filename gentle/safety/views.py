@@ -14,7 +14,13 @@ from gentle.accounts.models import Role
 from gentle.lib.forms import posted
 from gentle.lib.phones import tel_uri
 from gentle.safety import actions, selectors, sources
-from gentle.safety.access import acting_role, alert_for, may_work_on, plan_client
+from gentle.safety.access import (
+    acting_role,
+    alert_for,
+    audit_plan_read,
+    may_work_on,
+    plan_client,
+)
 from gentle.safety.forms import (
     AcknowledgeForm,
     ContactAttemptForm,
@@ -31,12 +37,16 @@ def _page(request, alert, *, acknowledge=None, contact=None, status=200):
     """The alert page: what raised it, how to reach the client, their recent alerts, the
     contact log and, for whoever may act on it, the forms. A fixed number of queries."""
     client = alert.client
+    plan = selectors.safety_plan(client)
+    if plan is not None:
+        audit_plan_read(request, client, plan, via="alert")
     return render(
         request,
         "safety/alert_detail.html",
         {
             "alert": alert,
             "client": client,
+            "plan": plan,
             "raised": sources.raised_by(alert),
             "recent": selectors.recent_alerts(alert),
             "attempts": selectors.contact_attempts(alert),
