@@ -91,3 +91,16 @@ def deliver_mail() -> int:
     from gentle.notify.actions import mail_deliver_due
 
     return mail_deliver_due()
+
+
+def visible_text(page) -> str:
+    """What a reader sees of a page (HTML or a response): no tags, scripts or styles, inline
+    tags (links, emphasis) without a word break, whitespace collapsed."""
+    import html as html_lib
+    import re
+
+    if not isinstance(page, str):
+        page = page.content.decode()
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"</?(a|strong|em)\b[^>]*>", "", page)  # inline: no word break
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -2,7 +2,6 @@
 autosave or a submit refused for a blank question raises its alert then, once per
 administration and rule, and the client sees the crisis response in that same response."""
 
-import html as html_lib
 import re
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.measures.models import Administration
 from gentle.safety.models import Alert, CrisisText
-from tests.factories import make_client, make_clinic, make_person
+from tests.factories import make_client, make_clinic, make_person, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +48,6 @@ def signed_in(user: User) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
     return http
-
-
-def visible_text(page: str) -> str:
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def phq9(item9: int, *, blank: tuple[int, ...] = (), submit: bool) -> dict[str, str]:

@@ -1,8 +1,6 @@
 """Safety rules through HTTP: crisis text for the client at once, alerts for the care team,
 acknowledgement, escalation to supervisors, and the clinic's crisis text."""
 
-import html as html_lib
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +15,7 @@ from gentle.clients.models import Client
 from gentle.measures.models import Administration
 from gentle.safety.actions import alerts_escalate
 from gentle.safety.models import Alert, CrisisText
-from tests.factories import make_client, make_clinic, make_person, supervise
+from tests.factories import make_client, make_clinic, make_person, supervise, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +66,6 @@ def signed_in(user: User) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
     return http
-
-
-def visible_text(page: str) -> str:
-    """What a reader sees: the page without its tags, scripts and styles."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"</?(a|strong|em)\b[^>]*>", "", page)  # inline: no word break
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def phq9(item9: int) -> dict[str, str]:

@@ -3,8 +3,6 @@ risk words are saved, answered with the crisis response in the same response and
 alert with the words around them; someone else's suicide, an idiom or the topic raises nothing;
 bad input (empty, 100 KB, emoji, mixed languages) is handled. Through HTTP as the client."""
 
-import html as html_lib
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +18,7 @@ from gentle.inventory.models import Person
 from gentle.roleplay.models import Rehearsal, Scenario
 from gentle.safety.models import Alert, CrisisText
 from gentle.timeline.models import DiaryEntry
-from tests.factories import make_client, make_clinic, make_person
+from tests.factories import make_client, make_clinic, make_person, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +63,6 @@ def signed_in(user: User) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
     return http
-
-
-def visible_text(response) -> str:
-    """What a reader sees: the page without its tags, scripts and styles."""
-    page = response.content.decode()
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def assert_crisis_answer(response, *, source: str, words: str) -> Alert:
@@ -119,13 +110,26 @@ def test_a_spanish_risk_diary_entry_raises_one_alert(world):
 
 def test_the_alert_keeps_the_words_around_the_risk_phrase(world):
     words = (
-        "Work was long and the bus was late again. Honestly some nights I just want to die, "
+        "Work was long, the bus was late again and it rained all the way home from the station. "
+        "Honestly some nights I just want to die, "
         "nothing helps anymore and I am so tired of it all, every single day the same old thing."
     )
     signed_in(world.person).post("/portal/diary/", diary(how_i_felt=words))
     excerpt = Alert.objects.get().excerpt
     assert "Honestly some nights I just want to die, nothing helps anymore" in excerpt
     assert excerpt.startswith("…") and excerpt.endswith("…") and len(excerpt) < 200
+
+
+def test_phrases_close_together_give_one_stretch_of_words_and_far_apart_two(world):
+    near = "I don't want to live anymore, I want to die"
+    far = f"I want to die. {'The rest of the day was ordinary and long. ' * 6}I am a burden."
+    http = signed_in(world.person)
+    http.post("/portal/diary/", diary(how_i_felt=near))
+    assert Alert.objects.get().excerpt == near
+    http.post("/portal/diary/", diary(how_i_felt=far))
+    first, second = Alert.objects.order_by("pk")[1].excerpt.split("\n")
+    assert first.startswith("I want to die.") and first.endswith("…")
+    assert second.startswith("…") and second.endswith("I am a burden.")
 
 
 @pytest.mark.parametrize("words", [MENTION, IDIOM])

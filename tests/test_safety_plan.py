@@ -230,7 +230,7 @@ def test_portal_plan_is_in_spanish_for_a_spanish_reader(world):
 
 
 def test_alert_page_include_shows_the_plans_crisis_parts_and_a_link(world):
-    SafetyPlanVersion.objects.create(
+    plan = SafetyPlanVersion.objects.create(
         client=world.ottilie,
         number=1,
         sections={"help": "Ana: 555-0142", "reasons": "My niece"},
@@ -239,8 +239,10 @@ def test_alert_page_include_shows_the_plans_crisis_parts_and_a_link(world):
     )
     other = make_client(world.ottilie.clinic, clinicians=[world.alice])
     with translation.override("en"):  # a page rendered earlier may have left another active
-        html = render_to_string("safety/_alert_safety_plan.html", {"client": world.ottilie})
-        empty = render_to_string("safety/_alert_safety_plan.html", {"client": other})
+        html = render_to_string(
+            "safety/_alert_safety_plan.html", {"client": world.ottilie, "plan": plan}
+        )
+        empty = render_to_string("safety/_alert_safety_plan.html", {"client": other, "plan": None})
     assert "People I can ask for help" in html and 'href="tel:5550142"' in html
     assert "My niece" not in html  # only the parts for a crisis
     assert f'href="/clients/{world.ottilie.pk}/safety-plan/"' in html

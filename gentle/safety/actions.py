@@ -187,9 +187,7 @@ def text_hear(
         table.severity(table.free_text_sign(risk.match_category(rule_id))) for rule_id, _ in own
     }
     worst = max(raised, key=severity.SEVERITIES.index)
-    excerpt = "\n".join(
-        dict.fromkeys(_words_around(text, words) for _, words in own[:EXCERPTS_KEPT])
-    )
+    excerpt = _words_around(text, [words for _, words in own[:EXCERPTS_KEPT]])
     alert = alert_raise(
         client=client,
         source=source,
@@ -208,22 +206,39 @@ class NoteRequired(ValueError):
     """A high alert is closed only with a note of what was done."""
 
 
-def _words_around(text: str, phrase: str, reach: int = CONTEXT_CHARS) -> str:
-    """The client's words around a phrase the scanner reported (it is a slice of the text),
-    widened to whole words up to ``reach`` characters each side, with … where it was cut."""
-    start = text.find(phrase.rstrip("…"))
-    if start < 0:
-        return phrase
-    end = start + len(phrase.rstrip("…"))
-    left = max(0, start - reach)
-    right = min(len(text), end + reach)
-    if left > 0:
-        left = text.find(" ", left, start) + 1 or start
-    if right < len(text):
-        cut = text.rfind(" ", end, right)
-        right = cut if cut > 0 else end
-    words = " ".join(text[left:right].split())
-    return ("…" if left > 0 else "") + words + ("…" if right < len(text) else "")
+def _words_around(text: str, phrases, reach: int = CONTEXT_CHARS) -> str:
+    """The client's words around the phrases the scanner reported (each a slice of the text),
+    widened to whole words up to ``reach`` characters each side; overlapping stretches are
+    joined, each stretch on its own line, with … where the text was cut."""
+    spans = []
+    for phrase in phrases:
+        found = phrase.rstrip("…")
+        start = text.find(found)
+        if start < 0:
+            continue
+        end = start + len(found)
+        left, right = max(0, start - reach), min(len(text), end + reach)
+        if left > 0:
+            left = text.find(" ", left, start) + 1 or start
+        if right < len(text):
+            cut = text.rfind(" ", end, right)
+            right = cut if cut > 0 else end
+        spans.append([left, right])
+    if not spans:
+        return "\n".join(dict.fromkeys(phrases))
+    spans.sort()
+    joined = [spans[0]]
+    for left, right in spans[1:]:
+        if left <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], right)
+        else:
+            joined.append([left, right])
+    return "\n".join(
+        ("…" if left > 0 else "")
+        + " ".join(text[left:right].split())
+        + ("…" if right < len(text) else "")
+        for left, right in joined
+    )
 
 
 def alert_acknowledge(

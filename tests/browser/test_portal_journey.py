@@ -65,9 +65,9 @@ def test_a_client_activates_and_does_the_work_the_clinician_then_sees(
     code = desk.locator("[data-code]").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
     expect(desk.locator("main")).not_to_contain_text("/invitations/")
-    assert deliver_mail() == 1  # the worker sends what the page queued
-    (message,) = mail.outbox
-    assert message.to == ["new.client@example.test"] and code not in message.body
+    assert deliver_mail() >= 1  # the worker sends what the page queued (and the demo's notices)
+    (message,) = [m for m in mail.outbox if m.to == ["new.client@example.test"]]
+    assert code not in message.body
     link = re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
     screenshot(desk, "portal-invitation-letter-1280")
 

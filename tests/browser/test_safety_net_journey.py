@@ -43,6 +43,7 @@ def test_a_risk_diary_entry_reaches_a_person_and_escalates_when_left(
     phone = page_at(360, 780)
     sign_in(phone, base, "client@demo.gentle.test")
     phone.goto(f"{base}/portal/diary/")
+    phone.locator("fieldset.scale-row label", has_text="4").first.click()
     phone.get_by_label("What happened").fill(MENTION)
     phone.get_by_role("button", name="Save").click()
     expect(phone.locator("main")).to_contain_text("Saved in your diary.")
@@ -50,6 +51,7 @@ def test_a_risk_diary_entry_reaches_a_person_and_escalates_when_left(
     assert set(Alert.objects.values_list("pk", flat=True)) == before
 
     phone.goto(f"{base}/portal/diary/")
+    phone.locator("fieldset.scale-row label", has_text="1").first.click()
     phone.get_by_label("How I felt").fill(RISK)
     phone.get_by_role("button", name="Save").click()
     crisis = phone.locator("#crisis-response")
@@ -76,7 +78,7 @@ def test_a_risk_diary_entry_reaches_a_person_and_escalates_when_left(
     desk.goto(f"{base}/alerts/{alert.pk}/")
     expect(desk.locator("#raised")).to_contain_text("I want to die")
     expect(desk.locator("#reach")).to_contain_text("555-0131")
-    desk.get_by_label("Outcome").select_option(label="Could not reach")
+    desk.get_by_role("group", name="Outcome").get_by_label("Could not reach").check()
     desk.get_by_label("Note (optional)").fill("Rang twice, no answer.")
     desk.get_by_role("button", name="Log this attempt").click()
     expect(desk.locator("main")).to_contain_text("Contact attempt logged.")
