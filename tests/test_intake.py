@@ -56,7 +56,10 @@ def test_the_public_page_explains_ipt_with_crisis_help_visible(client, clinic):
     html = client.get(f"/c/{clinic.slug}/").content.decode()
     for heading in ("What IPT is", "What it can help with", "How a course works", "Reaching out"):
         assert heading in html
-    assert "Harbour line 555-0100" in html and f"/c/{clinic.slug}/reach-out/" in html
+    assert (
+        'Harbour line <a href="tel:5550100">555-0100</a>' in html
+        and f"/c/{clinic.slug}/reach-out/" in html
+    )
     client.post("/i18n/setlang/", {"language": "es", "next": "/"})
     assert "Qué es la TIP" in client.get(f"/c/{clinic.slug}/").content.decode()
     assert client.get("/c/no-such-clinic/").status_code == 404
@@ -80,7 +83,9 @@ def test_risk_words_bring_the_crisis_help_forward(client, clinic):
     message = "Honestly I don't want to live like this anymore."
     response = client.post(f"/c/{clinic.slug}/reach-out/", form(message=message))
     html = response.content.decode()
-    assert "Please get help now" in html and "Harbour line 555-0100" in html
+    assert (
+        "Please get help now" in html and 'Harbour line <a href="tel:5550100">555-0100</a>' in html
+    )
     assert IntakeRequest.objects.get().risk_words
 
 
@@ -338,7 +343,9 @@ def test_a_flood_limited_request_with_risk_words_still_gets_the_crisis_response(
     response = client.post(url, form(message=RISK))
     html = response.content.decode()
     assert response.status_code == 429 and "several requests from this connection" in html
-    assert "Please get help now" in html and "Harbour line 555-0100" in html
+    assert (
+        "Please get help now" in html and 'Harbour line <a href="tel:5550100">555-0100</a>' in html
+    )
     assert f"{RISK}</textarea>" in html
     assert IntakeRequest.objects.count() == 3
 
