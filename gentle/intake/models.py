@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
-from gentle.safety.models import ContactOutcome
+from gentle.safety.models import ContactAttemptBase
 
 
 class PublicText(models.Model):
@@ -84,34 +84,17 @@ class IntakeRequest(models.Model):
         return f"intake request {self.pk}"
 
 
-class IntakeContactAttempt(models.Model):
-    """One attempt to reach the person behind a request, with the same outcomes as an alert's
-    contact log (gentle.safety). A request with risk words is not declined or purged before
-    one is logged. Only added, never changed; deleted with its request."""
+class IntakeContactAttempt(ContactAttemptBase):
+    """One attempt to reach the person behind a request, with the same outcomes and rules as
+    an alert's contact log (gentle.safety). A request with risk words is not declined or purged
+    before one is logged. Deleted with its request."""
 
     intake = models.ForeignKey(
         IntakeRequest, on_delete=models.CASCADE, related_name="contact_attempts"
     )
-    made_at = models.DateTimeField(_("when"), help_text="When the attempt was made.")
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    outcome = models.CharField(_("outcome"), max_length=30, choices=ContactOutcome.choices)
-    note = models.TextField(_("note"), blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-made_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(outcome__in=ContactOutcome.values),
-                name="intakecontact_known_outcome",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(made_at__lte=models.F("recorded_at")),
-                name="intakecontact_not_in_future",
-            ),
-        ]
+    class Meta(ContactAttemptBase.Meta):
+        constraints = ContactAttemptBase.rules("intakecontact")
 
     def __str__(self) -> str:
         return f"contact attempt {self.pk} on intake request {self.intake_id}"

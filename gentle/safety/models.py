@@ -84,11 +84,12 @@ class ContactOutcome(models.TextChoices):
     EMERGENCY_SERVICES = "emergency_services", _("Emergency services called")
 
 
-class ContactAttempt(models.Model):
-    """One attempt to reach the client about an alert, logged by whoever made it. Attempts are
-    only added, never changed: the log shows who tried what and when."""
+class ContactAttemptBase(models.Model):
+    """One attempt to reach a person at risk, logged by whoever made it: the fields and rules
+    shared by an alert's contact log (``ContactAttempt``) and a risk intake request's
+    (``gentle.intake.models.IntakeContactAttempt``). Attempts are only added, never changed:
+    the log shows who tried what and when."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="contact_attempts")
     made_at = models.DateTimeField(_("when"), help_text="When the attempt was made.")
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -98,17 +99,31 @@ class ContactAttempt(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["-made_at", "-pk"]
-        constraints = [
+
+    @staticmethod
+    def rules(prefix: str) -> list[models.BaseConstraint]:
+        """The checks every contact log keeps, named ``<prefix>_...`` for its table."""
+        return [
             models.CheckConstraint(
                 condition=models.Q(outcome__in=ContactOutcome.values),
-                name="contactattempt_known_outcome",
+                name=f"{prefix}_known_outcome",
             ),
             models.CheckConstraint(
                 condition=models.Q(made_at__lte=models.F("recorded_at")),
-                name="contactattempt_not_in_future",
+                name=f"{prefix}_not_in_future",
             ),
         ]
+
+
+class ContactAttempt(ContactAttemptBase):
+    """An attempt to reach the client about an alert."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="contact_attempts")
+
+    class Meta(ContactAttemptBase.Meta):
+        constraints = ContactAttemptBase.rules("contactattempt")
 
     def __str__(self) -> str:
         return f"contact attempt {self.pk} on alert {self.alert_id}"
