@@ -358,9 +358,9 @@ def test_tuning_set_floors(figures, code):
 
 # Measured once, after tuning, on sentences the rules were never tuned on (docs/risk-scanner.md);
 # the floors sit a little below so that a regression fails.
-# Measured (v1 data): en self recall 37/45 = 0.82, precision 37/38 = 0.97, mentions 25/25,
-# idiom false alarms 1/30; es self recall 43/45 = 0.96, precision 43/43, mentions 25/25, idiom
-# false alarms 1/30; no mention scanned as self in either.
+# Measured (v1 data; English v2 the same): en self recall 37/45 = 0.82, precision 37/38 = 0.97,
+# mentions 25/25, idiom false alarms 1/30; es self recall 43/45 = 0.96, precision 43/43, mentions
+# 25/25, idiom false alarms 1/30; no mention scanned as self in either.
 HELD_OUT_FLOORS = {
     "en": {"self_recall": 0.80, "self_precision": 0.94, "mention_recall": 0.96, "alarms": 0.07},
     "es": {"self_recall": 0.93, "self_precision": 0.97, "mention_recall": 0.96, "alarms": 0.07},
