@@ -581,3 +581,21 @@ def test_administrators_client_list_query_count_does_not_grow_with_clients(clien
             clinic, clinicians=[clinician, make_person(clinic, Role.CLINICIAN)], supervisor=None
         )
     assert count_queries(client, "/clinic/clients/") == few
+
+
+def test_supervision_reaches_only_the_clinic_it_was_set_in(client):
+    """Sue supervises Alice at Hillside only. Both also work at Riverside, where nobody
+    supervises Alice: there Sue does not see Alice's clients."""
+    hillside, riverside = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
+    alice = make_person(hillside, Role.CLINICIAN)
+    sue = make_person(hillside, Role.SUPERVISOR)
+    Membership.objects.create(user=alice, clinic=riverside, role=Role.CLINICIAN)
+    Membership.objects.create(user=sue, clinic=riverside, role=Role.SUPERVISOR)
+    supervise(hillside, sue, alice)
+    at_hillside = make_client(hillside, clinicians=[alice], given_name="Amara")
+    at_riverside = make_client(riverside, clinicians=[alice], given_name="Farrokh")
+    client.force_login(sue)
+    assert client.get(detail(at_hillside)).status_code == 200
+    client.post("/clinic/switch/", {"clinic": riverside.pk})
+    assert client.get(detail(at_riverside)).status_code == 404
+    assert "Farrokh" not in client.get("/clients/").content.decode()

@@ -199,6 +199,16 @@ def test_cssrs_asks_questions_3_to_5_only_after_a_yes_to_question_2():
     assert set(check(cssrs, thoughts)) == {"q3", "q4", "q5"}
 
 
+def test_cssrs_unasked_follow_ups_count_as_their_lowest_answer_in_the_score():
+    """Questions 3-5 are not asked after a 'no' to question 2: the 'answered yes' count holds
+    only what was asked and answered yes (a skipped branch counts as its lowest answer)."""
+    cssrs = CATALOGUE["cssrs_screener"]
+    (positive,) = score_all(cssrs, {"q1": 1, "q2": 0, "q6": 0})
+    assert positive.value == 1
+    (positive,) = score_all(cssrs, {"q1": 1, "q2": 1, "q3": 1, "q4": 0, "q5": 0, "q6": 0})
+    assert positive.value == 3
+
+
 def cssrs_expected(answers) -> str | None:
     """The triage table of MEASURES.md, written out independently of the data file."""
     if answers.get("q4") or answers.get("q5") or (answers.get("q6") and answers.get("q6_recent")):
