@@ -349,7 +349,6 @@ WHITENOISE_AUTOREFRESH = DEBUG
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 GENTLE_CLINIC_NAME = env_str("GENTLE_CLINIC_NAME", "Gentle")
-GENTLE_CRISIS_URL = env_str("GENTLE_CRISIS_URL", "/crisis/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

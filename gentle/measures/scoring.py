@@ -57,12 +57,6 @@ class ScoreResult:
     value: float | None
     band: Band | None
 
-    @property
-    def display(self) -> str:
-        if self.value is None:
-            return "—"
-        return f"{self.value:g}" if self.score.method == "sum" else f"{self.value:.2f}"
-
 
 def _item_value(item: Item, value: int, reverse: bool) -> int:
     if not reverse:
