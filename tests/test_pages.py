@@ -185,3 +185,13 @@ def test_home_query_count_is_fixed_for_a_signed_in_person(client):
     # session, user, memberships, MFA, the navigation's badges (one query) and, for an
     # administrator, which languages still lack the clinic's crisis text
     assert few <= 6
+
+
+def test_the_home_cards_lead_to_pages_that_exist_and_promise_nothing_unbuilt(client):
+    clinic = make_clinic()
+    client.force_login(make_person(clinic, Role.CLINICIAN, Role.SUPERVISOR))
+    html = client.get("/").content.decode()
+    assert "will be listed here" not in html and "will be shown here" not in html
+    for label, url in (("Open the caseload", "/caseload/"), ("Clients you supervise", "/clients/")):
+        assert f'href="{url}">{label}</a>' in html
+        assert client.get(url).status_code == 200
