@@ -14,7 +14,7 @@ from gentle.clients.models import Client
 from gentle.demo import seed_demo
 from gentle.safety.actions import alerts_escalate
 from gentle.safety.models import Alert, ContactAttempt
-from tests.browser.test_safety_plan_journey import sign_in
+from tests.browser.test_grief_journey import sign_in
 from tests.factories import deliver_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,16 +7,9 @@ import pytest
 from gentle.clients.models import Client
 from gentle.demo import seed_demo
 from gentle.safety.models import Alert, SafetyPlanVersion
+from tests.browser.test_grief_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill("gentle-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
 
 
 def test_client_adds_to_their_plan_on_a_phone_and_the_clinician_prints_it(
