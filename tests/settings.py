@@ -16,3 +16,7 @@ os.environ.setdefault("GENTLE_STATIC_ROOT", str(_tmp / "static"))
 Path(os.environ["GENTLE_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 from gentle.settings import *  # noqa: E402,F403
+
+# A request whose audit rows do not match its work (a GET recording a write, clinical rows
+# changed with no write recorded) fails the test that made it (gentle.audit.context).
+GENTLE_AUDIT_STRICT = True

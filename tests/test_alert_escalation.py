@@ -191,7 +191,6 @@ def test_an_alert_raised_for_an_anonymous_visitor_still_tells_the_care_team(worl
             text=CLIENT_WORDS,
             source="test",
             source_id=1,
-            request=request,
         )
     assert heard.crisis and heard.alert is not None
     assert told(heard.alert) == emails(world.alice, world.carl)

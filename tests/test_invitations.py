@@ -127,9 +127,7 @@ def test_the_staff_invitation_action_itself_refuses_the_client_role(clinic, admi
     from gentle.accounts.actions import InvitationRefused, invitation_create
 
     with pytest.raises(InvitationRefused):
-        invitation_create(
-            by=admin, request=None, clinic=clinic, email="c@example.test", role=Role.CLIENT
-        )
+        invitation_create(by=admin, clinic=clinic, email="c@example.test", role=Role.CLIENT)
     assert not Invitation.objects.exists()
     assert not AuditEvent.objects.filter(action="invitation.create").exists()
 

@@ -140,7 +140,7 @@ def _course(client: Client, clinician, tag: str, i: int, made: Made) -> tuple[Co
         session=draft_session, author=clinician, updated_by=clinician, text=draft
     )
     secret = f"{tag}-PROCESS-SECRET-{i}"
-    process_note_save(by=clinician, request=None, session=session, text=secret)
+    process_note_save(by=clinician, session=session, text=secret)
     made.secrets += [draft, secret]
     RelapsePlan.objects.create(
         course=course, warning_signs=f"{tag}-relapse_plans", updated_by=clinician

@@ -151,7 +151,7 @@ def test_a_failing_step_leaves_the_role_and_the_teams_as_they_were(client, world
     link = feed_link(world.alice)
     with pytest.raises(RuntimeError):
         account_actions.membership_remove(
-            by=world.admin, request=None, clinic=world.clinic, user=world.alice, role="clinician"
+            by=world.admin, clinic=world.clinic, user=world.alice, role="clinician"
         )
     assert Membership.objects.filter(user=world.alice, clinic=world.clinic).exists()
     assert (world.alice.pk, "clinician") in team_of(world.amara)

@@ -137,7 +137,6 @@ def test_an_invitation_cannot_be_accepted_by_the_person_who_made_it(client, worl
 
     invitation, token = actions.invitation_create(
         by=world.admin,
-        request=None,
         clinic=world.clinic,
         email=world.admin.email,
         role=Role.CLINICIAN,

@@ -64,29 +64,13 @@ def on_role_removal(step: RoleRemovalStep) -> RoleRemovalStep:
 STAFF_ROLES = (Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR)
 
 
-def _audit_person(
-    action: str, *, by: User, request, clinic, person: User, detail: str = ""
-) -> None:
-    """An administrator's change about a person of their clinic, for the audit log."""
-    record(
-        action,
-        actor=by,
-        request=request,
-        role=Role.ADMIN,
-        clinic_id=clinic.pk,
-        object_type="user",
-        object_id=person.pk,
-        detail=detail,
-    )
-
-
 def end_sessions(user: User) -> None:
     """Every session of ``user`` ends on its next request."""
     User.objects.filter(pk=user.pk).update(auth_epoch=F("auth_epoch") + 1)
     user.refresh_from_db(fields=["auth_epoch"])
 
 
-def membership_add(*, by: User, request, clinic, user: User, role: str) -> bool:
+def membership_add(*, by: User, clinic, user: User, role: str) -> bool:
     """Give ``user`` a role in ``clinic``. Never one's own: a clinical role for an
     administrator (or the administrator role for a clinician) comes from another
     administrator, and the audit row says that the person now holds both."""
@@ -103,18 +87,19 @@ def membership_add(*, by: User, request, clinic, user: User, role: str) -> bool:
                 detail += " holder_is_admin=1"
             elif role == Role.ADMIN and held & CLINICAL_ROLES:
                 detail += " holder_is_clinical=1"
-            _audit_person(
+            record(
                 "role.add",
-                by=by,
-                request=request,
-                clinic=clinic,
-                person=user,
+                actor=by,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=user.pk,
                 detail=detail,
             )
     return created
 
 
-def membership_remove(*, by: User, request, clinic, user: User, role: str) -> bool:
+def membership_remove(*, by: User, clinic, user: User, role: str) -> bool:
     """Take a role away, with what depends on it (supervision here; care teams and the
     calendar link through ``ROLE_REMOVAL_STEPS``). The person's sessions end when ``by``
     administers every clinic they work in; otherwise they keep working elsewhere and the
@@ -130,21 +115,22 @@ def membership_remove(*, by: User, request, clinic, user: User, role: str) -> bo
             if role == Role.CLINICIAN:
                 Supervision.objects.filter(clinic=clinic, clinician=user).delete()
             for step in ROLE_REMOVAL_STEPS:
-                step(by=by, request=request, clinic=clinic, user=user, role=role)
+                step(by=by, clinic=clinic, user=user, role=role)
             if everywhere:
                 end_sessions(user)
-            _audit_person(
+            record(
                 "role.remove",
-                by=by,
-                request=request,
-                clinic=clinic,
-                person=user,
+                actor=by,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=user.pk,
                 detail=f"role={role}" + ("" if everywhere else " sessions=kept"),
             )
     return bool(deleted)
 
 
-def supervisors_set(*, by: User, request, clinic, clinician: User, supervisors: list[User]) -> None:
+def supervisors_set(*, by: User, clinic, clinician: User, supervisors: list[User]) -> None:
     """Choose the clinician's supervisors. Supervising opens the clinician's clients, so
     nobody adds themselves (another administrator does); leaving is allowed."""
     with transaction.atomic():
@@ -164,26 +150,28 @@ def supervisors_set(*, by: User, request, clinic, clinician: User, supervisors: 
             for pk in wanted - current
         )
         for pk in sorted(wanted - current):
-            _audit_person(
+            record(
                 "supervision.add",
-                by=by,
-                request=request,
-                clinic=clinic,
-                person=clinician,
+                actor=by,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=clinician.pk,
                 detail=f"supervisor={pk}",
             )
         for pk in sorted(current - wanted):
-            _audit_person(
+            record(
                 "supervision.remove",
-                by=by,
-                request=request,
-                clinic=clinic,
-                person=clinician,
+                actor=by,
+                role=Role.ADMIN,
+                clinic_id=clinic.pk,
+                object_type="user",
+                object_id=clinician.pk,
                 detail=f"supervisor={pk}",
             )
 
 
-def account_set_active(*, by: User, request, clinic, user: User, active: bool) -> None:
+def account_set_active(*, by: User, clinic, user: User, active: bool) -> None:
     """Disable or enable the account: it reaches every clinic, so ``by`` must administer all
     of the person's clinics."""
     if not administers_every_clinic_of(by, user):
@@ -193,28 +181,30 @@ def account_set_active(*, by: User, request, clinic, user: User, active: bool) -
         user.is_active = active
         if not active:
             end_sessions(user)
-        _audit_person(
+        record(
             "account.enable" if active else "account.disable",
-            by=by,
-            request=request,
-            clinic=clinic,
-            person=user,
+            actor=by,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            object_type="user",
+            object_id=user.pk,
         )
 
 
-def sessions_end(*, by: User, request, clinic, user: User) -> None:
+def sessions_end(*, by: User, clinic, user: User) -> None:
     """Sign ``user`` out everywhere: one's own sessions, or those of a person whose every
     clinic ``by`` administers."""
     if user.pk != by.pk and not administers_every_clinic_of(by, user):
         raise ChangeRefused("other_clinics")
     with transaction.atomic():
         end_sessions(user)
-        _audit_person(
+        record(
             "account.sessions_end",
-            by=by,
-            request=request,
-            clinic=clinic,
-            person=user,
+            actor=by,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            object_type="user",
+            object_id=user.pk,
         )
 
 
@@ -263,9 +253,7 @@ def invitation_new(
     return invitation, token
 
 
-def invitation_create(
-    *, by: User, request, clinic, email: str, role: str
-) -> tuple[Invitation, str]:
+def invitation_create(*, by: User, clinic, email: str, role: str) -> tuple[Invitation, str]:
     """An administrator invites a colleague to a staff role; returns the invitation and its
     token, which is not stored anywhere and is shown once to the administrator. Clients are
     invited only by a clinician of their care team
@@ -279,7 +267,6 @@ def invitation_create(
         record(
             "invitation.create",
             actor=by,
-            request=request,
             role=Role.ADMIN,
             clinic_id=clinic.pk,
             object_type="invitation",
@@ -290,7 +277,7 @@ def invitation_create(
 
 
 def invitation_revoke(
-    *, by: User, request, invitation: Invitation, role: str = Role.ADMIN, reason: str = ""
+    *, by: User, invitation: Invitation, role: str = Role.ADMIN, reason: str = ""
 ) -> bool:
     """Withdraw an open invitation; False when it was already used or withdrawn."""
     with transaction.atomic():
@@ -301,7 +288,6 @@ def invitation_revoke(
             record(
                 "invitation.revoke",
                 actor=by,
-                request=request,
                 role=role,
                 clinic_id=invitation.clinic_id,
                 client_id=invitation.client_id,
@@ -334,7 +320,6 @@ class InvitationUnusable(Exception):
 
 def invitation_accept(
     *,
-    request,
     invitation: Invitation,
     user: User | None,
     display_name: str = "",
@@ -364,7 +349,6 @@ def invitation_accept(
         record(
             "invitation.accept",
             actor=user,
-            request=request,
             role=locked.role,
             clinic_id=locked.clinic_id,
             client_id=locked.client_id,
@@ -374,7 +358,6 @@ def invitation_accept(
         record(
             "role.add",
             actor=user,
-            request=request,
             role=locked.role,
             clinic_id=locked.clinic_id,
             object_type="user",

@@ -50,14 +50,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user) -> None:
         with transaction.atomic():
             super().login(request, user)  # Django's login gives the session a new key
-            record("auth.login", actor=user, request=request)
+            record("auth.login", actor=user)
 
     def logout(self, request) -> None:
         user = request.user
         with transaction.atomic():
             if user.is_authenticated:
                 end_sessions(user)  # logging out here logs out everywhere
-                record("auth.logout", actor=user, request=request)
+                record("auth.logout", actor=user)
             super().logout(request)
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
@@ -102,7 +102,6 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=message.subject,
             body=message.body,
             purpose=MAIL_PURPOSES.get(template_prefix, Purpose.ACCOUNT_NOTICE),
-            request=allauth_context.request,
         )
 
     def get_reset_password_from_key_url(self, key: str) -> str:
@@ -122,6 +121,5 @@ class AccountAdapter(DefaultAccountAdapter):
         with transaction.atomic():
             record(
                 "auth.login_failed",
-                request=request,
                 actor_label=str(credentials.get("email") or credentials.get("username") or ""),
             )

@@ -15,7 +15,6 @@ def _audit(action: str):
             record(
                 action,
                 actor=user,
-                request=request,
                 object_type="authenticator",
                 object_id=getattr(authenticator, "type", ""),
             )

@@ -1,7 +1,9 @@
-"""Session policy and MFA enforcement, applied to every request of a signed-in person."""
+"""The audit context of each request; session policy and MFA enforcement, applied to every
+request of a signed-in person."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from allauth.mfa.models import Authenticator
@@ -16,12 +18,46 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from gentle.accounts.context import clinic_context
+from gentle.audit import context as audit_context
 from gentle.audit.log import record
 
 STARTED = "gentle_started"
 SEEN = "gentle_seen"
 SEEN_WRITE_EVERY = 15  # seconds: keeps the session row from being rewritten on every request
 BACKGROUND_HEADER = "X-Gentle-Background"
+
+logger = logging.getLogger("gentle.audit")
+
+
+class AuditMismatch(AssertionError):
+    """A request whose audit rows do not match its work (raised only where
+    GENTLE_AUDIT_STRICT is set: the test suite)."""
+
+
+class AuditContextMiddleware:
+    """Bind the audit context (gentle.audit.context) for the request: who acts, from where, in
+    which request and clinic, so that actions need not carry the request for the audit. At the
+    end, a request whose audit does not match its work is logged (raised in tests)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        def clinic_and_role():
+            context = clinic_context(request)
+            return (context.clinic.pk if context.clinic else None), context.primary_role()
+
+        with audit_context.bound(
+            audit_context.AuditContext(request=request, clinic=clinic_and_role)
+        ) as bound:
+            response = self.get_response(request)
+        problems = bound.mismatches()
+        if problems:
+            route = getattr(getattr(request, "resolver_match", None), "view_name", None)
+            logger.error("audit mismatch", extra={"route": route, "problems": problems})
+            if getattr(settings, "GENTLE_AUDIT_STRICT", False):
+                raise AuditMismatch(f"{request.method} {request.path}: {'; '.join(problems)}")
+        return response
 
 
 class SessionPolicyMiddleware:
@@ -66,7 +102,7 @@ class SessionPolicyMiddleware:
 
     def _end(self, request, reason: str):
         with transaction.atomic():
-            record("session.expired", request=request, detail=f"reason={reason}")
+            record("session.expired", detail=f"reason={reason}")
         logout(request)
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)

@@ -124,13 +124,9 @@ def person_role(request, user_id: int, change: str):
         messages.error(request, OWN_ROLES)
         return redirect("person_detail", user_id=person.pk)
     if change == "add":
-        actions.membership_add(
-            by=request.user, request=request, clinic=clinic, user=person, role=role
-        )
+        actions.membership_add(by=request.user, clinic=clinic, user=person, role=role)
     else:
-        actions.membership_remove(
-            by=request.user, request=request, clinic=clinic, user=person, role=role
-        )
+        actions.membership_remove(by=request.user, clinic=clinic, user=person, role=role)
         if not Membership.objects.filter(clinic=clinic, user=person).exists():
             messages.success(
                 request,
@@ -159,7 +155,6 @@ def person_supervisors(request, user_id: int):
     try:
         actions.supervisors_set(
             by=request.user,
-            request=request,
             clinic=clinic,
             clinician=person,
             supervisors=list(form.cleaned_data["supervisors"]),
@@ -188,9 +183,7 @@ def person_active(request, user_id: int):
     if not administers_every_clinic_of(request.user, person):
         messages.error(request, OTHER_CLINICS)
         return redirect("person_detail", user_id=person.pk)
-    actions.account_set_active(
-        by=request.user, request=request, clinic=clinic, user=person, active=active
-    )
+    actions.account_set_active(by=request.user, clinic=clinic, user=person, active=active)
     messages.success(request, _("Account enabled.") if active else _("Account disabled."))
     return redirect("person_detail", user_id=person.pk)
 
@@ -202,7 +195,7 @@ def person_end_sessions(request, user_id: int):
     if person != request.user and not administers_every_clinic_of(request.user, person):
         messages.error(request, OTHER_CLINICS)
         return redirect("person_detail", user_id=person.pk)
-    actions.sessions_end(by=request.user, request=request, clinic=clinic, user=person)
+    actions.sessions_end(by=request.user, clinic=clinic, user=person)
     messages.success(request, _("Every session of this person has ended."))
     if person == request.user:
         return redirect("account_login")
@@ -217,7 +210,6 @@ def invitations(request):
     if request.method == "POST" and form.is_valid():
         invitation, token = actions.invitation_create(
             by=request.user,
-            request=request,
             clinic=clinic,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
@@ -242,7 +234,7 @@ def invitation_revoke(request, invitation_id: int):
     invitation = Invitation.objects.filter(clinic=clinic, pk=invitation_id).first()
     if invitation is None:
         raise Http404
-    if actions.invitation_revoke(by=request.user, request=request, invitation=invitation):
+    if actions.invitation_revoke(by=request.user, invitation=invitation):
         messages.success(request, _("Invitation revoked."))
     else:
         messages.error(
@@ -275,7 +267,7 @@ def audit_log(request):
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, zone))
     page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        record("audit.view", request=request, role=Role.ADMIN, clinic_id=clinic.pk)
+        record("audit.view", role=Role.ADMIN, clinic_id=clinic.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -291,7 +283,7 @@ def outgoing_mail(request):
     mails = mail_for_clinic(clinic.pk, set(members))
     page = Paginator(mails, 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        record("mail.list", request=request, role=Role.ADMIN, clinic_id=clinic.pk)
+        record("mail.list", role=Role.ADMIN, clinic_id=clinic.pk)
     return render(
         request, "accounts/outgoing_mail.html", {"page": page, "show_bodies": settings.DEMO}
     )
@@ -307,5 +299,5 @@ def switch_clinic(request):
         raise Http404
     request.session[SESSION_KEY] = form.cleaned_data["clinic"]
     with transaction.atomic():
-        record("clinic.switch", request=request, clinic_id=form.cleaned_data["clinic"])
+        record("clinic.switch", clinic_id=form.cleaned_data["clinic"])
     return redirect("home")

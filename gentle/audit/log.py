@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -17,9 +18,10 @@ from gentle.audit.chain import (
     legacy_row_hash,
     pseudonym,
 )
+from gentle.audit.context import current
 from gentle.audit.migrations._append_only import missing_guards
 from gentle.audit.models import AuditEvent, AuditHead
-from gentle.lib.clientip import client_ip
+from gentle.audit.names import Action
 
 MAX_LABEL = 254
 # Rows of anonymous visitors of the public pages (the consultation form): they keep a keyed
@@ -37,18 +39,16 @@ def audit_keys() -> AuditKeys:
     return _keys(tuple(settings.GENTLE_AUDIT_KEYS))
 
 
-def _client_ip(request) -> str | None:
-    """ "From where" (ASTM E2147): the visitor, not our reverse proxy (gentle.lib.clientip)."""
-    return client_ip(request)
+_UNSET: Any = object()
 
 
 def record(
     action: str,
     *,
     actor=None,
-    request=None,
-    role: str = "",
-    clinic_id: int | None = None,
+    role: str | None = None,
+    clinic_id: int | None = _UNSET,
+    client=None,
     client_id: int | None = None,
     object_type: str = "",
     object_id: object = "",
@@ -57,13 +57,27 @@ def record(
 ) -> AuditEvent:
     """Append one row to the audit log, inside the caller's transaction.
 
+    ``action`` is one of ``gentle.audit.names.Action`` (anything else raises ``ValueError``).
+    Who acts, from where and in which request come from the audit context that middleware binds
+    to each request (``gentle.audit.context``); ``actor`` is given only outside a request or
+    when someone other than the signed-in person acts. ``role`` and ``clinic_id`` default to
+    the request's clinic and the person's main role there; ``client`` fills the clinic and client.
+
     Callers write their change and call ``record`` in one ``transaction.atomic()`` block, so the
     change and its audit row commit or roll back together. ``detail`` holds codes and ids, never
     clinical text. The row is hashed with the newest audit key. Rows of the ``public`` role
     (anonymous visitors) keep a keyed pseudonym of the address instead of the address.
     """
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    name = Action(action)
+    context = current()
+    if actor is None and context is not None:
+        actor = context.actor
+    if client is not None:
+        clinic_id, client_id = client.clinic_id, client.pk
+    if clinic_id is _UNSET or role is None:
+        context_clinic, context_role = context.clinic_and_role() if context else (None, "")
+        clinic_id = context_clinic if clinic_id is _UNSET else clinic_id
+        role = context_role if role is None else role
     keys = audit_keys()
     values = {
         "at": timezone.now(),
@@ -74,11 +88,11 @@ def record(
         "client_id": client_id,
         "object_type": object_type,
         "object_id": str(object_id) if object_id not in (None, "") else "",
-        "action": action,
+        "action": name.value,
         "detail": detail[:200],
-        "ip": _client_ip(request),
+        "ip": context.ip if context else None,
         "visitor": "",
-        "request_id": getattr(request, "id", "") if request is not None else "",
+        "request_id": context.request_id if context else "",
         "key_id": keys.current_id,
     }
     if role == PUBLIC_ROLE and values["ip"]:
@@ -94,32 +108,9 @@ def record(
         digest = keyed_row_hash(values, head.hash, keys.current)
         event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **values)
         AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=digest)
+    if context is not None:
+        context.recorded.append((name.value, name.kind))
     return event
-
-
-def record_for_client(
-    action: str,
-    *,
-    by,
-    request,
-    client,
-    object_type: str,
-    object_id: object,
-    detail: str = "",
-    role: str = "clinician",
-) -> AuditEvent:
-    """``record`` for a write to one client's record: the clinic and client come from it."""
-    return record(
-        action,
-        actor=by,
-        request=request,
-        role=role,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
 
 
 @dataclass(frozen=True)

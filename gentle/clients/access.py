@@ -125,7 +125,6 @@ def client_for(
     with transaction.atomic():
         record(
             action,
-            request=request,
             role=context.primary_role(),
             clinic_id=client.clinic_id,
             client_id=client.pk,
@@ -172,12 +171,11 @@ def own_client(request) -> Client:
     return client
 
 
-def audit_own(request, client: Client, action: str, *, object_type: str, object_id) -> None:
+def audit_own(client: Client, action: str, *, object_type: str, object_id) -> None:
     """Audit the client opening part of their own record in the portal."""
     with transaction.atomic():
         record(
             action,
-            request=request,
             role=Role.CLIENT,
             clinic_id=client.clinic_id,
             client_id=client.pk,
@@ -214,7 +212,7 @@ def own_shared_object(
     if found is None:
         raise Http404
     action = f"portal.{verb}_open" if write else f"portal.{verb}_view"
-    audit_own(request, client, action, object_type=model._meta.model_name, object_id=found.pk)
+    audit_own(client, action, object_type=model._meta.model_name, object_id=found.pk)
     found.client = client
     return found
 
@@ -222,7 +220,7 @@ def own_shared_object(
 def own_client_record(request) -> Client:
     """The signed-in client's own record, its opening audited."""
     client = own_client(request)
-    audit_own(request, client, "portal.view", object_type="client", object_id=client.pk)
+    audit_own(client, "portal.view", object_type="client", object_id=client.pk)
     return client
 
 
@@ -232,7 +230,6 @@ def record_list_read(request, action: str, *, count: int) -> None:
     with transaction.atomic():
         record(
             action,
-            request=request,
             role=context.primary_role(),
             clinic_id=context.clinic.pk if context.clinic else None,
             detail=f"count={count}",

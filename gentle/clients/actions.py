@@ -20,33 +20,9 @@ from gentle.accounts.models import (
     Role,
     User,
 )
-from gentle.audit.log import record, record_for_client
+from gentle.audit.log import record
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, Consent, TeamRole
 from gentle.lib.tokens import new_code, normalize_code
-
-
-def _audit(
-    action: str,
-    *,
-    by: User,
-    request,
-    role: str,
-    client: Client,
-    object_type: str = "client",
-    object_id=None,
-    detail: str = "",
-) -> None:
-    record(
-        action,
-        actor=by,
-        request=request,
-        role=role,
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-        object_type=object_type,
-        object_id=client.pk if object_id is None else object_id,
-        detail=detail,
-    )
 
 
 class CareTeamError(ValueError):
@@ -54,7 +30,7 @@ class CareTeamError(ValueError):
 
 
 def client_create(
-    *, by: User, request, clinic, given_name: str, family_name: str, preferred_name: str = ""
+    *, by: User, clinic, given_name: str, family_name: str, preferred_name: str = ""
 ) -> Client:
     with transaction.atomic():
         client = Client.objects.create(
@@ -63,12 +39,13 @@ def client_create(
             family_name=family_name,
             preferred_name=preferred_name,
         )
-        _audit(
+        record(
             "client.create",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.ADMIN,
             client=client,
+            object_type="client",
+            object_id=client.pk,
         )
     return client
 
@@ -76,7 +53,6 @@ def client_create(
 def care_team_set(
     *,
     by: User,
-    request,
     client: Client,
     clinicians: list[User],
     supervisor: User | None,
@@ -112,17 +88,14 @@ def care_team_set(
                 )
             )
         for member in removed:
-            care_team_remove(
-                by=by, request=request, client=client, user_id=member.user_id, roles=[member.role]
-            )
+            care_team_remove(by=by, client=client, user_id=member.user_id, roles=[member.role])
         CareTeamMember.objects.bulk_create(
             CareTeamMember(client=client, user_id=user_id, role=role) for user_id, role in added
         )
         for user_id, role in added:
-            _audit(
+            record(
                 "care_team.add",
-                by=by,
-                request=request,
+                actor=by,
                 role=Role.ADMIN,
                 client=client,
                 object_type="user",
@@ -134,7 +107,6 @@ def care_team_set(
 def care_team_remove(
     *,
     by: User,
-    request,
     client: Client,
     user_id: int,
     roles=tuple(TeamRole),
@@ -152,10 +124,9 @@ def care_team_remove(
         )
         CareTeamMember.objects.filter(pk__in=[m.pk for m in members]).delete()
         for member in members:
-            _audit(
+            record(
                 "care_team.remove",
-                by=by,
-                request=request,
+                actor=by,
                 role=Role.ADMIN,
                 client=client,
                 object_type="user",
@@ -163,14 +134,14 @@ def care_team_remove(
                 detail=f"as={member.role}" + (f" because={because}" if because else ""),
             )
         if any(member.role == TeamRole.CLINICIAN for member in members):
-            _portal_after_clinicians_left(by=by, request=request, client=client, left={user_id})
+            _portal_after_clinicians_left(by=by, client=client, left={user_id})
     return len(members)
 
 
 TEAM_ROLE_OF = {Role.CLINICIAN: TeamRole.CLINICIAN, Role.SUPERVISOR: TeamRole.SUPERVISOR}
 
 
-def care_teams_leave(*, by: User, request, clinic, user: User, role: str) -> None:
+def care_teams_leave(*, by: User, clinic, user: User, role: str) -> None:
     """A role-removal step (``gentle.accounts.actions.on_role_removal``): whoever loses the
     clinician or supervisor role in a clinic leaves every care team there in that capacity."""
     team_role = TEAM_ROLE_OF.get(role)
@@ -182,7 +153,6 @@ def care_teams_leave(*, by: User, request, clinic, user: User, role: str) -> Non
     for client in clients.order_by("pk"):
         care_team_remove(
             by=by,
-            request=request,
             client=client,
             user_id=user.pk,
             roles=[team_role],
@@ -190,7 +160,7 @@ def care_teams_leave(*, by: User, request, clinic, user: User, role: str) -> Non
         )
 
 
-def break_glass_open(*, by: User, request, client: Client, reason: str) -> BreakGlassGrant:
+def break_glass_open(*, by: User, client: Client, reason: str) -> BreakGlassGrant:
     """Grant the clinician time-limited access to a client outside their care team."""
     minutes = settings.GENTLE_BREAK_GLASS_MINUTES
     now = timezone.now()
@@ -204,10 +174,9 @@ def break_glass_open(*, by: User, request, client: Client, reason: str) -> Break
         )
         # The reason stays in the grant (for the administrator's review), not in the audit
         # detail: it may describe the client.
-        _audit(
+        record(
             "break_glass.open",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.CLINICIAN,
             client=client,
             object_type="break_glass",
@@ -221,7 +190,7 @@ class ReviewRefused(Exception):
     """Only another person, an administrator or a supervisor of the clinic, reviews a grant."""
 
 
-def break_glass_review(*, by: User, request, grant: BreakGlassGrant) -> bool:
+def break_glass_review(*, by: User, grant: BreakGlassGrant) -> bool:
     """Mark the grant reviewed. The reviewer is an administrator or a supervisor of the
     client's clinic and never the grant's holder. False when it was already reviewed."""
     roles = set(
@@ -236,10 +205,9 @@ def break_glass_review(*, by: User, request, grant: BreakGlassGrant) -> bool:
             reviewed_by=by, reviewed_at=timezone.now()
         )
         if changed:
-            _audit(
+            record(
                 "break_glass.review",
-                by=by,
-                request=request,
+                actor=by,
                 role=Role.ADMIN if Role.ADMIN in roles else Role.SUPERVISOR,
                 client=grant.client,
                 object_type="break_glass",
@@ -273,7 +241,7 @@ def _sends_for_the_team(client: Client, user: User) -> bool:
 
 
 def portal_invitation_create(
-    *, by: User, request, client: Client, email: str
+    *, by: User, client: Client, email: str
 ) -> tuple[Invitation, str, str]:
     """A clinician of the care team invites the client to the portal. Returns the invitation,
     the link's token (for the email to the client only) and the activation code (for the
@@ -298,7 +266,7 @@ def portal_invitation_create(
             revoked_at=None,
         ):
             account_actions.invitation_revoke(
-                by=by, request=request, invitation=earlier, role=Role.CLINICIAN, reason="replaced"
+                by=by, invitation=earlier, role=Role.CLINICIAN, reason="replaced"
             )
         invitation, token = account_actions.invitation_new(
             by=by,
@@ -311,20 +279,18 @@ def portal_invitation_create(
         )
         on_record = "yes" if client.email.strip().lower() == invitation.email else "no"
         where = account_actions.address_for_audit(invitation.email)
-        _audit(
+        record(
             "invitation.create",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.CLINICIAN,
             client=client,
             object_type="invitation",
             object_id=invitation.pk,
             detail=f"role=client channel=email {where} on_record={on_record}",
         )
-        _audit(
+        record(
             "invitation.letter",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.CLINICIAN,
             client=client,
             object_type="invitation",
@@ -349,7 +315,6 @@ def _sender_left(invitation: Invitation, client: Client) -> bool:
 
 def portal_activate(
     *,
-    request,
     invitation: Invitation,
     user: User | None,
     code: str,
@@ -387,7 +352,6 @@ def portal_activate(
             dob = ("ok" if dob_ok else "wrong") if dob_asked else "not_asked"
             record(
                 "invitation.code_failed",
-                request=request,
                 role=Role.CLIENT,
                 clinic_id=locked.clinic_id,
                 client_id=client.pk,
@@ -398,7 +362,6 @@ def portal_activate(
             if failures >= CODE_ATTEMPTS:
                 record(
                     "invitation.locked",
-                    request=request,
                     role=Role.CLIENT,
                     clinic_id=locked.clinic_id,
                     client_id=client.pk,
@@ -409,14 +372,12 @@ def portal_activate(
                 return Activation.LOCKED, None
             return Activation.WRONG, None
         user = account_actions.invitation_accept(
-            request=request,
             invitation=locked,
             user=user,
             display_name=display_name,
             password=password,
         )
         client_link_user(
-            request=request,
             client_id=locked.client_id,
             clinic=locked.clinic,
             user=user,
@@ -426,7 +387,7 @@ def portal_activate(
 
 
 def client_link_user(
-    *, request, client_id: int, clinic, user: User, invitation: Invitation | None = None
+    *, client_id: int, clinic, user: User, invitation: Invitation | None = None
 ) -> Client:
     """Link a client record to its portal login (one login per record, one record per login),
     remembering the invitation it came from."""
@@ -438,22 +399,21 @@ def client_link_user(
         client.portal_invitation = invitation
         client.portal_review_since = None
         client.save(update_fields=["user", "portal_invitation", "portal_review_since"])
-        _audit(
+        record(
             "portal.link",
-            by=user,
-            request=request,
+            actor=user,
             role=Role.CLIENT,
             client=client,
-            detail=(
-                f"invitation={invitation.pk} invited_by={invitation.created_by_id}"
-                if invitation
-                else "invitation=none"
-            ),
+            object_type="client",
+            object_id=client.pk,
+            detail=f"invitation={invitation.pk} invited_by={invitation.created_by_id}"
+            if invitation
+            else "invitation=none",
         )
     return client
 
 
-def _portal_after_clinicians_left(*, by: User, request, client: Client, left: set[int]) -> None:
+def _portal_after_clinicians_left(*, by: User, client: Client, left: set[int]) -> None:
     """Inside ``care_team_remove``: the portal invitations those clinicians sent for this client
     end, and a login activated from one of them waits for the remaining team's review."""
     for invitation in Invitation.objects.filter(
@@ -463,18 +423,15 @@ def _portal_after_clinicians_left(*, by: User, request, client: Client, left: se
         used_at=None,
         revoked_at=None,
     ):
-        account_actions.invitation_revoke(
-            by=by, request=request, invitation=invitation, reason="sender_left_team"
-        )
+        account_actions.invitation_revoke(by=by, invitation=invitation, reason="sender_left_team")
     client.refresh_from_db(fields=["user", "portal_invitation", "portal_review_since"])
     origin = client.portal_invitation
     from_leaver = origin is not None and origin.created_by_id in left
     if client.user_id and from_leaver and not client.portal_review_since:
         Client.objects.filter(pk=client.pk).update(portal_review_since=timezone.now())
-        _audit(
+        record(
             "portal.review_needed",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.ADMIN,
             client=client,
             object_type="user",
@@ -483,17 +440,16 @@ def _portal_after_clinicians_left(*, by: User, request, client: Client, left: se
         )
 
 
-def portal_access_confirm(*, by: User, request, client: Client) -> bool:
+def portal_access_confirm(*, by: User, client: Client) -> bool:
     """The remaining care team confirmed with the client that the login is theirs."""
     with transaction.atomic():
         changed = Client.objects.filter(
             pk=client.pk, user_id=client.user_id, portal_review_since__isnull=False
         ).update(portal_review_since=None)
         if changed:
-            _audit(
+            record(
                 "portal.review_confirm",
-                by=by,
-                request=request,
+                actor=by,
                 role=Role.CLINICIAN,
                 client=client,
                 object_type="user",
@@ -502,7 +458,7 @@ def portal_access_confirm(*, by: User, request, client: Client) -> bool:
     return bool(changed)
 
 
-def portal_access_end(*, by: User, request, client: Client) -> bool:
+def portal_access_end(*, by: User, client: Client) -> bool:
     """End the client's portal login: the record loses it, the account loses its client role
     in this clinic, and every session of it ends. False when there was none."""
     with transaction.atomic():
@@ -515,10 +471,9 @@ def portal_access_end(*, by: User, request, client: Client) -> bool:
         )
         Membership.objects.filter(user=login, clinic_id=locked.clinic_id, role=Role.CLIENT).delete()
         account_actions.end_sessions(login)
-        _audit(
+        record(
             "portal.end",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.CLINICIAN,
             client=locked,
             object_type="user",
@@ -543,32 +498,32 @@ DETAIL_FIELDS = (
 )
 
 
-def client_update(*, by: User, request, client: Client, fields: dict) -> Client:
+def client_update(*, by: User, client: Client, fields: dict) -> Client:
     with transaction.atomic():
         changed = sorted(name for name in DETAIL_FIELDS if getattr(client, name) != fields[name])
         for name in DETAIL_FIELDS:
             setattr(client, name, fields[name])
         client.save(update_fields=list(DETAIL_FIELDS))
-        _audit(
+        record(
             "client.update",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.CLINICIAN,
             client=client,
+            object_type="client",
+            object_id=client.pk,
             detail=f"fields={','.join(changed)}"[:200],
         )
     return client
 
 
-def consent_record(*, by: User, request, client: Client, kind: str, given_on) -> Consent:
+def consent_record(*, by: User, client: Client, kind: str, given_on) -> Consent:
     with transaction.atomic():
         consent = Consent.objects.create(
             client=client, kind=kind, given_on=given_on, recorded_by=by
         )
-        _audit(
+        record(
             "consent.add",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.CLINICIAN,
             client=client,
             object_type="consent",
@@ -578,15 +533,14 @@ def consent_record(*, by: User, request, client: Client, kind: str, given_on) ->
     return consent
 
 
-def consent_withdraw(*, by: User, request, client: Client, consent: Consent) -> None:
+def consent_withdraw(*, by: User, client: Client, consent: Consent) -> None:
     with transaction.atomic():
         Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(
             withdrawn_on=timezone.localdate()
         )
-        _audit(
+        record(
             "consent.withdraw",
-            by=by,
-            request=request,
+            actor=by,
             role=Role.CLINICIAN,
             client=client,
             object_type="consent",
@@ -595,15 +549,14 @@ def consent_withdraw(*, by: User, request, client: Client, consent: Consent) -> 
         )
 
 
-def share_with_client(*, by: User, request, item, shared: bool, verb: str) -> None:
+def share_with_client(*, by: User, item, shared: bool, verb: str) -> None:
     """Open a piece of clinical work (a grief curve, a worksheet...) to its client in the
     portal, or close it again. ``item`` has ``client`` and ``shared_with_client``."""
     with transaction.atomic():
         type(item).objects.filter(pk=item.pk).update(shared_with_client=shared)
-        record_for_client(
+        record(
             f"{verb}.{'share' if shared else 'unshare'}",
-            by=by,
-            request=request,
+            actor=by,
             client=item.client,
             object_type=type(item)._meta.model_name,
             object_id=item.pk,

@@ -64,14 +64,12 @@ def seed(rng, context: dict) -> None:
     supervisor = users["supervisor"]
     account_actions.supervisors_set(
         by=admin,
-        request=None,
         clinic=clinic,
         clinician=users["clinician"],
         supervisors=[supervisor],
     )
     account_actions.supervisors_set(
         by=admin,
-        request=None,
         clinic=clinic,
         clinician=users["clinician2"],
         supervisors=[supervisor],
@@ -81,7 +79,6 @@ def seed(rng, context: dict) -> None:
     for index, (given, family) in enumerate(names):
         client = actions.client_create(
             by=admin,
-            request=None,
             clinic=clinic,
             given_name=given,
             family_name=family,
@@ -90,23 +87,19 @@ def seed(rng, context: dict) -> None:
         owner = clinicians[0] if index < 6 else clinicians[1 + index % 2]
         actions.care_team_set(
             by=admin,
-            request=None,
             client=client,
             clinicians=[owner],
             supervisor=supervisor if index % 4 == 0 else None,
         )
         clients.append(client)
     # The demo client login belongs to the first of the demo clinician's clients.
-    actions.client_link_user(
-        request=None, client_id=clients[0].pk, clinic=clinic, user=users["client"]
-    )
+    actions.client_link_user(client_id=clients[0].pk, clinic=clinic, user=users["client"])
     # The portal login and the record are the same (fictional) person.
     users["client"].display_name = clients[0].full_name
     users["client"].save(update_fields=["display_name"])
     # One emergency access from last week, waiting for the administrator's review.
     grant = actions.break_glass_open(
         by=users["clinician"],
-        request=None,
         client=clients[9],
         reason="Client called the front desk in distress while their clinician was on leave.",
     )
@@ -116,7 +109,6 @@ def seed(rng, context: dict) -> None:
     )
     account_actions.invitation_create(
         by=admin,
-        request=None,
         clinic=clinic,
         email="new.colleague@demo.gentle.test",
         role=Role.CLINICIAN,

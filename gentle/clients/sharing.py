@@ -10,7 +10,7 @@ from gentle.clients.actions import share_with_client
 def share_view(request, item, *, verb: str, page: str):
     """Apply the posted choice (``shared`` 1 or 0) to ``item`` and go back to its ``page``."""
     shared = request.POST.get("shared") == "1"
-    share_with_client(by=request.user, request=request, item=item, shared=shared, verb=verb)
+    share_with_client(by=request.user, item=item, shared=shared, verb=verb)
     if shared:
         messages.success(request, _("Shared: the client can now open this in their portal."))
     else:

@@ -44,7 +44,6 @@ def client_list(request):
     with transaction.atomic():
         record(
             "client.list",
-            request=request,
             role=context.primary_role(),
             clinic_id=context.clinic.pk,
             detail=f"count={len(clients)}",
@@ -80,9 +79,7 @@ def client_edit(request, client_id: int):
     initial = {name: getattr(client, name) for name in actions.DETAIL_FIELDS}
     form = ClientDetailsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.client_update(
-            by=request.user, request=request, client=client, fields=form.cleaned_data
-        )
+        actions.client_update(by=request.user, client=client, fields=form.cleaned_data)
         messages.success(request, _("Details saved."))
         return redirect("client_detail", client_id=client.pk)
     return render(
@@ -117,7 +114,7 @@ def consent_add(request, client_id: int):
             },
             status=400,
         )
-    actions.consent_record(by=request.user, request=request, client=client, **form.cleaned_data)
+    actions.consent_record(by=request.user, client=client, **form.cleaned_data)
     messages.success(request, _("Consent recorded."))
     return redirect("client_edit", client_id=client.pk)
 
@@ -129,7 +126,7 @@ def consent_withdraw(request, client_id: int, consent_id: int):
     consent = client.consents.filter(pk=access.as_id(consent_id)).first()
     if consent is None:
         raise Http404
-    actions.consent_withdraw(by=request.user, request=request, client=client, consent=consent)
+    actions.consent_withdraw(by=request.user, client=client, consent=consent)
     messages.success(request, _("Consent marked as withdrawn today."))
     return redirect("client_edit", client_id=client.pk)
 
@@ -145,7 +142,6 @@ def client_access_log(request, client_id: int):
         with transaction.atomic():
             record(
                 "client.access_log.view",
-                request=request,
                 role=Role.ADMIN,
                 clinic_id=context.clinic.pk,
                 client_id=client.pk,
@@ -180,7 +176,7 @@ def break_glass(request, client_id: int):
     form = BreakGlassForm(posted(request))
     if request.method == "POST" and form.is_valid():
         grant = actions.break_glass_open(
-            by=request.user, request=request, client=client, reason=form.cleaned_data["reason"]
+            by=request.user, client=client, reason=form.cleaned_data["reason"]
         )
         messages.warning(
             request,
@@ -203,9 +199,7 @@ def clinic_clients(request):
     context = clinic_context(request)
     form = ClientForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        client = actions.client_create(
-            by=request.user, request=request, clinic=context.clinic, **form.cleaned_data
-        )
+        client = actions.client_create(by=request.user, clinic=context.clinic, **form.cleaned_data)
         messages.success(request, _("Client record created. Now choose the care team."))
         return redirect("clinic_client_team", client_id=client.pk)
     clients = list(
@@ -216,7 +210,6 @@ def clinic_clients(request):
     with transaction.atomic():
         record(
             "client.admin_list",
-            request=request,
             role=Role.ADMIN,
             clinic_id=context.clinic.pk,
             detail=f"count={len(clients)}",
@@ -233,7 +226,6 @@ def clinic_client_team(request, client_id: int):
         try:
             actions.care_team_set(
                 by=request.user,
-                request=request,
                 client=client,
                 clinicians=list(form.cleaned_data["clinicians"]),
                 supervisor=form.cleaned_data["supervisor"],
@@ -246,7 +238,6 @@ def clinic_client_team(request, client_id: int):
     with transaction.atomic():
         record(
             "client.admin_view",
-            request=request,
             role=Role.ADMIN,
             clinic_id=client.clinic_id,
             client_id=client.pk,
@@ -277,7 +268,6 @@ def break_glass_reviews(request):
     with transaction.atomic():
         record(
             "break_glass.list",
-            request=request,
             role=Role.ADMIN if context.has(Role.ADMIN) else Role.SUPERVISOR,
             clinic_id=context.clinic.pk,
         )
@@ -302,7 +292,7 @@ def break_glass_review(request, grant_id: int):
         BreakGlassGrant.objects.select_related("client"), pk=grant_id, client__clinic=context.clinic
     )
     try:
-        reviewed = actions.break_glass_review(by=request.user, request=request, grant=grant)
+        reviewed = actions.break_glass_review(by=request.user, grant=grant)
     except actions.ReviewRefused:
         messages.error(
             request,
@@ -327,7 +317,6 @@ def _refused(request, invitation, state: str, *, audit: bool = True):
         with transaction.atomic():
             record(
                 "invitation.refused",
-                request=request,
                 detail=f"state={state}",
                 object_type="invitation",
                 object_id=getattr(invitation, "pk", ""),
@@ -363,7 +352,6 @@ def invitation_accept(request, token: str):
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             user = account_actions.invitation_accept(
-                request=request,
                 invitation=invitation,
                 user=existing,
                 display_name=form.cleaned_data["display_name"] if form else "",
@@ -391,7 +379,6 @@ def _portal_activation(request, invitation, existing):
         data = form.cleaned_data
         try:
             outcome, user = actions.portal_activate(
-                request=request,
                 invitation=invitation,
                 user=existing,
                 code=data["code"],

@@ -8,14 +8,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.audit.log import record_for_client
+from gentle.audit.log import record
 from gentle.communication import selectors
 from gentle.communication.models import EXCHANGE_TEXTS, Exchange, StyleReflection, Worksheet
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key, words_of
 
 
-def _hear(*, by, request, client, role, text, source, object_id) -> Heard | None:
+def _hear(*, by, client, role, text, source, object_id) -> Heard | None:
     """The client's own words are heard; what the care team writes is not a disclosure. One
     alert per object and wording: saving the same words again raises nothing new."""
     if role != "client":
@@ -25,7 +25,6 @@ def _hear(*, by, request, client, role, text, source, object_id) -> Heard | None
         text=text,
         source=source,
         source_id=source_key(object_id, text),
-        request=request,
         actor=by,
     )
 
@@ -39,7 +38,7 @@ def _linked(data: dict) -> dict:
     }
 
 
-def reflection_add(*, by, request, client, data) -> StyleReflection:
+def reflection_add(*, by, client, data) -> StyleReflection:
     counts, style = selectors.score_styles(data["items"])
     with transaction.atomic():
         reflection = StyleReflection.objects.create(
@@ -52,10 +51,9 @@ def reflection_add(*, by, request, client, data) -> StyleReflection:
             version=selectors.checklist_version(),
             created_by=by,
         )
-        record_for_client(
+        record(
             "communication.style",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="stylereflection",
             object_id=reflection.pk,
@@ -64,7 +62,7 @@ def reflection_add(*, by, request, client, data) -> StyleReflection:
 
 
 def exchange_save(
-    *, by, request, client, data, exchange=None, role="clinician"
+    *, by, client, data, exchange=None, role="clinician"
 ) -> tuple[Exchange, Heard | None]:
     fields = {k: v for k, v in data.items() if k not in ("person", "goal")}
     fields.update(_linked(data), updated_by=by, updated_at=timezone.now())
@@ -75,10 +73,9 @@ def exchange_save(
         else:
             Exchange.objects.filter(pk=exchange.pk).update(**fields)
             action = "exchange.update"
-        record_for_client(
+        record(
             action,
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="exchange",
             object_id=exchange.pk,
@@ -86,7 +83,6 @@ def exchange_save(
         )
         heard = _hear(
             by=by,
-            request=request,
             client=client,
             role=role,
             text=words_of(*(data.get(name) for name in EXCHANGE_TEXTS)),
@@ -96,7 +92,7 @@ def exchange_save(
     return exchange, heard
 
 
-def worksheet_new(*, by, request, client, data) -> Worksheet:
+def worksheet_new(*, by, client, data) -> Worksheet:
     with transaction.atomic():
         worksheet = Worksheet.objects.create(
             client=client,
@@ -106,10 +102,9 @@ def worksheet_new(*, by, request, client, data) -> Worksheet:
             updated_by=by,
             **_linked(data),
         )
-        record_for_client(
+        record(
             "worksheet.create",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="worksheet",
             object_id=worksheet.pk,
@@ -117,7 +112,7 @@ def worksheet_new(*, by, request, client, data) -> Worksheet:
     return worksheet
 
 
-def worksheet_save(*, by, request, worksheet, answers, finish, role="clinician") -> Heard | None:
+def worksheet_save(*, by, worksheet, answers, finish, role="clinician") -> Heard | None:
     """Keep every step written so far; ``finish`` marks it complete (the form has checked the
     required steps)."""
     kept = {k: v for k, v in answers.items() if v}
@@ -128,10 +123,9 @@ def worksheet_save(*, by, request, worksheet, answers, finish, role="clinician")
             updated_at=timezone.now(),
             completed_at=timezone.now() if finish else worksheet.completed_at,
         )
-        record_for_client(
+        record(
             "worksheet.finish" if finish else "worksheet.save",
-            by=by,
-            request=request,
+            actor=by,
             client=worksheet.client,
             object_type="worksheet",
             object_id=worksheet.pk,
@@ -139,7 +133,6 @@ def worksheet_save(*, by, request, worksheet, answers, finish, role="clinician")
         )
         return _hear(
             by=by,
-            request=request,
             client=worksheet.client,
             role=role,
             text=words_of(*kept.values()),
@@ -148,7 +141,7 @@ def worksheet_save(*, by, request, worksheet, answers, finish, role="clinician")
         )
 
 
-def statement_hear(*, by, request, client, text: str) -> Heard:
+def statement_hear(*, by, client, text: str) -> Heard:
     """The statement tool stores nothing, but a client's own risk words in it are heard like
     any other: an alert with the words around them (once per client and wording), and the
     page answers with the crisis response instead of feedback."""
@@ -158,6 +151,5 @@ def statement_hear(*, by, request, client, text: str) -> Heard:
             text=text,
             source="statement",
             source_id=source_key(client.pk, text),
-            request=request,
             actor=by,
         )

@@ -57,9 +57,7 @@ def style_reflect(request, client_id: int):
     client = client_for(request, client_id, write=True, action="communication.open")
     form = StyleForm(posted(request), client=client)
     if request.method == "POST" and form.is_valid():
-        actions.reflection_add(
-            by=request.user, request=request, client=client, data=form.cleaned_data
-        )
+        actions.reflection_add(by=request.user, client=client, data=form.cleaned_data)
         messages.success(request, _("Reflection saved."))
         return redirect("communication", client_id=client.pk)
     return render(
@@ -78,7 +76,7 @@ def exchange_new(request, client_id: int):
     form = ExchangeForm(posted(request), client=client, initial=initial)
     if request.method == "POST" and form.is_valid():
         exchange, _heard = actions.exchange_save(
-            by=request.user, request=request, client=client, data=form.cleaned_data
+            by=request.user, client=client, data=form.cleaned_data
         )
         messages.success(request, _("Exchange saved."))
         return redirect("exchange_detail", exchange_id=exchange.pk)
@@ -102,7 +100,6 @@ def exchange_detail(request, exchange_id: int):
     if write and form.is_valid():
         actions.exchange_save(
             by=request.user,
-            request=request,
             client=client,
             data=form.cleaned_data,
             exchange=exchange,
@@ -132,9 +129,7 @@ def worksheet_new(request, client_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose a worksheet and give it a title (up to 150 characters)."))
         return redirect("communication", client_id=client.pk)
-    worksheet = actions.worksheet_new(
-        by=request.user, request=request, client=client, data=form.cleaned_data
-    )
+    worksheet = actions.worksheet_new(by=request.user, client=client, data=form.cleaned_data)
     return redirect("worksheet_detail", worksheet_id=worksheet.pk)
 
 
@@ -148,7 +143,6 @@ def worksheet_detail(request, worksheet_id: int):
     if write and form.is_valid():
         actions.worksheet_save(
             by=request.user,
-            request=request,
             worksheet=worksheet,
             answers=form.cleaned_data,
             finish=finish,

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gentle.accounts.models import Role
-from gentle.audit.log import record, record_for_client
+from gentle.audit.log import record
 from gentle.courses.models import (
     CalendarFeed,
     Course,
@@ -27,26 +27,13 @@ from gentle.lib.tokens import new_token, token_hash
 FEED_PURPOSE = "calendar-feed"
 
 
-def _audit(action, *, by, request, course, object_type, object_id, detail=""):
-    record_for_client(
-        action,
-        by=by,
-        request=request,
-        client=course.client,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
-
-
-def course_create(*, by, request, client, **fields) -> Course:
+def course_create(*, by, client, **fields) -> Course:
     with transaction.atomic():
         course = Course.objects.create(client=client, created_by=by, **fields)
-        _audit(
+        record(
             "course.create",
-            request=request,
-            by=by,
-            course=course,
+            actor=by,
+            client=course.client,
             object_type="course",
             object_id=course.pk,
             detail=f"format={course.format}",
@@ -54,7 +41,7 @@ def course_create(*, by, request, client, **fields) -> Course:
     return course
 
 
-def course_update(*, by, request, course: Course, **fields) -> Course:
+def course_update(*, by, course: Course, **fields) -> Course:
     with transaction.atomic():
         for name, value in fields.items():
             setattr(course, name, value)
@@ -63,11 +50,10 @@ def course_update(*, by, request, course: Course, **fields) -> Course:
         if course.status != CourseStatus.ENDED_EARLY:
             course.end_reason = ""
         course.save()
-        _audit(
+        record(
             "course.update",
-            request=request,
-            by=by,
-            course=course,
+            actor=by,
+            client=course.client,
             object_type="course",
             object_id=course.pk,
             detail=f"status={course.status}",
@@ -75,7 +61,7 @@ def course_update(*, by, request, course: Course, **fields) -> Course:
     return course
 
 
-def session_schedule(*, by, request, course: Course, starts_at, minutes: int, mode: str) -> Session:
+def session_schedule(*, by, course: Course, starts_at, minutes: int, mode: str) -> Session:
     with transaction.atomic():
         session = Session.objects.create(
             course=course, clinician=by, starts_at=starts_at, minutes=minutes, mode=mode
@@ -83,41 +69,38 @@ def session_schedule(*, by, request, course: Course, starts_at, minutes: int, mo
         if course.status == CourseStatus.PLANNED:
             Course.objects.filter(pk=course.pk).update(status=CourseStatus.ACTIVE)
             course.status = CourseStatus.ACTIVE
-        _audit(
+        record(
             "session.create",
-            request=request,
-            by=by,
-            course=course,
+            actor=by,
+            client=course.client,
             object_type="session",
             object_id=session.pk,
         )
     return session
 
 
-def session_set_attendance(*, by, request, session: Session, attendance: str) -> None:
+def session_set_attendance(*, by, session: Session, attendance: str) -> None:
     with transaction.atomic():
         Session.objects.filter(pk=session.pk).update(attendance=attendance)
         session.attendance = attendance
-        _audit(
+        record(
             "session.attendance",
-            request=request,
-            by=by,
-            course=session.course,
+            actor=by,
+            client=session.course.client,
             object_type="session",
             object_id=session.pk,
             detail=f"attendance={attendance}",
         )
 
 
-def session_set_agenda(*, by, request, session: Session, done: list[str], version: int) -> None:
+def session_set_agenda(*, by, session: Session, done: list[str], version: int) -> None:
     with transaction.atomic():
         Session.objects.filter(pk=session.pk).update(agenda_done=done, agenda_version=version)
         session.agenda_done = done
-        _audit(
+        record(
             "session.agenda",
-            request=request,
-            by=by,
-            course=session.course,
+            actor=by,
+            client=session.course.client,
             object_type="session",
             object_id=session.pk,
             detail=f"ticked={len(done)}",
@@ -139,9 +122,7 @@ class NoteSigned(Exception):
 NOTE_FIELDS = ("mood", "interval_events", "focus_work", "techniques", "risk_review", "plan", "text")
 
 
-def note_save(
-    *, by, request, session: Session, base_version: int | None, fields: dict
-) -> ProgressNote:
+def note_save(*, by, session: Session, base_version: int | None, fields: dict) -> ProgressNote:
     """Create the draft, or update it if nobody saved it since ``base_version``."""
     with transaction.atomic():
         note = ProgressNote.objects.select_for_update().filter(session=session).first()
@@ -160,11 +141,10 @@ def note_save(
                 raise NoteConflict(note)
             note.refresh_from_db()
             action = "note.update"
-        _audit(
+        record(
             action,
-            request=request,
-            by=by,
-            course=session.course,
+            actor=by,
+            client=session.course.client,
             object_type="note",
             object_id=note.pk,
             detail=f"version={note.version}",
@@ -172,7 +152,7 @@ def note_save(
     return note
 
 
-def note_sign(*, by, request, note: ProgressNote, base_version: int, session: Session) -> None:
+def note_sign(*, by, note: ProgressNote, base_version: int, session: Session) -> None:
     with transaction.atomic():
         changed = ProgressNote.objects.filter(
             pk=note.pk, version=base_version, status=NoteStatus.DRAFT
@@ -187,26 +167,22 @@ def note_sign(*, by, request, note: ProgressNote, base_version: int, session: Se
             if current.status == NoteStatus.SIGNED:
                 raise NoteSigned
             raise NoteConflict(current)
-        _audit(
+        record(
             "note.sign",
-            request=request,
-            by=by,
-            course=session.course,
+            actor=by,
+            client=session.course.client,
             object_type="note",
             object_id=note.pk,
         )
 
 
-def note_add_addendum(
-    *, by, request, note: ProgressNote, session: Session, text: str
-) -> NoteAddendum:
+def note_add_addendum(*, by, note: ProgressNote, session: Session, text: str) -> NoteAddendum:
     with transaction.atomic():
         addendum = NoteAddendum.objects.create(note=note, author=by, text=text)
-        _audit(
+        record(
             "note.addendum",
-            request=request,
-            by=by,
-            course=session.course,
+            actor=by,
+            client=session.course.client,
             object_type="note",
             object_id=note.pk,
             detail=f"addendum={addendum.pk}",
@@ -218,18 +194,17 @@ def keyring() -> KeyRing:
     return KeyRing(settings.GENTLE_PROCESS_NOTE_KEYS)
 
 
-def process_note_save(*, by, request, session: Session, text: str) -> ProcessNote:
+def process_note_save(*, by, session: Session, text: str) -> ProcessNote:
     with transaction.atomic():
         note, created = ProcessNote.objects.update_or_create(
             session=session,
             author=by,
             defaults={"ciphertext": keyring().encrypt(text), "updated_at": timezone.now()},
         )
-        _audit(
+        record(
             "process_note.create" if created else "process_note.update",
-            request=request,
-            by=by,
-            course=session.course,
+            actor=by,
+            client=session.course.client,
             object_type="process_note",
             object_id=note.pk,
         )
@@ -250,23 +225,22 @@ def process_note_rotate_all() -> int:
     return count
 
 
-def relapse_plan_save(*, by, request, course: Course, fields: dict) -> RelapsePlan:
+def relapse_plan_save(*, by, course: Course, fields: dict) -> RelapsePlan:
     with transaction.atomic():
         plan, created = RelapsePlan.objects.update_or_create(
             course=course, defaults={**fields, "updated_by": by, "updated_at": timezone.now()}
         )
-        _audit(
+        record(
             "relapse_plan.create" if created else "relapse_plan.update",
-            request=request,
-            by=by,
-            course=course,
+            actor=by,
+            client=course.client,
             object_type="relapse_plan",
             object_id=plan.pk,
         )
     return plan
 
 
-def calendar_feed_renew(*, by, request) -> str:
+def calendar_feed_renew(*, by) -> str:
     """A new feed token for this clinician (the old link stops working); returns the token."""
     token = new_token()
     with transaction.atomic():
@@ -277,17 +251,17 @@ def calendar_feed_renew(*, by, request) -> str:
                 "created_at": timezone.now(),
             },
         )
-        record("calendar_feed.renew", actor=by, request=request)
+        record("calendar_feed.renew", actor=by)
     return token
 
 
-def calendar_feed_revoke(*, by, request) -> None:
+def calendar_feed_revoke(*, by) -> None:
     with transaction.atomic():
         CalendarFeed.objects.filter(user=by).delete()
-        record("calendar_feed.revoke", actor=by, request=request)
+        record("calendar_feed.revoke", actor=by)
 
 
-def calendar_feed_end(*, by, request, clinic, user, role: str) -> None:
+def calendar_feed_end(*, by, clinic, user, role: str) -> None:
     """A role-removal step (``gentle.accounts.actions.on_role_removal``): whoever loses the
     clinician or supervisor role somewhere loses their calendar link. The link is one per
     person, not per clinic; a person still working elsewhere makes a new one, which shows only
@@ -300,7 +274,6 @@ def calendar_feed_end(*, by, request, clinic, user, role: str) -> None:
             record(
                 "calendar_feed.revoke",
                 actor=by,
-                request=request,
                 role=Role.ADMIN,
                 clinic_id=clinic.pk,
                 object_type="user",

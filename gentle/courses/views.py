@@ -74,7 +74,6 @@ def course_new(request, client_id: int):
     if request.method == "POST" and form.is_valid():
         course = actions.course_create(
             by=request.user,
-            request=request,
             client=client,
             **{name: form.cleaned_data[name] for name in COURSE_FIELDS},
         )
@@ -160,9 +159,7 @@ def course_edit(request, course_id: int):
                 % {"n": numbered},
             )
         else:
-            actions.course_update(
-                by=request.user, request=request, course=course, **form.cleaned_data
-            )
+            actions.course_update(by=request.user, course=course, **form.cleaned_data)
             messages.success(request, _("Course saved."))
             return redirect("course_detail", course_id=course.pk)
     return render(
@@ -200,7 +197,6 @@ def session_new(request, course_id: int):
         if not overlaps or data["confirm_overlap"]:
             session = actions.session_schedule(
                 by=request.user,
-                request=request,
                 course=course,
                 starts_at=data["starts_at"],
                 minutes=data["minutes"],
@@ -282,7 +278,6 @@ def session_attendance(request, session_id: int):
     else:
         actions.session_set_attendance(
             by=request.user,
-            request=request,
             session=session,
             attendance=form.cleaned_data["attendance"],
         )
@@ -302,7 +297,6 @@ def session_agenda(request, session_id: int):
     else:
         actions.session_set_agenda(
             by=request.user,
-            request=request,
             session=session,
             done=form.cleaned_data["done"],
             version=agenda.version,
@@ -324,7 +318,6 @@ def note_save(request, session_id: int):
     try:
         actions.note_save(
             by=request.user,
-            request=request,
             session=session,
             base_version=form.cleaned_data["version"],
             fields=fields,
@@ -347,9 +340,7 @@ def note_save(request, session_id: int):
         )
     if request.POST.get("sign") == "1":
         note = ProgressNote.objects.get(session=session)
-        actions.note_sign(
-            by=request.user, request=request, note=note, base_version=note.version, session=session
-        )
+        actions.note_sign(by=request.user, note=note, base_version=note.version, session=session)
         messages.success(request, _("Note signed. It can no longer change."))
     else:
         messages.success(request, _("Draft saved."))
@@ -369,7 +360,7 @@ def note_addendum(request, session_id: int):
         context["addendum_form"] = form
         return render(request, "courses/session_detail.html", context, status=400)
     actions.note_add_addendum(
-        by=request.user, request=request, note=note, session=session, text=form.cleaned_data["text"]
+        by=request.user, note=note, session=session, text=form.cleaned_data["text"]
     )
     messages.success(request, _("Addendum added."))
     return redirect("session_detail", session_id=session.pk)
@@ -386,9 +377,7 @@ def process_note(request, session_id: int):
         initial={"text": actions.keyring().decrypt(note.ciphertext) if note else ""},
     )
     if request.method == "POST" and form.is_valid():
-        actions.process_note_save(
-            by=request.user, request=request, session=session, text=form.cleaned_data["text"]
-        )
+        actions.process_note_save(by=request.user, session=session, text=form.cleaned_data["text"])
         messages.success(request, _("Process note saved. Only you can read it."))
         return redirect("process_note", session_id=session.pk)
     return render(
@@ -412,9 +401,7 @@ def relapse_plan(request, course_id: int):
     initial = {name: getattr(plan, name) for name in RelapsePlanForm.base_fields} if plan else {}
     form = RelapsePlanForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.relapse_plan_save(
-            by=request.user, request=request, course=course, fields=form.cleaned_data
-        )
+        actions.relapse_plan_save(by=request.user, course=course, fields=form.cleaned_data)
         messages.success(request, _("Plan saved. The client can read it in their portal."))
         return redirect("course_detail", course_id=course.pk)
     return render(
@@ -481,10 +468,10 @@ def calendar_feed_settings(request):
     link = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            actions.calendar_feed_revoke(by=request.user, request=request)
+            actions.calendar_feed_revoke(by=request.user)
             messages.success(request, _("The calendar link no longer works."))
             return redirect("calendar_feed_settings")
-        token = actions.calendar_feed_renew(by=request.user, request=request)
+        token = actions.calendar_feed_renew(by=request.user)
         link = absolute_url(f"/calendar/feed/{token}.ics")
     return render(
         request,

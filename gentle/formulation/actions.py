@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gentle.audit.log import record_for_client
+from gentle.audit.log import record
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.formulation.rules import area_name
 
@@ -20,18 +20,6 @@ FIELDS = (
     "strengths",
     "plan",
 )
-
-
-def _audit(action, *, by, request, course, object_type, object_id, detail=""):
-    record_for_client(
-        action,
-        by=by,
-        request=request,
-        client=course.client,
-        object_type=object_type,
-        object_id=object_id,
-        detail=detail,
-    )
 
 
 def compose_text(course, data: dict) -> str:
@@ -57,7 +45,7 @@ def compose_text(course, data: dict) -> str:
     return "\n\n".join(parts)
 
 
-def formulation_save(*, by, request, course, data: dict, text: str) -> Formulation:
+def formulation_save(*, by, course, data: dict, text: str) -> Formulation:
     generated = compose_text(course, data)
     with transaction.atomic():
         fields = {name: data[name] for name in FIELDS}
@@ -75,11 +63,10 @@ def formulation_save(*, by, request, course, data: dict, text: str) -> Formulati
         )
         # The course summary names the agreed focus.
         course.__class__.objects.filter(pk=course.pk).update(focus=data["primary_area"])
-        _audit(
+        record(
             "formulation.create" if created else "formulation.update",
-            by=by,
-            request=request,
-            course=course,
+            actor=by,
+            client=course.client,
             object_type="formulation",
             object_id=formulation.pk,
             detail=f"focus={data['primary_area']}",
@@ -87,7 +74,7 @@ def formulation_save(*, by, request, course, data: dict, text: str) -> Formulati
     return formulation
 
 
-def formulation_regenerate(*, by, request, formulation: Formulation) -> None:
+def formulation_regenerate(*, by, formulation: Formulation) -> None:
     course = formulation.course
     data = {name: getattr(formulation, name) for name in FIELDS}
     with transaction.atomic():
@@ -97,37 +84,34 @@ def formulation_regenerate(*, by, request, formulation: Formulation) -> None:
             updated_by=by,
             updated_at=timezone.now(),
         )
-        _audit(
+        record(
             "formulation.regenerate",
-            by=by,
-            request=request,
-            course=course,
+            actor=by,
+            client=course.client,
             object_type="formulation",
             object_id=formulation.pk,
         )
 
 
-def formulation_agree(*, by, request, formulation: Formulation) -> None:
+def formulation_agree(*, by, formulation: Formulation) -> None:
     with transaction.atomic():
         Formulation.objects.filter(pk=formulation.pk).update(agreed_on=timezone.localdate())
-        _audit(
+        record(
             "formulation.agree",
-            by=by,
-            request=request,
-            course=formulation.course,
+            actor=by,
+            client=formulation.course.client,
             object_type="formulation",
             object_id=formulation.pk,
         )
 
 
-def goal_add(*, by, request, course, data: dict) -> Goal:
+def goal_add(*, by, course, data: dict) -> Goal:
     with transaction.atomic():
         goal = Goal.objects.create(course=course, created_by=by, **data)
-        _audit(
+        record(
             "goal.add",
-            by=by,
-            request=request,
-            course=course,
+            actor=by,
+            client=course.client,
             object_type="goal",
             object_id=goal.pk,
             detail=f"area={goal.area}",
@@ -135,18 +119,17 @@ def goal_add(*, by, request, course, data: dict) -> Goal:
     return goal
 
 
-def goal_rate(*, by, request, goal: Goal, session, rating: int) -> None:
+def goal_rate(*, by, goal: Goal, session, rating: int) -> None:
     with transaction.atomic():
         GoalRating.objects.update_or_create(
             goal=goal,
             session=session,
             defaults={"rating": rating, "rated_by": by, "rated_at": timezone.now()},
         )
-        _audit(
+        record(
             "goal.rate",
-            by=by,
-            request=request,
-            course=goal.course,
+            actor=by,
+            client=goal.course.client,
             object_type="goal",
             object_id=goal.pk,
             detail=f"session={session.pk} rating={rating}",

@@ -41,7 +41,6 @@ def formulation(request, course_id: int):
     if write and form.is_valid():
         actions.formulation_save(
             by=request.user,
-            request=request,
             course=course,
             data=form.cleaned_data,
             text=form.cleaned_data["text"],
@@ -96,7 +95,7 @@ def formulation_regenerate(request, course_id: int):
             },
         )
     current.course = course
-    actions.formulation_regenerate(by=request.user, request=request, formulation=current)
+    actions.formulation_regenerate(by=request.user, formulation=current)
     messages.success(request, _("The text was made again from the fields."))
     return redirect("formulation", course_id=course.pk)
 
@@ -109,7 +108,7 @@ def formulation_agree(request, course_id: int):
     if current is None:
         raise Http404
     current.course = course
-    actions.formulation_agree(by=request.user, request=request, formulation=current)
+    actions.formulation_agree(by=request.user, formulation=current)
     messages.success(request, _("The client's agreement is recorded with today's date."))
     return redirect("formulation", course_id=course.pk)
 
@@ -143,9 +142,7 @@ def goals(request, course_id: int):
             )
             return redirect("formulation", course_id=course.pk)
         if form.is_valid():
-            actions.goal_add(
-                by=request.user, request=request, course=course, data=form.cleaned_data
-            )
+            actions.goal_add(by=request.user, course=course, data=form.cleaned_data)
             messages.success(request, _("Goal added."))
             return redirect("goals", course_id=course.pk)
     sessions = _rated_sessions(course)
@@ -220,7 +217,6 @@ def goal_rate(request, goal_id: int):
         session = next(s for s in sessions if s.pk == form.cleaned_data["session"])
         actions.goal_rate(
             by=request.user,
-            request=request,
             goal=goal,
             session=session,
             rating=form.cleaned_data["rating"],

@@ -9,12 +9,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.audit.log import record_for_client
+from gentle.audit.log import record
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key, words_of
 
-_audit = record_for_client
 TRANSITION_TEXTS = (
     "title",
     "old_lost",
@@ -27,22 +26,19 @@ TRANSITION_TEXTS = (
 )
 
 
-def _hear(*, by, request, client, role, text, source, source_id) -> Heard | None:
+def _hear(*, by, client, role, text, source, source_id) -> Heard | None:
     """The client's own words are heard; what the care team writes is not a disclosure."""
     if role != "client":
         return None
-    return text_hear(
-        client=client, text=text, source=source, source_id=source_id, request=request, actor=by
-    )
+    return text_hear(client=client, text=text, source=source, source_id=source_id, actor=by)
 
 
-def loss_add(*, by, request, client, data) -> Loss:
+def loss_add(*, by, client, data) -> Loss:
     with transaction.atomic():
         loss = Loss.objects.create(client=client, created_by=by, **data)
-        _audit(
+        record(
             "grief.loss_add",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="loss",
             object_id=loss.pk,
@@ -50,21 +46,19 @@ def loss_add(*, by, request, client, data) -> Loss:
     return loss
 
 
-def activity_add(*, by, request, loss, data, role="clinician") -> tuple[Activity, Heard | None]:
+def activity_add(*, by, loss, data, role="clinician") -> tuple[Activity, Heard | None]:
     with transaction.atomic():
         activity = Activity.objects.create(loss=loss, **data)
-        _audit(
+        record(
             "grief.activity_add",
-            by=by,
+            actor=by,
             role=role,
-            request=request,
             client=loss.client,
             object_type="loss",
             object_id=loss.pk,
         )
         heard = _hear(
             by=by,
-            request=request,
             client=loss.client,
             role=role,
             text=data["what"],
@@ -74,23 +68,21 @@ def activity_add(*, by, request, loss, data, role="clinician") -> tuple[Activity
     return activity, heard
 
 
-def check_in_add(*, by, request, loss, data, role="clinician") -> tuple[CheckIn, Heard | None]:
+def check_in_add(*, by, loss, data, role="clinician") -> tuple[CheckIn, Heard | None]:
     with transaction.atomic():
         check_in = CheckIn.objects.create(
             loss=loss, day=data["day"], words=data["words"], note=data["note"]
         )
-        _audit(
+        record(
             "grief.check_in",
-            by=by,
+            actor=by,
             role=role,
-            request=request,
             client=loss.client,
             object_type="loss",
             object_id=loss.pk,
         )
         heard = _hear(
             by=by,
-            request=request,
             client=loss.client,
             role=role,
             text=data["note"],
@@ -101,7 +93,7 @@ def check_in_add(*, by, request, loss, data, role="clinician") -> tuple[CheckIn,
 
 
 def transition_save(
-    *, by, request, client, data, transition=None, role="clinician"
+    *, by, client, data, transition=None, role="clinician"
 ) -> tuple[Transition, Heard | None]:
     with transaction.atomic():
         if transition is None:
@@ -112,11 +104,10 @@ def transition_save(
                 updated_by=by, updated_at=timezone.now(), **data
             )
             action = "transition.update"
-        _audit(
+        record(
             action,
-            by=by,
+            actor=by,
             role=role,
-            request=request,
             client=client,
             object_type="transition",
             object_id=transition.pk,
@@ -124,7 +115,6 @@ def transition_save(
         words = words_of(*(data.get(name) for name in TRANSITION_TEXTS))
         heard = _hear(
             by=by,
-            request=request,
             client=client,
             role=role,
             text=words,
@@ -134,13 +124,12 @@ def transition_save(
     return transition, heard
 
 
-def step_add(*, by, request, transition, data) -> TransitionStep:
+def step_add(*, by, transition, data) -> TransitionStep:
     with transaction.atomic():
         step = TransitionStep.objects.create(transition=transition, **data)
-        _audit(
+        record(
             "transition.step",
-            by=by,
-            request=request,
+            actor=by,
             client=transition.client,
             object_type="transition",
             object_id=transition.pk,

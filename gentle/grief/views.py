@@ -34,9 +34,7 @@ def losses(request, client_id: int):
     )
     form = LossForm(posted(request))
     if write and form.is_valid():
-        loss = actions.loss_add(
-            by=request.user, request=request, client=client, data=form.cleaned_data
-        )
+        loss = actions.loss_add(by=request.user, client=client, data=form.cleaned_data)
         return redirect("loss_detail", loss_id=loss.pk)
     return render(
         request,
@@ -85,7 +83,7 @@ def _log(request, loss_id, form_class, add, message):
     if not form.is_valid():
         key = "activity_form" if form_class is ActivityForm else "check_in_form"
         return _loss_page(request, loss, **{key: form})
-    add(by=request.user, request=request, loss=loss, data=form.cleaned_data)
+    add(by=request.user, loss=loss, data=form.cleaned_data)
     messages.success(request, message)
     return redirect("loss_detail", loss_id=loss.pk)
 
@@ -111,7 +109,7 @@ def transition_new(request, client_id: int):
         messages.error(request, _("Name the change (up to 150 characters)."))
         return redirect("losses", client_id=client.pk)
     transition, _heard = actions.transition_save(
-        by=request.user, request=request, client=client, data=form.cleaned_data
+        by=request.user, client=client, data=form.cleaned_data
     )
     return redirect("transition_detail", transition_id=transition.pk)
 
@@ -126,7 +124,6 @@ def transition_detail(request, transition_id: int):
     if write and form.is_valid():
         actions.transition_save(
             by=request.user,
-            request=request,
             client=transition.client,
             data=form.cleaned_data,
             transition=transition,
@@ -157,9 +154,7 @@ def transition_step(request, transition_id: int):
     if not form.is_valid():
         messages.error(request, _("Write a short note of the progress."))
     else:
-        actions.step_add(
-            by=request.user, request=request, transition=transition, data=form.cleaned_data
-        )
+        actions.step_add(by=request.user, transition=transition, data=form.cleaned_data)
         messages.success(request, _("Progress noted."))
     return redirect("transition_detail", transition_id=transition.pk)
 

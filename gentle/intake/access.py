@@ -43,7 +43,6 @@ def intake_for(request, request_id, *, write: bool = False) -> IntakeRequest:
     with transaction.atomic():
         record(
             "intake.open" if write else "intake.view",
-            request=request,
             role=role,
             clinic_id=clinic.pk,
             object_type="intakerequest",

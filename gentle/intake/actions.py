@@ -69,7 +69,7 @@ def stamp_first_use(stamp: str) -> bool:
     return cache.add(f"intake-stamp:{digest}", 1, timeout=STARTED_MAX_AGE + 60)
 
 
-def request_receive(*, request, clinic, data: dict) -> IntakeRequest:
+def request_receive(*, clinic, data: dict) -> IntakeRequest:
     answers = {name: data.get(name) for name, _t, _o in selectors.screen_items()}
     scores = selectors.screen_scores(answers)
     with transaction.atomic():
@@ -90,7 +90,6 @@ def request_receive(*, request, clinic, data: dict) -> IntakeRequest:
         # address, since it outlives the purged request (gentle.audit.log.PUBLIC_ROLE).
         record(
             "intake.receive",
-            request=request,
             role="public",
             clinic_id=clinic.pk,
             object_type="intakerequest",
@@ -100,35 +99,28 @@ def request_receive(*, request, clinic, data: dict) -> IntakeRequest:
     return intake
 
 
-def _audit(action, *, by, request, intake, role, client_id=None, detail=""):
-    record(
-        action,
-        actor=by,
-        request=request,
-        role=role,
-        clinic_id=intake.clinic_id,
-        client_id=client_id,
-        object_type="intakerequest",
-        object_id=intake.pk,
-        detail=detail,
-    )
-
-
-def request_assign(*, by, request, intake, clinician, role) -> None:
+def request_assign(*, by, intake, clinician, role) -> None:
     with transaction.atomic():
         IntakeRequest.objects.filter(pk=intake.pk).update(
             assigned_to=clinician, status=RequestStatus.ASSIGNED
         )
-        _audit("intake.assign", by=by, request=request, intake=intake, role=role)
+        record(
+            "intake.assign",
+            actor=by,
+            role=role,
+            clinic_id=intake.clinic_id,
+            client_id=None,
+            object_type="intakerequest",
+            object_id=intake.pk,
+        )
 
 
-def request_convert(*, by, request, intake, data: dict, course_fields: dict, role):
+def request_convert(*, by, intake, data: dict, course_fields: dict, role):
     """The request becomes a client record with its care team and a planned course."""
     clinician = intake.assigned_to or by
     with transaction.atomic():
         client = client_actions.client_create(
             by=by,
-            request=request,
             clinic=intake.clinic,
             given_name=data["given_name"],
             family_name=data["family_name"],
@@ -137,25 +129,30 @@ def request_convert(*, by, request, intake, data: dict, course_fields: dict, rol
         client.save(update_fields=["email", "phone"])
         client_actions.care_team_set(
             by=by,
-            request=request,
             client=client,
             clinicians=[clinician],
             supervisor=None,
             taking_on=clinician == by,  # a clinician taking the new client on themselves
         )
         course = course_actions.course_create(
-            by=by, request=request, client=client, status="planned", **course_fields
+            by=by, client=client, status="planned", **course_fields
         )
         IntakeRequest.objects.filter(pk=intake.pk).update(
             status=RequestStatus.CONVERTED, client=client, handled_at=timezone.now()
         )
-        _audit(
-            "intake.convert", by=by, request=request, intake=intake, role=role, client_id=client.pk
+        record(
+            "intake.convert",
+            actor=by,
+            role=role,
+            clinic_id=intake.clinic_id,
+            client_id=client.pk,
+            object_type="intakerequest",
+            object_id=intake.pk,
         )
     return client, course
 
 
-def request_decline(*, by, request, intake, reason: str, role) -> bool:
+def request_decline(*, by, intake, reason: str, role) -> bool:
     """Decline with a template message, sent by email when that is how they asked to be
     contacted. Returns whether an email was queued (otherwise the team calls them). Raises
     ContactFirst for a request with risk words while no contact attempt is logged."""
@@ -168,7 +165,16 @@ def request_decline(*, by, request, intake, reason: str, role) -> bool:
         IntakeRequest.objects.filter(pk=intake.pk).update(
             status=RequestStatus.DECLINED, decline_reason=reason, handled_at=timezone.now()
         )
-        _audit("intake.decline", by=by, request=request, intake=intake, role=role, detail=reason)
+        record(
+            "intake.decline",
+            actor=by,
+            role=role,
+            clinic_id=intake.clinic_id,
+            client_id=None,
+            object_type="intakerequest",
+            object_id=intake.pk,
+            detail=reason,
+        )
         if intake.email:
             mail_queue(
                 to=intake.email,
@@ -177,7 +183,6 @@ def request_decline(*, by, request, intake, reason: str, role) -> bool:
                 purpose=Purpose.INTAKE_DECLINE,
                 clinic_id=intake.clinic_id,
                 by=by,
-                request=request,
             )
     return bool(intake.email)
 
@@ -212,32 +217,32 @@ def purge_old(now=None) -> int:
     return count
 
 
-def contact_attempt_add(*, by, request, intake, made_at, outcome: str, note: str, role):
+def contact_attempt_add(*, by, intake, made_at, outcome: str, note: str, role):
     """Log one attempt to reach the person behind a request (the note stays out of the audit
     row)."""
     with transaction.atomic():
         attempt = IntakeContactAttempt.objects.create(
             intake=intake, made_at=made_at, made_by=by, outcome=outcome, note=note
         )
-        _audit(
+        record(
             "intake.contact_attempt",
-            by=by,
-            request=request,
-            intake=intake,
+            actor=by,
             role=role,
+            clinic_id=intake.clinic_id,
+            client_id=None,
+            object_type="intakerequest",
+            object_id=intake.pk,
             detail=f"attempt={attempt.pk} outcome={outcome}",
         )
     return attempt
 
 
-def queue_viewed(*, request, role, clinic, count: int) -> None:
+def queue_viewed(*, role, clinic, count: int) -> None:
     with transaction.atomic():
-        record(
-            "intake.list", request=request, role=role, clinic_id=clinic.pk, detail=f"count={count}"
-        )
+        record("intake.list", role=role, clinic_id=clinic.pk, detail=f"count={count}")
 
 
-def public_text_save(*, by, request, clinic, section: str, language: str, data: dict) -> None:
+def public_text_save(*, by, clinic, section: str, language: str, data: dict) -> None:
     with transaction.atomic():
         PublicText.objects.update_or_create(
             clinic=clinic,
@@ -253,20 +258,18 @@ def public_text_save(*, by, request, clinic, section: str, language: str, data: 
         record(
             "public_text.save",
             actor=by,
-            request=request,
             role="admin",
             clinic_id=clinic.pk,
             detail=f"{section}/{language}",
         )
 
 
-def public_text_reset(*, by, request, clinic, section: str, language: str) -> None:
+def public_text_reset(*, by, clinic, section: str, language: str) -> None:
     with transaction.atomic():
         PublicText.objects.filter(clinic=clinic, section=section, language=language).delete()
         record(
             "public_text.reset",
             actor=by,
-            request=request,
             role="admin",
             clinic_id=clinic.pk,
             detail=f"{section}/{language}",

@@ -82,7 +82,7 @@ def reach_out(request, slug: str):
         # Refused or not, words of risk get the crisis response now: the message is not sent.
         context["risk"] = bool(risk_phrases_in(request.POST.get("message", "")[:10000]))
         return render(request, "intake/reach_out.html", context, status=status)
-    intake = actions.request_receive(request=request, clinic=clinic, data=form.cleaned_data)
+    intake = actions.request_receive(clinic=clinic, data=form.cleaned_data)
     return render(
         request,
         "intake/thanks.html",
@@ -110,7 +110,7 @@ def intake_queue(request):
             | Q(handled_at__gte=timezone.now() - timedelta(days=30))
         )[:200]
     )
-    actions.queue_viewed(request=request, role=role, clinic=clinic, count=len(requests))
+    actions.queue_viewed(role=role, clinic=clinic, count=len(requests))
     return render(request, "intake/queue.html", {"requests": requests})
 
 
@@ -168,7 +168,6 @@ def intake_detail(request, request_id: int):
         return _detail(request, intake, assign=form, status=400)
     actions.request_assign(
         by=request.user,
-        request=request,
         intake=intake,
         clinician=form.cleaned_data["clinician"],
         role=_role(request),
@@ -200,7 +199,6 @@ def intake_convert(request, request_id: int):
         return _detail(request, intake, convert=form, status=400)
     client, _course = actions.request_convert(
         by=request.user,
-        request=request,
         intake=intake,
         data=form.cleaned_data,
         course_fields={name: course_form.cleaned_data[name] for name in COURSE_FIELDS},
@@ -225,7 +223,6 @@ def intake_decline(request, request_id: int):
     try:
         emailed = actions.request_decline(
             by=request.user,
-            request=request,
             intake=intake,
             reason=form.cleaned_data["reason"],
             role=_role(request),
@@ -254,7 +251,7 @@ def intake_contact(request, request_id: int):
     if not form.is_valid():
         return _detail(request, intake, contact=form, status=400)
     actions.contact_attempt_add(
-        by=request.user, request=request, intake=intake, role=_role(request), **form.cleaned_data
+        by=request.user, intake=intake, role=_role(request), **form.cleaned_data
     )
     messages.success(request, _("Contact attempt logged."))
     return redirect("intake_detail", request_id=intake.pk)
@@ -275,15 +272,12 @@ def public_texts(request):
     title, body = (own.title, own.body) if own else selectors.default_text(section, lang)
     form = PublicTextForm(posted(request), initial={"title": title, "body": body})
     if request.method == "POST" and "reset" in request.POST:
-        actions.public_text_reset(
-            by=request.user, request=request, clinic=clinic, section=section, language=lang
-        )
+        actions.public_text_reset(by=request.user, clinic=clinic, section=section, language=lang)
         messages.success(request, _("Back to Gentle's wording."))
         return redirect(f"{request.path}?section={section}&language={lang}")
     if request.method == "POST" and form.is_valid():
         actions.public_text_save(
             by=request.user,
-            request=request,
             clinic=clinic,
             section=section,
             language=lang,

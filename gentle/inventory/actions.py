@@ -7,7 +7,7 @@ import unicodedata
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gentle.audit.log import record_for_client
+from gentle.audit.log import record
 from gentle.inventory.models import Person, Snapshot
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key, words_of
@@ -17,7 +17,6 @@ class DuplicatePerson(Exception):
     """The client's inventory already has someone of this name."""
 
 
-_audit = record_for_client
 PERSON_TEXTS = (
     "name",
     "activities",
@@ -39,7 +38,7 @@ def name_key(name: str) -> str:
 
 
 def person_save(
-    *, by, request, client, fields: dict, person: Person | None = None, role="clinician"
+    *, by, client, fields: dict, person: Person | None = None, role="clinician"
 ) -> tuple[Person, Heard | None]:
     """Add or change a person. A client's own addition (``role="client"``) arrives as a draft
     that waits for the clinician's review; its words go through the safety path in the same
@@ -57,10 +56,9 @@ def person_save(
                 person.updated_by, person.updated_at = by, timezone.now()
                 person.save()
                 action = "inventory.update"
-            _audit(
+            record(
                 action,
-                by=by,
-                request=request,
+                actor=by,
                 client=client,
                 object_type="person",
                 object_id=person.pk,
@@ -74,7 +72,6 @@ def person_save(
                     text=words,
                     source="people_draft",
                     source_id=source_key(person.pk, words),
-                    request=request,
                     actor=by,
                 )
     except IntegrityError:
@@ -82,15 +79,14 @@ def person_save(
     return person, heard
 
 
-def person_move(*, by, request, person: Person, ring: int) -> None:
+def person_move(*, by, person: Person, ring: int) -> None:
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(
             ring=ring, updated_by=by, updated_at=timezone.now()
         )
-        _audit(
+        record(
             "inventory.move",
-            by=by,
-            request=request,
+            actor=by,
             client=person.client,
             object_type="person",
             object_id=person.pk,
@@ -98,27 +94,25 @@ def person_move(*, by, request, person: Person, ring: int) -> None:
         )
 
 
-def person_accept(*, by, request, person: Person) -> None:
+def person_accept(*, by, person: Person) -> None:
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(
             accepted=True, updated_by=by, updated_at=timezone.now()
         )
-        _audit(
+        record(
             "inventory.accept",
-            by=by,
-            request=request,
+            actor=by,
             client=person.client,
             object_type="person",
             object_id=person.pk,
         )
 
 
-def person_remove(*, by, request, person: Person) -> None:
+def person_remove(*, by, person: Person) -> None:
     with transaction.atomic():
-        _audit(
+        record(
             "inventory.remove",
-            by=by,
-            request=request,
+            actor=by,
             client=person.client,
             object_type="person",
             object_id=person.pk,
@@ -140,17 +134,16 @@ SNAPSHOT_FIELDS = (
 )
 
 
-def snapshot_take(*, by, request, client, label: str) -> Snapshot:
+def snapshot_take(*, by, client, label: str) -> Snapshot:
     people = [
         {field: getattr(p, field) for field in SNAPSHOT_FIELDS}
         for p in Person.objects.filter(client=client, accepted=True)
     ]
     with transaction.atomic():
         snapshot = Snapshot.objects.create(client=client, label=label, taken_by=by, people=people)
-        _audit(
+        record(
             "inventory.snapshot",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="snapshot",
             object_id=snapshot.pk,

@@ -138,7 +138,6 @@ def seed(rng, context: dict) -> None:
     ):
         administration = measure_actions.administration_start(
             by=clinician,
-            request=None,
             client=client,
             instrument=ecr,
             mode="in_session",
@@ -146,7 +145,6 @@ def seed(rng, context: dict) -> None:
         )
         measure_actions.administration_submit(
             by=clinician,
-            request=None,
             administration=administration,
             answers={f"e{n}": v for n, v in enumerate(values, start=1)},
             role="clinician",

@@ -62,9 +62,7 @@ def person_new(request, client_id: int):
     form = PersonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.person_save(
-                by=request.user, request=request, client=client, fields=form.cleaned_data
-            )
+            actions.person_save(by=request.user, client=client, fields=form.cleaned_data)
         except actions.DuplicatePerson:
             form.add_error(
                 "name",
@@ -96,7 +94,6 @@ def person_edit(request, person_id: int):
         try:
             actions.person_save(
                 by=request.user,
-                request=request,
                 client=person.client,
                 fields=form.cleaned_data,
                 person=person,
@@ -127,9 +124,7 @@ def person_move(request, person_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose one of the rings."))
     else:
-        actions.person_move(
-            by=request.user, request=request, person=person, ring=form.cleaned_data["ring"]
-        )
+        actions.person_move(by=request.user, person=person, ring=form.cleaned_data["ring"])
         messages.success(
             request,
             _("%(name)s is now on ring %(ring)s.")
@@ -143,7 +138,7 @@ def person_move(request, person_id: int):
 def person_accept(request, person_id: int):
     """Accept a client's draft entry into the inventory."""
     person = person_for(request, person_id, write=True)
-    actions.person_accept(by=request.user, request=request, person=person)
+    actions.person_accept(by=request.user, person=person)
     messages.success(request, _("%(name)s is now in the inventory.") % {"name": person.name})
     return redirect("inventory", client_id=person.client_id)
 
@@ -153,7 +148,7 @@ def person_accept(request, person_id: int):
 def person_remove(request, person_id: int):
     person = person_for(request, person_id, write=True)
     client_id = person.client_id
-    actions.person_remove(by=request.user, request=request, person=person)
+    actions.person_remove(by=request.user, person=person)
     messages.success(request, _("Removed from the inventory."))
     return redirect("inventory", client_id=client_id)
 
@@ -166,9 +161,7 @@ def snapshot_new(request, client_id: int):
     if not form.is_valid():
         messages.error(request, _("Give the snapshot a label of up to 100 characters."))
     else:
-        actions.snapshot_take(
-            by=request.user, request=request, client=client, label=form.cleaned_data["label"]
-        )
+        actions.snapshot_take(by=request.user, client=client, label=form.cleaned_data["label"])
         messages.success(request, _("Snapshot saved."))
     return redirect("inventory", client_id=client.pk)
 
@@ -252,7 +245,6 @@ def attachment_new(request, client_id: int):
         return redirect("attachment", client_id=client.pk)
     administration = measure_actions.administration_start(
         by=request.user,
-        request=request,
         client=client,
         instrument=catalogue()["ecr_rs"],
         mode=Mode.IN_SESSION,

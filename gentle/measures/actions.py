@@ -32,24 +32,9 @@ def instrument_of(administration: Administration) -> Instrument:
     return catalogue()[administration.instrument_id]
 
 
-def _audit(action: str, *, by, request, administration: Administration, role: str) -> None:
-    record(
-        action,
-        actor=by,
-        request=request,
-        role=role,
-        clinic_id=administration.client.clinic_id,
-        client_id=administration.client_id,
-        object_type="administration",
-        object_id=administration.pk,
-        detail=f"instrument={administration.instrument_id}",
-    )
-
-
 def administration_start(
     *,
     by,
-    request,
     client,
     instrument: Instrument,
     mode: str,
@@ -74,17 +59,19 @@ def administration_start(
             corrects=corrects,
             answers=dict(corrects.answers) if corrects else {},
         )
-        _audit(
+        record(
             "administration.correct" if corrects else "administration.create",
-            by=by,
-            request=request,
-            administration=administration,
+            actor=by,
             role=Role.CLIENT if by == client.user else Role.CLINICIAN,
+            client=administration.client,
+            object_type="administration",
+            object_id=administration.pk,
+            detail=f"instrument={administration.instrument_id}",
         )
     return administration
 
 
-def _alerts_raise(*, by, request, administration: Administration, rules: list) -> None:
+def _alerts_raise(*, by, administration: Administration, rules: list) -> None:
     """Raise an alert for each triggered rule, inside the caller's transaction. Once per
     administration and rule (alert_raise's uniqueness): answering again, saving again or
     submitting later never raises it twice, and an answer changed back does not withdraw it:
@@ -97,14 +84,11 @@ def _alerts_raise(*, by, request, administration: Administration, rules: list) -
             rule_id=rule.id,
             severity=rule.severity,
             reason=rule.reason.get("en", rule.id),
-            request=request,
             actor=by,
         )
 
 
-def administration_save(
-    *, by, request, administration: Administration, answers: dict, role: str
-) -> list:
+def administration_save(*, by, administration: Administration, answers: dict, role: str) -> list:
     """Save and continue: keep valid partial answers (out-of-range ones are refused). A risk
     answer counts when it is given: its safety rules raise their alerts now. Returns the
     triggered rules (the caller shows the client the crisis text if any)."""
@@ -119,16 +103,20 @@ def administration_save(
         ).update(answers=answers, status=Status.IN_PROGRESS)
         if not changed:
             raise AlreadySubmitted
-        _audit(
-            "administration.save", by=by, request=request, administration=administration, role=role
+        record(
+            "administration.save",
+            actor=by,
+            role=role,
+            client=administration.client,
+            object_type="administration",
+            object_id=administration.pk,
+            detail=f"instrument={administration.instrument_id}",
         )
-        _alerts_raise(by=by, request=request, administration=administration, rules=rules)
+        _alerts_raise(by=by, administration=administration, rules=rules)
     return rules
 
 
-def administration_submit(
-    *, by, request, administration: Administration, answers: dict, role: str
-) -> list:
+def administration_submit(*, by, administration: Administration, answers: dict, role: str) -> list:
     """Check, score and store the answers, and raise alerts for triggered safety rules.
     Returns the triggered rules (the caller shows the client the crisis text if any).
 
@@ -142,7 +130,7 @@ def administration_submit(
         rules = []
         if not check(instrument, answers, partial=True) and triggered_rules(instrument, answers):
             rules = administration_save(
-                by=by, request=request, administration=administration, answers=answers, role=role
+                by=by, administration=administration, answers=answers, role=role
             )
         raise AnswersInvalid(errors, rules)
     scores = {result.score.id: result.value for result in score_all(instrument, answers)}
@@ -160,18 +148,20 @@ def administration_submit(
         )
         if not changed:
             raise AlreadySubmitted
-        _audit(
+        record(
             "administration.submit",
-            by=by,
-            request=request,
-            administration=administration,
+            actor=by,
             role=role,
+            client=administration.client,
+            object_type="administration",
+            object_id=administration.pk,
+            detail=f"instrument={administration.instrument_id}",
         )
-        _alerts_raise(by=by, request=request, administration=administration, rules=rules)
+        _alerts_raise(by=by, administration=administration, rules=rules)
     return rules
 
 
-def schedule_set(*, by, request, course, rules: dict[str, tuple[str, int | None]]) -> None:
+def schedule_set(*, by, course, rules: dict[str, tuple[str, int | None]]) -> None:
     """Replace the course's measurement schedule."""
     from gentle.measures.models import ScheduleRule
 
@@ -184,7 +174,6 @@ def schedule_set(*, by, request, course, rules: dict[str, tuple[str, int | None]
         record(
             "measure_schedule.update",
             actor=by,
-            request=request,
             role=Role.CLINICIAN,
             clinic_id=course.client.clinic_id,
             client_id=course.client_id,

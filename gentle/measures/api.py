@@ -238,7 +238,6 @@ def administration_create(request, client_id: int):
         with transaction.atomic():  # a refused answer leaves nothing behind, not even the start
             administration = actions.administration_start(
                 by=request.user,
-                request=request,
                 client=client,
                 instrument=start["instrument"],
                 mode=start["mode"],
@@ -248,7 +247,6 @@ def administration_create(request, client_id: int):
             )
             write = dict(
                 by=request.user,
-                request=request,
                 administration=administration,
                 answers=start["answers"],
                 role=Role.CLINICIAN,

@@ -70,7 +70,6 @@ def seed(rng, context: dict) -> None:
         for instrument in (phq9, gad7):
             actions.administration_start(
                 by=clinician,
-                request=None,
                 client=portal_client,
                 instrument=instrument,
                 mode=Mode.PORTAL,
@@ -110,7 +109,7 @@ def _risk_story(rng, client, phq9) -> None:
     lead = Membership.objects.filter(clinic=client.clinic, role=Role.SUPERVISOR).first()
     admin = Membership.objects.filter(clinic=client.clinic, role=Role.ADMIN).first()
     if lead and admin:
-        safety_lead_set(by=admin.user, request=None, clinic=client.clinic, lead=lead.user)
+        safety_lead_set(by=admin.user, clinic=client.clinic, lead=lead.user)
     type(client).objects.filter(pk=client.pk).update(
         phone="555-0131",
         emergency_contact_name="Ana",
@@ -136,7 +135,7 @@ def _risk_story(rng, client, phq9) -> None:
         ),
     ):
         alert.client = client
-        alert_acknowledge(by=clinician, request=None, alert=alert, action=action, note=note)
+        alert_acknowledge(by=clinician, alert=alert, action=action, note=note)
         administration = Administration.objects.get(pk=alert.source_id)
         Alert.objects.filter(pk=alert.pk).update(
             acknowledged_at=alert.raised_at + timedelta(minutes=40)
@@ -149,7 +148,6 @@ def _risk_story(rng, client, phq9) -> None:
     answers.update(phq9_9=2, phq9_difficulty=2)
     administration = actions.administration_start(
         by=clinician,
-        request=None,
         client=client,
         instrument=phq9,
         mode=Mode.PORTAL,
@@ -157,7 +155,7 @@ def _risk_story(rng, client, phq9) -> None:
         due_on=raised_at.date(),
     )
     actions.administration_submit(
-        by=client.user, request=None, administration=administration, answers=answers, role="client"
+        by=client.user, administration=administration, answers=answers, role="client"
     )
     Administration.objects.filter(pk=administration.pk).update(submitted_at=raised_at)
     alert = Alert.objects.get(source="administration", source_id=str(administration.pk))
@@ -177,7 +175,6 @@ def _risk_story(rng, client, phq9) -> None:
         made_at = raised_at + timedelta(minutes=minutes)
         attempt = contact_attempt_add(
             by=clinician,
-            request=None,
             alert=alert,
             made_at=made_at,
             outcome=outcome,
@@ -190,7 +187,6 @@ def _risk_story(rng, client, phq9) -> None:
 def _submit(instrument, client, course, session, clinician, answers) -> None:
     administration = actions.administration_start(
         by=clinician,
-        request=None,
         client=client,
         instrument=instrument,
         mode=Mode.IN_SESSION,
@@ -198,7 +194,7 @@ def _submit(instrument, client, course, session, clinician, answers) -> None:
         session=session,
     )
     actions.administration_submit(
-        by=clinician, request=None, administration=administration, answers=answers, role="clinician"
+        by=clinician, administration=administration, answers=answers, role="clinician"
     )
     Administration.objects.filter(pk=administration.pk).update(
         submitted_at=session.starts_at + timedelta(minutes=5)

@@ -68,7 +68,6 @@ def administration_new(request, client_id: int):
     course, session = selectors.course_and_session(client, form.cleaned_data["mode"])
     administration = actions.administration_start(
         by=request.user,
-        request=request,
         client=client,
         instrument=catalogue()[form.cleaned_data["instrument"]],
         mode=form.cleaned_data["mode"],
@@ -97,9 +96,7 @@ def answer_form(request, administration, *, role: str, template: str, done):
     errors, rules = {}, []
     if request.method == "POST":
         answers = form.answers()
-        write = dict(
-            by=request.user, request=request, administration=administration, answers=answers
-        )
+        write = dict(by=request.user, administration=administration, answers=answers)
         try:
             if request.POST.get("submit") == "1":
                 return done(actions.administration_submit(**write, role=role))
@@ -185,7 +182,6 @@ def administration_correct(request, administration_id: int):
         return redirect("administration_fill", administration_id=old.pk)
     new = actions.administration_start(
         by=request.user,
-        request=request,
         client=old.client,
         instrument=catalogue()[old.instrument_id],
         mode=Mode.IN_SESSION,
@@ -208,9 +204,7 @@ def measure_schedule(request, course_id: int):
     current = saved or {i: (rule, n) for i, rule, n in selectors.default_schedule()}
     form = ScheduleForm(request.POST if request.method == "POST" else None, rules=current)
     if request.method == "POST" and form.is_valid():
-        actions.schedule_set(
-            by=request.user, request=request, course=course, rules=form.cleaned_data["rules"]
-        )
+        actions.schedule_set(by=request.user, course=course, rules=form.cleaned_data["rules"])
         messages.success(request, _("Measurement schedule saved."))
         return redirect("course_detail", course_id=course.pk)
     rows = [(form[f"rule_{i}"], form[f"n_{i}"]) for i, _name in instrument_choices()]

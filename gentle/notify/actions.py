@@ -39,7 +39,6 @@ def mail_queue(
     purpose: str,
     clinic_id: int | None = None,
     by=None,
-    request=None,
     channel: str = Channel.EMAIL,
 ) -> OutboundMail:
     """Store a message and have the worker send it once the caller's transaction commits.
@@ -63,7 +62,6 @@ def mail_queue(
         record(
             "mail.queue",
             actor=by,
-            request=request,
             clinic_id=clinic_id,
             object_type="outboundmail",
             object_id=mail.pk,

@@ -19,7 +19,7 @@ def own_export(request, export_id, *, action: str = "record.export_view") -> Rec
     ).first()
     if export is None:
         raise Http404
-    audit_own(request, client, action, object_type="recordexport", object_id=export.pk)
+    audit_own(client, action, object_type="recordexport", object_id=export.pk)
     export.client = client
     return export
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.audit.log import record_for_client
+from gentle.audit.log import record
 from gentle.clients.actions import share_with_client
 from gentle.portal.models import RecordExport, Task
 
@@ -28,13 +28,11 @@ def task_target(client, kind: str, object_id):
     return getattr(client, TARGETS[kind][0]).filter(pk=object_id).first()
 
 
-def task_assign(*, by, request, client, kind: str, target, title: str, due_on) -> Task:
+def task_assign(*, by, client, kind: str, target, title: str, due_on) -> Task:
     """Assign a task; the work it points at is shared with the client at the same time."""
     with transaction.atomic():
         if target is not None:
-            share_with_client(
-                by=by, request=request, item=target, shared=True, verb=TARGETS[kind][1]
-            )
+            share_with_client(by=by, item=target, shared=True, verb=TARGETS[kind][1])
         task = Task.objects.create(
             client=client,
             kind=kind,
@@ -43,10 +41,9 @@ def task_assign(*, by, request, client, kind: str, target, title: str, due_on) -
             due_on=due_on,
             created_by=by,
         )
-        record_for_client(
+        record(
             "task.assign",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="task",
             object_id=task.pk,
@@ -54,7 +51,7 @@ def task_assign(*, by, request, client, kind: str, target, title: str, due_on) -
     return task
 
 
-def tasks_done(*, by, request, client, kind: str, object_id=None) -> int:
+def tasks_done(*, by, client, kind: str, object_id=None) -> int:
     """Mark the open tasks for this piece of work done (after the client did it)."""
     with transaction.atomic():
         open_tasks = Task.objects.filter(client=client, kind=kind, done_at=None)
@@ -63,10 +60,9 @@ def tasks_done(*, by, request, client, kind: str, object_id=None) -> int:
         ids = list(open_tasks.values_list("pk", flat=True))
         Task.objects.filter(pk__in=ids).update(done_at=timezone.now())
         for task_id in ids:
-            record_for_client(
+            record(
                 "task.done",
-                by=by,
-                request=request,
+                actor=by,
                 client=client,
                 object_type="task",
                 object_id=task_id,
@@ -75,12 +71,11 @@ def tasks_done(*, by, request, client, kind: str, object_id=None) -> int:
     return len(ids)
 
 
-def task_remove(*, by, request, task: Task) -> None:
+def task_remove(*, by, task: Task) -> None:
     with transaction.atomic():
-        record_for_client(
+        record(
             "task.remove",
-            by=by,
-            request=request,
+            actor=by,
             client=task.client,
             object_type="task",
             object_id=task.pk,
@@ -88,16 +83,15 @@ def task_remove(*, by, request, task: Task) -> None:
         task.delete()
 
 
-def export_request(*, by, request, client) -> RecordExport:
+def export_request(*, by, client) -> RecordExport:
     """Ask for a copy of the record; the worker prepares it (``gentle worker``)."""
     from gentle.portal.tasks import prepare_export
 
     with transaction.atomic():
         export = RecordExport.objects.create(client=client, requested_by=by)
-        record_for_client(
+        record(
             "record.export_request",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="recordexport",
             object_id=export.pk,

@@ -116,9 +116,7 @@ def _crisis(request, client) -> dict:
 
 def _did(request, client, kind, object_id=None) -> None:
     """The client did a piece of work: its open tasks are done."""
-    portal_actions.tasks_done(
-        by=request.user, request=request, client=client, kind=kind, object_id=object_id
-    )
+    portal_actions.tasks_done(by=request.user, client=client, kind=kind, object_id=object_id)
 
 
 @role_required(Role.CLIENT)
@@ -168,7 +166,6 @@ def portal_diary(request):
     if request.method == "POST" and form.is_valid():
         _entry, heard = timeline_actions.diary_save(
             by=request.user,
-            request=request,
             client=client,
             data=form.cleaned_data,
             people=form.cleaned_data["people"],
@@ -200,7 +197,6 @@ def portal_people(request):
         try:
             _person, heard = inventory_actions.person_save(
                 by=request.user,
-                request=request,
                 client=client,
                 fields=form.cleaned_data | {"accepted": False},
                 role=Role.CLIENT,
@@ -282,7 +278,6 @@ def portal_safety_plan(request):
         try:
             version, heard = safety_actions.safety_plan_save(
                 by=request.user,
-                request=request,
                 client=client,
                 sections=form.section_texts(),
                 based_on=form.cleaned_data["based_on"],
@@ -409,9 +404,7 @@ def _portal_log(request, loss_id, form_class, add, message):
     if not form.is_valid():
         key = "activity_form" if form_class is ActivityForm else "check_in_form"
         return _loss_page(request, loss, **{key: form})
-    _saved, heard = add(
-        by=request.user, request=request, loss=loss, data=form.cleaned_data, role=Role.CLIENT
-    )
+    _saved, heard = add(by=request.user, loss=loss, data=form.cleaned_data, role=Role.CLIENT)
     _did(request, loss.client, "loss", loss.pk)
     messages.success(request, message)
     if heard.crisis:
@@ -447,7 +440,6 @@ def portal_transition(request, transition_id: int):
     if write and form.is_valid():
         _saved, heard = grief_actions.transition_save(
             by=request.user,
-            request=request,
             client=transition.client,
             data=form.cleaned_data,
             transition=transition,
@@ -502,7 +494,6 @@ def portal_exchange(request, exchange_id: int):
     if write and form.is_valid():
         _saved, heard = communication_actions.exchange_save(
             by=request.user,
-            request=request,
             client=exchange.client,
             data=form.cleaned_data,
             exchange=exchange,
@@ -540,7 +531,6 @@ def portal_worksheet(request, worksheet_id: int):
     if write and form.is_valid():
         heard = communication_actions.worksheet_save(
             by=request.user,
-            request=request,
             worksheet=worksheet,
             answers=form.cleaned_data,
             finish=finish,
@@ -571,9 +561,7 @@ def portal_statement(request):
     found, crisis = None, None
     if form.is_valid():
         text = form.cleaned_data["text"]
-        heard = communication_actions.statement_hear(
-            by=request.user, request=request, client=client, text=text
-        )
+        heard = communication_actions.statement_hear(by=request.user, client=client, text=text)
         if heard.crisis:
             crisis = _crisis(request, client)
         else:
@@ -704,7 +692,7 @@ def portal_record(request):
             created_at__gte=timezone.now() - timedelta(minutes=1)
         ).exists()
         if not recent:  # a double tap asks once
-            portal_actions.export_request(by=request.user, request=request, client=client)
+            portal_actions.export_request(by=request.user, client=client)
         messages.success(request, _("Your copy is being prepared. It appears below."))
         return redirect("portal_record")
     return render(
@@ -770,7 +758,7 @@ def portal_invite(request, client_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             invitation, token, code = client_actions.portal_invitation_create(
-                by=request.user, request=request, client=client, email=form.cleaned_data["email"]
+                by=request.user, client=client, email=form.cleaned_data["email"]
             )
         except client_actions.PortalInviteRefused as refusal:
             form.add_error("email", str(refusal))
@@ -786,7 +774,6 @@ def portal_invite(request, client_id: int):
                 purpose=Purpose.PORTAL_INVITATION,
                 clinic_id=client.clinic_id,
                 by=request.user,
-                request=request,
             )
             return render(
                 request,
@@ -822,7 +809,7 @@ def _team_clinicians_client(request, client_id: int, action: str):
 def portal_access_confirm(request, client_id: int):
     """The remaining care team confirmed with the client that the portal login is theirs."""
     client = _team_clinicians_client(request, client_id, "portal.review_open")
-    if client_actions.portal_access_confirm(by=request.user, request=request, client=client):
+    if client_actions.portal_access_confirm(by=request.user, client=client):
         messages.success(request, _("Confirmed. The portal login stays."))
     else:
         messages.info(request, _("There was nothing to confirm."))
@@ -834,7 +821,7 @@ def portal_access_confirm(request, client_id: int):
 def portal_access_end(request, client_id: int):
     """End the client's portal login: it loses the record and its sessions end."""
     client = _team_clinicians_client(request, client_id, "portal.end_open")
-    if client_actions.portal_access_end(by=request.user, request=request, client=client):
+    if client_actions.portal_access_end(by=request.user, client=client):
         messages.success(
             request,
             _("Portal access ended. To give the client access again, send a new invitation."),
@@ -861,7 +848,6 @@ def client_tasks(request, client_id: int):
             title = data["title"] or task_title(data["kind"], target)
             portal_actions.task_assign(
                 by=request.user,
-                request=request,
                 client=client,
                 kind=data["kind"],
                 target=target,
@@ -897,6 +883,6 @@ def task_title(kind: str, target) -> str:
 @require_POST
 def client_task_remove(request, task_id: int):
     task = task_for(request, task_id, write=True)
-    portal_actions.task_remove(by=request.user, request=request, task=task)
+    portal_actions.task_remove(by=request.user, task=task)
     messages.success(request, _("Task removed."))
     return redirect("client_tasks", client_id=task.client_id)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from gentle.audit.log import record, record_for_client
+from gentle.audit.log import record
 from gentle.communication.selectors import statement_rules
 from gentle.lib.crypto import KeyRingError
 from gentle.lib.outbound import host_label
@@ -32,20 +32,7 @@ from gentle.safety.hearing import source_key, words_of
 logger = logging.getLogger("gentle.roleplay")
 
 
-def _audit(action, *, by, request, client, rehearsal=None, scenario=None, role="clinician"):
-    target = rehearsal or scenario
-    record_for_client(
-        action,
-        by=by,
-        request=request,
-        client=client,
-        object_type=type(target)._meta.model_name,
-        object_id=target.pk,
-        role=role,
-    )
-
-
-def _hear_client(*, by, request, client, role, text, source, object_id) -> Heard | None:
+def _hear_client(*, by, client, role, text, source, object_id) -> Heard | None:
     """What a client writes for role play is heard like every other free text (once per object
     and wording); what the care team writes is not a disclosure."""
     if role != "client":
@@ -55,13 +42,12 @@ def _hear_client(*, by, request, client, role, text, source, object_id) -> Heard
         text=text,
         source=source,
         source_id=source_key(object_id, text),
-        request=request,
         actor=by,
     )
 
 
 def scenario_save(
-    *, by, request, client, data, scenario=None, role="clinician"
+    *, by, client, data, scenario=None, role="clinician"
 ) -> tuple[Scenario, Heard | None]:
     person = data.get("person")
     fields = {
@@ -88,10 +74,16 @@ def scenario_save(
         else:
             Scenario.objects.filter(pk=scenario.pk).update(**fields)
             action = "scenario.update"
-        _audit(action, by=by, request=request, client=client, scenario=scenario, role=role)
+        record(
+            action,
+            actor=by,
+            client=client,
+            object_type="scenario",
+            object_id=scenario.pk,
+            role=role,
+        )
         heard = _hear_client(
             by=by,
-            request=request,
             client=client,
             role=role,
             text=words_of(data["title"], data["goal"], data["opening"]),
@@ -101,7 +93,7 @@ def scenario_save(
     return scenario, heard
 
 
-def rehearsal_start(*, by, request, scenario, confidence_before, lang, role="clinician"):
+def rehearsal_start(*, by, scenario, confidence_before, lang, role="clinician"):
     with transaction.atomic():
         rehearsal = Rehearsal.objects.create(
             client=scenario.client,
@@ -111,18 +103,18 @@ def rehearsal_start(*, by, request, scenario, confidence_before, lang, role="cli
             confidence_before=confidence_before,
             started_by=by,
         )
-        _audit(
+        record(
             "rehearsal.start",
-            by=by,
-            request=request,
+            actor=by,
             client=scenario.client,
-            rehearsal=rehearsal,
+            object_type="rehearsal",
+            object_id=rehearsal.pk,
             role=role,
         )
     return rehearsal
 
 
-def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
+def turn_take(*, by, rehearsal, text, number, role="clinician") -> str:
     """The client's turn, then the partner's. Returns "duplicate" (this turn was already
     taken: a double submission), "paused" (risk words) or "answered"."""
     client = rehearsal.client
@@ -138,15 +130,19 @@ def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
             text=text,
             features=sorted(found),
         )
-        _audit(
-            "rehearsal.turn", by=by, request=request, client=client, rehearsal=rehearsal, role=role
+        record(
+            "rehearsal.turn",
+            actor=by,
+            client=client,
+            object_type="rehearsal",
+            object_id=rehearsal.pk,
+            role=role,
         )
         heard = text_hear(
             client=client,
             text=text,
             source="rehearsal",
             source_id=f"{rehearsal.pk}:{turn.number}",
-            request=request,
             actor=by,
             language=rehearsal.language,
         )
@@ -192,10 +188,9 @@ def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
             fallback=answer.fallback,
         )
         Rehearsal.objects.filter(pk=rehearsal.pk).update(tension=answer.tension)
-        record_for_client(
+        record(
             "rehearsal.partner",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="rehearsal",
             object_id=rehearsal.pk,
@@ -205,22 +200,21 @@ def turn_take(*, by, request, rehearsal, text, number, role="clinician") -> str:
     return "answered"
 
 
-def rehearsal_end(*, by, request, rehearsal, data, role="clinician") -> Heard | None:
+def rehearsal_end(*, by, rehearsal, data, role="clinician") -> Heard | None:
     with transaction.atomic():
         Rehearsal.objects.filter(pk=rehearsal.pk).update(
             status=Status.FINISHED, finished_at=timezone.now(), **data
         )
-        _audit(
+        record(
             "rehearsal.finish",
-            by=by,
-            request=request,
+            actor=by,
             client=rehearsal.client,
-            rehearsal=rehearsal,
+            object_type="rehearsal",
+            object_id=rehearsal.pk,
             role=role,
         )
         return _hear_client(
             by=by,
-            request=request,
             client=rehearsal.client,
             role=role,
             text=words_of(data.get("worked"), data.get("try_next")),
@@ -229,29 +223,35 @@ def rehearsal_end(*, by, request, rehearsal, data, role="clinician") -> Heard | 
         )
 
 
-def rehearsal_resume(*, by, request, rehearsal) -> None:
+def rehearsal_resume(*, by, rehearsal) -> None:
     """The clinician, having followed up the alert, lets the rehearsal go on."""
     with transaction.atomic():
         Rehearsal.objects.filter(pk=rehearsal.pk, status=Status.PAUSED).update(status=Status.ACTIVE)
-        _audit(
-            "rehearsal.resume", by=by, request=request, client=rehearsal.client, rehearsal=rehearsal
+        record(
+            "rehearsal.resume",
+            actor=by,
+            client=rehearsal.client,
+            object_type="rehearsal",
+            object_id=rehearsal.pk,
+            role="clinician",
         )
 
 
-def annotate(*, by, request, rehearsal, data) -> Annotation:
+def annotate(*, by, rehearsal, data) -> Annotation:
     with transaction.atomic():
         note = Annotation.objects.create(rehearsal=rehearsal, author=by, **data)
-        _audit(
+        record(
             "rehearsal.annotate",
-            by=by,
-            request=request,
+            actor=by,
             client=rehearsal.client,
-            rehearsal=rehearsal,
+            object_type="rehearsal",
+            object_id=rehearsal.pk,
+            role="clinician",
         )
     return note
 
 
-def partner_settings_save(*, by, request, clinic, data) -> PartnerSettings:
+def partner_settings_save(*, by, clinic, data) -> PartnerSettings:
     found, _ = PartnerSettings.objects.get_or_create(clinic=clinic)
     fields = {
         "enabled": data["enabled"],
@@ -271,7 +271,6 @@ def partner_settings_save(*, by, request, clinic, data) -> PartnerSettings:
         PartnerSettings.objects.filter(pk=found.pk).update(**fields)
         record(
             "roleplay.settings",
-            request=request,
             actor=by,
             role="admin",
             clinic_id=clinic.pk,

@@ -25,14 +25,14 @@ def add_scenario(request, client, *, role):
             data = selectors.library_item(form.cleaned_data["library"])
             data["person"] = form.cleaned_data["person"]
             scenario, heard = actions.scenario_save(
-                by=request.user, request=request, client=client, data=data, role=role
+                by=request.user, client=client, data=data, role=role
             )
             return scenario, None, heard
         return None, (ScenarioForm(client=client), form), None
     form = ScenarioForm(request.POST, client=client)
     if form.is_valid():
         scenario, heard = actions.scenario_save(
-            by=request.user, request=request, client=client, data=form.cleaned_data, role=role
+            by=request.user, client=client, data=form.cleaned_data, role=role
         )
         return scenario, None, heard
     return None, (form, LibraryForm(client=client)), None
@@ -46,7 +46,6 @@ def start(request, scenario, *, role, page, back):
         return redirect(back, scenario.pk)
     rehearsal = actions.rehearsal_start(
         by=request.user,
-        request=request,
         scenario=scenario,
         confidence_before=form.cleaned_data["confidence_before"],
         lang=selectors.language(),
@@ -66,7 +65,6 @@ def take_turn(request, rehearsal, *, role, page, render_page):
         return render_page(turn_form=form)
     outcome = actions.turn_take(
         by=request.user,
-        request=request,
         rehearsal=rehearsal,
         text=form.cleaned_data["text"],
         number=form.cleaned_data["number"],
@@ -83,7 +81,7 @@ def finish(request, rehearsal, *, role, page, render_page):
     if not form.is_valid():
         return render_page(end_form=form)
     heard = actions.rehearsal_end(
-        by=request.user, request=request, rehearsal=rehearsal, data=form.cleaned_data, role=role
+        by=request.user, rehearsal=rehearsal, data=form.cleaned_data, role=role
     )
     messages.success(request, _("Rehearsal finished. Your reflection is saved."))
     if heard is not None and heard.crisis:

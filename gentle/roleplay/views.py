@@ -71,9 +71,7 @@ def scenario_detail(request, scenario_id: int):
     form = ScenarioForm(posted(request), client=client, initial=initial)
     if write and form.is_valid():
         data = form.cleaned_data | {"relationship": scenario.relationship}
-        actions.scenario_save(
-            by=request.user, request=request, client=client, data=data, scenario=scenario
-        )
+        actions.scenario_save(by=request.user, client=client, data=data, scenario=scenario)
         messages.success(request, _("Scenario saved."))
         return redirect("scenario_detail", scenario_id=scenario.pk)
     return render(
@@ -161,9 +159,7 @@ def rehearsal_annotate(request, rehearsal_id: int):
     if not form.is_valid():
         messages.error(request, _("Write a note of up to 1000 characters."))
     else:
-        actions.annotate(
-            by=request.user, request=request, rehearsal=rehearsal, data=form.cleaned_data
-        )
+        actions.annotate(by=request.user, rehearsal=rehearsal, data=form.cleaned_data)
         messages.success(request, _("Note added."))
     return redirect("rehearsal_detail", rehearsal.pk)
 
@@ -172,7 +168,7 @@ def rehearsal_annotate(request, rehearsal_id: int):
 @require_POST
 def rehearsal_resume(request, rehearsal_id: int):
     rehearsal = rehearsal_for(request, rehearsal_id, write=True)
-    actions.rehearsal_resume(by=request.user, request=request, rehearsal=rehearsal)
+    actions.rehearsal_resume(by=request.user, rehearsal=rehearsal)
     messages.success(request, _("The rehearsal can go on."))
     return redirect("rehearsal_detail", rehearsal.pk)
 
@@ -188,9 +184,7 @@ def partner_settings(request):
     endpoints = selectors.allowed_endpoints()
     form = PartnerSettingsForm(posted(request), initial=initial, endpoints=endpoints)
     if request.method == "POST" and form.is_valid():
-        actions.partner_settings_save(
-            by=request.user, request=request, clinic=clinic, data=form.cleaned_data
-        )
+        actions.partner_settings_save(by=request.user, clinic=clinic, data=form.cleaned_data)
         messages.success(request, _("Role-play partner settings saved."))
         return redirect("partner_settings")
     return render(

@@ -77,7 +77,7 @@ def own_plan_client(request, *, write: bool = False):
     else). Audited."""
     client = own_client(request)
     action = "portal.safety_plan_open" if write else "portal.safety_plan_view"
-    audit_own(request, client, action, object_type="safety_plan", object_id=client.pk)
+    audit_own(client, action, object_type="safety_plan", object_id=client.pk)
     return client
 
 
@@ -87,7 +87,6 @@ def audit_plan_read(request, client, version, *, via: str) -> None:
     with transaction.atomic():
         record(
             "safety_plan.view",
-            request=request,
             role=Role.CLIENT if own else "",
             clinic_id=client.clinic_id,
             client_id=client.pk,
@@ -121,7 +120,6 @@ def _as_safety_lead(request, alert: Alert, *, work: bool = False) -> Client:
     with transaction.atomic():
         record(
             "alert.open" if work else "alert.view",
-            request=request,
             role=context.primary_role(),
             clinic_id=client.clinic_id,
             client_id=client.pk,

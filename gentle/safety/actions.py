@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from gentle.accounts.models import Role
+from gentle.audit import context as audit_context
 from gentle.audit.log import record
 from gentle.clients.models import Client
 from gentle.lib.delays import Delay
@@ -48,7 +49,6 @@ def alert_raise(
     rule_id: str,
     severity: str,
     reason: str,
-    request=None,
     actor=None,
     excerpt: str = "",
 ) -> Alert | None:
@@ -71,7 +71,6 @@ def alert_raise(
         return None
     record(
         "alert.raise",
-        request=request,
         actor=actor,
         clinic_id=client.clinic_id,
         client_id=client.pk,
@@ -83,14 +82,14 @@ def alert_raise(
     if not people:
         lead = selectors.safety_lead(client.clinic_id)
         people = [lead] if lead else []
-    _notify(alert, people, stage=RAISED, request=request, actor=actor)
+    _notify(alert, people, stage=RAISED, actor=actor)
     return alert
 
 
 RAISED, ESCALATED = "raised", "escalated"
 
 
-def _notify(alert: Alert, people, *, stage: str, request=None, actor=None) -> None:
+def _notify(alert: Alert, people, *, stage: str, actor=None) -> None:
     """Queue one message per person through the outbox (gentle.notify), in the caller's
     transaction. The message says the severity and links to the alert, nothing else: no name,
     no answers, no words of the client; mail leaves the clinic's systems. An
@@ -125,13 +124,11 @@ def _notify(alert: Alert, people, *, stage: str, request=None, actor=None) -> No
             purpose=Purpose.SAFETY_ALERT,
             clinic_id=alert.client.clinic_id,
             by=actor,
-            request=request,
         )
     record(
         "alert.notify",
         actor=actor,
-        request=request,
-        actor_label="" if actor or request else "gentle worker",
+        actor_label="" if actor or audit_context.current() else "gentle worker",
         clinic_id=alert.client.clinic_id,
         client_id=alert.client_id,
         object_type="alert",
@@ -165,7 +162,6 @@ def text_hear(
     text: str,
     source: str,
     source_id,
-    request=None,
     actor=None,
     language: str | None = None,
 ) -> Heard:
@@ -195,7 +191,6 @@ def text_hear(
         rule_id=FREE_TEXT_RULE_ID,
         severity=worst,
         reason="Risk words in the client's own writing",
-        request=request,
         actor=actor,
         excerpt=excerpt,
     )
@@ -242,7 +237,7 @@ def _words_around(text: str, phrases, reach: int = CONTEXT_CHARS) -> str:
 
 
 def alert_acknowledge(
-    *, by, request, alert: Alert, action: str, note: str, role: str = Role.CLINICIAN
+    *, by, alert: Alert, action: str, note: str, role: str = Role.CLINICIAN
 ) -> bool:
     """Close an open alert with what was done (a high alert also with a note). Returns False
     when it was closed already (nothing changes)."""
@@ -256,7 +251,6 @@ def alert_acknowledge(
             record(
                 "alert.acknowledge",
                 actor=by,
-                request=request,
                 role=role,
                 clinic_id=alert.client.clinic_id,
                 client_id=alert.client_id,
@@ -268,7 +262,7 @@ def alert_acknowledge(
 
 
 def contact_attempt_add(
-    *, by, request, alert: Alert, made_at, outcome: str, note: str, role: str
+    *, by, alert: Alert, made_at, outcome: str, note: str, role: str
 ) -> ContactAttempt:
     """Log one attempt to reach the client about an alert (open or closed: a follow-up call
     after closing belongs in the log too). The note stays out of the audit row."""
@@ -279,7 +273,6 @@ def contact_attempt_add(
         record(
             "alert.contact_attempt",
             actor=by,
-            request=request,
             role=role,
             clinic_id=alert.client.clinic_id,
             client_id=alert.client_id,
@@ -357,7 +350,7 @@ def alerts_escalate(now=None) -> int:
     return count
 
 
-def crisis_text_save(*, by, request, clinic, language: str, text: str) -> CrisisText:
+def crisis_text_save(*, by, clinic, language: str, text: str) -> CrisisText:
     with transaction.atomic():
         crisis, _ = CrisisText.objects.update_or_create(
             clinic=clinic, language=language, defaults={"text": text, "updated_at": timezone.now()}
@@ -365,7 +358,6 @@ def crisis_text_save(*, by, request, clinic, language: str, text: str) -> Crisis
         record(
             "crisis_text.update",
             actor=by,
-            request=request,
             role=Role.ADMIN,
             clinic_id=clinic.pk,
             object_type="crisis_text",
@@ -380,7 +372,7 @@ class PlanConflict(Exception):
 
 
 def safety_plan_save(
-    *, by, request, client, sections: dict[str, str], based_on: int, role: str
+    *, by, client, sections: dict[str, str], based_on: int, role: str
 ) -> tuple[SafetyPlanVersion | None, Heard]:
     """Save a new version of the client's safety plan, keeping every earlier one. ``based_on``
     is the version number the writer started from (0 for none): if another save came first,
@@ -408,7 +400,6 @@ def safety_plan_save(
         record(
             "safety_plan.save",
             actor=by,
-            request=request,
             role=role,
             clinic_id=client.clinic_id,
             client_id=client.pk,
@@ -425,13 +416,12 @@ def safety_plan_save(
                 text="\n\n".join(changed),
                 source="safety_plan",
                 source_id=f"{client.pk}:{version.number}",
-                request=request,
                 actor=by,
             )
     return version, heard
 
 
-def safety_lead_set(*, by, request, clinic, lead) -> SafetySettings:
+def safety_lead_set(*, by, clinic, lead) -> SafetySettings:
     """Choose the clinic's safety lead (None for nobody); the caller has checked that the
     person is one of ``selectors.safety_lead_candidates``."""
     with transaction.atomic():
@@ -442,7 +432,6 @@ def safety_lead_set(*, by, request, clinic, lead) -> SafetySettings:
         record(
             "safety_lead.update",
             actor=by,
-            request=request,
             role=Role.ADMIN,
             clinic_id=clinic.pk,
             object_type="safety_settings",

@@ -75,7 +75,6 @@ def alert_acknowledge(request, alert_id: int):
         return _page(request, alert, acknowledge=form, status=400)
     if actions.alert_acknowledge(
         by=request.user,
-        request=request,
         alert=alert,
         role=acting_role(alert.client),
         **form.cleaned_data,
@@ -95,7 +94,6 @@ def alert_contact(request, alert_id: int):
         return _page(request, alert, contact=form, status=400)
     actions.contact_attempt_add(
         by=request.user,
-        request=request,
         alert=alert,
         role=acting_role(alert.client),
         **form.cleaned_data,
@@ -121,9 +119,7 @@ def crisis_text(request):
         posted(request), initial={"language": language, "text": saved or starting_point}
     )
     if request.method == "POST" and form.is_valid():
-        actions.crisis_text_save(
-            by=request.user, request=request, clinic=clinic, **form.cleaned_data
-        )
+        actions.crisis_text_save(by=request.user, clinic=clinic, **form.cleaned_data)
         messages.success(request, _("Crisis text saved."))
         return redirect("crisis_text")
     missing = dict(selectors.crisis_texts_missing(clinic))
@@ -160,7 +156,6 @@ def safety_plan(request, client_id: int):
         try:
             version, _heard = actions.safety_plan_save(
                 by=request.user,
-                request=request,
                 client=client,
                 sections=form.section_texts(),
                 based_on=form.cleaned_data["based_on"],
@@ -202,7 +197,7 @@ def safety_settings(request):
     )
     if request.method == "POST" and form.is_valid():
         actions.safety_lead_set(
-            by=request.user, request=request, clinic=clinic, lead=form.cleaned_data["safety_lead"]
+            by=request.user, clinic=clinic, lead=form.cleaned_data["safety_lead"]
         )
         messages.success(request, _("Safety lead saved."))
         return redirect("safety_settings")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.audit.log import record_for_client
+from gentle.audit.log import record
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key, words_of
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
@@ -21,10 +21,7 @@ def _date_fields(value, prefix: str = "") -> dict:
     }
 
 
-_audit = record_for_client
-
-
-def event_add(*, by, request, client, data: dict, people) -> LifeEvent:
+def event_add(*, by, client, data: dict, people) -> LifeEvent:
     with transaction.atomic():
         event = LifeEvent.objects.create(
             client=client,
@@ -37,10 +34,9 @@ def event_add(*, by, request, client, data: dict, people) -> LifeEvent:
             **_date_fields(data["when"]),
         )
         event.people.set(people)
-        _audit(
+        record(
             "timeline.event_add",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="life_event",
             object_id=event.pk,
@@ -48,12 +44,11 @@ def event_add(*, by, request, client, data: dict, people) -> LifeEvent:
     return event
 
 
-def event_remove(*, by, request, event: LifeEvent) -> None:
+def event_remove(*, by, event: LifeEvent) -> None:
     with transaction.atomic():
-        _audit(
+        record(
             "timeline.event_remove",
-            by=by,
-            request=request,
+            actor=by,
             client=event.client,
             object_type="life_event",
             object_id=event.pk,
@@ -61,7 +56,7 @@ def event_remove(*, by, request, event: LifeEvent) -> None:
         event.delete()
 
 
-def episode_add(*, by, request, client, data: dict) -> Episode:
+def episode_add(*, by, client, data: dict) -> Episode:
     with transaction.atomic():
         episode = Episode.objects.create(
             client=client,
@@ -70,10 +65,9 @@ def episode_add(*, by, request, client, data: dict) -> Episode:
             **_date_fields(data["start"]),
             **_date_fields(data["end"], "end_"),
         )
-        _audit(
+        record(
             "timeline.episode_add",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="episode",
             object_id=episode.pk,
@@ -81,9 +75,7 @@ def episode_add(*, by, request, client, data: dict) -> Episode:
     return episode
 
 
-def diary_save(
-    *, by, request, client, data: dict, people, role="client"
-) -> tuple[DiaryEntry, Heard]:
+def diary_save(*, by, client, data: dict, people, role="client") -> tuple[DiaryEntry, Heard]:
     """Write the day's diary entry, or rewrite it if that day already has one (so a double
     submission or a second thought the same day keeps one entry). The client's words go
     through the safety path in the same transaction; the caller shows the crisis response
@@ -100,10 +92,9 @@ def diary_save(
             client=client, day=data["day"], defaults=fields
         )
         entry.people.set(people)
-        record_for_client(
+        record(
             "diary.write" if created else "diary.rewrite",
-            by=by,
-            request=request,
+            actor=by,
             client=client,
             object_type="diaryentry",
             object_id=entry.pk,
@@ -114,7 +105,6 @@ def diary_save(
             text=words,
             source="diary",
             source_id=source_key(entry.pk, words),
-            request=request,
             actor=by,
         )
     return entry, heard

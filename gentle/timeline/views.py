@@ -94,9 +94,7 @@ def event_new(request, client_id: int):
     form = EventForm(posted(request), people=people)
     if request.method == "POST" and form.is_valid():
         chosen = [p for p in people if str(p.pk) in form.cleaned_data["people"]]
-        actions.event_add(
-            by=request.user, request=request, client=client, data=form.cleaned_data, people=chosen
-        )
+        actions.event_add(by=request.user, client=client, data=form.cleaned_data, people=chosen)
         messages.success(request, _("Event added to the timeline."))
         return redirect("timeline", client_id=client.pk)
     return render(
@@ -112,7 +110,7 @@ def event_new(request, client_id: int):
 def event_remove(request, event_id: int):
     event = event_for(request, event_id, write=True)
     client_id = event.client_id
-    actions.event_remove(by=request.user, request=request, event=event)
+    actions.event_remove(by=request.user, event=event)
     messages.success(request, _("Event removed."))
     return redirect("timeline", client_id=client_id)
 
@@ -123,7 +121,7 @@ def episode_new(request, client_id: int):
     client = client_for(request, client_id, write=True, action="timeline.open")
     form = EpisodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        actions.episode_add(by=request.user, request=request, client=client, data=form.cleaned_data)
+        actions.episode_add(by=request.user, client=client, data=form.cleaned_data)
         messages.success(request, _("Episode added to the timeline."))
         return redirect("timeline", client_id=client.pk)
     return render(
