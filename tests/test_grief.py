@@ -166,6 +166,9 @@ def test_the_transition_worksheet_and_its_progress(client, world):
     html = client.get(f"/transitions/{transition.pk}/").content.decode()
     assert "Joined the walking club" in html and "Time with the grandchildren" in html
     assert client.post(f"/transitions/{transition.pk}/steps/", {"note": "x"}).status_code == 404
+    # The supervisor reads the worksheet: its fields are shown disabled, with nothing to save.
+    assert "<fieldset disabled>" in html and ">Save<" not in html
+    assert "Note progress" not in html and "Share with" not in html
 
 
 def test_other_clinics_get_404(client, world):

@@ -54,7 +54,7 @@ class Action(StrEnum):
     AUTH_LOGIN_FAILED = "auth.login_failed", EVENT
     AUTH_LOGOUT = "auth.logout", EVENT
     BREAK_GLASS_LIST = "break_glass.list", READ
-    BREAK_GLASS_OPEN = "break_glass.open", READ
+    BREAK_GLASS_OPEN = "break_glass.open", WRITE  # opening emergency access grants it
     BREAK_GLASS_REVIEW = "break_glass.review", WRITE
     CALENDAR_VIEW = "calendar.view", READ
     CALENDAR_FEED_RENEW = "calendar_feed.renew", WRITE

@@ -14,6 +14,8 @@ Administrators manage records and care teams but do not open clinical pages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from django.db import transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
@@ -27,6 +29,49 @@ from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamR
 VIA_CARE_TEAM = "care_team"
 VIA_SUPERVISION = "supervision"
 VIA_BREAK_GLASS = "break_glass"
+VIA_SAFETY_LEAD = "safety_lead"
+
+
+@dataclass(frozen=True)
+class May:
+    """What this person may do with one client's record, from the paths by which they reach it.
+    Every door attaches it (``client.may``, and ``obj.may`` on the objects it returns); views
+    and templates ask it and never look at the paths themselves."""
+
+    via: str
+    role: str  # the role in which they act on this record (written in the audit row)
+    write: bool = False  # change the clinical record: the team's clinicians, or break glass
+    manage_portal: bool = False  # invite, review, end portal access: the team's clinicians
+    emergency: bool = False  # reached only through break glass (pages say so)
+    supervise: bool = False  # a supervisor on the team, or supervising one of its clinicians
+    safety_lead: bool = False  # the clinic's safety lead, reaching an escalated alert
+
+    @classmethod
+    def of(cls, client: Client) -> May:
+        """From the ``via_*`` annotations of ``_annotated``."""
+        clinician = bool(client.via_team_clinician)
+        glass = bool(client.via_break_glass)
+        supervise = bool(client.via_team_supervisor or client.via_supervision)
+        return cls(
+            via=access_path(client),
+            role=Role.CLINICIAN if clinician or glass else Role.SUPERVISOR,
+            write=clinician or glass,
+            manage_portal=clinician,
+            emergency=glass and not clinician,
+            supervise=supervise,
+        )
+
+    @classmethod
+    def as_safety_lead(cls, role: str) -> May:
+        return cls(via=VIA_SAFETY_LEAD, role=role, safety_lead=True)
+
+    def on_alert(self, *, escalated: bool) -> May:
+        """What they may do with one alert of this client: act on it (``write``: log contact
+        attempts, close it) if they may write the record; once it is escalated, also the
+        client's supervisors and the clinic's safety lead (ADR 0019)."""
+        return replace(
+            self, write=self.write or (escalated and (self.supervise or self.safety_lead))
+        )
 
 
 def _annotated(request) -> QuerySet[Client] | None:
@@ -118,19 +163,18 @@ def client_for(
     if annotated is None:
         raise Http404
     client = annotated.filter(_visible_filter(), pk=as_id(client_id)).first()
-    if client is None or (write and not (client.via_team_clinician or client.via_break_glass)):
+    if client is None:
         raise Http404
-    context = clinic_context(request)
-    via = access_path(client)
+    client.may = May.of(client)
+    if write and not client.may.write:
+        raise Http404
     with transaction.atomic():
         record(
             action,
-            role=context.primary_role(),
-            clinic_id=client.clinic_id,
-            client_id=client.pk,
+            client=client,
             object_type=object_type,
             object_id=client.pk if object_id is None else object_id,
-            detail=" ".join(filter(None, [f"via={via}", detail])),
+            detail=" ".join(filter(None, [f"via={client.may.via}", detail])),
         )
     return client
 
@@ -184,21 +228,36 @@ def audit_own(client: Client, action: str, *, object_type: str, object_id) -> No
         )
 
 
-def client_object(request, model, object_id, *, write: bool = False, verb: str):
-    """An object of ``model`` (with a ``client`` foreign key) through its client's door: the
-    per-kind access helpers (``loss_for``, ``worksheet_for``, ...) are this, named. Audited as
-    ``<verb>.view`` or ``<verb>.open`` on the object."""
-    found = model.objects.filter(pk=as_id(object_id)).first()
+def client_object(
+    request,
+    model,
+    object_id,
+    *,
+    write: bool = False,
+    verb: str,
+    action: str | None = None,
+    object_type: str | None = None,
+    through: str | None = None,
+):
+    """An object of ``model`` through its client's door (404 for missing and forbidden alike),
+    with ``.may`` (what this person may do with it); the per-kind doors (``course_for``,
+    ``loss_for``, ...) are this, named. The object has a ``client`` foreign key, or reaches its
+    client ``through`` one (a session through its course). Audited as ``<verb>.view``, or
+    ``<verb>.open`` when opened to write, unless ``action`` names another read."""
+    query = model.objects.all() if through is None else model.objects.select_related(through)
+    found = query.filter(pk=as_id(object_id)).first()
     if found is None:
         raise Http404
-    found.client = client_for(
+    owner = found if through is None else getattr(found, through)
+    owner.client = client_for(
         request,
-        found.client_id,
+        owner.client_id,
         write=write,
-        action=f"{verb}.open" if write else f"{verb}.view",
-        object_type=model._meta.model_name,
+        action=action or (f"{verb}.open" if write else f"{verb}.view"),
+        object_type=object_type or model._meta.model_name,
         object_id=found.pk,
     )
+    found.may = owner.client.may
     return found
 
 

@@ -27,10 +27,6 @@ from gentle.lib.forms import posted
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
-def _writes(client) -> bool:
-    return client.via_team_clinician or client.via_break_glass
-
-
 @role_required(*CLINICAL)
 def communication(request, client_id: int):
     client = client_for(request, client_id, action="communication.view")
@@ -45,7 +41,7 @@ def communication(request, client_id: int):
             "exchanges": list(client.exchanges.all()),
             "worksheets": list(client.worksheets.all()),
             "kinds": {k: selectors.kind_label(k) for k in selectors.kinds()},
-            "can_write": _writes(client),
+            "can_write": client.may.write,
             "new_form": WorksheetNewForm(client=client),
         },
     )
@@ -114,7 +110,7 @@ def exchange_detail(request, exchange_id: int):
             "exchange": exchange,
             "form": form,
             "feedback": selectors.feedback(exchange.could_have_said),
-            "can_write": _writes(client),
+            "can_write": client.may.write,
             "share_url": reverse("exchange_share", args=[exchange.pk]),
         },
         status=400 if form.errors else 200,
@@ -153,7 +149,7 @@ def worksheet_detail(request, worksheet_id: int):
     context.update(
         form=form,
         client=worksheet.client,
-        can_write=_writes(worksheet.client),
+        can_write=worksheet.client.may.write,
         share_url=reverse("worksheet_share", args=[worksheet.pk]),
     )
     return render(

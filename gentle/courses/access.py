@@ -6,25 +6,12 @@ Process notes have their own door: only their author, who must still be on the c
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from gentle.clients.access import as_id, client_for
+from gentle.clients.access import client_object
 from gentle.courses.models import Course, ProcessNote, Session
 
 
 def course_for(request, course_id, *, write: bool = False, action: str | None = None) -> Course:
-    course = Course.objects.filter(pk=as_id(course_id)).first()
-    if course is None:
-        raise Http404
-    course.client = client_for(
-        request,
-        course.client_id,
-        write=write,
-        action=action or ("course.open" if write else "course.view"),
-        object_type="course",
-        object_id=course.pk,
-    )
-    return course
+    return client_object(request, Course, course_id, write=write, verb="course", action=action)
 
 
 def session_for(
@@ -35,18 +22,16 @@ def session_for(
     action: str | None = None,
     object_type: str = "session",
 ) -> Session:
-    session = Session.objects.select_related("course").filter(pk=as_id(session_id)).first()
-    if session is None:
-        raise Http404
-    session.course.client = client_for(
+    return client_object(
         request,
-        session.course.client_id,
+        Session,
+        session_id,
         write=write,
-        action=action or ("session.open" if write else "session.view"),
+        verb="session",
+        action=action,
         object_type=object_type,
-        object_id=session.pk,
+        through="course",
     )
-    return session
 
 
 def process_note_for(request, session_id, *, action: str) -> tuple[Session, ProcessNote | None]:

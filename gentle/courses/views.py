@@ -57,7 +57,7 @@ def client_detail(request, client_id: int):
             "consents": list(client.consents.all()),
             "courses": list(client.courses.all()),
             "alerts": open_alerts(client),
-            "can_write": client.via_team_clinician or client.via_break_glass,
+            "can_write": client.may.write,
             "portal_login": client_selectors.portal_login(client),
             "portal_invitation": client_selectors.open_portal_invitation(client),
         },
@@ -127,7 +127,7 @@ def course_detail(request, course_id: int):
             if points
             else "",
             "other_courses": course.client.courses.exclude(pk=course.pk),
-            "can_write": course.client.via_team_clinician or course.client.via_break_glass,
+            "can_write": course.client.may.write,
         },
     )
 
@@ -246,8 +246,8 @@ def _session_context(request, session):
         "note": note,
         "addenda": list(note.addenda.select_related("author")) if note else [],
         "techniques": {t.id: t.text for t in protocol.techniques()},
-        "can_write": course.client.via_team_clinician or course.client.via_break_glass,
-        "is_clinician": course.client.via_team_clinician or course.client.via_break_glass,
+        "can_write": course.client.may.write,
+        "is_clinician": course.client.may.write,
     }
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
-from gentle.clients.access import as_id, client_for
+from gentle.clients.access import client_object
 from gentle.courses.access import course_for
 from gentle.courses.selectors import course_sessions
 from gentle.formulation import actions, rules
@@ -22,10 +22,6 @@ from gentle.lib.forms import posted
 from gentle.timeline.selectors import rows as timeline_rows
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
-
-
-def _can_write(course) -> bool:
-    return course.client.via_team_clinician or course.client.via_break_glass
 
 
 @role_required(*CLINICAL)
@@ -62,7 +58,7 @@ def formulation(request, course_id: int):
             "form": form,
             "formulation": current,
             "suggestions": suggestions,
-            "can_write": _can_write(course),
+            "can_write": course.may.write,
             "goals": list(course.ipt_goals.all()),
             "focus_name": rules.area_name(current.primary_area) if current else "",
             "secondary_name": rules.area_name(current.secondary_area)
@@ -188,7 +184,7 @@ def goals(request, course_id: int):
             if areas
             else [],
             "rows": goal_rows,
-            "can_write": _can_write(course),
+            "can_write": course.may.write,
             "sessions": sessions,
         },
         status=400 if form.errors else 200,
@@ -198,17 +194,7 @@ def goals(request, course_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def goal_rate(request, goal_id: int):
-    goal = Goal.objects.filter(pk=as_id(goal_id)).first()
-    if goal is None:
-        raise Http404
-    goal.course.client = client_for(
-        request,
-        goal.course.client_id,
-        write=True,
-        action="goal.open",
-        object_type="goal",
-        object_id=goal.pk,
-    )
+    goal = client_object(request, Goal, goal_id, write=True, verb="goal", through="course")
     sessions = _rated_sessions(goal.course)
     form = RatingForm(request.POST, sessions=sessions, prefix=f"g{goal.pk}")
     if not form.is_valid():

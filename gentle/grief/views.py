@@ -21,10 +21,6 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 TRANSITION_FIELDS = tuple(TransitionForm.base_fields)
 
 
-def _writes(client) -> bool:
-    return client.via_team_clinician or client.via_break_glass
-
-
 @role_required(*CLINICAL)
 @require_http_methods(["GET", "POST"])
 def losses(request, client_id: int):
@@ -44,7 +40,7 @@ def losses(request, client_id: int):
             "losses": list(client.losses.all()),
             "form": form,
             "transitions": list(client.transitions.all()),
-            "can_write": _writes(client),
+            "can_write": client.may.write,
             "transition_form": TransitionForm(),
         },
         status=400 if form.errors else 200,
@@ -65,7 +61,7 @@ def _loss_page(request, loss, *, activity_form=None, check_in_form=None):
             "flag": selectors.prolonged_flag(loss, series),
             "activity_form": activity_form or ActivityForm(loss=loss),
             "check_in_form": check_in_form or CheckInForm(loss=loss),
-            "can_write": _writes(loss.client),
+            "can_write": loss.client.may.write,
             "share_url": reverse("loss_share", args=[loss.pk]),
         },
         status=400 if activity_form or check_in_form else 200,
@@ -139,7 +135,7 @@ def transition_detail(request, transition_id: int):
             "form": form,
             "steps": list(transition.steps.all()),
             "step_form": StepForm(),
-            "can_write": _writes(transition.client),
+            "can_write": transition.client.may.write,
             "share_url": reverse("transition_share", args=[transition.pk]),
         },
         status=400 if form.errors else 200,

@@ -2,23 +2,12 @@
 
 from django.http import Http404
 
-from gentle.clients.access import as_id, client_for
+from gentle.clients.access import as_id, client_object
 from gentle.inventory.models import Person, Snapshot
 
 
 def person_for(request, person_id, *, write: bool = False) -> Person:
-    person = Person.objects.filter(pk=as_id(person_id)).first()
-    if person is None:
-        raise Http404
-    person.client = client_for(
-        request,
-        person.client_id,
-        write=write,
-        action="inventory.open" if write else "inventory.view",
-        object_type="person",
-        object_id=person.pk,
-    )
-    return person
+    return client_object(request, Person, person_id, write=write, verb="inventory")
 
 
 def snapshots_for(request, client, ids) -> list[Snapshot]:

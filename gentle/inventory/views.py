@@ -37,7 +37,7 @@ def inventory(request, client_id: int):
     for person in people:
         # A ring beyond the configured number shows on the outermost one, as on the circle.
         person.shown_ring = min(person.ring, selectors.rings())
-    can_write = client.via_team_clinician or client.via_break_glass
+    can_write = client.may.write
     return render(
         request,
         "inventory/inventory.html",
@@ -87,7 +87,7 @@ def person_new(request, client_id: int):
 def person_edit(request, person_id: int):
     write = request.method == "POST"
     person = person_for(request, person_id, write=write)
-    can_write = person.client.via_team_clinician or person.client.via_break_glass
+    can_write = person.client.may.write
     initial = {name: getattr(person, name) for name in PERSON_FIELDS}
     form = PersonForm(posted(request), initial=initial)
     if write and form.is_valid():
@@ -227,7 +227,7 @@ def attachment(request, client_id: int):
             )
             if points
             else "",
-            "can_write": client.via_team_clinician or client.via_break_glass,
+            "can_write": client.may.write,
         },
     )
 

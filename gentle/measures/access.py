@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from gentle.clients.access import as_id, client_for, own_client_record
+from gentle.clients.access import as_id, client_object, own_client_record
 from gentle.measures.models import Administration, Mode
 
 
 def administration_for(request, administration_id, *, write: bool = False) -> Administration:
-    administration = Administration.objects.filter(pk=as_id(administration_id)).first()
-    if administration is None:
-        raise Http404
-    administration.client = client_for(
-        request,
-        administration.client_id,
-        write=write,
-        action="administration.open" if write else "administration.view",
-        object_type="administration",
-        object_id=administration.pk,
+    return client_object(
+        request, Administration, administration_id, write=write, verb="administration"
     )
-    return administration
 
 
 def portal_administration(request, administration_id) -> Administration:

@@ -748,7 +748,7 @@ def portal_invite(request, client_id: int):
     """The link goes by email to the client only; the page shows the code for the letter
     handed over in person, never the link (ADR 0013)."""
     client = client_for(request, client_id, write=True, action="portal.invite_open")
-    if not client.via_team_clinician:
+    if not client.may.manage_portal:
         # Emergency access is for care, not for handing the record a new login.
         raise Http404
     if client.user_id:
@@ -799,7 +799,7 @@ def portal_invite(request, client_id: int):
 
 def _team_clinicians_client(request, client_id: int, action: str):
     client = client_for(request, client_id, write=True, action=action)
-    if not client.via_team_clinician:
+    if not client.may.manage_portal:
         raise Http404
     return client
 
@@ -864,7 +864,7 @@ def client_tasks(request, client_id: int):
             "client": client,
             "tasks": tasks,
             "form": form,
-            "can_write": client.via_team_clinician or client.via_break_glass,
+            "can_write": client.may.write,
         },
         status=400 if form.errors else 200,
     )

@@ -30,10 +30,6 @@ from gentle.roleplay.models import PartnerSettings
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
-def _writes(client) -> bool:
-    return client.via_team_clinician or client.via_break_glass
-
-
 @role_required(*CLINICAL)
 @require_http_methods(["GET", "POST"])
 def roleplay(request, client_id: int):
@@ -55,7 +51,7 @@ def roleplay(request, client_id: int):
             "rehearsals": list(client.rehearsals.select_related("scenario")),
             "form": forms[0],
             "library_form": forms[1],
-            "can_write": _writes(client),
+            "can_write": client.may.write,
         },
         status=400 if write else 200,
     )
@@ -84,7 +80,7 @@ def scenario_detail(request, scenario_id: int):
             "start_form": StartForm(),
             "start_url": reverse("rehearsal_start", args=[scenario.pk]),
             "rehearsals": list(scenario.rehearsals.all()),
-            "can_write": _writes(client),
+            "can_write": client.may.write,
             "share_url": reverse("scenario_share", args=[scenario.pk]),
         },
         status=400 if form.errors else 200,
@@ -113,7 +109,7 @@ def _page(request, rehearsal, *, turn_form=None, end_form=None):
     )
     context.update(
         client=rehearsal.client,
-        can_write=_writes(rehearsal.client),
+        can_write=rehearsal.client.may.write,
         turn_url=reverse("rehearsal_detail", args=[rehearsal.pk]),
         end_url=reverse("rehearsal_end", args=[rehearsal.pk]),
         annotation_form=AnnotationForm(),

@@ -8,23 +8,16 @@ from django.http import Http404
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Role
 from gentle.audit.log import record
-from gentle.clients.access import as_id, audit_own, client_for, own_client, visible_clients
+from gentle.clients.access import (
+    May,
+    as_id,
+    audit_own,
+    client_for,
+    own_client,
+    visible_clients,
+)
 from gentle.clients.models import Client
 from gentle.safety.models import Alert, SafetySettings
-
-
-def may_work_on(alert: Alert, client) -> bool:
-    """Who may act on an alert (log contact attempts, close it): the clinicians of the care
-    team or holding a break-glass grant; once it is escalated, also the client's supervisors
-    (on the care team or supervising its clinician) and the clinic's safety lead. ``client`` is
-    annotated by the clients app's door (``via_*``) or by ``_as_safety_lead``."""
-    if client.via_team_clinician or client.via_break_glass:
-        return True
-    return alert.escalated_at is not None and (
-        client.via_team_supervisor
-        or client.via_supervision
-        or bool(getattr(client, "via_safety_lead", None))
-    )
 
 
 def alert_for(request, alert_id, *, work: bool = False) -> Alert:
@@ -33,11 +26,13 @@ def alert_for(request, alert_id, *, work: bool = False) -> Alert:
     alert = Alert.objects.select_related("acknowledged_by").filter(pk=as_id(alert_id)).first()
     if alert is None:
         raise Http404
+    escalated = alert.escalated_at is not None
     if work:
         # Checked before the door's audit row, so that a refused attempt records no opening.
         seen = visible_clients(request).filter(pk=alert.client_id).first()
-        if seen is None or not may_work_on(alert, seen):
+        if seen is None or not May.of(seen).on_alert(escalated=escalated).write:
             alert.client = _as_safety_lead(request, alert, work=True)
+            alert.may = alert.client.may.on_alert(escalated=escalated)
             return alert
     try:
         alert.client = client_for(
@@ -49,14 +44,8 @@ def alert_for(request, alert_id, *, work: bool = False) -> Alert:
         )
     except Http404:
         alert.client = _as_safety_lead(request, alert)
+    alert.may = alert.client.may.on_alert(escalated=escalated)
     return alert
-
-
-def acting_role(client) -> str:
-    """The role in which this person acts on the client's alert (for the audit row)."""
-    if client.via_team_clinician or client.via_break_glass:
-        return Role.CLINICIAN
-    return getattr(client, "via_safety_lead", None) or Role.SUPERVISOR
 
 
 def plan_client(request, client_id, *, write: bool = False):
@@ -114,9 +103,7 @@ def _as_safety_lead(request, alert: Alert, *, work: bool = False) -> Client:
     client = Client.objects.filter(pk=alert.client_id, clinic=context.clinic).first()
     if client is None:
         raise Http404
-    client.via_team_clinician = client.via_team_supervisor = False
-    client.via_supervision = client.via_break_glass = False
-    client.via_safety_lead = context.primary_role()
+    client.may = May.as_safety_lead(context.primary_role())
     with transaction.atomic():
         record(
             "alert.open" if work else "alert.view",

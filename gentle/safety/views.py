@@ -15,10 +15,8 @@ from gentle.lib.forms import posted
 from gentle.lib.phones import tel_uri
 from gentle.safety import actions, selectors, sources
 from gentle.safety.access import (
-    acting_role,
     alert_for,
     audit_plan_read,
-    may_work_on,
     plan_client,
 )
 from gentle.safety.forms import (
@@ -52,8 +50,8 @@ def _page(request, alert, *, acknowledge=None, contact=None, status=200):
             "attempts": selectors.contact_attempts(alert),
             "phone_uri": tel_uri(client.phone),
             "emergency_uri": tel_uri(client.emergency_contact_phone),
-            "can_work": may_work_on(alert, client),
-            "can_give_measures": client.via_team_clinician or client.via_break_glass,
+            "can_work": alert.may.write,
+            "can_give_measures": client.may.write,
             "form": acknowledge or AcknowledgeForm(severity=alert.severity),
             "contact_form": contact or ContactAttemptForm(),
         },
@@ -76,7 +74,7 @@ def alert_acknowledge(request, alert_id: int):
     if actions.alert_acknowledge(
         by=request.user,
         alert=alert,
-        role=acting_role(alert.client),
+        role=alert.may.role,
         **form.cleaned_data,
     ):
         messages.success(request, _("Alert acknowledged. What was done is recorded."))
@@ -95,7 +93,7 @@ def alert_contact(request, alert_id: int):
     actions.contact_attempt_add(
         by=request.user,
         alert=alert,
-        role=acting_role(alert.client),
+        role=alert.may.role,
         **form.cleaned_data,
     )
     messages.success(request, _("Contact attempt logged."))
@@ -172,7 +170,7 @@ def safety_plan(request, client_id: int):
                 else _("Nothing changed: the plan is as it was."),
             )
             return redirect("safety_plan", client_id=client.pk)
-    can_write = client.via_team_clinician or client.via_break_glass
+    can_write = client.may.write
     page.update(client=client, form=form, can_write=can_write)
     return render(request, "safety/safety_plan.html", page, status=status)
 

@@ -81,7 +81,7 @@ def timeline(request, client_id: int):
             ],
             "window": settings.GENTLE_ONSET_WINDOW_MONTHS,
             "diary": diary,
-            "can_write": client.via_team_clinician or client.via_break_glass,
+            "can_write": client.may.write,
         },
     )
 
@@ -150,7 +150,7 @@ def client_measures(request, client_id: int):
             "assignments": measure_selectors.open_assignments(client),
             "alerts": open_alerts(client),
             "start_form": StartForm(),
-            "can_write": client.via_team_clinician or client.via_break_glass,
+            "can_write": client.may.write,
             "has_events": bool(events),
         },
     )

@@ -1,0 +1,118 @@
+"""One audit call with names from one enumeration (gentle.audit.names), its context from the
+request (gentle.audit.context), and checks that a request's audit matches its work."""
+
+import ast
+import pathlib
+import re
+
+import pytest
+from django.test import override_settings
+
+from gentle.accounts.middleware import AuditMismatch
+from gentle.accounts.models import Role
+from gentle.audit.log import record
+from gentle.audit.models import AuditEvent
+from gentle.audit.names import Action, Kind
+from tests.factories import make_client, make_clinic, make_person
+
+GENTLE = pathlib.Path(__file__).resolve().parent.parent / "gentle"
+NAME = re.compile(r"^[a-z_]+\.[a-z_.]+$")
+
+
+@pytest.mark.django_db
+def test_an_unknown_action_name_is_refused_and_nothing_is_written():
+    with pytest.raises(ValueError):
+        record("client.peek", object_type="client", object_id=1)
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_outside_a_request_the_row_names_the_given_actor_and_no_address():
+    person = make_person(make_clinic(), Role.ADMIN)
+    event = record(Action.AUDIT_VIEW, actor=person, role=Role.ADMIN)
+    assert (event.actor_id, event.ip, event.request_id, event.action) == (
+        person.pk,
+        None,
+        "",
+        "audit.view",
+    )
+
+
+@pytest.mark.django_db
+def test_in_a_request_the_row_takes_actor_address_request_id_clinic_and_role_from_it(client):
+    clinic = make_clinic()
+    clinician = make_person(clinic, Role.CLINICIAN)
+    record_ = make_client(clinic, clinicians=[clinician])
+    client.force_login(clinician)
+    before = AuditEvent.objects.count()
+    client.get(f"/clients/{record_.pk}/", HTTP_X_REQUEST_ID="req-abcdef12")
+    rows = list(AuditEvent.objects.order_by("seq")[before:])
+    assert rows, "opening the client's page is audited"
+    for row in rows:
+        assert row.actor_id == clinician.pk
+        assert row.request_id == "req-abcdef12"
+        assert row.ip == "127.0.0.1"
+        assert row.clinic_id == clinic.pk
+        assert row.role == Role.CLINICIAN
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="tests.audit_urls")
+def test_a_get_that_records_a_write_fails(client):
+    with pytest.raises(AuditMismatch, match="GET recorded write actions"):
+        client.get("/get-writes/")
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="tests.audit_urls")
+def test_a_change_recorded_as_a_view_fails_and_recorded_as_a_write_passes(client):
+    record_ = make_client(make_clinic())
+    with pytest.raises(AuditMismatch, match="clinical rows changed"):
+        client.post("/write-as-view/", {"client": record_.pk, "name": "Ana"})
+    response = client.post("/write-as-write/", {"client": record_.pk, "name": "Bea"})
+    assert response.status_code == 200
+
+
+def _literal_names() -> set[str]:
+    """Every string in gentle/ that is given as an audit action: the first argument of
+    ``record``/``audit_own``/``record_list_read``, an ``action=`` keyword, or a value assigned
+    to a variable named ``action``."""
+    found = set()
+    for path in GENTLE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            values = []
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name == "record" and node.args:
+                    values.append(node.args[0])
+                if name in ("audit_own", "record_list_read") and len(node.args) > 1:
+                    values.append(node.args[-1])
+                values += [k.value for k in node.keywords if k.arg == "action"]
+            if isinstance(node, ast.Assign) and any(
+                getattr(t, "id", "") == "action" for t in node.targets
+            ):
+                values.append(node.value)
+            for value in values:
+                for sub in ast.walk(value):
+                    if isinstance(sub, ast.Constant) and NAME.match(str(sub.value)):
+                        found.add(sub.value)
+    return found
+
+
+def test_every_action_name_in_the_code_is_in_the_enumeration():
+    names = _literal_names()
+    assert len(names) > 100
+    unknown = sorted(names - {a.value for a in Action})
+    assert unknown == []
+
+
+def test_every_name_has_a_kind_and_reads_are_named_as_reads():
+    for action in Action:
+        assert action.kind in Kind
+        verb = action.value.rsplit(".", 1)[1]
+        if verb in {"view", "list"}:
+            assert action.kind == Kind.READ, action
+        if verb in {"create", "update", "remove", "add", "save", "sign"}:
+            assert action.kind == Kind.WRITE, action
