@@ -124,3 +124,28 @@ def test_portal_record_imports_no_model_of_any_app():
         assert "models" not in parts, module
         assert parts[1] == "lib" or len(parts) == 2 or parts[2] == "export", module
     assert "get_model" not in source.read_text()
+
+
+def _keys(value, skip: frozenset[str]) -> set[str]:
+    """Every key at any depth of a section's data, not looking into free-form mappings."""
+    if isinstance(value, list):
+        return set().union(*(_keys(item, skip) for item in value))
+    if not isinstance(value, dict):
+        return set()
+    found = set(value)
+    for key, item in value.items():
+        if key not in skip:
+            found |= _keys(item, skip)
+    return found
+
+
+def test_the_documentation_describes_every_section_and_key(client_record):
+    """docs/record-export.md has a heading for each section, in order, naming each of its keys."""
+    doc = (GENTLE.parent / "docs" / "record-export.md").read_text()
+    parts = doc.split("\n### `")[1:]
+    described = {part.split("`", 1)[0]: part for part in parts}
+    assert list(described) == ["format", "generated_at", *(s.key for s in SECTIONS)]
+    record = build_record(client_record)
+    for section in SECTIONS:
+        for key in _keys(record[section.key], section.pairs):
+            assert f"`{key}`" in described[section.key], (section.key, key)

@@ -3,9 +3,9 @@
 
 Each app describes its own sections in its ``export.py`` (gentle/lib/record_sections.py);
 ``SECTIONS`` lists them in the order the copy reads (docs/adr/0020). This module knows no app's
-models. Process notes (the clinician's psychotherapy notes) are not
-part of the record and no section reads them. Every query is bounded by the one client, and
-their number does not grow with the amount of data.
+models. Process notes (the clinician's psychotherapy notes) are not part of the record and no
+section reads them. Every query is bounded by the one client, and their number does not grow
+with the amount of data.
 """
 
 from __future__ import annotations
