@@ -56,6 +56,11 @@ def test_every_registered_section_is_in_the_copy(client_record):
         if section.template:
             assert f'<section id="{section.html_id}">' in html, section.key
             assert f"<h2>{escape(section.title)}</h2>" in html, section.key
+    contents = html.split("<ol>", 1)[1].split("</ol>", 1)[0]
+    assert contents.count("<li>") == len([s for s in SECTIONS if s.template])
+    for section in SECTIONS:
+        if section.template:
+            assert f'<a href="#{section.html_id}">{escape(section.title)}</a>' in contents
     assert len({s.key for s in SECTIONS}) == len(SECTIONS)
     assert len({s.html_id for s in SECTIONS}) == len(SECTIONS)
 
@@ -91,7 +96,7 @@ def test_a_section_left_out_leaves_no_trace(client_record, monkeypatch):
     )
     html = render_html(record)
     assert 'id="scenarios"' not in html
-    assert "Rehearsed conversations" not in html.split("<main>", 1)[1]
+    assert "Rehearsed conversations" not in html
     assert "MINE-turn" not in html
 
 
