@@ -1,0 +1,166 @@
+"""Courses, sessions, signed progress notes and plans for staying well, as sections of the
+client's copy of their record (docs/record-export.md, gentle/lib/record_sections.py).
+
+Process notes are not part of the record and are never read here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
+
+from gentle.clients.models import Client
+from gentle.courses.models import (
+    Attendance,
+    Course,
+    CourseFormat,
+    CourseKind,
+    CourseStatus,
+    NoteAddendum,
+    NoteStatus,
+    ProblemArea,
+    ProgressNote,
+    RelapsePlan,
+    Session,
+    SessionMode,
+)
+from gentle.courses.selectors import PHASE_LABELS, number_sessions
+from gentle.lib.record_sections import Row, Section, display_name, fields, json_safe
+
+COURSE_FIELDS = (
+    "id",
+    "format",
+    "kind",
+    "status",
+    "focus",
+    "start_date",
+    "ended_on",
+    "end_reason",
+    "contracted_sessions",
+    "session_minutes",
+    "initial_last",
+    "termination_first",
+    "goals",
+)
+
+
+def _courses(client: Client) -> list[Row]:
+    """Courses of therapy, oldest first."""
+    rows = Course.objects.filter(client=client).order_by("start_date", "pk")
+    return [fields(c, COURSE_FIELDS) for c in rows]
+
+
+def _numbered_sessions(client: Client) -> list[Session]:
+    """All of the client's sessions in time order, each with its derived number and phase."""
+    sessions = list(
+        Session.objects.filter(course__client=client)
+        .select_related("course", "clinician")
+        .order_by("starts_at", "pk")
+    )
+    by_course: dict[int, list[Session]] = defaultdict(list)
+    for session in sessions:
+        by_course[session.course_id].append(session)
+    for group in by_course.values():
+        number_sessions(group[0].course, group)
+    return sessions
+
+
+def _sessions(client: Client) -> list[Row]:
+    """Sessions with their number and phase (derived, as the clinic sees them)."""
+    return [
+        {
+            **fields(s, ("id", "course_id", "starts_at", "minutes", "number", "phase")),
+            **fields(s, ("mode", "attendance")),
+            "clinician": display_name(s.clinician),
+        }
+        for s in _numbered_sessions(client)
+    ]
+
+
+NOTE_FIELDS = ("mood", "interval_events", "focus_work", "techniques", "risk_review", "plan", "text")
+
+
+def _addendum(addendum: NoteAddendum) -> Row:
+    return {
+        "text": addendum.text,
+        "created_at": json_safe(addendum.created_at),
+        "author": display_name(addendum.author),
+    }
+
+
+def _progress_notes(client: Client) -> list[Row]:
+    """Signed progress notes with their addenda. Drafts are not yet part of the record."""
+    rows = (
+        ProgressNote.objects.filter(session__course__client=client, status=NoteStatus.SIGNED)
+        .select_related("session", "signed_by")
+        .prefetch_related(
+            Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author"))
+        )
+        .order_by("session__starts_at", "pk")
+    )
+    return [
+        {
+            "session_id": n.session_id,
+            "date": json_safe(n.session.starts_at),
+            **fields(n, NOTE_FIELDS),
+            "signed_at": json_safe(n.signed_at),
+            "signed_by": display_name(n.signed_by),
+            "addenda": [_addendum(a) for a in n.addenda.all()],
+        }
+        for n in rows
+    ]
+
+
+def _relapse_plans(client: Client) -> list[Row]:
+    """Plans for staying well, one per course that has one."""
+    rows = RelapsePlan.objects.filter(course__client=client).order_by("course__start_date", "pk")
+    names = ("course_id", "warning_signs", "what_helped", "people", "what_to_do", "updated_at")
+    return [fields(p, names) for p in rows]
+
+
+def _template(key: str) -> str:
+    return f"courses/record_copy/{key}.html"
+
+
+COURSES = Section(
+    key="courses",
+    build=_courses,
+    title=gettext_lazy("Courses of therapy"),
+    template=_template("courses"),
+    dates=frozenset({"start_date", "ended_on"}),
+    labels={
+        "": {
+            "format": CourseFormat,
+            "kind": CourseKind,
+            "status": CourseStatus,
+            "focus": ProblemArea,
+        }
+    },
+)
+SESSIONS = Section(
+    key="sessions",
+    build=_sessions,
+    title=gettext_lazy("Sessions"),
+    template=_template("sessions"),
+    dates=frozenset({"starts_at"}),
+    labels={"": {"mode": SessionMode, "attendance": Attendance, "phase": PHASE_LABELS}},
+)
+PROGRESS_NOTES = Section(
+    key="progress_notes",
+    build=_progress_notes,
+    title=gettext_lazy("Session notes"),
+    template=_template("progress_notes"),
+    anchor="notes",
+    dates=frozenset({"date", "signed_at", "created_at"}),
+)
+RELAPSE_PLANS = Section(
+    key="relapse_plans",
+    build=_relapse_plans,
+    title=gettext_lazy("Plans for staying well"),
+    template=_template("relapse_plans"),
+    anchor="plans",
+    dates=frozenset({"updated_at"}),
+)
+
+SECTIONS = (COURSES, SESSIONS, PROGRESS_NOTES, RELAPSE_PLANS)

@@ -1,0 +1,28 @@
+"""The tasks between sessions, as a section of the client's copy of their record
+(docs/record-export.md, gentle/lib/record_sections.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from gentle.clients.models import Client
+from gentle.lib.record_sections import Row, Section, fields
+from gentle.portal.models import Task, TaskKind
+
+
+def _tasks(client: Client) -> list[Row]:
+    """Tasks between sessions, done or not."""
+    rows = Task.objects.filter(client=client).order_by("created_at", "pk")
+    return [fields(t, ("kind", "title", "due_on", "created_at", "done_at")) for t in rows]
+
+
+TASKS = Section(
+    key="tasks",
+    build=_tasks,
+    title=gettext_lazy("Tasks"),
+    template="portal/record_copy/tasks.html",
+    dates=frozenset({"due_on", "created_at", "done_at"}),
+    labels={"": {"kind": TaskKind}},
+)
+
+SECTIONS = (TASKS,)
