@@ -1,5 +1,5 @@
+from gentle.lib.routes import Access, route
 from gentle.measures import views
-from gentle.routes import Access, route
 
 urlpatterns = [
     route("caseload/", views.caseload, name="caseload", access=Access.CLINICAL),
