@@ -6,12 +6,6 @@ POST = ("POST",)
 
 urlpatterns = [
     route(
-        "clients/<int:client_id>/",
-        views.client_detail,
-        name="client_detail",
-        access=Access.CLIENT_TEAM,
-    ),
-    route(
         "clients/<int:client_id>/courses/new/",
         views.course_new,
         name="course_new",

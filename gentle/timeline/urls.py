@@ -3,12 +3,6 @@ from gentle.timeline import views
 
 urlpatterns = [
     route(
-        "clients/<int:client_id>/measures/",
-        views.client_measures,
-        name="client_measures",
-        access=Access.CLIENT_TEAM,
-    ),
-    route(
         "clients/<int:client_id>/timeline/",
         views.timeline,
         name="timeline",
