@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 
-from gentle.api_errors import api_error, is_api
+from gentle.lib.api_errors import api_error, is_api
 from gentle.lib.clientip import from_trusted_proxy
 from gentle.lib.logjson import request_id_var
 

@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "gentle.communication",
     "gentle.roleplay",
     "gentle.intake",
+    "gentle.staff",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("gentle.roleplay.urls")),
     path("", include("gentle.portal.staff_urls")),
     path("", include("gentle.intake.urls")),
+    path("", include("gentle.staff.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Clinic, Role
-from gentle.api_errors import api_error, is_api
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
+from gentle.lib.api_errors import api_error, is_api
 from gentle.safety.selectors import crisis_text_for, crisis_texts_missing
 
 

@@ -1,7 +1,7 @@
 """The access matrix: every route × every role × own/other clinic × own/other client.
 
 Routes come from the URL resolver, so a new route joins automatically; its expected answer is
-declared beside it (``gentle.routes.route(..., access=...)``). A route that is neither declared
+declared beside it (``gentle.lib.routes.route(..., access=...)``). A route that is neither declared
 nor on the public allow-list below fails ``test_every_route_is_declared``.
 """
 
@@ -30,11 +30,11 @@ from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.intake.models import IntakeContactAttempt, IntakeRequest, PublicText
 from gentle.inventory.models import Person, Snapshot
+from gentle.lib.routes import RULES, Access
 from gentle.measures.models import Administration, ScheduleRule
 from gentle.portal.models import RecordExport, Task
 from gentle.portal.record import build_record
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
-from gentle.routes import RULES, Access
 from gentle.safety.models import (
     Alert,
     ContactAttempt,

@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from gentle.accounts.models import Clinic, Membership, Role, User
+from gentle.audit import context as audit_context
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.intake.models import IntakeRequest
@@ -185,7 +186,7 @@ def test_an_alert_the_client_raises_in_the_portal_is_mailed_without_their_words(
 def test_an_alert_raised_for_an_anonymous_visitor_still_tells_the_care_team(world):
     request = RequestFactory().post("/")
     request.user = AnonymousUser()
-    with transaction.atomic():
+    with audit_context.bound(audit_context.AuditContext(request=request)), transaction.atomic():
         heard = text_hear(
             client=world.ottilie,
             text=CLIENT_WORDS,

@@ -12,8 +12,8 @@ from django.urls import resolve
 from gentle.accounts.models import Clinic, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
+from gentle.lib.routes import RULES
 from gentle.measures.models import Administration
-from gentle.routes import RULES
 from gentle.safety.models import Alert
 from tests.factories import make_client, make_clinic, make_person, supervise
 

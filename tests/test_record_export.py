@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gentle.accounts.models import Role
+from gentle.audit import context as audit_context
 from gentle.audit.log import record as audit_record
 from gentle.clients.models import Client, Consent
 from gentle.communication.models import Exchange, StyleReflection, Worksheet
@@ -310,17 +311,17 @@ def _portal_and_audit(client: Client, clinician, tag: str, i: int) -> None:
     auditor = make_person(client.clinic, Role.CLINICIAN)
     auditor.display_name = f"{tag}-access_summary-{i}"  # shown by name, never by email
     auditor.save(update_fields=["display_name"])
-    audit_record(
-        "client.view",
-        actor=auditor,
-        actor_label=auditor.email,
-        request=SimpleNamespace(META={"REMOTE_ADDR": AUDITOR_IP}, id="r1"),
-        role="clinician",
-        clinic_id=client.clinic_id,
-        client_id=client.pk,
-        object_type="client",
-        object_id=client.pk,
-    )
+    visit = SimpleNamespace(META={"REMOTE_ADDR": AUDITOR_IP}, id="r1")
+    with audit_context.bound(audit_context.AuditContext(request=visit)):
+        audit_record(
+            "client.view",
+            actor=auditor,
+            actor_label=auditor.email,
+            role="clinician",
+            client=client,
+            object_type="client",
+            object_id=client.pk,
+        )
 
 
 def populate(client: Client, clinician, tag: str, n: int = 1) -> Made:

@@ -3,7 +3,7 @@ from allauth.mfa import urls as allauth_mfa_urls
 from django.urls import include, path
 
 from gentle.accounts import views
-from gentle.routes import Access, route
+from gentle.lib.routes import Access, route
 
 GET_POST = ("GET", "POST")
 POST = ("POST",)

@@ -1,5 +1,5 @@
 from gentle.clients import views
-from gentle.routes import Access, route
+from gentle.lib.routes import Access, route
 
 GET_POST = ("GET", "POST")
 

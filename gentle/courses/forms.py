@@ -206,26 +206,6 @@ class RelapsePlanForm(forms.Form):
     )
 
 
-class CaseloadFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
-    phase = forms.ChoiceField(
-        label=_("Phase"),
-        required=False,
-        choices=[
-            ("", _("Any phase")),
-            ("initial", _("Initial")),
-            ("middle", _("Middle")),
-            ("termination", _("Termination")),
-        ],
-    )
-    format = forms.ChoiceField(
-        label=_("Format"), required=False, choices=[("", _("Any format")), *CourseFormat.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *CourseStatus.choices]
-    )
-
-
 # The course fields CourseForm cleans, in the order the course is created with.
 COURSE_FIELDS = (
     "format",

@@ -229,7 +229,7 @@ def mood_points(sessions) -> list[tuple[int, int]]:
 
 
 def summary_context(course) -> dict:
-    """What the end-of-course summary shows from the course itself (the measures app adds the
+    """What the end-of-course summary shows from the course itself (the staff app adds the
     symptom scores and serves the page)."""
     sessions = number_sessions(course, list(course.sessions.select_related("note")))
     points = mood_points(sessions)

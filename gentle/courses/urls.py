@@ -1,16 +1,10 @@
 from gentle.courses import views
-from gentle.routes import Access, route
+from gentle.lib.routes import Access, route
 
 GET_POST = ("GET", "POST")
 POST = ("POST",)
 
 urlpatterns = [
-    route(
-        "clients/<int:client_id>/",
-        views.client_detail,
-        name="client_detail",
-        access=Access.CLIENT_TEAM,
-    ),
     route(
         "clients/<int:client_id>/courses/new/",
         views.course_new,

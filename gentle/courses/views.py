@@ -1,5 +1,6 @@
-"""The IPT course: caseload, course overview and contract, sessions with their phase agenda,
-progress notes, process notes, termination, and the clinician's calendar."""
+"""The IPT course: course overview and contract, sessions with their phase agenda, progress
+notes, process notes, termination, and the clinician's calendar. (The client's page and the
+caseload, which combine courses with other apps, are in gentle.staff.)"""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Membership, Role
-from gentle.clients import selectors as client_selectors
-from gentle.clients.access import access_path, client_for, record_list_read
+from gentle.clients.access import client_for, record_list_read
 from gentle.courses import actions, protocol, selectors
 from gentle.courses.access import course_for, process_note_for, session_for
 from gentle.courses.forms import (
@@ -38,30 +38,8 @@ from gentle.lib import ical, svg
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.lib.tokens import token_hash
-from gentle.safety.selectors import open_alerts
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
-
-
-@role_required(*CLINICAL)
-def client_detail(request, client_id: int):
-    """The client's record: details, care team, consents and courses."""
-    client = client_for(request, client_id)
-    return render(
-        request,
-        "courses/client_detail.html",
-        {
-            "client": client,
-            "via": access_path(client),
-            "care_team": list(client.care_team.select_related("user").order_by("role")),
-            "consents": list(client.consents.all()),
-            "courses": list(client.courses.all()),
-            "alerts": open_alerts(client),
-            "can_write": client.may.write,
-            "portal_login": client_selectors.portal_login(client),
-            "portal_invitation": client_selectors.open_portal_invitation(client),
-        },
-    )
 
 
 @role_required(Role.CLINICIAN)

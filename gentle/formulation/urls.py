@@ -1,5 +1,5 @@
 from gentle.formulation import views
-from gentle.routes import Access, route
+from gentle.lib.routes import Access, route
 
 urlpatterns = [
     route(

@@ -1,5 +1,5 @@
 from gentle.intake import views
-from gentle.routes import Access, route
+from gentle.lib.routes import Access, route
 
 urlpatterns = [
     route("c/<slug:slug>/", views.public_clinic, name="public_clinic", access=Access.PUBLIC),

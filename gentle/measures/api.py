@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
-from gentle.api_errors import api_error, field_errors
 from gentle.clients.access import client_for
+from gentle.lib.api_errors import api_error, field_errors
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
 from gentle.measures.forms import StartForm

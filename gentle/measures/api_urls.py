@@ -1,7 +1,7 @@
 """The JSON API (mounted under /api/v1/): routes with their access rules."""
 
+from gentle.lib.routes import Access, route
 from gentle.measures import api
-from gentle.routes import Access, route
 
 urlpatterns = [
     route(

@@ -1,14 +1,7 @@
+from gentle.lib.routes import Access, route
 from gentle.measures import views
-from gentle.routes import Access, route
 
 urlpatterns = [
-    route("caseload/", views.caseload, name="caseload", access=Access.CLINICAL),
-    route(
-        "courses/<int:course_id>/summary/",
-        views.course_summary,
-        name="course_summary",
-        access=Access.CLIENT_TEAM,
-    ),
     route(
         "clients/<int:client_id>/measures/new/",
         views.administration_new,

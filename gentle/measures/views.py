@@ -9,52 +9,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
-from gentle.clients.access import client_for, record_list_read, visible_clients
-from gentle.courses import selectors as course_selectors
+from gentle.clients.access import client_for
 from gentle.courses.access import course_for
-from gentle.courses.forms import CaseloadFilterForm
-from gentle.courses.selectors import PHASE_LABELS, summary_context
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
 from gentle.measures.forms import AnswersForm, ScheduleForm, StartForm, instrument_choices
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Mode, Status
-from gentle.safety.selectors import crisis_response, open_alert_summary
+from gentle.safety.selectors import crisis_response
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
-
-
-@role_required(*CLINICAL)
-def caseload(request):
-    """The clinician's caseload: courses' phase and session (from courses), open alerts (from
-    safety), overdue and off-track measures (from here)."""
-    form = CaseloadFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = course_selectors.caseload(
-        visible_clients(request),
-        query=filters.get("q", ""),
-        phase=filters.get("phase", ""),
-        course_format=filters.get("format", ""),
-        status=filters.get("status", ""),
-    )
-    record_list_read(request, "caseload.view", count=len(rows))
-    alerts = open_alert_summary(row.client.pk for row in rows)
-    courses = [row.course for row in rows if row.course]
-    overdue = selectors.overdue_counts(courses)
-    tracks = selectors.not_on_track(courses, clinic_context(request).clinic)
-    for row in rows:
-        row.alerts = alerts.get(row.client.pk)
-        row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
-        row.track = tracks.get(row.course.pk) if row.course else None
-    upcoming = course_selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
-    for item in [*rows, *upcoming]:
-        item.phase_label = PHASE_LABELS.get(item.phase, "")
-    return render(
-        request, "courses/caseload.html", {"form": form, "rows": rows, "upcoming": upcoming}
-    )
 
 
 @role_required(Role.CLINICIAN)
@@ -220,12 +186,3 @@ def measure_schedule(request, course_id: int):
         },
         status=400 if form.errors else 200,
     )
-
-
-@role_required(*CLINICAL)
-def course_summary(request, course_id: int):
-    """The end-of-course summary, ready for reports: the course, and first and last scores."""
-    course = course_for(request, course_id, action="course.summary")
-    context = summary_context(course)
-    context["scores"] = selectors.first_and_last(course)
-    return render(request, "courses/course_summary.html", context)

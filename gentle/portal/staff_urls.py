@@ -1,8 +1,8 @@
 """The care team's side of the portal: inviting a client, reviewing or ending their portal
 login, and tasks between sessions."""
 
+from gentle.lib.routes import Access, route
 from gentle.portal import views
-from gentle.routes import Access, route
 
 urlpatterns = [
     route(

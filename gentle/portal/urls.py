@@ -1,5 +1,5 @@
+from gentle.lib.routes import Access, route
 from gentle.portal import views
-from gentle.routes import Access, route
 
 urlpatterns = [
     route("", views.portal_home, name="portal_home", access=Access.PORTAL),

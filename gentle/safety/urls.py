@@ -1,4 +1,4 @@
-from gentle.routes import Access, route
+from gentle.lib.routes import Access, route
 from gentle.safety import views
 
 urlpatterns = [

@@ -1,13 +1,7 @@
-from gentle.routes import Access, route
+from gentle.lib.routes import Access, route
 from gentle.timeline import views
 
 urlpatterns = [
-    route(
-        "clients/<int:client_id>/measures/",
-        views.client_measures,
-        name="client_measures",
-        access=Access.CLIENT_TEAM,
-    ),
     route(
         "clients/<int:client_id>/timeline/",
         views.timeline,

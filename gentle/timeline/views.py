@@ -12,13 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import client_for
-from gentle.courses.models import Course
 from gentle.inventory.selectors import accepted_people
 from gentle.lib import svg
 from gentle.lib.forms import posted
-from gentle.measures import selectors as measure_selectors
-from gentle.measures.forms import StartForm
-from gentle.safety.selectors import open_alerts
 from gentle.timeline import actions, selectors
 from gentle.timeline.access import event_for
 from gentle.timeline.forms import EpisodeForm, EventForm
@@ -129,28 +125,4 @@ def episode_new(request, client_id: int):
         "timeline/episode_form.html",
         {"client": client, "form": form},
         status=400 if form.errors else 200,
-    )
-
-
-@role_required(*CLINICAL)
-def client_measures(request, client_id: int):
-    """A client's measures, with their life events marked on the charts (the timeline app
-    composes the two, as the lower of the apps)."""
-    client = client_for(request, client_id, action="measures.view")
-    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
-    events = [r.start for r in selectors.rows(client) if r.kind == "event" and r.start]
-    return render(
-        request,
-        "measures/client_measures.html",
-        {
-            "client": client,
-            "course": course,
-            "results": measure_selectors.client_results(client, course=course, events=events),
-            "outcome": measure_selectors.course_outcomes(course) if course else None,
-            "assignments": measure_selectors.open_assignments(client),
-            "alerts": open_alerts(client),
-            "start_form": StartForm(),
-            "can_write": client.may.write,
-            "has_events": bool(events),
-        },
     )

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gentle.courses.models import CourseFormat, CourseStatus
+
+
+class CaseloadFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        required=False,
+        choices=[
+            ("", _("Any phase")),
+            ("initial", _("Initial")),
+            ("middle", _("Middle")),
+            ("termination", _("Termination")),
+        ],
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("Any format")), *CourseFormat.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *CourseStatus.choices]
+    )

@@ -1,0 +1,110 @@
+"""Staff pages that combine several apps: the client's record page, the caseload, a client's
+measures with their life events, and the end-of-course summary.
+
+No clinical app imports this one (docs/ARCHITECTURE.md): each app offers selectors, and these
+views put them side by side."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from gentle.accounts.context import clinic_context
+from gentle.accounts.decorators import role_required
+from gentle.accounts.models import Role
+from gentle.clients import selectors as client_selectors
+from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
+from gentle.courses import selectors as course_selectors
+from gentle.courses.access import course_for
+from gentle.courses.models import Course
+from gentle.courses.selectors import PHASE_LABELS, summary_context
+from gentle.measures import selectors as measure_selectors
+from gentle.measures.forms import StartForm
+from gentle.safety.selectors import open_alert_summary, open_alerts
+from gentle.staff.forms import CaseloadFilterForm
+from gentle.timeline import selectors as timeline_selectors
+
+CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+@role_required(*CLINICAL)
+def client_detail(request, client_id: int):
+    """The client's record: details, care team, consents and courses."""
+    client = client_for(request, client_id)
+    return render(
+        request,
+        "staff/client_detail.html",
+        {
+            "client": client,
+            "via": access_path(client),
+            "care_team": list(client.care_team.select_related("user").order_by("role")),
+            "consents": list(client.consents.all()),
+            "courses": list(client.courses.all()),
+            "alerts": open_alerts(client),
+            "can_write": client.may.write,
+            "portal_login": client_selectors.portal_login(client),
+            "portal_invitation": client_selectors.open_portal_invitation(client),
+        },
+    )
+
+
+@role_required(*CLINICAL)
+def caseload(request):
+    """The clinician's caseload: courses' phase and session (from courses), open alerts (from
+    safety), overdue and off-track measures (from measures)."""
+    form = CaseloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = course_selectors.caseload(
+        visible_clients(request),
+        query=filters.get("q", ""),
+        phase=filters.get("phase", ""),
+        course_format=filters.get("format", ""),
+        status=filters.get("status", ""),
+    )
+    record_list_read(request, "caseload.view", count=len(rows))
+    alerts = open_alert_summary(row.client.pk for row in rows)
+    courses = [row.course for row in rows if row.course]
+    overdue = measure_selectors.overdue_counts(courses)
+    tracks = measure_selectors.not_on_track(courses, clinic_context(request).clinic)
+    for row in rows:
+        row.alerts = alerts.get(row.client.pk)
+        row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
+        row.track = tracks.get(row.course.pk) if row.course else None
+    upcoming = course_selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
+    for item in [*rows, *upcoming]:
+        item.phase_label = PHASE_LABELS.get(item.phase, "")
+    return render(
+        request, "staff/caseload.html", {"form": form, "rows": rows, "upcoming": upcoming}
+    )
+
+
+@role_required(*CLINICAL)
+def course_summary(request, course_id: int):
+    """The end-of-course summary, ready for reports: the course, and first and last scores."""
+    course = course_for(request, course_id, action="course.summary")
+    context = summary_context(course)
+    context["scores"] = measure_selectors.first_and_last(course)
+    return render(request, "staff/course_summary.html", context)
+
+
+@role_required(*CLINICAL)
+def client_measures(request, client_id: int):
+    """A client's measures, with their life events marked on the charts (this app
+    composes the two, below both of them)."""
+    client = client_for(request, client_id, action="measures.view")
+    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
+    events = [r.start for r in timeline_selectors.rows(client) if r.kind == "event" and r.start]
+    return render(
+        request,
+        "staff/client_measures.html",
+        {
+            "client": client,
+            "course": course,
+            "results": measure_selectors.client_results(client, course=course, events=events),
+            "outcome": measure_selectors.course_outcomes(course) if course else None,
+            "assignments": measure_selectors.open_assignments(client),
+            "alerts": open_alerts(client),
+            "start_form": StartForm(),
+            "can_write": client.may.write,
+            "has_events": bool(events),
+        },
+    )
