@@ -727,7 +727,7 @@ def portal_record(request):
 
 @role_required(Role.CLIENT)
 def portal_export_status(request, export_id: int):
-    """The progress of a copy being prepared (polled by htmx while it runs)."""
+    """The progress of a copy being prepared (polled by gentle.js while it runs)."""
     export = own_export(request, export_id, action="record.export_status")
     return render(request, "portal/export_status.html", {"export": export})
 
