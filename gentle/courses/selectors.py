@@ -209,10 +209,6 @@ def latest_relapse_plan(client):
     )
 
 
-def client_courses(client) -> list[Course]:
-    return list(client.courses.all())
-
-
 PHASE_LABELS = {
     "initial": gettext_lazy("Initial phase"),
     "middle": gettext_lazy("Middle phase"),
