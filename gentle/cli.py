@@ -20,12 +20,17 @@ ALIASES = {
 USAGE = """usage: gentle <command> [options]
 
 Gentle's commands:
-  demo [--port N]     set up the demo (SQLite, fictional data) and serve it with a worker
-  serve [--port N]    run the production web server (gunicorn)
-  worker [--once]     run background tasks and periodic jobs
-  seed-demo           load the fictional demo data (refused in production)
+  demo [--port N] [--reset]       set up the demo (fictional data) and serve it with a worker
+  serve [--port N]                run the production web server (gunicorn)
+  worker [--once]                 run background tasks and periodic jobs
+  seed-demo                       load the fictional demo data (refused in production)
+  import-questionnaire FILE       add an instrument from a FHIR R4B Questionnaire (JSON)
+  rotate-keys                     re-encrypt process notes and model API keys
+  audit verify [--anchors FILE]   check the audit log's hash chain against its anchors
+  audit anchor                    record a signed checkpoint of the audit chain's end
 
 Every Django management command works too, e.g. `gentle migrate`, `gentle check --deploy`.
+`gentle <command> --help` shows a command's options.
 """
 
 

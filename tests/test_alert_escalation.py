@@ -28,7 +28,7 @@ from gentle.notify.models import MailStatus, OutboundMail
 from gentle.roleplay.models import Rehearsal, Scenario
 from gentle.safety.actions import alert_raise, alerts_escalate, text_hear
 from gentle.safety.models import Alert, SafetySettings
-from gentle.safety.selectors import open_alert_count
+from gentle.safety.selectors import alerts_waiting_for
 from gentle.schedule import SCHEDULE
 from tests.factories import deliver_mail, make_client, make_clinic, make_person, supervise
 
@@ -555,7 +555,8 @@ def test_the_badge_costs_the_same_queries_whatever_the_numbers(world, time_machi
     assert badge(signed_in(world.alice))[0] == "13 12"
     assert {p.pk: count_queries_of(p) for p in people} == before
     with CaptureQueriesContext(connection) as captured:
-        assert open_alert_count(clinic=world.clinic, user=world.sue, roles={Role.SUPERVISOR}) == 13
+        waiting = alerts_waiting_for(clinic=world.clinic, user=world.sue, roles={Role.SUPERVISOR})
+        assert waiting.count() == 13
     assert len(captured.captured_queries) == 1
 
 

@@ -392,6 +392,7 @@ def test_ending_a_course_early_with_a_reason_records_the_day_and_shows_it(client
     assert (course.status, course.end_reason) == ("ended_early", "Moved to another city")
     assert course.ended_on == date(2026, 11, 11)
     assert "Ended early: Moved to another city" in page(client, f"/courses/{course.pk}/")
+    assert "Why it ended early" in page(client, f"/courses/{course.pk}/summary/")
 
 
 def test_the_contract_cannot_drop_below_the_sessions_scheduled_or_held(client, world):
@@ -924,11 +925,20 @@ def test_the_calendar_shows_this_weeks_sessions_of_the_clinician_only(client, we
     html = page(client, "/calendar/")
     assert "Week of 9 Nov – 15 Nov 2026" in html
     assert re.search(r">10:00</time> Amara Example</a>\s*<span class=\"muted\">session 1 ·", html)
+    assert "session 1 · In person</span>" in html  # attendance not yet recorded: not shown
     assert "Odile" not in html  # her only session this week is cancelled
     assert "Bartholomew" not in html
     assert "11:30" not in html  # next week
     assert "?week=2026-W45" in html and "?week=2026-W47" in html
     assert AuditEvent.objects.filter(action="calendar.view", detail="count=1").exists()
+
+
+def test_the_calendar_shows_attendance_once_it_is_recorded(client, week):
+    Session.objects.filter(course__client=week.amara, starts_at__date=date(2026, 11, 12)).update(
+        attendance="no_show"
+    )
+    client.force_login(week.alice)
+    assert "In person · Did not attend</span>" in page(client, "/calendar/")
 
 
 def test_the_calendar_shows_the_week_asked_for(client, week):

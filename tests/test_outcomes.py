@@ -15,7 +15,7 @@ def test_worked_example_from_the_published_inputs():
     # s1 = 7.6, r = 0.95: SE 1.70, S_diff 2.40, reliable change 4.71 points (MEASURES.md).
     result = reliable_change(20, 15, sd=7.6, r=0.95)
     assert result.threshold == 4.71
-    assert result.reliable and result.direction == "decrease"
+    assert result.reliable and result.index < 0
     assert not reliable_change(20, 16, sd=7.6, r=0.95).reliable
 
 

@@ -342,7 +342,7 @@ def test_a_copy_of_the_record_is_prepared_in_the_background(
     export.refresh_from_db()
     assert export.status == "done" and export.progress == 100
     status = client.get(f"/portal/record/{export.pk}/status/").content.decode()
-    assert "Download (JSON)" in status and "hx-get" not in status
+    assert "Download (JSON)" in status and "data-poll" not in status
     response = client.get(f"/portal/record/{export.pk}/json/")
     body = response.content.decode()
     assert response["Content-Disposition"].startswith("attachment")
@@ -350,6 +350,9 @@ def test_a_copy_of_the_record_is_prepared_in_the_background(
     assert "process" not in body.lower()
     html = client.get(f"/portal/record/{export.pk}/copy/").content.decode()
     assert "Sam" in html and "SECRET-TOKEN" not in html
+    RecordExport.objects.filter(pk=export.pk).update(status="failed")
+    status = client.get(f"/portal/record/{export.pk}/status/").content.decode()
+    assert "Could not be prepared. Please ask the clinic." in status and "data-poll" not in status
 
     other = make_person(record.clinic, Role.CLIENT)
     make_client(record.clinic, clinicians=[clinician], user=other)

@@ -1,4 +1,4 @@
-"""Risk answers count when given (issue 18, item 2): a risk item answered in a save, an htmx
+"""Risk answers count when given (issue 18, item 2): a risk item answered in a save, an
 autosave or a submit refused for a blank question raises its alert then, once per
 administration and rule, and the client sees the crisis response in that same response."""
 
@@ -107,7 +107,7 @@ def test_autosave_raises_the_alert_once_and_swaps_in_the_crisis_response(world):
         response = portal.post(portal_url(administration), phq9(2, submit=False), **AUTOSAVE)
         fragment = response.content.decode()
         assert response.status_code == 200
-        assert '<div id="crisis-slot" hx-swap-oob="innerHTML">' in fragment
+        assert '<div id="crisis-slot" data-swap-inner>' in fragment
         assert CRISIS_EN in visible_text(fragment)
         assert "<form" not in fragment  # the form the client is filling is left alone
     assert alerts(world) == [("phq9_item9_often", "high")]

@@ -187,9 +187,12 @@ def test_risk_words_pause_the_rehearsal_show_help_and_alert_the_team(client, wor
 
     client.force_login(clinician)
     assert "Risk words in the client" in client.get(f"/clients/{record.pk}/").content.decode()
+    follow_up = "I have followed this up: let the rehearsal go on"
+    assert follow_up in client.get(f"/rehearsals/{started.pk}/").content.decode()
     client.post(f"/rehearsals/{started.pk}/resume/")
     started.refresh_from_db()
     assert started.status == "active"
+    assert follow_up not in client.get(f"/rehearsals/{started.pk}/").content.decode()
 
 
 def test_the_reflection_finishes_a_rehearsal(client, world):

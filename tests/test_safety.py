@@ -114,6 +114,9 @@ def test_client_finds_the_assigned_questionnaire_in_the_portal(world):
     form = portal.get(f"/portal/questionnaires/{administration.pk}/")
     assert form.status_code == 200
     assert "Thoughts that you would be better off dead" in form.content.decode()
+    assert "· started" not in page
+    Administration.objects.filter(pk=administration.pk).update(status="in_progress")
+    assert "· started" in portal.get("/portal/questionnaires/").content.decode()
 
 
 def test_some_days_on_item_9_shows_the_crisis_text_at_once_and_raises_a_moderate_alert(world):

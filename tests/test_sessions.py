@@ -2,7 +2,6 @@
 background polling, and every way a person's sessions end (sign-out elsewhere, an
 administrator's change, a new password). See gentle/accounts/middleware.py."""
 
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,14 +141,11 @@ def test_background_polling_does_not_extend_the_session(client, clock):
 
 
 def poll_of(page: str, element_id: str) -> tuple[str, dict]:
-    """The URL and the headers of a polling element, as htmx would send them."""
+    """The URL and the headers of a polling element, as gentle.js sends them (the browser
+    journey tests/browser/test_record_copy_journey.py checks that it does)."""
     tag = re.search(rf'<[a-z]+ id="{element_id}"[^>]*>', page).group(0)
-    assert re.search(r'hx-trigger="every \d+s"', tag), tag
-    headers = re.search(r"hx-headers='([^']*)'", tag)
-    return re.search(r'hx-get="([^"]+)"', tag).group(1), {
-        "HX-Request": "true",
-        **(json.loads(headers.group(1)) if headers else {}),
-    }
+    url = re.search(r'data-poll="([^"]+)"', tag).group(1)
+    return url, {"HX-Request": "true", "X-Gentle-Background": "1"}
 
 
 def test_the_record_pages_polling_does_not_keep_the_session_alive(client, clock):
@@ -169,23 +165,26 @@ def test_the_record_pages_polling_does_not_keep_the_session_alive(client, clock)
 
     clock.shift(minutes(1))
     response = client.get(url, headers=headers)
-    assert response.status_code == 204  # htmx loads the sign-in page instead
+    assert response.status_code == 204  # gentle.js loads the sign-in page instead
     assert response["HX-Redirect"] == "/accounts/login/"
     assert signed_in_as(client) is None
     assert AuditEvent.objects.get(action="session.expired").detail == "reason=idle"
 
 
 def test_every_polling_element_marks_its_requests_as_background():
-    """A new `hx-trigger="every ..."` must send the background header too, or it keeps
-    sessions alive."""
+    """Pages poll only through gentle.js's data-poll, which marks every poll as background;
+    a poller written another way (say htmx's `hx-trigger="every ..."`) would keep sessions
+    alive."""
     root = Path(__file__).resolve().parent.parent / "gentle"
     polling = []
-    pattern = re.compile(r"<[a-z]+\s[^>]*hx-trigger=\"[^\"]*every [^>]*>")
     for template in root.rglob("templates/**/*.html"):
-        for tag in pattern.findall(template.read_text()):
-            polling.append(template.name)
-            assert """hx-headers='{"X-Gentle-Background": "1"}'""" in tag, template
+        text = template.read_text()
+        assert not re.search(r"\shx-[a-z-]+=", text), f"{template}: htmx is gone (ADR 0021)"
+        polling += re.findall(r"\sdata-poll=", text)
     assert polling, "no polling element found: is this test still looking in the right place?"
+    script = (root / "static" / "gentle" / "gentle.js").read_text()
+    poll = script[script.index("function poll(") :]
+    assert """headers: { "X-Gentle-Background": "1" }""" in poll[: poll.index("\n  }\n")]
 
 
 def test_a_normal_request_extends_the_session(client, clock):
@@ -230,7 +229,7 @@ def test_nothing_in_the_request_skips_the_expiry_check(client, clock, path, head
 
     response = client.get(path, **headers)
 
-    if "HTTP_HX_REQUEST" in headers:  # htmx is told to load the sign-in page
+    if "HTTP_HX_REQUEST" in headers:  # the script is told to load the sign-in page
         assert response.status_code == 204
         assert response["HX-Redirect"] == "/accounts/login/"
     else:

@@ -22,10 +22,6 @@ class ClinicContext:
     clinics: tuple[Clinic, ...] = field(default=())
     is_staff_anywhere: bool = False
 
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.roles & STAFF_ROLES)
-
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
 

@@ -31,7 +31,7 @@ from gentle.clients.forms import (
     InvitationAcceptForm,
     PortalActivationForm,
 )
-from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
 from gentle.lib.forms import posted
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
@@ -57,8 +57,8 @@ def client_list(request):
 def _team_initial(client: Client) -> dict:
     team = _care_team(client)
     return {
-        "clinicians": [m.user for m in team if m.role == "clinician"],
-        "supervisor": next((m.user for m in team if m.role == "supervisor"), None),
+        "clinicians": [m.user for m in team if m.role == TeamRole.CLINICIAN],
+        "supervisor": next((m.user for m in team if m.role == TeamRole.SUPERVISOR), None),
     }
 
 

@@ -95,13 +95,17 @@ class Course(models.Model):
                 name="course_phases_in_order",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="ended_early") | ~models.Q(end_reason=""),
+                condition=~models.Q(status=CourseStatus.ENDED_EARLY) | ~models.Q(end_reason=""),
                 name="course_early_end_has_reason",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} for client {self.client_id}"
+
+    @property
+    def ended_early(self) -> bool:
+        return self.status == CourseStatus.ENDED_EARLY
 
     def phase_of(self, number: int) -> str:
         if number <= self.initial_last:
@@ -160,6 +164,11 @@ class Session(models.Model):
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.minutes)
 
+    @property
+    def attendance_recorded(self) -> bool:
+        """Whether it is known if the client came (the session is no longer only scheduled)."""
+        return self.attendance != Attendance.SCHEDULED
+
 
 class NoteStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -200,7 +209,7 @@ class ProgressNote(models.Model):
                 name="note_mood_0_10",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="draft")
+                condition=models.Q(status=NoteStatus.DRAFT)
                 | (models.Q(signed_at__isnull=False) & models.Q(signed_by__isnull=False)),
                 name="note_signed_has_signer",
             ),
@@ -208,6 +217,10 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} ({self.status})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == NoteStatus.SIGNED
 
 
 class NoteAddendum(models.Model):

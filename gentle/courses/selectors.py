@@ -209,10 +209,6 @@ def latest_relapse_plan(client):
     )
 
 
-def client_courses(client) -> list[Course]:
-    return list(client.courses.all())
-
-
 PHASE_LABELS = {
     "initial": gettext_lazy("Initial phase"),
     "middle": gettext_lazy("Middle phase"),
@@ -236,9 +232,9 @@ def summary_context(course) -> dict:
     return {
         "course": course,
         "client": course.client,
-        "attended": sum(1 for s in sessions if s.attendance == "attended"),
-        "missed": sum(1 for s in sessions if s.attendance == "no_show"),
-        "cancelled": sum(1 for s in sessions if s.attendance == "cancelled"),
+        "attended": sum(1 for s in sessions if s.attendance == Attendance.ATTENDED),
+        "missed": sum(1 for s in sessions if s.attendance == Attendance.NO_SHOW),
+        "cancelled": sum(1 for s in sessions if s.attendance == Attendance.CANCELLED),
         "first_mood": points[0] if points else None,
         "last_mood": points[-1] if len(points) > 1 else None,
         "plan": RelapsePlan.objects.filter(course=course).first(),

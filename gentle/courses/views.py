@@ -32,7 +32,7 @@ from gentle.courses.forms import (
     RelapsePlanForm,
     SessionForm,
 )
-from gentle.courses.models import CalendarFeed, NoteStatus, ProgressNote, RelapsePlan
+from gentle.courses.models import Attendance, CalendarFeed, NoteStatus, ProgressNote, RelapsePlan
 from gentle.courses.selectors import PHASE_LABELS, mood_points
 from gentle.lib import ical, svg
 from gentle.lib.forms import posted
@@ -419,7 +419,9 @@ def calendar_week(request):
         for i in range(7)
     ]
     for s in sessions:
-        s.number = s.before + 1 if s.attendance in ("scheduled", "attended") else None
+        s.number = (
+            s.before + 1 if s.attendance in (Attendance.SCHEDULED, Attendance.ATTENDED) else None
+        )
     record_list_read(request, "calendar.view", count=len(sessions))
     return render(
         request,
@@ -483,7 +485,7 @@ def calendar_feed(request, token: str):
             starts_at__gte=since,
             course__client__clinic__in=memberships.filter(role=Role.CLINICIAN).values("clinic_id"),
         )
-        .exclude(attendance="cancelled")
+        .exclude(attendance=Attendance.CANCELLED)
         .order_by("starts_at")[:500]
     )
     body = ical.calendar(

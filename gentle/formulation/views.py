@@ -12,6 +12,7 @@ from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import client_object
 from gentle.courses.access import course_for
+from gentle.courses.models import Attendance
 from gentle.courses.selectors import course_sessions
 from gentle.formulation import actions, rules
 from gentle.formulation.forms import FormulationForm, GoalForm, RatingForm
@@ -110,7 +111,7 @@ def formulation_agree(request, course_id: int):
 
 
 def _rated_sessions(course):
-    return [s for s in course_sessions(course) if s.number and s.attendance == "attended"]
+    return [s for s in course_sessions(course) if s.number and s.attendance == Attendance.ATTENDED]
 
 
 @role_required(*CLINICAL)

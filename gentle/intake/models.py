@@ -65,7 +65,9 @@ class IntakeRequest(models.Model):
     gad2 = models.PositiveSmallIntegerField(null=True, blank=True)
     risk_words = models.BooleanField(default=False, help_text="The message had risk words.")
     language = models.CharField(max_length=8, default="en")
-    status = models.CharField(max_length=10, choices=RequestStatus.choices, default="new")
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.NEW
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -34,7 +34,6 @@ class Section:
     id: str
     title: str
     html: str
-    custom: bool
 
 
 def sections(clinic, lang: str | None = None) -> list[Section]:
@@ -47,7 +46,7 @@ def sections(clinic, lang: str | None = None) -> list[Section]:
         text = own.get(spec["id"])
         title = text.title if text else spec["title"].get(lang) or spec["title"]["en"]
         body = text.body if text else spec["body"].get(lang) or spec["body"]["en"]
-        result.append(Section(spec["id"], title, mark_safe(render(body)), bool(text)))  # noqa: S308 - escaped by render
+        result.append(Section(spec["id"], title, mark_safe(render(body))))  # noqa: S308 - escaped by render
     return result
 
 

@@ -49,15 +49,6 @@ class Delay:
             return timedelta(days=self.amount)
         return timedelta(**{self.unit: self.amount})
 
-    @property
-    def at_most(self) -> timedelta:
-        """Elapsed time within which the delay always ends (n working days take at most
-        n days plus a weekend, or n + 2 days from a Saturday start)."""
-        if self.unit == "working_days":
-            weeks, rest = divmod(self.amount, 5)
-            return timedelta(days=7 * weeks + rest + 2)
-        return self.at_least
-
     def ends(self, start: datetime, zone: tzinfo) -> datetime:
         """When the delay that began at ``start`` (timezone-aware) is over."""
         if self.unit != "working_days":

@@ -21,12 +21,6 @@ class ReliableChange:
     threshold: float  # the smallest change in points that is reliable
     reliable: bool
 
-    @property
-    def direction(self) -> str:
-        if not self.reliable:
-            return "none"
-        return "increase" if self.index > 0 else "decrease"
-
 
 def reliable_change(first: float, last: float, *, sd: float, r: float) -> ReliableChange:
     if sd <= 0 or not 0 <= r < 1:

@@ -207,110 +207,13 @@ def parse(data: dict, name: str = "instrument") -> Instrument:
 
 
 def _parse(data: dict, name: str) -> Instrument:
-    if not isinstance(data, dict):
-        raise InstrumentError(f"{name}: expected an object")
-    for key in ("id", "version", "title", "items", "scores", "source", "licence"):
-        if key not in data:
-            raise InstrumentError(f"{name}: missing '{key}'")
-    if not isinstance(data["version"], int) or data["version"] < 1:
-        raise InstrumentError(f"{name}: version must be a positive whole number")
-    shared_options = data.get("options")
-    items: dict[str, Item] = {}
-    for index, raw in enumerate(_objects(data["items"], f"{name} items")):
-        where = f"{name} item {index + 1}"
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            raise InstrumentError(f"{where}: needs an id")
-        if raw["id"] in items:
-            raise InstrumentError(f"{where}: id {raw['id']!r} repeats")
-        options_raw = raw.get("options", shared_options)
-        if not isinstance(options_raw, list) or not options_raw:
-            raise InstrumentError(f"{where} ({raw['id']}): needs answer options")
-        options = []
-        for option in _objects(options_raw, f"{where} ({raw['id']}) options"):
-            value = option.get("value") if isinstance(option, dict) else None
-            if not (value is None or (isinstance(value, int) and not isinstance(value, bool))):
-                raise InstrumentError(f"{where} ({raw['id']}): option values are whole numbers")
-            options.append(Option(value, _text(option.get("label"), f"{where} option")))
-        if len({o.value for o in options}) != len(options):
-            raise InstrumentError(f"{where} ({raw['id']}): option values repeat")
-        if all(o.value is None for o in options):
-            raise InstrumentError(f"{where} ({raw['id']}): no scored option")
-        items[raw["id"]] = Item(
-            id=raw["id"],
-            text_by_language=_text(raw.get("text"), where),
-            options=tuple(options),
-            required=bool(raw.get("required", True)),
-            condition=_condition(raw.get("condition"), where, items),
-            loinc=raw.get("loinc", ""),
-        )
-    scores = []
-    for raw in _objects(data["scores"], f"{name} scores"):
-        where = f"{name} score {raw.get('id', '?')}"
-        members = tuple(raw.get("items") or ())
-        if not members or not set(members) <= set(items):
-            raise InstrumentError(f"{where}: items must name the instrument's items")
-        reversed_ = frozenset(raw.get("reversed") or ())
-        if not reversed_ <= set(members):
-            raise InstrumentError(f"{where}: reversed items must be among its items")
-        if raw.get("method") not in ("sum", "mean"):
-            raise InstrumentError(f"{where}: method is 'sum' or 'mean'")
-        ranges = [items[i].scored_range for i in members]
-        if raw["method"] == "sum":
-            low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
-        else:
-            low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        bands = []
-        for band in _objects(raw.get("bands"), f"{where} bands"):
-            bands.append(
-                Band(
-                    float(band["min"]),
-                    float(band["max"]),
-                    _text(band.get("label"), f"{where} band"),
-                    int(band.get("severity", 0)),
-                )
-            )
-        bands.sort(key=lambda b: b.low)
-        for before, after in zip(bands, bands[1:], strict=False):
-            if after.low <= before.high:
-                raise InstrumentError(f"{where}: bands overlap")
-        if bands and (bands[0].low > low or bands[-1].high < high):
-            raise InstrumentError(f"{where}: bands must cover {low:g}–{high:g}")
-        scores.append(
-            Score(
-                id=raw["id"],
-                label=_text(raw.get("label", raw["id"]), where),
-                method=raw["method"],
-                items=members,
-                reversed=reversed_,
-                minimum=low,
-                maximum=high,
-                bands=tuple(bands),
-                loinc=raw.get("loinc", ""),
-                reliability=raw.get("reliability") or {},
-            )
-        )
-    if not scores:
-        raise InstrumentError(f"{name}: needs at least one score")
-    rules = []
-    for raw in _objects(data.get("safety"), f"{name} safety"):
-        where = f"{name} safety rule {raw.get('id', '?')}"
-        severity = _rule_severity(raw, where)
-        if raw.get("item") not in items:
-            raise InstrumentError(f"{where}: must name an item")
-        values = tuple(raw.get("in") or ())
-        if not values or not set(values) <= items[raw["item"]].values:
-            raise InstrumentError(f"{where}: values must be answers of {raw['item']}")
-        rules.append(
-            Rule(
-                raw["id"],
-                severity,
-                raw["item"],
-                values,
-                _condition(raw.get("also"), where, items),
-                _text(raw.get("reason", raw["id"]), where),
-                raw.get("sign", ""),
-            )
-        )
+    """The file's parts in the order they are checked: the header, the items (each with its
+    answer options and condition), the scores (each with its range and bands), the safety
+    rules, then the rater, title and instructions."""
+    _check_header(data, name)
+    items = _items(data, name)
+    scores = _scores(data, name, items)
+    rules = _rules(data, name, items)
     if data.get("rater", "self") not in ("self", "clinician"):
         raise InstrumentError(f"{name}: rater is 'self' or 'clinician'")
     return Instrument(
@@ -322,13 +225,151 @@ def _parse(data: dict, name: str) -> Instrument:
         licence=data["licence"],
         licence_confirmed=bool(data.get("licence_confirmed", False)),
         items=tuple(items.values()),
-        scores=tuple(scores),
-        rules=tuple(rules),
+        scores=scores,
+        rules=rules,
         loinc=data.get("loinc", ""),
         notes=data.get("notes", ""),
         instructions=_text(data["instructions"], f"{name} instructions")
         if data.get("instructions")
         else {},
+    )
+
+
+def _check_header(data, name: str) -> None:
+    if not isinstance(data, dict):
+        raise InstrumentError(f"{name}: expected an object")
+    for key in ("id", "version", "title", "items", "scores", "source", "licence"):
+        if key not in data:
+            raise InstrumentError(f"{name}: missing '{key}'")
+    if not isinstance(data["version"], int) or data["version"] < 1:
+        raise InstrumentError(f"{name}: version must be a positive whole number")
+
+
+def _items(data: dict, name: str) -> dict[str, Item]:
+    """The items by id, in order; an item's options default to the file's shared ``options``,
+    and its condition may name only an earlier item."""
+    items: dict[str, Item] = {}
+    for index, raw in enumerate(_objects(data["items"], f"{name} items")):
+        where = f"{name} item {index + 1}"
+        if not isinstance(raw.get("id"), str):
+            raise InstrumentError(f"{where}: needs an id")
+        if raw["id"] in items:
+            raise InstrumentError(f"{where}: id {raw['id']!r} repeats")
+        options = _options(raw.get("options", data.get("options")), where, raw["id"])
+        items[raw["id"]] = Item(
+            id=raw["id"],
+            text_by_language=_text(raw.get("text"), where),
+            options=options,
+            required=bool(raw.get("required", True)),
+            condition=_condition(raw.get("condition"), where, items),
+            loinc=raw.get("loinc", ""),
+        )
+    return items
+
+
+def _options(raw, where: str, item_id: str) -> tuple[Option, ...]:
+    """An item's answer options: values unique whole numbers (or null, not scored), at least
+    one scored."""
+    if not isinstance(raw, list) or not raw:
+        raise InstrumentError(f"{where} ({item_id}): needs answer options")
+    options = []
+    for option in _objects(raw, f"{where} ({item_id}) options"):
+        value = option.get("value")
+        if not (value is None or (isinstance(value, int) and not isinstance(value, bool))):
+            raise InstrumentError(f"{where} ({item_id}): option values are whole numbers")
+        options.append(Option(value, _text(option.get("label"), f"{where} option")))
+    if len({o.value for o in options}) != len(options):
+        raise InstrumentError(f"{where} ({item_id}): option values repeat")
+    if all(o.value is None for o in options):
+        raise InstrumentError(f"{where} ({item_id}): no scored option")
+    return tuple(options)
+
+
+def _scores(data: dict, name: str, items: dict[str, Item]) -> tuple[Score, ...]:
+    scores = tuple(_score(raw, name, items) for raw in _objects(data["scores"], f"{name} scores"))
+    if not scores:
+        raise InstrumentError(f"{name}: needs at least one score")
+    return scores
+
+
+def _score(raw: dict, name: str, items: dict[str, Item]) -> Score:
+    """A sum or mean over some items (some reversed); its range follows from the items'
+    scored answers, and its bands, if any, cover that range without overlapping."""
+    where = f"{name} score {raw.get('id', '?')}"
+    members = tuple(raw.get("items") or ())
+    if not members or not set(members) <= set(items):
+        raise InstrumentError(f"{where}: items must name the instrument's items")
+    reversed_ = frozenset(raw.get("reversed") or ())
+    if not reversed_ <= set(members):
+        raise InstrumentError(f"{where}: reversed items must be among its items")
+    if raw.get("method") not in ("sum", "mean"):
+        raise InstrumentError(f"{where}: method is 'sum' or 'mean'")
+    low, high = _score_range(raw["method"], [items[i] for i in members])
+    bands = _bands(raw.get("bands"), where, low, high)
+    return Score(
+        id=raw["id"],
+        label=_text(raw.get("label", raw["id"]), where),
+        method=raw["method"],
+        items=members,
+        reversed=reversed_,
+        minimum=low,
+        maximum=high,
+        bands=bands,
+        loinc=raw.get("loinc", ""),
+        reliability=raw.get("reliability") or {},
+    )
+
+
+def _score_range(method: str, members: list[Item]) -> tuple[int, int]:
+    ranges = [item.scored_range for item in members]
+    if method == "sum":
+        return sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+    return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+
+def _bands(raw, where: str, low: float, high: float) -> tuple[Band, ...]:
+    bands = sorted(
+        (
+            Band(
+                float(band["min"]),
+                float(band["max"]),
+                _text(band.get("label"), f"{where} band"),
+                int(band.get("severity", 0)),
+            )
+            for band in _objects(raw, f"{where} bands")
+        ),
+        key=lambda b: b.low,
+    )
+    for before, after in zip(bands, bands[1:], strict=False):
+        if after.low <= before.high:
+            raise InstrumentError(f"{where}: bands overlap")
+    if bands and (bands[0].low > low or bands[-1].high < high):
+        raise InstrumentError(f"{where}: bands must cover {low:g}–{high:g}")
+    return tuple(bands)
+
+
+def _rules(data: dict, name: str, items: dict[str, Item]) -> tuple[Rule, ...]:
+    return tuple(_rule(raw, name, items) for raw in _objects(data.get("safety"), f"{name} safety"))
+
+
+def _rule(raw: dict, name: str, items: dict[str, Item]) -> Rule:
+    """A safety rule: its severity (see _rule_severity), the item and answers that trigger it,
+    and an optional second condition ``also``."""
+    where = f"{name} safety rule {raw.get('id', '?')}"
+    severity = _rule_severity(raw, where)
+    if raw.get("item") not in items:
+        raise InstrumentError(f"{where}: must name an item")
+    values = tuple(raw.get("in") or ())
+    if not values or not set(values) <= items[raw["item"]].values:
+        raise InstrumentError(f"{where}: values must be answers of {raw['item']}")
+    return Rule(
+        raw["id"],
+        severity,
+        raw["item"],
+        values,
+        _condition(raw.get("also"), where, items),
+        _text(raw.get("reason", raw["id"]), where),
+        raw.get("sign", ""),
     )
 
 

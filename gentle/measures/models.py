@@ -69,8 +69,8 @@ class Administration(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(status="submitted") & models.Q(submitted_at__isnull=False))
-                | (~models.Q(status="submitted") & models.Q(submitted_at__isnull=True)),
+                condition=(models.Q(status=Status.SUBMITTED) & models.Q(submitted_at__isnull=False))
+                | (~models.Q(status=Status.SUBMITTED) & models.Q(submitted_at__isnull=True)),
                 name="administration_submitted_has_time",
             )
         ]
@@ -81,6 +81,11 @@ class Administration(models.Model):
     @property
     def when(self):
         return self.submitted_at or self.created_at
+
+    @property
+    def in_progress(self) -> bool:
+        """Started (some answers saved) but not submitted."""
+        return self.status == Status.IN_PROGRESS
 
 
 class Rule(models.TextChoices):

@@ -99,7 +99,3 @@ def triggered_rules(instrument: Instrument, answers: dict) -> list[Rule]:
             continue
         hits.append(rule)
     return sorted(hits, key=lambda r: -SEVERITY_ORDER[r.severity])
-
-
-def highest_severity(rules: list[Rule]) -> str | None:
-    return rules[0].severity if rules else None

@@ -16,7 +16,7 @@ from gentle.courses.selectors import number_sessions
 from gentle.lib import svg
 from gentle.lib.outcomes import Measure, ReliableChange, course_outcome, reliable_change
 from gentle.measures.instruments import Instrument, Score, catalogue
-from gentle.measures.models import Administration, Status
+from gentle.measures.models import Administration, Mode, Status
 
 OUTCOMES = Path(__file__).resolve().parent / "data" / "outcomes.json"
 CLINIC_SAMPLE_MIN = 30
@@ -204,6 +204,8 @@ def _chart(
 
 def course_outcomes(course) -> object | None:
     """NHS Talking Therapies outcomes, response and remission for one course."""
+    from gentle.courses.models import Attendance
+
     rules = outcome_rules()
     first: dict[str, float] = {}
     last: dict[str, float] = {}
@@ -216,7 +218,7 @@ def course_outcomes(course) -> object | None:
             first.setdefault(administration.instrument_id, value)
             last[administration.instrument_id] = value
             counts[administration.instrument_id] = counts.get(administration.instrument_id, 0) + 1
-    attended = course.sessions.filter(attendance="attended").count()
+    attended = course.sessions.filter(attendance=Attendance.ATTENDED).count()
     # First-to-last needs two scores: a measure given once says nothing about change yet.
     first = {m: v for m, v in first.items() if counts[m] >= 2}
     last = {m: v for m, v in last.items() if m in first}
@@ -270,7 +272,7 @@ def overdue_counts(courses) -> dict[int, int]:
     """For each course, how many scheduled measures of held sessions were not given (a
     submitted administration linked to that session). Three queries for any number of
     courses."""
-    from gentle.courses.models import Session
+    from gentle.courses.models import Attendance, Session
     from gentle.measures.models import ScheduleRule
 
     courses = {course.pk: course for course in courses}
@@ -291,7 +293,11 @@ def overdue_counts(courses) -> dict[int, int]:
         overdue = 0
         numbered = number_sessions(course, sessions.get(course_id, []))
         for session in numbered:
-            if not session.number or session.attendance != "attended" or session.starts_at > now:
+            if (
+                not session.number
+                or session.attendance != Attendance.ATTENDED
+                or session.starts_at > now
+            ):
                 continue
             for instrument_id, rule, n in rules.get(course_id) or default_schedule():
                 if (
@@ -334,10 +340,10 @@ def _course_series(administrations) -> dict[int, list[float]]:
 def expected_curve(clinic) -> tuple[list[float], str]:
     """Expected ratio of score to starting score by administration number: the clinic's own
     from its finished courses when it has enough, else the documented default."""
-    from gentle.courses.models import Course
+    from gentle.courses.models import Course, CourseStatus
 
     rules = expected_rules()
-    finished = Course.objects.filter(client__clinic=clinic, status="completed")
+    finished = Course.objects.filter(client__clinic=clinic, status=CourseStatus.COMPLETED)
     series = _course_series(
         Administration.objects.filter(
             course__in=finished, instrument_id=rules["instrument"], status=Status.SUBMITTED
@@ -396,13 +402,13 @@ def not_on_track(courses, clinic) -> dict[int, Track]:
 def course_and_session(client, mode: str):
     """The client's latest course, and for answers given in session its latest held (not
     cancelled) session up to today: where a new administration belongs."""
-    from gentle.courses.models import Course
+    from gentle.courses.models import Attendance, Course
 
     course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
     session = None
-    if course is not None and mode == "in_session":
+    if course is not None and mode == Mode.IN_SESSION:
         session = (
-            course.sessions.exclude(attendance="cancelled")
+            course.sessions.exclude(attendance=Attendance.CANCELLED)
             .filter(starts_at__date__lte=today())
             .order_by("-starts_at")
             .first()

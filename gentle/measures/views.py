@@ -50,7 +50,7 @@ def administration_new(request, client_id: int):
 def answer_form(request, administration, *, role: str, template: str, done):
     """Show or handle the answers form; ``done(rules)`` makes the response after submission.
 
-    A risk answer counts when it is given: a save, an autosave (htmx) or a submit refused for
+    A risk answer counts when it is given: a save, an autosave or a submit refused for
     a missing answer raises its alert at once (in the actions), and the client sees the crisis
     response in the same response; the clinician entering answers in session sees a notice."""
     instrument = actions.instrument_of(administration)
@@ -113,7 +113,7 @@ def risk_notice(rules) -> str:
 
 
 def autosaved(request, administration, rules, *, role: str):
-    """The htmx autosave's answer: nothing to show, or the crisis response swapped into the
+    """The autosave's answer: nothing to show, or the crisis response swapped into the
     page out of band (the form itself is left as the client is filling it)."""
     crisis = client_crisis(administration, rules, role=role, request=request)
     if crisis is None:

@@ -86,3 +86,11 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} #{self.pk} ({self.status})"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == MailStatus.SENT
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == MailStatus.QUEUED

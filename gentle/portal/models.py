@@ -57,7 +57,9 @@ class RecordExport(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=ExportStatus.choices, default="queued")
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     data = models.JSONField(null=True, blank=True, help_text="The record, when ready.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -68,3 +70,16 @@ class RecordExport(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk} of client {self.client_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for the worker or being prepared: the page keeps asking for its progress."""
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ExportStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == ExportStatus.FAILED

@@ -17,12 +17,13 @@ from gentle.accounts.models import Role
 from gentle.clients import actions as client_actions
 from gentle.clients import selectors as client_selectors
 from gentle.clients.access import as_id, client_for, own_client, own_client_record
+from gentle.clients.models import TeamRole
 from gentle.communication import actions as communication_actions
 from gentle.communication import selectors as communication_selectors
 from gentle.communication.access import portal_exchange as portal_exchange_for
 from gentle.communication.access import portal_worksheet as portal_worksheet_for
 from gentle.communication.forms import ExchangeForm, StatementForm, WorksheetForm
-from gentle.courses.models import Session
+from gentle.courses.models import Attendance, Session
 from gentle.courses.selectors import latest_relapse_plan
 from gentle.formulation.models import Goal
 from gentle.grief import actions as grief_actions
@@ -76,9 +77,11 @@ def portal_home(request):
         "portal/home.html",
         {
             "client": client,
-            "team": list(client.care_team.select_related("user").filter(role="clinician")),
+            "team": list(client.care_team.select_related("user").filter(role=TeamRole.CLINICIAN)),
             "next_session": Session.objects.filter(
-                course__client=client, starts_at__gte=timezone.now(), attendance="scheduled"
+                course__client=client,
+                starts_at__gte=timezone.now(),
+                attendance=Attendance.SCHEDULED,
             )
             .order_by("starts_at")
             .first(),
@@ -712,7 +715,7 @@ def portal_record(request):
 
 @role_required(Role.CLIENT)
 def portal_export_status(request, export_id: int):
-    """The progress of a copy being prepared (polled by htmx while it runs)."""
+    """The progress of a copy being prepared (polled by gentle.js while it runs)."""
     export = own_export(request, export_id, action="record.export_status")
     return render(request, "portal/export_status.html", {"export": export})
 

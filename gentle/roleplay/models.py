@@ -89,6 +89,18 @@ class Rehearsal(models.Model):
     def __str__(self) -> str:
         return f"rehearsal {self.pk} of client {self.client_id}"
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.ACTIVE
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == Status.PAUSED
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == Status.FINISHED
+
 
 class Turn(models.Model):
     rehearsal = models.ForeignKey(Rehearsal, on_delete=models.CASCADE, related_name="turns")

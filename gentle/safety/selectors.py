@@ -88,14 +88,6 @@ def crisis_text_default(language: str) -> str:
     return _load("crisis_defaults.json")["texts"].get(_lang(language), "")
 
 
-def escalated_alerts(clients_qs) -> list[Alert]:
-    return list(
-        Alert.objects.filter(client__in=clients_qs, acknowledged_at__isnull=True)
-        .exclude(escalated_at=None)
-        .select_related("client")
-    )
-
-
 def risk_phrases_in(text: str) -> list[str]:
     """The writer's own risk phrases in free text ('self' level of gentle.safety.risk.scan, in
     any language we know): someone else's suicide, the topic in general or a past event told as
@@ -307,7 +299,3 @@ def alerts_waiting_for(*, clinic, user, roles) -> QuerySet[Alert]:
             )
         )
     return Alert.objects.filter(waiting, client__clinic=clinic, acknowledged_at__isnull=True)
-
-
-def open_alert_count(*, clinic, user, roles) -> int:
-    return alerts_waiting_for(clinic=clinic, user=user, roles=roles).count()

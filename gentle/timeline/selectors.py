@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from gentle.courses.models import ProgressNote, Session
+from gentle.courses.models import Attendance, ProgressNote, Session
 from gentle.lib import approxdate
 from gentle.timeline.models import Episode, LifeEvent
 
@@ -73,9 +73,9 @@ def diary_moods(client) -> list[tuple[date, int]]:
 def session_days(client) -> list[date]:
     return [
         timezone.localtime(s).date()
-        for s in Session.objects.filter(course__client=client, attendance="attended").values_list(
-            "starts_at", flat=True
-        )
+        for s in Session.objects.filter(
+            course__client=client, attendance=Attendance.ATTENDED
+        ).values_list("starts_at", flat=True)
     ]
 
 

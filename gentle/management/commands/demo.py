@@ -67,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _wait(self, children: list[subprocess.Popen]) -> None:
-        def stop(signum, frame):
+        def stop(_signum, _frame):
             for child in children:
                 if child.poll() is None:
                     child.terminate()

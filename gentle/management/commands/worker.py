@@ -30,7 +30,7 @@ def _schedule_loop(stop: threading.Event) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run background tasks (exports, reports, reminders) and the periodic jobs."
+    help = "Run background tasks (record copies, outgoing mail) and the periodic jobs."
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -9,21 +9,105 @@
       target.form.requestSubmit();
     }
   });
-  // htmx requests carry the CSRF token of a form on the page (the cookie is HttpOnly).
-  document.addEventListener("htmx:configRequest", function (event) {
-    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (token) {
-      event.detail.headers["X-CSRFToken"] = token.value;
+})();
+
+// Partial updates without a library (ADR 0021): a form that saves itself as it is filled in,
+// and an element that asks for its own new version until it is final. Both send HX-Request,
+// to which the server answers with a fragment (or HX-Redirect to sign in again when the
+// session has ended), and POSTs carry the CSRF token of the form (the cookie is HttpOnly).
+(function () {
+  "use strict";
+  function ask(url, options) {
+    options.headers["HX-Request"] = "true";
+    options.credentials = "same-origin";
+    return fetch(url, options).then(function (response) {
+      var to = response.headers.get("HX-Redirect") || (response.redirected && response.url);
+      if (to) {
+        window.location.href = to;
+        return null;
+      }
+      return response.ok && response.status !== 204 ? response.text() : null;
+    });
+  }
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
+  }
+  // <form data-autosave="URL">: 400 ms after the last change, post the form with submit=0;
+  // one save at a time, and a change made during a save is saved after it. Elements of the
+  // answer marked data-swap-inner replace the content of the page's element of the same id.
+  function autosave(form) {
+    var timer = null;
+    var busy = false;
+    var again = false;
+    function save() {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      var body = new URLSearchParams(new FormData(form));
+      body.set("submit", "0");
+      ask(form.getAttribute("data-autosave"), {
+        method: "POST",
+        body: body,
+        headers: { "X-CSRFToken": body.get("csrfmiddlewaretoken") || "" },
+      }).then(function (html) {
+        if (html) {
+          parse(html).querySelectorAll("[data-swap-inner][id]").forEach(swapInner);
+        }
+      }).catch(function () {}).then(function () {
+        busy = false;
+        if (again) {
+          again = false;
+          save();
+        }
+      });
     }
-  });
-  // A questionnaire's autosave that hears a risk answer swaps the crisis response into the
-  // page: bring it into view the first time (the client may be at the last question).
-  document.addEventListener("htmx:oobAfterSwap", function (event) {
-    var slot = event.detail.target;
-    if (slot && slot.id === "crisis-slot" && !slot.hasAttribute("data-shown")) {
+    form.addEventListener("change", function () {
+      clearTimeout(timer);
+      timer = setTimeout(save, 400);
+    });
+  }
+  function swapInner(part) {
+    var slot = document.getElementById(part.id);
+    if (!slot) {
+      return;
+    }
+    slot.innerHTML = part.innerHTML;
+    // The crisis response an autosave brings when it hears a risk answer: bring it into view
+    // the first time (the client may be at the last question).
+    if (slot.id === "crisis-slot" && !slot.hasAttribute("data-shown")) {
       slot.setAttribute("data-shown", "");
       slot.scrollIntoView({ behavior: "smooth", block: "start" });
     }
+  }
+  // <div data-poll="URL">: every 2 s ask URL (marked as background, so that a page left open
+  // does not keep the session alive) and replace the element with the answer, which polls on
+  // while it is not final. Stops when the element leaves the page.
+  function poll(element) {
+    setTimeout(function () {
+      if (!document.body.contains(element)) {
+        return;
+      }
+      ask(element.getAttribute("data-poll"), { headers: { "X-Gentle-Background": "1" } })
+        .then(function (html) {
+          var next = html && parse(html).firstElementChild;
+          if (!next) {
+            poll(element);
+            return;
+          }
+          element.replaceWith(next);
+          if (next.hasAttribute("data-poll")) {
+            poll(next);
+          }
+        }, function () { poll(element); });
+    }, 2000);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-autosave]").forEach(autosave);
+    document.querySelectorAll("[data-poll]").forEach(poll);
   });
 })();
 
