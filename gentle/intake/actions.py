@@ -19,6 +19,7 @@ from django.utils.translation import override
 from gentle.audit.log import record
 from gentle.clients import actions as client_actions
 from gentle.courses import actions as course_actions
+from gentle.courses.models import CourseStatus
 from gentle.intake import selectors
 from gentle.intake.forms import STARTED_MAX_AGE
 from gentle.intake.models import IntakeContactAttempt, IntakeRequest, PublicText, RequestStatus
@@ -135,7 +136,7 @@ def request_convert(*, by, intake, data: dict, course_fields: dict, role):
             taking_on=clinician == by,  # a clinician taking the new client on themselves
         )
         course = course_actions.course_create(
-            by=by, client=client, status="planned", **course_fields
+            by=by, client=client, status=CourseStatus.PLANNED, **course_fields
         )
         IntakeRequest.objects.filter(pk=intake.pk).update(
             status=RequestStatus.CONVERTED, client=client, handled_at=timezone.now()
