@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from gentle.lib.delays import Delay, parse_delay
@@ -28,6 +28,16 @@ def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
     if value is None or value.strip() == "":
         return None
     return value.strip()
+
+
+@overload
+def env_str(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str: ...
+
+
+@overload
+def env_str(
+    name: str, default: None = None, *, environ: Mapping[str, str] | None = None
+) -> str | None: ...
 
 
 def env_str(

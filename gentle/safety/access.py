@@ -2,18 +2,35 @@
 themself in the portal, or, for an escalated alert still open, the clinic's safety lead (who is
 told of it by email, ADR 0019)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
 from django.db import transaction
 from django.http import Http404
 
 from gentle.accounts.context import clinic_context
+from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Role
 from gentle.audit.log import record
-from gentle.clients.access import as_id, audit_own, client_for, own_client, visible_clients
+from gentle.clients.access import Via, as_id, audit_own, client_for, own_client, visible_clients
 from gentle.clients.models import Client
-from gentle.safety.models import Alert, SafetySettings
+from gentle.safety.models import Alert, SafetyPlanVersion, SafetySettings
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from gentle.clients.access import AccessedClient
 
 
-def may_work_on(alert: Alert, client) -> bool:
+class SafetyLeadVia(Via):
+    """The door's annotations on a client opened by the clinic's safety lead, who is not on
+    its care team: all false, and the role they act in."""
+
+    via_safety_lead: str
+
+
+def may_work_on(alert: Alert, client: AccessedClient) -> bool:
     """Who may act on an alert (log contact attempts, close it): the clinicians of the care
     team or holding a break-glass grant; once it is escalated, also the client's supervisors
     (on the care team or supervising its clinician) and the clinic's safety lead. ``client`` is
@@ -27,7 +44,7 @@ def may_work_on(alert: Alert, client) -> bool:
     )
 
 
-def alert_for(request, alert_id, *, work: bool = False) -> Alert:
+def alert_for(request: AuthenticatedHttpRequest, alert_id: int, *, work: bool = False) -> Alert:
     """The alert if this person may see it (``work=True``: act on it); else 404, the same for
     missing and forbidden. Audited as alert.view, or alert.open for work."""
     alert = Alert.objects.select_related("acknowledged_by").filter(pk=as_id(alert_id)).first()
@@ -52,14 +69,16 @@ def alert_for(request, alert_id, *, work: bool = False) -> Alert:
     return alert
 
 
-def acting_role(client) -> str:
+def acting_role(client: AccessedClient) -> str:
     """The role in which this person acts on the client's alert (for the audit row)."""
     if client.via_team_clinician or client.via_break_glass:
         return Role.CLINICIAN
     return getattr(client, "via_safety_lead", None) or Role.SUPERVISOR
 
 
-def plan_client(request, client_id, *, write: bool = False):
+def plan_client(
+    request: AuthenticatedHttpRequest, client_id: int, *, write: bool = False
+) -> AccessedClient:
     """The client whose safety plan the care team opens (``write``: the team's clinicians or
     break-glass); 404 otherwise. Audited as safety_plan.view / safety_plan.open."""
     return client_for(
@@ -72,7 +91,7 @@ def plan_client(request, client_id, *, write: bool = False):
     )
 
 
-def own_plan_client(request, *, write: bool = False):
+def own_plan_client(request: AuthenticatedHttpRequest, *, write: bool = False) -> Client:
     """The signed-in client, opening their own safety plan in the portal (404 for anyone
     else). Audited."""
     client = own_client(request)
@@ -81,7 +100,13 @@ def own_plan_client(request, *, write: bool = False):
     return client
 
 
-def audit_plan_read(request, client, version, *, via: str) -> None:
+def audit_plan_read(
+    request: AuthenticatedHttpRequest | None,
+    client: Client,
+    version: SafetyPlanVersion,
+    *,
+    via: str,
+) -> None:
     """A safety plan shown outside its own page (a crisis response, the alert page)."""
     own = request is not None and client.user_id is not None and request.user.pk == client.user_id
     with transaction.atomic():
@@ -97,7 +122,9 @@ def audit_plan_read(request, client, version, *, via: str) -> None:
         )
 
 
-def _as_safety_lead(request, alert: Alert, *, work: bool = False) -> Client:
+def _as_safety_lead(
+    request: AuthenticatedHttpRequest, alert: Alert, *, work: bool = False
+) -> WithAnnotations[Client, SafetyLeadVia]:
     """The alert's client for the clinic's safety lead, while the alert is escalated and open
     (else 404): the last one it escalates to, who may also act on it; audited with
     ``via=safety_lead``."""
@@ -112,9 +139,11 @@ def _as_safety_lead(request, alert: Alert, *, work: bool = False) -> Client:
         ).exists()
     ):
         raise Http404
-    client = Client.objects.filter(pk=alert.client_id, clinic=context.clinic).first()
-    if client is None:
+    found = Client.objects.filter(pk=alert.client_id, clinic=context.clinic).first()
+    if found is None:
         raise Http404
+    # Annotated by hand just below, as the door annotates the clients it opens.
+    client = cast("WithAnnotations[Client, SafetyLeadVia]", found)
     client.via_team_clinician = client.via_team_supervisor = False
     client.via_supervision = client.via_break_glass = False
     client.via_safety_lead = context.primary_role()
