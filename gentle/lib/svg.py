@@ -22,7 +22,7 @@ class TimelineEpisode(TypedDict):
 
 
 def line_chart(
-    points: list[tuple[float, float]],
+    points: Sequence[tuple[float, float]],
     *,
     x_max: float,
     y_max: float,

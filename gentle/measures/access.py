@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.clients.access import as_id, client_for, own_client_record
 from gentle.measures.models import Administration, Mode
 
 
-def administration_for(request, administration_id, *, write: bool = False) -> Administration:
+def administration_for(
+    request: AuthenticatedHttpRequest, administration_id: int, *, write: bool = False
+) -> Administration:
     administration = Administration.objects.filter(pk=as_id(administration_id)).first()
     if administration is None:
         raise Http404
@@ -23,7 +26,9 @@ def administration_for(request, administration_id, *, write: bool = False) -> Ad
     return administration
 
 
-def portal_administration(request, administration_id) -> Administration:
+def portal_administration(
+    request: AuthenticatedHttpRequest, administration_id: int
+) -> Administration:
     """A questionnaire assigned to the signed-in client for their portal."""
     client = own_client_record(request)
     administration = Administration.objects.filter(

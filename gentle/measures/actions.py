@@ -3,12 +3,17 @@ transaction: nothing half-scored is ever stored."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from gentle.accounts.models import Role
+from gentle.accounts.models import Role, User
 from gentle.audit.log import record
-from gentle.measures.instruments import Instrument, catalogue
+from gentle.clients.models import Client
+from gentle.courses.models import Course, Session
+from gentle.measures.instruments import Instrument, Rule, catalogue
 from gentle.measures.models import Administration, Mode, Status
 from gentle.measures.scoring import check, score_all, triggered_rules
 from gentle.safety.actions import alert_raise
@@ -18,7 +23,7 @@ class AnswersInvalid(Exception):
     """The answers were refused. ``rules``: the safety rules their risk answers triggered all
     the same (a refused submit still hears them; the caller shows the crisis text)."""
 
-    def __init__(self, errors: dict[str, str], rules: list | None = None):
+    def __init__(self, errors: dict[str, str], rules: list[Rule] | None = None) -> None:
         super().__init__("invalid answers")
         self.errors = errors
         self.rules = rules or []
@@ -32,7 +37,14 @@ def instrument_of(administration: Administration) -> Instrument:
     return catalogue()[administration.instrument_id]
 
 
-def _audit(action: str, *, by, request, administration: Administration, role: str) -> None:
+def _audit(
+    action: str,
+    *,
+    by: User,
+    request: HttpRequest | None,
+    administration: Administration,
+    role: str,
+) -> None:
     record(
         action,
         actor=by,
@@ -48,14 +60,14 @@ def _audit(action: str, *, by, request, administration: Administration, role: st
 
 def administration_start(
     *,
-    by,
-    request,
-    client,
+    by: User,
+    request: HttpRequest | None,
+    client: Client,
     instrument: Instrument,
     mode: str,
-    course=None,
-    session=None,
-    due_on=None,
+    course: Course | None = None,
+    session: Session | None = None,
+    due_on: date | None = None,
     corrects: Administration | None = None,
     about: str = "",
 ) -> Administration:
@@ -84,7 +96,13 @@ def administration_start(
     return administration
 
 
-def _alerts_raise(*, by, request, administration: Administration, rules: list) -> None:
+def _alerts_raise(
+    *,
+    by: User,
+    request: HttpRequest | None,
+    administration: Administration,
+    rules: list[Rule],
+) -> None:
     """Raise an alert for each triggered rule, inside the caller's transaction. Once per
     administration and rule (alert_raise's uniqueness): answering again, saving again or
     submitting later never raises it twice, and an answer changed back does not withdraw it:
@@ -103,8 +121,13 @@ def _alerts_raise(*, by, request, administration: Administration, rules: list) -
 
 
 def administration_save(
-    *, by, request, administration: Administration, answers: dict, role: str
-) -> list:
+    *,
+    by: User,
+    request: HttpRequest | None,
+    administration: Administration,
+    answers: dict[str, object],
+    role: str,
+) -> list[Rule]:
     """Save and continue: keep valid partial answers (out-of-range ones are refused). A risk
     answer counts when it is given: its safety rules raise their alerts now. Returns the
     triggered rules (the caller shows the client the crisis text if any)."""
@@ -127,8 +150,13 @@ def administration_save(
 
 
 def administration_submit(
-    *, by, request, administration: Administration, answers: dict, role: str
-) -> list:
+    *,
+    by: User,
+    request: HttpRequest | None,
+    administration: Administration,
+    answers: dict[str, object],
+    role: str,
+) -> list[Rule]:
     """Check, score and store the answers, and raise alerts for triggered safety rules.
     Returns the triggered rules (the caller shows the client the crisis text if any).
 
@@ -139,7 +167,7 @@ def administration_submit(
     instrument = instrument_of(administration)
     errors = check(instrument, answers)
     if errors:
-        rules = []
+        rules: list[Rule] = []
         if not check(instrument, answers, partial=True) and triggered_rules(instrument, answers):
             rules = administration_save(
                 by=by, request=request, administration=administration, answers=answers, role=role
@@ -171,7 +199,13 @@ def administration_submit(
     return rules
 
 
-def schedule_set(*, by, request, course, rules: dict[str, tuple[str, int | None]]) -> None:
+def schedule_set(
+    *,
+    by: User,
+    request: HttpRequest | None,
+    course: Course,
+    rules: dict[str, tuple[str, int | None]],
+) -> None:
     """Replace the course's measurement schedule."""
     from gentle.measures.models import ScheduleRule
 

@@ -258,7 +258,7 @@ def _words_around(text: str, phrases: list[str], reach: int = CONTEXT_CHARS) -> 
 def alert_acknowledge(
     *,
     by: User,
-    request: HttpRequest,
+    request: HttpRequest | None,
     alert: Alert,
     action: str,
     note: str,
@@ -290,7 +290,7 @@ def alert_acknowledge(
 def contact_attempt_add(
     *,
     by: User,
-    request: HttpRequest,
+    request: HttpRequest | None,
     alert: Alert,
     made_at: datetime,
     outcome: str,
@@ -385,7 +385,7 @@ def alerts_escalate(now: datetime | None = None) -> int:
 
 
 def crisis_text_save(
-    *, by: User, request: HttpRequest, clinic: Clinic, language: str, text: str
+    *, by: User, request: HttpRequest | None, clinic: Clinic, language: str, text: str
 ) -> CrisisText:
     with transaction.atomic():
         crisis, _ = CrisisText.objects.update_or_create(
@@ -411,7 +411,7 @@ class PlanConflict(Exception):
 def safety_plan_save(
     *,
     by: User,
-    request: HttpRequest,
+    request: HttpRequest | None,
     client: Client,
     sections: dict[str, str],
     based_on: int,
@@ -467,7 +467,7 @@ def safety_plan_save(
 
 
 def safety_lead_set(
-    *, by: User, request: HttpRequest, clinic: Clinic, lead: User | None
+    *, by: User, request: HttpRequest | None, clinic: Clinic, lead: User | None
 ) -> SafetySettings:
     """Choose the clinic's safety lead (None for nobody); the caller has checked that the
     person is one of ``selectors.safety_lead_candidates``."""
