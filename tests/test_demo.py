@@ -159,6 +159,10 @@ def test_the_demo_tells_one_safety_story(client, settings):
         assert alert.acknowledged_at >= alert.raised_at
     escalated = Alert.objects.get(acknowledged_at=None)
     assert escalated.escalated_at is not None and escalated.severity == "high"
+    # The client answered it in the portal, as their own login.
+    answered = Administration.objects.get(pk=escalated.source_id)
+    assert answered.mode == "portal" and escalated.client.user_id is not None
+    assert answered.submitted_by_id == escalated.client.user_id
     attempts = list(ContactAttempt.objects.filter(alert=escalated).order_by("made_at"))
     assert len(attempts) >= 2 and attempts[0].made_at > escalated.raised_at
     plan = list(SafetyPlanVersion.objects.filter(client=escalated.client).order_by("number"))

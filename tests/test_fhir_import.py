@@ -147,6 +147,15 @@ def test_shipped_instruments_and_earlier_imports_are_not_overwritten(tmp_path, i
     call_command("import_questionnaire", str(path), replace=True)
 
 
+def test_a_version_that_is_not_a_plain_number_imports_as_version_1(tmp_path, instruments_dir):
+    # "²" is a digit to str.isdigit() but not to int(): the import stopped with a traceback.
+    data = copy.deepcopy(QUESTIONNAIRE)
+    data["version"] = "²"
+    call_command("import_questionnaire", str(write(tmp_path, data)))
+    saved = json.loads((instruments_dir / "sleepcheck.json").read_text())
+    assert saved["version"] == 1
+
+
 def test_an_unreadable_file_is_named(tmp_path):
     bad = tmp_path / "broken.json"
     bad.write_text("{not json")

@@ -5,9 +5,17 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from gentle.accounts.context import clinic_context
+from gentle.accounts.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For annotations: the request a view behind ``role_required`` (or ``login_required``)
+    receives, whose user is signed in. Django never makes one; it is an HttpRequest."""
+
+    user: User
 
 
 def role_required(*roles: str):

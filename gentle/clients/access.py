@@ -15,14 +15,16 @@ Administrators manage records and care teams but do not open clinical pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, cast
 
 from django.db import transaction
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, Model, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
 from gentle.accounts.context import clinic_context
-from gentle.accounts.models import Role, Supervision, User
+from gentle.accounts.decorators import AuthenticatedHttpRequest
+from gentle.accounts.models import Clinic, Invitation, Role, Supervision, User
 from gentle.audit.log import record
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
 
@@ -30,6 +32,25 @@ VIA_CARE_TEAM = "care_team"
 VIA_SUPERVISION = "supervision"
 VIA_BREAK_GLASS = "break_glass"
 VIA_SAFETY_LEAD = "safety_lead"
+
+
+class Via(TypedDict):
+    """How the person may see a client: the annotations ``_annotated`` puts on each one."""
+
+    via_team_clinician: bool
+    via_team_supervisor: bool
+    via_supervision: bool
+    via_break_glass: bool
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A client fetched through this door, carrying the ``Via`` annotations.
+    AccessedClient: TypeAlias = WithAnnotations[Client, Via]
+
+
+M = TypeVar("M", bound=Model)  # a model with a ``client`` foreign key, or ``through`` one
 
 
 @dataclass(frozen=True)
@@ -47,7 +68,7 @@ class May:
     safety_lead: bool = False  # the clinic's safety lead, reaching an escalated alert
 
     @classmethod
-    def of(cls, client: Client) -> May:
+    def of(cls, client: AccessedClient) -> May:
         """From the ``via_*`` annotations of ``_annotated``."""
         clinician = bool(client.via_team_clinician)
         glass = bool(client.via_break_glass)
@@ -74,7 +95,7 @@ class May:
         )
 
 
-def _annotated(request) -> QuerySet[Client] | None:
+def _annotated(request: AuthenticatedHttpRequest) -> QuerySet[AccessedClient] | None:
     """Clients of the request's clinic, annotated with each path by which this person may see
     them; None when the person holds no clinical role there."""
     context = clinic_context(request)
@@ -117,15 +138,16 @@ def _visible_filter() -> Q:
     )
 
 
-def visible_clients(request) -> QuerySet[Client]:
+def visible_clients(request: AuthenticatedHttpRequest) -> QuerySet[AccessedClient]:
     """The clients this person may open in the request's clinic (annotated with how)."""
     annotated = _annotated(request)
     if annotated is None:
-        return Client.objects.none()
+        # Empty, so no row lacks the annotations.
+        return cast("QuerySet[AccessedClient]", Client.objects.none())
     return annotated.filter(_visible_filter())
 
 
-def access_path(client: Client) -> str:
+def access_path(client: AccessedClient) -> str:
     if client.via_team_clinician or client.via_team_supervisor:
         return VIA_CARE_TEAM
     if client.via_supervision:
@@ -133,7 +155,7 @@ def access_path(client: Client) -> str:
     return VIA_BREAK_GLASS
 
 
-def as_id(value) -> int:
+def as_id(value: str | int) -> int:
     """A positive database id from a URL or form value, or 404."""
     try:
         number = int(value)
@@ -145,15 +167,15 @@ def as_id(value) -> int:
 
 
 def client_for(
-    request,
-    client_id,
+    request: AuthenticatedHttpRequest,
+    client_id: str | int,
     *,
     action: str = "client.view",
     detail: str = "",
     write: bool = False,
     object_type: str = "client",
-    object_id=None,
-) -> Client:
+    object_id: str | int | None = None,
+) -> AccessedClient:
     """The client with this id if this person may see it (else 404); the access is audited.
 
     ``write=True`` asks for the right to change the client's clinical record: clinicians on the
@@ -179,7 +201,7 @@ def client_for(
     return client
 
 
-def break_glass_candidate(request, client_id) -> Client:
+def break_glass_candidate(request: AuthenticatedHttpRequest, client_id: str | int) -> Client:
     """A client of this clinic that a clinician may open by breaking the glass (404 otherwise,
     including for clients of other clinics)."""
     context = clinic_context(request)
@@ -191,7 +213,7 @@ def break_glass_candidate(request, client_id) -> Client:
     return client
 
 
-def managed_client(request, client_id) -> Client:
+def managed_client(request: AuthenticatedHttpRequest, client_id: str | int) -> Client:
     """A client record of the administrator's clinic, for record and care-team management (no
     clinical content is shown through it)."""
     context = clinic_context(request)
@@ -203,7 +225,7 @@ def managed_client(request, client_id) -> Client:
     return client
 
 
-def own_client(request) -> Client:
+def own_client(request: AuthenticatedHttpRequest) -> Client:
     """The signed-in client's own record in the request's clinic (404 for anyone else).
     Not audited by itself: callers audit what they open (``own_client_record``, ``audit_own``)."""
     context = clinic_context(request)
@@ -215,7 +237,7 @@ def own_client(request) -> Client:
     return client
 
 
-def audit_own(client: Client, action: str, *, object_type: str, object_id) -> None:
+def audit_own(client: Client, action: str, *, object_type: str, object_id: str | int) -> None:
     """Audit the client opening part of their own record in the portal."""
     with transaction.atomic():
         record(
@@ -229,61 +251,73 @@ def audit_own(client: Client, action: str, *, object_type: str, object_id) -> No
 
 
 def client_object(
-    request,
-    model,
-    object_id,
+    request: AuthenticatedHttpRequest,
+    model: type[M],
+    object_id: str | int,
     *,
     write: bool = False,
     verb: str,
     action: str | None = None,
     object_type: str | None = None,
     through: str | None = None,
-):
+) -> M:
     """An object of ``model`` through its client's door (404 for missing and forbidden alike),
     with ``.may`` (what this person may do with it); the per-kind doors (``course_for``,
     ``loss_for``, ...) are this, named. The object has a ``client`` foreign key, or reaches its
     client ``through`` one (a session through its course). Audited as ``<verb>.view``, or
     ``<verb>.open`` when opened to write, unless ``action`` names another read."""
-    query = model.objects.all() if through is None else model.objects.select_related(through)
-    found = query.filter(pk=as_id(object_id)).first()
+    query = model._default_manager.all()
+    found: M | None = (
+        (query if through is None else query.select_related(through))
+        .filter(pk=as_id(object_id))
+        .first()
+    )
     if found is None:
         raise Http404
-    owner = found if through is None else getattr(found, through)
+    owner: Any = found if through is None else getattr(found, through)
     owner.client = client_for(
         request,
         owner.client_id,
         write=write,
         action=action or (f"{verb}.open" if write else f"{verb}.view"),
-        object_type=object_type or model._meta.model_name,
+        object_type=object_type or cast(str, model._meta.model_name),
         object_id=found.pk,
     )
-    found.may = owner.client.may
+    cast(Any, found).may = owner.client.may
     return found
 
 
 def own_shared_object(
-    request, model, object_id, *, write: bool = False, verb: str, shared="shared_with_client"
-):
+    request: AuthenticatedHttpRequest,
+    model: type[M],
+    object_id: str | int,
+    *,
+    write: bool = False,
+    verb: str,
+    shared: str = "shared_with_client",
+) -> M:
     """An object of ``model`` that belongs to the signed-in client and that their care team
     shared with them (the ``shared`` lookup is true); anything else is 404. Audited."""
     client = own_client(request)
-    found = model.objects.filter(pk=as_id(object_id), client=client, **{shared: True}).first()
+    found: M | None = model._default_manager.filter(
+        pk=as_id(object_id), client=client, **{shared: True}
+    ).first()
     if found is None:
         raise Http404
     action = f"portal.{verb}_open" if write else f"portal.{verb}_view"
-    audit_own(client, action, object_type=model._meta.model_name, object_id=found.pk)
-    found.client = client
+    audit_own(client, action, object_type=cast(str, model._meta.model_name), object_id=found.pk)
+    cast(Any, found).client = client
     return found
 
 
-def own_client_record(request) -> Client:
+def own_client_record(request: AuthenticatedHttpRequest) -> Client:
     """The signed-in client's own record, its opening audited."""
     client = own_client(request)
     audit_own(client, "portal.view", object_type="client", object_id=client.pk)
     return client
 
 
-def record_list_read(request, action: str, *, count: int) -> None:
+def record_list_read(request: AuthenticatedHttpRequest, action: str, *, count: int) -> None:
     """Audit the reading of a list of clients (names only, no ids of each)."""
     context = clinic_context(request)
     with transaction.atomic():
@@ -295,7 +329,7 @@ def record_list_read(request, action: str, *, count: int) -> None:
         )
 
 
-def break_glass_reviewers(clinic) -> list[User]:
+def break_glass_reviewers(clinic: Clinic) -> list[User]:
     """Who reviews emergency access in ``clinic``: its active administrators and supervisors
     (each grant by someone other than its holder)."""
     return list(
@@ -309,9 +343,11 @@ def break_glass_reviewers(clinic) -> list[User]:
     )
 
 
-def portal_invitation_asks_birth_date(invitation) -> bool:
+def portal_invitation_asks_birth_date(invitation: Invitation) -> bool:
     """Whether activating this portal invitation asks for the date of birth (when the record has
     one). Only that yes or no leaves here, for the public activation page."""
+    if invitation.client_id is None:  # a staff invitation
+        return False
     return Client.objects.filter(
         pk=invitation.client_id, clinic_id=invitation.clinic_id, date_of_birth__isnull=False
     ).exists()

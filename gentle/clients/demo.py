@@ -92,8 +92,11 @@ def seed(rng, context: dict) -> None:
             supervisor=supervisor if index % 4 == 0 else None,
         )
         clients.append(client)
-    # The demo client login belongs to the first of the demo clinician's clients.
-    actions.client_link_user(client_id=clients[0].pk, clinic=clinic, user=users["client"])
+    # The demo client login belongs to the first of the demo clinician's clients (kept in the
+    # list as linked: later seeds act as that client's login).
+    clients[0] = actions.client_link_user(
+        request=None, client_id=clients[0].pk, clinic=clinic, user=users["client"]
+    )
     # The portal login and the record are the same (fictional) person.
     users["client"].display_name = clients[0].full_name
     users["client"].save(update_fields=["display_name"])

@@ -5,6 +5,8 @@ Client data is reached only through ``gentle.clients.access`` (the one door).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,8 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Clinic, Invitation
 
+if TYPE_CHECKING:
+    from gentle.clients.access import May
+
 
 class Client(models.Model):
+    if TYPE_CHECKING:
+        may: May  # what the person may do with it, set by the door; not stored
+
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clients")
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100, blank=True)

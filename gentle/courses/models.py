@@ -147,6 +147,9 @@ class Session(models.Model):
     agenda_done = models.JSONField(
         default=list, blank=True, help_text="Ids of the agenda items ticked in this session."
     )
+    # Set by gentle.courses.selectors.number_sessions on the sessions it is given; not stored.
+    number: int | None
+    phase: str
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from gentle.clients.access import access_path
+from gentle.clients.models import Client
 from gentle.courses.models import (
     NUMBERED,
     Attendance,
@@ -84,7 +85,7 @@ def upcoming_sessions(user, clinic, *, days: int = 14, limit: int = 30) -> list[
 
 @dataclass
 class CaseloadRow:
-    client: object
+    client: Client
     course: Course | None
     held: int
     next_session: datetime | None

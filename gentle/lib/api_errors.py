@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 API_PREFIX = "/api/"
 MAX_ERRORS = 20
@@ -36,17 +40,18 @@ CODES = {
 }
 
 
-def is_api(request) -> bool:
+def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def api_error(status: int, message: str | None = None, **extra) -> JsonResponse:
+def api_error(status: int, message: StrOrPromise | None = None, **extra: object) -> JsonResponse:
     """The JSON error answer for ``status``, with the standard message unless one is given."""
+    standard: StrOrPromise
     if status in CODES:
         code, standard = CODES[status]
     else:
         phrase = HTTPStatus(status).phrase
-        code, standard = phrase.lower(), phrase
+        code, standard = phrase.lower(), str(phrase)
     body = {"error": code, "message": str(message or standard), **extra}
     return JsonResponse(body, status=status)
 

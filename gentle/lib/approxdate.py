@@ -29,7 +29,7 @@ class ApproxDateError(ValueError):
     """Not a date we can read; the message says what is accepted, and ``code`` lets a caller
     show its own (translated) words."""
 
-    def __init__(self, message: str, code: str = "unreadable", **params):
+    def __init__(self, message: str, code: str = "unreadable", **params: object) -> None:
         super().__init__(message)
         self.code = code
         self.params = params
@@ -49,7 +49,9 @@ class ApproxDate:
         if self.precision == AGE:
             if born is None:
                 return None
+            assert self.age is not None  # an AGE value always has its age
             return _birthday(born, born.year + self.age)
+        assert self.year is not None  # every other precision has a year
         return date(self.year, self.month or 1, self.day or 1)
 
     def __str__(self) -> str:
@@ -97,6 +99,7 @@ def parse(text: str) -> ApproxDate:
         return ApproxDate(AGE, age=age)
     else:
         raise ApproxDateError(message, "unreadable")
+    assert result.year is not None  # each branch above that gets here set it
     if not MIN_YEAR <= result.year <= MAX_YEAR:
         raise ApproxDateError(
             f"Choose a year between {MIN_YEAR} and {MAX_YEAR}.",
@@ -107,11 +110,17 @@ def parse(text: str) -> ApproxDate:
     return result
 
 
-def from_parts(precision: str, year=None, month=None, day=None, age=None) -> ApproxDate:
+def from_parts(
+    precision: str,
+    year: int | None = None,
+    month: int | None = None,
+    day: int | None = None,
+    age: int | None = None,
+) -> ApproxDate:
     return ApproxDate(precision, year, month, day, age)
 
 
-def sort_key(value: ApproxDate, born: date | None = None) -> tuple:
+def sort_key(value: ApproxDate, born: date | None = None) -> tuple[int, date, int, int]:
     """Exact and approximate dates together by their start; ages without a birth date last
     (by age); at the same start, the more exact first."""
     start = value.start(born)

@@ -13,8 +13,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -74,7 +78,7 @@ def trusted_proxies() -> tuple[Network, ...]:
     return _trusted(tuple(settings.GENTLE_TRUSTED_PROXIES))
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The address of the person behind ``request`` (see the module's docstring)."""
     if request is None:
         return None
@@ -82,7 +86,7 @@ def client_ip(request) -> str | None:
     return resolve(meta.get("REMOTE_ADDR"), meta.get("HTTP_X_FORWARDED_FOR", ""), trusted_proxies())
 
 
-def from_trusted_proxy(request) -> bool:
+def from_trusted_proxy(request: HttpRequest) -> bool:
     """Whether the request came straight from one of our reverse proxies."""
     peer = _address(request.META.get("REMOTE_ADDR"))
     return peer is not None and _is_trusted(peer, trusted_proxies())

@@ -14,7 +14,7 @@ class KeyRingError(ValueError):
 
 
 class KeyRing:
-    def __init__(self, keys: list[str]):
+    def __init__(self, keys: list[str]) -> None:
         if not keys:
             raise KeyRingError("no key given")
         try:

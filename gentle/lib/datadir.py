@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from gentle.lib.env import ConfigError
@@ -96,7 +97,7 @@ def demo_secret_key(data_dir: Path) -> str:
     return demo_file_secret(data_dir, "demo-secret-key", lambda: secrets.token_urlsafe(64))
 
 
-def demo_file_secret(data_dir: Path, name: str, make) -> str:
+def demo_file_secret(data_dir: Path, name: str, make: Callable[[], str]) -> str:
     """A secret kept in a 0600 file of the data directory, made by ``make()`` on first use."""
     path = data_dir / name
     if path.exists():

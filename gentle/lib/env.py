@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from gentle.lib.delays import Delay, parse_delay
@@ -29,12 +30,24 @@ def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
     return value.strip()
 
 
-def env_str(name: str, default: str | None = None, *, environ=None) -> str | None:
+@overload
+def env_str(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str: ...
+
+
+@overload
+def env_str(
+    name: str, default: None = None, *, environ: Mapping[str, str] | None = None
+) -> str | None: ...
+
+
+def env_str(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> str | None:
     value = _raw(name, environ)
     return default if value is None else value
 
 
-def env_bool(name: str, default: bool, *, environ=None) -> bool:
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
     value = _raw(name, environ)
     if value is None:
         return default
@@ -45,7 +58,9 @@ def env_bool(name: str, default: bool, *, environ=None) -> bool:
     raise ConfigError(f"{name} must be true or false, not {value!r}")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, environ=None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None
+) -> int:
     value = _raw(name, environ)
     if value is None:
         return default
@@ -58,14 +73,18 @@ def env_int(name: str, default: int, *, minimum: int | None = None, environ=None
     return number
 
 
-def env_list(name: str, default: list[str], *, environ=None) -> list[str]:
+def env_list(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
     value = _raw(name, environ)
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ=None) -> str:
+def env_choice(
+    name: str, choices: tuple[str, ...], default: str, *, environ: Mapping[str, str] | None = None
+) -> str:
     value = _raw(name, environ)
     if value is None:
         return default
@@ -75,7 +94,12 @@ def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ=Non
 
 
 def env_delay(
-    name: str, default: str, *, minimum: timedelta, maximum: timedelta, environ=None
+    name: str,
+    default: str,
+    *,
+    minimum: timedelta,
+    maximum: timedelta,
+    environ: Mapping[str, str] | None = None,
 ) -> Delay:
     """A delay such as "1 hour" or "1 working day" (gentle.lib.delays)."""
     value = _raw(name, environ)
@@ -89,7 +113,7 @@ SQLITE_SCHEMES = frozenset({"sqlite"})
 POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "pgsql"})
 
 
-def parse_database_url(url: str) -> dict:
+def parse_database_url(url: str) -> dict[str, Any]:
     """Turn a DATABASE_URL into a Django DATABASES entry.
 
     Accepted: ``sqlite:////absolute/path.db`` and
@@ -121,7 +145,7 @@ def parse_database_url(url: str) -> dict:
         if "\x00" in url:
             raise ConfigError("DATABASE_URL is malformed: it contains a NUL character")
         options = dict(parse_qsl(parts.query, keep_blank_values=False))
-        config = {
+        config: dict[str, Any] = {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
             "USER": unquote(parts.username or ""),

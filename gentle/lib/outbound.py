@@ -212,7 +212,7 @@ def post(
         if not allowed(sockaddr[0], allow_private=allow_private):
             raise Refused(classify(sockaddr[0]))
     if scheme == "https":
-        connection: http.client.HTTPConnection = _PinnedHTTPS(host, port, addresses, deadline)
+        connection: _PinnedHTTP | _PinnedHTTPS = _PinnedHTTPS(host, port, addresses, deadline)
     else:
         connection = _PinnedHTTP(host, port, addresses, deadline)
     target = parts.path or "/"

@@ -43,6 +43,6 @@ def tel_uri(number: str) -> str:
     return f"tel:{'+' if international else ''}{digits}"
 
 
-def tel_links(text) -> SafeString:
+def tel_links(text: object) -> SafeString:
     """``text`` escaped, with each phone number in it a ``tel:`` link."""
     return mark_safe(_RUN.sub(_tel, str(escape(text or ""))))  # noqa: S308 - escaped first

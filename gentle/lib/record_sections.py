@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Row = dict[str, Any]
 
@@ -71,7 +74,7 @@ class Section:
     # The readable page: a lazily translated heading (also the entry in the contents) and the
     # body's template; a section without a template is in the JSON only (the clinic's name,
     # shown in the page's header).
-    title: str = ""
+    title: StrOrPromise = ""
     template: str = ""
     anchor: str = ""  # the HTML id, if not the key
     # Keys (at any depth) holding an ISO date or date-time, shown as dates.

@@ -7,9 +7,11 @@ public allow-list there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import path
+from django.http import HttpResponseBase
+from django.urls import URLPattern, path
 
 
 class Access:
@@ -41,6 +43,13 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def route(pattern: str, view, *, name: str, access: str, methods: tuple[str, ...] = ("GET",)):
+def route(
+    pattern: str,
+    view: Callable[..., HttpResponseBase],
+    *,
+    name: str,
+    access: str,
+    methods: tuple[str, ...] = ("GET",),
+) -> URLPattern:
     RULES[name] = Rule(access, methods)
     return path(pattern, view, name=name)

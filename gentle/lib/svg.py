@@ -3,21 +3,36 @@ page that uses it, for people who cannot see it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from html import escape
+from typing import TypedDict
+
+
+class TimelineEvent(TypedDict):
+    date: date
+    label: str
+    highlight: bool
+    planned: bool
+
+
+class TimelineEpisode(TypedDict):
+    start: date
+    end: date | None
 
 
 def line_chart(
-    points: list[tuple[float, float]],
+    points: Sequence[tuple[float, float]],
     *,
     x_max: float,
     y_max: float,
     label: str,
     width: int = 640,
     height: int = 200,
-    bands: list[tuple[float, float, str]] = (),
-    markers: list[tuple[float, str]] = (),
+    bands: Sequence[tuple[float, float, str]] = (),
+    markers: Sequence[tuple[float, str]] = (),
     y_min: float = 0,
-    expected: list[tuple[float, float]] = (),
+    expected: Sequence[tuple[float, float]] = (),
 ) -> str:
     """A line of (x, y) points from x=1..x_max and y=y_min..y_max, with optional shaded y-bands
     (low, high, css class) and vertical markers (x, css class)."""
@@ -171,16 +186,16 @@ def _short(text: str, limit: int = 16) -> str:
 
 def timeline(
     *,
-    start,
-    end,
-    events: list[dict],
-    episodes: list[dict],
-    moods: list[tuple],
-    sessions: list,
+    start: date,
+    end: date,
+    events: Sequence[TimelineEvent],
+    episodes: Sequence[TimelineEpisode],
+    moods: Sequence[tuple[date, float]],
+    sessions: Sequence[date],
     label: str,
-    ticks: list[tuple],
+    ticks: Sequence[tuple[date, str]],
     width: int = 720,
-    diary: list[tuple] = (),
+    diary: Sequence[tuple[date, float]] = (),
 ) -> str:
     """A horizontal timeline from ``start`` to ``end`` (dates): symptom episodes as shaded
     spans, events as marked points (``highlight`` and ``planned`` flags), the mood lines (0–10)
@@ -189,7 +204,7 @@ def timeline(
     height, pad, top, mood_top, mood_h = 250, 20, 30, 150, 60
     span = max((end - start).days, 1)
 
-    def sx(day) -> float:
+    def sx(day: date) -> float:
         return round(pad + (day - start).days / span * (width - 2 * pad), 1)
 
     def my(value: float) -> float:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.clients.access import as_id, client_object, own_client_record
 from gentle.measures.models import Administration, Mode
 
 
-def administration_for(request, administration_id, *, write: bool = False) -> Administration:
+def administration_for(
+    request: AuthenticatedHttpRequest, administration_id: str | int, *, write: bool = False
+) -> Administration:
     return client_object(
         request, Administration, administration_id, write=write, verb="administration"
     )
 
 
-def portal_administration(request, administration_id) -> Administration:
+def portal_administration(
+    request: AuthenticatedHttpRequest, administration_id: str | int
+) -> Administration:
     """A questionnaire assigned to the signed-in client for their portal."""
     client = own_client_record(request)
     administration = Administration.objects.filter(

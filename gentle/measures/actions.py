@@ -3,12 +3,16 @@ transaction: nothing half-scored is ever stored."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.accounts.models import Role
+from gentle.accounts.models import Role, User
 from gentle.audit.log import record
-from gentle.measures.instruments import Instrument, catalogue
+from gentle.clients.models import Client
+from gentle.courses.models import Course, Session
+from gentle.measures.instruments import Instrument, Rule, catalogue
 from gentle.measures.models import Administration, Mode, Status
 from gentle.measures.scoring import check, score_all, triggered_rules
 from gentle.safety.actions import alert_raise
@@ -18,7 +22,7 @@ class AnswersInvalid(Exception):
     """The answers were refused. ``rules``: the safety rules their risk answers triggered all
     the same (a refused submit still hears them; the caller shows the crisis text)."""
 
-    def __init__(self, errors: dict[str, str], rules: list | None = None):
+    def __init__(self, errors: dict[str, str], rules: list[Rule] | None = None) -> None:
         super().__init__("invalid answers")
         self.errors = errors
         self.rules = rules or []
@@ -34,13 +38,13 @@ def instrument_of(administration: Administration) -> Instrument:
 
 def administration_start(
     *,
-    by,
-    client,
+    by: User,
+    client: Client,
     instrument: Instrument,
     mode: str,
-    course=None,
-    session=None,
-    due_on=None,
+    course: Course | None = None,
+    session: Session | None = None,
+    due_on: date | None = None,
     corrects: Administration | None = None,
     about: str = "",
 ) -> Administration:
@@ -71,7 +75,12 @@ def administration_start(
     return administration
 
 
-def _alerts_raise(*, by, administration: Administration, rules: list) -> None:
+def _alerts_raise(
+    *,
+    by: User,
+    administration: Administration,
+    rules: list[Rule],
+) -> None:
     """Raise an alert for each triggered rule, inside the caller's transaction. Once per
     administration and rule (alert_raise's uniqueness): answering again, saving again or
     submitting later never raises it twice, and an answer changed back does not withdraw it:
@@ -88,7 +97,13 @@ def _alerts_raise(*, by, administration: Administration, rules: list) -> None:
         )
 
 
-def administration_save(*, by, administration: Administration, answers: dict, role: str) -> list:
+def administration_save(
+    *,
+    by: User,
+    administration: Administration,
+    answers: dict[str, object],
+    role: str,
+) -> list[Rule]:
     """Save and continue: keep valid partial answers (out-of-range ones are refused). A risk
     answer counts when it is given: its safety rules raise their alerts now. Returns the
     triggered rules (the caller shows the client the crisis text if any)."""
@@ -116,7 +131,13 @@ def administration_save(*, by, administration: Administration, answers: dict, ro
     return rules
 
 
-def administration_submit(*, by, administration: Administration, answers: dict, role: str) -> list:
+def administration_submit(
+    *,
+    by: User,
+    administration: Administration,
+    answers: dict[str, object],
+    role: str,
+) -> list[Rule]:
     """Check, score and store the answers, and raise alerts for triggered safety rules.
     Returns the triggered rules (the caller shows the client the crisis text if any).
 
@@ -127,7 +148,7 @@ def administration_submit(*, by, administration: Administration, answers: dict, 
     instrument = instrument_of(administration)
     errors = check(instrument, answers)
     if errors:
-        rules = []
+        rules: list[Rule] = []
         if not check(instrument, answers, partial=True) and triggered_rules(instrument, answers):
             rules = administration_save(
                 by=by, administration=administration, answers=answers, role=role
@@ -161,7 +182,12 @@ def administration_submit(*, by, administration: Administration, answers: dict, 
     return rules
 
 
-def schedule_set(*, by, course, rules: dict[str, tuple[str, int | None]]) -> None:
+def schedule_set(
+    *,
+    by: User,
+    course: Course,
+    rules: dict[str, tuple[str, int | None]],
+) -> None:
     """Replace the course's measurement schedule."""
     from gentle.measures.models import ScheduleRule
 

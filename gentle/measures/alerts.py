@@ -7,14 +7,15 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gentle.measures.instruments import catalogue
+from gentle.measures.instruments import Instrument, Item, catalogue
 from gentle.measures.models import Administration, Status
+from gentle.safety.models import Alert
 from gentle.safety.sources import Answer, Raised
 
 SOURCE = "administration"
 
 
-def _risk_items(instrument) -> list[str]:
+def _risk_items(instrument: Instrument) -> list[str]:
     items: list[str] = []
     for rule in instrument.rules:
         for item_id in (rule.item, rule.also.item if rule.also else None):
@@ -23,7 +24,7 @@ def _risk_items(instrument) -> list[str]:
     return items
 
 
-def _answer_text(item, answers: dict) -> str:
+def _answer_text(item: Item, answers: dict[str, object]) -> str:
     if item.id not in answers:
         return _("not answered")
     value = answers[item.id]
@@ -33,13 +34,14 @@ def _answer_text(item, answers: dict) -> str:
     return f"{option.text} ({value})" if value is not None else option.text
 
 
-def describe(alert) -> Raised | None:
+def describe(alert: Alert) -> Raised | None:
     """One query: the administration that raised ``alert`` (of the same client)."""
     source_id = alert.source_id
     if not source_id.isdigit():
         return None
-    administration = Administration.objects.filter(pk=int(source_id), client_id=alert.client_id)
-    administration = administration.first()
+    administration = Administration.objects.filter(
+        pk=int(source_id), client_id=alert.client_id
+    ).first()
     if administration is None:
         return None
     instrument = catalogue().get(administration.instrument_id)

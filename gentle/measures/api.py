@@ -11,24 +11,28 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from datetime import date
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gentle.accounts.decorators import role_required
+from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import client_for
+from gentle.clients.models import Client
 from gentle.lib.api_errors import api_error, field_errors
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
 from gentle.measures.forms import StartForm
-from gentle.measures.instruments import catalogue, localized
+from gentle.measures.instruments import Rule, catalogue, localized
 from gentle.measures.models import Administration, Mode, Status
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
@@ -37,7 +41,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class BadRequest(Exception):
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("bad request")
         self.errors = errors
 
@@ -51,12 +55,12 @@ def bad_request(errors: dict[str, str]) -> JsonResponse:
     return field_errors(errors)
 
 
-def api_view(view):
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """JSON 404 for anyone who may not see the thing (anonymous people included, instead of the
     sign-in redirect), and for things that do not exist."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return not_found()
         try:
@@ -70,11 +74,11 @@ def api_view(view):
 # Serialising ---------------------------------------------------------------------------------
 
 
-def _iso(value) -> str | None:
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _scores(administration: Administration) -> list[dict]:
+def _scores(administration: Administration) -> list[dict[str, Any]]:
     instrument = catalogue().get(administration.instrument_id)
     stored = dict(administration.scores or {})
     rows = []
@@ -100,7 +104,7 @@ def _scores(administration: Administration) -> list[dict]:
     return rows
 
 
-def _change_from_first(administration: Administration, client) -> dict | None:
+def _change_from_first(administration: Administration, client: Client) -> dict[str, Any] | None:
     """For submitted measures with outcome rules (PHQ-9, GAD-7): this main score minus the
     client's first one (corrected answers replaced by their correction, as on the results
     page). The first administration itself has a change of 0."""
@@ -135,7 +139,7 @@ def _change_from_first(administration: Administration, client) -> dict | None:
     }
 
 
-def administration_json(administration: Administration, client) -> dict:
+def administration_json(administration: Administration, client: Client) -> dict[str, Any]:
     instrument = catalogue().get(administration.instrument_id)
     return {
         "id": administration.pk,
@@ -160,7 +164,7 @@ def administration_json(administration: Administration, client) -> dict:
 # Reading the request -------------------------------------------------------------------------
 
 
-def read_json(request) -> dict:
+def read_json(request: HttpRequest) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise BadRequest({"body": _("Send a JSON object with Content-Type: application/json.")})
     try:
@@ -172,7 +176,7 @@ def read_json(request) -> dict:
     return data
 
 
-def _engine_value(value):
+def _engine_value(value: object) -> int | str | None:
     """Whole numbers (or null for an unscored answer) go to the engine as they are; anything
     else goes as text, which the engine refuses as not an offered answer, naming the question
     (true is not taken for 1, nor 1.0)."""
@@ -181,7 +185,7 @@ def _engine_value(value):
     return json.dumps(value)
 
 
-def read_start(data: dict) -> dict:
+def read_start(data: dict[str, Any]) -> dict[str, Any]:
     """The start fields checked with the HTML view's StartForm (same rules and messages), plus
     the answers and whether to submit them."""
     errors = {key: _("Unknown field.") for key in data if key not in FIELDS}
@@ -205,7 +209,9 @@ def read_start(data: dict) -> dict:
         {"instrument": data.get("instrument", ""), "mode": data.get("mode", ""), "due_on": due_on}
     )
     if not form.is_valid():
-        raise BadRequest({field: " ".join(messages) for field, messages in form.errors.items()})
+        raise BadRequest(
+            {field: " ".join(str(m) for m in messages) for field, messages in form.errors.items()}
+        )
     if form.cleaned_data["mode"] == Mode.PORTAL and (answers or submit):
         raise BadRequest(
             {"answers": _("A questionnaire assigned to the portal is answered by the client.")}
@@ -224,7 +230,7 @@ def read_start(data: dict) -> dict:
 @api_view
 @role_required(Role.CLINICIAN)
 @require_POST
-def administration_create(request, client_id: int):
+def administration_create(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = client_for(
         request, client_id, write=True, action="measures.open", detail="channel=api"
     )
@@ -233,7 +239,7 @@ def administration_create(request, client_id: int):
     except BadRequest as bad:
         return bad_request(bad.errors)
     course, session = selectors.course_and_session(client, start["mode"])
-    rules = []
+    rules: list[Rule] = []
     try:
         with transaction.atomic():  # a refused answer leaves nothing behind, not even the start
             administration = actions.administration_start(
@@ -245,7 +251,7 @@ def administration_create(request, client_id: int):
                 session=session,
                 due_on=start["due_on"],
             )
-            write = dict(
+            write: dict[str, Any] = dict(
                 by=request.user,
                 administration=administration,
                 answers=start["answers"],
@@ -273,13 +279,15 @@ def administration_create(request, client_id: int):
 @api_view
 @role_required(*CLINICAL)
 @require_GET
-def administration_detail(request, administration_id: int):
+def administration_detail(
+    request: AuthenticatedHttpRequest, administration_id: int
+) -> HttpResponse:
     administration = administration_for(request, administration_id)
     return JsonResponse(administration_json(administration, administration.client))
 
 
 @require_GET
-def openapi(request):
+def openapi(request: HttpRequest) -> HttpResponse:
     """The OpenAPI document (no data). Also sets the CSRF cookie for clients that start here."""
     get_token(request)
     return JsonResponse(openapi_document(), json_dumps_params={"indent": 2})
@@ -288,15 +296,15 @@ def openapi(request):
 # The OpenAPI document ------------------------------------------------------------------------
 
 
-def _nullable(schema: dict) -> dict:
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": [schema, {"type": "null"}]}
 
 
-def _json(ref: str) -> dict:
+def _json(ref: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
 
 
-def openapi_document() -> dict:
+def openapi_document() -> dict[str, Any]:
     not_found_response = {"$ref": "#/components/responses/NotFound"}
     method_not_allowed = {
         "description": "This address does not take this method (see the Allow header).",
@@ -423,7 +431,7 @@ def openapi_document() -> dict:
     }
 
 
-def _schemas() -> dict:
+def _schemas() -> dict[str, Any]:
     answers = {
         "type": "object",
         "description": (

@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from random import Random
+from typing import Any
 
 from django.utils import timezone
 
+from gentle.accounts.models import User
 from gentle.clients.models import Client
+from gentle.courses.models import Course, Session
 from gentle.measures import actions
-from gentle.measures.instruments import catalogue
+from gentle.measures.instruments import Instrument, catalogue
 from gentle.measures.models import Administration, Mode
 from gentle.safety.actions import alert_acknowledge
 from gentle.safety.models import Alert
@@ -17,7 +21,9 @@ from gentle.safety.models import Alert
 NON_RESPONDER, DETERIORATION = 6, 13  # positions in the demo client list
 
 
-def _answers(rng, prefix: str, count: int, total: int, top: int = 3, keep_last_zero=False):
+def _answers(
+    rng: Random, prefix: str, count: int, total: int, top: int = 3, keep_last_zero: bool = False
+) -> dict[str, object]:
     """Item answers (0..top) that add up to ``total``, spread at random."""
     values = [0] * count
     slots = count - 1 if keep_last_zero else count
@@ -29,7 +35,7 @@ def _answers(rng, prefix: str, count: int, total: int, top: int = 3, keep_last_z
     return {f"{prefix}{n}": v for n, v in enumerate(values, start=1)}
 
 
-def _trajectory(rng, index: int, number: int) -> int:
+def _trajectory(rng: Random, index: int, number: int) -> int:
     start = 14 + (index * 3) % 8
     if index == NON_RESPONDER:
         return start + rng.choice([-1, 0, 1])
@@ -38,7 +44,7 @@ def _trajectory(rng, index: int, number: int) -> int:
     return max(2, round(start - 1.3 * (number - 1) + rng.choice([-1, 0, 1])))
 
 
-def seed(rng, context: dict) -> None:
+def seed(rng: Random, context: dict[str, Any]) -> None:
     phq9, gad7 = catalogue()["phq9"], catalogue()["gad7"]
     clients = context["clients"]
     alert_client = clients[0]
@@ -98,7 +104,7 @@ LAST_SESSION_REVIEW = (
 )
 
 
-def _risk_story(rng, client, phq9) -> None:
+def _risk_story(rng: Random, client: Client, phq9: Instrument) -> None:
     from gentle.accounts.models import Membership, Role
     from gentle.courses.models import ProgressNote
     from gentle.safety.actions import alerts_escalate, contact_attempt_add, safety_lead_set
@@ -141,7 +147,8 @@ def _risk_story(rng, client, phq9) -> None:
             acknowledged_at=alert.raised_at + timedelta(minutes=40)
         )
         ProgressNote.objects.filter(session=administration.session).update(risk_review=review)
-    # Yesterday evening, between sessions, in the portal.
+    # Yesterday evening, between sessions, in the portal, as the client's own login.
+    assert client.user is not None, "the demo's first client has the portal login"
     last_session = alerts[-1].raised_at
     raised_at = max(timezone.now() - timedelta(hours=20), last_session + timedelta(days=1))
     answers = _answers(rng, "phq9_", 9, 15, keep_last_zero=True)
@@ -184,7 +191,14 @@ def _risk_story(rng, client, phq9) -> None:
         type(attempt).objects.filter(pk=attempt.pk).update(recorded_at=made_at)
 
 
-def _submit(instrument, client, course, session, clinician, answers) -> None:
+def _submit(
+    instrument: Instrument,
+    client: Client,
+    course: Course,
+    session: Session,
+    clinician: User,
+    answers: dict[str, object],
+) -> None:
     administration = actions.administration_start(
         by=clinician,
         client=client,

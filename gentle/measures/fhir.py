@@ -9,8 +9,14 @@ the sum of every scored item; bands can be added to the resulting file by hand.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaire import (
+    Questionnaire,
+    QuestionnaireItem,
+    QuestionnaireItemAnswerOption,
+)
 from pydantic import ValidationError
 
 from gentle.measures.instruments import InstrumentError, parse
@@ -26,7 +32,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40]
 
 
-def _option(option, where: str) -> dict:
+def _option(option: QuestionnaireItemAnswerOption, where: str) -> dict[str, Any]:
     for extension in option.extension or ():
         if extension.url in ORDINAL and extension.valueDecimal is not None:
             value = int(extension.valueDecimal)
@@ -42,13 +48,16 @@ def _option(option, where: str) -> dict:
     )
 
 
-def _condition(item, values_by_code: dict) -> dict | None:
+def _condition(
+    item: QuestionnaireItem, values_by_code: dict[tuple[str | None, str | None], int]
+) -> dict[str, Any] | None:
     conditions = item.enableWhen or []
     if not conditions:
         return None
     if len(conditions) != 1 or conditions[0].operator != "=":
         raise InstrumentError(f"item {item.linkId}: only one enableWhen with '=' is supported")
     when = conditions[0]
+    value: int | None
     if when.answerInteger is not None:
         value = when.answerInteger
     elif when.answerCoding is not None:
@@ -62,7 +71,7 @@ def _condition(item, values_by_code: dict) -> dict | None:
     return {"item": when.question, "in": [value]}
 
 
-def _flatten(items):
+def _flatten(items: Iterable[QuestionnaireItem] | None) -> Iterator[QuestionnaireItem]:
     for item in items or ():
         if item.type == "group":
             yield from _flatten(item.item)
@@ -70,7 +79,9 @@ def _flatten(items):
             yield item
 
 
-def instrument_from_questionnaire(data: dict, *, instrument_id: str | None = None) -> dict:
+def instrument_from_questionnaire(
+    data: dict[str, Any], *, instrument_id: str | None = None
+) -> dict[str, Any]:
     """The instrument JSON for a FHIR Questionnaire, checked by Gentle's own parser."""
     try:
         questionnaire = Questionnaire.model_validate(data)
@@ -82,7 +93,8 @@ def instrument_from_questionnaire(data: dict, *, instrument_id: str | None = Non
         ) from None
     name = questionnaire.title or questionnaire.name or questionnaire.id or "questionnaire"
     identifier = instrument_id or _slug(questionnaire.name or questionnaire.id or name)
-    items, values_by_code = [], {}
+    items: list[dict[str, Any]] = []
+    values_by_code: dict[tuple[str | None, str | None], int] = {}
     for item in _flatten(questionnaire.item):
         where = f"item {item.linkId}"
         if not item.answerOption:
@@ -91,7 +103,7 @@ def instrument_from_questionnaire(data: dict, *, instrument_id: str | None = Non
         for option, raw in zip(options, item.answerOption, strict=True):
             if raw.valueCoding is not None:
                 values_by_code[(item.linkId, raw.valueCoding.code)] = option["value"]
-        entry = {
+        entry: dict[str, Any] = {
             "id": item.linkId,
             "text": item.text or item.linkId,
             "options": options,
@@ -104,7 +116,9 @@ def instrument_from_questionnaire(data: dict, *, instrument_id: str | None = Non
         if condition:
             entry["condition"] = condition
         items.append(entry)
-    version = int(questionnaire.version) if (questionnaire.version or "").isdigit() else 1
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    raw_version = questionnaire.version or ""
+    version = int(raw_version) if raw_version.isdecimal() else 1
     data = {
         "id": identifier,
         "version": version,

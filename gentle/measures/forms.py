@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gentle.measures.instruments import Instrument, catalogue
+from gentle.measures.instruments import Instrument, Item, catalogue
 from gentle.measures.models import Mode
 
 NOT_SCORED = "na"
 
 
-def instrument_choices(rater: str | None = None):
+def instrument_choices(rater: str | None = None) -> list[tuple[str, str]]:
     return [
         (i.id, i.name)
         for i in sorted(catalogue().values(), key=lambda i: i.name)
@@ -24,12 +26,13 @@ class StartForm(forms.Form):
         label=_("Due (portal only)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = instrument_choices()
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = instrument_choices()
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean gives back cleaned_data
         instrument = catalogue().get(cleaned.get("instrument", ""))
         if instrument and instrument.rater == "clinician" and cleaned.get("mode") == Mode.PORTAL:
             self.add_error(
@@ -38,13 +41,24 @@ class StartForm(forms.Form):
         return cleaned
 
 
+class ItemField(forms.ChoiceField):
+    """A question's radio group, knowing its item and number for the template."""
+
+    item: Item
+    number: int
+
+
 class AnswersForm(forms.Form):
     """One radio group per item; the instrument engine does the checking, so that messages
     name the question the same way for every instrument."""
 
     def __init__(
-        self, *args, instrument: Instrument, initial_answers: dict | None = None, **kwargs
-    ):
+        self,
+        *args: Any,
+        instrument: Instrument,
+        initial_answers: dict[str, object] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         initial_answers = initial_answers or {}
@@ -52,7 +66,7 @@ class AnswersForm(forms.Form):
             choices = [
                 (NOT_SCORED if o.value is None else str(o.value), o.text) for o in item.options
             ]
-            field = forms.ChoiceField(
+            field = ItemField(
                 label=f"{number}. {item.text}",
                 choices=choices,
                 required=False,
@@ -65,9 +79,9 @@ class AnswersForm(forms.Form):
             field.item = item
             field.number = number
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, object]:
         """The answers given, as the engine expects them (unanswered items absent)."""
-        answers = {}
+        answers: dict[str, object] = {}
         for item in self.instrument.items:
             raw = self.data.get(item.id, "")
             if raw == "":
@@ -85,7 +99,7 @@ class AnswersForm(forms.Form):
 class ScheduleForm(forms.Form):
     """One 'when' choice per instrument; empty means not scheduled."""
 
-    def __init__(self, *args, rules: dict[str, tuple[str, int | None]], **kwargs):
+    def __init__(self, *args: Any, rules: dict[str, tuple[str, int | None]], **kwargs: Any) -> None:
         from gentle.measures.models import Rule
 
         super().__init__(*args, **kwargs)
@@ -105,9 +119,10 @@ class ScheduleForm(forms.Form):
                 initial=n,
             )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        chosen = {}
+        assert cleaned is not None  # Form.clean gives back cleaned_data
+        chosen: dict[str, tuple[str, int | None]] = {}
         for instrument_id, _name in instrument_choices():
             rule = cleaned.get(f"rule_{instrument_id}")
             n = cleaned.get(f"n_{instrument_id}")

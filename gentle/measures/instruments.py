@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import get_language
 
@@ -25,7 +26,7 @@ class InstrumentError(ValueError):
     """A definition is malformed; the message names the file and the part."""
 
 
-def _text(value, where: str) -> dict[str, str]:
+def _text(value: object, where: str) -> dict[str, str]:
     if isinstance(value, str) and value:
         return {"en": value}
     if isinstance(value, dict) and isinstance(value.get("en"), str) and value["en"]:
@@ -157,7 +158,7 @@ class Instrument:
         return self.scores[0]
 
 
-def _condition(raw, where: str, known: dict[str, Item]) -> Condition | None:
+def _condition(raw: object, where: str, known: dict[str, Item]) -> Condition | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or raw.get("item") not in known:
@@ -168,7 +169,7 @@ def _condition(raw, where: str, known: dict[str, Item]) -> Condition | None:
     return Condition(raw["item"], values)
 
 
-def _objects(value, where: str) -> list[dict]:
+def _objects(value: object, where: str) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -235,7 +236,7 @@ def _parse(data: dict, name: str) -> Instrument:
     )
 
 
-def _check_header(data, name: str) -> None:
+def _check_header(data: object, name: str) -> None:
     if not isinstance(data, dict):
         raise InstrumentError(f"{name}: expected an object")
     for key in ("id", "version", "title", "items", "scores", "source", "licence"):
@@ -267,7 +268,7 @@ def _items(data: dict, name: str) -> dict[str, Item]:
     return items
 
 
-def _options(raw, where: str, item_id: str) -> tuple[Option, ...]:
+def _options(raw: object, where: str, item_id: str) -> tuple[Option, ...]:
     """An item's answer options: values unique whole numbers (or null, not scored), at least
     one scored."""
     if not isinstance(raw, list) or not raw:
@@ -327,7 +328,7 @@ def _score_range(method: str, members: list[Item]) -> tuple[int, int]:
     return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
-def _bands(raw, where: str, low: float, high: float) -> tuple[Band, ...]:
+def _bands(raw: object, where: str, low: float, high: float) -> tuple[Band, ...]:
     bands = sorted(
         (
             Band(

@@ -3,6 +3,8 @@ answers never change (a correction is a new administration pointing at the old o
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -79,7 +81,7 @@ class Administration(models.Model):
         return f"{self.instrument_id} administration {self.pk}"
 
     @property
-    def when(self):
+    def when(self) -> datetime:
         return self.submitted_at or self.created_at
 
     @property

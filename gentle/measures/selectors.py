@@ -5,17 +5,29 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any, cast
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from gentle.accounts.models import Clinic
+from gentle.clients.models import Client
+from gentle.courses.models import Course, Session
 from gentle.courses.selectors import number_sessions
 from gentle.lib import svg
-from gentle.lib.outcomes import Measure, ReliableChange, course_outcome, reliable_change
-from gentle.measures.instruments import Instrument, Score, catalogue
+from gentle.lib.outcomes import (
+    CourseOutcome,
+    Measure,
+    ReliableChange,
+    course_outcome,
+    reliable_change,
+)
+from gentle.measures.instruments import Band, Instrument, Score, catalogue
 from gentle.measures.models import Administration, Mode, Status
 
 OUTCOMES = Path(__file__).resolve().parent / "data" / "outcomes.json"
@@ -23,7 +35,7 @@ CLINIC_SAMPLE_MIN = 30
 
 
 @cache
-def outcome_rules() -> dict:
+def outcome_rules() -> dict[str, Any]:
     return json.loads(OUTCOMES.read_text(encoding="utf-8"))
 
 
@@ -37,12 +49,12 @@ class Threshold:
 class ResultRow:
     administration: Administration
     value: float | None
-    band: object
+    band: Band | None
     number: int | None
     change_first: float | None = None
     change_last: float | None = None
     reliable: ReliableChange | None = None
-    subscores: list = field(default_factory=list)
+    subscores: list[tuple[Score, float | None, Band | None]] = field(default_factory=list)
     expected: float | None = None
 
 
@@ -71,7 +83,7 @@ def reliable_threshold(
     return Threshold(points, "nhs_points") if points else None
 
 
-def clinic_first_scores(clinic) -> dict[str, list[float]]:
+def clinic_first_scores(clinic: Clinic) -> dict[str, list[float]]:
     """Each client's first submitted main score, per instrument, in the clinic (one query)."""
     seen: dict[tuple[str, int], float] = {}
     for client_id, instrument_id, scores in (
@@ -91,7 +103,7 @@ def clinic_first_scores(clinic) -> dict[str, list[float]]:
     return firsts
 
 
-def submitted(client) -> list[Administration]:
+def submitted(client: Client) -> list[Administration]:
     """The client's submitted administrations, corrected ones replaced by their correction."""
     rows = list(
         Administration.objects.filter(client=client, status=Status.SUBMITTED)
@@ -104,8 +116,9 @@ def submitted(client) -> list[Administration]:
     return [a for a in rows if a.n_corrections == 0]
 
 
-def _session_numbers(client) -> dict[int, int]:
-    numbers = {}
+def _session_numbers(client: Client) -> dict[int | None, int]:
+    """Session id to number (looked up with an administration's session id, None for none)."""
+    numbers: dict[int | None, int] = {}
     for course in client.courses.prefetch_related("sessions"):
         for session in number_sessions(course, list(course.sessions.all())):
             if session.number:
@@ -113,7 +126,9 @@ def _session_numbers(client) -> dict[int, int]:
     return numbers
 
 
-def client_results(client, *, course=None, events=()) -> list[InstrumentResults]:
+def client_results(
+    client: Client, *, course: Course | None = None, events: Sequence[date] = ()
+) -> list[InstrumentResults]:
     """Results per instrument. ``events`` are dates (life events, from the caller that can see
     the timeline) to mark on charts drawn by session number."""
     administrations = submitted(client)
@@ -141,10 +156,11 @@ def client_results(client, *, course=None, events=()) -> list[InstrumentResults]
             ]
             rows.append(row)
         valued = [row for row in rows if row.value is not None]
+        values = [row.value for row in valued if row.value is not None]  # the same, typed
         for index, row in enumerate(valued):
             if index:
-                row.change_first = row.value - valued[0].value
-                row.change_last = row.value - valued[index - 1].value
+                row.change_first = values[index] - values[0]
+                row.change_last = values[index] - values[index - 1]
                 if threshold:
                     change = abs(row.change_first)
                     row.reliable = ReliableChange(
@@ -152,31 +168,37 @@ def client_results(client, *, course=None, events=()) -> list[InstrumentResults]
                         threshold.points,
                         change >= threshold.points,
                     )
-        expected = []
+        expected: list[float] = []
         if instrument.id == expected_rules()["instrument"] and len(valued) >= 2:
             ratios = curve[0]
-            start = valued[0].value
+            start = values[0]
             for k, row in enumerate(valued):
                 row.expected = round(start * ratios[min(k, len(ratios) - 1)], 1)
-            expected = [row.expected for row in valued]
+            expected = [row.expected for row in valued if row.expected is not None]
         chart = _chart(instrument, score, valued, course, expected, events)
         results.append(InstrumentResults(instrument, score, rows, chart, threshold))
     return sorted(results, key=lambda r: r.instrument.id)
 
 
 def _chart(
-    instrument: Instrument, score: Score, rows: list[ResultRow], course, expected=(), events=()
+    instrument: Instrument,
+    score: Score,
+    rows: list[ResultRow],
+    course: Course | None,
+    expected: Sequence[float] = (),
+    events: Sequence[date] = (),
 ) -> str:
+    """``rows``: those with a value."""
     if not rows:
         return ""
     numbered = all(row.number for row in rows)
-    xs = [row.number if numbered else index + 1 for index, row in enumerate(rows)]
-    points = list(zip(xs, [row.value for row in rows], strict=True))
+    xs = [cast(int, row.number) if numbered else index + 1 for index, row in enumerate(rows)]
+    points = list(zip(xs, [cast(float, row.value) for row in rows], strict=True))
     expected_points = list(zip(xs, expected, strict=True)) if expected else []
     x_max = max(
         course.contracted_sessions if course and numbered else 0, max(x for x, _ in points), 2
     )
-    markers = []
+    markers: list[tuple[float, str]] = []
     if course and numbered:
         markers = [(course.initial_last + 0.5, "phase"), (course.termination_first - 0.5, "phase")]
         markers += [(x, "life-event") for x in _event_positions(rows, events)]
@@ -202,7 +224,7 @@ def _chart(
     )
 
 
-def course_outcomes(course) -> object | None:
+def course_outcomes(course: Course) -> CourseOutcome | None:
     """NHS Talking Therapies outcomes, response and remission for one course."""
     from gentle.courses.models import Attendance
 
@@ -239,7 +261,7 @@ def course_outcomes(course) -> object | None:
     )
 
 
-def open_assignments(client) -> list[Administration]:
+def open_assignments(client: Client) -> list[Administration]:
     return list(
         Administration.objects.filter(client=client)
         .exclude(status=Status.SUBMITTED)
@@ -247,7 +269,7 @@ def open_assignments(client) -> list[Administration]:
     )
 
 
-def today():
+def today() -> date:
     return timezone.localdate()
 
 
@@ -268,28 +290,30 @@ def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
     return number in (1, contracted)
 
 
-def overdue_counts(courses) -> dict[int, int]:
+def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     """For each course, how many scheduled measures of held sessions were not given (a
     submitted administration linked to that session). Three queries for any number of
     courses."""
     from gentle.courses.models import Attendance, Session
     from gentle.measures.models import ScheduleRule
 
-    courses = {course.pk: course for course in courses}
-    rules: dict[int, list] = {}
-    for rule in ScheduleRule.objects.filter(course_id__in=list(courses)):
-        rules.setdefault(rule.course_id, []).append((rule.instrument_id, rule.rule, rule.n))
-    sessions: dict[int, list] = {}
-    for session in Session.objects.filter(course_id__in=list(courses)).order_by("starts_at", "pk"):
+    by_id = {course.pk: course for course in courses}
+    rules: dict[int, list[tuple[str, str, int | None]]] = {}
+    for schedule_rule in ScheduleRule.objects.filter(course_id__in=list(by_id)):
+        rules.setdefault(schedule_rule.course_id, []).append(
+            (schedule_rule.instrument_id, schedule_rule.rule, schedule_rule.n)
+        )
+    sessions: dict[int, list[Session]] = {}
+    for session in Session.objects.filter(course_id__in=list(by_id)).order_by("starts_at", "pk"):
         sessions.setdefault(session.course_id, []).append(session)
     given = set(
         Administration.objects.filter(
-            course_id__in=list(courses), status=Status.SUBMITTED, session__isnull=False
+            course_id__in=list(by_id), status=Status.SUBMITTED, session__isnull=False
         ).values_list("session_id", "instrument_id")
     )
     now = timezone.now()
     counts = {}
-    for course_id, course in courses.items():
+    for course_id, course in by_id.items():
         overdue = 0
         numbered = number_sessions(course, sessions.get(course_id, []))
         for session in numbered:
@@ -313,7 +337,7 @@ EXPECTED = Path(__file__).resolve().parent / "data" / "expected_recovery.json"
 
 
 @cache
-def expected_rules() -> dict:
+def expected_rules() -> dict[str, Any]:
     return json.loads(EXPECTED.read_text(encoding="utf-8"))
 
 
@@ -327,7 +351,9 @@ class Track:
     source: str  # "clinic" or "default"
 
 
-def _course_series(administrations) -> dict[int, list[float]]:
+def _course_series(
+    administrations: Iterable[tuple[int | None, dict[str, float]]],
+) -> dict[int, list[float]]:
     """Main scores per course, in order, from submitted administrations of one instrument."""
     series: dict[int, list[float]] = {}
     for course_id, scores in administrations:
@@ -337,7 +363,7 @@ def _course_series(administrations) -> dict[int, list[float]]:
     return series
 
 
-def expected_curve(clinic) -> tuple[list[float], str]:
+def expected_curve(clinic: Clinic) -> tuple[list[float], str]:
     """Expected ratio of score to starting score by administration number: the clinic's own
     from its finished courses when it has enough, else the documented default."""
     from gentle.courses.models import Course, CourseStatus
@@ -375,7 +401,7 @@ def track(scores: list[float], curve: tuple[list[float], str]) -> Track | None:
     return Track(scores[0], k + 1, scores[-1], expected, behind, source)
 
 
-def not_on_track(courses, clinic) -> dict[int, Track]:
+def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, Track]:
     """For each course with two or more scores: its Track (two queries for any number)."""
     course_ids = [c.pk for c in courses]
     if not course_ids or clinic is None:
@@ -399,7 +425,7 @@ def not_on_track(courses, clinic) -> dict[int, Track]:
     return tracks
 
 
-def course_and_session(client, mode: str):
+def course_and_session(client: Client, mode: str) -> tuple[Course | None, Session | None]:
     """The client's latest course, and for answers given in session its latest held (not
     cancelled) session up to today: where a new administration belongs."""
     from gentle.courses.models import Attendance, Course
@@ -421,11 +447,11 @@ class FirstLast:
     instrument: Instrument
     first: float
     last: float | None
-    first_band: object
-    last_band: object
+    first_band: Band | None
+    last_band: Band | None
 
 
-def first_and_last(course) -> list[FirstLast]:
+def first_and_last(course: Course) -> list[FirstLast]:
     """Each instrument's first and last main score within the course."""
     rows: dict[str, list[float]] = {}
     for administration in submitted(course.client):
@@ -446,12 +472,12 @@ def first_and_last(course) -> list[FirstLast]:
     return result
 
 
-def _event_positions(rows: list[ResultRow], events) -> list[float]:
+def _event_positions(rows: list[ResultRow], events: Sequence[date]) -> list[float]:
     """Where each event date falls between the charted sessions (as a session number)."""
     dated = sorted(
         (row.administration.session.starts_at.date(), row.number)
         for row in rows
-        if row.number and row.administration.session_id
+        if row.number and row.administration.session is not None
     )
     positions = []
     for day in events:

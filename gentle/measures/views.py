@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,27 +12,27 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gentle.accounts.decorators import role_required
+from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import client_for
 from gentle.courses.access import course_for
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
 from gentle.measures.forms import AnswersForm, ScheduleForm, StartForm, instrument_choices
-from gentle.measures.instruments import catalogue
-from gentle.measures.models import Mode, Status
-from gentle.safety.selectors import crisis_response
+from gentle.measures.instruments import Rule, catalogue
+from gentle.measures.models import Administration, Mode, Status
+from gentle.safety.selectors import CrisisResponse, crisis_response
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
 @role_required(Role.CLINICIAN)
 @require_POST
-def administration_new(request, client_id: int):
+def administration_new(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = client_for(request, client_id, write=True, action="measures.open")
     form = StartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("client_measures", client_id=client.pk)
     course, session = selectors.course_and_session(client, form.cleaned_data["mode"])
     administration = actions.administration_start(
@@ -47,7 +50,14 @@ def administration_new(request, client_id: int):
     return redirect("administration_fill", administration_id=administration.pk)
 
 
-def answer_form(request, administration, *, role: str, template: str, done):
+def answer_form(
+    request: AuthenticatedHttpRequest,
+    administration: Administration,
+    *,
+    role: str,
+    template: str,
+    done: Callable[[list[Rule] | None], HttpResponse],
+) -> HttpResponse:
     """Show or handle the answers form; ``done(rules)`` makes the response after submission.
 
     A risk answer counts when it is given: a save, an autosave or a submit refused for
@@ -59,10 +69,13 @@ def answer_form(request, administration, *, role: str, template: str, done):
         instrument=instrument,
         initial_answers=administration.answers,
     )
-    errors, rules = {}, []
+    errors: dict[str, str] = {}
+    rules: list[Rule] = []
     if request.method == "POST":
         answers = form.answers()
-        write = dict(by=request.user, administration=administration, answers=answers)
+        write: dict[str, Any] = dict(
+            by=request.user, request=request, administration=administration, answers=answers
+        )
         try:
             if request.POST.get("submit") == "1":
                 return done(actions.administration_submit(**write, role=role))
@@ -98,7 +111,13 @@ def answer_form(request, administration, *, role: str, template: str, done):
     )
 
 
-def client_crisis(administration, rules, *, role: str, request=None) -> dict | None:
+def client_crisis(
+    administration: Administration,
+    rules: list[Rule],
+    *,
+    role: str,
+    request: AuthenticatedHttpRequest | None = None,
+) -> CrisisResponse | None:
     """The crisis response for a client whose answers trigger a safety rule (never the alert)."""
     if not rules or role != Role.CLIENT:
         return None
@@ -106,13 +125,19 @@ def client_crisis(administration, rules, *, role: str, request=None) -> dict | N
     return crisis_response(client.clinic, get_language(), client=client, request=request)
 
 
-def risk_notice(rules) -> str:
+def risk_notice(rules: list[Rule]) -> str:
     """What the clinician entering answers is told when they trigger a safety rule."""
     reason = rules[0].reason.get(get_language()[:2], rules[0].reason["en"])
     return _("Safety alert raised for the care team: %(reason)s") % {"reason": reason}
 
 
-def autosaved(request, administration, rules, *, role: str):
+def autosaved(
+    request: AuthenticatedHttpRequest,
+    administration: Administration,
+    rules: list[Rule],
+    *,
+    role: str,
+) -> HttpResponse:
     """The autosave's answer: nothing to show, or the crisis response swapped into the
     page out of band (the form itself is left as the client is filling it)."""
     crisis = client_crisis(administration, rules, role=role, request=request)
@@ -123,12 +148,12 @@ def autosaved(request, administration, rules, *, role: str):
 
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
-def administration_fill(request, administration_id: int):
+def administration_fill(request: AuthenticatedHttpRequest, administration_id: int) -> HttpResponse:
     administration = administration_for(request, administration_id, write=True)
     if administration.status == Status.SUBMITTED:
         return redirect("client_measures", client_id=administration.client_id)
 
-    def done(rules):
+    def done(rules: list[Rule] | None) -> HttpResponse:
         if rules:
             messages.warning(request, risk_notice(rules))
         elif rules is not None:
@@ -142,7 +167,9 @@ def administration_fill(request, administration_id: int):
 
 @role_required(Role.CLINICIAN)
 @require_POST
-def administration_correct(request, administration_id: int):
+def administration_correct(
+    request: AuthenticatedHttpRequest, administration_id: int
+) -> HttpResponse:
     old = administration_for(request, administration_id, write=True)
     if old.status != Status.SUBMITTED:
         return redirect("administration_fill", administration_id=old.pk)
@@ -164,7 +191,7 @@ def administration_correct(request, administration_id: int):
 
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
-def measure_schedule(request, course_id: int):
+def measure_schedule(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     course = course_for(request, course_id, write=True)
     saved = {r.instrument_id: (r.rule, r.n) for r in course.measure_rules.all()}
     current = saved or {i: (rule, n) for i, rule, n in selectors.default_schedule()}

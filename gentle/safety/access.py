@@ -2,10 +2,15 @@
 themself in the portal, or, for an escalated alert still open, the clinic's safety lead (who is
 told of it by email, ADR 0019)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.http import Http404
 
 from gentle.accounts.context import clinic_context
+from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.clients.access import (
@@ -17,10 +22,15 @@ from gentle.clients.access import (
     visible_clients,
 )
 from gentle.clients.models import Client
-from gentle.safety.models import Alert, SafetySettings
+from gentle.safety.models import Alert, SafetyPlanVersion, SafetySettings
+
+if TYPE_CHECKING:
+    from gentle.clients.access import AccessedClient
 
 
-def alert_for(request, alert_id, *, work: bool = False) -> Alert:
+def alert_for(
+    request: AuthenticatedHttpRequest, alert_id: str | int, *, work: bool = False
+) -> Alert:
     """The alert if this person may see it (``work=True``: act on it); else 404, the same for
     missing and forbidden. Audited as alert.view, or alert.open for work."""
     alert = Alert.objects.select_related("acknowledged_by").filter(pk=as_id(alert_id)).first()
@@ -48,7 +58,9 @@ def alert_for(request, alert_id, *, work: bool = False) -> Alert:
     return alert
 
 
-def plan_client(request, client_id, *, write: bool = False):
+def plan_client(
+    request: AuthenticatedHttpRequest, client_id: str | int, *, write: bool = False
+) -> AccessedClient:
     """The client whose safety plan the care team opens (``write``: the team's clinicians or
     break-glass); 404 otherwise. Audited as safety_plan.view / safety_plan.open."""
     return client_for(
@@ -61,7 +73,7 @@ def plan_client(request, client_id, *, write: bool = False):
     )
 
 
-def own_plan_client(request, *, write: bool = False):
+def own_plan_client(request: AuthenticatedHttpRequest, *, write: bool = False) -> Client:
     """The signed-in client, opening their own safety plan in the portal (404 for anyone
     else). Audited."""
     client = own_client(request)
@@ -70,7 +82,13 @@ def own_plan_client(request, *, write: bool = False):
     return client
 
 
-def audit_plan_read(request, client, version, *, via: str) -> None:
+def audit_plan_read(
+    request: AuthenticatedHttpRequest | None,
+    client: Client,
+    version: SafetyPlanVersion,
+    *,
+    via: str,
+) -> None:
     """A safety plan shown outside its own page (a crisis response, the alert page)."""
     own = request is not None and client.user_id is not None and request.user.pk == client.user_id
     with transaction.atomic():
@@ -85,7 +103,9 @@ def audit_plan_read(request, client, version, *, via: str) -> None:
         )
 
 
-def _as_safety_lead(request, alert: Alert, *, work: bool = False) -> Client:
+def _as_safety_lead(
+    request: AuthenticatedHttpRequest, alert: Alert, *, work: bool = False
+) -> Client:
     """The alert's client for the clinic's safety lead, while the alert is escalated and open
     (else 404): the last one it escalates to, who may also act on it; audited with
     ``via=safety_lead``."""

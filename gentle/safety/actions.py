@@ -4,7 +4,10 @@ crisis text and the safety lead. Each audited."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
-from gentle.accounts.models import Role
+from gentle.accounts.models import Clinic, Role, User
 from gentle.audit import context as audit_context
 from gentle.audit.log import record
 from gentle.clients.models import Client
@@ -34,6 +37,9 @@ from gentle.safety.models import (
     Severity,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger("gentle.safety")
 
 FREE_TEXT_RULE_ID = "free_text_self"
@@ -43,13 +49,13 @@ CONTEXT_CHARS = 80  # of the client's words each side of a risk phrase, on the a
 
 def alert_raise(
     *,
-    client,
+    client: Client,
     source: str,
-    source_id,
+    source_id: object,
     rule_id: str,
     severity: str,
     reason: str,
-    actor=None,
+    actor: User | None = None,
     excerpt: str = "",
 ) -> Alert | None:
     """Raise an alert for the care team (once per source and rule) and queue a message to each
@@ -89,7 +95,13 @@ def alert_raise(
 RAISED, ESCALATED = "raised", "escalated"
 
 
-def _notify(alert: Alert, people, *, stage: str, actor=None) -> None:
+def _notify(
+    alert: Alert,
+    people: Sequence[User],
+    *,
+    stage: str,
+    actor: User | None = None,
+) -> None:
     """Queue one message per person through the outbox (gentle.notify), in the caller's
     transaction. The message says the severity and links to the alert, nothing else: no name,
     no answers, no words of the client; mail leaves the clinic's systems. An
@@ -158,11 +170,11 @@ class Heard:
 
 def text_hear(
     *,
-    client,
+    client: Client,
     text: str,
     source: str,
-    source_id,
-    actor=None,
+    source_id: object,
+    actor: User | None = None,
     language: str | None = None,
 ) -> Heard:
     """The one safety path for words a client or visitor types (every free-text form calls
@@ -201,7 +213,7 @@ class NoteRequired(ValueError):
     """A high alert is closed only with a note of what was done."""
 
 
-def _words_around(text: str, phrases, reach: int = CONTEXT_CHARS) -> str:
+def _words_around(text: str, phrases: list[str], reach: int = CONTEXT_CHARS) -> str:
     """The client's words around the phrases the scanner reported (each a slice of the text),
     widened to whole words up to ``reach`` characters each side; overlapping stretches are
     joined, each stretch on its own line, with … where the text was cut."""
@@ -237,7 +249,12 @@ def _words_around(text: str, phrases, reach: int = CONTEXT_CHARS) -> str:
 
 
 def alert_acknowledge(
-    *, by, alert: Alert, action: str, note: str, role: str = Role.CLINICIAN
+    *,
+    by: User,
+    alert: Alert,
+    action: str,
+    note: str,
+    role: str = Role.CLINICIAN,
 ) -> bool:
     """Close an open alert with what was done (a high alert also with a note). Returns False
     when it was closed already (nothing changes)."""
@@ -262,7 +279,13 @@ def alert_acknowledge(
 
 
 def contact_attempt_add(
-    *, by, alert: Alert, made_at, outcome: str, note: str, role: str
+    *,
+    by: User,
+    alert: Alert,
+    made_at: datetime,
+    outcome: str,
+    note: str,
+    role: str,
 ) -> ContactAttempt:
     """Log one attempt to reach the client about an alert (open or closed: a follow-up call
     after closing belongs in the log too). The note stays out of the audit row."""
@@ -283,7 +306,7 @@ def contact_attempt_add(
     return attempt
 
 
-ESCALATE_AFTER = {
+ESCALATE_AFTER: dict[str, str] = {
     Severity.HIGH: "GENTLE_ALERT_ESCALATE_HIGH",
     Severity.MODERATE: "GENTLE_ALERT_ESCALATE_MODERATE",
     Severity.LOW: "GENTLE_ALERT_ESCALATE_LOW",
@@ -295,7 +318,7 @@ def escalation_delay(severity: str) -> Delay:
     return getattr(settings, ESCALATE_AFTER[severity])
 
 
-def escalation_delays() -> list[tuple[str, str]]:
+def escalation_delays() -> list[tuple[StrOrPromise, str]]:
     """Each severity's label and delay in words, highest first, for the administrator."""
     return [(Severity(s).label, delay_in_words(escalation_delay(s))) for s in ESCALATE_AFTER]
 
@@ -311,7 +334,7 @@ def delay_in_words(delay: Delay) -> str:
     return words[delay.unit] % {"n": n}
 
 
-def alerts_escalate(now=None) -> int:
+def alerts_escalate(now: datetime | None = None) -> int:
     """Escalate open alerts left unacknowledged past their severity's delay: flag them for
     the supervisors and queue a message to the client's supervisors and the clinic's safety
     lead. Run every 5 minutes by `gentle worker`; returns how many were escalated."""
@@ -350,7 +373,7 @@ def alerts_escalate(now=None) -> int:
     return count
 
 
-def crisis_text_save(*, by, clinic, language: str, text: str) -> CrisisText:
+def crisis_text_save(*, by: User, clinic: Clinic, language: str, text: str) -> CrisisText:
     with transaction.atomic():
         crisis, _ = CrisisText.objects.update_or_create(
             clinic=clinic, language=language, defaults={"text": text, "updated_at": timezone.now()}
@@ -372,7 +395,12 @@ class PlanConflict(Exception):
 
 
 def safety_plan_save(
-    *, by, client, sections: dict[str, str], based_on: int, role: str
+    *,
+    by: User,
+    client: Client,
+    sections: dict[str, str],
+    based_on: int,
+    role: str,
 ) -> tuple[SafetyPlanVersion | None, Heard]:
     """Save a new version of the client's safety plan, keeping every earlier one. ``based_on``
     is the version number the writer started from (0 for none): if another save came first,
@@ -421,7 +449,7 @@ def safety_plan_save(
     return version, heard
 
 
-def safety_lead_set(*, by, clinic, lead) -> SafetySettings:
+def safety_lead_set(*, by: User, clinic: Clinic, lead: User | None) -> SafetySettings:
     """Choose the clinic's safety lead (None for nobody); the caller has checked that the
     person is one of ``selectors.safety_lead_candidates``."""
     with transaction.atomic():

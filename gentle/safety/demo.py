@@ -5,6 +5,8 @@ client's own addition in the portal)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from random import Random
+from typing import Any
 
 from django.utils import timezone
 
@@ -40,14 +42,14 @@ PLAN = {
 ADDED_IN_PORTAL = {"reasons": "My niece's football matches. Finishing the garden this spring."}
 
 
-def seed(rng, context: dict) -> None:
+def seed(rng: Random, context: dict[str, Any]) -> None:
     clinic = context["clinic"]
     for language, text in CRISIS_TEXTS.items():
         CrisisText.objects.create(clinic=clinic, language=language, text=text)
     client = Client.objects.filter(
         pk__in=[c.pk for c in context["clients"]], user__isnull=False
     ).first()
-    if client is None:
+    if client is None or client.user is None:  # the filter asked for a portal user
         return
     clinician = client.care_team.get(role="clinician").user
     # Made together in the session whose PHQ-9 item 9 was first positive (the alert closed as
@@ -56,7 +58,7 @@ def seed(rng, context: dict) -> None:
     now = timezone.now()
     made = Alert.objects.filter(client=client, action="safety_plan").first()
     reviewed = Alert.objects.filter(client=client, action="reviewed").first()
-    made_at = made.acknowledged_at if made else now - timedelta(days=12)
+    made_at = made.acknowledged_at if made and made.acknowledged_at else now - timedelta(days=12)
     reviewed_at = reviewed.raised_at if reviewed else now
     added_at = made_at + (reviewed_at - made_at) / 2
     first = dict(PLAN)

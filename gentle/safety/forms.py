@@ -1,10 +1,18 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gentle.safety.models import AlertAction, ContactOutcome, Severity
-from gentle.safety.selectors import plan_sections
+from gentle.accounts.models import User
+from gentle.safety.models import AlertAction, ContactOutcome, SafetyPlanVersion, Severity
+from gentle.safety.selectors import PlanSection, plan_sections
 
 MINUTE_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -15,7 +23,7 @@ class AcknowledgeForm(forms.Form):
         label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, severity: str = "", **kwargs):
+    def __init__(self, *args: Any, severity: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.high = severity == Severity.HIGH
         if self.high:
@@ -28,7 +36,7 @@ class AcknowledgeForm(forms.Form):
                 "client is now."
             )
 
-    def clean_note(self):
+    def clean_note(self) -> str:
         note = self.cleaned_data["note"].strip()
         if self.high and not note:
             raise forms.ValidationError(self.fields["note"].error_messages["required"])
@@ -59,13 +67,13 @@ class ContactAttemptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, since=None, **kwargs):
+    def __init__(self, *args: Any, since: datetime | None = None, **kwargs: Any) -> None:
         # Its own ids: it shares a page with other forms that have a note.
         kwargs.setdefault("auto_id", "contact_%s")
         super().__init__(*args, **kwargs)
         self.since = since
 
-    def clean_made_at(self):
+    def clean_made_at(self) -> datetime:
         made_at = self.cleaned_data["made_at"]
         now = timezone.now()
         if made_at is None:
@@ -99,7 +107,13 @@ class SafetyPlanForm(forms.Form):
 
     based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, sections, version=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        sections: list[PlanSection],
+        version: SafetyPlanVersion | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sections = sections
         written = version.sections if version is not None else {}
@@ -114,8 +128,9 @@ class SafetyPlanForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean gives back cleaned_data
         if not self.errors and not any(
             (data.get(section.id) or "").strip() for section in self.sections
         ):
@@ -125,7 +140,13 @@ class SafetyPlanForm(forms.Form):
         return data
 
     @classmethod
-    def after_conflict(cls, posted_data, plan, *, sections=None):
+    def after_conflict(
+        cls,
+        posted_data: QueryDict,
+        plan: SafetyPlanVersion | None,
+        *,
+        sections: list[PlanSection] | None = None,
+    ) -> SafetyPlanForm:
         """After a conflict: what the writer typed, bound to the newer version, to be saved over
         it on purpose."""
         data = posted_data.copy()
@@ -160,13 +181,14 @@ class SafetyLeadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args: Any, candidates: Sequence[User] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {person.pk: person for person in candidates}
-        self.fields["safety_lead"].choices = [("", _("Nobody"))] + [
+        lead = cast(forms.TypedChoiceField, self.fields["safety_lead"])
+        lead.choices = [("", _("Nobody"))] + [
             (person.pk, f"{person} <{person.email}>") for person in candidates
         ]
 
-    def clean_safety_lead(self):
+    def clean_safety_lead(self) -> User | None:
         chosen = self.cleaned_data["safety_lead"]
         return None if chosen is None else self.people[chosen]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
+
+if TYPE_CHECKING:
+    from gentle.clients.access import May
 
 
 class Severity(models.TextChoices):
@@ -26,6 +31,9 @@ class AlertAction(models.TextChoices):
 
 
 class Alert(models.Model):
+    if TYPE_CHECKING:
+        may: May  # what the person may do with it, set by the door; not stored
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="alerts")
     source = models.CharField(max_length=30, help_text="What raised it, e.g. 'administration'.")
     source_id = models.CharField(max_length=40)

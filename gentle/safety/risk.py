@@ -21,13 +21,15 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 try:  # to find the words each rule cannot match without (a speed-up only; see _anchors)
-    from re import _constants as _sre_constants
-    from re import _parser as _sre_parser
+    from re import _constants as _sre_constants  # type: ignore[attr-defined]  # private, no stub
+    from re import _parser as _sre_parser  # type: ignore[attr-defined]  # private, no stub
 except ImportError:  # pragma: no cover - a future Python without them just runs every rule
     _sre_constants = _sre_parser = None
 
@@ -219,7 +221,9 @@ def _expand(source: str, lexicon: dict[str, str], where: str, depth: int = 0) ->
     return _MACRO.sub(replace, source)
 
 
-def _regex(sources, lexicon: dict[str, str], where: str, *, tail: str = "") -> re.Pattern | None:
+def _regex(
+    sources: str | list[Any] | None, lexicon: dict[str, str], where: str, *, tail: str = ""
+) -> re.Pattern | None:
     if isinstance(sources, str):
         sources = [sources]
     if not sources:
@@ -242,7 +246,7 @@ def _selectivity(anchors: frozenset[str]) -> tuple[int, int]:
     return min(len(a.strip()) for a in anchors), -len(anchors)
 
 
-def _required(items) -> frozenset[str] | None:
+def _required(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
     """Strings one of which every match of this parsed pattern contains, or None."""
     best: frozenset[str] | None = None
 
@@ -267,7 +271,7 @@ def _required(items) -> frozenset[str] | None:
         elif op is c.BRANCH:
             parts = [_required(alternative) for alternative in av[1]]
             if all(parts):
-                consider(frozenset().union(*parts))
+                consider(frozenset().union(*cast("list[frozenset[str]]", parts)))
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
             consider(_required(av[2]))
     if len(run.strip()) >= 2:
@@ -286,7 +290,7 @@ def _anchors(regex: re.Pattern) -> frozenset[str] | None:
         return None
 
 
-def _words(values, where: str) -> frozenset[str]:
+def _words(values: object, where: str) -> frozenset[str]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise RiskDataError(f"{where}: expected a list of words")
     return frozenset(_fold_word(v) for v in values)
@@ -444,7 +448,9 @@ def _person(lang: Language, rule: Rule, prefix: str, matched: str) -> str:
     return "first"  # a diary line often drops the "I": "Want to die."
 
 
-def _judge(lang: Language, rule: Rule, clause: str, sentence: str, start: int, end: int):
+def _judge(
+    lang: Language, rule: Rule, clause: str, sentence: str, start: int, end: int
+) -> tuple[str, str]:
     if rule.level == "mention":
         return "mention", rule.id
     prefix = clause[:start]
@@ -470,7 +476,7 @@ def _judge(lang: Language, rule: Rule, clause: str, sentence: str, start: int, e
 # -- reading the text ----------------------------------------------------------------------------
 
 
-def _clauses(lang: Language, norm: str):
+def _clauses(lang: Language, norm: str) -> Iterator[tuple[str, int, str]]:
     """(sentence, clause start in norm, clause) for each clause, long ones in windows."""
     for sentence_match in _SENTENCE.finditer(norm):
         sentence = sentence_match.group()

@@ -3,37 +3,55 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 
-from gentle.accounts.models import Role, Supervision, User
-from gentle.clients.models import CareTeamMember, TeamRole
+from gentle.accounts.decorators import AuthenticatedHttpRequest
+from gentle.accounts.models import Clinic, Role, Supervision, User
+from gentle.clients.models import CareTeamMember, Client, TeamRole
 from gentle.safety import risk
 from gentle.safety.access import audit_plan_read
-from gentle.safety.models import Alert, CrisisText, SafetyPlanVersion, SafetySettings
+from gentle.safety.models import (
+    Alert,
+    ContactAttempt,
+    CrisisText,
+    SafetyPlanVersion,
+    SafetySettings,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATA = Path(__file__).resolve().parent / "data"
 
 SEVERITY_RANK = {"low": 1, "moderate": 2, "high": 3}
 
 
-def open_alerts(client) -> list[Alert]:
+def open_alerts(client: Client) -> list[Alert]:
     return list(Alert.objects.filter(client=client, acknowledged_at__isnull=True))
 
 
-def open_alert_summary(client_ids) -> dict[int, dict]:
+class AlertSummary(TypedDict):
+    count: int
+    severity: str
+    escalated: bool
+
+
+def open_alert_summary(client_ids: Iterable[int]) -> dict[int, AlertSummary]:
     """For each client with open alerts: how many and the worst severity (one query)."""
     rows = (
         Alert.objects.filter(client_id__in=list(client_ids), acknowledged_at__isnull=True)
         .values("client_id", "severity")
         .annotate(n=Count("pk"), escalated=Max("escalated_at"))
     )
-    summary: dict[int, dict] = {}
+    summary: dict[int, AlertSummary] = {}
     for row in rows:
         entry = summary.setdefault(
             row["client_id"], {"count": 0, "severity": "low", "escalated": False}
@@ -46,7 +64,7 @@ def open_alert_summary(client_ids) -> dict[int, dict]:
 
 
 @cache
-def _load(name: str) -> dict:
+def _load(name: str) -> dict[str, Any]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
@@ -54,7 +72,7 @@ def _lang(language: str | None = None) -> str:
     return (language or get_language() or settings.LANGUAGE_CODE)[:2]
 
 
-def crisis_text_for(clinic, language: str) -> str:
+def crisis_text_for(clinic: Clinic | None, language: str) -> str:
     """The clinic's crisis text in this language. The clinic's own crisis resources (set with
     the clinic) stand for the site's default language. Where a language has none, the default
     language's text rather than nothing: the administrator is warned (``crisis_texts_missing``)."""
@@ -70,7 +88,7 @@ def crisis_text_for(clinic, language: str) -> str:
     return texts.get(default) or clinic.crisis_text or next(iter(texts.values()), "")
 
 
-def crisis_texts_missing(clinic) -> list[tuple[str, str]]:
+def crisis_texts_missing(clinic: Clinic | None) -> list[tuple[str, StrOrPromise]]:
     """The enabled languages (settings.LANGUAGES) for which this clinic has no crisis text."""
     if clinic is None:
         return []
@@ -96,7 +114,20 @@ def risk_phrases_in(text: str) -> list[str]:
     return [phrase for rule_id, phrase in result.matches if risk.match_level(rule_id) == "self"]
 
 
-def crisis_response(clinic, language: str, *, client=None, request=None) -> dict:
+class CrisisResponse(TypedDict):
+    text: str
+    client: Client | None
+    clinic: Clinic | None
+    plan: list[PlanSectionText] | None
+
+
+def crisis_response(
+    clinic: Clinic | None,
+    language: str,
+    *,
+    client: Client | None = None,
+    request: AuthenticatedHttpRequest | None = None,
+) -> CrisisResponse:
     """What every crisis response shows, in the same response as the words that raised it:
     render it with ``{% include "safety/_crisis_response.html" %}`` (``crisis`` in the context).
     One place, so every form that hears risk answers alike. With ``client``, the crisis parts of
@@ -131,6 +162,11 @@ def plan_sections_version() -> int:
     return _load("safety_plan.json")["version"]
 
 
+class PlanSectionText(TypedDict):
+    section: PlanSection
+    text: str
+
+
 def plan_sections(language: str | None = None) -> list[PlanSection]:
     """The Stanley-Brown sections in the reader's language (data/safety_plan.json)."""
     lang = _lang(language)
@@ -145,19 +181,19 @@ def plan_sections(language: str | None = None) -> list[PlanSection]:
     ]
 
 
-def safety_plan(client) -> SafetyPlanVersion | None:
+def safety_plan(client: Client) -> SafetyPlanVersion | None:
     """The client's plan: its newest version, or None."""
     return SafetyPlanVersion.objects.filter(client=client).select_related("saved_by").first()
 
 
-def plan_versions(client) -> list[SafetyPlanVersion]:
+def plan_versions(client: Client) -> list[SafetyPlanVersion]:
     """Every saved version, newest first (who saved it and when)."""
     return list(SafetyPlanVersion.objects.filter(client=client).select_related("saved_by"))
 
 
 def plan_view(
     version: SafetyPlanVersion, *, crisis_only: bool = False, written_only: bool = True
-) -> list[dict]:
+) -> list[PlanSectionText]:
     """The sections of one version as (section, text), in the data file's order: the written
     ones (all of them with ``written_only=False``, for print), and with ``crisis_only`` only
     those a crisis response shows."""
@@ -169,7 +205,7 @@ def plan_view(
     ]
 
 
-def plan_page(client, *, number=None) -> dict:
+def plan_page(client: Client, *, number: str | None = None) -> dict[str, Any]:
     """What a safety plan page shows: the current version, the one asked for (``number``, for
     an earlier version; None if there is no such version) and the list of versions."""
     versions = plan_versions(client)
@@ -195,7 +231,7 @@ def recent_alerts(alert: Alert, limit: int = RECENT_ALERTS_SHOWN) -> list[Alert]
     return list(Alert.objects.filter(client_id=alert.client_id).exclude(pk=alert.pk)[:limit])
 
 
-def contact_attempts(alert: Alert) -> list:
+def contact_attempts(alert: Alert) -> list[ContactAttempt]:
     """The alert's contact log, newest first, with who made each attempt (one query)."""
     return list(alert.contact_attempts.select_related("made_by"))
 
@@ -204,7 +240,7 @@ def contact_attempts(alert: Alert) -> list:
 # still hold the role in the client's clinic.
 
 
-def care_team_clinicians(client) -> list[User]:
+def care_team_clinicians(client: Client) -> list[User]:
     """The clinicians on the client's care team."""
     return list(
         User.objects.filter(
@@ -219,7 +255,7 @@ def care_team_clinicians(client) -> list[User]:
     )
 
 
-def client_supervisors(client) -> list[User]:
+def client_supervisors(client: Client) -> list[User]:
     """The supervisors on the client's care team and those supervising one of its clinicians:
     the people who see the client through supervision."""
     team_clinicians = CareTeamMember.objects.filter(client=client, role=TeamRole.CLINICIAN).values(
@@ -243,7 +279,7 @@ def client_supervisors(client) -> list[User]:
 SAFETY_LEAD_ROLES = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
-def safety_lead_candidates(clinic):
+def safety_lead_candidates(clinic: Clinic) -> QuerySet[User]:
     """Who may be the clinic's safety lead: its active clinicians and supervisors."""
     return (
         User.objects.filter(
@@ -268,7 +304,7 @@ def safety_lead(clinic_id: int) -> User | None:
     )
 
 
-def alerts_waiting_for(*, clinic, user, roles) -> QuerySet[Alert]:
+def alerts_waiting_for(*, clinic: Clinic, user: User, roles: Collection[str]) -> QuerySet[Alert]:
     """The open alerts waiting for this person, for the navigation badge: as a clinician,
     those of clients on their care team; as a supervisor, the escalated ones of clients they
     supervise (on the care team, or through a clinician they supervise); as the clinic's

@@ -43,7 +43,7 @@ class Table:
         return self.free_text.get(category, FREE_TEXT_FALLBACK)
 
 
-def parse(data) -> Table:
+def parse(data: object) -> Table:
     """Build and validate the table from its JSON form."""
     if not isinstance(data, dict):
         raise SeverityTableError("severity table: expected an object")

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gentle.safety.models import Alert
 
 
 @dataclass(frozen=True)
@@ -30,15 +34,16 @@ class Raised:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-_DESCRIBERS: dict[str, Callable] = {}
+Describer = Callable[["Alert"], "Raised | None"]
+_DESCRIBERS: dict[str, Describer] = {}
 
 
-def register(source: str, describe: Callable) -> None:
+def register(source: str, describe: Describer) -> None:
     """``describe(alert) -> Raised | None`` for alerts whose ``source`` is this. It must make
     a fixed number of queries, whatever the client's history."""
     _DESCRIBERS[source] = describe
 
 
-def raised_by(alert) -> Raised | None:
+def raised_by(alert: Alert) -> Raised | None:
     describe = _DESCRIBERS.get(alert.source)
     return describe(alert) if describe else None

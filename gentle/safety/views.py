@@ -1,15 +1,20 @@
 """Alerts as the care team works them, the client's safety plan, and the clinic's crisis
 text."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.context import clinic_context
-from gentle.accounts.decorators import role_required
+from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Role
 from gentle.lib.forms import posted
 from gentle.lib.phones import tel_uri
@@ -26,15 +31,25 @@ from gentle.safety.forms import (
     SafetyLeadForm,
     SafetyPlanForm,
 )
-from gentle.safety.models import CrisisText, SafetySettings
+from gentle.safety.models import Alert, CrisisText, SafetySettings
+
+if TYPE_CHECKING:
+    from gentle.clients.access import AccessedClient
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
-def _page(request, alert, *, acknowledge=None, contact=None, status=200):
+def _page(
+    request: AuthenticatedHttpRequest,
+    alert: Alert,
+    *,
+    acknowledge: AcknowledgeForm | None = None,
+    contact: ContactAttemptForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The alert page: what raised it, how to reach the client, their recent alerts, the
     contact log and, for whoever may act on it, the forms. A fixed number of queries."""
-    client = alert.client
+    client = cast("AccessedClient", alert.client)  # alert_for opened it through the door
     plan = selectors.safety_plan(client)
     if plan is not None:
         audit_plan_read(request, client, plan, via="alert")
@@ -60,13 +75,13 @@ def _page(request, alert, *, acknowledge=None, contact=None, status=200):
 
 
 @role_required(*CLINICAL)
-def alert_detail(request, alert_id: int):
+def alert_detail(request: AuthenticatedHttpRequest, alert_id: int) -> HttpResponse:
     return _page(request, alert_for(request, alert_id))
 
 
 @role_required(*CLINICAL)
 @require_POST
-def alert_acknowledge(request, alert_id: int):
+def alert_acknowledge(request: AuthenticatedHttpRequest, alert_id: int) -> HttpResponse:
     alert = alert_for(request, alert_id, work=True)
     form = AcknowledgeForm(request.POST, severity=alert.severity)
     if not form.is_valid():
@@ -85,7 +100,7 @@ def alert_acknowledge(request, alert_id: int):
 
 @role_required(*CLINICAL)
 @require_POST
-def alert_contact(request, alert_id: int):
+def alert_contact(request: AuthenticatedHttpRequest, alert_id: int) -> HttpResponse:
     alert = alert_for(request, alert_id, work=True)
     form = ContactAttemptForm(request.POST, since=alert.raised_at)
     if not form.is_valid():
@@ -102,8 +117,9 @@ def alert_contact(request, alert_id: int):
 
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def crisis_text(request):
+def crisis_text(request: AuthenticatedHttpRequest) -> HttpResponse:
     clinic = clinic_context(request).clinic
+    assert clinic is not None  # role_required: the role is held in this clinic
     texts = {c.language: c for c in CrisisText.objects.filter(clinic=clinic)}
     codes = dict(settings.LANGUAGES)
     asked = request.POST if request.method == "POST" else request.GET
@@ -144,7 +160,7 @@ def crisis_text(request):
 
 @role_required(Role.CLINICIAN, Role.SUPERVISOR)
 @require_http_methods(["GET", "POST"])
-def safety_plan(request, client_id: int):
+def safety_plan(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     write = request.method == "POST"
     client = plan_client(request, client_id, write=write)
     page = selectors.plan_page(client, number=request.GET.get("version"))
@@ -176,7 +192,7 @@ def safety_plan(request, client_id: int):
 
 
 @role_required(Role.CLINICIAN, Role.SUPERVISOR)
-def safety_plan_print(request, client_id: int):
+def safety_plan_print(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = plan_client(request, client_id)
     page = selectors.plan_page(client, number=request.GET.get("version"))
     page.update(client=client, crisis_text=selectors.crisis_text_for(client.clinic, get_language()))
@@ -185,8 +201,9 @@ def safety_plan_print(request, client_id: int):
 
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def safety_settings(request):
+def safety_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     clinic = clinic_context(request).clinic
+    assert clinic is not None  # role_required: the role is held in this clinic
     current = SafetySettings.objects.filter(clinic=clinic).first()
     form = SafetyLeadForm(
         posted(request),

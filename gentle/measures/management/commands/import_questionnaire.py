@@ -5,7 +5,9 @@ be edited (bands, safety rules, Spanish text) and is loaded at start-up with the
 """
 
 import json
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -19,12 +21,14 @@ from gentle.measures.instruments import DATA, InstrumentError
 class Command(BaseCommand):
     help = "Convert a FHIR Questionnaire (JSON) into a Gentle instrument in the clinic's folder."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--id", dest="instrument_id", help="Instrument id (default: name).")
         parser.add_argument("--replace", action="store_true", help="Overwrite an earlier import.")
 
-    def handle(self, *, file, instrument_id, replace, **options):
+    def handle(
+        self, *, file: Path, instrument_id: str | None, replace: bool, **options: Any
+    ) -> None:
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
