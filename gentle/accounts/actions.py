@@ -29,6 +29,7 @@ from gentle.accounts.models import (
 )
 from gentle.accounts.selectors import administers_every_clinic_of
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.lib import addresses
 from gentle.lib.tokens import new_token, token_hash
 
@@ -88,7 +89,7 @@ def membership_add(*, by: User, clinic, user: User, role: str) -> bool:
             elif role == Role.ADMIN and held & CLINICAL_ROLES:
                 detail += " holder_is_clinical=1"
             record(
-                "role.add",
+                Action.ROLE_ADD,
                 actor=by,
                 role=Role.ADMIN,
                 clinic_id=clinic.pk,
@@ -119,7 +120,7 @@ def membership_remove(*, by: User, clinic, user: User, role: str) -> bool:
             if everywhere:
                 end_sessions(user)
             record(
-                "role.remove",
+                Action.ROLE_REMOVE,
                 actor=by,
                 role=Role.ADMIN,
                 clinic_id=clinic.pk,
@@ -151,7 +152,7 @@ def supervisors_set(*, by: User, clinic, clinician: User, supervisors: list[User
         )
         for pk in sorted(wanted - current):
             record(
-                "supervision.add",
+                Action.SUPERVISION_ADD,
                 actor=by,
                 role=Role.ADMIN,
                 clinic_id=clinic.pk,
@@ -161,7 +162,7 @@ def supervisors_set(*, by: User, clinic, clinician: User, supervisors: list[User
             )
         for pk in sorted(current - wanted):
             record(
-                "supervision.remove",
+                Action.SUPERVISION_REMOVE,
                 actor=by,
                 role=Role.ADMIN,
                 clinic_id=clinic.pk,
@@ -182,7 +183,7 @@ def account_set_active(*, by: User, clinic, user: User, active: bool) -> None:
         if not active:
             end_sessions(user)
         record(
-            "account.enable" if active else "account.disable",
+            Action.ACCOUNT_ENABLE if active else Action.ACCOUNT_DISABLE,
             actor=by,
             role=Role.ADMIN,
             clinic_id=clinic.pk,
@@ -199,7 +200,7 @@ def sessions_end(*, by: User, clinic, user: User) -> None:
     with transaction.atomic():
         end_sessions(user)
         record(
-            "account.sessions_end",
+            Action.ACCOUNT_SESSIONS_END,
             actor=by,
             role=Role.ADMIN,
             clinic_id=clinic.pk,
@@ -265,7 +266,7 @@ def invitation_create(*, by: User, clinic, email: str, role: str) -> tuple[Invit
             by=by, clinic=clinic, email=email, role=role, purpose=InvitationPurpose.STAFF
         )
         record(
-            "invitation.create",
+            Action.INVITATION_CREATE,
             actor=by,
             role=Role.ADMIN,
             clinic_id=clinic.pk,
@@ -286,7 +287,7 @@ def invitation_revoke(
         ).update(revoked_at=timezone.now())
         if changed:
             record(
-                "invitation.revoke",
+                Action.INVITATION_REVOKE,
                 actor=by,
                 role=role,
                 clinic_id=invitation.clinic_id,
@@ -347,7 +348,7 @@ def invitation_accept(
         Membership.objects.get_or_create(user=user, clinic=locked.clinic, role=locked.role)
         Invitation.objects.filter(pk=locked.pk).update(used_at=timezone.now(), used_by=user)
         record(
-            "invitation.accept",
+            Action.INVITATION_ACCEPT,
             actor=user,
             role=locked.role,
             clinic_id=locked.clinic_id,
@@ -356,7 +357,7 @@ def invitation_accept(
             object_id=locked.pk,
         )
         record(
-            "role.add",
+            Action.ROLE_ADD,
             actor=user,
             role=locked.role,
             clinic_id=locked.clinic_id,

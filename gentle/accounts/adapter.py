@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from gentle.accounts.actions import end_sessions
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.lib.clientip import client_ip
 from gentle.lib.siteurl import absolute_url, site_host
 from gentle.notify.actions import mail_queue
@@ -50,14 +51,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user) -> None:
         with transaction.atomic():
             super().login(request, user)  # Django's login gives the session a new key
-            record("auth.login", actor=user)
+            record(Action.AUTH_LOGIN, actor=user)
 
     def logout(self, request) -> None:
         user = request.user
         with transaction.atomic():
             if user.is_authenticated:
                 end_sessions(user)  # logging out here logs out everywhere
-                record("auth.logout", actor=user)
+                record(Action.AUTH_LOGOUT, actor=user)
             super().logout(request)
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
@@ -120,6 +121,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # same whether or not an account exists.
         with transaction.atomic():
             record(
-                "auth.login_failed",
+                Action.AUTH_LOGIN_FAILED,
                 actor_label=str(credentials.get("email") or credentials.get("username") or ""),
             )

@@ -7,9 +7,10 @@ from allauth.mfa import signals
 from django.db import transaction
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 
 
-def _audit(action: str):
+def _receiver(action: Action):
     def receiver(sender, request, user, authenticator=None, **kwargs):
         with transaction.atomic():
             record(
@@ -18,7 +19,7 @@ def _audit(action: str):
                 object_type="authenticator",
                 object_id=getattr(authenticator, "type", ""),
             )
-        if action == "mfa.add" and request is not None and hasattr(request, "session"):
+        if action == Action.MFA_ADD and request is not None and hasattr(request, "session"):
             request.session.cycle_key()  # a new session key once MFA is in place
 
     receiver.__name__ = f"audit_{action.replace('.', '_')}"
@@ -26,10 +27,10 @@ def _audit(action: str):
 
 
 RECEIVERS = {
-    signals.authenticator_added: _audit("mfa.add"),
-    signals.authenticator_removed: _audit("mfa.remove"),
-    signals.authenticator_reset: _audit("mfa.reset"),
-    signals.authentication_failed: _audit("mfa.failed"),
+    signals.authenticator_added: _receiver(Action.MFA_ADD),
+    signals.authenticator_removed: _receiver(Action.MFA_REMOVE),
+    signals.authenticator_reset: _receiver(Action.MFA_RESET),
+    signals.authentication_failed: _receiver(Action.MFA_FAILED),
 }
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from gentle.accounts.context import clinic_context
 from gentle.audit import context as audit_context
 from gentle.audit.log import record
+from gentle.audit.names import Action
 
 STARTED = "gentle_started"
 SEEN = "gentle_seen"
@@ -102,7 +103,7 @@ class SessionPolicyMiddleware:
 
     def _end(self, request, reason: str):
         with transaction.atomic():
-            record("session.expired", detail=f"reason={reason}")
+            record(Action.SESSION_EXPIRED, detail=f"reason={reason}")
         logout(request)
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)

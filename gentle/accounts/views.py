@@ -36,6 +36,7 @@ from gentle.accounts.selectors import (
 )
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
+from gentle.audit.names import Action
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.notify.selectors import mail_for_clinic
@@ -267,7 +268,7 @@ def audit_log(request):
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, zone))
     page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        record("audit.view", role=Role.ADMIN, clinic_id=clinic.pk)
+        record(Action.AUDIT_VIEW, role=Role.ADMIN, clinic_id=clinic.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -283,7 +284,7 @@ def outgoing_mail(request):
     mails = mail_for_clinic(clinic.pk, set(members))
     page = Paginator(mails, 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        record("mail.list", role=Role.ADMIN, clinic_id=clinic.pk)
+        record(Action.MAIL_LIST, role=Role.ADMIN, clinic_id=clinic.pk)
     return render(
         request, "accounts/outgoing_mail.html", {"page": page, "show_bodies": settings.DEMO}
     )
@@ -299,5 +300,5 @@ def switch_clinic(request):
         raise Http404
     request.session[SESSION_KEY] = form.cleaned_data["clinic"]
     with transaction.atomic():
-        record("clinic.switch", clinic_id=form.cleaned_data["clinic"])
+        record(Action.CLINIC_SWITCH, clinic_id=form.cleaned_data["clinic"])
     return redirect("home")

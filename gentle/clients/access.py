@@ -26,6 +26,7 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Clinic, Invitation, Role, Supervision, User
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
 
 VIA_CARE_TEAM = "care_team"
@@ -170,7 +171,7 @@ def client_for(
     request: AuthenticatedHttpRequest,
     client_id: str | int,
     *,
-    action: str = "client.view",
+    action: str = Action.CLIENT_VIEW,
     detail: str = "",
     write: bool = False,
     object_type: str = "client",
@@ -313,7 +314,7 @@ def own_shared_object(
 def own_client_record(request: AuthenticatedHttpRequest) -> Client:
     """The signed-in client's own record, its opening audited."""
     client = own_client(request)
-    audit_own(client, "portal.view", object_type="client", object_id=client.pk)
+    audit_own(client, Action.PORTAL_VIEW, object_type="client", object_id=client.pk)
     return client
 
 

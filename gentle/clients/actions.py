@@ -21,6 +21,7 @@ from gentle.accounts.models import (
     User,
 )
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, Consent, TeamRole
 from gentle.lib.tokens import new_code, normalize_code
 
@@ -40,7 +41,7 @@ def client_create(
             preferred_name=preferred_name,
         )
         record(
-            "client.create",
+            Action.CLIENT_CREATE,
             actor=by,
             role=Role.ADMIN,
             client=client,
@@ -94,7 +95,7 @@ def care_team_set(
         )
         for user_id, role in added:
             record(
-                "care_team.add",
+                Action.CARE_TEAM_ADD,
                 actor=by,
                 role=Role.ADMIN,
                 client=client,
@@ -125,7 +126,7 @@ def care_team_remove(
         CareTeamMember.objects.filter(pk__in=[m.pk for m in members]).delete()
         for member in members:
             record(
-                "care_team.remove",
+                Action.CARE_TEAM_REMOVE,
                 actor=by,
                 role=Role.ADMIN,
                 client=client,
@@ -175,7 +176,7 @@ def break_glass_open(*, by: User, client: Client, reason: str) -> BreakGlassGran
         # The reason stays in the grant (for the administrator's review), not in the audit
         # detail: it may describe the client.
         record(
-            "break_glass.open",
+            Action.BREAK_GLASS_OPEN,
             actor=by,
             role=Role.CLINICIAN,
             client=client,
@@ -206,7 +207,7 @@ def break_glass_review(*, by: User, grant: BreakGlassGrant) -> bool:
         )
         if changed:
             record(
-                "break_glass.review",
+                Action.BREAK_GLASS_REVIEW,
                 actor=by,
                 role=Role.ADMIN if Role.ADMIN in roles else Role.SUPERVISOR,
                 client=grant.client,
@@ -280,7 +281,7 @@ def portal_invitation_create(
         on_record = "yes" if client.email.strip().lower() == invitation.email else "no"
         where = account_actions.address_for_audit(invitation.email)
         record(
-            "invitation.create",
+            Action.INVITATION_CREATE,
             actor=by,
             role=Role.CLINICIAN,
             client=client,
@@ -289,7 +290,7 @@ def portal_invitation_create(
             detail=f"role=client channel=email {where} on_record={on_record}",
         )
         record(
-            "invitation.letter",
+            Action.INVITATION_LETTER,
             actor=by,
             role=Role.CLINICIAN,
             client=client,
@@ -351,7 +352,7 @@ def portal_activate(
             Invitation.objects.filter(pk=locked.pk).update(failed_attempts=failures)
             dob = ("ok" if dob_ok else "wrong") if dob_asked else "not_asked"
             record(
-                "invitation.code_failed",
+                Action.INVITATION_CODE_FAILED,
                 role=Role.CLIENT,
                 clinic_id=locked.clinic_id,
                 client_id=client.pk,
@@ -361,7 +362,7 @@ def portal_activate(
             )
             if failures >= CODE_ATTEMPTS:
                 record(
-                    "invitation.locked",
+                    Action.INVITATION_LOCKED,
                     role=Role.CLIENT,
                     clinic_id=locked.clinic_id,
                     client_id=client.pk,
@@ -400,7 +401,7 @@ def client_link_user(
         client.portal_review_since = None
         client.save(update_fields=["user", "portal_invitation", "portal_review_since"])
         record(
-            "portal.link",
+            Action.PORTAL_LINK,
             actor=user,
             role=Role.CLIENT,
             client=client,
@@ -430,7 +431,7 @@ def _portal_after_clinicians_left(*, by: User, client: Client, left: set[int]) -
     if client.user_id and from_leaver and not client.portal_review_since:
         Client.objects.filter(pk=client.pk).update(portal_review_since=timezone.now())
         record(
-            "portal.review_needed",
+            Action.PORTAL_REVIEW_NEEDED,
             actor=by,
             role=Role.ADMIN,
             client=client,
@@ -448,7 +449,7 @@ def portal_access_confirm(*, by: User, client: Client) -> bool:
         ).update(portal_review_since=None)
         if changed:
             record(
-                "portal.review_confirm",
+                Action.PORTAL_REVIEW_CONFIRM,
                 actor=by,
                 role=Role.CLINICIAN,
                 client=client,
@@ -472,7 +473,7 @@ def portal_access_end(*, by: User, client: Client) -> bool:
         Membership.objects.filter(user=login, clinic_id=locked.clinic_id, role=Role.CLIENT).delete()
         account_actions.end_sessions(login)
         record(
-            "portal.end",
+            Action.PORTAL_END,
             actor=by,
             role=Role.CLINICIAN,
             client=locked,
@@ -505,7 +506,7 @@ def client_update(*, by: User, client: Client, fields: dict) -> Client:
             setattr(client, name, fields[name])
         client.save(update_fields=list(DETAIL_FIELDS))
         record(
-            "client.update",
+            Action.CLIENT_UPDATE,
             actor=by,
             role=Role.CLINICIAN,
             client=client,
@@ -522,7 +523,7 @@ def consent_record(*, by: User, client: Client, kind: str, given_on) -> Consent:
             client=client, kind=kind, given_on=given_on, recorded_by=by
         )
         record(
-            "consent.add",
+            Action.CONSENT_ADD,
             actor=by,
             role=Role.CLINICIAN,
             client=client,
@@ -539,7 +540,7 @@ def consent_withdraw(*, by: User, client: Client, consent: Consent) -> None:
             withdrawn_on=timezone.localdate()
         )
         record(
-            "consent.withdraw",
+            Action.CONSENT_WITHDRAW,
             actor=by,
             role=Role.CLINICIAN,
             client=client,

@@ -20,6 +20,7 @@ from gentle.accounts.decorators import role_required
 from gentle.accounts.models import InvitationPurpose, Role, User
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
+from gentle.audit.names import Action
 from gentle.clients import access, actions
 from gentle.clients.forms import (
     BreakGlassForm,
@@ -43,7 +44,7 @@ def client_list(request):
     context = clinic_context(request)
     with transaction.atomic():
         record(
-            "client.list",
+            Action.CLIENT_LIST,
             role=context.primary_role(),
             clinic_id=context.clinic.pk,
             detail=f"count={len(clients)}",
@@ -74,7 +75,7 @@ def client_edit(request, client_id: int):
         request,
         client_id,
         write=True,
-        action="client.open" if request.method == "POST" else "client.view",
+        action=Action.CLIENT_OPEN if request.method == "POST" else Action.CLIENT_VIEW,
     )
     initial = {name: getattr(client, name) for name in actions.DETAIL_FIELDS}
     form = ClientDetailsForm(posted(request), initial=initial)
@@ -98,7 +99,7 @@ def client_edit(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def consent_add(request, client_id: int):
-    client = access.client_for(request, client_id, write=True, action="client.open")
+    client = access.client_for(request, client_id, write=True, action=Action.CLIENT_OPEN)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return render(
@@ -122,7 +123,7 @@ def consent_add(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def consent_withdraw(request, client_id: int, consent_id: int):
-    client = access.client_for(request, client_id, write=True, action="client.open")
+    client = access.client_for(request, client_id, write=True, action=Action.CLIENT_OPEN)
     consent = client.consents.filter(pk=access.as_id(consent_id)).first()
     if consent is None:
         raise Http404
@@ -136,12 +137,12 @@ def client_access_log(request, client_id: int):
     """Who opened this record: for the care team and the clinic's administrators."""
     context = clinic_context(request)
     try:
-        client = access.client_for(request, client_id, action="client.access_log.view")
+        client = access.client_for(request, client_id, action=Action.CLIENT_ACCESS_LOG_VIEW)
     except Http404:
         client = access.managed_client(request, client_id)
         with transaction.atomic():
             record(
-                "client.access_log.view",
+                Action.CLIENT_ACCESS_LOG_VIEW,
                 role=Role.ADMIN,
                 clinic_id=context.clinic.pk,
                 client_id=client.pk,
@@ -209,7 +210,7 @@ def clinic_clients(request):
     )
     with transaction.atomic():
         record(
-            "client.admin_list",
+            Action.CLIENT_ADMIN_LIST,
             role=Role.ADMIN,
             clinic_id=context.clinic.pk,
             detail=f"count={len(clients)}",
@@ -237,7 +238,7 @@ def clinic_client_team(request, client_id: int):
             return redirect("clinic_clients")
     with transaction.atomic():
         record(
-            "client.admin_view",
+            Action.CLIENT_ADMIN_VIEW,
             role=Role.ADMIN,
             clinic_id=client.clinic_id,
             client_id=client.pk,
@@ -267,7 +268,7 @@ def break_glass_reviews(request):
     )
     with transaction.atomic():
         record(
-            "break_glass.list",
+            Action.BREAK_GLASS_LIST,
             role=Role.ADMIN if context.has(Role.ADMIN) else Role.SUPERVISOR,
             clinic_id=context.clinic.pk,
         )
@@ -316,7 +317,7 @@ def _refused(request, invitation, state: str, *, audit: bool = True):
     if audit:
         with transaction.atomic():
             record(
-                "invitation.refused",
+                Action.INVITATION_REFUSED,
                 detail=f"state={state}",
                 object_type="invitation",
                 object_id=getattr(invitation, "pk", ""),

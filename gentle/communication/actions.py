@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.communication import selectors
 from gentle.communication.models import EXCHANGE_TEXTS, Exchange, StyleReflection, Worksheet
 from gentle.safety.actions import Heard, text_hear
@@ -52,7 +53,7 @@ def reflection_add(*, by, client, data) -> StyleReflection:
             created_by=by,
         )
         record(
-            "communication.style",
+            Action.COMMUNICATION_STYLE,
             actor=by,
             client=client,
             object_type="stylereflection",
@@ -69,10 +70,10 @@ def exchange_save(
     with transaction.atomic():
         if exchange is None:
             exchange = Exchange.objects.create(client=client, **fields)
-            action = "exchange.create"
+            action = Action.EXCHANGE_CREATE
         else:
             Exchange.objects.filter(pk=exchange.pk).update(**fields)
-            action = "exchange.update"
+            action = Action.EXCHANGE_UPDATE
         record(
             action,
             actor=by,
@@ -103,7 +104,7 @@ def worksheet_new(*, by, client, data) -> Worksheet:
             **_linked(data),
         )
         record(
-            "worksheet.create",
+            Action.WORKSHEET_CREATE,
             actor=by,
             client=client,
             object_type="worksheet",
@@ -124,7 +125,7 @@ def worksheet_save(*, by, worksheet, answers, finish, role="clinician") -> Heard
             completed_at=timezone.now() if finish else worksheet.completed_at,
         )
         record(
-            "worksheet.finish" if finish else "worksheet.save",
+            Action.WORKSHEET_FINISH if finish else Action.WORKSHEET_SAVE,
             actor=by,
             client=worksheet.client,
             object_type="worksheet",

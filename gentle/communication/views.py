@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for
 from gentle.clients.sharing import share_view
 from gentle.communication import actions, selectors
@@ -29,7 +30,7 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 @role_required(*CLINICAL)
 def communication(request, client_id: int):
-    client = client_for(request, client_id, action="communication.view")
+    client = client_for(request, client_id, action=Action.COMMUNICATION_VIEW)
     return render(
         request,
         "communication/hub.html",
@@ -50,7 +51,7 @@ def communication(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def style_reflect(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="communication.open")
+    client = client_for(request, client_id, write=True, action=Action.COMMUNICATION_OPEN)
     form = StyleForm(posted(request), client=client)
     if request.method == "POST" and form.is_valid():
         actions.reflection_add(by=request.user, client=client, data=form.cleaned_data)
@@ -67,7 +68,7 @@ def style_reflect(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def exchange_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="exchange.open")
+    client = client_for(request, client_id, write=True, action=Action.EXCHANGE_OPEN)
     initial = {"area": getattr(client.courses.order_by("-start_date").first(), "focus", "")}
     form = ExchangeForm(posted(request), client=client, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -120,7 +121,7 @@ def exchange_detail(request, exchange_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def worksheet_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="worksheet.open")
+    client = client_for(request, client_id, write=True, action=Action.WORKSHEET_OPEN)
     form = WorksheetNewForm(request.POST, client=client)
     if not form.is_valid():
         messages.error(request, _("Choose a worksheet and give it a title (up to 150 characters)."))

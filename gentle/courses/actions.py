@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gentle.accounts.models import Role
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.courses.models import (
     CalendarFeed,
     Course,
@@ -31,7 +32,7 @@ def course_create(*, by, client, **fields) -> Course:
     with transaction.atomic():
         course = Course.objects.create(client=client, created_by=by, **fields)
         record(
-            "course.create",
+            Action.COURSE_CREATE,
             actor=by,
             client=course.client,
             object_type="course",
@@ -51,7 +52,7 @@ def course_update(*, by, course: Course, **fields) -> Course:
             course.end_reason = ""
         course.save()
         record(
-            "course.update",
+            Action.COURSE_UPDATE,
             actor=by,
             client=course.client,
             object_type="course",
@@ -70,7 +71,7 @@ def session_schedule(*, by, course: Course, starts_at, minutes: int, mode: str) 
             Course.objects.filter(pk=course.pk).update(status=CourseStatus.ACTIVE)
             course.status = CourseStatus.ACTIVE
         record(
-            "session.create",
+            Action.SESSION_CREATE,
             actor=by,
             client=course.client,
             object_type="session",
@@ -84,7 +85,7 @@ def session_set_attendance(*, by, session: Session, attendance: str) -> None:
         Session.objects.filter(pk=session.pk).update(attendance=attendance)
         session.attendance = attendance
         record(
-            "session.attendance",
+            Action.SESSION_ATTENDANCE,
             actor=by,
             client=session.course.client,
             object_type="session",
@@ -98,7 +99,7 @@ def session_set_agenda(*, by, session: Session, done: list[str], version: int) -
         Session.objects.filter(pk=session.pk).update(agenda_done=done, agenda_version=version)
         session.agenda_done = done
         record(
-            "session.agenda",
+            Action.SESSION_AGENDA,
             actor=by,
             client=session.course.client,
             object_type="session",
@@ -128,7 +129,7 @@ def note_save(*, by, session: Session, base_version: int | None, fields: dict) -
         note = ProgressNote.objects.select_for_update().filter(session=session).first()
         if note is None:
             note = ProgressNote.objects.create(session=session, author=by, updated_by=by, **fields)
-            action = "note.create"
+            action = Action.NOTE_CREATE
         else:
             if note.status == NoteStatus.SIGNED:
                 raise NoteSigned
@@ -140,7 +141,7 @@ def note_save(*, by, session: Session, base_version: int | None, fields: dict) -
             if not changed:  # pragma: no cover - the row lock above makes this unreachable
                 raise NoteConflict(note)
             note.refresh_from_db()
-            action = "note.update"
+            action = Action.NOTE_UPDATE
         record(
             action,
             actor=by,
@@ -168,7 +169,7 @@ def note_sign(*, by, note: ProgressNote, base_version: int, session: Session) ->
                 raise NoteSigned
             raise NoteConflict(current)
         record(
-            "note.sign",
+            Action.NOTE_SIGN,
             actor=by,
             client=session.course.client,
             object_type="note",
@@ -180,7 +181,7 @@ def note_add_addendum(*, by, note: ProgressNote, session: Session, text: str) ->
     with transaction.atomic():
         addendum = NoteAddendum.objects.create(note=note, author=by, text=text)
         record(
-            "note.addendum",
+            Action.NOTE_ADDENDUM,
             actor=by,
             client=session.course.client,
             object_type="note",
@@ -202,7 +203,7 @@ def process_note_save(*, by, session: Session, text: str) -> ProcessNote:
             defaults={"ciphertext": keyring().encrypt(text), "updated_at": timezone.now()},
         )
         record(
-            "process_note.create" if created else "process_note.update",
+            Action.PROCESS_NOTE_CREATE if created else Action.PROCESS_NOTE_UPDATE,
             actor=by,
             client=session.course.client,
             object_type="process_note",
@@ -220,7 +221,9 @@ def process_note_rotate_all() -> int:
             ProcessNote.objects.filter(pk=note.pk).update(ciphertext=ring.rotate(note.ciphertext))
             count += 1
         record(
-            "process_note.rotate_keys", actor_label="gentle rotate-keys", detail=f"count={count}"
+            Action.PROCESS_NOTE_ROTATE_KEYS,
+            actor_label="gentle rotate-keys",
+            detail=f"count={count}",
         )
     return count
 
@@ -231,7 +234,7 @@ def relapse_plan_save(*, by, course: Course, fields: dict) -> RelapsePlan:
             course=course, defaults={**fields, "updated_by": by, "updated_at": timezone.now()}
         )
         record(
-            "relapse_plan.create" if created else "relapse_plan.update",
+            Action.RELAPSE_PLAN_CREATE if created else Action.RELAPSE_PLAN_UPDATE,
             actor=by,
             client=course.client,
             object_type="relapse_plan",
@@ -251,14 +254,14 @@ def calendar_feed_renew(*, by) -> str:
                 "created_at": timezone.now(),
             },
         )
-        record("calendar_feed.renew", actor=by)
+        record(Action.CALENDAR_FEED_RENEW, actor=by)
     return token
 
 
 def calendar_feed_revoke(*, by) -> None:
     with transaction.atomic():
         CalendarFeed.objects.filter(user=by).delete()
-        record("calendar_feed.revoke", actor=by)
+        record(Action.CALENDAR_FEED_REVOKE, actor=by)
 
 
 def calendar_feed_end(*, by, clinic, user, role: str) -> None:
@@ -272,7 +275,7 @@ def calendar_feed_end(*, by, clinic, user, role: str) -> None:
         deleted, _ = CalendarFeed.objects.filter(user=user).delete()
         if deleted:
             record(
-                "calendar_feed.revoke",
+                Action.CALENDAR_FEED_REVOKE,
                 actor=by,
                 role=Role.ADMIN,
                 clinic_id=clinic.pk,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Membership, Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for, record_list_read
 from gentle.courses import actions, protocol, selectors
 from gentle.courses.access import course_for, process_note_for, session_for
@@ -45,7 +46,7 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def course_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="course.new_form")
+    client = client_for(request, client_id, write=True, action=Action.COURSE_NEW_FORM)
     form = CourseForm(
         posted(request), initial={"start_date": timezone.localdate(), "format": "individual"}
     )
@@ -117,7 +118,7 @@ def course_edit(request, course_id: int):
         request,
         course_id,
         write=True,
-        action="course.open" if request.method == "POST" else "course.view",
+        action=Action.COURSE_OPEN if request.method == "POST" else Action.COURSE_VIEW,
     )
     initial = {
         name: getattr(course, name)
@@ -151,7 +152,7 @@ def course_edit(request, course_id: int):
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def session_new(request, course_id: int):
-    course = course_for(request, course_id, write=True, action="session.new_form")
+    course = course_for(request, course_id, write=True, action=Action.SESSION_NEW_FORM)
     sessions = selectors.course_sessions(course)
     next_number = sum(1 for s in sessions if s.number) + 1
     last = sessions[-1] if sessions else None
@@ -286,7 +287,7 @@ def session_agenda(request, session_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def note_save(request, session_id: int):
-    session = session_for(request, session_id, write=True, action="note.open")
+    session = session_for(request, session_id, write=True, action=Action.NOTE_OPEN)
     form = NoteForm(request.POST)
     context = _session_context(request, session)
     if not form.is_valid():
@@ -328,7 +329,7 @@ def note_save(request, session_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def note_addendum(request, session_id: int):
-    session = session_for(request, session_id, write=True, action="note.open")
+    session = session_for(request, session_id, write=True, action=Action.NOTE_OPEN)
     note = ProgressNote.objects.filter(session=session, status=NoteStatus.SIGNED).first()
     if note is None:
         raise Http404
@@ -348,7 +349,7 @@ def note_addendum(request, session_id: int):
 @require_http_methods(["GET", "POST"])
 def process_note(request, session_id: int):
     """The author's private process note for a session: not part of the record."""
-    action = "process_note.open" if request.method == "POST" else "process_note.read"
+    action = Action.PROCESS_NOTE_OPEN if request.method == "POST" else Action.PROCESS_NOTE_READ
     session, note = process_note_for(request, session_id, action=action)
     form = ProcessNoteForm(
         posted(request),
@@ -373,7 +374,7 @@ def relapse_plan(request, course_id: int):
         request,
         course_id,
         write=True,
-        action="relapse_plan.open" if request.method == "POST" else "relapse_plan.view",
+        action=Action.RELAPSE_PLAN_OPEN if request.method == "POST" else Action.RELAPSE_PLAN_VIEW,
     )
     plan = RelapsePlan.objects.filter(course=course).first()
     initial = {name: getattr(plan, name) for name in RelapsePlanForm.base_fields} if plan else {}
@@ -422,7 +423,7 @@ def calendar_week(request):
         s.number = (
             s.before + 1 if s.attendance in (Attendance.SCHEDULED, Attendance.ATTENDED) else None
         )
-    record_list_read(request, "calendar.view", count=len(sessions))
+    record_list_read(request, Action.CALENDAR_VIEW, count=len(sessions))
     return render(
         request,
         "courses/calendar_week.html",

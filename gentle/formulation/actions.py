@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.formulation.rules import area_name
 
@@ -64,7 +65,7 @@ def formulation_save(*, by, course, data: dict, text: str) -> Formulation:
         # The course summary names the agreed focus.
         course.__class__.objects.filter(pk=course.pk).update(focus=data["primary_area"])
         record(
-            "formulation.create" if created else "formulation.update",
+            Action.FORMULATION_CREATE if created else Action.FORMULATION_UPDATE,
             actor=by,
             client=course.client,
             object_type="formulation",
@@ -85,7 +86,7 @@ def formulation_regenerate(*, by, formulation: Formulation) -> None:
             updated_at=timezone.now(),
         )
         record(
-            "formulation.regenerate",
+            Action.FORMULATION_REGENERATE,
             actor=by,
             client=course.client,
             object_type="formulation",
@@ -97,7 +98,7 @@ def formulation_agree(*, by, formulation: Formulation) -> None:
     with transaction.atomic():
         Formulation.objects.filter(pk=formulation.pk).update(agreed_on=timezone.localdate())
         record(
-            "formulation.agree",
+            Action.FORMULATION_AGREE,
             actor=by,
             client=formulation.course.client,
             object_type="formulation",
@@ -109,7 +110,7 @@ def goal_add(*, by, course, data: dict) -> Goal:
     with transaction.atomic():
         goal = Goal.objects.create(course=course, created_by=by, **data)
         record(
-            "goal.add",
+            Action.GOAL_ADD,
             actor=by,
             client=course.client,
             object_type="goal",
@@ -127,7 +128,7 @@ def goal_rate(*, by, goal: Goal, session, rating: int) -> None:
             defaults={"rating": rating, "rated_by": by, "rated_at": timezone.now()},
         )
         record(
-            "goal.rate",
+            Action.GOAL_RATE,
             actor=by,
             client=goal.course.client,
             object_type="goal",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key, words_of
@@ -37,7 +38,7 @@ def loss_add(*, by, client, data) -> Loss:
     with transaction.atomic():
         loss = Loss.objects.create(client=client, created_by=by, **data)
         record(
-            "grief.loss_add",
+            Action.GRIEF_LOSS_ADD,
             actor=by,
             client=client,
             object_type="loss",
@@ -50,7 +51,7 @@ def activity_add(*, by, loss, data, role="clinician") -> tuple[Activity, Heard |
     with transaction.atomic():
         activity = Activity.objects.create(loss=loss, **data)
         record(
-            "grief.activity_add",
+            Action.GRIEF_ACTIVITY_ADD,
             actor=by,
             role=role,
             client=loss.client,
@@ -74,7 +75,7 @@ def check_in_add(*, by, loss, data, role="clinician") -> tuple[CheckIn, Heard | 
             loss=loss, day=data["day"], words=data["words"], note=data["note"]
         )
         record(
-            "grief.check_in",
+            Action.GRIEF_CHECK_IN,
             actor=by,
             role=role,
             client=loss.client,
@@ -98,12 +99,12 @@ def transition_save(
     with transaction.atomic():
         if transition is None:
             transition = Transition.objects.create(client=client, updated_by=by, **data)
-            action = "transition.create"
+            action = Action.TRANSITION_CREATE
         else:
             Transition.objects.filter(pk=transition.pk).update(
                 updated_by=by, updated_at=timezone.now(), **data
             )
-            action = "transition.update"
+            action = Action.TRANSITION_UPDATE
         record(
             action,
             actor=by,
@@ -128,7 +129,7 @@ def step_add(*, by, transition, data) -> TransitionStep:
     with transaction.atomic():
         step = TransitionStep.objects.create(transition=transition, **data)
         record(
-            "transition.step",
+            Action.TRANSITION_STEP,
             actor=by,
             client=transition.client,
             object_type="transition",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for
 from gentle.clients.sharing import share_view
 from gentle.grief import actions, selectors
@@ -26,7 +27,7 @@ TRANSITION_FIELDS = tuple(TransitionForm.base_fields)
 def losses(request, client_id: int):
     write = request.method == "POST"
     client = client_for(
-        request, client_id, write=write, action="grief.open" if write else "grief.view"
+        request, client_id, write=write, action=Action.GRIEF_OPEN if write else Action.GRIEF_VIEW
     )
     form = LossForm(posted(request))
     if write and form.is_valid():
@@ -99,7 +100,7 @@ def check_in_add(request, loss_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def transition_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="transition.open")
+    client = client_for(request, client_id, write=True, action=Action.TRANSITION_OPEN)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Name the change (up to 150 characters)."))

@@ -7,6 +7,7 @@ from django.http import Http404
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Role
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients.access import as_id, client_for
 from gentle.intake.models import IntakeRequest
 
@@ -35,14 +36,14 @@ def intake_for(request, request_id, *, write: bool = False) -> IntakeRequest:
             request,
             found.client_id,
             write=write,
-            action="intake.view",
+            action=Action.INTAKE_VIEW,
             object_type="intakerequest",
             object_id=found.pk,
         )
         return found
     with transaction.atomic():
         record(
-            "intake.open" if write else "intake.view",
+            Action.INTAKE_OPEN if write else Action.INTAKE_VIEW,
             role=role,
             clinic_id=clinic.pk,
             object_type="intakerequest",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients import actions as client_actions
 from gentle.courses import actions as course_actions
 from gentle.courses.models import CourseStatus
@@ -90,7 +91,7 @@ def request_receive(*, clinic, data: dict) -> IntakeRequest:
         # The public role: the row keeps a keyed pseudonym of the visitor's address, not the
         # address, since it outlives the purged request (gentle.audit.log.PUBLIC_ROLE).
         record(
-            "intake.receive",
+            Action.INTAKE_RECEIVE,
             role="public",
             clinic_id=clinic.pk,
             object_type="intakerequest",
@@ -106,7 +107,7 @@ def request_assign(*, by, intake, clinician, role) -> None:
             assigned_to=clinician, status=RequestStatus.ASSIGNED
         )
         record(
-            "intake.assign",
+            Action.INTAKE_ASSIGN,
             actor=by,
             role=role,
             clinic_id=intake.clinic_id,
@@ -142,7 +143,7 @@ def request_convert(*, by, intake, data: dict, course_fields: dict, role):
             status=RequestStatus.CONVERTED, client=client, handled_at=timezone.now()
         )
         record(
-            "intake.convert",
+            Action.INTAKE_CONVERT,
             actor=by,
             role=role,
             clinic_id=intake.clinic_id,
@@ -167,7 +168,7 @@ def request_decline(*, by, intake, reason: str, role) -> bool:
             status=RequestStatus.DECLINED, decline_reason=reason, handled_at=timezone.now()
         )
         record(
-            "intake.decline",
+            Action.INTAKE_DECLINE,
             actor=by,
             role=role,
             clinic_id=intake.clinic_id,
@@ -207,7 +208,7 @@ def purge_old(now=None) -> int:
         count = 0
         for clinic_id, pk in old.values_list("clinic_id", "pk"):
             record(
-                "intake.purge",
+                Action.INTAKE_PURGE,
                 role="system",
                 clinic_id=clinic_id,
                 object_type="intakerequest",
@@ -226,7 +227,7 @@ def contact_attempt_add(*, by, intake, made_at, outcome: str, note: str, role):
             intake=intake, made_at=made_at, made_by=by, outcome=outcome, note=note
         )
         record(
-            "intake.contact_attempt",
+            Action.INTAKE_CONTACT_ATTEMPT,
             actor=by,
             role=role,
             clinic_id=intake.clinic_id,
@@ -240,7 +241,7 @@ def contact_attempt_add(*, by, intake, made_at, outcome: str, note: str, role):
 
 def queue_viewed(*, role, clinic, count: int) -> None:
     with transaction.atomic():
-        record("intake.list", role=role, clinic_id=clinic.pk, detail=f"count={count}")
+        record(Action.INTAKE_LIST, role=role, clinic_id=clinic.pk, detail=f"count={count}")
 
 
 def public_text_save(*, by, clinic, section: str, language: str, data: dict) -> None:
@@ -257,7 +258,7 @@ def public_text_save(*, by, clinic, section: str, language: str, data: dict) -> 
             },
         )
         record(
-            "public_text.save",
+            Action.PUBLIC_TEXT_SAVE,
             actor=by,
             role="admin",
             clinic_id=clinic.pk,
@@ -269,7 +270,7 @@ def public_text_reset(*, by, clinic, section: str, language: str) -> None:
     with transaction.atomic():
         PublicText.objects.filter(clinic=clinic, section=section, language=language).delete()
         record(
-            "public_text.reset",
+            Action.PUBLIC_TEXT_RESET,
             actor=by,
             role="admin",
             clinic_id=clinic.pk,

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.inventory.models import Person, Snapshot
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key, words_of
@@ -49,13 +50,13 @@ def person_save(
         with transaction.atomic():
             if person is None:
                 person = Person.objects.create(client=client, updated_by=by, **fields)
-                action = "inventory.add"
+                action = Action.INVENTORY_ADD
             else:
                 for name, value in fields.items():
                     setattr(person, name, value)
                 person.updated_by, person.updated_at = by, timezone.now()
                 person.save()
-                action = "inventory.update"
+                action = Action.INVENTORY_UPDATE
             record(
                 action,
                 actor=by,
@@ -85,7 +86,7 @@ def person_move(*, by, person: Person, ring: int) -> None:
             ring=ring, updated_by=by, updated_at=timezone.now()
         )
         record(
-            "inventory.move",
+            Action.INVENTORY_MOVE,
             actor=by,
             client=person.client,
             object_type="person",
@@ -100,7 +101,7 @@ def person_accept(*, by, person: Person) -> None:
             accepted=True, updated_by=by, updated_at=timezone.now()
         )
         record(
-            "inventory.accept",
+            Action.INVENTORY_ACCEPT,
             actor=by,
             client=person.client,
             object_type="person",
@@ -111,7 +112,7 @@ def person_accept(*, by, person: Person) -> None:
 def person_remove(*, by, person: Person) -> None:
     with transaction.atomic():
         record(
-            "inventory.remove",
+            Action.INVENTORY_REMOVE,
             actor=by,
             client=person.client,
             object_type="person",
@@ -142,7 +143,7 @@ def snapshot_take(*, by, client, label: str) -> Snapshot:
     with transaction.atomic():
         snapshot = Snapshot.objects.create(client=client, label=label, taken_by=by, people=people)
         record(
-            "inventory.snapshot",
+            Action.INVENTORY_SNAPSHOT,
             actor=by,
             client=client,
             object_type="snapshot",

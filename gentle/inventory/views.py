@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for
 from gentle.inventory import actions, selectors
 from gentle.inventory.access import person_for, snapshots_for
@@ -32,7 +33,7 @@ def _circle(people, label: str) -> str:
 
 @role_required(*CLINICAL)
 def inventory(request, client_id: int):
-    client = client_for(request, client_id, action="inventory.view")
+    client = client_for(request, client_id, action=Action.INVENTORY_VIEW)
     people = selectors.accepted_people(client)
     for person in people:
         # A ring beyond the configured number shows on the outermost one, as on the circle.
@@ -58,7 +59,7 @@ def inventory(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def person_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="inventory.open")
+    client = client_for(request, client_id, write=True, action=Action.INVENTORY_OPEN)
     form = PersonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,7 +157,7 @@ def person_remove(request, person_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def snapshot_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="inventory.open")
+    client = client_for(request, client_id, write=True, action=Action.INVENTORY_OPEN)
     form = SnapshotForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the snapshot a label of up to 100 characters."))
@@ -168,7 +169,7 @@ def snapshot_new(request, client_id: int):
 
 @role_required(*CLINICAL)
 def snapshot_compare(request, client_id: int):
-    client = client_for(request, client_id, action="inventory.compare")
+    client = client_for(request, client_id, action=Action.INVENTORY_COMPARE)
     ids = [request.GET.get("a"), request.GET.get("b")]
     if not all(ids):
         messages.info(request, _("Choose two snapshots to compare."))
@@ -199,7 +200,7 @@ def _about_label(about: str, people: dict[int, Person]) -> str:
 def attachment(request, client_id: int):
     """ECR-RS per relationship as points on the avoidance x anxiety plane: a reflective aid
     for the session, not a diagnosis."""
-    client = client_for(request, client_id, action="attachment.view")
+    client = client_for(request, client_id, action=Action.ATTACHMENT_VIEW)
     people = {p.pk: p for p in selectors.accepted_people(client)}
     latest: dict[str, Administration] = {}
     for administration in Administration.objects.filter(
@@ -235,7 +236,7 @@ def attachment(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_POST
 def attachment_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="attachment.open")
+    client = client_for(request, client_id, write=True, action=Action.ATTACHMENT_OPEN)
     about = request.POST.get("about", "")
     valid = {f"person:{p.pk}" for p in selectors.accepted_people(client)} | dict(ECR_TARGETS).keys()
     if about not in valid:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gentle.accounts.models import Role, User
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients.models import Client
 from gentle.courses.models import Course, Session
 from gentle.measures.instruments import Instrument, Rule, catalogue
@@ -64,7 +65,7 @@ def administration_start(
             answers=dict(corrects.answers) if corrects else {},
         )
         record(
-            "administration.correct" if corrects else "administration.create",
+            Action.ADMINISTRATION_CORRECT if corrects else Action.ADMINISTRATION_CREATE,
             actor=by,
             role=Role.CLIENT if by == client.user else Role.CLINICIAN,
             client=administration.client,
@@ -119,7 +120,7 @@ def administration_save(
         if not changed:
             raise AlreadySubmitted
         record(
-            "administration.save",
+            Action.ADMINISTRATION_SAVE,
             actor=by,
             role=role,
             client=administration.client,
@@ -170,7 +171,7 @@ def administration_submit(
         if not changed:
             raise AlreadySubmitted
         record(
-            "administration.submit",
+            Action.ADMINISTRATION_SUBMIT,
             actor=by,
             role=role,
             client=administration.client,
@@ -198,7 +199,7 @@ def schedule_set(
             for i, (rule, n) in sorted(rules.items())
         )
         record(
-            "measure_schedule.update",
+            Action.MEASURE_SCHEDULE_UPDATE,
             actor=by,
             role=Role.CLINICIAN,
             clinic_id=course.client.clinic_id,

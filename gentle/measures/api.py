@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for
 from gentle.clients.models import Client
 from gentle.lib.api_errors import api_error, field_errors
@@ -232,7 +233,7 @@ def read_start(data: dict[str, Any]) -> dict[str, Any]:
 @require_POST
 def administration_create(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = client_for(
-        request, client_id, write=True, action="measures.open", detail="channel=api"
+        request, client_id, write=True, action=Action.MEASURES_OPEN, detail="channel=api"
     )
     try:
         start = read_start(read_json(request))

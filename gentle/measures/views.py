@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for
 from gentle.courses.access import course_for
 from gentle.measures import actions, selectors
@@ -29,7 +30,7 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 @role_required(Role.CLINICIAN)
 @require_POST
 def administration_new(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
-    client = client_for(request, client_id, write=True, action="measures.open")
+    client = client_for(request, client_id, write=True, action=Action.MEASURES_OPEN)
     form = StartForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -74,7 +75,7 @@ def answer_form(
     if request.method == "POST":
         answers = form.answers()
         write: dict[str, Any] = dict(
-            by=request.user, request=request, administration=administration, answers=answers
+            by=request.user, administration=administration, answers=answers
         )
         try:
             if request.POST.get("submit") == "1":

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.notify.channels import DeliveryError, sender_for
 from gentle.notify.models import Channel, MailStatus, OutboundMail
 
@@ -60,7 +61,7 @@ def mail_queue(
             next_attempt_at=timezone.now(),
         )
         record(
-            "mail.queue",
+            Action.MAIL_QUEUE,
             actor=by,
             clinic_id=clinic_id,
             object_type="outboundmail",
@@ -123,7 +124,7 @@ def _failed(mail: OutboundMail, exc: DeliveryError, now: datetime) -> str:
             status=MailStatus.FAILED, next_attempt_at=None, last_error=exc.code, **_erased()
         )
         record(
-            "mail.failed",
+            Action.MAIL_FAILED,
             role="system",
             clinic_id=mail.clinic_id,
             object_type="outboundmail",

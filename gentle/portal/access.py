@@ -5,13 +5,14 @@ from datetime import timedelta
 from django.http import Http404
 from django.utils import timezone
 
+from gentle.audit.names import Action
 from gentle.clients.access import as_id, audit_own, client_for, own_client
 from gentle.portal.models import RecordExport, Task
 
 KEPT = timedelta(days=1)  # a copy of the record is kept for a day, then deleted
 
 
-def own_export(request, export_id, *, action: str = "record.export_view") -> RecordExport:
+def own_export(request, export_id, *, action: str = Action.RECORD_EXPORT_VIEW) -> RecordExport:
     """A copy of the record that the signed-in client asked for (404 for anything else)."""
     client = own_client(request)
     export = RecordExport.objects.filter(
@@ -32,7 +33,7 @@ def task_for(request, task_id, *, write: bool = False) -> Task:
         request,
         task.client_id,
         write=write,
-        action="task.open" if write else "task.view",
+        action=Action.TASK_OPEN if write else Action.TASK_VIEW,
         object_type="task",
         object_id=task.pk,
     )

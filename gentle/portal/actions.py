@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients.actions import share_with_client
 from gentle.portal.models import RecordExport, Task
 
@@ -42,7 +43,7 @@ def task_assign(*, by, client, kind: str, target, title: str, due_on) -> Task:
             created_by=by,
         )
         record(
-            "task.assign",
+            Action.TASK_ASSIGN,
             actor=by,
             client=client,
             object_type="task",
@@ -61,7 +62,7 @@ def tasks_done(*, by, client, kind: str, object_id=None) -> int:
         Task.objects.filter(pk__in=ids).update(done_at=timezone.now())
         for task_id in ids:
             record(
-                "task.done",
+                Action.TASK_DONE,
                 actor=by,
                 client=client,
                 object_type="task",
@@ -74,7 +75,7 @@ def tasks_done(*, by, client, kind: str, object_id=None) -> int:
 def task_remove(*, by, task: Task) -> None:
     with transaction.atomic():
         record(
-            "task.remove",
+            Action.TASK_REMOVE,
             actor=by,
             client=task.client,
             object_type="task",
@@ -90,7 +91,7 @@ def export_request(*, by, client) -> RecordExport:
     with transaction.atomic():
         export = RecordExport.objects.create(client=client, requested_by=by)
         record(
-            "record.export_request",
+            Action.RECORD_EXPORT_REQUEST,
             actor=by,
             client=client,
             object_type="recordexport",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients import actions as client_actions
 from gentle.clients import selectors as client_selectors
 from gentle.clients.access import as_id, client_for, own_client, own_client_record
@@ -716,7 +717,7 @@ def portal_record(request):
 @role_required(Role.CLIENT)
 def portal_export_status(request, export_id: int):
     """The progress of a copy being prepared (polled by gentle.js while it runs)."""
-    export = own_export(request, export_id, action="record.export_status")
+    export = own_export(request, export_id, action=Action.RECORD_EXPORT_STATUS)
     return render(request, "portal/export_status.html", {"export": export})
 
 
@@ -750,7 +751,7 @@ def portal_export_html(request, export_id: int):
 def portal_invite(request, client_id: int):
     """The link goes by email to the client only; the page shows the code for the letter
     handed over in person, never the link (ADR 0013)."""
-    client = client_for(request, client_id, write=True, action="portal.invite_open")
+    client = client_for(request, client_id, write=True, action=Action.PORTAL_INVITE_OPEN)
     if not client.may.manage_portal:
         # Emergency access is for care, not for handing the record a new login.
         raise Http404
@@ -839,7 +840,7 @@ def portal_access_end(request, client_id: int):
 def client_tasks(request, client_id: int):
     write = request.method == "POST"
     client = client_for(
-        request, client_id, write=write, action="task.open" if write else "task.view"
+        request, client_id, write=write, action=Action.TASK_OPEN if write else Action.TASK_VIEW
     )
     form = TaskForm(posted(request))
     if write and form.is_valid():

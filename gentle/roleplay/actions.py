@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.communication.selectors import statement_rules
 from gentle.lib.crypto import KeyRingError
 from gentle.lib.outbound import host_label
@@ -70,10 +71,10 @@ def scenario_save(
                 shared_with_client=role == "client",
                 **fields,
             )
-            action = "scenario.create"
+            action = Action.SCENARIO_CREATE
         else:
             Scenario.objects.filter(pk=scenario.pk).update(**fields)
-            action = "scenario.update"
+            action = Action.SCENARIO_UPDATE
         record(
             action,
             actor=by,
@@ -104,7 +105,7 @@ def rehearsal_start(*, by, scenario, confidence_before, lang, role="clinician"):
             started_by=by,
         )
         record(
-            "rehearsal.start",
+            Action.REHEARSAL_START,
             actor=by,
             client=scenario.client,
             object_type="rehearsal",
@@ -131,7 +132,7 @@ def turn_take(*, by, rehearsal, text, number, role="clinician") -> str:
             features=sorted(found),
         )
         record(
-            "rehearsal.turn",
+            Action.REHEARSAL_TURN,
             actor=by,
             client=client,
             object_type="rehearsal",
@@ -189,7 +190,7 @@ def turn_take(*, by, rehearsal, text, number, role="clinician") -> str:
         )
         Rehearsal.objects.filter(pk=rehearsal.pk).update(tension=answer.tension)
         record(
-            "rehearsal.partner",
+            Action.REHEARSAL_PARTNER,
             actor=by,
             client=client,
             object_type="rehearsal",
@@ -206,7 +207,7 @@ def rehearsal_end(*, by, rehearsal, data, role="clinician") -> Heard | None:
             status=Status.FINISHED, finished_at=timezone.now(), **data
         )
         record(
-            "rehearsal.finish",
+            Action.REHEARSAL_FINISH,
             actor=by,
             client=rehearsal.client,
             object_type="rehearsal",
@@ -228,7 +229,7 @@ def rehearsal_resume(*, by, rehearsal) -> None:
     with transaction.atomic():
         Rehearsal.objects.filter(pk=rehearsal.pk, status=Status.PAUSED).update(status=Status.ACTIVE)
         record(
-            "rehearsal.resume",
+            Action.REHEARSAL_RESUME,
             actor=by,
             client=rehearsal.client,
             object_type="rehearsal",
@@ -241,7 +242,7 @@ def annotate(*, by, rehearsal, data) -> Annotation:
     with transaction.atomic():
         note = Annotation.objects.create(rehearsal=rehearsal, author=by, **data)
         record(
-            "rehearsal.annotate",
+            Action.REHEARSAL_ANNOTATE,
             actor=by,
             client=rehearsal.client,
             object_type="rehearsal",
@@ -270,7 +271,7 @@ def partner_settings_save(*, by, clinic, data) -> PartnerSettings:
     with transaction.atomic():
         PartnerSettings.objects.filter(pk=found.pk).update(**fields)
         record(
-            "roleplay.settings",
+            Action.ROLEPLAY_SETTINGS,
             actor=by,
             role="admin",
             clinic_id=clinic.pk,
@@ -299,5 +300,7 @@ def partner_keys_rotate_all() -> int:
                 ) from None
             PartnerSettings.objects.filter(pk=found.pk).update(api_key_encrypted=rotated)
             count += 1
-        record("roleplay.rotate_keys", actor_label="gentle rotate-keys", detail=f"count={count}")
+        record(
+            Action.ROLEPLAY_ROTATE_KEYS, actor_label="gentle rotate-keys", detail=f"count={count}"
+        )
     return count

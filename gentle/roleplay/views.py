@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for
 from gentle.clients.sharing import share_view
 from gentle.lib.forms import posted
@@ -35,7 +36,10 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 def roleplay(request, client_id: int):
     write = request.method == "POST"
     client = client_for(
-        request, client_id, write=write, action="roleplay.open" if write else "roleplay.view"
+        request,
+        client_id,
+        write=write,
+        action=Action.ROLEPLAY_OPEN if write else Action.ROLEPLAY_VIEW,
     )
     forms = (ScenarioForm(client=client), LibraryForm(client=client))
     if write:

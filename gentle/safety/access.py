@@ -13,6 +13,7 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Role
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients.access import (
     May,
     as_id,
@@ -48,7 +49,7 @@ def alert_for(
         alert.client = client_for(
             request,
             alert.client_id,
-            action="alert.open" if work else "alert.view",
+            action=Action.ALERT_OPEN if work else Action.ALERT_VIEW,
             object_type="alert",
             object_id=alert.pk,
         )
@@ -67,7 +68,7 @@ def plan_client(
         request,
         client_id,
         write=write,
-        action="safety_plan.open" if write else "safety_plan.view",
+        action=Action.SAFETY_PLAN_OPEN if write else Action.SAFETY_PLAN_VIEW,
         object_type="safety_plan",
         object_id=as_id(client_id),
     )
@@ -77,7 +78,7 @@ def own_plan_client(request: AuthenticatedHttpRequest, *, write: bool = False) -
     """The signed-in client, opening their own safety plan in the portal (404 for anyone
     else). Audited."""
     client = own_client(request)
-    action = "portal.safety_plan_open" if write else "portal.safety_plan_view"
+    action = Action.PORTAL_SAFETY_PLAN_OPEN if write else Action.PORTAL_SAFETY_PLAN_VIEW
     audit_own(client, action, object_type="safety_plan", object_id=client.pk)
     return client
 
@@ -93,7 +94,7 @@ def audit_plan_read(
     own = request is not None and client.user_id is not None and request.user.pk == client.user_id
     with transaction.atomic():
         record(
-            "safety_plan.view",
+            Action.SAFETY_PLAN_VIEW,
             role=Role.CLIENT if own else "",
             clinic_id=client.clinic_id,
             client_id=client.pk,
@@ -126,7 +127,7 @@ def _as_safety_lead(
     client.may = May.as_safety_lead(context.primary_role())
     with transaction.atomic():
         record(
-            "alert.open" if work else "alert.view",
+            Action.ALERT_OPEN if work else Action.ALERT_VIEW,
             role=context.primary_role(),
             clinic_id=client.clinic_id,
             client_id=client.pk,

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext, override
 from gentle.accounts.models import Clinic, Role, User
 from gentle.audit import context as audit_context
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.clients.models import Client
 from gentle.lib.delays import Delay
 from gentle.lib.siteurl import absolute_url
@@ -76,7 +77,7 @@ def alert_raise(
     except IntegrityError:
         return None
     record(
-        "alert.raise",
+        Action.ALERT_RAISE,
         actor=actor,
         clinic_id=client.clinic_id,
         client_id=client.pk,
@@ -138,7 +139,7 @@ def _notify(
             by=actor,
         )
     record(
-        "alert.notify",
+        Action.ALERT_NOTIFY,
         actor=actor,
         actor_label="" if actor or audit_context.current() else "gentle worker",
         clinic_id=alert.client.clinic_id,
@@ -266,7 +267,7 @@ def alert_acknowledge(
         )
         if changed:
             record(
-                "alert.acknowledge",
+                Action.ALERT_ACKNOWLEDGE,
                 actor=by,
                 role=role,
                 clinic_id=alert.client.clinic_id,
@@ -294,7 +295,7 @@ def contact_attempt_add(
             alert=alert, made_at=made_at, made_by=by, outcome=outcome, note=note
         )
         record(
-            "alert.contact_attempt",
+            Action.ALERT_CONTACT_ATTEMPT,
             actor=by,
             role=role,
             clinic_id=alert.client.clinic_id,
@@ -356,7 +357,7 @@ def alerts_escalate(now: datetime | None = None) -> int:
                 continue  # a working-day delay over a weekend
             Alert.objects.filter(pk=alert.pk).update(escalated_at=now)
             record(
-                "alert.escalate",
+                Action.ALERT_ESCALATE,
                 actor_label="gentle worker",
                 clinic_id=alert.client.clinic_id,
                 client_id=alert.client_id,
@@ -379,7 +380,7 @@ def crisis_text_save(*, by: User, clinic: Clinic, language: str, text: str) -> C
             clinic=clinic, language=language, defaults={"text": text, "updated_at": timezone.now()}
         )
         record(
-            "crisis_text.update",
+            Action.CRISIS_TEXT_UPDATE,
             actor=by,
             role=Role.ADMIN,
             clinic_id=clinic.pk,
@@ -426,7 +427,7 @@ def safety_plan_save(
             saved_as=PlanAuthor.CLIENT if role == Role.CLIENT else PlanAuthor.CLINICIAN,
         )
         record(
-            "safety_plan.save",
+            Action.SAFETY_PLAN_SAVE,
             actor=by,
             role=role,
             clinic_id=client.clinic_id,
@@ -458,7 +459,7 @@ def safety_lead_set(*, by: User, clinic: Clinic, lead: User | None) -> SafetySet
             defaults={"safety_lead": lead, "updated_at": timezone.now()},
         )
         record(
-            "safety_lead.update",
+            Action.SAFETY_LEAD_UPDATE,
             actor=by,
             role=Role.ADMIN,
             clinic_id=clinic.pk,

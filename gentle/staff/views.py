@@ -11,6 +11,7 @@ from django.shortcuts import render
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients import selectors as client_selectors
 from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
 from gentle.courses import selectors as course_selectors
@@ -60,7 +61,7 @@ def caseload(request):
         course_format=filters.get("format", ""),
         status=filters.get("status", ""),
     )
-    record_list_read(request, "caseload.view", count=len(rows))
+    record_list_read(request, Action.CASELOAD_VIEW, count=len(rows))
     alerts = open_alert_summary(row.client.pk for row in rows)
     courses = [row.course for row in rows if row.course]
     overdue = measure_selectors.overdue_counts(courses)
@@ -80,7 +81,7 @@ def caseload(request):
 @role_required(*CLINICAL)
 def course_summary(request, course_id: int):
     """The end-of-course summary, ready for reports: the course, and first and last scores."""
-    course = course_for(request, course_id, action="course.summary")
+    course = course_for(request, course_id, action=Action.COURSE_SUMMARY)
     context = summary_context(course)
     context["scores"] = measure_selectors.first_and_last(course)
     return render(request, "staff/course_summary.html", context)
@@ -90,7 +91,7 @@ def course_summary(request, course_id: int):
 def client_measures(request, client_id: int):
     """A client's measures, with their life events marked on the charts (this app
     composes the two, below both of them)."""
-    client = client_for(request, client_id, action="measures.view")
+    client = client_for(request, client_id, action=Action.MEASURES_VIEW)
     course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
     events = [r.start for r in timeline_selectors.rows(client) if r.kind == "event" and r.start]
     return render(

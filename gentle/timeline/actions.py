@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gentle.audit.log import record
+from gentle.audit.names import Action
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key, words_of
 from gentle.timeline.models import DiaryEntry, Episode, LifeEvent
@@ -35,7 +36,7 @@ def event_add(*, by, client, data: dict, people) -> LifeEvent:
         )
         event.people.set(people)
         record(
-            "timeline.event_add",
+            Action.TIMELINE_EVENT_ADD,
             actor=by,
             client=client,
             object_type="life_event",
@@ -47,7 +48,7 @@ def event_add(*, by, client, data: dict, people) -> LifeEvent:
 def event_remove(*, by, event: LifeEvent) -> None:
     with transaction.atomic():
         record(
-            "timeline.event_remove",
+            Action.TIMELINE_EVENT_REMOVE,
             actor=by,
             client=event.client,
             object_type="life_event",
@@ -66,7 +67,7 @@ def episode_add(*, by, client, data: dict) -> Episode:
             **_date_fields(data["end"], "end_"),
         )
         record(
-            "timeline.episode_add",
+            Action.TIMELINE_EPISODE_ADD,
             actor=by,
             client=client,
             object_type="episode",
@@ -93,7 +94,7 @@ def diary_save(*, by, client, data: dict, people, role="client") -> tuple[DiaryE
         )
         entry.people.set(people)
         record(
-            "diary.write" if created else "diary.rewrite",
+            Action.DIARY_WRITE if created else Action.DIARY_REWRITE,
             actor=by,
             client=client,
             object_type="diaryentry",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
+from gentle.audit.names import Action
 from gentle.clients.access import client_for
 from gentle.inventory.selectors import accepted_people
 from gentle.lib import svg
@@ -24,7 +25,7 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 @role_required(*CLINICAL)
 def timeline(request, client_id: int):
-    client = client_for(request, client_id, action="timeline.view")
+    client = client_for(request, client_id, action=Action.TIMELINE_VIEW)
     zoom = request.GET.get("zoom", "all")
     if zoom not in selectors.ZOOMS:
         zoom = "all"
@@ -85,7 +86,7 @@ def timeline(request, client_id: int):
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def event_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="timeline.open")
+    client = client_for(request, client_id, write=True, action=Action.TIMELINE_OPEN)
     people = accepted_people(client)
     form = EventForm(posted(request), people=people)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +115,7 @@ def event_remove(request, event_id: int):
 @role_required(Role.CLINICIAN)
 @require_http_methods(["GET", "POST"])
 def episode_new(request, client_id: int):
-    client = client_for(request, client_id, write=True, action="timeline.open")
+    client = client_for(request, client_id, write=True, action=Action.TIMELINE_OPEN)
     form = EpisodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         actions.episode_add(by=request.user, client=client, data=form.cleaned_data)
