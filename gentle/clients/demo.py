@@ -95,7 +95,7 @@ def seed(rng, context: dict) -> None:
     # The demo client login belongs to the first of the demo clinician's clients (kept in the
     # list as linked: later seeds act as that client's login).
     clients[0] = actions.client_link_user(
-        request=None, client_id=clients[0].pk, clinic=clinic, user=users["client"]
+        client_id=clients[0].pk, clinic=clinic, user=users["client"]
     )
     # The portal login and the record are the same (fictional) person.
     users["client"].display_name = clients[0].full_name
