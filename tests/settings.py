@@ -16,3 +16,7 @@ os.environ.setdefault("GENTLE_STATIC_ROOT", str(_tmp / "static"))
 Path(os.environ["GENTLE_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 from gentle.settings import *  # noqa: E402,F403
+
+# Argon2 is slow on purpose; the suite hashes many passwords. Production keeps Argon2
+# (gentle/settings.py), and test_login checks it with those settings.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
