@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from allauth.mfa.utils import decrypt
+from django.test import Client as HttpClient
 
 from gentle.accounts.models import Clinic, Membership, Role, Supervision, User
 from gentle.clients.models import CareTeamMember, Client
@@ -43,6 +44,13 @@ def make_person(
     if mfa:
         TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def signed_in(user: User, **options):
+    """A browser of its own, signed in as ``user`` (``options`` go to Django's test client)."""
+    http = HttpClient(**options)
+    http.force_login(user)
+    return http
 
 
 def totp_code(user: User, *, offset: int = 0) -> str:
