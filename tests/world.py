@@ -71,3 +71,9 @@ def sue_supervises_alice(world: World) -> World:
     world.amara.care_team.filter(user=world.sue).delete()
     supervise(world.clinic, world.sue, world.alice)
     return world
+
+
+def another_client(world: World, given_name: str, *, portal: bool = False) -> Client:
+    """Another client of Alice's in the clinic, with a portal login of their own if asked."""
+    login = make_person(world.clinic, Role.CLIENT) if portal else None
+    return make_client(world.clinic, clinicians=[world.alice], user=login, given_name=given_name)
