@@ -33,7 +33,8 @@ from gentle.roleplay.models import Rehearsal, Scenario
 from gentle.routes import RULES, Access
 from gentle.safety.models import Alert
 from gentle.timeline.models import LifeEvent
-from tests.factories import make_client, make_clinic, make_person
+from tests import world as shared
+from tests.factories import make_client, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -100,17 +101,12 @@ def world(django_db_setup, django_db_blocker) -> World:
 
 
 def build_world() -> World:
-    a, b = make_clinic("Clinic A"), make_clinic("Clinic B")
-    clinician = make_person(a, Role.CLINICIAN)
-    colleague = make_person(a, Role.CLINICIAN)
-    supervisor = make_person(a, Role.SUPERVISOR)
-    admin = make_person(a, Role.ADMIN)
-    portal_user = make_person(a, Role.CLIENT)
-    own = make_client(a, clinicians=[clinician], supervisor=supervisor, user=portal_user)
+    base = shared.build_world()  # clinic A is its clinic, clinic B its other one
+    a, b = base.clinic, base.other
+    clinician, colleague, supervisor, admin = base.alice, base.bob, base.sue, base.admin
+    portal_user, own = base.portal, base.amara
     other = make_client(a, clinicians=[colleague])
-    b_clinician = make_person(b, Role.CLINICIAN)
-    b_portal = make_person(b, Role.CLIENT)
-    b_client = make_client(b, clinicians=[b_clinician], user=b_portal)
+    b_clinician, b_portal, b_client = base.far_clinician, base.far_portal, base.far_client
     actors = {
         "anonymous": None,
         "admin": admin,
