@@ -5,6 +5,14 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.world import World, build_world
+
+
+@pytest.fixture
+def world(db) -> World:
+    """The shared test world (tests/world.py)."""
+    return build_world()
+
 
 @pytest.fixture
 def free_port() -> int:

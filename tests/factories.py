@@ -12,9 +12,12 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from allauth.mfa.utils import decrypt
+from django.test import Client as HttpClient
+from django.utils import timezone
 
 from gentle.accounts.models import Clinic, Membership, Role, Supervision, User
-from gentle.clients.models import CareTeamMember, Client
+from gentle.clients.models import CareTeamMember, Client, TeamRole
+from gentle.courses.models import Course, Session
 
 _counter = itertools.count(1)
 STAFF = {Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR}
@@ -45,6 +48,13 @@ def make_person(
     return user
 
 
+def signed_in(user: User, **options):
+    """A browser of its own, signed in as ``user`` (``options`` go to Django's test client)."""
+    http = HttpClient(**options)
+    http.force_login(user)
+    return http
+
+
 def totp_code(user: User, *, offset: int = 0) -> str:
     """The code the person's authenticator app shows now (or ``offset`` periods away)."""
     import time
@@ -63,10 +73,33 @@ def make_client(clinic: Clinic, *, clinicians=(), supervisor=None, user=None, **
         user=user,
     )
     for clinician in clinicians:
-        CareTeamMember.objects.create(client=client, user=clinician, role="clinician")
+        add_to_team(client, clinician)
     if supervisor is not None:
-        CareTeamMember.objects.create(client=client, user=supervisor, role="supervisor")
+        add_to_team(client, supervisor, TeamRole.SUPERVISOR)
     return client
+
+
+def add_to_team(client: Client, user: User, role: str = TeamRole.CLINICIAN) -> CareTeamMember:
+    return CareTeamMember.objects.create(client=client, user=user, role=role)
+
+
+def make_course(client: Client, **fields) -> Course:
+    """An individual IPT course of 12 sessions of 50 minutes from today (``fields`` change it)."""
+    values = {
+        "format": "individual",
+        "contracted_sessions": 12,
+        "session_minutes": 50,
+        "initial_last": 3,
+        "termination_first": 10,
+        "start_date": timezone.localdate(),
+    }
+    return Course.objects.create(client=client, **(values | fields))
+
+
+def make_session(course: Course, clinician: User, **fields) -> Session:
+    """A 50-minute video session of ``course`` starting now (``fields`` change it)."""
+    values = {"minutes": 50, "mode": "video", "starts_at": timezone.now()}
+    return Session.objects.create(course=course, clinician=clinician, **(values | fields))
 
 
 def supervise(clinic: Clinic, supervisor: User, clinician: User) -> Supervision:

@@ -20,3 +20,6 @@ from gentle.settings import *  # noqa: E402,F403
 # A request whose audit rows do not match its work (a GET recording a write, clinical rows
 # changed with no write recorded) fails the test that made it (gentle.audit.context).
 GENTLE_AUDIT_STRICT = True
+# Argon2 is slow on purpose; the suite hashes many passwords. Production keeps Argon2
+# (gentle/settings.py), and test_login checks it with those settings.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from gentle.accounts.models import Clinic, Membership, Role, User
 from gentle.audit import context as audit_context
 from gentle.audit.models import AuditEvent
-from gentle.clients.models import Client
+from gentle.clients.models import CareTeamMember, Client, TeamRole
 from gentle.intake.models import IntakeRequest
 from gentle.lib.delays import parse_delay
 from gentle.lib.env import ConfigError, env_delay
@@ -30,7 +30,9 @@ from gentle.safety.actions import alert_raise, alerts_escalate, text_hear
 from gentle.safety.models import Alert, SafetySettings
 from gentle.safety.selectors import alerts_waiting_for
 from gentle.schedule import SCHEDULE
-from tests.factories import deliver_mail, make_client, make_clinic, make_person, supervise
+from tests.factories import deliver_mail, make_client, make_person, signed_in, supervise
+from tests.world import World as SharedWorld
+from tests.world import sue_supervises_alice
 
 pytestmark = pytest.mark.django_db
 
@@ -40,63 +42,28 @@ CRISIS_PAGE = "/crisis/"  # a page whose own content does not depend on the pers
 
 
 @dataclass
-class World:
-    clinic: Clinic
-    admin: User
-    alice: User  # clinician on Ottilie's care team, supervised by sue
-    carl: User  # clinician on Ottilie's care team
-    bob: User  # clinician of the clinic, not on the team
-    sue: User  # supervises alice
-    tess: User  # supervisor on Ottilie's care team
-    sam: User  # supervisor of the clinic, nothing to do with Ottilie
+class World(SharedWorld):
+    carl: User  # second clinician on Amara's care team
+    tess: User  # supervisor on Amara's care team (Sue supervises Alice from outside it)
+    sam: User  # supervisor of the clinic, nothing to do with Amara
     leah: User  # clinician, the clinic's safety lead
-    person: User  # Ottilie's portal login
-    ottilie: Client
-    elsewhere: list[User]  # staff of another clinic, one of them its safety lead
+    elsewhere: list[User]  # staff of the other clinic, one of them its safety lead
 
 
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice, carl, bob, leah = (make_person(clinic, Role.CLINICIAN) for _ in range(4))
-    sue, tess, sam = (make_person(clinic, Role.SUPERVISOR) for _ in range(3))
-    supervise(clinic, sue, alice)
-    person = make_person(clinic, Role.CLIENT)
-    ottilie = make_client(
-        clinic,
-        clinicians=[alice, carl],
-        supervisor=tess,
-        user=person,
-        given_name="Ottilie",
-        family_name="Brackenridge",
-    )
+def world(world) -> World:
+    clinic, other, amara = world.clinic, world.other, world.amara
+    sue_supervises_alice(world)
+    carl, leah = make_person(clinic, Role.CLINICIAN), make_person(clinic, Role.CLINICIAN)
+    tess, sam = make_person(clinic, Role.SUPERVISOR), make_person(clinic, Role.SUPERVISOR)
+    CareTeamMember.objects.create(client=amara, user=carl, role=TeamRole.CLINICIAN)
+    CareTeamMember.objects.create(client=amara, user=tess, role=TeamRole.SUPERVISOR)
     SafetySettings.objects.create(clinic=clinic, safety_lead=leah)
-    far_clinician = make_person(other, Role.CLINICIAN)
-    far_supervisor = make_person(other, Role.SUPERVISOR)
-    supervise(other, far_supervisor, far_clinician)
-    far_lead = make_person(other, Role.CLINICIAN)
+    far_supervisor, far_lead = make_person(other, Role.SUPERVISOR), make_person(other)
+    supervise(other, far_supervisor, world.far_clinician)
     SafetySettings.objects.create(clinic=other, safety_lead=far_lead)
-    make_client(other, clinicians=[far_clinician])
-    return World(
-        clinic=clinic,
-        admin=make_person(clinic, Role.ADMIN),
-        alice=alice,
-        carl=carl,
-        bob=bob,
-        sue=sue,
-        tess=tess,
-        sam=sam,
-        leah=leah,
-        person=person,
-        ottilie=ottilie,
-        elsewhere=[far_clinician, far_supervisor, far_lead, make_person(other, Role.ADMIN)],
-    )
-
-
-def signed_in(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
+    elsewhere = [world.far_clinician, far_supervisor, far_lead, make_person(other, Role.ADMIN)]
+    return World(**vars(world), carl=carl, tess=tess, sam=sam, leah=leah, elsewhere=elsewhere)
 
 
 def phq9(item9: int) -> dict[str, str]:
@@ -105,7 +72,7 @@ def phq9(item9: int) -> dict[str, str]:
 
 def give_phq9(world: World, item9: int, record: Client | None = None) -> Alert:
     """Alice gives a PHQ-9 in session: item 9 at 1 raises a moderate alert, at 2 a high one."""
-    record = record or world.ottilie
+    record = record or world.amara
     http = signed_in(world.alice)
     http.post(f"/clients/{record.pk}/measures/new/", {"instrument": "phq9", "mode": "in_session"})
     administration = Administration.objects.filter(client=record).latest("pk")
@@ -114,9 +81,9 @@ def give_phq9(world: World, item9: int, record: Client | None = None) -> Alert:
 
 
 def client_writes_risk_words(world: World) -> Alert:
-    """Ottilie, in a role play in her portal, writes of wanting to die (a high alert)."""
+    """Amara, in a role play in her portal, writes of wanting to die (a high alert)."""
     scenario = Scenario.objects.create(
-        client=world.ottilie,
+        client=world.amara,
         title="Evenings",
         goal="Share the evening chores",
         opening="Can we talk about the evenings?",
@@ -127,13 +94,13 @@ def client_writes_risk_words(world: World) -> Alert:
         shared_with_client=True,
     )
     rehearsal = Rehearsal.objects.create(
-        client=world.ottilie,
+        client=world.amara,
         scenario=scenario,
         confidence_before=4,
         tension=2,
-        started_by=world.person,
+        started_by=world.portal,
     )
-    response = signed_in(world.person).post(
+    response = signed_in(world.portal).post(
         f"/portal/rehearsals/{rehearsal.pk}/", {"text": CLIENT_WORDS, "number": "1"}
     )
     assert response.status_code == 200
@@ -164,7 +131,7 @@ def test_a_raised_alert_is_mailed_to_the_clinicians_on_the_care_team_and_nobody_
     assert message.subject == "[Hillside Practice] High safety alert"
     assert f"http://testserver/alerts/{alert.pk}/" in message.body
     assert "severity: High" in message.body
-    for secret in ("Ottilie", "Brackenridge", alert.reason, "PHQ"):
+    for secret in ("Amara", "Example", alert.reason, "PHQ"):
         assert secret not in message.body and secret not in message.subject
     assert message.clinic_id == world.clinic.pk and message.status == MailStatus.QUEUED
     notice = AuditEvent.objects.get(action="alert.notify")
@@ -179,8 +146,8 @@ def test_an_alert_the_client_raises_in_the_portal_is_mailed_without_their_words(
 
     assert told(alert) == emails(world.alice, world.carl)
     for body in OutboundMail.objects.values_list("body", flat=True):
-        assert "want to die" not in body and "Ottilie" not in body
-    assert AuditEvent.objects.get(action="alert.notify").actor_id == world.person.pk
+        assert "want to die" not in body and "Amara" not in body
+    assert AuditEvent.objects.get(action="alert.notify").actor_id == world.portal.pk
 
 
 def test_an_alert_raised_for_an_anonymous_visitor_still_tells_the_care_team(world):
@@ -188,7 +155,7 @@ def test_an_alert_raised_for_an_anonymous_visitor_still_tells_the_care_team(worl
     request.user = AnonymousUser()
     with audit_context.bound(audit_context.AuditContext(request=request)), transaction.atomic():
         heard = text_hear(
-            client=world.ottilie,
+            client=world.amara,
             text=CLIENT_WORDS,
             source="test",
             source_id=1,
@@ -200,7 +167,7 @@ def test_an_alert_raised_for_an_anonymous_visitor_still_tells_the_care_team(worl
 def test_an_alert_and_its_messages_roll_back_together(world):
     with pytest.raises(RuntimeError), transaction.atomic():
         alert_raise(
-            client=world.ottilie,
+            client=world.amara,
             source="test",
             source_id=1,
             rule_id="r",
@@ -241,7 +208,7 @@ def test_a_high_alert_is_escalated_after_one_hour_not_before(world, time_machine
     message = escalated.first()
     assert message.subject == "[Hillside Practice] Escalated: High safety alert"
     assert f"http://testserver/alerts/{alert.pk}/" in message.body
-    assert "Ottilie" not in message.body
+    assert "Amara" not in message.body
     assert AuditEvent.objects.filter(action="alert.escalate", object_id=str(alert.pk)).exists()
     notice = AuditEvent.objects.get(action="alert.notify", detail__startswith="stage=escalated")
     assert (notice.detail, notice.actor_label) == ("stage=escalated people=3", "gentle worker")
@@ -281,7 +248,7 @@ def test_a_low_alert_waits_three_days(world, time_machine):
     time_machine.move_to(MONDAY_NOON, tick=False)
     with transaction.atomic():
         alert_raise(
-            client=world.ottilie, source="t", source_id=1, rule_id="r", severity="low", reason="T"
+            client=world.amara, source="t", source_id=1, rule_id="r", severity="low", reason="T"
         )
     time_machine.move_to(MONDAY_NOON + timedelta(days=3, minutes=-1), tick=False)
     assert alerts_escalate() == 0
@@ -319,7 +286,7 @@ def test_nobody_else_is_told_not_another_clinics_staff(world, time_machine):
     alert = give_phq9(world, 2)
     time_machine.move_to(MONDAY_NOON + timedelta(hours=2), tick=False)
     alerts_escalate()
-    for stranger in [world.bob, world.sam, world.admin, world.person, *world.elsewhere]:
+    for stranger in [world.bob, world.sam, world.admin, world.portal, *world.elsewhere]:
         assert stranger.email not in told(alert)
 
 
@@ -379,7 +346,7 @@ def test_the_administrator_chooses_the_safety_lead_among_clinicians_and_supervis
     page = admin.get("/clinic/safety/").content.decode()
     for person in (world.alice, world.sue, world.leah):
         assert f'value="{person.pk}"' in page
-    for person in (world.admin, world.person, *world.elsewhere):
+    for person in (world.admin, world.portal, *world.elsewhere):
         assert f'value="{person.pk}"' not in page
     assert "1 working day" in page and "3 days" in page
 
@@ -401,7 +368,7 @@ def test_the_administrator_chooses_the_safety_lead_among_clinicians_and_supervis
 def test_the_safety_lead_must_be_a_clinician_or_supervisor_of_the_clinic(world, choice):
     value = {
         "elsewhere": world.elsewhere[0].pk,
-        "client": world.person.pk,
+        "client": world.portal.pk,
         "admin": world.admin.pk,
         "garbage": "1 OR 1=1",
     }[choice]
@@ -413,7 +380,7 @@ def test_the_safety_lead_must_be_a_clinician_or_supervisor_of_the_clinic(world, 
 
 
 def test_only_the_administrator_opens_the_safety_page(world):
-    for person in (world.alice, world.sue, world.leah, world.person):
+    for person in (world.alice, world.sue, world.leah, world.portal):
         http = signed_in(person)
         assert http.get("/clinic/safety/").status_code == 404
         assert http.post("/clinic/safety/", {"safety_lead": person.pk}).status_code == 404
@@ -436,7 +403,7 @@ def test_in_the_demo_the_administrator_reads_the_alert_mail(world):
     page = signed_in(world.admin).get("/clinic/mail/").content.decode()
     assert "Safety alert" in page and world.alice.email in page
     assert f"http://testserver/alerts/{alert.pk}/" in page
-    assert "Ottilie" not in page
+    assert "Amara" not in page
 
 
 def test_in_production_the_sent_alert_mail_keeps_no_text(world, settings):
@@ -463,7 +430,7 @@ def test_the_clinician_receives_the_alert_through_a_real_smtp_server(world, smtp
     assert message["Subject"] == "[Hillside Practice] High safety alert"
     assert "severity: High" in text
     assert f"http://testserver/alerts/{alert.pk}/" in text
-    for secret in ("Ottilie", "Brackenridge", "want to die", alert.excerpt, alert.reason):
+    for secret in ("Amara", "Example", "want to die", alert.excerpt, alert.reason):
         assert secret not in text and secret not in message["Subject"]
     stop()
 

@@ -14,7 +14,7 @@ from gentle.lib.phones import tel_uri
 from gentle.measures.models import Administration
 from gentle.safety.actions import text_hear
 from gentle.safety.models import Alert, ContactAttempt
-from tests.factories import count_queries, make_client, make_clinic, make_person, supervise
+from tests.factories import count_queries, make_client, make_person, supervise
 from tests.test_safety import raise_alert, signed_in, visible_text
 from tests.test_safety import world as world  # noqa: F401, PLC0414 - the fixture
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def free_text_alert(world, text="I want to kill myself, I have the pills ready") -> Alert:
     with transaction.atomic():
-        heard = text_hear(client=world.ottilie, text=text, source="diary", source_id=41)
+        heard = text_hear(client=world.amara, text=text, source="diary", source_id=41)
     assert heard.alert is not None
     return heard.alert
 
@@ -59,7 +59,7 @@ def test_the_alert_page_shows_the_crisis_parts_of_the_safety_plan_and_audits_the
     page = visible_text(http.get(f"/alerts/{alert.pk}/").content.decode())
     assert "This client has no safety plan yet. Make one with them" in page
     response = http.post(
-        f"/clients/{world.ottilie.pk}/safety-plan/",
+        f"/clients/{world.amara.pk}/safety-plan/",
         {"based_on": "0", "help": "My sister Marta: 01632 960 999", "reasons": "My cat"},
     )
     assert response.status_code == 302
@@ -69,15 +69,15 @@ def test_the_alert_page_shows_the_crisis_parts_of_the_safety_plan_and_audits_the
     assert 'href="tel:01632960999"' in html
     assert "My cat" not in page  # reasons for living are not among the crisis parts
     read = AuditEvent.objects.filter(action="safety_plan.view", actor_id=world.alice.pk).last()
-    assert read.detail == "version=1 via=alert" and read.client_id == world.ottilie.pk
+    assert read.detail == "version=1 via=alert" and read.client_id == world.amara.pk
 
 
 def test_the_phone_and_emergency_contact_are_tap_to_call(world):
-    world.ottilie.phone = "+44 (0)1632 960 123"
-    world.ottilie.emergency_contact_name = "Marta"
-    world.ottilie.emergency_contact_relation = "sister"
-    world.ottilie.emergency_contact_phone = "01632 960 999"
-    world.ottilie.save()
+    world.amara.phone = "+44 (0)1632 960 123"
+    world.amara.emergency_contact_name = "Marta"
+    world.amara.emergency_contact_relation = "sister"
+    world.amara.emergency_contact_phone = "01632 960 999"
+    world.amara.save()
     alert = raise_alert(world)
     html = signed_in(world.alice).get(f"/alerts/{alert.pk}/").content.decode()
     assert '<a href="tel:+441632960123">+44 (0)1632 960 123</a>' in html
@@ -107,7 +107,7 @@ def test_the_alert_page_costs_the_same_queries_however_long_the_history(world):
     before = count_queries(alice, url)
     for n in range(8):
         Alert.objects.create(
-            client=world.ottilie,
+            client=world.amara,
             source="diary",
             source_id=str(100 + n),
             rule_id="free_text_self",
@@ -126,10 +126,10 @@ def test_the_clinician_gives_the_cssrs_in_session_from_the_alert_page(world):
     alert = raise_alert(world)
     alice = signed_in(world.alice)
     html = alice.get(f"/alerts/{alert.pk}/").content.decode()
-    assert f'action="/clients/{world.ottilie.pk}/measures/new/"' in html
+    assert f'action="/clients/{world.amara.pk}/measures/new/"' in html
     assert 'name="instrument" value="cssrs_screener"' in html
     response = alice.post(
-        f"/clients/{world.ottilie.pk}/measures/new/",
+        f"/clients/{world.amara.pk}/measures/new/",
         {"instrument": "cssrs_screener", "mode": "in_session"},
     )
     given = Administration.objects.get(instrument_id="cssrs_screener")
@@ -216,8 +216,7 @@ def test_a_bad_contact_attempt_is_refused_and_keeps_what_was_typed(world, data, 
 
 def test_off_team_clinicians_and_other_clinics_cannot_log_attempts(world):
     alert = raise_alert(world)
-    far = make_person(make_clinic(), Role.CLINICIAN)
-    for person in (world.bob, far, world.admin, world.person):
+    for person in (world.bob, world.far_clinician, world.admin, world.portal):
         response = signed_in(person).post(f"/alerts/{alert.pk}/contact/", {"outcome": "x"})
         assert response.status_code == 404
     assert not ContactAttempt.objects.exists()

@@ -3,19 +3,17 @@ refused bodies and answers, who gets 404, CSRF, and the OpenAPI document."""
 
 import json
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.test import Client as HttpClient
 from django.urls import resolve
 
-from gentle.accounts.models import Clinic, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.lib.routes import RULES
 from gentle.measures.models import Administration
 from gentle.safety.models import Alert
-from tests.factories import make_client, make_clinic, make_person, supervise
+from tests.factories import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,45 +22,10 @@ PHQ9_MODERATE = [1, 2, 1, 2, 1, 1, 1, 1, 0]
 JSON = "application/json"
 
 
-@dataclass
-class World:
-    clinic: Clinic
-    alice: User  # clinician on Amara's care team
-    sue: User  # supervisor on Amara's care team
-    amara: Client
-    amara_user: User  # Amara's portal account
-    far_clinician: User  # another clinic
-
-
-@pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR)
-    supervise(clinic, sue, alice)
-    amara_user = make_person(clinic, Role.CLIENT)
-    return World(
-        clinic=clinic,
-        alice=alice,
-        sue=sue,
-        amara=make_client(
-            clinic, clinicians=[alice], supervisor=sue, user=amara_user, given_name="Amara"
-        ),
-        amara_user=amara_user,
-        far_clinician=make_person(other, Role.CLINICIAN),
-    )
-
-
 @pytest.fixture
 def alice(client, world) -> HttpClient:
     client.force_login(world.alice)
     return client
-
-
-def signed_in(user: User, **options) -> HttpClient:
-    http = HttpClient(**options)
-    http.force_login(user)
-    return http
 
 
 def create_url(record: Client) -> str:
@@ -360,7 +323,7 @@ def test_a_supervisor_gets_404_on_post(world):
 
 
 def test_denied_people_get_404_before_the_body_is_read(world):
-    for user in (world.sue, world.far_clinician, world.amara_user):
+    for user in (world.sue, world.far_clinician, world.portal):
         response = post(signed_in(user), world.amara, "{not json")
         assert_not_found(response)
 
@@ -389,7 +352,7 @@ def test_a_supervisor_can_read_an_administration_and_it_is_audited(alice, world)
 
 def test_a_client_cannot_read_through_the_api(alice, world):
     created = submit_phq9(alice, world.amara, PHQ9_MODERATE)
-    assert_not_found(signed_in(world.amara_user).get(detail_url(created["id"])))
+    assert_not_found(signed_in(world.portal).get(detail_url(created["id"])))
     assert_not_found(signed_in(world.far_clinician).get(detail_url(created["id"])))
     assert_not_found(alice.get(detail_url(created["id"] + 1000)))
 

@@ -2,7 +2,6 @@
 an administrator (or a supervisor) of the clinic reviews."""
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,40 +9,15 @@ from django.conf import settings
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from gentle.accounts.models import Clinic, Membership, Role, User
+from gentle.accounts.models import Membership, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import BreakGlassGrant, Client
-from tests.factories import make_client, make_clinic, make_person, supervise
+from tests.factories import make_clinic, make_person, supervise
 
 pytestmark = pytest.mark.django_db
 
 REASON = "Client called the crisis line; her clinician is away today."
 NOTICE = "You are viewing this record through emergency access."
-
-
-@dataclass
-class World:
-    clinic: Clinic
-    admin: User
-    carer: User  # clinician on the care team
-    outsider: User  # clinician of the clinic, not on the care team
-    record: Client
-    far_record: Client  # a client of another clinic
-
-
-@pytest.fixture
-def world() -> World:
-    clinic = make_clinic("Hillside Practice")
-    carer = make_person(clinic, Role.CLINICIAN)
-    other = make_clinic("Riverside Practice")
-    return World(
-        clinic=clinic,
-        admin=make_person(clinic, Role.ADMIN),
-        carer=carer,
-        outsider=make_person(clinic, Role.CLINICIAN),
-        record=make_client(clinic, clinicians=[carer], given_name="Amara", family_name="Okafor"),
-        far_record=make_client(other, clinicians=[make_person(other, Role.CLINICIAN)]),
-    )
 
 
 def glass(record: Client) -> str:
@@ -61,8 +35,8 @@ def sign_in_again(client, person: User) -> None:
 
 
 def break_glass(client, world, reason: str = REASON):
-    client.force_login(world.outsider)
-    response = client.post(glass(world.record), {"reason": reason})
+    client.force_login(world.bob)
+    response = client.post(glass(world.amara), {"reason": reason})
     assert response.status_code == 302
     return BreakGlassGrant.objects.get()
 
@@ -71,17 +45,17 @@ def break_glass(client, world, reason: str = REASON):
 
 
 def test_clinician_outside_the_team_gets_404_then_the_break_glass_form(client, world):
-    client.force_login(world.outsider)
-    assert client.get(detail(world.record)).status_code == 404
-    response = client.get(glass(world.record))
+    client.force_login(world.bob)
+    assert client.get(detail(world.amara)).status_code == 404
+    response = client.get(glass(world.amara))
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"You are not on the care team of record #{world.record.pk}." in html
+    assert f"You are not on the care team of record #{world.amara.pk}." in html
     assert 'name="reason"' in html
     assert "Open the record" in html
     assert "Amara" not in html  # nothing about the client before the glass is broken
     assert not BreakGlassGrant.objects.exists()
-    assert not AuditEvent.objects.filter(client_id=world.record.pk).exists()
+    assert not AuditEvent.objects.filter(client_id=world.amara.pk).exists()
 
 
 @pytest.mark.parametrize(
@@ -96,8 +70,8 @@ def test_clinician_outside_the_team_gets_404_then_the_break_glass_form(client, w
 def test_a_missing_or_unfit_reason_grants_nothing_and_keeps_the_text(
     client, world, reason, message
 ):
-    client.force_login(world.outsider)
-    response = client.post(glass(world.record), {"reason": reason})
+    client.force_login(world.bob)
+    response = client.post(glass(world.amara), {"reason": reason})
     html = response.content.decode()
     assert response.status_code == 200
     assert message in html
@@ -105,55 +79,55 @@ def test_a_missing_or_unfit_reason_grants_nothing_and_keeps_the_text(
         assert re.search(rf"<textarea[^>]*>\s*{reason}</textarea>", html)
     assert not BreakGlassGrant.objects.exists()
     assert not AuditEvent.objects.filter(action="break_glass.open").exists()
-    assert client.get(detail(world.record)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
 
 
 def test_a_post_with_no_fields_at_all_grants_nothing(client, world):
-    client.force_login(world.outsider)
-    assert client.post(glass(world.record), {}).status_code == 200
+    client.force_login(world.bob)
+    assert client.post(glass(world.amara), {}).status_code == 200
     assert not BreakGlassGrant.objects.exists()
 
 
 def test_with_a_reason_the_record_opens_with_an_emergency_notice(client, world):
-    client.force_login(world.outsider)
-    response = client.post(glass(world.record), {"reason": REASON}, follow=True)
+    client.force_login(world.bob)
+    response = client.post(glass(world.amara), {"reason": REASON}, follow=True)
     html = response.content.decode()
-    assert response.redirect_chain == [(detail(world.record), 302)]
+    assert response.redirect_chain == [(detail(world.amara), 302)]
     assert response.status_code == 200
-    assert "Amara Okafor" in html
+    assert "Amara Example" in html
     assert NOTICE in html
     grant = BreakGlassGrant.objects.get()
     until = timezone.localtime(grant.expires_at).strftime("%H:%M")
     assert f"Emergency access granted until {until}." in html
     assert "The clinic&#x27;s administrators and supervisors have been told." in html
-    assert (grant.client, grant.user, grant.reason) == (world.record, world.outsider, REASON)
+    assert (grant.client, grant.user, grant.reason) == (world.amara, world.bob, REASON)
     minutes = settings.GENTLE_BREAK_GLASS_MINUTES
     assert grant.expires_at - grant.granted_at == timedelta(minutes=minutes)
     assert grant.reviewed_at is None
 
     listing = client.get("/clients/").content.decode()
-    assert "Amara Okafor" in listing
+    assert "Amara Example" in listing
     assert "Emergency access" in listing
-    assert client.get(f"/clients/{world.record.pk}/access-log/").status_code == 200
+    assert client.get(f"/clients/{world.amara.pk}/access-log/").status_code == 200
 
 
 def test_breaking_the_glass_is_audited_without_the_reason(client, world):
     grant = break_glass(client, world)
     opened = AuditEvent.objects.get(action="break_glass.open")
-    assert opened.actor_id == world.outsider.pk
-    assert (opened.clinic_id, opened.client_id) == (world.clinic.pk, world.record.pk)
+    assert opened.actor_id == world.bob.pk
+    assert (opened.clinic_id, opened.client_id) == (world.clinic.pk, world.amara.pk)
     assert opened.object_id == str(grant.pk)
     assert opened.detail == f"minutes={settings.GENTLE_BREAK_GLASS_MINUTES}"
     assert "crisis" not in opened.detail
-    client.get(detail(world.record))
-    view = AuditEvent.objects.filter(action="client.view", actor_id=world.outsider.pk).get()
+    client.get(detail(world.amara))
+    view = AuditEvent.objects.filter(action="client.view", actor_id=world.bob.pk).get()
     assert view.detail == "via=break_glass"
 
 
 def test_the_grant_is_for_that_clinician_only(client, world):
     break_glass(client, world)
     client.force_login(make_person(world.clinic, Role.CLINICIAN))
-    assert client.get(detail(world.record)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
 
 
 def test_the_grant_expires_after_the_configured_minutes(client, world, time_machine):
@@ -162,21 +136,21 @@ def test_the_grant_expires_after_the_configured_minutes(client, world, time_mach
     time_machine.move_to(start, tick=False)
     grant = break_glass(client, world)
     assert grant.expires_at == start + timedelta(minutes=minutes)
-    assert client.get(detail(world.record)).status_code == 200
+    assert client.get(detail(world.amara)).status_code == 200
 
     time_machine.move_to(start + timedelta(minutes=minutes, seconds=-30), tick=False)
-    sign_in_again(client, world.outsider)
-    page = client.get(detail(world.record))
+    sign_in_again(client, world.bob)
+    page = client.get(detail(world.amara))
     assert page.status_code == 200
     assert NOTICE in page.content.decode()
 
     time_machine.move_to(start + timedelta(minutes=minutes, seconds=30), tick=False)
-    sign_in_again(client, world.outsider)
-    assert client.get(detail(world.record)).status_code == 404
-    assert client.get(f"/clients/{world.record.pk}/access-log/").status_code == 404
+    sign_in_again(client, world.bob)
+    assert client.get(detail(world.amara)).status_code == 404
+    assert client.get(f"/clients/{world.amara.pk}/access-log/").status_code == 404
     assert "Amara" not in client.get("/clients/").content.decode()
     # The glass can be broken again, with a new reason and a new grant.
-    assert client.get(glass(world.record)).status_code == 200
+    assert client.get(glass(world.amara)).status_code == 200
 
 
 # The administrator's review ------------------------------------------------------------------
@@ -189,8 +163,8 @@ def test_the_administrator_sees_the_event_with_its_reason_and_marks_it_reviewed(
     html = page.content.decode()
     assert page.status_code == 200
     assert REASON.replace("'", "&#x27;") in html
-    assert world.outsider.display_name in html
-    assert f"#{world.record.pk}" in html
+    assert world.bob.display_name in html
+    assert f"#{world.amara.pk}" in html
     assert "Mark reviewed" in html
 
     response = client.post(f"/clinic/break-glass/{grant.pk}/review/")
@@ -262,13 +236,13 @@ def test_clinicians_and_clients_get_404_on_the_review_pages(client, world, role)
 
 
 def test_a_client_of_another_clinic_answers_404_on_the_break_glass_page(client, world):
-    client.force_login(world.outsider)
-    assert client.get(glass(world.far_record)).status_code == 404
-    assert client.post(glass(world.far_record), {"reason": REASON}).status_code == 404
+    client.force_login(world.bob)
+    assert client.get(glass(world.far_client)).status_code == 404
+    assert client.post(glass(world.far_client), {"reason": REASON}).status_code == 404
     assert client.get("/clients/999999/break-glass/").status_code == 404
     assert client.get("/clients/99999999999999999999/break-glass/").status_code == 404
     assert not BreakGlassGrant.objects.exists()
-    assert client.get(detail(world.far_record)).status_code == 404
+    assert client.get(detail(world.far_client)).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -277,20 +251,20 @@ def test_a_client_of_another_clinic_answers_404_on_the_break_glass_page(client, 
 )
 def test_people_without_the_clinician_role_cannot_break_the_glass(client, world, roles):
     client.force_login(make_person(world.clinic, *roles))
-    assert client.get(glass(world.record)).status_code == 404
-    assert client.post(glass(world.record), {"reason": REASON}).status_code == 404
-    assert client.get(f"/clients/find/?client_id={world.record.pk}").status_code == 404
-    assert client.get(detail(world.record)).status_code == 404
+    assert client.get(glass(world.amara)).status_code == 404
+    assert client.post(glass(world.amara), {"reason": REASON}).status_code == 404
+    assert client.get(f"/clients/find/?client_id={world.amara.pk}").status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
     assert not BreakGlassGrant.objects.exists()
 
 
 def test_a_care_team_clinician_is_simply_sent_to_the_record(client, world):
-    client.force_login(world.carer)
-    response = client.get(glass(world.record))
+    client.force_login(world.alice)
+    response = client.get(glass(world.amara))
     assert response.status_code == 302
-    assert response["Location"] == detail(world.record)
-    response = client.post(glass(world.record), {"reason": REASON})
-    assert response["Location"] == detail(world.record)
+    assert response["Location"] == detail(world.amara)
+    response = client.post(glass(world.amara), {"reason": REASON})
+    assert response["Location"] == detail(world.amara)
     assert not BreakGlassGrant.objects.exists()
     assert not AuditEvent.objects.filter(action="break_glass.open").exists()
 
@@ -298,16 +272,16 @@ def test_a_care_team_clinician_is_simply_sent_to_the_record(client, world):
 def test_a_clinician_who_supervises_the_team_is_sent_to_the_record(client, world):
     both = make_person(world.clinic, Role.CLINICIAN)
     Membership.objects.create(user=both, clinic=world.clinic, role=Role.SUPERVISOR)
-    supervise(world.clinic, both, world.carer)
+    supervise(world.clinic, both, world.alice)
     client.force_login(both)
-    assert client.get(glass(world.record))["Location"] == detail(world.record)
+    assert client.get(glass(world.amara))["Location"] == detail(world.amara)
     assert not BreakGlassGrant.objects.exists()
 
 
 def test_breaking_the_glass_without_a_csrf_token_is_refused(world):
     browser = HttpClient(enforce_csrf_checks=True)
-    browser.force_login(world.outsider)
-    response = browser.post(glass(world.record), {"reason": REASON})
+    browser.force_login(world.bob)
+    response = browser.post(glass(world.amara), {"reason": REASON})
     assert response.status_code == 403
     assert not BreakGlassGrant.objects.exists()
 
@@ -316,23 +290,23 @@ def test_breaking_the_glass_without_a_csrf_token_is_refused(world):
 
 
 def test_finding_a_record_number_leads_to_the_break_glass_page(client, world):
-    client.force_login(world.outsider)
+    client.force_login(world.bob)
     html = client.get("/clients/").content.decode()
     assert 'action="/clients/find/"' in html
-    response = client.get(f"/clients/find/?client_id={world.record.pk}")
+    response = client.get(f"/clients/find/?client_id={world.amara.pk}")
     assert response.status_code == 302
-    assert response["Location"] == glass(world.record)
+    assert response["Location"] == glass(world.amara)
 
 
 def test_finding_a_client_of_another_clinic_ends_in_404(client, world):
-    client.force_login(world.outsider)
-    response = client.get(f"/clients/find/?client_id={world.far_record.pk}", follow=True)
+    client.force_login(world.bob)
+    response = client.get(f"/clients/find/?client_id={world.far_client.pk}", follow=True)
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("typed", ["abc", "", "0", "-4", "12x", "99999999999999999999"])
 def test_bad_record_numbers_get_a_message(client, world, typed):
-    client.force_login(world.outsider)
+    client.force_login(world.bob)
     response = client.get("/clients/find/", {"client_id": typed}, follow=True)
     assert response.redirect_chain == [("/clients/", 302)]
     assert "Enter a client record number." in response.content.decode()

@@ -6,49 +6,30 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client as HttpClient
 
-from gentle.accounts.models import Clinic, Invitation, Membership, Role, User
+from gentle.accounts.models import Invitation, Membership, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import CareTeamMember, Client
 from tests.factories import count_queries, make_client, make_clinic, make_person, supervise
+from tests.world import World as SharedWorld
+from tests.world import sue_supervises_alice
 
 pytestmark = pytest.mark.django_db
 
 
 @dataclass
-class World:
-    clinic: Clinic
-    other: Clinic
-    admin: User
-    alice: User  # clinician, supervised by sue
-    bob: User  # clinician, not supervised
-    sue: User  # supervisor
-    alices_client: Client
+class World(SharedWorld):
     bobs_client: Client
     sues_client: Client  # sue is the care-team supervisor, bob the clinician
-    far_clinician: User
-    far_client: Client
 
 
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    bob = make_person(clinic, Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR)
-    supervise(clinic, sue, alice)
-    far_clinician = make_person(other, Role.CLINICIAN)
+def world(world) -> World:
+    """Sue supervises Alice (not on Amara's care team); Bob has two clients, one with Sue."""
+    clinic, bob, sue = world.clinic, world.bob, world.sue
     return World(
-        clinic=clinic,
-        other=other,
-        admin=make_person(clinic, Role.ADMIN),
-        alice=alice,
-        bob=bob,
-        sue=sue,
-        alices_client=make_client(clinic, clinicians=[alice], given_name="Amara"),
+        **vars(sue_supervises_alice(world)),
         bobs_client=make_client(clinic, clinicians=[bob], given_name="Bartholomew"),
         sues_client=make_client(clinic, clinicians=[bob], supervisor=sue, given_name="Sunniva"),
-        far_clinician=far_clinician,
-        far_client=make_client(other, clinicians=[far_clinician], given_name="Farrokh"),
     )
 
 
@@ -83,7 +64,7 @@ def test_clinician_lists_and_opens_only_the_clients_on_their_care_team(client, w
     assert "Bartholomew" not in html
     assert "Sunniva" not in html
     assert "Farrokh" not in html
-    page = client.get(detail(world.alices_client))
+    page = client.get(detail(world.amara))
     assert page.status_code == 200
     assert "Amara Example" in page.content.decode()
     for hidden in (world.bobs_client, world.sues_client, world.far_client):
@@ -113,7 +94,7 @@ def test_supervisor_sees_their_team_clients_and_those_of_clinicians_they_supervi
     assert "Sunniva Example" in html  # sue is the care-team supervisor
     assert "Bartholomew" not in html  # bob is not supervised by sue
     assert "Supervision" in html and "Care team" in html
-    assert client.get(detail(world.alices_client)).status_code == 200
+    assert client.get(detail(world.amara)).status_code == 200
     assert client.get(detail(world.sues_client)).status_code == 200
     assert client.get(detail(world.bobs_client)).status_code == 404
     assert client.get(detail(world.far_client)).status_code == 404
@@ -121,9 +102,9 @@ def test_supervisor_sees_their_team_clients_and_those_of_clinicians_they_supervi
 
 def test_supervision_ends_when_removed(client, world):
     client.force_login(world.sue)
-    assert client.get(detail(world.alices_client)).status_code == 200
+    assert client.get(detail(world.amara)).status_code == 200
     world.sue.supervisees.all().delete()
-    assert client.get(detail(world.alices_client)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
     assert "Amara" not in client.get("/clients/").content.decode()
 
 
@@ -140,12 +121,12 @@ def test_supervision_in_one_clinic_does_not_reach_that_clinicians_clients_elsewh
 
 def test_administrator_not_on_the_team_cannot_open_the_record_but_manages_it(client, world):
     client.force_login(world.admin)
-    assert client.get(detail(world.alices_client)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
     assert client.get("/clients/").status_code == 404
-    team = client.get(team_page(world.alices_client))
+    team = client.get(team_page(world.amara))
     assert team.status_code == 200
     assert "Care team for Amara Example" in team.content.decode()
-    log = client.get(f"/clients/{world.alices_client.pk}/access-log/")
+    log = client.get(f"/clients/{world.amara.pk}/access-log/")
     assert log.status_code == 200
     assert "Who opened this record" in log.content.decode()
     assert not AuditEvent.objects.filter(action="client.view", actor_id=world.admin.pk).exists()
@@ -156,7 +137,7 @@ def test_administrator_who_is_also_a_clinician_sees_only_their_own_team_clients(
     mine = make_client(world.clinic, clinicians=[world.admin], given_name="Mine")
     client.force_login(world.admin)
     assert client.get(detail(mine)).status_code == 200
-    assert client.get(detail(world.alices_client)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
 
 
 def test_client_sees_only_their_own_portal_never_clinical_pages(client, world):
@@ -172,7 +153,7 @@ def test_client_sees_only_their_own_portal_never_clinical_pages(client, world):
     for url in (
         "/clients/",
         detail(own),
-        detail(world.alices_client),
+        detail(world.amara),
         f"/clients/{own.pk}/access-log/",
         f"/clients/{own.pk}/break-glass/",
         "/clinic/clients/",
@@ -193,7 +174,7 @@ def test_staff_get_404_on_the_portal(client, world):
 
 
 def test_visitors_are_asked_to_sign_in(client, world):
-    for url in ("/clients/", detail(world.alices_client), "/clinic/clients/", "/portal/"):
+    for url in ("/clients/", detail(world.amara), "/clinic/clients/", "/portal/"):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/"), url
@@ -237,14 +218,14 @@ def test_posting_a_team_for_another_clinics_client_changes_nothing(client, world
 
 def test_a_supervisor_of_another_clinic_cannot_be_named_for_a_care_team(client, world):
     far_supervisor = make_person(world.other, Role.SUPERVISOR)
-    before = team_of(world.alices_client)
+    before = team_of(world.amara)
     client.force_login(world.admin)
     response = client.post(
-        team_page(world.alices_client),
+        team_page(world.amara),
         {"clinicians": [world.alice.pk], "supervisor": far_supervisor.pk},
     )
     assert "That choice is not one of the available choices." in response.content.decode()
-    assert team_of(world.alices_client) == before
+    assert team_of(world.amara) == before
 
 
 def test_people_of_another_clinic_answer_404_to_the_administrator(client, world):
@@ -284,13 +265,13 @@ def test_person_in_two_clinics_acts_in_the_clinic_they_choose(client, world):
     client.force_login(world.alice)
     # First the clinic with the lowest id: clinician there, not administrator.
     assert "You are signed in to Hillside Practice." in client.get("/").content.decode()
-    assert client.get(detail(world.alices_client)).status_code == 200
+    assert client.get(detail(world.amara)).status_code == 200
     assert client.get("/clinic/clients/").status_code == 404
 
     response = client.post("/clinic/switch/", {"clinic": world.other.pk})
     assert response.status_code == 302
     assert "You are signed in to Riverside Practice." in client.get("/").content.decode()
-    assert client.get(detail(world.alices_client)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
     assert client.get("/clients/").status_code == 404
     admin_list = client.get("/clinic/clients/").content.decode()
     assert "Farrokh Example" in admin_list
@@ -298,7 +279,7 @@ def test_person_in_two_clinics_acts_in_the_clinic_they_choose(client, world):
     assert AuditEvent.objects.filter(action="clinic.switch", clinic_id=world.other.pk).exists()
 
     client.post("/clinic/switch/", {"clinic": world.clinic.pk})
-    assert client.get(detail(world.alices_client)).status_code == 200
+    assert client.get(detail(world.amara)).status_code == 200
 
 
 def test_clinician_in_two_clinics_sees_only_the_chosen_clinics_clients(client, world):
@@ -312,7 +293,7 @@ def test_clinician_in_two_clinics_sees_only_the_chosen_clinics_clients(client, w
     html = client.get("/clients/").content.decode()
     assert "Theodora" in html and "Amara" not in html
     assert client.get(detail(theirs)).status_code == 200
-    assert client.get(detail(world.alices_client)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
 
 
 def test_switching_to_a_clinic_one_is_not_in_answers_404_and_changes_nothing(client, world):
@@ -330,11 +311,11 @@ def test_switching_to_a_clinic_one_is_not_in_answers_404_and_changes_nothing(cli
 
 def test_opening_a_client_writes_a_client_view_row_in_the_same_request(client, world):
     client.force_login(world.alice)
-    response = client.get(detail(world.alices_client))
+    response = client.get(detail(world.amara))
     rows = AuditEvent.objects.filter(action="client.view")
     assert rows.count() == 1
     row = rows.get()
-    assert row.client_id == world.alices_client.pk
+    assert row.client_id == world.amara.pk
     assert row.clinic_id == world.clinic.pk
     assert row.actor_id == world.alice.pk
     assert row.role == Role.CLINICIAN
@@ -344,7 +325,7 @@ def test_opening_a_client_writes_a_client_view_row_in_the_same_request(client, w
 
 def test_a_supervisors_view_records_how_they_reached_the_client(client, world):
     client.force_login(world.sue)
-    client.get(detail(world.alices_client))
+    client.get(detail(world.amara))
     row = AuditEvent.objects.get(action="client.view")
     assert row.detail == "via=supervision"
     assert row.actor_id == world.sue.pk
@@ -358,13 +339,13 @@ def test_a_refused_open_writes_no_client_view_row(client, world):
 
 def test_access_log_lists_who_opened_the_record(client, world):
     client.force_login(world.alice)
-    client.get(detail(world.alices_client))
+    client.get(detail(world.amara))
     client.force_login(world.sue)
-    client.get(detail(world.alices_client))
+    client.get(detail(world.amara))
     client.force_login(world.bob)
-    client.get(detail(world.alices_client))  # refused: not listed
+    client.get(detail(world.amara))  # refused: not listed
     client.force_login(world.admin)
-    response = client.get(f"/clients/{world.alices_client.pk}/access-log/")
+    response = client.get(f"/clients/{world.amara.pk}/access-log/")
     html = response.content.decode()
     assert response.status_code == 200
     assert world.alice.email in html
@@ -378,9 +359,9 @@ def test_access_log_lists_who_opened_the_record(client, world):
 
 def test_care_team_member_sees_the_access_log_but_others_do_not(client, world):
     client.force_login(world.alice)
-    assert client.get(f"/clients/{world.alices_client.pk}/access-log/").status_code == 200
+    assert client.get(f"/clients/{world.amara.pk}/access-log/").status_code == 200
     client.force_login(world.bob)
-    assert client.get(f"/clients/{world.alices_client.pk}/access-log/").status_code == 404
+    assert client.get(f"/clients/{world.amara.pk}/access-log/").status_code == 404
 
 
 # Administrators create records and set care teams ------------------------------------------
@@ -423,23 +404,23 @@ def test_administrator_creates_a_record_and_sets_its_care_team(client, world):
 
 def test_team_page_shows_the_current_team_checked(client, world):
     client.force_login(world.admin)
-    html = client.get(team_page(world.alices_client)).content.decode()
+    html = client.get(team_page(world.amara)).content.decode()
     assert checked_values(html, "clinicians") == {str(world.alice.pk)}
     assert world.far_clinician.email not in html and world.far_clinician.display_name not in html
 
 
 def test_removing_a_clinician_from_the_team_ends_their_access(client, world):
     client.force_login(world.admin)
-    response = client.post(team_page(world.alices_client), {"clinicians": [world.bob.pk]})
+    response = client.post(team_page(world.amara), {"clinicians": [world.bob.pk]})
     assert response.status_code == 302
-    assert team_of(world.alices_client) == {(world.bob.pk, "clinician")}
+    assert team_of(world.amara) == {(world.bob.pk, "clinician")}
     assert AuditEvent.objects.filter(
-        action="care_team.remove", client_id=world.alices_client.pk, object_id=str(world.alice.pk)
+        action="care_team.remove", client_id=world.amara.pk, object_id=str(world.alice.pk)
     ).exists()
     client.force_login(world.alice)
-    assert client.get(detail(world.alices_client)).status_code == 404
+    assert client.get(detail(world.amara)).status_code == 404
     client.force_login(world.bob)
-    assert client.get(detail(world.alices_client)).status_code == 200
+    assert client.get(detail(world.amara)).status_code == 200
 
 
 def test_empty_given_name_is_refused_and_keeps_what_was_typed(client, world):
@@ -471,7 +452,7 @@ def test_name_of_101_characters_is_refused_and_keeps_what_was_typed(client, worl
 
 
 def test_clinician_of_another_clinic_cannot_join_a_care_team(client, world):
-    record, before = world.alices_client, team_of(world.alices_client)
+    record, before = world.amara, team_of(world.amara)
     client.force_login(world.admin)
     response = client.post(
         team_page(record), {"clinicians": [world.bob.pk, world.far_clinician.pk]}
@@ -485,7 +466,7 @@ def test_clinician_of_another_clinic_cannot_join_a_care_team(client, world):
 
 
 def test_a_non_clinician_cannot_be_a_clinician_on_the_team(client, world):
-    record, before = world.alices_client, team_of(world.alices_client)
+    record, before = world.amara, team_of(world.amara)
     client.force_login(world.admin)
     for not_clinician in (world.sue, world.admin):
         response = client.post(team_page(record), {"clinicians": [not_clinician.pk]})
@@ -510,7 +491,7 @@ def test_a_deactivated_clinician_cannot_be_added_to_a_care_team(client, world):
 @pytest.mark.parametrize("role", [Role.CLINICIAN, Role.SUPERVISOR, Role.CLIENT])
 def test_non_administrators_get_404_on_the_record_management_pages(client, world, role):
     person = make_person(world.clinic, role)
-    record = world.alices_client
+    record = world.amara
     CareTeamMember.objects.get_or_create(client=record, user=person, role="clinician")
     client.force_login(person)
     before_count, before_team = Client.objects.count(), team_of(record)
@@ -527,23 +508,23 @@ def test_non_administrators_get_404_on_the_record_management_pages(client, world
 
 def test_client_pages_are_not_stored_by_browsers_or_proxies(client, world):
     client.force_login(world.alice)
-    for url in ("/clients/", detail(world.alices_client), detail(world.bobs_client)):
+    for url in ("/clients/", detail(world.amara), detail(world.bobs_client)):
         assert client.get(url)["Cache-Control"] == "no-store, private", url
     client.force_login(world.admin)
-    for url in ("/clinic/clients/", team_page(world.alices_client)):
+    for url in ("/clinic/clients/", team_page(world.amara)):
         assert client.get(url)["Cache-Control"] == "no-store, private", url
 
 
 def test_a_post_without_a_csrf_token_is_refused(world):
     browser = HttpClient(enforce_csrf_checks=True)
     browser.force_login(world.admin)
-    before_count, before_team = Client.objects.count(), team_of(world.alices_client)
+    before_count, before_team = Client.objects.count(), team_of(world.amara)
     response = browser.post("/clinic/clients/", {"given_name": "Forged"})
     assert response.status_code == 403
-    response = browser.post(team_page(world.alices_client), {"clinicians": [world.bob.pk]})
+    response = browser.post(team_page(world.amara), {"clinicians": [world.bob.pk]})
     assert response.status_code == 403
     assert Client.objects.count() == before_count
-    assert team_of(world.alices_client) == before_team
+    assert team_of(world.amara) == before_team
     # With the token from the page, the same form works.
     page = browser.get("/clinic/clients/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)

@@ -1,6 +1,7 @@
 """Communication and conflict: style reflections and the style map, communication analysis,
 step worksheets (left and resumed), statement feedback, and their portal side."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -10,20 +11,21 @@ from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
 from gentle.communication.models import Exchange, StyleReflection, Worksheet
 from gentle.inventory.models import Person
-from tests.factories import count_queries, make_client, make_clinic, make_person
+from tests.factories import count_queries
+from tests.world import World as SharedWorld
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 
 
+@dataclass
+class World(SharedWorld):
+    partner: Person  # Sam, Amara's partner in the inventory
+
+
 @pytest.fixture
-def world():
-    clinic = make_clinic()
-    clinician = make_person(clinic, Role.CLINICIAN)
-    supervisor = make_person(clinic, Role.SUPERVISOR)
-    portal = make_person(clinic, Role.CLIENT)
-    record = make_client(clinic, clinicians=[clinician], supervisor=supervisor, user=portal)
-    partner = person(record, clinician, "Sam")
-    return clinician, supervisor, portal, record, partner
+def world(world) -> World:
+    return World(**vars(world), partner=person(world.amara, world.alice, "Sam"))
 
 
 def person(record, by, name):
@@ -42,7 +44,7 @@ def worksheet(record, by, kind="desc", **fields):
 
 
 def test_a_reflection_places_the_style_on_the_map_and_shows_change(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record, partner = world.alice, world.amara, world.partner
     client.force_login(clinician)
     url = f"/clients/{record.pk}/communication/styles/"
     assert "A reflection, not a test" in client.get(url).content.decode()
@@ -60,7 +62,7 @@ def test_a_reflection_places_the_style_on_the_map_and_shows_change(client, world
 
 
 def test_a_tie_is_mixed_and_an_empty_checklist_is_refused(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record, partner = world.alice, world.amara, world.partner
     client.force_login(clinician)
     url = f"/clients/{record.pk}/communication/styles/"
     response = client.post(url, {"person": partner.pk, "items": [], "note": "hard week"})
@@ -73,8 +75,8 @@ def test_a_tie_is_mixed_and_an_empty_checklist_is_refused(client, world):
 
 
 def test_a_person_from_another_client_cannot_be_reflected_on(client, world):
-    clinician, _, _, record, _ = world
-    other = make_client(record.clinic, clinicians=[clinician])
+    clinician, record = world.alice, world.amara
+    other = another_client(world, "Odile")
     stranger = person(other, clinician, "Stranger")
     client.force_login(clinician)
     response = client.post(
@@ -84,7 +86,7 @@ def test_a_person_from_another_client_cannot_be_reflected_on(client, world):
 
 
 def test_supervisors_read_but_do_not_write(client, world):
-    clinician, supervisor, _, record, partner = world
+    clinician, supervisor, record, partner = world.alice, world.sue, world.amara, world.partner
     sheet = worksheet(record, clinician, answers={"describe": "The bills"})
     client.force_login(supervisor)
     hub = client.get(f"/clients/{record.pk}/communication/").content.decode()
@@ -120,7 +122,7 @@ def exchange_data(partner, **changes):
 
 
 def test_an_exchange_is_written_down_and_its_alternative_gets_feedback(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record, partner = world.alice, world.amara, world.partner
     client.force_login(clinician)
     response = client.post(
         f"/clients/{record.pk}/communication/exchanges/new/", exchange_data(partner)
@@ -135,7 +137,7 @@ def test_an_exchange_is_written_down_and_its_alternative_gets_feedback(client, w
 
 
 def test_a_bad_exchange_is_refused_and_keeps_what_was_typed(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record, partner = world.alice, world.amara, world.partner
     client.force_login(clinician)
     url = f"/clients/{record.pk}/communication/exchanges/new/"
     response = client.post(url, exchange_data(partner, i_said="", i_felt="Hurt and tired"))
@@ -154,7 +156,7 @@ def test_a_bad_exchange_is_refused_and_keeps_what_was_typed(client, world):
 
 
 def test_markup_is_kept_as_text_and_a_removed_person_keeps_their_name(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record, partner = world.alice, world.amara, world.partner
     client.force_login(clinician)
     client.post(
         f"/clients/{record.pk}/communication/exchanges/new/",
@@ -172,7 +174,7 @@ def test_markup_is_kept_as_text_and_a_removed_person_keeps_their_name(client, wo
 
 
 def test_a_worksheet_is_left_and_resumed_without_losing_anything(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record, partner = world.alice, world.amara, world.partner
     client.force_login(clinician)
     response = client.post(
         f"/clients/{record.pk}/communication/worksheets/new/",
@@ -214,7 +216,7 @@ def test_a_worksheet_is_left_and_resumed_without_losing_anything(client, world):
 
 
 def test_worksheet_bad_input_is_refused(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     response = client.post(
         f"/clients/{record.pk}/communication/worksheets/new/",
@@ -233,7 +235,7 @@ def test_worksheet_bad_input_is_refused(client, world):
 
 
 def test_every_kind_of_worksheet_opens_with_its_steps(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     expected = {
         "desc": ["Describe", "Express", "Specify", "Consequences"],
@@ -252,7 +254,7 @@ def test_every_kind_of_worksheet_opens_with_its_steps(client, world):
 
 
 def test_statement_feedback_for_staff_and_clients_stores_nothing(client, world):
-    clinician, _, portal, _, _ = world
+    clinician, portal = world.alice, world.portal
     before = AuditEvent.objects.count()
     for user, url in (
         (clinician, "/communication/statement/"),
@@ -271,7 +273,7 @@ def test_statement_feedback_for_staff_and_clients_stores_nothing(client, world):
 
 
 def test_statement_feedback_speaks_spanish(client, world):
-    clinician, _, _, _, _ = world
+    clinician = world.alice
     client.force_login(clinician)
     client.post("/i18n/setlang/", {"language": "es", "next": "/"})
     response = client.post("/communication/statement/", {"text": "Siempre llegas tarde."})
@@ -283,7 +285,7 @@ def test_statement_feedback_speaks_spanish(client, world):
 
 
 def test_shared_work_reaches_the_client_who_fills_and_finishes_it(client, world):
-    clinician, _, portal, record, partner = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     sheet = worksheet(record, clinician, answers={"describe": "The bills"})
     exchange = Exchange.objects.create(
         client=record, i_said="You never", they_said="Stop", updated_by=clinician
@@ -327,10 +329,8 @@ def test_shared_work_reaches_the_client_who_fills_and_finishes_it(client, world)
 
 
 def test_another_clients_shared_worksheet_stays_closed(client, world):
-    clinician, _, portal, record, _ = world
-    neighbour = make_client(
-        record.clinic, clinicians=[clinician], user=make_person(record.clinic, Role.CLIENT)
-    )
+    clinician, portal = world.alice, world.portal
+    neighbour = another_client(world, "Nia", portal=True)
     theirs = worksheet(neighbour, clinician, shared_with_client=True)
     client.force_login(portal)
     assert client.get(f"/portal/worksheets/{theirs.pk}/").status_code == 404
@@ -344,7 +344,7 @@ def test_another_clients_shared_worksheet_stays_closed(client, world):
 
 
 def test_the_hub_and_a_worksheet_cost_the_same_queries_however_much_there_is(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     sheet = worksheet(record, clinician, answers={"express": "You never listen"})
     hub = f"/clients/{record.pk}/communication/"

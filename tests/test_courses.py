@@ -11,11 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from gentle.accounts.models import Clinic, Membership, Role, User
+from gentle.accounts.models import Membership, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client, Consent
 from gentle.courses.models import Course, ProgressNote, RelapsePlan, Session
 from tests.factories import count_queries, make_client, make_clinic, make_person
+from tests.world import World as SharedWorld
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 
@@ -33,36 +35,15 @@ def _frozen_clock():
 
 
 @dataclass
-class World:
-    clinic: Clinic
-    alice: User  # clinician of Amara and Odile
-    bob: User  # clinician of Bartholomew, same clinic
-    sue: User  # supervisor on Amara's care team
-    amara: Client
-    odile: Client
-    bart: Client
-    far_clinician: User
-    far_client: Client
+class World(SharedWorld):
+    odile: Client  # Alice's other client
+    bart: Client  # Bob's client
 
 
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    bob = make_person(clinic, Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR)
-    far_clinician = make_person(other, Role.CLINICIAN)
-    return World(
-        clinic=clinic,
-        alice=alice,
-        bob=bob,
-        sue=sue,
-        amara=make_client(clinic, clinicians=[alice], supervisor=sue, given_name="Amara"),
-        odile=make_client(clinic, clinicians=[alice], given_name="Odile"),
-        bart=make_client(clinic, clinicians=[bob], given_name="Bartholomew"),
-        far_clinician=far_clinician,
-        far_client=make_client(other, clinicians=[far_clinician], given_name="Farrokh"),
-    )
+def world(world) -> World:
+    bart = make_client(world.clinic, clinicians=[world.bob], given_name="Bartholomew")
+    return World(**vars(world), odile=another_client(world, "Odile"), bart=bart)
 
 
 # Helpers -------------------------------------------------------------------------------------

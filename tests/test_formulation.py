@@ -1,40 +1,32 @@
 """Focus, suggestions, the interpersonal formulation and contract, and goals with GAS."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from gentle.accounts.models import Role
-from gentle.courses.models import Course, Session
+from gentle.courses.models import Course
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.formulation.rules import suggest
 from gentle.inventory.actions import name_key
 from gentle.inventory.models import Person
 from gentle.timeline.models import Episode, LifeEvent
 from gentle.timeline.selectors import rows
-from tests.factories import make_client, make_clinic, make_person
+from tests.factories import make_course, make_session
+from tests.world import World as SharedWorld
 
 pytestmark = pytest.mark.django_db
 
 
+@dataclass
+class World(SharedWorld):
+    course: Course  # Amara's, under way
+
+
 @pytest.fixture
-def world():
-    clinic = make_clinic()
-    clinician = make_person(clinic, Role.CLINICIAN)
-    supervisor = make_person(clinic, Role.SUPERVISOR)
-    record = make_client(clinic, clinicians=[clinician], supervisor=supervisor)
-    course = Course.objects.create(
-        client=record,
-        format="individual",
-        contracted_sessions=12,
-        session_minutes=50,
-        initial_last=3,
-        termination_first=10,
-        start_date=timezone.localdate(),
-        status="active",
-    )
-    return clinician, supervisor, record, course
+def world(world) -> World:
+    return World(**vars(world), course=make_course(world.amara, status="active"))
 
 
 def person(record, by, name, **fields):
@@ -74,7 +66,7 @@ def areas(record):
 
 
 def test_a_death_near_onset_suggests_grief(world):
-    clinician, _, record, _ = world
+    clinician, record = world.alice, world.amara
     for n in range(5):
         person(record, clinician, f"P{n}")
     event(record, clinician, 150, "death", "Father died")
@@ -83,7 +75,7 @@ def test_a_death_near_onset_suggests_grief(world):
 
 
 def test_a_close_conflict_with_unmet_expectations_suggests_a_dispute(world):
-    clinician, _, record, _ = world
+    clinician, record = world.alice, world.amara
     person(
         record,
         clinician,
@@ -99,7 +91,7 @@ def test_a_close_conflict_with_unmet_expectations_suggests_a_dispute(world):
 
 
 def test_a_move_near_onset_suggests_a_transition(world):
-    clinician, _, record, _ = world
+    clinician, record = world.alice, world.amara
     for n in range(5):
         person(record, clinician, f"P{n}")
     event(record, clinician, 120, "migration")
@@ -108,13 +100,13 @@ def test_a_move_near_onset_suggests_a_transition(world):
 
 
 def test_few_people_and_no_such_events_suggest_deficits(world):
-    clinician, _, record, _ = world
+    clinician, record = world.alice, world.amara
     person(record, clinician, "Only friend")
     assert areas(record) == {"deficits"}
 
 
 def test_a_full_inventory_and_no_events_suggest_nothing(world, client):
-    clinician, _, record, course = world
+    clinician, record, course = world.alice, world.amara, world.course
     for n in range(6):
         person(record, clinician, f"P{n}")
     event(record, clinician, 2000, "move")  # long before any episode
@@ -125,7 +117,7 @@ def test_a_full_inventory_and_no_events_suggest_nothing(world, client):
 
 
 def test_suggestions_show_their_reason_and_link_their_evidence(world, client):
-    clinician, _, record, course = world
+    clinician, record, course = world.alice, world.amara, world.course
     for n in range(5):
         person(record, clinician, f"P{n}")
     grief = event(record, clinician, 150, "death", "Father died")
@@ -149,7 +141,7 @@ def save(client, course, **data):
 
 
 def test_the_formulation_makes_a_plain_language_text_and_records_agreement(world, client):
-    clinician, _, record, course = world
+    clinician, course = world.alice, world.course
     client.force_login(clinician)
     assert save(client, course, dispute_stage="renegotiation").status_code == 302
     formulation = Formulation.objects.get()
@@ -175,7 +167,7 @@ def test_the_formulation_makes_a_plain_language_text_and_records_agreement(world
     ],
 )
 def test_bad_focus_choices_are_refused(world, client, data, message):
-    clinician, _, _, course = world
+    clinician, course = world.alice, world.course
     client.force_login(clinician)
     response = save(client, course, **data)
     assert response.status_code == 400
@@ -185,7 +177,7 @@ def test_bad_focus_choices_are_refused(world, client, data, message):
 
 
 def test_regenerating_never_silently_overwrites_manual_edits(world, client):
-    clinician, _, _, course = world
+    clinician, course = world.alice, world.course
     client.force_login(clinician)
     save(client, course)
     save(client, course, text="My own words for the client.")
@@ -212,7 +204,7 @@ GOAL = {
 
 
 def test_goals_need_a_focus(world, client):
-    clinician, _, _, course = world
+    clinician, course = world.alice, world.course
     client.force_login(clinician)
     response = client.post(f"/courses/{course.pk}/goals/", GOAL, follow=True)
     assert "goals belong to a focus" in response.content.decode()
@@ -220,17 +212,15 @@ def test_goals_need_a_focus(world, client):
 
 
 def test_goals_are_rated_from_minus_two_to_plus_two_and_charted(world, client):
-    clinician, _, _, course = world
+    clinician, course = world.alice, world.course
     client.force_login(clinician)
     save(client, course)
     assert client.post(f"/courses/{course.pk}/goals/", GOAL).status_code == 302
     goal = Goal.objects.get()
     sessions = [
-        Session.objects.create(
-            course=course,
-            clinician=clinician,
-            minutes=50,
-            mode="video",
+        make_session(
+            course,
+            clinician,
             attendance="attended",
             starts_at=timezone.now() - timedelta(weeks=3 - n),
         )
@@ -258,7 +248,7 @@ def test_goals_are_rated_from_minus_two_to_plus_two_and_charted(world, client):
 
 
 def test_a_goal_without_its_levels_is_refused(world, client):
-    clinician, _, _, course = world
+    clinician, course = world.alice, world.course
     client.force_login(clinician)
     save(client, course)
     data = {**GOAL, "plus2": ""}
@@ -267,7 +257,7 @@ def test_a_goal_without_its_levels_is_refused(world, client):
 
 
 def test_supervisors_read_but_do_not_write(world, client):
-    clinician, supervisor, _, course = world
+    clinician, supervisor, course = world.alice, world.sue, world.course
     client.force_login(clinician)
     save(client, course)
     client.force_login(supervisor)

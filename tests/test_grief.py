@@ -9,19 +9,9 @@ from django.utils import timezone
 from gentle.accounts.models import Role
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.measures.models import Administration
-from tests.factories import make_client, make_clinic, make_person
+from tests.factories import make_clinic, make_person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    clinic = make_clinic()
-    clinician = make_person(clinic, Role.CLINICIAN)
-    supervisor = make_person(clinic, Role.SUPERVISOR)
-    portal = make_person(clinic, Role.CLIENT)
-    record = make_client(clinic, clinicians=[clinician], supervisor=supervisor, user=portal)
-    return clinician, supervisor, portal, record
 
 
 def loss(record, by, months_ago=14):
@@ -47,7 +37,7 @@ def score(record, by, instrument, total, days_ago):
 
 
 def test_a_loss_is_recorded_and_a_future_date_refused(client, world):
-    clinician, _, _, record = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
     response = client.post(
@@ -63,7 +53,7 @@ def test_a_loss_is_recorded_and_a_future_date_refused(client, world):
 
 
 def test_the_log_refuses_days_before_the_death_and_unknown_words(client, world):
-    clinician, _, _, record = world
+    clinician, record = world.alice, world.amara
     the_loss = loss(record, clinician)
     client.force_login(clinician)
     before = (the_loss.died_on - timedelta(days=1)).isoformat()
@@ -86,7 +76,7 @@ def test_the_log_refuses_days_before_the_death_and_unknown_words(client, world):
 
 
 def test_the_curve_shows_scores_since_the_loss_lanes_and_check_ins(client, world):
-    clinician, _, _, record = world
+    clinician, record = world.alice, world.amara
     the_loss = loss(record, clinician, months_ago=10)
     score(record, clinician, "pg13r", 38, days_ago=250)
     score(record, clinician, "phq9", 16, days_ago=250)
@@ -119,7 +109,7 @@ def test_the_curve_shows_scores_since_the_loss_lanes_and_check_ins(client, world
 def test_the_prolonged_grief_flag_needs_the_threshold_and_twelve_months(
     client, world, months, total, flagged
 ):
-    clinician, _, _, record = world
+    clinician, record = world.alice, world.amara
     the_loss = loss(record, clinician, months_ago=months)
     score(record, clinician, "pg13r", total, days_ago=1)
     client.force_login(clinician)
@@ -128,7 +118,7 @@ def test_the_prolonged_grief_flag_needs_the_threshold_and_twelve_months(
 
 
 def test_the_flag_is_hidden_from_the_client(client, world):
-    clinician, _, portal, record = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     the_loss = loss(record, clinician)
     score(record, clinician, "pg13r", 40, days_ago=1)
     client.force_login(portal)
@@ -138,7 +128,7 @@ def test_the_flag_is_hidden_from_the_client(client, world):
 
 
 def test_the_transition_worksheet_and_its_progress(client, world):
-    clinician, supervisor, _, record = world
+    clinician, supervisor, record = world.alice, world.sue, world.amara
     client.force_login(clinician)
     response = client.post(
         f"/clients/{record.pk}/transitions/new/", {"title": "Retiring from the bakery"}
@@ -172,7 +162,7 @@ def test_the_transition_worksheet_and_its_progress(client, world):
 
 
 def test_other_clinics_get_404(client, world):
-    clinician, _, _, record = world
+    clinician, record = world.alice, world.amara
     the_loss = loss(record, clinician)
     client.force_login(make_person(make_clinic(), Role.CLINICIAN))
     assert client.get(f"/losses/{the_loss.pk}/").status_code == 404

@@ -9,19 +9,11 @@ from django.utils import timezone
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
 from gentle.grief.models import Activity, CheckIn, Loss, Transition
-from tests.factories import count_queries, make_client, make_clinic, make_person
+from tests.factories import count_queries
 from tests.test_grief import loss, score
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    clinic = make_clinic()
-    clinician = make_person(clinic, Role.CLINICIAN)
-    portal = make_person(clinic, Role.CLIENT)
-    record = make_client(clinic, clinicians=[clinician], user=portal)
-    return clinician, portal, record
 
 
 def shared_loss(record, by, **kwargs):
@@ -31,7 +23,7 @@ def shared_loss(record, by, **kwargs):
 
 
 def test_nothing_reaches_the_portal_until_the_clinician_shares_it(client, world):
-    clinician, portal, record = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     the_loss = loss(record, clinician)
     transition = Transition.objects.create(client=record, title="Retiring", updated_by=clinician)
     client.force_login(portal)
@@ -62,7 +54,7 @@ def test_nothing_reaches_the_portal_until_the_clinician_shares_it(client, world)
 
 
 def test_the_client_never_sees_the_prolonged_grief_flag(client, world):
-    clinician, portal, record = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     the_loss = shared_loss(record, clinician, months_ago=14)
     score(record, clinician, "pg13r", 41, days_ago=1)
     client.force_login(clinician)
@@ -74,7 +66,7 @@ def test_the_client_never_sees_the_prolonged_grief_flag(client, world):
 
 
 def test_the_client_adds_to_the_log_and_checks_in(client, world):
-    clinician, portal, record = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     the_loss = shared_loss(record, clinician)
     client.force_login(portal)
     today = timezone.localdate().isoformat()
@@ -95,7 +87,7 @@ def test_the_client_adds_to_the_log_and_checks_in(client, world):
 
 
 def test_a_refused_entry_keeps_what_the_client_typed_and_changes_nothing(client, world):
-    clinician, portal, record = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     the_loss = shared_loss(record, clinician)
     client.force_login(portal)
     before = (the_loss.died_on - timedelta(days=2)).isoformat()
@@ -115,7 +107,7 @@ def test_a_refused_entry_keeps_what_the_client_typed_and_changes_nothing(client,
 
 
 def test_the_client_fills_the_transition_worksheet(client, world):
-    clinician, portal, record = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     transition = Transition.objects.create(
         client=record, title="Retiring", updated_by=clinician, shared_with_client=True
     )
@@ -139,9 +131,8 @@ def test_the_client_fills_the_transition_worksheet(client, world):
 
 
 def test_another_clients_shared_loss_stays_closed(client, world):
-    clinician, portal, record = world
-    clinic = record.clinic
-    neighbour = make_client(clinic, clinicians=[clinician], user=make_person(clinic, Role.CLIENT))
+    clinician, portal = world.alice, world.portal
+    neighbour = another_client(world, "Nia", portal=True)
     theirs = shared_loss(neighbour, clinician)
     client.force_login(portal)
     assert client.get(f"/portal/losses/{theirs.pk}/").status_code == 404
@@ -154,7 +145,7 @@ def test_another_clients_shared_loss_stays_closed(client, world):
 
 
 def test_the_portal_curve_costs_the_same_queries_however_long_the_log(client, world):
-    clinician, portal, record = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     the_loss = shared_loss(record, clinician)
     client.force_login(portal)
     url = f"/portal/losses/{the_loss.pk}/"

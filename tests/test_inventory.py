@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings as django_settings
 
-from gentle.accounts.models import Clinic, Role, User
+from gentle.accounts.models import User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.inventory import selectors
@@ -20,7 +20,9 @@ from gentle.inventory.actions import name_key
 from gentle.inventory.models import Person, Snapshot
 from gentle.lib import svg
 from gentle.measures.models import Administration, Status
-from tests.factories import count_queries, make_client, make_clinic, make_person
+from tests.factories import count_queries
+from tests.world import World as SharedWorld
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,37 +37,13 @@ NOT_A_TARGET = "Choose a person from the inventory or one of the listed relation
 
 
 @dataclass
-class World:
-    clinic: Clinic
-    alice: User  # clinician on Amara's and Bea's care teams
-    sue: User  # care-team supervisor of Amara
-    carl: User  # clinician of the same clinic, not on the team
-    far: User  # clinician of another clinic
-    portal: User  # Amara herself, through the client portal
-    amara: Client
+class World(SharedWorld):
     bea: Client  # another client of alice
 
 
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR)
-    portal = make_person(clinic, Role.CLIENT)
-    far = make_person(other, Role.CLINICIAN)
-    make_client(other, clinicians=[far], given_name="Farrokh")
-    return World(
-        clinic=clinic,
-        alice=alice,
-        sue=sue,
-        carl=make_person(clinic, Role.CLINICIAN),
-        far=far,
-        portal=portal,
-        amara=make_client(
-            clinic, clinicians=[alice], supervisor=sue, user=portal, given_name="Amara"
-        ),
-        bea=make_client(clinic, clinicians=[alice], given_name="Bea"),
-    )
+def world(world) -> World:
+    return World(**vars(world), bea=another_client(world, "Bea"))
 
 
 @pytest.fixture
@@ -987,7 +965,7 @@ def test_supervisor_reads_every_page_but_cannot_change_anything(client, world, r
     assert "Start the ECR-RS" not in page(client, attachment_url(world.amara))
 
 
-@pytest.mark.parametrize("who", ["far", "carl", "portal"])
+@pytest.mark.parametrize("who", ["far_clinician", "bob", "portal"])
 def test_outsiders_and_the_client_get_404_everywhere(client, world, rosa, snapshot, who):
     client.force_login(getattr(world, who))
     before = state(world)

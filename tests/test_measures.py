@@ -2,19 +2,19 @@
 corrections, the results page with its chart and table, course outcomes and who may do what."""
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from gentle.accounts.models import Clinic, Role, User
+from gentle.accounts.models import Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.courses.models import Course
 from gentle.measures.models import Administration
-from tests.factories import count_queries, make_client, make_clinic, make_person, supervise
+from tests.factories import count_queries, make_client, make_person, supervise
+from tests.world import World, sue_supervises_alice
 
 pytestmark = pytest.mark.django_db
 
@@ -22,28 +22,9 @@ pytestmark = pytest.mark.django_db
 PHQ9_MODERATE = [1, 2, 1, 2, 1, 1, 1, 1, 0]
 
 
-@dataclass
-class World:
-    clinic: Clinic
-    alice: User  # clinician on Amara's care team, supervised by sue
-    sue: User  # supervisor
-    amara: Client
-    far_clinician: User  # another clinic
-
-
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR)
-    supervise(clinic, sue, alice)
-    return World(
-        clinic=clinic,
-        alice=alice,
-        sue=sue,
-        amara=make_client(clinic, clinicians=[alice], given_name="Amara"),
-        far_clinician=make_person(other, Role.CLINICIAN),
-    )
+def world(world) -> World:
+    return sue_supervises_alice(world)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.core.management import CommandError, call_command
 from django.test import Client as Browser
 from django.utils import dateformat, timezone
 
-from gentle.accounts.models import Clinic, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.courses.models import (
@@ -28,7 +27,8 @@ from gentle.courses.models import (
 )
 from gentle.lib.crypto import KeyRing, KeyRingError, new_key
 from gentle.lib.logjson import JsonFormatter
-from tests.factories import make_client, make_clinic, make_person
+from tests.factories import add_to_team, make_course, make_session
+from tests.world import World as SharedWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -37,63 +37,19 @@ CONFLICT_TITLE = "Someone else saved this note"
 
 
 @dataclass
-class World:
-    clinic: Clinic
-    alice: User  # clinician on the care team, writes the notes
-    bob: User  # second clinician on the same care team
-    sue: User  # care-team supervisor
-    admin: User
-    portal_user: User  # the client, signed in to the portal
-    record: Client
+class World(SharedWorld):
     course: Course
-    session: Session
-    far_clinician: User  # clinician of another clinic
+    session: Session  # Alice's, in an hour
 
 
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    bob = make_person(clinic, Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR)
-    portal_user = make_person(clinic, Role.CLIENT)
-    record = make_client(
-        clinic,
-        clinicians=[alice, bob],
-        supervisor=sue,
-        user=portal_user,
-        given_name="Marisol",
-        family_name="Quintero",
-    )
-    course = Course.objects.create(
-        client=record,
-        format="individual",
-        contracted_sessions=12,
-        session_minutes=50,
-        initial_last=3,
-        termination_first=10,
-        start_date=timezone.localdate(),
-        status="active",
-    )
-    session = Session.objects.create(
-        course=course,
-        clinician=alice,
-        starts_at=timezone.now() + timedelta(hours=1),
-        minutes=50,
-        mode="in_person",
-    )
-    return World(
-        clinic=clinic,
-        alice=alice,
-        bob=bob,
-        sue=sue,
-        admin=make_person(clinic, Role.ADMIN),
-        portal_user=portal_user,
-        record=record,
-        course=course,
-        session=session,
-        far_clinician=make_person(other, Role.CLINICIAN),
-    )
+def world(world) -> World:
+    """Bob joins Alice on Amara's care team; Amara's course has a session in an hour."""
+    add_to_team(world.amara, world.bob)
+    course = make_course(world.amara, status="active")
+    soon = timezone.now() + timedelta(hours=1)
+    session = make_session(course, world.alice, starts_at=soon, mode="in_person")
+    return World(**vars(world), course=course, session=session)
 
 
 def session_url(session: Session) -> str:
@@ -179,7 +135,7 @@ def test_first_save_creates_a_draft_and_audits_note_create(client, world):
     event = AuditEvent.objects.get(action="note.create")
     assert (event.actor_id, event.client_id, event.object_type, event.object_id) == (
         world.alice.pk,
-        world.record.pk,
+        world.amara.pk,
         "note",
         str(note.pk),
     )
@@ -522,7 +478,7 @@ def test_every_process_note_read_and_save_is_audited_without_its_text(client, wo
     client.get(process_url(world.session))
 
     note = ProcessNote.objects.get()
-    mine = AuditEvent.objects.filter(actor_id=world.alice.pk, client_id=world.record.pk)
+    mine = AuditEvent.objects.filter(actor_id=world.alice.pk, client_id=world.amara.pk)
     assert mine.filter(action="process_note.read").count() == 3
     created = mine.get(action="process_note.create")
     updated = mine.get(action="process_note.update")
@@ -562,7 +518,7 @@ def test_supervisor_administrator_and_client_get_404_on_process_notes(client, wo
     client.force_login(world.alice)
     client.post(process_url(world.session), {"text": "Only mine"})
     before = list(ProcessNote.objects.values_list("pk", "ciphertext"))
-    for person in (world.sue, world.admin, world.portal_user):
+    for person in (world.sue, world.admin, world.portal):
         client.force_login(person)
         assert client.get(process_url(world.session)).status_code == 404, person
         response = client.post(process_url(world.session), {"text": "Overwrite"})
@@ -583,7 +539,7 @@ def test_process_note_events_stay_off_the_clients_access_log(client, world):
 
     for person in (world.alice, world.admin):
         client.force_login(person)
-        page = client.get(access_log_url(world.record))
+        page = client.get(access_log_url(world.amara))
         html = page.content.decode()
         assert page.status_code == 200
         assert "session.view" in html  # the record's own events are listed
@@ -607,7 +563,7 @@ def test_a_process_note_canary_appears_on_no_page_no_log_line_and_no_audit_row(
 ):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django.request")
-    record, course, session = world.record, world.course, world.session
+    record, course, session = world.amara, world.course, world.session
 
     client.force_login(world.alice)
     save_draft(client, world, sign=True, text="The progress note, part of the record")
@@ -642,7 +598,7 @@ def test_a_process_note_canary_appears_on_no_page_no_log_line_and_no_audit_row(
         world.bob: [*clinical_pages, process_url(session)],
         world.sue: clinical_pages,
         world.admin: admin_pages,
-        world.portal_user: portal_pages,
+        world.portal: portal_pages,
     }
     for person, expected in opens.items():
         client.force_login(person)
@@ -656,7 +612,7 @@ def test_a_process_note_canary_appears_on_no_page_no_log_line_and_no_audit_row(
                 if response.status_code == 200:
                     assert "No clients match." in html
             if url == f"/caseload/?q={record.given_name}" and response.status_code == 200:
-                assert "Marisol Quintero" in html
+                assert "Amara Example" in html
             if url in expected:
                 assert response.status_code == 200, (person, url)
             if person == world.alice and url == process_url(session):

@@ -4,6 +4,7 @@ the mood diary on the clinician's timeline, tasks and their completion, drafting
 progress without alerts, and a copy of the record prepared in the background."""
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -11,40 +12,43 @@ from django.core import mail
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from gentle.accounts.models import Invitation, Role
+from gentle.accounts.models import Invitation
 from gentle.communication.models import Worksheet
-from gentle.courses.models import Course, ProcessNote, Session
+from gentle.courses.models import ProcessNote
 from gentle.inventory.models import Person
 from gentle.measures.models import Administration
 from gentle.portal.models import RecordExport, Task
 from gentle.portal.tasks import prepare_export
 from gentle.safety.models import Alert
 from gentle.timeline.models import DiaryEntry
-from tests.factories import count_queries, deliver_mail, make_client, make_clinic, make_person
+from tests.factories import count_queries, deliver_mail, make_client, make_course, make_session
+from tests.world import World as SharedWorld
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long and private passphrase 42"
 
 
+@dataclass
+class World(SharedWorld):
+    sam: Person  # Amara's partner, in her inventory
+
+
 @pytest.fixture
-def world():
-    clinic = make_clinic()
-    clinician = make_person(clinic, Role.CLINICIAN)
-    supervisor = make_person(clinic, Role.SUPERVISOR)
-    portal = make_person(clinic, Role.CLIENT)
-    record = make_client(clinic, clinicians=[clinician], supervisor=supervisor, user=portal)
+def world(world) -> World:
+    amara, alice = world.amara, world.alice
     sam = Person.objects.create(
-        client=record, name="Sam", name_key="sam", relationship="partner", updated_by=clinician
+        client=amara, name="Sam", name_key="sam", relationship="partner", updated_by=alice
     )
-    return clinician, supervisor, portal, record, sam
+    return World(**vars(world), sam=sam)
 
 
 # Invitation and activation
 
 
 def test_the_clinician_invites_and_the_client_activates_once(client, world):
-    clinician, supervisor, _, _, _ = world
-    newcomer = make_client(world[3].clinic, clinicians=[clinician])
+    clinician, supervisor = world.alice, world.sue
+    newcomer = make_client(world.clinic, clinicians=[clinician])
     newcomer.email = "ines@example.test"
     newcomer.save(update_fields=["email"])
     client.force_login(clinician)
@@ -76,7 +80,7 @@ def test_the_clinician_invites_and_the_client_activates_once(client, world):
 
 
 def test_an_expired_invitation_is_refused(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     newcomer = make_client(record.clinic, clinicians=[clinician])
     client.force_login(clinician)
     letter = client.post(
@@ -97,23 +101,9 @@ def test_an_expired_invitation_is_refused(client, world):
 
 
 def test_home_shows_the_next_session_what_is_due_and_tasks(client, world):
-    clinician, _, portal, record, _ = world
-    course = Course.objects.create(
-        client=record,
-        format="individual",
-        contracted_sessions=12,
-        session_minutes=50,
-        initial_last=3,
-        termination_first=10,
-        start_date=timezone.localdate(),
-    )
-    Session.objects.create(
-        course=course,
-        clinician=clinician,
-        minutes=50,
-        mode="video",
-        starts_at=timezone.now() + timedelta(days=2),
-    )
+    clinician, portal, record = world.alice, world.portal, world.amara
+    course = make_course(record)
+    make_session(course, clinician, starts_at=timezone.now() + timedelta(days=2))
     Administration.objects.create(
         client=record,
         course=course,
@@ -140,7 +130,7 @@ def test_home_shows_the_next_session_what_is_due_and_tasks(client, world):
 
 
 def test_the_diary_reaches_the_clinicians_timeline(client, world):
-    clinician, _, portal, record, sam = world
+    clinician, portal, record, sam = world.alice, world.portal, world.amara, world.sam
     client.force_login(portal)
     today = timezone.localdate().isoformat()
     data = {"day": today, "mood": "6", "people": [sam.pk], "what_happened": "Walk with Sam"}
@@ -154,7 +144,7 @@ def test_the_diary_reaches_the_clinicians_timeline(client, world):
 
 
 def test_bad_diary_entries_are_refused_and_keep_what_was_typed(client, world):
-    clinician, _, portal, record, _ = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     other = make_client(record.clinic, clinicians=[clinician])
     stranger = Person.objects.create(
         client=other, name="Zed", name_key="zed", relationship="friend", updated_by=clinician
@@ -193,7 +183,7 @@ def test_bad_diary_entries_are_refused_and_keep_what_was_typed(client, world):
 
 
 def test_a_task_from_a_worksheet_is_seen_done_by_the_clinician(client, world):
-    clinician, supervisor, portal, record, _ = world
+    clinician, supervisor, portal, record = world.alice, world.sue, world.portal, world.amara
     sheet = Worksheet.objects.create(
         client=record, kind="desc", title="Asking Sam", updated_by=clinician
     )
@@ -225,7 +215,7 @@ def test_a_task_from_a_worksheet_is_seen_done_by_the_clinician(client, world):
 
 
 def test_bad_task_assignments_are_refused(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     other = make_client(record.clinic, clinicians=[clinician])
     theirs = Worksheet.objects.create(client=other, kind="desc", title="x", updated_by=clinician)
     client.force_login(clinician)
@@ -242,7 +232,7 @@ def test_bad_task_assignments_are_refused(client, world):
 
 
 def test_the_client_marks_a_task_done_once(client, world):
-    clinician, _, portal, record, _ = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     task = Task.objects.create(client=record, kind="diary", title="Diary", created_by=clinician)
     client.force_login(portal)
     client.post(f"/portal/tasks/{task.pk}/done/")
@@ -261,7 +251,7 @@ def test_the_client_marks_a_task_done_once(client, world):
 
 
 def test_the_client_drafts_a_person_for_the_clinicians_review(client, world):
-    clinician, _, portal, record, _ = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     client.force_login(portal)
     data = {"name": "Aunt Lucía", "relationship": "family", "ring": "2", "satisfying": "Calls"}
     assert client.post("/portal/people/", data).status_code == 302
@@ -278,7 +268,7 @@ def test_the_client_drafts_a_person_for_the_clinicians_review(client, world):
 
 
 def test_my_progress_shows_scores_and_goals_but_never_alerts(client, world):
-    clinician, _, portal, record, _ = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     for days, total in ((30, 18), (10, 12)):
         Administration.objects.create(
             client=record,
@@ -310,19 +300,8 @@ def test_my_progress_shows_scores_and_goals_but_never_alerts(client, world):
 def test_a_copy_of_the_record_is_prepared_in_the_background(
     client, world, django_capture_on_commit_callbacks
 ):
-    clinician, _, portal, record, _ = world
-    course = Course.objects.create(
-        client=record,
-        format="individual",
-        contracted_sessions=12,
-        session_minutes=50,
-        initial_last=3,
-        termination_first=10,
-        start_date=timezone.localdate(),
-    )
-    session = Session.objects.create(
-        course=course, clinician=clinician, minutes=50, mode="video", starts_at=timezone.now()
-    )
+    clinician, portal, record = world.alice, world.portal, world.amara
+    session = make_session(make_course(record), clinician)
     ProcessNote.objects.create(session=session, author=clinician, ciphertext="SECRET-TOKEN")
     client.force_login(clinician)
     client.get(f"/clients/{record.pk}/")  # an opening the client can see
@@ -354,8 +333,7 @@ def test_a_copy_of_the_record_is_prepared_in_the_background(
     status = client.get(f"/portal/record/{export.pk}/status/").content.decode()
     assert "Could not be prepared. Please ask the clinic." in status and "data-poll" not in status
 
-    other = make_person(record.clinic, Role.CLIENT)
-    make_client(record.clinic, clinicians=[clinician], user=other)
+    other = another_client(world, "Nia", portal=True).user
     client.force_login(other)
     assert client.get(f"/portal/record/{export.pk}/json/").status_code == 404
 
@@ -366,7 +344,7 @@ def test_portal_pages_stay_within_the_weight_budget(client, world):
 
     from django.contrib.staticfiles import finders
 
-    _, _, portal, _, _ = world
+    portal = world.portal
     client.force_login(portal)
     for path in (
         "/portal/",
@@ -386,7 +364,7 @@ def test_portal_pages_stay_within_the_weight_budget(client, world):
 
 
 def test_portal_pages_cost_the_same_queries_however_much_there_is(client, world):
-    clinician, _, portal, record, sam = world
+    clinician, portal, record, sam = world.alice, world.portal, world.amara, world.sam
     pages = ("/portal/diary/", "/portal/tasks/", "/portal/progress/", "/portal/people/")
 
     def counts():
@@ -430,8 +408,8 @@ def test_emergency_access_cannot_invite_a_new_login(client, world):
     """Break-glass is for care: it cannot hand the record a portal login."""
     from gentle.clients.models import BreakGlassGrant
 
-    clinician, _, _, record, _ = world
-    colleague = make_person(record.clinic, Role.CLINICIAN)
+    clinician, record = world.alice, world.amara
+    colleague = world.bob
     newcomer = make_client(record.clinic, clinicians=[clinician])
     BreakGlassGrant.objects.create(
         client=newcomer,
@@ -446,7 +424,7 @@ def test_emergency_access_cannot_invite_a_new_login(client, world):
 
 
 def test_progress_leaves_out_clinician_ratings_and_flag_bands(client, world):
-    clinician, _, portal, record, _ = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     for instrument, total in (("pg13r", 40), ("cssrs_screener", 2)):
         Administration.objects.create(
             client=record,
@@ -468,7 +446,7 @@ def test_progress_leaves_out_clinician_ratings_and_flag_bands(client, world):
 def test_a_copy_of_the_record_is_kept_for_a_day(client, world):
     from gentle.portal.tasks import delete_old_exports
 
-    clinician, _, portal, record, _ = world
+    portal, record = world.portal, world.amara
     old = RecordExport.objects.create(
         client=record,
         requested_by=portal,

@@ -340,7 +340,9 @@ def populate(client: Client, clinician, tag: str, n: int = 1) -> Made:
 
 
 @pytest.fixture
-def world():
+def tagged():
+    """A client with every kind of record, each tagged MINE, and a colleague's client beside
+    them with records tagged THEIRS (a data set of its own, not the shared world)."""
     clinic = make_clinic("MINE-clinic")
     clinician = make_person(clinic, Role.CLINICIAN)
     clinician.display_name = "MINE-care_team"
@@ -355,8 +357,8 @@ def world():
     return SimpleNamespace(client=mine, made=made, other=theirs)
 
 
-def test_every_section_holds_the_clients_records(world):
-    record = build_record(world.client)
+def test_every_section_holds_the_clients_records(tagged):
+    record = build_record(tagged.client)
     assert list(record) == list(SECTIONS)
     assert record["format"] == {"name": "gentle-record", "version": FORMAT_VERSION}
     for section in TAGGED:
@@ -365,13 +367,13 @@ def test_every_section_holds_the_clients_records(world):
     assert record["consents"] == [
         {"kind": "treatment", "given_on": "2025-02-01", "withdrawn_on": None}
     ]
-    assert sorted(s["id"] for s in record["sessions"]) == sorted(world.made.sessions)
+    assert sorted(s["id"] for s in record["sessions"]) == sorted(tagged.made.sessions)
     assert record["sessions"][0]["number"] == 1
     assert record["sessions"][0]["phase"] == "initial"
 
 
-def test_nested_records_are_included(world):
-    record = build_record(world.client)
+def test_nested_records_are_included(tagged):
+    record = build_record(tagged.client)
     (note,) = record["progress_notes"]
     assert [a["text"] for a in note["addenda"]] == ["MINE-addendum"]
     assert note["signed_by"] == "MINE-care_team"
@@ -392,8 +394,8 @@ def test_nested_records_are_included(world):
     assert "MINE-UNSUBMITTED" not in json.dumps(record)
 
 
-def test_care_team_has_names_not_emails(world):
-    record = build_record(world.client)
+def test_care_team_has_names_not_emails(tagged):
+    record = build_record(tagged.client)
     assert record["care_team"] == [
         {
             "name": "MINE-care_team",
@@ -401,15 +403,15 @@ def test_care_team_has_names_not_emails(world):
             "added_at": record["care_team"][0]["added_at"],
         }
     ]
-    emails = {m.user.email for m in world.client.care_team.select_related("user")}
+    emails = {m.user.email for m in tagged.client.care_team.select_related("user")}
     dumped = json.dumps(record["care_team"])
     assert not any(email in dumped for email in emails)
 
 
-def test_no_process_note_no_draft_no_other_client(world):
-    record = build_record(world.client)
+def test_no_process_note_no_draft_no_other_client(tagged):
+    record = build_record(tagged.client)
     dumped, html = json.dumps(record), render_html(record)
-    for secret in world.made.secrets:
+    for secret in tagged.made.secrets:
         assert secret not in dumped
         assert secret not in html
     assert "THEIRS" not in dumped
@@ -417,13 +419,13 @@ def test_no_process_note_no_draft_no_other_client(world):
     assert "process_note" not in dumped
 
 
-def test_access_summary_groups_by_who_without_ip(world):
-    summary = opened_summary(world.client)
+def test_access_summary_groups_by_who_without_ip(tagged):
+    summary = opened_summary(tagged.client)
     assert [(r["who"], r["role"], r["times"]) for r in summary] == [
         ("MINE-access_summary-0", "clinician", 1)
     ]
     assert summary[0]["first"] == summary[0]["last"]
-    assert AUDITOR_IP not in json.dumps(build_record(world.client))
+    assert AUDITOR_IP not in json.dumps(build_record(tagged.client))
     assert "@" not in json.dumps(summary)  # names, never sign-in email addresses
 
 
@@ -444,16 +446,16 @@ def test_query_count_does_not_grow_with_the_data():
     assert len(build_record(five)["scenarios"]) == 5
 
 
-def test_progress_rises_to_100(world):
+def test_progress_rises_to_100(tagged):
     seen: list[int] = []
-    build_record(world.client, progress=seen.append)
+    build_record(tagged.client, progress=seen.append)
     assert seen == sorted(set(seen))
     assert seen[-1] == 100
     assert len(seen) > 10
 
 
-def test_html_is_standalone_and_escapes_markup(world):
-    html = render_html(build_record(world.client))
+def test_html_is_standalone_and_escapes_markup(tagged):
+    html = render_html(build_record(tagged.client))
     assert html.startswith("<!doctype html>")
     assert '<html lang="en">' in html
     assert "<style" not in html and "<script" not in html

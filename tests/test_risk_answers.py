@@ -3,17 +3,16 @@ autosave or a submit refused for a blank question raises its alert then, once pe
 administration and rule, and the client sees the crisis response in that same response."""
 
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.test import Client as HttpClient
 
-from gentle.accounts.models import Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.measures.models import Administration
 from gentle.safety.models import Alert, CrisisText
-from tests.factories import make_client, make_clinic, make_person, visible_text
+from tests.factories import signed_in, visible_text
+from tests.world import World, another_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,33 +20,10 @@ CRISIS_EN = "Hillside out-of-hours line: 0100 200 300."
 AUTOSAVE = {"HTTP_HX_REQUEST": "true"}
 
 
-@dataclass
-class World:
-    alice: User  # clinician on Ottilie's care team
-    person: User  # Ottilie's portal login
-    ottilie: Client
-    other_person: User  # another client of the same clinic
-
-
 @pytest.fixture
-def world() -> World:
-    clinic = make_clinic("Hillside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    person, other_person = make_person(clinic, Role.CLIENT), make_person(clinic, Role.CLIENT)
-    make_client(clinic, clinicians=[alice], user=other_person, given_name="Olwen")
-    CrisisText.objects.create(clinic=clinic, language="en", text=CRISIS_EN)
-    return World(
-        alice=alice,
-        person=person,
-        ottilie=make_client(clinic, clinicians=[alice], user=person, given_name="Ottilie"),
-        other_person=other_person,
-    )
-
-
-def signed_in(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
+def world(world):
+    CrisisText.objects.create(clinic=world.clinic, language="en", text=CRISIS_EN)
+    return world
 
 
 def phq9(item9: int, *, blank: tuple[int, ...] = (), submit: bool) -> dict[str, str]:
@@ -57,10 +33,10 @@ def phq9(item9: int, *, blank: tuple[int, ...] = (), submit: bool) -> dict[str, 
 
 def assigned(world: World, instrument: str = "phq9") -> Administration:
     response = signed_in(world.alice).post(
-        f"/clients/{world.ottilie.pk}/measures/new/", {"instrument": instrument, "mode": "portal"}
+        f"/clients/{world.amara.pk}/measures/new/", {"instrument": instrument, "mode": "portal"}
     )
     assert response.status_code == 302
-    return Administration.objects.filter(client=world.ottilie).latest("pk")
+    return Administration.objects.filter(client=world.amara).latest("pk")
 
 
 def portal_url(administration: Administration) -> str:
@@ -68,7 +44,7 @@ def portal_url(administration: Administration) -> str:
 
 
 def alerts(world: World) -> list[tuple[str, str]]:
-    return list(Alert.objects.filter(client=world.ottilie).values_list("rule_id", "severity"))
+    return list(Alert.objects.filter(client=world.amara).values_list("rule_id", "severity"))
 
 
 def raised_events() -> int:
@@ -80,7 +56,7 @@ def raised_events() -> int:
 
 def test_saving_item_9_raises_the_alert_once_and_shows_the_crisis_response(world):
     administration = assigned(world)
-    portal = signed_in(world.person)
+    portal = signed_in(world.portal)
     for _ in range(2):
         response = portal.post(portal_url(administration), phq9(1, submit=False))
         text = visible_text(response.content.decode())
@@ -97,7 +73,7 @@ def test_saving_item_9_raises_the_alert_once_and_shows_the_crisis_response(world
 
 def test_autosave_raises_the_alert_once_and_swaps_in_the_crisis_response(world):
     administration = assigned(world)
-    portal = signed_in(world.person)
+    portal = signed_in(world.portal)
     page = portal.get(portal_url(administration)).content.decode()
     assert '<div id="crisis-slot"></div>' in page  # where the autosave puts it
     quiet = portal.post(portal_url(administration), phq9(0, submit=False), **AUTOSAVE)
@@ -116,7 +92,7 @@ def test_autosave_raises_the_alert_once_and_swaps_in_the_crisis_response(world):
 
 def test_a_submit_refused_for_a_blank_question_still_raises_and_shows_help(world):
     administration = assigned(world)
-    response = signed_in(world.person).post(
+    response = signed_in(world.portal).post(
         portal_url(administration), phq9(1, blank=(4,), submit=True)
     )
     text = visible_text(response.content.decode())
@@ -134,7 +110,7 @@ def test_a_submit_refused_for_a_blank_question_still_raises_and_shows_help(world
 
 def test_a_later_full_submit_does_not_raise_the_same_alert_again(world):
     administration = assigned(world)
-    portal = signed_in(world.person)
+    portal = signed_in(world.portal)
     portal.post(portal_url(administration), phq9(1, blank=(4,), submit=True))
     response = portal.post(portal_url(administration), phq9(1, submit=True))
     text = visible_text(response.content.decode())
@@ -147,7 +123,7 @@ def test_a_later_full_submit_does_not_raise_the_same_alert_again(world):
 
 def test_a_worse_answer_later_raises_its_own_rule_once(world):
     administration = assigned(world)
-    portal = signed_in(world.person)
+    portal = signed_in(world.portal)
     portal.post(portal_url(administration), phq9(1, submit=False), **AUTOSAVE)
     portal.post(portal_url(administration), phq9(3, submit=True))
     assert sorted(alerts(world)) == [
@@ -158,13 +134,13 @@ def test_a_worse_answer_later_raises_its_own_rule_once(world):
 
 def test_changing_the_answer_back_to_0_does_not_withdraw_the_alert(world):
     administration = assigned(world)
-    portal = signed_in(world.person)
+    portal = signed_in(world.portal)
     portal.post(portal_url(administration), phq9(2, submit=False), **AUTOSAVE)
     response = portal.post(portal_url(administration), phq9(0, submit=True), follow=True)
     assert "Thank you. Your answers are with your clinician." in visible_text(
         response.content.decode()
     )
-    (alert,) = Alert.objects.filter(client=world.ottilie)
+    (alert,) = Alert.objects.filter(client=world.amara)
     assert alert.is_open and alert.severity == "high"
 
 
@@ -175,7 +151,7 @@ def test_changing_the_answer_back_to_0_does_not_withdraw_the_alert(world):
 @pytest.mark.parametrize("submit", [False, True], ids=["kept", "submitted"])
 def test_an_out_of_range_answer_changes_nothing_and_raises_nothing(world, headers, submit):
     administration = assigned(world)
-    portal = signed_in(world.person)
+    portal = signed_in(world.portal)
     portal.post(portal_url(administration), {"phq9_1": "2", "submit": "0"})
     bad = {**phq9(3, submit=submit), "phq9_2": "7"}
     response = portal.post(portal_url(administration), bad, **headers)
@@ -188,7 +164,8 @@ def test_an_out_of_range_answer_changes_nothing_and_raises_nothing(world, header
 
 def test_another_client_cannot_raise_an_alert_on_someone_elses_questionnaire(world):
     administration = assigned(world)
-    response = signed_in(world.other_person).post(
+    olwen = another_client(world, "Olwen", portal=True)
+    response = signed_in(olwen.user).post(
         portal_url(administration), phq9(3, submit=False), **AUTOSAVE
     )
     assert response.status_code == 404
@@ -208,7 +185,7 @@ def start_in_session(http: HttpClient, record: Client, instrument: str) -> Admin
 
 def test_a_clinicians_saved_answers_in_session_raise_the_alert_then(world):
     alice = signed_in(world.alice)
-    administration = start_in_session(alice, world.ottilie, "cssrs_screener")
+    administration = start_in_session(alice, world.amara, "cssrs_screener")
     response = alice.post(
         f"/administrations/{administration.pk}/",
         {"q1": "1", "q2": "1", "q3": "0", "q4": "1", "submit": "0"},
@@ -238,7 +215,7 @@ def test_a_clinicians_saved_answers_in_session_raise_the_alert_then(world):
 
 def test_a_clinicians_refused_submit_in_session_raises_and_says_so(world):
     alice = signed_in(world.alice)
-    administration = start_in_session(alice, world.ottilie, "hamd17")
+    administration = start_in_session(alice, world.amara, "hamd17")
     answers = {f"h{n}": "0" for n in range(1, 17)} | {"h3": "4", "submit": "1"}  # h17 blank
     response = alice.post(f"/administrations/{administration.pk}/", answers)
     text = visible_text(response.content.decode())

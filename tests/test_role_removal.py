@@ -11,44 +11,34 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from gentle.accounts import actions as account_actions
-from gentle.accounts.models import Clinic, Membership, Role, User
+from gentle.accounts.models import Membership, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import CareTeamMember, Client
-from gentle.courses.models import CalendarFeed, Course, Session
-from tests.factories import make_client, make_clinic, make_person
+from gentle.courses.models import CalendarFeed, Session
+from tests.factories import make_client, make_course, make_person, make_session
+from tests.world import World as SharedWorld
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 
 
 @dataclass
-class World:
-    clinic: Clinic
-    other: Clinic
-    admin: User
-    alice: User  # clinician here and in the other clinic
-    sue: User  # supervisor (and clinician) here
-    amara: Client  # Alice's, supervised by Sue
+class World(SharedWorld):
     odile: Client  # Alice's
     bart: Client  # Sue's as clinician
-    farrokh: Client  # Alice's, in the other clinic
+    fatima: Client  # Alice's, in the other clinic
 
 
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    Membership.objects.create(user=alice, clinic=other, role=Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR, Role.CLINICIAN)
+def world(world) -> World:
+    """Alice is a clinician in the other clinic too; Sue is a clinician here as well."""
+    Membership.objects.create(user=world.alice, clinic=world.other, role=Role.CLINICIAN)
+    Membership.objects.create(user=world.sue, clinic=world.clinic, role=Role.CLINICIAN)
     return World(
-        clinic=clinic,
-        other=other,
-        admin=make_person(clinic, Role.ADMIN),
-        alice=alice,
-        sue=sue,
-        amara=make_client(clinic, clinicians=[alice], supervisor=sue, given_name="Amara"),
-        odile=make_client(clinic, clinicians=[alice], given_name="Odile"),
-        bart=make_client(clinic, clinicians=[sue], given_name="Bartholomew"),
-        farrokh=make_client(other, clinicians=[alice], given_name="Farrokh"),
+        **vars(world),
+        odile=another_client(world, "Odile"),
+        bart=make_client(world.clinic, clinicians=[world.sue], given_name="Bartholomew"),
+        fatima=make_client(world.other, clinicians=[world.alice], given_name="Fatima"),
     )
 
 
@@ -60,24 +50,8 @@ def feed_link(person: User) -> str:
 
 
 def add_session(record: Client, clinician: User, days: int) -> Session:
-    course = Course.objects.create(
-        client=record,
-        format="individual",
-        contracted_sessions=12,
-        session_minutes=50,
-        initial_last=3,
-        termination_first=10,
-        start_date=timezone.localdate(),
-        status="active",
-        created_by=clinician,
-    )
-    return Session.objects.create(
-        course=course,
-        clinician=clinician,
-        starts_at=timezone.now() + timedelta(days=days),
-        minutes=50,
-        mode="video",
-    )
+    course = make_course(record, status="active", created_by=clinician)
+    return make_session(course, clinician, starts_at=timezone.now() + timedelta(days=days))
 
 
 def remove_role(browser, world, person: User, role: str):
@@ -112,7 +86,7 @@ def test_removing_the_clinician_role_takes_them_off_every_care_team_of_the_clini
 
     assert team_of(world.amara) == {(world.sue.pk, "supervisor")}
     assert team_of(world.odile) == set()
-    assert team_of(world.farrokh) == {(world.alice.pk, "clinician")}  # the other clinic's
+    assert team_of(world.fatima) == {(world.alice.pk, "clinician")}  # the other clinic's
     removed = AuditEvent.objects.filter(action="care_team.remove", object_id=str(world.alice.pk))
     assert sorted(removed.values_list("client_id", flat=True)) == sorted(
         [world.amara.pk, world.odile.pk]
@@ -170,7 +144,7 @@ def test_the_feed_of_someone_without_a_clinical_role_answers_404(client, world):
 
 def test_the_feed_leaves_out_clinics_where_the_person_is_no_longer_a_clinician(client, world):
     add_session(world.amara, world.alice, days=1)
-    add_session(world.farrokh, world.alice, days=2)
+    add_session(world.fatima, world.alice, days=2)
     link = feed_link(world.alice)
     assert client.get(link).content.decode().count("BEGIN:VEVENT") == 2
 

@@ -5,6 +5,7 @@ pause with its alert, the clinic's model partner with fall-back, and the portal 
 import json
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
@@ -18,33 +19,28 @@ from gentle.lib import outbound
 from gentle.lib.crypto import KeyRing, KeyRingError, new_key
 from gentle.roleplay.models import Annotation, PartnerSettings, Rehearsal, Scenario, Turn
 from gentle.safety.models import Alert, CrisisText
-from tests.factories import count_queries, make_client, make_clinic, make_person
+from tests.factories import count_queries, make_client
+from tests.world import World as SharedWorld
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 
 
+@dataclass
+class World(SharedWorld):
+    partner: Person  # Bartholomew, Amara's partner in her inventory
+
+
 @pytest.fixture
-def world():
-    clinic = make_clinic()
-    clinician = make_person(clinic, Role.CLINICIAN)
-    supervisor = make_person(clinic, Role.SUPERVISOR)
-    portal = make_person(clinic, Role.CLIENT)
-    record = make_client(
-        clinic,
-        clinicians=[clinician],
-        supervisor=supervisor,
-        user=portal,
-        given_name="Marisol",
-        family_name="Quintanilla",
-    )
+def world(world) -> World:
     partner = Person.objects.create(
-        client=record,
+        client=world.amara,
         name="Bartholomew",
         name_key="bartholomew",
         relationship="partner",
-        updated_by=clinician,
+        updated_by=world.alice,
     )
-    return clinician, supervisor, portal, record, partner
+    return World(**vars(world), partner=partner)
 
 
 def scenario(record, by, **fields):
@@ -75,7 +71,7 @@ def rehearsal(the_scenario, by, **fields):
 
 
 def test_scenarios_from_the_library_and_written_out(client, world):
-    clinician, _, _, record, partner = world
+    clinician, record, partner = world.alice, world.amara, world.partner
     client.force_login(clinician)
     url = f"/clients/{record.pk}/role-play/"
     response = client.post(url, {"library": "dispute_chores", "person": partner.pk})
@@ -97,7 +93,7 @@ def test_scenarios_from_the_library_and_written_out(client, world):
 
 
 def test_supervisors_read_scenarios_but_do_not_write(client, world):
-    clinician, supervisor, _, record, _ = world
+    clinician, supervisor, record = world.alice, world.sue, world.amara
     the_scenario = scenario(record, clinician)
     client.force_login(supervisor)
     assert client.get(f"/scenarios/{the_scenario.pk}/").status_code == 200
@@ -116,7 +112,7 @@ def test_supervisors_read_scenarios_but_do_not_write(client, world):
 
 
 def test_a_rehearsal_answers_what_was_said_and_gives_feedback(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     the_scenario = scenario(record, clinician)
     client.force_login(clinician)
     response = client.post(f"/scenarios/{the_scenario.pk}/rehearse/", {"confidence_before": "3"})
@@ -146,7 +142,7 @@ def test_a_rehearsal_answers_what_was_said_and_gives_feedback(client, world):
 
 
 def test_bad_turns_are_refused_without_losing_the_transcript(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     started = rehearsal(scenario(record, clinician), clinician)
     client.force_login(clinician)
     url = f"/rehearsals/{started.pk}/"
@@ -164,7 +160,7 @@ def test_bad_turns_are_refused_without_losing_the_transcript(client, world):
 
 
 def test_risk_words_pause_the_rehearsal_show_help_and_alert_the_team(client, world):
-    clinician, _, portal, record, _ = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     CrisisText.objects.create(clinic=record.clinic, language="en", text="Call the night line 0800")
     the_scenario = scenario(record, clinician, shared_with_client=True)
     started = rehearsal(the_scenario, portal)
@@ -196,7 +192,7 @@ def test_risk_words_pause_the_rehearsal_show_help_and_alert_the_team(client, wor
 
 
 def test_the_reflection_finishes_a_rehearsal(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     started = rehearsal(scenario(record, clinician), clinician)
     Turn.objects.create(rehearsal=started, number=1, speaker="client", text="Hi")
     client.force_login(clinician)
@@ -219,7 +215,7 @@ def test_the_reflection_finishes_a_rehearsal(client, world):
 
 
 def test_the_clinician_annotates_and_the_client_sees_the_notes(client, world):
-    clinician, supervisor, portal, record, _ = world
+    clinician, supervisor, portal, record = world.alice, world.sue, world.portal, world.amara
     started = rehearsal(scenario(record, clinician, shared_with_client=True), portal)
     Turn.objects.create(rehearsal=started, number=1, speaker="client", text="You never listen")
     client.force_login(clinician)
@@ -275,8 +271,8 @@ def fake_model():
 
 def test_the_administrator_sets_up_the_model_partner(client, world, settings):
     settings.GENTLE_ROLEPLAY_ENDPOINTS = ["http://127.0.0.1:9/v1", "https://llm.example.org/v1"]
-    clinician, _, _, record, _ = world
-    admin = make_person(record.clinic, Role.ADMIN)
+    clinician = world.alice
+    admin = world.admin
     client.force_login(admin)
     url = "/clinic/role-play/"
     page = client.get(url).content.decode()
@@ -318,8 +314,7 @@ def test_the_administrator_sets_up_the_model_partner(client, world, settings):
 )
 def test_the_administrator_cannot_type_an_endpoint_of_their_own(client, world, settings, endpoint):
     settings.GENTLE_ROLEPLAY_ENDPOINTS = ["http://127.0.0.1:9/v1"]
-    _, _, _, record, _ = world
-    client.force_login(make_person(record.clinic, Role.ADMIN))
+    client.force_login(world.admin)
     data = {"enabled": "on", "endpoint": endpoint, "model": "m", "timeout": "8"}
     response = client.post("/clinic/role-play/", data)
     assert response.status_code == 400
@@ -332,8 +327,7 @@ def test_the_administrator_cannot_type_an_endpoint_of_their_own(client, world, s
 
 def test_without_allowed_endpoints_the_model_cannot_be_switched_on(client, world, settings):
     settings.GENTLE_ROLEPLAY_ENDPOINTS = []
-    _, _, _, record, _ = world
-    client.force_login(make_person(record.clinic, Role.ADMIN))
+    client.force_login(world.admin)
     url = "/clinic/role-play/"
     assert "This server allows no model endpoint" in client.get(url).content.decode()
     data = {"enabled": "on", "endpoint": "", "model": "m", "timeout": "8"}
@@ -346,12 +340,12 @@ def test_a_saved_endpoint_no_longer_allowed_is_not_used_and_the_page_says_why(
 ):
     settings.GENTLE_ROLEPLAY_ENDPOINTS = ["https://llm.example.org/v1"]
     settings.GENTLE_ROLEPLAY_ALLOW_PRIVATE = True
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     # Saved before the allow-list existed, when any URL could be typed.
     PartnerSettings.objects.create(
         clinic=record.clinic, enabled=True, endpoint=fake_model, model="local", timeout=1
     )
-    client.force_login(make_person(record.clinic, Role.ADMIN))
+    client.force_login(world.admin)
     page = client.get("/clinic/role-play/").content.decode()
     host = fake_model.split("/")[2]
     assert f"The saved endpoint ({host}) is not among the endpoints this server allows" in page
@@ -384,7 +378,7 @@ def test_a_listed_endpoint_on_a_private_or_link_local_address_is_refused(
     monkeypatch.setattr(outbound, "_connect", refuse)
     settings.GENTLE_ROLEPLAY_ENDPOINTS = [endpoint]  # an operator's mistake
     settings.GENTLE_ROLEPLAY_ALLOW_PRIVATE = False
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     PartnerSettings.objects.create(
         clinic=record.clinic, enabled=True, endpoint=endpoint, model="local", timeout=1
     )
@@ -400,7 +394,8 @@ def test_the_model_answers_without_names_and_falls_back_when_slow(
 ):
     settings.GENTLE_ROLEPLAY_ENDPOINTS = [fake_model]
     settings.GENTLE_ROLEPLAY_ALLOW_PRIVATE = True  # the fake server is on 127.0.0.1
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
+    record.given_name, record.family_name = "Marisol", "Quintanilla"
     record.email, record.phone = "marisol.q@example.org", "+34 611 22 33 44"
     record.save()
     make_client(record.clinic, given_name="Fernanda", family_name="Olmedo")
@@ -443,7 +438,7 @@ def test_the_model_answers_without_names_and_falls_back_when_slow(
 
 
 def test_the_built_in_partner_sends_nothing_and_says_so_in_the_audit(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     started = rehearsal(scenario(record, clinician), clinician)
     client.force_login(clinician)
     client.post(f"/rehearsals/{started.pk}/", {"text": "Can we talk?", "number": "1"})
@@ -453,7 +448,7 @@ def test_the_built_in_partner_sends_nothing_and_says_so_in_the_audit(client, wor
 def test_rotate_keys_reencrypts_the_model_partners_api_key(world, settings):
     old, new = new_key(), new_key()
     settings.GENTLE_PROCESS_NOTE_KEYS = [old]
-    _, _, _, record, _ = world
+    record = world.amara
     saved = PartnerSettings.objects.create(
         clinic=record.clinic, api_key_encrypted=KeyRing([old]).encrypt("sk-secret-123")
     )
@@ -470,7 +465,7 @@ def test_rotate_keys_reencrypts_the_model_partners_api_key(world, settings):
 
 def test_rotate_keys_stops_and_changes_nothing_when_an_api_key_does_not_open(world, settings):
     settings.GENTLE_PROCESS_NOTE_KEYS = [new_key()]
-    _, _, _, record, _ = world
+    record = world.amara
     stray = KeyRing([new_key()]).encrypt("sk-secret-123")
     saved = PartnerSettings.objects.create(clinic=record.clinic, api_key_encrypted=stray)
     with pytest.raises(CommandError) as failure:
@@ -486,7 +481,7 @@ def test_rotate_keys_stops_and_changes_nothing_when_an_api_key_does_not_open(wor
 
 
 def test_the_client_builds_a_scenario_and_rehearses_it_in_the_portal(client, world):
-    _, _, portal, record, partner = world
+    portal, partner = world.portal, world.partner
     client.force_login(portal)
     response = client.post(
         "/portal/role-play/",
@@ -511,11 +506,9 @@ def test_the_client_builds_a_scenario_and_rehearses_it_in_the_portal(client, wor
 
 
 def test_the_portal_keeps_other_peoples_and_unshared_scenarios_closed(client, world):
-    clinician, _, portal, record, _ = world
+    clinician, portal, record = world.alice, world.portal, world.amara
     unshared = scenario(record, clinician)
-    neighbour = make_client(
-        record.clinic, clinicians=[clinician], user=make_person(record.clinic, Role.CLIENT)
-    )
+    neighbour = another_client(world, "Nia", portal=True)
     theirs = rehearsal(scenario(neighbour, clinician, shared_with_client=True), clinician)
     client.force_login(portal)
     assert client.get(f"/portal/scenarios/{unshared.pk}/").status_code == 404
@@ -525,7 +518,7 @@ def test_the_portal_keeps_other_peoples_and_unshared_scenarios_closed(client, wo
 
 
 def test_a_rehearsal_page_costs_the_same_queries_however_long(client, world):
-    clinician, _, _, record, _ = world
+    clinician, record = world.alice, world.amara
     started = rehearsal(scenario(record, clinician), clinician)
     client.force_login(clinician)
     url = f"/rehearsals/{started.pk}/"

@@ -1,7 +1,6 @@
 """Safety rules through HTTP: crisis text for the client at once, alerts for the care team,
 acknowledgement, escalation to supervisors, and the clinic's crisis text."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,13 +8,13 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client as HttpClient
 
-from gentle.accounts.models import Clinic, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.measures.models import Administration
 from gentle.safety.actions import alerts_escalate
 from gentle.safety.models import Alert, CrisisText
-from tests.factories import make_client, make_clinic, make_person, supervise, visible_text
+from tests.factories import make_client, signed_in, visible_text
+from tests.world import World, sue_supervises_alice
 
 pytestmark = pytest.mark.django_db
 
@@ -27,45 +26,11 @@ REASON_SOME_ES = "Pensamientos de muerte o de hacerse daño varios días"
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-@dataclass
-class World:
-    clinic: Clinic
-    admin: User
-    alice: User  # clinician on Ottilie's care team, supervised by sue
-    bob: User  # clinician in the clinic, not on the team
-    sue: User  # supervisor of alice
-    person: User  # Ottilie's portal login
-    ottilie: Client
-    far_person: User  # a client login in another clinic
-
-
 @pytest.fixture
-def world() -> World:
-    clinic, other = make_clinic("Hillside Practice"), make_clinic("Riverside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    sue = make_person(clinic, Role.SUPERVISOR)
-    supervise(clinic, sue, alice)
-    person = make_person(clinic, Role.CLIENT)
-    far_person = make_person(other, Role.CLIENT)
-    make_client(other, user=far_person, given_name="Farrokh")
-    CrisisText.objects.create(clinic=clinic, language="en", text=CRISIS_EN)
-    CrisisText.objects.create(clinic=clinic, language="es", text=CRISIS_ES)
-    return World(
-        clinic=clinic,
-        admin=make_person(clinic, Role.ADMIN),
-        alice=alice,
-        bob=make_person(clinic, Role.CLINICIAN),
-        sue=sue,
-        person=person,
-        ottilie=make_client(clinic, clinicians=[alice], user=person, given_name="Ottilie"),
-        far_person=far_person,
-    )
-
-
-def signed_in(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
+def world(world):
+    CrisisText.objects.create(clinic=world.clinic, language="en", text=CRISIS_EN)
+    CrisisText.objects.create(clinic=world.clinic, language="es", text=CRISIS_ES)
+    return sue_supervises_alice(world)
 
 
 def phq9(item9: int) -> dict[str, str]:
@@ -95,7 +60,7 @@ def give_in_session(clinician: HttpClient, record: Client, instrument: str, answ
 
 def raise_alert(world: World, record: Client | None = None, item9: int = 1) -> Alert:
     """A PHQ-9 with a risk answer on item 9, given in session by alice."""
-    record = record or world.ottilie
+    record = record or world.amara
     before = set(Alert.objects.values_list("pk", flat=True))
     give_in_session(signed_in(world.alice), record, "phq9", phq9(item9))
     (alert,) = Alert.objects.exclude(pk__in=before)
@@ -106,8 +71,8 @@ def raise_alert(world: World, record: Client | None = None, item9: int = 1) -> A
 
 
 def test_client_finds_the_assigned_questionnaire_in_the_portal(world):
-    administration = assign_in_portal(signed_in(world.alice), world.ottilie)
-    portal = signed_in(world.person)
+    administration = assign_in_portal(signed_in(world.alice), world.amara)
+    portal = signed_in(world.portal)
     page = portal.get("/portal/questionnaires/").content.decode()
     assert f'href="/portal/questionnaires/{administration.pk}/"' in page
     assert "PHQ-9 (depression)" in page
@@ -120,8 +85,8 @@ def test_client_finds_the_assigned_questionnaire_in_the_portal(world):
 
 
 def test_some_days_on_item_9_shows_the_crisis_text_at_once_and_raises_a_moderate_alert(world):
-    administration = assign_in_portal(signed_in(world.alice), world.ottilie)
-    portal = signed_in(world.person)
+    administration = assign_in_portal(signed_in(world.alice), world.amara)
+    portal = signed_in(world.portal)
     response = portal.post(f"/portal/questionnaires/{administration.pk}/", phq9(1))
     page = response.content.decode()
     text = visible_text(page)
@@ -131,19 +96,19 @@ def test_some_days_on_item_9_shows_the_crisis_text_at_once_and_raises_a_moderate
     assert CRISIS_ES not in text
     assert "alert" not in text.lower()
     assert REASON_SOME not in page
-    (alert,) = Alert.objects.filter(client=world.ottilie)
+    (alert,) = Alert.objects.filter(client=world.amara)
     assert alert.severity == "moderate"
     assert alert.is_open
     assert (alert.source, alert.source_id) == ("administration", str(administration.pk))
     assert alert.reason == REASON_SOME
     raised = AuditEvent.objects.get(action="alert.raise", object_id=str(alert.pk))
-    assert raised.client_id == world.ottilie.pk
-    assert raised.actor_id == world.person.pk
+    assert raised.client_id == world.amara.pk
+    assert raised.actor_id == world.portal.pk
 
 
 def test_a_spanish_speaking_client_sees_the_spanish_crisis_text(world):
-    administration = assign_in_portal(signed_in(world.alice), world.ottilie)
-    portal = signed_in(world.person)
+    administration = assign_in_portal(signed_in(world.alice), world.amara)
+    portal = signed_in(world.portal)
     portal.post("/i18n/setlang/", {"language": "es", "next": "/portal/"})
     response = portal.post(f"/portal/questionnaires/{administration.pk}/", phq9(1))
     page = response.content.decode()
@@ -153,27 +118,27 @@ def test_a_spanish_speaking_client_sees_the_spanish_crisis_text(world):
     assert CRISIS_EN not in text
     assert "alert" not in text.lower()  # nor "alerta"
     assert REASON_SOME not in page and REASON_SOME_ES not in page
-    assert Alert.objects.get(client=world.ottilie).severity == "moderate"
+    assert Alert.objects.get(client=world.amara).severity == "moderate"
 
 
 @pytest.mark.parametrize("item9", [2, 3])
 def test_more_than_half_the_days_on_item_9_raises_a_high_alert(world, item9):
-    administration = assign_in_portal(signed_in(world.alice), world.ottilie)
-    response = signed_in(world.person).post(
+    administration = assign_in_portal(signed_in(world.alice), world.amara)
+    response = signed_in(world.portal).post(
         f"/portal/questionnaires/{administration.pk}/", phq9(item9)
     )
     text = visible_text(response.content.decode())
     assert CRISIS_EN in text
     assert "alert" not in text.lower()
     assert REASON_OFTEN not in response.content.decode()
-    assert list(Alert.objects.filter(client=world.ottilie).values_list("severity", flat=True)) == [
+    assert list(Alert.objects.filter(client=world.amara).values_list("severity", flat=True)) == [
         "high"
     ]
 
 
 def test_no_risk_answer_raises_no_alert_and_thanks_the_client(world):
-    administration = assign_in_portal(signed_in(world.alice), world.ottilie)
-    response = signed_in(world.person).post(
+    administration = assign_in_portal(signed_in(world.alice), world.amara)
+    response = signed_in(world.portal).post(
         f"/portal/questionnaires/{administration.pk}/", phq9(0), follow=True
     )
     text = visible_text(response.content.decode())
@@ -209,9 +174,9 @@ RANK = {"low": 1, "moderate": 2, "high": 3}
 def test_cssrs_triage_raises_the_expected_severity(world, answers, expected):
     posted = {key: str(value) for key, value in answers.items()}
     response = give_in_session(
-        signed_in(world.alice), world.ottilie, "cssrs_screener", {**posted, "submit": "1"}
+        signed_in(world.alice), world.amara, "cssrs_screener", {**posted, "submit": "1"}
     )
-    severities = list(Alert.objects.filter(client=world.ottilie).values_list("severity", flat=True))
+    severities = list(Alert.objects.filter(client=world.amara).values_list("severity", flat=True))
     assert severities
     assert max(severities, key=RANK.get) == expected
     # The clinician is told at once.
@@ -222,7 +187,7 @@ def test_cssrs_triage_raises_the_expected_severity(world, answers, expected):
 def test_cssrs_all_no_raises_no_alert(world):
     give_in_session(
         signed_in(world.alice),
-        world.ottilie,
+        world.amara,
         "cssrs_screener",
         {"q1": "0", "q2": "0", "q6": "0", "submit": "1"},
     )
@@ -237,7 +202,7 @@ def test_the_care_team_sees_an_open_alert_on_the_caseload_and_the_record(world):
     alice = signed_in(world.alice)
     caseload = alice.get("/caseload/").content.decode()
     assert "1 open alert" in caseload
-    record = alice.get(f"/clients/{world.ottilie.pk}/").content.decode()
+    record = alice.get(f"/clients/{world.amara.pk}/").content.decode()
     assert "Review and acknowledge" in record
     assert f'href="/alerts/{alert.pk}/"' in record
     assert REASON_SOME in record
@@ -247,10 +212,10 @@ def test_the_care_team_sees_an_open_alert_on_the_caseload_and_the_record(world):
 
 
 def test_the_client_never_sees_the_alert_in_the_portal(world):
-    administration = assign_in_portal(signed_in(world.alice), world.ottilie)
-    portal = signed_in(world.person)
+    administration = assign_in_portal(signed_in(world.alice), world.amara)
+    portal = signed_in(world.portal)
     portal.post(f"/portal/questionnaires/{administration.pk}/", phq9(3))
-    alert = Alert.objects.get(client=world.ottilie)
+    alert = Alert.objects.get(client=world.amara)
     for url in ("/portal/", "/portal/questionnaires/", "/portal/plan/"):
         response = portal.get(url)
         assert response.status_code == 200, url
@@ -270,7 +235,7 @@ def test_the_supervisor_sees_the_alert_but_cannot_acknowledge_it(world):
     alert = raise_alert(world)
     sue = signed_in(world.sue)
     assert "1 open alert" in sue.get("/caseload/").content.decode()
-    assert "Review and acknowledge" in sue.get(f"/clients/{world.ottilie.pk}/").content.decode()
+    assert "Review and acknowledge" in sue.get(f"/clients/{world.amara.pk}/").content.decode()
     detail = sue.get(f"/alerts/{alert.pk}/").content.decode()
     assert "Open: waiting for a clinician on the care team." in detail
     assert "/acknowledge/" not in detail
@@ -315,7 +280,7 @@ def test_acknowledging_with_an_action_closes_the_alert_and_records_who_and_when(
             follow=True,
         )
         page = response.content.decode()
-        assert response.redirect_chain[-1][0] == f"/clients/{world.ottilie.pk}/"
+        assert response.redirect_chain[-1][0] == f"/clients/{world.amara.pk}/"
         assert "Alert acknowledged. What was done is recorded." in page
         assert "Review and acknowledge" not in page
         assert "open alert" not in alice.get("/caseload/").content.decode()
@@ -365,7 +330,7 @@ def test_each_step_of_the_alert_is_audited(world):
     assert actions[-1] == "alert.acknowledge"
     raise_row = AuditEvent.objects.get(action="alert.raise")
     assert raise_row.detail == "severity=high rule=phq9_item9_often"
-    assert raise_row.client_id == world.ottilie.pk
+    assert raise_row.client_id == world.amara.pk
 
 
 # (d) Escalation ------------------------------------------------------------------------------
@@ -397,7 +362,7 @@ def test_an_alert_left_open_too_long_is_escalated_to_the_supervisor(world, time_
     assert alert.escalated_at == later
     assert alert.is_open
     event = AuditEvent.objects.get(action="alert.escalate")
-    assert (event.object_id, event.client_id) == (str(alert.pk), world.ottilie.pk)
+    assert (event.object_id, event.client_id) == (str(alert.pk), world.amara.pk)
     assert event.actor_label == "gentle worker"
     assert alerts_escalate() == 0  # once only
     assert AuditEvent.objects.filter(action="alert.escalate").count() == 1
@@ -405,13 +370,13 @@ def test_an_alert_left_open_too_long_is_escalated_to_the_supervisor(world, time_
     sue = signed_in(world.sue)
     caseload = visible_text(sue.get("/caseload/").content.decode())
     assert "1 open alert · escalated" in caseload
-    record = sue.get(f"/clients/{world.ottilie.pk}/").content.decode()
+    record = sue.get(f"/clients/{world.amara.pk}/").content.decode()
     assert "escalated to the supervisor" in record
 
 
 def test_acknowledged_and_recent_alerts_are_not_escalated(world, time_machine):
     limit = MODERATE_HOURS
-    old_open_client = world.ottilie
+    old_open_client = world.amara
     old_done_client = make_client(world.clinic, clinicians=[world.alice], given_name="Dora")
     young_client = make_client(world.clinic, clinicians=[world.alice], given_name="Yusuf")
     time_machine.move_to(NOON, tick=False)
@@ -480,7 +445,7 @@ def test_an_empty_crisis_text_is_refused_with_a_message(world):
 
 
 def test_only_administrators_may_edit_the_crisis_text(world):
-    for user in (world.alice, world.sue, world.person):
+    for user in (world.alice, world.sue, world.portal):
         http = signed_in(user)
         assert http.get("/clinic/crisis-text/").status_code == 404
         response = http.post("/clinic/crisis-text/", {"language": "en", "text": "Hacked"})
@@ -490,7 +455,7 @@ def test_only_administrators_may_edit_the_crisis_text(world):
 
 
 def test_the_crisis_page_shows_the_clinics_text_in_the_visitors_language(world):
-    portal = signed_in(world.person)
+    portal = signed_in(world.portal)
     page = visible_text(portal.get("/crisis/").content.decode())
     assert "From Hillside Practice" in page
     assert CRISIS_EN in page and CRISIS_ES not in page
@@ -500,7 +465,7 @@ def test_the_crisis_page_shows_the_clinics_text_in_the_visitors_language(world):
 
     staff = visible_text(signed_in(world.alice).get("/crisis/").content.decode())
     assert CRISIS_EN in staff
-    elsewhere = visible_text(signed_in(world.far_person).get("/crisis/").content.decode())
+    elsewhere = visible_text(signed_in(world.far_portal).get("/crisis/").content.decode())
     assert CRISIS_EN not in elsewhere and "Hillside" not in elsewhere
     anonymous = HttpClient().get("/crisis/")
     assert anonymous.status_code == 200

@@ -3,14 +3,11 @@ risk words are saved, answered with the crisis response in the same response and
 alert with the words around them; someone else's suicide, an idiom or the topic raises nothing;
 bad input (empty, 100 KB, emoji, mixed languages) is handled. Through HTTP as the client."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.test import Client as HttpClient
 from django.utils import timezone
 
-from gentle.accounts.models import Clinic, Role, User
 from gentle.clients.models import Client
 from gentle.communication.models import Exchange, Worksheet
 from gentle.grief.models import Activity, CheckIn, Loss, Transition
@@ -18,7 +15,8 @@ from gentle.inventory.models import Person
 from gentle.roleplay.models import Rehearsal, Scenario
 from gentle.safety.models import Alert, CrisisText
 from gentle.timeline.models import DiaryEntry
-from tests.factories import make_client, make_clinic, make_person, visible_text
+from tests.factories import signed_in, visible_text
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 
@@ -32,37 +30,16 @@ MIXED = "Hoy fue un día difícil 😔 but I called my sister, ¡y me sentí mej
 HUGE = "We talked about the holidays. " * 3500  # about 100 KB
 
 
-@dataclass
-class World:
-    clinic: Clinic
-    clinician: User
-    person: User  # Ottilie's portal login
-    ottilie: Client
-    other_person: User  # another client's portal login, same clinic
-    other: Client
+@pytest.fixture
+def world(world):
+    CrisisText.objects.create(clinic=world.clinic, language="en", text=CRISIS_EN)
+    return world
 
 
 @pytest.fixture
-def world() -> World:
-    clinic = make_clinic("Hillside Practice")
-    clinician = make_person(clinic, Role.CLINICIAN)
-    person = make_person(clinic, Role.CLIENT)
-    other_person = make_person(clinic, Role.CLIENT)
-    CrisisText.objects.create(clinic=clinic, language="en", text=CRISIS_EN)
-    return World(
-        clinic=clinic,
-        clinician=clinician,
-        person=person,
-        ottilie=make_client(clinic, clinicians=[clinician], user=person, given_name="Ottilie"),
-        other_person=other_person,
-        other=make_client(clinic, clinicians=[clinician], user=other_person, given_name="Omar"),
-    )
-
-
-def signed_in(user: User) -> HttpClient:
-    http = HttpClient()
-    http.force_login(user)
-    return http
+def omar(world) -> Client:
+    """Another client of the clinic, signed in to the portal as themself."""
+    return another_client(world, "Omar", portal=True)
 
 
 def assert_crisis_answer(response, *, source: str, words: str) -> Alert:
@@ -89,12 +66,12 @@ def diary(**fields) -> dict:
 
 
 def test_a_risk_diary_entry_is_saved_and_answered_with_the_crisis_response(world):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post("/portal/diary/", diary(what_happened="Argued", how_i_felt=RISK))
     alert = assert_crisis_answer(response, source="diary", words="go to sleep and not wake up")
     assert "Saved in your diary." in visible_text(response)
     assert DiaryEntry.objects.get().how_i_felt == RISK
-    assert alert.client == world.ottilie and alert.severity == "moderate"
+    assert alert.client == world.amara and alert.severity == "moderate"
     # Saving the same words again (a double tap, or a change of mood) raises nothing new.
     response = http.post("/portal/diary/", diary(mood="3", what_happened="Argued", how_i_felt=RISK))
     assert CRISIS_HEADING in response.content.decode() and Alert.objects.count() == 1
@@ -104,7 +81,7 @@ def test_a_risk_diary_entry_is_saved_and_answered_with_the_crisis_response(world
 
 
 def test_a_spanish_risk_diary_entry_raises_one_alert(world):
-    response = signed_in(world.person).post("/portal/diary/", diary(what_happened=RISK_ES))
+    response = signed_in(world.portal).post("/portal/diary/", diary(what_happened=RISK_ES))
     assert_crisis_answer(response, source="diary", words="soy una carga")
 
 
@@ -114,7 +91,7 @@ def test_the_alert_keeps_the_words_around_the_risk_phrase(world):
         "Honestly some nights I just want to die, "
         "nothing helps anymore and I am so tired of it all, every single day the same old thing."
     )
-    signed_in(world.person).post("/portal/diary/", diary(how_i_felt=words))
+    signed_in(world.portal).post("/portal/diary/", diary(how_i_felt=words))
     excerpt = Alert.objects.get().excerpt
     assert "Honestly some nights I just want to die, nothing helps anymore" in excerpt
     assert excerpt.startswith("…") and excerpt.endswith("…") and len(excerpt) < 200
@@ -123,7 +100,7 @@ def test_the_alert_keeps_the_words_around_the_risk_phrase(world):
 def test_phrases_close_together_give_one_stretch_of_words_and_far_apart_two(world):
     near = "I don't want to live anymore, I want to die"
     far = f"I want to die. {'The rest of the day was ordinary and long. ' * 6}I am a burden."
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     http.post("/portal/diary/", diary(how_i_felt=near))
     assert Alert.objects.get().excerpt == near
     http.post("/portal/diary/", diary(how_i_felt=far))
@@ -134,14 +111,14 @@ def test_phrases_close_together_give_one_stretch_of_words_and_far_apart_two(worl
 
 @pytest.mark.parametrize("words", [MENTION, IDIOM])
 def test_a_mention_or_an_idiom_in_the_diary_is_saved_without_alarm(world, words):
-    response = signed_in(world.person).post("/portal/diary/", diary(what_happened=words))
+    response = signed_in(world.portal).post("/portal/diary/", diary(what_happened=words))
     assert response.status_code == 302
-    assert_no_crisis(signed_in(world.person).get("/portal/diary/"))
+    assert_no_crisis(signed_in(world.portal).get("/portal/diary/"))
     assert DiaryEntry.objects.get().what_happened == words
 
 
 def test_bad_diary_input_is_refused_or_kept_intact(world):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post("/portal/diary/", {"day": diary()["day"], "how_i_felt": RISK})
     assert response.status_code == 400
     assert "Choose a number from 0 to 10" in visible_text(response)
@@ -161,10 +138,10 @@ def test_bad_diary_input_is_refused_or_kept_intact(world):
 @pytest.fixture
 def shared_loss(world):
     return Loss.objects.create(
-        client=world.ottilie,
+        client=world.amara,
         who="Rosa",
         died_on=timezone.localdate() - timedelta(days=400),
-        created_by=world.clinician,
+        created_by=world.alice,
         shared_with_client=True,
     )
 
@@ -179,7 +156,7 @@ def log_entry(**fields) -> dict:
 
 def test_a_risk_check_in_is_saved_and_answered_with_the_crisis_response(world, shared_loss):
     url = f"/portal/losses/{shared_loss.pk}/check-ins/"
-    response = signed_in(world.person).post(url, check_in(note=RISK))
+    response = signed_in(world.portal).post(url, check_in(note=RISK))
     assert_crisis_answer(response, source="grief_checkin", words="not wake up")
     assert CheckIn.objects.get().note == RISK
     assert "Check-in saved." in visible_text(response)
@@ -187,14 +164,14 @@ def test_a_risk_check_in_is_saved_and_answered_with_the_crisis_response(world, s
 
 def test_a_risk_log_entry_is_saved_and_answered_with_the_crisis_response(world, shared_loss):
     url = f"/portal/losses/{shared_loss.pk}/activities/"
-    response = signed_in(world.person).post(url, log_entry(what=RISK_ES))
+    response = signed_in(world.portal).post(url, log_entry(what=RISK_ES))
     assert_crisis_answer(response, source="grief_log", words="soy una carga")
     assert Activity.objects.get().what == RISK_ES
 
 
 @pytest.mark.parametrize("words", [MENTION, "My brother died by suicide two years ago.", IDIOM])
 def test_grief_about_a_suicide_is_written_without_alarm(world, shared_loss, words):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     base = f"/portal/losses/{shared_loss.pk}"
     assert http.post(f"{base}/check-ins/", check_in(note=words)).status_code == 302
     assert http.post(f"{base}/activities/", log_entry(what=words)).status_code == 302
@@ -203,7 +180,7 @@ def test_grief_about_a_suicide_is_written_without_alarm(world, shared_loss, word
 
 
 def test_bad_grief_input_is_refused_or_kept_intact(world, shared_loss):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     base = f"/portal/losses/{shared_loss.pk}"
     response = http.post(f"{base}/activities/", log_entry(what=""))
     assert response.status_code == 400 and "This field is required." in visible_text(response)
@@ -221,11 +198,11 @@ def test_bad_grief_input_is_refused_or_kept_intact(world, shared_loss):
     assert CheckIn.objects.get().note == short_mixed == Activity.objects.get().what
 
 
-def test_another_client_cannot_write_in_this_clients_grief_work(world, shared_loss):
+def test_another_client_cannot_write_in_this_clients_grief_work(world, shared_loss, omar):
     transition = Transition.objects.create(
-        client=world.ottilie, title="Retiring", updated_by=world.clinician, shared_with_client=True
+        client=world.amara, title="Retiring", updated_by=world.alice, shared_with_client=True
     )
-    http = signed_in(world.other_person)
+    http = signed_in(omar.user)
     base = f"/portal/losses/{shared_loss.pk}"
     assert http.post(f"{base}/check-ins/", check_in(note=RISK)).status_code == 404
     assert http.post(f"{base}/activities/", log_entry(what=RISK)).status_code == 404
@@ -238,7 +215,7 @@ def test_another_client_cannot_write_in_this_clients_grief_work(world, shared_lo
 @pytest.fixture
 def transition(world):
     return Transition.objects.create(
-        client=world.ottilie, title="Retiring", updated_by=world.clinician, shared_with_client=True
+        client=world.amara, title="Retiring", updated_by=world.alice, shared_with_client=True
     )
 
 
@@ -246,7 +223,7 @@ def test_a_risk_transition_worksheet_is_saved_and_answered_with_the_crisis_respo
     world, transition
 ):
     url = f"/portal/transitions/{transition.pk}/"
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     data = {"title": "Retiring", "old_good": "The bakery at dawn", "new_demands": RISK}
     response = http.post(url, data)
     assert_crisis_answer(response, source="transition", words="not wake up")
@@ -262,16 +239,16 @@ def test_a_risk_transition_worksheet_is_saved_and_answered_with_the_crisis_respo
 @pytest.mark.parametrize("words", [MENTION, IDIOM])
 def test_a_mention_in_the_transition_worksheet_raises_nothing(world, transition, words):
     url = f"/portal/transitions/{transition.pk}/"
-    response = signed_in(world.person).post(url, {"title": "Retiring", "old_hard": words})
+    response = signed_in(world.portal).post(url, {"title": "Retiring", "old_hard": words})
     assert response.status_code == 302
-    assert_no_crisis(signed_in(world.person).get(url))
+    assert_no_crisis(signed_in(world.portal).get(url))
     transition.refresh_from_db()
     assert transition.old_hard == words
 
 
 def test_bad_transition_input_is_refused_or_kept_intact(world, transition):
     url = f"/portal/transitions/{transition.pk}/"
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post(url, {"title": "", "old_hard": RISK})
     assert response.status_code == 400 and "This field is required." in visible_text(response)
     assert RISK in response.content.decode()
@@ -291,10 +268,10 @@ def test_bad_transition_input_is_refused_or_kept_intact(world, transition):
 @pytest.fixture
 def exchange(world):
     return Exchange.objects.create(
-        client=world.ottilie,
+        client=world.amara,
         i_said="You never",
         they_said="Stop",
-        updated_by=world.clinician,
+        updated_by=world.alice,
         shared_with_client=True,
     )
 
@@ -302,10 +279,10 @@ def exchange(world):
 @pytest.fixture
 def sheet(world):
     return Worksheet.objects.create(
-        client=world.ottilie,
+        client=world.amara,
         kind="desc",
         title="Asking Sam",
-        updated_by=world.clinician,
+        updated_by=world.alice,
         shared_with_client=True,
     )
 
@@ -316,7 +293,7 @@ def exchange_data(**fields) -> dict:
 
 def test_a_risk_exchange_is_saved_and_answered_with_the_crisis_response(world, exchange):
     url = f"/portal/exchanges/{exchange.pk}/"
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     data = exchange_data(
         i_felt=RISK, could_have_said="I'd like you to leave me alone, I want to die."
     )
@@ -334,16 +311,16 @@ def test_a_risk_exchange_is_saved_and_answered_with_the_crisis_response(world, e
 @pytest.mark.parametrize("words", [MENTION, IDIOM])
 def test_a_mention_in_an_exchange_raises_nothing(world, exchange, words):
     url = f"/portal/exchanges/{exchange.pk}/"
-    response = signed_in(world.person).post(url, exchange_data(they_said=words))
+    response = signed_in(world.portal).post(url, exchange_data(they_said=words))
     assert response.status_code == 302
-    assert_no_crisis(signed_in(world.person).get(url))
+    assert_no_crisis(signed_in(world.portal).get(url))
     exchange.refresh_from_db()
     assert exchange.they_said == words
 
 
 def test_bad_exchange_input_is_refused_or_kept_intact(world, exchange):
     url = f"/portal/exchanges/{exchange.pk}/"
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post(url, exchange_data(i_said="", i_felt=RISK))
     assert response.status_code == 400
     assert "Write down what was said" in visible_text(response) and RISK in visible_text(response)
@@ -358,7 +335,7 @@ def test_bad_exchange_input_is_refused_or_kept_intact(world, exchange):
 
 def test_a_risk_worksheet_is_saved_and_answered_with_the_crisis_response(world, sheet):
     url = f"/portal/worksheets/{sheet.pk}/"
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     data = {"describe": "We argued about the bills", "express": RISK_ES, "specify": "Talk"}
     response = http.post(url, data | {"finish": "1"})
     assert_crisis_answer(response, source="worksheet", words="soy una carga")
@@ -372,15 +349,15 @@ def test_a_risk_worksheet_is_saved_and_answered_with_the_crisis_response(world, 
 @pytest.mark.parametrize("words", [MENTION, IDIOM])
 def test_a_mention_in_a_worksheet_raises_nothing(world, sheet, words):
     url = f"/portal/worksheets/{sheet.pk}/"
-    assert signed_in(world.person).post(url, {"describe": words}).status_code == 302
-    assert_no_crisis(signed_in(world.person).get(url))
+    assert signed_in(world.portal).post(url, {"describe": words}).status_code == 302
+    assert_no_crisis(signed_in(world.portal).get(url))
     sheet.refresh_from_db()
     assert sheet.answers == {"describe": words}
 
 
 def test_bad_worksheet_input_is_refused_or_kept_intact(world, sheet):
     url = f"/portal/worksheets/{sheet.pk}/"
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post(url, {"describe": RISK, "finish": "1"})  # steps missing to finish
     assert response.status_code == 400 and "Fill in this step to finish" in visible_text(response)
     assert RISK in visible_text(response)
@@ -394,7 +371,7 @@ def test_bad_worksheet_input_is_refused_or_kept_intact(world, sheet):
 
 
 def test_the_statement_tool_answers_a_risk_sentence_with_help_never_praise(world):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     words = "I feel like I want to die and I'd like you to leave me alone"
     response = http.post("/portal/communication/statement/", {"text": words})
     alert = assert_crisis_answer(response, source="statement", words="want to die")
@@ -408,20 +385,20 @@ def test_the_statement_tool_answers_a_risk_sentence_with_help_never_praise(world
 
 @pytest.mark.parametrize("words", [MENTION, IDIOM])
 def test_the_statement_tool_gives_feedback_on_a_mention(world, words):
-    response = signed_in(world.person).post("/portal/communication/statement/", {"text": words})
+    response = signed_in(world.portal).post("/portal/communication/statement/", {"text": words})
     assert response.status_code == 200
     assert_no_crisis(response)
 
 
 def test_the_statement_tool_still_praises_a_clear_request(world):
     words = "I'd like you to call me when you are late."
-    response = signed_in(world.person).post("/portal/communication/statement/", {"text": words})
+    response = signed_in(world.portal).post("/portal/communication/statement/", {"text": words})
     assert "A clear request" in visible_text(response)
     assert_no_crisis(response)
 
 
 def test_bad_statement_input_gets_the_forms_message(world):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post("/portal/communication/statement/", {"text": ""})
     assert response.status_code == 400 and "This field is required." in visible_text(response)
     response = http.post("/portal/communication/statement/", {"text": HUGE + RISK})
@@ -432,8 +409,10 @@ def test_bad_statement_input_gets_the_forms_message(world):
     assert not Alert.objects.exists()
 
 
-def test_another_client_cannot_write_in_this_clients_communication_work(world, exchange, sheet):
-    http = signed_in(world.other_person)
+def test_another_client_cannot_write_in_this_clients_communication_work(
+    world, exchange, sheet, omar
+):
+    http = signed_in(omar.user)
     response = http.post(f"/portal/exchanges/{exchange.pk}/", exchange_data(i_felt=RISK))
     assert response.status_code == 404
     assert http.post(f"/portal/worksheets/{sheet.pk}/", {"describe": RISK}).status_code == 404
@@ -450,7 +429,7 @@ def draft(**fields) -> dict:
 
 
 def test_a_risk_people_draft_is_saved_and_answered_with_the_crisis_response(world):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post("/portal/people/", draft(unsatisfying=f"{IDIOM} {RISK}"))
     assert_crisis_answer(response, source="people_draft", words="not wake up")
     person = Person.objects.get()
@@ -460,14 +439,14 @@ def test_a_risk_people_draft_is_saved_and_answered_with_the_crisis_response(worl
 
 @pytest.mark.parametrize("words", [MENTION, IDIOM])
 def test_a_mention_in_a_people_draft_raises_nothing(world, words):
-    response = signed_in(world.person).post("/portal/people/", draft(satisfying=words))
+    response = signed_in(world.portal).post("/portal/people/", draft(satisfying=words))
     assert response.status_code == 302
-    assert_no_crisis(signed_in(world.person).get("/portal/people/"))
+    assert_no_crisis(signed_in(world.portal).get("/portal/people/"))
     assert Person.objects.get().satisfying == words
 
 
 def test_bad_people_draft_input_is_refused_or_kept_intact(world):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post("/portal/people/", draft(name="", unsatisfying=RISK))
     assert response.status_code == 400 and "This field is required." in visible_text(response)
     assert RISK in visible_text(response)
@@ -488,32 +467,32 @@ def test_bad_people_draft_input_is_refused_or_kept_intact(world):
 @pytest.fixture
 def rehearsal(world):
     scenario = Scenario.objects.create(
-        client=world.ottilie,
+        client=world.amara,
         title="Telling my sister",
         goal="Say how I miss him",
         opening="Can we talk about Dan?",
         manner="sad",
         relationship="sibling",
-        updated_by=world.clinician,
+        updated_by=world.alice,
         shared_with_client=True,
     )
     return Rehearsal.objects.create(
-        client=world.ottilie,
+        client=world.amara,
         scenario=scenario,
         confidence_before=4,
         tension=2,
-        started_by=world.person,
+        started_by=world.portal,
     )
 
 
 def test_a_risk_turn_pauses_the_rehearsal_with_the_crisis_response(world, rehearsal):
     url = f"/portal/rehearsals/{rehearsal.pk}/"
-    response = signed_in(world.person).post(url, {"text": RISK, "number": "1"})
+    response = signed_in(world.portal).post(url, {"text": RISK, "number": "1"})
     assert_crisis_answer(response, source="rehearsal", words="not wake up")
     assert "This rehearsal is paused." in visible_text(response)
     rehearsal.refresh_from_db()
     assert rehearsal.status == "paused" and rehearsal.turns.get().text == RISK
-    page = signed_in(world.person).get(url)  # the crisis response stays while paused
+    page = signed_in(world.portal).get(url)  # the crisis response stays while paused
     assert 'id="crisis-response"' in page.content.decode()
 
 
@@ -522,29 +501,29 @@ def test_a_risk_turn_pauses_the_rehearsal_with_the_crisis_response(world, rehear
 )
 def test_a_grief_client_talks_about_a_suicide_in_role_play_without_a_pause(world, rehearsal, words):
     url = f"/portal/rehearsals/{rehearsal.pk}/"
-    response = signed_in(world.person).post(url, {"text": words, "number": "1"})
+    response = signed_in(world.portal).post(url, {"text": words, "number": "1"})
     assert response.status_code == 302
     rehearsal.refresh_from_db()
     assert rehearsal.status == "active"
     assert list(rehearsal.turns.values_list("speaker", flat=True)) == ["client", "partner"]
     assert rehearsal.turns.get(speaker="client").text == words
-    assert_no_crisis(signed_in(world.person).get(url))
+    assert_no_crisis(signed_in(world.portal).get(url))
 
 
-def test_bad_turns_are_refused_and_another_client_cannot_take_one(world, rehearsal):
+def test_bad_turns_are_refused_and_another_client_cannot_take_one(world, rehearsal, omar):
     url = f"/portal/rehearsals/{rehearsal.pk}/"
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     response = http.post(url, {"text": "   ", "number": "1"})
     assert response.status_code == 400 and "Write what you would say" in visible_text(response)
     response = http.post(url, {"text": HUGE + RISK, "number": "1"})
     assert response.status_code == 400 and not rehearsal.turns.exists()
-    response = signed_in(world.other_person).post(url, {"text": RISK, "number": "1"})
+    response = signed_in(omar.user).post(url, {"text": RISK, "number": "1"})
     assert response.status_code == 404
     assert not rehearsal.turns.exists() and not Alert.objects.exists()
 
 
 def test_a_risk_scenario_written_by_the_client_is_answered_with_the_crisis_response(world):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     data = {
         "title": "Telling Sam",
         "goal": "Say goodbye before I end my life",
@@ -562,7 +541,7 @@ def test_a_risk_scenario_written_by_the_client_is_answered_with_the_crisis_respo
 
 
 def test_a_risk_reflection_is_saved_and_answered_with_the_crisis_response(world, rehearsal):
-    http = signed_in(world.person)
+    http = signed_in(world.portal)
     end = f"/portal/rehearsals/{rehearsal.pk}/end/"
     response = http.post(end, {"worked": HUGE, "confidence_after": "5"})
     assert response.status_code == 400
@@ -577,12 +556,12 @@ def test_a_risk_reflection_is_saved_and_answered_with_the_crisis_response(world,
 # Pages without an id: each client writes only into their own record
 
 
-def test_portal_forms_write_only_into_the_signed_in_clients_own_record(world):
-    http = signed_in(world.other_person)
+def test_portal_forms_write_only_into_the_signed_in_clients_own_record(world, omar):
+    http = signed_in(omar.user)
     assert http.post("/portal/diary/", diary(what_happened=RISK)).status_code == 200
-    assert DiaryEntry.objects.get().client == world.other
-    assert Alert.objects.get().client == world.other  # never Ottilie's care record
-    staff = signed_in(world.clinician)
+    assert DiaryEntry.objects.get().client == omar
+    assert Alert.objects.get().client == omar  # never Amara's care record
+    staff = signed_in(world.alice)
     for url, data in (
         ("/portal/diary/", diary(what_happened=RISK_ES)),
         ("/portal/people/", draft(unsatisfying=RISK_ES)),
@@ -594,7 +573,7 @@ def test_portal_forms_write_only_into_the_signed_in_clients_own_record(world):
 
 
 def test_the_clinicians_statement_tool_gives_no_feedback_on_risk_words(world):
-    http = signed_in(world.clinician)
+    http = signed_in(world.alice)
     words = "I feel like I want to die and I'd like you to leave me alone"
     page = visible_text(http.post("/communication/statement/", {"text": words}))
     assert "A clear request" not in page and "Nothing to point out" not in page

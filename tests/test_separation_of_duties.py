@@ -13,6 +13,7 @@ from gentle.accounts.models import Clinic, Invitation, Membership, Role, User
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client
 from tests.factories import make_client, make_clinic, make_person
+from tests.world import World as SharedWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -22,27 +23,15 @@ REASON = "Client rang in crisis and her clinician is away today."
 
 
 @dataclass
-class World:
-    clinic: Clinic
-    admin: User
+class World(SharedWorld):
     second_admin: User
-    alice: User  # clinician
-    sue: User  # supervisor
-    amara: Client  # Alice's client
 
 
 @pytest.fixture
-def world() -> World:
-    clinic = make_clinic("Hillside Practice")
-    alice = make_person(clinic, Role.CLINICIAN)
-    return World(
-        clinic=clinic,
-        admin=make_person(clinic, Role.ADMIN),
-        second_admin=make_person(clinic, Role.ADMIN),
-        alice=alice,
-        sue=make_person(clinic, Role.SUPERVISOR),
-        amara=make_client(clinic, clinicians=[alice], given_name="Amara"),
-    )
+def world(world) -> World:
+    """Sue supervises in the clinic but is not on Amara's care team; a second administrator."""
+    world.amara.care_team.filter(user=world.sue).delete()
+    return World(**vars(world), second_admin=make_person(world.clinic, Role.ADMIN))
 
 
 def roles_of(person: User, clinic: Clinic) -> set[str]:
@@ -315,9 +304,8 @@ def test_a_lone_administrator_clinician_is_told_nobody_can_review_yet(client):
 @pytest.fixture
 def shared(world) -> User:
     """Alice also works in a second clinic, where world.admin is not an administrator."""
-    other = make_clinic("Riverside Practice")
-    make_person(other, Role.ADMIN)
-    Membership.objects.create(user=world.alice, clinic=other, role=Role.CLINICIAN)
+    make_person(world.other, Role.ADMIN)
+    Membership.objects.create(user=world.alice, clinic=world.other, role=Role.CLINICIAN)
     return world.alice
 
 

@@ -12,20 +12,23 @@ from gentle.inventory.actions import name_key
 from gentle.inventory.models import Person
 from gentle.timeline.models import Episode, LifeEvent
 from gentle.timeline.selectors import Row, mark_onset_window, rows
-from tests.factories import count_queries, make_client, make_clinic, make_person
+from tests.factories import (
+    count_queries,
+    make_client,
+    make_clinic,
+    make_course,
+    make_person,
+    make_session,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    clinic = make_clinic()
-    clinician = make_person(clinic, Role.CLINICIAN)
-    supervisor = make_person(clinic, Role.SUPERVISOR)
-    record = make_client(clinic, clinicians=[clinician], supervisor=supervisor)
-    record.date_of_birth = date(1980, 6, 1)
-    record.save()
-    return clinic, clinician, supervisor, record
+def world(world):
+    world.amara.date_of_birth = date(1980, 6, 1)
+    world.amara.save()
+    return world
 
 
 def add_event(client, record, **data):
@@ -34,7 +37,7 @@ def add_event(client, record, **data):
 
 
 def test_events_with_mixed_dates_are_listed_in_time_order(client, world):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     for when, text in [
         ("2021", "Year event"),
@@ -49,7 +52,7 @@ def test_events_with_mixed_dates_are_listed_in_time_order(client, world):
 
 
 def test_an_event_near_the_onset_is_highlighted_as_a_candidate_for_the_focus(client, world):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     today = timezone.localdate()
     client.force_login(clinician)
     near = today - timedelta(days=200)
@@ -81,7 +84,7 @@ def test_the_onset_window_is_configurable(world):
 
 
 def test_an_unplanned_future_event_is_refused_and_a_planned_one_is_kept(client, world):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     next_year = str(timezone.localdate().year + 1)
     response = add_event(
@@ -115,7 +118,7 @@ def test_an_unplanned_future_event_is_refused_and_a_planned_one_is_kept(client, 
     ],
 )
 def test_unreadable_dates_are_refused_with_a_message(client, world, when, message):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     response = add_event(client, record, when=when)
     assert response.status_code == 400
@@ -124,7 +127,7 @@ def test_unreadable_dates_are_refused_with_a_message(client, world, when, messag
 
 
 def test_an_episode_ending_before_it_began_is_refused(client, world):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     response = client.post(
         f"/clients/{record.pk}/timeline/episodes/new/", {"start": "2024-05", "end": "2024-01"}
@@ -134,7 +137,7 @@ def test_an_episode_ending_before_it_began_is_refused(client, world):
 
 
 def test_an_event_keeps_its_people_text_when_the_person_is_removed(client, world):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     partner = Person.objects.create(
         client=record,
         name="Sam",
@@ -158,7 +161,7 @@ def test_an_event_keeps_its_people_text_when_the_person_is_removed(client, world
 
 
 def test_the_chart_zooms_escapes_text_and_offers_a_list(client, world):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     client.force_login(clinician)
     add_event(
         client,
@@ -180,7 +183,7 @@ def test_the_chart_zooms_escapes_text_and_offers_a_list(client, world):
 
 
 def test_supervisors_read_and_others_get_404(client, world):
-    clinic, clinician, supervisor, record = world
+    supervisor, record = world.sue, world.amara
     client.force_login(supervisor)
     assert client.get(f"/clients/{record.pk}/timeline/").status_code == 200
     assert add_event(client, record, when="2020").status_code == 404
@@ -190,8 +193,8 @@ def test_supervisors_read_and_others_get_404(client, world):
 
 
 def test_timeline_query_count_does_not_grow_with_events(client, world):
-    _, clinician, _, record = world
-    other = make_client(world[0], clinicians=[clinician])
+    clinician, record = world.alice, world.amara
+    other = make_client(world.clinic, clinicians=[clinician])
     for n in range(2):
         LifeEvent.objects.create(
             client=record,
@@ -217,7 +220,7 @@ def test_timeline_query_count_does_not_grow_with_events(client, world):
 
 
 def test_rows_place_unknown_ages_last(world):
-    _, clinician, _, record = world
+    clinician, record = world.alice, world.amara
     record.date_of_birth = None
     record.save()
     LifeEvent.objects.create(
@@ -240,30 +243,14 @@ def test_rows_place_unknown_ages_last(world):
 
 
 def test_life_events_are_marked_on_the_measures_chart(client, world):
-    from gentle.courses.models import Course, Session
     from gentle.measures.models import Administration
 
-    _, clinician, _, record = world
-    course = Course.objects.create(
-        client=record,
-        format="individual",
-        contracted_sessions=12,
-        session_minutes=50,
-        initial_last=3,
-        termination_first=10,
-        start_date=timezone.localdate(),
-        status="active",
-    )
+    clinician, record = world.alice, world.amara
+    course = make_course(record, status="active")
     start = timezone.now() - timedelta(weeks=4)
     for week, total in ((0, 15), (2, 12)):
-        session = Session.objects.create(
-            course=course,
-            clinician=clinician,
-            minutes=50,
-            mode="video",
-            attendance="attended",
-            starts_at=start + timedelta(weeks=week),
-        )
+        when = start + timedelta(weeks=week)
+        session = make_session(course, clinician, attendance="attended", starts_at=when)
         Administration.objects.create(
             client=record,
             course=course,
