@@ -152,12 +152,15 @@ def test_the_transition_worksheet_and_its_progress(client, world):
     assert TransitionStep.objects.count() == 1
     transition.refresh_from_db()
     assert transition.phase == "neutral" and "team" in transition.old_lost
+    mine = client.get(f"/transitions/{transition.pk}/").content.decode()
+    assert "<fieldset>" in mine and ">Save<" in mine and "You can read this" not in mine
     client.force_login(supervisor)
     html = client.get(f"/transitions/{transition.pk}/").content.decode()
     assert "Joined the walking club" in html and "Time with the grandchildren" in html
     assert client.post(f"/transitions/{transition.pk}/steps/", {"note": "x"}).status_code == 404
     # The supervisor reads the worksheet: its fields are shown disabled, with nothing to save.
     assert "<fieldset disabled>" in html and ">Save<" not in html
+    assert "You can read this worksheet; the clinicians of the care team fill it in." in html
     assert "Note progress" not in html and "Share with" not in html
 
 
