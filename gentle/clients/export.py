@@ -8,24 +8,11 @@ from django.utils.translation import gettext, gettext_lazy
 
 from gentle.accounts.models import Clinic, Role, User
 from gentle.audit.models import AuditEvent
+from gentle.clients.actions import DETAIL_FIELDS
 from gentle.clients.models import CareTeamMember, Client, Consent, ConsentKind, TeamRole
 from gentle.lib.record_sections import Row, Section, display_name, fields, json_safe
 
-CLIENT_FIELDS = (
-    "id",
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "pronouns",
-    "date_of_birth",
-    "email",
-    "phone",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relation",
-    "language",
-    "created_at",
-)
+CLIENT_FIELDS = ("id", *DETAIL_FIELDS, "created_at")
 
 
 def _client(client: Client) -> Row:

@@ -111,7 +111,6 @@ def request_assign(*, by, intake, clinician, role) -> None:
             actor=by,
             role=role,
             clinic_id=intake.clinic_id,
-            client_id=None,
             object_type="intakerequest",
             object_id=intake.pk,
         )
@@ -172,7 +171,6 @@ def request_decline(*, by, intake, reason: str, role) -> bool:
             actor=by,
             role=role,
             clinic_id=intake.clinic_id,
-            client_id=None,
             object_type="intakerequest",
             object_id=intake.pk,
             detail=reason,
@@ -231,7 +229,6 @@ def contact_attempt_add(*, by, intake, made_at, outcome: str, note: str, role):
             actor=by,
             role=role,
             clinic_id=intake.clinic_id,
-            client_id=None,
             object_type="intakerequest",
             object_id=intake.pk,
             detail=f"attempt={attempt.pk} outcome={outcome}",
