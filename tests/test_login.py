@@ -2,6 +2,7 @@
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core import mail
 from django.test import override_settings
 
@@ -92,10 +93,25 @@ def test_sign_out_is_a_post_and_ends_the_session(client):
     assert client.get("/clinic/people/").status_code == 302
 
 
-def test_passwords_are_stored_with_argon2(settings):
+def test_passwords_are_stored_with_argon2id_at_owasps_parameters(settings):
     settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS  # the suite hashes with MD5
     person = make_person(make_clinic(), Role.CLINICIAN, password=PASSPHRASE)
-    assert person.password.startswith("argon2")
+    # 19 MiB, 2 passes, 1 lane (ADR 0025), not Django's 100 MiB and 8 lanes.
+    assert person.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_password_stored_with_older_parameters_signs_in_and_is_stored_anew(client, settings):
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    person = make_person(make_clinic(), Role.CLIENT)
+    User.objects.filter(pk=person.pk).update(
+        password=Argon2PasswordHasher().encode(PASSPHRASE, "somesaltsomesalt")
+    )
+    assert "m=102400,t=2,p=8" in User.objects.get(pk=person.pk).password
+    response = client.post("/accounts/login/", {"login": person.email, "password": PASSPHRASE})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    assert User.objects.get(pk=person.pk).password.startswith(
+        "argon2$argon2id$v=19$m=19456,t=2,p=1$"
+    )
 
 
 # allauth pages Gentle does not use are closed. Found in a penetration test: the e-mail page let
