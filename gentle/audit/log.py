@@ -103,7 +103,10 @@ def record(
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
-            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+            # The log's first row: writers racing here create the head once (the loser's insert
+            # rolls back to get_or_create's savepoint), then all queue on its lock.
+            AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+            head = AuditHead.objects.select_for_update().get(pk=1)
         values["seq"] = head.seq + 1
         digest = keyed_row_hash(values, head.hash, keys.current)
         event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **values)
