@@ -190,6 +190,16 @@ json_values = st.recursive(
 )
 
 
+def test_a_refusal_quoting_a_pattern_is_still_one_line():
+    """Found by the property below: pydantic quotes the pattern of an empty title, newline and
+    all; the command prints one line."""
+    questionnaire = {**copy.deepcopy(QUESTIONNAIRE), "title": ""}
+    with pytest.raises(InstrumentError) as refused:
+        instrument_from_questionnaire(questionnaire)
+    assert str(refused.value).startswith("not a valid FHIR R4B Questionnaire: title: ")
+    assert "\n" not in str(refused.value)
+
+
 @settings(max_examples=150)
 @given(st.data())
 def test_the_converter_refuses_malformed_questionnaires_with_its_own_error(data):

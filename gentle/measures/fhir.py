@@ -89,7 +89,8 @@ def instrument_from_questionnaire(
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))
         raise InstrumentError(
-            f"not a valid FHIR R4B Questionnaire: {where}: {first['msg']}"
+            # One line: pydantic's message can quote a pattern holding a newline.
+            f"not a valid FHIR R4B Questionnaire: {where}: {' '.join(first['msg'].split())}"
         ) from None
     name = questionnaire.title or questionnaire.name or questionnaire.id or "questionnaire"
     identifier = instrument_id or _slug(questionnaire.name or questionnaire.id or name)
