@@ -16,6 +16,7 @@ from django.utils import timezone
 from gentle import tasks
 from gentle.audit import tasks as audit_tasks
 from gentle.intake import tasks as intake_tasks
+from gentle.measures import tasks as measures_tasks
 from gentle.models import ScheduledRun
 from gentle.notify import tasks as notify_tasks
 from gentle.portal import tasks as portal_tasks
@@ -45,6 +46,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),
     Job("prune-old-mail", DAY, notify_tasks.prune_old_mail),
     Job("anchor-audit-chain", HOUR, audit_tasks.anchor_chain),
+    # Hourly: the measures pages read these stored clinic-wide statistics (docs/performance.md).
+    Job("compute-clinic-statistics", HOUR, measures_tasks.compute_clinic_statistics),
 )
 
 

@@ -1,6 +1,6 @@
 """Not on track: each client's PHQ-9 against the expected recovery curve, from the documented
-default or, once there are enough finished courses, from the clinic's own (a synthetic clinic
-here)."""
+default or, once there are enough finished courses, from the clinic's own as the worker last
+computed it (a synthetic clinic here)."""
 
 from datetime import timedelta
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gentle.accounts.models import Role
 from gentle.courses.models import Course
+from gentle.measures.actions import statistics_compute
 from gentle.measures.models import Administration
 from gentle.measures.selectors import expected_curve, expected_rules, not_on_track
 from tests.factories import make_client, make_clinic, make_person
@@ -55,9 +56,9 @@ def clinician(clinic):
 
 
 def test_the_default_curve_halves_the_score_by_the_twelfth_administration(clinic):
-    ratios, source = expected_curve(clinic)
-    assert source == "default"
-    assert ratios[0] == 1 and ratios[11] == 0.5 and ratios[15] == 0.5
+    curve = expected_curve(clinic)
+    assert curve.source == "default"
+    assert curve.ratios[0] == 1 and curve.ratios[11] == 0.5 and curve.ratios[15] == 0.5
 
 
 def test_a_flat_course_falls_behind_the_default_curve(client, clinic, clinician):
@@ -82,11 +83,14 @@ def test_the_clinic_curve_replaces_the_default_once_there_are_enough_finished_co
     needed = expected_rules()["min_finished_courses"]
     for _ in range(needed - 1):
         course_with_scores(clinic, clinician, [20, 20, 19, 20, 20, 20, 20], status="completed")
-    assert expected_curve(clinic)[1] == "default"
+    statistics_compute(clinic=clinic)
+    assert expected_curve(clinic).source == "default"
     course_with_scores(clinic, clinician, [20, 20, 19, 20, 20, 20, 20], status="completed")
-    ratios, source = expected_curve(clinic)
-    assert source == "clinic"
-    assert ratios[2] == 0.95 and ratios[6] == 1.0
+    assert expected_curve(clinic).source == "default"  # until the worker computes it again
+    statistics_compute(clinic=clinic)
+    curve = expected_curve(clinic)
+    assert (curve.source, curve.based_on) == ("clinic", needed)
+    assert curve.ratios[2] == 0.95 and curve.ratios[6] == 1.0
     # Against this clinic's own (slow) courses, a flat course is where it is expected to be.
     _, flat = course_with_scores(clinic, clinician, [16] * 7)
     assert not not_on_track([flat], clinic)[flat.pk].behind

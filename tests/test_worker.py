@@ -64,6 +64,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.notify.tasks.send_due_mail",
         "gentle.notify.tasks.prune_old_mail",
         "gentle.audit.tasks.anchor_chain",
+        "gentle.measures.tasks.compute_clinic_statistics",
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
 
@@ -78,3 +79,14 @@ def test_old_finished_task_results_are_pruned():
     call_command("worker", once=True)
     assert not DBTaskResult.objects.filter(pk=old.id).exists()
     assert DBTaskResult.objects.filter(pk=recent.id).exists()
+
+
+def test_the_worker_computes_the_clinic_statistics_the_measures_pages_read():
+    from gentle.measures.models import ClinicStatistic
+    from tests.factories import make_clinic
+
+    clinic = make_clinic("Hillside Practice")
+    assert "compute-clinic-statistics" in {job.name for job in SCHEDULE}
+    call_command("worker", once=True)
+    kinds = set(ClinicStatistic.objects.filter(clinic=clinic).values_list("kind", flat=True))
+    assert kinds == {"expected_curve", "first_score_spread"}

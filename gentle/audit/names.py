@@ -70,6 +70,7 @@ class Action(StrEnum):
     CLIENT_OPEN = "client.open", READ
     CLIENT_UPDATE = "client.update", WRITE
     CLIENT_VIEW = "client.view", READ
+    CLINIC_STATISTICS_COMPUTE = "clinic_statistics.compute", WRITE
     CLINIC_SWITCH = "clinic.switch", EVENT
     COMMUNICATION_OPEN = "communication.open", READ
     COMMUNICATION_STYLE = "communication.style", WRITE

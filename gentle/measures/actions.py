@@ -1,20 +1,29 @@
 """Writes for administrations. Submission checks, scores and applies the safety rules in one
-transaction: nothing half-scored is ever stored."""
+transaction: nothing half-scored is ever stored. And the clinic-wide statistics the worker
+computes and stores (``statistics_compute``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.accounts.models import Role, User
+from gentle.accounts.models import Clinic, Role, User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.models import Client
 from gentle.courses.models import Course, Session
+from gentle.measures import selectors
 from gentle.measures.instruments import Instrument, Rule, catalogue
-from gentle.measures.models import Administration, Mode, Status
+from gentle.measures.models import (
+    Administration,
+    ClinicStatistic,
+    Mode,
+    StatisticKind,
+    Status,
+)
 from gentle.measures.scoring import check, score_all, triggered_rules
 from gentle.safety.actions import alert_raise
 
@@ -208,3 +217,48 @@ def schedule_set(
             object_id=course.pk,
             detail=f"rules={len(rules)}",
         )
+
+
+def statistics_compute(*, clinic: Clinic, now: datetime | None = None) -> list[str]:
+    """Compute the clinic's expected-recovery curve and spread of first scores (the work over
+    the whole clinic that pages must not do) and store them; returns the kinds whose value
+    changed. Run hourly by `gentle worker`. A changed value is audited (one row, the kinds and
+    counts); an unchanged one only has its ``computed_at`` moved on."""
+    now = now or timezone.now()
+    # Read before the transaction: the reads are long and change nothing.
+    curve, courses = selectors.compute_expected_curve(clinic)
+    spreads = selectors.first_score_spreads(selectors.clinic_first_scores(clinic))
+    computed: dict[str, tuple[dict[str, Any], int]] = {
+        StatisticKind.EXPECTED_CURVE: ({"ratios": curve}, courses),
+        StatisticKind.FIRST_SCORE_SPREAD: (
+            {i: {"sd": s.sd, "n": s.n} for i, s in spreads.items()},
+            max((s.n for s in spreads.values()), default=0),
+        ),
+    }
+    changed = []
+    with transaction.atomic():
+        stored = {
+            row.kind: row
+            for row in ClinicStatistic.objects.select_for_update().filter(clinic=clinic)
+        }
+        for kind, (value, based_on) in computed.items():
+            row = stored.get(kind)
+            if row is not None and row.value == value and row.based_on == based_on:
+                ClinicStatistic.objects.filter(pk=row.pk).update(computed_at=now)
+                continue
+            ClinicStatistic.objects.update_or_create(
+                clinic=clinic,
+                kind=kind,
+                defaults={"value": value, "based_on": based_on, "computed_at": now},
+            )
+            changed.append(f"{kind}={based_on}")
+        if changed:
+            record(
+                Action.CLINIC_STATISTICS_COMPUTE,
+                actor_label="gentle worker",
+                clinic_id=clinic.pk,
+                object_type="clinic",
+                object_id=clinic.pk,
+                detail=" ".join(changed),
+            )
+    return [item.split("=")[0] for item in changed]

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
 from gentle.courses.models import Course, Session
 
@@ -116,3 +117,37 @@ class ScheduleRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} {self.rule} in course {self.course_id}"
+
+
+class StatisticKind(models.TextChoices):
+    EXPECTED_CURVE = "expected_curve", _("Expected recovery curve")
+    FIRST_SCORE_SPREAD = "first_score_spread", _("Spread of first scores")
+
+
+class ClinicStatistic(models.Model):
+    """A statistic over the whole clinic, computed by `gentle worker` (hourly) and stored, so
+    that no page works over the whole clinic. One row per clinic and kind, replaced in place.
+
+    ``expected_curve``: ``{"ratios": [...]}`` from the clinic's finished courses, or
+    ``{"ratios": null}`` while it has too few (the documented default then stands);
+    ``based_on`` counts the usable finished courses. ``first_score_spread``:
+    ``{instrument_id: {"sd": ..., "n": ...}}``, the standard deviation of each client's first
+    score over ``n`` clients; ``based_on`` is the largest ``n``."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40, choices=StatisticKind.choices)
+    value = models.JSONField(default=dict)
+    based_on = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "kind"], name="clinic_statistic_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=StatisticKind.values),
+                name="clinic_statistic_known_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of clinic {self.clinic_id}"

@@ -7,7 +7,7 @@ import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +28,13 @@ from gentle.lib.outcomes import (
     reliable_change,
 )
 from gentle.measures.instruments import Band, Instrument, Score, catalogue
-from gentle.measures.models import Administration, Mode, Status
+from gentle.measures.models import (
+    Administration,
+    ClinicStatistic,
+    Mode,
+    StatisticKind,
+    Status,
+)
 
 OUTCOMES = Path(__file__).resolve().parent / "data" / "outcomes.json"
 CLINIC_SAMPLE_MIN = 30
@@ -43,6 +49,28 @@ def outcome_rules() -> dict[str, Any]:
 class Threshold:
     points: float
     how: str  # "jacobson_truax" or "nhs_points"
+    based_on: int = 0  # clients whose first scores gave the spread (0: the data file's SD)
+    computed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The standard deviation of the clinic's clients' first scores on one instrument."""
+
+    sd: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Expected ratio of score to starting score by administration number, and whose it is:
+    the clinic's own ("clinic", from ``based_on`` finished courses, as computed at
+    ``computed_at``) or the documented default ("default")."""
+
+    ratios: list[float]
+    source: str
+    based_on: int = 0
+    computed_at: datetime | None = None
 
 
 @dataclass
@@ -65,31 +93,55 @@ class InstrumentResults:
     rows: list[ResultRow]
     chart: str
     threshold: Threshold | None
+    curve: Curve | None = None  # the expected curve drawn, if any
 
 
 def reliable_threshold(
-    instrument: Instrument, score: Score, firsts: dict[str, list[float]]
+    instrument: Instrument,
+    score: Score,
+    spreads: dict[str, Spread],
+    computed_at: datetime | None = None,
 ) -> Threshold | None:
     """Jacobson-Truax with the data file's r and the clinic's own SD of first scores (30 or
-    more), else the outcome rules' points for this instrument, else none."""
+    more, as last computed by the worker), else the outcome rules' points for this instrument,
+    else none."""
     r = score.reliability.get("r")
     sd = score.reliability.get("sd")
-    sample = firsts.get(instrument.id, [])
-    if r is not None and sd is None and len(sample) >= CLINIC_SAMPLE_MIN:
-        sd = statistics.stdev(sample)
+    based_on, when = 0, None
+    spread = spreads.get(instrument.id)
+    if r is not None and sd is None and spread is not None and spread.n >= CLINIC_SAMPLE_MIN:
+        sd, based_on, when = spread.sd, spread.n, computed_at
     if r is not None and sd:
-        return Threshold(reliable_change(0, 0, sd=sd, r=r).threshold, "jacobson_truax")
+        points = reliable_change(0, 0, sd=sd, r=r).threshold
+        return Threshold(points, "jacobson_truax", based_on, when)
     points = outcome_rules()["measures"].get(instrument.id, {}).get("reliable_change")
     return Threshold(points, "nhs_points") if points else None
 
 
+def spread_instruments() -> list[str]:
+    """Instruments whose reliable change needs the clinic's own spread (an r, no SD)."""
+    return sorted(
+        instrument.id
+        for instrument in catalogue().values()
+        if instrument.main_score.reliability.get("r") is not None
+        and instrument.main_score.reliability.get("sd") is None
+    )
+
+
 def clinic_first_scores(clinic: Clinic) -> dict[str, list[float]]:
-    """Each client's first submitted main score, per instrument, in the clinic (one query)."""
+    """Each client's first submitted main score, per instrument that needs the clinic's
+    spread, in the clinic. Reads every such administration of the clinic: only the worker calls
+    it (``actions.statistics_compute``), never a page."""
     seen: dict[tuple[str, int], float] = {}
     for client_id, instrument_id, scores in (
-        Administration.objects.filter(client__clinic=clinic, status=Status.SUBMITTED)
+        Administration.objects.filter(
+            client__clinic=clinic,
+            status=Status.SUBMITTED,
+            instrument_id__in=spread_instruments(),
+        )
         .order_by("client_id", "submitted_at")
         .values_list("client_id", "instrument_id", "scores")
+        .iterator(chunk_size=2000)
     ):
         instrument = catalogue().get(instrument_id)
         if instrument is None or (instrument_id, client_id) in seen:
@@ -101,6 +153,14 @@ def clinic_first_scores(clinic: Clinic) -> dict[str, list[float]]:
     for (instrument_id, _client), value in seen.items():
         firsts.setdefault(instrument_id, []).append(value)
     return firsts
+
+
+def first_score_spreads(firsts: dict[str, list[float]]) -> dict[str, Spread]:
+    return {
+        instrument_id: Spread(statistics.stdev(values), len(values))
+        for instrument_id, values in sorted(firsts.items())
+        if len(values) >= 2
+    }
 
 
 def submitted(client: Client) -> list[Administration]:
@@ -138,12 +198,13 @@ def client_results(
         if administration.instrument_id in catalogue():
             by_instrument.setdefault(administration.instrument_id, []).append(administration)
     results = []
-    firsts = clinic_first_scores(client.clinic) if by_instrument else {}
-    curve = expected_curve(client.clinic) if by_instrument else ([], "default")
+    stored = stored_statistics(client.clinic_id) if by_instrument else {}
+    spreads, spreads_at = _spreads(stored.get(StatisticKind.FIRST_SCORE_SPREAD))
+    curve = _curve(stored.get(StatisticKind.EXPECTED_CURVE))
     for instrument_id, items in by_instrument.items():
         instrument = catalogue()[instrument_id]
         score = instrument.main_score
-        threshold = reliable_threshold(instrument, score, firsts)
+        threshold = reliable_threshold(instrument, score, spreads, spreads_at)
         rows = []
         for administration in items:
             value = administration.scores.get(score.id)
@@ -169,14 +230,16 @@ def client_results(
                         change >= threshold.points,
                     )
         expected: list[float] = []
+        used: Curve | None = None
         if instrument.id == expected_rules()["instrument"] and len(valued) >= 2:
-            ratios = curve[0]
+            used = curve
+            ratios = curve.ratios
             start = values[0]
             for k, row in enumerate(valued):
                 row.expected = round(start * ratios[min(k, len(ratios) - 1)], 1)
             expected = [row.expected for row in valued if row.expected is not None]
         chart = _chart(instrument, score, valued, course, expected, events)
-        results.append(InstrumentResults(instrument, score, rows, chart, threshold))
+        results.append(InstrumentResults(instrument, score, rows, chart, threshold, used))
     return sorted(results, key=lambda r: r.instrument.id)
 
 
@@ -363,9 +426,10 @@ def _course_series(
     return series
 
 
-def expected_curve(clinic: Clinic) -> tuple[list[float], str]:
-    """Expected ratio of score to starting score by administration number: the clinic's own
-    from its finished courses when it has enough, else the documented default."""
+def compute_expected_curve(clinic: Clinic) -> tuple[list[float] | None, int]:
+    """The clinic's own expected curve from its finished courses, or None when it has fewer
+    than the rules' minimum, and how many usable courses there were. Reads every finished
+    course's PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``)."""
     from gentle.courses.models import Course, CourseStatus
 
     rules = expected_rules()
@@ -376,24 +440,60 @@ def expected_curve(clinic: Clinic) -> tuple[list[float], str]:
         )
         .order_by("course_id", "submitted_at")
         .values_list("course_id", "scores")
+        .iterator(chunk_size=2000)
     )
     usable = [s for s in series.values() if len(s) >= 2 and s[0] > 0]
-    default = list(rules["default_ratios"])
     if len(usable) < rules["min_finished_courses"]:
-        return default, "default"
+        return None, len(usable)
     curve = []
-    for k, fallback in enumerate(default):
+    for k, fallback in enumerate(rules["default_ratios"]):
         ratios = [s[k] / s[0] for s in usable if len(s) > k]
         enough = len(ratios) >= rules["min_courses_per_point"]
         curve.append(round(statistics.mean(ratios), 3) if enough else fallback)
-    return curve, "clinic"
+    return curve, len(usable)
 
 
-def track(scores: list[float], curve: tuple[list[float], str]) -> Track | None:
+def default_curve() -> Curve:
+    return Curve(list(expected_rules()["default_ratios"]), "default")
+
+
+def stored_statistics(clinic_id: int, *kinds: str) -> dict[str, ClinicStatistic]:
+    """The clinic's stored statistics by kind (one query; all kinds unless some are named)."""
+    rows = ClinicStatistic.objects.filter(clinic_id=clinic_id)
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    return {row.kind: row for row in rows}
+
+
+def _curve(row: ClinicStatistic | None) -> Curve:
+    ratios = row.value.get("ratios") if row is not None else None
+    if row is None or not ratios:
+        return default_curve()
+    return Curve([float(r) for r in ratios], "clinic", row.based_on, row.computed_at)
+
+
+def _spreads(row: ClinicStatistic | None) -> tuple[dict[str, Spread], datetime | None]:
+    if row is None:
+        return {}, None
+    spreads = {
+        instrument_id: Spread(float(item["sd"]), int(item["n"]))
+        for instrument_id, item in row.value.items()
+    }
+    return spreads, row.computed_at
+
+
+def expected_curve(clinic: Clinic) -> Curve:
+    """The expected curve as last computed for the clinic by the worker (one query): the
+    clinic's own when it had enough finished courses, else the documented default."""
+    kind = StatisticKind.EXPECTED_CURVE
+    return _curve(stored_statistics(clinic.pk, kind).get(kind))
+
+
+def track(scores: list[float], curve: Curve) -> Track | None:
     """Where the latest score stands against the expected curve (None before two scores)."""
     if len(scores) < 2 or scores[0] <= 0:
         return None
-    ratios, source = curve
+    ratios, source = curve.ratios, curve.source
     k = len(scores) - 1
     ratio = ratios[min(k, len(ratios) - 1)]
     expected = round(scores[0] * ratio, 1)
