@@ -38,6 +38,7 @@ from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
 from gentle.audit.names import Action
 from gentle.lib.forms import posted
+from gentle.lib.keyset import request_page
 from gentle.lib.siteurl import absolute_url
 from gentle.notify.selectors import mail_for_clinic
 
@@ -266,14 +267,10 @@ def audit_log(request):
             events = events.filter(at__gte=datetime.combine(data["since"], time.min, zone))
         if data["until"]:
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, zone))
-    page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    page = request_page(request, events, order=["-seq"])
     with transaction.atomic():
         record(Action.AUDIT_VIEW, role=Role.ADMIN, clinic_id=clinic.pk)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    return render(request, "accounts/audit_log.html", {"form": form, "page": page})
 
 
 @role_required(Role.ADMIN)

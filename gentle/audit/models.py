@@ -47,7 +47,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["client_id", "at"], name="audit_client_time")]
+        indexes = [
+            models.Index(fields=["client_id", "at"], name="audit_client_time"),
+            # The audit log page, newest first, whole clinic or one client (keyset by seq).
+            models.Index(fields=["clinic_id", "seq"], name="audit_clinic_seq"),
+            models.Index(fields=["client_id", "seq"], name="audit_client_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_label or '-'}"

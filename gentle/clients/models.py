@@ -75,6 +75,12 @@ class Client(models.Model):
                 name="client_portal_review_names_an_invitation",
             )
         ]
+        # The administrator's client records, a page at a time by name (keyset, gentle.lib.keyset).
+        indexes = [
+            models.Index(
+                fields=["clinic", "family_name", "given_name", "id"], name="client_clinic_name"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -34,6 +34,7 @@ from gentle.clients.forms import (
 )
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
 from gentle.lib.forms import posted
+from gentle.lib.keyset import request_page
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -203,19 +204,19 @@ def clinic_clients(request):
         client = actions.client_create(by=request.user, clinic=context.clinic, **form.cleaned_data)
         messages.success(request, _("Client record created. Now choose the care team."))
         return redirect("clinic_client_team", client_id=client.pk)
-    clients = list(
-        Client.objects.filter(clinic=context.clinic)
-        .prefetch_related("care_team__user")
-        .order_by("family_name", "given_name")
+    page = request_page(
+        request,
+        Client.objects.filter(clinic=context.clinic).prefetch_related("care_team__user"),
+        order=["family_name", "given_name", "id"],
     )
     with transaction.atomic():
         record(
             Action.CLIENT_ADMIN_LIST,
             role=Role.ADMIN,
             clinic_id=context.clinic.pk,
-            detail=f"count={len(clients)}",
+            detail=f"count={len(page.rows)}",
         )
-    return render(request, "clients/clinic_clients.html", {"clients": clients, "form": form})
+    return render(request, "clients/clinic_clients.html", {"page": page, "form": form})
 
 
 @role_required(Role.ADMIN)
