@@ -51,6 +51,18 @@ class Browser:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
+    def post(self, base: str, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        request = urllib.request.Request(
+            base + path,
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={"Referer": base + path},
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.geturl()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
     def sign_in(self, base: str, email: str, password: str) -> tuple[int, str]:
         _status, page = self.get(base, "/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)

@@ -1,0 +1,214 @@
+"""Drill: a working day compressed, 50 people at once on one server and PostgreSQL.
+
+    GENTLE_DATA_DIR=$(mktemp -d) bin/with-postgres .venv/bin/python drills/mixed_load.py \
+        [--clinicians 20] [--clients 30] [--seconds 300] [--think 1.0]
+
+Seeds the demo, adds the people (clinicians each with a caseload of the new clients, clients
+with a portal login), starts `gentle serve` and `gentle worker` as a clinic runs them, and lets
+every person sign in and work in a loop, pausing about ``--think`` seconds between pages:
+clinicians open the home page, the caseload, a client's page, measures and timeline; clients
+open their portal, write in their diary (a write, heard by the risk scanner) and look at their
+progress. Counts every answer that is not a success or a redirect as an error, and reports the
+latencies (p50, p95, p99) overall and per page, the writes acknowledged, and whether every
+acknowledged diary entry is stored and the audit chain verifies afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gentle.settings")
+os.environ.setdefault("GENTLE_ENV", "demo")
+
+from two_servers import Browser, free_port, wait_for  # noqa: E402
+
+GENTLE = str(Path(sys.executable).with_name("gentle"))
+PASSWORD = "a long drill passphrase 2026"
+CLINICIAN_PAGES = (
+    "/",
+    "/caseload/",
+    "/clients/{c}/",
+    "/clients/{c}/measures/",
+    "/clients/{c}/timeline/",
+)
+CLIENT_PAGES = ("/portal/", "/portal/diary/", "/portal/progress/")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def people(clinicians: int, clients: int) -> tuple[list[tuple[str, list[int]]], list[str]]:
+    """Add the drill's people to the demo clinic: each clinician's email with their clients' ids,
+    and the clients' emails."""
+    from gentle.accounts.models import Clinic, Membership, Role, User
+    from gentle.clients.models import CareTeamMember, Client, TeamRole
+
+    clinic = Clinic.objects.order_by("pk").first()
+    staff, portal = [], []
+    for n in range(clinicians):
+        user = User.objects.create_user(email=f"drill-clinician-{n}@drill.test", password=PASSWORD)
+        Membership.objects.create(user=user, clinic=clinic, role=Role.CLINICIAN)
+        staff.append((user, []))
+    for n in range(clients):
+        user = User.objects.create_user(email=f"drill-client-{n}@drill.test", password=PASSWORD)
+        Membership.objects.create(user=user, clinic=clinic, role=Role.CLIENT)
+        client = Client.objects.create(
+            clinic=clinic, given_name="Drill", family_name=f"Client {n}", user=user
+        )
+        clinician, theirs = staff[n % clinicians]
+        CareTeamMember.objects.create(client=client, user=clinician, role=TeamRole.CLINICIAN)
+        theirs.append(client.pk)
+        portal.append(user.email)
+    return [(user.email, ids) for user, ids in staff], portal
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clinicians", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--think", type=float, default=1.0)
+    options = parser.parse_args()
+    env = {**os.environ}
+    subprocess.run([GENTLE, "migrate", "-v0"], check=True, env=env)
+    subprocess.run([GENTLE, "seed-demo"], check=True, env=env, stdout=subprocess.DEVNULL)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    staff, portal = people(options.clinicians, options.clients)
+    connection.close()
+    port = free_port()
+    processes = [
+        subprocess.Popen(
+            [GENTLE, *command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for command in (["serve", "--port", str(port)], ["worker"])
+    ]
+    base = f"http://127.0.0.1:{port}"
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    acknowledged: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def note(page: str, started: float, status: int) -> None:
+        with lock:
+            timings[page].append((time.perf_counter() - started) * 1000)
+            if status >= 400:
+                errors.append(f"{status} {page}")
+
+    def clinician(email: str, client_ids: list[int], stop: float) -> None:
+        browser, rng = Browser(), random.Random(email)
+        started = time.perf_counter()
+        status, _ = browser.sign_in(base, email, PASSWORD)
+        note("sign in", started, status)
+        while time.time() < stop:
+            page = rng.choice(CLINICIAN_PAGES)
+            path = page.format(c=rng.choice(client_ids))
+            started = time.perf_counter()
+            status, _body = browser.get(base, path)
+            note(page, started, status)
+            time.sleep(rng.uniform(0, 2 * options.think))
+
+    def client(email: str, stop: float) -> None:
+        browser, rng = Browser(), random.Random(email)
+        started = time.perf_counter()
+        status, _ = browser.sign_in(base, email, PASSWORD)
+        note("sign in", started, status)
+        while time.time() < stop:
+            page = rng.choice(CLIENT_PAGES)
+            started = time.perf_counter()
+            status, body = browser.get(base, page)
+            note(page, started, status)
+            if page == "/portal/diary/" and status == 200:
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+                mood = rng.randint(3, 9)
+                started = time.perf_counter()
+                status, _ = browser.post(
+                    base,
+                    page,
+                    {
+                        "csrfmiddlewaretoken": token,
+                        "day": date.today().isoformat(),
+                        "mood": str(mood),
+                        "what_happened": "Walked to the market with my sister.",
+                    },
+                )
+                note("POST /portal/diary/", started, status)
+                if status < 400:
+                    with lock:
+                        acknowledged[email] = mood
+            time.sleep(rng.uniform(0, 2 * options.think))
+
+    try:
+        wait_for(base)
+        stop = time.time() + options.seconds
+        threads = [threading.Thread(target=clinician, args=(e, ids, stop)) for e, ids in staff]
+        threads += [threading.Thread(target=client, args=(e, stop)) for e in portal]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+
+    from gentle.audit.log import verify
+    from gentle.timeline.models import DiaryEntry
+
+    stored = {
+        entry.client.user.email: entry.mood
+        for entry in DiaryEntry.objects.filter(
+            day=date.today(), client__user__email__in=portal
+        ).select_related("client__user")
+    }
+    lost = {email for email, mood in acknowledged.items() if stored.get(email) != mood}
+    checked, problems = verify()
+    every = [ms for values in timings.values() for ms in values]
+    print(
+        f"{connection.vendor}: {len(threads)} people for {elapsed:.0f} s: {len(every)} requests "
+        f"({len(every) / elapsed:.1f}/s), {len(errors)} errors; "
+        f"p50 {percentile(every, 0.5):.0f} ms, "
+        f"p95 {percentile(every, 0.95):.0f} ms, p99 {percentile(every, 0.99):.0f} ms; "
+        f"{len(acknowledged)} clients' diary writes acknowledged, {len(lost)} not as stored; "
+        f"audit chain of {checked} rows, {len(problems)} problems"
+    )
+    print("| page | requests | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|")
+    for page, values in sorted(timings.items()):
+        print(
+            f"| {page} | {len(values)} | {percentile(values, 0.5):.0f} | "
+            f"{percentile(values, 0.95):.0f} | {percentile(values, 0.99):.0f} |"
+        )
+    for line in errors[:10]:
+        print("  ", line)
+    return 0 if not errors and not lost and not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
