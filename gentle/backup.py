@@ -183,11 +183,12 @@ def _libpq() -> tuple[str, dict[str, str]]:
     return conninfo, env
 
 
-def _run(command: list[str], env: dict[str, str], what: str) -> None:
+def _run(command: list[str], env: dict[str, str], what: str, after: str = "") -> None:
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode:
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        raise BackupError(f"{what} failed: {' / '.join(lines[-3:]) or f'exit {done.returncode}'}")
+        said = " / ".join(lines[-3:]) or f"exit {done.returncode}"
+        raise BackupError(f"{what} failed: {said}{after}")
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -438,7 +439,9 @@ def _restore_sqlite(database: Path, expected: dict[str, Any]) -> Restored:
         finally:
             source.close()
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{database.name} is not a readable SQLite database ({exc})") from None
+        raise BackupError(
+            f"{database.name} is not a readable SQLite database ({exc}); nothing was restored"
+        ) from None
     if integrity != ["ok"]:
         raise BackupError(f"{database.name} fails SQLite's integrity check; nothing was restored")
     if problems:
@@ -469,7 +472,7 @@ def _restore_postgres(database: Path, expected: dict[str, Any], *, reset: bool) 
     count and the audit head with the manifest: a mismatch or an error rolls all of it back."""
     conninfo, env = _libpq()
     listed = [_pg_tool("pg_restore"), "--list", str(database)]
-    _run(listed, env, f"reading {database.name} (pg_restore --list)")
+    _run(listed, env, f"reading {database.name} (pg_restore --list)", "; nothing was restored")
     prefix = "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n" if reset else ""
     script = [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(database)]
     psql = [_pg_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction"]
