@@ -251,7 +251,7 @@ def take(to: Path | None = None, *, now: datetime | None = None) -> Backup:
     _write_private(partial, json.dumps(data, indent=2, sort_keys=True).encode())
     os.replace(partial, manifest)
     with transaction.atomic():
-        record(Action.BACKUP_CREATE, object_type="backup", object_id=base, detail=f"seq={head[0]}")
+        record(Action.BACKUP_TAKE, object_type="backup", object_id=base, detail=f"seq={head[0]}")
     return Backup(database, manifest, files, data)
 
 

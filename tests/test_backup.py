@@ -77,7 +77,7 @@ def test_backup_then_restore_round_trips_the_row_counts_and_the_audit_chain_veri
     assert "audit-anchors.jsonl" in manifest["files"]
     assert "demo-audit-key" in manifest["files"]  # demo mode: the generated secrets go along
     # The backup itself is audited, in the live database after the copy.
-    assert AuditEvent.objects.filter(action="backup.create", object_id=database.stem).exists()
+    assert AuditEvent.objects.filter(action="backup.take", object_id=database.stem).exists()
     # Work after the backup is not in it.
     make_client(client.clinic, given_name="Later")
     assert Client.objects.count() == 2
