@@ -323,8 +323,10 @@ def read_manifest(database: Path) -> dict[str, Any]:
         ) from None
     except (OSError, UnicodeDecodeError, ValueError):
         raise BackupError(f"the manifest {manifest.name} is not readable JSON") from None
-    tables = data.get("tables") if isinstance(data, dict) else None
-    head = data.get("audit_head") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise BackupError(f"the manifest {manifest.name} is not a Gentle backup manifest")
+    manifest_data: dict[str, Any] = data
+    tables, head = data.get("tables"), data.get("audit_head")
     if (
         data.get("format") != FORMAT
         or data.get("vendor") not in SUFFIXES
@@ -341,7 +343,7 @@ def read_manifest(database: Path) -> dict[str, Any]:
             f"the manifest {manifest.name} describes {data.get('database_file')}, "
             f"not {database.name}"
         )
-    return data
+    return manifest_data
 
 
 def _differences(
@@ -458,6 +460,8 @@ def _restore_sqlite(database: Path, expected: dict[str, Any]) -> Restored:
                 source.backup(live)
             finally:
                 source.close()
+            # The copy was made a single file; the live database goes on in WAL mode.
+            live.execute("PRAGMA journal_mode=WAL")
             result, problems = _verify(database.with_suffix(".files"), expected)
             if problems:
                 undo.backup(live)

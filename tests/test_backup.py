@@ -167,12 +167,22 @@ def test_a_manifest_that_does_not_match_the_backup_fails_loudly_and_nothing_chan
     assert state() == before
 
 
-def test_a_backup_without_its_manifest_is_refused(tmp_path):
+def test_a_backup_without_its_manifest_or_with_one_of_another_shape_is_refused(tmp_path):
     seed()
     database, _manifest = take(tmp_path)
+    before = state()
+    for text, message in (
+        ("[1, 2]", "is not a Gentle backup manifest"),
+        ('{"format": 1}', "is not a Gentle backup manifest"),
+        ("{", "is not readable JSON"),
+    ):
+        database.with_suffix(".json").write_text(text)
+        with pytest.raises(CommandError, match=message):
+            run("restore", str(database), "--force")
     database.with_suffix(".json").unlink()
     with pytest.raises(CommandError, match="no manifest beside the backup"):
         run("restore", str(database), "--force")
+    assert state() == before
 
 
 @pytest.mark.skipif(POSTGRES, reason="on PostgreSQL the restored rows stay (committed); said so")
