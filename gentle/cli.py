@@ -28,6 +28,8 @@ Gentle's commands:
   rotate-keys                     re-encrypt process notes and model API keys
   audit verify [--anchors FILE]   check the audit log's hash chain against its anchors
   audit anchor                    record a signed checkpoint of the audit chain's end
+  backup [--to DIR]               back up the database online, with a manifest and its files
+  restore FILE [--force]          restore a backup into an empty database and check it
 
 Every Django management command works too, e.g. `gentle migrate`, `gentle check --deploy`.
 `gentle <command> --help` shows a command's options.

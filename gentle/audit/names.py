@@ -53,6 +53,8 @@ class Action(StrEnum):
     AUTH_LOGIN = "auth.login", EVENT
     AUTH_LOGIN_FAILED = "auth.login_failed", EVENT
     AUTH_LOGOUT = "auth.logout", EVENT
+    BACKUP_TAKE = "backup.take", EVENT  # `gentle backup` took a copy of the database
+    BACKUP_RESTORE = "backup.restore", EVENT  # `gentle restore` put a backup in place
     BREAK_GLASS_LIST = "break_glass.list", READ
     BREAK_GLASS_OPEN = "break_glass.open", WRITE  # opening emergency access grants it
     BREAK_GLASS_REVIEW = "break_glass.review", WRITE
