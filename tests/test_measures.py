@@ -13,7 +13,7 @@ from gentle.audit.models import AuditEvent
 from gentle.clients.models import Client
 from gentle.courses.models import Course
 from gentle.measures.models import Administration
-from tests.factories import count_queries, make_client, make_person, supervise
+from tests.factories import count_queries, make_client, make_person, supervise, visible_text
 from tests.world import World, sue_supervises_alice
 
 pytestmark = pytest.mark.django_db
@@ -528,3 +528,37 @@ def test_results_page_query_count_does_not_grow_with_administrations(alice, worl
     html = alice.get(results_url(many)).content.decode()
     assert len(table_rows(html, "phq9")) == len(table_rows(html, "gad7")) == 4
     assert count_queries(alice, results_url(few)) == count_queries(alice, results_url(many))
+
+
+def test_a_long_history_keeps_the_page_light_and_shows_all_on_request(alice, world):
+    """Issue 20: 1,001 answers made a 751 KB page. The table shows the latest 12 per
+    questionnaire and the chart the latest 52, each saying so; "show all" lists every answer."""
+    many = make_client(world.clinic, clinicians=[world.alice], given_name="Bea")
+    add_submitted(many, world.alice, make_course(many, world.alice), 300)
+    response = alice.get(results_url(many))
+    html = response.content.decode()
+    assert len(response.content) < 100_000
+    assert len(table_rows(html, "phq9")) == len(table_rows(html, "gad7")) == 12
+    text = visible_text(response)
+    assert "The chart shows the latest 52 of 150 answers." in text
+    assert "The table shows the latest 12 of 150 answers: show all" in text
+    everything = alice.get(results_url(many) + "?all=phq9").content.decode()
+    assert len(table_rows(everything, "phq9")) == 150
+    assert len(table_rows(everything, "gad7")) == 12
+    # The latest answer is the last row, and its change counts from the true first answer.
+    latest = table_rows(html, "phq9")[-1]
+    assert latest["From first"] == "-298"
+    assert count_queries(alice, results_url(many)) == count_queries(
+        alice, results_url(many) + "?all=phq9"
+    )
+
+
+def test_the_clients_progress_charts_the_latest_answers_and_tables_them_all(client, world):
+    add_submitted(world.amara, world.alice, make_course(world.amara, world.alice), 240)
+    client.force_login(world.portal)
+    response = client.get("/portal/progress/")
+    text = visible_text(response)
+    assert "The chart shows your latest 52 of 120 answers; the table has them all." in text
+    html = response.content.decode()
+    phq9 = html[html.index('id="r-phq9"') : html.index('id="goals-title"')]
+    assert phq9.count("<tr>") == 121  # the header and every answer

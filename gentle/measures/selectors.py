@@ -94,6 +94,14 @@ class InstrumentResults:
     chart: str
     threshold: Threshold | None
     curve: Curve | None = None  # the expected curve drawn, if any
+    charted: int = 0  # how many of the answers the chart shows (the latest CHART_LATEST)
+
+    @property
+    def valued(self) -> int:
+        return sum(1 for row in self.rows if row.value is not None)
+
+
+CHART_LATEST = 52  # a year of weekly answers
 
 
 def reliable_threshold(
@@ -238,8 +246,13 @@ def client_results(
             for k, row in enumerate(valued):
                 row.expected = round(start * ratios[min(k, len(ratios) - 1)], 1)
             expected = [row.expected for row in valued if row.expected is not None]
-        chart = _chart(instrument, score, valued, course, expected, events)
-        results.append(InstrumentResults(instrument, score, rows, chart, threshold, used))
+        # A long history is charted by its latest answers, so the page stays light; the table
+        # (and its "show all") keeps every one, and the changes count from the true first.
+        latest = valued[-CHART_LATEST:]
+        chart = _chart(instrument, score, latest, course, expected[-CHART_LATEST:], events)
+        results.append(
+            InstrumentResults(instrument, score, rows, chart, threshold, used, len(latest))
+        )
     return sorted(results, key=lambda r: r.instrument.id)
 
 

@@ -87,6 +87,9 @@ def course_summary(request, course_id: int):
     return render(request, "staff/course_summary.html", context)
 
 
+TABLE_LATEST = 12  # a course's worth of answers per questionnaire
+
+
 @role_required(*CLINICAL)
 def client_measures(request, client_id: int):
     """A client's measures, with their life events marked on the charts (this app
@@ -107,5 +110,9 @@ def client_measures(request, client_id: int):
             "start_form": StartForm(),
             "can_write": client.may.write,
             "has_events": bool(events),
+            # A long history's table shows its latest answers unless all were asked for.
+            "show_all": request.GET.get("all", ""),
+            "table_rows": TABLE_LATEST,
+            "table_latest": f"-{TABLE_LATEST}:",
         },
     )
