@@ -330,3 +330,64 @@ def test_client_records_pages_read_an_index_in_order(world, query):
     some = Client.objects.filter(clinic=world.clinic).order_by("family_name")[55].pk
     sql = the_list_query(http, f"{RECORDS}?{query.format(client=some)}", "clients_client")
     assert_index_in_order(plan(sql), "client_clinic_name")
+
+
+# A supervisor's list of clients (issue 20: 394 KB for a supervisor of a large clinic) --------
+
+CLIENTS = "/clients/"
+
+
+def supervised_clients(world, count: int) -> list[int]:
+    """``count`` clients on Alice's care team, whom Sue supervises through Alice."""
+    from gentle.accounts.models import Supervision
+    from gentle.clients.models import CareTeamMember
+
+    add_clients(world.clinic, count)
+    added = list(Client.objects.filter(clinic=world.clinic).exclude(pk=world.amara.pk))
+    CareTeamMember.objects.bulk_create(
+        (CareTeamMember(client=c, user=world.alice, role="clinician") for c in added),
+        ignore_conflicts=True,
+    )
+    Supervision.objects.get_or_create(
+        clinic=world.clinic, supervisor=world.sue, clinician=world.alice
+    )
+    return list(
+        Client.objects.filter(clinic=world.clinic)
+        .order_by("family_name", "given_name", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def test_a_supervisors_client_list_pages_through_every_client(world):
+    expected = supervised_clients(world, 120)
+    http = signed_in(world.sue)
+    page = get(http, CLIENTS)
+    assert 'aria-label="Pages of clients"' in pager(page)
+    seen = []
+    while True:
+        rows = record_numbers(page)
+        assert 0 < len(rows) <= 50
+        seen += rows
+        following = link(page, "Next clients")
+        if following is None:
+            break
+        page = get(http, CLIENTS + following)
+    assert seen == expected  # 121 with Amara, every one once, in name order
+    assert link(page, "Previous clients") is not None
+
+
+def test_a_bad_client_list_link_gives_the_first_page_and_says_so(world):
+    supervised_clients(world, 60)
+    page = get(signed_in(world.sue), f"{CLIENTS}?after={world.far_client.pk}")
+    assert BAD_LINK in messages_in(page)
+    assert len(record_numbers(page)) == 50
+    assert "Farrokh" not in page
+
+
+def test_the_client_list_query_count_does_not_grow_with_clients(world):
+    http = signed_in(world.sue)
+    supervised_clients(world, 5)
+    few = count_queries(http, CLIENTS)
+    supervised_clients(world, 200)
+    assert count_queries(http, CLIENTS) == few
+    assert len(get(http, CLIENTS)) < 100_000
