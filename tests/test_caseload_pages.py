@@ -245,3 +245,51 @@ def test_the_caseload_reads_the_name_index_in_order(world, query):
     assert_index_in_order(query_plan, "client_clinic_name")
     if "phase" in query:
         assert "session_course_time" in query_plan
+
+
+# The client list (the clinician's and the supervisor's) --------------------------------------
+
+CLIENTS = "/clients/"
+
+
+def listed_ids(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'data-label="Record">#(\d+)<', page)]
+
+
+def test_the_supervisors_client_list_pages_by_name_fifty_at_a_time(world):
+    supervise(world.clinic, world.sue, world.alice)
+    add_clients(world.clinic, world.alice, 120)
+    add_clients(world.clinic, world.bob, 10)
+    http = signed_in(world.sue)
+    few_queries = count_queries(http, CLIENTS)
+    response = http.get(CLIENTS)
+    page = response.content.decode()
+    assert len(response.content) < 100_000
+    assert 'aria-label="Pages of clients"' in pager(page)
+    seen = listed_ids(page)
+    while (following := link(page, NEXT)) is not None:
+        assert re.fullmatch(r"\?after=\d+", following)
+        page = get(http, CLIENTS + following)
+        seen += listed_ids(page)
+    expected = expected_order(user=world.alice, role=TeamRole.CLINICIAN)
+    assert seen == expected and len(seen) == 121  # Alice's clients and Amara; none of Bob's
+    add_clients(world.clinic, world.alice, 200)
+    assert count_queries(http, CLIENTS) == few_queries
+
+
+def test_a_bad_client_list_link_gives_the_first_page_and_says_so(world):
+    add_clients(world.clinic, world.alice, 60)
+    http = signed_in(world.alice)
+    first = listed_ids(get(http, CLIENTS))
+    page = get(http, f"{CLIENTS}?after={world.far_client.pk}")
+    assert BAD_LINK in messages_in(page)
+    assert listed_ids(page) == first and "Farrokh" not in page
+
+
+@pytest.mark.parametrize("who", ["alice", "sue"])
+def test_the_client_list_reads_the_name_index_in_order(world, who):
+    supervise(world.clinic, world.sue, world.alice)
+    add_clients(world.clinic, world.alice, 60)
+    http = signed_in(getattr(world, who))
+    sql = the_list_query(http, CLIENTS, "clients_client")
+    assert_index_in_order(plan(sql), "client_clinic_name")

@@ -41,18 +41,23 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 @role_required(*CLINICAL)
 def client_list(request):
-    clients = list(access.visible_clients(request).order_by("family_name", "given_name"))
+    """The clients this person may open, 50 a page by name (keyset, ADR 0027)."""
+    page = request_page(
+        request, access.visible_clients(request), order=["family_name", "given_name", "id"]
+    )
     context = clinic_context(request)
     with transaction.atomic():
         record(
             Action.CLIENT_LIST,
             role=context.primary_role(),
             clinic_id=context.clinic.pk,
-            detail=f"count={len(clients)}",
+            detail=f"count={len(page.rows)}",
         )
-    rows = [{"client": c, "via": access.access_path(c)} for c in clients]
+    rows = [{"client": c, "via": access.access_path(c)} for c in page.rows]
     return render(
-        request, "clients/client_list.html", {"rows": rows, "find_form": FindClientForm()}
+        request,
+        "clients/client_list.html",
+        {"rows": rows, "page": page, "find_form": FindClientForm()},
     )
 
 
