@@ -41,7 +41,7 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
 @role_required(*CLINICAL)
 def client_list(request):
-    """The clients this person may open, a page at a time (a supervisor's may be thousands)."""
+    """The clients this person may open, 50 a page by name (keyset, ADR 0027)."""
     page = request_page(
         request, access.visible_clients(request), order=["family_name", "given_name", "id"]
     )

@@ -79,6 +79,8 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-pk"]
+        # A client's latest course (the caseload's current course, per client row).
+        indexes = [models.Index(fields=["client", "start_date", "id"], name="course_client_start")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(contracted_sessions__gte=1, contracted_sessions__lte=40),
@@ -153,7 +155,11 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["clinician", "starts_at"], name="session_clinician_time")]
+        indexes = [
+            models.Index(fields=["clinician", "starts_at"], name="session_clinician_time"),
+            # A course's sessions in time: where it stands now (the caseload's phase filter).
+            models.Index(fields=["course", "starts_at"], name="session_course_time"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(minutes__gte=5, minutes__lte=240), name="session_minutes_5_240"

@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -94,34 +106,105 @@ class CaseloadRow:
     via: str
 
 
-def caseload(
-    clients_qs, *, query: str = "", phase: str = "", course_format: str = "", status: str = ""
-) -> list[CaseloadRow]:
-    """One row per visible client with their current course (the latest open one, else the
-    latest). Three queries, whatever the number of clients."""
+# The caseload's order: an index on clients gives it per clinic (client_clinic_name), and its
+# last field is unique, so it pages by keyset (gentle.lib.keyset).
+CASELOAD_ORDER = ("family_name", "given_name", "id")
+
+
+def with_position(courses, now: datetime):
+    """Annotate courses with where they stand now, in SQL so that a page can filter on it:
+    ``started`` (numbered sessions begun), ``position`` (the session in progress or next to
+    come: the started ones, plus one if another is scheduled; 0 before any) and
+    ``position_phase`` (that session's phase, the last session's once past the contract; null
+    at 0). One correlated count and one EXISTS per course, each on session_course_time."""
+    numbered = Session.objects.filter(course=OuterRef("pk"), attendance__in=NUMBERED)
+    started = Coalesce(
+        Subquery(
+            numbered.filter(starts_at__lt=now)
+            .order_by()
+            .values("course")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    coming = Exists(
+        Session.objects.filter(
+            course=OuterRef("pk"), attendance=Attendance.SCHEDULED, starts_at__gte=now
+        )
+    )
+    return courses.annotate(
+        started=started,
+        position=F("started")
+        + Case(When(coming, then=Value(1)), default=Value(0), output_field=IntegerField()),
+    ).annotate(
+        # min(position, contracted) compared with the phase bounds: since initial_last <
+        # termination_first <= contracted_sessions, comparing position itself is the same.
+        position_phase=Case(
+            When(position=0, then=Value(None)),
+            When(position__lte=F("initial_last"), then=Value("initial")),
+            When(position__gte=F("termination_first"), then=Value("termination")),
+            default=Value("middle"),
+            output_field=CharField(),
+        )
+    )
+
+
+def caseload_clients(
+    clients_qs,
+    *,
+    query: str = "",
+    phase: str = "",
+    course_format: str = "",
+    status: str = "",
+    now: datetime | None = None,
+):
+    """The visible clients the caseload lists, annotated with their current course (the latest
+    open one, else the latest) and filtered in SQL, so the page can be read a page at a time in
+    ``CASELOAD_ORDER``. A search matches the start of the family, given or preferred name."""
+    now = now or timezone.now()
     if query:
         clients_qs = clients_qs.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(preferred_name__icontains=query)
+            Q(family_name__istartswith=query)
+            | Q(given_name__istartswith=query)
+            | Q(preferred_name__istartswith=query)
         )
     latest = Course.objects.filter(client=OuterRef("pk")).order_by("-start_date", "-pk")
-    clients = list(
-        clients_qs.annotate(
-            open_course=Subquery(latest.filter(status__in=OPEN_STATUSES).values("pk")[:1]),
-            any_course=Subquery(latest.values("pk")[:1]),
-        ).order_by("family_name", "given_name")
+    clients_qs = clients_qs.annotate(
+        current_course=Coalesce(
+            Subquery(latest.filter(status__in=OPEN_STATUSES).values("pk")[:1]),
+            Subquery(latest.values("pk")[:1]),
+        )
     )
-    course_ids = [c.open_course or c.any_course for c in clients if c.any_course]
-    now = timezone.now()
+    course_filter: dict[str, str] = {}
+    if course_format:
+        course_filter["format"] = course_format
+    if status:
+        course_filter["status"] = status
+    if course_filter or phase:
+        current = Course.objects.filter(pk=OuterRef("current_course"), **course_filter)
+        if phase:
+            current = with_position(current, now).filter(position_phase=phase)
+        clients_qs = clients_qs.filter(Exists(current))
+    return clients_qs
+
+
+def caseload_rows(clients, *, now: datetime | None = None) -> list[CaseloadRow]:
+    """The rows of one page of ``caseload_clients``: two queries, whatever the page."""
+    now = now or timezone.now()
+    course_ids = [c.current_course for c in clients if c.current_course]
     courses = {
         course.pk: course
-        for course in Course.objects.filter(pk__in=course_ids).annotate(
-            held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
-            started=Count(
-                "sessions",
-                filter=Q(sessions__attendance__in=NUMBERED, sessions__starts_at__lt=now),
-            ),
+        for course in with_position(Course.objects.filter(pk__in=course_ids), now).annotate(
+            held=Subquery(
+                Session.objects.filter(course=OuterRef("pk"), attendance=Attendance.ATTENDED)
+                .order_by()
+                .values("course")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            )
         )
     }
     next_sessions: dict[int, datetime] = {}
@@ -135,31 +218,18 @@ def caseload(
         next_sessions.setdefault(course_id, starts_at)
     rows = []
     for client in clients:
-        course = courses.get(client.open_course or client.any_course)
-        row = CaseloadRow(
-            client=client,
-            course=course,
-            held=0,
-            next_session=None,
-            number=None,
-            phase=None,
-            via=access_path(client),
+        course = courses.get(client.current_course)
+        rows.append(
+            CaseloadRow(
+                client=client,
+                course=course,
+                held=(course.held or 0) if course else 0,
+                next_session=next_sessions.get(course.pk) if course else None,
+                number=(course.position or None) if course else None,
+                phase=course.position_phase if course else None,
+                via=access_path(client),
+            )
         )
-        if course is not None:
-            row.held = course.held
-            row.next_session = next_sessions.get(course.pk)
-            # The session in progress or next to come.
-            number = course.started + (1 if row.next_session else 0)
-            if number:
-                row.number = number
-                row.phase = course.phase_of(min(number, course.contracted_sessions))
-        rows.append(row)
-    if phase:
-        rows = [r for r in rows if r.phase == phase]
-    if course_format:
-        rows = [r for r in rows if r.course and r.course.format == course_format]
-    if status:
-        rows = [r for r in rows if r.course and r.course.status == status]
     return rows
 
 

@@ -7,6 +7,7 @@ views put them side by side."""
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
@@ -18,6 +19,7 @@ from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.models import Course
 from gentle.courses.selectors import PHASE_LABELS, summary_context
+from gentle.lib.keyset import request_page
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.forms import StartForm
 from gentle.safety.selectors import open_alert_summary, open_alerts
@@ -50,17 +52,22 @@ def client_detail(request, client_id: int):
 
 @role_required(*CLINICAL)
 def caseload(request):
-    """The clinician's caseload: courses' phase and session (from courses), open alerts (from
-    safety), overdue and off-track measures (from measures)."""
+    """The clinician's caseload, 50 clients a page by name (keyset): courses' phase and session
+    (from courses), open alerts (from safety), overdue and off-track measures (from measures).
+    Filters and search are conditions in SQL, so a page costs the same at any caseload size."""
     form = CaseloadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = course_selectors.caseload(
+    now = timezone.now()
+    clients = course_selectors.caseload_clients(
         visible_clients(request),
         query=filters.get("q", ""),
         phase=filters.get("phase", ""),
         course_format=filters.get("format", ""),
         status=filters.get("status", ""),
+        now=now,
     )
+    page = request_page(request, clients, order=course_selectors.CASELOAD_ORDER)
+    rows = course_selectors.caseload_rows(page.rows, now=now)
     record_list_read(request, Action.CASELOAD_VIEW, count=len(rows))
     alerts = open_alert_summary(row.client.pk for row in rows)
     courses = [row.course for row in rows if row.course]
@@ -74,7 +81,9 @@ def caseload(request):
     for item in [*rows, *upcoming]:
         item.phase_label = PHASE_LABELS.get(item.phase, "")
     return render(
-        request, "staff/caseload.html", {"form": form, "rows": rows, "upcoming": upcoming}
+        request,
+        "staff/caseload.html",
+        {"form": form, "rows": rows, "page": page, "upcoming": upcoming},
     )
 
 
