@@ -84,7 +84,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--think", type=float, default=1.0)
     options = parser.parse_args()
-    env = {**os.environ}
+    # Every person comes from their own address, through a reverse proxy on this machine (as in
+    # docs/deployment.md): otherwise fifty sign-ins in a minute from one address are throttled.
+    env = {**os.environ, "GENTLE_TRUSTED_PROXIES": "127.0.0.1"}
+    os.environ["GENTLE_TRUSTED_PROXIES"] = "127.0.0.1"
     subprocess.run([GENTLE, "migrate", "-v0"], check=True, env=env)
     subprocess.run([GENTLE, "seed-demo"], check=True, env=env, stdout=subprocess.DEVNULL)
 
@@ -118,8 +121,11 @@ def main() -> int:
             if status >= 400:
                 errors.append(f"{status} {page}")
 
-    def clinician(email: str, client_ids: list[int], stop: float) -> None:
-        browser, rng = Browser(), random.Random(email)
+    def address(n: int) -> str:
+        return f"10.1.{n // 250}.{n % 250 + 1}"
+
+    def clinician(email: str, client_ids: list[int], stop: float, where: str) -> None:
+        browser, rng = Browser(where), random.Random(email)
         started = time.perf_counter()
         status, _ = browser.sign_in(base, email, PASSWORD)
         note("sign in", started, status)
@@ -131,8 +137,8 @@ def main() -> int:
             note(page, started, status)
             time.sleep(rng.uniform(0, 2 * options.think))
 
-    def client(email: str, stop: float) -> None:
-        browser, rng = Browser(), random.Random(email)
+    def client(email: str, stop: float, where: str) -> None:
+        browser, rng = Browser(where), random.Random(email)
         started = time.perf_counter()
         status, _ = browser.sign_in(base, email, PASSWORD)
         note("sign in", started, status)
@@ -145,7 +151,7 @@ def main() -> int:
                 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
                 mood = rng.randint(3, 9)
                 started = time.perf_counter()
-                status, _ = browser.post(
+                status, landed = browser.post(
                     base,
                     page,
                     {
@@ -155,8 +161,10 @@ def main() -> int:
                         "what_happened": "Walked to the market with my sister.",
                     },
                 )
-                note("POST /portal/diary/", started, status)
-                if status < 400:
+                # Saved: the diary answers with a redirect back to itself (not to sign-in).
+                saved = status == 200 and landed.endswith("/portal/diary/")
+                note("POST /portal/diary/", started, status if saved else 599)
+                if saved:
                     with lock:
                         acknowledged[email] = mood
             time.sleep(rng.uniform(0, 2 * options.think))
@@ -164,8 +172,14 @@ def main() -> int:
     try:
         wait_for(base)
         stop = time.time() + options.seconds
-        threads = [threading.Thread(target=clinician, args=(e, ids, stop)) for e, ids in staff]
-        threads += [threading.Thread(target=client, args=(e, stop)) for e in portal]
+        threads = [
+            threading.Thread(target=clinician, args=(e, ids, stop, address(n)))
+            for n, (e, ids) in enumerate(staff)
+        ]
+        threads += [
+            threading.Thread(target=client, args=(e, stop, address(len(staff) + n)))
+            for n, e in enumerate(portal)
+        ]
         began = time.perf_counter()
         for thread in threads:
             thread.start()

@@ -40,9 +40,11 @@ def free_port() -> int:
 class Browser:
     """One visitor's cookies, sent to whichever server the balancer picks."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str | None = None) -> None:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        if address:  # as a trusted reverse proxy would say who the visitor is
+            self.opener.addheaders = [("X-Forwarded-For", address)]
 
     def get(self, base: str, path: str) -> tuple[int, str]:
         try:
