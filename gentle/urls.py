@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from gentle import views
 from gentle.accounts.urls import allauth_urlpatterns
 
+handler400 = views.bad_request
 handler500 = views.server_error
 
 urlpatterns = [

@@ -53,6 +53,16 @@ def test_a_page_gets_a_503_when_the_database_refuses_connections_and_recovers(wo
     assert HEADING not in response.content.decode()
 
 
+def test_a_session_that_cannot_be_saved_gets_the_503_not_a_400(world, monkeypatch):
+    """Found by the disk-full drill: the view's work was done, then the session row could not
+    be written; Django answered 400 Bad Request."""
+    from django.contrib.sessions.models import Session as SessionRow
+
+    http = signed_in(world.alice, raise_request_exception=False)
+    monkeypatch.setattr(SessionRow, "save", database_down)
+    assert_clear_503(http.get("/"))  # the first page after sign-in stores its start time
+
+
 def test_the_503_page_is_in_the_visitors_language(monkeypatch):
     http = Browser(raise_request_exception=False)
     monkeypatch.setattr(connection, "ensure_connection", database_down)
