@@ -405,6 +405,9 @@ EMAIL_USE_TLS = env_bool("GENTLE_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("GENTLE_EMAIL_FROM", "gentle@localhost")
 # Mail is sent by `gentle worker` (gentle.notify), which must not hang on a silent server.
 EMAIL_TIMEOUT = env_int("GENTLE_EMAIL_TIMEOUT", 30, minimum=1)
+# A task still running this long after it started lost its worker (kill -9, a lost host) and is
+# run again (gentle.tasks.resume_stalled_tasks; docs/drills.md).
+GENTLE_TASK_STALLED_MINUTES = env_int("GENTLE_TASK_STALLED_MINUTES", 15, minimum=1)
 
 LOG_LEVEL = env_choice("GENTLE_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOGGING = {

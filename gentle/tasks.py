@@ -28,3 +28,29 @@ def prune_finished_tasks() -> int:
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     ScheduledRun.objects.filter(enqueued_at__lt=cutoff).delete()
     return deleted
+
+
+@task()
+def resume_stalled_tasks() -> int:
+    """Run again the tasks whose worker died under them (kill -9, a lost host): a task still
+    RUNNING GENTLE_TASK_STALLED_MINUTES after it started is marked FAILED and enqueued afresh
+    with its arguments. Every task here is a sweep of stored state (a record copy starts over;
+    mail goes out from the outbox by each message's state), so running one again is safe.
+    Returns how many were resumed."""
+    from django.conf import settings
+    from django_tasks.base import TaskResultStatus
+
+    cutoff = timezone.now() - timedelta(minutes=settings.GENTLE_TASK_STALLED_MINUTES)
+    resumed = 0
+    for result in DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ):
+        # Claim the row: of two workers sweeping at once, one resumes it.
+        claimed = DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED, finished_at=timezone.now()
+        )
+        if claimed:
+            args = result.args_kwargs
+            result.task.enqueue(*args["args"], **args["kwargs"])
+            resumed += 1
+    return resumed

@@ -4,6 +4,9 @@ from django.views.i18n import set_language
 from gentle import views
 from gentle.accounts.urls import allauth_urlpatterns
 
+handler400 = views.bad_request
+handler500 = views.server_error
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

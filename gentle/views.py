@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+import logging
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -75,3 +81,47 @@ def csrf_failure(request, reason: str = ""):
             403, _("The CSRF token is missing or wrong: send it in the X-CSRFToken header.")
         )
     return render(request, "gentle/csrf_failure.html", status=403)
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+log = logging.getLogger(__name__)
+
+
+def _database_down(error: BaseException | None) -> bool:
+    """Whether ``error`` is, or arose from, a lost database (Django turns a failed session save
+    into SessionInterrupted, a 400, with the database error as its context)."""
+    while error is not None:
+        if isinstance(error, DATABASE_DOWN):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _unavailable(request):
+    log.warning("database unavailable: answered 503")
+    if is_api(request):
+        response = api_error(503)
+    else:
+        with translation.override(translation.get_language_from_request(request)):
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request):
+    """handler500. When the database cannot be reached (the server stopped, a dropped
+    connection, a full disk), answer 503 with a page that needs no query, in the visitor's
+    language, with Retry-After; the transaction in progress was rolled back whole. Anything
+    else is Django's own 500."""
+    if _database_down(sys.exc_info()[1]):
+        return _unavailable(request)
+    return defaults.server_error(request)
+
+
+def bad_request(request, exception):
+    """handler400: the same 503 when the 400 is a session that could not be saved because the
+    database was lost (found by drills/database_unavailable.py --fault disk-full)."""
+    if _database_down(exception):
+        return _unavailable(request)
+    return defaults.bad_request(request, exception)

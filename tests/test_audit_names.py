@@ -13,6 +13,7 @@ from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.audit.models import AuditEvent
 from gentle.audit.names import Action, Kind
+from gentle.clients.models import Client
 from tests.factories import make_client, make_clinic, make_person
 
 GENTLE = pathlib.Path(__file__).resolve().parent.parent / "gentle"
@@ -71,6 +72,19 @@ def test_a_change_recorded_as_a_view_fails_and_recorded_as_a_write_passes(client
         client.post("/write-as-view/", {"client": record_.pk, "name": "Ana"})
     response = client.post("/write-as-write/", {"client": record_.pk, "name": "Bea"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="tests.audit_urls")
+def test_a_change_rolled_back_with_its_transaction_needs_no_audit_row(client):
+    """Found by the database-unavailable drill: a row saved and then rolled back (the audit row
+    could not be written) was counted as an unaudited change."""
+    record_ = make_client(make_clinic())
+    Client.objects.filter(pk=record_.pk).update(preferred_name="Ana")
+    response = client.post("/rolled-back/", {"client": record_.pk, "name": "Bea"})
+    assert response.status_code == 503
+    record_.refresh_from_db()
+    assert record_.preferred_name == "Ana"
 
 
 def _literal_names(sources) -> set[str]:

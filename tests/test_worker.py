@@ -58,6 +58,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
     assert {r.task_path for r in results} == {
         "gentle.tasks.clear_expired_sessions",
         "gentle.tasks.prune_finished_tasks",
+        "gentle.tasks.resume_stalled_tasks",
         "gentle.safety.tasks.escalate_open_alerts",
         "gentle.intake.tasks.purge_old_requests",
         "gentle.portal.tasks.delete_old_exports",
@@ -90,3 +91,42 @@ def test_the_worker_computes_the_clinic_statistics_the_measures_pages_read():
     call_command("worker", once=True)
     kinds = set(ClinicStatistic.objects.filter(clinic=clinic).values_list("kind", flat=True))
     assert kinds == {"expected_curve", "first_score_spread"}
+
+
+def test_a_task_whose_worker_was_killed_is_run_again_and_a_live_one_is_left(settings):
+    """Found by drills/kill_mid_write.py: a worker killed (kill -9) while preparing a record
+    copy left the task RUNNING, and the client's copy stuck at its progress, for ever."""
+    from gentle.portal.models import ExportStatus, RecordExport
+    from gentle.portal.tasks import prepare_export
+    from tests.factories import make_client, make_clinic, make_person
+
+    settings.GENTLE_TASK_STALLED_MINUTES = 15
+    clinic = make_clinic()
+    client = make_client(clinic)
+    clinician = make_person(clinic)
+    stuck, live = (
+        RecordExport.objects.create(client=client, requested_by=clinician) for _ in range(2)
+    )
+    now = timezone.now()
+    for export, started in ((stuck, now - timedelta(minutes=16)), (live, now)):
+        result = prepare_export.enqueue(export.pk)
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status=TaskResultStatus.RUNNING, started_at=started, worker_ids=["dead-1"]
+        )
+        RecordExport.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING, progress=16)
+
+    call_command("worker", once=True)
+
+    stuck.refresh_from_db()
+    live.refresh_from_db()
+    assert (stuck.status, stuck.progress) == (ExportStatus.DONE, 100)
+    assert (live.status, live.progress) == (ExportStatus.RUNNING, 16)
+    runs = DBTaskResult.objects.filter(task_path__endswith="prepare_export")
+    by_export = sorted((r.args_kwargs["args"][0], r.status) for r in runs)
+    assert by_export == [
+        (stuck.pk, TaskResultStatus.FAILED),
+        (stuck.pk, TaskResultStatus.SUCCESSFUL),
+        (live.pk, TaskResultStatus.RUNNING),
+    ]
+    # Once only: a second sweep finds nothing stalled.
+    assert tasks.resume_stalled_tasks.call() == 0

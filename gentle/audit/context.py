@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
 from gentle.lib.clientip import client_ip
 
 # Apps whose rows are not part of anyone's clinical record: changing them needs no write action
@@ -51,6 +53,7 @@ class AuditContext:
     clinic: Callable[[], tuple[int | None, str]] | None = None  # -> (clinic id, primary role)
     recorded: list[tuple[str, str]] = field(default_factory=list)  # (action, kind)
     changed: set[str] = field(default_factory=set)  # labels of clinical models changed
+    pending: list[tuple[str, Any]] = field(default_factory=list)  # (database, _Change)
 
     @property
     def actor(self):
@@ -77,13 +80,14 @@ class AuditContext:
         from gentle.audit.names import Kind
 
         kinds = {kind for _action, kind in self.recorded}
+        changed = self.changed | pending_changes(self)
         problems = []
         if self.method in SAFE_METHODS and Kind.WRITE in kinds:
             writes = sorted(a for a, k in self.recorded if k == Kind.WRITE)
             problems.append(f"{self.method} recorded write actions {writes}")
-        if self.changed and not kinds & {Kind.WRITE, Kind.EVENT}:
+        if changed and not kinds & {Kind.WRITE, Kind.EVENT}:
             problems.append(
-                f"clinical rows changed ({', '.join(sorted(self.changed))}) but only "
+                f"clinical rows changed ({', '.join(sorted(changed))}) but only "
                 f"{sorted(a for a, _k in self.recorded) or 'nothing'} was recorded"
             )
         return problems
@@ -107,8 +111,38 @@ def bound(context: AuditContext) -> Iterator[AuditContext]:
         _current.reset(token)
 
 
-def note_change(sender, **kwargs) -> None:
-    """post_save / post_delete receiver: remember that a clinical row changed in this context."""
+class _Change:
+    """A clinical row's change, counted once it is committed: registered with ``on_commit``, it
+    runs when the transaction commits and is dropped with a rolled-back savepoint, so a change
+    undone with its transaction is not counted (found by the database-unavailable drill)."""
+
+    def __init__(self, context: AuditContext, label: str) -> None:
+        self.context, self.label = context, label
+
+    def __call__(self) -> None:
+        self.context.changed.add(self.label)
+
+
+def note_change(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """post_save / post_delete receiver: remember that a clinical row changed in this context
+    (once its transaction commits; see ``pending_changes`` for a transaction still open)."""
     context = _current.get()
-    if context is not None and sender._meta.app_label not in NOT_CLINICAL:
-        context.changed.add(sender._meta.label)
+    if context is None or sender._meta.app_label in NOT_CLINICAL:
+        return
+    change = _Change(context, sender._meta.label)
+    if connections[using].in_atomic_block:
+        context.pending.append((using, change))
+        transaction.on_commit(change, using=using)
+    else:
+        change()
+
+
+def pending_changes(context: AuditContext) -> set[str]:
+    """Changes made inside a transaction that is still open (the test suite wraps each test in
+    one) and not rolled back: their callbacks still wait in the connection's on-commit list."""
+    found = set()
+    for using, change in context.pending:
+        waiting = connections[using].run_on_commit
+        if any(entry[1] is change for entry in waiting):
+            found.add(change.label)
+    return found

@@ -37,6 +37,10 @@ CODES = {
     ),
     413: ("too large", gettext_lazy("The request body is larger than this server accepts.")),
     500: ("server error", gettext_lazy("Something went wrong on our side. It has been logged.")),
+    503: (
+        "unavailable",
+        gettext_lazy("The database cannot be reached just now; nothing was changed. Retry later."),
+    ),
 }
 
 
