@@ -301,8 +301,9 @@ def plan(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def assert_index_in_order(query_plan: str, index: str) -> None:
-    assert index in query_plan, query_plan
+def assert_index_in_order(query_plan: str, index: str | tuple[str, ...]) -> None:
+    indexes = (index,) if isinstance(index, str) else index
+    assert any(name in query_plan for name in indexes), query_plan
     assert "TEMP B-TREE" not in query_plan and "Sort" not in query_plan, query_plan
     assert not re.search(r"\bSCAN\b(?!.*USING)", query_plan), query_plan
     assert "Seq Scan" not in query_plan, query_plan
@@ -313,7 +314,9 @@ def assert_index_in_order(query_plan: str, index: str) -> None:
     [
         ("", "audit_clinic_seq"),
         ("after=3", "audit_clinic_seq"),
-        ("client_id={amara}", "audit_client_seq"),
+        # PostgreSQL may walk either index in order, by its statistics of the moment (seen in
+        # a whole-suite run): what matters is that no plan reads everything and sorts it.
+        ("client_id={amara}", ("audit_client_seq", "audit_clinic_seq")),
     ],
 )
 def test_audit_log_pages_read_an_index_in_order(world, query, index):
@@ -327,7 +330,12 @@ def test_audit_log_pages_read_an_index_in_order(world, query, index):
 def test_client_records_pages_read_an_index_in_order(world, query):
     add_clients(world.clinic, 60)
     http = signed_in(world.admin)
-    some = Client.objects.filter(clinic=world.clinic).order_by("family_name")[55].pk
+    # A client in the middle of the list, so that a page lies on either side of it.
+    some = (
+        Client.objects.filter(clinic=world.clinic)
+        .order_by("family_name", "given_name", "id")[25]
+        .pk
+    )
     sql = the_list_query(http, f"{RECORDS}?{query.format(client=some)}", "clients_client")
     assert_index_in_order(plan(sql), "client_clinic_name")
 
