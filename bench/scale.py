@@ -575,8 +575,16 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.1f} GiB of memory"
     except (OSError, ValueError, IndexError):
         pass
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = f" ({line.split(':', 1)[1].strip()})"
+                break
+    except OSError:
+        pass
     return (
-        f"{cores} cores{memory}, {platform.system()} {platform.release()}, Python "
+        f"{cores} cores{cpu}{memory}, {platform.system()} {platform.release()}, Python "
         f"{platform.python_version()}, Django {django.get_version()}"
     )
 
@@ -647,7 +655,15 @@ def run(scale: float, repeat: int, log=print) -> tuple[list[Measure], list[Measu
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     large = measure(repeat)
+    if connection.vendor == "postgresql":
+        major, minor = divmod(connection.pg_version, 10000)
+        server = f"PostgreSQL {major}.{minor}"
+    else:
+        import sqlite3
+
+        server = f"SQLite {sqlite3.sqlite_version}"
     facts = {
+        "server": server,
         "vendor": connection.vendor,
         "seconds": seeded,
         "statistics_seconds": statistics_seconds,
@@ -658,13 +674,32 @@ def run(scale: float, repeat: int, log=print) -> tuple[list[Measure], list[Measu
     return small, large, facts
 
 
+VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _commit() -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def write_result(scale: float, repeat: int, small, large, facts) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"scale-{facts['vendor']}-{scale:g}.md"
     counts = ", ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in facts["counts"].items())
     path.write_text(
-        f"### {facts['vendor']}, scale {scale:g}\n\n"
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}; median of {repeat} requests.\n"
+        f"### {VENDORS.get(facts['vendor'], facts['vendor'])}, scale {scale:g}\n\n"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}; {machine()}; "
+        f"{facts['server']}; median of {repeat} requests.\n"
         f"Added to the demo clinic: {counts}; seeded in {facts['seconds']:.0f} s; "
         f"the worker's clinic statistics took {facts['statistics_seconds']:.0f} s; "
         f"`audit verify`: {facts['audit_rows']:,} rows, {facts['problems']} problems.\n\n"
