@@ -699,7 +699,8 @@ def write_result(scale: float, repeat: int, small, large, facts) -> Path:
     path.write_text(
         f"### {VENDORS.get(facts['vendor'], facts['vendor'])}, scale {scale:g}\n\n"
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}; {machine()}; "
-        f"{facts['server']}; median of {repeat} requests.\n"
+        f"{facts['server']}; median of {repeat} requests; load average "
+        f"{os.getloadavg()[0]:.1f} at the end (the cores are shared).\n"
         f"Added to the demo clinic: {counts}; seeded in {facts['seconds']:.0f} s; "
         f"the worker's clinic statistics took {facts['statistics_seconds']:.0f} s; "
         f"`audit verify`: {facts['audit_rows']:,} rows, {facts['problems']} problems.\n\n"
