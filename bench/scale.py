@@ -1,0 +1,744 @@
+"""Scale benchmark: every main page and API read on the demo's data and on one clinic at a
+programme's size, in-process, as each role (issue 20, item 2).
+
+Run from the project root:
+
+    .venv/bin/python bench/scale.py --scale 0.1                     # SQLite
+    bin/with-postgres .venv/bin/python bench/scale.py --scale 0.1   # PostgreSQL
+
+It builds a throwaway installation (`migrate`, `seed-demo`, the clinic statistics the worker
+computes hourly) and measures it: signed in with Django's test client as the demo's clinician,
+supervisor, administrator and client, it requests every page of ``pages()`` once unmeasured, once
+counting queries, then ``--repeat`` times for the median time, and keeps the answer's size. Then
+``seed_scale`` grows the demo clinic to 50 clinicians, 10,000 clients and the rest of ``FULL``,
+times ``--scale``, the statistics are computed again, `audit verify` runs, and every page is
+measured again. The comparison is written as a Markdown table to
+bench/results/scale-<vendor>-<scale>.md, and with ``--write-docs`` every such result is put in
+docs/performance.md under "Scale". This is a measurement, not a test: it only reports statuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "results"
+DOCS = ROOT / "docs" / "performance.md"
+SEED = 20261203
+BATCH = 5000
+
+# One clinic at a programme's size (scale 1). The audit log is ten times its normal size: about
+# 200,000 rows would be written creating the clients, courses, teams and sessions (one row each)
+# and a year's sign-ins; the benchmark writes 2,000,000.
+FULL = {
+    "clinicians": 50,
+    "clients": 10_000,
+    "sessions": 150_000,
+    "administrations": 1_000_000,
+    "diary_entries": 100_000,
+    "inventory_people": 50_000,
+    "life_events": 20_000,
+    "open_alerts": 2_000,
+    "audit_rows": 2_000_000,
+}
+TARGET_RATIO, TARGET_MS = 3.0, 150.0
+
+
+def counts_for(scale: float) -> dict[str, int]:
+    """The number of each kind of row the seeder adds at ``scale`` (at least 1; 2 clinicians)."""
+    counts = {name: max(1, round(n * scale)) for name, n in FULL.items()}
+    counts["clinicians"] = max(2, counts["clinicians"])
+    return counts
+
+
+# --- seeding -------------------------------------------------------------------------------
+
+
+def _bulk(model, rows, batch: int = BATCH) -> None:
+    for start in range(0, len(rows), batch):
+        model.objects.bulk_create(rows[start : start + batch], batch_size=batch)
+
+
+def _answer_bank(rng: random.Random) -> dict[str, list[tuple[dict, dict]]]:
+    """Valid answers and their scores (scored by Gentle's own scorer) for every PHQ-9 and GAD-7
+    total, so that a million administrations cost no scoring."""
+    from gentle.measures.instruments import catalogue
+    from gentle.measures.scoring import check, score_all
+
+    bank: dict[str, list[tuple[dict, dict]]] = {}
+    for key, count in (("phq9", 9), ("gad7", 7)):
+        instrument = catalogue()[key]
+        bank[key] = []
+        for total in range(0, count * 3 + 1):
+            values = [0] * count
+            while sum(values) < total:
+                index = rng.randrange(count)
+                if values[index] < 3:
+                    values[index] += 1
+            answers: dict = {f"{key}_{n}": v for n, v in enumerate(values, start=1)}
+            for missing in check(instrument, answers):
+                answers[missing] = min(3, total // 7)
+            assert not check(instrument, answers), (key, total, check(instrument, answers))
+            scores = {r.score.id: r.value for r in score_all(instrument, answers)}
+            bank[key].append((answers, scores))
+    return bank
+
+
+def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
+    """Grow the demo clinic (``seed-demo`` first) by ``counts_for(scale)`` rows, reproducibly.
+
+    Rows are built in memory and written with bulk_create inside one transaction. The audit rows
+    are appended to the existing chain with Gentle's own hashing, so `gentle audit verify`
+    passes. The demo's clinician gets an ordinary share of the new caseload and the demo's
+    supervisor supervises a fifth of the clinicians, so their pages grow with the clinic."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from gentle.accounts.demo import DEMO_CLINIC_SLUG
+    from gentle.accounts.models import Clinic, Membership, Role, Supervision, User
+    from gentle.audit.chain import keyed_row_hash
+    from gentle.audit.log import audit_keys
+    from gentle.audit.migrations._append_only import guards, missing_guards, unguards
+    from gentle.audit.models import AuditEvent, AuditHead
+    from gentle.audit.names import Action
+    from gentle.clients.models import CareTeamMember, Client, TeamRole
+    from gentle.courses.models import Attendance, Course, Session
+    from gentle.demo import DEMO_DOMAIN
+    from gentle.inventory.models import Person
+    from gentle.measures.instruments import catalogue
+    from gentle.measures.models import Administration, Mode, Status
+    from gentle.safety.models import Alert, Severity
+    from gentle.timeline.models import DiaryEntry, LifeEvent
+
+    rng = random.Random(seed)
+    counts = counts_for(scale)
+    clinic = Clinic.objects.get(slug=DEMO_CLINIC_SLUG)
+    demo_clinician = User.objects.get(email=f"clinician@{DEMO_DOMAIN}")
+    demo_supervisor = User.objects.get(email=f"supervisor@{DEMO_DOMAIN}")
+    now = timezone.now().replace(microsecond=0)
+    unusable = make_password(None)
+    started = time.monotonic()
+
+    def step(name: str) -> None:
+        log(f"  {name}: {time.monotonic() - started:.0f} s")
+
+    with transaction.atomic():
+        emails = [f"scale-clinician-{n}@{DEMO_DOMAIN}" for n in range(1, counts["clinicians"])]
+        existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+        _bulk(
+            User,
+            [
+                User(email=email, display_name=f"Clinician {n}", password=unusable)
+                for n, email in enumerate(emails, start=1)
+                if email not in existing
+            ],
+        )
+        clinicians = [demo_clinician, *User.objects.filter(email__in=emails).order_by("pk")]
+        _bulk(
+            Membership,
+            [
+                Membership(user=u, clinic=clinic, role=Role.CLINICIAN)
+                for u in clinicians[1:]
+                if u.email not in existing
+            ],
+        )
+        supervised = clinicians[: max(1, len(clinicians) // 5)]
+        Supervision.objects.filter(clinic=clinic, supervisor=demo_supervisor).delete()
+        _bulk(
+            Supervision,
+            [
+                Supervision(clinic=clinic, supervisor=demo_supervisor, clinician=c)
+                for c in supervised
+            ],
+        )
+
+        surnames = [
+            f"{a}{b}"
+            for a in ("Ash", "Birch", "Cedar", "Elm", "Fir", "Hazel", "Oak", "Pine", "Rowan", "Yew")
+            for b in ("by", "ford", "ley", "ton", "wood", "well", "field", "more")
+        ]
+        given = [
+            "Alex",
+            "Blair",
+            "Casey",
+            "Dana",
+            "Eden",
+            "Finley",
+            "Gray",
+            "Harper",
+            "Indy",
+            "Jules",
+            "Kai",
+            "Lee",
+            "Morgan",
+            "Noor",
+            "Oakley",
+            "Parker",
+            "Quinn",
+            "Reese",
+            "Sam",
+            "Tate",
+        ]
+        first_new = (Client.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        _bulk(
+            Client,
+            [
+                Client(
+                    clinic=clinic,
+                    given_name=rng.choice(given),
+                    family_name=f"{rng.choice(surnames)}-{n}",
+                    created_at=now - timedelta(days=rng.randrange(1, 700)),
+                )
+                for n in range(counts["clients"])
+            ],
+        )
+        clients = list(
+            Client.objects.filter(clinic=clinic, pk__gte=first_new).values_list("pk", flat=True)
+        )
+        owner = {pk: clinicians[i % len(clinicians)] for i, pk in enumerate(clients)}
+        _bulk(
+            CareTeamMember,
+            [
+                CareTeamMember(client_id=pk, user=owner[pk], role=TeamRole.CLINICIAN)
+                for pk in clients
+            ],
+        )
+        step("clinicians, clients and care teams")
+
+        starts = {pk: date.today() - timedelta(days=rng.randrange(0, 400)) for pk in clients}
+        statuses = ["active"] * 3 + ["completed"] * 2 + ["planned"]
+        _bulk(
+            Course,
+            [
+                Course(
+                    client_id=pk,
+                    format="individual",
+                    contracted_sessions=16,
+                    session_minutes=50,
+                    initial_last=3,
+                    termination_first=13,
+                    start_date=starts[pk],
+                    status=rng.choice(statuses),
+                    focus=rng.choice(["grief", "dispute", "transition", "deficits"]),
+                    created_by=owner[pk],
+                )
+                for pk in clients
+            ],
+        )
+        course_of = dict(
+            Course.objects.filter(client__clinic=clinic, client_id__gte=first_new).values_list(
+                "client_id", "pk"
+            )
+        )
+        step("courses")
+
+        sessions = []
+        for n in range(counts["sessions"]):
+            pk = clients[n % len(clients)]
+            week = n // len(clients)
+            starts_at = datetime.combine(starts[pk], datetime.min.time(), UTC) + timedelta(
+                days=7 * week, hours=9 + rng.randrange(8)
+            )
+            sessions.append(
+                Session(
+                    course_id=course_of[pk],
+                    clinician=owner[pk],
+                    starts_at=starts_at,
+                    minutes=50,
+                    mode=rng.choice(["in_person", "video", "phone"]),
+                    attendance=Attendance.ATTENDED if starts_at < now else Attendance.SCHEDULED,
+                )
+            )
+        _bulk(Session, sessions)
+        del sessions
+        step("sessions")
+
+        bank = _answer_bank(rng)
+        versions = {key: catalogue()[key].version for key in bank}
+        rows = []
+        for n in range(counts["administrations"]):
+            pk = clients[n % len(clients)]
+            index = n // len(clients)
+            key = "phq9" if n % 2 == 0 else "gad7"
+            top = len(bank[key]) - 1
+            total = max(0, min(top, top * 2 // 3 - index // 4 + rng.randrange(-3, 4)))
+            answers, scores = bank[key][total]
+            at = now - timedelta(days=(index * 3) % 700, minutes=rng.randrange(600))
+            rows.append(
+                Administration(
+                    client_id=pk,
+                    course_id=course_of[pk],
+                    instrument_id=key,
+                    instrument_version=versions[key],
+                    mode=Mode.IN_SESSION,
+                    status=Status.SUBMITTED,
+                    created_by=owner[pk],
+                    created_at=at,
+                    answers=answers,
+                    scores=scores,
+                    submitted_at=at,
+                    submitted_by=owner[pk],
+                )
+            )
+            if len(rows) == BATCH * 4:
+                _bulk(Administration, rows)
+                rows = []
+        _bulk(Administration, rows)
+        step("administrations")
+
+        _bulk(
+            DiaryEntry,
+            [
+                DiaryEntry(
+                    client_id=clients[n % len(clients)],
+                    day=date.today() - timedelta(days=n // len(clients)),
+                    mood=rng.randrange(11),
+                )
+                for n in range(counts["diary_entries"])
+            ],
+        )
+        _bulk(
+            Person,
+            [
+                Person(
+                    client_id=clients[n % len(clients)],
+                    name=f"Person {n // len(clients) + 1}",
+                    name_key=f"person {n // len(clients) + 1}",
+                    relationship=rng.choice(["partner", "friend", "parent", "colleague"]),
+                    ring=rng.randrange(1, 4),
+                    updated_by=owner[clients[n % len(clients)]],
+                )
+                for n in range(counts["inventory_people"])
+            ],
+        )
+        _bulk(
+            LifeEvent,
+            [
+                LifeEvent(
+                    client_id=clients[n % len(clients)],
+                    category=rng.choice(["move", "new_job", "conflict", "illness"]),
+                    description="Life event",
+                    precision="year",
+                    year=2000 + rng.randrange(26),
+                    created_by=owner[clients[n % len(clients)]],
+                )
+                for n in range(counts["life_events"])
+            ],
+        )
+        _bulk(
+            Alert,
+            [
+                Alert(
+                    client_id=clients[n % len(clients)],
+                    source="scale",
+                    source_id=str(n),
+                    rule_id="phq9_item9",
+                    severity=rng.choice([Severity.LOW, Severity.MODERATE, Severity.HIGH]),
+                    reason="PHQ-9 item 9 above 0",
+                    raised_at=now - timedelta(hours=rng.randrange(1, 2000)),
+                )
+                for n in range(counts["open_alerts"])
+            ],
+        )
+        step("diary, inventory, life events and alerts")
+
+        keys = audit_keys()
+        head = AuditHead.objects.select_for_update().get(pk=1)
+        seq, prev = head.seq, head.hash
+        actions = [Action.CLIENT_VIEW.value, Action.AUTH_LOGIN.value, Action.SESSION_CREATE.value]
+        at = now - timedelta(days=365)
+        step_time = timedelta(days=365) / counts["audit_rows"]
+        rows = []
+        for _ in range(counts["audit_rows"]):
+            seq += 1
+            at += step_time
+            actor = clinicians[seq % len(clinicians)]
+            values = {
+                "seq": seq,
+                "at": at.replace(microsecond=at.microsecond),
+                "actor_id": actor.pk,
+                "actor_label": actor.email,
+                "role": "clinician",
+                "clinic_id": clinic.pk,
+                "client_id": clients[seq % len(clients)],
+                "object_type": "client",
+                "object_id": str(clients[seq % len(clients)]),
+                "action": actions[seq % len(actions)],
+                "detail": "",
+                "ip": "127.0.0.1",
+                "visitor": "",
+                "request_id": f"scale-{seq}",
+                "key_id": keys.current_id,
+            }
+            digest = keyed_row_hash(values, prev, keys.current)
+            rows.append(AuditEvent(prev_hash=prev, hash=digest, **values))
+            prev = digest
+            if len(rows) == BATCH * 4:
+                _bulk(AuditEvent, rows)
+                rows = []
+        _bulk(AuditEvent, rows)
+        # The head's guard lets it advance one row at a time; the bulk append moves it once, so
+        # the guards are lifted for that one update and put back in the same transaction.
+        with connection.cursor() as cursor:
+            for statement in unguards(connection.vendor):
+                cursor.execute(statement)
+            AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+            for statement in guards(connection.vendor):
+                cursor.execute(statement)
+        assert not missing_guards(connection), missing_guards(connection)
+        step("audit log")
+    return counts
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    page: str
+    role: str
+    ms: float
+    queries: int
+    kb: float
+    status: int
+
+
+def pages() -> list[Page]:
+    """The pages measured, with the demo's own records (the same on small and large data)."""
+    from django.urls import reverse
+
+    from gentle.audit.models import AuditHead
+    from gentle.clients.models import Client
+    from gentle.courses.models import Course
+    from gentle.demo import DEMO_DOMAIN
+    from gentle.measures.models import Administration, Status
+    from gentle.safety.models import Alert
+
+    client = Client.objects.get(user__email=f"client@{DEMO_DOMAIN}")
+    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
+    session = course.sessions.order_by("starts_at", "pk").first()
+    administration = Administration.objects.filter(client=client, status=Status.SUBMITTED).first()
+    alert = Alert.objects.filter(client__clinic=client.clinic).order_by("pk").first()
+    head = AuditHead.objects.get(pk=1).seq
+    c = {"client_id": client.pk}
+    result = [
+        Page("Home", "clinician", reverse("home")),
+        Page("Caseload", "clinician", reverse("caseload")),
+        Page("Caseload, search", "clinician", reverse("caseload") + "?q=Ash"),
+        Page("Caseload, phase filter", "clinician", reverse("caseload") + "?phase=middle"),
+        Page("Client list", "clinician", reverse("client_list")),
+        Page("Client page", "clinician", reverse("client_detail", kwargs=c)),
+        Page("Measures page", "clinician", reverse("client_measures", kwargs=c)),
+        Page("Course", "clinician", reverse("course_detail", kwargs={"course_id": course.pk})),
+        Page("Session", "clinician", reverse("session_detail", kwargs={"session_id": session.pk})),
+        Page("Inventory", "clinician", reverse("inventory", kwargs=c)),
+        Page("Timeline", "clinician", reverse("timeline", kwargs=c)),
+        Page("Calendar", "clinician", reverse("calendar_week")),
+        Page(
+            "API administration",
+            "clinician",
+            reverse("api_administration_detail", kwargs={"administration_id": administration.pk}),
+        ),
+        Page("Home", "supervisor", reverse("home")),
+        Page("Caseload", "supervisor", reverse("caseload")),
+        Page("Client list", "supervisor", reverse("client_list")),
+        Page("Measures page", "supervisor", reverse("client_measures", kwargs=c)),
+        Page("Home", "administrator", reverse("home")),
+        Page("Audit log, page 1", "administrator", reverse("audit_log")),
+        Page(
+            "Audit log, deep",
+            "administrator",
+            reverse("audit_log") + f"?after={max(1, head - 50_000)}",
+        ),
+        Page("Client records", "administrator", reverse("clinic_clients")),
+        Page("People", "administrator", reverse("clinic_people")),
+        Page("Portal home", "client", reverse("portal_home")),
+        Page("My progress", "client", reverse("portal_progress")),
+        Page("Questionnaires", "client", reverse("portal_questionnaires")),
+        Page("Diary", "client", reverse("portal_diary")),
+        Page("My people", "client", reverse("portal_people")),
+    ]
+    if alert is not None:
+        result.insert(
+            12, Page("Alert", "clinician", reverse("alert_detail", kwargs={"alert_id": alert.pk}))
+        )
+    return result
+
+
+ROLE_LOGINS = {
+    "clinician": "clinician",
+    "supervisor": "supervisor",
+    "administrator": "admin",
+    "client": "client",
+}
+
+
+def measure(repeat: int = 5) -> list[Measure]:
+    """Request every page ``repeat`` times as its role (after one unmeasured request)."""
+    from django.db import connection
+    from django.test import Client as HttpClient
+
+    from gentle.accounts.models import User
+    from gentle.demo import DEMO_DOMAIN
+
+    browsers = {}
+    for role, login in ROLE_LOGINS.items():
+        browsers[role] = HttpClient()
+        browsers[role].force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
+    results = []
+    for page in pages():
+        http = browsers[page.role]
+        http.get(page.url)  # warm-up: templates compiled, caches filled
+        executed: list[str] = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = http.get(page.url)
+        times = []
+        for _ in range(repeat):
+            begin = time.perf_counter()
+            response = http.get(page.url)
+            times.append((time.perf_counter() - begin) * 1000)
+        results.append(
+            Measure(
+                page.name,
+                page.role,
+                statistics.median(times),
+                len(executed),
+                len(response.content) / 1024,
+                response.status_code,
+            )
+        )
+    return results
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+def render(small: list[Measure], large: list[Measure]) -> str:
+    by_key = {(m.page, m.role): m for m in small}
+    lines = [
+        "| Page | Role | Small (ms) | Large (ms) | Ratio | Queries (small → large) | KB (large) "
+        "| Over target |",
+        "|---|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for big in large:
+        little = by_key.get((big.page, big.role))
+        if little is None:
+            continue
+        ratio = big.ms / little.ms if little.ms else float("inf")
+        over = []
+        if ratio > TARGET_RATIO:
+            over.append(f"> {TARGET_RATIO:g}×")
+        if big.ms > TARGET_MS:
+            over.append(f"> {TARGET_MS:g} ms")
+        if big.status != 200 or little.status != 200:
+            over.append(f"status {little.status}/{big.status}")
+        lines.append(
+            f"| {big.page} | {big.role} | {little.ms:.1f} | {big.ms:.1f} | {ratio:.1f} "
+            f"| {little.queries} → {big.queries} | {big.kb:.0f} | {', '.join(over) or '—'} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import platform
+
+    import django
+
+    cores = os.cpu_count()
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.1f} GiB of memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = f" ({line.split(':', 1)[1].strip()})"
+                break
+    except OSError:
+        pass
+    return (
+        f"{cores} cores{cpu}{memory}, {platform.system()} {platform.release()}, Python "
+        f"{platform.python_version()}, Django {django.get_version()}"
+    )
+
+
+# --- driver --------------------------------------------------------------------------------
+
+
+def _setup_django(data_dir: str) -> None:
+    os.environ["GENTLE_DATA_DIR"] = data_dir
+    os.environ.setdefault("GENTLE_DEMO_MFA_OPTIONAL", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _fresh_database() -> None:
+    """Empty the database (PostgreSQL: drop the schema; SQLite: a new file) and migrate."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    else:
+        name = connection.settings_dict["NAME"]
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", verbosity=0)
+
+
+def _compute_statistics() -> None:
+    """What `gentle worker` does hourly: the clinic-wide statistics the pages read."""
+    from gentle.accounts.models import Clinic
+    from gentle.measures.actions import statistics_compute
+
+    for clinic in Clinic.objects.all():
+        statistics_compute(clinic=clinic)
+
+
+def run(scale: float, repeat: int, log=print) -> tuple[list[Measure], list[Measure], dict]:
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    from gentle.audit.log import verify
+    from gentle.demo import seed_demo
+
+    setup_test_environment()  # the test client as the test suite uses it
+    logging.getLogger("gentle").setLevel(logging.WARNING)  # no access log line per request
+    _fresh_database()
+    seed_demo()
+    _compute_statistics()
+    log(f"{connection.vendor}: demo seeded; measuring the small data")
+    small = measure(repeat)
+    log(f"seeding scale {scale:g}")
+    started = time.monotonic()
+    counts = seed_scale(scale, log=log)
+    seeded = time.monotonic() - started
+    started = time.monotonic()
+    _compute_statistics()
+    statistics_seconds = time.monotonic() - started
+    checked, problems = verify()
+    log(f"seeded in {seeded:.0f} s; audit chain: {checked} rows, {len(problems)} problems")
+    # Fresh planner statistics (and on PostgreSQL the visibility map), as autovacuum would leave
+    # a live database, and no autovacuum run of the new rows during the measurement.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    large = measure(repeat)
+    if connection.vendor == "postgresql":
+        major, minor = divmod(connection.pg_version, 10000)
+        server = f"PostgreSQL {major}.{minor}"
+    else:
+        import sqlite3
+
+        server = f"SQLite {sqlite3.sqlite_version}"
+    facts = {
+        "server": server,
+        "vendor": connection.vendor,
+        "seconds": seeded,
+        "statistics_seconds": statistics_seconds,
+        "audit_rows": checked,
+        "problems": len(problems),
+        "counts": counts,
+    }
+    return small, large, facts
+
+
+VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _commit() -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_result(scale: float, repeat: int, small, large, facts) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"scale-{facts['vendor']}-{scale:g}.md"
+    counts = ", ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in facts["counts"].items())
+    path.write_text(
+        f"### {VENDORS.get(facts['vendor'], facts['vendor'])}, scale {scale:g}\n\n"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}; {machine()}; "
+        f"{facts['server']}; median of {repeat} requests; load average "
+        f"{os.getloadavg()[0]:.1f} at the end (the cores are shared).\n"
+        f"Added to the demo clinic: {counts}; seeded in {facts['seconds']:.0f} s; "
+        f"the worker's clinic statistics took {facts['statistics_seconds']:.0f} s; "
+        f"`audit verify`: {facts['audit_rows']:,} rows, {facts['problems']} problems.\n\n"
+        f"{render(small, large)}\n"
+    )
+    return path
+
+
+def write_docs() -> None:
+    """Put the results in bench/results/ under the "Scale" heading of docs/performance.md."""
+    found = sorted(RESULTS.glob("scale-*.md"), key=lambda p: ("postgresql" in p.name, p.name))
+    body = "\n".join(p.read_text() for p in found)
+    text = DOCS.read_text()
+    marker_start, marker_end = "<!-- scale:start -->", "<!-- scale:end -->"
+    if marker_start not in text:
+        raise SystemExit(f"{DOCS} has no {marker_start} marker under its Scale heading")
+    before, rest = text.split(marker_start, 1)
+    after = rest.split(marker_end, 1)[1]
+    DOCS.write_text(f"{before}{marker_start}\n{body}{marker_end}{after}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.1, help="1 is the full programme size")
+    parser.add_argument("--repeat", type=int, default=5, help="measured requests per page")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="put bench/results/scale-*.md in the docs"
+    )
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="gentle-scale-") as data_dir:
+        _setup_django(data_dir)
+        small, large, facts = run(options.scale, options.repeat)
+        path = write_result(options.scale, options.repeat, small, large, facts)
+        print(path.read_text())
+    if options.write_docs:
+        write_docs()
+    return 0 if facts["problems"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

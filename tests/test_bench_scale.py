@@ -1,0 +1,141 @@
+"""The scale benchmark (bench/scale.py) at a tiny scale: the seeder adds rows in the programme's
+proportions and keeps the audit chain valid, and the measurer answers every page. No timings."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from gentle.accounts.demo import DEMO_CLINIC_SLUG
+from gentle.accounts.models import Membership, Role
+from gentle.audit.log import verify
+from gentle.audit.migrations._append_only import missing_guards
+from gentle.audit.models import AuditEvent, AuditHead
+from gentle.clients.models import CareTeamMember, Client
+from gentle.courses.models import Course, Session
+from gentle.demo import seed_demo
+from gentle.inventory.models import Person
+from gentle.measures.models import Administration
+from gentle.safety.models import Alert
+from gentle.timeline.models import DiaryEntry, LifeEvent
+
+SCALE_PY = Path(__file__).resolve().parent.parent / "bench" / "scale.py"
+
+
+@pytest.fixture(scope="module")
+def scale():
+    spec = importlib.util.spec_from_file_location("bench_scale", SCALE_PY)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _counts() -> dict[str, int]:
+    clinic = {"client__clinic__slug": DEMO_CLINIC_SLUG}
+    return {
+        "clinicians": Membership.objects.filter(
+            clinic__slug=DEMO_CLINIC_SLUG, role=Role.CLINICIAN
+        ).count(),
+        "clients": Client.objects.filter(clinic__slug=DEMO_CLINIC_SLUG).count(),
+        "care_teams": CareTeamMember.objects.filter(**clinic).count(),
+        "courses": Course.objects.filter(**clinic).count(),
+        "sessions": Session.objects.filter(course__client__clinic__slug=DEMO_CLINIC_SLUG).count(),
+        "administrations": Administration.objects.filter(**clinic).count(),
+        "diary_entries": DiaryEntry.objects.filter(**clinic).count(),
+        "inventory_people": Person.objects.filter(**clinic).count(),
+        "life_events": LifeEvent.objects.filter(**clinic).count(),
+        "open_alerts": Alert.objects.filter(acknowledged_at=None, **clinic).count(),
+        "audit_rows": AuditEvent.objects.count(),
+    }
+
+
+def test_seeder_adds_rows_in_proportion_and_keeps_the_audit_chain(db, scale):
+    seed_demo()
+    before = _counts()
+    added = scale.seed_scale(0.001, log=lambda line: None)
+    after = _counts()
+
+    assert added == scale.counts_for(0.001)
+    assert added["clients"] == 10 and added["administrations"] == 1000
+    grown = {name: after[name] - before[name] for name in after}
+    for name in scale.FULL:
+        # Clinicians: the demo's own clinician is one of them.
+        expected = added[name] - 1 if name == "clinicians" else added[name]
+        assert grown[name] == expected, name
+    # Every new client has a course and a care team.
+    assert grown["courses"] == grown["care_teams"] == added["clients"]
+    # The programme's proportions: per client 15 sessions, 100 administrations, 10 diary days.
+    assert grown["sessions"] == 15 * grown["clients"]
+    assert grown["administrations"] == 100 * grown["clients"]
+    assert grown["diary_entries"] == 10 * grown["clients"]
+    assert grown["audit_rows"] == 200 * grown["clients"]
+    # PHQ-9 and GAD-7 answers with their scores, as Gentle's scorer computes them.
+    phq9 = Administration.objects.filter(
+        client__family_name__regex=r"-[0-9]+$", instrument_id="phq9"
+    )
+    assert phq9.count() == 500
+    sample = phq9.first()
+    assert sample.scores and "phq9_1" in sample.answers
+
+    checked, problems = verify()
+    assert problems == []
+    assert checked == after["audit_rows"]
+    assert AuditHead.objects.get(pk=1).seq == AuditEvent.objects.order_by("-seq").first().seq
+    assert missing_guards(connection) == []
+
+
+def test_seeding_is_reproducible(db, scale):
+    seed_demo()
+    scale.seed_scale(0.001, log=lambda line: None)
+    first = list(
+        Client.objects.filter(family_name__regex=r"-[0-9]+$").values_list(
+            "given_name", "family_name"
+        )
+    )
+    totals = sorted(
+        Administration.objects.filter(client__family_name__regex=r"-[0-9]+$").values_list(
+            "scores", flat=True
+        ),
+        key=repr,
+    )
+    # A second, fresh seeding with the same seed gives the same rows.
+    Client.objects.filter(family_name__regex=r"-[0-9]+$").delete()
+    scale.seed_scale(0.001, log=lambda line: None)
+    again = list(
+        Client.objects.filter(family_name__regex=r"-[0-9]+$").values_list(
+            "given_name", "family_name"
+        )
+    )
+    assert again == first
+    assert (
+        sorted(
+            Administration.objects.filter(client__family_name__regex=r"-[0-9]+$").values_list(
+                "scores", flat=True
+            ),
+            key=repr,
+        )
+        == totals
+    )
+
+
+def test_measurer_gives_a_row_per_page_without_errors(db, scale, settings):
+    # The benchmark signs staff in without a second factor (GENTLE_DEMO_MFA_OPTIONAL).
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    small = scale.measure(repeat=1)
+    scale.seed_scale(0.001, log=lambda line: None)
+    large = scale.measure(repeat=1)
+
+    names = [(page.name, page.role) for page in scale.pages()]
+    assert [(m.page, m.role) for m in large] == names
+    assert {"clinician", "supervisor", "administrator", "client"} == {m.role for m in large}
+    assert [m for m in small + large if m.status != 200] == []
+    assert all(m.queries > 0 and m.kb > 0 for m in large)
+    table = scale.render(small, large).splitlines()
+    assert len(table) == 2 + len(names)
+    assert "| Audit log, deep | administrator |" in "\n".join(table)
