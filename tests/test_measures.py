@@ -562,3 +562,49 @@ def test_the_clients_progress_charts_the_latest_answers_and_tables_them_all(clie
     html = response.content.decode()
     phq9 = html[html.index('id="r-phq9"') : html.index('id="goals-title"')]
     assert phq9.count("<tr>") == 121  # the header and every answer
+
+
+def test_a_clients_answers_are_read_without_an_index_built_over_the_clinic(world):
+    """bench/scale.py found the measures page, My progress and the API read growing with the
+    clinic on SQLite: counting corrections by a join made SQLite build an automatic index over
+    every administration on each request. The lookup now uses the foreign key's index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gentle.measures.selectors import submitted
+
+    other = make_client(world.clinic, clinicians=[world.alice], given_name="Other")
+    course = make_course(other, world.alice)
+    Administration.objects.bulk_create(
+        Administration(
+            client=other,
+            course=course,
+            instrument_id="phq9",
+            instrument_version=1,
+            mode="in_session",
+            status="submitted",
+            created_by=world.alice,
+            submitted_at=timezone.now(),
+            submitted_by=world.alice,
+            answers={},
+            scores={"total": 9},
+        )
+        for _ in range(3000)
+    )
+    add_submitted(world.amara, world.alice, make_course(world.amara, world.alice), 4)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as captured:
+        assert len(submitted(world.amara)) == 4
+    (sql,) = [q["sql"] for q in captured.captured_queries]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            query_plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            assert "AUTOMATIC" not in query_plan, query_plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            query_plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "measures_administration" in sql
+        assert "Seq Scan on measures_administration" not in query_plan, query_plan
