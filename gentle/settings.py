@@ -249,8 +249,11 @@ ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 # login_failed: wrong passwords per account (the normalised address, gentle.accounts.adapter)
 # and wrong MFA codes per person are two budgets of 5 in any 15 minutes; together they share
 # 10 a minute per address.
+# Sign-ins per minute from one address: a clinic whose staff all come through one office
+# address may raise it (docs/drills.md, "Fifty people at once").
+GENTLE_SIGN_INS_PER_ADDRESS = env_int("GENTLE_SIGN_INS_PER_ADDRESS", 30, minimum=5)
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    "login": f"{GENTLE_SIGN_INS_PER_ADDRESS}/m/ip",
     "login_failed": "10/m/ip,5/15m/key",
     "reset_password": "5/m/ip,3/h/key",
     "reset_password_from_key": "10/m/ip",
