@@ -608,3 +608,7 @@ def test_a_clients_answers_are_read_without_an_index_built_over_the_clinic(world
             query_plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "measures_administration" in sql
         assert "Seq Scan on measures_administration" not in query_plan, query_plan
+    # The answers are searched by an index, never read whole; the corrections by their own.
+    assert "admin_corrections" in query_plan, query_plan
+    if connection.vendor == "sqlite":
+        assert not re.search(r"^SCAN (measures_administration|U0)", query_plan, re.M), query_plan

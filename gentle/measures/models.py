@@ -68,7 +68,15 @@ class Administration(models.Model):
         indexes = [
             models.Index(
                 fields=["client", "instrument_id", "status"], name="admin_client_instrument"
-            )
+            ),
+            # The few answers that correct another: looked up for each of a client's answers.
+            # Partial, so that its statistics show it is selective (nearly every row's
+            # corrects is empty, which made SQLite scan or build an index per request).
+            models.Index(
+                fields=["corrects", "status"],
+                condition=models.Q(corrects__isnull=False),
+                name="admin_corrections",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
