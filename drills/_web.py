@@ -73,9 +73,18 @@ class Process:
 class Browser:
     """Cookies, CSRF tokens and no redirects followed: a 302 after a POST is the success."""
 
-    def __init__(self, base: str):
+    def __init__(
+        self,
+        base: str,
+        *,
+        jar: http.cookiejar.CookieJar | None = None,
+        address: str | None = None,
+    ):
+        """``jar``: another browser's cookies (the same visitor on another server);
+        ``address``: the visitor's address, as a trusted reverse proxy would forward it."""
         self.base = base
-        self.jar = http.cookiejar.CookieJar()
+        self.jar = jar if jar is not None else http.cookiejar.CookieJar()
+        self.address = address
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args, **kwargs):
@@ -91,6 +100,8 @@ class Browser:
         if data is not None:
             body = urllib.parse.urlencode(data, doseq=True).encode()
             headers.setdefault("Referer", self.base + path)
+        if self.address:
+            headers.setdefault("X-Forwarded-For", self.address)
         req = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310
         try:
             with self.opener.open(req, timeout=timeout) as response:
@@ -104,16 +115,22 @@ class Browser:
     def post(self, path: str, data: dict, **headers):
         return self.request(path, {**data, "csrfmiddlewaretoken": self.csrf()}, **headers)
 
-    def sign_in(self, email: str) -> None:
+    def try_sign_in(self, email: str, password: str | None = None) -> int:
+        """The status the sign-in form answers: 302 signed in, else refused (200 with the form,
+        429 throttled)."""
         from gentle.demo import DEMO_PASSWORD
 
         status, html, _ = self.request("/accounts/login/")
         assert status == 200, status
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        status, _, headers = self.request(
+        status, _, _headers = self.request(
             "/accounts/login/",
-            {"login": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
+            {"login": email, "password": password or DEMO_PASSWORD, "csrfmiddlewaretoken": token},
         )
+        return status
+
+    def sign_in(self, email: str, password: str | None = None) -> None:
+        status = self.try_sign_in(email, password)
         assert status == 302, f"sign-in answered {status}"
 
 

@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
-import signal
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -29,13 +27,9 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gentle.settings")
-os.environ.setdefault("GENTLE_ENV", "demo")
 
-from two_servers import Browser, free_port, wait_for  # noqa: E402
+from _web import Browser, Process, free_port, seed, setup_django, wait_until_up  # noqa: E402
 
-GENTLE = str(Path(sys.executable).with_name("gentle"))
 PASSWORD = "a long drill passphrase 2026"
 CLINICIAN_PAGES = (
     "/",
@@ -86,28 +80,18 @@ def main() -> int:
     options = parser.parse_args()
     # Every person comes from their own address, through a reverse proxy on this machine (as in
     # docs/deployment.md): otherwise fifty sign-ins in a minute from one address are throttled.
-    env = {**os.environ, "GENTLE_TRUSTED_PROXIES": "127.0.0.1"}
     os.environ["GENTLE_TRUSTED_PROXIES"] = "127.0.0.1"
-    subprocess.run([GENTLE, "migrate", "-v0"], check=True, env=env)
-    subprocess.run([GENTLE, "seed-demo"], check=True, env=env, stdout=subprocess.DEVNULL)
-
-    import django
-
-    django.setup()
+    setup_django()
+    seed()
     from django.db import connection
 
     staff, portal = people(options.clinicians, options.clients)
     connection.close()
     port = free_port()
+    logs = Path(tempfile.mkdtemp(prefix="gentle-mixed-load-"))
     processes = [
-        subprocess.Popen(
-            [GENTLE, *command],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for command in (["serve", "--port", str(port)], ["worker"])
+        Process("serve", "--port", str(port), log=logs / "serve.log"),
+        Process("worker", log=logs / "worker.log"),
     ]
     base = f"http://127.0.0.1:{port}"
     timings: dict[str, list[float]] = defaultdict(list)
@@ -115,62 +99,64 @@ def main() -> int:
     acknowledged: dict[str, int] = {}
     lock = threading.Lock()
 
-    def note(page: str, started: float, status: int) -> None:
+    def note(page: str, started: float, status: int, *, ok: bool) -> None:
         with lock:
             timings[page].append((time.perf_counter() - started) * 1000)
-            if status >= 400:
+            if not ok:
                 errors.append(f"{status} {page}")
 
     def address(n: int) -> str:
         return f"10.1.{n // 250}.{n % 250 + 1}"
 
-    def clinician(email: str, client_ids: list[int], stop: float, where: str) -> None:
-        browser, rng = Browser(where), random.Random(email)
+    def sign_in(browser: Browser, email: str) -> None:
         started = time.perf_counter()
-        status, _ = browser.sign_in(base, email, PASSWORD)
-        note("sign in", started, status)
+        status = browser.try_sign_in(email, PASSWORD)
+        note("sign in", started, status, ok=status == 302)
+
+    def open_page(browser: Browser, page: str, path: str) -> int:
+        """A page answered as itself (a redirect would mean the person was signed out)."""
+        started = time.perf_counter()
+        status = browser.request(path, timeout=30)[0]
+        note(page, started, status, ok=status == 200)
+        return status
+
+    def clinician(email: str, client_ids: list[int], stop: float, where: str) -> None:
+        browser, rng = Browser(base, address=where), random.Random(email)
+        sign_in(browser, email)
         while time.time() < stop:
             page = rng.choice(CLINICIAN_PAGES)
-            path = page.format(c=rng.choice(client_ids))
-            started = time.perf_counter()
-            status, _body = browser.get(base, path)
-            note(page, started, status)
+            open_page(browser, page, page.format(c=rng.choice(client_ids)))
             time.sleep(rng.uniform(0, 2 * options.think))
 
     def client(email: str, stop: float, where: str) -> None:
-        browser, rng = Browser(where), random.Random(email)
-        started = time.perf_counter()
-        status, _ = browser.sign_in(base, email, PASSWORD)
-        note("sign in", started, status)
+        browser, rng = Browser(base, address=where), random.Random(email)
+        sign_in(browser, email)
         while time.time() < stop:
             page = rng.choice(CLIENT_PAGES)
-            started = time.perf_counter()
-            status, body = browser.get(base, page)
-            note(page, started, status)
-            if page == "/portal/diary/" and status == 200:
-                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+            if open_page(browser, page, page) == 200 and page == "/portal/diary/":
                 mood = rng.randint(3, 9)
                 started = time.perf_counter()
-                status, landed = browser.post(
-                    base,
+                status, _body, headers = browser.post(
                     page,
                     {
-                        "csrfmiddlewaretoken": token,
                         "day": date.today().isoformat(),
                         "mood": str(mood),
                         "what_happened": "Walked to the market with my sister.",
                     },
+                    timeout=30,
                 )
                 # Saved: the diary answers with a redirect back to itself (not to sign-in).
-                saved = status == 200 and landed.endswith("/portal/diary/")
-                note("POST /portal/diary/", started, status if saved else 599)
+                saved = status == 302 and headers.get("Location", "").endswith("/portal/diary/")
+                note("POST /portal/diary/", started, status, ok=saved)
                 if saved:
                     with lock:
                         acknowledged[email] = mood
             time.sleep(rng.uniform(0, 2 * options.think))
 
     try:
-        wait_for(base)
+        for process in processes:
+            process.start()
+        wait_until_up(Browser(base))
         stop = time.time() + options.seconds
         threads = [
             threading.Thread(target=clinician, args=(e, ids, stop, address(n)))
@@ -188,9 +174,7 @@ def main() -> int:
         elapsed = time.perf_counter() - began
     finally:
         for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=30)
+            process.stop()
 
     from gentle.audit.log import verify
     from gentle.timeline.models import DiaryEntry
