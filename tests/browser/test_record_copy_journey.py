@@ -38,6 +38,16 @@ def ask_for_a_copy(base, phone) -> str:
     return f"{base}/portal/record/{RecordExport.objects.get().pk}/status/"
 
 
+def hold_polls(phone, status_url: str) -> None:
+    """The test database is in memory with a shared cache, whose table locks do not wait: a poll
+    served while this thread writes fails one side with "database table is locked". Routed
+    requests are let through only while this thread is inside a Playwright call, so between
+    calls the page's polls wait in the browser instead of meeting the test's writes."""
+    phone.route(status_url, lambda route: route.continue_())
+    with phone.expect_response(status_url):
+        pass  # the poll in flight, if any, has been answered
+
+
 def test_the_copy_appears_by_itself_when_it_is_ready(live_server, page_at):
     base = live_server.url
     phone = page_at(360, 780)
@@ -49,6 +59,7 @@ def test_the_copy_appears_by_itself_when_it_is_ready(live_server, page_at):
     headers = polled.value.headers
     assert (headers.get("x-gentle-background"), headers.get("hx-request")) == ("1", "true")
 
+    hold_polls(phone, status_url)
     prepare_export.call(export.pk)  # what the worker does
     expect(phone.get_by_role("link", name="Read or print")).to_be_visible(timeout=10_000)
     expect(phone.locator("main progress")).to_have_count(0)
@@ -61,7 +72,7 @@ def test_the_copy_appears_by_itself_when_it_is_ready(live_server, page_at):
 def test_a_page_left_polling_past_the_idle_limit_goes_to_sign_in(live_server, page_at):
     base = live_server.url
     phone = page_at(360, 780)
-    ask_for_a_copy(base, phone)
+    hold_polls(phone, ask_for_a_copy(base, phone))
     (cookie,) = [c for c in phone.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=cookie["value"])
     session[SEEN] = time.time() - 60 * (settings.GENTLE_IDLE_MINUTES_CLIENT + 1)
