@@ -2,7 +2,18 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from gentle.lib.prepared import PreparedQuery
+
 DEMO_EMAIL_SUFFIX = "@demo.gentle.test"
+
+
+def _user_by_id(shape: None, *, user_id: int):
+    user_model = get_user_model()
+    fields = [field.attname for field in user_model._meta.concrete_fields]
+    return user_model._default_manager.filter(pk=user_id).values_list(*fields)
+
+
+USER_BY_ID = PreparedQuery(_user_by_id, values=("user_id",))
 
 
 def users_by_email(email: str, *, is_active: bool | None = None) -> list:
@@ -35,7 +46,12 @@ class AuthenticationBackend(AllauthBackend):
         return None
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
-        if user is not None and not settings.DEMO and user.email.endswith(DEMO_EMAIL_SUFFIX):
+        """The signed-in person, read on every request (Django's ModelBackend.get_user with a
+        query built once, issue 20), unless inactive or a demo account outside demo mode."""
+        found = USER_BY_ID.instances(None, user_id=int(user_id))
+        user = found[0] if found else None
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        if not settings.DEMO and user.email.endswith(DEMO_EMAIL_SUFFIX):
             return None
         return user

@@ -22,11 +22,14 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 # Ids that no row has: negative and far from any sequence.
 _MARKER_SETS = (-(10**12), -(2 * 10**12))
 Builder = Callable[..., QuerySet]
+# alias, SQL, parameters with markers, {index of a marker: value name}, the compiler (converters)
+_Prepared = tuple[str, str, list[Any], dict[int, str], SQLCompiler]
 
 
 class PreparedQuery:
@@ -38,27 +41,36 @@ class PreparedQuery:
     def __init__(self, build: Builder, *, values: Sequence[str]):
         self._build = build
         self._names = tuple(values)
-        self._cache: dict[Hashable, tuple[str, str, list[Any], dict[int, str]]] = {}
+        self._cache: dict[Hashable, _Prepared] = {}
         self._lock = threading.Lock()
 
     def rows(self, shape: Hashable, **values: int) -> list[tuple]:
         if set(values) != set(self._names):
             raise TypeError(f"expected values {self._names}, got {tuple(values)}")
-        alias, sql, params, places = self._prepared(shape)
+        alias, sql, params, places, compiler = self._prepared(shape)
         bound = list(params)
         for index, name in places.items():
             bound[index] = values[name]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, bound)
-            return cursor.fetchall()
+            fetched = cursor.fetchall()
+        # The ORM's converters (dates on SQLite, booleans, ...), as a queryset would apply them.
+        return list(compiler.results_iter([fetched], tuple_expected=True))
 
-    def _prepared(self, shape: Hashable) -> tuple[str, str, list[Any], dict[int, str]]:
+    def instances(self, shape: Hashable, **values: int) -> list[Model]:
+        """For a builder returning ``Model.objects....values_list(*attnames)`` of the model's own
+        fields: the rows as model instances (fields not listed are deferred)."""
+        alias, _, _, _, compiler = self._prepared(shape)
+        model, names = compiler.query.model, list(compiler.query.values_select)
+        return [model.from_db(alias, names, row) for row in self.rows(shape, **values)]
+
+    def _prepared(self, shape: Hashable) -> _Prepared:
         cached = self._cache.get(shape)
         if cached is not None:
             return cached
         with self._lock:
-            alias, sql, params = self._compile(shape, _MARKER_SETS[0])
-            _, other_sql, other_params = self._compile(shape, _MARKER_SETS[1])
+            alias, sql, params, compiler = self._compile(shape, _MARKER_SETS[0])
+            _, other_sql, other_params, _ = self._compile(shape, _MARKER_SETS[1])
             if sql != other_sql or len(params) != len(other_params):
                 raise ValueError("the query's SQL text depends on its values: not preparable")
             places: dict[int, str] = {}
@@ -70,7 +82,7 @@ class PreparedQuery:
                     raise ValueError("a parameter changes with the values: not preparable")
                 if name is not None:
                     places[index] = name
-            self._cache[shape] = (alias, sql, params, places)
+            self._cache[shape] = (alias, sql, params, places, compiler)
         return self._cache[shape]
 
     def _marker_name(self, value: Any, base: int) -> str | None:
@@ -80,8 +92,9 @@ class PreparedQuery:
                 return self._names[offset]
         return None
 
-    def _compile(self, shape: Hashable, base: int) -> tuple[str, str, list[Any]]:
+    def _compile(self, shape: Hashable, base: int) -> tuple[str, str, list[Any], SQLCompiler]:
         markers = {name: base - i for i, name in enumerate(self._names)}
         queryset = self._build(shape, **markers)
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-        return queryset.db, sql, list(params)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        return queryset.db, sql, list(params), compiler
