@@ -50,12 +50,14 @@ class Target:
     page: str
     app: str
     signed_in: bool | None  # None: not a Gentle page, nothing to check beyond the status
+    path: str = "/"
 
 
 FLOOR = Target("Bare Django view", BARE_APP, signed_in=None)
 TARGETS = (
     Target("Home, anonymous", GENTLE_APP, signed_in=False),
     Target("Home, signed-in clinician", GENTLE_APP, signed_in=True),
+    Target("Caseload, signed-in clinician", GENTLE_APP, signed_in=True, path="/caseload/"),
     FLOOR,
 )
 
@@ -168,8 +170,8 @@ def measure(
     print(f"bench: {target.page} on 127.0.0.1:{port}", file=sys.stderr)
     with server_context as server:
         cookie = session if target.signed_in else None
-        check_page(port, "/", cookie, signed_in=target.signed_in)
-        load = Load(port, "/", cookie, args.connections, args.seconds, args.max_requests)
+        check_page(port, target.path, cookie, signed_in=target.signed_in)
+        load = Load(port, target.path, cookie, args.connections, args.seconds, args.max_requests)
         with MemorySampler(server.pid) as memory:
             if args.warmup:
                 drive(replace(load, seconds=args.warmup), wrk)

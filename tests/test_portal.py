@@ -338,6 +338,16 @@ def test_a_copy_of_the_record_is_prepared_in_the_background(
     assert client.get(f"/portal/record/{export.pk}/json/").status_code == 404
 
 
+def test_a_copy_asked_for_is_queued_for_the_worker_in_the_same_commit(client, world):
+    """No moment exists between the request being saved and its task being queued: a process
+    killed after the commit (issue 20's drills) cannot leave a copy no worker will prepare."""
+    client.force_login(world.portal)
+    assert client.post("/portal/record/").status_code == 302  # no on-commit callback run here
+    export = RecordExport.objects.get()
+    queued = DBTaskResult.objects.get(task_path="gentle.portal.tasks.prepare_export")
+    assert queued.args_kwargs["args"] == [export.pk]
+
+
 def test_portal_pages_stay_within_the_weight_budget(client, world):
     """Every portal page with its assets under 100 KB compressed, for phones on slow networks."""
     import gzip

@@ -98,5 +98,7 @@ def export_request(*, by, client) -> RecordExport:
             object_id=export.pk,
             role="client",
         )
-        transaction.on_commit(lambda: prepare_export.enqueue(export.pk))
+        # The task row is written in the same transaction (the database task backend), so a
+        # process killed after the commit cannot leave a request that no worker will prepare.
+        prepare_export.enqueue(export.pk)
     return export
