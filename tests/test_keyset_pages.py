@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection, transaction
@@ -133,6 +134,21 @@ def test_audit_log_filters_stay_on_every_page(world):
     assert numbers(second) == list(range(12, -1, -1))
     assert link(second, "Older") is None
     assert link(second, "Newer").startswith(f"?client_id={world.amara.pk}&before=")
+
+
+def test_audit_log_filtered_by_dates_pages_through_that_range_newest_first(world, time_machine):
+    for day, start in ((1, 0), (2, 100), (3, 200), (4, 300)):
+        time_machine.move_to(datetime(2026, 3, day, 12, 0, tzinfo=UTC), tick=False)
+        add_audit_rows(world, 40, start=start)
+    http = signed_in(world.admin)
+    query = "since=2026-03-02&until=2026-03-03"
+    first = get(http, f"{AUDIT}?{query}")
+    assert numbers(first) == [*range(239, 199, -1), *range(139, 129, -1)]
+    second = get(http, AUDIT + link(first, "Older"))
+    assert numbers(second) == list(range(129, 99, -1))
+    assert link(second, "Older") is None
+    back = get(http, AUDIT + link(second, "Newer"))
+    assert numbers(back) == numbers(first)
 
 
 def test_audit_log_shows_only_the_administrators_clinic_on_every_page(world):
@@ -317,6 +333,10 @@ def assert_index_in_order(query_plan: str, index: str | tuple[str, ...]) -> None
         # PostgreSQL may walk either index in order, by its statistics of the moment (seen in
         # a whole-suite run): what matters is that no plan reads everything and sorts it.
         ("client_id={amara}", ("audit_client_seq", "audit_clinic_seq")),
+        # Dates bound a range of the time index, newest first: an old "until" does not read
+        # every newer row first.
+        ("until=2026-01-31", "audit_clinic_time"),
+        ("since=2020-01-01&until=2026-01-31&after=3", "audit_clinic_time"),
     ],
 )
 def test_audit_log_pages_read_an_index_in_order(world, query, index):

@@ -254,6 +254,7 @@ def audit_log(request):
     clinic = clinic_context(request).clinic
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.filter(clinic_id=clinic.pk)
+    order = ["-seq"]
     if form.is_valid():
         data = form.cleaned_data
         if data["actor"]:
@@ -267,7 +268,11 @@ def audit_log(request):
             events = events.filter(at__gte=datetime.combine(data["since"], time.min, zone))
         if data["until"]:
             events = events.filter(at__lte=datetime.combine(data["until"], time.max, zone))
-    page = request_page(request, events, order=["-seq"])
+        if data["since"] or data["until"]:
+            # Newest first by time, so that the dates bound a range of an index instead of
+            # every newer row being read and skipped (issue 20); seq breaks ties.
+            order = ["-at", "-seq"]
+    page = request_page(request, events, order=order)
     with transaction.atomic():
         record(Action.AUDIT_VIEW, role=Role.ADMIN, clinic_id=clinic.pk)
     return render(request, "accounts/audit_log.html", {"form": form, "page": page})

@@ -52,6 +52,8 @@ class AuditEvent(models.Model):
             # The audit log page, newest first, whole clinic or one client (keyset by seq).
             models.Index(fields=["clinic_id", "seq"], name="audit_clinic_seq"),
             models.Index(fields=["client_id", "seq"], name="audit_client_seq"),
+            # The audit log page filtered by dates: newest first by time (keyset by at, seq).
+            models.Index(fields=["clinic_id", "at", "seq"], name="audit_clinic_time"),
         ]
 
     def __str__(self) -> str:
