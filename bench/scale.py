@@ -444,6 +444,8 @@ def pages() -> list[Page]:
         Page("Home", "clinician", reverse("home")),
         Page("Caseload", "clinician", reverse("caseload")),
         Page("Caseload, search", "clinician", reverse("caseload") + "?q=Ash"),
+        # Inside a name (Birchwood), through the search index (ADR 0031).
+        Page("Caseload, search inside a name", "clinician", reverse("caseload") + "?q=rchwo"),
         Page("Caseload, phase filter", "clinician", reverse("caseload") + "?phase=middle"),
         Page("Client list", "clinician", reverse("client_list")),
         Page("Client page", "clinician", reverse("client_detail", kwargs=c)),
@@ -470,6 +472,7 @@ def pages() -> list[Page]:
             reverse("audit_log") + f"?after={max(1, head - 50_000)}",
         ),
         Page("Client records", "administrator", reverse("clinic_clients")),
+        Page("Client records, search", "administrator", reverse("clinic_clients") + "?q=rchwo"),
         Page("People", "administrator", reverse("clinic_people")),
         Page("Portal home", "client", reverse("portal_home")),
         Page("My progress", "client", reverse("portal_progress")),
@@ -478,8 +481,10 @@ def pages() -> list[Page]:
         Page("My people", "client", reverse("portal_people")),
     ]
     if alert is not None:
+        before = next(i for i, page in enumerate(result) if page.name == "API administration")
         result.insert(
-            12, Page("Alert", "clinician", reverse("alert_detail", kwargs={"alert_id": alert.pk}))
+            before,
+            Page("Alert", "clinician", reverse("alert_detail", kwargs={"alert_id": alert.pk})),
         )
     return result
 

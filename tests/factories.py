@@ -70,6 +70,7 @@ def make_client(clinic: Clinic, *, clinicians=(), supervisor=None, user=None, **
         clinic=clinic,
         given_name=names.get("given_name", f"Client{n}"),
         family_name=names.get("family_name", "Example"),
+        preferred_name=names.get("preferred_name", ""),
         user=user,
     )
     for clinician in clinicians:

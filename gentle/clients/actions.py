@@ -504,7 +504,7 @@ def client_update(*, by: User, client: Client, fields: dict) -> Client:
         changed = sorted(name for name in DETAIL_FIELDS if getattr(client, name) != fields[name])
         for name in DETAIL_FIELDS:
             setattr(client, name, fields[name])
-        client.save(update_fields=list(DETAIL_FIELDS))
+        client.save(update_fields=[*DETAIL_FIELDS, "search_text"])  # the names, folded
         record(
             Action.CLIENT_UPDATE,
             actor=by,

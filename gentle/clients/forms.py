@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Membership, Role, User
 from gentle.clients.models import ConsentKind
+from gentle.lib.search import MAX_TERM
 from gentle.lib.tokens import normalize_code
 
 
@@ -54,6 +55,10 @@ class BreakGlassForm(forms.Form):
             "supervisors, who review it."
         ),
     )
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=MAX_TERM)
 
 
 class FindClientForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Clinic, Invitation
+from gentle.lib.search import SearchTextField
 
 if TYPE_CHECKING:
     from gentle.clients.access import May
@@ -65,6 +66,11 @@ class Client(models.Model):
         "remaining team confirms the login is the client's, or ends it.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The names as search compares them (gentle.lib.search, ADR 0031), filled on every save.
+    # Its indexes are made by migration 0005: on SQLite the FTS5 table clients_client_search
+    # and the triggers that keep it (a migration that remakes this table on SQLite drops the
+    # triggers and must create them again), on PostgreSQL a GIN trigram index.
+    search_text = SearchTextField(sources=["given_name", "family_name", "preferred_name"])
 
     class Meta:
         ordering = ["family_name", "given_name", "pk"]

@@ -27,6 +27,7 @@ from gentle.clients.forms import (
     CareTeamForm,
     ClientDetailsForm,
     ClientForm,
+    ClientSearchForm,
     ConsentForm,
     FindClientForm,
     InvitationAcceptForm,
@@ -35,6 +36,7 @@ from gentle.clients.forms import (
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
 from gentle.lib.forms import posted
 from gentle.lib.keyset import request_page
+from gentle.lib.search import search
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 
@@ -209,11 +211,13 @@ def clinic_clients(request):
         client = actions.client_create(by=request.user, clinic=context.clinic, **form.cleaned_data)
         messages.success(request, _("Client record created. Now choose the care team."))
         return redirect("clinic_client_team", client_id=client.pk)
-    page = request_page(
-        request,
-        Client.objects.filter(clinic=context.clinic).prefetch_related("care_team__user"),
-        order=["family_name", "given_name", "id"],
-    )
+    records = Client.objects.filter(clinic=context.clinic).prefetch_related("care_team__user")
+    finder = ClientSearchForm(request.GET or None)
+    if finder.is_valid():
+        records = search(records, finder.cleaned_data["q"])
+    elif finder.is_bound:
+        records = records.none()  # a refused search lists nothing, not everything; it says why
+    page = request_page(request, records, order=["family_name", "given_name", "id"])
     with transaction.atomic():
         record(
             Action.CLIENT_ADMIN_LIST,
@@ -221,7 +225,12 @@ def clinic_clients(request):
             clinic_id=context.clinic.pk,
             detail=f"count={len(page.rows)}",
         )
-    return render(request, "clients/clinic_clients.html", {"page": page, "form": form})
+    searching = bool(request.GET.get("q", "").strip())
+    return render(
+        request,
+        "clients/clinic_clients.html",
+        {"page": page, "form": form, "finder": finder, "searching": searching},
+    )
 
 
 @role_required(Role.ADMIN)

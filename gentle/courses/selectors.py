@@ -13,7 +13,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -32,6 +31,7 @@ from gentle.courses.models import (
     RelapsePlan,
     Session,
 )
+from gentle.lib.search import search
 
 OPEN_STATUSES = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
 
@@ -162,14 +162,10 @@ def caseload_clients(
 ):
     """The visible clients the caseload lists, annotated with their current course (the latest
     open one, else the latest) and filtered in SQL, so the page can be read a page at a time in
-    ``CASELOAD_ORDER``. A search matches the start of the family, given or preferred name."""
+    ``CASELOAD_ORDER``. A search finds each word typed in the given, family or preferred name,
+    whatever the case and accents (``gentle.lib.search``, ADR 0031)."""
     now = now or timezone.now()
-    if query:
-        clients_qs = clients_qs.filter(
-            Q(family_name__istartswith=query)
-            | Q(given_name__istartswith=query)
-            | Q(preferred_name__istartswith=query)
-        )
+    clients_qs = search(clients_qs, query)
     latest = Course.objects.filter(client=OuterRef("pk")).order_by("-start_date", "-pk")
     clients_qs = clients_qs.annotate(
         current_course=Coalesce(

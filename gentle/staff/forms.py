@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gentle.courses.models import CourseFormat, CourseStatus
+from gentle.lib.search import MAX_TERM
 
 
 class CaseloadFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=MAX_TERM)
     phase = forms.ChoiceField(
         label=_("Phase"),
         required=False,

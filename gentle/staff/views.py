@@ -57,9 +57,12 @@ def caseload(request):
     Filters and search are conditions in SQL, so a page costs the same at any caseload size."""
     form = CaseloadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    visible = visible_clients(request)
+    if form.is_bound and not form.is_valid():
+        visible = visible.none()  # a refused filter lists nothing, not everything; it says why
     now = timezone.now()
     clients = course_selectors.caseload_clients(
-        visible_clients(request),
+        visible,
         query=filters.get("q", ""),
         phase=filters.get("phase", ""),
         course_format=filters.get("format", ""),
