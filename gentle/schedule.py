@@ -40,6 +40,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("clear-expired-sessions", HOUR, tasks.clear_expired_sessions),
     Job("prune-finished-tasks", DAY, tasks.prune_finished_tasks),
     Job("resume-stalled-tasks", MINUTE, tasks.resume_stalled_tasks),
+    # Daily: SQLite's planner statistics, which the search and the long lists rely on.
+    Job("optimize-database", DAY, tasks.optimize_database),
     # Every 5 minutes: a high alert's 1 hour is kept to within 5 minutes.
     Job("escalate-open-alerts", 5 * MINUTE, safety_tasks.escalate_open_alerts),
     Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),

@@ -59,6 +59,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.tasks.clear_expired_sessions",
         "gentle.tasks.prune_finished_tasks",
         "gentle.tasks.resume_stalled_tasks",
+        "gentle.tasks.optimize_database",
         "gentle.safety.tasks.escalate_open_alerts",
         "gentle.intake.tasks.purge_old_requests",
         "gentle.portal.tasks.delete_old_exports",
@@ -130,3 +131,23 @@ def test_a_task_whose_worker_was_killed_is_run_again_and_a_live_one_is_left(sett
     ]
     # Once only: a second sweep finds nothing stalled.
     assert tasks.resume_stalled_tasks.call() == 0
+
+
+def test_the_daily_job_gives_sqlite_planner_statistics():
+    """Without statistics SQLite may walk a clinic's name index instead of the search index
+    (ADR 0031); PostgreSQL's autovacuum keeps its own."""
+    from django.db import connection
+
+    from gentle.tasks import optimize_database
+    from tests.factories import make_client, make_clinic
+
+    assert "optimize-database" in {job.name for job in SCHEDULE}
+    make_client(make_clinic(), given_name="Rosa", family_name="Pérez")
+    ran = optimize_database.call()
+    if connection.vendor == "sqlite":
+        assert ran == "ANALYZE"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'clients_client'")
+            assert cursor.fetchone()[0] > 0
+    else:
+        assert ran == "autovacuum"
