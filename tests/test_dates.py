@@ -121,3 +121,16 @@ def test_timeline_ticks_are_in_the_readers_language(language, span, labels):
     with translation.override(language):
         shown = [label for _, label in ticks(*span)]
     assert shown == labels
+
+
+@pytest.mark.django_db
+def test_who_opened_my_record_gives_dates_not_iso_strings(world):
+    http = signed_in(world.portal)
+    http.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    http.get("/portal/")
+    html = http.get("/portal/record/").content.decode()
+    table = html.split('id="opened-title"', 1)[1]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", table)
+    with translation.override("es"):
+        today = Template("{% now 'SHORT_DATE_FORMAT' %}").render(Context())
+    assert today in table

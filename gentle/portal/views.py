@@ -35,6 +35,7 @@ from gentle.grief.forms import ActivityForm, CheckInForm, TransitionForm
 from gentle.inventory import actions as inventory_actions
 from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
+from gentle.lib.record_sections import as_date
 from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
 from gentle.measures import views as measure_views
@@ -709,7 +710,9 @@ def portal_record(request):
                 ]
             ),
             "consents": list(client.consents.all()),
-            "opened": record_copy.opened_summary(client),
+            "opened": [
+                row | {"last": as_date(row["last"])} for row in record_copy.opened_summary(client)
+            ],
         },
     )
 
