@@ -324,6 +324,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = env_choice("GENTLE_LANGUAGE", ("en", "es"), "en")
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One long and one short date and one time of day per language (gentle/formats/).
+FORMAT_MODULE_PATH = "gentle.formats"
 USE_I18N = True
 TIME_ZONE = env_str("GENTLE_TIME_ZONE", "UTC")
 try:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "ARCHITECTURE.md"
 PROJECT = "gentle"
 # Folders of the project package itself, not apps.
-PROJECT_FOLDERS = {"management", "migrations"}
+PROJECT_FOLDERS = {"formats", "management", "migrations"}
 EVERY_APP = "every app"
 
 

@@ -451,7 +451,7 @@ def test_scheduling_the_first_session_numbers_it_and_makes_the_course_active(cli
     assert "Session 1 scheduled." in html
     assert "<h1>Session 1 of 12</h1>" in html
     assert 'class="phase phase-initial">Initial phase<' in html
-    assert "Monday 16 November 2026, 10:00" in html
+    assert "Monday, 16 November 2026, 10:00" in html
     course.refresh_from_db()
     assert course.status == "active"
     assert "Active" in page(client, f"/courses/{course.pk}/")

@@ -57,3 +57,20 @@ def test_administrator_pages_render_in_spanish(client):
     html = client.get("/clinic/people/").content.decode()
     assert '<html lang="es">' in html
     assert "Personas" in html and "Registro de auditoría" in html
+
+
+def test_a_chart_by_session_is_labelled_in_the_readers_language():
+    """The label was built in English ("… by session") whatever the reader's language."""
+    from django.utils import translation
+
+    from gentle.measures.instruments import catalogue
+    from gentle.measures.selectors import ResultRow, _chart
+
+    phq9 = catalogue()["phq9"]
+    rows = [
+        ResultRow(administration=None, value=value, band=None, number=number)  # type: ignore[arg-type]
+        for number, value in ((1, 15), (2, 11))
+    ]
+    with translation.override("es"):
+        svg = _chart(phq9, phq9.scores[0], rows, None)
+    assert "por sesión" in svg and "by session" not in svg

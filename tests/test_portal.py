@@ -3,6 +3,7 @@ tests/test_portal_activation.py), the home page,
 the mood diary on the clinician's timeline, tasks and their completion, drafting people, my
 progress without alerts, and a copy of the record prepared in the background."""
 
+import random
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -212,6 +213,31 @@ def test_a_task_from_a_worksheet_is_seen_done_by_the_clinician(client, world):
     client.force_login(supervisor)
     response = client.post(url, {"kind": "diary"})
     assert response.status_code == 404 and Task.objects.count() == 1
+
+
+def test_a_tasks_default_title_is_in_the_clients_language(client, world):
+    """The clinician works in English; a Spanish-speaking client reads the tool's name in
+    Spanish. A title the clinician types is kept as typed."""
+    world.amara.language = "es"
+    world.amara.save(update_fields=["language"])
+    client.force_login(world.alice)
+    url = f"/clients/{world.amara.pk}/tasks/"
+    assert client.post(url, {"kind": "diary"}).status_code == 302
+    assert client.post(url, {"kind": "inventory", "title": "Add Ana"}).status_code == 302
+    assert list(Task.objects.values_list("title", flat=True)) == ["Diario de ánimo", "Add Ana"]
+
+
+def test_demo_tasks_are_written_in_the_clients_language(world):
+    from gentle.portal import demo
+
+    world.amara.language = "es"
+    world.amara.save(update_fields=["language"])
+    demo.seed(random.Random(1), {"clients": [world.amara]})
+    titles = set(world.amara.tasks.values_list("title", flat=True))
+    assert titles == {
+        "Diario de ánimo cada noche",
+        "Añadir a las personas de las que aún no hemos hablado",
+    }
 
 
 def test_bad_task_assignments_are_refused(client, world):

@@ -189,6 +189,22 @@ def test_the_link_goes_only_by_email_and_the_letter_carries_only_the_code(client
     assert f"Invitation sent to marit@example.test by {ann.display_name}, open until" in html
 
 
+def test_a_spanish_speaking_client_gets_the_mail_and_the_letter_in_spanish(client, team):
+    """The clinician works in English; what the client reads follows the client's language,
+    speaking as tú, with the date written the Spanish way."""
+    _, ann, _, _, _, record = team
+    record.language = "es"
+    record.save(update_fields=["language"])
+    letter, _, _ = invite(client, ann, record, "marit@example.test")
+    assert "Print this letter and hand it to the client" in letter  # the clinician's note
+    assert '<article class="card letter" lang="es">' in letter
+    assert "Te hemos enviado un enlace a tu dirección de correo electrónico" in letter
+    assert re.search(r"antes del \d{1,2} de [a-z]+ de \d{4}", letter)
+    message = mail.outbox[0]
+    assert message.subject.endswith("Tu invitación a Hillside Practice")
+    assert "Abre este enlace antes del" in message.body and "We have sent" not in message.body
+
+
 def test_the_client_activates_with_the_link_the_code_and_the_birth_date(client, team):
     _, ann, _, _, _, record = team
     _, code, path = invite(client, ann, record, "marit@example.test")

@@ -196,7 +196,7 @@ def test_portal_plan_is_in_spanish_for_a_spanish_reader(world):
     http = signed_in(world.portal)
     http.post("/i18n/setlang/", {"language": "es", "next": "/"})
     html = http.get("/portal/safety-plan/").content.decode()
-    assert "Mis señales de alerta" in html and "Personas a las que puedo pedir ayuda" in html
+    assert "Mis señales de alarma" in html and "Personas a las que puedo pedir ayuda" in html
 
 
 def test_alert_page_include_shows_the_plans_crisis_parts_and_a_link(world):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -193,7 +194,7 @@ def break_glass(request, client_id: int):
                 "Emergency access granted until %(time)s. The clinic's administrators and "
                 "supervisors have been told."
             )
-            % {"time": timezone.localtime(grant.expires_at).strftime("%H:%M")},
+            % {"time": time_format(timezone.localtime(grant.expires_at), "TIME_FORMAT")},
         )
         return redirect("client_detail", client_id=client.pk)
     return render(request, "clients/break_glass.html", {"client_id": client.pk, "form": form})

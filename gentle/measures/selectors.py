@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
@@ -288,7 +289,9 @@ def _chart(
         )
         for b in score.bands
     ]
-    label = f"{instrument.name}: {score.text}" + (" by session" if numbered else "")
+    label = f"{instrument.name}: {score.text}"
+    if numbered:
+        label = gettext("%(label)s by session") % {"label": label}
     return svg.line_chart(
         points,
         x_max=x_max,

@@ -1,11 +1,14 @@
 """Demo portal life for the demo client: two weeks of mood diary linked to people, and tasks
-between sessions, one already done (all fictional)."""
+between sessions, one already done (all fictional). The tasks' titles are written in the
+client's language, as the care team's page writes them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from gentle.clients.models import Client
 from gentle.portal.models import Task
@@ -38,20 +41,26 @@ def seed(rng, context: dict) -> None:
         if name in people:
             entry.people.add(people[name])
     sheet = client.worksheets.filter(kind="nvc").first()
+    with override(client.language):
+        titles = {
+            "diary": _("Mood diary every evening"),
+            "worksheet": f"{sheet.get_kind_display()}: {sheet.title}" if sheet else "",
+            "inventory": _("Add anyone we have not talked about yet"),
+        }
     tasks = [
-        Task(client=client, kind="diary", title="Mood diary every evening", created_by=clinician),
+        Task(client=client, kind="diary", title=titles["diary"], created_by=clinician),
         Task(
             client=client,
             kind="worksheet",
             object_id=sheet.pk if sheet else None,
-            title="Nonviolent Communication: Evenings with the children",
+            title=titles["worksheet"],
             due_on=today + timedelta(days=3),
             created_by=clinician,
         ),
         Task(
             client=client,
             kind="inventory",
-            title="Add anyone we have not talked about yet",
+            title=titles["inventory"],
             created_by=clinician,
             created_at=timezone.now() - timedelta(days=10),
             done_at=timezone.now() - timedelta(days=6),

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,6 +35,7 @@ from gentle.grief.forms import ActivityForm, CheckInForm, TransitionForm
 from gentle.inventory import actions as inventory_actions
 from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
+from gentle.lib.record_sections import as_date
 from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
 from gentle.measures import views as measure_views
@@ -709,7 +710,9 @@ def portal_record(request):
                 ]
             ),
             "consents": list(client.consents.all()),
-            "opened": record_copy.opened_summary(client),
+            "opened": [
+                row | {"last": as_date(row["last"])} for row in record_copy.opened_summary(client)
+            ],
         },
     )
 
@@ -768,13 +771,16 @@ def portal_invite(request, client_id: int):
             form.add_error("email", str(refusal))
         else:
             link = absolute_url(reverse("invitation_accept", args=[token]))
-            mail_queue(
-                to=invitation.email,
-                subject=_("Your invitation to %(clinic)s") % {"clinic": client.clinic.name},
-                body=render_to_string(
+            with override(client.language):  # the client's language, not the clinician's
+                subject = _("Your invitation to %(clinic)s") % {"clinic": client.clinic.name}
+                body = render_to_string(
                     "portal/invitation_email.txt",
                     {"client": client, "invitation": invitation, "link": link},
-                ),
+                )
+            mail_queue(
+                to=invitation.email,
+                subject=subject,
+                body=body,
                 purpose=Purpose.PORTAL_INVITATION,
                 clinic_id=client.clinic_id,
                 by=request.user,
@@ -849,7 +855,8 @@ def client_tasks(request, client_id: int):
         if data["kind"] in portal_actions.TARGETS and target is None:
             form.add_error("kind", _("Choose a piece of work of this client's."))
         else:
-            title = data["title"] or task_title(data["kind"], target)
+            with override(client.language):  # the client reads it, in their language
+                title = data["title"] or task_title(data["kind"], target)
             portal_actions.task_assign(
                 by=request.user,
                 client=client,

@@ -23,10 +23,11 @@ CRISIS_TEXTS = {
     "en": "If you are in danger now, or might act on thoughts of harming yourself, call your "
     "local emergency number (112 anywhere in the EU) or go to the nearest emergency "
     "department.\n" + CLINIC_LINE["en"],
-    "es": "Si estás en peligro ahora, o podrías hacer algo para dañarte, llama al número de "
-    "emergencias de tu zona (112 en España y en toda la UE) o ve al servicio de urgencias más "
-    "cercano.\nEn España, el 024 es la línea de atención a la conducta suicida: gratuita, "
-    "confidencial y abierta todos los días, a cualquier hora.\n" + CLINIC_LINE["es"],
+    "es": "Si estás en peligro ahora, o crees que podrías llegar a hacerte daño, llama al "
+    "número de emergencias de tu zona (112 en España y en toda la UE) o ve al servicio de "
+    "urgencias más cercano.\nEn España, el 024 es la línea de atención a la conducta "
+    "suicida: gratuita, confidencial y abierta todos los días, a cualquier hora.\n"
+    + CLINIC_LINE["es"],
 }
 PLAN = {
     "warning_signs": "Staying in bed past noon. Not answering Ana's messages. Thinking "

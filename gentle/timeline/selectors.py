@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from gentle.courses.models import Attendance, ProgressNote, Session
 from gentle.lib import approxdate
@@ -91,7 +92,8 @@ def span(items: list[Row], zoom: str, today: date) -> tuple[date, date]:
 
 
 def ticks(start: date, end: date) -> list[tuple[date, str]]:
-    """Years for long spans, months for the middle, weeks for short ones."""
+    """Years for long spans, months for the middle, weeks for short ones, labelled in the
+    reader's language (gentle/formats/)."""
     length = (end - start).days
     marks = []
     if length > 3 * 365:
@@ -101,18 +103,14 @@ def ticks(start: date, end: date) -> list[tuple[date, str]]:
         day = date(start.year, start.month, 1)
         while day <= end:
             if day >= start:
-                marks.append(
-                    (
-                        day,
-                        day.strftime("%b %Y")
-                        if day.month == 1 or not marks
-                        else day.strftime("%b"),
-                    )
-                )
+                month = date_format(day, "YEAR_MONTH_FORMAT")  # "Dec 2026", "dic 2026"
+                if day.month != 1 and marks:
+                    month = month.removesuffix(str(day.year)).strip()
+                marks.append((day, month))
             day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     else:
         day = start + timedelta(days=(7 - start.weekday()) % 7)
         while day <= end:
-            marks.append((day, day.strftime("%d %b")))
+            marks.append((day, date_format(day, "MONTH_DAY_FORMAT")))
             day += timedelta(days=7)
     return marks

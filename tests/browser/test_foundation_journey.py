@@ -50,7 +50,7 @@ def test_clinician_signs_in_on_a_phone_and_switches_to_spanish(
 
     page.get_by_label("Language").select_option("es")
     page.wait_for_load_state("load")
-    page.get_by_role("heading", name="Sus funciones").wait_for()
+    page.get_by_role("heading", name="Funciones en esta clínica").wait_for()
     assert page.locator("html").get_attribute("lang") == "es"
     screenshot(page, "home-clinician-es-360")
 
