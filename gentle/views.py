@@ -103,7 +103,9 @@ def static_page(request: HttpRequest, template: str, status: int) -> HttpRespons
 
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
     """An error page in the layout with navigation when the person is known; the static page
-    when the error arose before authentication (a refused host name, say)."""
+    when the error arose before authentication (a refused host name, say). The templates are
+    in errors/, not named 404.html and so on, so that Django's own handlers (under a URLconf
+    without these, in tests) never render a page whose links that URLconf lacks."""
     if getattr(request, "user", None) is None:
         return static_page(request, template, status)
     return render(request, template, status=status)
@@ -118,22 +120,22 @@ def bad_request(request, exception):
     if is_api(request):
         return api_error(400)
     if isinstance(exception, DisallowedHost):
-        return static_page(request, "400.html", 400)
-    return _error_page(request, "400.html", 400)
+        return static_page(request, "errors/400.html", 400)
+    return _error_page(request, "errors/400.html", 400)
 
 
 def permission_denied(request, exception):
     """handler403 (most refusals answer 404, like a missing page: ADR 0007)."""
     if is_api(request):
         return api_error(403)
-    return _error_page(request, "403.html", 403)
+    return _error_page(request, "errors/403.html", 403)
 
 
 def page_not_found(request, exception):
     """handler404: missing and not yours look the same, in the site's layout."""
     if is_api(request):
         return api_error(404)
-    return _error_page(request, "404.html", 404)
+    return _error_page(request, "errors/404.html", 404)
 
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -153,7 +155,8 @@ def _database_down(error: BaseException | None) -> bool:
 
 def _unavailable(request):
     log.warning("database unavailable: answered 503")
-    response = api_error(503) if is_api(request) else static_page(request, "503.html", 503)
+    page = "errors/503.html"
+    response = api_error(503) if is_api(request) else static_page(request, page, 503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -167,4 +170,4 @@ def server_error(request):
         return _unavailable(request)
     if is_api(request):
         return api_error(500)
-    return static_page(request, "500.html", 500)
+    return static_page(request, "errors/500.html", 500)
