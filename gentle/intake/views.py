@@ -293,7 +293,7 @@ def public_texts(request):
             "form": form,
             "section": section,
             "language": lang,
-            "sections": [(s, s) for s in selectors.section_ids()],
+            "sections": selectors.section_titles(),
             "custom": own is not None,
         },
         status=400 if form.errors else 200,
