@@ -51,3 +51,69 @@ def test_a_confirmation_message_is_a_list_item_of_a_plain_list_in_a_status_regio
     assert '<div class="messages" role="status">' in html
     parents = list_item_parents(html)
     assert parents and all(tag in ("ul", "ol") and role is None for tag, role in parents)
+
+
+# Checkboxes, phone fields and required marks ----------------------------------------------
+
+
+def check_row(html: str, name: str) -> str:
+    import re
+
+    found = re.search(
+        rf'<div class="check-row">(<input type="checkbox" name="{name}"[^>]*>)'
+        rf'<label for="id_{name}">(.*?)</label></div>',
+        html,
+    )
+    assert found, f"no checkbox {name} beside its label"
+    return found.group(0)
+
+
+def test_a_single_checkbox_comes_before_its_label_on_the_public_form(client):
+    from tests.factories import make_clinic
+
+    html = client.get(f"/c/{make_clinic().slug}/reach-out/").content.decode()
+    row = check_row(html, "consent")
+    assert "I agree that the clinic may contact me about this request." in row
+    assert " required" in row and '<span class="required-mark" aria-hidden="true"> *</span>' in row
+
+
+def test_single_checkboxes_on_the_person_form_and_role_play_settings(world):
+    person_form = signed_in(world.alice).get(f"/clients/{world.amara.pk}/inventory/new/")
+    for name in ("deceased", "in_conflict", "supportive"):
+        assert "required" not in check_row(person_form.content.decode(), name)
+    settings_page = signed_in(world.admin).get("/clinic/role-play/").content.decode()
+    check_row(settings_page, "enabled")
+
+
+def test_phone_fields_open_the_number_pad(client, world):
+    from tests.factories import make_clinic
+
+    public = client.get(f"/c/{make_clinic().slug}/reach-out/").content.decode()
+    assert (
+        '<input type="tel" name="phone" inputmode="tel" autocomplete="tel" maxlength="40"' in public
+    )
+    assert 'type="email" name="email" autocomplete="email"' in public
+    staff = signed_in(world.alice).get(f"/clients/{world.amara.pk}/edit/").content.decode()
+    for name in ("phone", "emergency_contact_phone"):
+        # Staff type a client's number: the browser must not offer their own.
+        assert f'<input type="tel" name="{name}" inputmode="tel" autocomplete="off"' in staff
+
+
+def test_required_fields_are_marked_and_the_mark_explained_once_per_form(client, world):
+    import re
+
+    from tests.factories import make_clinic
+
+    public = client.get(f"/c/{make_clinic().slug}/reach-out/").content.decode()
+    assert public.count("Fields marked * must be filled in.") == 1
+    mark = '<span class="required-mark" aria-hidden="true"> *</span>'
+    assert f"Your name, or a name we can call you{mark}</label>" in public
+    assert re.search(r'<input type="text" name="name"[^>]* required ', public)
+    assert f"Email address{mark}" not in public  # optional: no mark, no required
+    assert not re.search(r'<input type="email" name="email"[^>]* required', public)
+    # A form drawn by includes/fields.html says it once too; one without required fields not.
+    editor = signed_in(world.admin).get("/clinic/public-pages/").content.decode()
+    assert editor.count("Fields marked * must be filled in.") == 1
+    assert f"Heading{mark}</label>" in editor
+    audit = signed_in(world.admin).get("/clinic/audit/").content.decode()
+    assert "Fields marked *" not in audit and mark not in audit

@@ -69,3 +69,22 @@ def test_the_audit_log_stacks_its_rows_compactly_on_a_phone(live_server, page_at
     row = page.locator("table.events tbody tr").first
     assert "Gave someone a role" in row.inner_text() and "role.add" in row.inner_text()
     screenshot(page, "audit-log-360")
+
+
+def test_the_consent_checkbox_sits_before_its_label_and_is_easy_to_tap(
+    live_server, page_at, screenshot
+):
+    clinic = make_clinic("Harbourside Counselling")
+    page = page_at(360, 740)
+    page.goto(f"{live_server.url}/c/{clinic.slug}/reach-out/")
+    box = page.locator("#id_consent").bounding_box()
+    label = page.locator('label[for="id_consent"]').bounding_box()
+    # It was a 13 px box centred under its label.
+    assert box["width"] >= 24 and box["height"] >= 24
+    assert box["x"] + box["width"] <= label["x"]  # before the label, on its line
+    assert abs(box["y"] - label["y"]) < 12
+    page.locator('label[for="id_consent"]').click()  # the label is a tap target too
+    assert page.locator("#id_consent").is_checked()
+    assert overflow(page) <= 0
+    page.locator(".field-checkbox").scroll_into_view_if_needed()
+    screenshot(page, "consent-checkbox-360")
