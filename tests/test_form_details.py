@@ -53,6 +53,49 @@ def test_a_confirmation_message_is_a_list_item_of_a_plain_list_in_a_status_regio
     assert parents and all(tag in ("ul", "ol") and role is None for tag, role in parents)
 
 
+# The consultation form: an empty submit is told what is missing -------------------------
+
+
+def test_an_empty_consultation_form_sent_at_once_is_told_what_is_missing(client):
+    """Walking the pages: an empty form sent straight away was told "That was very quick",
+    and the missing answers only further down."""
+    import time
+
+    from django.core import signing
+
+    from gentle.intake.forms import STARTED_SALT
+    from gentle.intake.models import IntakeRequest
+    from tests.factories import make_clinic
+
+    clinic = make_clinic("Harbour Clinic")
+    url = f"/c/{clinic.slug}/reach-out/"
+    started = signing.dumps(time.time(), salt=STARTED_SALT)  # opened this very second
+    response = client.post(url, {"started": started, "name": "", "message": ""})
+    text = visible_text(response)
+    assert response.status_code == 400
+    assert "That was very quick" not in text
+    summary = text.split("Something is missing or needs a change:", 1)[1]
+    for missing in (
+        "Tell us what to call you: a first name or alias.",
+        "Choose how we should contact you.",
+        "Tell us a little about what brings you, even one sentence.",
+        "We can only reply if you agree to be contacted.",
+    ):
+        assert missing in summary
+    assert not IntakeRequest.objects.exists()
+    # The stamp was not spent on a form that could not be sent: once complete, it goes.
+    complete = {
+        "name": "Robin",
+        "contact": "email",
+        "email": "robin@example.test",
+        "message": "Since the move I feel alone.",
+        "consent": "on",
+        "started": signing.dumps(time.time() - 30, salt=STARTED_SALT),
+    }
+    assert client.post(url, complete).status_code == 200
+    assert IntakeRequest.objects.count() == 1
+
+
 # Checkboxes, phone fields and required marks ----------------------------------------------
 
 

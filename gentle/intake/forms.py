@@ -31,6 +31,7 @@ class RequestForm(forms.Form):
         label=_("How would you like us to contact you?"),
         choices=Contact.choices,
         widget=forms.RadioSelect(attrs={"class": "scale"}),
+        error_messages={"required": _("Choose how we should contact you.")},
     )
     email = forms.EmailField(
         label=_("Email address"),
