@@ -529,7 +529,9 @@ def portal_exchange(request, exchange_id: int):
 def portal_worksheet(request, worksheet_id: int):
     write = request.method == "POST"
     worksheet = portal_worksheet_for(request, worksheet_id, write=write)
-    finish = write and "finish" in request.POST
+    # Finishing happens once: a finished worksheet offers "Save changes" only (a "finish" sent
+    # from a page opened before it was finished saves, and it stays finished).
+    finish = write and "finish" in request.POST and worksheet.completed_at is None
     form = WorksheetForm(posted(request), worksheet=worksheet, finishing=finish)
     crisis = None
     if write and form.is_valid():
