@@ -143,6 +143,37 @@ def test_the_diary_reaches_the_clinicians_timeline(client, world):
     assert 'class="diary"' in html and "The diary's mood as a table" in html
 
 
+def test_the_diary_does_not_offer_someone_who_has_died_as_company(client, world):
+    """Walking the pages (issue 21): a deceased person was offered under "Whom I spent time
+    with"."""
+    clinician, record, sam = world.alice, world.amara, world.sam
+    late = Person.objects.create(
+        client=record,
+        name="Grandad Joe",
+        name_key="grandad joe",
+        relationship="family",
+        deceased=True,
+        updated_by=clinician,
+    )
+    client.force_login(world.portal)
+    html = client.get("/portal/diary/").content.decode()
+    assert f'value="{sam.pk}"' in html and "Sam" in html
+    assert "Grandad Joe" not in html
+    today = timezone.localdate().isoformat()
+    data = {"day": today, "mood": "4", "people": [late.pk], "what_happened": "Thought of him"}
+    response = client.post("/portal/diary/", data)
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert not DiaryEntry.objects.exists()
+    # Someone already on today's entry, marked deceased since, stays on it when it is saved.
+    assert client.post("/portal/diary/", data | {"people": [sam.pk]}).status_code == 302
+    Person.objects.filter(pk=sam.pk).update(deceased=True)
+    page = client.get("/portal/diary/").content.decode()
+    assert re.search(rf'value="{sam.pk}"[^>]*checked', page)
+    again = data | {"people": [sam.pk], "mood": "5"}
+    assert client.post("/portal/diary/", again).status_code == 302
+    assert list(DiaryEntry.objects.get().people.all()) == [Person.objects.get(pk=sam.pk)]
+
+
 def test_bad_diary_entries_are_refused_and_keep_what_was_typed(client, world):
     clinician, portal, record = world.alice, world.portal, world.amara
     other = make_client(record.clinic, clinicians=[clinician])
