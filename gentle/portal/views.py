@@ -49,6 +49,7 @@ from gentle.portal import record as record_copy
 from gentle.portal.access import own_export, task_for
 from gentle.portal.forms import InviteForm, TaskForm
 from gentle.portal.models import ExportStatus, TaskKind
+from gentle.portal.selectors import with_daily_progress
 from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
@@ -69,6 +70,7 @@ def portal_home(request):
     tasks = list(client.tasks.filter(done_at=None)[:10])
     for task in tasks:
         task.url = task_url(task)
+    with_daily_progress(client, tasks)
     grief = (
         client.losses.filter(shared_with_client=True).exists()
         or client.transitions.filter(shared_with_client=True).exists()
@@ -92,6 +94,7 @@ def portal_home(request):
             "tasks": tasks,
             "grief_shared": grief,
             "diary_today": client.diary.filter(day=timezone.localdate()).first(),
+            "diary_task": any(task.is_daily for task in tasks),
         },
     )
 
@@ -129,12 +132,14 @@ def portal_tasks(request):
     tasks = list(client.tasks.all()[:100])
     for task in tasks:
         task.url = task_url(task)
+    with_daily_progress(client, tasks)
     return render(
         request,
         "portal/tasks.html",
         {
             "open": [t for t in tasks if t.done_at is None],
             "done": [t for t in tasks if t.done_at is not None][:20],
+            "daily": any(t.is_daily and t.done_at is None for t in tasks),
         },
     )
 
@@ -174,7 +179,7 @@ def portal_diary(request):
             data=form.cleaned_data,
             people=form.cleaned_data["people"],
         )
-        _did(request, client, "diary")
+        # A diary task is daily: an entry does today's, and the task stays open (DAILY_KINDS).
         messages.success(request, _("Saved in your diary."))
         if not heard.crisis:
             return redirect("portal_diary")
@@ -863,6 +868,7 @@ def client_tasks(request, client_id: int):
             messages.success(request, _("Task assigned. The client sees it in the portal."))
             return redirect("client_tasks", client_id=client.pk)
     tasks = list(client.tasks.all())
+    with_daily_progress(client, tasks)
     return render(
         request,
         "portal/client_tasks.html",
