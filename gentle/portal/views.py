@@ -18,6 +18,7 @@ from gentle.audit.names import Action
 from gentle.clients import actions as client_actions
 from gentle.clients import selectors as client_selectors
 from gentle.clients.access import as_id, client_for, own_client, own_client_record
+from gentle.clients.export import readable_opened
 from gentle.clients.models import TeamRole
 from gentle.communication import actions as communication_actions
 from gentle.communication import selectors as communication_selectors
@@ -716,7 +717,7 @@ def portal_record(request):
                 ]
             ),
             "consents": list(client.consents.all()),
-            "opened": record_copy.opened_summary(client),
+            "opened": readable_opened(record_copy.opened_summary(client)),
         },
     )
 
