@@ -160,3 +160,10 @@ def test_required_fields_are_marked_and_the_mark_explained_once_per_form(client,
     assert f"Heading{mark}</label>" in editor
     audit = signed_in(world.admin).get("/clinic/audit/").content.decode()
     assert "Fields marked *" not in audit and mark not in audit
+    # A list that always has a choice made cannot be left empty: no mark (and Django gives it
+    # no "required"); a required list with an empty first choice is marked.
+    person = signed_in(world.alice).get(f"/clients/{world.amara.pk}/inventory/new/")
+    person = person.content.decode()
+    assert f"Knows about the depression{mark}" not in person
+    assert "Knows about the depression</label>" in person
+    assert f"Name or label{mark}</label>" in person

@@ -9,7 +9,19 @@ register = template.Library()
 
 
 @register.filter
+def must_fill(field: forms.BoundField) -> bool:
+    """Whether the person must fill this field in, and so sees it marked: it is required and
+    can be left empty. A list that always has a choice made (no empty first choice) cannot,
+    and Django gives it no "required" attribute either; a list of checkboxes can."""
+    widget = field.field.widget
+    return field.field.required and (
+        widget.use_required_attribute(field.initial)
+        or getattr(widget, "allow_multiple_selected", False)
+    )
+
+
+@register.filter
 def has_required(form: forms.BaseForm) -> bool:
-    """Whether any field the person sees must be filled in: the form then says once what the
-    mark on those fields means."""
-    return any(field.field.required for field in form.visible_fields())
+    """Whether any field the person sees is marked: the form then says once what the mark
+    means."""
+    return any(must_fill(field) for field in form.visible_fields())
