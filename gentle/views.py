@@ -124,14 +124,14 @@ def bad_request(request, exception):
     return _error_page(request, "errors/400.html", 400)
 
 
-def permission_denied(request, exception):
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler403 (most refusals answer 404, like a missing page: ADR 0007)."""
     if is_api(request):
         return api_error(403)
     return _error_page(request, "errors/403.html", 403)
 
 
-def page_not_found(request, exception):
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: missing and not yours look the same, in the site's layout."""
     if is_api(request):
         return api_error(404)

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from gentle.clients.models import Client
 from gentle.portal.models import Task
 
 
-def with_daily_progress(client, tasks: Iterable[Task]) -> None:
+def with_daily_progress(client: Client, tasks: Iterable[Task]) -> None:
     """Give each open daily task (the mood diary) ``done_today`` and ``days_done``: the days
     with an entry since the day it was assigned. One query, however many tasks."""
     daily = [task for task in tasks if task.is_daily and task.done_at is None]
