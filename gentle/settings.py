@@ -213,6 +213,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gentle.context_processors.gentle",
             ],
+            "libraries": {"gentle_forms": "gentle.lib.form_tags"},
         },
     }
 ]

@@ -4,7 +4,10 @@ from django.views.i18n import set_language
 from gentle import views
 from gentle.accounts.urls import allauth_urlpatterns
 
+# Error pages in the site's layout (the 500 and 503 without a query): gentle/views.py.
 handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
 handler500 = views.server_error
 
 urlpatterns = [

@@ -164,3 +164,16 @@ def test_every_name_has_a_kind_and_reads_are_named_as_reads():
             assert action.kind == Kind.READ, action
         if verb in {"create", "update", "remove", "add", "save", "sign"}:
             assert action.kind == Kind.WRITE, action
+
+
+def test_every_action_and_every_family_has_a_label_a_person_reads():
+    """The audit log shows labels, not codes: a new action needs its label in LABELS (and a
+    new family its label in FAMILIES), next to its name in gentle/audit/names.py."""
+    from gentle.audit.names import FAMILIES, LABELS, family_of
+
+    assert set(LABELS) == set(Action), "actions without a label"
+    assert set(FAMILIES) == {family_of(action) for action in Action}, "families without a label"
+    labels = [str(label) for label in LABELS.values()]
+    assert all(label and not NAME.match(label) for label in labels)
+    assert len(set(labels)) == len(labels), "two actions read the same"
+    assert len({str(label) for label in FAMILIES.values()}) == len(FAMILIES)

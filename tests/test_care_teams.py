@@ -77,7 +77,15 @@ def test_missing_and_forbidden_clients_answer_the_same_404(client, world):
     missing = client.get("/clients/999999/")
     huge = client.get("/clients/99999999999999999999999/")
     assert forbidden.status_code == missing.status_code == huge.status_code == 404
-    assert forbidden.content == missing.content
+
+    def page(response) -> str:
+        """The 404 page (in the layout since issue 21) without what differs by design: the
+        forms' CSRF tokens (masked afresh each time) and the address, in the language form."""
+        html = response.content.decode()
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        return re.sub(r'name="next" value="[^"]+"', "", html)
+
+    assert page(forbidden) == page(missing)
 
 
 def test_clinician_with_no_clients_is_told_how_clients_are_assigned(client, world):

@@ -11,7 +11,7 @@ from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
 from gentle.communication.models import Exchange, StyleReflection, Worksheet
 from gentle.inventory.models import Person
-from tests.factories import count_queries
+from tests.factories import count_queries, signed_in
 from tests.world import World as SharedWorld
 from tests.world import another_client
 
@@ -213,6 +213,37 @@ def test_a_worksheet_is_left_and_resumed_without_losing_anything(client, world):
     page = client.get(url).content.decode()
     assert "Finished" in page and "How it might land" in page and "Speaks from" in page
     assert AuditEvent.objects.filter(action="worksheet.finish").count() == 1
+
+
+def test_a_finished_worksheet_offers_save_changes_not_finish_and_stays_finished(world):
+    """Walking the pages (issue 21): a finished worksheet still offered "Finish"."""
+    finished_at = timezone.now() - timedelta(days=2)
+    answers = {"describe": "Bills.", "express": "I worry.", "specify": "Sundays?"}
+    sheet = worksheet(world.amara, world.alice, answers=answers, completed_at=finished_at)
+    sheet.shared_with_client = True
+    sheet.save()
+    for http, url in (
+        (signed_in(world.alice), f"/worksheets/{sheet.pk}/"),
+        (signed_in(world.portal), f"/portal/worksheets/{sheet.pk}/"),
+    ):
+        html = http.get(url).content.decode()
+        assert '<button type="submit" name="save" value="1">Save changes</button>' in html
+        assert 'name="finish"' not in html and "Save and come back later" not in html
+        # A "finish" from a page opened before it was finished only saves; it stays finished.
+        response = http.post(url, {**answers, "describe": "The bills.", "finish": "1"})
+        assert response.status_code == 302
+        sheet.refresh_from_db()
+        assert sheet.completed_at == finished_at and sheet.answers["describe"] == "The bills."
+        # Bad input: a finished worksheet cannot lose a step it needs; nothing is changed.
+        response = http.post(url, {**answers, "express": " ", "save": "1"})
+        assert response.status_code == 400
+        assert "This worksheet is finished: this step cannot be left empty." in (
+            response.content.decode()
+        )
+        sheet.refresh_from_db()
+        assert sheet.answers["express"] == "I worry."
+    assert not AuditEvent.objects.filter(action="worksheet.finish").exists()
+    assert AuditEvent.objects.filter(action="worksheet.save").count() == 2
 
 
 def test_worksheet_bad_input_is_refused(client, world):

@@ -101,7 +101,7 @@ def test_the_api_answers_503_in_json(world, monkeypatch):
     assert SECRET not in response.content.decode()
 
 
-def test_other_errors_still_get_the_plain_500(world, monkeypatch):
+def test_other_errors_get_the_500_page_not_the_503(world, monkeypatch):
     from gentle import views
 
     def broken(*args, **kwargs):
@@ -110,5 +110,7 @@ def test_other_errors_still_get_the_plain_500(world, monkeypatch):
     monkeypatch.setattr(views, "crisis_text_for", broken)
     response = Browser(raise_request_exception=False).get("/crisis/")
     assert response.status_code == 500
+    assert "Retry-After" not in response
     assert HEADING not in response.content.decode()
+    assert "Something went wrong" in response.content.decode()  # tests/test_error_pages.py
     assert SECRET not in response.content.decode()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from gentle.accounts.models import Invitation
+from gentle.audit.models import AuditEvent
 from gentle.communication.models import Worksheet
 from gentle.courses.models import ProcessNote
 from gentle.inventory.models import Person
@@ -22,7 +23,14 @@ from gentle.portal.models import RecordExport, Task
 from gentle.portal.tasks import prepare_export
 from gentle.safety.models import Alert
 from gentle.timeline.models import DiaryEntry
-from tests.factories import count_queries, deliver_mail, make_client, make_course, make_session
+from tests.factories import (
+    count_queries,
+    deliver_mail,
+    make_client,
+    make_course,
+    make_session,
+    visible_text,
+)
 from tests.world import World as SharedWorld
 from tests.world import another_client
 
@@ -142,6 +150,37 @@ def test_the_diary_reaches_the_clinicians_timeline(client, world):
     client.force_login(clinician)
     html = client.get(f"/clients/{record.pk}/timeline/").content.decode()
     assert 'class="diary"' in html and "The diary's mood as a table" in html
+
+
+def test_the_diary_does_not_offer_someone_who_has_died_as_company(client, world):
+    """Walking the pages (issue 21): a deceased person was offered under "Whom I spent time
+    with"."""
+    clinician, record, sam = world.alice, world.amara, world.sam
+    late = Person.objects.create(
+        client=record,
+        name="Grandad Joe",
+        name_key="grandad joe",
+        relationship="family",
+        deceased=True,
+        updated_by=clinician,
+    )
+    client.force_login(world.portal)
+    html = client.get("/portal/diary/").content.decode()
+    assert f'value="{sam.pk}"' in html and "Sam" in html
+    assert "Grandad Joe" not in html
+    today = timezone.localdate().isoformat()
+    data = {"day": today, "mood": "4", "people": [late.pk], "what_happened": "Thought of him"}
+    response = client.post("/portal/diary/", data)
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert not DiaryEntry.objects.exists()
+    # Someone already on today's entry, marked deceased since, stays on it when it is saved.
+    assert client.post("/portal/diary/", data | {"people": [sam.pk]}).status_code == 302
+    Person.objects.filter(pk=sam.pk).update(deceased=True)
+    page = client.get("/portal/diary/").content.decode()
+    assert re.search(rf'value="{sam.pk}"[^>]*checked', page)
+    again = data | {"people": [sam.pk], "mood": "5"}
+    assert client.post("/portal/diary/", again).status_code == 302
+    assert list(DiaryEntry.objects.get().people.all()) == [Person.objects.get(pk=sam.pk)]
 
 
 def test_bad_diary_entries_are_refused_and_keep_what_was_typed(client, world):
@@ -271,6 +310,47 @@ def test_the_client_marks_a_task_done_once(client, world):
     client.force_login(clinician)
     client.post(f"/tasks/{task.pk}/remove/")
     assert not Task.objects.exists()
+
+
+def test_a_daily_diary_task_is_done_for_the_day_not_for_good(client, world):
+    """Walking the pages (issue 21): a daily diary task was marked done after one entry. It
+    stays open; the client sees whether today is done and how many days are; so does the
+    clinician."""
+    clinician, portal, record = world.alice, world.portal, world.amara
+    task = Task.objects.create(
+        client=record,
+        kind="diary",
+        title="Mood diary every evening",
+        created_by=clinician,
+        created_at=timezone.now() - timedelta(days=3),
+    )
+    # An entry from before the task was assigned does not count for it.
+    DiaryEntry.objects.create(client=record, day=timezone.localdate() - timedelta(days=5), mood=4)
+    DiaryEntry.objects.create(client=record, day=timezone.localdate() - timedelta(days=1), mood=5)
+    client.force_login(portal)
+    tasks = visible_text(client.get("/portal/tasks/"))
+    assert "Mood diary every evening · Not yet today 1 day so far" in tasks
+    home = visible_text(client.get("/portal/"))
+    assert "Mood diary every evening · Not yet today" in home
+    assert "Write today's mood diary" not in home  # the task is the way to it
+
+    today = {"day": timezone.localdate().isoformat(), "mood": "6", "what_happened": "Walk"}
+    assert client.post("/portal/diary/", today).status_code == 302
+    task.refresh_from_db()
+    assert task.done_at is None
+    assert not AuditEvent.objects.filter(action="task.done").exists()
+    tasks = visible_text(client.get("/portal/tasks/"))
+    assert "Mood diary every evening · ✓ Done today 2 days so far" in tasks
+    assert "is done for the day when you write that day's entry" in tasks
+    assert "Mood diary every evening · ✓ Done today" in visible_text(client.get("/portal/"))
+    client.force_login(clinician)
+    assert "✓ Done today 2 days so far" in visible_text(client.get(f"/clients/{record.pk}/tasks/"))
+    # The client ends it when they stop: then it is done, like any task.
+    client.force_login(portal)
+    client.post(f"/portal/tasks/{task.pk}/done/")
+    task.refresh_from_db()
+    assert task.done_at is not None
+    assert "Done today" not in visible_text(client.get("/portal/"))
 
 
 # People

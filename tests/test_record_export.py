@@ -474,3 +474,37 @@ def test_html_says_when_sections_are_empty():
     assert "No signed session notes." in html
     assert "No diary entries." in html
     assert "No safety plan has been written yet." in html
+
+
+@pytest.mark.django_db
+def test_who_opened_my_record_names_every_role_never_a_blank(world):
+    """Walking the pages (issue 21): rows recorded without a role (by Gentle itself, or
+    outside a request) showed a blank role on the portal page and in the record copy; roles
+    were codes ("clinician") on the portal page."""
+    from django.db import transaction
+
+    from gentle.audit.names import Action
+    from tests.factories import signed_in, visible_text
+
+    record_ = world.amara
+    world.alice.display_name = "Dr Alice"
+    world.alice.save()
+    with transaction.atomic():
+        audit_record(Action.CLIENT_VIEW, actor=world.alice, role="clinician", client=record_)
+        audit_record(Action.ALERT_ESCALATE, client=record_)  # the worker: nobody, no role
+        audit_record(Action.ALERT_RAISE, actor=world.sue, role="", client=record_)
+    world.sue.display_name = "Sue Supervisor"
+    world.sue.save()
+
+    page = visible_text(signed_in(world.portal).get("/portal/record/"))
+    opened = page.split("Who opened my record", 1)[1]
+    assert "Dr Alice Clinician" in opened
+    assert "Gentle (automatic) Automatic" in opened
+    assert "Sue Supervisor Not recorded" in opened
+    copy = visible_text(render_html(build_record(record_)))
+    assert "Dr Alice Clinician" in copy
+    assert "Gentle (automatic) Automatic" in copy
+    assert "Sue Supervisor Not recorded" in copy
+    # The data copy keeps the codes, as docs/record-export.md says.
+    rows = {r["who"]: r["role"] for r in build_record(record_)["access_summary"]}
+    assert rows["Dr Alice"] == "clinician" and rows["Gentle (automatic)"] == ""

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.backends import users_by_email
 from gentle.accounts.models import Role
+from gentle.audit.names import family_choices
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CLIENT]
 
@@ -57,7 +58,12 @@ class SupervisorsForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who (email)"), max_length=254, required=False)
-    action = forms.CharField(label=_("Action"), max_length=50, required=False)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        # Called for each form, so that the labels are in the reader's language.
+        choices=lambda: [("", _("Every action")), *family_choices()],
+        required=False,
+    )
     client_id = forms.IntegerField(
         label=_("Client record number"), min_value=1, max_value=2**63 - 1, required=False
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gentle.accounts.models import Membership, Role, User
+from gentle.audit.log import PUBLIC_ROLE
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,14 @@ def other_administrators(clinic, person: User) -> list[User]:
         .distinct()
         .order_by("display_name", "email")
     )
+
+
+def role_label(code: str) -> str:
+    """How the role an audit row was recorded with reads: the role's name, "Visitor" for
+    someone not signed in, and "Not recorded" for a row written without one (by Gentle itself,
+    or outside a request)."""
+    if code in Role.values:
+        return str(Role(code).label)
+    if code == PUBLIC_ROLE:
+        return _("Visitor")
+    return code or _("Not recorded")

@@ -259,8 +259,8 @@ def audit_log(request):
         data = form.cleaned_data
         if data["actor"]:
             events = events.filter(actor_label__icontains=data["actor"])
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"])
+        if data["action"]:  # a family: "note" is note.create, note.sign, ...
+            events = events.filter(action__startswith=f"{data['action']}.")
         if data["client_id"]:
             events = events.filter(client_id=data["client_id"])
         zone = timezone.get_current_timezone()

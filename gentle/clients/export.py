@@ -3,14 +3,19 @@ the client's copy of their record (docs/record-export.md, gentle/lib/record_sect
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Max, Min
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
-from gentle.accounts.models import Clinic, Role, User
+from gentle.accounts.models import Clinic, User
+from gentle.accounts.selectors import role_label
 from gentle.audit.models import AuditEvent
 from gentle.clients.actions import DETAIL_FIELDS
 from gentle.clients.models import CareTeamMember, Client, Consent, ConsentKind, TeamRole
-from gentle.lib.record_sections import Row, Section, display_name, fields, json_safe
+from gentle.lib.record_sections import Row, Section, as_date, display_name, fields, json_safe
+
+AUTOMATIC = gettext_lazy("Gentle (automatic)")
 
 CLIENT_FIELDS = ("id", *DETAIL_FIELDS, "created_at")
 
@@ -60,13 +65,34 @@ def opened_summary(client: Client) -> list[Row]:
     )
     return [
         {
-            "who": names.get(r["actor_id"], "") if r["actor_id"] else gettext("Gentle (automatic)"),
+            "who": names.get(r["actor_id"], "") if r["actor_id"] else str(AUTOMATIC),
             "role": r["role"],
             "times": r["times"],
             "first": json_safe(r["first"]),
             "last": json_safe(r["last"]),
         }
         for r in rows
+    ]
+
+
+def readable_opened(rows: list[Row]) -> list[Row]:
+    """The rows of opened_summary as a person reads them: each role by its name (the JSON
+    keeps the code, and "" for a row recorded without one, which read as a blank), and the
+    first and last times as dates."""
+    automatic = set()
+    for code, _name in settings.LANGUAGES:  # the copy may have been built in another language
+        with translation.override(code):
+            automatic.add(str(AUTOMATIC))
+    return [
+        row
+        | {
+            "role": gettext("Automatic")
+            if not row["role"] and row["who"] in automatic
+            else role_label(row["role"]),
+            "first": as_date(row["first"]),
+            "last": as_date(row["last"]),
+        }
+        for row in rows
     ]
 
 
@@ -105,8 +131,7 @@ ACCESS_SUMMARY = Section(
     build=opened_summary,
     template=_template("access_summary"),
     anchor="access",
-    dates=frozenset({"first", "last"}),
-    labels={"": {"role": Role}},
+    prepare=readable_opened,
 )
 
 SECTIONS = (CLIENT, CLINIC, CONSENTS, CARE_TEAM, ACCESS_SUMMARY)

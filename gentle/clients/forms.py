@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Membership, Role, User
 from gentle.clients.models import ConsentKind
+from gentle.lib.forms import phone_input
 from gentle.lib.search import MAX_TERM
 from gentle.lib.tokens import normalize_code
 
@@ -156,12 +157,17 @@ class ClientDetailsForm(forms.Form):
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, widget=phone_input(own=False)
+    )
     emergency_contact_name = forms.CharField(
         label=_("Emergency contact"), max_length=150, required=False
     )
     emergency_contact_phone = forms.CharField(
-        label=_("Emergency contact's phone"), max_length=40, required=False
+        label=_("Emergency contact's phone"),
+        max_length=40,
+        required=False,
+        widget=phone_input(own=False),
     )
     emergency_contact_relation = forms.CharField(
         label=_("Relationship to the client"), max_length=80, required=False

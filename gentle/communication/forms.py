@@ -87,11 +87,13 @@ class WorksheetNewForm(LinkedForm):
 
 class WorksheetForm(forms.Form):
     """One field per step of the worksheet's kind. Saving keeps whatever is written; finishing
-    asks for the required steps."""
+    asks for the required steps, and so does saving a worksheet that is already finished (it
+    stays finished)."""
 
     def __init__(self, *args, worksheet, finishing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.finishing = finishing
+        self.finished = worksheet.completed_at is not None
+        self.finishing = finishing or self.finished
         self.steps = selectors.steps(worksheet.kind)
         for step in self.steps:
             self.fields[step.id] = forms.CharField(
@@ -109,7 +111,10 @@ class WorksheetForm(forms.Form):
             for step in self.steps:
                 if step.required and not (data.get(step.id) or "").strip():
                     self.add_error(
-                        step.id, _("Fill in this step to finish, or save and come back later.")
+                        step.id,
+                        _("This worksheet is finished: this step cannot be left empty.")
+                        if self.finished
+                        else _("Fill in this step to finish, or save and come back later."),
                     )
         return data
 

@@ -135,7 +135,9 @@ def worksheet_new(request, client_id: int):
 def worksheet_detail(request, worksheet_id: int):
     write = request.method == "POST"
     worksheet = worksheet_for(request, worksheet_id, write=write)
-    finish = write and "finish" in request.POST
+    # Finishing happens once: a finished worksheet offers "Save changes" only (a "finish" sent
+    # from a page opened before it was finished saves, and it stays finished).
+    finish = write and "finish" in request.POST and worksheet.completed_at is None
     form = WorksheetForm(posted(request), worksheet=worksheet, finishing=finish)
     if write and form.is_valid():
         actions.worksheet_save(

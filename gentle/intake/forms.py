@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.intake import selectors
 from gentle.intake.models import Contact
+from gentle.lib.forms import phone_input
 
 STARTED_SALT = "gentle.intake.started"
 # A form left open longer than this is sent again with a fresh stamp (nothing typed is lost).
@@ -30,9 +31,17 @@ class RequestForm(forms.Form):
         label=_("How would you like us to contact you?"),
         choices=Contact.choices,
         widget=forms.RadioSelect(attrs={"class": "scale"}),
+        error_messages={"required": _("Choose how we should contact you.")},
     )
-    email = forms.EmailField(label=_("Email address"), required=False, max_length=254)
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"), required=False, max_length=40, widget=phone_input(own=True)
+    )
     message = forms.CharField(
         label=_("What brings you to us?"),
         max_length=2000,

@@ -54,6 +54,12 @@ def section_ids() -> list[str]:
     return [s["id"] for s in _data()["sections"]]
 
 
+def section_titles(lang: str | None = None) -> list[tuple[str, str]]:
+    """Each section as (id, Gentle's heading for it in ``lang``), for choosing one to edit."""
+    lang = lang or language()
+    return [(s["id"], s["title"].get(lang) or s["title"]["en"]) for s in _data()["sections"]]
+
+
 def default_text(section: str, lang: str) -> tuple[str, str]:
     spec = next(s for s in _data()["sections"] if s["id"] == section)
     return spec["title"].get(lang, spec["title"]["en"]), spec["body"].get(lang, spec["body"]["en"])

@@ -65,14 +65,17 @@ def reach_out(request, slug: str):
     if form.is_robot():
         return render(request, "intake/thanks.html", {"clinic": clinic, "risk": False})
     refusal, status = None, 400
-    if form.stamp_refused() or not actions.stamp_first_use(request.POST.get("started", "")):
-        refusal = _("That was very quick. Please check your message and send it again.")
-    elif actions.over_rate_limit(actions.visitor_address(request), clinic):
-        refusal = _(
-            "We have received several requests from this connection in the last hour. "
-            "Please try again later, or call the clinic."
-        )
-        status = 429
+    # What is missing or wrong is said first (an empty form sent at once was told "That was very
+    # quick"): the stamp and the hourly count are only spent on a complete form.
+    if form.is_valid():
+        if form.stamp_refused() or not actions.stamp_first_use(request.POST.get("started", "")):
+            refusal = _("That was very quick. Please check your message and send it again.")
+        elif actions.over_rate_limit(actions.visitor_address(request), clinic):
+            refusal = _(
+                "We have received several requests from this connection in the last hour. "
+                "Please try again later, or call the clinic."
+            )
+            status = 429
     if refusal or not form.is_valid():
         data = request.POST.copy()
         data["started"] = started_token()  # a fresh stamp for the next try
@@ -293,7 +296,7 @@ def public_texts(request):
             "form": form,
             "section": section,
             "language": lang,
-            "sections": [(s, s) for s in selectors.section_ids()],
+            "sections": selectors.section_titles(),
             "custom": own is not None,
         },
         status=400 if form.errors else 200,

@@ -21,3 +21,12 @@ def not_future(day: date | None) -> date | None:
     if day and day > timezone.localdate():
         raise forms.ValidationError(_("This date is in the future."))
     return day
+
+
+def phone_input(*, own: bool) -> forms.TextInput:
+    """A phone number field that opens the phone's number pad. The browser may offer its
+    user's own number only where it is their own (``own``); staff typing a client's number
+    get no suggestion of theirs."""
+    return forms.TextInput(
+        attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel" if own else "off"}
+    )

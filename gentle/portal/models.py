@@ -21,6 +21,12 @@ class TaskKind(models.TextChoices):
     DIARY = "diary", _("Mood diary")
 
 
+# Kinds done day by day: an entry does the task for that day, not for good. The task stays
+# open (showing whether today is done and how many days are) until the client marks it done
+# or the care team removes it.
+DAILY_KINDS = frozenset({TaskKind.DIARY})
+
+
 class Task(models.Model):
     """Something to do between sessions, pointing at a piece of work (kind and object id)."""
 
@@ -41,6 +47,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.pk} of client {self.client_id}"
+
+    @property
+    def is_daily(self) -> bool:
+        return self.kind in DAILY_KINDS
 
 
 class ExportStatus(models.TextChoices):

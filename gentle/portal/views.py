@@ -18,6 +18,7 @@ from gentle.audit.names import Action
 from gentle.clients import actions as client_actions
 from gentle.clients import selectors as client_selectors
 from gentle.clients.access import as_id, client_for, own_client, own_client_record
+from gentle.clients.export import readable_opened
 from gentle.clients.models import TeamRole
 from gentle.communication import actions as communication_actions
 from gentle.communication import selectors as communication_selectors
@@ -35,7 +36,6 @@ from gentle.grief.forms import ActivityForm, CheckInForm, TransitionForm
 from gentle.inventory import actions as inventory_actions
 from gentle.inventory.forms import DraftPersonForm
 from gentle.lib.forms import posted
-from gentle.lib.record_sections import as_date
 from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
 from gentle.measures import views as measure_views
@@ -50,6 +50,7 @@ from gentle.portal import record as record_copy
 from gentle.portal.access import own_export, task_for
 from gentle.portal.forms import InviteForm, TaskForm
 from gentle.portal.models import ExportStatus, TaskKind
+from gentle.portal.selectors import with_daily_progress
 from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
 from gentle.roleplay.access import portal_scenario as portal_scenario_for
@@ -70,6 +71,7 @@ def portal_home(request):
     tasks = list(client.tasks.filter(done_at=None)[:10])
     for task in tasks:
         task.url = task_url(task)
+    with_daily_progress(client, tasks)
     grief = (
         client.losses.filter(shared_with_client=True).exists()
         or client.transitions.filter(shared_with_client=True).exists()
@@ -93,6 +95,7 @@ def portal_home(request):
             "tasks": tasks,
             "grief_shared": grief,
             "diary_today": client.diary.filter(day=timezone.localdate()).first(),
+            "diary_task": any(task.is_daily for task in tasks),
         },
     )
 
@@ -130,12 +133,14 @@ def portal_tasks(request):
     tasks = list(client.tasks.all()[:100])
     for task in tasks:
         task.url = task_url(task)
+    with_daily_progress(client, tasks)
     return render(
         request,
         "portal/tasks.html",
         {
             "open": [t for t in tasks if t.done_at is None],
             "done": [t for t in tasks if t.done_at is not None][:20],
+            "daily": any(t.is_daily and t.done_at is None for t in tasks),
         },
     )
 
@@ -175,7 +180,7 @@ def portal_diary(request):
             data=form.cleaned_data,
             people=form.cleaned_data["people"],
         )
-        _did(request, client, "diary")
+        # A diary task is daily: an entry does today's, and the task stays open (DAILY_KINDS).
         messages.success(request, _("Saved in your diary."))
         if not heard.crisis:
             return redirect("portal_diary")
@@ -530,7 +535,9 @@ def portal_exchange(request, exchange_id: int):
 def portal_worksheet(request, worksheet_id: int):
     write = request.method == "POST"
     worksheet = portal_worksheet_for(request, worksheet_id, write=write)
-    finish = write and "finish" in request.POST
+    # Finishing happens once: a finished worksheet offers "Save changes" only (a "finish" sent
+    # from a page opened before it was finished saves, and it stays finished).
+    finish = write and "finish" in request.POST and worksheet.completed_at is None
     form = WorksheetForm(posted(request), worksheet=worksheet, finishing=finish)
     crisis = None
     if write and form.is_valid():
@@ -710,9 +717,7 @@ def portal_record(request):
                 ]
             ),
             "consents": list(client.consents.all()),
-            "opened": [
-                row | {"last": as_date(row["last"])} for row in record_copy.opened_summary(client)
-            ],
+            "opened": readable_opened(record_copy.opened_summary(client)),
         },
     )
 
@@ -868,6 +873,7 @@ def client_tasks(request, client_id: int):
             messages.success(request, _("Task assigned. The client sees it in the portal."))
             return redirect("client_tasks", client_id=client.pk)
     tasks = list(client.tasks.all())
+    with_daily_progress(client, tasks)
     return render(
         request,
         "portal/client_tasks.html",

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,7 +132,12 @@ class DiaryForm(forms.Form):
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = client.inventory.filter(accepted=True)
+        # Nobody who has died is offered as company; someone already on the entry (marked
+        # deceased since) stays, so that saving the entry again does not drop them unseen.
+        kept = (kwargs.get("initial") or {}).get("people") or []
+        self.fields["people"].queryset = client.inventory.filter(accepted=True).filter(
+            Q(deceased=False) | Q(pk__in=kept)
+        )
 
     def clean_day(self):
         day = not_future(self.cleaned_data["day"])

@@ -1,0 +1,27 @@
+"""Template filters for rendering forms (registered as the ``gentle_forms`` library in
+settings.TEMPLATES, since gentle/lib is not an app)."""
+
+from __future__ import annotations
+
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def must_fill(field: forms.BoundField) -> bool:
+    """Whether the person must fill this field in, and so sees it marked: it is required and
+    can be left empty. A list that always has a choice made (no empty first choice) cannot,
+    and Django gives it no "required" attribute either; a list of checkboxes can."""
+    widget = field.field.widget
+    return field.field.required and (
+        widget.use_required_attribute(field.initial)
+        or getattr(widget, "allow_multiple_selected", False)
+    )
+
+
+@register.filter
+def has_required(form: forms.BaseForm) -> bool:
+    """Whether any field the person sees is marked: the form then says once what the mark
+    means."""
+    return any(must_fill(field) for field in form.visible_fields())
