@@ -55,13 +55,14 @@ class PreparedQuery:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
         # The ORM's converters (dates on SQLite, booleans, ...), as a queryset would apply them.
-        return list(compiler.results_iter([fetched], tuple_expected=True))
+        return [tuple(row) for row in compiler.results_iter([fetched], tuple_expected=True)]
 
     def instances(self, shape: Hashable, **values: int) -> list[Model]:
         """For a builder returning ``Model.objects....values_list(*attnames)`` of the model's own
         fields: the rows as model instances (fields not listed are deferred)."""
         alias, _, _, _, compiler = self._prepared(shape)
         model, names = compiler.query.model, list(compiler.query.values_select)
+        assert model is not None  # a queryset always has its model
         return [model.from_db(alias, names, row) for row in self.rows(shape, **values)]
 
     def _prepared(self, shape: Hashable) -> _Prepared:
