@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Each chart's visible text: its size as drawn, in CSS px, and whether it lies inside the
 # drawing (an outer <svg> clips what runs past its edge).
-MEASURE = """() => Array.from(document.querySelectorAll('.chart-box > svg')).flatMap(svg => {
+CHARTS = "svg.chart, svg.timeline, svg.circle, svg.grief, svg.plane"
+MEASURE = """() => Array.from(document.querySelectorAll('CHARTS')).flatMap(svg => {
   const box = svg.getBoundingClientRect();
   return Array.from(svg.querySelectorAll('text'))
     .filter(t => t.getClientRects().length > 0 && t.textContent.trim())
@@ -30,7 +31,7 @@ MEASURE = """() => Array.from(document.querySelectorAll('.chart-box > svg')).fla
                 r.top >= box.top - 1 && r.bottom <= box.bottom + 1,
       };
     });
-})"""
+})""".replace("CHARTS", CHARTS)
 
 
 def sign_in(page, base, email):
