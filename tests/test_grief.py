@@ -95,8 +95,9 @@ def test_the_curve_shows_scores_since_the_loss_lanes_and_check_ins(client, world
     client.post(f"/losses/{the_loss.pk}/check-ins/", {"day": day, "words": ["numb", "missing"]})
     html = client.get(f"/losses/{the_loss.pk}/").content.decode()
     assert '<svg class="grief"' in html
-    assert html.count('class="lane-dot') == 2
-    assert html.count('class="check-in"') == 1
+    chart = html.split('<svg class="grief"')[1].split('<ul class="chart-key')[0]
+    assert chart.count('class="lane-dot') == 2
+    assert chart.count('class="check-in"') == 1
     assert "Numb, Missing them" in html
     assert ">PG13R<" in html and ">PHQ9<" in html and ">GAD7<" not in html
     assert "41" not in html.split("As a table")[1].split("The log")[0]

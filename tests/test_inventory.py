@@ -171,27 +171,33 @@ def parse_xml(text: str) -> ET.Element:
 def svgs(text: str, css: str) -> list[ET.Element]:
     """The page's inline <svg class="css"> drawings, parsed as XML (fails if not well formed)."""
     return [
-        parse_xml(chunk) for chunk in re.findall(rf'<svg class="{css}".*?</svg>', text, flags=re.S)
+        parse_xml(chunk)
+        for chunk in re.findall(rf'<svg class="{css}[" ].*?</svg>', text, flags=re.S)
     ]
 
 
+def label_of(element: ET.Element) -> str:
+    """The name shown beside a dot (a <text>, or the first in a group), its lines joined."""
+    text = element if element.tag == f"{SVG}text" else element.find(f"{SVG}text")
+    return " ".join(text.itertext())
+
+
 def shows(label: str, name: str) -> bool:
-    """Whether a chart label shows this name: whole, or cut short (then perhaps with "…")."""
-    cut = label.removesuffix("…")
-    return label == name or (len(cut) >= 8 and name.startswith(cut))
+    """Whether a chart label shows this name: whole, or cut short (then perhaps with "…"),
+    on one line or more (where a word too long for a line is broken)."""
+    shown, whole = label.removesuffix("…").replace(" ", ""), name.replace(" ", "")
+    return shown == whole or (len(shown) >= 8 and whole.startswith(shown))
 
 
 def rings_on_circle(drawing: ET.Element, *names: str) -> dict[str, int]:
     """Each of ``names``'s ring on a closeness circle, from how far their dot is from the
     centre; every person drawn must be one of ``names``."""
-    size = float(drawing.get("viewBox").split()[2])
-    rings = len(drawing.findall(f"{SVG}circle[@class]")) - 1  # the rings and "me"
-    step = (size / 2 - 14) / (rings + 0.6)
+    centre, step = float(drawing.get("data-centre")), float(drawing.get("data-step"))
     placed = {}
     for group in drawing.findall(f"{SVG}g"):
         dot = group.find(f"{SVG}circle")
-        distance = math.dist((float(dot.get("cx")), float(dot.get("cy"))), (size / 2, size / 2))
-        label = group.find(f"{SVG}text").text
+        distance = math.dist((float(dot.get("cx")), float(dot.get("cy"))), (centre, centre))
+        label = label_of(group)
         [name] = [name for name in names if shows(label, name)] or [f"unexpected {label!r}"]
         placed[name] = round(distance / step)
     return placed
@@ -271,7 +277,7 @@ def test_a_person_is_saved_with_every_inventory_field_and_shown_on_the_circle_an
     text = page(alice, inventory_url(world.amara))
     assert "Added to the inventory." in shown_messages(text)
     [circle] = svgs(text, "circle")
-    assert circle.get("role") == "img"
+    assert circle.get("role") == "group"  # its people can be reached and moved by keyboard
     assert circle.get("aria-label") == "Closeness circle of Amara"
     assert rings_on_circle(circle, "Rosa") == {"Rosa": 1}
     assert circle.find(f"{SVG}g").get("class") == "person support conflict focus"
@@ -398,7 +404,7 @@ def test_markup_in_a_name_or_note_is_stored_as_typed_and_shown_escaped_everywher
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in attachment
     assert f'<option value="person:{hostile.pk}">&lt;script&gt;' in attachment
     [plane] = svgs(attachment, "plane")
-    assert any(shows(t.text, SCRIPT) for t in plane.iter(f"{SVG}text"))
+    assert any(shows(label_of(t), SCRIPT) for t in plane.iter(f"{SVG}text"))
 
 
 HOSTILE_NAMES = [
@@ -418,12 +424,13 @@ def test_the_closeness_circle_drawing_is_well_formed_xml_with_hostile_names_as_t
         for ring, name in enumerate(HOSTILE_NAMES)
     ]
 
-    drawing = parse_xml(svg.closeness_circle(people, rings=3, label=SCRIPT, centre=BREAKOUT))
+    drawn = svg.closeness_circle(people, rings=3, label=SCRIPT, centre=BREAKOUT)
+    [drawing] = svgs(drawn, "circle")
 
     assert drawing.get("aria-label") == SCRIPT
     assert drawing.find(f"{SVG}title").text == SCRIPT
     assert drawing.find(f"{SVG}text").text == BREAKOUT
-    names = [group.find(f"{SVG}text").text for group in drawing.findall(f"{SVG}g")]
+    names = [label_of(group) for group in drawing.findall(f"{SVG}g")]
     assert len(names) == len(HOSTILE_NAMES)
     assert not drawing.findall(f".//{SVG}script") and not drawing.findall(f".//{SVG}svg")
     assert rings_on_circle(drawing, *HOSTILE_NAMES) == {p["name"]: p["ring"] for p in people}
@@ -432,12 +439,13 @@ def test_the_closeness_circle_drawing_is_well_formed_xml_with_hostile_names_as_t
 def test_the_attachment_plane_drawing_is_well_formed_xml_with_hostile_names_as_text():
     points = [(1 + i % 7, 7 - i % 7, name) for i, name in enumerate(HOSTILE_NAMES)]
 
-    drawing = parse_xml(svg.scatter(points, x_label=SCRIPT, y_label=BREAKOUT, label=SCRIPT))
+    [drawing] = svgs(svg.scatter(points, x_label=SCRIPT, y_label=BREAKOUT, label=SCRIPT), "plane")
 
     assert drawing.find(f"{SVG}title").text == SCRIPT
-    texts = [t.text for t in drawing.findall(f"{SVG}text")]
-    assert texts[:2] == [SCRIPT, BREAKOUT]
-    assert all(shows(label, name) for label, name in zip(texts[2:], HOSTILE_NAMES, strict=True))
+    titles = [t.text for t in drawing.findall(f"{SVG}text[@class='axis-title']")]
+    assert titles == [SCRIPT, BREAKOUT]
+    names = [label_of(t) for t in drawing.findall(f"{SVG}text") if not t.get("class")]
+    assert all(shows(label, name) for label, name in zip(names, HOSTILE_NAMES, strict=True))
     assert len(drawing.findall(f"{SVG}circle[@class='dot']")) == len(HOSTILE_NAMES)
     assert not drawing.findall(f".//{SVG}script") and not drawing.findall(f".//{SVG}svg")
 
@@ -698,7 +706,10 @@ def test_comparing_snapshots_spells_out_what_changed(alice, world):
     text = page(alice, compare_url(world.amara, first, second))
 
     changes = [
-        html.unescape(c) for c in re.findall(r"<li>(.*?)</li>", text.split('class="changes"')[1])
+        html.unescape(c)
+        for c in re.findall(
+            r"<li>(.*?)</li>", text.split('class="changes"')[1].split("</ul>", 1)[0]
+        )
     ]
     assert sorted(changes) == sorted(
         [
@@ -845,13 +856,18 @@ def test_submitted_ecr_rs_answers_are_plotted_with_avoidance_and_anxiety(alice, 
     }
     [plane] = svgs(text, "plane")
     dots = plane.findall(f"{SVG}circle[@class='dot']")
-    labels = [t.text for t in plane.findall(f"{SVG}text")][2:]
+    labels = [label_of(t) for t in plane.findall(f"{SVG}text") if not t.get("class")]
     assert sorted(labels) == ["Mother", "Rosa"]
+    frame = plane.find(f"{SVG}rect[@class='frame']")
+    left, across = (float(frame.get(a).removesuffix("%")) for a in ("x", "width"))
+    top, down = float(frame.get("y")), float(frame.get("height"))
     for dot, name in zip(dots, labels, strict=True):
         x, y = expected[name]
-        # scores are stored to two decimals: within 0.005 of a point, 0.25 pixel
-        assert float(dot.get("cx")) == pytest.approx(40 + (x - 1) / 6 * 280, abs=0.3)
-        assert float(dot.get("cy")) == pytest.approx(360 - (40 + (y - 1) / 6 * 280), abs=0.3)
+        # Across in percent of the width, down in pixels; scores are stored to two decimals.
+        assert float(dot.get("cx").removesuffix("%")) == pytest.approx(
+            left + (x - 1) / 6 * across, abs=0.05
+        )
+        assert float(dot.get("cy")) == pytest.approx(top + down - (y - 1) / 6 * down, abs=0.3)
 
 
 def test_the_latest_ecr_rs_per_relationship_is_the_one_plotted(alice, world):

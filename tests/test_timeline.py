@@ -68,7 +68,8 @@ def test_an_event_near_the_onset_is_highlighted_as_a_candidate_for_the_focus(cli
     )
     html = client.get(f"/clients/{record.pk}/timeline/").content.decode()
     assert html.count("Near the onset: a candidate for the focus") == 1
-    row = html[html.index("Grandmother died") - 400 : html.index("Grandmother died") + 400]
+    listed = html.index("Grandmother died", html.index("The timeline as a list"))
+    row = html[listed - 400 : listed + 400]
     assert "Near the onset" in row
     assert 'class="event highlight"' in html
 
@@ -274,5 +275,6 @@ def test_life_events_are_marked_on_the_measures_chart(client, world):
         description="Lost the job",
     )
     html = client.get(f"/clients/{record.pk}/measures/").content.decode()
-    assert html.count('class="marker life-event"') == 1
-    assert "Vertical orange lines mark life events from the timeline." in html
+    chart, legend = html.split('<svg class="chart"')[1].split('<ul class="chart-key')
+    assert chart.count('class="marker life-event"') == 1
+    assert "Life event (from the timeline)" in legend.split("</ul>")[0]

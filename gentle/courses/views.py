@@ -102,6 +102,9 @@ def course_detail(request, course_id: int):
                 x_max=course.contracted_sessions,
                 y_max=10,
                 label=_("Mood (0–10) by session"),
+                x_title=_("Session"),
+                y_title=_("Mood (0–10)"),
+                keys={"line": _("Mood from the session's note")},
             )
             if points
             else "",

@@ -156,7 +156,10 @@ def goals(request, course_id: int):
                 y_max=2,
                 y_min=-2,
                 label=_("Goal attainment by session: %(goal)s") % {"goal": goal.text},
-                height=150,
+                x_title=_("Session"),
+                y_title=_("Rating (−2 to +2)"),
+                keys={"line": _("Rating")},
+                height=190,
             )
             if points
             else ""

@@ -96,7 +96,7 @@ def curve_svg(loss, series) -> str:
     for css, (instrument_id, points) in zip(("pg", "phq"), series.items(), strict=False):
         lines.append(
             (
-                instrument_id,
+                catalogue()[instrument_id].main_score.text,
                 css,
                 [
                     (m, round((v - s.minimum) / (s.maximum - s.minimum) * 100, 1))
@@ -116,5 +116,8 @@ def curve_svg(loss, series) -> str:
         check_ins=[months_since(loss, c.day) for c in loss.check_in_list],
         label=_("Since the death of %(who)s: scores, the two kinds of coping, and check-ins")
         % {"who": loss.who},
-        lane_labels=(_("Loss"), _("Restoration")),
+        lane_labels=(_("Loss-oriented coping"), _("Restoration-oriented coping")),
+        x_title=_("Months since the death"),
+        y_title=_("Score, in percent of the questionnaire's range"),
+        keys={"months": _("6 and 12 months"), "check-in": _("Check-in")},
     )

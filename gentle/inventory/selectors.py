@@ -22,6 +22,8 @@ def circle_people(people) -> list[dict]:
     return [
         {
             "id": None if isinstance(p, dict) else p.pk,
+            # Each person's place around the circle follows the order they were added in.
+            "order": get(p, "id"),
             "name": get(p, "name"),
             "ring": get(p, "ring"),
             "support": get(p, "supportive"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,9 +26,19 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 PERSON_FIELDS = tuple(PersonForm.base_fields)
 
 
-def _circle(people, label: str) -> str:
+def _circle(people, label: str, *, focusable: bool = False, movable: bool = False) -> str:
+    """The drawing of the circle; on the inventory page its people can be reached with the
+    keyboard (``focusable``) and, for those who may write, moved with it (``movable``)."""
     return svg.closeness_circle(
-        selectors.circle_people(people), rings=selectors.rings(), label=label, centre=_("Me")
+        selectors.circle_people(people),
+        rings=selectors.rings(),
+        label=label,
+        centre=_("Me"),
+        keys={"support": _("support"), "conflict": _("conflict"), "focus": _("focus")},
+        ring_text=_("ring %(ring)s"),
+        focusable=focusable,
+        movable=movable,
+        help_id="circle-help",
     )
 
 
@@ -46,7 +57,12 @@ def inventory(request, client_id: int):
             "client": client,
             "people": people,
             "can_write": can_write,
-            "circle": _circle(people, _("Closeness circle of %(name)s") % {"name": client.called}),
+            "circle": _circle(
+                people,
+                _("Closeness circle of %(name)s") % {"name": client.called},
+                focusable=True,
+                movable=can_write,
+            ),
             "rows": [(p, MoveForm(initial={"ring": p.ring}, prefix=f"p{p.pk}")) for p in people],
             "drafts": list(Person.objects.filter(client=client, accepted=False)),
             "snapshots": list(client.snapshots.all()),
@@ -131,7 +147,10 @@ def person_move(request, person_id: int):
             _("%(name)s is now on ring %(ring)s.")
             % {"name": person.name, "ring": form.cleaned_data["ring"]},
         )
-    return redirect(f"/clients/{person.client_id}/inventory/#person-{person.pk}")
+    # Back to the person where the move was made (the circle, by keyboard or drag, or the
+    # list), where gentle.js puts the keyboard focus again.
+    where = "circle-person" if request.POST.get("from") == "circle" else "person"
+    return redirect(reverse("inventory", args=[person.client_id]) + f"#{where}-{person.pk}")
 
 
 @role_required(Role.CLINICIAN)
@@ -225,6 +244,7 @@ def attachment(request, client_id: int):
                 x_label=_("Avoidance (1–7)"),
                 y_label=_("Anxiety (1–7)"),
                 label=_("Attachment in each relationship"),
+                keys={"mid": _("The middle of each scale (4)")},
             )
             if points
             else "",

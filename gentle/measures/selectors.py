@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
@@ -197,10 +197,16 @@ def _session_numbers(client: Client) -> dict[int | None, int]:
 
 
 def client_results(
-    client: Client, *, course: Course | None = None, events: Sequence[date] = ()
+    client: Client,
+    *,
+    course: Course | None = None,
+    events: Sequence[date] = (),
+    bands: bool = True,
 ) -> list[InstrumentResults]:
     """Results per instrument. ``events`` are dates (life events, from the caller that can see
-    the timeline) to mark on charts drawn by session number."""
+    the timeline) to mark on charts drawn by session number. ``bands=False`` charts without
+    the severity bands (and so without their names in the legend): for the client, to whom a
+    band such as "suggests prolonged grief" would read as a flag."""
     administrations = submitted(client)
     numbers = _session_numbers(client)
     by_instrument: dict[str, list[Administration]] = {}
@@ -251,7 +257,9 @@ def client_results(
         # A long history is charted by its latest answers, so the page stays light; the table
         # (and its "show all") keeps every one, and the changes count from the true first.
         latest = valued[-CHART_LATEST:]
-        chart = _chart(instrument, score, latest, course, expected[-CHART_LATEST:], events)
+        chart = _chart(
+            instrument, score, latest, course, expected[-CHART_LATEST:], events, bands=bands
+        )
         results.append(
             InstrumentResults(instrument, score, rows, chart, threshold, used, len(latest))
         )
@@ -265,6 +273,8 @@ def _chart(
     course: Course | None,
     expected: Sequence[float] = (),
     events: Sequence[date] = (),
+    *,
+    bands: bool = True,
 ) -> str:
     """``rows``: those with a value."""
     if not rows:
@@ -274,32 +284,49 @@ def _chart(
     points = list(zip(xs, [cast(float, row.value) for row in rows], strict=True))
     expected_points = list(zip(xs, expected, strict=True)) if expected else []
     x_max = max(
-        course.contracted_sessions if course and numbered else 0, max(x for x, _ in points), 2
+        course.contracted_sessions if course and numbered else 0, max(x for x, _y in points), 2
     )
     markers: list[tuple[float, str]] = []
     if course and numbered:
         markers = [(course.initial_last + 0.5, "phase"), (course.termination_first - 0.5, "phase")]
         markers += [(x, "life-event") for x in _event_positions(rows, events)]
     # Whole-number bands meet halfway between their edges (4 | 5 becomes 4.5).
-    bands = [
+    shaded = [
         (
             max(b.low - 0.5, score.minimum),
             min(b.high + 0.5, score.maximum),
             f"severity-{b.severity}",
+            f"{b.text} {b.low:g}–{b.high:g}",
         )
         for b in score.bands
+        if bands
     ]
-    label = f"{instrument.name}: {score.text}"
+    # The ticks are where the bands begin (0, 5, 10, 15, 20, 27 for the PHQ-9), else round
+    # numbers: never the halfway point of the scale (13.5).
+    ticks = sorted({score.minimum, score.maximum, *(b.low for b in score.bands)})
     if numbered:
-        label = gettext("%(label)s by session") % {"label": label}
+        label = _("%(instrument)s: %(score)s by session")
+        x_title = _("Session")
+    else:
+        label = _("%(instrument)s: %(score)s")
+        x_title = _("Answer, oldest to newest")
     return svg.line_chart(
         points,
         x_max=x_max,
         y_max=score.maximum,
-        label=label,
-        bands=bands,
+        label=label % {"instrument": instrument.name, "score": score.text},
+        x_title=x_title,
+        y_title=f"{score.text} ({score.minimum:g}–{score.maximum:g})",
+        keys={
+            "line": score.text,
+            "expected": _("Expected course"),
+            "phase": _("Change of phase (initial, middle, termination)"),
+            "life-event": _("Life event (from the timeline)"),
+        },
+        bands=shaded,
         markers=markers,
         y_min=score.minimum,
+        y_ticks=ticks if shaded else (),
         expected=expected_points,
     )
 

@@ -240,7 +240,7 @@ def portal_progress(request):
             # C-SSRS), no bands that read as flags ("suggests prolonged grief"), no alerts.
             "results": [
                 r
-                for r in measure_selectors.client_results(client)
+                for r in measure_selectors.client_results(client, bands=False)
                 if r.instrument.rater != "clinician"
             ],
             "goals": progress_goals(client),

@@ -80,6 +80,34 @@ def session_days(client) -> list[date]:
     ]
 
 
+def default_zoom(items: list[Row], sessions: list[date], today: date) -> str:
+    """The span the page opens at: the shortest that shows the latest symptom episode from a
+    month before it began, with the events near its onset (the candidates for the focus) and
+    the sessions since; or else the sessions of the past year; everything when there is
+    neither, or when that reaches back more than five years. (Opening at everything squeezed
+    a course into the last few pixels of a life.) Events outside the span are counted under
+    the chart, and the list has them all."""
+    onsets = [r.start for r in items if r.kind == "episode" and r.start and r.start <= today]
+    recent = [d for d in sessions if today - timedelta(days=365) <= d <= today]
+    if onsets:
+        latest = max(onsets)
+        window = timedelta(days=round(30.44 * settings.GENTLE_ONSET_WINDOW_MONTHS))
+        near = [
+            r.start - timedelta(days=14)
+            for r in items
+            if r.near_onset and r.start and latest - window <= r.start <= latest
+        ]
+        anchor = min([latest - timedelta(days=30), *near])
+    elif recent:
+        anchor = min(recent) - timedelta(days=14)
+    else:
+        return "all"
+    for zoom in ("3m", "6m", "1y", "5y"):
+        if today - timedelta(days=ZOOMS[zoom] or 0) <= anchor:
+            return zoom
+    return "all"
+
+
 def span(items: list[Row], zoom: str, today: date) -> tuple[date, date]:
     days = ZOOMS.get(zoom)
     if days:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
@@ -26,11 +27,12 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 @role_required(*CLINICAL)
 def timeline(request, client_id: int):
     client = client_for(request, client_id, action=Action.TIMELINE_VIEW)
-    zoom = request.GET.get("zoom", "all")
-    if zoom not in selectors.ZOOMS:
-        zoom = "all"
     items = selectors.rows(client)
     today = timezone.localdate()
+    sessions = selectors.session_days(client)
+    zoom = request.GET.get("zoom", "")
+    if zoom not in selectors.ZOOMS:
+        zoom = selectors.default_zoom(items, sessions, today)
     start, end = selectors.span(items, zoom, today)
     events = [
         {
@@ -49,6 +51,7 @@ def timeline(request, client_id: int):
     ]
     moods = [(d, m) for d, m in selectors.moods(client) if start <= d <= end]
     diary = [(d, m) for d, m in selectors.diary_moods(client) if start <= d <= end]
+    window = settings.GENTLE_ONSET_WINDOW_MONTHS
     chart = svg.timeline(
         start=start,
         end=end,
@@ -56,11 +59,27 @@ def timeline(request, client_id: int):
         episodes=episodes,
         moods=moods,
         diary=diary,
-        sessions=[d for d in selectors.session_days(client) if start <= d <= end],
+        sessions=[d for d in sessions if start <= d <= end],
         ticks=selectors.ticks(start, end),
         label=_("Timeline of %(name)s: life events, symptom episodes and mood")
         % {"name": client.called},
+        titles=(_("Life events"), _("Mood (0–10)")),
+        keys={
+            "episode": _("symptom episode"),
+            "event": _("life event"),
+            "highlight": ngettext(
+                "event in the month before an episode began",
+                "event in the %(n)s months before an episode began",
+                window,
+            )
+            % {"n": window},
+            "planned": _("planned event"),
+            "mood": _("mood (session ratings, 0–10)"),
+            "diary": _("mood (the client's diary, 0–10)"),
+            "session": _("attended session"),
+        },
     )
+    outside = sum(1 for r in items if r.kind == "event" and r.start and not start <= r.start <= end)
     return render(
         request,
         "timeline/timeline.html",
@@ -76,7 +95,7 @@ def timeline(request, client_id: int):
                 ("6m", _("6 months")),
                 ("3m", _("3 months (weeks)")),
             ],
-            "window": settings.GENTLE_ONSET_WINDOW_MONTHS,
+            "outside": outside,
             "diary": diary,
             "can_write": client.may.write,
         },

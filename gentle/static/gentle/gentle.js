@@ -135,8 +135,11 @@
   });
 })();
 
-// The closeness circle: drag a person to another ring. The drop fills in and submits that
-// person's "Move" form, so dragging does exactly what the keyboard and form path does.
+// The closeness circle: move a person to another ring by dragging them, or with the arrow keys
+// when they have the focus (each is a slider: up or right one ring further out, down or left one
+// ring closer in, Home the closest ring, End the outermost). Either way this fills in and submits
+// that person's "Move" form, so it does exactly what the form does, and says it came from the
+// circle: the page comes back with the focus on the person moved.
 (function () {
   "use strict";
   function svgPoint(svg, event) {
@@ -145,14 +148,42 @@
     point.y = event.clientY;
     return point.matrixTransform(svg.getScreenCTM().inverse());
   }
+  function moveForm(node) {
+    return document.querySelector("form.move-form[action$='/inventory/people/" +
+      node.getAttribute("data-person") + "/move/']");
+  }
+  function submitMove(form, ring) {
+    var select = form.querySelector("select");
+    var from = form.querySelector("input[name='from']");
+    if (String(ring) === select.value) { return false; }
+    select.value = String(ring);
+    if (from) { from.value = "circle"; }
+    form.requestSubmit();
+    return true;
+  }
+  document.addEventListener("keydown", function (event) {
+    var node = event.target.closest ? event.target.closest("svg.circle g[role='slider']") : null;
+    if (!node || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var form = moveForm(node);
+    if (!form) { return; }
+    var ring = parseInt(node.getAttribute("aria-valuenow"), 10);
+    var rings = parseInt(node.getAttribute("aria-valuemax"), 10);
+    var next = {
+      ArrowUp: ring + 1, ArrowRight: ring + 1, ArrowDown: ring - 1, ArrowLeft: ring - 1,
+      Home: 1, End: rings,
+    }[event.key];
+    if (next === undefined) { return; }
+    event.preventDefault();
+    submitMove(form, Math.min(rings, Math.max(1, next)));
+  });
   document.addEventListener("pointerdown", function (event) {
     var node = event.target.closest ? event.target.closest("svg.circle g[data-person]") : null;
     if (!node) { return; }
     var svg = node.ownerSVGElement;
-    var form = document.querySelector("form.move-form[action$='/inventory/people/" +
-      node.getAttribute("data-person") + "/move/']");
+    var form = moveForm(node);
     if (!form) { return; }
     event.preventDefault();
+    node.focus();
     var start = svgPoint(svg, event);
     node.classList.add("dragging");
     function move(e) {
@@ -163,19 +194,25 @@
       document.removeEventListener("pointermove", move);
       document.removeEventListener("pointerup", up);
       node.classList.remove("dragging");
-      var box = svg.viewBox.baseVal;
+      var centre = parseFloat(svg.getAttribute("data-centre"));
       var p = svgPoint(svg, e);
-      var distance = Math.hypot(p.x - box.width / 2, p.y - box.height / 2);
+      var distance = Math.hypot(p.x - centre, p.y - centre);
       var step = parseFloat(svg.getAttribute("data-step"));
       var rings = parseInt(svg.getAttribute("data-rings"), 10);
       var ring = Math.min(rings, Math.max(1, Math.round(distance / step)));
-      var select = form.querySelector("select");
-      if (String(ring) === select.value) { node.removeAttribute("transform"); return; }
-      select.value = String(ring);
-      form.requestSubmit();
+      if (!submitMove(form, ring)) { node.removeAttribute("transform"); }
     }
     document.addEventListener("pointermove", move);
     document.addEventListener("pointerup", up);
+  });
+  // Back from a move: the focus goes to the person moved, in the circle or in the list.
+  document.addEventListener("DOMContentLoaded", function () {
+    var match = /^#(circle-person|person)-(\d+)$/.exec(window.location.hash);
+    var target = match && document.getElementById(match[1] + "-" + match[2]);
+    if (target && match[1] === "person") {
+      target = target.querySelector("form.move-form select");
+    }
+    if (target) { target.focus({ preventScroll: false }); }
   });
   // On paper the text alternatives of the charts are part of the page: open every closed
   // <details> for printing and close again those this opened.
@@ -193,14 +230,6 @@
     openedForPrint = [];
   });
 })();
-
-// A wide timeline on a narrow screen opens at its recent end, where the course is.
-document.addEventListener("DOMContentLoaded", function () {
-  "use strict";
-  document.querySelectorAll(".timeline-scroll").forEach(function (box) {
-    box.scrollLeft = box.scrollWidth;
-  });
-});
 
 // Buttons marked data-print open the browser's print dialogue (no inline script: CSP).
 document.addEventListener("click", function (event) {
