@@ -7,8 +7,8 @@ template), which keeps the crawl to a couple of minutes. The staff start from th
 the records the demo fills most (the portal client's, the grief and the role-transition work),
 so the one visit of a route shows it with content. On every page, at both widths, axe-core
 (vendored: tests/browser/vendor/) checks WCAG 2.2 A and AA; at 360 px no page may be wider than
-the screen, and no link may lead to an error. The test fails listing every problem: role, width,
-page, rule and element.
+the screen, and no link may lead to an error; the page for an address that leads nowhere is
+checked too. The test fails listing every problem: role, width, page, rule and element.
 
 The crawl checks pages, not the database: it runs once, in the SQLite pass of CI.
 """
@@ -42,6 +42,7 @@ ROLES = ("visitor", "clinician", "supervisor", "admin", "client")
 # Signing out would end the crawl's session; the record copy's data file is a download.
 SKIP_ROUTES = {"account_logout", "portal_export_json"}
 SKIP_PREFIXES = ("/static/", "/api/", "/healthz")
+MISSING = "/no-such-page/"
 MAX_ROUTES_PER_ROLE = 120  # a bound far above what the demo shows; the test fails if it is hit
 
 RUN_AXE = """async (tags) => {
@@ -119,7 +120,9 @@ def check_here(crawl: Crawl, page, where: str) -> None:
         crawl.problems.append(f"{where}: {found['rule']} ({found['help']}) at {found['target']}")
     width = page.viewport_size["width"]
     if width <= PHONE[0]:
-        wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        # Against the screen, not innerWidth: a page without a viewport tag is laid out 980 px
+        # wide on a phone, and its innerWidth says so.
+        wider = page.evaluate("document.documentElement.scrollWidth") - width
         if wider > 0:
             crawl.problems.append(f"{where}: {wider} px wider than the {width} px screen")
 
@@ -139,11 +142,25 @@ def check(crawl: Crawl, page, url: str, role: str) -> list[str] | None:
     return page.eval_on_selector_all("a[href]:not([download])", "all => all.map((a) => a.href)")
 
 
+def check_missing_page(crawl: Crawl, page, role: str) -> None:
+    """The answer to an address that leads nowhere is a page like the others."""
+    where = f"[{role} {page.viewport_size['width']}] {MISSING} (a page that does not exist)"
+    response = page.goto(crawl.base + MISSING)
+    if response is None or response.status != 404:
+        crawl.problems.append(f"{where}: HTTP {response.status if response else 'no answer'}")
+        return
+    check_here(crawl, page, where)
+
+
 def crawl_as(crawl: Crawl, browser, role: str) -> None:
     """Breadth first from the role's start pages, one page per route (start pages always)."""
     pages = []
     for width, height in (DESKTOP, PHONE):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        # The phone is a phone: it honours (or misses) the page's viewport meta tag.
+        phone = width == PHONE[0]
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone
+        )
         context.add_init_script(path=str(AXE))  # in every page, before its own scripts
         page = context.new_page()
         pages.append(page)
@@ -170,6 +187,8 @@ def crawl_as(crawl: Crawl, browser, role: str) -> None:
                     queue.append(target)
             if len(routes) > MAX_ROUTES_PER_ROLE:
                 pytest.fail(f"the {role}'s crawl reached {MAX_ROUTES_PER_ROLE} routes: raise it")
+        for page in pages:
+            check_missing_page(crawl, page, role)
     finally:
         for page in pages:
             page.context.close()
