@@ -238,3 +238,28 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// Where the keyboard starts on a page that answers a form (WCAG 2.4.3 and 3.3.1): on the summary
+// of what needs attention, else on the first field marked invalid, else on the confirmation at
+// the top of the page; each is read out as it takes the focus. A confirmation gives way to a
+// place on the page the address names, and nothing moves if the page already moved the focus
+// or marks a field autofocus. Without this script the page starts at its top, as any page does.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var main = document.getElementById("main");
+  if (!main || document.activeElement !== document.body || document.querySelector("[autofocus]")) {
+    return;
+  }
+  var target = main.querySelector(".form-error") || main.querySelector("[aria-invalid='true']");
+  var hash = window.location.hash.slice(1);
+  if (!target && !(hash && document.getElementById(decodeURIComponent(hash)))) {
+    target = main.querySelector(":scope > .messages");
+  }
+  if (!target) {
+    return;
+  }
+  if (!target.matches("input, select, textarea, button, a[href]")) {
+    target.setAttribute("tabindex", "-1");
+  }
+  target.focus();
+});
