@@ -13,7 +13,7 @@ from tests.factories import signed_in, visible_text
 
 pytestmark = pytest.mark.django_db
 
-CRISIS = {"en": "In crisis? Get help now", "es": "¿En crisis? Pida ayuda ahora"}
+CRISIS = {"en": "In crisis? Get help now", "es": "¿En crisis? Pide ayuda ahora"}
 START = {"en": "Go to the start page", "es": "Ir a la página de inicio"}
 NAV = {"en": "Caseload", "es": "Casos"}
 HEADINGS = {

@@ -52,6 +52,8 @@ CLIENT_CODE = (
     "gentle.accounts.forms.PasswordResetForm",
     "gentle.views.bad_request",
     "gentle.views.server_error",
+    "gentle.views.permission_denied",
+    "gentle.views.page_not_found",
     "gentle.views.csrf_failure",
     "gentle.context_processors.gentle",
     # written on a staff page for the client to read: the formulation shared in the portal
