@@ -97,7 +97,7 @@ def test_a_risk_diary_entry_reaches_a_person_and_escalates_when_left(
     sign_in(boss, base, "supervisor@demo.gentle.test")
     boss.goto(f"{base}/alerts/{alert.pk}/")
     boss.get_by_label("What was done").select_option(value="contact")
-    note = boss.get_by_label("Note", exact=True)
+    note = boss.get_by_role("textbox", name="Note", exact=True)  # the required mark is not read
     assert note.evaluate("field => field.required")  # a high alert is closed only with a note
     note.fill("Reached the client at home; safe tonight, seen tomorrow.")
     boss.get_by_role("button", name="Acknowledge").click()
