@@ -251,7 +251,10 @@ def test_the_caseload_reads_the_name_index_in_order(world, query):
     query_plan = plan(sql)
     assert_index_in_order(query_plan, "client_clinic_name")
     if "phase" in query:
-        assert "session_course_time" in query_plan
+        # The phase comes from the course's sessions, read by an index on the course (the
+        # planner may take the foreign key's own index once earlier tests' ANALYZE, whose
+        # row estimates outlive their transaction on PostgreSQL, make the tables look big).
+        assert re.search(r"session_course_time|courses_session_course_id", query_plan), query_plan
 
 
 # The client list (the clinician's and the supervisor's) --------------------------------------
