@@ -7,7 +7,7 @@ import pytest
 
 from gentle.accounts.models import Role
 from tests.browser.test_page_details_journey import signed_in_page
-from tests.factories import make_clinic, make_person
+from tests.factories import make_client, make_clinic, make_course, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,3 +102,27 @@ def test_an_administrators_navigation_fits_one_line_at_1366(live_server, page_at
     page.get_by_role("navigation", name="Main").get_by_text("Clinic settings").click()
     page.keyboard.press("Escape")
     assert not page.get_by_role("link", name="Public pages").is_visible()
+
+
+def test_a_clients_pages_keep_the_client_header_and_tabs(live_server, page_at, screenshot):
+    clinic = make_clinic("Harbourside Counselling")
+    clinician = make_person(clinic, Role.CLINICIAN)
+    record = make_client(
+        clinic, clinicians=[clinician], given_name="Rosa", family_name="Delgado-Whitfield"
+    )
+    make_course(record)
+    for width in (360, 1366):
+        page = signed_in_page(page_at, live_server, clinician, width=width)
+        page.goto(f"{live_server.url}/clients/{record.pk}/")
+        assert page.get_by_role("heading", level=1).inner_text() == "Rosa Delgado-Whitfield"
+        assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+        screenshot(page, f"client-record-{width}")
+        tabs = page.get_by_role("navigation", name="Record of Rosa Delgado-Whitfield")
+        tabs.get_by_role("link", name="Timeline").click()
+        page.wait_for_url("**/timeline/")
+        current = page.locator(".client-tabs [aria-current='page']")
+        assert current.inner_text() == "Timeline"
+        box = current.bounding_box()  # scrolled into its strip on a phone, not hidden off it
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+        screenshot(page, f"client-timeline-{width}")

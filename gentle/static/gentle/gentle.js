@@ -342,3 +342,15 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 })();
+
+// The client header's tabs scroll sideways on a phone: bring the current one into the strip.
+(function () {
+  "use strict";
+  document.querySelectorAll(".client-tabs ul").forEach(function (strip) {
+    var current = strip.querySelector("[aria-current]");
+    if (current && strip.scrollWidth > strip.clientWidth) {
+      var li = current.parentElement;
+      strip.scrollLeft = li.offsetLeft - strip.offsetLeft - (strip.clientWidth - li.offsetWidth) / 2;
+    }
+  });
+})();
