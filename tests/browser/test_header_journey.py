@@ -110,7 +110,7 @@ def test_a_clients_pages_keep_the_client_header_and_tabs(live_server, page_at, s
     record = make_client(
         clinic, clinicians=[clinician], given_name="Rosa", family_name="Delgado-Whitfield"
     )
-    make_course(record)
+    course = make_course(record)
     for width in (360, 1366):
         page = signed_in_page(page_at, live_server, clinician, width=width)
         page.goto(f"{live_server.url}/clients/{record.pk}/")
@@ -126,3 +126,34 @@ def test_a_clients_pages_keep_the_client_header_and_tabs(live_server, page_at, s
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width
         assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
         screenshot(page, f"client-timeline-{width}")
+
+        # The course's actions: the primary stays in the row, the rest fold into "More…".
+        page.goto(f"{live_server.url}/courses/{course.pk}/")
+        goals = page.get_by_role("link", name="Goals", exact=True)
+        more = page.get_by_text("More…")
+        assert page.get_by_role("link", name="Schedule a session").is_visible()
+        if width == 360:
+            assert not goals.is_visible() and more.is_visible()
+            more.click()
+            screenshot(page, "course-more-360")
+            assert goals.is_visible()
+            page.keyboard.press("Escape")
+            assert not goals.is_visible()
+        else:
+            assert goals.is_visible() and more.is_visible()
+            row = page.locator(".button-group > :not(details), .button-group > details > summary")
+            assert (
+                len(
+                    {
+                        round(box["y"])
+                        for box in row.evaluate_all(
+                            "els => els.map(e => e.getBoundingClientRect())"
+                        )
+                    }
+                )
+                == 1
+            )  # one row, no wrap
+            more.click()
+            summary = page.get_by_role("link", name="End-of-course summary")
+            assert summary.is_visible()
+            screenshot(page, "course-1366")
