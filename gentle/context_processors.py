@@ -71,15 +71,23 @@ def gentle(request):
     badges = (
         _badges({item.badge for item in items if item.badge}, context) if context.clinic else {}
     )
-    nav = [
-        {
+    nav: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        entry = {
             "label": item.label,
             "url": reverse(item.url_name),
             "current": item.url_name == current,
             "badge": badges.get(item.badge),
         }
-        for item in items
-    ]
+        if not item.group:
+            nav.append(entry)
+            continue
+        if item.group not in groups:
+            groups[item.group] = {"label": item.group, "children": [], "current": False}
+            nav.append(groups[item.group])
+        groups[item.group]["children"].append(entry)
+        groups[item.group]["current"] |= entry["current"]
     return {
         "clinic_name": context.clinic.name if context.clinic else settings.GENTLE_CLINIC_NAME,
         "current_clinic": context.clinic,

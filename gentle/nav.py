@@ -18,10 +18,15 @@ class NavItem:
     url_name: str
     roles: frozenset[str] | None  # None: everyone signed in
     badge: str = ""  # ALERTS or RISK_REQUESTS: a count for the signed-in person beside it
+    # Entries of the same group are shown under one heading ("Clinic settings") that opens like
+    # a menu, so that an administrator's dozen entries fit on one line at 1366 px (issue 21).
+    group: str = ""
 
 
 CLINICAL = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
 ADMIN = frozenset({Role.ADMIN})
+
+SETTINGS = _("Clinic settings")
 
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", None),
@@ -36,11 +41,11 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Client records"), "clinic_clients", ADMIN),
     NavItem(_("Invitations"), "invitations", ADMIN),
     NavItem(_("Emergency access"), "break_glass_reviews", frozenset({Role.ADMIN, Role.SUPERVISOR})),
-    NavItem(_("Crisis text"), "crisis_text", ADMIN),
-    NavItem(_("Safety"), "safety_settings", ADMIN),
-    NavItem(_("Role-play partner"), "partner_settings", ADMIN),
-    NavItem(_("Public pages"), "public_texts", ADMIN),
-    NavItem(_("Outgoing mail"), "outgoing_mail", ADMIN),
+    NavItem(_("Crisis text"), "crisis_text", ADMIN, group=SETTINGS),
+    NavItem(_("Safety"), "safety_settings", ADMIN, group=SETTINGS),
+    NavItem(_("Role-play partner"), "partner_settings", ADMIN, group=SETTINGS),
+    NavItem(_("Public pages"), "public_texts", ADMIN, group=SETTINGS),
+    NavItem(_("Outgoing mail"), "outgoing_mail", ADMIN, group=SETTINGS),
     NavItem(_("Audit log"), "audit_log", ADMIN),
 )
 

@@ -213,7 +213,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gentle.context_processors.gentle",
             ],
-            "libraries": {"gentle_forms": "gentle.lib.form_tags"},
+            "libraries": {
+                "gentle_forms": "gentle.lib.form_tags",
+                "gentle_icons": "gentle.lib.icon_tags",
+            },
         },
     }
 ]

@@ -80,6 +80,7 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
     page.get_by_role("link", name="Change the contract").wait_for()
 
     page.goto(course_url)
+    page.get_by_text("More…").click()  # the course's less used pages are under "More…"
     page.get_by_role("link", name="Relapse-prevention plan").click()
     page.get_by_label("My warning signs").fill("Skipping the Saturday walk two weeks running.")
     page.get_by_label("People I can turn to").fill("My sister; the clinic on 555-0100.")
@@ -91,6 +92,7 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
     assert page.locator(".course-strip .slot-attended").count() == 12
     assert page.locator("svg.chart[role=img]").is_visible()
     screenshot(page, "course-overview-1280")
+    page.get_by_text("More…").click()
     page.get_by_role("link", name="End-of-course summary").click()
     assert "12 of 12 attended" in page.locator(".summary").inner_text()
     screenshot(page, "course-summary-1280")
@@ -102,6 +104,7 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
     # The client reads the plan in their portal, on a phone.
     phone = page_at(360, 740)
     sign_in(phone, base, "client@demo.gentle.test")
+    phone.get_by_role("button", name="Menu").click()  # the navigation folds on a phone
     phone.get_by_role("link", name="My space").click()
     phone.get_by_role("link", name="My plan for staying well").click()
     assert "Skipping the Saturday walk" in phone.locator("main").inner_text()

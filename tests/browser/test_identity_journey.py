@@ -68,6 +68,7 @@ def test_clinician_signs_in_with_a_code_on_a_phone(live_server, page_at, screens
     assert page.get_by_text("Incorrect code.").is_visible()
     page.get_by_label("Code").fill(totp_code(person))
     page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Menu").click()  # the navigation folds on a phone
     page.get_by_role("link", name="Caseload").first.click()
     page.get_by_role("link", name="Wren Calloway").click()
     page.get_by_role("heading", name="Wren Calloway").wait_for()

@@ -33,6 +33,7 @@ def test_risk_answer_in_the_portal_reaches_the_care_team(
     base = live_server.url
     phone = page_at(360, 780)
     sign_in(phone, base, "client@demo.gentle.test")
+    phone.get_by_role("button", name="Menu").click()  # the navigation folds on a phone
     phone.get_by_role("link", name="Questionnaires").first.click()
     phone.get_by_role("link", name="PHQ-9 (depression)").click()
     for number in range(1, 9):

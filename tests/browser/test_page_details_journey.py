@@ -41,6 +41,8 @@ def test_a_missing_page_fits_a_phone_with_the_crisis_link(live_server, page_at, 
     assert overflow(page) <= 0
     assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
     assert page.get_by_role("link", name="In crisis? Get help now").is_visible()
+    # On a phone the navigation folds behind the Menu button of the header.
+    page.get_by_role("button", name="Menu").click()
     assert page.get_by_role("navigation", name="Main").is_visible()
     page.get_by_role("link", name="Go to the start page").click()
     page.wait_for_url(live_server.url + "/")

@@ -263,3 +263,94 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   target.focus();
 });
+
+// The header (issue 21). On a phone the navigation folds behind a Menu button, so that the page
+// starts near the top; menus made of <details data-menu> (the account menu, "Clinic settings")
+// close on a tap elsewhere and on Escape, and one opening closes the others, so that a menu left
+// open never covers the navigation or takes a tap meant for it.
+(function () {
+  "use strict";
+  var header = document.querySelector(".site-header");
+  var toggle = header && header.querySelector(".nav-toggle");
+  var nav = document.getElementById("main-nav");
+  function menus() {
+    return document.querySelectorAll("details[data-menu][open]");
+  }
+  function closeMenus(except) {
+    menus().forEach(function (menu) {
+      if (menu !== except && !menu.contains(except)) {
+        menu.open = false;
+      }
+    });
+  }
+  function setNav(open) {
+    if (!toggle || !nav) {
+      return;
+    }
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.classList.toggle("is-open", open);
+  }
+  if (toggle && nav) {
+    toggle.hidden = false;
+    header.classList.add("nav-collapsible");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      closeMenus(null);
+      setNav(open);
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (menu instanceof HTMLDetailsElement && menu.hasAttribute("data-menu") && menu.open) {
+      closeMenus(menu);
+      if (menu.classList.contains("user-menu")) {
+        setNav(false);
+      }
+    }
+  }, true);
+  // A tap outside an open menu closes it; the tap itself still reaches what it was meant for.
+  document.addEventListener("pointerdown", function (event) {
+    menus().forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
+  document.addEventListener("focusin", function (event) {
+    menus().forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var open = menus();
+    if (open.length) {
+      open.forEach(function (menu) {
+        var inside = menu.contains(document.activeElement);
+        menu.open = false;
+        if (inside) {
+          menu.querySelector("summary").focus();
+        }
+      });
+    } else if (toggle && toggle.getAttribute("aria-expanded") === "true") {
+      setNav(false);
+      toggle.focus();
+    }
+  });
+})();
+
+// The client header's tabs scroll sideways on a phone: bring the current one into the strip.
+(function () {
+  "use strict";
+  document.querySelectorAll(".client-tabs ul").forEach(function (strip) {
+    var current = strip.querySelector("[aria-current]");
+    if (current && strip.scrollWidth > strip.clientWidth) {
+      var li = current.parentElement;
+      strip.scrollLeft = li.offsetLeft - strip.offsetLeft - (strip.clientWidth - li.offsetWidth) / 2;
+    }
+  });
+})();
