@@ -142,17 +142,10 @@ def test_a_clients_pages_keep_the_client_header_and_tabs(live_server, page_at, s
         else:
             assert goals.is_visible() and more.is_visible()
             row = page.locator(".button-group > :not(details), .button-group > details > summary")
-            assert (
-                len(
-                    {
-                        round(box["y"])
-                        for box in row.evaluate_all(
-                            "els => els.map(e => e.getBoundingClientRect())"
-                        )
-                    }
-                )
-                == 1
-            )  # one row, no wrap
+            tops = row.evaluate_all("els => els.map(e => e.getBoundingClientRect().top)")
+            # One row, no wrap: buttons and links of one row differ by a pixel or so at most
+            # (a wrapped one would sit a whole button's height lower).
+            assert max(tops) - min(tops) <= 4, tops
             more.click()
             summary = page.get_by_role("link", name="End-of-course summary")
             assert summary.is_visible()
