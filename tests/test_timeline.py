@@ -1,6 +1,7 @@
 """The timeline: life events with exact or approximate dates, symptom episodes, the onset
 window, planned transitions, and the chart with its text alternative."""
 
+import re
 from datetime import date, timedelta
 from xml.etree import ElementTree
 
@@ -49,6 +50,23 @@ def test_events_with_mixed_dates_are_listed_in_time_order(client, world):
     html = client.get(f"/clients/{record.pk}/timeline/").content.decode()
     order = [html.index(t) for t in ("Age event", "Month event", "Day event", "Year event")]
     assert order == sorted(order)  # age 30 is 2010 for a client born in 1980
+
+
+def test_approximate_dates_are_listed_as_words_in_the_readers_language(client, world):
+    """Not the form's notation ("2020-11", "age 30") but dates as people read them (issue 21)."""
+    clinician, record = world.alice, world.amara
+    client.force_login(clinician)
+    for when, text in [("2020-11", "Month event"), ("age 30", "Age event"), ("2020-11-02", "Day")]:
+        assert add_event(client, record, when=when, description=text).status_code == 302
+    listed = lambda html: html[html.index("The timeline as a list") :]  # noqa: E731
+    english = listed(client.get(f"/clients/{record.pk}/timeline/").content.decode())
+    assert "November 2020" in english and "age 30" in english and "2 November 2020" in english
+    assert "2020-11" not in re.sub(r'"[^"]*"', "", english)  # none shown; attributes aside
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    spanish = client.get(f"/clients/{record.pk}/timeline/").content.decode()
+    spanish = spanish[spanish.index("La línea de tiempo en forma de lista") :]
+    assert "noviembre de 2020" in spanish and "a los 30 años" in spanish
+    assert "2 de noviembre de 2020" in spanish
 
 
 def test_an_event_near_the_onset_is_highlighted_as_a_candidate_for_the_focus(client, world):

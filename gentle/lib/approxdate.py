@@ -54,6 +54,20 @@ class ApproxDate:
         assert self.year is not None  # every other precision has a year
         return date(self.year, self.month or 1, self.day or 1)
 
+    def display(self) -> str:
+        """As a person reads it, in the active language ("7 de diciembre de 2026", "March
+        2024", "2024", "age 30"); ``str()`` stays the form's own notation ("2024-03")."""
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext
+
+        if self.precision == DAY:
+            return date_format(date(self.year, self.month or 1, self.day or 1), "DATE_FORMAT")
+        if self.precision == MONTH:
+            return date_format(date(self.year, self.month or 1, 1), "YEAR_MONTH_FORMAT")
+        if self.precision == YEAR:
+            return str(self.year)
+        return gettext("age %(age)d") % {"age": self.age}
+
     def __str__(self) -> str:
         if self.precision == DAY:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
