@@ -60,13 +60,15 @@ class ApproxDate:
         from django.utils.formats import date_format
         from django.utils.translation import gettext
 
+        if self.precision == AGE:
+            return gettext("age %(age)d") % {"age": self.age}
+        first = self.start()
+        assert first is not None  # a day, month or year always has its first day
         if self.precision == DAY:
-            return date_format(date(self.year, self.month or 1, self.day or 1), "DATE_FORMAT")
+            return date_format(first, "DATE_FORMAT")
         if self.precision == MONTH:
-            return date_format(date(self.year, self.month or 1, 1), "YEAR_MONTH_FORMAT")
-        if self.precision == YEAR:
-            return str(self.year)
-        return gettext("age %(age)d") % {"age": self.age}
+            return date_format(first, "YEAR_MONTH_FORMAT")
+        return str(first.year)
 
     def __str__(self) -> str:
         if self.precision == DAY:
