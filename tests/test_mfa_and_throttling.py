@@ -2,20 +2,25 @@
 account discovery out: sign-in, authenticator codes and password reset. All over HTTP."""
 
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
-from tests.factories import deliver_mail, make_client, make_clinic, make_person, totp_code
+from tests.factories import (
+    code_from_secret,
+    deliver_mail,
+    make_client,
+    make_clinic,
+    make_person,
+    totp_code,
+)
 from tests.test_config import production_env, run_gentle
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +57,6 @@ def password_step(browser: Client, email: str, password: str = PASSPHRASE):
 def signed_in_as(browser: Client) -> int | None:
     user_id = browser.session.get("_auth_user_id")
     return int(user_id) if user_id else None
-
-
-def code_from_secret(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def another_code(code: str) -> str:
@@ -399,3 +400,15 @@ def test_optional_mfa_stops_start_up_in_production(tmp_path):
     assert len(lines) == 1, result.stderr
     assert "GENTLE_DEMO_MFA_OPTIONAL may only be true when GENTLE_ENV=demo" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_a_code_read_in_the_last_seconds_of_its_period_is_the_next_periods():
+    """CI once typed a code at hh:mm:29.9 that the server read at :30.3 and refused."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = "JBSWY3DPEHPK3PXP"
+    with time_machine.travel(datetime(2025, 3, 3, 9, 0, 27, tzinfo=UTC), tick=True):
+        code = code_from_secret(secret)
+        now = datetime.now(UTC)
+    assert now.second >= 30
+    assert code == format_hotp_value(hotp_value(secret, int(now.timestamp()) // 30))
