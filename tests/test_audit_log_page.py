@@ -89,3 +89,33 @@ def test_the_public_page_editor_names_sections_by_their_headings(world):
     assert ">ipt<" not in select
     spanish = signed_in(world.admin, HTTP_ACCEPT_LANGUAGE="es").get("/clinic/public-pages/")
     assert '<option value="ipt" selected>Qué es la TIP</option>' in spanish.content.decode()
+
+
+def test_filtering_by_a_persons_address_shows_that_persons_rows_only(world):
+    add_rows(world, Action.NOTE_SIGN)
+    with transaction.atomic():
+        record(Action.ROLE_ADD, actor=world.bob, role="clinician", clinic_id=world.clinic.pk)
+    http = signed_in(world.admin)
+    shown = rows(http.get(AUDIT, {"actor": world.alice.email.upper()}).content.decode())
+    assert shown and all(world.alice.email in row for row in shown)
+    assert any("note.sign" in row for row in shown)
+    assert not any("role.add" in row for row in shown)
+
+
+def test_part_of_an_address_is_refused_clearly_and_kept_in_the_field(world):
+    """It was a substring search over every label of the clinic (issue 20); now a person."""
+    add_rows(world, Action.NOTE_SIGN)
+    part = world.alice.email.split("@")[0]
+    response = signed_in(world.admin).get(AUDIT, {"actor": part})
+    text = visible_text(response)
+    assert "Enter a valid email address." in text
+    assert f'value="{part}"' in response.content.decode()
+    assert "note.sign" in text  # nothing filtered while the filter is wrong
+
+
+def test_an_address_without_an_account_finds_nothing_and_says_no_more(world):
+    add_rows(world, Action.NOTE_SIGN)
+    response = signed_in(world.admin).get(AUDIT, {"actor": "nobody@example.org"})
+    assert response.status_code == 200
+    assert rows(response.content.decode()) == ["Nothing recorded."]
+    assert "Enter a valid" not in visible_text(response)

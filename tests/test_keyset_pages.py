@@ -337,12 +337,16 @@ def assert_index_in_order(query_plan: str, index: str | tuple[str, ...]) -> None
         # every newer row first.
         ("until=2026-01-31", "audit_clinic_time"),
         ("since=2020-01-01&until=2026-01-31&after=3", "audit_clinic_time"),
+        # One person's rows, not a substring search over every label (issue 20).
+        ("actor={alice}", "audit_clinic_actor"),
+        ("actor={alice}&after=3", "audit_clinic_actor"),
     ],
 )
 def test_audit_log_pages_read_an_index_in_order(world, query, index):
     add_audit_rows(world, 60, client=world.amara)
     http = signed_in(world.admin)
-    sql = the_list_query(http, f"{AUDIT}?{query.format(amara=world.amara.pk)}", "audit_auditevent")
+    query = query.format(amara=world.amara.pk, alice=world.alice.email)
+    sql = the_list_query(http, f"{AUDIT}?{query}", "audit_auditevent")
     assert_index_in_order(plan(sql), index)
 
 

@@ -57,7 +57,12 @@ class SupervisorsForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=_("Who (email)"), max_length=254, required=False)
+    actor = forms.EmailField(
+        label=_("Who (email address)"),
+        help_text=_("The whole address of the person, as they sign in."),
+        max_length=254,
+        required=False,
+    )
     action = forms.ChoiceField(
         label=_("Action"),
         # Called for each form, so that the labels are in the reader's language.

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -258,7 +259,16 @@ def audit_log(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["actor"]:
-            events = events.filter(actor_label__icontains=data["actor"])
+            # One person's rows over an index, not a substring search of every label of the
+            # clinic (issue 20). An address no one has finds nothing, as one that did nothing
+            # here does: the page does not tell which addresses have accounts elsewhere.
+            person = (
+                User.objects.alias(address=Lower("email"))  # the unique index on lower(email)
+                .filter(address=data["actor"].lower())
+                .values("pk")
+                .first()
+            )
+            events = events.filter(actor_id=person["pk"]) if person else events.none()
         if data["action"]:  # a family: "note" is note.create, note.sign, ...
             events = events.filter(action__startswith=f"{data['action']}.")
         if data["client_id"]:

@@ -54,6 +54,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["client_id", "seq"], name="audit_client_seq"),
             # The audit log page filtered by dates: newest first by time (keyset by at, seq).
             models.Index(fields=["clinic_id", "at", "seq"], name="audit_clinic_time"),
+            models.Index(fields=["clinic_id", "actor_id", "seq"], name="audit_clinic_actor"),
         ]
 
     def __str__(self) -> str:
