@@ -33,6 +33,11 @@ class Load:
     connections: int
     seconds: int
     max_requests: int
+    # As the reverse proxy in docs/deployment.md sends them: nginx speaks HTTP/1.0 to its
+    # upstream and closes the connection after each answer, so each request is a new accept that
+    # any idle worker may take. Keep-alive connections stay on the worker that first accepted
+    # them, for the whole run.
+    keep_alive: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ def wrk_command(wrk: str, load: Load) -> list[str]:
     ]
     if load.cookie:
         argv.append(f"--header=Cookie: {load.cookie}")
+    if not load.keep_alive:
+        argv.append("--header=Connection: close")
     return [*argv, f"http://127.0.0.1:{load.port}{load.path}", "--", str(cap_per_thread)]
 
 
@@ -92,7 +99,8 @@ def python_command(load: Load) -> list[str]:
         f"--seconds={load.seconds}",
         f"--max-requests={load.max_requests}",
     ]
-    return argv + ([f"--cookie={load.cookie}"] if load.cookie else [])
+    argv += [f"--cookie={load.cookie}"] if load.cookie else []
+    return argv + ([] if load.keep_alive else ["--close"])
 
 
 def drive(load: Load, wrk: str | None) -> Measurement:

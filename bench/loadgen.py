@@ -1,7 +1,8 @@
 """A small closed-loop HTTP load generator, used by bench/run.py when wrk is not installed.
 
-One thread per connection, each on a keep-alive http.client connection, sends the next request
-as soon as the previous answer is read, until the time or the request budget runs out. It is
+One thread per connection, each on a keep-alive http.client connection (or, with --close, a new
+connection per request, as a reverse proxy opens them), sends the next request as soon as the
+previous answer is read, until the time or the request budget runs out. It is
 slower than wrk (the GIL caps it at a few thousand requests per second), so on a fast server it
 may be the bottleneck; the report names the generator that was used.
 """
@@ -66,9 +67,17 @@ def connection_loop(
 
 
 def run(
-    port: int, path: str, cookie: str | None, connections: int, seconds: float, cap: int
+    port: int,
+    path: str,
+    cookie: str | None,
+    connections: int,
+    seconds: float,
+    cap: int,
+    close: bool = False,
 ) -> Measurement:
     headers = {"Cookie": cookie} if cookie else {}
+    if close:  # http.client opens a new connection for the next request by itself
+        headers["Connection"] = "close"
     budget = Budget(cap)
     tallies = [Tally() for _ in range(connections)]
     started = time.perf_counter()
@@ -103,9 +112,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
+    parser.add_argument("--close", action="store_true", help="a new connection per request")
     args = parser.parse_args()
     result = run(
-        args.port, args.path, args.cookie, args.connections, args.seconds, args.max_requests
+        args.port,
+        args.path,
+        args.cookie,
+        args.connections,
+        args.seconds,
+        args.max_requests,
+        close=args.close,
     )
     print(result.to_line(), flush=True)
 

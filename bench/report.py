@@ -23,6 +23,7 @@ class Row:
     measurement: Measurement
     peak_mib: float
     worker_restarts: int
+    worker_cpu: tuple[float, ...] = ()  # each worker's share of the workers' CPU time
 
 
 def cpu_model() -> str:
@@ -88,16 +89,18 @@ def machine_facts(wrk: str | None, root: Path) -> dict[str, str]:
 def table(rows: list[Row], floor_rps: float) -> str:
     lines = [
         "| Page | Requests | Req/s | p50 (ms) | p95 (ms) | Non-200 | Socket errors "
-        "| Peak server memory (MiB) | Worker restarts | Req/s vs bare Django |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| Peak server memory (MiB) | Worker restarts | Workers' CPU (%) "
+        "| Req/s vs bare Django |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in rows:
         m = row.measurement
         ratio = f"{m.rps / floor_rps:.2f}" if floor_rps else "n/a"
+        split = " / ".join(f"{share * 100:.0f}" for share in row.worker_cpu) or "n/a"
         lines.append(
             f"| {row.page} | {m.requests} | {m.rps:.0f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} "
             f"| {m.non_200} | {m.socket_errors} | {row.peak_mib:.0f} | {row.worker_restarts} "
-            f"| {ratio} |"
+            f"| {split} | {ratio} |"
         )
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ import sys
 import tempfile
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))  # `gentle` itself, when run as `python bench/run.
 
 from client import check_page, sign_in  # noqa: E402
 from load import WRK_HINT, Load, drive, find_wrk  # noqa: E402
+from quiet import quiet_machine  # noqa: E402
 from report import Row, machine_facts, render  # noqa: E402
 from servers import (  # noqa: E402
     BARE_APP,
@@ -78,6 +80,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--no-recycle",
         action="store_true",
         help="add --max-requests 0: gunicorn keeps its workers (unlike `gentle serve`)",
+    )
+    parser.add_argument(
+        "--quiet-below",
+        type=float,
+        metavar="LOAD",
+        help="before measuring, wait for the one-minute load average to fall below LOAD",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="keep each connection open (a new one per request is how the reverse proxy in "
+        "docs/deployment.md talks to gunicorn)",
     )
     parser.add_argument(
         "--generator",
@@ -171,7 +185,15 @@ def measure(
     with server_context as server:
         cookie = session if target.signed_in else None
         check_page(port, target.path, cookie, signed_in=target.signed_in)
-        load = Load(port, target.path, cookie, args.connections, args.seconds, args.max_requests)
+        load = Load(
+            port,
+            target.path,
+            cookie,
+            args.connections,
+            args.seconds,
+            args.max_requests,
+            keep_alive=args.keep_alive,
+        )
         with MemorySampler(server.pid) as memory:
             if args.warmup:
                 drive(replace(load, seconds=args.warmup), wrk)
@@ -181,6 +203,16 @@ def measure(
         measurement=measurement,
         peak_mib=memory.peak_kib / 1024,
         worker_restarts=max(0, len(memory.worker_pids) - args.workers),
+        worker_cpu=tuple(memory.worker_cpu_shares()),
+    )
+
+
+def clients(keep_alive: bool) -> str:
+    if keep_alive:
+        return "keep-alive connections"
+    return (
+        "clients, each request on a new connection (as the reverse proxy in "
+        "docs/deployment.md connects to gunicorn)"
     )
 
 
@@ -191,7 +223,7 @@ def settings_line(args: argparse.Namespace, argv: list[str], wrk: str | None) ->
         f"{args.threads} threads"
         f"{' and --max-requests 0' if args.no_recycle else ''}, demo data on SQLite, "
         "a fresh server per page. "
-        f"Load: {generator}, {args.connections} connections on 127.0.0.1, "
+        f"Load: {generator}, {args.connections} {clients(args.keep_alive)} on 127.0.0.1, "
         f"{args.warmup} s warm-up then {args.seconds} s per page (cap {args.max_requests} "
         "requests). Non-200 answers count as errors. Peak memory is the largest sum of VmHWM "
         "over the gunicorn master and workers. "
@@ -232,12 +264,14 @@ def main(argv: list[str] | None = None) -> int:
         env = demo_env(data_dir)
         prepare_demo(env)
         session = demo_session(args, env, data_dir)
-        rows = [measure(target, args, env, wrk, data_dir, session) for target in TARGETS]
+        log = partial(print, "bench:", file=sys.stderr)
+        with quiet_machine(args.quiet_below, log=log) as quiet:
+            rows = [measure(target, args, env, wrk, data_dir, session) for target in TARGETS]
     floor = rows[TARGETS.index(FLOOR)].measurement.rps
     text = render(
         rows=rows,
         floor_rps=floor,
-        settings=settings_line(args, argv, wrk),
+        settings=f"{settings_line(args, argv, wrk)} During the measurement: {quiet.describe()}.",
         facts=machine_facts(wrk, ROOT),
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -632,9 +632,17 @@ def _compute_statistics() -> None:
         statistics_compute(clinic=clinic)
 
 
-def run(scale: float, repeat: int, log=print) -> tuple[list[Measure], list[Measure], dict]:
+def run(
+    scale: float, repeat: int, log=print, quiet_below: float | None = None
+) -> tuple[list[Measure], list[Measure], dict]:
+    """Seed the large clinic, then measure it and, on a new demo database, the demo's data.
+
+    Both measurements run back to back inside ``quiet_machine``, after the long seeding, so
+    that small and large are measured under the same conditions.
+    """
     from django.db import connection
     from django.test.utils import setup_test_environment
+    from quiet import quiet_machine
 
     from gentle.audit.log import verify
     from gentle.demo import seed_demo
@@ -643,10 +651,7 @@ def run(scale: float, repeat: int, log=print) -> tuple[list[Measure], list[Measu
     logging.getLogger("gentle").setLevel(logging.WARNING)  # no access log line per request
     _fresh_database()
     seed_demo()
-    _compute_statistics()
-    log(f"{connection.vendor}: demo seeded; measuring the small data")
-    small = measure(repeat)
-    log(f"seeding scale {scale:g}")
+    log(f"{connection.vendor}: demo seeded; seeding scale {scale:g}")
     started = time.monotonic()
     counts = seed_scale(scale, log=log)
     seeded = time.monotonic() - started
@@ -659,7 +664,14 @@ def run(scale: float, repeat: int, log=print) -> tuple[list[Measure], list[Measu
     # a live database, and no autovacuum run of the new rows during the measurement.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    large = measure(repeat)
+    with quiet_machine(quiet_below, log=log) as quiet:
+        log("measuring the large data")
+        large = measure(repeat)
+        log("measuring the small data on a new demo database")
+        _fresh_database()
+        seed_demo()
+        _compute_statistics()
+        small = measure(repeat)
     if connection.vendor == "postgresql":
         major, minor = divmod(connection.pg_version, 10000)
         server = f"PostgreSQL {major}.{minor}"
@@ -675,6 +687,7 @@ def run(scale: float, repeat: int, log=print) -> tuple[list[Measure], list[Measu
         "audit_rows": checked,
         "problems": len(problems),
         "counts": counts,
+        "quiet": quiet,
     }
     return small, large, facts
 
@@ -704,8 +717,7 @@ def write_result(scale: float, repeat: int, small, large, facts) -> Path:
     path.write_text(
         f"### {VENDORS.get(facts['vendor'], facts['vendor'])}, scale {scale:g}\n\n"
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}; {machine()}; "
-        f"{facts['server']}; median of {repeat} requests; load average "
-        f"{os.getloadavg()[0]:.1f} at the end (the cores are shared).\n"
+        f"{facts['server']}; median of {repeat} requests; {facts['quiet'].describe()}.\n"
         f"Added to the demo clinic: {counts}; seeded in {facts['seconds']:.0f} s; "
         f"the worker's clinic statistics took {facts['statistics_seconds']:.0f} s; "
         f"`audit verify`: {facts['audit_rows']:,} rows, {facts['problems']} problems.\n\n"
@@ -734,10 +746,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write-docs", action="store_true", help="put bench/results/scale-*.md in the docs"
     )
+    parser.add_argument(
+        "--quiet-below",
+        type=float,
+        metavar="LOAD",
+        help="before measuring, wait for the one-minute load average to fall below LOAD",
+    )
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gentle-scale-") as data_dir:
         _setup_django(data_dir)
-        small, large, facts = run(options.scale, options.repeat)
+        small, large, facts = run(options.scale, options.repeat, quiet_below=options.quiet_below)
         path = write_result(options.scale, options.repeat, small, large, facts)
         print(path.read_text())
     if options.write_docs:

@@ -155,12 +155,25 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def cpu_ticks(pid: int) -> int | None:
+    """User and system CPU time of a process, in clock ticks, or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces; the fields after it are plain numbers.
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+
+
 class MemorySampler:
-    """Samples the sum of VmHWM over the server's processes while a measurement runs.
+    """Samples the sum of VmHWM over the server's processes while a measurement runs, and each
+    worker's CPU time.
 
     VmHWM is each process's own peak resident size. gunicorn replaces workers after
     --max-requests, and a replaced worker's peak leaves /proc with it, so one reading at the end
-    would miss it; the largest sum seen while sampling is reported instead.
+    would miss it; the largest sum seen while sampling is reported instead. The CPU time shows
+    how the load was spread: a worker that accepted every connection works alone.
     """
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
@@ -168,6 +181,8 @@ class MemorySampler:
         self.interval = interval
         self.peak_kib = 0
         self.worker_pids: set[int] = set()
+        self._first_ticks: dict[int, int] = {}
+        self._last_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -176,6 +191,17 @@ class MemorySampler:
         self.worker_pids.update(tree[1:])
         total = sum(status_field(pid, "VmHWM") or 0 for pid in tree)
         self.peak_kib = max(self.peak_kib, total)
+        for pid in tree[1:]:
+            ticks = cpu_ticks(pid)
+            if ticks is not None:
+                self._first_ticks.setdefault(pid, ticks)
+                self._last_ticks[pid] = ticks
+
+    def worker_cpu_shares(self) -> list[float]:
+        """Each worker's share of the workers' CPU time while sampled, largest first."""
+        used = [self._last_ticks[pid] - self._first_ticks[pid] for pid in self._last_ticks]
+        total = sum(used)
+        return sorted((n / total for n in used if n), reverse=True) if total else []
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
