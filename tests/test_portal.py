@@ -234,7 +234,7 @@ def test_a_task_from_a_worksheet_is_seen_done_by_the_clinician(client, world):
     assert response.status_code == 302
     task = Task.objects.get()
     sheet.refresh_from_db()
-    assert sheet.shared_with_client and task.title == "DESC script: Asking Sam"
+    assert sheet.shared_with_client and task.shown_title == "DESC script: Asking Sam"
 
     client.force_login(portal)
     assert "DESC script: Asking Sam" in client.get("/portal/").content.decode()
@@ -254,29 +254,47 @@ def test_a_task_from_a_worksheet_is_seen_done_by_the_clinician(client, world):
     assert response.status_code == 404 and Task.objects.count() == 1
 
 
-def test_a_tasks_default_title_is_in_the_clients_language(client, world):
-    """The clinician works in English; a Spanish-speaking client reads the tool's name in
-    Spanish. A title the clinician types is kept as typed."""
+def test_a_tasks_default_title_is_read_in_each_readers_language(client, world):
+    """A Spanish-speaking client reads the tool's name in Spanish, her English clinician in
+    English (it was stored in the client's language, so the clinician read Spanish). A title
+    the clinician types is kept as typed for both."""
     world.amara.language = "es"
     world.amara.save(update_fields=["language"])
     client.force_login(world.alice)
     url = f"/clients/{world.amara.pk}/tasks/"
     assert client.post(url, {"kind": "diary"}).status_code == 302
     assert client.post(url, {"kind": "inventory", "title": "Add Ana"}).status_code == 302
-    assert list(Task.objects.values_list("title", flat=True)) == ["Diario de ánimo", "Add Ana"]
+    html = client.get(url).content.decode()
+    assert ">Mood diary<" in html and "Diario de ánimo" not in html and "Add Ana" in html
+    client.force_login(world.portal)
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    html = client.get("/portal/tasks/").content.decode()
+    assert "Diario de ánimo" in html and ">Mood diary<" not in html and "Add Ana" in html
 
 
-def test_demo_tasks_are_written_in_the_clients_language(world):
+def test_demo_tasks_are_read_in_the_readers_language(client, world):
+    """The demo wrote its tasks' titles in the client's language: a visitor who switched the
+    page to English still read them in Spanish."""
     from gentle.portal import demo
 
     world.amara.language = "es"
     world.amara.save(update_fields=["language"])
+    sheet = Worksheet.objects.create(
+        client=world.amara, kind="nvc", title="Asking Tomás", updated_by=world.alice
+    )
     demo.seed(random.Random(1), {"clients": [world.amara]})
-    titles = set(world.amara.tasks.values_list("title", flat=True))
-    assert titles == {
-        "Diario de ánimo cada noche",
-        "Añadir a las personas de las que aún no hemos hablado",
-    }
+    client.force_login(world.portal)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/portal/tasks/").content.decode()
+    assert "Mood diary every evening" in html
+    assert "Nonviolent Communication: Asking Tomás" in html  # the work's own name as typed
+    assert "Add anyone we have not talked about yet" in html
+    assert "Diario de ánimo cada noche" not in html
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    html = client.get("/portal/tasks/").content.decode()
+    assert "Diario de ánimo cada noche" in html
+    assert "Añadir a las personas de las que aún no hemos hablado" in html
+    assert f"/portal/worksheets/{sheet.pk}/" in html
 
 
 def test_bad_task_assignments_are_refused(client, world):

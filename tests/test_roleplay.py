@@ -3,6 +3,7 @@ offline partner and the statement feedback, the reflection, the clinician's note
 pause with its alert, the clinic's model partner with fall-back, and the portal side."""
 
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -139,6 +140,23 @@ def test_a_rehearsal_answers_what_was_said_and_gives_feedback(client, world):
     assert "Absolute words" in html and "A clear request" in html
     assert html.count('class="chat-turn chat-partner"') == 2
     assert AuditEvent.objects.filter(action="rehearsal.turn").count() == 2
+
+
+def test_an_english_rehearsal_on_a_spanish_page_gets_the_english_rules(client, world):
+    """The feedback read the demo's English turns with the Spanish rules of the page: "I feel
+    left out" found no I-statement, and the Spanish rule wording quoted «me siento…». The rules
+    and their wording follow the rehearsal's language; the page around them stays Spanish."""
+    from gentle.roleplay import demo
+
+    demo.seed(random.Random(1), {"clients": [world.amara]})
+    english = Rehearsal.objects.get(scenario__title="Asking Tomás to plan the budget together")
+    assert english.language == "en"
+    client.force_login(world.alice)
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    html = client.get(f"/rehearsals/{english.pk}/").content.decode()
+    assert '<html lang="es">' in html
+    assert "about your own feelings, needs or wishes" in html  # the English I-statement rule
+    assert "Hablar desde el" not in html
 
 
 def test_bad_turns_are_refused_without_losing_the_transcript(client, world):

@@ -197,16 +197,20 @@ def own_risk(text: str) -> bool:
     return risk.scan(text or "").level == "self"
 
 
-def feedback(text: str) -> list[Note]:
+def feedback(text: str, language: str | None = None) -> list[Note]:
     """Gentle, rule-based notes on a sentence the client means to say (gentle.lib.statements):
     strengths first, then what to watch, each with the rule behind it. No notes on a sentence
-    of the writer's own risk (gentle.safety.risk)."""
+    of the writer's own risk (gentle.safety.risk).
+
+    ``language`` is the language the sentence is written in, when it is known (a rehearsal's):
+    the rules that read it and their wording follow it, since a rule quotes the phrases it looks
+    for. Without it, the sentence is taken to be in the reader's language."""
     if own_risk(text):
         # Never praise or rate the writer's own risk words as a request: the page answers
         # them with help (the crisis response), not with pointers.
         return []
     order = {"strength": 0, "watch": 1, "missing": 2}
-    found = statements.analyse(text or "", _load("statements.json"), _lang())
+    found = statements.analyse(text or "", _load("statements.json"), language or _lang())
     notes = [
         Note(
             f.feature,

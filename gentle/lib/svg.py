@@ -130,6 +130,35 @@ def tick_classes(
     return ["" if i in narrow else "minor" if i in wide else None for i in range(len(marks))]
 
 
+def _x_ticks(
+    marks: Sequence[tuple[float, str]],
+    groups: Sequence[Sequence[int]],
+    *,
+    css: str,
+    y: float,
+    centre: float,
+    title_y: float,
+    title_lines: Sequence[str],
+) -> list[str]:
+    """The x axis's labels under the plot, at ``y``: the ticks ``tick_classes`` keeps (class
+    ``css``, plus "minor" for those only a wide chart shows), then the axis title centred at
+    ``centre`` (percent across) from ``title_y``."""
+    parts = []
+    for (position, text), shown in zip(marks, tick_classes(marks, groups), strict=True):
+        if shown is not None:
+            minor = " minor" if shown else ""
+            parts.append(
+                f'<text class="{css}{minor}" x="{_pct(position)}" y="{y}" '
+                f'text-anchor="middle">{text}</text>'
+            )
+    middle = _pct(centre)
+    parts.append(
+        f'<text class="axis-title" x="{middle}" y="{title_y}" '
+        f'text-anchor="middle">{_tspans(title_lines, middle)}</text>'
+    )
+    return parts
+
+
 def every(count: int, steps: Sequence[int], *, first: int = 0) -> list[list[int]]:
     """Index groups for ``tick_classes``: each step's multiples (counting from ``first``, the
     number of index 0), with index 0 always in."""
@@ -320,17 +349,14 @@ def line_chart(
         [i for i, x in enumerate(whole) if x % 2 == 1],  # 1, 3, 5, ...
         *every(len(whole), (5, 10, 20, 50, 100), first=1),  # 1, 5, 10, ...
     ]
-    for (position, text), shown in zip(marks, tick_classes(marks, groups), strict=True):
-        if shown is not None:
-            minor = ' class="tick minor"' if shown else ' class="tick"'
-            parts.append(
-                f'<text{minor} x="{_pct(position)}" y="{top + plot_h + 17}" '
-                f'text-anchor="middle">{text}</text>'
-            )
-    centre = _pct(left + plot_w / 2)
-    parts.append(
-        f'<text class="axis-title" x="{centre}" y="{top + plot_h + 40}" '
-        f'text-anchor="middle">{_tspans(x_lines, centre)}</text>'
+    parts += _x_ticks(
+        marks,
+        groups,
+        css="tick",
+        y=top + plot_h + 17,
+        centre=left + plot_w / 2,
+        title_y=top + plot_h + 40,
+        title_lines=x_lines,
     )
     parts.append("</svg>")
     rank = {"line": 0, "stroke": 1, "upright": 2, "area": 3}
@@ -782,17 +808,14 @@ def grief_curve(
         )
     marks = [(px(m), str(m)) for m in range(0, int(span) + 1)]
     groups = every(len(marks), (1, 2, 3, 6, 12, 24))
-    for (position, text), shown in zip(marks, tick_classes(marks, groups), strict=True):
-        if shown is not None:
-            minor = " minor" if shown else ""
-            parts.append(
-                f'<text class="tick-label{minor}" x="{_pct(position)}" y="{top + plot_h + 17}" '
-                f'text-anchor="middle">{text}</text>'
-            )
-    centre = _pct(left + plot_w / 2)
-    parts.append(
-        f'<text class="axis-title" x="{centre}" y="{axis_title_y}" '
-        f'text-anchor="middle">{_tspans(x_lines, centre)}</text>'
+    parts += _x_ticks(
+        marks,
+        groups,
+        css="tick-label",
+        y=top + plot_h + 17,
+        centre=left + plot_w / 2,
+        title_y=axis_title_y,
+        title_lines=x_lines,
     )
     for index, (lane, name) in enumerate(
         zip((loss_lane, restoration_lane), lane_labels, strict=True)

@@ -29,8 +29,10 @@ def task_target(client, kind: str, object_id):
     return getattr(client, TARGETS[kind][0]).filter(pk=object_id).first()
 
 
-def task_assign(*, by, client, kind: str, target, title: str, due_on) -> Task:
-    """Assign a task; the work it points at is shared with the client at the same time."""
+def task_assign(*, by, client, kind: str, target, title: str, due_on, title_key: str = "") -> Task:
+    """Assign a task; the work it points at is shared with the client at the same time.
+    ``title_key`` when Gentle names the task (``tool_title``), so each reader reads the name
+    in their language; ``title`` is then the work's own name."""
     with transaction.atomic():
         if target is not None:
             share_with_client(by=by, item=target, shared=True, verb=TARGETS[kind][1])
@@ -39,6 +41,7 @@ def task_assign(*, by, client, kind: str, target, title: str, due_on) -> Task:
             kind=kind,
             object_id=getattr(target, "pk", None),
             title=title,
+            title_key=title_key,
             due_on=due_on,
             created_by=by,
         )

@@ -1,17 +1,15 @@
 """Demo portal life for the demo client: two weeks of mood diary linked to people, and tasks
-between sessions, one already done (all fictional). The tasks' titles are written in the
-client's language, as the care team's page writes them."""
+between sessions, one already done (all fictional). Gentle words the tasks' titles, so they are
+kept as keys and read in each reader's language, as the care team's page names a tool."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from gentle.clients.models import Client
-from gentle.portal.models import Task
+from gentle.portal.models import Task, TaskTitle, tool_title
 from gentle.timeline.models import DiaryEntry
 
 MOODS = [3, 4, 3, 5, 4, 4, 6, 5, 5, 6, 7, 5, 6, 7]
@@ -41,26 +39,27 @@ def seed(rng, context: dict) -> None:
         if name in people:
             entry.people.add(people[name])
     sheet = client.worksheets.filter(kind="nvc").first()
-    with override(client.language):
-        titles = {
-            "diary": _("Mood diary every evening"),
-            "worksheet": f"{sheet.get_kind_display()}: {sheet.title}" if sheet else "",
-            "inventory": _("Add anyone we have not talked about yet"),
-        }
+    sheet_key, sheet_title = tool_title("worksheet", sheet)
     tasks = [
-        Task(client=client, kind="diary", title=titles["diary"], created_by=clinician),
+        Task(
+            client=client,
+            kind="diary",
+            title_key=TaskTitle.DIARY_EVERY_EVENING,
+            created_by=clinician,
+        ),
         Task(
             client=client,
             kind="worksheet",
             object_id=sheet.pk if sheet else None,
-            title=titles["worksheet"],
+            title_key=sheet_key,
+            title=sheet_title,
             due_on=today + timedelta(days=3),
             created_by=clinician,
         ),
         Task(
             client=client,
             kind="inventory",
-            title=titles["inventory"],
+            title_key=TaskTitle.ADD_ANYONE,
             created_by=clinician,
             created_at=timezone.now() - timedelta(days=10),
             done_at=timezone.now() - timedelta(days=6),

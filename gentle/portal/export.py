@@ -11,9 +11,13 @@ from gentle.portal.models import Task, TaskKind
 
 
 def _tasks(client: Client) -> list[Row]:
-    """Tasks between sessions, done or not."""
-    rows = Task.objects.filter(client=client).order_by("created_at", "pk")
-    return [fields(t, ("kind", "title", "due_on", "created_at", "done_at")) for t in rows]
+    """Tasks between sessions, done or not; each title as the client reads it."""
+    rows = []
+    for task in Task.objects.filter(client=client).order_by("created_at", "pk"):
+        row = fields(task, ("kind", "title", "due_on", "created_at", "done_at"))
+        row["title"] = task.shown_title
+        rows.append(row)
+    return rows
 
 
 TASKS = Section(

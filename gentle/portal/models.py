@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gentle.clients.models import Client
+from gentle.communication.models import Kind as WorksheetKind
 
 
 class TaskKind(models.TextChoices):
@@ -19,6 +20,31 @@ class TaskKind(models.TextChoices):
     LOSS = "loss", _("Grief log and check-in")
     TRANSITION = "transition", _("Transition worksheet")
     DIARY = "diary", _("Mood diary")
+
+
+class TaskTitle(models.TextChoices):
+    """Titles Gentle words itself (the demo's), kept as a key and read in each reader's
+    language."""
+
+    DIARY_EVERY_EVENING = "diary-evening", _("Mood diary every evening")
+    ADD_ANYONE = "inventory-anyone", _("Add anyone we have not talked about yet")
+
+
+# A task whose title the care team leaves empty is named for its tool (a worksheet for its kind
+# of worksheet), followed by the work's own name as it was typed.
+TITLE_NAMES = {
+    **{kind.value: kind.label for kind in TaskKind},
+    **{f"worksheet-{kind.value}": kind.label for kind in WorksheetKind},
+    **{title.value: title.label for title in TaskTitle},
+}
+
+
+def tool_title(kind: str, target: object) -> tuple[str, str]:
+    """A task's title when the care team types none: the key of its tool's name and the
+    work's own name (its title, or who was lost), for ``Task.title_key`` and ``Task.title``."""
+    key = f"worksheet-{getattr(target, 'kind', '')}" if kind == TaskKind.WORKSHEET else kind
+    named = getattr(target, "title", "") or getattr(target, "who", "")
+    return key, named[:150]
 
 
 # Kinds done day by day: an entry does the task for that day, not for good. The task stays
@@ -33,7 +59,15 @@ class Task(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(max_length=12, choices=TaskKind.choices)
     object_id = models.BigIntegerField(null=True, blank=True)
-    title = models.CharField(_("task"), max_length=150)
+    title = models.CharField(_("task"), max_length=150, blank=True)
+    title_key = models.CharField(
+        max_length=24,
+        blank=True,
+        default="",
+        help_text="Set when Gentle named the task (a key of TITLE_NAMES): the name is shown in "
+        "each reader's language, and title holds only the work's own name, as typed. Empty "
+        "when the care team typed the title.",
+    )
     due_on = models.DateField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -44,6 +78,11 @@ class Task(models.Model):
     class Meta:
         ordering = ["done_at", "due_on", "pk"]
         indexes = [models.Index(fields=["client", "done_at"], name="task_client_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(title="", title_key=""), name="task_has_a_title"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"task {self.pk} of client {self.client_id}"
@@ -51,6 +90,15 @@ class Task(models.Model):
     @property
     def is_daily(self) -> bool:
         return self.kind in DAILY_KINDS
+
+    @property
+    def shown_title(self) -> str:
+        """The title for the reader: a name Gentle gave in the reader's language (with the
+        work's own name after it), a title the care team typed as typed."""
+        name = TITLE_NAMES.get(self.title_key)
+        if name is None:
+            return self.title
+        return f"{name}: {self.title}" if self.title else str(name)
 
 
 class ExportStatus(models.TextChoices):

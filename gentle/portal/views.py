@@ -49,7 +49,7 @@ from gentle.portal import actions as portal_actions
 from gentle.portal import record as record_copy
 from gentle.portal.access import own_export, task_for
 from gentle.portal.forms import InviteForm, TaskForm
-from gentle.portal.models import ExportStatus, TaskKind
+from gentle.portal.models import ExportStatus, tool_title
 from gentle.portal.selectors import with_daily_progress
 from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
@@ -860,14 +860,18 @@ def client_tasks(request, client_id: int):
         if data["kind"] in portal_actions.TARGETS and target is None:
             form.add_error("kind", _("Choose a piece of work of this client's."))
         else:
-            with override(client.language):  # the client reads it, in their language
-                title = data["title"] or task_title(data["kind"], target)
+            # A typed title is kept as typed; otherwise the tool's name, read in each
+            # reader's language.
+            title_key, title = "", data["title"]
+            if not title:
+                title_key, title = tool_title(data["kind"], target)
             portal_actions.task_assign(
                 by=request.user,
                 client=client,
                 kind=data["kind"],
                 target=target,
                 title=title,
+                title_key=title_key,
                 due_on=data["due_on"],
             )
             messages.success(request, _("Task assigned. The client sees it in the portal."))
@@ -885,15 +889,6 @@ def client_tasks(request, client_id: int):
         },
         status=400 if form.errors else 200,
     )
-
-
-def task_title(kind: str, target) -> str:
-    """A task's default title: the tool's name, and the work's own title when it has one."""
-    label = str(TaskKind(kind).label)
-    if hasattr(target, "get_kind_display"):  # a worksheet says which one
-        label = str(target.get_kind_display())
-    named = getattr(target, "title", "") or getattr(target, "who", "")
-    return f"{label}: {named}"[:150] if named else label
 
 
 @role_required(Role.CLINICIAN)

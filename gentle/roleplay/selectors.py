@@ -140,13 +140,15 @@ def model_config(clinic) -> partner.ModelConfig | None:
 
 def transcript(rehearsal) -> list:
     """The turns in order, each client turn with its statement feedback, and the clinician's
-    notes beside the turn they are about: two queries."""
+    notes beside the turn they are about: two queries. The feedback reads each turn with the
+    rules of the rehearsal's language (the one it was held in, as when its features were
+    found), not the reader's: an English rehearsal opened on a Spanish page is still English."""
     notes: dict = {}
     for note in rehearsal.annotations.select_related("author"):
         notes.setdefault(note.turn_number, []).append(note)
     turns = list(rehearsal.turns.all())
     for turn in turns:
-        turn.feedback = feedback(turn.text) if turn.speaker == "client" else []
+        turn.feedback = feedback(turn.text, rehearsal.language) if turn.speaker == "client" else []
         turn.notes = notes.get(turn.number, [])
     rehearsal.general_notes = notes.get(None, [])
     return turns

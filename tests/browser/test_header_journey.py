@@ -150,3 +150,41 @@ def test_a_clients_pages_keep_the_client_header_and_tabs(live_server, page_at, s
             summary = page.get_by_role("link", name="End-of-course summary")
             assert summary.is_visible()
             screenshot(page, "course-1366")
+
+
+# Each fact that begins a line of the client header, with its separator if it draws one before
+# itself: the separator belongs between two facts on one line, never at the start of a line.
+LINE_STARTS = """() => {
+  const facts = [...document.querySelectorAll(".client-facts > *")];
+  const tops = facts.map((el) => el.getBoundingClientRect().top);
+  return facts.filter((el, i) => i > 0 && tops[i] > tops[i - 1] + 1).map((el) => ({
+    text: el.textContent,
+    before: getComputedStyle(el, "::before").content,
+  }));
+}"""
+
+
+def test_the_client_headers_facts_wrap_without_a_leading_separator(
+    live_server, page_at, screenshot
+):
+    """At 360 px the facts took two lines and the second began with "·"."""
+    clinic = make_clinic("Harbourside Counselling")
+    clinician = make_person(clinic, Role.CLINICIAN)
+    record = make_client(
+        clinic,
+        clinicians=[clinician],
+        given_name="Rosa",
+        family_name="Delgado-Whitfield",
+        preferred_name="Rosa María de los Ángeles",
+    )
+    record.pronouns = "she/her (ella)"
+    record.save(update_fields=["pronouns"])
+    page = signed_in_page(page_at, live_server, clinician, width=360)
+    page.goto(f"{live_server.url}/clients/{record.pk}/")
+    screenshot(page, "client-facts-360")
+    starts = page.evaluate(LINE_STARTS)
+    assert starts, "the facts fit one line: the test needs them to wrap"
+    assert all("·" not in start["before"] for start in starts), starts
+    assert "·" in page.locator(".client-facts").evaluate(
+        "el => getComputedStyle(el.firstElementChild, '::after').content"
+    )  # the separator is still drawn, after the fact it follows

@@ -71,6 +71,11 @@ CHECK = """(printable) => {
       problems.push("text not black: " + name(el) + " " + style.color);
     }
   }
+  // A heading for a form is hidden with it ("Give a questionnaire" was printed above nothing)
+  for (const el of document.querySelectorAll("main :is(h2, h3) + form")) {
+    const heading = el.previousElementSibling;
+    if (shown(heading)) problems.push("heading of a hidden form shown: " + name(heading));
+  }
   for (const el of document.querySelectorAll("table, .chart-box")) {
     if (shown(el) && getComputedStyle(el).breakInside !== "avoid") {
       problems.push("may split across sheets: " + name(el));
