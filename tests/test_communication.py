@@ -227,7 +227,7 @@ def test_a_finished_worksheet_offers_save_changes_not_finish_and_stays_finished(
         (signed_in(world.portal), f"/portal/worksheets/{sheet.pk}/"),
     ):
         html = http.get(url).content.decode()
-        assert '<button type="submit" name="save" value="1">Save changes</button>' in html
+        assert 'name="save" value="1" class="button button-primary">Save changes</button>' in html
         assert 'name="finish"' not in html and "Save and come back later" not in html
         # A "finish" from a page opened before it was finished only saves; it stays finished.
         response = http.post(url, {**answers, "describe": "The bills.", "finish": "1"})

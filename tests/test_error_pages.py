@@ -43,7 +43,9 @@ def assert_error_page(
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert 'rel="stylesheet" href="/static/gentle/gentle.css"' in html
     assert '<a href="/crisis/">' in html and CRISIS[language] in text
-    assert ('<a class="button" href="/">' in html and START[language] in text) is way_back
+    assert (
+        '<a class="button button-primary" href="/">' in html and START[language] in text
+    ) is way_back
     assert ('<nav class="main-nav"' in html) is navigation
     assert (NAV[language] in text) is navigation
     # CSP-clean: no inline style or script, no event handler attributes.

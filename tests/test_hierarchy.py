@@ -2,10 +2,12 @@
 the course's row of actions is a group that folds into "More…" on a phone."""
 
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.factories import make_course, make_session, signed_in
+from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,161 @@ def test_the_course_actions_fold_into_more_on_a_phone(world):
     always = re.findall(r"<li><a href=", group)
     assert len(wide) == 3 and folded == wide and len(always) == 3
     assert "More…" in group
+
+
+def test_the_records_two_long_actions_fold_into_more_on_a_phone_only(world):
+    """Found by the crawl's rule: at 360 px "New course", "Details and consents" and "Invite to
+    the portal" wrapped into three lines. Wide, both sit beside the primary; on a phone they are
+    under a "More…" that is shown on a phone alone."""
+    bare = another_client(world, "Bea")
+    for record, folded in ((bare, 2), (world.amara, 1)):
+        html = main_of(signed_in(world.alice).get(f"/clients/{record.pk}/").content.decode())
+        group = html[html.index('<div class="button-group">') :]
+        group = group[: group.index("</details>")]
+        wide = re.findall(r'class="button button-secondary group-wide" href="([^"]+)"', group)
+        phone = re.findall(r'<li class="fold-phone"><a href="([^"]+)"', group)
+        assert len(wide) == folded and phone == wide
+        assert '<details class="group-more phone-only" data-menu>' in group
+
+
+def test_every_page_of_the_record_offers_its_next_step_as_the_one_primary_action(world):
+    """Issue 21, the pass over every other page: a form's submit is the primary action of a page
+    made for that form; a page of several equal tools (loss and change, communication, role play)
+    marks none of them, and neither does a list to choose from."""
+    course = make_course(world.amara)
+    session = make_session(course, world.alice)
+    client, k = world.amara.pk, course.pk
+    expected = {
+        "/": ["Open the caseload"],
+        "/caseload/": [],
+        "/calendar/": [],
+        "/calendar/feed/": ["Make a link"],
+        f"/clients/{client}/measures/": ["Start"],
+        f"/clients/{client}/attachment/": ["Start the ECR-RS"],
+        f"/clients/{client}/loss-and-change/": [],
+        f"/clients/{client}/communication/": [],
+        f"/clients/{client}/role-play/": [],
+        f"/clients/{client}/tasks/": ["Assign"],
+        f"/clients/{client}/safety-plan/": ["Save the plan"],
+        f"/clients/{client}/courses/new/": ["Create course"],
+        f"/clients/{client}/edit/": ["Save details"],
+        f"/clients/{client}/inventory/new/": ["Save"],
+        f"/clients/{client}/timeline/events/new/": ["Add"],
+        f"/clients/{client}/timeline/episodes/new/": ["Add"],
+        f"/clients/{client}/communication/styles/": ["Save reflection"],
+        f"/clients/{client}/communication/exchanges/new/": ["Save"],
+        "/communication/statement/": ["Look at it"],
+        f"/courses/{k}/sessions/new/": ["Schedule"],
+        f"/courses/{k}/formulation/": ["Save"],
+        # No focus agreed yet: the page says to agree it first and offers no form.
+        f"/courses/{k}/goals/": [],
+        f"/courses/{k}/edit/": ["Save"],
+        f"/courses/{k}/measure-schedule/": ["Save schedule"],
+        f"/courses/{k}/relapse-plan/": ["Save plan"],
+        f"/courses/{k}/summary/": [],
+        f"/sessions/{session.pk}/process-note/": ["Save"],
+    }
+    browser = signed_in(world.alice)
+    for path, actions in expected.items():
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert primaries(response.content.decode()) == actions, path
+
+
+def test_a_supervisor_is_offered_no_primary_action_anywhere_in_the_record(world):
+    course = make_course(world.amara)
+    session = make_session(course, world.alice)
+    client, k = world.amara.pk, course.pk
+    browser = signed_in(world.sue)
+    for path in (
+        "/",
+        f"/clients/{client}/measures/",
+        f"/clients/{client}/timeline/",
+        f"/clients/{client}/inventory/",
+        f"/clients/{client}/attachment/",
+        f"/clients/{client}/loss-and-change/",
+        f"/clients/{client}/communication/",
+        f"/clients/{client}/role-play/",
+        f"/clients/{client}/tasks/",
+        f"/clients/{client}/safety-plan/",
+        f"/courses/{k}/formulation/",
+        f"/courses/{k}/goals/",
+        f"/courses/{k}/summary/",
+        f"/sessions/{session.pk}/",
+    ):
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert primaries(response.content.decode()) == [], path
+
+
+def test_the_administrators_pages_have_one_primary_action_or_none(world):
+    expected = {
+        "/clinic/people/": ["Invite someone"],
+        "/clinic/invitations/": ["Create invitation"],
+        "/clinic/clients/": ["Create record"],
+        "/clinic/crisis-text/": ["Save"],
+        "/clinic/safety/": ["Save"],
+        "/clinic/role-play/": ["Save"],
+        "/clinic/public-pages/": ["Save"],
+        "/clinic/audit/": [],
+        "/clinic/break-glass/": [],
+        f"/clinic/people/{world.alice.pk}/": [],
+    }
+    browser = signed_in(world.admin)
+    for path, actions in expected.items():
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert primaries(response.content.decode()) == actions, path
+
+
+def test_the_portal_pages_have_one_primary_action(world):
+    expected = {
+        "/portal/diary/": ["Save"],
+        "/portal/people/": ["Add"],
+        "/portal/record/": ["Prepare a copy"],
+        "/portal/role-play/": ["Use this example"],
+        "/portal/communication/statement/": ["Look at it"],
+        "/portal/questionnaires/": [],
+        "/portal/progress/": [],
+    }
+    browser = signed_in(world.portal)
+    for path, actions in expected.items():
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert primaries(response.content.decode()) == actions, path
+
+
+def test_a_visitor_is_led_to_sign_in_or_to_reach_out(world, client):
+    slug = world.clinic.slug
+    expected = {
+        "/": ["Sign in"],
+        "/accounts/login/": ["Sign in"],
+        f"/c/{slug}/": ["Reach out to us"],
+        f"/c/{slug}/reach-out/": ["Send"],
+    }
+    for path, actions in expected.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert primaries(response.content.decode()) == actions, path
+
+
+RANKS = ("button-primary", "button-secondary", "button-quiet", "button-danger", "link-button")
+TAG = re.compile(r"<(button|a|summary)\b((?:\{%.*?%\}|\{\{.*?\}\}|[^>])*)>", re.S)
+
+
+def test_every_button_of_gentles_pages_says_its_rank():
+    """A bare <button> or .button is drawn filled, as loud as the primary action: every button in
+    Gentle's page templates says which it is, so a page's hierarchy is what its template says.
+    (The header and footer in base.html sit outside <main>; allauth's own pages are theirs.)"""
+    root = Path(__file__).resolve().parents[1] / "gentle"
+    unranked = []
+    for template in root.glob("**/templates/**/*.html"):
+        if template.relative_to(root).as_posix() == "templates/base.html":
+            continue
+        for tag, attributes in TAG.findall(template.read_text(encoding="utf-8")):
+            classes = re.search(r'class="([^"]*)"', attributes)
+            names = classes.group(1) if classes else ""
+            is_button = tag == "button" or re.search(r"(^|\s)button(\s|$)", names)
+            if is_button and not any(rank in names for rank in RANKS):
+                unranked.append(f"{template.relative_to(root)}: <{tag}{attributes[:60]}>")
+    assert not unranked, "\n".join(unranked)

@@ -9,6 +9,9 @@ clinician whose clients have the grief and role-transition work then crawls what
 clinician did not reach. On every page, at both widths, axe-core (vendored:
 tests/browser/vendor/) checks WCAG 2.2 A and AA; at 360 px no page may be wider than the screen,
 and no link may lead to an error; the page for an address that leads nowhere is checked too.
+The design's hierarchy (docs/design.md, ADR 0038) is checked on the same pages: at most one
+primary action in <main> at either width, and at 360 px no row of buttons spilling past the
+screen or wrapping into more than two lines.
 The test fails listing every problem: role, width, page, rule and element.
 
 The crawl checks pages, not the database: it runs once, in the SQLite pass of CI.
@@ -56,6 +59,58 @@ RUN_AXE = """async (tags) => {
   });
   return result.violations.flatMap((v) =>
     v.nodes.map((n) => ({rule: v.id, help: v.help, target: n.target.join(" ")})));
+}"""
+
+
+# The hierarchy of a page as displayed (docs/design.md, "One primary action per page" and "Button
+# groups that fold on a phone"). Only what is displayed counts: the course's "More…" keeps a second
+# copy of its actions, hidden at each width.
+#
+# A row of buttons is a .button-group, an .actions or .filter-actions row, or any element with two
+# or more buttons displayed among its direct children; its items are the actions among those
+# children (a button, a link, the form that holds a button, a "More…" menu), not its fields.
+# Lines are counted from the items' boxes, not their tops: an item starts a new line when its top
+# is at or below the bottom of the line so far, so buttons of different heights centred on one
+# line count as one line. More than two lines, or an item whose right edge passes the screen's
+# (or a row that scrolls sideways), is a problem: such a row needs fewer actions beside the
+# primary, the rest under "More…". Two lines are allowed: a primary with one long secondary may
+# wrap, and a form's two stacked buttons are two lines by design.
+HIERARCHY = """() => {
+  const main = document.querySelector("main");
+  if (!main) return {primaries: [], rows: []};
+  const shown = (el) => el.getClientRects().length > 0
+    && getComputedStyle(el).visibility !== "hidden";
+  const label = (el) => (el.innerText || el.value || "").replace(/\\s+/g, " ").trim().slice(0, 40);
+  const primaries = [...main.querySelectorAll(".button-primary")].filter(shown).map(label);
+  const BUTTON = "button, .button, details.group-more, form:has(> button)";
+  const isItem = (el) => el.matches(BUTTON) && shown(el);
+  const ACTION = `${BUTTON}, a, details, form`;
+  const rows = new Set(main.querySelectorAll(".button-group, .actions, .filter-actions"));
+  for (const el of main.querySelectorAll("*")) {
+    if ([...el.children].filter(isItem).length >= 2) rows.add(el);
+  }
+  const screen = document.documentElement.clientWidth;
+  const found = [];
+  for (const row of rows) {
+    if (!shown(row)) continue;
+    const items = [...row.children].filter((el) => el.matches(ACTION) && shown(el));
+    const boxes = items.map((el) => el.getBoundingClientRect())
+      .filter((box) => box.width > 0).sort((a, b) => a.top - b.top);
+    let lines = 0, bottom = -Infinity, right = 0;
+    for (const box of boxes) {
+      if (box.top >= bottom - 1) { lines += 1; bottom = box.bottom; }
+      else bottom = Math.max(bottom, box.bottom);
+      right = Math.max(right, box.right);
+    }
+    const scrolls = getComputedStyle(row).display !== "inline"
+      && row.scrollWidth > row.clientWidth + 1;
+    const spills = right > screen + 0.5 || scrolls;
+    if (lines > 2 || spills) {
+      const what = items.map(label).filter(Boolean).join(" | ");
+      found.push({lines, spills, what});
+    }
+  }
+  return {primaries, rows: found};
 }"""
 
 
@@ -130,6 +185,16 @@ def check_here(crawl: Crawl, page, where: str) -> None:
         wider = page.evaluate("document.documentElement.scrollWidth") - width
         if wider > 0:
             crawl.problems.append(f"{where}: {wider} px wider than the {width} px screen")
+    hierarchy = page.evaluate(HIERARCHY)
+    if len(hierarchy["primaries"]) > 1:
+        crawl.problems.append(
+            f"{where}: {len(hierarchy['primaries'])} primary actions in <main>, at most one: "
+            + " | ".join(hierarchy["primaries"])
+        )
+    if width <= PHONE[0]:
+        for row in hierarchy["rows"]:
+            how = "spills past the screen" if row["spills"] else f"wraps into {row['lines']} lines"
+            crawl.problems.append(f"{where}: a row of buttons {how}: {row['what']}")
 
 
 def check(crawl: Crawl, page, url: str, role: str) -> list[str] | None:
