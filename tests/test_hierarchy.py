@@ -214,7 +214,8 @@ TAG = re.compile(r"<(button|a|summary)\b((?:\{%.*?%\}|\{\{.*?\}\}|[^>])*)>", re.
 def test_every_button_of_gentles_pages_says_its_rank():
     """A bare <button> or .button is drawn filled, as loud as the primary action: every button in
     Gentle's page templates says which it is, so a page's hierarchy is what its template says.
-    (The header and footer in base.html sit outside <main>; allauth's own pages are theirs.)"""
+    (The header and footer in base.html sit outside <main>; allauth's pages draw their buttons
+    with gentle/templates/allauth/elements/button.html, tested below.)"""
     root = Path(__file__).resolve().parents[1] / "gentle"
     unranked = []
     for template in root.glob("**/templates/**/*.html"):
@@ -227,3 +228,22 @@ def test_every_button_of_gentles_pages_says_its_rank():
             if is_button and not any(rank in names for rank in RANKS):
                 unranked.append(f"{template.relative_to(root)}: <{tag}{attributes[:60]}>")
     assert not unranked, "\n".join(unranked)
+
+
+def test_allauths_pages_draw_their_buttons_in_gentles_ranks(world, client):
+    """allauth's two-factor page drew four bare buttons, each filled like a primary action."""
+    from gentle.accounts.models import Role
+    from tests.factories import make_person, totp_code
+
+    browser = signed_in(world.alice)
+    page = browser.get("/accounts/2fa/").content.decode()
+    assert primaries(page) == []
+    two_factor = main_of(page)
+    assert "button button-secondary" in two_factor
+    assert not re.search(r"<(a|button)\b(?![^>]*class=)[^>]*>", two_factor)
+    # The code step of signing in: its one action is the primary.
+    person = make_person(world.clinic, Role.CLINICIAN, password="quiet harbour lanterns")
+    client.post("/accounts/login/", {"login": person.email, "password": "quiet harbour lanterns"})
+    code_step = client.get("/accounts/2fa/authenticate/").content.decode()
+    assert primaries(code_step) == ["Sign In"]
+    assert totp_code(person)  # the person has an authenticator, so the step is the code's

@@ -350,6 +350,9 @@ def test_a_self_report_instrument_is_assigned_to_the_portal_and_waits(alice, wor
     html = response.content.decode()
     assert "Assigned: the client will find it in their portal." in html
     assert "Waiting for answers" in html
+    # Each waiting questionnaire by its name (the list showed " · In the client portal").
+    waiting = html.split("Waiting for answers", 1)[1].split("</ul>", 1)[0]
+    assert "<li>PHQ-9 (depression) · In the client portal" in waiting, waiting
     administration = Administration.objects.get(client=world.amara)
     assert (administration.mode, administration.status) == ("portal", "assigned")
 

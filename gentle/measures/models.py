@@ -94,6 +94,15 @@ class Administration(models.Model):
         return self.submitted_at or self.created_at
 
     @property
+    def instrument_name(self) -> str:
+        """The questionnaire's name in the reader's language (its id if it is no longer
+        installed)."""
+        from gentle.measures.instruments import catalogue
+
+        instrument = catalogue().get(self.instrument_id)
+        return instrument.name if instrument else self.instrument_id.upper()
+
+    @property
     def in_progress(self) -> bool:
         """Started (some answers saved) but not submitted."""
         return self.status == Status.IN_PROGRESS
