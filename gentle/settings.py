@@ -129,12 +129,16 @@ if _database["ENGINE"].endswith("sqlite3"):
     make_sqlite_files_private(Path(_database["NAME"]))
     # WAL lets the web server and the worker read while the other writes; IMMEDIATE
     # transactions and a busy timeout turn lock contention into a short wait, not an error.
+    # Reads through memory-mapped I/O share the operating system's page cache instead of a
+    # read call per page: a caseload page of a large clinic read its courses' answers 40 %
+    # faster (issue 20). Writes still go through SQLite's own calls.
+    _mmap = env_int("GENTLE_SQLITE_MMAP_MB", 1024, minimum=0) * 1024 * 1024
     _database["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            f"PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON; PRAGMA mmap_size={_mmap};"
         ),
     }
 # Keep connections open between requests (SQLite's PRAGMAs and PostgreSQL's handshake are

@@ -308,3 +308,23 @@ def test_the_data_directory_database_and_secrets_are_private_after_start_up(exis
     assert {"demo-secret-key", "demo-process-note-key"} <= set(modes)
     assert set(modes.values()) == {"0o600"}, modes
     assert mode(data) == 0o700
+
+
+def test_sqlite_reads_through_memory_mapped_io_as_configured(tmp_path):
+    """Issue 20: reads of a large clinic's answers were 40 % faster memory-mapped."""
+    show = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('PRAGMA mmap_size')\n"
+        "    print('mmap', c.fetchone()[0])"
+    )
+    default = run_gentle("shell", "-c", show, env={"GENTLE_ENV": "demo"}, tmp_path=tmp_path)
+    assert f"mmap {1024 * 1024 * 1024}" in default.stdout, default.stderr
+    off = run_gentle(
+        "shell",
+        "-c",
+        show,
+        env={"GENTLE_ENV": "demo", "GENTLE_SQLITE_MMAP_MB": "0"},
+        tmp_path=tmp_path,
+    )
+    assert "mmap 0" in off.stdout, off.stderr

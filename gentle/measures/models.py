@@ -77,6 +77,17 @@ class Administration(models.Model):
                 condition=models.Q(corrects__isnull=False),
                 name="admin_corrections",
             ),
+            # A caseload page's courses: which sessions had which questionnaire (overdue
+            # measures), read from the index alone; and each course's answers to one
+            # questionnaire in time order ("not on track") without a sort (issue 20).
+            models.Index(
+                fields=["course", "status", "session", "instrument_id"],
+                name="admin_course_given",
+            ),
+            models.Index(
+                fields=["course", "instrument_id", "status", "submitted_at"],
+                name="admin_course_series",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,7 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, FloatField, OuterRef
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -400,8 +402,9 @@ def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
 def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     """For each course, how many scheduled measures of held sessions were not given (a
     submitted administration linked to that session). Three queries for any number of
-    courses."""
-    from gentle.courses.models import Attendance, Session
+    courses, read as plain values: a caseload page's 50 courses have hundreds of sessions and
+    thousands of answers (issue 20)."""
+    from gentle.courses.models import NUMBERED, Attendance, Session
     from gentle.measures.models import ScheduleRule
 
     by_id = {course.pk: course for course in courses}
@@ -410,33 +413,31 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
         rules.setdefault(schedule_rule.course_id, []).append(
             (schedule_rule.instrument_id, schedule_rule.rule, schedule_rule.n)
         )
-    sessions: dict[int, list[Session]] = {}
-    for session in Session.objects.filter(course_id__in=list(by_id)).order_by("starts_at", "pk"):
-        sessions.setdefault(session.course_id, []).append(session)
+    now = timezone.now()
+    # Numbered as number_sessions numbers them: scheduled and attended sessions in time order.
+    numbers: dict[int, int] = {}
+    held: list[tuple[int, int, int]] = []  # (course, session, its number), attended by now
+    for session_id, course_id, starts_at, attendance in (
+        Session.objects.filter(course_id__in=list(by_id), attendance__in=NUMBERED)
+        .order_by("course_id", "starts_at", "pk")
+        .values_list("pk", "course_id", "starts_at", "attendance")
+    ):
+        number = numbers[course_id] = numbers.get(course_id, 0) + 1
+        if attendance == Attendance.ATTENDED and starts_at <= now:
+            held.append((course_id, session_id, number))
     given = set(
         Administration.objects.filter(
             course_id__in=list(by_id), status=Status.SUBMITTED, session__isnull=False
-        ).values_list("session_id", "instrument_id")
+        )
+        .order_by()
+        .values_list("session_id", "instrument_id")
     )
-    now = timezone.now()
-    counts = {}
-    for course_id, course in by_id.items():
-        overdue = 0
-        numbered = number_sessions(course, sessions.get(course_id, []))
-        for session in numbered:
-            if (
-                not session.number
-                or session.attendance != Attendance.ATTENDED
-                or session.starts_at > now
-            ):
-                continue
-            for instrument_id, rule, n in rules.get(course_id) or default_schedule():
-                if (
-                    is_due(rule, n, session.number, course.contracted_sessions)
-                    and (session.pk, instrument_id) not in given
-                ):
-                    overdue += 1
-        counts[course_id] = overdue
+    counts = dict.fromkeys(by_id, 0)
+    for course_id, session_id, number in held:
+        contracted = by_id[course_id].contracted_sessions
+        for instrument_id, rule, n in rules.get(course_id) or default_schedule():
+            if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
+                counts[course_id] += 1
     return counts
 
 
@@ -551,16 +552,21 @@ def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, 
     if not course_ids or clinic is None:
         return {}
     curve = expected_curve(clinic)
-    series = _course_series(
+    # Only the main score of each answer, not its whole stored scores (decoding those took
+    # most of a caseload page's time with a course's worth of answers per row; issue 20).
+    series: dict[int, list[float]] = {}
+    for course_id, total in (
         Administration.objects.filter(
             course_id__in=course_ids,
             instrument_id=expected_rules()["instrument"],
             status=Status.SUBMITTED,
             corrections__isnull=True,
+            scores__total__isnull=False,
         )
         .order_by("course_id", "submitted_at")
-        .values_list("course_id", "scores")
-    )
+        .values_list("course_id", Cast(KT("scores__total"), FloatField()))
+    ):
+        series.setdefault(course_id, []).append(float(total))
     tracks = {}
     for course_id, scores in series.items():
         result = track(scores, curve)

@@ -1,0 +1,125 @@
+"""The caseload's "measures overdue": for each held session, the questionnaires its course's
+schedule (or the default: PHQ-9 every session, GAD-7 at the first and every fourth) asked for
+and no submitted answer linked to that session gave. Counted by hand below."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from gentle.measures.models import Administration, ScheduleRule
+from tests.factories import make_client, make_course, make_session, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(session, instrument_id: str, status: str = "submitted") -> Administration:
+    return Administration.objects.create(
+        client=session.course.client,
+        course=session.course,
+        session=session,
+        instrument_id=instrument_id,
+        instrument_version=1,
+        mode="in_session",
+        status=status,
+        created_by=session.clinician,
+        scores={"total": 9},
+        submitted_at=session.starts_at if status == "submitted" else None,
+    )
+
+
+def overdue_on_caseload(world, client) -> str:
+    html = signed_in(world.alice).get("/caseload/").content.decode()
+    row = html.split(f'href="/clients/{client.pk}/"', 1)[1].split("</tr>", 1)[0]
+    if "overdue" not in row:
+        return "none"
+    return row.split('class="alert-chip overdue"', 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+
+def test_the_default_schedule_counts_what_held_sessions_missed(world):
+    client = make_client(world.clinic, clinicians=[world.alice])
+    course = make_course(client)
+    now = timezone.now()
+
+    def session(days: int, attendance: str):
+        return make_session(
+            course, world.alice, starts_at=now + timedelta(days=days), attendance=attendance
+        )
+
+    first = session(-28, "attended")  # 1: PHQ-9 and GAD-7 due, both given
+    session(-21, "cancelled")  # no number, nothing due
+    second = session(-14, "attended")  # 2: PHQ-9 due, given
+    session(-10, "no_show")  # no number
+    third = session(-7, "attended")  # 3: PHQ-9 due, only assigned: overdue
+    fourth = session(-1, "attended")  # 4: PHQ-9 given, GAD-7 due and not: overdue
+    session(7, "scheduled")  # 5: not held yet
+    answer(first, "phq9")
+    answer(first, "gad7")
+    answer(second, "phq9")
+    answer(third, "phq9", status="assigned")
+    answer(fourth, "phq9")
+    assert overdue_on_caseload(world, client) == "2 measures overdue"
+
+
+def test_a_courses_own_schedule_replaces_the_default(world):
+    client = make_client(world.clinic, clinicians=[world.alice])
+    course = make_course(client, contracted_sessions=3, initial_last=1, termination_first=3)
+    ScheduleRule.objects.create(course=course, instrument_id="phq9", rule="first_last")
+    now = timezone.now()
+    for days in (-21, -14, -7):  # sessions 1, 2 and 3 (the last contracted) held
+        make_session(
+            course, world.alice, starts_at=now + timedelta(days=days), attendance="attended"
+        )
+    assert overdue_on_caseload(world, client) == "2 measures overdue"  # the first and the last
+
+
+def test_a_course_with_everything_given_shows_nothing_overdue(world):
+    client = make_client(world.clinic, clinicians=[world.alice])
+    course = make_course(client)
+    held = make_session(
+        course, world.alice, starts_at=timezone.now() - timedelta(days=2), attendance="attended"
+    )
+    answer(held, "phq9")
+    answer(held, "gad7")
+    assert overdue_on_caseload(world, client) == "none"
+
+
+def caseload_queries(world) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    http = signed_in(world.alice)
+    with CaptureQueriesContext(connection) as captured:
+        http.get("/caseload/")
+    return [
+        q["sql"] for q in captured.captured_queries if 'FROM "measures_administration"' in q["sql"]
+    ]
+
+
+def test_the_caseloads_answers_are_read_from_indexes_of_the_page_courses(world):
+    """Issue 20: at a programme's size these two reads of a page's 50 courses walked the
+    answers table row by row and sorted them, most of the caseload's time."""
+    from tests.test_keyset_pages import plan
+
+    client = make_client(world.clinic, clinicians=[world.alice])
+    held = make_session(
+        make_course(client), world.alice, starts_at=timezone.now() - timedelta(days=2)
+    )
+    answer(held, "phq9")
+    given, series = None, None
+    for sql in caseload_queries(world):
+        if '"session_id" AS' in sql:
+            given = plan(sql)
+        elif "ORDER BY" in sql and '"instrument_id" =' in sql:
+            series = plan(sql)
+    from django.db import connection
+
+    assert given and series
+    if connection.vendor == "sqlite":
+        assert "COVERING INDEX admin_course_given" in given, given
+        assert "admin_course_series" in series, series
+    else:  # on a tiny table PostgreSQL may take either index of the course's answers
+        assert "admin_course_given" in given or "admin_course_series" in given, given
+        assert "admin_course_series" in series or "admin_course_given" in series, series
+    assert "Seq Scan" not in given + series, given + series
+    assert "TEMP B-TREE" not in series and "Sort" not in series, series
