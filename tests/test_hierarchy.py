@@ -240,6 +240,8 @@ def test_allauths_pages_draw_their_buttons_in_gentles_ranks(world, client):
     assert primaries(page) == []
     two_factor = main_of(page)
     assert "button button-secondary" in two_factor
+    # Its actions sit in a row of buttons, not a bulleted list of one button each.
+    assert '<div class="actions">' in two_factor and "<li>" not in two_factor
     assert not re.search(r"<(a|button)\b(?![^>]*class=)[^>]*>", two_factor)
     # The code step of signing in: its one action is the primary.
     person = make_person(world.clinic, Role.CLINICIAN, password="quiet harbour lanterns")
