@@ -378,7 +378,7 @@ def assert_found_through_the_search_index(query_plan: str, *, cursor: bool = Fal
 
 
 @pytest.mark.parametrize(
-    "query", ["q=rez", "q=ga+perez", "q=rez&phase=initial&status=active", "q=mar&after={amara}"]
+    "query", ["q=rez", "q=ga+perez", "q=rez&format=individual&status=active", "q=mar&after={amara}"]
 )
 def test_the_caseload_search_reads_the_search_index(world, named, query):
     with_statistics(world)

@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -178,12 +179,42 @@ def caseload_clients(
         course_filter["format"] = course_format
     if status:
         course_filter["status"] = status
-    if course_filter or phase:
+    if course_filter:
         current = Course.objects.filter(pk=OuterRef("current_course"), **course_filter)
-        if phase:
-            current = with_position(current, now).filter(position_phase=phase)
         clients_qs = clients_qs.filter(Exists(current))
+    if phase:
+        clients_qs = clients_qs.filter(pk__in=_clients_in_phase(clients_qs, phase, now))
     return clients_qs
+
+
+def _clients_in_phase(clients_qs, phase: str, now: datetime) -> list[int]:
+    """The clients of ``clients_qs`` whose current course is in ``phase`` now: two queries
+    over the listed clients' own courses and sessions.
+
+    Asked of the database as one condition of the page's query, PostgreSQL worked out the
+    phase of every client of the clinic before it looked at whose caseload they were on: 1 s
+    at 10,000 clients (issue 20). Numbered as ``with_position`` numbers them."""
+    current = {
+        course_id: client_id
+        for client_id, course_id in clients_qs.values_list("pk", "current_course")
+        if course_id
+    }
+    courses = Course.objects.filter(pk__in=list(current)).annotate(
+        begun=Count(
+            "sessions",
+            filter=Q(sessions__attendance__in=NUMBERED, sessions__starts_at__lt=now),
+        ),
+        coming=Count(
+            "sessions",
+            filter=Q(sessions__attendance=Attendance.SCHEDULED, sessions__starts_at__gte=now),
+        ),
+    )
+    found = []
+    for course in courses.only("pk", "initial_last", "termination_first"):
+        position = course.begun + (1 if course.coming else 0)
+        if position and course.phase_of(position) == phase:
+            found.append(current[course.pk])
+    return found
 
 
 def caseload_rows(clients, *, now: datetime | None = None) -> list[CaseloadRow]:
