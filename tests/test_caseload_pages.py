@@ -323,3 +323,11 @@ def test_the_client_list_reads_the_name_index_in_order(world, who):
     http = signed_in(getattr(world, who))
     sql = the_list_query(http, CLIENTS, "clients_client")
     assert_index_in_order(plan(sql), "client_clinic_name")
+
+
+def test_each_cell_is_labelled_in_the_readers_language_for_phones(world):
+    """The column names are translated once per page (issue 20) and still label every cell."""
+    add_clients(world.clinic, world.alice, 2)
+    html = get(signed_in(world.alice, HTTP_ACCEPT_LANGUAGE="es"), CASELOAD)
+    assert html.count('data-label="Alertas y medidas"') == 3, html  # Amara and the two
+    assert 'data-label="Client"' not in html
