@@ -40,7 +40,6 @@ from gentle.lib.siteurl import absolute_url
 from gentle.measures import selectors as measure_selectors
 from gentle.measures import views as measure_views
 from gentle.measures.access import portal_administration
-from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Mode, Status
 from gentle.measures.views import answer_form
 from gentle.notify.actions import mail_queue
@@ -331,7 +330,6 @@ def portal_questionnaires(request):
         {
             "open": [a for a in assigned if a.status != Status.SUBMITTED],
             "done": [a for a in assigned if a.status == Status.SUBMITTED][:20],
-            "names": {k: v.name for k, v in catalogue().items()},
         },
     )
 
