@@ -179,6 +179,39 @@ class Session(models.Model):
         return self.attendance != Attendance.SCHEDULED
 
 
+class SessionToolKind(models.TextChoices):
+    """The tools, kept by other apps, that can be linked to the session they were used in."""
+
+    EXCHANGE = "exchange", _("Communication analysis")
+    WORKSHEET = "worksheet", _("Worksheet")
+    REHEARSAL = "rehearsal", _("Role play")
+    CHECKIN = "checkin", _("Grief check-in")
+
+
+class SessionTool(models.Model):
+    """A tool used in a session: its kind and the id of the object in the app that keeps it
+    (courses knows no other app's models; the session page's panel names them)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tools")
+    kind = models.CharField(max_length=12, choices=SessionToolKind.choices)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "kind", "object_id"], name="session_tool_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} used in session {self.session_id}"
+
+
 class NoteStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SIGNED = "signed", _("Signed")

@@ -35,7 +35,7 @@ from gentle.courses.forms import (
 )
 from gentle.courses.models import Attendance, CalendarFeed, NoteStatus, ProgressNote, RelapsePlan
 from gentle.courses.selectors import PHASE_LABELS, mood_points
-from gentle.lib import ical, svg
+from gentle.lib import ical, session_panel, svg
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.lib.tokens import token_hash
@@ -211,7 +211,9 @@ def session_new(request, course_id: int):
 def _session_context(request, session):
     course = session.course
     sessions = selectors.course_sessions(course)
-    current = next(s for s in sessions if s.pk == session.pk)
+    index = next(i for i, s in enumerate(sessions) if s.pk == session.pk)
+    current = sessions[index]
+    previous = sessions[index - 1] if index > 0 else None
     agenda = protocol.agenda_for(course.format)
     items = agenda.phases[current.phase]
     note = (
@@ -230,6 +232,7 @@ def _session_context(request, session):
         "techniques": {t.id: t.text for t in protocol.techniques()},
         "can_write": course.client.may.write,
         "is_clinician": course.client.may.write,
+        "panel": session_panel.build(current, previous, course.client),
     }
 
 
