@@ -190,8 +190,9 @@ def build_world() -> World:
         Rehearsal.objects.create(
             client=client, scenario=scenario, confidence_before=5, started_by=clinician_of
         )
+        # A practice task: every task route answers for it (the report page only for these).
         Task.objects.create(
-            client=client, kind="diary", title="Matrix task", created_by=clinician_of
+            client=client, kind="practice", title="Matrix task", created_by=clinician_of
         )
         RecordExport.objects.create(
             client=client,
@@ -452,6 +453,7 @@ def post_data(route: str, world: World) -> dict:
         "portal_people": {"name": "Probe Person", "relationship": "friend", "ring": "2"},
         "portal_invite": {"email": "probe-invite@example.test"},
         "client_tasks": {"kind": "diary", "title": "Probe task"},
+        "portal_task_report": {"outcome": "partly", "report": "Probe report"},
         "reach_out": {"name": "Probe", "contact": "email", "email": "p@example.test"},
         "intake_detail": {"clinician": world.actors["clinician"].pk},
         "intake_convert": {

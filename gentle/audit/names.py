@@ -233,7 +233,9 @@ class Action(StrEnum):
     TASK_ASSIGN = "task.assign", WRITE
     TASK_DONE = "task.done", WRITE
     TASK_OPEN = "task.open", READ
+    TASK_PRACTICE_ASSIGN = "task.practice_assign", WRITE
     TASK_REMOVE = "task.remove", WRITE
+    TASK_REPORT = "task.report", WRITE
     TASK_VIEW = "task.view", READ
     TIMELINE_EPISODE_ADD = "timeline.episode_add", WRITE
     TIMELINE_EVENT_ADD = "timeline.event_add", WRITE
@@ -451,7 +453,9 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.TASK_ASSIGN: _("Assigned a task"),
     Action.TASK_DONE: _("Marked a task done"),
     Action.TASK_OPEN: _("Opened tasks to edit"),
+    Action.TASK_PRACTICE_ASSIGN: _("Set a practice task"),
     Action.TASK_REMOVE: _("Removed a task"),
+    Action.TASK_REPORT: _("Reported back on a practice task"),
     Action.TASK_VIEW: _("Viewed tasks"),
     Action.TIMELINE_EPISODE_ADD: _("Added an episode to the timeline"),
     Action.TIMELINE_EVENT_ADD: _("Added a life event to the timeline"),

@@ -9,7 +9,9 @@ from django.utils import timezone
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.actions import share_with_client
-from gentle.portal.models import RecordExport, Task
+from gentle.portal.models import CLOSING_OUTCOMES, RecordExport, Task, TaskKind
+from gentle.safety.actions import Heard, text_hear
+from gentle.safety.hearing import source_key
 
 # What a task points at, for the kinds that point at one piece of work: the related manager on
 # the client, and the audit verb its sharing uses.
@@ -53,6 +55,57 @@ def task_assign(*, by, client, kind: str, target, title: str, due_on, title_key:
             object_id=task.pk,
         )
     return task
+
+
+def practice_assign(*, by, client, title: str, due_on, session=None) -> Task:
+    """Set a practice task in the care team's own words, optionally in ``session`` (one of the
+    client's: the caller checks)."""
+    with transaction.atomic():
+        task = Task.objects.create(
+            client=client,
+            kind=TaskKind.PRACTICE,
+            title=title,
+            due_on=due_on,
+            session=session,
+            created_by=by,
+        )
+        record(
+            Action.TASK_PRACTICE_ASSIGN,
+            actor=by,
+            client=client,
+            object_type="task",
+            object_id=task.pk,
+            detail=f"session={session.pk}" if session is not None else "",
+        )
+    return task
+
+
+def practice_report(*, by, task: Task, outcome: str, report: str) -> Heard:
+    """The client reports back on a practice task: how it went and a note. Done or partly
+    closes the task; "not yet" keeps it open to report again. The note goes through the safety
+    path in the same transaction; the caller shows the crisis response when asked."""
+    now = timezone.now()
+    with transaction.atomic():
+        task.outcome, task.report, task.reported_at = outcome, report, now
+        task.done_at = (task.done_at or now) if outcome in CLOSING_OUTCOMES else None
+        task.save(update_fields=["outcome", "report", "reported_at", "done_at"])
+        record(
+            Action.TASK_REPORT,
+            actor=by,
+            client=task.client,
+            object_type="task",
+            object_id=task.pk,
+            detail=f"outcome={outcome}",
+            role="client",
+        )
+        heard = text_hear(
+            client=task.client,
+            text=report,
+            source="practice_task",
+            source_id=source_key(task.pk, report),
+            actor=by,
+        )
+    return heard
 
 
 def tasks_done(*, by, client, kind: str, object_id=None) -> int:

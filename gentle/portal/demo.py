@@ -1,5 +1,6 @@
 """Demo portal life for the demo client: two weeks of mood diary linked to people, and tasks
-between sessions, one already done (all fictional). Gentle words the tasks' titles, so they are
+between sessions, one already done, and a practice task set in the last session that the client
+has reported back on (all fictional). Gentle words the tasks' titles, so they are
 kept as keys and read in each reader's language, as the care team's page names a tool."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gentle.clients.models import Client
-from gentle.portal.models import Task, TaskTitle, tool_title
+from gentle.courses.models import Attendance, Session
+from gentle.portal.models import Outcome, Task, TaskKind, TaskTitle, tool_title
 from gentle.timeline.models import DiaryEntry
 
 MOODS = [3, 4, 3, 5, 4, 4, 6, 5, 5, 6, 7, 5, 6, 7]
@@ -66,7 +68,46 @@ def seed(rng, context: dict) -> None:
         ),
     ]
     Task.objects.bulk_create([t for t in tasks if t.kind != "worksheet" or t.object_id])
+    _practice(client, clinician)
     context.setdefault("counts", {})["diary_entries"] = len(MOODS)
+
+
+PRACTICE = "Raise the budget with Tomás using what we rehearsed"
+PRACTICE_REPORT = (
+    "We sat down on Sunday with the bank statements. I said what I needed without raising my "
+    "voice and he listened. We stopped before deciding about the savings."
+)
+
+
+def _practice(client: Client, clinician) -> None:
+    """The dispute with Tomás (the role play's scenario): practice set in the last session held,
+    reported back as partly done two days ago."""
+    last = (
+        Session.objects.filter(
+            course__client=client,
+            course__status="active",
+            attendance=Attendance.ATTENDED,
+            starts_at__lt=timezone.now(),
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if last is None:
+        return
+    reported = min(timezone.now(), last.starts_at + timedelta(days=4))
+    Task.objects.create(
+        client=client,
+        kind=TaskKind.PRACTICE,
+        title=PRACTICE,
+        session=last,
+        due_on=timezone.localdate(last.starts_at) + timedelta(days=7),
+        created_by=clinician,
+        created_at=last.starts_at + timedelta(minutes=45),
+        outcome=Outcome.PARTLY,
+        report=PRACTICE_REPORT,
+        reported_at=reported,
+        done_at=reported,
+    )
 
 
 def remove(clinic_slug: str) -> None:

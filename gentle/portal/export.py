@@ -7,14 +7,16 @@ from django.utils.translation import gettext_lazy
 
 from gentle.clients.models import Client
 from gentle.lib.record_sections import Row, Section, fields
-from gentle.portal.models import Task, TaskKind
+from gentle.portal.models import Outcome, Task, TaskKind
 
 
 def _tasks(client: Client) -> list[Row]:
-    """Tasks between sessions, done or not; each title as the client reads it."""
+    """Tasks between sessions, done or not; each title as the client reads it, and the
+    client's report on each practice task."""
     rows = []
+    names = ("kind", "title", "due_on", "created_at", "done_at", "outcome", "report", "reported_at")
     for task in Task.objects.filter(client=client).order_by("created_at", "pk"):
-        row = fields(task, ("kind", "title", "due_on", "created_at", "done_at"))
+        row = fields(task, names)
         row["title"] = task.shown_title
         rows.append(row)
     return rows
@@ -25,8 +27,8 @@ TASKS = Section(
     build=_tasks,
     title=gettext_lazy("Tasks"),
     template="portal/record_copy/tasks.html",
-    dates=frozenset({"due_on", "created_at", "done_at"}),
-    labels={"": {"kind": TaskKind}},
+    dates=frozenset({"due_on", "created_at", "done_at", "reported_at"}),
+    labels={"": {"kind": TaskKind, "outcome": Outcome}},
 )
 
 SECTIONS = (TASKS,)

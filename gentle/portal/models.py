@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.clients.models import Client
 from gentle.communication.models import Kind as WorksheetKind
+from gentle.courses.models import Session
 
 
 class TaskKind(models.TextChoices):
@@ -20,6 +21,15 @@ class TaskKind(models.TextChoices):
     LOSS = "loss", _("Grief log and check-in")
     TRANSITION = "transition", _("Transition worksheet")
     DIARY = "diary", _("Mood diary")
+    PRACTICE = "practice", _("Practice between sessions")
+
+
+class Outcome(models.TextChoices):
+    """How a practice task went, in the client's report."""
+
+    DONE = "done", _("I did it")
+    PARTLY = "partly", _("I did some of it")
+    NOT_YET = "not_yet", _("Not yet")
 
 
 class TaskTitle(models.TextChoices):
@@ -52,9 +62,16 @@ def tool_title(kind: str, target: object) -> tuple[str, str]:
 # or the care team removes it.
 DAILY_KINDS = frozenset({TaskKind.DIARY})
 
+# A practice task's report: its longest note (the form says so before anything is lost).
+REPORT_MAX = 2000
+
+# Outcomes that close a practice task; "not yet" keeps it open to try again and report again.
+CLOSING_OUTCOMES = frozenset({Outcome.DONE, Outcome.PARTLY})
+
 
 class Task(models.Model):
-    """Something to do between sessions, pointing at a piece of work (kind and object id)."""
+    """Something to do between sessions: a piece of work (kind and object id), or a practice
+    task in the care team's own words (``title``) that the client reports back on."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(max_length=12, choices=TaskKind.choices)
@@ -74,6 +91,25 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The session the task was set in, when it was set from the session's page.",
+    )
+    outcome = models.CharField(
+        _("how it went"), max_length=8, choices=Outcome.choices, blank=True, default=""
+    )
+    report = models.TextField(
+        _("your note"),
+        blank=True,
+        default="",
+        help_text="The client's own words on how a practice task went (heard by the safety "
+        "path when saved).",
+    )
+    reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["done_at", "due_on", "pk"]
@@ -81,7 +117,35 @@ class Task(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(title="", title_key=""), name="task_has_a_title"
-            )
+            ),
+            # A practice task is its words: the care team's, never a name Gentle gives.
+            models.CheckConstraint(
+                condition=~models.Q(kind="practice")
+                | (~models.Q(title="") & models.Q(title_key="")),
+                name="task_practice_in_words",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["", *Outcome.values]), name="task_outcome_valid"
+            ),
+            # Only a practice task is reported on; a report has an outcome and a time, and a
+            # note only with an outcome.
+            models.CheckConstraint(
+                condition=models.Q(kind="practice")
+                | models.Q(outcome="", report="", reported_at=None),
+                name="task_report_only_practice",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="", report="", reported_at=None)
+                | (~models.Q(outcome="") & models.Q(reported_at__isnull=False)),
+                name="task_report_has_outcome_and_time",
+            ),
+            # A practice task is done by reporting back that it was done (or partly).
+            models.CheckConstraint(
+                condition=~models.Q(kind="practice")
+                | models.Q(done_at=None)
+                | models.Q(outcome__in=[o.value for o in CLOSING_OUTCOMES]),
+                name="task_practice_done_by_report",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,6 +154,10 @@ class Task(models.Model):
     @property
     def is_daily(self) -> bool:
         return self.kind in DAILY_KINDS
+
+    @property
+    def is_practice(self) -> bool:
+        return self.kind == TaskKind.PRACTICE
 
     @property
     def shown_title(self) -> str:

@@ -87,6 +87,13 @@ urlpatterns = [
     ),
     route("tasks/", views.portal_tasks, name="portal_tasks", access=Access.PORTAL),
     route(
+        "tasks/<int:task_id>/",
+        views.portal_task_report,
+        name="portal_task_report",
+        access=Access.PORTAL_OWN,
+        methods=("GET", "POST"),
+    ),
+    route(
         "tasks/<int:task_id>/done/",
         views.portal_task_done,
         name="portal_task_done",

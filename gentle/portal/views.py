@@ -17,7 +17,7 @@ from gentle.accounts.models import Role
 from gentle.audit.names import Action
 from gentle.clients import actions as client_actions
 from gentle.clients import selectors as client_selectors
-from gentle.clients.access import as_id, client_for, own_client, own_client_record
+from gentle.clients.access import as_id, audit_own, client_for, own_client, own_client_record
 from gentle.clients.export import readable_opened
 from gentle.clients.models import TeamRole
 from gentle.communication import actions as communication_actions
@@ -47,8 +47,8 @@ from gentle.notify.models import Purpose
 from gentle.portal import actions as portal_actions
 from gentle.portal import record as record_copy
 from gentle.portal.access import own_export, task_for
-from gentle.portal.forms import InviteForm, TaskForm
-from gentle.portal.models import ExportStatus, tool_title
+from gentle.portal.forms import InviteForm, ReportForm, TaskForm
+from gentle.portal.models import ExportStatus, TaskKind, tool_title
 from gentle.portal.selectors import with_daily_progress
 from gentle.roleplay import pages as roleplay_pages
 from gentle.roleplay.access import portal_rehearsal as portal_rehearsal_for
@@ -111,6 +111,8 @@ TASK_PAGES = {
 
 
 def task_url(task) -> str:
+    if task.is_practice:  # a practice task's page is its own: the words and the report
+        return reverse("portal_task_report", args=[task.pk])
     name, with_id = TASK_PAGES[task.kind]
     return reverse(name, args=[task.object_id]) if with_id else reverse(name)
 
@@ -151,10 +153,44 @@ def portal_task_done(request, task_id: int):
     task = client.tasks.filter(pk=as_id(task_id)).first()
     if task is None:
         raise Http404
+    if task.is_practice:  # done by reporting back how it went
+        return redirect("portal_task_report", task_id=task.pk)
     if task.done_at is None:  # a second tap changes nothing
         _did(request, client, task.kind, task.object_id)
         messages.success(request, _("Marked as done."))
     return redirect("portal_tasks")
+
+
+@role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
+def portal_task_report(request, task_id: int):
+    """A practice task: its words, and "How did it go?" (again if it was "not yet")."""
+    client = own_client(request)
+    task = client.tasks.filter(pk=as_id(task_id), kind=TaskKind.PRACTICE).first()
+    if task is None:
+        raise Http404
+    audit_own(client, Action.TASK_VIEW, object_type="task", object_id=task.pk)
+    task.client = client
+    initial = {"outcome": task.outcome, "report": task.report} if task.reported_at else {}
+    form = ReportForm(posted(request), initial=initial)
+    crisis = None
+    if request.method == "POST" and form.is_valid():
+        heard = portal_actions.practice_report(
+            by=request.user,
+            task=task,
+            outcome=form.cleaned_data["outcome"],
+            report=form.cleaned_data["report"],
+        )
+        messages.success(request, _("Saved. Your clinician reads it before your next session."))
+        if not heard.crisis:
+            return redirect("portal_tasks")
+        crisis = _crisis(request, client)  # in this response, with the note still in the form
+    return render(
+        request,
+        "portal/task_report.html",
+        {"task": task, "form": form, "crisis": crisis},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.CLIENT)
@@ -855,7 +891,11 @@ def client_tasks(request, client_id: int):
     if write and form.is_valid():
         data = form.cleaned_data
         target = portal_actions.task_target(client, data["kind"], data["object_id"])
-        if data["kind"] in portal_actions.TARGETS and target is None:
+        if data["kind"] == TaskKind.PRACTICE:
+            done = _set_practice(request, client, form)
+            if done is not None:
+                return done
+        elif data["kind"] in portal_actions.TARGETS and target is None:
             form.add_error("kind", _("Choose a piece of work of this client's."))
         else:
             # A typed title is kept as typed; otherwise the tool's name, read in each
@@ -887,6 +927,32 @@ def client_tasks(request, client_id: int):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _set_practice(request, client, form):
+    """Set a practice task from the tasks page or a session's page (back to that page); None
+    with the form's error when the session is not this client's."""
+    data = form.cleaned_data
+    session = None
+    if data["session"]:
+        session = Session.objects.filter(pk=data["session"], course__client=client).first()
+        if session is None:
+            form.add_error(None, _("That session is not this client's."))
+            return None
+    portal_actions.practice_assign(
+        by=request.user,
+        client=client,
+        title=data["title"].strip(),
+        due_on=data["due_on"],
+        session=session,
+    )
+    messages.success(
+        request,
+        _("Practice task set. The client sees it in the portal and can tell you how it went."),
+    )
+    if session is not None:
+        return redirect("session_detail", session_id=session.pk)
+    return redirect("client_tasks", client_id=client.pk)
 
 
 @role_required(Role.CLINICIAN)
