@@ -187,7 +187,9 @@ def test_a_report_with_risk_words_raises_an_alert_and_answers_with_the_crisis_re
     assert task.report == RISK  # saved, and shown again in the form
     assert RISK in response.content.decode()
     # The same words saved again raise nothing new.
-    signed_in(world.portal).post(f"/portal/tasks/{task.pk}/", {"outcome": "not_yet", "report": RISK})
+    signed_in(world.portal).post(
+        f"/portal/tasks/{task.pk}/", {"outcome": "not_yet", "report": RISK}
+    )
     assert Alert.objects.count() == 1
 
 
