@@ -3,12 +3,17 @@ by the client) and requests for a copy of the record. Each audited in its transa
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 
+from gentle.accounts.models import User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.actions import share_with_client
+from gentle.clients.models import Client
+from gentle.courses.models import Session
 from gentle.portal.models import CLOSING_OUTCOMES, RecordExport, Task, TaskKind
 from gentle.safety.actions import Heard, text_hear
 from gentle.safety.hearing import source_key
@@ -57,7 +62,9 @@ def task_assign(*, by, client, kind: str, target, title: str, due_on, title_key:
     return task
 
 
-def practice_assign(*, by, client, title: str, due_on, session=None) -> Task:
+def practice_assign(
+    *, by: User, client: Client, title: str, due_on: date | None, session: Session | None = None
+) -> Task:
     """Set a practice task in the care team's own words, optionally in ``session`` (one of the
     client's: the caller checks)."""
     with transaction.atomic():
@@ -80,7 +87,7 @@ def practice_assign(*, by, client, title: str, due_on, session=None) -> Task:
     return task
 
 
-def practice_report(*, by, task: Task, outcome: str, report: str) -> Heard:
+def practice_report(*, by: User, task: Task, outcome: str, report: str) -> Heard:
     """The client reports back on a practice task: how it went and a note. Done or partly
     closes the task; "not yet" keeps it open to report again. The note goes through the safety
     path in the same transaction; the caller shows the crisis response when asked."""

@@ -12,14 +12,14 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gentle.accounts.decorators import role_required
+from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Role
 from gentle.audit.names import Action
 from gentle.clients import actions as client_actions
 from gentle.clients import selectors as client_selectors
 from gentle.clients.access import as_id, audit_own, client_for, own_client, own_client_record
 from gentle.clients.export import readable_opened
-from gentle.clients.models import TeamRole
+from gentle.clients.models import Client, TeamRole
 from gentle.communication import actions as communication_actions
 from gentle.communication import selectors as communication_selectors
 from gentle.communication.access import portal_exchange as portal_exchange_for
@@ -163,7 +163,7 @@ def portal_task_done(request, task_id: int):
 
 @role_required(Role.CLIENT)
 @require_http_methods(["GET", "POST"])
-def portal_task_report(request, task_id: int):
+def portal_task_report(request: AuthenticatedHttpRequest, task_id: int) -> HttpResponse:
     """A practice task: its words, and "How did it go?" (again if it was "not yet")."""
     client = own_client(request)
     task = client.tasks.filter(pk=as_id(task_id), kind=TaskKind.PRACTICE).first()
@@ -929,7 +929,9 @@ def client_tasks(request, client_id: int):
     )
 
 
-def _set_practice(request, client, form):
+def _set_practice(
+    request: AuthenticatedHttpRequest, client: Client, form: TaskForm
+) -> HttpResponse | None:
     """Set a practice task from the tasks page or a session's page (back to that page); None
     with the form's error when the session is not this client's."""
     data = form.cleaned_data
