@@ -6,10 +6,12 @@ panel. Through HTTP."""
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gentle.audit.models import AuditEvent
 from gentle.portal.models import Task
+from gentle.portal.record import build_record
 from gentle.safety.models import Alert, CrisisText
 from tests.factories import count_queries, make_course, make_session, signed_in, visible_text
 from tests.world import another_client
@@ -301,3 +303,43 @@ def test_pages_make_a_fixed_number_of_queries_as_tasks_grow(world):
     first = counts()
     add(6)
     assert counts() == first
+
+
+# The record
+
+
+def test_the_record_copy_carries_the_report(world):
+    now = timezone.now()
+    practice(world, outcome="partly", report="Some of it", reported_at=now, done_at=now)
+    (row,) = build_record(world.amara)["tasks"]
+    assert (row["kind"], row["title"], row["outcome"], row["report"]) == (
+        "practice",
+        WORDS,
+        "partly",
+        "Some of it",
+    )
+    assert row["reported_at"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"kind": "diary", "title": "Diary", "outcome": "done", "reported_at": "now"},
+        {"kind": "practice", "title": "", "title_key": "diary-evening"},
+        {"kind": "practice", "title": WORDS, "done_at": "now"},
+        {"kind": "practice", "title": WORDS, "outcome": "done"},
+        {"kind": "practice", "title": WORDS, "report": "words", "reported_at": "now"},
+        {"kind": "practice", "title": WORDS, "outcome": "maybe", "reported_at": "now"},
+        {
+            "kind": "practice",
+            "title": WORDS,
+            "outcome": "not_yet",
+            "reported_at": "now",
+            "done_at": "now",
+        },
+    ],
+)
+def test_the_database_refuses_a_task_that_breaks_the_rules(world, fields):
+    values = {k: timezone.now() if v == "now" else v for k, v in fields.items()}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Task.objects.create(client=world.amara, created_by=world.alice, **values)
