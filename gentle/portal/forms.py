@@ -42,13 +42,13 @@ class TaskForm(forms.Form):
 
 
 class PracticeForm(TaskForm):
-    """The session page's short form: a practice task in words, set in that session."""
+    """The session page's short form: a practice task in words, set in that session. Only
+    drawn here: it posts to the tasks page, whose ``TaskForm`` checks it."""
 
     kind = forms.CharField(widget=forms.HiddenInput, initial=TaskKind.PRACTICE)
     title = forms.CharField(
         label=_("Practice task, in the client's words"),
         max_length=150,
-        required=False,
         help_text=_("E.g. “Raise the budget with Tomás using what we rehearsed”."),
     )
 
