@@ -149,7 +149,7 @@ def test_each_part_shows_this_clients_data_for_the_session(world, amara, other):
     # Formulation: the focus and the formulation in one line; the goals with their last rating.
     assert "Role dispute" in text
     assert "Arguments with Tomás AMARA began when the money ran short." in text
-    assert "Goal AMARA 1" in text and "Last rated -1" in text
+    assert "Goal AMARA 1" in text and "Last rated −1" in text
     # The last session's plan and the sessions left.
     assert "Plan two AMARA" in text and "Plan one AMARA" not in text
     assert "2 of 12 contracted sessions held before this one." in text
@@ -204,7 +204,7 @@ def test_supervisor_reads_the_panel_without_forms(world, amara):
     _course, (_first, _second, third), _goals, _tool = amara
     response = signed_in(world.sue).get(reverse("session_detail", args=[third.pk]))
     text = visible_text(response)
-    assert "Goal AMARA 1" in text and "last rated -1" in text
+    assert "Goal AMARA 1" in text and "last rated −1" in text
     assert reverse("session_goals_rate", args=[third.pk]) not in response.content.decode()
     assert reverse("session_tool_link", args=[third.pk]) not in response.content.decode()
 
@@ -281,8 +281,9 @@ def test_clinician_rates_goals_for_this_session(world, amara):
     assert GoalRating.objects.get(goal=goals[0], session=third).rating == 1
     assert not GoalRating.objects.filter(goal=goals[1], session=third).exists()
     assert AuditEvent.objects.filter(action="goal.rate", object_id=str(goals[0].pk)).exists()
-    text = visible_text(http.get(response["Location"]))
-    assert "Ratings saved." in text
+    shown = http.get(response["Location"])
+    assert "Ratings saved." in visible_text(shown)
+    assert '<option value="1" selected>+1: better</option>' in shown.content.decode()
     # Rating again in the same session changes the rating; it does not add one.
     rate(http, third, {f"goal-{goals[0].pk}": "2"})
     assert GoalRating.objects.get(goal=goals[0], session=third).rating == 2

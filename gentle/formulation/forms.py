@@ -95,6 +95,13 @@ class RatingForm(forms.Form):
         ]
 
 
+def signed(rating: int | None) -> str:
+    """A GAS rating as the goals page writes it: −2, −1, 0, +1, +2 (None: "")."""
+    if rating is None:
+        return ""
+    return f"+{rating}" if rating > 0 else f"−{-rating}" if rating < 0 else "0"
+
+
 class SessionGoalsForm(forms.Form):
     """This session's GAS rating of each of the course's goals; a goal left empty is not
     rated (an earlier rating of it in this session stays)."""
@@ -109,14 +116,8 @@ class SessionGoalsForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 choices=[("", _("Not rated"))]
-                + [
-                    (value, f"{value:+d}: {text}" if value else f"0: {text}")
-                    for value, text in goal.levels
-                ],
+                + [(value, f"{signed(value)}: {text}") for value, text in goal.levels],
             )
-
-    def rows(self):
-        return [(goal, self[f"goal-{goal.pk}"]) for goal in self.goals]
 
     def ratings(self) -> dict:
         """Goal to rating, for the goals given a rating."""

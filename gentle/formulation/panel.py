@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gentle.formulation import rules
-from gentle.formulation.forms import SessionGoalsForm
+from gentle.formulation.forms import SessionGoalsForm, signed
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.lib.session_panel import PanelPart
 
@@ -51,7 +51,15 @@ def build(session: Any, previous: Any, client: Any) -> dict[str, Any] | None:
         if formulation and formulation.secondary_area
         else "",
         "line": one_line(formulation.text) if formulation else "",
-        "goals": [{"goal": g, "now": now.get(g.pk), "last": last.get(g.pk)} for g in goals],
+        "goals": [
+            {
+                "goal": g,
+                "now": signed(now.get(g.pk)),
+                "last": signed(last.get(g.pk)),
+                "field": form[f"goal-{g.pk}"] if form else None,
+            }
+            for g in goals
+        ],
         "form": form,
     }
 
