@@ -380,6 +380,11 @@ def post_data(route: str, world: World) -> dict:
         "session_agenda": {"done": ["focus"]},
         "note_save": {"mood": 5, "text": "Matrix probe note"},
         "note_addendum": {"text": "Matrix probe addendum"},
+        "session_goals_rate": {
+            f"goal-{world.clients['own'].courses.get().ipt_goals.get().pk}": "1",
+        },
+        "session_tool_link": {"tool": f"exchange:{world.clients['own'].exchanges.get().pk}"},
+        "session_tool_unlink": {"link": "1"},
         "process_note": {"text": "Matrix probe"},
         "relapse_plan": {"warning_signs": "Matrix probe"},
         "client_edit": {"given_name": "Probe", "language": "en"},

@@ -227,6 +227,8 @@ class Action(StrEnum):
     SESSION_EXPIRED = "session.expired", EVENT
     SESSION_NEW_FORM = "session.new_form", READ
     SESSION_OPEN = "session.open", READ
+    SESSION_TOOL_LINK = "session.tool_link", WRITE
+    SESSION_TOOL_UNLINK = "session.tool_unlink", WRITE
     SESSION_VIEW = "session.view", READ
     SUPERVISION_ADD = "supervision.add", WRITE
     SUPERVISION_REMOVE = "supervision.remove", WRITE
@@ -447,6 +449,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.SESSION_EXPIRED: _("A sign-in ended after a time limit"),
     Action.SESSION_NEW_FORM: _("Opened the form for a new session"),
     Action.SESSION_OPEN: _("Opened a session to edit"),
+    Action.SESSION_TOOL_LINK: _("Linked a tool to the session it was used in"),
+    Action.SESSION_TOOL_UNLINK: _("Removed a tool's link to a session"),
     Action.SESSION_VIEW: _("Viewed a session"),
     Action.SUPERVISION_ADD: _("Started a supervision"),
     Action.SUPERVISION_REMOVE: _("Ended a supervision"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from gentle.clients.models import Client
 from gentle.communication import selectors
 from gentle.communication.models import Exchange, StyleReflection, Worksheet
+from gentle.courses.models import Session, SessionTool
 from gentle.formulation.models import Goal
 
 # person, weeks ago, ticked sentences, note
@@ -108,7 +109,7 @@ def seed(rng, context: dict) -> None:
             created_by=clinician,
         )
     goal = Goal.objects.filter(course__client=client).order_by("pk").first()
-    Exchange.objects.create(
+    exchange = Exchange.objects.create(
         client=client,
         person=people["Tomás"],
         person_label="Tomás",
@@ -126,6 +127,16 @@ def seed(rng, context: dict) -> None:
         shared_with_client=True,
         updated_by=clinician,
     )
+    # The analysis was done in the first session after the argument: the session page lists it.
+    session = (
+        Session.objects.filter(course__client=client, starts_at__date__gt=exchange.day)
+        .order_by("starts_at")
+        .first()
+    )
+    if session is not None:
+        SessionTool.objects.create(
+            session=session, kind="exchange", object_id=exchange.pk, created_by=clinician
+        )
     for kind, title, name, shared, finished, answers in WORKSHEETS:
         Worksheet.objects.create(
             client=client,

@@ -21,6 +21,7 @@ from gentle.courses.models import (
     ProgressNote,
     RelapsePlan,
     Session,
+    SessionTool,
 )
 from gentle.lib.crypto import KeyRing
 from gentle.lib.tokens import new_token, token_hash
@@ -283,3 +284,34 @@ def calendar_feed_end(*, by, clinic, user, role: str) -> None:
                 object_id=user.pk,
                 detail="because=role_removed",
             )
+
+
+def session_tool_link(*, by, session: Session, kind: str, object_id: int) -> SessionTool:
+    """Link a tool (checked by the caller to be this client's) to the session it was used in.
+    Linking it again changes nothing."""
+    with transaction.atomic():
+        link, created = SessionTool.objects.get_or_create(
+            session=session, kind=kind, object_id=object_id, defaults={"created_by": by}
+        )
+        record(
+            Action.SESSION_TOOL_LINK,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=f"kind={kind} id={object_id}" + ("" if created else " again"),
+        )
+    return link
+
+
+def session_tool_unlink(*, by, link: SessionTool) -> None:
+    with transaction.atomic():
+        SessionTool.objects.filter(pk=link.pk).delete()
+        record(
+            Action.SESSION_TOOL_UNLINK,
+            actor=by,
+            client=link.session.course.client,
+            object_type="session",
+            object_id=link.session_id,
+            detail=f"kind={link.kind} id={link.object_id}",
+        )

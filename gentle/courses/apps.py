@@ -10,8 +10,12 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         # Load and validate the data files at start-up: a broken file stops the server early.
         from gentle.accounts.actions import on_role_removal
-        from gentle.courses import actions, protocol
+        from gentle.courses import actions, panel, protocol
+        from gentle.lib import session_panel
 
         protocol.load()
         # Losing a clinical role stops the person's calendar link.
         on_role_removal(actions.calendar_feed_end)
+        # The session page's own parts of its "before this session" panel (ADR 0039).
+        for part in panel.PARTS:
+            session_panel.register(part)

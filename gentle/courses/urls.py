@@ -74,6 +74,20 @@ urlpatterns = [
         methods=POST,
     ),
     route(
+        "sessions/<int:session_id>/tools/",
+        views.session_tool_link,
+        name="session_tool_link",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "sessions/<int:session_id>/tools/remove/",
+        views.session_tool_unlink,
+        name="session_tool_unlink",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
         "sessions/<int:session_id>/process-note/",
         views.process_note,
         name="process_note",

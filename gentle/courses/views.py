@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,7 +34,15 @@ from gentle.courses.forms import (
     RelapsePlanForm,
     SessionForm,
 )
-from gentle.courses.models import Attendance, CalendarFeed, NoteStatus, ProgressNote, RelapsePlan
+from gentle.courses.models import (
+    Attendance,
+    CalendarFeed,
+    NoteStatus,
+    ProgressNote,
+    RelapsePlan,
+    SessionTool,
+    SessionToolKind,
+)
 from gentle.courses.selectors import PHASE_LABELS, mood_points
 from gentle.lib import ical, session_panel, svg
 from gentle.lib.forms import posted
@@ -245,6 +254,53 @@ def session_detail(request, session_id: int):
         context["note_form"] = NoteForm(initial=_note_initial(note))
     context["addendum_form"] = AddendumForm()
     return render(request, "courses/session_detail.html", context)
+
+
+def _posted_tool(value: str, client_id: int) -> tuple[str, int] | None:
+    """The posted ``kind:id`` if it names one of this client's tools (asked of the app that
+    keeps that kind), else None."""
+    kind, _sep, raw_id = value.partition(":")
+    tool = session_panel.tool_kinds().get(kind)
+    if kind not in SessionToolKind.values or tool is None or not raw_id.isdigit():
+        return None
+    object_id = int(raw_id)
+    if object_id not in tool.named(client_id, [object_id]):
+        return None
+    return kind, object_id
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_tool_link(request, session_id: int):
+    """Link one of the client's tools (an analysis, worksheet, rehearsal, check-in) to the
+    session it was used in, chosen from the session page's panel."""
+    session = session_for(request, session_id, write=True)
+    chosen = _posted_tool(request.POST.get("tool", ""), session.course.client_id)
+    if chosen is None:
+        messages.error(request, _("Choose one of this client's tools to link."))
+    else:
+        actions.session_tool_link(
+            by=request.user, session=session, kind=chosen[0], object_id=chosen[1]
+        )
+        messages.success(request, _("Tool linked to this session."))
+    return redirect(f"{reverse('session_detail', kwargs={'session_id': session.pk})}#panel-tools")
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_tool_unlink(request, session_id: int):
+    session = session_for(request, session_id, write=True)
+    raw = request.POST.get("link", "")
+    link = (
+        SessionTool.objects.filter(pk=int(raw), session=session).first() if raw.isdigit() else None
+    )
+    if link is None:
+        messages.error(request, _("That tool is not linked to this session."))
+    else:
+        link.session = session
+        actions.session_tool_unlink(by=request.user, link=link)
+        messages.success(request, _("Link removed."))
+    return redirect(f"{reverse('session_detail', kwargs={'session_id': session.pk})}#panel-tools")
 
 
 def _note_initial(note: ProgressNote | None) -> dict:

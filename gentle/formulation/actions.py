@@ -135,3 +135,22 @@ def goal_rate(*, by, goal: Goal, session, rating: int) -> None:
             object_id=goal.pk,
             detail=f"session={session.pk} rating={rating}",
         )
+
+
+def session_goals_rate(*, by, session, ratings: dict[Goal, int]) -> None:
+    """Record this session's rating of several goals at once (the session page's panel)."""
+    with transaction.atomic():
+        for goal, rating in ratings.items():
+            GoalRating.objects.update_or_create(
+                goal=goal,
+                session=session,
+                defaults={"rating": rating, "rated_by": by, "rated_at": timezone.now()},
+            )
+            record(
+                Action.GOAL_RATE,
+                actor=by,
+                client=session.course.client,
+                object_type="goal",
+                object_id=goal.pk,
+                detail=f"session={session.pk} rating={rating}",
+            )

@@ -8,6 +8,8 @@ class FormulationConfig(AppConfig):
     verbose_name = _("Formulation and goals")
 
     def ready(self) -> None:
-        from gentle.formulation import rules
+        from gentle.formulation import panel, rules
+        from gentle.lib import session_panel
 
         rules.load()
+        session_panel.register(panel.PART)

@@ -93,3 +93,42 @@ class RatingForm(forms.Form):
         self.fields["session"].choices = [
             (s.pk, _("Session %(n)s") % {"n": s.number}) for s in sessions
         ]
+
+
+def signed(rating: int | None) -> str:
+    """A GAS rating as the goals page writes it: −2, −1, 0, +1, +2 (None: "")."""
+    if rating is None:
+        return ""
+    return f"+{rating}" if rating > 0 else f"−{-rating}" if rating < 0 else "0"
+
+
+class SessionGoalsForm(forms.Form):
+    """This session's GAS rating of each of the course's goals; a goal left empty is not
+    rated (an earlier rating of it in this session stays)."""
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        for goal in self.goals:
+            self.fields[f"goal-{goal.pk}"] = forms.TypedChoiceField(
+                label=goal.text,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", _("Not rated"))]
+                + [(value, f"{signed(value)}: {text}") for value, text in goal.levels],
+            )
+
+    def ratings(self) -> dict:
+        """Goal to rating, for the goals given a rating."""
+        return {
+            goal: self.cleaned_data[f"goal-{goal.pk}"]
+            for goal in self.goals
+            if self.cleaned_data.get(f"goal-{goal.pk}") is not None
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.ratings():
+            raise forms.ValidationError(_("Choose a rating for at least one goal."))
+        return cleaned

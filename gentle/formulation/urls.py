@@ -37,4 +37,11 @@ urlpatterns = [
         access=Access.CLIENT_WRITE,
         methods=("POST",),
     ),
+    route(
+        "sessions/<int:session_id>/goals/rate/",
+        views.session_goals_rate,
+        name="session_goals_rate",
+        access=Access.CLIENT_WRITE,
+        methods=("POST",),
+    ),
 ]

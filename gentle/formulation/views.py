@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.clients.access import client_object
-from gentle.courses.access import course_for
+from gentle.courses.access import course_for, session_for
 from gentle.courses.models import Attendance
 from gentle.courses.selectors import course_sessions
 from gentle.formulation import actions, rules
-from gentle.formulation.forms import FormulationForm, GoalForm, RatingForm
+from gentle.formulation.forms import FormulationForm, GoalForm, RatingForm, SessionGoalsForm
 from gentle.formulation.models import Formulation, Goal
 from gentle.inventory.selectors import accepted_people
 from gentle.lib import svg
@@ -213,3 +214,27 @@ def goal_rate(request, goal_id: int):
         )
         messages.success(request, _("Rating saved."))
     return redirect("goals", course_id=goal.course_id)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_goals_rate(request, session_id: int):
+    """This session's ratings of the course's goals, from the session page's panel."""
+    session = session_for(request, session_id, write=True)
+    course = session.course
+    numbered = next(s for s in course_sessions(course) if s.pk == session.pk)
+    form = SessionGoalsForm(request.POST, goals=Goal.objects.filter(course=course))
+    if numbered.number is None:
+        messages.error(
+            request, _("Goals are rated in a session that is held, not a cancelled one.")
+        )
+    elif not form.is_valid():
+        for error in form.non_field_errors() or [
+            _("Rate each goal from −2 to +2, or leave it not rated.")
+        ]:
+            messages.error(request, error)
+    else:
+        actions.session_goals_rate(by=request.user, session=session, ratings=form.ratings())
+        messages.success(request, _("Ratings saved."))
+    url = reverse("session_detail", kwargs={"session_id": session.pk})
+    return redirect(f"{url}#panel-formulation")

@@ -15,7 +15,7 @@ from gentle.safety.sources import Answer, Raised
 SOURCE = "administration"
 
 
-def _risk_items(instrument: Instrument) -> list[str]:
+def risk_items(instrument: Instrument) -> list[str]:
     items: list[str] = []
     for rule in instrument.rules:
         for item_id in (rule.item, rule.also.item if rule.also else None):
@@ -24,7 +24,7 @@ def _risk_items(instrument: Instrument) -> list[str]:
     return items
 
 
-def _answer_text(item: Item, answers: dict[str, object]) -> str:
+def answer_text(item: Item, answers: dict[str, object]) -> str:
     if item.id not in answers:
         return _("not answered")
     value = answers[item.id]
@@ -50,8 +50,8 @@ def describe(alert: Alert) -> Raised | None:
     rule = next((r for r in instrument.rules if r.id == alert.rule_id), None)
     matched = {rule.item, rule.also.item if rule.also else None} if rule else set()
     answers = tuple(
-        Answer(item.text, _answer_text(item, administration.answers), item.id in matched)
-        for item in (instrument.item(i) for i in _risk_items(instrument))
+        Answer(item.text, answer_text(item, administration.answers), item.id in matched)
+        for item in (instrument.item(i) for i in risk_items(instrument))
     )
     if administration.status == Status.SUBMITTED and administration.scores:
         score = instrument.main_score

@@ -9,10 +9,13 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         # Every shipped instrument is loaded and validated at start-up.
-        from gentle.measures import alerts, instruments
+        from gentle.lib import session_panel
+        from gentle.measures import alerts, instruments, panel
         from gentle.safety import sources
 
         instruments.catalogue()
         # The alert page shows what raised a questionnaire's alert through this (safety may
         # not read administrations: it sits above measures).
         sources.register(alerts.SOURCE, alerts.describe)
+        # Measures since the last session and open alerts on the session page (ADR 0039).
+        session_panel.register(panel.PART)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gentle.clients.models import Client
 from gentle.communication.selectors import statement_rules
+from gentle.courses.models import Session, SessionTool
 from gentle.lib.statements import features
 from gentle.roleplay.models import Annotation, Rehearsal, Scenario, Turn
 
@@ -114,6 +115,16 @@ def seed(rng, context: dict) -> None:
                 features=sorted(features(text, rules, "en")) if speaker == "client" else [],
                 engine="offline" if speaker == "partner" else "",
                 created_at=started + timedelta(minutes=number),
+            )
+        # The client rehearsed at home; it was gone over in the next session.
+        session = (
+            Session.objects.filter(course__client=client, starts_at__gt=started)
+            .order_by("starts_at")
+            .first()
+        )
+        if session is not None:
+            SessionTool.objects.create(
+                session=session, kind="rehearsal", object_id=rehearsal.pk, created_by=clinician
             )
         for turn_number, text in spec["notes"]:
             Annotation.objects.create(

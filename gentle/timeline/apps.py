@@ -6,3 +6,10 @@ class TimelineConfig(AppConfig):
     name = "gentle.timeline"
     label = "timeline"
     verbose_name = _("Timeline")
+
+    def ready(self) -> None:
+        # The diary's mood since the last session on the session page (ADR 0039).
+        from gentle.lib import session_panel
+        from gentle.timeline import panel
+
+        session_panel.register(panel.PART)
