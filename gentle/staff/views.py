@@ -1,5 +1,5 @@
 """Staff pages that combine several apps: the client's record page, the caseload, a client's
-measures with their life events, and the end-of-course summary.
+measures with their life events, the end-of-course summary and a course session by session.
 
 No clinical app imports this one (docs/ARCHITECTURE.md): each app offers selectors, and these
 views put them side by side."""
@@ -18,10 +18,12 @@ from gentle.clients.access import access_path, client_for, record_list_read, vis
 from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.models import Course
-from gentle.courses.selectors import PHASE_LABELS, summary_context
+from gentle.courses.selectors import PHASE_LABELS, grid_sessions, summary_context
+from gentle.formulation.selectors import ratings_by_session
 from gentle.lib.keyset import request_page
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.forms import StartForm
+from gentle.measures.instruments import catalogue
 from gentle.safety.selectors import open_alert_summary, open_alerts
 from gentle.staff.forms import CaseloadFilterForm
 from gentle.timeline import selectors as timeline_selectors
@@ -97,6 +99,36 @@ def course_summary(request, course_id: int):
     context = summary_context(course)
     context["scores"] = measure_selectors.first_and_last(course)
     return render(request, "staff/course_summary.html", context)
+
+
+@role_required(*CLINICAL)
+def course_grid(request, course_id: int):
+    """A course session by session on one screen: attendance, agenda, techniques, mood, PHQ-9
+    and GAD-7, GAS ratings and tools. A fixed number of queries, whatever the course's size."""
+    course = course_for(request, course_id, action=Action.COURSE_GRID)
+    rows = grid_sessions(course)
+    sessions = [row.session for row in rows]
+    scores = measure_selectors.scores_by_session(course, sessions)
+    goals, ratings = ratings_by_session(course)
+    instruments = [catalogue()[i] for i in measure_selectors.GRID_INSTRUMENTS if i in catalogue()]
+    # "PHQ-9 (depression)" heads the column; a phone's card labels the cell "PHQ-9".
+    short = {i.id: i.name.split(" (")[0] for i in instruments}
+    for row in rows:
+        given = scores.get(row.session.pk, {})
+        row.scores = [(short[i.id], given.get(i.id, [])) for i in instruments]
+        row.ratings = ratings.get(row.session.pk, [])
+        row.phase_label = PHASE_LABELS.get(row.session.phase, "")
+    return render(
+        request,
+        "staff/course_grid.html",
+        {
+            "course": course,
+            "client": course.client,
+            "rows": rows,
+            "instruments": instruments,
+            "goals": goals,
+        },
+    )
 
 
 TABLE_LATEST = 12  # a course's worth of answers per questionnaire
