@@ -31,6 +31,7 @@ from gentle.courses.models import (
     Attendance,
     Course,
     CourseStatus,
+    NoteStatus,
     ProgressNote,
     RelapsePlan,
     Session,
@@ -378,3 +379,32 @@ def grid_sessions(course: Course) -> list[GridSession]:
             )
         )
     return rows
+
+
+@dataclass
+class Drafts:
+    count: int
+    stale: int  # of them, how many belong to a session that began more than STALE_DRAFT ago
+
+
+STALE_DRAFT = timedelta(hours=48)
+
+
+def draft_notes(client_ids: list[int], *, now: datetime | None = None) -> dict[int, Drafts]:
+    """For each of these clients with unsigned progress notes: how many, and how many of them
+    are still drafts 48 hours after their session began. One grouped query over these clients'
+    own courses (course_client_start), their sessions (session_course_time) and each session's
+    one note; never over the clinic."""
+    now = now or timezone.now()
+    rows = (
+        ProgressNote.objects.filter(
+            session__course__client_id__in=client_ids, status=NoteStatus.DRAFT
+        )
+        .order_by()
+        .values("session__course__client_id")
+        .annotate(
+            n=Count("pk"),
+            stale=Count("pk", filter=Q(session__starts_at__lt=now - STALE_DRAFT)),
+        )
+    )
+    return {row["session__course__client_id"]: Drafts(row["n"], row["stale"]) for row in rows}

@@ -6,8 +6,11 @@ views put them side by side."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
@@ -24,7 +27,7 @@ from gentle.lib.keyset import request_page
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.forms import StartForm
 from gentle.measures.instruments import catalogue
-from gentle.safety.selectors import open_alert_summary, open_alerts
+from gentle.safety.selectors import AlertSummary, open_alert_summary, open_alerts
 from gentle.staff.forms import CaseloadFilterForm
 from gentle.timeline import selectors as timeline_selectors
 
@@ -74,22 +77,70 @@ def caseload(request):
     page = request_page(request, clients, order=course_selectors.CASELOAD_ORDER)
     rows = course_selectors.caseload_rows(page.rows, now=now)
     record_list_read(request, Action.CASELOAD_VIEW, count=len(rows))
-    alerts = open_alert_summary(row.client.pk for row in rows)
-    courses = [row.course for row in rows if row.course]
-    overdue = measure_selectors.overdue_counts(courses)
-    tracks = measure_selectors.not_on_track(courses, clinic_context(request).clinic)
-    for row in rows:
-        row.alerts = alerts.get(row.client.pk)
-        row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
-        row.track = tracks.get(row.course.pk) if row.course else None
+    supervisor = Role.SUPERVISOR in clinic_context(request).roles
+    _add_other_apps(request, rows, now=now, clinicians=supervisor)
     upcoming = course_selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
     for item in [*rows, *upcoming]:
         item.phase_label = PHASE_LABELS.get(item.phase, "")
     return render(
         request,
         "staff/caseload.html",
-        {"form": form, "rows": rows, "page": page, "upcoming": upcoming},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "upcoming": upcoming,
+            "show_clinician": supervisor,
+            "stale_hours": int(course_selectors.STALE_DRAFT.total_seconds() // 3600),
+        },
     )
+
+
+def _add_other_apps(request, rows: list, *, now: datetime, clinicians: bool) -> None:
+    """Give a caseload page's rows what other apps know of its clients and courses, each read
+    in one query over the page's clients or courses (never over the clinic): open alerts, draft
+    notes, overdue and off-track measures, and for a supervisor the care team's clinicians."""
+    ids = [row.client.pk for row in rows]
+    alerts = open_alert_summary(ids)
+    drafts = course_selectors.draft_notes(ids, now=now)
+    names = client_selectors.team_clinicians(ids) if clinicians else {}
+    courses = [row.course for row in rows if row.course]
+    overdue = measure_selectors.overdue_counts(courses)
+    tracks = measure_selectors.not_on_track(courses, clinic_context(request).clinic)
+    for row in rows:
+        row.alerts = alerts.get(row.client.pk)
+        row.alert_words = alert_words(row.alerts) if row.alerts else ""
+        row.drafts = drafts.get(row.client.pk)
+        row.clinicians = names.get(row.client.pk, [])
+        row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
+        row.track = tracks.get(row.course.pk) if row.course else None
+
+
+ONE_ALERT = {
+    "high": gettext_lazy("High alert"),
+    "moderate": gettext_lazy("Moderate alert"),
+    "low": gettext_lazy("Low alert"),
+}
+SEVERITY_WORDS = {
+    "high": gettext_lazy("high"),
+    "moderate": gettext_lazy("moderate"),
+    "low": gettext_lazy("low"),
+}
+
+
+def alert_words(summary: AlertSummary) -> str:
+    """Open alerts in words, not a colour or a bare number: "High alert", or
+    "3 open: 2 high, moderate" (the worst first)."""
+    if summary["count"] == 1:
+        return str(ONE_ALERT[summary["severity"]])
+    parts = ", ".join(
+        f"{n} {SEVERITY_WORDS[severity]}" if n > 1 else str(SEVERITY_WORDS[severity])
+        for severity, n in summary["by_severity"]
+    )
+    return ngettext("%(n)d open: %(kinds)s", "%(n)d open: %(kinds)s", summary["count"]) % {
+        "n": summary["count"],
+        "kinds": parts,
+    }
 
 
 @role_required(*CLINICAL)
