@@ -201,7 +201,8 @@ def test_the_care_team_sees_an_open_alert_on_the_caseload_and_the_record(world):
     alert = raise_alert(world)
     alice = signed_in(world.alice)
     caseload = alice.get("/caseload/").content.decode()
-    assert "1 open alert" in caseload
+    assert f"alert-chip alert-{alert.severity}" in caseload
+    assert f"{alert.get_severity_display()} alert</a>" in caseload  # in words (issue 22)
     record = alice.get(f"/clients/{world.amara.pk}/").content.decode()
     assert "Review and acknowledge" in record
     assert f'href="/alerts/{alert.pk}/"' in record
@@ -234,7 +235,7 @@ def test_the_client_never_sees_the_alert_in_the_portal(world):
 def test_the_supervisor_sees_the_alert_but_cannot_acknowledge_it(world):
     alert = raise_alert(world)
     sue = signed_in(world.sue)
-    assert "1 open alert" in sue.get("/caseload/").content.decode()
+    assert f"{alert.get_severity_display()} alert</a>" in sue.get("/caseload/").content.decode()
     assert "Review and acknowledge" in sue.get(f"/clients/{world.amara.pk}/").content.decode()
     detail = sue.get(f"/alerts/{alert.pk}/").content.decode()
     assert "Open: waiting for a clinician on the care team." in detail
@@ -369,7 +370,7 @@ def test_an_alert_left_open_too_long_is_escalated_to_the_supervisor(world, time_
 
     sue = signed_in(world.sue)
     caseload = visible_text(sue.get("/caseload/").content.decode())
-    assert "1 open alert · escalated" in caseload
+    assert f"{alert.get_severity_display()} alert · escalated" in caseload
     record = sue.get(f"/clients/{world.amara.pk}/").content.decode()
     assert "escalated to the supervisor" in record
 
@@ -409,7 +410,7 @@ def test_the_periodic_worker_job_escalates_old_open_alerts(world):
     alert.refresh_from_db()
     assert alert.escalated_at is not None
     assert AuditEvent.objects.filter(action="alert.escalate", object_id=str(alert.pk)).exists()
-    assert "1 open alert · escalated" in caseload
+    assert f"{alert.get_severity_display()} alert · escalated" in caseload
 
 
 # (e) The clinic's crisis text ------------------------------------------------------------------

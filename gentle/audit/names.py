@@ -91,6 +91,7 @@ class Action(StrEnum):
     CONSENT_ADD = "consent.add", WRITE
     CONSENT_WITHDRAW = "consent.withdraw", WRITE
     COURSE_CREATE = "course.create", WRITE
+    COURSE_GRID = "course.grid", READ
     COURSE_NEW_FORM = "course.new_form", READ
     COURSE_OPEN = "course.open", READ
     COURSE_SUMMARY = "course.summary", READ
@@ -313,6 +314,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.CONSENT_ADD: _("Recorded a consent"),
     Action.CONSENT_WITHDRAW: _("Recorded a consent withdrawn"),
     Action.COURSE_CREATE: _("Started a course"),
+    Action.COURSE_GRID: _("Viewed a course session by session"),
     Action.COURSE_NEW_FORM: _("Opened the form for a new course"),
     Action.COURSE_OPEN: _("Opened a course to edit"),
     Action.COURSE_SUMMARY: _("Viewed a course summary"),

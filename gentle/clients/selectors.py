@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gentle.accounts.models import Invitation, InvitationPurpose, User
-from gentle.clients.models import Client
+from gentle.clients.models import CareTeamMember, Client, TeamRole
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,16 @@ def open_portal_invitation(client: Client) -> Invitation | None:
         if invitation.state == "open":
             return invitation
     return None
+
+
+def team_clinicians(client_ids: list[int]) -> dict[int, list[str]]:
+    """The names of each of these clients' care-team clinicians (one query on the care team's
+    unique index, over these clients only)."""
+    names: dict[int, list[str]] = {}
+    for client_id, display_name, email in (
+        CareTeamMember.objects.filter(client_id__in=client_ids, role=TeamRole.CLINICIAN)
+        .order_by("client_id", "added_at", "pk")
+        .values_list("client_id", "user__display_name", "user__email")
+    ):
+        names.setdefault(client_id, []).append(display_name or email)
+    return names

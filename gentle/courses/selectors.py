@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -24,11 +25,14 @@ from django.utils.translation import gettext_lazy
 
 from gentle.clients.access import access_path
 from gentle.clients.models import Client
+from gentle.courses import protocol
 from gentle.courses.models import (
     NUMBERED,
     Attendance,
     Course,
     CourseStatus,
+    NoteStatus,
+    ProgressNote,
     RelapsePlan,
     Session,
 )
@@ -337,3 +341,70 @@ def summary_context(course) -> dict:
         "last_mood": points[-1] if len(points) > 1 else None,
         "plan": RelapsePlan.objects.filter(course=course).first(),
     }
+
+
+@dataclass
+class GridSession:
+    """One session of a course's session-by-session grid."""
+
+    session: Session
+    note: ProgressNote | None
+    agenda_done: int  # items of its phase's agenda ticked
+    agenda_size: int
+    techniques: list[str]  # by name, in the reader's language
+    tools: list[tuple[str, int]]  # the kinds of tool linked to it, with how many of each
+
+
+def grid_sessions(course: Course) -> list[GridSession]:
+    """The course's sessions in time, numbered, for its session-by-session grid: two queries,
+    whatever the number of sessions."""
+    sessions = number_sessions(
+        course, list(course.sessions.select_related("note").prefetch_related("tools"))
+    )
+    agenda = protocol.agenda_for(course.format)
+    names = {item.id: item.text for item in protocol.techniques()}
+    rows = []
+    for session in sessions:
+        items = {item.id for item in agenda.phases[session.phase]}
+        note = session.note if hasattr(session, "note") else None
+        kinds = Counter(tool.get_kind_display() for tool in session.tools.all())
+        rows.append(
+            GridSession(
+                session=session,
+                note=note,
+                agenda_done=len(items & set(session.agenda_done or ())),
+                agenda_size=len(items),
+                techniques=[names.get(t, t) for t in (note.techniques if note else [])],
+                tools=list(kinds.items()),
+            )
+        )
+    return rows
+
+
+@dataclass
+class Drafts:
+    count: int
+    stale: int  # of them, how many belong to a session that began more than STALE_DRAFT ago
+
+
+STALE_DRAFT = timedelta(hours=48)
+
+
+def draft_notes(client_ids: list[int], *, now: datetime | None = None) -> dict[int, Drafts]:
+    """For each of these clients with unsigned progress notes: how many, and how many of them
+    are still drafts 48 hours after their session began. One grouped query over these clients'
+    own courses (course_client_start), their sessions (session_course_time) and each session's
+    one note; never over the clinic."""
+    now = now or timezone.now()
+    rows = (
+        ProgressNote.objects.filter(
+            session__course__client_id__in=client_ids, status=NoteStatus.DRAFT
+        )
+        .order_by()
+        .values("session__course__client_id")
+        .annotate(
+            n=Count("pk"),
+            stale=Count("pk", filter=Q(session__starts_at__lt=now - STALE_DRAFT)),
+        )
+    )
+    return {row["session__course__client_id"]: Drafts(row["n"], row["stale"]) for row in rows}

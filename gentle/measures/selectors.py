@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
-from gentle.courses.models import Course, Session
+from gentle.courses.models import Attendance, Course, Session
 from gentle.courses.selectors import number_sessions
 from gentle.lib import svg
 from gentle.lib.outcomes import (
@@ -636,3 +637,47 @@ def _event_positions(rows: list[ResultRow], events: Sequence[date]) -> list[floa
                 positions.append(round(n1 + (day - d1).days / (d2 - d1).days * (n2 - n1), 2))
                 break
     return positions
+
+
+GRID_INSTRUMENTS = ("phq9", "gad7")
+
+
+def scores_by_session(
+    course: Course, sessions: Sequence[Session], instruments: Sequence[str] = GRID_INSTRUMENTS
+) -> dict[int, dict[str, list[float]]]:
+    """Each session's main scores of these questionnaires in the course, for the course's
+    session-by-session grid: ``{session id: {instrument id: [score, ...]}}``. One query (the
+    course's answers, corrected ones replaced by their correction, on admin_course_series).
+
+    An answer given in a session belongs to it; one given outside a session (the portal)
+    belongs to the course's session on the day it was submitted or, failing that, the latest
+    one before it; one submitted before the first session, to the first. Cancelled sessions
+    take none, unless an answer names one."""
+    corrected = Administration.objects.filter(corrects=OuterRef("pk"), status=Status.SUBMITTED)
+    given = (
+        Administration.objects.filter(
+            course=course, instrument_id__in=list(instruments), status=Status.SUBMITTED
+        )
+        .filter(~Exists(corrected))
+        .order_by("submitted_at", "pk")
+        .values_list("instrument_id", "session_id", "submitted_at", "scores")
+    )
+    known = {session.pk for session in sessions}
+    held = sorted(
+        (s for s in sessions if s.attendance != Attendance.CANCELLED),
+        key=lambda s: (s.starts_at, s.pk),
+    )
+    days = [timezone.localdate(s.starts_at) for s in held]
+    found: dict[int, dict[str, list[float]]] = {}
+    for instrument_id, session_id, submitted_at, scores in given:
+        instrument = catalogue().get(instrument_id)
+        value = scores.get(instrument.main_score.id) if instrument else None
+        if value is None:
+            continue
+        if session_id not in known:
+            if not held:
+                continue
+            on = bisect_right(days, timezone.localdate(submitted_at))
+            session_id = held[max(on - 1, 0)].pk
+        found.setdefault(session_id, {}).setdefault(instrument_id, []).append(value)
+    return found

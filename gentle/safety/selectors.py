@@ -42,10 +42,12 @@ class AlertSummary(TypedDict):
     count: int
     severity: str
     escalated: bool
+    by_severity: list[tuple[str, int]]  # (severity, how many), the worst first
 
 
 def open_alert_summary(client_ids: Iterable[int]) -> dict[int, AlertSummary]:
-    """For each client with open alerts: how many and the worst severity (one query)."""
+    """For each client with open alerts: how many, the worst severity and how many of each
+    (one query)."""
     rows = (
         Alert.objects.filter(client_id__in=list(client_ids), acknowledged_at__isnull=True)
         .values("client_id", "severity")
@@ -54,9 +56,12 @@ def open_alert_summary(client_ids: Iterable[int]) -> dict[int, AlertSummary]:
     summary: dict[int, AlertSummary] = {}
     for row in rows:
         entry = summary.setdefault(
-            row["client_id"], {"count": 0, "severity": "low", "escalated": False}
+            row["client_id"],
+            {"count": 0, "severity": "low", "escalated": False, "by_severity": []},
         )
         entry["count"] += row["n"]
+        entry["by_severity"].append((row["severity"], row["n"]))
+        entry["by_severity"].sort(key=lambda pair: -SEVERITY_RANK[pair[0]])
         entry["escalated"] = entry["escalated"] or row["escalated"] is not None
         if SEVERITY_RANK[row["severity"]] > SEVERITY_RANK[entry["severity"]]:
             entry["severity"] = row["severity"]

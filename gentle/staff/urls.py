@@ -24,4 +24,10 @@ urlpatterns = [
         name="course_summary",
         access=Access.CLIENT_TEAM,
     ),
+    route(
+        "courses/<int:course_id>/grid/",
+        views.course_grid,
+        name="course_grid",
+        access=Access.CLIENT_TEAM,
+    ),
 ]

@@ -1,13 +1,16 @@
 """Staff pages that combine several apps: the client's record page, the caseload, a client's
-measures with their life events, and the end-of-course summary.
+measures with their life events, the end-of-course summary and a course session by session.
 
 No clinical app imports this one (docs/ARCHITECTURE.md): each app offers selectors, and these
 views put them side by side."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
@@ -18,11 +21,13 @@ from gentle.clients.access import access_path, client_for, record_list_read, vis
 from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.models import Course
-from gentle.courses.selectors import PHASE_LABELS, summary_context
+from gentle.courses.selectors import PHASE_LABELS, grid_sessions, summary_context
+from gentle.formulation.selectors import ratings_by_session
 from gentle.lib.keyset import request_page
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.forms import StartForm
-from gentle.safety.selectors import open_alert_summary, open_alerts
+from gentle.measures.instruments import catalogue
+from gentle.safety.selectors import AlertSummary, open_alert_summary, open_alerts
 from gentle.staff.forms import CaseloadFilterForm
 from gentle.timeline import selectors as timeline_selectors
 
@@ -72,22 +77,70 @@ def caseload(request):
     page = request_page(request, clients, order=course_selectors.CASELOAD_ORDER)
     rows = course_selectors.caseload_rows(page.rows, now=now)
     record_list_read(request, Action.CASELOAD_VIEW, count=len(rows))
-    alerts = open_alert_summary(row.client.pk for row in rows)
-    courses = [row.course for row in rows if row.course]
-    overdue = measure_selectors.overdue_counts(courses)
-    tracks = measure_selectors.not_on_track(courses, clinic_context(request).clinic)
-    for row in rows:
-        row.alerts = alerts.get(row.client.pk)
-        row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
-        row.track = tracks.get(row.course.pk) if row.course else None
+    supervisor = Role.SUPERVISOR in clinic_context(request).roles
+    _add_other_apps(request, rows, now=now, clinicians=supervisor)
     upcoming = course_selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
     for item in [*rows, *upcoming]:
         item.phase_label = PHASE_LABELS.get(item.phase, "")
     return render(
         request,
         "staff/caseload.html",
-        {"form": form, "rows": rows, "page": page, "upcoming": upcoming},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "upcoming": upcoming,
+            "show_clinician": supervisor,
+            "stale_hours": int(course_selectors.STALE_DRAFT.total_seconds() // 3600),
+        },
     )
+
+
+def _add_other_apps(request, rows: list, *, now: datetime, clinicians: bool) -> None:
+    """Give a caseload page's rows what other apps know of its clients and courses, each read
+    in one query over the page's clients or courses (never over the clinic): open alerts, draft
+    notes, overdue and off-track measures, and for a supervisor the care team's clinicians."""
+    ids = [row.client.pk for row in rows]
+    alerts = open_alert_summary(ids)
+    drafts = course_selectors.draft_notes(ids, now=now)
+    names = client_selectors.team_clinicians(ids) if clinicians else {}
+    courses = [row.course for row in rows if row.course]
+    overdue = measure_selectors.overdue_counts(courses)
+    tracks = measure_selectors.not_on_track(courses, clinic_context(request).clinic)
+    for row in rows:
+        row.alerts = alerts.get(row.client.pk)
+        row.alert_words = alert_words(row.alerts) if row.alerts else ""
+        row.drafts = drafts.get(row.client.pk)
+        row.clinicians = names.get(row.client.pk, [])
+        row.overdue = overdue.get(row.course.pk, 0) if row.course else 0
+        row.track = tracks.get(row.course.pk) if row.course else None
+
+
+ONE_ALERT = {
+    "high": gettext_lazy("High alert"),
+    "moderate": gettext_lazy("Moderate alert"),
+    "low": gettext_lazy("Low alert"),
+}
+SEVERITY_WORDS = {
+    "high": gettext_lazy("high"),
+    "moderate": gettext_lazy("moderate"),
+    "low": gettext_lazy("low"),
+}
+
+
+def alert_words(summary: AlertSummary) -> str:
+    """Open alerts in words, not a colour or a bare number: "High alert", or
+    "3 open: 2 high, moderate" (the worst first)."""
+    if summary["count"] == 1:
+        return str(ONE_ALERT[summary["severity"]])
+    parts = ", ".join(
+        f"{n} {SEVERITY_WORDS[severity]}" if n > 1 else str(SEVERITY_WORDS[severity])
+        for severity, n in summary["by_severity"]
+    )
+    return ngettext("%(n)d open: %(kinds)s", "%(n)d open: %(kinds)s", summary["count"]) % {
+        "n": summary["count"],
+        "kinds": parts,
+    }
 
 
 @role_required(*CLINICAL)
@@ -97,6 +150,36 @@ def course_summary(request, course_id: int):
     context = summary_context(course)
     context["scores"] = measure_selectors.first_and_last(course)
     return render(request, "staff/course_summary.html", context)
+
+
+@role_required(*CLINICAL)
+def course_grid(request, course_id: int):
+    """A course session by session on one screen: attendance, agenda, techniques, mood, PHQ-9
+    and GAD-7, GAS ratings and tools. A fixed number of queries, whatever the course's size."""
+    course = course_for(request, course_id, action=Action.COURSE_GRID)
+    rows = grid_sessions(course)
+    sessions = [row.session for row in rows]
+    scores = measure_selectors.scores_by_session(course, sessions)
+    goals, ratings = ratings_by_session(course)
+    instruments = [catalogue()[i] for i in measure_selectors.GRID_INSTRUMENTS if i in catalogue()]
+    # "PHQ-9 (depression)" heads the column; a phone's card labels the cell "PHQ-9".
+    short = {i.id: i.name.split(" (")[0] for i in instruments}
+    for row in rows:
+        given = scores.get(row.session.pk, {})
+        row.scores = [(short[i.id], given.get(i.id, [])) for i in instruments]
+        row.ratings = ratings.get(row.session.pk, [])
+        row.phase_label = PHASE_LABELS.get(row.session.phase, "")
+    return render(
+        request,
+        "staff/course_grid.html",
+        {
+            "course": course,
+            "client": course.client,
+            "rows": rows,
+            "instruments": instruments,
+            "goals": goals,
+        },
+    )
 
 
 TABLE_LATEST = 12  # a course's worth of answers per questionnaire
