@@ -9,6 +9,7 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         # Every shipped instrument is loaded and validated at start-up.
+        from gentle.lib import before_signing
         from gentle.measures import alerts, instruments
         from gentle.safety import sources
 
@@ -16,3 +17,6 @@ class MeasuresConfig(AppConfig):
         # The alert page shows what raised a questionnaire's alert through this (safety may
         # not read administrations: it sits above measures).
         sources.register(alerts.SOURCE, alerts.describe)
+        # A note's confirmation page warns of the day's risk answers (courses may not read
+        # measures).
+        before_signing.register("measures", alerts.risk_answers_of_the_day)
