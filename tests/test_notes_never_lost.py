@@ -4,6 +4,7 @@ saves itself while it is typed (JSON, with its version); signing asks for confir
 of risk signals the risk review should answer; last session's plan is a prompt, not text."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -379,3 +380,13 @@ def test_last_sessions_plan_is_a_prompt_beside_the_field_never_the_new_notes_tex
     assert "Ask her sister" not in plan
     browser.post(save_url(session), typed(interval_events="", plan=""))
     assert ProgressNote.objects.get(session=session).plan == ""
+
+
+def test_the_notes_autosave_is_not_marked_as_background():
+    """The other half of the decision above: gentle.js sends the note's autosave as the
+    person's own request (polls carry X-Gentle-Background; this must not)."""
+    script = (Path(__file__).resolve().parents[1] / "gentle/static/gentle/gentle.js").read_text()
+    note = script[script.index("form[data-note-autosave]") :]
+    note = note[: note.index("})();")]
+    assert "fetch(url, {" in note
+    assert "X-Gentle-Background" not in note
