@@ -97,7 +97,7 @@ def sign_in(browser: Browser, person, next_path: str) -> str:
 
 
 def test_a_note_saved_after_the_idle_limit_comes_back_after_signing_in_on_the_session_page(
-    world, session, clock
+    world, session, clock, caplog
 ):
     """Finding (a): "Save draft" after the staff idle limit sent the person to sign in with
     next=<the POST-only note address>, and signing in landed on a 405; the text was lost."""
@@ -111,6 +111,9 @@ def test_a_note_saved_after_the_idle_limit_comes_back_after_signing_in_on_the_se
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={page(session)}"
     assert not ProgressNote.objects.exists()  # nobody signed in: nothing saved
+    # Kept on the server: not in the address, the cookie or the logs.
+    for where in (response["Location"], str(browser.cookies), caplog.text):
+        assert "Words typed" not in where and "careful work" not in where
     landed = sign_in(browser, world.alice, page(session))
     assert landed == page(session)
     response = browser.get(landed)
