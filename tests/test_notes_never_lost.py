@@ -393,3 +393,26 @@ def test_the_notes_autosave_is_not_marked_as_background():
     note = note[: note.index("})();")]
     assert "fetch(url, {" in note
     assert "X-Gentle-Background" not in note
+
+
+def test_text_kept_for_a_note_signed_meanwhile_is_shown_beside_it_for_an_addendum(
+    world, session, clock
+):
+    browser = Browser()
+    sign_in(browser, world.alice, page(session))
+    browser.post(save_url(session), typed(text="Saved before the break"))
+    clock.shift(16 * 60)
+    browser.post(save_url(session), typed(1, text="Typed after the break"))
+    bob = signed_in(world.bob)
+    bob.post(sign_url(session), {"version": 1})
+    assert ProgressNote.objects.get().is_signed
+
+    sign_in(browser, world.alice, page(session))
+    response = browser.get(page(session))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This note was signed meanwhile" in html
+    mine, current = html.split("The current version", 1)
+    assert "Typed after the break" in mine
+    assert "Saved before the break" in current
+    assert f'action="/sessions/{session.pk}/note/addendum/"' in current

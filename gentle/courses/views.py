@@ -257,9 +257,14 @@ def session_detail(request, session_id: int):
     session = session_for(request, session_id)
     context = _session_context(request, session)
     note = context["note"]
+    # Typed before the session ended and never saved: back into the form, unsaved; beside the
+    # note if it was signed meanwhile (to be added as an addendum).
+    typed = kept.take(request, page=request.path) if context["can_write"] else None
+    if typed is not None and note is not None and note.is_signed:
+        form = NoteForm(typed)
+        form.is_valid()
+        return _note_refused(request, context, form, actions.NoteSigned(), status=200)
     if context["can_write"] and (note is None or note.status == NoteStatus.DRAFT):
-        # Typed before the session ended and never saved: back into the form, unsaved.
-        typed = kept.take(request, page=request.path)
         context["note_kept"] = typed is not None
         form = NoteForm(typed) if typed is not None else NoteForm(initial=_note_initial(note))
         context["note_form"] = _with_plan_hint(form, context["previous_plan"])
@@ -352,7 +357,11 @@ def _save_note(request: AuthenticatedHttpRequest, session: Session, form: NoteFo
 
 
 def _note_refused(
-    request: AuthenticatedHttpRequest, context: dict, form: NoteForm, refused: Exception
+    request: AuthenticatedHttpRequest,
+    context: dict,
+    form: NoteForm,
+    refused: Exception,
+    status: int = 409,
 ) -> HttpResponse:
     """Signed or saved by someone else meanwhile: both texts on one page, nothing lost."""
     current = (
@@ -367,11 +376,11 @@ def _note_refused(
             **context,
             "theirs": current,
             "note": current,
-            "mine": form.cleaned_data,
+            "mine": form.cleaned_data if form.is_valid() else form.data,
             "note_form": None if current.is_signed else NoteForm(initial=_note_initial(current)),
             "addendum_form": AddendumForm(),
         },
-        status=409,
+        status=status,
     )
 
 
