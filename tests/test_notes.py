@@ -89,12 +89,22 @@ def note_post(version: int | None = None, sign: bool = False, **changes) -> dict
     return data
 
 
-def save_draft(http, world: World, **changes) -> ProgressNote:
-    """Save the note as the signed-in clinician (with the current version) and return it."""
+def sign_url(session: Session) -> str:
+    return f"/sessions/{session.pk}/note/sign/"
+
+
+def save_draft(http, world: World, sign: bool = False, **changes) -> ProgressNote:
+    """Save the note as the signed-in clinician (with the current version) and return it;
+    with ``sign``, then confirm signing it on the confirmation page."""
     current = ProgressNote.objects.filter(session=world.session).first()
     version = current.version if current else None
-    response = http.post(note_url(world.session), note_post(version, **changes))
+    response = http.post(note_url(world.session), note_post(version, sign=sign, **changes))
     assert response.status_code == 302, response.content.decode()
+    if sign:
+        assert response["Location"] == sign_url(world.session)
+        saved = ProgressNote.objects.get(session=world.session)
+        response = http.post(sign_url(world.session), {"version": saved.version})
+        assert response.status_code == 302, response.content.decode()
     return ProgressNote.objects.get(session=world.session)
 
 
@@ -182,12 +192,30 @@ def test_a_save_without_a_version_does_not_overwrite_an_existing_draft(client, w
     assert (note.text, note.version) == ("The original draft", 1)
 
 
-def test_save_and_sign_signs_the_note_and_shows_it_read_only(client, world):
+def test_sign_note_saves_the_draft_then_asks_for_confirmation_before_signing(client, world):
+    """Finding (b): "Save and sign" made a note permanent in one click."""
     client.force_login(world.alice)
     response = client.post(note_url(world.session), note_post(sign=True))
     assert response.status_code == 302
-
+    assert response["Location"] == sign_url(world.session)
     note = ProgressNote.objects.get(session=world.session)
+    assert (note.status, note.version) == (NoteStatus.DRAFT, 1)  # saved, not signed
+    assert not AuditEvent.objects.filter(action="note.sign").exists()
+
+    page = client.get(sign_url(world.session))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<h1>Sign the note</h1>" in html
+    assert "Signing cannot be undone" in html
+    assert "corrections are added as addenda" in html
+    assert "Engaged and reflective throughout" in html  # the note as it will stay
+    assert 'name="version" value="1"' in html
+    assert not AuditEvent.objects.filter(action="note.sign").exists()
+
+    response = client.post(sign_url(world.session), {"version": 1})
+    assert response.status_code == 302
+    assert response["Location"] == session_url(world.session)
+    note.refresh_from_db()
     assert note.status == NoteStatus.SIGNED
     assert note.signed_by == world.alice
     assert note.signed_at is not None
@@ -209,10 +237,11 @@ def test_a_signed_note_refuses_further_edits(client, world):
     response = client.post(
         note_url(world.session), note_post(signed.version, text="Rewritten after signing")
     )
-    assert response.status_code == 302
-    html = client.get(response["Location"]).content.decode()
+    html = response.content.decode()
+    assert response.status_code == 409
     assert SIGNED_REFUSAL in html
-    assert "Rewritten after signing" not in html
+    assert "Rewritten after signing" in html.split("The current version")[0]  # shown, not lost
+    assert f'action="{addendum_url(world.session)}"' in html  # to add it as an addendum
     assert note_snapshot(world.session) == before
     assert ProgressNote.objects.get(session=world.session).text == "Signed words"
     assert not AuditEvent.objects.filter(action="note.update").exists()
@@ -220,7 +249,7 @@ def test_a_signed_note_refuses_further_edits(client, world):
     # An older version or another clinician on the team gets the same answer.
     client.force_login(world.bob)
     response = client.post(note_url(world.session), note_post(1, text="Bob rewrites it"))
-    assert SIGNED_REFUSAL in client.get(response["Location"]).content.decode()
+    assert SIGNED_REFUSAL in response.content.decode()
     assert note_snapshot(world.session) == before
 
 
@@ -344,6 +373,8 @@ def test_supervisor_on_the_care_team_reads_the_note_but_every_post_answers_404(c
 
     assert client.post(note_url(world.session), note_post(1, text="Sue's edit")).status_code == 404
     assert client.post(note_url(world.session), note_post(1, sign=True)).status_code == 404
+    assert client.get(sign_url(world.session)).status_code == 404
+    assert client.post(sign_url(world.session), {"version": 1}).status_code == 404
     assert note_snapshot(world.session) == before
 
     client.force_login(world.alice)
@@ -439,6 +470,25 @@ def test_signing_a_stale_version_conflicts_instead_of_signing_unseen_text(client
         "Alice changed it afterwards",
         2,
     )
+    assert not AuditEvent.objects.filter(action="note.sign").exists()
+
+
+def test_confirming_a_version_changed_in_another_tab_does_not_sign_it(client, world):
+    client.force_login(world.alice)
+    save_draft(client, world, text="Read on the confirmation page")
+    confirmation = client.get(sign_url(world.session)).content.decode()
+    assert hidden_version(confirmation) == 1
+    other_tab = Browser()
+    other_tab.force_login(world.alice)
+    save_draft(other_tab, world, text="Changed in the other tab")
+
+    response = client.post(sign_url(world.session), {"version": 1})
+    assert response["Location"] == sign_url(world.session)
+    html = client.get(response["Location"]).content.decode()
+    assert "The note changed after you opened this page" in html
+    assert "Changed in the other tab" in html
+    note = ProgressNote.objects.get(session=world.session)
+    assert (note.status, note.version) == (NoteStatus.DRAFT, 2)
     assert not AuditEvent.objects.filter(action="note.sign").exists()
 
 

@@ -429,7 +429,7 @@ def test_the_reading_finds_client_messages_and_leaves_staff_ones():
     assert "Forgotten your password?" in texts  # the sign-in page (django-allauth's route)
     assert "The code works once." in " ".join(texts)  # the letter the clinician prints
     assert "Create records and choose who cares for each client." not in " ".join(texts)
-    assert "Save and sign" not in texts  # a progress note, staff only
+    assert "Sign note…" not in texts  # a progress note, staff only
 
 
 def test_the_markers_tell_the_registers_apart():

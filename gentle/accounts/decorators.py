@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponseBase
 
+from gentle.accounts import kept
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import User
 
@@ -18,11 +21,26 @@ class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
+def signed_in_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Django's ``login_required``, except that a POST whose session is gone keeps what was
+    typed (for views marked ``kept.keeps_typed_text``) and sends the person to sign in with
+    ``next`` set to a page, never to a POST-only address (gentle.accounts.kept)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            kept.keep(request, user_id=None)
+            return redirect_to_login(kept.return_path(request))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def role_required(*roles: str):
     """Signed in, and holding one of ``roles`` in the request's clinic; otherwise 404."""
 
     def decorator(view):
-        @login_required
+        @signed_in_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not clinic_context(request).has(*roles):

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from gentle.accounts import kept
 from gentle.accounts.context import clinic_context
 from gentle.audit import context as audit_context
 from gentle.audit.log import record
@@ -104,13 +105,15 @@ class SessionPolicyMiddleware:
     def _end(self, request, reason: str):
         with transaction.atomic():
             record(Action.SESSION_EXPIRED, detail=f"reason={reason}")
+        user_id = request.user.pk
         logout(request)
+        kept.keep(request, user_id=user_id)  # in the new session: what was typed is not lost
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = settings.LOGIN_URL_PATH
             return response
         messages.info(request, _("Your session ended. Please sign in again."))
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(kept.return_path(request))
 
 
 MFA_EXEMPT_ROUTES = frozenset(

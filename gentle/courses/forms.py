@@ -166,6 +166,13 @@ class NoteForm(forms.Form):
         self.fields["techniques"].choices = [(t.id, t.text) for t in protocol.techniques()]
 
 
+class SignNoteForm(forms.Form):
+    """The confirmation's "Sign": the version the person read, so that a note changed since
+    (in another tab) is not signed unseen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class AddendumForm(forms.Form):
     text = forms.CharField(label=_("Addendum"), max_length=10000, widget=forms.Textarea(attrs=TEXT))
 

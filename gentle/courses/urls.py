@@ -67,6 +67,20 @@ urlpatterns = [
         methods=POST,
     ),
     route(
+        "sessions/<int:session_id>/note/autosave/",
+        views.note_autosave,
+        name="note_autosave",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "sessions/<int:session_id>/note/sign/",
+        views.note_sign,
+        name="note_sign",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
         "sessions/<int:session_id>/note/addendum/",
         views.note_addendum,
         name="note_addendum",

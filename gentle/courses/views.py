@@ -7,16 +7,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gentle.accounts import kept
 from gentle.accounts.context import clinic_context
-from gentle.accounts.decorators import role_required
+from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
 from gentle.clients.access import client_for, record_list_read
@@ -33,6 +36,7 @@ from gentle.courses.forms import (
     ProcessNoteForm,
     RelapsePlanForm,
     SessionForm,
+    SignNoteForm,
 )
 from gentle.courses.models import (
     Attendance,
@@ -40,11 +44,12 @@ from gentle.courses.models import (
     NoteStatus,
     ProgressNote,
     RelapsePlan,
+    Session,
     SessionTool,
     SessionToolKind,
 )
 from gentle.courses.selectors import PHASE_LABELS, mood_points
-from gentle.lib import ical, session_panel, svg
+from gentle.lib import before_signing, ical, session_panel, svg
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.lib.tokens import token_hash
@@ -242,6 +247,11 @@ def _session_context(request, session):
         "can_write": course.client.may.write,
         "is_clinician": course.client.may.write,
         "panel": session_panel.build(current, previous, course.client),
+        "previous_plan": (
+            ProgressNote.objects.filter(session=previous).values_list("plan", flat=True).first()
+            if previous
+            else None
+        ),
     }
 
 
@@ -250,8 +260,17 @@ def session_detail(request, session_id: int):
     session = session_for(request, session_id)
     context = _session_context(request, session)
     note = context["note"]
+    # Typed before the session ended and never saved: back into the form, unsaved; beside the
+    # note if it was signed meanwhile (to be added as an addendum).
+    typed = kept.take(request, page=request.path) if context["can_write"] else None
+    if typed is not None and note is not None and note.is_signed:
+        form = NoteForm(typed)
+        form.is_valid()
+        return _note_refused(request, context, form, actions.NoteSigned(), status=200)
     if context["can_write"] and (note is None or note.status == NoteStatus.DRAFT):
-        context["note_form"] = NoteForm(initial=_note_initial(note))
+        context["note_kept"] = typed is not None
+        form = NoteForm(typed) if typed is not None else NoteForm(initial=_note_initial(note))
+        context["note_form"] = _with_plan_hint(form, context["previous_plan"])
     context["addendum_form"] = AddendumForm()
     return render(request, "courses/session_detail.html", context)
 
@@ -309,6 +328,15 @@ def _note_initial(note: ProgressNote | None) -> dict:
     return {"version": note.version, **{name: getattr(note, name) for name in actions.NOTE_FIELDS}}
 
 
+def _with_plan_hint(form: NoteForm, plan: str | None) -> NoteForm:
+    """Last session's plan as a prompt beside "Since the last session", never as its text."""
+    if plan:
+        form.fields["interval_events"].help_text = _("Last session's plan: “%(plan)s”") % {
+            "plan": Truncator(plan).words(60)
+        }
+    return form
+
+
 @role_required(Role.CLINICIAN)
 @require_POST
 def session_attendance(request, session_id: int):
@@ -348,44 +376,141 @@ def session_agenda(request, session_id: int):
 
 @role_required(Role.CLINICIAN)
 @require_POST
+@kept.keeps_typed_text(return_to="session_detail")
 def note_save(request, session_id: int):
+    """Save the draft ("Save draft"), or save it and go to the confirmation to sign it."""
     session = session_for(request, session_id, write=True, action=Action.NOTE_OPEN)
     form = NoteForm(request.POST)
     context = _session_context(request, session)
     if not form.is_valid():
-        context.update(note_form=form, addendum_form=AddendumForm())
+        context.update(
+            note_form=_with_plan_hint(form, context["previous_plan"]), addendum_form=AddendumForm()
+        )
         return render(request, "courses/session_detail.html", context, status=400)
-    fields = {name: form.cleaned_data[name] for name in actions.NOTE_FIELDS}
     try:
-        actions.note_save(
-            by=request.user,
-            session=session,
-            base_version=form.cleaned_data["version"],
-            fields=fields,
-        )
-    except actions.NoteSigned:
-        messages.error(request, _("This note is signed and cannot change. Add an addendum."))
-        return redirect("session_detail", session_id=session.pk)
-    except actions.NoteConflict as conflict:
-        return render(
-            request,
-            "courses/note_conflict.html",
-            {
-                **context,
-                "theirs": conflict.current,
-                "mine": form.cleaned_data,
-                "note_form": NoteForm(initial={**_note_initial(conflict.current)}),
-                "mine_form": form,
-            },
-            status=409,
-        )
+        _save_note(request, session, form)
+    except (actions.NoteSigned, actions.NoteConflict) as refused:
+        return _note_refused(request, context, form, refused)
     if request.POST.get("sign") == "1":
-        note = ProgressNote.objects.get(session=session)
-        actions.note_sign(by=request.user, note=note, base_version=note.version, session=session)
-        messages.success(request, _("Note signed. It can no longer change."))
-    else:
-        messages.success(request, _("Draft saved."))
+        return redirect("note_sign", session_id=session.pk)
+    messages.success(request, _("Draft saved."))
     return redirect("session_detail", session_id=session.pk)
+
+
+def _save_note(request: AuthenticatedHttpRequest, session: Session, form: NoteForm) -> ProgressNote:
+    return actions.note_save(
+        by=request.user,
+        session=session,
+        base_version=form.cleaned_data["version"],
+        fields={name: form.cleaned_data[name] for name in actions.NOTE_FIELDS},
+    )
+
+
+def _note_refused(
+    request: AuthenticatedHttpRequest,
+    context: dict,
+    form: NoteForm,
+    refused: Exception,
+    status: int = 409,
+) -> HttpResponse:
+    """Signed or saved by someone else meanwhile: both texts on one page, nothing lost."""
+    current = (
+        refused.current
+        if isinstance(refused, actions.NoteConflict)
+        else ProgressNote.objects.select_related("signed_by").get(session=context["session"])
+    )
+    return render(
+        request,
+        "courses/note_conflict.html",
+        {
+            **context,
+            "theirs": current,
+            "note": current,
+            "mine": form.cleaned_data if form.is_valid() else form.data,
+            "note_form": None if current.is_signed else NoteForm(initial=_note_initial(current)),
+            "addendum_form": AddendumForm(),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+@kept.keeps_typed_text(return_to="session_detail")
+def note_autosave(request: AuthenticatedHttpRequest, session_id: int) -> JsonResponse:
+    """The draft saving itself while it is typed (gentle.js): JSON with the new version and
+    when it was saved. It renews the idle session as any request the person makes does: it is
+    sent only after they type (ADR 0042)."""
+    session = session_for(request, session_id, write=True, action=Action.NOTE_OPEN)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        )
+        message = _("Not saved: %(problems)s") % {"problems": problems}
+        return JsonResponse({"saved": False, "message": message}, status=400)
+    try:
+        note = _save_note(request, session, form)
+    except actions.NoteSigned:
+        message = _(
+            "This note was signed meanwhile. Press “Save draft” to see your text beside it."
+        )
+        return JsonResponse({"saved": False, "message": message}, status=409)
+    except actions.NoteConflict:
+        message = _(
+            "Someone saved this note after you opened it (in another tab or another person). "
+            "Press “Save draft” to see both versions: nothing is lost."
+        )
+        return JsonResponse({"saved": False, "message": message}, status=409)
+    saved = time_format(timezone.localtime(note.updated_at), "TIME_FORMAT")
+    message = _("Draft saved at %(time)s") % {"time": saved}
+    return JsonResponse({"saved": True, "version": note.version, "message": message})
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def note_sign(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """The confirmation before a note is signed: the note as it will stay, what signing means,
+    and warnings from other apps (an open alert, a risk answer of the day)."""
+    session = session_for(request, session_id, write=True, action=Action.NOTE_OPEN)
+    note = (
+        ProgressNote.objects.filter(session=session).select_related("author", "updated_by").first()
+    )
+    if note is None or note.is_signed:
+        messages.info(request, _("There is no draft to sign: the note is signed or not written."))
+        return redirect("session_detail", session_id=session.pk)
+    form = SignNoteForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.note_sign(
+                by=request.user,
+                note=note,
+                base_version=form.cleaned_data["version"],
+                session=session,
+            )
+        except actions.NoteSigned:
+            messages.info(request, _("This note is already signed."))
+            return redirect("session_detail", session_id=session.pk)
+        except actions.NoteConflict:
+            messages.error(
+                request,
+                _(
+                    "The note changed after you opened this page (saved in another tab or by "
+                    "someone else). Check it again before you sign."
+                ),
+            )
+            return redirect("note_sign", session_id=session.pk)
+        messages.success(request, _("Note signed. It can no longer change."))
+        return redirect("session_detail", session_id=session.pk)
+    client = session.course.client
+    context = _session_context(request, session)
+    context.update(
+        form=SignNoteForm(initial={"version": note.version}),
+        out_of_date=bool(form.errors),
+        warnings=before_signing.warnings(session, client),
+    )
+    return render(request, "courses/note_sign.html", context, status=400 if form.errors else 200)
 
 
 @role_required(Role.CLINICIAN)

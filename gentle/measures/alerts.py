@@ -4,11 +4,18 @@ items (those its safety rules read) and the score. Registered with the safety ap
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from gentle.measures.instruments import Instrument, Item, catalogue
+from gentle.measures.instruments import Instrument, Item, catalogue, localized
 from gentle.measures.models import Administration, Status
+from gentle.measures.scoring import triggered_rules
 from gentle.safety.models import Alert
 from gentle.safety.sources import Answer, Raised
 
@@ -70,3 +77,35 @@ def describe(alert: Alert) -> Raised | None:
         score=text,
         link=reverse("client_measures", kwargs={"client_id": alert.client_id}),
     )
+
+
+def risk_answers_of_the_day(session: Any, client: Any) -> list[str]:
+    """For the note's confirmation page (gentle.lib.before_signing): questionnaires of
+    ``client`` submitted on the session's day (or in the session) whose answers trigger a safety
+    rule, e.g. PHQ-9 item 9 above 0 or a positive C-SSRS answer. One query."""
+    day = timezone.localtime(session.starts_at).date()
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    administrations = Administration.objects.filter(
+        Q(session_id=session.pk)
+        | Q(submitted_at__gte=start, submitted_at__lt=start + timedelta(days=1)),
+        client_id=client.pk,
+        status=Status.SUBMITTED,
+    ).order_by("submitted_at", "pk")
+    found = []
+    for administration in administrations:
+        instrument = catalogue().get(administration.instrument_id)
+        if instrument is None:
+            continue
+        rules = triggered_rules(instrument, administration.answers)
+        if rules:
+            found.append(
+                _("%(instrument)s on %(date)s: %(reason)s")
+                % {
+                    "instrument": instrument.name,
+                    "date": date_format(
+                        timezone.localtime(administration.submitted_at), "SHORT_DATE_FORMAT"
+                    ),
+                    "reason": localized(rules[0].reason),
+                }
+            )
+    return found

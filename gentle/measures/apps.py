@@ -9,7 +9,7 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         # Every shipped instrument is loaded and validated at start-up.
-        from gentle.lib import session_panel
+        from gentle.lib import before_signing, session_panel
         from gentle.measures import alerts, instruments, panel
         from gentle.safety import sources
 
@@ -19,3 +19,6 @@ class MeasuresConfig(AppConfig):
         sources.register(alerts.SOURCE, alerts.describe)
         # Measures since the last session and open alerts on the session page (ADR 0039).
         session_panel.register(panel.PART)
+        # A note's confirmation page warns of the day's risk answers (courses may not read
+        # measures).
+        before_signing.register("measures", alerts.risk_answers_of_the_day)

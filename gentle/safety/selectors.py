@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Clinic, Role, Supervision, User
@@ -340,3 +343,21 @@ def alerts_waiting_for(*, clinic: Clinic, user: User, roles: Collection[str]) ->
             )
         )
     return Alert.objects.filter(waiting, client__clinic=clinic, acknowledged_at__isnull=True)
+
+
+def open_alerts_before_signing(session: Any, client: Any) -> list[str]:
+    """For a note's confirmation page (gentle.lib.before_signing): the client's open alerts,
+    most severe first. One query."""
+    alerts = sorted(
+        Alert.objects.filter(client_id=client.pk, acknowledged_at__isnull=True),
+        key=lambda alert: (-SEVERITY_RANK.get(alert.severity, 0), -alert.raised_at.timestamp()),
+    )
+    return [
+        _("There is an open %(severity)s alert for this client, raised %(when)s: %(reason)s")
+        % {
+            "severity": alert.get_severity_display().lower(),
+            "when": date_format(timezone.localtime(alert.raised_at), "SHORT_DATETIME_FORMAT"),
+            "reason": alert.reason,
+        }
+        for alert in alerts
+    ]

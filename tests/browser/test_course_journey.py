@@ -69,7 +69,9 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
         page.get_by_label("Since the last session").fill(f"Week {number}: fictional events.")
         if phase == "Middle phase":
             page.get_by_role("checkbox", name="Communication analysis", exact=True).check()
-        page.get_by_role("button", name="Save and sign").click()
+        page.get_by_role("button", name="Sign note…").click()
+        page.get_by_text("Signing cannot be undone").wait_for()
+        page.get_by_role("button", name="Sign", exact=True).click()
         page.get_by_text("Note signed.").wait_for()
         if number in (1, 5, 12):
             screenshot(page, f"course-session-{number}-1280")

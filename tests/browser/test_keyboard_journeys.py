@@ -208,7 +208,7 @@ def test_a_clinician_writes_and_saves_a_note_with_the_keyboard_alone(
 
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("4")
-    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.includes('Save and sign')")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.includes('Sign note')")
     tab_to(page, "el.textContent.includes('Save draft')", key="Shift+Tab", limit=1)
     page.keyboard.press("Enter")
 

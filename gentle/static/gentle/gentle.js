@@ -354,3 +354,134 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 })();
+
+// The progress note (issue 22, ADR 0042): the draft saves itself 1.5 s after the last keystroke
+// and the page says when (a live region). Each save carries the version the form was based on,
+// so that a save over someone else's (or another tab's) is refused, never silently merged. The
+// saves are not marked as background: they follow the person's typing, so they keep the session
+// alive as clicks do. When the session has ended, or the note was saved or signed elsewhere,
+// the saving stops and says what to do: "Save draft" posts the form as without this script.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-note-autosave]");
+  if (!form || !window.fetch) {
+    return;
+  }
+  var url = form.getAttribute("data-note-autosave");
+  var status = document.getElementById("note-saved");
+  var timer = null;
+  var busy = false;
+  var again = false;
+  var stopped = false;
+  var held = false;
+  var heldBy = null;
+  var retried = false;
+  function say(text) {
+    if (status && text) {
+      status.textContent = text;
+    }
+  }
+  function field(name) {
+    return form.querySelector("input[name='" + name + "']");
+  }
+  function stop(text) {
+    stopped = true;
+    clearTimeout(timer);
+    say(text);
+  }
+  // After signing in again in another tab the form's CSRF token is stale: take the page's new
+  // one (the cookie is HttpOnly) and try once more.
+  function freshToken() {
+    return fetch(window.location.pathname, { credentials: "same-origin", redirect: "manual" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var input = template.content.querySelector("input[name='csrfmiddlewaretoken']");
+        if (!input) {
+          return false;
+        }
+        field("csrfmiddlewaretoken").value = input.value;
+        return true;
+      });
+  }
+  function answer(response) {
+    if (response.type === "opaqueredirect" || response.status === 204 ||
+        response.headers.get("HX-Redirect")) {
+      stop(form.getAttribute("data-ended"));
+      return null;
+    }
+    if (response.status === 403 && !retried) {
+      retried = true;
+      return freshToken().then(function (ok) {
+        if (ok) {
+          again = true;
+        } else {
+          stop(form.getAttribute("data-ended"));
+        }
+      });
+    }
+    return response.json().then(function (data) {
+      if (response.ok) {
+        retried = false;
+        field("version").value = data.version;
+        say(data.message);
+      } else if (response.status === 409) {
+        stop(data.message);
+      } else {
+        say(data.message);
+      }
+    });
+  }
+  function save() {
+    if (stopped) {
+      return;
+    }
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    var body = new URLSearchParams(new FormData(form));
+    body.delete("sign");
+    fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: {
+        "X-CSRFToken": body.get("csrfmiddlewaretoken") || "",
+        "HX-Request": "true",
+        "Accept": "application/json",
+      },
+    }).then(answer).catch(function () {
+      say(form.getAttribute("data-offline"));
+    }).then(function () {
+      busy = false;
+      if (held) {
+        held = false;
+        form.requestSubmit(heldBy);
+      } else if (again) {
+        again = false;
+        save();
+      }
+    });
+  }
+  form.addEventListener("input", function () {
+    if (stopped) {
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(save, 1500);
+  });
+  // The buttons post the form itself; one waits for a save under way, whose new version it
+  // must carry.
+  form.addEventListener("submit", function (event) {
+    clearTimeout(timer);
+    if (busy) {
+      event.preventDefault();
+      held = true;
+      heldBy = event.submitter || null;
+    }
+  });
+})();
