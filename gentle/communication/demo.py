@@ -127,9 +127,13 @@ def seed(rng, context: dict) -> None:
         shared_with_client=True,
         updated_by=clinician,
     )
-    # The analysis was done in the first session after the argument: the session page lists it.
+    # The analysis was done in the first session held after the argument: the session page lists it.
     session = (
-        Session.objects.filter(course__client=client, starts_at__date__gt=exchange.day)
+        Session.objects.filter(
+            course__client=client,
+            starts_at__date__gt=exchange.day,
+            starts_at__lte=timezone.now(),
+        )
         .order_by("starts_at")
         .first()
     )

@@ -116,9 +116,12 @@ def seed(rng, context: dict) -> None:
                 engine="offline" if speaker == "partner" else "",
                 created_at=started + timedelta(minutes=number),
             )
-        # The client rehearsed at home; it was gone over in the next session.
+        # The client rehearsed at home; it was gone over in the next session held (none yet
+        # if that session has not happened).
         session = (
-            Session.objects.filter(course__client=client, starts_at__gt=started)
+            Session.objects.filter(
+                course__client=client, starts_at__gt=started, starts_at__lte=timezone.now()
+            )
             .order_by("starts_at")
             .first()
         )
