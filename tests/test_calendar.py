@@ -564,3 +564,31 @@ def test_the_worker_schedule_has_the_reminder_job():
 def test_a_long_lead_time_does_not_remind_of_past_sessions(world, course, opted_in):
     book(course, world, NOW - timedelta(hours=1))
     assert session_reminders_queue() == 0
+
+
+def test_a_sent_reminder_loses_its_text_and_attachment_in_production(
+    world, course, opted_in, settings
+):
+    settings.DEMO = False
+    book(course, world, at("2026-11-12", "10:00"))
+    session_reminders_queue()
+    deliver_mail()
+    sent = OutboundMail.objects.get()
+    assert sent.is_sent and sent.body == "" and sent.attachment == ""
+    assert sent.attachment_name == "appointment.ics"  # what was sent stays listed
+
+
+# The demo ---------------------------------------------------------------------------------------
+
+
+def test_the_demo_calendar_shows_a_flag_and_a_client_who_agreed_to_reminders(client, settings):
+    from gentle.accounts.models import User
+    from gentle.demo import seed_demo
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    with time_machine.travel(datetime(2026, 11, 11, 13, 30, tzinfo=UTC), tick=False):
+        seed_demo()
+        client.force_login(User.objects.get(email="clinician@demo.gentle.test"))
+        html = client.get("/calendar/").content.decode()
+    assert FLAG in html
+    assert Consent.objects.filter(kind=ConsentKind.MESSAGES).exclude(client__email="").exists()
