@@ -592,3 +592,13 @@ def test_the_demo_calendar_shows_a_flag_and_a_client_who_agreed_to_reminders(cli
         html = client.get("/calendar/").content.decode()
     assert FLAG in html
     assert Consent.objects.filter(kind=ConsentKind.MESSAGES).exclude(client__email="").exists()
+
+
+def test_the_worker_queues_the_reminders(world, course, opted_in):
+    from django.core.management import call_command
+
+    book(course, world, at("2026-11-12", "10:00"))
+    call_command("worker", once=True)
+    assert OutboundMail.objects.filter(purpose=Purpose.SESSION_REMINDER).count() == 1
+    call_command("worker", once=True)  # the next run, and the next period's, queue no other
+    assert OutboundMail.objects.filter(purpose=Purpose.SESSION_REMINDER).count() == 1
