@@ -594,6 +594,7 @@ def test_the_demo_calendar_shows_a_flag_and_a_client_who_agreed_to_reminders(cli
     assert Consent.objects.filter(kind=ConsentKind.MESSAGES).exclude(client__email="").exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections, as test_worker
 def test_the_worker_queues_the_reminders(world, course, opted_in):
     from django.core.management import call_command
 

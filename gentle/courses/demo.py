@@ -9,7 +9,6 @@ from django.utils import timezone
 from gentle.clients.models import Consent
 from gentle.courses import protocol
 from gentle.courses.actions import keyring
-from gentle.courses.selectors import overlapping
 from gentle.courses.models import (
     Course,
     ProcessNote,
@@ -17,6 +16,7 @@ from gentle.courses.models import (
     RelapsePlan,
     Session,
 )
+from gentle.courses.selectors import overlapping
 
 # (format, focus, sessions held so far, status) — one plan per demo client, in order.
 PLANS = [
