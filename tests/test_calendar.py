@@ -603,3 +603,19 @@ def test_the_worker_queues_the_reminders(world, course, opted_in):
     assert OutboundMail.objects.filter(purpose=Purpose.SESSION_REMINDER).count() == 1
     call_command("worker", once=True)  # the next run, and the next period's, queue no other
     assert OutboundMail.objects.filter(purpose=Purpose.SESSION_REMINDER).count() == 1
+
+
+def test_moving_a_colleagues_session_does_not_name_the_colleagues_other_clients(world, course):
+    """Alice may move a session Bob holds with Amara (both on her care team); the overlap with
+    Bob's session with his own client is shown without that client's name."""
+    from tests.factories import add_to_team
+
+    add_to_team(world.amara, world.bob)
+    session = make_session(course, world.bob, starts_at=at("2026-11-12", "10:00"))
+    bart = make_client(world.clinic, clinicians=[world.bob], given_name="Bartholomew")
+    make_session(make_course(bart, status="active"), world.bob, starts_at=at("2026-11-13", "11:00"))
+    response = move(signed_in(world.alice), session)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert OVERLAP_ON_MOVE in html and "another client" in html
+    assert "Bartholomew" not in html

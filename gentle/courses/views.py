@@ -205,15 +205,17 @@ def session_new(request, course_id: int):
     )
 
 
-def _overlaps(user, course, form, *, exclude_pk=None) -> list:
+def _overlaps(user, course, form, *, viewer, exclude_pk=None) -> list:
     """The clinician's other sessions at the form's time; asks the form to confirm them."""
     data = form.cleaned_data
     overlaps = selectors.overlapping(
         user, data["starts_at"], data["minutes"], exclude_pk=exclude_pk
     )
     for other in overlaps:
-        # Another clinic's client is not named here.
+        # Another clinic's client is not named here, nor a client of a colleague's session
+        # (moving a session of a colleague on the care team checks the colleague's time).
         other.same_clinic = other.course.client.clinic_id == course.client.clinic_id
+        other.named = other.same_clinic and other.clinician_id == viewer.pk
     if overlaps and not data["confirm_overlap"]:
         form.data = form.data.copy()
         form.data["confirm_overlap"] = "on"
@@ -223,7 +225,7 @@ def _overlaps(user, course, form, *, exclude_pk=None) -> list:
 def _schedule(request, course, form) -> tuple[HttpResponse | None, list]:
     """Schedule the form's session unless it overlaps another (and that is not confirmed)."""
     data = form.cleaned_data
-    overlaps = _overlaps(request.user, course, form)
+    overlaps = _overlaps(request.user, course, form, viewer=request.user)
     if overlaps and not data["confirm_overlap"]:
         return None, overlaps
     session = actions.session_schedule(
@@ -647,7 +649,13 @@ def session_move(request, session_id: int):
     elif request.method == "POST" and form.is_valid():
         _outside_contract(session.course, form)
         if not form.errors:
-            overlaps = _overlaps(session.clinician, session.course, form, exclude_pk=session.pk)
+            overlaps = _overlaps(
+                session.clinician,
+                session.course,
+                form,
+                viewer=request.user,
+                exclude_pk=session.pk,
+            )
         if not form.errors and (not overlaps or form.cleaned_data["confirm_overlap"]):
             try:
                 actions.session_move(
