@@ -619,3 +619,9 @@ def test_moving_a_colleagues_session_does_not_name_the_colleagues_other_clients(
     assert response.status_code == 400
     assert OVERLAP_ON_MOVE in html and "another client" in html
     assert "Bartholomew" not in html
+
+
+def test_no_reminder_for_a_session_left_in_a_course_that_ended(world, course, opted_in):
+    book(course, world, at("2026-11-12", "10:00"))
+    Course.objects.filter(pk=course.pk).update(status="ended_early", end_reason="Moved away")
+    assert session_reminders_queue() == 0

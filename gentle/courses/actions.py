@@ -159,9 +159,9 @@ REMINDER_BATCH = 200
 
 
 def reminders_due(now: datetime):
-    """Scheduled sessions starting within the lead time whose client agreed to reminders
-    (a messages consent in force) and has an email address, and that have no reminder for
-    their time yet."""
+    """Scheduled sessions of open courses starting within the lead time whose client agreed to
+    reminders (a messages consent in force) and has an email address, and that have no
+    reminder for their time yet."""
     today = timezone.localdate(now)
     consent = Consent.objects.filter(
         client=OuterRef("course__client"), kind=ConsentKind.MESSAGES, given_on__lte=today
@@ -170,6 +170,7 @@ def reminders_due(now: datetime):
     return (
         Session.objects.filter(
             attendance=Attendance.SCHEDULED,
+            course__status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE),
             starts_at__gt=now,
             starts_at__lte=now + timedelta(hours=settings.GENTLE_REMINDER_HOURS),
         )
