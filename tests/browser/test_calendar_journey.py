@@ -67,6 +67,7 @@ def test_the_calendar_on_a_desktop_and_a_phone(live_server, page_at, screenshot,
     page.get_by_role("heading", name="Book a session").wait_for()
     assert page.get_by_label("Date").input_value() == next_wednesday.isoformat()
     assert page.get_by_label("Time").input_value() == "08:00"
+    assert axe_problems(page) == []
     page.get_by_label("Client and course").select_option(str(course.pk))
     page.get_by_role("button", name="Schedule").click()
     page.get_by_text("scheduled.").first.wait_for()
@@ -76,6 +77,7 @@ def test_the_calendar_on_a_desktop_and_a_phone(live_server, page_at, screenshot,
     page.goto(base + f"/calendar/?day={next_wednesday.isoformat()}")
     page.locator(f'a[href="/sessions/{booked.pk}/move/"]').click()
     page.get_by_role("heading", name="Move or cancel a session").wait_for()
+    assert axe_problems(page) == []
     page.get_by_label("Time").fill("08:30")
     page.get_by_role("button", name="Move", exact=True).click()
     page.get_by_text("Session moved.").wait_for()
