@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gentle import tasks
 from gentle.audit import tasks as audit_tasks
+from gentle.courses import tasks as courses_tasks
 from gentle.intake import tasks as intake_tasks
 from gentle.measures import tasks as measures_tasks
 from gentle.models import ScheduledRun
@@ -48,6 +49,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
     Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),
     Job("prune-old-mail", DAY, notify_tasks.prune_old_mail),
+    # Every 15 minutes: clients' reminders, GENTLE_REMINDER_HOURS before their sessions.
+    Job("queue-session-reminders", 15 * MINUTE, courses_tasks.queue_session_reminders),
     Job("anchor-audit-chain", HOUR, audit_tasks.anchor_chain),
     # Hourly: the measures pages read these stored clinic-wide statistics (docs/performance.md).
     Job("compute-clinic-statistics", HOUR, measures_tasks.compute_clinic_statistics),

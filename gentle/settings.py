@@ -293,6 +293,9 @@ if GENTLE_DEMO_MFA_OPTIONAL and PRODUCTION:
     raise ConfigError("GENTLE_DEMO_MFA_OPTIONAL may only be true when GENTLE_ENV=demo")
 GENTLE_BREAK_GLASS_MINUTES = env_int("GENTLE_BREAK_GLASS_MINUTES", 60, minimum=5)
 GENTLE_INVITATION_DAYS = env_int("GENTLE_INVITATION_DAYS", 7, minimum=1)
+# How many hours before a session the client's reminder is queued (clients who agreed to
+# reminders; the worker looks every 15 minutes).
+GENTLE_REMINDER_HOURS = env_int("GENTLE_REMINDER_HOURS", 24, minimum=1)
 # How long an alert may stay unacknowledged before it is escalated, per severity
 # (gentle.lib.delays; the worker checks every 5 minutes, so less is not kept).
 if env_str("GENTLE_ALERT_ESCALATE_HOURS") is not None:

@@ -69,6 +69,7 @@ class Action(StrEnum):
     BREAK_GLASS_LIST = "break_glass.list", READ
     BREAK_GLASS_OPEN = "break_glass.open", WRITE  # opening emergency access grants it
     BREAK_GLASS_REVIEW = "break_glass.review", WRITE
+    CALENDAR_BOOK_FORM = "calendar.book_form", READ
     CALENDAR_VIEW = "calendar.view", READ
     CALENDAR_FEED_RENEW = "calendar_feed.renew", WRITE
     CALENDAR_FEED_REVOKE = "calendar_feed.revoke", WRITE
@@ -224,12 +225,16 @@ class Action(StrEnum):
     SCENARIO_VIEW = "scenario.view", READ
     SESSION_AGENDA = "session.agenda", WRITE
     SESSION_ATTENDANCE = "session.attendance", WRITE
+    SESSION_CANCEL = "session.cancel", WRITE
     SESSION_CREATE = "session.create", WRITE
     SESSION_EXPIRED = "session.expired", EVENT
+    SESSION_MOVE = "session.move", WRITE
+    SESSION_MOVE_FORM = "session.move_form", READ
     SESSION_NEW_FORM = "session.new_form", READ
     SESSION_OPEN = "session.open", READ
     SESSION_TOOL_LINK = "session.tool_link", WRITE
     SESSION_TOOL_UNLINK = "session.tool_unlink", WRITE
+    SESSION_REMIND = "session.remind", EVENT
     SESSION_VIEW = "session.view", READ
     SUPERVISION_ADD = "supervision.add", WRITE
     SUPERVISION_REMOVE = "supervision.remove", WRITE
@@ -292,6 +297,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.BREAK_GLASS_LIST: _("Viewed emergency accesses"),
     Action.BREAK_GLASS_OPEN: _("Opened emergency access to a record"),
     Action.BREAK_GLASS_REVIEW: _("Reviewed an emergency access"),
+    Action.CALENDAR_BOOK_FORM: _("Opened the calendar's form to book a session"),
     Action.CALENDAR_VIEW: _("Viewed the calendar"),
     Action.CALENDAR_FEED_RENEW: _("Renewed a calendar feed link"),
     Action.CALENDAR_FEED_REVOKE: _("Revoked a calendar feed link"),
@@ -447,12 +453,16 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.SCENARIO_VIEW: _("Viewed a role-play scenario"),
     Action.SESSION_AGENDA: _("Ticked off a session's agenda"),
     Action.SESSION_ATTENDANCE: _("Recorded attendance at a session"),
+    Action.SESSION_CANCEL: _("Cancelled a session"),
     Action.SESSION_CREATE: _("Booked a session"),
     Action.SESSION_EXPIRED: _("A sign-in ended after a time limit"),
+    Action.SESSION_MOVE: _("Moved a session to another time"),
+    Action.SESSION_MOVE_FORM: _("Opened the form to move or cancel a session"),
     Action.SESSION_NEW_FORM: _("Opened the form for a new session"),
     Action.SESSION_OPEN: _("Opened a session to edit"),
     Action.SESSION_TOOL_LINK: _("Linked a tool to the session it was used in"),
     Action.SESSION_TOOL_UNLINK: _("Removed a tool's link to a session"),
+    Action.SESSION_REMIND: _("Queued a reminder of a session for the client"),
     Action.SESSION_VIEW: _("Viewed a session"),
     Action.SUPERVISION_ADD: _("Started a supervision"),
     Action.SUPERVISION_REMOVE: _("Ended a supervision"),

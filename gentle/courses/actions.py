@@ -3,15 +3,20 @@ Clinical text never goes into the audit detail."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.audit.names import Action
+from gentle.clients.models import Consent, ConsentKind
 from gentle.courses.models import (
+    Attendance,
     CalendarFeed,
     Course,
     CourseStatus,
@@ -21,10 +26,15 @@ from gentle.courses.models import (
     ProgressNote,
     RelapsePlan,
     Session,
+    SessionReminder,
     SessionTool,
 )
+from gentle.lib import ical
 from gentle.lib.crypto import KeyRing
 from gentle.lib.tokens import new_token, token_hash
+from gentle.notify.actions import mail_queue
+from gentle.notify.channels import Attachment
+from gentle.notify.models import Purpose
 
 FEED_PURPOSE = "calendar-feed"
 
@@ -83,8 +93,10 @@ def session_schedule(*, by, course: Course, starts_at, minutes: int, mode: str) 
 
 def session_set_attendance(*, by, session: Session, attendance: str) -> None:
     with transaction.atomic():
-        Session.objects.filter(pk=session.pk).update(attendance=attendance)
+        reason = session.cancel_reason if attendance == Attendance.CANCELLED else ""
+        Session.objects.filter(pk=session.pk).update(attendance=attendance, cancel_reason=reason)
         session.attendance = attendance
+        session.cancel_reason = reason
         record(
             Action.SESSION_ATTENDANCE,
             actor=by,
@@ -93,6 +105,159 @@ def session_set_attendance(*, by, session: Session, attendance: str) -> None:
             object_id=session.pk,
             detail=f"attendance={attendance}",
         )
+
+
+class SessionNotChangeable(Exception):
+    """The session is no longer only scheduled (its attendance was recorded or it was
+    cancelled, perhaps in another tab since the form was opened)."""
+
+
+def session_move(*, by, session: Session, starts_at: datetime, minutes: int) -> None:
+    """Give a scheduled session another time or length. The view has checked overlaps and the
+    contract; here only a session still scheduled is changed."""
+    with transaction.atomic():
+        moved = Session.objects.filter(pk=session.pk, attendance=Attendance.SCHEDULED).update(
+            starts_at=starts_at, minutes=minutes
+        )
+        if not moved:
+            raise SessionNotChangeable(session.pk)
+        previous = session.starts_at
+        session.starts_at, session.minutes = starts_at, minutes
+        record(
+            Action.SESSION_MOVE,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=f"from={previous.isoformat()} to={starts_at.isoformat()} minutes={minutes}",
+        )
+
+
+def session_cancel(*, by, session: Session, reason: str) -> None:
+    """Cancel a scheduled session (before it has ended): it keeps no number and gets no
+    reminder."""
+    with transaction.atomic():
+        if timezone.now() > session.ends_at:
+            raise SessionNotChangeable(session.pk)
+        cancelled = Session.objects.filter(
+            pk=session.pk, attendance=Attendance.SCHEDULED, starts_at=session.starts_at
+        ).update(attendance=Attendance.CANCELLED, cancel_reason=reason)
+        if not cancelled:
+            raise SessionNotChangeable(session.pk)
+        session.attendance, session.cancel_reason = Attendance.CANCELLED, reason
+        record(
+            Action.SESSION_CANCEL,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=f"reason={reason}",
+        )
+
+
+# Reminders queued per run of the worker's job; the rest wait for the next run.
+REMINDER_BATCH = 200
+
+
+def reminders_due(now: datetime):
+    """Scheduled sessions of open courses starting within the lead time whose client agreed to
+    reminders (a messages consent in force) and has an email address, and that have no
+    reminder for their time yet."""
+    today = timezone.localdate(now)
+    consent = Consent.objects.filter(
+        client=OuterRef("course__client"), kind=ConsentKind.MESSAGES, given_on__lte=today
+    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    sent = SessionReminder.objects.filter(session=OuterRef("pk"), starts_at=OuterRef("starts_at"))
+    return (
+        Session.objects.filter(
+            attendance=Attendance.SCHEDULED,
+            course__status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE),
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(hours=settings.GENTLE_REMINDER_HOURS),
+        )
+        .exclude(course__client__email="")
+        .filter(Exists(consent))
+        .exclude(Exists(sent))
+        .select_related("course__client__clinic")
+        .order_by("starts_at", "pk")
+    )
+
+
+def session_reminders_queue(*, now: datetime | None = None) -> int:
+    """The worker's job: queue one reminder per session and time (the marker's unique
+    constraint keeps a second worker from queuing it again). Returns how many were queued."""
+    now = now or timezone.now()
+    queued = 0
+    for session in reminders_due(now)[:REMINDER_BATCH]:
+        try:
+            with transaction.atomic():
+                marker = SessionReminder.objects.create(
+                    session=session, starts_at=session.starts_at
+                )
+                mail = _queue_reminder(session)
+                SessionReminder.objects.filter(pk=marker.pk).update(mail_id=mail.pk)
+                record(
+                    Action.SESSION_REMIND,
+                    role="system",
+                    actor_label="gentle worker",
+                    client=session.course.client,
+                    object_type="session",
+                    object_id=session.pk,
+                    detail=f"mail={mail.pk}",
+                )
+        except IntegrityError:
+            continue  # another worker queued it first
+        queued += 1
+    return queued
+
+
+def _queue_reminder(session: Session):
+    """The reminder: the clinic's name, the day, the time and how the session is held, in
+    the client's language, with the appointment as an iCalendar file. Nothing clinical: not
+    the kind of care, not the clinician's notes (mail may be read by others)."""
+    client = session.course.client
+    clinic = client.clinic.name
+    with translation.override(client.language):
+        local = timezone.localtime(session.starts_at)
+        when = {
+            "clinic": clinic,
+            "date": formats.date_format(local, "DATE_FORMAT"),
+            "time": formats.time_format(local, "TIME_FORMAT"),
+            "mode": session.get_mode_display(),
+        }
+        subject = _("[%(clinic)s] Appointment reminder: %(date)s, %(time)s") % when
+        body = "\n\n".join(
+            [
+                _(
+                    "This is a reminder of your appointment with %(clinic)s on %(date)s at "
+                    "%(time)s (%(mode)s)."
+                )
+                % when,
+                _("If you cannot come, please tell the clinic as soon as you can."),
+                _("The attached file adds the appointment to your calendar."),
+            ]
+        )
+        summary = _("Appointment at %(clinic)s") % when
+    invitation = ical.calendar(
+        name=clinic,
+        product="-//Gentle//Appointments//EN",
+        events=[
+            ical.Event(
+                uid=f"appointment-{session.pk}-{int(session.starts_at.timestamp())}@gentle",
+                start=session.starts_at,
+                end=session.ends_at,
+                summary=summary,
+            )
+        ],
+    )
+    return mail_queue(
+        to=client.email,
+        subject=subject,
+        body=body + "\n",
+        purpose=Purpose.SESSION_REMINDER,
+        clinic_id=client.clinic_id,
+        attachment=Attachment("appointment.ics", "text/calendar", invitation),
+    )
 
 
 def session_set_agenda(*, by, session: Session, done: list[str], version: int) -> None:

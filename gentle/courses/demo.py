@@ -16,6 +16,7 @@ from gentle.courses.models import (
     RelapsePlan,
     Session,
 )
+from gentle.courses.selectors import overlapping
 
 # (format, focus, sessions held so far, status) — one plan per demo client, in order.
 PLANS = [
@@ -198,6 +199,7 @@ def seed(rng, context: dict) -> None:
                 people="My sister Ana (fictional); my neighbour; the clinic on 555-0100.",
                 what_to_do="Call my sister, book a review with the clinic, restart the walks.",
             )
+    _calendar_examples(context["clients"][0])
     # A private process note for the demo clinician (encrypted; only they can read it).
     first = context["clients"][0].courses.get().sessions.filter(attendance="attended").first()
     if first is not None:
@@ -209,6 +211,30 @@ def seed(rng, context: dict) -> None:
     context.setdefault("counts", {}).update(
         courses=Course.objects.filter(client__in=context["clients"]).count(),
         sessions=Session.objects.filter(course__client__in=context["clients"]).count(),
+    )
+
+
+def _calendar_examples(client) -> None:
+    """The first client agreed to email reminders (so the worker queues theirs, readable on
+    Clinic → Outgoing mail), and had a session two hours ago whose attendance nobody recorded
+    yet: the calendar flags it."""
+    course = client.courses.get()
+    clinician = client.care_team.get(role="clinician").user
+    if not client.email:
+        client.email = "reminders.client@demo.gentle.test"
+        client.save(update_fields=["email"])
+    Consent.objects.create(
+        client=client, kind="messages", given_on=course.start_date, recorded_by=clinician
+    )
+    starts_at = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    if overlapping(clinician, starts_at, course.session_minutes):
+        return
+    Session.objects.create(
+        course=course,
+        clinician=clinician,
+        starts_at=starts_at,
+        minutes=course.session_minutes,
+        mode="video",
     )
 
 

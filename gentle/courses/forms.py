@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gentle.courses import protocol
 from gentle.courses.models import (
     Attendance,
+    CancelReason,
     CourseFormat,
     CourseKind,
     CourseStatus,
@@ -95,7 +96,9 @@ class CourseEditForm(CourseForm):
 
 class SessionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=5, max_value=240)
     mode = forms.ChoiceField(label=_("Where"), choices=SessionMode.choices)
     confirm_overlap = forms.BooleanField(
@@ -113,6 +116,38 @@ class SessionForm(forms.Form):
                     datetime.combine(day, time), timezone.get_current_timezone()
                 )
         return cleaned
+
+
+class BookForm(SessionForm):
+    """The session form reached from a free hour of the calendar: the course is chosen among
+    the clinician's open courses."""
+
+    course = forms.TypedChoiceField(label=_("Client and course"), coerce=int)
+
+    field_order = ["course", "date", "time", "minutes", "mode"]
+
+    def __init__(self, *args, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].choices = [("", _("Choose…"))] + [
+            (c.pk, f"{c.client.full_name} · {c.get_format_display()}") for c in courses
+        ]
+
+
+class MoveForm(SessionForm):
+    """Another date, time or length for a scheduled session (its mode stays)."""
+
+    mode = None  # type: ignore[assignment]
+    confirm_overlap = forms.BooleanField(
+        label=_("Move it anyway"), required=False, widget=forms.HiddenInput
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why"), choices=CancelReason.choices)
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel this session"),
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )
 
 
 class AttendanceForm(forms.Form):

@@ -130,6 +130,15 @@ class Attendance(models.TextChoices):
     NO_SHOW = "no_show", _("Did not attend")
 
 
+class CancelReason(models.TextChoices):
+    """Who called a session off (a code, never free text: the reason stays out of mail and
+    logs)."""
+
+    CLIENT = "client", _("The client asked")
+    CLINICIAN = "clinician", _("The clinician called it off")
+    OTHER = "other", _("Another reason")
+
+
 # Sessions that take a place in the course's numbering.
 NUMBERED = (Attendance.SCHEDULED, Attendance.ATTENDED)
 
@@ -144,6 +153,9 @@ class Session(models.Model):
     mode = models.CharField(_("where"), max_length=20, choices=SessionMode.choices)
     attendance = models.CharField(
         _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.SCHEDULED
+    )
+    cancel_reason = models.CharField(
+        _("why it was cancelled"), max_length=10, choices=CancelReason.choices, blank=True
     )
     agenda_version = models.PositiveSmallIntegerField(default=1)
     agenda_done = models.JSONField(
@@ -163,7 +175,11 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(minutes__gte=5, minutes__lte=240), name="session_minutes_5_240"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancel_reason="") | models.Q(attendance=Attendance.CANCELLED),
+                name="session_cancel_reason_only_when_cancelled",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,6 +193,29 @@ class Session(models.Model):
     def attendance_recorded(self) -> bool:
         """Whether it is known if the client came (the session is no longer only scheduled)."""
         return self.attendance != Attendance.SCHEDULED
+
+
+class SessionReminder(models.Model):
+    """The marker that a reminder for a session at this time was queued: the unique constraint
+    makes the worker's job queue it once, however many workers run it. A session moved to
+    another time gets one reminder for its new time."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
+    starts_at = models.DateTimeField(help_text="The session's time the reminder was for.")
+    mail_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The OutboundMail queued (its id; mail is pruned)."
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "starts_at"], name="session_reminder_once_per_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder for session {self.session_id}"
 
 
 class SessionToolKind(models.TextChoices):

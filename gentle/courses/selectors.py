@@ -264,15 +264,18 @@ def caseload_rows(clients, *, now: datetime | None = None) -> list[CaseloadRow]:
     return rows
 
 
-def week_sessions(user, clinic, monday: date) -> list[Session]:
+def week_sessions(user, clinic, monday: date, *, days: int = 7) -> list[Session]:
+    """The clinician's sessions in this clinic over ``days`` days from ``monday`` (one query,
+    however many), each with ``before``: the numbered sessions of its course before it."""
     zone = timezone.get_current_timezone()
     start = datetime.combine(monday, datetime.min.time(), zone)
+    end = datetime.combine(monday + timedelta(days=days), datetime.min.time(), zone)
     return list(
         Session.objects.filter(
             course__client__clinic=clinic,
             clinician=user,
             starts_at__gte=start,
-            starts_at__lt=start + timedelta(days=7),
+            starts_at__lt=end,
         )
         .exclude(attendance=Attendance.CANCELLED)
         .select_related("course__client")
@@ -296,6 +299,16 @@ def overlapping(user, starts_at: datetime, minutes: int, *, exclude_pk=None) -> 
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
     return [s for s in candidates if s.ends_at > starts_at]
+
+
+def bookable_courses(clients) -> list[Course]:
+    """The open courses of these clients (the clients the clinician may write for), for the
+    calendar's booking form."""
+    return list(
+        Course.objects.filter(client__in=clients, status__in=OPEN_STATUSES)
+        .select_related("client")
+        .order_by("client__given_name", "client__family_name", "-start_date", "pk")
+    )
 
 
 def latest_relapse_plan(client):

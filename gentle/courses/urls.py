@@ -108,7 +108,28 @@ urlpatterns = [
         access=Access.CLIENT_WRITE,
         methods=GET_POST,
     ),
+    route(
+        "sessions/<int:session_id>/move/",
+        views.session_move,
+        name="session_move",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
+        "sessions/<int:session_id>/cancel/",
+        views.session_cancel,
+        name="session_cancel",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
     route("calendar/", views.calendar_week, name="calendar_week", access=Access.CLINICAL),
+    route(
+        "calendar/book/",
+        views.calendar_book,
+        name="calendar_book",
+        access=Access.CLINICAL,
+        methods=GET_POST,
+    ),
     route(
         "calendar/feed/",
         views.calendar_feed_settings,

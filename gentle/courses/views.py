@@ -4,13 +4,14 @@ caseload, which combine courses with other apps, are in gentle.staff.)"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import contextlib
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import time_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -22,16 +23,19 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
-from gentle.clients.access import client_for, record_list_read
-from gentle.courses import actions, protocol, selectors
+from gentle.clients.access import client_for, record_list_read, visible_clients
+from gentle.courses import actions, calendar, protocol, selectors
 from gentle.courses.access import course_for, process_note_for, session_for
 from gentle.courses.forms import (
     COURSE_FIELDS,
     AddendumForm,
     AgendaForm,
     AttendanceForm,
+    BookForm,
+    CancelForm,
     CourseEditForm,
     CourseForm,
+    MoveForm,
     NoteForm,
     ProcessNoteForm,
     RelapsePlanForm,
@@ -39,6 +43,7 @@ from gentle.courses.forms import (
     SignNoteForm,
 )
 from gentle.courses.models import (
+    NUMBERED,
     Attendance,
     CalendarFeed,
     NoteStatus,
@@ -182,27 +187,12 @@ def session_new(request, course_id: int):
         "time": timezone.localtime(last.starts_at).time() if last else None,
     }
     form = SessionForm(posted(request), initial=initial)
-    overlaps = []
+    overlaps: list = []
     beyond_contract = next_number > course.contracted_sessions
     if request.method == "POST" and form.is_valid() and not beyond_contract:
-        data = form.cleaned_data
-        overlaps = selectors.overlapping(request.user, data["starts_at"], data["minutes"])
-        for other in overlaps:
-            # Another clinic's client is not named here.
-            other.same_clinic = other.course.client.clinic_id == course.client.clinic_id
-        if not overlaps or data["confirm_overlap"]:
-            session = actions.session_schedule(
-                by=request.user,
-                course=course,
-                starts_at=data["starts_at"],
-                minutes=data["minutes"],
-                mode=data["mode"],
-            )
-            number = next(s.number for s in selectors.course_sessions(course) if s.pk == session.pk)
-            messages.success(request, _("Session %(n)s scheduled.") % {"n": number})
-            return redirect("session_detail", session_id=session.pk)
-        form.data = form.data.copy()
-        form.data["confirm_overlap"] = "on"
+        done, overlaps = _schedule(request, course, form)
+        if done:
+            return done
     status = (
         400 if (form.errors or overlaps or (beyond_contract and request.method == "POST")) else 200
     )
@@ -220,6 +210,41 @@ def session_new(request, course_id: int):
         },
         status=status,
     )
+
+
+def _overlaps(user, course, form, *, viewer, exclude_pk=None) -> list:
+    """The clinician's other sessions at the form's time; asks the form to confirm them."""
+    data = form.cleaned_data
+    overlaps = selectors.overlapping(
+        user, data["starts_at"], data["minutes"], exclude_pk=exclude_pk
+    )
+    for other in overlaps:
+        # Another clinic's client is not named here, nor a client of a colleague's session
+        # (moving a session of a colleague on the care team checks the colleague's time).
+        other.same_clinic = other.course.client.clinic_id == course.client.clinic_id
+        other.named = other.same_clinic and other.clinician_id == viewer.pk
+    if overlaps and not data["confirm_overlap"]:
+        form.data = form.data.copy()
+        form.data["confirm_overlap"] = "on"
+    return overlaps
+
+
+def _schedule(request, course, form) -> tuple[HttpResponse | None, list]:
+    """Schedule the form's session unless it overlaps another (and that is not confirmed)."""
+    data = form.cleaned_data
+    overlaps = _overlaps(request.user, course, form, viewer=request.user)
+    if overlaps and not data["confirm_overlap"]:
+        return None, overlaps
+    session = actions.session_schedule(
+        by=request.user,
+        course=course,
+        starts_at=data["starts_at"],
+        minutes=data["minutes"],
+        mode=data["mode"],
+    )
+    number = next(s.number for s in selectors.course_sessions(course) if s.pk == session.pk)
+    messages.success(request, _("Session %(n)s scheduled.") % {"n": number})
+    return redirect("session_detail", session_id=session.pk), []
 
 
 def _session_context(request, session):
@@ -591,36 +616,48 @@ def _monday(request) -> date:
         return today - timedelta(days=today.weekday())
 
 
+def _day(request) -> date | None:
+    """The day asked for (``?day=2026-11-12``) for the day view, or None for the week."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None
+
+
 @role_required(*CLINICAL)
 def calendar_week(request):
-    monday = _monday(request)
-    sessions = selectors.week_sessions(request.user, clinic_context(request).clinic, monday)
-    days = [
-        {
-            "date": monday + timedelta(days=i),
-            "sessions": [
-                s
-                for s in sessions
-                if timezone.localtime(s.starts_at).date() == monday + timedelta(days=i)
-            ],
-        }
-        for i in range(7)
-    ]
+    """The clinician's week (or one day, ``?day=``) on a time grid: sessions at their time and
+    length, free hours to book, sessions past their end with no attendance flagged. One query
+    for the sessions, however many."""
+    day = _day(request)
+    first = day or _monday(request)
+    days = [first] if day else [first + timedelta(days=i) for i in range(7)]
+    sessions = selectors.week_sessions(
+        request.user, clinic_context(request).clinic, first, days=len(days)
+    )
     for s in sessions:
-        s.number = (
-            s.before + 1 if s.attendance in (Attendance.SCHEDULED, Attendance.ATTENDED) else None
-        )
+        s.number = s.before + 1 if s.attendance in NUMBERED else None
+        s.phase = s.course.phase_of(s.number or max(s.before, 1))
+    grid = calendar.build(days, sessions, now=timezone.now())
     record_list_read(request, Action.CALENDAR_VIEW, count=len(sessions))
+    today = timezone.localdate()
+    step = timedelta(days=1 if day else 7)
     return render(
         request,
         "courses/calendar_week.html",
         {
-            "days": days,
-            "monday": monday,
-            "sunday": monday + timedelta(days=6),
-            "previous": _iso_week(monday - timedelta(days=7)),
-            "next": _iso_week(monday + timedelta(days=7)),
-            "today": timezone.localdate(),
+            "grid": grid,
+            "day_view": day is not None,
+            "day": day,
+            "monday": first,
+            "sunday": first + timedelta(days=6),
+            "previous": (first - step).isoformat() if day else _iso_week(first - step),
+            "next": (first + step).isoformat() if day else _iso_week(first + step),
+            "week_of_day": _iso_week(first),
+            "today": today,
+            "flagged": sum(1 for d in grid.days for i in d.items if i.unrecorded),
+            "can_book": clinic_context(request).has(Role.CLINICIAN),
         },
     )
 
@@ -691,3 +728,163 @@ def calendar_feed(request, token: str):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def _slot_initial(request) -> dict:
+    """The date and time of the free hour clicked (``?date=2026-11-12&time=09:00``); a value
+    that does not read as one is left out, not an error."""
+    initial: dict = {}
+    with contextlib.suppress(ValueError):
+        initial["date"] = date.fromisoformat(request.GET.get("date", ""))
+    with contextlib.suppress(ValueError):
+        initial["time"] = time.fromisoformat(request.GET.get("time", ""))
+    return initial
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def calendar_book(request):
+    """Book a session from a free hour of the calendar: the session form with a choice of the
+    clinician's open courses, and the same contract and overlap checks as the course's own."""
+    clients = visible_clients(request).filter(via_team_clinician=True)
+    courses = selectors.bookable_courses(clients)
+    record_list_read(request, Action.CALENDAR_BOOK_FORM, count=len(courses))
+    initial = {"minutes": 50, "mode": "in_person", **_slot_initial(request)}
+    form = BookForm(posted(request), initial=initial, courses=courses)
+    overlaps: list = []
+    if request.method == "POST" and form.is_valid():
+        course = course_for(
+            request, form.cleaned_data["course"], write=True, action=Action.SESSION_NEW_FORM
+        )
+        numbered = course.sessions.filter(attendance__in=NUMBERED).count()
+        if numbered >= course.contracted_sessions:
+            form.add_error(
+                "course",
+                _(
+                    "The contract of this course is for %(n)s sessions, and all are scheduled "
+                    "or held. To add another, change the contract first."
+                )
+                % {"n": course.contracted_sessions},
+            )
+        else:
+            done, overlaps = _schedule(request, course, form)
+            if done:
+                return done
+    return render(
+        request,
+        "courses/calendar_book.html",
+        {"form": form, "overlaps": overlaps, "has_courses": bool(courses)},
+        status=400 if (form.errors or overlaps) else 200,
+    )
+
+
+def _move_context(session, move_form, cancel_form, overlaps) -> dict:
+    now = timezone.now()
+    return {
+        "session": session,
+        "session_day": timezone.localtime(session.starts_at).date().isoformat(),
+        "client": session.course.client,
+        "course": session.course,
+        "form": move_form,
+        "cancel_form": cancel_form,
+        "overlaps": overlaps,
+        "scheduled": session.attendance == Attendance.SCHEDULED,
+        "may_cancel": session.attendance == Attendance.SCHEDULED and now <= session.ends_at,
+    }
+
+
+def _outside_contract(course, form) -> None:
+    """A move may not take a session before its course starts, or into a course that ended."""
+    if course.status not in selectors.OPEN_STATUSES:
+        form.add_error(None, _("This course has ended; its sessions can no longer be moved."))
+    elif form.cleaned_data["starts_at"].date() < course.start_date:
+        form.add_error(
+            "date",
+            _("The course starts on %(day)s; choose that day or later.")
+            % {"day": formats.date_format(course.start_date, "DATE_FORMAT")},
+        )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def session_move(request, session_id: int):
+    """Move a scheduled session to another date, time or length (checked as when it was
+    booked); the page also offers to cancel it."""
+    session = session_for(request, session_id, write=True, action=Action.SESSION_MOVE_FORM)
+    local = timezone.localtime(session.starts_at)
+    form = MoveForm(
+        posted(request),
+        initial={"date": local.date(), "time": local.time(), "minutes": session.minutes},
+    )
+    overlaps: list = []
+    if request.method == "POST" and session.attendance != Attendance.SCHEDULED:
+        form.is_valid()
+        form.add_error(None, _("Only a session that is still scheduled can be moved."))
+    elif request.method == "POST" and form.is_valid():
+        _outside_contract(session.course, form)
+        if not form.errors:
+            overlaps = _overlaps(
+                session.clinician,
+                session.course,
+                form,
+                viewer=request.user,
+                exclude_pk=session.pk,
+            )
+        if not form.errors and (not overlaps or form.cleaned_data["confirm_overlap"]):
+            try:
+                actions.session_move(
+                    by=request.user,
+                    session=session,
+                    starts_at=form.cleaned_data["starts_at"],
+                    minutes=form.cleaned_data["minutes"],
+                )
+            except actions.SessionNotChangeable:
+                form.add_error(None, _("Only a session that is still scheduled can be moved."))
+            else:
+                messages.success(request, _("Session moved."))
+                return redirect(_calendar_url(form.cleaned_data["starts_at"]))
+            overlaps = []
+    return render(
+        request,
+        "courses/session_move.html",
+        _move_context(session, form, CancelForm(), overlaps),
+        status=400 if (form.errors or overlaps) else 200,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_cancel(request, session_id: int):
+    """Cancel a scheduled session, up to its end, once the clinician confirms."""
+    session = session_for(request, session_id, write=True)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.session_cancel(
+                by=request.user, session=session, reason=form.cleaned_data["reason"]
+            )
+        except actions.SessionNotChangeable:
+            form.add_error(
+                None,
+                _(
+                    "This session can no longer be cancelled: it has ended or its attendance "
+                    "is recorded. Record how it went on its page."
+                ),
+            )
+        else:
+            messages.success(request, _("Session cancelled."))
+            return redirect(_calendar_url(session.starts_at))
+    local = timezone.localtime(session.starts_at)
+    move_form = MoveForm(
+        initial={"date": local.date(), "time": local.time(), "minutes": session.minutes}
+    )
+    return render(
+        request,
+        "courses/session_move.html",
+        _move_context(session, move_form, form, []),
+        status=400,
+    )
+
+
+def _calendar_url(moment: datetime) -> str:
+    return f"{reverse('calendar_week')}?week={_iso_week(timezone.localtime(moment).date())}"

@@ -39,12 +39,20 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def calendar(*, name: str, events: list[Event], now: datetime | None = None) -> str:
+def calendar(
+    *,
+    name: str,
+    events: list[Event],
+    now: datetime | None = None,
+    product: str = "-//Gentle//IPT//EN",
+) -> str:
+    """The calendar as text. ``product`` is its PRODID: mail to clients names no kind of care,
+    not even there."""
     stamp = _stamp(now or datetime.now(UTC))
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        "PRODID:-//Gentle//IPT//EN",
+        f"PRODID:{_escape(product)}",
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_escape(name)}",
     ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gentle.audit.log import record
 from gentle.audit.names import Action
-from gentle.notify.channels import DeliveryError, sender_for
+from gentle.notify.channels import Attachment, DeliveryError, sender_for
 from gentle.notify.models import Channel, MailStatus, OutboundMail
 
 logger = logging.getLogger("gentle.notify")
@@ -41,8 +41,10 @@ def mail_queue(
     clinic_id: int | None = None,
     by=None,
     channel: str = Channel.EMAIL,
+    attachment: Attachment | None = None,
 ) -> OutboundMail:
     """Store a message and have the worker send it once the caller's transaction commits.
+    It may carry one text attachment (an invitation in iCalendar form).
 
     The audit row names the purpose and the message's id, not its content. If the worker
     cannot be told (the task queue is unavailable), the periodic pick-up sends it anyway.
@@ -59,6 +61,15 @@ def mail_queue(
             purpose=purpose,
             clinic_id=clinic_id,
             next_attempt_at=timezone.now(),
+            **(
+                {
+                    "attachment_name": attachment.name,
+                    "attachment_type": attachment.media_type,
+                    "attachment": attachment.text,
+                }
+                if attachment
+                else {}
+            ),
         )
         record(
             Action.MAIL_QUEUE,
@@ -89,7 +100,14 @@ def mail_deliver(*, mail_id: int, now: datetime | None = None) -> str:
         return ""
     mail = OutboundMail.objects.get(pk=mail_id)
     try:
-        sender_for(mail.channel).send(to=mail.to, subject=mail.subject, body=mail.body)
+        sender_for(mail.channel).send(
+            to=mail.to,
+            subject=mail.subject,
+            body=mail.body,
+            attachments=[Attachment(mail.attachment_name, mail.attachment_type, mail.attachment)]
+            if mail.attachment_name
+            else [],
+        )
     except DeliveryError as exc:
         return _failed(mail, exc, now)
     OutboundMail.objects.filter(pk=mail.pk).update(
@@ -105,7 +123,7 @@ def mail_deliver(*, mail_id: int, now: datetime | None = None) -> str:
 def _erased() -> dict:
     """Once a message has gone (or will never go) its text is no longer needed; the demo
     keeps it, as the outbox there is where one reads the mail."""
-    return {} if settings.DEMO else {"body": ""}
+    return {} if settings.DEMO else {"body": "", "attachment": ""}
 
 
 def _failed(mail: OutboundMail, exc: DeliveryError, now: datetime) -> str:

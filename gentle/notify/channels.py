@@ -1,14 +1,14 @@
 """The ways a message can leave Gentle. Each channel sends one message or raises
 DeliveryError; the outbox (gentle.notify.actions) stores, retries and records the outcome.
 
-A new channel (SMS, pager) is a class with ``send(to=, subject=, body=)`` added to CHANNELS
-and a value added to ``models.Channel``.
+A new channel (SMS, pager) is a class with ``send(to=, subject=, body=, attachments=)`` added
+to CHANNELS and a value added to ``models.Channel``.
 """
 
 from __future__ import annotations
 
 import smtplib
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -25,8 +25,18 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class Attachment(NamedTuple):
+    """A text file sent with a message (a channel that cannot carry files leaves it out)."""
+
+    name: str
+    media_type: str
+    text: str
+
+
 class Sender(Protocol):
-    def send(self, *, to: str, subject: str, body: str) -> None: ...
+    def send(
+        self, *, to: str, subject: str, body: str, attachments: list[Attachment] | None = None
+    ) -> None: ...
 
 
 def describe(exc: BaseException) -> str:
@@ -39,8 +49,12 @@ def describe(exc: BaseException) -> str:
 class EmailSender:
     """Through Django's configured EMAIL_BACKEND (SMTP in production)."""
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
+    def send(
+        self, *, to: str, subject: str, body: str, attachments: list[Attachment] | None = None
+    ) -> None:
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+        for attachment in attachments or []:
+            message.attach(attachment.name, attachment.text, attachment.media_type)
         try:
             sent = message.send()
         except smtplib.SMTPRecipientsRefused as exc:

@@ -31,6 +31,7 @@ class Purpose(models.TextChoices):
     PORTAL_INVITATION = "portal_invitation", _("Portal invitation")
     INTAKE_DECLINE = "intake_decline", _("Answer to a consultation request")
     SAFETY_ALERT = "safety_alert", _("Safety alert")
+    SESSION_REMINDER = "session_reminder", _("Appointment reminder")
 
 
 class OutboundMail(models.Model):
@@ -40,6 +41,16 @@ class OutboundMail(models.Model):
     body = models.TextField(
         blank=True,
         help_text="The text to send. In production it is erased once sent or given up on.",
+    )
+    attachment_name = models.CharField(
+        max_length=100, blank=True, help_text="The file name of the one attachment, if any."
+    )
+    attachment_type = models.CharField(
+        max_length=100, blank=True, help_text="Its media type, e.g. text/calendar."
+    )
+    attachment = models.TextField(
+        blank=True,
+        help_text="The attachment's text (an invitation in iCalendar form); erased with the body.",
     )
     clinic_id = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="The clinic the message is about; empty for accounts."
@@ -81,6 +92,10 @@ class OutboundMail(models.Model):
                 condition=Q(next_attempt_at__isnull=False)
                 | ~Q(status__in=[MailStatus.QUEUED, MailStatus.SENDING]),
                 name="outboundmail_pending_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(attachment="") | ~Q(attachment_name="") & ~Q(attachment_type=""),
+                name="outboundmail_attachment_named",
             ),
         ]
 
