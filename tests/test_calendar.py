@@ -625,3 +625,14 @@ def test_no_reminder_for_a_session_left_in_a_course_that_ended(world, course, op
     book(course, world, at("2026-11-12", "10:00"))
     Course.objects.filter(pk=course.pk).update(status="ended_early", end_reason="Moved away")
     assert session_reminders_queue() == 0
+
+
+def test_the_session_page_offers_move_or_cancel_to_the_clinician_until_attendance(world, course):
+    session = book(course, world, at("2026-11-12", "10:00"))
+    link = f'href="/sessions/{session.pk}/move/"'
+    assert link in html_of(signed_in(world.alice), f"/sessions/{session.pk}/")
+    # A supervisor reads the session but may not move it.
+    assert link not in html_of(signed_in(world.sue), f"/sessions/{session.pk}/")
+    session.attendance = Attendance.ATTENDED
+    session.save()
+    assert link not in html_of(signed_in(world.alice), f"/sessions/{session.pk}/")
