@@ -58,6 +58,8 @@ CLIENT_CODE = (
     "gentle.context_processors.gentle",
     # written on a staff page for the client to read: the formulation shared in the portal
     "gentle.formulation.actions.compose_text",
+    # the reminder of a session the worker mails to the client
+    "gentle.courses.actions._queue_reminder",
 )
 # Modules every message of which clients and visitors read: the navigation (staff items too,
 # which are nouns), and django-allauth's and Django's messages on the password pages.
