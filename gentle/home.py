@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
@@ -197,25 +197,25 @@ def portal_work(mine) -> list[Any]:
         .values("starts_at")[:1]
     )
 
-    def since(model, moment: str):
+    def count(query) -> Coalesce:
         return Coalesce(
             Subquery(
-                model.objects.filter(client=OuterRef("pk"))
-                .filter(**{f"{moment}__gt": OuterRef("last_session")})
-                .order_by()
-                .values("client")
-                .annotate(n=Count("pk"))
-                .values("n"),
+                query.order_by().values("client").annotate(n=Count("pk")).values("n"),
                 output_field=IntegerField(),
             ),
             0,
         )
 
+    # A task finished after the session began; a diary entry for a day after the session's
+    # (the diary keeps one entry a day, edited in place).
+    tasks = Task.objects.filter(client=OuterRef("pk"), done_at__gt=OuterRef("last_session"))
+    days = DiaryEntry.objects.filter(client=OuterRef("pk"), day__gt=OuterRef("last_day"))
     return list(
         mine.filter(user__isnull=False)
         .annotate(last_session=Subquery(last, output_field=DateTimeField()))
         .filter(last_session__isnull=False)
-        .annotate(tasks_done=since(Task, "done_at"), diary_entries=since(DiaryEntry, "updated_at"))
+        .annotate(last_day=TruncDate("last_session"))
+        .annotate(tasks_done=count(tasks), diary_entries=count(days))
         .filter(Q(tasks_done__gt=0) | Q(diary_entries__gt=0))
         .order_by("family_name", "given_name", "pk")[:SHOWN]
     )

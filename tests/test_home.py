@@ -103,6 +103,13 @@ def test_the_clinicians_home_shows_the_day_and_the_work_to_do(world):
     world.amara.user = make_person(world.clinic, Role.CLIENT)  # a portal login
     world.amara.save()
     course = busy_day(world, world.amara, hour=23)
+    Task.objects.create(  # done before the last session: not new
+        client=world.amara,
+        kind="diary",
+        title="Older",
+        created_by=world.alice,
+        done_at=timezone.now() - timedelta(days=8),
+    )
     html = signed_in(world.alice).get("/").content.decode()
     today = visible_text(section(html, "today"))
     assert "23:00 Amara Example" in today
@@ -296,3 +303,23 @@ def test_the_supervisors_home_links_what_exists_and_claims_no_outcomes(world):
     for claim in ("outcome", "improv", "recover"):
         assert claim not in visible_text(html).lower()
     assert 'id="today"' not in html
+
+
+def test_the_demo_clinicians_home_has_something_in_each_section(client, settings):
+    """The demo's story on the clinician's home: a session today (on a weekday: the demo
+    clinic's sessions are Monday to Friday), a draft note older than 48 hours, an alert, the
+    portal work of the demo client and the request assigned to the demo clinician."""
+    from gentle.accounts.models import User
+    from gentle.demo import seed_demo
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    client.force_login(User.objects.get(email="clinician@demo.gentle.test"))
+    html = client.get("/").content.decode()
+    if timezone.localdate().weekday() < 5:
+        assert "No sessions today." not in html
+    assert "over 48 hours" in section(html, "notes-to-sign")
+    assert "No open alerts." not in html
+    assert "No portal work" not in html
+    assert "No consultation requests assigned to you." not in html
+    assert len(html.encode()) < 100_000
