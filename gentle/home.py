@@ -7,17 +7,19 @@ clients, sessions, alerts and notes (tests/test_home.py counts them)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from gentle.accounts.context import ClinicContext
 from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Clinic, Invitation, Membership, Role, Supervision, User
 from gentle.audit import tasks as audit_tasks
@@ -42,7 +44,7 @@ STALE_DRAFT = timedelta(hours=48)  # a draft this long after its session is mark
 ANCHOR_LATE = timedelta(hours=3)
 
 
-def my_clients(request: AuthenticatedHttpRequest):
+def my_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
     """The clients on this person's own care team as a clinician (their caseload), through the
     one door; not those seen through supervision or emergency access."""
     return visible_clients(request).filter(via_team_clinician=True)
@@ -60,13 +62,13 @@ def _instrument_name(instrument_id: str) -> str:
     return instrument.name.split(" (")[0] if instrument else instrument_id.upper()
 
 
-def today_sessions(user: User, mine, now: datetime) -> list[Session]:
+def today_sessions(user: User, mine: QuerySet[Any], now: datetime) -> list[Any]:
     """The person's sessions today with their clients, each with its number of N, phase and
     what is due: the questionnaires its schedule asks for at this session and not yet given
     (``due``), those overdue from earlier sessions of the course (``overdue``), questionnaires
     assigned and waiting (``waiting``), and whether the note is still to write or sign."""
     start, end = _today_bounds(now)
-    sessions = list(
+    sessions: list[Any] = list(
         Session.objects.filter(
             clinician=user,
             course__client__in=mine.values("pk"),
@@ -132,12 +134,12 @@ def today_sessions(user: User, mine, now: datetime) -> list[Session]:
 
 @dataclass
 class NotesToSign:
-    drafts: list[ProgressNote]
+    drafts: list[Any]
     count: int
     stale: int  # drafts whose session was more than 48 hours ago
 
 
-def notes_to_sign(user: User, mine, now: datetime) -> NotesToSign:
+def notes_to_sign(user: User, mine: QuerySet[Any], now: datetime) -> NotesToSign:
     """Draft progress notes of the sessions this person ran, oldest session first."""
     drafts = ProgressNote.objects.filter(
         status=NoteStatus.DRAFT,
@@ -148,7 +150,7 @@ def notes_to_sign(user: User, mine, now: datetime) -> NotesToSign:
     counts = drafts.aggregate(
         n=Count("pk"), stale=Count("pk", filter=Q(session__starts_at__lt=stale_before))
     )
-    shown = list(
+    shown: list[Any] = list(
         drafts.select_related("session__course__client").order_by("session__starts_at", "pk")[
             :SHOWN
         ]
@@ -165,7 +167,7 @@ class Overdue:
     count: int
 
 
-def measures_overdue(mine, now: datetime) -> list[Overdue]:
+def measures_overdue(mine: QuerySet[Any], now: datetime) -> list[Overdue]:
     """Clients of the caseload whose current course has scheduled questionnaires not given at
     held sessions (``measures.selectors.overdue_counts``), most overdue first."""
     clients = list(
@@ -184,7 +186,7 @@ def measures_overdue(mine, now: datetime) -> list[Overdue]:
     return rows
 
 
-def portal_work(mine) -> list[Any]:
+def portal_work(mine: QuerySet[Any]) -> list[Any]:
     """Clients who finished portal tasks or wrote in the diary since their last held session
     (``tasks_done``, ``diary_entries``, ``last_session``), in one query."""
     last = (
@@ -197,7 +199,7 @@ def portal_work(mine) -> list[Any]:
         .values("starts_at")[:1]
     )
 
-    def count(query) -> Coalesce:
+    def count(query: QuerySet[Any]) -> Coalesce:
         return Coalesce(
             Subquery(
                 query.order_by().values("client").annotate(n=Count("pk")).values("n"),
@@ -235,7 +237,7 @@ class Alerts:
     total: int = 0
 
 
-def open_alerts(clinic: Clinic, user: User, roles) -> Alerts:
+def open_alerts(clinic: Clinic, user: User, roles: Collection[str]) -> Alerts:
     """The open alerts waiting for this person (the navigation badge's rule,
     ``safety.selectors.alerts_waiting_for``), counted by severity, worst and oldest first."""
     waiting = alerts_waiting_for(clinic=clinic, user=user, roles=roles)
@@ -371,9 +373,11 @@ NOTE_STATES = {
 }
 
 
-def home_parts(request: AuthenticatedHttpRequest, context) -> dict[str, Any]:
+def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dict[str, Any]:
     """The template's context for each role the person holds in the request's clinic."""
     clinic, user, now = context.clinic, request.user, timezone.now()
+    if clinic is None:  # not linked to a clinic yet: the page says so
+        return {}
     parts: dict[str, Any] = {
         "role_labels": [role.label for role in Role if role in context.roles],
         "is_client_too": Role.CLIENT in context.roles,

@@ -134,6 +134,19 @@ def test_the_clinicians_home_shows_the_day_and_the_work_to_do(world):
     assert f'href="/clinic/intake/{IntakeRequest.objects.get().pk}/"' in requests
 
 
+def test_only_drafts_are_to_sign_and_only_old_ones_are_marked(world):
+    course = make_course(world.amara)
+    old = make_session(course, world.alice, starts_at=timezone.now() - timedelta(hours=49))
+    recent = make_session(course, world.alice, starts_at=timezone.now() - timedelta(hours=47))
+    signed = make_session(course, world.alice, starts_at=timezone.now() - timedelta(days=9))
+    draft(old), draft(recent), draft(signed, signed=True)
+    notes = section(signed_in(world.alice).get("/").content.decode(), "notes-to-sign")
+    assert "2 draft notes" in notes and "1 more than 48 hours after its session" in notes
+    assert notes.count("over 48 hours") == 1
+    assert f"/sessions/{old.pk}/" in notes and f"/sessions/{recent.pk}/" in notes
+    assert f"/sessions/{signed.pk}/" not in notes
+
+
 def test_each_section_says_plainly_when_it_is_empty(world):
     html = signed_in(world.bob).get("/").content.decode()
     text = visible_text(html)
