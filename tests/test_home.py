@@ -320,8 +320,9 @@ def test_the_supervisors_home_links_what_exists_and_claims_no_outcomes(world):
 
 def test_the_demo_clinicians_home_has_something_in_each_section(client, settings):
     """The demo's story on the clinician's home: a session today (on a weekday: the demo
-    clinic's sessions are Monday to Friday), a draft note older than 48 hours, an alert, the
-    portal work of the demo client and the request assigned to the demo clinician."""
+    clinic's sessions are Monday to Friday), a draft note older than 48 hours, an alert, a
+    questionnaire not given, the portal work of the demo client and the request assigned to the
+    demo clinician."""
     from gentle.accounts.models import User
     from gentle.demo import seed_demo
 
@@ -334,5 +335,6 @@ def test_the_demo_clinicians_home_has_something_in_each_section(client, settings
     assert "over 48 hours" in section(html, "notes-to-sign")
     assert "No open alerts." not in html
     assert "No portal work" not in html
+    assert "1 measure overdue" in section(html, "measures-overdue")
     assert "No consultation requests assigned to you." not in html
     assert len(html.encode()) < 100_000
