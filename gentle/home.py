@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
@@ -408,3 +410,10 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         parts["glance"] = clinic_glance(clinic, now)
         parts["crisis_missing"] = [name for _code, name in crisis_texts_missing(clinic)]
     return parts
+
+
+def staff_home(request: AuthenticatedHttpRequest, context: ClinicContext) -> HttpResponse:
+    """The home page of a person holding a staff role in the request's clinic (a client and
+    nothing else is sent to the portal before this: its words are the staff's)."""
+    parts = {"roles": context.roles, "Role": Role, **home_parts(request, context)}
+    return render(request, "gentle/home.html", parts)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Clinic, Role
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
-from gentle.home import home_parts
+from gentle.home import staff_home
 from gentle.lib.api_errors import api_error, is_api
 from gentle.safety.selectors import crisis_text_for
 
@@ -30,7 +30,7 @@ from gentle.safety.selectors import crisis_text_for
 @require_GET
 def home(request):
     """The welcome page for visitors; for a person, the parts of each role they hold
-    (gentle/home.py). A client and nothing else goes to their portal."""
+    (gentle/home.py, staff only). A client and nothing else goes to their portal."""
     if not request.user.is_authenticated:
         return render(
             request,
@@ -42,12 +42,11 @@ def home(request):
             },
         )
     context = clinic_context(request)
+    if context.clinic is None:
+        return render(request, "gentle/home_unlinked.html")
     if context.roles == {Role.CLIENT}:
         return redirect("portal_home")
-    parts: dict[str, object] = {"roles": context.roles, "Role": Role}
-    if context.clinic is not None:
-        parts.update(home_parts(request, context))
-    return render(request, "gentle/home.html", parts)
+    return staff_home(request, context)
 
 
 @never_cache

@@ -338,3 +338,13 @@ def test_the_demo_clinicians_home_has_something_in_each_section(client, settings
     assert "1 measure overdue" in section(html, "measures-overdue")
     assert "No consultation requests assigned to you." not in html
     assert len(html.encode()) < 100_000
+
+
+def test_a_person_of_no_clinic_is_told_so_and_shown_nothing_else(client):
+    from gentle.accounts.models import User
+
+    person = User.objects.create(email="loose@example.test", display_name="Loose End")
+    client.force_login(person)
+    html = client.get("/").content.decode()
+    assert "Your account is not linked to a clinic yet." in html
+    assert 'id="today"' not in html and 'id="clinic"' not in html
