@@ -11,7 +11,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import get_language
@@ -22,12 +22,15 @@ from django.views.decorators.http import require_GET
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Clinic, Role
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD
+from gentle.home import staff_home
 from gentle.lib.api_errors import api_error, is_api
-from gentle.safety.selectors import crisis_text_for, crisis_texts_missing
+from gentle.safety.selectors import crisis_text_for
 
 
 @require_GET
 def home(request):
+    """The welcome page for visitors; for a person, the parts of each role they hold
+    (gentle/home.py, staff only). A client and nothing else goes to their portal."""
     if not request.user.is_authenticated:
         return render(
             request,
@@ -39,18 +42,11 @@ def home(request):
             },
         )
     context = clinic_context(request)
-    role_labels = [role.label for role in Role if role in context.roles]
-    missing = crisis_texts_missing(context.clinic) if context.has(Role.ADMIN) else []
-    return render(
-        request,
-        "gentle/home.html",
-        {
-            "roles": context.roles,
-            "Role": Role,
-            "role_labels": role_labels,
-            "crisis_missing": [name for _code, name in missing],
-        },
-    )
+    if context.clinic is None:
+        return render(request, "gentle/home_unlinked.html")
+    if context.roles == {Role.CLIENT}:
+        return redirect("portal_home")
+    return staff_home(request, context)
 
 
 @never_cache

@@ -647,5 +647,6 @@ def test_public_pages_answer_everyone(client, world):
     for name in ("home", "healthz", "crisis"):
         assert client.get(reverse(name)).status_code == 200
     client.force_login(world.actors["client"])
-    for name in ("home", "crisis"):
-        assert client.get(reverse(name)).status_code == 200
+    assert client.get(reverse("crisis")).status_code == 200
+    # A client's home is the portal's (issue 22).
+    assert client.get(reverse("home"))["Location"] == reverse("portal_home")

@@ -129,7 +129,8 @@ def test_clients_are_not_asked_to_set_up_an_authenticator(client):
 
     assert password_step(client, person.email)["Location"] == "/"
     for path in ("/", "/portal/"):
-        response = client.get(path)
+        response = client.get(path, follow=True)  # a client's home is the portal
+        assert response.redirect_chain in ([], [("/portal/", 302)]), path
         assert response.status_code == 200, path
         assert MUST_SET_UP not in response.content.decode()
     assert not Authenticator.objects.filter(user=person).exists()

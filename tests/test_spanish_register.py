@@ -81,6 +81,8 @@ CLIENT_TEMPLATES = (
 # Reached from a client's request, but read by staff.
 STAFF_ONLY = {
     "gentle.safety.actions._notify": "the alert mail goes to the care team",
+    "gentle.home.staff_home": "the home of staff roles; a client and nothing else goes to the "
+    "portal before it (issue 22)",
 }
 # Client messages whose su/sus/suyo/puede speak of someone else, not the reader.
 THIRD_PERSON: dict[str, str] = {
@@ -150,12 +152,6 @@ STAFF_IN_SHARED: dict[str, str] = {
     "A link was sent to %(email)s. Print this letter and hand it to the client in person (or "
     "read the code to them in a video session): the link works only with this code. The code "
     "is shown only now; if the letter is lost, send a new invitation.": "above the letter",
-    "See who works in your clinic and which roles they hold.": "home page, administrator",
-    "The clients of the clinicians you supervise, and the alerts escalated to you.": (
-        "home page, supervisor"
-    ),
-    "Your clients with their phase and session number, upcoming sessions, measures due and "
-    "open alerts.": "home page, clinician",
     "The client's own words in this rehearsal raised a safety alert. The rehearsal stays "
     "paused until you have followed it up.": "rehearsal page, the care team's notice",
 }

@@ -121,6 +121,7 @@ class Action(StrEnum):
     GRIEF_SHARE = "grief.share", WRITE
     GRIEF_UNSHARE = "grief.unshare", WRITE
     GRIEF_VIEW = "grief.view", READ
+    HOME_VIEW = "home.view", READ
     INTAKE_ASSIGN = "intake.assign", WRITE
     INTAKE_CONTACT_ATTEMPT = "intake.contact_attempt", WRITE
     INTAKE_CONVERT = "intake.convert", WRITE
@@ -349,6 +350,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GRIEF_SHARE: _("Shared grief work with the client"),
     Action.GRIEF_UNSHARE: _("Stopped sharing grief work"),
     Action.GRIEF_VIEW: _("Viewed grief work"),
+    Action.HOME_VIEW: _("Viewed their home page (today's clients and work to do)"),
     Action.INTAKE_ASSIGN: _("Assigned a consultation request"),
     Action.INTAKE_CONTACT_ATTEMPT: _("Logged a contact attempt for a request"),
     Action.INTAKE_CONVERT: _("Made a consultation request a client"),
@@ -519,6 +521,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "formulation": _("Formulations"),
     "goal": _("Goals"),
     "grief": _("Grief work"),
+    "home": _("Home page"),
     "intake": _("Consultation requests"),
     "inventory": _("Interpersonal inventory"),
     "invitation": _("Invitations"),

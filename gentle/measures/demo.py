@@ -61,7 +61,10 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
                 answers["phq9_9"] = 1  # thoughts of self-harm on several days
             answers["phq9_difficulty"] = min(3, total // 7)
             _submit(phq9, client, course, session, clinician, answers)
-            if number == 1 or number % 4 == 0:
+            # One GAD-7 was not given (the third client's session 8), so the caseload and the
+            # clinician's home show a measure overdue.
+            missed = index == 2 and number == 8
+            if (number == 1 or number % 4 == 0) and not missed:
                 gad_total = max(1, total - 3 + rng.choice([-1, 0, 1]))
                 _submit(
                     gad7, client, course, session, clinician, _answers(rng, "gad7_", 7, gad_total)

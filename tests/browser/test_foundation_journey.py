@@ -44,13 +44,13 @@ def test_clinician_signs_in_on_a_phone_and_switches_to_spanish(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
     assert "Riverside Community Wellbeing Clinic" in page.locator("header").inner_text()
-    assert page.get_by_role("heading", name="Caseload").is_visible()
+    assert page.get_by_role("heading", name="Today's sessions").is_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "home-clinician-360")
 
     page.get_by_label("Language").select_option("es")
     page.wait_for_load_state("load")
-    page.get_by_role("heading", name="Funciones en esta clínica").wait_for()
+    page.get_by_role("link", name="Abrir los casos").wait_for()
     assert page.locator("html").get_attribute("lang") == "es"
     screenshot(page, "home-clinician-es-360")
 

@@ -1,0 +1,419 @@
+"""The home page's parts for each role, composed from the apps' selectors (issue 22).
+
+The clinician's parts read only the clients on their own care team, through the one door
+(``gentle.clients.access.visible_clients``); the administrator's read counts about the clinic
+and nothing clinical. Every part costs a fixed number of queries, whatever the numbers of
+clients, sessions, alerts and notes (tests/test_home.py counts them)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from gentle.accounts.context import ClinicContext
+from gentle.accounts.decorators import AuthenticatedHttpRequest
+from gentle.accounts.models import Clinic, Invitation, Membership, Role, Supervision, User
+from gentle.audit import tasks as audit_tasks
+from gentle.audit.names import Action
+from gentle.clients.access import record_list_read, visible_clients
+from gentle.clients.models import BreakGlassGrant
+from gentle.courses import selectors as course_selectors
+from gentle.courses.models import NUMBERED, Attendance, Course, NoteStatus, ProgressNote, Session
+from gentle.intake.models import IntakeRequest, RequestStatus
+from gentle.measures import selectors as measure_selectors
+from gentle.measures.instruments import catalogue
+from gentle.measures.models import Administration, ScheduleRule, Status
+from gentle.portal.models import Task
+from gentle.safety.models import Severity
+from gentle.safety.selectors import SEVERITY_RANK, alerts_waiting_for, crisis_texts_missing
+from gentle.timeline.models import DiaryEntry
+
+SHOWN = 20  # rows a list shows; the count above it says how many there are in all
+ALERTS_SHOWN = 10
+STALE_DRAFT = timedelta(hours=48)  # a draft this long after its session is marked
+# The worker anchors the audit chain hourly: no successful run for this long means it stopped.
+ANCHOR_LATE = timedelta(hours=3)
+
+
+def my_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
+    """The clients on this person's own care team as a clinician (their caseload), through the
+    one door; not those seen through supervision or emergency access."""
+    return visible_clients(request).filter(via_team_clinician=True)
+
+
+def _today_bounds(now: datetime) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(timezone.localdate(now), datetime.min.time(), zone)
+    return start, start + timedelta(days=1)
+
+
+def _instrument_name(instrument_id: str) -> str:
+    """The questionnaire's short name ("PHQ-9"), without what it measures."""
+    instrument = catalogue().get(instrument_id)
+    return instrument.name.split(" (")[0] if instrument else instrument_id.upper()
+
+
+def today_sessions(user: User, mine: QuerySet[Any], now: datetime) -> list[Any]:
+    """The person's sessions today with their clients, each with its number of N, phase and
+    what is due: the questionnaires its schedule asks for at this session and not yet given
+    (``due``), those overdue from earlier sessions of the course (``overdue``), questionnaires
+    assigned and waiting (``waiting``), and whether the note is still to write or sign."""
+    start, end = _today_bounds(now)
+    sessions: list[Any] = list(
+        Session.objects.filter(
+            clinician=user,
+            course__client__in=mine.values("pk"),
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .exclude(attendance=Attendance.CANCELLED)
+        .select_related("course__client", "note")
+        .annotate(before=course_selectors.numbered_before(""))
+        .order_by("starts_at", "pk")[:SHOWN]
+    )
+    if not sessions:
+        return sessions
+    courses = {s.course_id: s.course for s in sessions}
+    rules: dict[int, list[tuple[str, str, int | None]]] = {}
+    for rule in ScheduleRule.objects.filter(course_id__in=list(courses)):
+        rules.setdefault(rule.course_id, []).append((rule.instrument_id, rule.rule, rule.n))
+    given = set(
+        Administration.objects.filter(
+            session__in=[s.pk for s in sessions], status=Status.SUBMITTED
+        ).values_list("session_id", "instrument_id")
+    )
+    waiting = dict(
+        Administration.objects.filter(client_id__in={c.client_id for c in courses.values()})
+        .exclude(status=Status.SUBMITTED)
+        .order_by()
+        .values("client_id")
+        .annotate(n=Count("pk"))
+        .values_list("client_id", "n")
+    )
+    overdue = measure_selectors.overdue_counts(courses.values())
+    default = measure_selectors.default_schedule()
+    for session in sessions:
+        course = session.course
+        numbered = session.attendance in NUMBERED
+        session.number = session.before + 1 if numbered else None
+        session.phase = course.phase_of(session.number or max(session.before, 1))
+        session.phase_label = course_selectors.PHASE_LABELS.get(session.phase, "")
+        session.due = (
+            [
+                _instrument_name(instrument)
+                for instrument, rule, n in rules.get(course.pk) or default
+                if measure_selectors.is_due(rule, n, session.number, course.contracted_sessions)
+                and (session.pk, instrument) not in given
+            ]
+            if session.number
+            else []
+        )
+        session.overdue = overdue.get(course.pk, 0)
+        session.waiting = waiting.get(course.client_id, 0)
+        note = getattr(session, "note", None)
+        session.note_state = (
+            "signed"
+            if note is not None and note.is_signed
+            else "draft"
+            if note is not None
+            else "none"
+            if session.starts_at <= now and session.attendance != Attendance.NO_SHOW
+            else ""
+        )
+    return sessions
+
+
+@dataclass
+class NotesToSign:
+    drafts: list[Any]
+    count: int
+    stale: int  # drafts whose session was more than 48 hours ago
+
+
+def notes_to_sign(user: User, mine: QuerySet[Any], now: datetime) -> NotesToSign:
+    """Draft progress notes of the sessions this person ran, oldest session first."""
+    drafts = ProgressNote.objects.filter(
+        status=NoteStatus.DRAFT,
+        session__clinician=user,
+        session__course__client__in=mine.values("pk"),
+    )
+    stale_before = now - STALE_DRAFT
+    counts = drafts.aggregate(
+        n=Count("pk"), stale=Count("pk", filter=Q(session__starts_at__lt=stale_before))
+    )
+    shown: list[Any] = list(
+        drafts.select_related("session__course__client").order_by("session__starts_at", "pk")[
+            :SHOWN
+        ]
+    )
+    for note in shown:
+        note.stale = note.session.starts_at < stale_before
+    return NotesToSign(drafts=shown, count=counts["n"], stale=counts["stale"])
+
+
+@dataclass
+class Overdue:
+    client: Any
+    course: Course
+    count: int
+
+
+def measures_overdue(mine: QuerySet[Any], now: datetime) -> list[Overdue]:
+    """Clients of the caseload whose current course has scheduled questionnaires not given at
+    held sessions (``measures.selectors.overdue_counts``), most overdue first."""
+    clients = list(
+        course_selectors.caseload_clients(mine, now=now)
+        .filter(current_course__isnull=False)
+        .only("pk", "given_name", "family_name", "preferred_name")
+    )
+    courses = {c.pk: c for c in Course.objects.filter(pk__in=[c.current_course for c in clients])}
+    counts = measure_selectors.overdue_counts(courses.values())
+    rows = [
+        Overdue(client=c, course=courses[c.current_course], count=counts[c.current_course])
+        for c in clients
+        if counts.get(c.current_course)
+    ]
+    rows.sort(key=lambda row: (-row.count, row.client.full_name))
+    return rows
+
+
+def portal_work(mine: QuerySet[Any]) -> list[Any]:
+    """Clients who finished portal tasks or wrote in the diary since their last held session
+    (``tasks_done``, ``diary_entries``, ``last_session``), in one query."""
+    last = (
+        Session.objects.filter(
+            course__client=OuterRef("pk"),
+            attendance=Attendance.ATTENDED,
+            starts_at__lte=timezone.now(),
+        )
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+
+    def count(query: QuerySet[Any]) -> Coalesce:
+        return Coalesce(
+            Subquery(
+                query.order_by().values("client").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    # A task finished after the session began; a diary entry for a day after the session's
+    # (the diary keeps one entry a day, edited in place).
+    tasks = Task.objects.filter(client=OuterRef("pk"), done_at__gt=OuterRef("last_session"))
+    days = DiaryEntry.objects.filter(client=OuterRef("pk"), day__gt=OuterRef("last_day"))
+    return list(
+        mine.filter(user__isnull=False)
+        .annotate(last_session=Subquery(last, output_field=DateTimeField()))
+        .filter(last_session__isnull=False)
+        .annotate(last_day=TruncDate("last_session"))
+        .annotate(tasks_done=count(tasks), diary_entries=count(days))
+        .filter(Q(tasks_done__gt=0) | Q(diary_entries__gt=0))
+        .order_by("family_name", "given_name", "pk")[:SHOWN]
+    )
+
+
+@dataclass
+class AlertCount:
+    severity: str
+    label: str
+    count: int
+
+
+@dataclass
+class Alerts:
+    counts: list[AlertCount] = field(default_factory=list)  # worst first, only those open
+    shown: list[Any] = field(default_factory=list)
+    total: int = 0
+
+
+def open_alerts(clinic: Clinic, user: User, roles: Collection[str]) -> Alerts:
+    """The open alerts waiting for this person (the navigation badge's rule,
+    ``safety.selectors.alerts_waiting_for``), counted by severity, worst and oldest first."""
+    waiting = alerts_waiting_for(clinic=clinic, user=user, roles=roles)
+    by_severity = dict(
+        waiting.order_by().values("severity").annotate(n=Count("pk")).values_list("severity", "n")
+    )
+    labels = dict(Severity.choices)
+    counts = [
+        AlertCount(severity=s, label=str(labels[s]), count=by_severity[s])
+        for s in sorted(by_severity, key=lambda s: -SEVERITY_RANK[s])
+    ]
+    total = sum(by_severity.values())
+    shown = []
+    if total:
+        shown = sorted(
+            waiting.select_related("client").order_by("raised_at", "pk")[: ALERTS_SHOWN * 3],
+            key=lambda a: (-SEVERITY_RANK[a.severity], a.raised_at, a.pk),
+        )[:ALERTS_SHOWN]
+    return Alerts(counts=counts, shown=shown, total=total)
+
+
+def assigned_requests(clinic: Clinic, user: User) -> list[IntakeRequest]:
+    return list(
+        IntakeRequest.objects.filter(
+            clinic=clinic, assigned_to=user, status=RequestStatus.ASSIGNED
+        ).order_by("-risk_words", "created_at", "pk")[:SHOWN]
+    )
+
+
+@dataclass
+class Supervised:
+    clients: int
+    clinicians: list[User]
+
+
+def supervised(request: AuthenticatedHttpRequest, clinic: Clinic) -> Supervised:
+    """How many clients this person sees as a supervisor, and the clinicians they supervise."""
+    clients = (
+        visible_clients(request)
+        .filter(Q(via_team_supervisor=True) | Q(via_supervision=True))
+        .count()
+    )
+    clinicians = [
+        s.clinician
+        for s in Supervision.objects.filter(clinic=clinic, supervisor=request.user)
+        .select_related("clinician")
+        .order_by("clinician__display_name", "clinician__email")
+    ]
+    return Supervised(clients=clients, clinicians=clinicians)
+
+
+# --- the administrator's clinic at a glance: counts, nothing clinical -------------------------
+
+
+@dataclass
+class AuditCheck:
+    """The last run of the worker's hourly audit-chain job (``audit.tasks.anchor_chain``): it
+    checks the rows written since the previous anchor and anchors the chain's end. Its result is
+    kept by the task backend (``DBTaskResult``) for 30 days."""
+
+    ok: bool | None  # None: no run has finished yet
+    at: datetime | None
+    late: bool  # the last good run is older than ANCHOR_LATE: the worker may have stopped
+    last_ok: datetime | None
+
+
+def audit_check(now: datetime) -> AuditCheck:
+    path = audit_tasks.anchor_chain.module_path
+    runs = list(
+        DBTaskResult.objects.finished()
+        .filter(task_path=path)
+        .order_by("-finished_at")
+        .values_list("status", "finished_at")[:50]
+    )
+    if not runs:
+        return AuditCheck(ok=None, at=None, late=False, last_ok=None)
+    status, at = runs[0]
+    succeeded = [finished for s, finished in runs if s == TaskResultStatus.SUCCESSFUL]
+    last_ok = succeeded[0] if succeeded else None
+    return AuditCheck(
+        ok=status == TaskResultStatus.SUCCESSFUL,
+        at=at,
+        late=last_ok is None or now - last_ok > ANCHOR_LATE,
+        last_ok=last_ok,
+    )
+
+
+ROLE_ORDER = (Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR, Role.CLIENT)
+
+
+@dataclass
+class ClinicGlance:
+    people: list[tuple[str, int]]  # (role label, active people holding it)
+    invitations: int
+    break_glass: int
+    requests_new: int
+    requests_risk: int
+    audit: AuditCheck
+
+
+def clinic_glance(clinic: Clinic, now: datetime) -> ClinicGlance:
+    by_role = dict(
+        Membership.objects.filter(clinic=clinic, user__is_active=True)
+        .order_by()
+        .values("role")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("role", "n")
+    )
+    requests = IntakeRequest.objects.filter(
+        clinic=clinic, status__in=(RequestStatus.NEW, RequestStatus.ASSIGNED)
+    ).aggregate(
+        new=Count("pk", filter=Q(status=RequestStatus.NEW)),
+        risk=Count("pk", filter=Q(risk_words=True)),
+    )
+    return ClinicGlance(
+        people=[(str(role.label), by_role.get(role, 0)) for role in ROLE_ORDER],
+        invitations=Invitation.objects.filter(
+            clinic=clinic, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).count(),
+        break_glass=BreakGlassGrant.objects.filter(
+            client__clinic=clinic, reviewed_at__isnull=True
+        ).count(),
+        requests_new=requests["new"],
+        requests_risk=requests["risk"],
+        audit=audit_check(now),
+    )
+
+
+NOTE_STATES = {
+    "none": _("note not written"),
+    "draft": _("note not signed"),
+    "signed": _("note signed"),
+}
+
+
+def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dict[str, Any]:
+    """The template's context for each role the person holds in the request's clinic."""
+    clinic, user, now = context.clinic, request.user, timezone.now()
+    if clinic is None:  # not linked to a clinic yet: the page says so
+        return {}
+    parts: dict[str, Any] = {
+        "role_labels": [role.label for role in Role if role in context.roles],
+        "is_client_too": Role.CLIENT in context.roles,
+    }
+    if context.has(Role.CLINICIAN):
+        mine = my_clients(request)
+        sessions = today_sessions(user, mine, now)
+        notes = notes_to_sign(user, mine, now)
+        overdue = measures_overdue(mine, now)
+        work = portal_work(mine)
+        parts.update(
+            today=sessions,
+            notes=notes,
+            overdue=overdue,
+            portal_work=work,
+            requests=assigned_requests(clinic, user),
+            note_states=NOTE_STATES,
+        )
+        shown = {s.course.client_id for s in sessions}
+        shown |= {n.session.course.client_id for n in notes.drafts}
+        shown |= {row.client.pk for row in overdue} | {c.pk for c in work}
+        record_list_read(request, Action.HOME_VIEW, count=len(shown))
+    if context.has(Role.CLINICIAN, Role.SUPERVISOR):
+        parts["alerts"] = open_alerts(clinic, user, context.roles)
+    if context.has(Role.SUPERVISOR):
+        parts["supervised"] = supervised(request, clinic)
+    if context.has(Role.ADMIN):
+        parts["glance"] = clinic_glance(clinic, now)
+        parts["crisis_missing"] = [name for _code, name in crisis_texts_missing(clinic)]
+    return parts
+
+
+def staff_home(request: AuthenticatedHttpRequest, context: ClinicContext) -> HttpResponse:
+    """The home page of a person holding a staff role in the request's clinic (a client and
+    nothing else is sent to the portal before this: its words are the staff's)."""
+    parts = {"roles": context.roles, "Role": Role, **home_parts(request, context)}
+    return render(request, "gentle/home.html", parts)
