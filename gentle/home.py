@@ -121,6 +121,8 @@ def today_sessions(user: User, mine: QuerySet[Any], now: datetime) -> list[Any]:
         )
         session.overdue = overdue.get(course.pk, 0)
         session.waiting = waiting.get(course.client_id, 0)
+        # Ended and still only scheduled: whether the client came is not recorded yet.
+        session.unrecorded = session.ends_at <= now and not session.attendance_recorded
         note = getattr(session, "note", None)
         session.note_state = (
             "signed"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -348,3 +349,20 @@ def test_a_person_of_no_clinic_is_told_so_and_shown_nothing_else(client):
     html = client.get("/").content.decode()
     assert "Your account is not linked to a clinic yet." in html
     assert 'id="today"' not in html and 'id="clinic"' not in html
+
+
+def test_a_session_of_today_that_ended_without_attendance_is_flagged(world):
+    noon = timezone.make_aware(datetime(2026, 11, 12, 12, 0))
+    with time_machine.travel(noon, tick=False):
+        course = make_course(world.amara, start_date=timezone.localdate() - timedelta(7))
+        ended = make_session(course, world.alice, starts_at=today_at(9))
+        later = make_session(course, world.alice, starts_at=today_at(15))
+        today = section(signed_in(world.alice).get("/").content.decode(), "today")
+        flag = f'href="/sessions/{ended.pk}/#attendance-title">Attendance not recorded</a>'
+        assert flag in today
+        assert today.count("Attendance not recorded") == 1, "the later session is not flagged"
+        assert f"/sessions/{later.pk}/" in today
+        ended.attendance = "attended"
+        ended.save()
+        today = section(signed_in(world.alice).get("/").content.decode(), "today")
+        assert "Attendance not recorded" not in today
