@@ -144,6 +144,11 @@ def test_every_page_of_a_client_has_the_client_header_and_its_tab(client, settin
     # Every kind was seen, but the comparison of two inventory snapshots (the demo keeps one).
     assert set(CLIENT_PAGES) - set(pages) == {"snapshot_compare"}
     assert not missing, missing
+    # Every page the demo's clinicians reach stays light on a phone's slow network (issue 22).
+    heavy = {
+        path: len(html.encode()) for path, html in pages.values() if len(html.encode()) >= 100_000
+    }
+    assert not heavy, heavy
 
 
 def test_the_record_names_the_client_once_as_its_heading(client, settings):

@@ -86,8 +86,8 @@ def test_the_calendar_on_a_desktop_and_a_phone(live_server, page_at, screenshot,
 
     # The session nobody recorded is flagged and leads to its page.
     page.goto(base + f"/calendar/?day={timezone.localtime(ended).date().isoformat()}")
-    flag = page.locator(f'a.flag[href^="/sessions/{unrecorded.pk}/"]')
-    assert flag.inner_text() == "Attendance not recorded"
+    flag = page.locator(f'a[href^="/sessions/{unrecorded.pk}/"]:has(.flag)')
+    assert flag.locator(".flag").inner_text() == "Attendance not recorded"
     flag.click()
     page.get_by_role("heading", name="Attendance").wait_for()
 

@@ -92,7 +92,7 @@ def test_a_request_from_a_phone_becomes_a_client_with_a_planned_course(
 
     desk = page_at(1280, 900)
     sign_in(desk, base, "clinician@demo.gentle.test")
-    desk.get_by_role("link", name="Requests").click()
+    desk.get_by_role("navigation", name="Main").get_by_role("link", name="Requests").click()
     desk.get_by_role("link", name="Kit Marlow").click()
     expect(desk.locator("main")).to_contain_text("keep arguing about the same things")
     screenshot(desk, "intake-request-1280")
