@@ -390,6 +390,16 @@ def post_data(route: str, world: World) -> dict:
         },
         "session_tool_link": {"tool": f"exchange:{world.clients['own'].exchanges.get().pk}"},
         "session_tool_unlink": {"link": "1"},
+        "session_remote_check": {
+            "location": "Matrix probe place",
+            "privacy": "private",
+            "emergency_contact": "112",
+        },
+        "session_role_play": {
+            "kind": "role_reversal",
+            "other_person": "Probe",
+            "practised": "Matrix probe practice",
+        },
         "process_note": {"text": "Matrix probe"},
         "relapse_plan": {"warning_signs": "Matrix probe"},
         "client_edit": {"given_name": "Probe", "language": "en"},

@@ -18,7 +18,15 @@ from gentle.audit.log import record as audit_record
 from gentle.clients.models import Client, Consent
 from gentle.communication.models import Exchange, StyleReflection, Worksheet
 from gentle.courses.actions import process_note_save
-from gentle.courses.models import Course, NoteAddendum, ProgressNote, RelapsePlan, Session
+from gentle.courses.models import (
+    Course,
+    NoteAddendum,
+    ProgressNote,
+    RelapsePlan,
+    RemoteCheck,
+    RolePlay,
+    Session,
+)
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.grief.models import Activity, CheckIn, Loss, Transition, TransitionStep
 from gentle.inventory.models import Person, Snapshot
@@ -41,6 +49,8 @@ SECTIONS = (
     "care_team",
     "courses",
     "sessions",
+    "remote_checks",
+    "role_plays",
     "progress_notes",
     "relapse_plans",
     "safety_plans",
@@ -66,6 +76,8 @@ TAGGED = (
     "client",
     "care_team",
     "courses",
+    "remote_checks",
+    "role_plays",
     "progress_notes",
     "relapse_plans",
     "safety_plans",
@@ -136,6 +148,20 @@ def _course(client: Client, clinician, tag: str, i: int, made: Made) -> tuple[Co
         signed_by=clinician,
     )
     NoteAddendum.objects.create(note=note, author=clinician, text=f"{tag}-addendum")
+    RemoteCheck.objects.create(
+        session=session,
+        location=f"{tag}-remote_checks",
+        privacy="private",
+        emergency_contact="112",
+        recorded_by=clinician,
+    )
+    RolePlay.objects.create(
+        session=session,
+        kind="role_reversal",
+        other_person="Tomás",
+        practised=f"{tag}-role_plays",
+        recorded_by=clinician,
+    )
     draft = f"{tag}-DRAFT-NOTE-{i}"
     ProgressNote.objects.create(
         session=draft_session, author=clinician, updated_by=clinician, text=draft

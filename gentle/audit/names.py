@@ -235,6 +235,8 @@ class Action(StrEnum):
     SESSION_OPEN = "session.open", READ
     SESSION_TOOL_LINK = "session.tool_link", WRITE
     SESSION_TOOL_UNLINK = "session.tool_unlink", WRITE
+    SESSION_REMOTE_CHECK = "session.remote_check", WRITE
+    SESSION_ROLE_PLAY = "session.role_play", WRITE
     SESSION_REMIND = "session.remind", EVENT
     SESSION_VIEW = "session.view", READ
     SUPERVISION_ADD = "supervision.add", WRITE
@@ -464,6 +466,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.SESSION_OPEN: _("Opened a session to edit"),
     Action.SESSION_TOOL_LINK: _("Linked a tool to the session it was used in"),
     Action.SESSION_TOOL_UNLINK: _("Removed a tool's link to a session"),
+    Action.SESSION_REMOTE_CHECK: _("Recorded where the client was for a video or phone session"),
+    Action.SESSION_ROLE_PLAY: _("Recorded a role play done in a session"),
     Action.SESSION_REMIND: _("Queued a reminder of a session for the client"),
     Action.SESSION_VIEW: _("Viewed a session"),
     Action.SUPERVISION_ADD: _("Started a supervision"),

@@ -25,6 +25,8 @@ from gentle.courses.models import (
     ProcessNote,
     ProgressNote,
     RelapsePlan,
+    RemoteCheck,
+    RolePlay,
     Session,
     SessionReminder,
     SessionTool,
@@ -480,3 +482,53 @@ def session_tool_unlink(*, by, link: SessionTool) -> None:
             object_id=link.session_id,
             detail=f"kind={link.kind} id={link.object_id}",
         )
+
+
+class NotRemote(Exception):
+    """The session is in person: it has no remote check."""
+
+
+REMOTE_CHECK_FIELDS = ("location", "privacy", "with_whom", "emergency_contact")
+ROLE_PLAY_FIELDS = ("kind", "other_person", "practised", "how_it_felt", "next_step")
+
+
+def remote_check_save(*, by, session: Session, fields: dict) -> RemoteCheck:
+    """Record (or correct) where the client is at the start of a video or phone session, who
+    is with them and whom to call there. The audit detail carries codes, never the place."""
+    if not session.is_remote:
+        raise NotRemote
+    with transaction.atomic():
+        check, created = RemoteCheck.objects.update_or_create(
+            session=session,
+            defaults={
+                **{name: fields[name] for name in REMOTE_CHECK_FIELDS},
+                "recorded_by": by,
+                "recorded_at": timezone.now(),
+            },
+        )
+        record(
+            Action.SESSION_REMOTE_CHECK,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=f"privacy={check.privacy}" + ("" if created else " again"),
+        )
+    return check
+
+
+def role_play_add(*, by, session: Session, fields: dict) -> RolePlay:
+    """Record a role play or role reversal done in the session with the clinician."""
+    with transaction.atomic():
+        play = RolePlay.objects.create(
+            session=session, recorded_by=by, **{name: fields[name] for name in ROLE_PLAY_FIELDS}
+        )
+        record(
+            Action.SESSION_ROLE_PLAY,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=f"kind={play.kind} id={play.pk}",
+        )
+    return play

@@ -14,6 +14,8 @@ from gentle.courses.models import (
     ProcessNote,
     ProgressNote,
     RelapsePlan,
+    RemoteCheck,
+    RolePlay,
     Session,
 )
 from gentle.courses.selectors import overlapping
@@ -200,6 +202,7 @@ def seed(rng, context: dict) -> None:
                 what_to_do="Call my sister, book a review with the clinic, restart the walks.",
             )
     _calendar_examples(context["clients"][0])
+    _remote_session_example(context["clients"][0])
     # A private process note for the demo clinician (encrypted; only they can read it).
     first = context["clients"][0].courses.get().sessions.filter(attendance="attended").first()
     if first is not None:
@@ -235,6 +238,54 @@ def _calendar_examples(client) -> None:
         starts_at=starts_at,
         minutes=course.session_minutes,
         mode="video",
+    )
+
+
+def _remote_session_example(client) -> None:
+    """The first client's latest session held was by video: it began with the remote check,
+    and in it the client played Tomás (a role reversal) before rehearsing the budget talk that
+    the role-play demo shows they had practised at home with the automated partner."""
+    session = (
+        Session.objects.filter(course__client=client, attendance="attended")
+        .order_by("-starts_at")
+        .first()
+    )
+    if session is None:
+        return
+    session.mode = "video"
+    session.save(update_fields=["mode"])
+    clinician = session.clinician
+    RemoteCheck.objects.create(
+        session=session,
+        location="At home, in the bedroom with the door closed (fictional address: 14 Elm Road).",
+        privacy="private",
+        with_whom="Nobody; Tomás is at work until six.",
+        emergency_contact="Local emergency number 112 (demo); their sister Ana, 555-0142 "
+        "(fictional), who lives ten minutes away.",
+        recorded_by=clinician,
+        recorded_at=session.starts_at + timedelta(minutes=2),
+    )
+    RolePlay.objects.create(
+        session=session,
+        kind="role_reversal",
+        other_person="Tomás",
+        practised="The client played Tomás while the clinician raised the budget the way the "
+        "client usually does, starting with 'you never tell me'.",
+        how_it_felt="Surprised how attacked Tomás might feel; 'I would get defensive too'.",
+        next_step="Start with how they feel, then ask for Sunday evenings.",
+        recorded_by=clinician,
+        recorded_at=session.starts_at + timedelta(minutes=30),
+    )
+    RolePlay.objects.create(
+        session=session,
+        kind="clinician_as_other",
+        other_person="Tomás",
+        practised="Asking to look at big payments together on Sunday evenings, in their own "
+        "words, with the clinician playing Tomás a little defensive.",
+        how_it_felt="Calmer the second time; still rushed the ask.",
+        next_step="Try it at home this week, once, and stop after the one ask.",
+        recorded_by=clinician,
+        recorded_at=session.starts_at + timedelta(minutes=40),
     )
 
 

@@ -1,4 +1,5 @@
-"""Courses, sessions, signed progress notes and plans for staying well, as sections of the
+"""Courses, sessions, remote-session checks, role plays done in sessions, signed progress
+notes and plans for staying well, as sections of the
 client's copy of their record (docs/record-export.md, gentle/lib/record_sections.py).
 
 Process notes are not part of the record and are never read here."""
@@ -19,9 +20,13 @@ from gentle.courses.models import (
     CourseStatus,
     NoteAddendum,
     NoteStatus,
+    Privacy,
     ProblemArea,
     ProgressNote,
     RelapsePlan,
+    RemoteCheck,
+    RolePlay,
+    RolePlayKind,
     Session,
     SessionMode,
 )
@@ -75,6 +80,44 @@ def _sessions(client: Client) -> list[Row]:
             "clinician": display_name(s.clinician),
         }
         for s in _numbered_sessions(client)
+    ]
+
+
+def _remote_checks(client: Client) -> list[Row]:
+    """Where the client was at the start of each video or phone session, and whom to call."""
+    rows = (
+        RemoteCheck.objects.filter(session__course__client=client)
+        .select_related("session", "recorded_by")
+        .order_by("session__starts_at", "pk")
+    )
+    names = ("session_id", "location", "privacy", "with_whom", "emergency_contact", "recorded_at")
+    return [
+        {
+            **fields(c, names[:1]),
+            "date": json_safe(c.session.starts_at),
+            **fields(c, names[1:]),
+            "recorded_by": display_name(c.recorded_by),
+        }
+        for c in rows
+    ]
+
+
+def _role_plays(client: Client) -> list[Row]:
+    """Role plays and role reversals done in sessions with the clinician."""
+    rows = (
+        RolePlay.objects.filter(session__course__client=client)
+        .select_related("session", "recorded_by")
+        .order_by("session__starts_at", "recorded_at", "pk")
+    )
+    names = ("kind", "other_person", "practised", "how_it_felt", "next_step", "recorded_at")
+    return [
+        {
+            "session_id": p.session_id,
+            "date": json_safe(p.session.starts_at),
+            **fields(p, names),
+            "recorded_by": display_name(p.recorded_by),
+        }
+        for p in rows
     ]
 
 
@@ -146,6 +189,22 @@ SESSIONS = Section(
     dates=frozenset({"starts_at"}),
     labels={"": {"mode": SessionMode, "attendance": Attendance, "phase": PHASE_LABELS}},
 )
+REMOTE_CHECKS = Section(
+    key="remote_checks",
+    build=_remote_checks,
+    title=gettext_lazy("Where you were for video and phone sessions"),
+    template=_template("remote_checks"),
+    dates=frozenset({"date", "recorded_at"}),
+    labels={"": {"privacy": Privacy}},
+)
+ROLE_PLAYS = Section(
+    key="role_plays",
+    build=_role_plays,
+    title=gettext_lazy("Role plays in sessions"),
+    template=_template("role_plays"),
+    dates=frozenset({"date", "recorded_at"}),
+    labels={"": {"kind": RolePlayKind}},
+)
 PROGRESS_NOTES = Section(
     key="progress_notes",
     build=_progress_notes,
@@ -163,4 +222,4 @@ RELAPSE_PLANS = Section(
     dates=frozenset({"updated_at"}),
 )
 
-SECTIONS = (COURSES, SESSIONS, PROGRESS_NOTES, RELAPSE_PLANS)
+SECTIONS = (COURSES, SESSIONS, REMOTE_CHECKS, ROLE_PLAYS, PROGRESS_NOTES, RELAPSE_PLANS)

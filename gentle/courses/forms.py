@@ -13,7 +13,9 @@ from gentle.courses.models import (
     CourseFormat,
     CourseKind,
     CourseStatus,
+    Privacy,
     ProblemArea,
+    RolePlayKind,
     SessionMode,
 )
 
@@ -258,3 +260,73 @@ COURSE_FIELDS = (
     "initial_last",
     "termination_first",
 )
+
+
+class RemoteCheckForm(forms.Form):
+    """Asked before a video or phone session starts (the RemoteCheck model says why)."""
+
+    location = forms.CharField(
+        label=_("Where are you now?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("An address or a place the client names, e.g. at home, at work, in a car."),
+        error_messages={"required": _("Write where the client is now.")},
+    )
+    privacy = forms.ChoiceField(
+        label=_("Can you talk privately?"),
+        choices=Privacy.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the client can talk privately.")},
+    )
+    with_whom = forms.CharField(
+        label=_("Who is with you?"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput,
+        help_text=_("Leave empty if the client is alone."),
+    )
+    emergency_contact = forms.CharField(
+        label=_("Whom to call there in an emergency"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The local emergency number for that place, or a person the client agrees may be "
+            "called, with their number."
+        ),
+        error_messages={"required": _("Write whom to call where the client is now.")},
+    )
+
+
+class RolePlayForm(forms.Form):
+    """A role play or role reversal done in the session."""
+
+    kind = forms.ChoiceField(
+        label=_("Who played whom"),
+        choices=RolePlayKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who played the other person.")},
+    )
+    other_person = forms.CharField(
+        label=_("The other person"),
+        max_length=200,
+        help_text=_("The person in the client's life the role play was about."),
+        error_messages={"required": _("Write whom the role play was about.")},
+    )
+    practised = forms.CharField(
+        label=_("What was practised"),
+        max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+        error_messages={"required": _("Write what was practised.")},
+    )
+    how_it_felt = forms.CharField(
+        label=_("How it felt for the client"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+    next_step = forms.CharField(
+        label=_("What to try next"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs=TEXT),
+    )

@@ -190,6 +190,11 @@ class Session(models.Model):
         return self.starts_at + timedelta(minutes=self.minutes)
 
     @property
+    def is_remote(self) -> bool:
+        """A video or phone session: it starts with a remote check (RemoteCheck)."""
+        return self.mode in (SessionMode.VIDEO, SessionMode.PHONE)
+
+    @property
     def attendance_recorded(self) -> bool:
         """Whether it is known if the client came (the session is no longer only scheduled)."""
         return self.attendance != Attendance.SCHEDULED
@@ -249,6 +254,92 @@ class SessionTool(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} used in session {self.session_id}"
+
+
+class Privacy(models.TextChoices):
+    """Whether the client can talk freely where they are (asked at the start of a remote
+    session)."""
+
+    PRIVATE = "private", _("Alone, can talk freely")
+    OTHERS_NEARBY = "others_nearby", _("Others nearby, but can talk")
+    NOT_PRIVATE = "not_private", _("Cannot talk privately")
+
+
+class RemoteCheck(models.Model):
+    """Asked at the start of a video or phone session: where the client is now, who is with
+    them, and whom to call for help there if the session raises a concern for their safety.
+    Clinical data (the client's whereabouts): audited and in the client's record copy."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="remote_check")
+    location = models.TextField(
+        _("where the client is now"),
+        help_text=_("An address or a place the client names, e.g. at home, at work, in a car."),
+    )
+    privacy = models.CharField(
+        _("can they talk privately?"), max_length=20, choices=Privacy.choices
+    )
+    with_whom = models.TextField(_("who is with them"), blank=True)
+    emergency_contact = models.TextField(
+        _("whom to call there in an emergency"),
+        help_text=_(
+            "The local emergency number for that place, or a person the client agrees may be "
+            "called, with their number."
+        ),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(location="") & ~models.Q(emergency_contact=""),
+                name="remote_check_has_place_and_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"remote check of session {self.session_id}"
+
+
+class RolePlayKind(models.TextChoices):
+    """Who played whom in a role play done in the session, with the clinician."""
+
+    CLINICIAN_AS_OTHER = "clinician_as_other", _("Role play: the clinician played the other person")
+    ROLE_REVERSAL = "role_reversal", _("Role reversal: the client played the other person")
+
+
+class RolePlay(models.Model):
+    """A role play or role reversal done in the session with the clinician (the automated
+    rehearsal tool, which the client may use alone, is gentle.roleplay)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="role_plays")
+    kind = models.CharField(_("who played whom"), max_length=20, choices=RolePlayKind.choices)
+    other_person = models.CharField(
+        _("the other person"),
+        max_length=200,
+        help_text=_("The person in the client's life the role play was about, as you call them."),
+    )
+    practised = models.TextField(_("what was practised"))
+    how_it_felt = models.TextField(_("how it felt for the client"), blank=True)
+    next_step = models.TextField(_("what to try next"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(other_person="") & ~models.Q(practised=""),
+                name="role_play_has_person_and_practice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} in session {self.session_id}"
 
 
 class NoteStatus(models.TextChoices):

@@ -34,6 +34,7 @@ from gentle.courses.models import (
     NoteStatus,
     ProgressNote,
     RelapsePlan,
+    RolePlayKind,
     Session,
 )
 from gentle.lib.search import search
@@ -368,11 +369,19 @@ class GridSession:
     tools: list[tuple[str, int]]  # the kinds of tool linked to it, with how many of each
 
 
+# The course grid's "Tools used" names role plays done in a session shortly.
+ROLE_PLAY_SHORT = {
+    RolePlayKind.CLINICIAN_AS_OTHER: gettext_lazy("Role play in session"),
+    RolePlayKind.ROLE_REVERSAL: gettext_lazy("Role reversal"),
+}
+
+
 def grid_sessions(course: Course) -> list[GridSession]:
-    """The course's sessions in time, numbered, for its session-by-session grid: two queries,
-    whatever the number of sessions."""
+    """The course's sessions in time, numbered, for its session-by-session grid: three
+    queries, whatever the number of sessions."""
     sessions = number_sessions(
-        course, list(course.sessions.select_related("note").prefetch_related("tools"))
+        course,
+        list(course.sessions.select_related("note").prefetch_related("tools", "role_plays")),
     )
     agenda = protocol.agenda_for(course.format)
     names = {item.id: item.text for item in protocol.techniques()}
@@ -381,6 +390,7 @@ def grid_sessions(course: Course) -> list[GridSession]:
         items = {item.id for item in agenda.phases[session.phase]}
         note = session.note if hasattr(session, "note") else None
         kinds = Counter(tool.get_kind_display() for tool in session.tools.all())
+        kinds.update(str(ROLE_PLAY_SHORT[RolePlayKind(p.kind)]) for p in session.role_plays.all())
         rows.append(
             GridSession(
                 session=session,

@@ -102,6 +102,20 @@ urlpatterns = [
         methods=POST,
     ),
     route(
+        "sessions/<int:session_id>/remote-check/",
+        views.session_remote_check,
+        name="session_remote_check",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
+        "sessions/<int:session_id>/role-plays/",
+        views.session_role_play,
+        name="session_role_play",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
         "sessions/<int:session_id>/process-note/",
         views.process_note,
         name="process_note",

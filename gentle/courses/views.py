@@ -39,6 +39,8 @@ from gentle.courses.forms import (
     NoteForm,
     ProcessNoteForm,
     RelapsePlanForm,
+    RemoteCheckForm,
+    RolePlayForm,
     SessionForm,
     SignNoteForm,
 )
@@ -49,6 +51,8 @@ from gentle.courses.models import (
     NoteStatus,
     ProgressNote,
     RelapsePlan,
+    RemoteCheck,
+    RolePlay,
     Session,
     SessionTool,
     SessionToolKind,
@@ -258,7 +262,28 @@ def _session_context(request, session):
     note = (
         ProgressNote.objects.filter(session=session).select_related("author", "signed_by").first()
     )
+    can_write = course.client.may.write
+    remote_check = (
+        RemoteCheck.objects.filter(session=session).select_related("recorded_by").first()
+        if session.is_remote
+        else None
+    )
+    # The check is asked before a remote session starts; a cancelled one never needs it.
+    open_remote = session.is_remote and session.attendance in NUMBERED
     return {
+        "remote_check": remote_check,
+        "show_remote_check": remote_check is not None or open_remote,
+        "remote_check_form": (
+            RemoteCheckForm(
+                initial={n: getattr(remote_check, n) for n in actions.REMOTE_CHECK_FIELDS}
+                if remote_check
+                else None
+            )
+            if can_write and open_remote
+            else None
+        ),
+        "role_plays": list(RolePlay.objects.filter(session=session).select_related("recorded_by")),
+        "role_play_form": RolePlayForm() if can_write else None,
         "session": current,
         "course": course,
         "client": course.client,
@@ -298,6 +323,50 @@ def session_detail(request, session_id: int):
         context["note_form"] = _with_plan_hint(form, context["previous_plan"])
     context["addendum_form"] = AddendumForm()
     return render(request, "courses/session_detail.html", context)
+
+
+def _session_page_refused(request, session: Session, **forms) -> HttpResponse:
+    """The session page again, with a form's errors and what was typed (nothing saved)."""
+    context = _session_context(request, session)
+    note = context["note"]
+    if context["can_write"] and (note is None or note.status == NoteStatus.DRAFT):
+        form = NoteForm(initial=_note_initial(note))
+        context["note_form"] = _with_plan_hint(form, context["previous_plan"])
+    context["addendum_form"] = AddendumForm()
+    context.update(forms)
+    return render(request, "courses/session_detail.html", context, status=400)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_remote_check(request, session_id: int):
+    """At the start of a video or phone session: where the client is, who is with them, and
+    whom to call there in an emergency."""
+    session = session_for(request, session_id, write=True)
+    form = RemoteCheckForm(request.POST)
+    if not session.is_remote or session.attendance not in NUMBERED:
+        messages.error(
+            request, _("Only a video or phone session that was not cancelled has this check.")
+        )
+        return redirect("session_detail", session_id=session.pk)
+    if not form.is_valid():
+        return _session_page_refused(request, session, remote_check_form=form)
+    actions.remote_check_save(by=request.user, session=session, fields=form.cleaned_data)
+    messages.success(request, _("Remote check recorded."))
+    return redirect(f"{reverse('session_detail', kwargs={'session_id': session.pk})}#remote-check")
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_role_play(request, session_id: int):
+    """A role play or role reversal done in the session with the clinician."""
+    session = session_for(request, session_id, write=True)
+    form = RolePlayForm(request.POST)
+    if not form.is_valid():
+        return _session_page_refused(request, session, role_play_form=form)
+    actions.role_play_add(by=request.user, session=session, fields=form.cleaned_data)
+    messages.success(request, _("Role play recorded."))
+    return redirect(f"{reverse('session_detail', kwargs={'session_id': session.pk})}#role-plays")
 
 
 def _posted_tool(value: str, client_id: int) -> tuple[str, int] | None:

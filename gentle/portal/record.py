@@ -48,6 +48,8 @@ SECTIONS: tuple[Section, ...] = (
     clients_export.CARE_TEAM,
     courses_export.COURSES,
     courses_export.SESSIONS,
+    courses_export.REMOTE_CHECKS,
+    courses_export.ROLE_PLAYS,
     courses_export.PROGRESS_NOTES,
     courses_export.RELAPSE_PLANS,
     safety_export.SAFETY_PLANS,
