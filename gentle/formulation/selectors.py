@@ -37,6 +37,15 @@ def ratings_by_session(course: Course) -> tuple[list[Goal], dict[int, list[Ratin
     return goals, found
 
 
+@dataclass(frozen=True)
+class GoalProgress:
+    """A goal as the client reads it: its ratings in order and the level it stands at."""
+
+    text: str
+    rated: list[GoalRating]
+    now: str  # the words of the latest rating's level, "" before any rating
+
+
 @dataclass
 class ClientPlan:
     """What the client's "My focus and plan" page shows of their latest course."""
@@ -47,7 +56,7 @@ class ClientPlan:
     secondary: str = ""
     held: int = 0
     left: int = 0
-    goals: list[Goal] = field(default_factory=list)
+    goals: list[GoalProgress] = field(default_factory=list)
     relapse_plan: RelapsePlan | None = None
     ending: bool = False  # the termination phase has begun, or the course is over
 
@@ -62,11 +71,11 @@ def client_plan(client: Client) -> ClientPlan:
     course.client = client
     held = Session.objects.filter(course=course, attendance=Attendance.ATTENDED).count()
     formulation = Formulation.objects.filter(course=course, agreed_on__isnull=False).first()
-    goals = list(Goal.objects.filter(course=course).prefetch_related("ratings"))
-    for goal in goals:
-        goal.rated = sorted(goal.ratings.all(), key=lambda r: r.rated_at)
-        goal.latest = goal.rated[-1].rating if goal.rated else None
-        goal.now = dict(goal.levels).get(goal.latest, "") if goal.rated else ""
+    goals = []
+    for goal in Goal.objects.filter(course=course).prefetch_related("ratings"):
+        rated = sorted(goal.ratings.all(), key=lambda r: r.rated_at)
+        now = dict(goal.levels)[rated[-1].rating] if rated else ""
+        goals.append(GoalProgress(goal.text, rated, now))
     ending = course.status in {CourseStatus.COMPLETED, CourseStatus.ENDED_EARLY} or (
         held + 1 >= course.termination_first
     )
