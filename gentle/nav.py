@@ -33,6 +33,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("My space"), "portal_home", frozenset({Role.CLIENT})),
     NavItem(_("Questionnaires"), "portal_questionnaires", frozenset({Role.CLIENT})),
     NavItem(_("Diary"), "portal_diary", frozenset({Role.CLIENT})),
+    NavItem(_("My focus and plan"), "portal_focus", frozenset({Role.CLIENT})),
     NavItem(_("My progress"), "portal_progress", frozenset({Role.CLIENT})),
     NavItem(_("Caseload"), "caseload", CLINICAL, badge=ALERTS),
     NavItem(_("Requests"), "intake_queue", frozenset({Role.ADMIN, Role.CLINICIAN}), RISK_REQUESTS),

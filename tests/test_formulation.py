@@ -145,8 +145,10 @@ def test_the_formulation_makes_a_plain_language_text_and_records_agreement(world
     client.force_login(clinician)
     assert save(client, course, dispute_stage="renegotiation").status_code == 302
     formulation = Formulation.objects.get()
-    assert "We agreed to work on Role dispute." in formulation.text
-    assert "Over 12 sessions" in formulation.text
+    assert "For you, it is bound up with this: Disagreements with someone important" in (
+        formulation.text
+    )
+    assert "We agreed to meet 12 times, for 50 minutes each time." in formulation.text
     assert not formulation.text_edited
     client.post(f"/courses/{course.pk}/formulation/agree/")
     formulation.refresh_from_db()
@@ -189,7 +191,7 @@ def test_regenerating_never_silently_overwrites_manual_edits(world, client):
     assert formulation.text == "My own words for the client."
     client.post(f"/courses/{course.pk}/formulation/regenerate/", {"replace": "1"})
     formulation.refresh_from_db()
-    assert "We agreed to work on" in formulation.text and not formulation.text_edited
+    assert "This is depression." in formulation.text and not formulation.text_edited
 
 
 GOAL = {

@@ -448,6 +448,7 @@ CLIENT_DATA = (
     "communication/data/statements.json",
     "communication/data/styles.json",
     "communication/data/worksheets.json",
+    "formulation/data/client_text.json",
     "grief/data/grief.json",
     "intake/data/pages.json",
     "roleplay/data/library.json",

@@ -3,12 +3,13 @@ copy of their record (docs/record-export.md, gentle/lib/record_sections.py)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from gentle.clients.models import Client
-from gentle.communication.models import Exchange, Kind, StyleReflection, Worksheet
+from gentle.communication import selectors
+from gentle.communication.models import Exchange, StyleReflection, Worksheet
 from gentle.formulation.export import AREA_LABELS
-from gentle.lib.record_sections import Row, Section, fields
+from gentle.lib.record_sections import LazyLabels, Row, Section, as_date, fields
 
 
 def _style_reflections(client: Client) -> list[Row]:
@@ -58,6 +59,31 @@ def _worksheets(client: Client) -> list[Row]:
     return [fields(w, WORKSHEET_FIELDS) for w in rows]
 
 
+def _worksheets_readable(data: list[Row]) -> list[Row]:
+    """Worksheets with their kind named (and tagged when it comes from outside IPT) and each
+    step by its label, not its code."""
+    names, known = selectors.kind_names(), selectors.kinds()
+    readable = []
+    for row in data:
+        steps = (
+            {s.id: s.label for s in selectors.steps(row["kind"])} if row["kind"] in known else {}
+        )
+        readable.append(
+            {
+                **row,
+                "kind": names.get(row["kind"], row["kind"]),
+                "completed_at": as_date(row["completed_at"]),
+                "updated_at": as_date(row["updated_at"]),
+                "answers": [(steps.get(k, k), text) for k, text in (row["answers"] or {}).items()],
+            }
+        )
+    return readable
+
+
+def _style_labels() -> dict[str, str]:
+    return {**selectors.style_labels(), "mixed": gettext("mixed")}
+
+
 STYLE_REFLECTIONS = Section(
     key="style_reflections",
     build=_style_reflections,
@@ -65,6 +91,12 @@ STYLE_REFLECTIONS = Section(
     template="communication/record_copy/style_reflections.html",
     anchor="styles",
     dates=frozenset({"day"}),
+    labels={
+        "": {
+            "style": LazyLabels(_style_labels),
+            "items": LazyLabels(lambda: dict(selectors.checklist())),
+        }
+    },
     pairs=frozenset({"counts"}),
 )
 EXCHANGES = Section(
@@ -80,9 +112,8 @@ WORKSHEETS = Section(
     build=_worksheets,
     title=gettext_lazy("Worksheets"),
     template="communication/record_copy/worksheets.html",
-    dates=frozenset({"completed_at", "updated_at"}),
-    labels={"": {"kind": Kind}},
-    pairs=frozenset({"answers"}),
+    pairs=frozenset({"answers"}),  # step id to text: shown by step label (prepare)
+    prepare=_worksheets_readable,
 )
 
 SECTIONS = (STYLE_REFLECTIONS, EXCHANGES, WORKSHEETS)

@@ -84,6 +84,11 @@ class WorksheetNewForm(LinkedForm):
 
     field_order = ["kind", "title", "person", "goal"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Worksheets from outside IPT say so where they are chosen (DESC · Adjunct (from ...)).
+        self.fields["kind"].choices = list(selectors.kind_names().items())
+
 
 class WorksheetForm(forms.Form):
     """One field per step of the worksheet's kind. Saving keeps whatever is written; finishing

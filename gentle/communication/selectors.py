@@ -138,6 +138,24 @@ def kind_about(kind: str) -> str:
     return _pick(kinds()[kind]["about"])
 
 
+def kind_adjunct(kind: str) -> tuple[str, str]:
+    """For a worksheet from outside IPT (DESC, NVC, DEAR MAN, repair): a short tag ("Adjunct
+    (from DBT)") and where it comes from; ("", "") for IPT's own (decision analysis)."""
+    entry = kinds()[kind]
+    if "adjunct" not in entry:
+        return "", ""
+    return _pick(entry["adjunct"]), _pick(entry["origin"])
+
+
+def kind_names() -> dict[str, str]:
+    """Each kind's label, with its adjunct tag when it comes from outside IPT (for lists)."""
+    names = {}
+    for kind in kinds():
+        tag = kind_adjunct(kind)[0]
+        names[kind] = f"{kind_label(kind)} · {tag}" if tag else kind_label(kind)
+    return names
+
+
 def worksheet_page(worksheet, worksheet_steps) -> dict:
     """What a worksheet page shows besides its form, for the care team and the portal alike:
     the steps as written (for print), and statement feedback on the steps that ask for it."""
@@ -146,6 +164,7 @@ def worksheet_page(worksheet, worksheet_steps) -> dict:
         "worksheet": worksheet,
         "kind_label": kind_label(worksheet.kind),
         "kind_about": kind_about(worksheet.kind),
+        "adjunct": kind_adjunct(worksheet.kind),
         "written": [(s, answers.get(s.id, "")) for s in worksheet_steps],
         "feedback": [
             (s.label, [n for n in feedback(answers[s.id]) if s.asks or n.kind != "missing"])

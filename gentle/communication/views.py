@@ -41,7 +41,7 @@ def communication(request, client_id: int):
             "labels": selectors.style_labels(),
             "exchanges": list(client.exchanges.all()),
             "worksheets": list(client.worksheets.all()),
-            "kinds": {k: selectors.kind_label(k) for k in selectors.kinds()},
+            "kinds": selectors.kind_names(),
             "can_write": client.may.write,
             "new_form": WorksheetNewForm(client=client),
         },

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 
 from gentle.clients.models import Client
+from gentle.courses import protocol
 from gentle.courses.models import (
     Attendance,
     Course,
@@ -31,7 +32,14 @@ from gentle.courses.models import (
     SessionMode,
 )
 from gentle.courses.selectors import PHASE_LABELS, number_sessions
-from gentle.lib.record_sections import Row, Section, display_name, fields, json_safe
+from gentle.lib.record_sections import (
+    LazyLabels,
+    Row,
+    Section,
+    display_name,
+    fields,
+    json_safe,
+)
 
 COURSE_FIELDS = (
     "id",
@@ -212,6 +220,7 @@ PROGRESS_NOTES = Section(
     template=_template("progress_notes"),
     anchor="notes",
     dates=frozenset({"date", "signed_at", "created_at"}),
+    labels={"": {"techniques": LazyLabels(lambda: {t.id: t.text for t in protocol.techniques()})}},
 )
 RELAPSE_PLANS = Section(
     key="relapse_plans",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from gentle.audit.log import record
 from gentle.audit.names import Action
+from gentle.formulation import rules
 from gentle.formulation.models import Formulation, Goal, GoalRating
-from gentle.formulation.rules import area_name
 
 FIELDS = (
     "primary_area",
@@ -24,26 +23,38 @@ FIELDS = (
 
 
 def compose_text(course, data: dict) -> str:
-    """The plain-language formulation made from the structured fields."""
-    focus = area_name(data["primary_area"])
-    if data.get("secondary_area"):
-        focus += " " + _("and, second, %(area)s") % {"area": area_name(data["secondary_area"])}
+    """The formulation as the client reads it, in the client's language and plain words
+    (docs/formulation-text.md): what they live with named as depression, a common, treatable
+    illness that is not their fault; the focus in plain words, tied to the onset and the link
+    as the clinician wrote them down; what we will do together, and for how many sessions."""
+    with translation.override(course.client.language or None):
+        return "\n\n".join(_paragraphs(course, data))
+
+
+def _paragraphs(course, data: dict) -> list[str]:
+    say = rules.sentence
     parts = []
     if data.get("symptoms"):
-        parts.append(_("What brought you here: %(text)s") % {"text": data["symptoms"]})
+        parts.append(say("symptoms") % {"text": data["symptoms"].strip()})
+    parts.append(say("illness"))
+    link = [say("link") % {"area": rules.plain_name(data["primary_area"])}]
     if data.get("onset_events"):
-        parts.append(_("Around the time it began: %(text)s") % {"text": data["onset_events"]})
-    parts.append(_("We agreed to work on %(focus)s.") % {"focus": focus})
+        link.append(say("onset") % {"text": data["onset_events"].strip()})
     if data.get("connection"):
-        parts.append(data["connection"])
+        link.append(say("connection") % {"text": data["connection"].strip()})
+    parts.append("\n".join(link))
+    work = [rules.client_aim(data["primary_area"])]
+    if data.get("secondary_area"):
+        work.append(say("secondary") % {"area": rules.plain_name(data["secondary_area"])})
+    parts.append(" ".join(work))
     if data.get("strengths"):
-        parts.append(_("What you bring: %(text)s") % {"text": data["strengths"]})
-    plan = data.get("plan") or ""
-    parts.append(
-        _("Over %(n)s sessions we will %(plan)s")
-        % {"n": course.contracted_sessions, "plan": plan or _("work on this together.")}
-    )
-    return "\n\n".join(parts)
+        parts.append(say("strengths") % {"text": data["strengths"].strip()})
+    n = course.contracted_sessions
+    contract = [say("sessions", n) % {"n": n, "minutes": course.session_minutes}]
+    if data.get("plan"):
+        contract.append(say("plan") % {"text": data["plan"].strip()})
+    parts.append(" ".join(contract))
+    return parts
 
 
 def formulation_save(*, by, course, data: dict, text: str) -> Formulation:

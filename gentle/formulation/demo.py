@@ -7,34 +7,35 @@ from gentle.formulation.actions import compose_text
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.formulation.rules import goal_templates
 
+# Written as a clinician would for the client to read (the formulation text quotes them).
 DETAILS = {
     "grief": (
-        "Low mood, tearfulness and poor sleep for four months.",
-        "Their mother died after a short illness in the spring.",
-        "The low mood began in the months after the death, with little chance to grieve.",
-        "A close sister; the walking group.",
-        "talk about their mother and the loss, and take up again what was set aside.",
+        "feeling low and tearful most days, and sleeping badly, for four months.",
+        "in the months after your mother died, last spring, after a short illness.",
+        "you had little chance to grieve her; since then, nothing has felt right.",
+        "your sister, who is close to you; the walking group.",
+        "talk about your mother and the loss, and take up again what you set aside.",
     ),
     "dispute": (
-        "Low mood and irritability, withdrawing in the evenings.",
-        "Arguments with their partner about money and housework began last winter.",
-        "The mood drops after each argument that ends in silence.",
-        "A sister who listens; the children.",
+        "feeling low and irritable, and pulling away from everyone in the evenings.",
+        "last winter, when the arguments with your partner about money and housework began.",
+        "your mood drops after each argument that ends in silence.",
+        "a sister who listens; your children.",
         "understand the disagreement and try new ways of raising it.",
     ),
     "transition": (
-        "Low mood and feeling out of place since the move.",
-        "Moved country and started night shifts within a few months.",
-        "The old role and friends were lost all at once.",
-        "Curiosity; a friend from before the move.",
-        "mourn what was left behind and build support in the new life.",
+        "feeling low and out of place.",
+        "a few months after you moved country and started night shifts.",
+        "you lost your old work and your friends all at once.",
+        "your curiosity; a friend from before the move.",
+        "say goodbye to what you left behind and build support in your new life.",
     ),
     "deficits": (
-        "Long-standing low mood and loneliness.",
-        "No single event; few close relationships for years.",
-        "Isolation keeps the mood low, and low mood keeps them isolated.",
-        "Reliable at work; a neighbour who says hello.",
-        "practise reaching out and look at the pattern of pulling back.",
+        "low mood and loneliness, for many years.",
+        "there was no single event; close relationships have been few for a long time.",
+        "being alone keeps your mood low, and low mood makes it harder to reach out.",
+        "you are reliable at work; a neighbour who always says hello.",
+        "practise reaching out, and look at the moments you pull back.",
     ),
 }
 LEVELS = (

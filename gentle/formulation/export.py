@@ -7,12 +7,13 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 
 from gentle.clients.models import Client
-from gentle.courses.models import ProblemArea
 from gentle.formulation.models import DisputeStage, Formulation, Goal, GoalRating
-from gentle.lib.record_sections import Row, Section, fields, json_safe
+from gentle.formulation.rules import AREAS, plain_name
+from gentle.lib.record_sections import LazyLabels, Row, Section, fields, json_safe
 
-# The labels of the focus (problem area) codes, for the sections of apps that record a focus.
-AREA_LABELS = ProblemArea
+# The focus (problem area) codes as the client reads them, in plain words (WHO group IPT's
+# names; data/client_text.json), for the sections of apps that record a focus.
+AREA_LABELS = LazyLabels(lambda: {area: plain_name(area) for area in AREAS})
 
 FORMULATION_FIELDS = (
     "course_id",

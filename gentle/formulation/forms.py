@@ -15,37 +15,49 @@ class FormulationForm(forms.Form):
     secondary_area = forms.ChoiceField(label=_("Secondary focus (optional)"), required=False)
     symptoms = forms.CharField(
         label=_("Symptoms and diagnosis"),
+        help_text=_(
+            "The client reads this after “What you have been living with:”; use their words."
+        ),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs=TEXT),
     )
     onset_events = forms.CharField(
         label=_("Events near the onset"),
+        help_text=_("The client reads this after “When it began:”; use their words."),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs=TEXT),
     )
     connection = forms.CharField(
         label=_("How the focus connects to the episode"),
+        help_text=_("The client reads this after “How the two are connected:”; use their words."),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs=TEXT),
     )
     strengths = forms.CharField(
         label=_("Strengths and supports"),
+        help_text=_("The client reads this after “What you bring:”."),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs=TEXT),
     )
     plan = forms.CharField(
-        label=_("Plan"), required=False, max_length=2000, widget=forms.Textarea(attrs=TEXT)
+        label=_("Plan"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs=TEXT),
+        help_text=_("The client reads this after “In these sessions we will”."),
     )
     text = forms.CharField(
         label=_("Formulation to share with the client"),
         required=False,
         max_length=6000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Made from the fields above; edit it freely."),
+        help_text=_(
+            "Made from the fields above in the client’s language and plain words; edit it freely."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

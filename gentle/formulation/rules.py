@@ -44,6 +44,51 @@ def load() -> tuple[dict, dict]:
     return areas, rules
 
 
+SCRIPT = (
+    "symptoms",
+    "illness",
+    "link",
+    "onset",
+    "connection",
+    "secondary",
+    "strengths",
+    "sessions",
+    "plan",
+)
+
+
+@cache
+def client_text() -> dict:
+    """The words the client reads (data/client_text.json): plain names of the areas, what we
+    will do for each, and the sentences of the formulation text, in each language."""
+    data = json.loads((DATA / "client_text.json").read_text(encoding="utf-8"))
+    for part in ("names", "aims"):
+        if set(data[part]) != set(AREAS) or any("en" not in t for t in data[part].values()):
+            raise RuleError(f"client_text.json: {part} needs every area, each in English")
+    if set(data["script"]) != set(SCRIPT):
+        raise RuleError("client_text.json: the script has unknown or missing sentences")
+    return data
+
+
+def plain_name(area: str) -> str:
+    """The area as the client reads it (WHO group IPT's plain names, in our words)."""
+    names = client_text()["names"]
+    return _lang(names[area]) if area in names else ""
+
+
+def client_aim(area: str) -> str:
+    return _lang(client_text()["aims"][area])
+
+
+def sentence(key: str, n: int | None = None) -> str:
+    """One sentence of the client's formulation text; one with a count ("one" and "other"
+    forms, as in English and Spanish) takes ``n``."""
+    entry = client_text()["script"][key]
+    if "one" in entry:
+        entry = entry["one"] if n == 1 else entry["other"]
+    return _lang(entry)
+
+
 def scheme() -> str:
     return settings.GENTLE_PROBLEM_AREAS
 

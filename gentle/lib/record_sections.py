@@ -9,7 +9,7 @@ apps' ``build`` functions do the querying.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -48,9 +48,29 @@ def as_date(value: Any) -> Any:
 
 
 def label(choices: Any, value: Any) -> Any:
-    """The display label of a code (a TextChoices class or a plain mapping)."""
+    """The display label of a code (a TextChoices class or a plain mapping), or of each code in
+    a list of codes."""
     mapping = dict(choices.choices) if hasattr(choices, "choices") else choices
+    if isinstance(value, list):
+        return [mapping.get(item, item) for item in value]
     return mapping.get(value, value) if value else value
+
+
+class LazyLabels(Mapping[str, Any]):
+    """Labels read from a data file when the page is made, in its language: ``labels()``
+    returns {code: label} and is called on each look-up."""
+
+    def __init__(self, labels: Callable[[], Mapping[str, Any]]) -> None:
+        self._labels = labels
+
+    def __getitem__(self, code: str) -> Any:
+        return self._labels()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels())
+
+    def __len__(self) -> int:
+        return len(self._labels())
 
 
 @dataclass(frozen=True, eq=False)  # each section is one object, compared by identity

@@ -4,6 +4,7 @@ from gentle.portal import views
 urlpatterns = [
     route("", views.portal_home, name="portal_home", access=Access.PORTAL),
     route("plan/", views.portal_plan, name="portal_plan", access=Access.PORTAL),
+    route("focus/", views.portal_focus, name="portal_focus", access=Access.PORTAL),
     route(
         "safety-plan/",
         views.portal_safety_plan,

@@ -28,6 +28,7 @@ from gentle.communication.forms import ExchangeForm, StatementForm, WorksheetFor
 from gentle.courses.models import Attendance, Session
 from gentle.courses.selectors import latest_relapse_plan
 from gentle.formulation.models import Goal
+from gentle.formulation.selectors import client_plan
 from gentle.grief import actions as grief_actions
 from gentle.grief import selectors as grief_selectors
 from gentle.grief.access import portal_loss as portal_loss_for
@@ -309,6 +310,14 @@ def portal_plan(request):
 
 
 @role_required(Role.CLIENT)
+def portal_focus(request):
+    """ "My focus and plan": the formulation as the client agreed it, sessions held and left,
+    the goals, and the plan for staying well at the end."""
+    client = own_client_record(request)
+    return render(request, "portal/focus.html", {"client": client, "page": client_plan(client)})
+
+
+@role_required(Role.CLIENT)
 @require_http_methods(["GET", "POST"])
 def portal_safety_plan(request):
     """The client's safety plan, which they see and change themselves. Their words go through
@@ -520,6 +529,7 @@ def portal_communication(request):
         {
             "exchanges": list(client.exchanges.filter(shared_with_client=True)),
             "worksheets": list(client.worksheets.filter(shared_with_client=True)),
+            "kinds": communication_selectors.kind_names(),
         },
     )
 
