@@ -146,6 +146,9 @@ STAFF_QUOTES_CLIENT: dict[str, str] = {
     "partner'. Only names Gentle knows are replaced: the people in the client's record and the "
     "clinic's other clients. If it is slow, unreachable or answers badly, the built-in partner "
     "answers instead.": "quotes a role as the client reads it",
+    "The client reads this after “What you have been living with:”; use their words.": "quotes "
+    "the heading the client reads",
+    "The client reads this after “What you bring:”.": "quotes the heading the client reads",
 }
 # The staff's parts of templates clients and visitors see too.
 STAFF_IN_SHARED: dict[str, str] = {
