@@ -154,6 +154,8 @@ def test_the_stage_of_a_secondary_dispute_is_saved_from_the_formulation_form(wor
     formulation = Formulation.objects.get(course=course)
     assert formulation.secondary_dispute_stage == "dissolution"
     assert "For the role dispute — dissolution (secondary focus)" in page(world, course, 4)
+    contract = visible_text(client.get(f"/courses/{course.pk}/formulation/"))
+    assert "Focus Grief; Role dispute (Dissolution (ending))" in contract
 
 
 def test_a_secondary_stage_without_a_secondary_dispute_is_refused(world, course):
