@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from gentle.clients.models import Consent
-from gentle.courses import protocol
+from gentle.courses import protocol, strategies
 from gentle.courses.actions import keyring
 from gentle.courses.models import (
     Course,
@@ -19,6 +19,7 @@ from gentle.courses.models import (
     Session,
 )
 from gentle.courses.selectors import overlapping
+from gentle.lib.course_focus import Focus
 
 # (format, focus, sessions held so far, status) — one plan per demo client, in order.
 PLANS = [
@@ -37,6 +38,15 @@ PLANS = [
     ("individual", "dispute", 2, "active"),
     ("individual", "deficits", 8, "active"),
 ]
+
+# The focus each plan's formulation agrees beyond its primary area (the formulation demo writes
+# it): plan index -> (the dispute's stage, a secondary area, the secondary dispute's stage).
+FOCUS_DETAIL = {
+    0: ("renegotiation", "", ""),
+    2: ("", "dispute", "impasse"),
+    4: ("renegotiation", "", ""),
+    8: ("dissolution", "", ""),
+}
 
 EVENTS = {
     "dispute": [
@@ -112,7 +122,8 @@ def seed(rng, context: dict) -> None:
             termination_first=sessions_total - defaults.termination_sessions + 1,
             start_date=first_day,
             status=status,
-            focus=focus if held >= 3 else "",
+            # Agreed at the end of the initial phase: a course past it always has its focus.
+            focus=focus if held >= defaults.initial_sessions else "",
             goals="Fewer arguments that end in silence; ask for help with the children."
             if focus == "dispute" and held >= 3
             else "",
@@ -135,7 +146,11 @@ def seed(rng, context: dict) -> None:
         client.phone = f"555-01{index:02d}"
         client.pronouns = rng.choice(["she/her", "he/him", "they/them", ""])
         client.save(update_fields=["date_of_birth", "phone", "pronouns"])
-        agenda = protocol.agenda_for(fmt)
+        stage, secondary, secondary_stage = FOCUS_DETAIL.get(index % len(PLANS), ("", "", ""))
+        areas = ((focus, stage), (secondary, secondary_stage)) if secondary else ((focus, stage),)
+        if course.focus:
+            context.setdefault("focus_areas", {})[course.pk] = areas
+        agreed = Focus(areas=areas, agreed=True)
         mood = rng.randrange(2, 5)
         number = 0
         for week, attendance in enumerate(past):
@@ -152,7 +167,8 @@ def seed(rng, context: dict) -> None:
                 continue
             number += 1
             phase = course.phase_of(number)
-            session.agenda_done = [item.id for item in agenda.phases[phase] if rng.random() < 0.85]
+            items = strategies.flat(strategies.groups(fmt, phase, agreed))
+            session.agenda_done = [item.id for item in items if rng.random() < 0.85]
             session.save(update_fields=["agenda_done"])
             mood = max(0, min(10, mood + rng.choice([-1, 0, 1, 1, 1])))
             signed = number < held or status != "active"

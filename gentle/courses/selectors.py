@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from gentle.clients.access import access_path
 from gentle.clients.models import Client
-from gentle.courses import protocol
+from gentle.courses import protocol, strategies
 from gentle.courses.models import (
     NUMBERED,
     Attendance,
@@ -37,6 +37,7 @@ from gentle.courses.models import (
     RolePlayKind,
     Session,
 )
+from gentle.lib import course_focus
 from gentle.lib.search import search
 
 OPEN_STATUSES = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
@@ -363,7 +364,7 @@ class GridSession:
 
     session: Session
     note: ProgressNote | None
-    agenda_done: int  # items of its phase's agenda ticked
+    agenda_done: int  # items of its phase's agenda ticked (the middle phase's with the focus's)
     agenda_size: int
     techniques: list[str]  # by name, in the reader's language
     tools: list[tuple[str, int]]  # the kinds of tool linked to it, with how many of each
@@ -383,11 +384,15 @@ def grid_sessions(course: Course) -> list[GridSession]:
         course,
         list(course.sessions.select_related("note").prefetch_related("tools", "role_plays")),
     )
-    agenda = protocol.agenda_for(course.format)
+    focus = course_focus.of(course)
+    agendas = {
+        phase: {item.id for item in strategies.flat(strategies.groups(course.format, phase, focus))}
+        for phase in protocol.PHASES
+    }
     names = {item.id: item.text for item in protocol.techniques()}
     rows = []
     for session in sessions:
-        items = {item.id for item in agenda.phases[session.phase]}
+        items = agendas[session.phase]
         note = session.note if hasattr(session, "note") else None
         kinds = Counter(tool.get_kind_display() for tool in session.tools.all())
         kinds.update(str(ROLE_PLAY_SHORT[RolePlayKind(p.kind)]) for p in session.role_plays.all())

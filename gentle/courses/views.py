@@ -24,7 +24,7 @@ from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
 from gentle.clients.access import client_for, record_list_read, visible_clients
-from gentle.courses import actions, calendar, protocol, selectors
+from gentle.courses import actions, calendar, protocol, selectors, strategies
 from gentle.courses.access import course_for, process_note_for, session_for
 from gentle.courses.forms import (
     COURSE_FIELDS,
@@ -58,7 +58,7 @@ from gentle.courses.models import (
     SessionToolKind,
 )
 from gentle.courses.selectors import PHASE_LABELS, mood_points
-from gentle.lib import before_signing, ical, session_panel, svg
+from gentle.lib import before_signing, course_focus, ical, session_panel, svg
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.lib.tokens import token_hash
@@ -111,11 +111,15 @@ def course_detail(request, course_id: int):
         for n in range(1, course.contracted_sessions + 1)
     ]
     points = mood_points(sessions)
+    # The focus guard: past the initial phase with no agreed focus (ADR 0045).
+    reached_middle = any((s.number or 0) > course.initial_last for s in sessions)
+    focus = course_focus.of(course)
     return render(
         request,
         "courses/course_detail.html",
         {
             "course": course,
+            "focus_missing": reached_middle and not (focus.agreed and course.focus),
             "client": course.client,
             "phases": phases,
             "slots": slots,
@@ -257,8 +261,12 @@ def _session_context(request, session):
     index = next(i for i, s in enumerate(sessions) if s.pk == session.pk)
     current = sessions[index]
     previous = sessions[index - 1] if index > 0 else None
-    agenda = protocol.agenda_for(course.format)
-    items = agenda.phases[current.phase]
+    focus = course_focus.of(course)
+    groups = strategies.groups(course.format, current.phase, focus)
+    items = strategies.flat(groups)
+    shown = {item.id for item in items}
+    done = set(session.agenda_done or ())
+    names = {t.id: t.text for t in protocol.techniques()}
     note = (
         ProgressNote.objects.filter(session=session).select_related("author", "signed_by").first()
     )
@@ -288,12 +296,29 @@ def _session_context(request, session):
         "course": course,
         "client": course.client,
         "phase_label": PHASE_LABELS[current.phase],
-        "agenda_items": [{"item": i, "done": i.id in session.agenda_done} for i in items],
+        "agenda_items": [{"item": i, "done": i.id in done} for i in items],
+        "agenda_groups": [
+            {
+                "group": g,
+                "rows": [
+                    {
+                        "item": i,
+                        "done": i.id in done,
+                        "fits": [names[t] for t in getattr(i, "techniques", ())],
+                    }
+                    for i in g.items
+                ],
+            }
+            for g in groups
+        ],
+        # Ticked when the agenda (or the focus) was another: kept, and shown as such.
+        "agenda_earlier": strategies.named([i for i in session.agenda_done if i not in shown]),
+        "focus_missing": current.phase == "middle" and not (focus.agreed and course.focus),
         "agenda_form": AgendaForm(items=items, initial={"done": session.agenda_done}),
         "attendance_form": AttendanceForm(initial={"attendance": session.attendance}),
         "note": note,
         "addenda": list(note.addenda.select_related("author")) if note else [],
-        "techniques": {t.id: t.text for t in protocol.techniques()},
+        "techniques": names,
         "can_write": course.client.may.write,
         "is_clinician": course.client.may.write,
         "panel": session_panel.build(current, previous, course.client),
@@ -458,10 +483,12 @@ def session_agenda(request, session_id: int):
     if not form.is_valid():
         messages.error(request, _("Tick items from this session's agenda."))
     else:
+        # Ticks of items no longer on this agenda (the focus changed since) are kept.
+        earlier = [item_id for item_id, _text in context["agenda_earlier"]]
         actions.session_set_agenda(
             by=request.user,
             session=session,
-            done=form.cleaned_data["done"],
+            done=[*form.cleaned_data["done"], *earlier],
             version=agenda.version,
         )
         messages.success(request, _("Agenda saved."))

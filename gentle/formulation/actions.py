@@ -14,6 +14,7 @@ FIELDS = (
     "primary_area",
     "dispute_stage",
     "secondary_area",
+    "secondary_dispute_stage",
     "symptoms",
     "onset_events",
     "connection",

@@ -8,8 +8,10 @@ class FormulationConfig(AppConfig):
     verbose_name = _("Formulation and goals")
 
     def ready(self) -> None:
-        from gentle.formulation import panel, rules
-        from gentle.lib import session_panel
+        from gentle.formulation import focus, panel, rules
+        from gentle.lib import course_focus, session_panel
 
         rules.load()
         session_panel.register(panel.PART)
+        # The session page's middle-phase agenda and the course grid read the focus (ADR 0045).
+        course_focus.register(focus.of)

@@ -1,4 +1,5 @@
-"""Demo formulations and goals, one for each problem area (fictional)."""
+"""Demo formulations for every course past its initial phase, and goals for one course of each
+problem area (fictional)."""
 
 from __future__ import annotations
 
@@ -48,18 +49,23 @@ LEVELS = (
 
 
 def seed(rng, context: dict) -> None:
+    # Every course past its initial phase has an agreed formulation (the focus guard, ADR 0045);
+    # goals and their ratings for one course of each area.
     done = set()
+    created = 0
     for client in context["clients"]:
         course = client.courses.first()
-        if course is None or course.focus not in DETAILS or course.focus in done:
+        if course is None or course.focus not in DETAILS:
             continue
-        done.add(course.focus)
+        areas = context.get("focus_areas", {}).get(course.pk, ((course.focus, ""),))
+        (_, stage), (secondary, secondary_stage) = areas[0], (areas[1:] or [("", "")])[0]
         clinician = client.care_team.get(role="clinician").user
         symptoms, onset, connection, strengths, plan = DETAILS[course.focus]
         data = {
             "primary_area": course.focus,
-            "secondary_area": "",
-            "dispute_stage": "renegotiation" if course.focus == "dispute" else "",
+            "secondary_area": secondary,
+            "secondary_dispute_stage": secondary_stage,
+            "dispute_stage": stage,
             "symptoms": symptoms,
             "onset_events": onset,
             "connection": connection,
@@ -71,9 +77,15 @@ def seed(rng, context: dict) -> None:
             course=course,
             text=compose_text(course, data),
             updated_by=clinician,
-            agreed_on=sessions[min(2, len(sessions) - 1)].starts_at.date() if sessions else None,
+            agreed_on=sessions[min(course.initial_last, len(sessions)) - 1].starts_at.date()
+            if sessions
+            else None,
             **data,
         )
+        created += 1
+        if course.focus in done:
+            continue
+        done.add(course.focus)
         for text in goal_templates(course.focus):
             goal = Goal.objects.create(
                 course=course,
@@ -92,7 +104,7 @@ def seed(rng, context: dict) -> None:
                 GoalRating.objects.create(
                     goal=goal, session=session, rating=rating, rated_by=clinician
                 )
-    context.setdefault("counts", {}).update(formulations=len(done))
+    context.setdefault("counts", {}).update(formulations=created)
 
 
 def remove(clinic_slug: str) -> None:

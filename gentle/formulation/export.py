@@ -20,6 +20,7 @@ FORMULATION_FIELDS = (
     "primary_area",
     "dispute_stage",
     "secondary_area",
+    "secondary_dispute_stage",
     "symptoms",
     "onset_events",
     "connection",
@@ -73,6 +74,7 @@ FORMULATIONS = Section(
             "primary_area": AREA_LABELS,
             "secondary_area": AREA_LABELS,
             "dispute_stage": DisputeStage,
+            "secondary_dispute_stage": DisputeStage,
         }
     },
 )

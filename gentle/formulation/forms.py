@@ -13,6 +13,12 @@ class FormulationForm(forms.Form):
         label=_("Stage of the dispute"), required=False, choices=[("", "—"), *DisputeStage.choices]
     )
     secondary_area = forms.ChoiceField(label=_("Secondary focus (optional)"), required=False)
+    secondary_dispute_stage = forms.ChoiceField(
+        label=_("Stage of the secondary dispute"),
+        required=False,
+        choices=[("", "—"), *DisputeStage.choices],
+        help_text=_("Only when the secondary focus is a role dispute."),
+    )
     symptoms = forms.CharField(
         label=_("Symptoms and diagnosis"),
         help_text=_(
@@ -75,6 +81,11 @@ class FormulationForm(forms.Form):
             )
         if cleaned.get("dispute_stage") and primary != "dispute":
             self.add_error("dispute_stage", _("A stage belongs to a role dispute."))
+        if cleaned.get("secondary_dispute_stage") and secondary != "dispute":
+            self.add_error(
+                "secondary_dispute_stage",
+                _("This stage belongs to a secondary focus that is a role dispute."),
+            )
         return cleaned
 
 

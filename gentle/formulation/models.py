@@ -33,6 +33,13 @@ class Formulation(models.Model):
     secondary_area = models.CharField(
         _("secondary focus"), max_length=12, choices=AREA_CHOICES, blank=True
     )
+    secondary_dispute_stage = models.CharField(
+        _("stage of the secondary dispute"),
+        max_length=15,
+        choices=DisputeStage.choices,
+        blank=True,
+        help_text="The stage when the secondary focus is a role dispute; it chooses the agenda.",
+    )
     symptoms = models.TextField(_("symptoms and diagnosis"), blank=True)
     onset_events = models.TextField(_("events near the onset"), blank=True)
     connection = models.TextField(_("how the focus connects to the episode"), blank=True)
@@ -57,6 +64,10 @@ class Formulation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(primary_area="dispute") | models.Q(dispute_stage=""),
                 name="formulation_stage_only_for_dispute",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(secondary_area="dispute") | models.Q(secondary_dispute_stage=""),
+                name="formulation_secondary_stage_only_for_dispute",
             ),
         ]
 

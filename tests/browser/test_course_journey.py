@@ -1,5 +1,6 @@
 """A whole 12-session course of individual IPT for a demo client, run in Chromium: the agenda
-follows the phase, notes are signed, the contract holds, and the client sees their plan."""
+follows the phase and, in the middle phase, the focus agreed in the formulation; notes are
+signed, the contract holds, and the client sees their plan."""
 
 import pytest
 
@@ -20,6 +21,21 @@ AGENDA_SIGN = {
     "Middle phase": "Work on the agreed focus",
     "Termination phase": "Name warning signs of relapse and what to do",
 }
+
+
+MIDDLE_STRATEGY = "Name the expectations each person holds that the other does not share"
+
+
+def agree_the_focus(page, course_url):
+    """At the end of the initial phase: a role dispute in renegotiation, agreed with the client."""
+    page.goto(course_url)
+    page.get_by_role("link", name="Focus and formulation").first.click()
+    page.get_by_label("Primary focus").select_option("dispute")
+    page.get_by_label("Stage of the dispute", exact=True).select_option("renegotiation")
+    page.get_by_label("Symptoms and diagnosis").fill("Fictional: low mood for three months.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Record the client's agreement today").click()
+    page.get_by_text("The client agreed on").wait_for()
 
 
 def sign_in(page, base, email):
@@ -61,6 +77,11 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
         agenda = page.get_by_role("heading", name=f"Agenda for the {phase}")
         assert agenda.is_visible(), number
         page.get_by_label(AGENDA_SIGN[phase]).check()
+        if number == 4:
+            # The middle phase works on the focus agreed at the end of the initial phase.
+            group = page.get_by_role("group", name="For the role dispute — renegotiation")
+            group.get_by_label(MIDDLE_STRATEGY).check()
+            assert not page.get_by_text("No focus has been agreed").is_visible()
         page.get_by_role("button", name="Save agenda").click()
         page.get_by_text("Agenda saved.").wait_for()
         page.get_by_role("combobox", name="Attendance").select_option("attended")
@@ -76,6 +97,8 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
         page.get_by_text("Note signed.").wait_for()
         if number in (1, 5, 12):
             screenshot(page, f"course-session-{number}-1280")
+        if number == 3:
+            agree_the_focus(page, course_url)
 
     # The contract is full: a 13th session asks for a contract change first.
     page.goto(course_url)
