@@ -387,9 +387,12 @@ SCHEDULE = Path(__file__).resolve().parent / "data" / "schedule.json"
 
 
 @cache
-def default_schedule() -> tuple[tuple[str, str, int | None], ...]:
+def default_schedule(course_format: str = "") -> tuple[tuple[str, str, int | None], ...]:
+    """The schedule a course follows until its clinician sets one: its format's own
+    (data/schedule.json "formats"), else the clinic default."""
     data = json.loads(SCHEDULE.read_text(encoding="utf-8"))
-    return tuple((r["instrument"], r["rule"], r.get("n")) for r in data["default"])
+    rules = data.get("formats", {}).get(course_format) or data["default"]
+    return tuple((r["instrument"], r["rule"], r.get("n")) for r in rules)
 
 
 def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
@@ -436,7 +439,9 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     counts = dict.fromkeys(by_id, 0)
     for course_id, session_id, number in held:
         contracted = by_id[course_id].contracted_sessions
-        for instrument_id, rule, n in rules.get(course_id) or default_schedule():
+        for instrument_id, rule, n in rules.get(course_id) or default_schedule(
+            by_id[course_id].format
+        ):
             if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
                 counts[course_id] += 1
     return counts
