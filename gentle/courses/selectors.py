@@ -374,11 +374,13 @@ def grid_sessions(course: Course) -> list[GridSession]:
     sessions = number_sessions(
         course, list(course.sessions.select_related("note").prefetch_related("tools"))
     )
-    agenda = protocol.agenda_for(course.format)
     names = {item.id: item.text for item in protocol.techniques()}
     rows = []
     for session in sessions:
-        items = {item.id for item in agenda.phases[session.phase]}
+        _agenda, phase_items = protocol.session_items(
+            course.format, session.agenda_format, session.phase, session.agenda_done or ()
+        )
+        items = {item.id for item in phase_items}
         note = session.note if hasattr(session, "note") else None
         kinds = Counter(tool.get_kind_display() for tool in session.tools.all())
         rows.append(
