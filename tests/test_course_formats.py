@@ -410,3 +410,28 @@ def test_the_demo_ipc_course_ends_with_its_last_session_and_its_triage():
     starts = [s.starts_at for s in maintenance.sessions.all()]
     assert {(b - a).days for a, b in zip(starts, starts[1:], strict=False)} == {28}
     assert RelapsePlan.objects.filter(course=maintenance).exclude(warning_signs="").exists()
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ({"perinatal_typo": []}, "unknown formats"),
+        ({"ipc": [{"instrument": "phq9", "rule": "weekly"}]}, "ipc: phq9 weekly"),
+        ({"ipc": [{"instrument": "gad7", "rule": "every_n"}]}, "every_n needs n 2-12"),
+    ],
+)
+def test_a_broken_measures_schedule_stops_start_up(tmp_path, monkeypatch, schedule, message):
+    from gentle.measures import selectors
+    from gentle.measures.instruments import InstrumentError
+
+    data = json.loads(selectors.SCHEDULE.read_text())
+    data["formats"] = schedule
+    broken = tmp_path / "schedule.json"
+    broken.write_text(json.dumps(data))
+    monkeypatch.setattr(selectors, "SCHEDULE", broken)
+    selectors.default_schedule.cache_clear()
+    try:
+        with pytest.raises(InstrumentError, match=message):
+            selectors.check_schedules()
+    finally:
+        selectors.default_schedule.cache_clear()

@@ -395,6 +395,25 @@ def default_schedule(course_format: str = "") -> tuple[tuple[str, str, int | Non
     return tuple((r["instrument"], r["rule"], r.get("n")) for r in rules)
 
 
+def check_schedules() -> None:
+    """Refuse at start-up a schedule.json naming an unknown format, instrument or rule, or an
+    'every_n' without an N of 2 to 12 (the limits a clinician's own schedule has)."""
+    from gentle.courses.protocol import FORMATS
+    from gentle.measures.instruments import InstrumentError, catalogue
+    from gentle.measures.models import Rule
+
+    data = json.loads(SCHEDULE.read_text(encoding="utf-8"))
+    unknown = set(data.get("formats", {})) - set(FORMATS)
+    if unknown:
+        raise InstrumentError(f"schedule.json: unknown formats {sorted(unknown)}")
+    for name in ("", *data.get("formats", {})):
+        for instrument, rule, n in default_schedule(name):
+            if instrument not in catalogue() or rule not in Rule.values:
+                raise InstrumentError(f"schedule.json {name or 'default'}: {instrument} {rule}")
+            if rule == Rule.EVERY_N and not (isinstance(n, int) and 2 <= n <= 12):
+                raise InstrumentError(f"schedule.json {name or 'default'}: every_n needs n 2-12")
+
+
 def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
     if rule == "every_session":
         return True
