@@ -375,6 +375,7 @@ def post_data(route: str, world: World) -> dict:
         "invitations": {"email": "probe@example.test", "role": Role.CLINICIAN},
         "course_new": {"format": "brief", "start_date": "2026-01-05"},
         "course_edit": {"format": "brief", "start_date": "2026-01-05", "status": "active"},
+        "course_triage": {"triage": "finished", "note": "Matrix probe"},
         "session_new": {"date": "2026-02-02", "time": "10:00", "minutes": 50, "mode": "video"},
         "session_attendance": {"attendance": "attended"},
         "session_move": {"date": "2026-02-02", "time": "11:00", "minutes": 50},

@@ -96,6 +96,7 @@ class Action(StrEnum):
     COURSE_NEW_FORM = "course.new_form", READ
     COURSE_OPEN = "course.open", READ
     COURSE_SUMMARY = "course.summary", READ
+    COURSE_TRIAGE = "course.triage", WRITE
     COURSE_UPDATE = "course.update", WRITE
     COURSE_VIEW = "course.view", READ
     CRISIS_TEXT_UPDATE = "crisis_text.update", WRITE
@@ -327,6 +328,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.COURSE_NEW_FORM: _("Opened the form for a new course"),
     Action.COURSE_OPEN: _("Opened a course to edit"),
     Action.COURSE_SUMMARY: _("Viewed a course summary"),
+    Action.COURSE_TRIAGE: _("Recorded where a counselling course leads"),
     Action.COURSE_UPDATE: _("Changed a course"),
     Action.COURSE_VIEW: _("Viewed a course"),
     Action.CRISIS_TEXT_UPDATE: _("Changed the crisis text"),

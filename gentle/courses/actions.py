@@ -11,7 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from gentle.accounts.models import Role
+from gentle.accounts.models import Role, User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.models import Consent, ConsentKind
@@ -19,6 +19,7 @@ from gentle.courses.models import (
     Attendance,
     CalendarFeed,
     Course,
+    CourseFormat,
     CourseStatus,
     NoteAddendum,
     NoteStatus,
@@ -55,10 +56,22 @@ def course_create(*, by, client, **fields) -> Course:
     return course
 
 
+class TriageMissing(Exception):
+    """An IPC course cannot be completed before its closing triage is recorded."""
+
+
 def course_update(*, by, course: Course, **fields) -> Course:
+    """Change the course's contract or status. A change of format keeps the sessions' ticked
+    agendas: each session keeps the format it was ticked under (Session.agenda_format)."""
     with transaction.atomic():
         for name, value in fields.items():
             setattr(course, name, value)
+        if (
+            course.format == CourseFormat.IPC
+            and course.status == CourseStatus.COMPLETED
+            and not course.triage
+        ):
+            raise TriageMissing()
         if course.status == CourseStatus.ENDED_EARLY and not course.ended_on:
             course.ended_on = timezone.localdate()
         if course.status != CourseStatus.ENDED_EARLY:
@@ -71,6 +84,24 @@ def course_update(*, by, course: Course, **fields) -> Course:
             object_type="course",
             object_id=course.pk,
             detail=f"status={course.status}",
+        )
+    return course
+
+
+def course_set_triage(*, by: User, course: Course, triage: str, note: str) -> Course:
+    """Record where an IPC course leads (finished, continue, refer) with the clinician's note;
+    'continue' is followed by a new course, which keeps this one as history."""
+    with transaction.atomic():
+        course.triage, course.triage_note = triage, note
+        course.triage_on = timezone.localdate()
+        course.save(update_fields=["triage", "triage_note", "triage_on"])
+        record(
+            Action.COURSE_TRIAGE,
+            actor=by,
+            client=course.client,
+            object_type="course",
+            object_id=course.pk,
+            detail=f"triage={triage}",
         )
     return course
 
@@ -262,10 +293,15 @@ def _queue_reminder(session: Session):
     )
 
 
-def session_set_agenda(*, by, session: Session, done: list[str], version: int) -> None:
+def session_set_agenda(
+    *, by, session: Session, done: list[str], version: int, agenda_format: str
+) -> None:
     with transaction.atomic():
-        Session.objects.filter(pk=session.pk).update(agenda_done=done, agenda_version=version)
+        Session.objects.filter(pk=session.pk).update(
+            agenda_done=done, agenda_version=version, agenda_format=agenda_format
+        )
         session.agenda_done = done
+        session.agenda_version, session.agenda_format = version, agenda_format
         record(
             Action.SESSION_AGENDA,
             actor=by,

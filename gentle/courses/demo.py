@@ -21,7 +21,9 @@ from gentle.courses.models import (
 from gentle.courses.selectors import overlapping
 from gentle.lib.course_focus import Focus
 
-# (format, focus, sessions held so far, status) — one plan per demo client, in order.
+# (format, focus, sessions held so far, status) — one plan per demo client, in order. The
+# completed IPC course held all six sessions and records its closing triage; the maintenance
+# course meets every four weeks after an acute course, with the plan for staying well it made.
 PLANS = [
     ("individual", "dispute", 5, "active"),
     ("individual", "grief", 1, "active"),
@@ -34,8 +36,8 @@ PLANS = [
     ("individual", "dispute", 4, "ended_early"),
     ("brief", "grief", 6, "active"),
     ("individual", "transition", 0, "planned"),
-    ("ipc", "transition", 5, "completed"),
-    ("individual", "dispute", 2, "active"),
+    ("ipc", "transition", 6, "completed"),
+    ("maintenance", "dispute", 3, "active"),
     ("individual", "deficits", 8, "active"),
 ]
 
@@ -109,13 +111,15 @@ def seed(rng, context: dict) -> None:
         while past.count("attended") < held:
             missed = past.count("attended") > 1 and rng.random() < 0.08
             past.append(rng.choice(["cancelled", "no_show"]) if missed else "attended")
+        spacing = timedelta(days=defaults.spacing_days)
         last_day = today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
-        first_day = last_day - timedelta(weeks=max(len(past) - 1, 0))
+        first_day = last_day - spacing * max(len(past) - 1, 0)
         if not past:
             first_day = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
         course = Course.objects.create(
             client=client,
             format=fmt,
+            kind="maintenance" if fmt == "maintenance" else "acute",
             contracted_sessions=sessions_total,
             session_minutes=defaults.minutes,
             initial_last=defaults.initial_sessions,
@@ -130,9 +134,19 @@ def seed(rng, context: dict) -> None:
             end_reason="Moved to another city for work; referred to a local service."
             if status == "ended_early"
             else "",
-            ended_on=today - timedelta(days=10) if status in ("ended_early", "completed") else None,
+            ended_on=today - timedelta(days=10) if status == "ended_early" else None,
             created_by=clinician,
         )
+        if status == "completed":
+            # Ended with its last session; an IPC course with its closing triage.
+            course.ended_on = last_day
+            if fmt == "ipc":
+                course.triage, course.triage_on = "finished", last_day
+                course.triage_note = (
+                    "PHQ-9 down from 14 to 6; settled in the new job. Will book a review if the "
+                    "warning signs on the plan come back."
+                )
+            course.save()
         Consent.objects.create(
             client=client, kind="treatment", given_on=first_day, recorded_by=clinician
         )
@@ -154,7 +168,7 @@ def seed(rng, context: dict) -> None:
         mood = rng.randrange(2, 5)
         number = 0
         for week, attendance in enumerate(past):
-            day = first_day + timedelta(weeks=week)
+            day = first_day + spacing * week
             session = Session.objects.create(
                 course=course,
                 clinician=clinician,
@@ -169,7 +183,8 @@ def seed(rng, context: dict) -> None:
             phase = course.phase_of(number)
             items = strategies.flat(strategies.groups(fmt, phase, agreed))
             session.agenda_done = [item.id for item in items if rng.random() < 0.85]
-            session.save(update_fields=["agenda_done"])
+            session.agenda_format = fmt
+            session.save(update_fields=["agenda_done", "agenda_format"])
             mood = max(0, min(10, mood + rng.choice([-1, 0, 1, 1, 1])))
             signed = number < held or status != "active"
             ProgressNote.objects.create(
@@ -196,11 +211,7 @@ def seed(rng, context: dict) -> None:
             for ahead in range(2):
                 if number + ahead >= sessions_total:
                     break
-                day = (
-                    last_day + timedelta(weeks=1 + ahead)
-                    if past
-                    else (first_day + timedelta(weeks=ahead))
-                )
+                day = last_day + spacing * (1 + ahead) if past else (first_day + spacing * ahead)
                 Session.objects.create(
                     course=course,
                     clinician=clinician,
@@ -208,7 +219,7 @@ def seed(rng, context: dict) -> None:
                     minutes=defaults.minutes,
                     mode="video" if ahead else "in_person",
                 )
-        if status == "completed" or number >= course.termination_first:
+        if status == "completed" or number >= course.termination_first or fmt == "maintenance":
             RelapsePlan.objects.create(
                 course=course,
                 updated_by=clinician,

@@ -17,6 +17,7 @@ from gentle.courses.models import (
     ProblemArea,
     RolePlayKind,
     SessionMode,
+    Triage,
 )
 
 TEXT = {"rows": 3}
@@ -36,7 +37,8 @@ class CourseForm(forms.Form):
         max_value=40,
         required=False,
         help_text=_(
-            "Leave empty for the format's usual number (individual 12, brief 8, IPC 6, group 8)."
+            "Leave empty for the format's usual number (individual 12, brief 8, IPC 6, group 8, "
+            "maintenance 12 monthly)."
         ),
     )
     session_minutes = forms.IntegerField(
@@ -55,6 +57,16 @@ class CourseForm(forms.Form):
         if not course_format:
             return cleaned
         defaults = protocol.defaults_for(course_format)
+        if course_format == CourseFormat.MAINTENANCE:
+            cleaned["kind"] = CourseKind.MAINTENANCE
+        elif cleaned.get("kind") == CourseKind.MAINTENANCE:
+            self.add_error(
+                "format",
+                _(
+                    "A maintenance course uses the Maintenance IPT format (monthly sessions with "
+                    "their own agenda)."
+                ),
+            )
         sessions = cleaned.get("contracted_sessions") or defaults.sessions
         cleaned["contracted_sessions"] = sessions
         cleaned["session_minutes"] = cleaned.get("session_minutes") or defaults.minutes
@@ -94,6 +106,21 @@ class CourseEditForm(CourseForm):
         if cleaned.get("status") == CourseStatus.ENDED_EARLY and not cleaned.get("end_reason"):
             self.add_error("end_reason", _("Say why the course ended early."))
         return cleaned
+
+
+class TriageForm(forms.Form):
+    """Where a counselling (IPC) course leads, decided with the client in its last session."""
+
+    triage = forms.ChoiceField(
+        label=_("Where the course leads"), choices=Triage.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs=TEXT),
+        help_text=_("For example: which treatment comes next, or where the client is referred."),
+    )
 
 
 class SessionForm(forms.Form):

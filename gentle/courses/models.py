@@ -20,6 +20,7 @@ class CourseFormat(models.TextChoices):
     BRIEF = "brief", _("Brief IPT")
     IPC = "ipc", _("Interpersonal Counseling (IPC)")
     GROUP = "group", _("Group IPT")
+    MAINTENANCE = "maintenance", _("Maintenance IPT")
 
 
 class CourseKind(models.TextChoices):
@@ -33,6 +34,14 @@ class CourseStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     ENDED_EARLY = "ended_early", _("Ended early")
+
+
+class Triage(models.TextChoices):
+    """Where an interpersonal counselling (IPC) course leads, decided in its last session."""
+
+    FINISHED = "finished", _("Finished: no further treatment needed")
+    CONTINUE = "continue", _("Continue: more treatment (for example full IPT)")
+    REFER = "refer", _("Refer elsewhere")
 
 
 class ProblemArea(models.TextChoices):
@@ -72,6 +81,15 @@ class Course(models.Model):
         help_text=_("The agreed problem area (the formulation is written in the initial phase)."),
     )
     goals = models.TextField(_("goals"), blank=True)
+    triage = models.CharField(
+        _("closing triage"),
+        max_length=10,
+        choices=Triage.choices,
+        blank=True,
+        help_text=_("Decided in the last session of an IPC course; needed to complete it."),
+    )
+    triage_note = models.TextField(_("triage note"), blank=True)
+    triage_on = models.DateField(_("triage decided on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -99,6 +117,10 @@ class Course(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status=CourseStatus.ENDED_EARLY) | ~models.Q(end_reason=""),
                 name="course_early_end_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(triage="") | models.Q(triage_on__isnull=False),
+                name="course_triage_has_date",
             ),
         ]
 
@@ -158,6 +180,11 @@ class Session(models.Model):
         _("why it was cancelled"), max_length=10, choices=CancelReason.choices, blank=True
     )
     agenda_version = models.PositiveSmallIntegerField(default=1)
+    agenda_format = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The format whose agenda was ticked (kept if the course's format changes).",
+    )
     agenda_done = models.JSONField(
         default=list, blank=True, help_text="Ids of the agenda items ticked in this session."
     )

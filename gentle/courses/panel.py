@@ -1,5 +1,7 @@
 """The session page's own parts of the "before this session" panel (ADR 0039): last session's
-plan with the sessions left, and the tools used in the session."""
+plan with the sessions left, the early warning signs of the plan for staying well (where the
+session's agenda has an item that works from it, as maintenance IPT's do), and the tools used in
+the session."""
 
 from __future__ import annotations
 
@@ -7,7 +9,15 @@ from typing import Any
 
 from django.db.models import Q
 
-from gentle.courses.models import Attendance, ProgressNote, Session, SessionTool, SessionToolKind
+from gentle.courses import protocol
+from gentle.courses.models import (
+    Attendance,
+    ProgressNote,
+    RelapsePlan,
+    Session,
+    SessionTool,
+    SessionToolKind,
+)
 from gentle.lib import session_panel
 from gentle.lib.session_panel import PanelPart, ToolRef
 
@@ -55,6 +65,23 @@ def plan(session: Session, previous: Session | None, client: Any) -> dict[str, A
     }
 
 
+def early_warning(session: Session, previous: Session | None, client: Any) -> dict[str, Any] | None:
+    """The course's plan for staying well beside an agenda that reviews its early warning
+    signs: one query, none when the agenda has no such item."""
+    course = session.course
+    _agenda, items = protocol.session_items(
+        course.format, session.agenda_format, getattr(session, "phase", "middle")
+    )
+    linked = [item for item in items if item.link == "relapse_plan"]
+    if not linked:
+        return None
+    return {
+        "items": linked,
+        "plan": RelapsePlan.objects.filter(course=course).first(),
+        "course": course,
+    }
+
+
 def tools(session: Session, previous: Session | None, client: Any) -> dict[str, Any] | None:
     """The tools linked to the session, named by the apps that keep them, and (for those who
     may write) the client's latest tools to link: one query, one per kind linked, and one per
@@ -92,5 +119,6 @@ def tools(session: Session, previous: Session | None, client: Any) -> dict[str, 
 
 PARTS = (
     PanelPart("plan", 20, "courses/panel/plan.html", plan),
+    PanelPart("early_warning", 25, "courses/panel/early_warning.html", early_warning),
     PanelPart("tools", 60, "courses/panel/tools.html", tools),
 )

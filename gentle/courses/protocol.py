@@ -14,8 +14,10 @@ from pathlib import Path
 from django.utils.translation import get_language
 
 DATA = Path(__file__).resolve().parent / "data"
-FORMATS = ("individual", "brief", "ipc", "group")
+FORMATS = ("individual", "brief", "ipc", "group", "maintenance")
 PHASES = ("initial", "middle", "termination")
+# Where an agenda item may point the clinician (the course's page of that name).
+LINKS = ("relapse_plan",)
 
 
 class ProtocolError(ValueError):
@@ -27,6 +29,7 @@ class Item:
     id: str
     en: str
     es: str
+    link: str = ""  # one of LINKS: the course page the item works from
 
     @property
     def text(self) -> str:
@@ -40,6 +43,7 @@ class FormatDefaults:
     minutes: int
     initial_sessions: int
     termination_sessions: int
+    spacing_days: int  # the usual days between sessions (the next session's date)
 
 
 @dataclass(frozen=True)
@@ -49,16 +53,26 @@ class Agenda:
     phases: dict[str, tuple[Item, ...]]
 
 
-def _items(raw, where: str) -> tuple[Item, ...]:
+def _items(raw: object, where: str, shared: dict[str, Item] | None = None) -> tuple[Item, ...]:
+    """A list of items; with ``shared``, an entry ``{"use": "<id>"}`` is that shared item (so
+    formats that do the same step say it once, in agendas/common.json)."""
     if not isinstance(raw, list) or not raw:
         raise ProtocolError(f"{where}: expected a non-empty list of items")
     items = []
     for entry in raw:
+        if shared is not None and isinstance(entry, dict) and "use" in entry:
+            if set(entry) != {"use"} or entry["use"] not in shared:
+                raise ProtocolError(f"{where}: {entry.get('use')!r} is not a shared item")
+            items.append(shared[entry["use"]])
+            continue
         if not isinstance(entry, dict) or not all(
             isinstance(entry.get(k), str) and entry.get(k) for k in ("id", "en", "es")
         ):
             raise ProtocolError(f"{where}: each item needs id, en and es text")
-        items.append(Item(entry["id"], entry["en"], entry["es"]))
+        link = entry.get("link", "")
+        if link not in ("", *LINKS):
+            raise ProtocolError(f"{where}: item {entry['id']!r} links to an unknown page")
+        items.append(Item(entry["id"], entry["en"], entry["es"], link))
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         raise ProtocolError(f"{where}: item ids repeat")
@@ -89,17 +103,34 @@ def load() -> tuple[dict[str, FormatDefaults], dict[str, Agenda], tuple[Item, ..
             minutes=int(entry["minutes"]),
             initial_sessions=int(entry["initial_sessions"]),
             termination_sessions=int(entry["termination_sessions"]),
+            spacing_days=int(entry["spacing_days"]),
         )
         if not 1 <= d.initial_sessions < d.sessions - d.termination_sessions + 1:
             raise ProtocolError(f"formats.json: {name}: phases do not fit its sessions")
+        if not 1 <= d.spacing_days <= 62:
+            raise ProtocolError(f"formats.json: {name}: spacing_days must be 1 to 62")
         defaults[name] = d
+    per_item = raw.get("minutes_per_item")
+    if not isinstance(per_item, int) or per_item < 1:
+        raise ProtocolError("formats.json: needs minutes_per_item, a positive integer")
+    common = _read(DATA / "agendas" / "common.json").get("items")
+    shared = {item.id: item for item in _items(common, "agendas/common.json")}
     agendas = {}
     for name in FORMATS:
         data = _read(DATA / "agendas" / f"{name}.json")
+        if data.get("format") != name:
+            raise ProtocolError(f"agendas/{name}.json: its format is not {name!r}")
         phases = {
-            phase: _items(data.get("phases", {}).get(phase), f"agendas/{name}.json {phase}")
+            phase: _items(data.get("phases", {}).get(phase), f"agendas/{name}.json {phase}", shared)
             for phase in PHASES
         }
+        for phase, items in phases.items():
+            # A session cannot hold more than its minutes allow (IPC's 30 minutes are not 50).
+            if len(items) * per_item > defaults[name].minutes:
+                raise ProtocolError(
+                    f"agendas/{name}.json {phase}: {len(items)} items do not fit "
+                    f"{defaults[name].minutes} minutes ({per_item} minutes an item)"
+                )
         agendas[name] = Agenda(format=name, version=data["version"], phases=phases)
     techniques = _items(raw.get("techniques"), "formats.json techniques")
     return defaults, agendas, techniques
@@ -115,3 +146,34 @@ def agenda_for(course_format: str) -> Agenda:
 
 def techniques() -> tuple[Item, ...]:
     return load()[2]
+
+
+def agenda_of(course_format: str, session_format: str) -> Agenda:
+    """The agenda a session is ticked under: the format it was first ticked under (kept when
+    the course's format changes later), else the course's format."""
+    return agenda_for(session_format if session_format in FORMATS else course_format)
+
+
+def session_items(
+    course_format: str, session_format: str, phase: str, done: list[str] | tuple[str, ...] = ()
+) -> tuple[Agenda, tuple[Item, ...]]:
+    """The agenda a session shows: the one of the format its agenda was ticked under (kept when
+    the course's format changes later), else the course's format; items ticked under an earlier
+    version of that agenda follow it, so a past session still shows what was done."""
+    agenda = agenda_for(session_format if session_format in FORMATS else course_format)
+    items = agenda.phases[phase]
+    shown = {item.id for item in items}
+    known = _all_items()
+    earlier = tuple(known[i] for i in done if i not in shown and i in known)
+    return agenda, items + earlier
+
+
+@cache
+def _all_items() -> dict[str, Item]:
+    """Every agenda item by id (the first text an id has), to name items ticked long ago."""
+    found: dict[str, Item] = {}
+    for agenda in load()[1].values():
+        for items in agenda.phases.values():
+            for item in items:
+                found.setdefault(item.id, item)
+    return found

@@ -385,14 +385,14 @@ def grid_sessions(course: Course) -> list[GridSession]:
         list(course.sessions.select_related("note").prefetch_related("tools", "role_plays")),
     )
     focus = course_focus.of(course)
-    agendas = {
-        phase: {item.id for item in strategies.flat(strategies.groups(course.format, phase, focus))}
-        for phase in protocol.PHASES
-    }
     names = {item.id: item.text for item in protocol.techniques()}
     rows = []
     for session in sessions:
-        items = agendas[session.phase]
+        agenda = protocol.agenda_of(course.format, session.agenda_format)
+        items = {
+            item.id
+            for item in strategies.flat(strategies.groups(agenda.format, session.phase, focus))
+        }
         note = session.note if hasattr(session, "note") else None
         kinds = Counter(tool.get_kind_display() for tool in session.tools.all())
         kinds.update(str(ROLE_PLAY_SHORT[RolePlayKind(p.kind)]) for p in session.role_plays.all())

@@ -26,6 +26,13 @@ urlpatterns = [
         methods=GET_POST,
     ),
     route(
+        "courses/<int:course_id>/triage/",
+        views.course_triage,
+        name="course_triage",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
         "courses/<int:course_id>/sessions/new/",
         views.session_new,
         name="session_new",

@@ -43,11 +43,14 @@ from gentle.courses.forms import (
     RolePlayForm,
     SessionForm,
     SignNoteForm,
+    TriageForm,
 )
 from gentle.courses.models import (
     NUMBERED,
     Attendance,
     CalendarFeed,
+    CourseFormat,
+    CourseStatus,
     NoteStatus,
     ProgressNote,
     RelapsePlan,
@@ -93,6 +96,10 @@ def course_new(request, client_id: int):
 def course_detail(request, course_id: int):
     """The course at a glance: sessions in their phases, attendance and mood."""
     course = course_for(request, course_id)
+    return _course_page(request, course)
+
+
+def _course_page(request, course, triage_form: TriageForm | None = None, status: int = 200):
     sessions = selectors.number_sessions(course, list(course.sessions.select_related("note")))
     phases = [
         {
@@ -137,8 +144,31 @@ def course_detail(request, course_id: int):
             else "",
             "other_courses": course.client.courses.exclude(pk=course.pk),
             "can_write": course.client.may.write,
+            "has_triage": course.format == CourseFormat.IPC or bool(course.triage),
+            "triage_form": triage_form
+            or TriageForm(initial={"triage": course.triage, "note": course.triage_note}),
         },
+        status=status,
     )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def course_triage(request, course_id: int):
+    """Record where the course leads (IPC's closing triage: finished, continue or refer)."""
+    course = course_for(request, course_id, write=True)
+    form = TriageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose where the course leads."))
+        return _course_page(request, course, triage_form=form, status=400)
+    actions.course_set_triage(
+        by=request.user,
+        course=course,
+        triage=form.cleaned_data["triage"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, _("Triage saved."))
+    return redirect("course_detail", course_id=course.pk)
 
 
 @role_required(Role.CLINICIAN)
@@ -167,6 +197,18 @@ def course_edit(request, course_id: int):
                 )
                 % {"n": numbered},
             )
+        elif (
+            form.cleaned_data["format"] == CourseFormat.IPC
+            and form.cleaned_data["status"] == CourseStatus.COMPLETED
+            and not course.triage
+        ):
+            form.add_error(
+                "status",
+                _(
+                    "Record the closing triage on the course page (finished, continue or refer) "
+                    "before completing an IPC course."
+                ),
+            )
         else:
             actions.course_update(by=request.user, course=course, **form.cleaned_data)
             messages.success(request, _("Course saved."))
@@ -189,7 +231,10 @@ def session_new(request, course_id: int):
     initial = {
         "minutes": course.session_minutes,
         "mode": last.mode if last else "in_person",
-        "date": (timezone.localtime(last.starts_at).date() + timedelta(days=7))
+        "date": (
+            timezone.localtime(last.starts_at).date()
+            + timedelta(days=protocol.defaults_for(course.format).spacing_days)
+        )
         if last
         else course.start_date,
         "time": timezone.localtime(last.starts_at).time() if last else None,
@@ -261,8 +306,9 @@ def _session_context(request, session):
     index = next(i for i, s in enumerate(sessions) if s.pk == session.pk)
     current = sessions[index]
     previous = sessions[index - 1] if index > 0 else None
+    agenda = protocol.agenda_of(course.format, session.agenda_format)
     focus = course_focus.of(course)
-    groups = strategies.groups(course.format, current.phase, focus)
+    groups = strategies.groups(agenda.format, current.phase, focus)
     items = strategies.flat(groups)
     shown = {item.id for item in items}
     done = set(session.agenda_done or ())
@@ -296,6 +342,7 @@ def _session_context(request, session):
         "course": course,
         "client": course.client,
         "phase_label": PHASE_LABELS[current.phase],
+        "agenda": agenda,
         "agenda_items": [{"item": i, "done": i.id in done} for i in items],
         "agenda_groups": [
             {
@@ -478,7 +525,7 @@ def session_attendance(request, session_id: int):
 def session_agenda(request, session_id: int):
     session = session_for(request, session_id, write=True)
     context = _session_context(request, session)
-    agenda = protocol.agenda_for(session.course.format)
+    agenda = context["agenda"]
     form = AgendaForm(request.POST, items=[row["item"] for row in context["agenda_items"]])
     if not form.is_valid():
         messages.error(request, _("Tick items from this session's agenda."))
@@ -490,6 +537,7 @@ def session_agenda(request, session_id: int):
             session=session,
             done=[*form.cleaned_data["done"], *earlier],
             version=agenda.version,
+            agenda_format=agenda.format,
         )
         messages.success(request, _("Agenda saved."))
     return redirect("session_detail", session_id=session.pk)

@@ -10,10 +10,11 @@ class MeasuresConfig(AppConfig):
     def ready(self) -> None:
         # Every shipped instrument is loaded and validated at start-up.
         from gentle.lib import before_signing, session_panel
-        from gentle.measures import alerts, instruments, panel
+        from gentle.measures import alerts, instruments, panel, selectors
         from gentle.safety import sources
 
         instruments.catalogue()
+        selectors.check_schedules()
         # The alert page shows what raised a questionnaire's alert through this (safety may
         # not read administrations: it sits above measures).
         sources.register(alerts.SOURCE, alerts.describe)

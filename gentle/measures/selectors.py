@@ -387,9 +387,31 @@ SCHEDULE = Path(__file__).resolve().parent / "data" / "schedule.json"
 
 
 @cache
-def default_schedule() -> tuple[tuple[str, str, int | None], ...]:
+def default_schedule(course_format: str = "") -> tuple[tuple[str, str, int | None], ...]:
+    """The schedule a course follows until its clinician sets one: its format's own
+    (data/schedule.json "formats"), else the clinic default."""
     data = json.loads(SCHEDULE.read_text(encoding="utf-8"))
-    return tuple((r["instrument"], r["rule"], r.get("n")) for r in data["default"])
+    rules = data.get("formats", {}).get(course_format) or data["default"]
+    return tuple((r["instrument"], r["rule"], r.get("n")) for r in rules)
+
+
+def check_schedules() -> None:
+    """Refuse at start-up a schedule.json naming an unknown format, instrument or rule, or an
+    'every_n' without an N of 2 to 12 (the limits a clinician's own schedule has)."""
+    from gentle.courses.protocol import FORMATS
+    from gentle.measures.instruments import InstrumentError, catalogue
+    from gentle.measures.models import Rule
+
+    data = json.loads(SCHEDULE.read_text(encoding="utf-8"))
+    unknown = set(data.get("formats", {})) - set(FORMATS)
+    if unknown:
+        raise InstrumentError(f"schedule.json: unknown formats {sorted(unknown)}")
+    for name in ("", *data.get("formats", {})):
+        for instrument, rule, n in default_schedule(name):
+            if instrument not in catalogue() or rule not in Rule.values:
+                raise InstrumentError(f"schedule.json {name or 'default'}: {instrument} {rule}")
+            if rule == Rule.EVERY_N and not (isinstance(n, int) and 2 <= n <= 12):
+                raise InstrumentError(f"schedule.json {name or 'default'}: every_n needs n 2-12")
 
 
 def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
@@ -436,7 +458,9 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     counts = dict.fromkeys(by_id, 0)
     for course_id, session_id, number in held:
         contracted = by_id[course_id].contracted_sessions
-        for instrument_id, rule, n in rules.get(course_id) or default_schedule():
+        for instrument_id, rule, n in rules.get(course_id) or default_schedule(
+            by_id[course_id].format
+        ):
             if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
                 counts[course_id] += 1
     return counts

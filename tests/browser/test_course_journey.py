@@ -136,3 +136,72 @@ def test_a_whole_twelve_session_course(live_server, page_at, screenshot, setting
     assert "Skipping the Saturday walk" in phone.locator("main").inner_text()
     screenshot(phone, "portal-plan-360")
     assert User.objects.get(email="client@demo.gentle.test").client_record == client
+
+
+IPC_AGENDA = {
+    1: "Give hope: people get better, and these few sessions are a way to start",
+    3: "Choose one step to try before the next session (what to say, whom to call)",
+    6: "Decide together and record on the course: finished, continue (for example full IPT), "
+    "or refer elsewhere",
+}
+
+
+def test_an_ipc_course_of_six_half_hours_ends_with_its_triage(
+    live_server, page_at, screenshot, settings
+):
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    client = Client.objects.get(user__email="client@demo.gentle.test")
+    base = live_server.url
+    page = page_at(1280, 900)
+    sign_in(page, base, "clinician@demo.gentle.test")
+
+    page.goto(f"{base}/clients/{client.pk}/")
+    page.get_by_role("link", name="New course").click()
+    page.get_by_label("Format").select_option("ipc")
+    page.get_by_label("Kind").select_option("continuation")
+    page.get_by_label("Start date").fill("2027-01-04")
+    page.get_by_role("button", name="Create course").click()
+    page.get_by_text("Course created.").wait_for()
+    course_url = page.url
+    assert "6 sessions of 30 minutes" in page.locator(".lead").inner_text()
+
+    for number in range(1, 7):
+        page.goto(course_url)
+        page.get_by_role("link", name="Schedule a session").click()
+        assert page.get_by_label("Length (minutes)").input_value() == "30"
+        if number == 1:
+            page.get_by_label("Time").fill("19:00")
+        page.get_by_role("button", name="Schedule").click()
+        assert page.get_by_role("heading", level=1).inner_text() == f"Session {number} of 6"
+        # Thirty minutes hold a few items, not the 50-minute agenda.
+        assert page.locator("input[name=done]").count() <= 5
+        if number in IPC_AGENDA:
+            page.get_by_label(IPC_AGENDA[number]).check()
+            page.get_by_role("button", name="Save agenda").click()
+            page.get_by_text("Agenda saved.").wait_for()
+        page.get_by_role("combobox", name="Attendance").select_option("attended")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Attendance saved.").wait_for()
+        if number == 1:
+            screenshot(page, "ipc-session-1-1280")
+
+    # Completing before the closing triage is refused with a clear message.
+    page.goto(course_url)
+    page.get_by_role("link", name="Contract and phases").click()
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Record the closing triage on the course page").wait_for()
+
+    page.goto(course_url)
+    page.get_by_label("Refer elsewhere").check()
+    page.get_by_label("Note").fill("Referred to the community mental health team.")
+    page.get_by_role("button", name="Save triage").click()
+    page.get_by_text("Triage saved.").wait_for()
+    page.get_by_role("link", name="Contract and phases").click()
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Course saved.").wait_for()
+    triage = page.locator("#triage").inner_text()
+    assert "Refer elsewhere" in triage and "community mental health team" in triage
+    screenshot(page, "ipc-course-triage-1280")
