@@ -81,7 +81,7 @@ def _strategies(raw: Any, where: str, known: set[str]) -> tuple[Strategy, ...]:
         unknown = [t for t in techniques if t not in known]
         if unknown:
             raise ProtocolError(f"{where}: {item.id}: unknown techniques {unknown}")
-        result.append(Strategy(item.id, item.en, item.es, tuple(techniques)))
+        result.append(Strategy(item.id, item.en, item.es, techniques=tuple(techniques)))
     return tuple(result)
 
 
