@@ -52,6 +52,10 @@ def timeline(request, client_id: int):
     moods = [(d, m) for d, m in selectors.moods(client) if start <= d <= end]
     diary = [(d, m) for d, m in selectors.diary_moods(client) if start <= d <= end]
     window = settings.GENTLE_ONSET_WINDOW_MONTHS
+    perinatal = settings.GENTLE_PERINATAL_ONSET_WINDOW_MONTHS
+    perinatal_key = (
+        _(" (a birth: in the %(n)s months before)") % {"n": perinatal} if perinatal > window else ""
+    )
     chart = svg.timeline(
         start=start,
         end=end,
@@ -72,7 +76,8 @@ def timeline(request, client_id: int):
                 "event in the %(n)s months before an episode began",
                 window,
             )
-            % {"n": window},
+            % {"n": window}
+            + perinatal_key,
             "planned": _("planned event"),
             "mood": _("mood (session ratings, 0–10)"),
             "diary": _("mood (the client's diary, 0–10)"),
