@@ -102,7 +102,6 @@ def today_sessions(user: User, mine: QuerySet[Any], now: datetime) -> list[Any]:
         .values_list("client_id", "n")
     )
     overdue = measure_selectors.overdue_counts(courses.values())
-    default = measure_selectors.default_schedule()
     for session in sessions:
         course = session.course
         numbered = session.attendance in NUMBERED
@@ -112,7 +111,8 @@ def today_sessions(user: User, mine: QuerySet[Any], now: datetime) -> list[Any]:
         session.due = (
             [
                 _instrument_name(instrument)
-                for instrument, rule, n in rules.get(course.pk) or default
+                for instrument, rule, n in rules.get(course.pk)
+                or measure_selectors.default_schedule(course.format)
                 if measure_selectors.is_due(rule, n, session.number, course.contracted_sessions)
                 and (session.pk, instrument) not in given
             ]

@@ -20,6 +20,7 @@ class CourseFormat(models.TextChoices):
     BRIEF = "brief", _("Brief IPT")
     IPC = "ipc", _("Interpersonal Counseling (IPC)")
     GROUP = "group", _("Group IPT")
+    PERINATAL = "perinatal", _("Perinatal IPT")
 
 
 class CourseKind(models.TextChoices):

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.utils.translation import get_language
 
 DATA = Path(__file__).resolve().parent / "data"
-FORMATS = ("individual", "brief", "ipc", "group")
+FORMATS = ("individual", "brief", "ipc", "group", "perinatal")
 PHASES = ("initial", "middle", "termination")
 
 

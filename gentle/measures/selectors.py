@@ -387,9 +387,12 @@ SCHEDULE = Path(__file__).resolve().parent / "data" / "schedule.json"
 
 
 @cache
-def default_schedule() -> tuple[tuple[str, str, int | None], ...]:
+def default_schedule(course_format: str = "") -> tuple[tuple[str, str, int | None], ...]:
+    """The schedule a course without its own rules follows: its format's, where
+    data/schedule.json names one (perinatal IPT gives the EPDS), else the clinic default."""
     data = json.loads(SCHEDULE.read_text(encoding="utf-8"))
-    return tuple((r["instrument"], r["rule"], r.get("n")) for r in data["default"])
+    rules = (data.get("formats") or {}).get(course_format) or data["default"]
+    return tuple((r["instrument"], r["rule"], r.get("n")) for r in rules)
 
 
 def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
@@ -436,7 +439,8 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     counts = dict.fromkeys(by_id, 0)
     for course_id, session_id, number in held:
         contracted = by_id[course_id].contracted_sessions
-        for instrument_id, rule, n in rules.get(course_id) or default_schedule():
+        schedule = rules.get(course_id) or default_schedule(by_id[course_id].format)
+        for instrument_id, rule, n in schedule:
             if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
                 counts[course_id] += 1
     return counts

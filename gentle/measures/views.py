@@ -195,7 +195,7 @@ def administration_correct(
 def measure_schedule(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     course = course_for(request, course_id, write=True)
     saved = {r.instrument_id: (r.rule, r.n) for r in course.measure_rules.all()}
-    current = saved or {i: (rule, n) for i, rule, n in selectors.default_schedule()}
+    current = saved or {i: (rule, n) for i, rule, n in selectors.default_schedule(course.format)}
     form = ScheduleForm(request.POST if request.method == "POST" else None, rules=current)
     if request.method == "POST" and form.is_valid():
         actions.schedule_set(by=request.user, course=course, rules=form.cleaned_data["rules"])
