@@ -29,6 +29,14 @@ DETAILS = {
         "Curiosity; a friend from before the move.",
         "mourn what was left behind and build support in the new life.",
     ),
+    # The perinatal course (its format, not a fifth area): the transition to parenthood.
+    "perinatal": (
+        "Low mood, tearfulness and feeling a failure as a parent, since months after the birth.",
+        "Their baby was born eleven months ago; their partner went back to work after two weeks.",
+        "The low mood began as the days alone with the baby took the place of work and friends.",
+        "Loves the baby; a mother who offers help; a neighbour with a child the same age.",
+        "grieve what the old life gave, grow confident as a parent and share the baby's care.",
+    ),
     "deficits": (
         "Long-standing low mood and loneliness.",
         "No single event; few close relationships for years.",
@@ -50,11 +58,13 @@ def seed(rng, context: dict) -> None:
     done = set()
     for client in context["clients"]:
         course = client.courses.first()
-        if course is None or course.focus not in DETAILS or course.focus in done:
+        story = "perinatal" if course and course.format == "perinatal" else ""
+        story = story or (course.focus if course else "")
+        if course is None or not course.focus or story not in DETAILS or story in done:
             continue
-        done.add(course.focus)
+        done.add(story)
         clinician = client.care_team.get(role="clinician").user
-        symptoms, onset, connection, strengths, plan = DETAILS[course.focus]
+        symptoms, onset, connection, strengths, plan = DETAILS[story]
         data = {
             "primary_area": course.focus,
             "secondary_area": "",
