@@ -53,9 +53,9 @@ def timeline(request, client_id: int):
     diary = [(d, m) for d, m in selectors.diary_moods(client) if start <= d <= end]
     window = settings.GENTLE_ONSET_WINDOW_MONTHS
     perinatal = settings.GENTLE_PERINATAL_ONSET_WINDOW_MONTHS
-    perinatal_key = (
-        _(" (a birth: in the %(n)s months before)") % {"n": perinatal} if perinatal > window else ""
-    )
+    perinatal_key = ""
+    if perinatal > window:
+        perinatal_key = " " + _("(a birth: in the %(n)s months before)") % {"n": perinatal}
     chart = svg.timeline(
         start=start,
         end=end,
