@@ -310,3 +310,15 @@ def test_an_unknown_format_is_refused_and_nothing_is_created(world):
     )
     assert response.status_code == 400
     assert not Course.objects.filter(client=world.amara).exists()
+
+
+@pytest.mark.django_db
+def test_the_item_10_alert_speaks_spanish_to_a_spanish_speaking_clinician(world):
+    administration = start(world, "in_session")
+    alice = signed_in(world.alice)
+    alice.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    response = alice.post(f"/administrations/{administration.pk}/", epds(1, submit=False))
+    assert "Pensamientos de hacerse daño, casi nunca" in visible_text(response)
+    page = visible_text(alice.get(f"/administrations/{administration.pk}/"))
+    assert "Pensamientos de hacerte daño" in page and "Casi nunca" in page
+    assert alerts(world) == [("epds_item10_hardly_ever", "moderate")]
