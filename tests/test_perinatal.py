@@ -219,6 +219,12 @@ def test_a_birth_10_months_before_onset_is_near_it_and_other_events_are_not():
     assert not late[1].near_onset
 
 
+def test_an_episode_that_began_in_pregnancy_is_linked_to_it():
+    pregnancy = timeline_rows("pregnancy", 7)
+    mark_onset_window(pregnancy)
+    assert pregnancy[1].near_onset
+
+
 def test_the_perinatal_window_is_configurable(settings):
     settings.GENTLE_PERINATAL_ONSET_WINDOW_MONTHS = 9
     birth = timeline_rows("birth", 10)
@@ -244,7 +250,7 @@ def test_the_timeline_marks_a_birth_10_months_before_onset_and_suggests_a_transi
     html = alice.get(f"/clients/{record.pk}/timeline/").content.decode()
     listed = html.index("Baby Noor was born", html.index("The timeline as a list"))
     assert "Near the onset" in html[listed - 400 : listed + 400]
-    assert "(a birth: in the 12 months before)" in html
+    assert "(a birth or pregnancy: in the 12 months before)" in html
 
     from gentle.formulation.rules import suggest
     from gentle.inventory.models import Person

@@ -48,14 +48,14 @@ def rows(client) -> list[Row]:
     return sorted(items, key=lambda r: approxdate.sort_key(r.when, born))
 
 
-# Events whose window is the perinatal one: an episode that begins within the year after a
-# birth is a perinatal episode (docs/perinatal.md), well beyond the general six months.
-PERINATAL_CATEGORIES = frozenset({"birth"})
+# Events whose window is the perinatal one: an episode that begins in pregnancy or within the
+# year after a birth is a perinatal episode (docs/perinatal.md), beyond the general six months.
+PERINATAL_CATEGORIES = frozenset({"birth", "pregnancy"})
 
 
 def onset_window(row: Row, months: int | None = None) -> timedelta:
     """How long before an episode's start this event still counts as near its onset: the
-    general window (GENTLE_ONSET_WINDOW_MONTHS), or for a birth the perinatal one
+    general window (GENTLE_ONSET_WINDOW_MONTHS), or for a birth or a pregnancy the perinatal one
     (GENTLE_PERINATAL_ONSET_WINDOW_MONTHS) when that is longer."""
     general = months or settings.GENTLE_ONSET_WINDOW_MONTHS
     if getattr(row.obj, "category", "") in PERINATAL_CATEGORIES:

@@ -55,7 +55,8 @@ def timeline(request, client_id: int):
     perinatal = settings.GENTLE_PERINATAL_ONSET_WINDOW_MONTHS
     perinatal_key = ""
     if perinatal > window:
-        perinatal_key = " " + _("(a birth: in the %(n)s months before)") % {"n": perinatal}
+        birth = _("(a birth or pregnancy: in the %(n)s months before)")
+        perinatal_key = " " + birth % {"n": perinatal}
     chart = svg.timeline(
         start=start,
         end=end,
