@@ -172,3 +172,30 @@ def test_the_demo_tells_one_safety_story(client, settings):
     client.force_login(User.objects.get(email="supervisor@demo.gentle.test"))
     page = client.get(f"/alerts/{escalated.pk}/").content.decode()
     assert "Spoke with the emergency contact" in page and "Could not reach" in page
+
+
+def test_the_demo_has_a_perinatal_course_with_an_epds_item_10_alert_reviewed_in_session():
+    """Issue 23 part 3: a client after a birth, the EPDS every session, one "hardly ever" on
+    item 10 whose alert was reviewed in that session and whose note says so; the birth 8 months
+    before the onset is near it on the timeline, and the formulation names it."""
+    from gentle.courses.models import Course, ProgressNote
+    from gentle.formulation.models import Formulation
+    from gentle.measures.models import Administration
+    from gentle.safety.models import Alert
+    from gentle.timeline.selectors import rows
+
+    seed_demo()
+    course = Course.objects.get(format="perinatal")
+    given = Administration.objects.filter(course=course, instrument_id="epds")
+    assert given.count() == course.sessions.filter(attendance="attended").count() >= 2
+    alert = Alert.objects.get(client=course.client, rule_id="epds_item10_hardly_ever")
+    assert alert.severity == "moderate" and alert.acknowledged_at is not None
+    source = Administration.objects.get(pk=alert.source_id)
+    note = ProgressNote.objects.get(session=source.session)
+    assert note.risk_review.startswith("EPDS item 10: hardly ever")
+    for other in given.exclude(pk=source.pk):
+        review = ProgressNote.objects.get(session=other.session).risk_review
+        assert other.answers["epds_10"] == 0 and "no thoughts of self-harm" in review
+    births = [r for r in rows(course.client) if r.kind == "event" and r.obj.category == "birth"]
+    assert births and births[0].near_onset
+    assert "baby" in Formulation.objects.get(course=course).text

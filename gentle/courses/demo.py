@@ -28,7 +28,7 @@ PLANS = [
     ("individual", "dispute", 5, "active"),
     ("individual", "grief", 1, "active"),
     ("individual", "transition", 10, "active"),
-    ("brief", "transition", 3, "active"),
+    ("perinatal", "transition", 4, "active"),  # after a birth: docs/perinatal.md
     ("ipc", "dispute", 2, "active"),
     ("individual", "deficits", 12, "completed"),
     ("individual", "grief", 7, "active"),
@@ -72,6 +72,16 @@ EVENTS = {
         "Joined the community garden on Saturday mornings.",
     ],
 }
+# The perinatal course's weeks: the transition to parenthood (fictional).
+PERINATAL_EVENTS = [
+    "The baby slept four hours in a row; went for a walk with the pram and a neighbour.",
+    "Partner back at work; felt alone with the baby all day and cried in the evening.",
+    "Asked their mother to take the baby for a morning and slept; felt guilty, then better.",
+]
+PERINATAL_FOCUS = (
+    "Transition to parenthood: what the old role gave (work, friends, time as a couple) and "
+    "what the new one asks; who can share the night feeds."
+)
 FOCUS = {
     "dispute": "Communication analysis of Tuesday's argument; explored what each expected.",
     "grief": "Talked about the relationship with the person who died, good and bad parts.",
@@ -87,6 +97,7 @@ TECHNIQUES = {
 
 
 NO_RISK_REVIEW = "PHQ-9 item 9 not endorsed; no thoughts of self-harm reported."
+NO_RISK_REVIEW_EPDS = "EPDS item 10 'never'; no thoughts of self-harm reported."
 
 
 def _moment(day: date, hour: int) -> datetime:
@@ -192,13 +203,16 @@ def seed(rng, context: dict) -> None:
                 author=clinician,
                 updated_by=clinician,
                 mood=mood,
-                interval_events=rng.choice(EVENTS[focus]),
-                focus_work=FOCUS[focus]
+                interval_events=rng.choice(
+                    PERINATAL_EVENTS if fmt == "perinatal" else EVENTS[focus]
+                ),
+                focus_work=(PERINATAL_FOCUS if fmt == "perinatal" else FOCUS[focus])
                 if phase != "initial"
                 else "Symptom review, inventory of important people, events around onset.",
                 techniques=TECHNIQUES[focus] if phase != "initial" else ["psychoeducation"],
-                # The measures demo rewrites this where the session's PHQ-9 item 9 was positive.
-                risk_review=NO_RISK_REVIEW,
+                # The measures demo rewrites this where the session's PHQ-9 item 9 (or EPDS
+                # item 10) was positive.
+                risk_review=NO_RISK_REVIEW_EPDS if fmt == "perinatal" else NO_RISK_REVIEW,
                 plan="Next week: notice one moment of connection."
                 if phase != "termination"
                 else "Review warning signs and the plan for after the last session.",

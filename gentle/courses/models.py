@@ -21,6 +21,7 @@ class CourseFormat(models.TextChoices):
     IPC = "ipc", _("Interpersonal Counseling (IPC)")
     GROUP = "group", _("Group IPT")
     MAINTENANCE = "maintenance", _("Maintenance IPT")
+    PERINATAL = "perinatal", _("Perinatal IPT")
 
 
 class CourseKind(models.TextChoices):

@@ -31,6 +31,14 @@ DETAILS = {
         "your curiosity; a friend from before the move.",
         "say goodbye to what you left behind and build support in your new life.",
     ),
+    # The perinatal course (its format, not a fifth area): the transition to parenthood.
+    "perinatal": (
+        "Low mood, tearfulness and feeling a failure as a parent, since months after the birth.",
+        "Their baby was born eleven months ago; their partner went back to work after two weeks.",
+        "The low mood began as the days alone with the baby took the place of work and friends.",
+        "Loves the baby; a mother who offers help; a neighbour with a child the same age.",
+        "grieve what the old life gave, grow confident as a parent and share the baby's care.",
+    ),
     "deficits": (
         "low mood and loneliness, for many years.",
         "there was no single event; close relationships have been few for a long time.",
@@ -59,8 +67,10 @@ def seed(rng, context: dict) -> None:
             continue
         areas = context.get("focus_areas", {}).get(course.pk, ((course.focus, ""),))
         (_, stage), (secondary, secondary_stage) = areas[0], (areas[1:] or [("", "")])[0]
+        # The perinatal course tells its own story (its format, not a fifth area).
+        story = "perinatal" if course.format == "perinatal" else course.focus
         clinician = client.care_team.get(role="clinician").user
-        symptoms, onset, connection, strengths, plan = DETAILS[course.focus]
+        symptoms, onset, connection, strengths, plan = DETAILS[story]
         data = {
             "primary_area": course.focus,
             "secondary_area": secondary,

@@ -54,8 +54,15 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
             continue
         clinician = client.care_team.get(role="clinician").user
         attended = list(course.sessions.filter(attendance="attended").order_by("starts_at"))
+        perinatal = course.format == "perinatal"
         for number, session in enumerate(attended, start=1):
             total = _trajectory(rng, index, number)
+            if perinatal:
+                # Its own schedule (data/schedule.json): the EPDS every session, the PHQ-9
+                # every 4, no GAD-7.
+                _perinatal_session(rng, client, course, session, clinician, number, total)
+                if not (number == 1 or number % 4 == 0):
+                    continue
             answers = _answers(rng, "phq9_", 9, total, keep_last_zero=True)
             if client == alert_client and number in (2, len(attended)) and len(attended) > 2:
                 answers["phq9_9"] = 1  # thoughts of self-harm on several days
@@ -64,7 +71,7 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
             # One GAD-7 was not given (the third client's session 8), so the caseload and the
             # clinician's home show a measure overdue.
             missed = index == 2 and number == 8
-            if (number == 1 or number % 4 == 0) and not missed:
+            if (number == 1 or number % 4 == 0) and not missed and not perinatal:
                 gad_total = max(1, total - 3 + rng.choice([-1, 0, 1]))
                 _submit(
                     gad7, client, course, session, clinician, _answers(rng, "gad7_", 7, gad_total)
@@ -192,6 +199,47 @@ def _risk_story(rng: Random, client: Client, phq9: Instrument) -> None:
             role="clinician",
         )
         type(attempt).objects.filter(pk=attempt.pk).update(recorded_at=made_at)
+
+
+# The perinatal course (docs/perinatal.md): the EPDS every session; in session 2 item 10 was
+# "hardly ever", which raised a moderate alert the clinician reviewed and closed in session.
+EPDS_ITEM_10_REVIEW = (
+    "EPDS item 10: hardly ever. Fleeting thoughts of harming themself at night when exhausted; "
+    "no thoughts of harming the baby, no plan, no intent, no past attempts. Crisis numbers "
+    "given; the partner will take one night feed so that they can sleep."
+)
+
+
+def _perinatal_session(
+    rng: Random,
+    client: Client,
+    course: Course,
+    session: Session,
+    clinician: User,
+    number: int,
+    total: int,
+) -> None:
+    from gentle.courses.models import ProgressNote
+
+    epds = catalogue()["epds"]
+    scored = _answers(rng, "epds_", 10, min(29, total), keep_last_zero=True)
+    # The published scoring reverses items 3 and 5-10: each answer carries its scored value.
+    answers: dict[str, object] = dict(scored)
+    if number == 2:
+        answers["epds_10"] = 1  # "hardly ever"
+    _submit(epds, client, course, session, clinician, answers)
+    alert = Alert.objects.filter(client=client, rule_id="epds_item10_hardly_ever").first()
+    if number == 2 and alert is not None:
+        alert_acknowledge(
+            by=clinician,
+            alert=alert,
+            action="reviewed",
+            note="Reviewed in session: fleeting thoughts when exhausted, no plan or intent.",
+        )
+        Alert.objects.filter(pk=alert.pk).update(
+            acknowledged_at=alert.raised_at + timedelta(minutes=40)
+        )
+        ProgressNote.objects.filter(session=session).update(risk_review=EPDS_ITEM_10_REVIEW)
 
 
 def _submit(

@@ -143,7 +143,7 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="practice")
                 | models.Q(done_at=None)
-                | models.Q(outcome__in=[o.value for o in CLOSING_OUTCOMES]),
+                | models.Q(outcome__in=sorted(o.value for o in CLOSING_OUTCOMES)),
                 name="task_practice_done_by_report",
             ),
         ]

@@ -71,6 +71,21 @@ STORIES = {
             True,
         ),
     ],
+    # The perinatal course: a birth 8 months before the low mood began, near its onset only
+    # through the perinatal window (docs/perinatal.md).
+    "perinatal": [
+        ("event", _year(4), "relationship", "Moved in with their partner", "good", False),
+        ("event", _day(330), "birth", "Their baby Noor was born; a long labour", "mixed", False),
+        ("event", _month(300), "other", "Partner went back to work after two weeks", "hard", False),
+        (
+            "episode",
+            _month(90),
+            None,
+            "Low mood, tearful in the evenings, feeling they were failing as a parent",
+            None,
+            False,
+        ),
+    ],
     "deficits": [
         (
             "event",
@@ -91,6 +106,8 @@ def seed(rng, context: dict) -> None:
     for client in context["clients"]:
         course = client.courses.first()
         focus = course.focus if course else ""
+        if course and course.format == "perinatal":
+            focus = "perinatal"
         if focus not in STORIES or focus in seen:
             continue
         seen.add(focus)

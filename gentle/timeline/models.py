@@ -18,6 +18,7 @@ class Category(models.TextChoices):
     SEPARATION = "separation", _("Separation or divorce")
     RELATIONSHIP = "relationship", _("New relationship")
     BIRTH = "birth", _("Birth")
+    PREGNANCY = "pregnancy", _("Pregnancy")
     MOVE = "move", pgettext_lazy("life event", "Move")
     MIGRATION = "migration", _("Migration")
     NEW_JOB = "new_job", _("New job")

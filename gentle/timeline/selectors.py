@@ -48,12 +48,27 @@ def rows(client) -> list[Row]:
     return sorted(items, key=lambda r: approxdate.sort_key(r.when, born))
 
 
+# Events whose window is the perinatal one: an episode that begins in pregnancy or within the
+# year after a birth is a perinatal episode (docs/perinatal.md), beyond the general six months.
+PERINATAL_CATEGORIES = frozenset({"birth", "pregnancy"})
+
+
+def onset_window(row: Row, months: int | None = None) -> timedelta:
+    """How long before an episode's start this event still counts as near its onset: the
+    general window (GENTLE_ONSET_WINDOW_MONTHS), or for a birth or a pregnancy the perinatal one
+    (GENTLE_PERINATAL_ONSET_WINDOW_MONTHS) when that is longer."""
+    general = months or settings.GENTLE_ONSET_WINDOW_MONTHS
+    if getattr(row.obj, "category", "") in PERINATAL_CATEGORIES:
+        general = max(general, settings.GENTLE_PERINATAL_ONSET_WINDOW_MONTHS)
+    return timedelta(days=round(30.44 * general))
+
+
 def mark_onset_window(items: list[Row], months: int | None = None) -> None:
-    """Mark events that happened within the window before the start of any episode."""
-    window = timedelta(days=round(30.44 * (months or settings.GENTLE_ONSET_WINDOW_MONTHS)))
+    """Mark events that happened within their window before the start of any episode."""
     onsets = [r.start for r in items if r.kind == "episode" and r.start]
     for row in items:
         if row.kind == "event" and row.start and not row.obj.planned:
+            window = onset_window(row, months)
             row.near_onset = any(onset - window <= row.start <= onset for onset in onsets)
 
 
@@ -91,11 +106,10 @@ def default_zoom(items: list[Row], sessions: list[date], today: date) -> str:
     recent = [d for d in sessions if today - timedelta(days=365) <= d <= today]
     if onsets:
         latest = max(onsets)
-        window = timedelta(days=round(30.44 * settings.GENTLE_ONSET_WINDOW_MONTHS))
         near = [
             r.start - timedelta(days=14)
             for r in items
-            if r.near_onset and r.start and latest - window <= r.start <= latest
+            if r.near_onset and r.start and latest - onset_window(r) <= r.start <= latest
         ]
         anchor = min([latest - timedelta(days=30), *near])
     elif recent:

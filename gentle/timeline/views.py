@@ -52,6 +52,11 @@ def timeline(request, client_id: int):
     moods = [(d, m) for d, m in selectors.moods(client) if start <= d <= end]
     diary = [(d, m) for d, m in selectors.diary_moods(client) if start <= d <= end]
     window = settings.GENTLE_ONSET_WINDOW_MONTHS
+    perinatal = settings.GENTLE_PERINATAL_ONSET_WINDOW_MONTHS
+    perinatal_key = ""
+    if perinatal > window:
+        birth = _("(a birth or pregnancy: in the %(n)s months before)")
+        perinatal_key = " " + birth % {"n": perinatal}
     chart = svg.timeline(
         start=start,
         end=end,
@@ -72,7 +77,8 @@ def timeline(request, client_id: int):
                 "event in the %(n)s months before an episode began",
                 window,
             )
-            % {"n": window},
+            % {"n": window}
+            + perinatal_key,
             "planned": _("planned event"),
             "mood": _("mood (session ratings, 0–10)"),
             "diary": _("mood (the client's diary, 0–10)"),

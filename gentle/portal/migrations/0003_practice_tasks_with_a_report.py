@@ -58,6 +58,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'practice'), _negated=True), ('done_at', None), ('outcome__in', ['partly', 'done']), _connector='OR'), name='task_practice_done_by_report'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'practice'), _negated=True), ('done_at', None), ('outcome__in', ['done', 'partly']), _connector='OR'), name='task_practice_done_by_report'),
         ),
     ]
