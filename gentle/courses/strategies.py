@@ -142,12 +142,18 @@ def flat(agenda: list[Group]) -> list[Item]:
 
 @cache
 def _every_item() -> dict[str, Item]:
-    found: dict[str, Item] = {item.id: item for item in load().retired}
+    # The first text an id has, formats in their order (an id such as "inventory" is in
+    # several formats' agendas, worded for each; the individual format's is the general one).
+    found: dict[str, Item] = {}
     for agenda in protocol.load()[1].values():
         for phase in agenda.phases.values():
-            found.update((item.id, item) for item in phase)
+            for item in phase:
+                found.setdefault(item.id, item)
     for group in load().items.values():
-        found.update((item.id, item) for item in group)
+        for item in group:
+            found.setdefault(item.id, item)
+    for item in load().retired:
+        found.setdefault(item.id, item)
     return found
 
 
