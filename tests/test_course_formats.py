@@ -350,7 +350,6 @@ def data_copy(tmp_path, monkeypatch):
     protocol.load.cache_clear()
     yield tmp_path / "data"
     protocol.load.cache_clear()
-    protocol._all_items.cache_clear()
 
 
 def edit(path, change) -> None:

@@ -69,9 +69,8 @@ def early_warning(session: Session, previous: Session | None, client: Any) -> di
     """The course's plan for staying well beside an agenda that reviews its early warning
     signs: one query, none when the agenda has no such item."""
     course = session.course
-    _agenda, items = protocol.session_items(
-        course.format, session.agenda_format, getattr(session, "phase", "middle")
-    )
+    agenda = protocol.agenda_of(course.format, session.agenda_format)
+    items = agenda.phases[getattr(session, "phase", "middle")]
     linked = [item for item in items if item.link == "relapse_plan"]
     if not linked:
         return None

@@ -152,28 +152,3 @@ def agenda_of(course_format: str, session_format: str) -> Agenda:
     """The agenda a session is ticked under: the format it was first ticked under (kept when
     the course's format changes later), else the course's format."""
     return agenda_for(session_format if session_format in FORMATS else course_format)
-
-
-def session_items(
-    course_format: str, session_format: str, phase: str, done: list[str] | tuple[str, ...] = ()
-) -> tuple[Agenda, tuple[Item, ...]]:
-    """The agenda a session shows: the one of the format its agenda was ticked under (kept when
-    the course's format changes later), else the course's format; items ticked under an earlier
-    version of that agenda follow it, so a past session still shows what was done."""
-    agenda = agenda_for(session_format if session_format in FORMATS else course_format)
-    items = agenda.phases[phase]
-    shown = {item.id for item in items}
-    known = _all_items()
-    earlier = tuple(known[i] for i in done if i not in shown and i in known)
-    return agenda, items + earlier
-
-
-@cache
-def _all_items() -> dict[str, Item]:
-    """Every agenda item by id (the first text an id has), to name items ticked long ago."""
-    found: dict[str, Item] = {}
-    for agenda in load()[1].values():
-        for items in agenda.phases.values():
-            for item in items:
-                found.setdefault(item.id, item)
-    return found
