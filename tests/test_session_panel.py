@@ -167,6 +167,17 @@ def test_each_part_shows_this_clients_data_for_the_session(world, amara, other):
     assert "OTTO" not in text
 
 
+def test_each_dispute_shows_its_stage_primary_and_secondary(world, amara):
+    """Finding (issue 23): the panel named the secondary focus but not its dispute's stage,
+    which chooses that focus's agenda."""
+    _course, (_first, _second, third), _goals, _tool = amara
+    Formulation.objects.filter(course__client=world.amara).update(
+        primary_area="grief", secondary_area="dispute", secondary_dispute_stage="impasse"
+    )
+    text = page(signed_in(world.alice), third)
+    assert "Grief · second: Role dispute · Impasse" in text
+
+
 def test_first_session_has_no_last_plan_and_says_so(world, amara):
     _course, (first, _second, _third), _goals, _tool = amara
     text = page(signed_in(world.alice), first)
