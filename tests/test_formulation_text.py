@@ -276,6 +276,26 @@ def test_the_record_copy_names_the_focus_in_plain_words(world):
     assert "Focus: Disagreements with someone important to you" in visible_text(html)
 
 
+@pytest.mark.parametrize(
+    ("language", "plain"),
+    [
+        ("en", "Focus Disagreements with someone important to you"),
+        ("es", "Desacuerdos con una persona importante para ti"),
+    ],
+)
+def test_the_courses_section_names_the_course_focus_in_plain_words(world, language, plain):
+    """Finding (issue 23): the courses section of the record copy named the focus by its IPT
+    label ("Role dispute"), which the client's text never uses."""
+    world.course.focus = "dispute"
+    world.course.save(update_fields=["focus"])
+    world.amara.language = language
+    html = render_html(build_record(world.amara))
+    start = html.index('id="courses"')
+    section = visible_text(html[start : html.index("</section>", start)])
+    assert plain in section
+    assert "Role dispute" not in section and "Disputa de rol" not in section
+
+
 # Worksheets from outside IPT
 
 

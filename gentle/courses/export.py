@@ -32,6 +32,7 @@ from gentle.courses.models import (
     SessionMode,
 )
 from gentle.courses.selectors import PHASE_LABELS, number_sessions
+from gentle.lib import course_focus
 from gentle.lib.record_sections import (
     LazyLabels,
     Row,
@@ -185,7 +186,8 @@ COURSES = Section(
             "format": CourseFormat,
             "kind": CourseKind,
             "status": CourseStatus,
-            "focus": ProblemArea,
+            # The client reads the focus by its plain name, not its IPT label (issue 23).
+            "focus": LazyLabels(lambda: course_focus.plain_names(dict(ProblemArea.choices))),
         }
     },
 )

@@ -15,3 +15,5 @@ class FormulationConfig(AppConfig):
         session_panel.register(panel.PART)
         # The session page's middle-phase agenda and the course grid read the focus (ADR 0045).
         course_focus.register(focus.of)
+        # A course's focus in the client's copy of the record by its plain name (issue 23).
+        course_focus.register_plain_names(lambda: {a: rules.plain_name(a) for a in rules.AREAS})

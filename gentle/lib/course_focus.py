@@ -1,11 +1,12 @@
-"""The agreed focus of a course, as the apps below ``formulation`` need it
-(docs/adr/0045-middle-phase-agendas-and-the-focus-registry.md).
+"""The agreed focus of a course, and the plain names of the areas, as the apps below
+``formulation`` need them (docs/adr/0045-middle-phase-agendas-and-the-focus-registry.md).
 
 ``courses`` shows the middle-phase agenda for the course's focus, but may not read the
 formulation, which keeps the dispute stage and the secondary focus. ``formulation`` registers
 one provider at start-up; the session page and the course grid ask :func:`of`. Without a
 provider, or before a formulation is written, the course's own ``focus`` field is used, not
-agreed. This module knows no Gentle model.
+agreed. The client's copy of the record names a course's focus by :func:`plain_names`, which
+``formulation`` also provides. This module knows no Gentle model.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Focus:
 
 Provider = Callable[[Any], Focus | None]
 _provider: list[Provider] = []
+PlainNames = Callable[[], dict[str, str]]
+_plain_names: list[PlainNames] = []
 
 
 def register(provider: Provider) -> None:
@@ -40,3 +43,14 @@ def of(course: Any) -> Focus:
     if found is not None:
         return found
     return Focus(areas=((course.focus, ""),) if course.focus else (), agreed=False)
+
+
+def register_plain_names(names: PlainNames) -> None:
+    """Set where the areas' plain names come from (at start-up): ``names()`` returns {area code:
+    the name a client reads, in the active language} (WHO group IPT's plain names)."""
+    _plain_names[:] = [names]
+
+
+def plain_names(fallback: dict[str, str]) -> dict[str, str]:
+    """The areas as the client reads them: from the registered source, else ``fallback``."""
+    return _plain_names[0]() if _plain_names else fallback
