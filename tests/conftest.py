@@ -63,6 +63,18 @@ def _own_audit_anchor_file(settings, tmp_path):
     settings.GENTLE_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
 
 
+@pytest.fixture(autouse=True)
+def _english_until_asked():
+    """Each test starts in the default language: a request in Spanish leaves its language
+    active in the thread, and a later test that reads a message without a request would read
+    it in Spanish (seen when test_perinatal ran before test_instruments)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _audit_tables_may_be_flushed():
     """Tests that commit (transaction=True, live_server) end with Django's flush, which empties

@@ -128,6 +128,19 @@ def test_create_and_submit_a_phq9_answers_201_with_scores_and_is_audited(alice, 
     assert "channel=api" in AuditEvent.objects.get(action="measures.open").detail
 
 
+def test_an_epds_answered_through_the_api_carries_its_loinc_total(alice, world):
+    """Finding (issue 23): the EPDS had no LOINC codes, so its scores left Gentle uncoded."""
+    answers = {f"epds_{n}": 0 for n in range(1, 11)}
+    response = post(
+        alice,
+        world.amara,
+        {"instrument": "epds", "mode": "in_session", "answers": answers, "submit": True},
+    )
+    assert response.status_code == 201, response.content.decode()
+    [total] = response.json()["scores"]
+    assert (total["id"], total["value"], total["loinc"]) == ("total", 0, "99046-5")
+
+
 def test_submitted_answers_that_trigger_a_safety_rule_raise_an_alert(alice, world):
     body = submit_phq9(alice, world.amara, [1, 1, 1, 1, 1, 1, 1, 1, 2])
     assert [(a["rule"], a["severity"]) for a in body["alerts_raised"]] == [

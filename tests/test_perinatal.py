@@ -44,6 +44,7 @@ def test_the_epds_has_ten_items_scored_as_published():
         assert printed == printed_position_scores(number), item_id
     total = EPDS.main_score
     assert (total.minimum, total.maximum, total.method) == (0, 30, "sum")
+    assert (EPDS.loinc, total.loinc) == ("71354-5", "99046-5")  # panel and total
 
 
 @given(st.lists(st.integers(0, 3), min_size=10, max_size=10))
