@@ -116,7 +116,8 @@ def today_sessions(user: User, mine: QuerySet[Any], now: datetime) -> list[Any]:
                 if measure_selectors.is_due(rule, n, session.number, course.contracted_sessions)
                 and (session.pk, instrument) not in given
             ]
-            if session.number
+            # A session with a parent or carer alone (IPT-A) has no client to answer.
+            if session.number and not session.parent_only
             else []
         )
         session.overdue = overdue.get(course.pk, 0)

@@ -378,6 +378,7 @@ def post_data(route: str, world: World) -> dict:
         "course_triage": {"triage": "finished", "note": "Matrix probe"},
         "session_new": {"date": "2026-02-02", "time": "10:00", "minutes": 50, "mode": "video"},
         "session_attendance": {"attendance": "attended"},
+        "session_participants": {"participants": "client"},
         "session_move": {"date": "2026-02-02", "time": "11:00", "minutes": 50},
         "session_cancel": {"reason": "client", "confirm": "on"},
         "calendar_book": {"date": "2026-02-02", "time": "12:00", "minutes": 50, "mode": "video"},

@@ -115,7 +115,8 @@ def test_demo_people_see_their_parts_of_the_demo_clinic(client, settings):
     seed_demo()
     client.force_login(User.objects.get(email="clinician@demo.gentle.test"))
     clients_page = client.get("/clients/").content.decode()
-    assert len(re.findall(r'href="/clients/\d+/"', clients_page)) == 6
+    # Six, and the young person of the IPT-A course.
+    assert len(re.findall(r'href="/clients/\d+/"', clients_page)) == 7
     client.force_login(User.objects.get(email="supervisor@demo.gentle.test"))
     assert "Supervision" in client.get("/clients/").content.decode()
     client.force_login(User.objects.get(email="admin@demo.gentle.test"))

@@ -27,6 +27,7 @@ SHIPPED = {
     "pg13r",
     "mood",
     "epds",
+    "phqa",
 }
 
 
@@ -56,7 +57,7 @@ def test_every_listed_instrument_ships_and_loads():
 
 def test_unconfirmed_licences_are_labelled():
     unconfirmed = {i.id for i in CATALOGUE.values() if not i.licence_confirmed}
-    assert {"pg13r", "cssrs_screener", "ecr_rs", "ucla3", "wsas", "epds"} <= unconfirmed
+    assert {"pg13r", "cssrs_screener", "ecr_rs", "ucla3", "wsas", "epds", "phqa"} <= unconfirmed
     assert "licence unconfirmed" in CATALOGUE["pg13r"].title["en"]
 
 

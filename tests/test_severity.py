@@ -22,7 +22,7 @@ from tests.factories import make_client, make_clinic, make_person
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = severity.table()
-SHIPPED_WITH_RULES = {"phq9", "cssrs_screener", "hamd17", "epds"}
+SHIPPED_WITH_RULES = {"phq9", "cssrs_screener", "hamd17", "epds", "phqa"}
 
 
 def raw(instrument_id: str) -> dict:

@@ -234,6 +234,7 @@ class Action(StrEnum):
     SESSION_MOVE_FORM = "session.move_form", READ
     SESSION_NEW_FORM = "session.new_form", READ
     SESSION_OPEN = "session.open", READ
+    SESSION_PARTICIPANTS = "session.participants", WRITE
     SESSION_TOOL_LINK = "session.tool_link", WRITE
     SESSION_TOOL_UNLINK = "session.tool_unlink", WRITE
     SESSION_REMOTE_CHECK = "session.remote_check", WRITE
@@ -461,6 +462,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.SESSION_ATTENDANCE: _("Recorded attendance at a session"),
     Action.SESSION_CANCEL: _("Cancelled a session"),
     Action.SESSION_CREATE: _("Booked a session"),
+    Action.SESSION_PARTICIPANTS: _("Recorded who took part in a session"),
     Action.SESSION_EXPIRED: _("A sign-in ended after a time limit"),
     Action.SESSION_MOVE: _("Moved a session to another time"),
     Action.SESSION_MOVE_FORM: _("Opened the form to move or cancel a session"),

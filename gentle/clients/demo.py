@@ -117,7 +117,24 @@ def seed(rng, context: dict) -> None:
         role=Role.CLINICIAN,
     )
     context["clients"] = clients
-    context.setdefault("counts", {}).update(clients=len(clients))
+    context["adolescent"] = _adolescent(admin, clinic, clinicians[0], names)
+    context.setdefault("counts", {}).update(clients=len(clients) + 1)
+
+
+def _adolescent(admin, clinic, clinician, taken: list[tuple[str, str]]) -> Client:
+    """The young person of the IPT-A course (docs/adolescents.md): a generated name none of the
+    others has, about 15 years old, on the demo clinician's caseload. Chosen without the shared
+    random generator, so that the other clients' stories stay as they were."""
+    given_taken, family_taken = {g for g, _f in taken}, {f for _g, f in taken}
+    given = next(g for g in reversed(GIVEN) if g not in given_taken)
+    family = next(f for f in reversed(FAMILY) if f not in family_taken)
+    client = actions.client_create(by=admin, clinic=clinic, given_name=given, family_name=family)
+    actions.care_team_set(by=admin, client=client, clinicians=[clinician], supervisor=None)
+    today = timezone.localdate()
+    client.date_of_birth = today - timedelta(days=5650)  # 15 years and about 6 months
+    client.pronouns = "they/them"
+    client.save(update_fields=["date_of_birth", "pronouns"])
+    return client
 
 
 def remove(clinic_slug: str) -> None:

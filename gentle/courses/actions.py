@@ -23,6 +23,7 @@ from gentle.courses.models import (
     CourseStatus,
     NoteAddendum,
     NoteStatus,
+    Participants,
     ProcessNote,
     ProgressNote,
     RelapsePlan,
@@ -106,10 +107,36 @@ def course_set_triage(*, by: User, course: Course, triage: str, note: str) -> Co
     return course
 
 
-def session_schedule(*, by, course: Course, starts_at, minutes: int, mode: str) -> Session:
+class ParticipantsNotOffered(ValueError):
+    """Who took part is recorded only on a course for adolescents (IPT-A); every other
+    course's sessions are the client's own."""
+
+
+def _check_participants(course: Course, participants: str) -> None:
+    if participants not in Participants.values:
+        raise ParticipantsNotOffered(participants)
+    if participants != Participants.CLIENT and course.format != CourseFormat.ADOLESCENT:
+        raise ParticipantsNotOffered(participants)
+
+
+def session_schedule(
+    *,
+    by,
+    course: Course,
+    starts_at,
+    minutes: int,
+    mode: str,
+    participants: str = Participants.CLIENT,
+) -> Session:
+    _check_participants(course, participants)
     with transaction.atomic():
         session = Session.objects.create(
-            course=course, clinician=by, starts_at=starts_at, minutes=minutes, mode=mode
+            course=course,
+            clinician=by,
+            starts_at=starts_at,
+            minutes=minutes,
+            mode=mode,
+            participants=participants,
         )
         if course.status == CourseStatus.PLANNED:
             Course.objects.filter(pk=course.pk).update(status=CourseStatus.ACTIVE)
@@ -137,6 +164,26 @@ def session_set_attendance(*, by, session: Session, attendance: str) -> None:
             object_type="session",
             object_id=session.pk,
             detail=f"attendance={attendance}",
+        )
+
+
+def session_set_participants(*, by, session: Session, participants: str) -> None:
+    """Record who took part (IPT-A only: the client alone, with a parent or carer, or the
+    parent or carer alone). Raises ParticipantsNotOffered on any other course."""
+    course = session.course
+    if course.format != CourseFormat.ADOLESCENT:
+        raise ParticipantsNotOffered(participants)
+    _check_participants(course, participants)
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).update(participants=participants)
+        session.participants = participants
+        record(
+            Action.SESSION_PARTICIPANTS,
+            actor=by,
+            client=course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=f"participants={participants}",
         )
 
 

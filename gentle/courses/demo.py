@@ -100,6 +100,125 @@ NO_RISK_REVIEW = "PHQ-9 item 9 not endorsed; no thoughts of self-harm reported."
 NO_RISK_REVIEW_EPDS = "EPDS item 10 'never'; no thoughts of self-harm reported."
 
 
+# The IPT-A course (docs/adolescents.md): a 15-year-old who changed school after the family
+# moved across town; 7 of 12 weekly sessions of 45 minutes held after school, the mother at the
+# first with the young person and alone at the third; the middle phase works on the move to
+# the new school (a role transition). Who took part, each session (fictional).
+ADOLESCENT_SESSIONS = [
+    (
+        "with_parent",
+        "Came with their mother. Low and irritable since the start of term at the new school; "
+        "stays in their room after school.",
+        "Symptom review with the PHQ-A; depression explained to both as a common, treatable "
+        "illness that is nobody's fault. Agreed what stays private and what is shared.",
+    ),
+    (
+        "client",
+        "Skipped two mornings of school this week; said the bus ride felt endless.",
+        "Closeness circle: family, the old friends, classmates and the form tutor at the new "
+        "school. Events near the onset: the move across town and the change of school.",
+    ),
+    (
+        "parent_only",
+        "Mother alone: worried about the skipped mornings and the rows about the phone.",
+        "The mother's part: depression is not laziness; keep school going with fewer demands "
+        "for now; when she will join again.",
+    ),
+    (
+        "client",
+        "Went to school every day; sat alone at lunch on two days.",
+        "Shared the formulation: the change of school, and the friends and place it took. Agreed "
+        "the focus (role transition) and twelve sessions.",
+    ),
+    (
+        "client",
+        "Talked to one classmate, Ivy, in the art room.",
+        "What the old school gave (friends since primary, the football team) and what is missed.",
+    ),
+    (
+        "client",
+        "Asked the form tutor about the after-school art club.",
+        "The new school's good parts; practised asking to join the art club in a role play.",
+    ),
+    (
+        "client",
+        "Joined the art club on Thursday; texted an old friend at the weekend.",
+        "Building support in the new role: the art club, Ivy, and keeping one old friendship.",
+    ),
+]
+
+
+def _adolescent(client, today: date) -> None:
+    """The IPT-A course of the young person the clients demo created (no shared randomness)."""
+    fmt = "adolescent"
+    defaults = protocol.defaults_for(fmt)
+    clinician = client.care_team.get(role="clinician").user
+    spacing = timedelta(days=defaults.spacing_days)
+    # Wednesdays at four, after school; the last held session earlier this week or last week.
+    last_day = today - timedelta(days=(today.weekday() - 2) % 7 or 7)
+    first_day = last_day - spacing * (len(ADOLESCENT_SESSIONS) - 1)
+    course = Course.objects.create(
+        client=client,
+        format=fmt,
+        contracted_sessions=defaults.sessions,
+        session_minutes=defaults.minutes,
+        initial_last=defaults.initial_sessions,
+        termination_first=defaults.sessions - defaults.termination_sessions + 1,
+        start_date=first_day,
+        status="active",
+        focus="transition",
+        goals="Go to school every day; one friend to sit with at lunch; an after-school club.",
+        created_by=clinician,
+    )
+    Consent.objects.create(
+        client=client, kind="treatment", given_on=first_day, recorded_by=clinician
+    )
+    agreed = Focus(areas=(("transition", ""),), agreed=True)
+    for number, (participants, events, work) in enumerate(ADOLESCENT_SESSIONS, start=1):
+        phase = course.phase_of(number)
+        items = strategies.flat(strategies.groups(fmt, phase, agreed))
+        session = Session.objects.create(
+            course=course,
+            clinician=clinician,
+            starts_at=_moment(first_day + spacing * (number - 1), 16),
+            minutes=defaults.minutes,
+            mode="in_person",
+            attendance="attended",
+            participants=participants,
+            agenda_format=fmt,
+            agenda_done=[item.id for item in items],
+        )
+        signed = number < len(ADOLESCENT_SESSIONS)
+        ProgressNote.objects.create(
+            session=session,
+            author=clinician,
+            updated_by=clinician,
+            mood=None if participants == "parent_only" else min(10, 2 + number // 2),
+            interval_events=events,
+            focus_work=work,
+            techniques=["psychoeducation"] if phase == "initial" else ["exploration", "role_play"],
+            # The measures demo rewrites the first session's, where PHQ-A item 9 was positive.
+            risk_review="Mother alone: no new concerns about safety reported."
+            if participants == "parent_only"
+            else "PHQ-A item 9 'not at all'; no serious thoughts of ending their life in the past "
+            "month; no attempt ever. No thoughts of self-harm reported.",
+            plan="Next week: one lunchtime sitting with someone."
+            if phase != "initial"
+            else "Keep going to school every morning, even when it feels hard.",
+            status="signed" if signed else "draft",
+            signed_at=session.starts_at + timedelta(hours=2) if signed else None,
+            signed_by=clinician if signed else None,
+        )
+    for ahead in range(2):
+        Session.objects.create(
+            course=course,
+            clinician=clinician,
+            starts_at=_moment(last_day + spacing * (1 + ahead), 16),
+            minutes=defaults.minutes,
+            mode="in_person",
+        )
+
+
 def _moment(day: date, hour: int) -> datetime:
     return timezone.make_aware(
         datetime.combine(day, time(hour, 0)), timezone.get_current_timezone()
@@ -242,6 +361,8 @@ def seed(rng, context: dict) -> None:
                 people="My sister Ana (fictional); my neighbour; the clinic on 555-0100.",
                 what_to_do="Call my sister, book a review with the clinic, restart the walks.",
             )
+    if context.get("adolescent") is not None:
+        _adolescent(context["adolescent"], today)
     _calendar_examples(context["clients"][0])
     _remote_session_example(context["clients"][0])
     # A private process note for the demo clinician (encrypted; only they can read it).

@@ -21,6 +21,7 @@ from gentle.courses.models import (
     CourseStatus,
     NoteAddendum,
     NoteStatus,
+    Participants,
     Privacy,
     ProblemArea,
     ProgressNote,
@@ -85,7 +86,7 @@ def _sessions(client: Client) -> list[Row]:
     return [
         {
             **fields(s, ("id", "course_id", "starts_at", "minutes", "number", "phase")),
-            **fields(s, ("mode", "attendance")),
+            **fields(s, ("mode", "attendance", "participants")),
             "clinician": display_name(s.clinician),
         }
         for s in _numbered_sessions(client)
@@ -197,7 +198,14 @@ SESSIONS = Section(
     title=gettext_lazy("Sessions"),
     template=_template("sessions"),
     dates=frozenset({"starts_at"}),
-    labels={"": {"mode": SessionMode, "attendance": Attendance, "phase": PHASE_LABELS}},
+    labels={
+        "": {
+            "mode": SessionMode,
+            "attendance": Attendance,
+            "participants": Participants,
+            "phase": PHASE_LABELS,
+        }
+    },
 )
 REMOTE_CHECKS = Section(
     key="remote_checks",

@@ -13,6 +13,7 @@ from gentle.courses.models import (
     CourseFormat,
     CourseKind,
     CourseStatus,
+    Participants,
     Privacy,
     ProblemArea,
     RolePlayKind,
@@ -134,6 +135,16 @@ class SessionForm(forms.Form):
         label=_("Schedule it anyway"), required=False, widget=forms.HiddenInput
     )
 
+    def __init__(self, *args, adolescent: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who takes part: only a course for adolescents (IPT-A) has parent sessions.
+        if adolescent:
+            self.fields["participants"] = forms.ChoiceField(
+                label=_("Who takes part"),
+                choices=Participants.choices,
+                initial=Participants.CLIENT,
+            )
+
     def clean(self):
         cleaned = super().clean()
         day, time = cleaned.get("date"), cleaned.get("time")
@@ -177,6 +188,10 @@ class CancelForm(forms.Form):
         label=_("Yes, cancel this session"),
         error_messages={"required": _("Tick the box to confirm the cancellation.")},
     )
+
+
+class ParticipantsForm(forms.Form):
+    participants = forms.ChoiceField(label=_("Who took part"), choices=Participants.choices)
 
 
 class AttendanceForm(forms.Form):

@@ -22,6 +22,7 @@ class CourseFormat(models.TextChoices):
     GROUP = "group", _("Group IPT")
     MAINTENANCE = "maintenance", _("Maintenance IPT")
     PERINATAL = "perinatal", _("Perinatal IPT")
+    ADOLESCENT = "adolescent", _("IPT for adolescents (IPT-A)")
 
 
 class CourseKind(models.TextChoices):
@@ -162,6 +163,18 @@ class CancelReason(models.TextChoices):
     OTHER = "other", _("Another reason")
 
 
+class Participants(models.TextChoices):
+    """Who took part in a session. Offered only on courses for adolescents (IPT-A), where a
+    parent or carer joins some sessions (docs/adolescents.md); every other session is the
+    client's own. A session with the parent or carer alone keeps its place in the course's
+    numbering (it is one of the contracted sessions), but every count of sessions held says
+    how many of them the client was not in (ADR 0049)."""
+
+    CLIENT = "client", _("The client alone")
+    WITH_PARENT = "with_parent", _("The client with a parent or carer")
+    PARENT_ONLY = "parent_only", _("A parent or carer alone")
+
+
 # Sessions that take a place in the course's numbering.
 NUMBERED = (Attendance.SCHEDULED, Attendance.ATTENDED)
 
@@ -179,6 +192,12 @@ class Session(models.Model):
     )
     cancel_reason = models.CharField(
         _("why it was cancelled"), max_length=10, choices=CancelReason.choices, blank=True
+    )
+    participants = models.CharField(
+        _("who took part"),
+        max_length=12,
+        choices=Participants.choices,
+        default=Participants.CLIENT,
     )
     agenda_version = models.PositiveSmallIntegerField(default=1)
     agenda_format = models.CharField(
@@ -208,6 +227,10 @@ class Session(models.Model):
                 condition=models.Q(cancel_reason="") | models.Q(attendance=Attendance.CANCELLED),
                 name="session_cancel_reason_only_when_cancelled",
             ),
+            models.CheckConstraint(
+                condition=models.Q(participants__in=Participants.values),
+                name="session_participants_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +244,11 @@ class Session(models.Model):
     def is_remote(self) -> bool:
         """A video or phone session: it starts with a remote check (RemoteCheck)."""
         return self.mode in (SessionMode.VIDEO, SessionMode.PHONE)
+
+    @property
+    def parent_only(self) -> bool:
+        """Held with a parent or carer alone: not a session the client attended."""
+        return self.participants == Participants.PARENT_ONLY
 
     @property
     def attendance_recorded(self) -> bool:

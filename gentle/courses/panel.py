@@ -12,6 +12,8 @@ from django.db.models import Q
 from gentle.courses import protocol
 from gentle.courses.models import (
     Attendance,
+    CourseFormat,
+    Participants,
     ProgressNote,
     RelapsePlan,
     Session,
@@ -44,15 +46,21 @@ def plan(session: Session, previous: Session | None, client: Any) -> dict[str, A
             .order_by("-session__starts_at", "-session__pk")
             .first()
         )
-    held = (
-        Session.objects.filter(course=course, attendance=Attendance.ATTENDED)
-        .filter(_before(session))
-        .count()
+    held_before = Session.objects.filter(course=course, attendance=Attendance.ATTENDED).filter(
+        _before(session)
+    )
+    held = held_before.count()
+    # IPT-A: a session with a parent or carer alone is held, but not by the client (ADR 0049).
+    parent_only = (
+        held_before.filter(participants=Participants.PARENT_ONLY).count()
+        if course.format == CourseFormat.ADOLESCENT
+        else 0
     )
     number = session.number
     return {
         "last_note": last_note,
         "held": held,
+        "parent_only": parent_only,
         "left": max(course.contracted_sessions - held, 0),
         "contracted": course.contracted_sessions,
         "before_termination": course.termination_first - number

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.utils.translation import get_language
 
 DATA = Path(__file__).resolve().parent / "data"
-FORMATS = ("individual", "brief", "ipc", "group", "maintenance", "perinatal")
+FORMATS = ("individual", "brief", "ipc", "group", "maintenance", "perinatal", "adolescent")
 PHASES = ("initial", "middle", "termination")
 # Where an agenda item may point the clinician (the course's page of that name).
 LINKS = ("relapse_plan",)

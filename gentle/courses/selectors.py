@@ -350,6 +350,10 @@ def summary_context(course) -> dict:
         "course": course,
         "client": course.client,
         "attended": sum(1 for s in sessions if s.attendance == Attendance.ATTENDED),
+        # Held with a parent or carer alone (IPT-A): counted above, and said (ADR 0049).
+        "parent_only": sum(
+            1 for s in sessions if s.attendance == Attendance.ATTENDED and s.parent_only
+        ),
         "missed": sum(1 for s in sessions if s.attendance == Attendance.NO_SHOW),
         "cancelled": sum(1 for s in sessions if s.attendance == Attendance.CANCELLED),
         "first_mood": points[0] if points else None,

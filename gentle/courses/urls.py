@@ -60,6 +60,13 @@ urlpatterns = [
         methods=POST,
     ),
     route(
+        "sessions/<int:session_id>/participants/",
+        views.session_participants,
+        name="session_participants",
+        access=Access.CLIENT_WRITE,
+        methods=POST,
+    ),
+    route(
         "sessions/<int:session_id>/agenda/",
         views.session_agenda,
         name="session_agenda",

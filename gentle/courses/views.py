@@ -37,6 +37,7 @@ from gentle.courses.forms import (
     CourseForm,
     MoveForm,
     NoteForm,
+    ParticipantsForm,
     ProcessNoteForm,
     RelapsePlanForm,
     RemoteCheckForm,
@@ -52,6 +53,7 @@ from gentle.courses.models import (
     CourseFormat,
     CourseStatus,
     NoteStatus,
+    Participants,
     ProgressNote,
     RelapsePlan,
     RemoteCheck,
@@ -239,7 +241,9 @@ def session_new(request, course_id: int):
         else course.start_date,
         "time": timezone.localtime(last.starts_at).time() if last else None,
     }
-    form = SessionForm(posted(request), initial=initial)
+    form = SessionForm(
+        posted(request), initial=initial, adolescent=course.format == CourseFormat.ADOLESCENT
+    )
     overlaps: list = []
     beyond_contract = next_number > course.contracted_sessions
     if request.method == "POST" and form.is_valid() and not beyond_contract:
@@ -294,6 +298,7 @@ def _schedule(request, course, form) -> tuple[HttpResponse | None, list]:
         starts_at=data["starts_at"],
         minutes=data["minutes"],
         mode=data["mode"],
+        participants=data.get("participants") or Participants.CLIENT,
     )
     number = next(s.number for s in selectors.course_sessions(course) if s.pk == session.pk)
     messages.success(request, _("Session %(n)s scheduled.") % {"n": number})
@@ -363,6 +368,11 @@ def _session_context(request, session):
         "focus_missing": current.phase == "middle" and not (focus.agreed and course.focus),
         "agenda_form": AgendaForm(items=items, initial={"done": session.agenda_done}),
         "attendance_form": AttendanceForm(initial={"attendance": session.attendance}),
+        # Who took part: a course for adolescents only (the others' sessions are the client's).
+        "adolescent": course.format == CourseFormat.ADOLESCENT,
+        "participants_form": ParticipantsForm(initial={"participants": session.participants})
+        if can_write and course.format == CourseFormat.ADOLESCENT
+        else None,
         "note": note,
         "addenda": list(note.addenda.select_related("author")) if note else [],
         "techniques": names,
@@ -517,6 +527,27 @@ def session_attendance(request, session_id: int):
             attendance=form.cleaned_data["attendance"],
         )
         messages.success(request, _("Attendance saved."))
+    return redirect("session_detail", session_id=session.pk)
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def session_participants(request, session_id: int):
+    """Who took part in a session of a course for adolescents (IPT-A): the client alone, with
+    a parent or carer, or the parent or carer alone."""
+    session = session_for(request, session_id, write=True)
+    form = ParticipantsForm(request.POST)
+    if session.course.format != CourseFormat.ADOLESCENT:
+        messages.error(
+            request, _("Who took part is recorded only on a course for adolescents (IPT-A).")
+        )
+        return redirect("session_detail", session_id=session.pk)
+    if not form.is_valid():
+        return _session_page_refused(request, session, participants_form=form)
+    actions.session_set_participants(
+        by=request.user, session=session, participants=form.cleaned_data["participants"]
+    )
+    messages.success(request, _("Who took part saved."))
     return redirect("session_detail", session_id=session.pk)
 
 

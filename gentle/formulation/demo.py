@@ -56,7 +56,41 @@ LEVELS = (
 )
 
 
+# The IPT-A course (docs/adolescents.md): the change of school as a role transition, written
+# for a 15-year-old to read.
+ADOLESCENT = {
+    "primary_area": "transition",
+    "secondary_area": "",
+    "secondary_dispute_stage": "",
+    "dispute_stage": "",
+    "symptoms": "feeling low and irritable, staying in your room and missing some mornings at "
+    "school.",
+    "onset_events": "a few weeks after your family moved across town and you started at a new "
+    "school.",
+    "connection": "you left your friends, your football team and a school you knew, all at "
+    "once; the new one has not yet become yours.",
+    "strengths": "your brother Theo; Jonah, a friend from before; the form tutor who noticed you.",
+    "plan": "say goodbye to what the old school gave, find your place in the new one, and talk "
+    "with your mum about how she can help.",
+}
+
+
+def _adolescent(client) -> None:
+    course = client.courses.get()
+    clinician = client.care_team.get(role="clinician").user
+    sessions = [s for s in course_sessions(course) if s.number and s.attendance == "attended"]
+    Formulation.objects.create(
+        course=course,
+        text=compose_text(course, ADOLESCENT),
+        updated_by=clinician,
+        agreed_on=sessions[min(course.initial_last, len(sessions)) - 1].starts_at.date(),
+        **ADOLESCENT,
+    )
+
+
 def seed(rng, context: dict) -> None:
+    if context.get("adolescent") is not None:
+        _adolescent(context["adolescent"])
     # Every course past its initial phase has an agreed formulation (the focus guard, ADR 0045);
     # goals and their ratings for one course of each area.
     done = set()

@@ -86,7 +86,83 @@ PEOPLE = [
 ]
 
 
+# The IPT-A client's closeness circle (docs/adolescents.md): family, the old school's friend,
+# a classmate and the form tutor at the new school (fictional).
+ADOLESCENT_PEOPLE = [
+    (
+        "Mum",
+        "parent",
+        1,
+        True,
+        True,
+        False,
+        {
+            "contact": "daily",
+            "expectations": "Goes to school every day and does the homework; less time on the "
+            "phone.",
+            "expectations_met": "partly",
+            "conflicts": "Rows about the phone and homework most evenings since the move.",
+            "knows_about_depression": "yes",
+        },
+    ),
+    ("Theo", "sibling", 2, True, False, False, {"contact": "daily"}),
+    (
+        "Jonah",
+        "friend",
+        2,
+        True,
+        False,
+        True,
+        {
+            "contact": "rarely",
+            "activities": "Football and gaming after school, until the move.",
+            "change_since_onset": "Fewer messages since changing school.",
+        },
+    ),
+    (
+        "Ivy",
+        "classmate",
+        3,
+        False,
+        False,
+        True,
+        {"contact": "weekly", "activities": "Sits near them in art."},
+    ),
+    (
+        "Ms Reyes",
+        "teacher",
+        3,
+        True,
+        False,
+        True,
+        {
+            "contact": "weekly",
+            "notes": "Form tutor at the new school; told them about the art club.",
+        },
+    ),
+]
+
+
+def _adolescent(client) -> None:
+    clinician = client.care_team.get(role="clinician").user
+    for name, relationship, ring, support, conflict, focus, extra in ADOLESCENT_PEOPLE:
+        Person.objects.create(
+            client=client,
+            name=name,
+            name_key=name_key(name),
+            relationship=relationship,
+            ring=ring,
+            supportive=support,
+            in_conflict=conflict,
+            in_focus=focus,
+            updated_by=clinician,
+            **extra,
+        )
+
+
 def seed(rng, context: dict) -> None:
+    if context.get("adolescent") is not None:
+        _adolescent(context["adolescent"])
     client = Client.objects.filter(
         pk__in=[c.pk for c in context["clients"]], user__isnull=False
     ).first()

@@ -19,8 +19,11 @@ class Relationship(models.TextChoices):
     FAMILY = "family", _("Other family")
     FRIEND = "friend", _("Friend")
     COLLEAGUE = "colleague", _("Colleague")
+    # School as a role (IPT for adolescents, docs/adolescents.md).
+    TEACHER = "teacher", _("Teacher")
+    CLASSMATE = "classmate", _("Classmate")
     NEIGHBOUR = "neighbour", _("Neighbour")
-    PROFESSIONAL = "professional", _("Professional (doctor, teacher...)")
+    PROFESSIONAL = "professional", _("Professional (doctor, social worker...)")
     OTHER = "other", _("Other")
 
 

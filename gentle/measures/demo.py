@@ -77,6 +77,8 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
                     gad7, client, course, session, clinician, _answers(rng, "gad7_", 7, gad_total)
                 )
     _risk_story(rng, alert_client, phq9)
+    if context.get("adolescent") is not None:
+        _adolescent(context["adolescent"])
     # Questionnaires waiting in the demo client's portal.
     portal_client = Client.objects.filter(
         pk__in=[c.pk for c in clients], user__isnull=False
@@ -240,6 +242,63 @@ def _perinatal_session(
             acknowledged_at=alert.raised_at + timedelta(minutes=40)
         )
         ProgressNote.objects.filter(session=session).update(risk_review=EPDS_ITEM_10_REVIEW)
+
+
+# The IPT-A course (docs/adolescents.md, data/schedule.json): the PHQ-A every session the young
+# person is in, the GAD-7 every 4; none at the session with the mother alone. PHQ-A totals fall
+# from 16 to 8; in session 1 item 9 was "on some days", which raised a moderate alert the
+# clinician reviewed with the young person (and then with the mother) and closed in session.
+ADOLESCENT_PHQA = {1: 16, 2: 15, 4: 13, 5: 11, 6: 10, 7: 8}
+ADOLESCENT_GAD7 = {1: 11, 4: 8}
+PHQA_ITEM_9_REVIEW = (
+    "PHQ-A item 9: on some days. Thoughts that it would be easier not to wake up, on bad "
+    "evenings; no serious thoughts of ending their life in the past month, no attempt ever, no "
+    "plan or intent. Safety plan made together and shared with the mother, as agreed; crisis "
+    "numbers given."
+)
+
+
+def _adolescent(client: Client) -> None:
+    from gentle.courses.models import ProgressNote
+
+    course = client.courses.get()
+    clinician = client.care_team.get(role="clinician").user
+    phqa, gad7 = catalogue()["phqa"], catalogue()["gad7"]
+    rng = Random(15)  # its own: the other clients' stories keep the shared generator's draws
+    attended = course.sessions.filter(attendance="attended").order_by("starts_at")
+    for number, session in enumerate(attended, start=1):
+        if number in ADOLESCENT_PHQA:
+            answers = _answers(rng, "phqa_", 9, ADOLESCENT_PHQA[number], keep_last_zero=True)
+            answers.update(phqa_month=0, phqa_ever=0, phqa_year=1 if number == 1 else None)
+            if number == 1:
+                answers["phqa_9"] = 1  # "on some days"
+            answers = {k: v for k, v in answers.items() if v is not None}
+            _submit(phqa, client, course, session, clinician, answers)
+        if number in ADOLESCENT_GAD7:
+            answers = _answers(rng, "gad7_", 7, ADOLESCENT_GAD7[number])
+            _submit(gad7, client, course, session, clinician, answers)
+    alert = Alert.objects.filter(client=client, rule_id="phqa_item9_some").first()
+    if alert is not None:
+        alert_acknowledge(
+            by=clinician,
+            alert=alert,
+            action="reviewed",
+            note="Reviewed in session: passive thoughts on bad evenings, no plan or intent.",
+        )
+        Alert.objects.filter(pk=alert.pk).update(
+            acknowledged_at=alert.raised_at + timedelta(minutes=30)
+        )
+        ProgressNote.objects.filter(session_id=_alert_session(alert)).update(
+            risk_review=PHQA_ITEM_9_REVIEW
+        )
+
+
+def _alert_session(alert: Alert) -> int | None:
+    return (
+        Administration.objects.filter(pk=alert.source_id)
+        .values_list("session_id", flat=True)
+        .first()
+    )
 
 
 def _submit(

@@ -427,7 +427,7 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     submitted administration linked to that session). Three queries for any number of
     courses, read as plain values: a caseload page's 50 courses have hundreds of sessions and
     thousands of answers (issue 20)."""
-    from gentle.courses.models import NUMBERED, Attendance, Session
+    from gentle.courses.models import NUMBERED, Attendance, Participants, Session
     from gentle.measures.models import ScheduleRule
 
     by_id = {course.pk: course for course in courses}
@@ -440,12 +440,15 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     # Numbered as number_sessions numbers them: scheduled and attended sessions in time order.
     numbers: dict[int, int] = {}
     held: list[tuple[int, int, int]] = []  # (course, session, its number), attended by now
-    for session_id, course_id, starts_at, attendance in (
+    for session_id, course_id, starts_at, attendance, participants in (
         Session.objects.filter(course_id__in=list(by_id), attendance__in=NUMBERED)
         .order_by("course_id", "starts_at", "pk")
-        .values_list("pk", "course_id", "starts_at", "attendance")
+        .values_list("pk", "course_id", "starts_at", "attendance", "participants")
     ):
         number = numbers[course_id] = numbers.get(course_id, 0) + 1
+        # A session with a parent or carer alone (IPT-A) has no client to answer: none due.
+        if participants == Participants.PARENT_ONLY:
+            continue
         if attendance == Attendance.ATTENDED and starts_at <= now:
             held.append((course_id, session_id, number))
     given = set(
@@ -664,6 +667,15 @@ def _event_positions(rows: list[ResultRow], events: Sequence[date]) -> list[floa
 
 
 GRID_INSTRUMENTS = ("phq9", "gad7")
+
+
+def grid_instruments(course_format: str) -> tuple[str, ...]:
+    """The questionnaires a course's grid shows: its format's own schedule's where
+    data/schedule.json gives the format one (IPT-A's PHQ-A, perinatal IPT's EPDS), else the
+    PHQ-9 and GAD-7."""
+    data = json.loads(SCHEDULE.read_text(encoding="utf-8"))
+    rules = (data.get("formats") or {}).get(course_format)
+    return tuple(r["instrument"] for r in rules) if rules else GRID_INSTRUMENTS
 
 
 def scores_by_session(

@@ -20,7 +20,7 @@ from gentle.clients import selectors as client_selectors
 from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
 from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
-from gentle.courses.models import Course
+from gentle.courses.models import Course, CourseFormat
 from gentle.courses.selectors import PHASE_LABELS, grid_sessions, summary_context
 from gentle.formulation.selectors import ratings_by_session
 from gentle.lib.keyset import request_page
@@ -159,9 +159,10 @@ def course_grid(request, course_id: int):
     course = course_for(request, course_id, action=Action.COURSE_GRID)
     rows = grid_sessions(course)
     sessions = [row.session for row in rows]
-    scores = measure_selectors.scores_by_session(course, sessions)
+    shown = measure_selectors.grid_instruments(course.format)
+    scores = measure_selectors.scores_by_session(course, sessions, shown)
     goals, ratings = ratings_by_session(course)
-    instruments = [catalogue()[i] for i in measure_selectors.GRID_INSTRUMENTS if i in catalogue()]
+    instruments = [catalogue()[i] for i in shown if i in catalogue()]
     # "PHQ-9 (depression)" heads the column; a phone's card labels the cell "PHQ-9".
     short = {i.id: i.name.split(" (")[0] for i in instruments}
     for row in rows:
@@ -178,6 +179,8 @@ def course_grid(request, course_id: int):
             "rows": rows,
             "instruments": instruments,
             "goals": goals,
+            # IPT-A: who took part in each session (a parent or carer may join or come alone).
+            "adolescent": course.format == CourseFormat.ADOLESCENT,
         },
     )
 

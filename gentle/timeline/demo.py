@@ -101,7 +101,44 @@ STORIES = {
 }
 
 
+# The IPT-A client (docs/adolescents.md): the move across town and the change of school in
+# September, the low mood from the weeks after it (fictional).
+ADOLESCENT_STORY = [
+    ("event", _month(150), "move", "The family moved across town", "mixed", False),
+    ("event", _month(140), "school", "Started at a new school after the move", "hard", False),
+    (
+        "episode",
+        _month(100),
+        None,
+        "Low mood and irritability, staying in their room, missing mornings at school",
+        None,
+        False,
+    ),
+]
+
+
+def _adolescent(client) -> None:
+    clinician = client.care_team.get(role="clinician").user
+    for kind, when, category, description, impact, planned in ADOLESCENT_STORY:
+        if kind == "episode":
+            Episode.objects.create(
+                client=client, description=description, created_by=clinician, **when
+            )
+            continue
+        LifeEvent.objects.create(
+            client=client,
+            category=category,
+            description=description,
+            impact=impact,
+            planned=planned,
+            created_by=clinician,
+            **when,
+        )
+
+
 def seed(rng, context: dict) -> None:
+    if context.get("adolescent") is not None:
+        _adolescent(context["adolescent"])
     seen = set()
     for client in context["clients"]:
         course = client.courses.first()

@@ -22,6 +22,7 @@ class Category(models.TextChoices):
     MOVE = "move", pgettext_lazy("life event", "Move")
     MIGRATION = "migration", _("Migration")
     NEW_JOB = "new_job", _("New job")
+    SCHOOL = "school", _("Started or changed school")
     JOB_LOSS = "job_loss", _("Job loss")
     RETIREMENT = "retirement", _("Retirement")
     ILLNESS = "illness", _("Illness")
