@@ -93,6 +93,7 @@ THIRD_PERSON: dict[str, str] = {
     "together and on your own, and who opened your record. It leaves out your clinician's "
     "private process notes, which are their own working notes.": "the clinician's notes",
     "From this session on, the course is in its termination phase.": "the course's phase",
+    "The client with a parent or carer": "the client's parent (a session's participants)",
     "Gentle cannot reach its database just now, so this page could not be shown.": "Gentle",
     "Gentle supports Interpersonal Psychotherapy (IPT) from the first session to the last: the "
     "course and its phases, the people in a client's life, the changes they are going "

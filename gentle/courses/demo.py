@@ -115,7 +115,7 @@ ADOLESCENT_SESSIONS = [
     (
         "client",
         "Skipped two mornings of school this week; said the bus ride felt endless.",
-        "Closeness circle: family, the old friends, classmates and the form tutor at the new "
+        "Closeness circle: his mother and brother, the old friends, classmates and the form tutor at the new "
         "school. Events near the onset: the move across town and the change of school.",
     ),
     (
