@@ -112,6 +112,9 @@ def test_record_a_role_play_with_an_inventory_person(world, video, tomas):
     person_url = reverse("person_edit", args=[tomas.pk])
     assert f'<a href="{person_url}">Tomás</a>' in html
     assert "Role reversal: the client played the other person · Tomás" in visible_text(html)
+    # The client's copy of their record ties it to Tomás in its inventory section.
+    (row,) = build_record(world.amara)["role_plays"]
+    assert (row["other_person"], row["inventory_person_id"]) == ("Tomás", tomas.pk)
 
 
 def test_the_link_survives_a_rename_in_the_inventory(world, video, tomas):
@@ -125,6 +128,9 @@ def test_the_link_survives_a_rename_in_the_inventory(world, video, tomas):
     html = page(http, video).content.decode()
     assert "the other person · Tomás</h3>" in html
     assert reverse("person_edit", args=[tomas.pk]) not in html
+    # Corrected afterwards, the recorded name is in the form to keep or change.
+    form = http.get(edit_url(RolePlay.objects.get())).content.decode()
+    assert 'name="other_person" value="Tomás"' in form
 
 
 def test_record_a_role_play_with_someone_else(world, video, tomas):

@@ -513,12 +513,14 @@ def role_play_edit(request, role_play_id: int):
     people = client_people.offered(play.session.course.client_id)
     template = "courses/role_play_edit.html"
     if request.method == "GET":
+        # A person since removed from the inventory (or not offered) comes back as a name.
+        linked = play.inventory_person_id in {p.id for p in people}
         form = RolePlayForm(
             people=people,
             initial={
                 "kind": play.kind,
-                "person": play.inventory_person_id,
-                "other_person": "" if play.inventory_person_id else play.other_person,
+                "person": play.inventory_person_id if linked else None,
+                "other_person": "" if linked else play.other_person,
                 "practised": play.practised,
                 "how_it_felt": play.how_it_felt,
                 "next_step": play.next_step,
