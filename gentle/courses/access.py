@@ -43,7 +43,7 @@ def role_play_for(request, role_play_id, *, write: bool = False) -> RolePlay:
     found = session_id.first()
     if found is None:
         raise Http404
-    session = session_for(request, found, write=write, object_type="role_play")
+    session = session_for(request, found, write=write)
     play = RolePlay.objects.select_related("recorded_by", "edited_by").get(pk=role_play_id)
     play.session = session
     return play
