@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gentle.accounts.models import Invitation, Role
 from gentle.clients.models import BreakGlassGrant, Client, Consent
 from gentle.communication.models import Exchange, Worksheet
-from gentle.courses.models import Course, ProgressNote, Session
+from gentle.courses.models import Course, ProgressNote, RolePlay, Session
 from gentle.formulation.models import Formulation, Goal
 from gentle.grief.models import Loss, Transition
 from gentle.intake.models import IntakeRequest
@@ -155,6 +155,13 @@ def build_world() -> World:
             status="signed",
             signed_at=own.created_at,
             signed_by=clinician_of,
+        )
+        RolePlay.objects.create(
+            session=session,
+            kind="role_reversal",
+            other_person="Matrix",
+            practised="Matrix practice",
+            recorded_by=clinician_of,
         )
         Consent.objects.create(client=client, kind="treatment", given_on=own.created_at.date())
         Loss.objects.create(
@@ -343,6 +350,11 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"person_id": c.inventory.get().pk}) for k, c in world.clients.items()]
     if "<int:course_id>" in pattern:
         return [(k, {"course_id": c.courses.get().pk}) for k, c in world.clients.items()]
+    if "<int:role_play_id>" in pattern:
+        return [
+            (k, {"role_play_id": RolePlay.objects.get(session__course__client=c).pk})
+            for k, c in world.clients.items()
+        ]
     if "<int:session_id>" in pattern:
         return [
             (k, {"session_id": c.courses.get().sessions.get().pk}) for k, c in world.clients.items()
@@ -399,6 +411,11 @@ def post_data(route: str, world: World) -> dict:
         },
         "session_role_play": {
             "kind": "role_reversal",
+            "other_person": "Probe",
+            "practised": "Matrix probe practice",
+        },
+        "role_play_edit": {
+            "kind": "clinician_as_other",
             "other_person": "Probe",
             "practised": "Matrix probe practice",
         },
@@ -561,6 +578,7 @@ def targets_pattern(route: str) -> bool:
         "invitation_id",
         "course_id",
         "session_id",
+        "role_play_id",
         "administration_id",
         "alert_id",
         "person_id",

@@ -239,6 +239,8 @@ class Action(StrEnum):
     SESSION_TOOL_UNLINK = "session.tool_unlink", WRITE
     SESSION_REMOTE_CHECK = "session.remote_check", WRITE
     SESSION_ROLE_PLAY = "session.role_play", WRITE
+    SESSION_ROLE_PLAY_DELETE = "session.role_play_delete", WRITE
+    SESSION_ROLE_PLAY_EDIT = "session.role_play_edit", WRITE
     SESSION_REMIND = "session.remind", EVENT
     SESSION_VIEW = "session.view", READ
     SUPERVISION_ADD = "supervision.add", WRITE
@@ -472,6 +474,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.SESSION_TOOL_UNLINK: _("Removed a tool's link to a session"),
     Action.SESSION_REMOTE_CHECK: _("Recorded where the client was for a video or phone session"),
     Action.SESSION_ROLE_PLAY: _("Recorded a role play done in a session"),
+    Action.SESSION_ROLE_PLAY_DELETE: _("Removed a role play recorded in a session"),
+    Action.SESSION_ROLE_PLAY_EDIT: _("Corrected a role play recorded in a session"),
     Action.SESSION_REMIND: _("Queued a reminder of a session for the client"),
     Action.SESSION_VIEW: _("Viewed a session"),
     Action.SUPERVISION_ADD: _("Started a supervision"),

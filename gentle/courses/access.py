@@ -6,8 +6,10 @@ Process notes have their own door: only their author, who must still be on the c
 
 from __future__ import annotations
 
+from django.http import Http404
+
 from gentle.clients.access import client_object
-from gentle.courses.models import Course, ProcessNote, Session
+from gentle.courses.models import Course, ProcessNote, RolePlay, Session
 
 
 def course_for(request, course_id, *, write: bool = False, action: str | None = None) -> Course:
@@ -32,6 +34,19 @@ def session_for(
         object_type=object_type,
         through="course",
     )
+
+
+def role_play_for(request, role_play_id, *, write: bool = False) -> RolePlay:
+    """A role play through its session's door (404 for missing and forbidden alike). Only the
+    session id is read before the door; the role play is read after it."""
+    session_id = RolePlay.objects.filter(pk=role_play_id).values_list("session_id", flat=True)
+    found = session_id.first()
+    if found is None:
+        raise Http404
+    session = session_for(request, found, write=write)
+    play = RolePlay.objects.select_related("recorded_by", "edited_by").get(pk=role_play_id)
+    play.session = session
+    return play
 
 
 def process_note_for(request, session_id, *, action: str) -> tuple[Session, ProcessNote | None]:

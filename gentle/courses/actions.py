@@ -33,7 +33,7 @@ from gentle.courses.models import (
     SessionReminder,
     SessionTool,
 )
-from gentle.lib import ical
+from gentle.lib import client_people, ical
 from gentle.lib.crypto import KeyRing
 from gentle.lib.tokens import new_token, token_hash
 from gentle.notify.actions import mail_queue
@@ -600,11 +600,47 @@ def remote_check_save(*, by, session: Session, fields: dict) -> RemoteCheck:
     return check
 
 
+class NotThisClientsPerson(Exception):
+    """The inventory person named is not this client's (a forged id)."""
+
+
+class SessionSigned(Exception):
+    """The session's progress note is signed: what was recorded on it is part of the record
+    and no longer changes (corrections go in an addendum)."""
+
+
+def _role_play_values(session: Session, fields: dict) -> dict:
+    person_id = fields.get("inventory_person_id")
+    client_id = session.course.client_id
+    if person_id is not None and person_id not in client_people.named(client_id, [person_id]):
+        raise NotThisClientsPerson
+    return {
+        **{name: fields[name] for name in ROLE_PLAY_FIELDS},
+        "inventory_person_id": person_id,
+    }
+
+
+def _role_play_detail(play: RolePlay) -> str:
+    person = "" if play.inventory_person_id is None else f" person={play.inventory_person_id}"
+    return f"kind={play.kind} id={play.pk}{person}"
+
+
+def _refuse_if_signed(session: Session) -> None:
+    """Inside the write's transaction: the note's row is locked, so it is not signed between
+    this check and the write."""
+    note = ProgressNote.objects.select_for_update().filter(session=session).only("status").first()
+    if note is not None and note.status == NoteStatus.SIGNED:
+        raise SessionSigned
+
+
 def role_play_add(*, by, session: Session, fields: dict) -> RolePlay:
-    """Record a role play or role reversal done in the session with the clinician."""
+    """Record a role play or role reversal done in the session with the clinician, about a
+    person in the client's inventory (``inventory_person_id``) or someone else; not once the
+    session's note is signed."""
     with transaction.atomic():
+        _refuse_if_signed(session)
         play = RolePlay.objects.create(
-            session=session, recorded_by=by, **{name: fields[name] for name in ROLE_PLAY_FIELDS}
+            session=session, recorded_by=by, **_role_play_values(session, fields)
         )
         record(
             Action.SESSION_ROLE_PLAY,
@@ -612,6 +648,45 @@ def role_play_add(*, by, session: Session, fields: dict) -> RolePlay:
             client=session.course.client,
             object_type="session",
             object_id=session.pk,
-            detail=f"kind={play.kind} id={play.pk}",
+            detail=_role_play_detail(play),
         )
     return play
+
+
+def role_play_edit(*, by, play: RolePlay, fields: dict) -> RolePlay:
+    """Correct a role play while the session's note is not signed."""
+    session = play.session
+    with transaction.atomic():
+        _refuse_if_signed(session)
+        values = _role_play_values(session, fields)
+        for name, value in values.items():
+            setattr(play, name, value)
+        play.edited_by = by
+        play.edited_at = timezone.now()
+        play.save(update_fields=[*values, "edited_by", "edited_at"])
+        record(
+            Action.SESSION_ROLE_PLAY_EDIT,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=_role_play_detail(play),
+        )
+    return play
+
+
+def role_play_delete(*, by, play: RolePlay) -> None:
+    """Remove a role play recorded by mistake, while the session's note is not signed."""
+    session = play.session
+    with transaction.atomic():
+        _refuse_if_signed(session)
+        detail = _role_play_detail(play)
+        RolePlay.objects.filter(pk=play.pk).delete()
+        record(
+            Action.SESSION_ROLE_PLAY_DELETE,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=detail,
+        )

@@ -119,7 +119,8 @@ def _role_plays(client: Client) -> list[Row]:
         .select_related("session", "recorded_by")
         .order_by("session__starts_at", "recorded_at", "pk")
     )
-    names = ("kind", "other_person", "practised", "how_it_felt", "next_step", "recorded_at")
+    names = ("kind", "other_person", "inventory_person_id")
+    names += ("practised", "how_it_felt", "next_step", "recorded_at")
     return [
         {
             "session_id": p.session_id,

@@ -340,7 +340,12 @@ class RemoteCheckForm(forms.Form):
 
 
 class RolePlayForm(forms.Form):
-    """A role play or role reversal done in the session."""
+    """A role play or role reversal done in the session, about a person in the client's
+    inventory (``people``, offered by the inventory through gentle.lib.client_people) or about
+    someone else, named in the text field. A posted id that is not among ``people`` (another
+    client's person) is refused as an invalid choice."""
+
+    SOMEONE_ELSE = ""
 
     kind = forms.ChoiceField(
         label=_("Who played whom"),
@@ -348,11 +353,21 @@ class RolePlayForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose who played the other person.")},
     )
+    person = forms.TypedChoiceField(
+        label=_("The other person"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Someone in the client's interpersonal inventory, or someone else."),
+        error_messages={
+            "invalid_choice": _("That person is not in this client's inventory. Choose again.")
+        },
+    )
     other_person = forms.CharField(
         label=_("The other person"),
         max_length=200,
+        required=False,
         help_text=_("The person in the client's life the role play was about."),
-        error_messages={"required": _("Write whom the role play was about.")},
     )
     practised = forms.CharField(
         label=_("What was practised"),
@@ -372,3 +387,38 @@ class RolePlayForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs=TEXT),
     )
+
+    def __init__(self, *args, people=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {p.id: p for p in people}
+        if not self.people:
+            # Nobody in the inventory yet: only the name.
+            del self.fields["person"]
+            return
+        self.fields["person"].choices = [
+            (self.SOMEONE_ELSE, _("Someone else (write the name below)")),
+            *((p.id, f"{p.name} · {p.relationship}") for p in people),
+        ]
+        other = self.fields["other_person"]
+        other.label = _("Someone else's name")
+        other.help_text = _(
+            "Only if they are not in the inventory: the name the client uses for them."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        person_id = cleaned.get("person")
+        if "person" in self.errors:
+            return cleaned
+        if person_id is not None:
+            # The inventory's name, as it is now; the link keeps the person if renamed.
+            cleaned["other_person"] = self.people[person_id].name
+        elif not cleaned.get("other_person", "").strip():
+            self.add_error(
+                "other_person",
+                _("Choose a person from the inventory or write whom the role play was about.")
+                if self.people
+                else _("Write whom the role play was about."),
+            )
+        cleaned["inventory_person_id"] = person_id
+        return cleaned

@@ -377,6 +377,10 @@ class RolePlay(models.Model):
         max_length=200,
         help_text=_("The person in the client's life the role play was about, as you call them."),
     )
+    # The person in the client's inventory, if the clinician chose one: an id, not a foreign
+    # key (courses may not read the inventory; ADR 0050). ``other_person`` keeps the name as
+    # it was when recorded, so the record reads even if the person is renamed or removed.
+    inventory_person_id = models.PositiveIntegerField(null=True, blank=True)
     practised = models.TextField(_("what was practised"))
     how_it_felt = models.TextField(_("how it felt for the client"), blank=True)
     next_step = models.TextField(_("what to try next"), blank=True)
@@ -384,6 +388,10 @@ class RolePlay(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["recorded_at", "pk"]

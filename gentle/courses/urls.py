@@ -130,6 +130,20 @@ urlpatterns = [
         methods=POST,
     ),
     route(
+        "role-plays/<int:role_play_id>/edit/",
+        views.role_play_edit,
+        name="role_play_edit",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
+        "role-plays/<int:role_play_id>/delete/",
+        views.role_play_delete,
+        name="role_play_delete",
+        access=Access.CLIENT_WRITE,
+        methods=GET_POST,
+    ),
+    route(
         "sessions/<int:session_id>/process-note/",
         views.process_note,
         name="process_note",

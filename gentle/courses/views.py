@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.formats import time_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts import kept
@@ -25,7 +25,7 @@ from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
 from gentle.clients.access import client_for, record_list_read, visible_clients
 from gentle.courses import actions, calendar, protocol, selectors, strategies
-from gentle.courses.access import course_for, process_note_for, session_for
+from gentle.courses.access import course_for, process_note_for, role_play_for, session_for
 from gentle.courses.forms import (
     COURSE_FIELDS,
     AddendumForm,
@@ -63,7 +63,7 @@ from gentle.courses.models import (
     SessionToolKind,
 )
 from gentle.courses.selectors import PHASE_LABELS, mood_points
-from gentle.lib import before_signing, course_focus, ical, session_panel, svg
+from gentle.lib import before_signing, client_people, course_focus, ical, session_panel, svg
 from gentle.lib.forms import posted
 from gentle.lib.siteurl import absolute_url
 from gentle.lib.tokens import token_hash
@@ -341,8 +341,13 @@ def _session_context(request, session):
             if can_write and open_remote
             else None
         ),
-        "role_plays": list(RolePlay.objects.filter(session=session).select_related("recorded_by")),
-        "role_play_form": RolePlayForm() if can_write else None,
+        "role_plays": _role_plays(session, course.client_id),
+        "role_play_form": (
+            RolePlayForm(people=client_people.offered(course.client_id))
+            if can_write and not (note and note.is_signed)
+            else None
+        ),
+        "role_plays_open": can_write and not (note and note.is_signed),
         "session": current,
         "course": course,
         "client": course.client,
@@ -387,6 +392,20 @@ def _session_context(request, session):
     }
 
 
+def _role_plays(session: Session, client_id: int) -> list[RolePlay]:
+    """The session's role plays, each with ``person``: the inventory person it is tied to as
+    the inventory names them now (with a link), or None (someone else, or a person since
+    removed: the name written when recorded is shown). Two queries, whatever their number."""
+    plays = list(
+        RolePlay.objects.filter(session=session).select_related("recorded_by", "edited_by")
+    )
+    linked = {p.inventory_person_id for p in plays if p.inventory_person_id is not None}
+    people = client_people.named(client_id, linked)
+    for play in plays:
+        play.person = people.get(play.inventory_person_id) if play.inventory_person_id else None
+    return plays
+
+
 @role_required(*CLINICAL)
 def session_detail(request, session_id: int):
     session = session_for(request, session_id)
@@ -407,7 +426,9 @@ def session_detail(request, session_id: int):
     return render(request, "courses/session_detail.html", context)
 
 
-def _session_page_refused(request, session: Session, **forms) -> HttpResponse:
+def _session_page_refused(
+    request, session: Session, status: int = 400, **forms: object
+) -> HttpResponse:
     """The session page again, with a form's errors and what was typed (nothing saved)."""
     context = _session_context(request, session)
     note = context["note"]
@@ -416,7 +437,7 @@ def _session_page_refused(request, session: Session, **forms) -> HttpResponse:
         context["note_form"] = _with_plan_hint(form, context["previous_plan"])
     context["addendum_form"] = AddendumForm()
     context.update(forms)
-    return render(request, "courses/session_detail.html", context, status=400)
+    return render(request, "courses/session_detail.html", context, status=status)
 
 
 @role_required(Role.CLINICIAN)
@@ -443,12 +464,111 @@ def session_remote_check(request, session_id: int):
 def session_role_play(request, session_id: int):
     """A role play or role reversal done in the session with the clinician."""
     session = session_for(request, session_id, write=True)
-    form = RolePlayForm(request.POST)
+    people = client_people.offered(session.course.client_id)
+    form = RolePlayForm(request.POST, people=people)
     if not form.is_valid():
         return _session_page_refused(request, session, role_play_form=form)
-    actions.role_play_add(by=request.user, session=session, fields=form.cleaned_data)
+    try:
+        actions.role_play_add(by=request.user, session=session, fields=form.cleaned_data)
+    except actions.SessionSigned:
+        # Signed while the form was open: what was typed comes back, to go in an addendum.
+        form.add_error(None, SIGNED_ROLE_PLAY)
+        return _session_page_refused(request, session, status=409, role_play_form=form)
+    except actions.NotThisClientsPerson:
+        form.add_error("person", _("That person is not in this client's inventory. Choose again."))
+        return _session_page_refused(request, session, role_play_form=form)
     messages.success(request, _("Role play recorded."))
     return redirect(f"{reverse('session_detail', kwargs={'session_id': session.pk})}#role-plays")
+
+
+SIGNED_ROLE_PLAY = gettext_lazy(
+    "The progress note of this session is signed, so the session is part of the record and "
+    "no role play can be added to it. Write it in an addendum to the note."
+)
+
+
+def _role_play_page(request, play: RolePlay, template: str, status: int = 200, **context):
+    """The edit or delete page of a role play; read-only once the session's note is signed."""
+    session = play.session
+    number = next(s.number for s in selectors.course_sessions(session.course) if s.pk == session.pk)
+    signed = ProgressNote.objects.filter(session=session, status=NoteStatus.SIGNED).exists()
+    play.person = (
+        client_people.named(session.course.client_id, [play.inventory_person_id]).get(
+            play.inventory_person_id
+        )
+        if play.inventory_person_id
+        else None
+    )
+    return render(
+        request,
+        template,
+        {
+            "play": play,
+            "session": session,
+            "number": number,
+            "course": session.course,
+            "client": session.course.client,
+            "signed": signed,
+            **context,
+        },
+        status=status,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def role_play_edit(request, role_play_id: int):
+    """Correct a role play (a typo, the wrong person) while the session's note is not signed."""
+    play = role_play_for(request, role_play_id, write=True)
+    people = client_people.offered(play.session.course.client_id)
+    template = "courses/role_play_edit.html"
+    if request.method == "GET":
+        # A person since removed from the inventory (or not offered) comes back as a name.
+        linked = play.inventory_person_id in {p.id for p in people}
+        form = RolePlayForm(
+            people=people,
+            initial={
+                "kind": play.kind,
+                "person": play.inventory_person_id if linked else None,
+                "other_person": "" if linked else play.other_person,
+                "practised": play.practised,
+                "how_it_felt": play.how_it_felt,
+                "next_step": play.next_step,
+            },
+        )
+        return _role_play_page(request, play, template, form=form)
+    form = RolePlayForm(request.POST, people=people)
+    if not form.is_valid():
+        return _role_play_page(request, play, template, status=400, form=form)
+    try:
+        actions.role_play_edit(by=request.user, play=play, fields=form.cleaned_data)
+    except actions.SessionSigned:
+        return _role_play_page(request, play, template, status=409, form=form)
+    except actions.NotThisClientsPerson:
+        form.add_error("person", _("That person is not in this client's inventory. Choose again."))
+        return _role_play_page(request, play, template, status=400, form=form)
+    messages.success(request, _("Role play corrected."))
+    return redirect(
+        f"{reverse('session_detail', kwargs={'session_id': play.session_id})}#role-plays"
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def role_play_delete(request, role_play_id: int):
+    """Remove a role play recorded by mistake, after a confirmation that says what goes."""
+    play = role_play_for(request, role_play_id, write=True)
+    template = "courses/role_play_delete.html"
+    if request.method == "GET":
+        return _role_play_page(request, play, template)
+    try:
+        actions.role_play_delete(by=request.user, play=play)
+    except actions.SessionSigned:
+        return _role_play_page(request, play, template, status=409)
+    messages.success(request, _("Role play removed."))
+    return redirect(
+        f"{reverse('session_detail', kwargs={'session_id': play.session_id})}#role-plays"
+    )
 
 
 def _posted_tool(value: str, client_id: int) -> tuple[str, int] | None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gentle.clients.models import Client
 from gentle.communication.selectors import statement_rules
-from gentle.courses.models import Session, SessionTool
+from gentle.courses.models import RolePlay, Session, SessionTool
 from gentle.lib.statements import features
 from gentle.roleplay.models import Annotation, Rehearsal, Scenario, Turn
 
@@ -133,6 +133,12 @@ def seed(rng, context: dict) -> None:
             Annotation.objects.create(
                 rehearsal=rehearsal, turn_number=turn_number, text=text, author=clinician
             )
+    # The role plays about Tomás done in that video session (the courses demo) are tied to him
+    # in the inventory, as a clinician picks him in the form (ADR 0050).
+    if "Tomás" in people:
+        RolePlay.objects.filter(session__course__client=client, other_person="Tomás").update(
+            inventory_person_id=people["Tomás"].pk
+        )
     context.setdefault("counts", {})["rehearsals"] = len(SCENARIOS)
 
 
