@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0007_course_format_perinatal'),
+        ('courses', '0008_adolescent_format_and_session_participants'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
