@@ -115,8 +115,9 @@ ADOLESCENT_SESSIONS = [
     (
         "client",
         "Skipped two mornings of school this week; said the bus ride felt endless.",
-        "Closeness circle: his mother and brother, the old friends, classmates and the form tutor at the new "
-        "school. Events near the onset: the move across town and the change of school.",
+        "Closeness circle: their mother and brother, the old friends, classmates and the form "
+        "tutor at the new school. Events near the onset: the move across town and the change of "
+        "school.",
     ),
     (
         "parent_only",
