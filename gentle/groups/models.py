@@ -116,7 +116,8 @@ class GroupMember(models.Model):
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="group_memberships")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="group_memberships")
+    # RESTRICT: a course on a roster is not deleted alone, but goes with its client's record.
+    course = models.ForeignKey(Course, on_delete=models.RESTRICT, related_name="group_memberships")
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     leave_reason = models.CharField(
