@@ -371,7 +371,12 @@ def clinic_glance(clinic: Clinic, now: datetime) -> ClinicGlance:
         risk=Count("pk", filter=Q(risk_words=True)),
     )
     return ClinicGlance(
-        people=[(str(role.label), by_role.get(role, 0)) for role in ROLE_ORDER],
+        # Group facilitators only where the clinic has some (not every clinic runs groups).
+        people=[
+            (str(role.label), by_role.get(role, 0))
+            for role in ROLE_ORDER
+            if role != Role.FACILITATOR or by_role.get(role)
+        ],
         invitations=Invitation.objects.filter(
             clinic=clinic, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
         ).count(),

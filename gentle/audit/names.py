@@ -541,6 +541,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "formulation": _("Formulations"),
     "goal": _("Goals"),
     "grief": _("Grief work"),
+    "group": _("Groups"),
     "home": _("Home page"),
     "intake": _("Consultation requests"),
     "inventory": _("Interpersonal inventory"),

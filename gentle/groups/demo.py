@@ -3,8 +3,9 @@
 
 The demo client whose course is a group course (the courses demo's eighth plan) is a member of
 the English group, which began on that course's first session; the other members are new
-fictional clients on the care teams of the clinic's other clinicians, so the demo clinician's
-caseload stays as the other demos tell it, and sees the English group's members by name only.
+fictional clients on the care team of the clinic's second clinician, so the other clinicians'
+caseloads stay as the other demos tell them; the demo clinician, the English group's
+co-facilitator, sees its members by name, and only their own client's record.
 """
 
 from __future__ import annotations
@@ -106,11 +107,11 @@ def seed(rng, context: dict) -> None:
         co_facilitator=None,
         status=GroupStatus.RUNNING,
     )
-    for client in _new_clients(rng, context, 5, users["clinician3"]):
+    for client in _new_clients(rng, context, 5, users["clinician2"]):
         Client.objects.filter(pk=client.pk).update(language="es")
         client.language = "es"
         actions.member_add(
-            by=users["clinician3"],
+            by=users["clinician2"],
             group=spanish,
             client=client,
             joined_on=today - timedelta(days=12),
