@@ -370,3 +370,36 @@ def test_the_demo_facilitator_runs_two_groups_one_in_spanish(client, settings):
     assert members[0].client.full_name in page
     assert client.get(f"/clients/{members[0].client_id}/").status_code == 404
     assert english.co_facilitator.email == "clinician@demo.gentle.test"
+
+
+def test_each_group_page_has_at_most_one_primary_action(world):
+    from tests.test_hierarchy import primaries
+
+    group = make_group(world, co=world.alice)
+    member = join(group, world.amara)
+    alice = signed_in(world.alice)
+    expected = {
+        "/groups/": ["Set up a group"],
+        "/groups/new/": ["Set up the group"],
+        f"/groups/{group.pk}/": ["Add a member"],
+        f"/groups/{group.pk}/edit/": ["Save"],
+        f"/groups/{group.pk}/members/new/": ["Add to the group"],
+        f"/groups/members/{member.pk}/leave/": ["Record leaving"],
+    }
+    for path, actions in expected.items():
+        assert primaries(alice.get(path).content.decode()) == actions, path
+    sue = signed_in(world.sue)
+    assert primaries(sue.get(f"/groups/{group.pk}/").content.decode()) == []
+
+
+def test_the_tables_refuse_two_open_memberships_and_one_person_facilitating_twice(world):
+    from django.db import IntegrityError, transaction
+
+    first, second = make_group(world), make_group(world, name="B")
+    join(first, world.amara)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        join(second, world.amara)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_group(world, name="C", co=world.facilitator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GroupMember.objects.filter(group=first).update(left_on=FIRST)  # no reason given
