@@ -401,6 +401,8 @@ class GroupMay:
     manage: bool = False  # edit it, add members: the administrator, a clinician running it
     run: bool = False  # record a member leaving (later: attendance, the shared session): who
     # runs it (facilitator, co-facilitator) and the administrator
+    # See who has left the group: everyone but a lay facilitator, who sees current members only.
+    past_members: bool = True
 
 
 def may_create_groups(request: AuthenticatedHttpRequest) -> bool:
@@ -449,6 +451,7 @@ def group_may(request: AuthenticatedHttpRequest, group: Any) -> GroupMay:
         role=role,
         manage=admin or (runs and context.has(Role.CLINICIAN)),
         run=admin or runs,
+        past_members=role != Role.FACILITATOR,
     )
 
 
@@ -488,7 +491,7 @@ def roster_may(request: AuthenticatedHttpRequest, clients: Iterable[Client]) -> 
     role = clinic_context(request).primary_role()
     for client in clients:
         seen = reached.get(client.pk)
-        client.may = May.of(seen) if seen is not None else May.in_group(role)  # type: ignore[attr-defined]
+        client.may = May.of(seen) if seen is not None else May.in_group(role)
 
 
 def group_facilitators(clinic: Clinic) -> QuerySet[User]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gentle.accounts.models import User
+from gentle.accounts.models import Clinic, User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.models import Client
@@ -34,14 +35,14 @@ class GroupRefused(ValueError):
     """Bad input the models' rules refuse; the message says why, for the person."""
 
 
-def _check(fields: dict) -> None:
+def _check(fields: dict[str, Any]) -> None:
     if fields.get("co_facilitator") and fields["co_facilitator"] == fields.get("facilitator"):
         raise GroupRefused(_("The co-facilitator must be someone other than the facilitator."))
     if fields.get("setting") != "video" and not (fields.get("place") or "").strip():
         raise GroupRefused(_("Say where the group meets, or choose video."))
 
 
-def group_create(*, by: User, clinic, **fields) -> Group:
+def group_create(*, by: User, clinic: Clinic, **fields: Any) -> Group:
     _check(fields)
     with transaction.atomic():
         group = Group.objects.create(clinic=clinic, created_by=by, **fields)
@@ -56,7 +57,7 @@ def group_create(*, by: User, clinic, **fields) -> Group:
     return group
 
 
-def group_update(*, by: User, group: Group, status: str, **fields) -> Group:
+def group_update(*, by: User, group: Group, status: str, **fields: Any) -> Group:
     """Change the group's details and status. Finishing it closes every open membership as
     completed (on the day it is finished), so its members may join another group."""
     _check(fields)

@@ -11,6 +11,8 @@ co-facilitator, sees its members by name, and only their own client's record.
 from __future__ import annotations
 
 from datetime import timedelta
+from random import Random
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -27,7 +29,7 @@ PLACE = "Riverside Community Centre, room 2 (fictional)"
 PLACE_ES = "Centro comunitario Riverside, sala 3 (ficticio)"
 
 
-def _new_clients(rng, context: dict, count: int, clinician: User) -> list[Client]:
+def _new_clients(rng: Random, context: dict[str, Any], count: int, clinician: User) -> list[Client]:
     clinic, admin = context["clinic"], context["users"]["admin"]
     taken = set(Client.objects.filter(clinic=clinic).values_list("given_name", "family_name"))
     pool = [(g, f) for g in GIVEN for f in FAMILY if (g, f) not in taken]
@@ -43,7 +45,7 @@ def _new_clients(rng, context: dict, count: int, clinician: User) -> list[Client
     return made
 
 
-def seed(rng, context: dict) -> None:
+def seed(rng: Random, context: dict[str, Any]) -> None:
     clinic, users = context["clinic"], context["users"]
     admin, clinician = users["admin"], users["clinician"]
     facilitator = User.objects.create(

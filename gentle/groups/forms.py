@@ -62,7 +62,7 @@ class GroupEditForm(GroupForm):
 
 
 class MemberForm(forms.Form):
-    client = forms.ModelChoiceField(
+    client: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Client"),
         queryset=None,
         help_text=_(

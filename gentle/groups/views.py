@@ -3,6 +3,8 @@ recording one leaving. Who sees what comes from the access helpers (ADR 0051).""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -55,6 +57,8 @@ def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN, Role.CLINICIAN)
 def group_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     clinic = clinic_context(request).clinic
+    if clinic is None:  # role_required found a role: never, but say so for the types
+        raise Http404
     form = GroupForm(
         posted(request),
         facilitators=group_facilitators(clinic),
@@ -76,7 +80,10 @@ def group_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*GROUP_ROLES)
 def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     group = group_for(request, Group.objects.select_related(*WITH_PEOPLE), group_id)
-    members = list(group.members.select_related("client").order_by("joined_on", "pk"))
+    roster = group.members.select_related("client").order_by("joined_on", "pk")
+    if not cast(Any, group).may.past_members:  # a lay facilitator: the current members only
+        roster = roster.filter(left_on__isnull=True)
+    members = list(roster)
     roster_may(request, [member.client for member in members])
     return render(
         request,
