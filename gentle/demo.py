@@ -18,6 +18,7 @@ from gentle.communication import demo as communication_demo
 from gentle.courses import demo as courses_demo
 from gentle.formulation import demo as formulation_demo
 from gentle.grief import demo as grief_demo
+from gentle.groups import demo as groups_demo
 from gentle.intake import demo as intake_demo
 from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
@@ -33,6 +34,7 @@ DEMO_LOGINS = (
     (f"clinician@{DEMO_DOMAIN}", Role.CLINICIAN),
     (f"supervisor@{DEMO_DOMAIN}", Role.SUPERVISOR),
     (f"client@{DEMO_DOMAIN}", Role.CLIENT),
+    (f"facilitator@{DEMO_DOMAIN}", Role.FACILITATOR),
 )
 
 DEMO_STEPS = (
@@ -49,6 +51,7 @@ DEMO_STEPS = (
     portal_demo.seed,
     safety_demo.seed,
     intake_demo.seed,
+    groups_demo.seed,  # last: its new clients leave the earlier steps' generated names alone
 )
 
 
@@ -63,6 +66,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
     rng = random.Random(seed)
     with transaction.atomic():
         if reset:
+            groups_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             intake_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             safety_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             portal_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)

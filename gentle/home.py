@@ -26,10 +26,11 @@ from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Clinic, Invitation, Membership, Role, Supervision, User
 from gentle.audit import tasks as audit_tasks
 from gentle.audit.names import Action
-from gentle.clients.access import record_list_read, visible_clients
+from gentle.clients.access import record_list_read, visible_clients, visible_groups
 from gentle.clients.models import BreakGlassGrant
 from gentle.courses import selectors as course_selectors
 from gentle.courses.models import NUMBERED, Attendance, Course, NoteStatus, ProgressNote, Session
+from gentle.groups.models import Group, GroupStatus
 from gentle.intake.models import IntakeRequest, RequestStatus
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.instruments import catalogue
@@ -330,7 +331,20 @@ def audit_check(now: datetime) -> AuditCheck:
     )
 
 
-ROLE_ORDER = (Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR, Role.CLIENT)
+ROLE_ORDER = (Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR, Role.FACILITATOR, Role.CLIENT)
+
+
+def my_groups(request: AuthenticatedHttpRequest) -> list[Group]:
+    """The planned and running groups this person runs (facilitator or co-facilitator), with
+    their current members' number: names only on the group's page (one query)."""
+    user = request.user
+    return list(
+        visible_groups(request, Group.objects.all())
+        .filter(Q(facilitator=user) | Q(co_facilitator=user))
+        .exclude(status=GroupStatus.FINISHED)
+        .annotate(current=Count("members", filter=Q(members__left_on__isnull=True)))
+        .order_by("starts_on", "name", "pk")
+    )
 
 
 @dataclass
@@ -358,7 +372,12 @@ def clinic_glance(clinic: Clinic, now: datetime) -> ClinicGlance:
         risk=Count("pk", filter=Q(risk_words=True)),
     )
     return ClinicGlance(
-        people=[(str(role.label), by_role.get(role, 0)) for role in ROLE_ORDER],
+        # Group facilitators only where the clinic has some (not every clinic runs groups).
+        people=[
+            (str(role.label), by_role.get(role, 0))
+            for role in ROLE_ORDER
+            if role != Role.FACILITATOR or by_role.get(role)
+        ],
         invitations=Invitation.objects.filter(
             clinic=clinic, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
         ).count(),
@@ -409,6 +428,8 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         parts["alerts"] = open_alerts(clinic, user, context.roles)
     if context.has(Role.SUPERVISOR):
         parts["supervised"] = supervised(request, clinic)
+    if context.has(Role.FACILITATOR):
+        parts["my_groups"] = my_groups(request)
     if context.has(Role.ADMIN):
         parts["glance"] = clinic_glance(clinic, now)
         parts["crisis_missing"] = [name for _code, name in crisis_texts_missing(clinic)]

@@ -25,6 +25,8 @@ class NavItem:
 
 CLINICAL = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
 ADMIN = frozenset({Role.ADMIN})
+# Who has groups (ADR 0051): who runs them, who sets them up, who oversees them.
+GROUPS = frozenset({Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR, Role.FACILITATOR})
 
 SETTINGS = _("Clinic settings")
 
@@ -38,6 +40,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Caseload"), "caseload", CLINICAL, badge=ALERTS),
     NavItem(_("Requests"), "intake_queue", frozenset({Role.ADMIN, Role.CLINICIAN}), RISK_REQUESTS),
     NavItem(_("Calendar"), "calendar_week", CLINICAL),
+    NavItem(_("Groups"), "group_list", GROUPS),
     NavItem(_("People"), "clinic_people", ADMIN),
     NavItem(_("Client records"), "clinic_clients", ADMIN),
     NavItem(_("Invitations"), "invitations", ADMIN),

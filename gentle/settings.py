@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     "gentle.grief",
     "gentle.communication",
     "gentle.roleplay",
+    "gentle.groups",
     "gentle.intake",
     "gentle.staff",
     "gentle.portal",

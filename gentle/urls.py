@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("gentle.grief.urls")),
     path("", include("gentle.communication.urls")),
     path("", include("gentle.roleplay.urls")),
+    path("", include("gentle.groups.urls")),
     path("", include("gentle.portal.staff_urls")),
     path("", include("gentle.intake.urls")),
     path("", include("gentle.staff.urls")),

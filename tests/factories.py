@@ -20,7 +20,7 @@ from gentle.clients.models import CareTeamMember, Client, TeamRole
 from gentle.courses.models import Course, Session
 
 _counter = itertools.count(1)
-STAFF = {Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR}
+STAFF = {Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR, Role.FACILITATOR}
 
 
 def make_clinic(name: str | None = None) -> Clinic:

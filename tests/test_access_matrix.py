@@ -24,6 +24,7 @@ from gentle.communication.models import Exchange, Worksheet
 from gentle.courses.models import Course, ProgressNote, RolePlay, Session
 from gentle.formulation.models import Formulation, Goal
 from gentle.grief.models import Loss, Transition
+from gentle.groups.models import Group, GroupMember
 from gentle.intake.models import IntakeRequest
 from gentle.inventory.models import Person
 from gentle.lib.routes import RULES, Access
@@ -80,6 +81,8 @@ class World:
     users: dict
     grants: dict
     invitations: dict
+    groups: dict
+    members: dict
     browsers: dict = field(default_factory=dict)  # one test browser per actor
     cookies: dict = field(default_factory=dict)  # each browser's cookies once signed in
 
@@ -117,6 +120,9 @@ def build_world() -> World:
         "other_clinician": b_clinician,
         "other_supervisor": make_person(b, Role.SUPERVISOR),
         "other_client": b_portal,
+        # A lay group facilitator of clinic A (ADR 0051): runs the own group, and reaches
+        # nothing else (every clinical route denies them).
+        "facilitator": make_person(a, Role.FACILITATOR),
     }
     grant_a = BreakGlassGrant.objects.create(
         client=other,
@@ -290,8 +296,37 @@ def build_world() -> World:
     Client.objects.filter(pk=own.pk).update(
         portal_invitation=origin, portal_review_since=own.created_at
     )
+    # A group per client: the own client's is run by the facilitator with the clinician as
+    # co-facilitator; the other's by its colleague (the clinician's break-glass grant does not
+    # reach it); clinic B's by its clinician. (Their courses are the matrix's one course each:
+    # routes name it with courses.get(); the group format is the actions' rule, not the table's.)
+    groups, members = {}, {}
+    runs = {
+        "own": (actors["facilitator"], clinician),
+        "other": (colleague, None),
+        "other_clinic": (b_clinician, None),
+    }
+    for key, client in (("own", own), ("other", other), ("other_clinic", b_client)):
+        facilitator, co = runs[key]
+        groups[key] = Group.objects.create(
+            clinic=client.clinic,
+            name=f"Matrix group {key}",
+            language="en",
+            setting="video",
+            starts_on=own.created_at.date(),
+            facilitator=facilitator,
+            co_facilitator=co,
+        )
+        members[key] = GroupMember.objects.create(
+            group=groups[key],
+            client=client,
+            course=client.courses.get(),
+            joined_on=own.created_at.date(),
+        )
     return World(
         clinic=a,
+        groups=groups,
+        members=members,
         other_clinic=b,
         actors=actors,
         clients={"own": own, "other": other, "other_clinic": b_client},
@@ -366,6 +401,10 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"grant_id": g.pk}) for k, g in world.grants.items()]
     if "<int:invitation_id>" in pattern:
         return [(k, {"invitation_id": i.pk}) for k, i in world.invitations.items()]
+    if "<int:group_id>" in pattern:
+        return [(k, {"group_id": g.pk}) for k, g in world.groups.items()]
+    if "<int:member_id>" in pattern:
+        return [(k, {"member_id": m.pk}) for k, m in world.members.items()]
     if "<str:token>" in pattern:
         return [("own", {"token": "not-a-real-token"})]
     if "<str:key>" in pattern:
@@ -373,6 +412,13 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
     return [("own", {})]
 
 
+GROUP_PROBE = {
+    "name": "Probe group",
+    "format": "group",
+    "language": "en",
+    "setting": "video",
+    "starts_on": "2026-02-02",
+}
 SCENARIO_PROBE = {"title": "Probe scenario", "goal": "g", "opening": "o", "manner": "sad"}
 
 
@@ -503,6 +549,14 @@ def post_data(route: str, world: World) -> dict:
         "intake_decline": {"reason": "full"},
         "public_texts": {"section": "ipt", "language": "en", "title": "Probe", "body": "Probe"},
         "formulation": {"primary_area": "dispute", "symptoms": "Probe"},
+        "group_new": {**GROUP_PROBE, "facilitator": world.actors["facilitator"].pk},
+        "group_edit": {
+            **GROUP_PROBE,
+            "facilitator": world.actors["facilitator"].pk,
+            "status": "running",
+        },
+        "group_member_add": {"client": world.clients["own"].pk, "joined_on": "2026-02-02"},
+        "group_member_leave": {"left_on": "2030-01-01", "reason": "moved"},
         "goals": {
             "area": "dispute",
             "text": "Probe goal",
@@ -522,6 +576,17 @@ TEAM = {
     ("supervisor", "own"),  # care team supervisor
     ("other_clinician", "other_clinic"),  # care team in clinic B
 }
+
+
+# Who reaches which group by running it or through a member on their care team (the clinic's
+# administrators and supervisors see all of its groups).
+GROUP_REACH = {
+    ("facilitator", "own"),  # its facilitator
+    ("clinician", "own"),  # its co-facilitator, with a member on their care team
+    ("other_clinician", "other_clinic"),  # its facilitator in clinic B
+}
+# Clinicians who run the group (a lay facilitator runs it, but does not change it).
+GROUP_MANAGERS = {("clinician", "own"), ("other_clinician", "other_clinic")}
 
 
 def allowed(access: str, actor: str, target: str, route: str, method: str = "GET") -> bool:
@@ -551,6 +616,17 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
         return role == "client"
     if access == Access.PORTAL_OWN:
         return (actor, target) in {("client", "own"), ("other_client", "other_clinic")}
+    if access == Access.GROUPS:
+        return role in {"admin", "clinician", "supervisor", "facilitator"}
+    if access == Access.GROUP_CREATE:
+        return role in {"admin", "clinician"}
+    clinic_wide = role in {"admin", "supervisor"} and same_clinic
+    if access == Access.GROUP:
+        return clinic_wide or (actor, target) in GROUP_REACH
+    if access == Access.GROUP_MANAGE:
+        return (role == "admin" and same_clinic) or (actor, target) in GROUP_MANAGERS
+    if access == Access.GROUP_RUN:
+        return (role == "admin" and same_clinic) or (actor, target) in GROUP_REACH
     team = (actor, target) in TEAM
     if access == Access.CLIENT_TEAM:
         return team
@@ -593,6 +669,8 @@ def targets_pattern(route: str) -> bool:
         "task_id",
         "export_id",
         "request_id",
+        "group_id",
+        "member_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 

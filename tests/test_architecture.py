@@ -242,12 +242,12 @@ def test_a_forbidden_import_is_named_with_its_place(tmp_path):
 
 def test_an_app_missing_from_the_table_is_found(tmp_path):
     write(tmp_path, "gentle/__init__.py")
-    write(tmp_path, "gentle/groups/apps.py")
+    write(tmp_path, "gentle/programmes/apps.py")
     write(tmp_path, "gentle/management/commands/seed.py")
     write(tmp_path, "gentle/templates/base.html")
 
-    assert units(tmp_path) == {"groups"}
-    assert units(tmp_path) - set(table()[0]) == {"groups"}
+    assert units(tmp_path) == {"programmes"}
+    assert units(tmp_path) - set(table()[0]) == {"programmes"}
 
 
 def test_a_table_that_allows_a_cycle_or_an_unknown_app_is_refused():

@@ -62,7 +62,7 @@ def on_role_removal(step: RoleRemovalStep) -> RoleRemovalStep:
     return step
 
 
-STAFF_ROLES = (Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR)
+STAFF_ROLES = (Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR, Role.FACILITATOR)
 
 
 def end_sessions(user: User) -> None:

@@ -14,7 +14,7 @@ from gentle.accounts.models import Clinic, Membership, Role
 from gentle.lib.prepared import PreparedQuery
 
 SESSION_KEY = "gentle_clinic_id"
-STAFF_ROLES = frozenset({Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR})
+STAFF_ROLES = frozenset({Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR, Role.FACILITATOR})
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class ClinicContext:
 
     def primary_role(self) -> str:
         """The role written in audit rows when no more specific one applies."""
-        for role in (Role.CLINICIAN, Role.SUPERVISOR, Role.ADMIN, Role.CLIENT):
+        for role in (Role.CLINICIAN, Role.SUPERVISOR, Role.ADMIN, Role.FACILITATOR, Role.CLIENT):
             if role in self.roles:
                 return role
         return ""

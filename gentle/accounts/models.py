@@ -77,6 +77,8 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", _("Clinician")
     SUPERVISOR = "supervisor", _("Supervisor")
     CLIENT = "client", _("Client")
+    # A trained non-specialist who runs Group IPT: sees only their groups (ADR 0051).
+    FACILITATOR = "facilitator", _("Group facilitator")
 
 
 class Membership(models.Model):

@@ -122,6 +122,13 @@ class Action(StrEnum):
     GRIEF_SHARE = "grief.share", WRITE
     GRIEF_UNSHARE = "grief.unshare", WRITE
     GRIEF_VIEW = "grief.view", READ
+    GROUP_CREATE = "group.create", WRITE
+    GROUP_LIST = "group.list", READ
+    GROUP_MEMBER_ADD = "group.member_add", WRITE
+    GROUP_MEMBER_LEAVE = "group.member_leave", WRITE
+    GROUP_OPEN = "group.open", READ
+    GROUP_UPDATE = "group.update", WRITE
+    GROUP_VIEW = "group.view", READ
     HOME_VIEW = "home.view", READ
     INTAKE_ASSIGN = "intake.assign", WRITE
     INTAKE_CONTACT_ATTEMPT = "intake.contact_attempt", WRITE
@@ -357,6 +364,13 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GRIEF_SHARE: _("Shared grief work with the client"),
     Action.GRIEF_UNSHARE: _("Stopped sharing grief work"),
     Action.GRIEF_VIEW: _("Viewed grief work"),
+    Action.GROUP_CREATE: _("Set up a group"),
+    Action.GROUP_LIST: _("Listed groups"),
+    Action.GROUP_MEMBER_ADD: _("Added a member to a group"),
+    Action.GROUP_MEMBER_LEAVE: _("Recorded a member leaving a group"),
+    Action.GROUP_OPEN: _("Opened a group to change it"),
+    Action.GROUP_UPDATE: _("Changed a group"),
+    Action.GROUP_VIEW: _("Viewed a group and its members"),
     Action.HOME_VIEW: _("Viewed their home page (today's clients and work to do)"),
     Action.INTAKE_ASSIGN: _("Assigned a consultation request"),
     Action.INTAKE_CONTACT_ATTEMPT: _("Logged a contact attempt for a request"),
@@ -533,6 +547,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "formulation": _("Formulations"),
     "goal": _("Goals"),
     "grief": _("Grief work"),
+    "group": _("Groups"),
     "home": _("Home page"),
     "intake": _("Consultation requests"),
     "inventory": _("Interpersonal inventory"),

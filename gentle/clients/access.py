@@ -10,10 +10,16 @@ Who sees a client (all within the request's clinic):
 - a clinician holding an unexpired break-glass grant;
 - the client themself, through the portal (``own_client_record``).
 Administrators manage records and care teams but do not open clinical pages.
+
+Groups (ADR 0051): who sees which group (``visible_groups``, ``group_for``) and what a
+person reaches of a group's members (``roster_may``). A lay facilitator (``Role.FACILITATOR``)
+holds no clinical role: every door above answers 404 to them, and a member they reach only
+through a group they run carries ``May.in_group()``: their name, nothing of their record.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, cast
 
@@ -33,6 +39,7 @@ VIA_CARE_TEAM = "care_team"
 VIA_SUPERVISION = "supervision"
 VIA_BREAK_GLASS = "break_glass"
 VIA_SAFETY_LEAD = "safety_lead"
+VIA_GROUP = "group"  # a member of a group this person runs, reached through that group only
 
 
 class Via(TypedDict):
@@ -67,6 +74,9 @@ class May:
     emergency: bool = False  # reached only through break glass (pages say so)
     supervise: bool = False  # a supervisor on the team, or supervising one of its clinicians
     safety_lead: bool = False  # the clinic's safety lead, reaching an escalated alert
+    # Open the client's record (client page, courses, notes, inventory): every path above, but
+    # not a member reached only through their group (the name, and what the group records).
+    record: bool = True
 
     @classmethod
     def of(cls, client: AccessedClient) -> May:
@@ -82,6 +92,12 @@ class May:
             emergency=glass and not clinician,
             supervise=supervise,
         )
+
+    @classmethod
+    def in_group(cls, role: str) -> May:
+        """A group's member seen by someone who reaches them only through the group (a lay
+        facilitator, a supervisor reading the clinic's groups): no write, no record."""
+        return cls(via=VIA_GROUP, role=role, record=False)
 
     @classmethod
     def as_safety_lead(cls, role: str) -> May:
@@ -146,6 +162,15 @@ def visible_clients(request: AuthenticatedHttpRequest) -> QuerySet[AccessedClien
         # Empty, so no row lacks the annotations.
         return cast("QuerySet[AccessedClient]", Client.objects.none())
     return annotated.filter(_visible_filter())
+
+
+def care_team_clients(request: AuthenticatedHttpRequest) -> QuerySet[AccessedClient]:
+    """The clients on this person's own care team as a clinician (not those seen through
+    supervision or emergency access); none for anyone else."""
+    annotated = _annotated(request)
+    if annotated is None or not clinic_context(request).has(Role.CLINICIAN):
+        return cast("QuerySet[AccessedClient]", Client.objects.none())
+    return annotated.filter(via_team_clinician=True)
 
 
 def access_path(client: AccessedClient) -> str:
@@ -352,3 +377,129 @@ def portal_invitation_asks_birth_date(invitation: Invitation) -> bool:
     return Client.objects.filter(
         pk=invitation.client_id, clinic_id=invitation.clinic_id, date_of_birth__isnull=False
     ).exists()
+
+
+# Groups (ADR 0051) ---------------------------------------------------------------------------
+# The rules are here, the models in ``gentle.groups`` (which sits below this app): the helpers
+# take the group model's queryset and use its field names (clinic, facilitator, co_facilitator,
+# members__client).
+
+G = TypeVar("G", bound=Model)  # gentle.groups.models.Group
+GROUP_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.CLINICIAN, Role.FACILITATOR)
+# Who may be a group's facilitator or co-facilitator.
+FACILITATING_ROLES = (Role.FACILITATOR, Role.CLINICIAN)
+VIA_FACILITATES = "facilitates"
+VIA_CLINIC = "clinic"
+
+
+@dataclass(frozen=True)
+class GroupMay:
+    """What this person may do with one group (``group.may``)."""
+
+    via: str  # facilitates, clinic (administrator, supervisor) or care_team (a member's)
+    role: str
+    manage: bool = False  # edit it, add members: the administrator, a clinician running it
+    run: bool = False  # record a member leaving (later: attendance, the shared session): who
+    # runs it (facilitator, co-facilitator) and the administrator
+    # See who has left the group: everyone but a lay facilitator, who sees current members only.
+    past_members: bool = True
+
+
+def may_create_groups(request: AuthenticatedHttpRequest) -> bool:
+    """Administrators and clinicians set up groups; a lay facilitator runs the ones given."""
+    return clinic_context(request).has(Role.ADMIN, Role.CLINICIAN)
+
+
+def visible_groups(request: AuthenticatedHttpRequest, groups: QuerySet[G]) -> QuerySet[G]:
+    """The groups of the request's clinic this person may see: all of them for its
+    administrators and supervisors; those they run (facilitator or co-facilitator) for
+    facilitators and clinicians; and, for clinicians, groups with a member on their care team."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(*GROUP_ROLES):
+        return groups.none()
+    mine = groups.filter(clinic=context.clinic)
+    if context.has(Role.ADMIN, Role.SUPERVISOR):
+        return mine
+    user = request.user
+    reach = Q(facilitator=user) | Q(co_facilitator=user)
+    if context.has(Role.CLINICIAN):
+        team = CareTeamMember.objects.filter(
+            user=user, role=TeamRole.CLINICIAN, client__clinic=context.clinic
+        ).values("client_id")
+        with_member = groups.model._default_manager.filter(members__client__in=team)
+        reach |= Q(pk__in=with_member.values("pk"))
+    return mine.filter(reach)
+
+
+def group_may(request: AuthenticatedHttpRequest, group: Any) -> GroupMay:
+    """What this person may do with a group they see (``visible_groups``)."""
+    context = clinic_context(request)
+    user_id = request.user.pk
+    runs = user_id in (group.facilitator_id, group.co_facilitator_id) and context.has(
+        *FACILITATING_ROLES
+    )
+    admin = context.has(Role.ADMIN)
+    if runs:
+        via = VIA_FACILITATES
+        role = Role.CLINICIAN if context.has(Role.CLINICIAN) else Role.FACILITATOR
+    elif context.has(Role.ADMIN, Role.SUPERVISOR):
+        via, role = VIA_CLINIC, (Role.ADMIN if admin else Role.SUPERVISOR)
+    else:
+        via, role = VIA_CARE_TEAM, Role.CLINICIAN
+    return GroupMay(
+        via=via,
+        role=role,
+        manage=admin or (runs and context.has(Role.CLINICIAN)),
+        run=admin or runs,
+        past_members=role != Role.FACILITATOR,
+    )
+
+
+def group_for(
+    request: AuthenticatedHttpRequest,
+    groups: QuerySet[G],
+    group_id: str | int,
+    *,
+    manage: bool = False,
+    run: bool = False,
+    action: str = Action.GROUP_VIEW,
+) -> G:
+    """The group with this id if this person may see it (and manage or run it, when asked),
+    with ``.may``; else 404. The opening is audited."""
+    found = visible_groups(request, groups).filter(pk=as_id(group_id)).first()
+    if found is None:
+        raise Http404
+    may = group_may(request, found)
+    if (manage and not may.manage) or (run and not may.run):
+        raise Http404
+    cast(Any, found).may = may
+    with transaction.atomic():
+        record(
+            action, role=may.role, object_type="group", object_id=found.pk, detail=f"via={may.via}"
+        )
+    return found
+
+
+def roster_may(request: AuthenticatedHttpRequest, clients: Iterable[Client]) -> None:
+    """Give each member's client of a group page its ``.may``: what the person may do through
+    the one door (a clinician of their care team links to their record), else ``May.in_group``:
+    the name, and nothing of the record. One query."""
+    clients = list(clients)
+    reached = {
+        c.pk: c for c in visible_clients(request).filter(pk__in=[client.pk for client in clients])
+    }
+    role = clinic_context(request).primary_role()
+    for client in clients:
+        seen = reached.get(client.pk)
+        client.may = May.of(seen) if seen is not None else May.in_group(role)
+
+
+def group_facilitators(clinic: Clinic) -> QuerySet[User]:
+    """Who may facilitate a group in ``clinic``: its active lay facilitators and clinicians."""
+    return (
+        User.objects.filter(
+            memberships__clinic=clinic, memberships__role__in=FACILITATING_ROLES, is_active=True
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )

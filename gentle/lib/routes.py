@@ -31,6 +31,14 @@ class Access:
     ALERT_WORK = "alert_work"
     CARE_TEAM_CLINICIAN = "care_team_clinician"  # the team's clinicians only, not break-glass
     INTAKE = "intake"  # administrators and clinicians of the clinic (consultation requests)
+    # Groups (ADR 0051): the clinic's staff who have groups (administrators, supervisors,
+    # clinicians, lay facilitators), each seeing their own.
+    GROUPS = "groups"
+    GROUP_CREATE = "group_create"  # administrators and clinicians of the clinic
+    GROUP = "group"  # who sees the group: its clinic's administrators and supervisors, who runs
+    # it, clinicians with a member on their care team
+    GROUP_MANAGE = "group_manage"  # the clinic's administrators, clinicians who run the group
+    GROUP_RUN = "group_run"  # who runs the group (facilitator, co-facilitator), administrators
     NOBODY = "nobody"  # a page a library offers that Gentle closes: 404 for everyone
 
 

@@ -1,0 +1,37 @@
+from gentle.groups import views
+from gentle.lib.routes import Access, route
+
+GET_POST = ("GET", "POST")
+
+urlpatterns = [
+    route("groups/", views.group_list, name="group_list", access=Access.GROUPS),
+    route(
+        "groups/new/",
+        views.group_new,
+        name="group_new",
+        access=Access.GROUP_CREATE,
+        methods=GET_POST,
+    ),
+    route("groups/<int:group_id>/", views.group_detail, name="group_detail", access=Access.GROUP),
+    route(
+        "groups/<int:group_id>/edit/",
+        views.group_edit,
+        name="group_edit",
+        access=Access.GROUP_MANAGE,
+        methods=GET_POST,
+    ),
+    route(
+        "groups/<int:group_id>/members/new/",
+        views.member_add,
+        name="group_member_add",
+        access=Access.GROUP_MANAGE,
+        methods=GET_POST,
+    ),
+    route(
+        "groups/members/<int:member_id>/leave/",
+        views.member_leave,
+        name="group_member_leave",
+        access=Access.GROUP_RUN,
+        methods=GET_POST,
+    ),
+]
