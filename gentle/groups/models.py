@@ -160,3 +160,103 @@ class GroupMember(models.Model):
     @property
     def current(self) -> bool:
         return self.left_on is None
+
+
+class GroupSessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class GroupSession(models.Model):
+    """One meeting of the whole group, with one shared record (issue 24 part 3, ADR 0051): its
+    number in the group's schedule (1 to the format's number of sessions), when it is, whether
+    it was held, the agenda items done (ids of the group format's agenda), what the group did
+    and the practice the group agreed for the week. Each member's part is a ``GroupAttendance``.
+    The individual pre-group session is not one of these: it is a session of the member's own
+    course, before the group's first."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField(_("session number"))
+    starts_at = models.DateTimeField(_("starts at"))
+    minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=90)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=GroupSessionStatus.choices,
+        default=GroupSessionStatus.SCHEDULED,
+    )
+    agenda_done = models.JSONField(default=list, blank=True)
+    summary = models.TextField(
+        _("what the group did"),
+        blank=True,
+        help_text=_("The shared part of the record: no member's private detail."),
+    )
+    practice = models.TextField(_("practice for the week"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["group", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "number"], name="group_session_number_once"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="group_session_number_from_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=5, minutes__lte=240),
+                name="group_session_minutes_5_240",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=GroupSessionStatus.values),
+                name="group_session_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.number} of group {self.group_id}"
+
+
+class GroupAttendance(models.Model):
+    """A member's part of one group session: whether they came, a short note about them (read
+    by the group's runners and the member's care team, never with their other notes), and a
+    flag for follow-up with its reason. The member's attendance is also a session of their own
+    course (``course_session``), so the course's numbering, phases, measures schedule and a
+    PHQ-9 given at the group reach the member's record as any session's do."""
+
+    group_session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="attendance")
+    attended = models.BooleanField(_("came"))
+    note = models.TextField(_("short note"), blank=True)
+    follow_up = models.BooleanField(_("flag for follow-up"), default=False)
+    follow_up_reason = models.CharField(_("why follow up"), max_length=300, blank=True)
+    course_session = models.OneToOneField(
+        "courses.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_attendance",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["group_session", "member"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group_session", "member"], name="group_attendance_once_per_member"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(follow_up=True) | models.Q(follow_up_reason=""),
+                name="group_attendance_reason_only_with_follow_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"member {self.member_id} at group session {self.group_session_id}"
