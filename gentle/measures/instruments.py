@@ -150,6 +150,11 @@ class Instrument:
     def name(self) -> str:
         return localized(self.title)
 
+    @property
+    def short_name(self) -> str:
+        """ "PHQ-9" of "PHQ-9 (depression)"."""
+        return self.name.split(" (")[0]
+
     def item(self, item_id: str) -> Item:
         return next(i for i in self.items if i.id == item_id)
 

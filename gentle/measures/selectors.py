@@ -18,6 +18,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
@@ -35,6 +36,7 @@ from gentle.measures.instruments import Band, Instrument, Score, catalogue
 from gentle.measures.models import (
     Administration,
     ClinicStatistic,
+    FixedThresholds,
     Mode,
     StatisticKind,
     Status,
@@ -55,6 +57,7 @@ class Threshold:
     how: str  # "jacobson_truax" or "nhs_points"
     based_on: int = 0  # clients whose first scores gave the spread (0: the data file's SD)
     computed_at: datetime | None = None
+    fixed_at: datetime | None = None  # when the course it judges finished (ADR 0052)
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ def client_results(
     course: Course | None = None,
     events: Sequence[date] = (),
     bands: bool = True,
+    thresholds: dict[str, Threshold] | None = None,
 ) -> list[InstrumentResults]:
     """Results per instrument. ``events`` are dates (life events, from the caller that can see
     the timeline) to mark on charts drawn by session number. ``bands=False`` charts without
@@ -223,7 +227,10 @@ def client_results(
     for instrument_id, items in by_instrument.items():
         instrument = catalogue()[instrument_id]
         score = instrument.main_score
-        threshold = reliable_threshold(instrument, score, spreads, spreads_at)
+        if thresholds is not None:
+            threshold = thresholds.get(instrument_id)
+        else:
+            threshold = reliable_threshold(instrument, score, spreads, spreads_at)
         rows = []
         for administration in items:
             value = administration.scores.get(score.id)
@@ -334,40 +341,183 @@ def _chart(
     )
 
 
-def course_outcomes(course: Course) -> CourseOutcome | None:
-    """NHS Talking Therapies outcomes, response and remission for one course."""
-    from gentle.courses.models import Attendance
+@dataclass
+class Outcome:
+    """A course's outcome as a page shows it: ``result`` only for a finished course with at
+    least the rules' attended sessions and two depression scores; else ``not_yet`` says why.
+    ``thresholds``: the reliable-change points each measure was judged by (the page's own).
+    ``complete``: whether the measures' first and last scores paired by date."""
+
+    course: Course
+    attended: int
+    parent_only: int
+    not_yet: list[str]
+    result: CourseOutcome | None
+    thresholds: dict[str, Threshold]
+    complete: bool
+    rules: dict[str, Any]
+
+    @property
+    def response_percent(self) -> int:
+        return round(self.rules["response_drop"] * 100)
+
+    @property
+    def threshold_rows(self) -> list[tuple[str, Threshold]]:
+        return [(_short_name(m), t) for m, t in self.thresholds.items()]
+
+
+def _day(administration: Administration) -> date:
+    when = administration.session.starts_at if administration.session else administration.when
+    return timezone.localdate(when)
+
+
+def _pair(
+    scores: list[tuple[Administration, float]],
+    target: Administration,
+    window: int,
+) -> tuple[Administration, float] | None:
+    """The score given in the same session as ``target`` or, failing that, the nearest within
+    ``window`` days of it (the earlier on a tie)."""
+    same = [s for s in scores if target.session_id and s[0].session_id == target.session_id]
+    if same:
+        return same[-1]
+    near = [s for s in scores if abs((_day(s[0]) - _day(target)).days) <= window]
+    if not near:
+        return None
+    return min(near, key=lambda s: (abs((_day(s[0]) - _day(target)).days), s[0].when))
+
+
+def course_outcomes(
+    course: Course, thresholds: dict[str, Threshold] | None = None
+) -> Outcome | None:
+    """NHS Talking Therapies outcomes, response and remission for one course, by the rules in
+    data/outcomes.json (docs/outcomes.md), judged with ``thresholds`` (the page's, so that a
+    row and the outcome never disagree; the rules' points where none is given). None when the
+    course has no depression score at all. Three queries."""
+    from gentle.courses.models import FINISHED_STATUSES, Attendance, Participants
 
     rules = outcome_rules()
-    first: dict[str, float] = {}
-    last: dict[str, float] = {}
-    counts: dict[str, int] = {}
+    depression = rules["depression"]
+    series: dict[str, list[tuple[Administration, float]]] = {}
     for administration in submitted(course.client):
-        if administration.course_id != course.pk:
-            continue
         value = administration.scores.get("total")
-        if administration.instrument_id in rules["measures"] and value is not None:
-            first.setdefault(administration.instrument_id, value)
-            last[administration.instrument_id] = value
-            counts[administration.instrument_id] = counts.get(administration.instrument_id, 0) + 1
-    attended = course.sessions.filter(attendance=Attendance.ATTENDED).count()
-    # First-to-last needs two scores: a measure given once says nothing about change yet.
-    first = {m: v for m, v in first.items() if counts[m] >= 2}
-    last = {m: v for m, v in last.items() if m in first}
-    if not first:
+        if (
+            administration.course_id == course.pk
+            and value is not None
+            and administration.instrument_id in rules["measures"]
+        ):
+            series.setdefault(administration.instrument_id, []).append((administration, value))
+    if depression not in series:
         return None
-    measures = {
-        k: Measure(v["caseness"], v["reliable_change"]) for k, v in rules["measures"].items()
+    held = course.sessions.filter(attendance=Attendance.ATTENDED)
+    parent_only = 0
+    attended = 0
+    for participants in held.values_list("participants", flat=True):
+        if participants == Participants.PARENT_ONLY:
+            parent_only += 1
+        else:
+            attended += 1
+    not_yet = []
+    if course.status not in FINISHED_STATUSES:
+        not_yet.append(_("the course is still running"))
+    if attended < rules["min_sessions"]:
+        not_yet.append(
+            ngettext(
+                "fewer than %(n)d session attended",
+                "fewer than %(n)d sessions attended",
+                rules["min_sessions"],
+            )
+            % {"n": rules["min_sessions"]}
+        )
+    if len(series[depression]) < 2:
+        not_yet.append(
+            _("fewer than two %(name)s scores in the course") % {"name": _short_name(depression)}
+        )
+    points = {
+        m: (thresholds[m].points if thresholds and m in thresholds else v["reliable_change"])
+        for m, v in rules["measures"].items()
     }
-    return course_outcome(
+    used = {
+        m: thresholds[m] if thresholds and m in thresholds else Threshold(p, "nhs_points")
+        for m, p in points.items()
+    }
+    outcome = Outcome(course, attended, parent_only, not_yet, None, used, True, rules)
+    if not_yet:
+        return outcome
+    depression_scores = series[depression]
+    first = {depression: depression_scores[0][1]}
+    last = {depression: depression_scores[-1][1]}
+    for measure, scores in series.items():
+        if measure == depression:
+            continue
+        start = _pair(scores, depression_scores[0][0], rules["pair_within_days"])
+        end = _pair(scores, depression_scores[-1][0], rules["pair_within_days"])
+        if start is None or end is None or start[0].pk == end[0].pk:
+            outcome.complete = False
+            continue
+        first[measure], last[measure] = start[1], end[1]
+    if any(m not in series for m in rules["measures"]):
+        outcome.complete = False  # a measure never given in the course cannot be paired
+    mixed = rules["mixed_change"]
+    outcome.result = course_outcome(
         first,
         last,
         attended=attended,
-        measures=measures,
+        measures={m: Measure(v["caseness"], points[m]) for m, v in rules["measures"].items()},
         min_sessions=rules["min_sessions"],
-        depression=rules["depression"],
+        depression=depression,
         remission_below=rules["remission_below"],
         response_drop=rules["response_drop"],
+        mixed_improvement=bool(mixed["reliable_improvement"]),
+        mixed_deterioration=bool(mixed["reliable_deterioration"]),
+        complete=outcome.complete,
+    )
+    return outcome
+
+
+def _short_name(instrument_id: str) -> str:
+    """ "PHQ-9" of "PHQ-9 (depression)"."""
+    instrument = catalogue().get(instrument_id)
+    return instrument.short_name if instrument else instrument_id.upper()
+
+
+def page_thresholds(clinic_id: int, course: Course | None) -> dict[str, Threshold]:
+    """The one reliable-change threshold per instrument that a page uses for its rows and its
+    course outcome: those fixed when ``course`` finished (ADR 0052) or, for a running course
+    (or one finished before thresholds were fixed), as the clinic's statistics stand now.
+    Two queries at most."""
+    if course is not None:
+        fixed = FixedThresholds.objects.filter(course=course).first()
+        if fixed is not None:
+            return {
+                i: Threshold(
+                    float(t["points"]), t["how"], int(t.get("based_on", 0)), None, fixed.fixed_at
+                )
+                for i, t in fixed.thresholds.items()
+            }
+    kind = StatisticKind.FIRST_SCORE_SPREAD
+    spreads, spreads_at = _spreads(stored_statistics(clinic_id, kind).get(kind))
+    found = {}
+    for instrument in catalogue().values():
+        threshold = reliable_threshold(instrument, instrument.main_score, spreads, spreads_at)
+        if threshold is not None:
+            found[instrument.id] = threshold
+    return found
+
+
+def fix_thresholds(course: Course) -> None:
+    """Store the thresholds the course's outcome is judged by, as they stand now (called in
+    the transaction that finishes it, through gentle.lib.course_finished)."""
+    thresholds = page_thresholds(course.client.clinic_id, None)
+    FixedThresholds.objects.update_or_create(
+        course=course,
+        defaults={
+            "thresholds": {
+                i: {"points": t.points, "how": t.how, "based_on": t.based_on}
+                for i, t in sorted(thresholds.items())
+            },
+            "fixed_at": timezone.now(),
+        },
     )
 
 
