@@ -209,14 +209,16 @@ def test_results_page_shows_totals_bands_changes_a_chart_and_the_table(alice, wo
     ]
 
 
-def test_wsas_with_work_not_applicable_totals_the_other_four(alice, world):
+def test_wsas_with_work_not_applicable_prorates_the_other_four(alice, world):
+    # 3 + 4 + 5 + 6 = 18 over four items: 18 / 4 * 5 = 22.5, rounded half up to 23, which
+    # reads "Moderately severe or worse" (18 alone read "Significant impairment"; issue 25).
     answers = {"w1": "na", "w2": "3", "w3": "4", "w4": "5", "w5": "6"}
     administration = give(alice, world.amara, "wsas", answers)
     assert administration.answers == {"w1": None, "w2": 3, "w3": 4, "w4": 5, "w5": 6}
-    assert administration.scores == {"total": 18}
+    assert administration.scores == {"total": 23}
     (row,) = table_rows(alice.get(results_url(world.amara)).content.decode(), "wsas")
-    assert row["WSAS total"] == "18"
-    assert row["Band"] == "Significant impairment"
+    assert row["WSAS total"] == "23 (prorated: 1 item not applicable)"
+    assert row["Band"] == "Moderately severe or worse"
 
 
 # Answers that are refused -------------------------------------------------------------------
