@@ -11,11 +11,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from gentle.audit.models import AuditEvent
 from gentle.courses import actions as course_actions
 from gentle.courses.models import Course, Session
 from gentle.measures import selectors
+from gentle.measures.actions import statistics_compute
 from gentle.measures.models import Administration, ClinicStatistic, FixedThresholds
 from tests.factories import count_queries, make_course, make_session, signed_in
+from tests.test_courses import contract_data
 from tests.test_measures import strip_tags, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -217,6 +220,37 @@ def test_a_finished_courses_threshold_does_not_move_as_clients_are_added(world):
         "at least 7.35 points: Jacobson–Truax, with this clinic's spread of first scores "
         "(30 clients). Fixed when the course finished" in block
     )
+
+
+def test_finishing_a_course_on_its_page_fixes_its_thresholds_and_bad_input_fixes_nothing(world):
+    clinic_spread(world, 8.0)
+    course = finished_course(world, [15, 8], [7, 7], status="active")
+    http = signed_in(world.alice)
+    bad = contract_data(course, status="completed", start_date="not a date")
+    assert http.post(f"/courses/{course.pk}/edit/", bad).status_code == 400
+    assert not FixedThresholds.objects.filter(course=course).exists()
+    # Another clinician of the clinic, not on the care team, may not finish it.
+    finish = contract_data(course, status="completed")
+    assert signed_in(world.bob).post(f"/courses/{course.pk}/edit/", finish).status_code == 404
+    assert not FixedThresholds.objects.filter(course=course).exists()
+    done = http.post(f"/courses/{course.pk}/edit/", contract_data(course, status="completed"))
+    assert done.status_code == 302
+    assert FixedThresholds.objects.get(course=course).thresholds["phq9"]["points"] == 7.35
+    # Saving the finished course again does not move them.
+    clinic_spread(world, 5.0, n=60)
+    http.post(f"/courses/{course.pk}/edit/", contract_data(course, status="completed"))
+    assert FixedThresholds.objects.get(course=course).thresholds["phq9"]["points"] == 7.35
+
+
+def test_the_worker_fixes_thresholds_for_courses_finished_before_they_were_kept(world):
+    clinic_spread(world, 8.0)
+    course = finished_course(world, [15, 8], [7, 7])  # finished, no thresholds kept
+    statistics_compute(clinic=world.clinic)
+    assert FixedThresholds.objects.get(course=course).thresholds["phq9"]["points"] == 7.35
+    (row,) = AuditEvent.objects.filter(action="clinic_thresholds.fix")
+    assert (row.actor_label, row.detail) == ("gentle worker", "courses=1")
+    statistics_compute(clinic=world.clinic)
+    assert AuditEvent.objects.filter(action="clinic_thresholds.fix").count() == 1
 
 
 def test_a_running_course_follows_the_clinics_spread(world):

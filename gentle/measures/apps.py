@@ -10,7 +10,7 @@ class MeasuresConfig(AppConfig):
     def ready(self) -> None:
         # Every shipped instrument is loaded and validated at start-up.
         from gentle.lib import before_signing, course_finished, session_panel
-        from gentle.measures import alerts, instruments, panel, selectors
+        from gentle.measures import actions, alerts, instruments, panel, selectors
         from gentle.safety import sources
 
         instruments.catalogue()
@@ -24,4 +24,4 @@ class MeasuresConfig(AppConfig):
         # measures).
         before_signing.register("measures", alerts.risk_answers_of_the_day)
         # A finished course keeps the reliable-change thresholds it was judged by (ADR 0052).
-        course_finished.register("measures", selectors.fix_thresholds)
+        course_finished.register("measures", actions.thresholds_fix)

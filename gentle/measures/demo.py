@@ -12,7 +12,7 @@ from django.utils import timezone
 from gentle.accounts.models import User
 from gentle.clients.models import Client
 from gentle.courses.models import FINISHED_STATUSES, Course, Session
-from gentle.measures import actions, selectors
+from gentle.measures import actions
 from gentle.measures.instruments import Instrument, catalogue
 from gentle.measures.models import Administration, FixedThresholds, Mode
 from gentle.safety.actions import alert_acknowledge
@@ -100,7 +100,7 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
     # The thresholds each finished course's outcome is judged by, fixed as they stand (ADR 0052;
     # in the app, the course's finishing does it).
     for course in Course.objects.filter(client__in=clients, status__in=FINISHED_STATUSES):
-        selectors.fix_thresholds(course)
+        actions.thresholds_fix(course)
     context.setdefault("counts", {}).update(
         administrations=Administration.objects.filter(client__in=clients).count(),
         alerts=Alert.objects.filter(client__in=clients).count(),

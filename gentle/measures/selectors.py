@@ -611,22 +611,6 @@ def page_thresholds(clinic_id: int, course: Course | None) -> dict[str, Threshol
     return found
 
 
-def fix_thresholds(course: Course) -> None:
-    """Store the thresholds the course's outcome is judged by, as they stand now (called in
-    the transaction that finishes it, through gentle.lib.course_finished)."""
-    thresholds = page_thresholds(course.client.clinic_id, None)
-    FixedThresholds.objects.update_or_create(
-        course=course,
-        defaults={
-            "thresholds": {
-                i: {"points": t.points, "how": t.how, "based_on": t.based_on}
-                for i, t in sorted(thresholds.items())
-            },
-            "fixed_at": timezone.now(),
-        },
-    )
-
-
 def open_assignments(client: Client) -> list[Administration]:
     return list(
         Administration.objects.filter(client=client)
