@@ -1001,7 +1001,7 @@ def next_steps(course: Course, results: Sequence[InstrumentResults]) -> list[str
     rules = next_step_rules()
     grief = next((r for r in results if r.instrument.id == "pg13r"), None)
     latest = [r.value for r in grief.rows if r.value is not None] if grief else []
-    flagged = bool(latest) and cast(float, latest[-1]) >= rules["pg13r_flag_at"]
+    flagged = bool(latest) and latest[-1] >= rules["pg13r_flag_at"]
     session = max(math.ceil(course.contracted_sessions * rules["change_by"]), 1)
     return [
         localized(step["text"]).replace("{session}", str(session))
