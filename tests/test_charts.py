@@ -195,7 +195,8 @@ def test_the_measures_chart_has_axis_titles_and_a_legend_of_only_what_it_draws(c
 
 
 def test_the_clients_chart_has_no_bands_and_so_no_flags_in_its_legend(client, world):
-    scores(world.amara, world.alice, [18, 14])
+    # In a course: the expected course is drawn for the client's latest course (issue 25).
+    scores(world.amara, world.alice, [18, 14], make_course(world.amara, status="active"))
     client.force_login(world.portal)
     html = page(client, "/portal/progress/")
     [chart] = drawings(html, "chart")

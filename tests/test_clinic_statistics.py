@@ -79,6 +79,12 @@ def store(world: World, kind: str, value: dict, based_on: int) -> None:
     )
 
 
+NHS_SIX = (
+    "Reliable change on the PHQ-9 here means at least 6 points: NHS Talking Therapies points, "
+    "from the outcome rules file."
+)
+
+
 def polylines(html: str) -> dict[str, str]:
     return dict(re.findall(r'<polyline class="(\w+)" points="([^"]+)"', html))
 
@@ -96,9 +102,10 @@ def test_before_any_computation_the_pages_use_the_documented_defaults_and_say_so
     client.force_login(world.alice)
     html = client.get(MEASURES.format(world.amara.pk)).content.decode()
     assert "Expected course: the documented default" in html
-    default = expected_rules()["default_ratios"]
-    assert expected_column(html) == [str(round(16 * r, 1)) for r in default[:3]]
-    assert "Reliable change: 6 points or more (NHS Talking Therapies)." in html
+    # 16 starts in the 15-19 band (end ratio 0.5) of a 12-session course: 1 - 0.5 * ln(k) /
+    # ln(12) is 0.861 at k = 2 and 0.779 at k = 3; times 16, 13.8 and 12.5.
+    assert expected_column(html) == ["16.0", "13.8", "12.5"]
+    assert NHS_SIX in html
     client.force_login(world.portal)
     lines = polylines(client.get(PROGRESS).content.decode())
     assert lines["expected"] != lines["line"]  # the default falls below a flat course
@@ -106,7 +113,7 @@ def test_before_any_computation_the_pages_use_the_documented_defaults_and_say_so
 
 def test_the_pages_show_the_stored_curve_and_spread(client, world):
     amara_flat(world)
-    store(world, "expected_curve", {"ratios": [1.0] * 20}, 40)
+    store(world, "expected_curve", {"by_band": {"15-19": [1.0] * 20}}, 40)
     store(world, "first_score_spread", {"phq9": {"sd": 5.0, "n": 40}}, 40)
     client.force_login(world.alice)
     html = client.get(MEASURES.format(world.amara.pk)).content.decode()
@@ -114,8 +121,8 @@ def test_the_pages_show_the_stored_curve_and_spread(client, world):
     assert expected_column(html) == ["16.0", "16.0", "16.0"]
     points = reliable_change(0, 0, sd=5.0, r=0.89).threshold
     assert (
-        f"Reliable change: {points} points or more (Jacobson–Truax, with this clinic's "
-        "spread of first scores: 40 clients" in html
+        f"Reliable change on the PHQ-9 here means at least {points:g} points: Jacobson–Truax, "
+        "with this clinic's spread of first scores (40 clients)." in html
     )
     client.force_login(world.portal)
     lines = polylines(client.get(PROGRESS).content.decode())
@@ -127,7 +134,7 @@ def test_a_spread_from_too_few_clients_is_not_used(client, world):
     store(world, "first_score_spread", {"phq9": {"sd": 5.0, "n": 29}}, 29)
     client.force_login(world.alice)
     html = client.get(MEASURES.format(world.amara.pk)).content.decode()
-    assert "Reliable change: 6 points or more (NHS Talking Therapies)." in html
+    assert NHS_SIX in html
 
 
 def test_another_clinics_statistics_are_not_used(client, world):
@@ -135,7 +142,7 @@ def test_another_clinics_statistics_are_not_used(client, world):
     ClinicStatistic.objects.create(
         clinic=world.other,
         kind="expected_curve",
-        value={"ratios": [1.0] * 20},
+        value={"by_band": {"15-19": [1.0] * 20}},
         based_on=40,
         computed_at=timezone.now(),
     )
@@ -207,11 +214,21 @@ def test_the_worker_computes_the_numbers_the_pages_used_to_compute(world):
     assert compute_clinic_statistics.call() == 2  # both clinics stored for the first time
     rules = expected_rules()
     curve = ClinicStatistic.objects.get(clinic=world.clinic, kind="expected_curve")
-    want = []
-    for k, fallback in enumerate(rules["default_ratios"]):
-        ratios = [s[k] / s[0] for s in series if len(s) > k]
-        want.append(round(statistics.mean(ratios), 3) if len(ratios) >= 5 else fallback)
-    assert (curve.value["ratios"], curve.based_on) == (want, 31)
+    # By starting band: first scores 12-14 (12 courses), 15-19 (16) and 20 (3, too few for a
+    # band of its own, which keeps the default).
+    bands = {"10-14": range(10, 15), "15-19": range(15, 20), "20-27": range(20, 28)}
+    want = {}
+    for band, starts in bands.items():
+        courses = [s for s in series if s[0] in starts]
+        if len(courses) < rules["min_courses_per_band"]:
+            continue
+        points = []
+        for k in range(rules["max_points"]):
+            ratios = [s[k] / s[0] for s in courses if len(s) > k]
+            points.append(round(statistics.mean(ratios), 3) if len(ratios) >= 5 else None)
+        want[band] = points
+    assert sorted(want) == ["10-14", "15-19"]
+    assert (curve.value["by_band"], curve.based_on) == (want, 31)
     spread = ClinicStatistic.objects.get(clinic=world.clinic, kind="first_score_spread")
     firsts = [s[0] for s in series] + [16]
     gad7 = [5 + i % 11 for i in range(31)]
@@ -220,7 +237,7 @@ def test_the_worker_computes_the_numbers_the_pages_used_to_compute(world):
         "gad7": {"sd": statistics.stdev(gad7), "n": 31},
     }
     # What the per-request code before this change gave on this data set (commit 6fda4cd).
-    assert want[:6] == [1.0, 0.905, 0.718, 0.596, 0.583, 0.773]
+    assert want["10-14"][0] == want["15-19"][0] == 1.0
     assert spread.value["phq9"]["sd"] == 2.583289975355882
     assert spread.value["gad7"]["sd"] == 3.0896984576394804
 

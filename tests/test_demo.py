@@ -200,3 +200,41 @@ def test_the_demo_has_a_perinatal_course_with_an_epds_item_10_alert_reviewed_in_
     births = [r for r in rows(course.client) if r.kind == "event" and r.obj.category == "birth"]
     assert births and births[0].near_onset
     assert "baby" in Formulation.objects.get(course=course).text
+
+
+def test_the_demo_shows_outcomes_for_finished_courses_and_not_yet_for_running_ones(
+    client, settings
+):
+    """Issue 25: a finished course (both questionnaires at its last session, thresholds fixed)
+    has its outcome; a running one says "not yet"."""
+    from gentle.courses.models import Course
+    from gentle.measures.selectors import course_outcomes, page_thresholds
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True  # as in the demo
+    seed_demo()
+    seen = {"completed": 0, "active": 0}
+    for course in Course.objects.filter(administrations__instrument_id="phq9").distinct():
+        outcome = course_outcomes(course, page_thresholds(course.client.clinic_id, course))
+        if course.status == "completed":
+            assert not outcome.not_yet and outcome.complete, (course.pk, outcome.not_yet)
+            assert all(t.fixed_at for t in outcome.thresholds.values())
+        elif course.status == "active":
+            assert "the course is still running" in outcome.not_yet
+        seen[course.status] = seen.get(course.status, 0) + 1
+    assert seen["completed"] >= 1 and seen["active"] >= 1
+    clinician = User.objects.get(email="clinician@demo.gentle.test")
+    # A finished course that is its client's latest: the one the measures page shows.
+    finished = [
+        course
+        for course in Course.objects.filter(
+            status="completed",
+            administrations__instrument_id="phq9",
+            client__care_team__user=clinician,
+        ).distinct()
+        if course.client.courses.order_by("-start_date", "-pk").first() == course
+    ]
+    assert finished
+    client.force_login(clinician)
+    html = client.get(f"/clients/{finished[0].client_id}/measures/").content.decode()
+    assert "Fixed when the course finished" in html and "Not yet:" not in html
+    assert '<ul class="outcomes">' in html

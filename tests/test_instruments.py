@@ -166,12 +166,20 @@ def test_ecr_rs_avoidance_reverses_items_1_to_4_and_anxiety_is_a_mean(values):
     assert anxiety.value == round(sum(values[6:]) / 3, 2)
 
 
-def test_wsas_not_working_leaves_item_1_out_of_the_total():
+def test_wsas_not_working_prorates_the_other_four_items():
+    """Issue 25: the four answered items (10 points) were judged against the five-item bands;
+    prorated, 10 / 4 * 5 = 12.5, rounded half up to 13 (docs/outcomes.md)."""
     wsas = CATALOGUE["wsas"]
     answers = {"w1": None, "w2": 3, "w3": 4, "w4": 2, "w5": 1}
     assert check(wsas, answers) == {}
-    assert score_all(wsas, answers)[0].value == 10
+    assert score_all(wsas, answers)[0].value == 13
     assert "w2" in check(wsas, {**answers, "w2": None})
+
+
+def test_a_prorated_wsas_can_change_band():
+    # 2 + 2 + 2 + 2 = 8 read "Subclinical"; prorated, 8 / 4 * 5 = 10: "Significant impairment".
+    result = score_all(CATALOGUE["wsas"], {"w1": None, "w2": 2, "w3": 2, "w4": 2, "w5": 2})[0]
+    assert (result.value, result.band.text) == (10, "Significant impairment")
 
 
 def test_out_of_range_missing_and_unknown_answers_name_the_question():

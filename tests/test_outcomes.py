@@ -78,3 +78,49 @@ def test_outcome_rules_follow_their_definitions(p1, p2, g1, g2):
     assert outcome.reliable_recovery == (outcome.recovered and outcome.reliable_improvement)
     assert outcome.response == (p1 > 0 and p1 - p2 >= 0.5 * p1)
     assert outcome.remission == (p2 < 5)
+
+
+phq = st.integers(0, 27)
+gad = st.integers(0, 21)
+
+
+@given(phq, phq, gad, gad, st.booleans(), st.booleans())
+def test_the_mixed_change_rule_decides_only_mixed_courses(p1, p2, g1, g2, improve, deteriorate):
+    """Issue 25: the rule for one measure reliably improving while the other reliably worsens
+    comes from the caller (outcomes.json), and changes nothing for any other course."""
+    first, last = {"phq9": p1, "gad7": g1}, {"phq9": p2, "gad7": g2}
+    shipped = course_outcome(first, last, attended=3, measures=RULES)
+    chosen = course_outcome(
+        first,
+        last,
+        attended=3,
+        measures=RULES,
+        mixed_improvement=improve,
+        mixed_deterioration=deteriorate,
+    )
+    improved = p2 - p1 <= -6 or g2 - g1 <= -4
+    worsened = p2 - p1 >= 6 or g2 - g1 >= 4
+    if improved and worsened:
+        assert (chosen.reliable_improvement, chosen.reliable_deterioration) == (
+            improve,
+            deteriorate,
+        )
+        assert (shipped.reliable_improvement, shipped.reliable_deterioration) == (False, True)
+    else:
+        assert chosen == shipped
+        assert shipped.reliable_improvement == improved
+        assert shipped.reliable_deterioration == worsened
+
+
+@given(phq, phq, gad, gad)
+def test_unpaired_scores_count_no_recovery_but_keep_response_and_remission(p1, p2, g1, g2):
+    first, last = {"phq9": p1, "gad7": g1}, {"phq9": p2, "gad7": g2}
+    paired = course_outcome(first, last, attended=3, measures=RULES)
+    unpaired = course_outcome(first, last, attended=3, measures=RULES, complete=False)
+    assert (unpaired.recovered, unpaired.reliable_improvement, unpaired.reliable_recovery) == (
+        None,
+        None,
+        None,
+    )
+    assert (unpaired.case_at_start, unpaired.reliable_deterioration) == (None, None)
+    assert (unpaired.response, unpaired.remission) == (paired.response, paired.remission)

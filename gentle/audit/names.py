@@ -85,6 +85,7 @@ class Action(StrEnum):
     CLIENT_UPDATE = "client.update", WRITE
     CLIENT_VIEW = "client.view", READ
     CLINIC_STATISTICS_COMPUTE = "clinic_statistics.compute", WRITE
+    CLINIC_THRESHOLDS_FIX = "clinic_thresholds.fix", WRITE
     CLINIC_SWITCH = "clinic.switch", EVENT
     COMMUNICATION_OPEN = "communication.open", READ
     COMMUNICATION_STYLE = "communication.style", WRITE
@@ -327,6 +328,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.CLIENT_UPDATE: _("Changed a client record"),
     Action.CLIENT_VIEW: _("Viewed a client record"),
     Action.CLINIC_STATISTICS_COMPUTE: _("Computed the clinic's statistics"),
+    Action.CLINIC_THRESHOLDS_FIX: _("Fixed the outcome thresholds of finished courses"),
     Action.CLINIC_SWITCH: _("Switched clinic"),
     Action.COMMUNICATION_OPEN: _("Opened communication work to edit"),
     Action.COMMUNICATION_STYLE: _("Added a reflection on communication style"),
@@ -538,6 +540,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "client": _("Client records"),
     "clinic": _("Switching clinic"),
     "clinic_statistics": _("Clinic statistics"),
+    "clinic_thresholds": _("Outcome thresholds"),
     "communication": _("Communication"),
     "consent": _("Consents"),
     "course": _("Courses"),

@@ -16,6 +16,7 @@ from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.models import Consent, ConsentKind
 from gentle.courses.models import (
+    FINISHED_STATUSES,
     Attendance,
     CalendarFeed,
     Course,
@@ -33,7 +34,7 @@ from gentle.courses.models import (
     SessionReminder,
     SessionTool,
 )
-from gentle.lib import client_people, ical
+from gentle.lib import client_people, course_finished, ical
 from gentle.lib.crypto import KeyRing
 from gentle.lib.tokens import new_token, token_hash
 from gentle.notify.actions import mail_queue
@@ -65,6 +66,9 @@ def course_update(*, by, course: Course, **fields) -> Course:
     """Change the course's contract or status. A change of format keeps the sessions' ticked
     agendas: each session keeps the format it was ticked under (Session.agenda_format)."""
     with transaction.atomic():
+        # A form may already have changed the instance: whether it was finished is asked of
+        # the database.
+        was_finished = Course.objects.filter(pk=course.pk, status__in=FINISHED_STATUSES).exists()
         for name, value in fields.items():
             setattr(course, name, value)
         if (
@@ -86,6 +90,8 @@ def course_update(*, by, course: Course, **fields) -> Course:
             object_id=course.pk,
             detail=f"status={course.status}",
         )
+        if course.status in FINISHED_STATUSES and not was_finished:
+            course_finished.finished(course)  # fixes its outcome thresholds (ADR 0052)
     return course
 
 

@@ -38,6 +38,10 @@ class CourseStatus(models.TextChoices):
     ENDED_EARLY = "ended_early", _("Ended early")
 
 
+#: A course in one of these has finished: its outcome can be judged (docs/outcomes.md).
+FINISHED_STATUSES = (CourseStatus.COMPLETED, CourseStatus.ENDED_EARLY)
+
+
 class Triage(models.TextChoices):
     """Where an interpersonal counselling (IPC) course leads, decided in its last session."""
 

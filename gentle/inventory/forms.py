@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.inventory.models import Answer, Frequency, Relationship
 from gentle.inventory.selectors import rings
+from gentle.measures.selectors import ABOUT_TARGETS
 
 TEXT = {"rows": 2}
 LONG = 2000
@@ -90,12 +91,7 @@ class SnapshotForm(forms.Form):
     )
 
 
-ECR_TARGETS = [
-    ("mother", _("Mother")),
-    ("father", _("Father")),
-    ("partner", _("Partner")),
-    ("best_friend", _("Best friend")),
-]
+ECR_TARGETS = ABOUT_TARGETS  # one list, so that the measures page names them the same
 
 
 class DraftPersonForm(forms.Form):

@@ -60,12 +60,30 @@ def course_outcome(
     depression: str = "phq9",
     remission_below: float = 5,
     response_drop: float = 0.5,
+    mixed_improvement: bool = False,
+    mixed_deterioration: bool = True,
+    complete: bool = True,
 ) -> CourseOutcome:
     """Outcomes from the first and last scores of each measure (only measures present in both
-    count). None means the rule cannot be applied with the scores available."""
+    count). None means the rule cannot be applied with the scores available.
+
+    ``mixed_improvement`` and ``mixed_deterioration``: whether a course where one measure
+    reliably improves and another reliably worsens counts as a reliable improvement, and as a
+    reliable deterioration. ``complete=False`` (the measures' first or last scores could not be
+    paired by date) leaves every rule over more than one measure unapplied (None): only
+    response and remission, which read the depression measure alone, are given."""
     paired = [m for m in measures if m in first and m in last]
     if not paired:
         return CourseOutcome(attended >= min_sessions, *([None] * 7))
+    response = remission = None
+    if depression in paired:
+        start = first[depression]
+        response = start > 0 and (start - last[depression]) >= response_drop * start
+        remission = last[depression] < remission_below
+    if not complete:
+        return CourseOutcome(
+            attended >= min_sessions, None, None, None, None, None, response, remission
+        )
 
     def case(scores: dict[str, float]) -> bool:
         return any(scores[m] >= measures[m].caseness for m in paired)
@@ -75,19 +93,16 @@ def course_outcome(
     worsened = {m for m in paired if change[m] >= measures[m].reliable_change}
     case_at_start = case(first)
     recovered = case_at_start and not case(last)
-    reliable_improvement = bool(improved) and not worsened
-    response = remission = None
-    if depression in paired:
-        start = first[depression]
-        response = start > 0 and (start - last[depression]) >= response_drop * start
-        remission = last[depression] < remission_below
+    mixed = bool(improved) and bool(worsened)
+    reliable_improvement = bool(improved) and (not worsened or mixed_improvement)
+    reliable_deterioration = bool(worsened) and (not mixed or mixed_deterioration)
     return CourseOutcome(
         finished=attended >= min_sessions,
         case_at_start=case_at_start,
         recovered=recovered,
         reliable_improvement=reliable_improvement,
         reliable_recovery=recovered and reliable_improvement,
-        reliable_deterioration=bool(worsened),
+        reliable_deterioration=reliable_deterioration,
         response=response,
         remission=remission,
     )

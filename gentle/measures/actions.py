@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from gentle.accounts.models import Clinic, Role, User
@@ -20,6 +21,7 @@ from gentle.measures.instruments import Instrument, Rule, catalogue
 from gentle.measures.models import (
     Administration,
     ClinicStatistic,
+    FixedThresholds,
     Mode,
     StatisticKind,
     Status,
@@ -225,11 +227,14 @@ def statistics_compute(*, clinic: Clinic, now: datetime | None = None) -> list[s
     changed. Run hourly by `gentle worker`. A changed value is audited (one row, the kinds and
     counts); an unchanged one only has its ``computed_at`` moved on."""
     now = now or timezone.now()
+    # Courses finished before their thresholds were kept get them now, from the spread as last
+    # stored (ADR 0052), before it is replaced.
+    thresholds_fix_missing(clinic=clinic)
     # Read before the transaction: the reads are long and change nothing.
     curve, courses = selectors.compute_expected_curve(clinic)
     spreads = selectors.first_score_spreads(selectors.clinic_first_scores(clinic))
     computed: dict[str, tuple[dict[str, Any], int]] = {
-        StatisticKind.EXPECTED_CURVE: ({"ratios": curve}, courses),
+        StatisticKind.EXPECTED_CURVE: ({"by_band": curve}, courses),
         StatisticKind.FIRST_SCORE_SPREAD: (
             {i: {"sd": s.sd, "n": s.n} for i, s in spreads.items()},
             max((s.n for s in spreads.values()), default=0),
@@ -262,3 +267,45 @@ def statistics_compute(*, clinic: Clinic, now: datetime | None = None) -> list[s
                 detail=" ".join(changed),
             )
     return [item.split("=")[0] for item in changed]
+
+
+def thresholds_fix(course: Course) -> None:
+    """Store the reliable-change thresholds the course's outcome is judged by, as they stand
+    now (ADR 0052). Called through gentle.lib.course_finished inside the transaction of
+    ``courses.actions.course_update`` that finishes the course, whose audit row covers it."""
+    thresholds = selectors.page_thresholds(course.client.clinic_id, None)
+    FixedThresholds.objects.update_or_create(
+        course=course,
+        defaults={
+            "thresholds": {
+                i: {"points": t.points, "how": t.how, "based_on": t.based_on}
+                for i, t in sorted(thresholds.items())
+            },
+            "fixed_at": timezone.now(),
+        },
+    )
+
+
+def thresholds_fix_missing(*, clinic: Clinic) -> int:
+    """Fix the thresholds of the clinic's finished courses that have none (finished before
+    they were kept, or seeded); how many. Run by the worker with the clinic's statistics."""
+    from gentle.courses.models import FINISHED_STATUSES
+
+    missing = list(
+        Course.objects.filter(client__clinic=clinic, status__in=FINISHED_STATUSES)
+        .filter(~Exists(FixedThresholds.objects.filter(course=OuterRef("pk"))))
+        .select_related("client")
+    )
+    if missing:
+        with transaction.atomic():
+            for course in missing:
+                thresholds_fix(course)
+            record(
+                Action.CLINIC_THRESHOLDS_FIX,
+                actor_label="gentle worker",
+                clinic_id=clinic.pk,
+                object_type="clinic",
+                object_id=clinic.pk,
+                detail=f"courses={len(missing)}",
+            )
+    return len(missing)

@@ -9,8 +9,8 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         # Every shipped instrument is loaded and validated at start-up.
-        from gentle.lib import before_signing, session_panel
-        from gentle.measures import alerts, instruments, panel, selectors
+        from gentle.lib import before_signing, course_finished, session_panel
+        from gentle.measures import actions, alerts, instruments, panel, selectors
         from gentle.safety import sources
 
         instruments.catalogue()
@@ -23,3 +23,5 @@ class MeasuresConfig(AppConfig):
         # A note's confirmation page warns of the day's risk answers (courses may not read
         # measures).
         before_signing.register("measures", alerts.risk_answers_of_the_day)
+        # A finished course keeps the reliable-change thresholds it was judged by (ADR 0052).
+        course_finished.register("measures", actions.thresholds_fix)

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from gentle.accounts.models import User
 from gentle.clients.models import Client
-from gentle.courses.models import Course, Session
+from gentle.courses.models import FINISHED_STATUSES, Course, Session
 from gentle.measures import actions
 from gentle.measures.instruments import Instrument, catalogue
-from gentle.measures.models import Administration, Mode
+from gentle.measures.models import Administration, FixedThresholds, Mode
 from gentle.safety.actions import alert_acknowledge
 from gentle.safety.models import Alert
 
@@ -71,7 +71,10 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
             # One GAD-7 was not given (the third client's session 8), so the caseload and the
             # clinician's home show a measure overdue.
             missed = index == 2 and number == 8
-            if (number == 1 or number % 4 == 0) and not missed and not perinatal:
+            # A finished course's last session has both, so that its outcome pairs them by
+            # date (docs/outcomes.md); a running course shows "not yet".
+            last = number == len(attended) and course.status in FINISHED_STATUSES
+            if (number == 1 or number % 4 == 0 or last) and not missed and not perinatal:
                 gad_total = max(1, total - 3 + rng.choice([-1, 0, 1]))
                 _submit(
                     gad7, client, course, session, clinician, _answers(rng, "gad7_", 7, gad_total)
@@ -94,6 +97,10 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
                 course=portal_client.courses.first(),
                 due_on=timezone.localdate() + timedelta(days=3),
             )
+    # The thresholds each finished course's outcome is judged by, fixed as they stand (ADR 0052;
+    # in the app, the course's finishing does it).
+    for course in Course.objects.filter(client__in=clients, status__in=FINISHED_STATUSES):
+        actions.thresholds_fix(course)
     context.setdefault("counts", {}).update(
         administrations=Administration.objects.filter(client__in=clients).count(),
         alerts=Alert.objects.filter(client__in=clients).count(),
@@ -329,6 +336,7 @@ def _submit(
 
 
 def remove(clinic_slug: str) -> None:
+    FixedThresholds.objects.filter(course__client__clinic__slug=clinic_slug).delete()
     Alert.objects.filter(client__clinic__slug=clinic_slug).delete()
     Administration.objects.filter(client__clinic__slug=clinic_slug, corrects__isnull=False).delete()
     Administration.objects.filter(client__clinic__slug=clinic_slug).delete()

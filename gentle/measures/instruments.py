@@ -104,6 +104,9 @@ class Score:
     bands: tuple[Band, ...] = ()
     loinc: str = ""
     reliability: dict = field(default_factory=dict)
+    # A sum with an item answered "not applicable" is prorated to all its items: the mean of
+    # the answered items times their number, rounded half up (WSAS; docs/outcomes.md).
+    prorate: bool = False
 
     @property
     def text(self) -> str:
@@ -145,10 +148,25 @@ class Instrument:
     loinc: str = ""
     notes: str = ""
     instructions: dict[str, str] = field(default_factory=dict)
+    # What higher and lower scores mean, in plain words for the client (the portal); empty: the
+    # portal's "lower scores mean fewer symptoms".
+    meaning: dict[str, str] = field(default_factory=dict)
+    # Each answer is about one person (``Administration.about``): results are kept per person,
+    # never compared across people (ECR-RS).
+    per_relationship: bool = False
 
     @property
     def name(self) -> str:
         return localized(self.title)
+
+    @property
+    def meaning_text(self) -> str:
+        return localized(self.meaning) if self.meaning else ""
+
+    @property
+    def short_name(self) -> str:
+        """ "PHQ-9" of "PHQ-9 (depression)"."""
+        return self.name.split(" (")[0]
 
     def item(self, item_id: str) -> Item:
         return next(i for i in self.items if i.id == item_id)
@@ -233,6 +251,8 @@ def _parse(data: dict, name: str) -> Instrument:
         instructions=_text(data["instructions"], f"{name} instructions")
         if data.get("instructions")
         else {},
+        meaning=_text(data["meaning"], f"{name} meaning") if data.get("meaning") else {},
+        per_relationship=bool(data.get("per_relationship", False)),
     )
 
 
@@ -318,7 +338,16 @@ def _score(raw: dict, name: str, items: dict[str, Item]) -> Score:
         bands=bands,
         loinc=raw.get("loinc", ""),
         reliability=raw.get("reliability") or {},
+        prorate=_prorate(raw, where),
     )
+
+
+def _prorate(raw: dict, where: str) -> bool:
+    if not raw.get("prorate"):
+        return False
+    if raw["method"] != "sum":
+        raise InstrumentError(f"{where}: only a sum is prorated")
+    return True
 
 
 def _score_range(method: str, members: list[Item]) -> tuple[int, int]:

@@ -179,3 +179,17 @@ class ClinicStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of clinic {self.clinic_id}"
+
+
+class FixedThresholds(models.Model):
+    """The reliable-change thresholds a finished course's outcome is judged by, fixed when it
+    finished (ADR 0052): a clinic's spread of first scores moves as clients are added, and a
+    past verdict must not move with it. ``thresholds``: ``{instrument_id: {"points": ...,
+    "how": "jacobson_truax" | "nhs_points", "based_on": n}}``."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="+")
+    thresholds = models.JSONField(default=dict)
+    fixed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"thresholds of course {self.course_id}"

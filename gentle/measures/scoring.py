@@ -6,7 +6,9 @@ such as "not applicable"); items not asked are absent.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
@@ -81,8 +83,26 @@ def score_one(instrument: Instrument, score: Score, answers: dict) -> ScoreResul
         values.append(_item_value(item, answers[item_id], item_id in score.reversed))
     if not values:
         return ScoreResult(score, None, None)
-    value = float(sum(values)) if score.method == "sum" else round(sum(values) / len(values), 2)
+    if score.method == "mean":
+        value = round(sum(values) / len(values), 2)
+    elif score.prorate and len(values) < len(score.items):
+        value = prorated(values, len(score.items))
+    else:
+        value = float(sum(values))
     return ScoreResult(score, value, score.band_for(value))
+
+
+def prorated(values: list[int], count: int) -> float:
+    """The mean of the answered items times the number of items, rounded half up to a whole
+    number so that it falls in one of the whole-number bands (WSAS with "not applicable")."""
+    return float(math.floor(Fraction(sum(values) * count, len(values)) + Fraction(1, 2)))
+
+
+def prorated_items(score: Score, answers: dict) -> int:
+    """How many of the score's items were answered "not applicable" (0: not prorated)."""
+    if not score.prorate:
+        return 0
+    return sum(1 for item_id in score.items if item_id in answers and answers[item_id] is None)
 
 
 def score_all(instrument: Instrument, answers: dict) -> list[ScoreResult]:

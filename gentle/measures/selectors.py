@@ -4,6 +4,7 @@ and a chart per instrument with band shading, session numbers and phase boundari
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -18,12 +19,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
 from gentle.courses.models import Attendance, Course, Session
 from gentle.courses.selectors import number_sessions
-from gentle.lib import svg
+from gentle.lib import client_people, svg
 from gentle.lib.outcomes import (
     CourseOutcome,
     Measure,
@@ -35,10 +37,12 @@ from gentle.measures.instruments import Band, Instrument, Score, catalogue
 from gentle.measures.models import (
     Administration,
     ClinicStatistic,
+    FixedThresholds,
     Mode,
     StatisticKind,
     Status,
 )
+from gentle.measures.scoring import prorated_items
 
 OUTCOMES = Path(__file__).resolve().parent / "data" / "outcomes.json"
 CLINIC_SAMPLE_MIN = 30
@@ -55,6 +59,12 @@ class Threshold:
     how: str  # "jacobson_truax" or "nhs_points"
     based_on: int = 0  # clients whose first scores gave the spread (0: the data file's SD)
     computed_at: datetime | None = None
+    fixed_at: datetime | None = None  # when the course it judges finished (ADR 0052)
+
+    @property
+    def shown(self) -> str:
+        """The points as a page shows them: 6, 4.6, 7.35."""
+        return f"{self.points:g}"
 
 
 @dataclass(frozen=True)
@@ -67,14 +77,43 @@ class Spread:
 
 @dataclass(frozen=True)
 class Curve:
-    """Expected ratio of score to starting score by administration number, and whose it is:
-    the clinic's own ("clinic", from ``based_on`` finished courses, as computed at
-    ``computed_at``) or the documented default ("default")."""
+    """Expected ratio of score to starting score, and whose it is: the clinic's own
+    ("clinic", from ``based_on`` finished courses, as computed at ``computed_at``) or the
+    documented default ("default"). ``by_band``: the clinic's ratios by administration number
+    for each starting band it had enough courses in (None where a point had too few); every
+    other band and point follows the default, a log-linear fall scaled to the course's
+    contracted sessions and format (``expected_ratio``)."""
 
-    ratios: list[float]
     source: str
+    by_band: dict[str, list[float | None]] = field(default_factory=dict)
     based_on: int = 0
     computed_at: datetime | None = None
+
+    def ratio(self, start: float, k: int, sessions: int, course_format: str = "") -> float:
+        """The expected ratio at the ``k``-th administration (1 = the first)."""
+        own = self.by_band.get(band_key(start)) or []
+        if k - 1 < len(own) and own[k - 1] is not None:
+            return cast(float, own[k - 1])
+        return default_ratio(start, k, sessions, course_format)
+
+
+def band_key(start: float) -> str:
+    """The starting band of the expected curve's instrument, as "low-high" ("10-14")."""
+    score = catalogue()[expected_rules()["instrument"]].main_score
+    band = score.band_for(start)
+    return f"{band.low:g}-{band.high:g}" if band else ""
+
+
+def default_ratio(start: float, k: int, sessions: int, course_format: str = "") -> float:
+    """The documented default (data/expected_recovery.json): 1 - (1 - end) * ln(k) / ln(N)
+    for a course of N contracted sessions, flat after N; ``end`` by the starting band (the
+    format's own if it has them)."""
+    rules = expected_rules()
+    ends = (rules.get("formats") or {}).get(course_format, {}).get("end_ratio_by_band")
+    end = (ends or rules["end_ratio_by_band"]).get(band_key(start), 1.0)
+    n = max(sessions or rules["default_sessions"], 2)
+    k = max(min(k, n), 1)
+    return round(1 - (1 - end) * math.log(k) / math.log(n), 3)
 
 
 @dataclass
@@ -88,6 +127,7 @@ class ResultRow:
     reliable: ReliableChange | None = None
     subscores: list[tuple[Score, float | None, Band | None]] = field(default_factory=list)
     expected: float | None = None
+    prorated: int = 0  # items answered "not applicable" that the total was prorated over
 
 
 @dataclass
@@ -99,6 +139,15 @@ class InstrumentResults:
     threshold: Threshold | None
     curve: Curve | None = None  # the expected curve drawn, if any
     charted: int = 0  # how many of the answers the chart shows (the latest CHART_LATEST)
+    about: str = ""  # whom the answers are about (a per-relationship questionnaire)
+    about_label: str = ""
+
+    @property
+    def anchor(self) -> str:
+        """The section's id: the instrument's, and for one person's answers theirs too."""
+        if not self.about:
+            return self.instrument.id
+        return f"{self.instrument.id}-{''.join(c if c.isalnum() else '-' for c in self.about)}"
 
     @property
     def valued(self) -> int:
@@ -205,25 +254,38 @@ def client_results(
     course: Course | None = None,
     events: Sequence[date] = (),
     bands: bool = True,
+    thresholds: dict[str, Threshold] | None = None,
+    expected_for: Course | None = None,
 ) -> list[InstrumentResults]:
     """Results per instrument. ``events`` are dates (life events, from the caller that can see
     the timeline) to mark on charts drawn by session number. ``bands=False`` charts without
     the severity bands (and so without their names in the legend): for the client, to whom a
-    band such as "suggests prolonged grief" would read as a flag."""
+    band such as "suggests prolonged grief" would read as a flag. The expected course is drawn
+    for ``expected_for`` (else ``course``): that course's answers, from its first score, scaled
+    to its contracted sessions and format."""
     administrations = submitted(client)
+    expected_for = expected_for or course
     numbers = _session_numbers(client)
-    by_instrument: dict[str, list[Administration]] = {}
+    # A questionnaire about one person at a time (ECR-RS) is kept per person: a change is only
+    # ever from that person's first answer, never across people (issue 25).
+    by_instrument: dict[tuple[str, str], list[Administration]] = {}
     for administration in administrations:
-        if administration.instrument_id in catalogue():
-            by_instrument.setdefault(administration.instrument_id, []).append(administration)
+        instrument = catalogue().get(administration.instrument_id)
+        if instrument is not None:
+            about = administration.about if instrument.per_relationship else ""
+            by_instrument.setdefault((instrument.id, about), []).append(administration)
+    labels = about_labels(client, {about for _i, about in by_instrument if about})
     results = []
     stored = stored_statistics(client.clinic_id) if by_instrument else {}
     spreads, spreads_at = _spreads(stored.get(StatisticKind.FIRST_SCORE_SPREAD))
     curve = _curve(stored.get(StatisticKind.EXPECTED_CURVE))
-    for instrument_id, items in by_instrument.items():
+    for (instrument_id, about), items in by_instrument.items():
         instrument = catalogue()[instrument_id]
         score = instrument.main_score
-        threshold = reliable_threshold(instrument, score, spreads, spreads_at)
+        if thresholds is not None:
+            threshold = thresholds.get(instrument_id)
+        else:
+            threshold = reliable_threshold(instrument, score, spreads, spreads_at)
         rows = []
         for administration in items:
             value = administration.scores.get(score.id)
@@ -234,6 +296,7 @@ def client_results(
                 (s, administration.scores.get(s.id), s.band_for(administration.scores.get(s.id)))
                 for s in instrument.scores[1:]
             ]
+            row.prorated = prorated_items(score, administration.answers)
             rows.append(row)
         valued = [row for row in rows if row.value is not None]
         values = [row.value for row in valued if row.value is not None]  # the same, typed
@@ -248,25 +311,69 @@ def client_results(
                         threshold.points,
                         change >= threshold.points,
                     )
-        expected: list[float] = []
+        expected: list[float | None] = [None] * len(valued)
         used: Curve | None = None
-        if instrument.id == expected_rules()["instrument"] and len(valued) >= 2:
+        goal = expected_for
+        in_course = [row for row in valued if goal and row.administration.course_id == goal.pk]
+        if instrument.id == expected_rules()["instrument"] and len(in_course) >= 2 and goal:
+            # The expected course of the current course, from its own first score.
             used = curve
-            ratios = curve.ratios
-            start = values[0]
-            for k, row in enumerate(valued):
-                row.expected = round(start * ratios[min(k, len(ratios) - 1)], 1)
-            expected = [row.expected for row in valued if row.expected is not None]
+            start = cast(float, in_course[0].value)
+            for k, row in enumerate(in_course, start=1):
+                ratio = curve.ratio(start, k, goal.contracted_sessions, goal.format)
+                row.expected = round(start * ratio, 1)
+            expected = [row.expected for row in valued]
         # A long history is charted by its latest answers, so the page stays light; the table
         # (and its "show all") keeps every one, and the changes count from the true first.
         latest = valued[-CHART_LATEST:]
+        label = labels.get(about, "")
         chart = _chart(
-            instrument, score, latest, course, expected[-CHART_LATEST:], events, bands=bands
+            instrument,
+            score,
+            latest,
+            course,
+            expected[-CHART_LATEST:],
+            events,
+            bands=bands,
+            about=label,
         )
         results.append(
-            InstrumentResults(instrument, score, rows, chart, threshold, used, len(latest))
+            InstrumentResults(
+                instrument, score, rows, chart, threshold, used, len(latest), about, label
+            )
         )
-    return sorted(results, key=lambda r: r.instrument.id)
+    return sorted(results, key=lambda r: (r.instrument.id, r.about_label, r.about))
+
+
+#: Whom a relationship questionnaire may be about besides a person of the inventory.
+ABOUT_TARGETS = [
+    ("mother", gettext_lazy("Mother")),
+    ("father", gettext_lazy("Father")),
+    ("partner", gettext_lazy("Partner")),
+    ("best_friend", gettext_lazy("Best friend")),
+]
+
+
+def about_labels(client: Client, abouts: set[str]) -> dict[str, str]:
+    """Names for whom answers are about: a person of the inventory by their name (one query,
+    through gentle.lib.client_people), a standard target by its label, else as written."""
+    ids = {
+        int(about.split(":", 1)[1])
+        for about in abouts
+        if about.startswith("person:") and about.split(":", 1)[1].isdigit()
+    }
+    people = client_people.named(client.pk, ids) if ids else {}
+    targets = dict(ABOUT_TARGETS)
+    labels = {}
+    for about in abouts:
+        person_id = about.split(":", 1)[1] if about.startswith("person:") else ""
+        if person_id.isdigit() and int(person_id) in people:
+            labels[about] = people[int(person_id)].name
+        elif person_id:
+            labels[about] = _("someone no longer in the inventory")
+        else:
+            labels[about] = str(targets.get(about, about))
+    return labels
 
 
 def _chart(
@@ -274,18 +381,21 @@ def _chart(
     score: Score,
     rows: list[ResultRow],
     course: Course | None,
-    expected: Sequence[float] = (),
+    expected: Sequence[float | None] = (),
     events: Sequence[date] = (),
     *,
     bands: bool = True,
+    about: str = "",
 ) -> str:
-    """``rows``: those with a value."""
+    """``rows``: those with a value; ``about``: whom the answers are about, if anyone."""
     if not rows:
         return ""
     numbered = all(row.number for row in rows)
     xs = [cast(int, row.number) if numbered else index + 1 for index, row in enumerate(rows)]
     points = list(zip(xs, [cast(float, row.value) for row in rows], strict=True))
-    expected_points = list(zip(xs, expected, strict=True)) if expected else []
+    expected_points = (
+        [(x, e) for x, e in zip(xs, expected, strict=True) if e is not None] if expected else []
+    )
     x_max = max(
         course.contracted_sessions if course and numbered else 0, max(x for x, _y in points), 2
     )
@@ -313,11 +423,14 @@ def _chart(
     else:
         label = _("%(instrument)s: %(score)s")
         x_title = _("Answer, oldest to newest")
+    name = instrument.name
+    if about:
+        name = _("%(instrument)s about %(person)s") % {"instrument": name, "person": about}
     return svg.line_chart(
         points,
         x_max=x_max,
         y_max=score.maximum,
-        label=label % {"instrument": instrument.name, "score": score.text},
+        label=label % {"instrument": name, "score": score.text},
         x_title=x_title,
         y_title=f"{score.text} ({score.minimum:g}–{score.maximum:g})",
         keys={
@@ -334,41 +447,168 @@ def _chart(
     )
 
 
-def course_outcomes(course: Course) -> CourseOutcome | None:
-    """NHS Talking Therapies outcomes, response and remission for one course."""
-    from gentle.courses.models import Attendance
+@dataclass
+class Outcome:
+    """A course's outcome as a page shows it: ``result`` only for a finished course with at
+    least the rules' attended sessions and two depression scores; else ``not_yet`` says why.
+    ``thresholds``: the reliable-change points each measure was judged by (the page's own).
+    ``complete``: whether the measures' first and last scores paired by date."""
+
+    course: Course
+    attended: int
+    parent_only: int
+    not_yet: list[str]
+    result: CourseOutcome | None
+    thresholds: dict[str, Threshold]
+    complete: bool
+    rules: dict[str, Any]
+
+    @property
+    def response_percent(self) -> int:
+        return round(self.rules["response_drop"] * 100)
+
+    @property
+    def threshold_rows(self) -> list[tuple[str, Threshold]]:
+        return [(_short_name(m), t) for m, t in self.thresholds.items()]
+
+
+def _day(administration: Administration) -> date:
+    when = administration.session.starts_at if administration.session else administration.when
+    return timezone.localdate(when)
+
+
+def _pair(
+    scores: list[tuple[Administration, float]],
+    target: Administration,
+    window: int,
+) -> tuple[Administration, float] | None:
+    """The score given in the same session as ``target`` or, failing that, the nearest within
+    ``window`` days of it (the earlier on a tie)."""
+    same = [s for s in scores if target.session_id and s[0].session_id == target.session_id]
+    if same:
+        return same[-1]
+    near = [s for s in scores if abs((_day(s[0]) - _day(target)).days) <= window]
+    if not near:
+        return None
+    return min(near, key=lambda s: (abs((_day(s[0]) - _day(target)).days), s[0].when))
+
+
+def course_outcomes(
+    course: Course, thresholds: dict[str, Threshold] | None = None
+) -> Outcome | None:
+    """NHS Talking Therapies outcomes, response and remission for one course, by the rules in
+    data/outcomes.json (docs/outcomes.md), judged with ``thresholds`` (the page's, so that a
+    row and the outcome never disagree; the rules' points where none is given). None when the
+    course has no depression score at all. Three queries."""
+    from gentle.courses.models import FINISHED_STATUSES, Attendance, Participants
 
     rules = outcome_rules()
-    first: dict[str, float] = {}
-    last: dict[str, float] = {}
-    counts: dict[str, int] = {}
+    depression = rules["depression"]
+    series: dict[str, list[tuple[Administration, float]]] = {}
     for administration in submitted(course.client):
-        if administration.course_id != course.pk:
-            continue
         value = administration.scores.get("total")
-        if administration.instrument_id in rules["measures"] and value is not None:
-            first.setdefault(administration.instrument_id, value)
-            last[administration.instrument_id] = value
-            counts[administration.instrument_id] = counts.get(administration.instrument_id, 0) + 1
-    attended = course.sessions.filter(attendance=Attendance.ATTENDED).count()
-    # First-to-last needs two scores: a measure given once says nothing about change yet.
-    first = {m: v for m, v in first.items() if counts[m] >= 2}
-    last = {m: v for m, v in last.items() if m in first}
-    if not first:
+        if (
+            administration.course_id == course.pk
+            and value is not None
+            and administration.instrument_id in rules["measures"]
+        ):
+            series.setdefault(administration.instrument_id, []).append((administration, value))
+    if depression not in series:
         return None
-    measures = {
-        k: Measure(v["caseness"], v["reliable_change"]) for k, v in rules["measures"].items()
+    held = course.sessions.filter(attendance=Attendance.ATTENDED)
+    parent_only = 0
+    attended = 0
+    for participants in held.values_list("participants", flat=True):
+        if participants == Participants.PARENT_ONLY:
+            parent_only += 1
+        else:
+            attended += 1
+    not_yet = []
+    if course.status not in FINISHED_STATUSES:
+        not_yet.append(_("the course is still running"))
+    if attended < rules["min_sessions"]:
+        not_yet.append(
+            ngettext(
+                "fewer than %(n)d session attended",
+                "fewer than %(n)d sessions attended",
+                rules["min_sessions"],
+            )
+            % {"n": rules["min_sessions"]}
+        )
+    if len(series[depression]) < 2:
+        not_yet.append(
+            _("fewer than two %(name)s scores in the course") % {"name": _short_name(depression)}
+        )
+    points = {
+        m: (thresholds[m].points if thresholds and m in thresholds else v["reliable_change"])
+        for m, v in rules["measures"].items()
     }
-    return course_outcome(
+    used = {
+        m: thresholds[m] if thresholds and m in thresholds else Threshold(p, "nhs_points")
+        for m, p in points.items()
+    }
+    outcome = Outcome(course, attended, parent_only, not_yet, None, used, True, rules)
+    if not_yet:
+        return outcome
+    depression_scores = series[depression]
+    first = {depression: depression_scores[0][1]}
+    last = {depression: depression_scores[-1][1]}
+    for measure, scores in series.items():
+        if measure == depression:
+            continue
+        start = _pair(scores, depression_scores[0][0], rules["pair_within_days"])
+        end = _pair(scores, depression_scores[-1][0], rules["pair_within_days"])
+        if start is None or end is None or start[0].pk == end[0].pk:
+            outcome.complete = False
+            continue
+        first[measure], last[measure] = start[1], end[1]
+    if any(m not in series for m in rules["measures"]):
+        outcome.complete = False  # a measure never given in the course cannot be paired
+    mixed = rules["mixed_change"]
+    outcome.result = course_outcome(
         first,
         last,
         attended=attended,
-        measures=measures,
+        measures={m: Measure(v["caseness"], points[m]) for m, v in rules["measures"].items()},
         min_sessions=rules["min_sessions"],
-        depression=rules["depression"],
+        depression=depression,
         remission_below=rules["remission_below"],
         response_drop=rules["response_drop"],
+        mixed_improvement=bool(mixed["reliable_improvement"]),
+        mixed_deterioration=bool(mixed["reliable_deterioration"]),
+        complete=outcome.complete,
     )
+    return outcome
+
+
+def _short_name(instrument_id: str) -> str:
+    """ "PHQ-9" of "PHQ-9 (depression)"."""
+    instrument = catalogue().get(instrument_id)
+    return instrument.short_name if instrument else instrument_id.upper()
+
+
+def page_thresholds(clinic_id: int, course: Course | None) -> dict[str, Threshold]:
+    """The one reliable-change threshold per instrument that a page uses for its rows and its
+    course outcome: those fixed when ``course`` finished (ADR 0052) or, for a running course
+    (or one finished before thresholds were fixed), as the clinic's statistics stand now.
+    Two queries at most."""
+    if course is not None:
+        fixed = FixedThresholds.objects.filter(course=course).first()
+        if fixed is not None:
+            return {
+                i: Threshold(
+                    float(t["points"]), t["how"], int(t.get("based_on", 0)), None, fixed.fixed_at
+                )
+                for i, t in fixed.thresholds.items()
+            }
+    kind = StatisticKind.FIRST_SCORE_SPREAD
+    spreads, spreads_at = _spreads(stored_statistics(clinic_id, kind).get(kind))
+    found = {}
+    for instrument in catalogue().values():
+        threshold = reliable_threshold(instrument, instrument.main_score, spreads, spreads_at)
+        if threshold is not None:
+            found[instrument.id] = threshold
+    return found
 
 
 def open_assignments(client: Client) -> list[Administration]:
@@ -499,13 +739,16 @@ def _course_series(
     return series
 
 
-def compute_expected_curve(clinic: Clinic) -> tuple[list[float] | None, int]:
-    """The clinic's own expected curve from its finished courses, or None when it has fewer
-    than the rules' minimum, and how many usable courses there were. Reads every finished
-    course's PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``)."""
+def compute_expected_curve(clinic: Clinic) -> tuple[dict[str, list[float | None]] | None, int]:
+    """The clinic's own expected curve from its finished courses, by starting band, or None
+    when it has fewer than the rules' minimum; and how many usable courses there were. A band
+    with fewer than ``min_courses_per_band`` courses, and a point with fewer than
+    ``min_courses_per_point``, is left to the default (None). Reads every finished course's
+    PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``)."""
     from gentle.courses.models import Course, CourseStatus
 
     rules = expected_rules()
+    # Completed courses only: one ended early would pull the curve toward those who left.
     finished = Course.objects.filter(client__clinic=clinic, status=CourseStatus.COMPLETED)
     series = _course_series(
         Administration.objects.filter(
@@ -518,16 +761,24 @@ def compute_expected_curve(clinic: Clinic) -> tuple[list[float] | None, int]:
     usable = [s for s in series.values() if len(s) >= 2 and s[0] > 0]
     if len(usable) < rules["min_finished_courses"]:
         return None, len(usable)
-    curve = []
-    for k, fallback in enumerate(rules["default_ratios"]):
-        ratios = [s[k] / s[0] for s in usable if len(s) > k]
-        enough = len(ratios) >= rules["min_courses_per_point"]
-        curve.append(round(statistics.mean(ratios), 3) if enough else fallback)
+    by_band: dict[str, list[list[float]]] = {}
+    for values in usable:
+        by_band.setdefault(band_key(values[0]), []).append(values)
+    curve: dict[str, list[float | None]] = {}
+    for band, courses in sorted(by_band.items()):
+        if len(courses) < rules["min_courses_per_band"]:
+            continue
+        points: list[float | None] = []
+        for k in range(rules["max_points"]):
+            ratios = [s[k] / s[0] for s in courses if len(s) > k]
+            enough = len(ratios) >= rules["min_courses_per_point"]
+            points.append(round(statistics.mean(ratios), 3) if enough else None)
+        curve[band] = points
     return curve, len(usable)
 
 
 def default_curve() -> Curve:
-    return Curve(list(expected_rules()["default_ratios"]), "default")
+    return Curve("default")
 
 
 def stored_statistics(clinic_id: int, *kinds: str) -> dict[str, ClinicStatistic]:
@@ -539,10 +790,12 @@ def stored_statistics(clinic_id: int, *kinds: str) -> dict[str, ClinicStatistic]
 
 
 def _curve(row: ClinicStatistic | None) -> Curve:
-    ratios = row.value.get("ratios") if row is not None else None
-    if row is None or not ratios:
+    """The stored curve; one stored before curves were kept by starting band ("ratios"), or
+    none, is the default until the worker computes it again."""
+    by_band = row.value.get("by_band") if row is not None else None
+    if row is None or not by_band:
         return default_curve()
-    return Curve([float(r) for r in ratios], "clinic", row.based_on, row.computed_at)
+    return Curve("clinic", by_band, row.based_on, row.computed_at)
 
 
 def _spreads(row: ClinicStatistic | None) -> tuple[dict[str, Spread], datetime | None]:
@@ -562,16 +815,16 @@ def expected_curve(clinic: Clinic) -> Curve:
     return _curve(stored_statistics(clinic.pk, kind).get(kind))
 
 
-def track(scores: list[float], curve: Curve) -> Track | None:
+def track(
+    scores: list[float], curve: Curve, sessions: int = 0, course_format: str = ""
+) -> Track | None:
     """Where the latest score stands against the expected curve (None before two scores)."""
     if len(scores) < 2 or scores[0] <= 0:
         return None
-    ratios, source = curve.ratios, curve.source
-    k = len(scores) - 1
-    ratio = ratios[min(k, len(ratios) - 1)]
-    expected = round(scores[0] * ratio, 1)
+    k = len(scores)
+    expected = round(scores[0] * curve.ratio(scores[0], k, sessions, course_format), 1)
     behind = scores[-1] - expected >= expected_rules()["tolerance_points"]
-    return Track(scores[0], k + 1, scores[-1], expected, behind, source)
+    return Track(scores[0], k, scores[-1], expected, behind, curve.source)
 
 
 def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, Track]:
@@ -596,8 +849,10 @@ def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, 
     ):
         series.setdefault(course_id, []).append(float(total))
     tracks = {}
+    by_id = {course.pk: course for course in courses}
     for course_id, scores in series.items():
-        result = track(scores, curve)
+        course = by_id[course_id]
+        result = track(scores, curve, course.contracted_sessions, course.format)
         if result is not None:
             tracks[course_id] = result
     return tracks
@@ -717,3 +972,39 @@ def scores_by_session(
             session_id = held[max(on - 1, 0)].pk
         found.setdefault(session_id, {}).setdefault(instrument_id, []).append(value)
     return found
+
+
+NOT_ON_TRACK = Path(__file__).resolve().parent / "data" / "not_on_track.json"
+
+
+@cache
+def next_step_rules() -> dict[str, Any]:
+    return json.loads(NOT_ON_TRACK.read_text(encoding="utf-8"))
+
+
+def next_steps(course: Course, results: Sequence[InstrumentResults]) -> list[str]:
+    """What to consider when the course's latest score is well above its expected course
+    (data/not_on_track.json, in the reader's language): none when it is on track. Works from
+    the page's results: no query."""
+    from gentle.measures.instruments import localized
+
+    series = next((r for r in results if r.curve is not None and not r.about), None)
+    if series is None:
+        return []
+    rows = [r for r in series.rows if r.expected is not None and r.value is not None]
+    if (
+        not rows
+        or cast(float, rows[-1].value) - cast(float, rows[-1].expected)
+        < (expected_rules()["tolerance_points"])
+    ):
+        return []
+    rules = next_step_rules()
+    grief = next((r for r in results if r.instrument.id == "pg13r"), None)
+    latest = [r.value for r in grief.rows if r.value is not None] if grief else []
+    flagged = bool(latest) and latest[-1] >= rules["pg13r_flag_at"]
+    session = max(math.ceil(course.contracted_sessions * rules["change_by"]), 1)
+    return [
+        localized(step["text"]).replace("{session}", str(session))
+        for step in rules["suggestions"]
+        if step.get("when") != "pg13r_flag" or flagged
+    ]

@@ -25,7 +25,7 @@ from gentle.communication import selectors as communication_selectors
 from gentle.communication.access import portal_exchange as portal_exchange_for
 from gentle.communication.access import portal_worksheet as portal_worksheet_for
 from gentle.communication.forms import ExchangeForm, StatementForm, WorksheetForm
-from gentle.courses.models import Attendance, Session
+from gentle.courses.models import Attendance, Course, Session
 from gentle.courses.selectors import latest_relapse_plan
 from gentle.formulation.models import Goal
 from gentle.formulation.selectors import client_plan
@@ -268,6 +268,7 @@ def portal_people(request):
 def portal_progress(request):
     """The client's own scores and goals. Never risk alerts or clinical flags."""
     client = own_client_record(request)
+    latest = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
     return render(
         request,
         "portal/progress.html",
@@ -276,7 +277,7 @@ def portal_progress(request):
             # C-SSRS), no bands that read as flags ("suggests prolonged grief"), no alerts.
             "results": [
                 r
-                for r in measure_selectors.client_results(client, bands=False)
+                for r in measure_selectors.client_results(client, bands=False, expected_for=latest)
                 if r.instrument.rater != "clinician"
             ],
             "goals": progress_goals(client),

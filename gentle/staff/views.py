@@ -195,14 +195,20 @@ def client_measures(request, client_id: int):
     client = client_for(request, client_id, action=Action.MEASURES_VIEW)
     course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
     events = [r.start for r in timeline_selectors.rows(client) if r.kind == "event" and r.start]
+    # One reliable-change threshold per questionnaire for the whole page (ADR 0052).
+    thresholds = measure_selectors.page_thresholds(client.clinic_id, course)
+    results = measure_selectors.client_results(
+        client, course=course, events=events, thresholds=thresholds
+    )
     return render(
         request,
         "staff/client_measures.html",
         {
             "client": client,
             "course": course,
-            "results": measure_selectors.client_results(client, course=course, events=events),
-            "outcome": measure_selectors.course_outcomes(course) if course else None,
+            "results": results,
+            "next_steps": measure_selectors.next_steps(course, results) if course else [],
+            "outcome": measure_selectors.course_outcomes(course, thresholds) if course else None,
             "assignments": measure_selectors.open_assignments(client),
             "alerts": open_alerts(client),
             "start_form": StartForm(),
