@@ -295,9 +295,11 @@ def _adolescent(client: Client) -> None:
         Alert.objects.filter(pk=alert.pk).update(
             acknowledged_at=alert.raised_at + timedelta(minutes=30)
         )
-        ProgressNote.objects.filter(session_id=_alert_session(alert)).update(
-            risk_review=PHQA_ITEM_9_REVIEW
-        )
+        session_id = _alert_session(alert)
+        if session_id is not None:
+            ProgressNote.objects.filter(session_id=session_id).update(
+                risk_review=PHQA_ITEM_9_REVIEW
+            )
 
 
 def _alert_session(alert: Alert) -> int | None:
