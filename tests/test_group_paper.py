@@ -19,7 +19,7 @@ from gentle.courses import protocol
 from gentle.groups.models import Group, GroupMember, GroupSession, GroupStatus
 from gentle.lib import pdf
 from gentle.safety.models import CrisisText
-from tests.factories import make_client, make_course, make_person, signed_in
+from tests.factories import count_queries, make_client, make_course, make_person, signed_in
 from tests.world import another_client
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +216,13 @@ def test_the_fetcher_reads_only_our_print_files():
     html = '<html><body><img src="http://example.com/x.png"><p>Still here</p></body></html>'
     data = pdf.html_to_pdf(html)
     assert "Still here" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+
+def test_the_sheet_makes_the_same_number_of_queries_as_the_roster_grows(world):
+    group = make_group(world)
+    join(group, another_client(world, "Dora"))
+    http = signed_in(world.facilitator)
+    few = count_queries(http, sheet(group))
+    for name in ("Eve", "Fay", "Gus", "Hal"):
+        join(group, another_client(world, name))
+    assert count_queries(http, sheet(group)) == few

@@ -9,7 +9,6 @@ through fontconfig.
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,9 +16,6 @@ from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-# WeasyPrint tells each rendering step at INFO, with unformatted arguments: not worth a log line.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PRINT_DIR = Path(__file__).resolve().parent.parent / "static" / "gentle" / "print"
 PRINT_CSS = PRINT_DIR / "print.css"
