@@ -226,3 +226,16 @@ def test_the_sheet_makes_the_same_number_of_queries_as_the_roster_grows(world):
     for name in ("Eve", "Fay", "Gus", "Hal"):
         join(group, another_client(world, name))
     assert count_queries(http, sheet(group)) == few
+
+
+def test_the_group_page_offers_the_paper_in_the_readers_language_too(world):
+    group = make_group(world, language="es")
+    http = signed_in(world.facilitator)
+    page = http.get(reverse("group_detail", args=[group.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert (sheet(group, 2) + "?lang=en").encode() in page.content
+    text, _pages = text_of(http.get(sheet(group, 2, lang="en")))
+    assert "Little interest or pleasure in doing things" in text
+    same = signed_in(world.facilitator).get(
+        reverse("group_detail", args=[group.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert b"?lang=" not in same.content
