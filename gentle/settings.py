@@ -449,5 +449,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"handlers": [], "propagate": False},
         "gunicorn.access": {"handlers": [], "propagate": False},
+        # WeasyPrint (ADR 0054) tells each rendering step at INFO: only its warnings are news.
+        "weasyprint": {"level": "WARNING"},
     },
 }

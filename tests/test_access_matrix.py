@@ -402,7 +402,8 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
     if "<int:invitation_id>" in pattern:
         return [(k, {"invitation_id": i.pk}) for k, i in world.invitations.items()]
     if "<int:group_id>" in pattern:
-        return [(k, {"group_id": g.pk}) for k, g in world.groups.items()]
+        extra = {"number": 1} if "<int:number>" in pattern else {}
+        return [(k, {"group_id": g.pk, **extra}) for k, g in world.groups.items()]
     if "<int:member_id>" in pattern:
         return [(k, {"member_id": m.pk}) for k, m in world.members.items()]
     if "<str:token>" in pattern:
@@ -627,6 +628,8 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
         return (role == "admin" and same_clinic) or (actor, target) in GROUP_MANAGERS
     if access == Access.GROUP_RUN:
         return (role == "admin" and same_clinic) or (actor, target) in GROUP_REACH
+    if access == Access.GROUP_PAPER:
+        return clinic_wide or (actor, target) in GROUP_REACH
     team = (actor, target) in TEAM
     if access == Access.CLIENT_TEAM:
         return team

@@ -128,6 +128,7 @@ class Action(StrEnum):
     GROUP_MEMBER_ADD = "group.member_add", WRITE
     GROUP_MEMBER_LEAVE = "group.member_leave", WRITE
     GROUP_OPEN = "group.open", READ
+    GROUP_PAPER = "group.paper", READ
     GROUP_UPDATE = "group.update", WRITE
     GROUP_VIEW = "group.view", READ
     HOME_VIEW = "home.view", READ
@@ -371,6 +372,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_MEMBER_ADD: _("Added a member to a group"),
     Action.GROUP_MEMBER_LEAVE: _("Recorded a member leaving a group"),
     Action.GROUP_OPEN: _("Opened a group to change it"),
+    Action.GROUP_PAPER: _("Printed a group session's guide or sheet"),
     Action.GROUP_UPDATE: _("Changed a group"),
     Action.GROUP_VIEW: _("Viewed a group and its members"),
     Action.HOME_VIEW: _("Viewed their home page (today's clients and work to do)"),

@@ -403,6 +403,9 @@ class GroupMay:
     # runs it (facilitator, co-facilitator) and the administrator
     # See who has left the group: everyone but a lay facilitator, who sees current members only.
     past_members: bool = True
+    # Print a session's facilitator guide and attendance sheet (the roster's names): who runs
+    # it, the clinic's administrators and supervisors; not a clinician through a member only.
+    paper: bool = False
 
 
 def may_create_groups(request: AuthenticatedHttpRequest) -> bool:
@@ -452,6 +455,7 @@ def group_may(request: AuthenticatedHttpRequest, group: Any) -> GroupMay:
         manage=admin or (runs and context.has(Role.CLINICIAN)),
         run=admin or runs,
         past_members=role != Role.FACILITATOR,
+        paper=runs or via == VIA_CLINIC,
     )
 
 
@@ -462,6 +466,7 @@ def group_for(
     *,
     manage: bool = False,
     run: bool = False,
+    paper: bool = False,
     action: str = Action.GROUP_VIEW,
 ) -> G:
     """The group with this id if this person may see it (and manage or run it, when asked),
@@ -470,7 +475,7 @@ def group_for(
     if found is None:
         raise Http404
     may = group_may(request, found)
-    if (manage and not may.manage) or (run and not may.run):
+    if (manage and not may.manage) or (run and not may.run) or (paper and not may.paper):
         raise Http404
     cast(Any, found).may = may
     with transaction.atomic():

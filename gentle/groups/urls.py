@@ -1,4 +1,4 @@
-from gentle.groups import views
+from gentle.groups import paper, views
 from gentle.lib.routes import Access, route
 
 GET_POST = ("GET", "POST")
@@ -33,5 +33,17 @@ urlpatterns = [
         name="group_member_leave",
         access=Access.GROUP_RUN,
         methods=GET_POST,
+    ),
+    route(
+        "groups/<int:group_id>/sessions/<int:number>/guide.pdf",
+        paper.session_guide,
+        name="group_session_guide",
+        access=Access.GROUP_PAPER,
+    ),
+    route(
+        "groups/<int:group_id>/sessions/<int:number>/sheet.pdf",
+        paper.session_sheet,
+        name="group_session_sheet",
+        access=Access.GROUP_PAPER,
     ),
 ]

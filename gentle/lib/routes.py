@@ -39,6 +39,9 @@ class Access:
     # it, clinicians with a member on their care team
     GROUP_MANAGE = "group_manage"  # the clinic's administrators, clinicians who run the group
     GROUP_RUN = "group_run"  # who runs the group (facilitator, co-facilitator), administrators
+    # A session's printed guide and sheet: who runs the group, the clinic's administrators and
+    # supervisors (not a clinician who reaches it only through a member).
+    GROUP_PAPER = "group_paper"
     NOBODY = "nobody"  # a page a library offers that Gentle closes: 404 for everyone
 
 
