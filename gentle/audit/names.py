@@ -91,6 +91,9 @@ class Action(StrEnum):
     COMMUNICATION_VIEW = "communication.view", READ
     CONSENT_ADD = "consent.add", WRITE
     CONSENT_WITHDRAW = "consent.withdraw", WRITE
+    COMMENT_ADD = "comment.add", WRITE
+    COMMENT_REPLY = "comment.reply", WRITE
+    COMMENT_RESOLVE = "comment.resolve", WRITE
     COURSE_CREATE = "course.create", WRITE
     COURSE_GRID = "course.grid", READ
     COURSE_NEW_FORM = "course.new_form", READ
@@ -129,6 +132,7 @@ class Action(StrEnum):
     GROUP_OPEN = "group.open", READ
     GROUP_UPDATE = "group.update", WRITE
     GROUP_VIEW = "group.view", READ
+    HOME_SUPERVISION_VIEW = "home.supervision_view", READ
     HOME_VIEW = "home.view", READ
     INTAKE_ASSIGN = "intake.assign", WRITE
     INTAKE_CONTACT_ATTEMPT = "intake.contact_attempt", WRITE
@@ -333,6 +337,9 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.COMMUNICATION_VIEW: _("Viewed communication work"),
     Action.CONSENT_ADD: _("Recorded a consent"),
     Action.CONSENT_WITHDRAW: _("Recorded a consent withdrawn"),
+    Action.COMMENT_ADD: _("Commented on a course as its supervisor"),
+    Action.COMMENT_REPLY: _("Answered a supervision comment"),
+    Action.COMMENT_RESOLVE: _("Resolved a supervision comment"),
     Action.COURSE_CREATE: _("Started a course"),
     Action.COURSE_GRID: _("Viewed a course session by session"),
     Action.COURSE_NEW_FORM: _("Opened the form for a new course"),
@@ -371,6 +378,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_OPEN: _("Opened a group to change it"),
     Action.GROUP_UPDATE: _("Changed a group"),
     Action.GROUP_VIEW: _("Viewed a group and its members"),
+    Action.HOME_SUPERVISION_VIEW: _("Viewed what needs a look in the supervised clients' courses"),
     Action.HOME_VIEW: _("Viewed their home page (today's clients and work to do)"),
     Action.INTAKE_ASSIGN: _("Assigned a consultation request"),
     Action.INTAKE_CONTACT_ATTEMPT: _("Logged a contact attempt for a request"),

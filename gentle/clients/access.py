@@ -103,6 +103,13 @@ class May:
     def as_safety_lead(cls, role: str) -> May:
         return cls(via=VIA_SAFETY_LEAD, role=role, safety_lead=True)
 
+    @property
+    def discuss(self) -> bool:
+        """Take part in supervision comments on the client's courses (ADR 0055): the client's
+        supervisors, who comment, and the care team's clinicians, who answer (not emergency
+        access)."""
+        return self.supervise or self.manage_portal
+
     def on_alert(self, *, escalated: bool) -> May:
         """What they may do with one alert of this client: act on it (``write``: log contact
         attempts, close it) if they may write the record; once it is escalated, also the

@@ -32,6 +32,7 @@ from gentle.courses.models import (
     Session,
     SessionReminder,
     SessionTool,
+    SupervisionComment,
 )
 from gentle.lib import client_people, ical
 from gentle.lib.crypto import KeyRing
@@ -690,3 +691,74 @@ def role_play_delete(*, by, play: RolePlay) -> None:
             object_id=session.pk,
             detail=detail,
         )
+
+
+COMMENT_MAX = 4000
+
+
+def comment_add(
+    *, by: User, course: Course, text: str, session: Session | None = None
+) -> SupervisionComment:
+    """A supervisor's comment on a course, or on one of its sessions' notes (ADR 0055). The
+    caller checked that ``by`` supervises the client (``client.may.supervise``)."""
+    text = text.strip()
+    if not text or len(text) > COMMENT_MAX:
+        raise ValueError("comment text")
+    if session is not None and session.course_id != course.pk:
+        raise ValueError("session of another course")
+    with transaction.atomic():
+        comment = SupervisionComment.objects.create(
+            course=course, session=session, author=by, text=text
+        )
+        record(
+            Action.COMMENT_ADD,
+            actor=by,
+            client=course.client,
+            object_type="comment",
+            object_id=comment.pk,
+            detail=f"course={course.pk}" + (f" session={session.pk}" if session else ""),
+        )
+    return comment
+
+
+def comment_reply(*, by: User, thread: SupervisionComment, text: str) -> SupervisionComment:
+    """An answer in a comment's thread (by the clinician, or the supervisor again); answering
+    reopens nothing: a resolved thread takes no more answers."""
+    text = text.strip()
+    if not text or len(text) > COMMENT_MAX:
+        raise ValueError("comment text")
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        raise ValueError("thread closed")
+    with transaction.atomic():
+        reply = SupervisionComment.objects.create(
+            course_id=thread.course_id,
+            session_id=thread.session_id,
+            reply_to=thread,
+            author=by,
+            text=text,
+        )
+        record(
+            Action.COMMENT_REPLY,
+            actor=by,
+            client=thread.course.client,
+            object_type="comment",
+            object_id=reply.pk,
+            detail=f"thread={thread.pk}",
+        )
+    return reply
+
+
+def comment_resolve(*, by: User, thread: SupervisionComment) -> SupervisionComment:
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        raise ValueError("thread closed")
+    with transaction.atomic():
+        thread.resolved_at, thread.resolved_by = timezone.now(), by
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+        record(
+            Action.COMMENT_RESOLVE,
+            actor=by,
+            client=thread.course.client,
+            object_type="comment",
+            object_id=thread.pk,
+        )
+    return thread

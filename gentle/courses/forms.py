@@ -422,3 +422,9 @@ class RolePlayForm(forms.Form):
             )
         cleaned["inventory_person_id"] = person_id
         return cleaned
+
+
+class CommentForm(forms.Form):
+    """A supervision comment, or an answer in its thread (ADR 0055)."""
+
+    text = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs=TEXT))

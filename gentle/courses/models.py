@@ -519,3 +519,43 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of user {self.user_id}"
+
+
+class SupervisionComment(models.Model):
+    """A supervisor's comment on a course, or on one session's progress note, and the thread
+    under it (``reply_to`` the comment it answers; ADR 0055). Not part of the client's record:
+    never in the record copy or the portal; read and written through the client's door,
+    audited as clinical data. A thread is resolved on its first comment."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="comments")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["course", "resolved_at"], name="comment_course_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True) | models.Q(reply_to__isnull=True),
+                name="comment_resolved_on_thread",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | models.Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="comment_resolved_has_resolver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on course {self.course_id}"

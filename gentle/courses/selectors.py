@@ -15,6 +15,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -36,6 +37,7 @@ from gentle.courses.models import (
     RelapsePlan,
     RolePlayKind,
     Session,
+    SupervisionComment,
 )
 from gentle.lib import course_focus
 from gentle.lib.search import search
@@ -440,3 +442,29 @@ def draft_notes(client_ids: list[int], *, now: datetime | None = None) -> dict[i
         )
     )
     return {row["session__course__client_id"]: Drafts(row["n"], row["stale"]) for row in rows}
+
+
+def threads_waiting(user, clients) -> QuerySet[SupervisionComment]:
+    """Open supervision threads (ADR 0055) on the courses of these clients (a queryset from the
+    access helpers) whose last word, the comment or its latest answer, is not ``user``'s: the
+    clinician's answer is awaited, or the supervisor's reading of it. One query."""
+    last = (
+        SupervisionComment.objects.filter(reply_to=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("author_id")[:1]
+    )
+    return (
+        SupervisionComment.objects.filter(
+            reply_to__isnull=True,
+            resolved_at__isnull=True,
+            course__client__in=clients.values("pk"),
+        )
+        .annotate(
+            last_author=Coalesce(
+                Subquery(last, output_field=IntegerField()),
+                F("author_id"),
+                output_field=IntegerField(),
+            )
+        )
+        .exclude(last_author=user.pk)
+    )

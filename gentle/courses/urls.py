@@ -47,6 +47,27 @@ urlpatterns = [
         methods=GET_POST,
     ),
     route(
+        "courses/<int:course_id>/comments/",
+        views.comment_add,
+        name="comment_add",
+        access=Access.SUPERVISE,
+        methods=POST,
+    ),
+    route(
+        "comments/<int:comment_id>/reply/",
+        views.comment_reply,
+        name="comment_reply",
+        access=Access.SUPERVISION_THREAD,
+        methods=POST,
+    ),
+    route(
+        "comments/<int:comment_id>/resolve/",
+        views.comment_resolve,
+        name="comment_resolve",
+        access=Access.SUPERVISION_THREAD,
+        methods=POST,
+    ),
+    route(
         "sessions/<int:session_id>/",
         views.session_detail,
         name="session_detail",

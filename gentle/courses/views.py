@@ -8,6 +8,7 @@ import contextlib
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,13 @@ from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
 from gentle.clients.access import client_for, record_list_read, visible_clients
 from gentle.courses import actions, calendar, protocol, selectors, strategies
-from gentle.courses.access import course_for, process_note_for, role_play_for, session_for
+from gentle.courses.access import (
+    comment_for,
+    course_for,
+    process_note_for,
+    role_play_for,
+    session_for,
+)
 from gentle.courses.forms import (
     COURSE_FIELDS,
     AddendumForm,
@@ -33,6 +40,7 @@ from gentle.courses.forms import (
     AttendanceForm,
     BookForm,
     CancelForm,
+    CommentForm,
     CourseEditForm,
     CourseForm,
     MoveForm,
@@ -61,6 +69,7 @@ from gentle.courses.models import (
     Session,
     SessionTool,
     SessionToolKind,
+    SupervisionComment,
 )
 from gentle.courses.selectors import PHASE_LABELS, mood_points
 from gentle.lib import before_signing, client_people, course_focus, ical, session_panel, svg
@@ -101,7 +110,13 @@ def course_detail(request, course_id: int):
     return _course_page(request, course)
 
 
-def _course_page(request, course, triage_form: TriageForm | None = None, status: int = 200):
+def _course_page(
+    request,
+    course,
+    triage_form: TriageForm | None = None,
+    status: int = 200,
+    **extra: object,
+):
     sessions = selectors.number_sessions(course, list(course.sessions.select_related("note")))
     phases = [
         {
@@ -149,6 +164,7 @@ def _course_page(request, course, triage_form: TriageForm | None = None, status:
             "has_triage": course.format == CourseFormat.IPC or bool(course.triage),
             "triage_form": triage_form
             or TriageForm(initial={"triage": course.triage, "note": course.triage_note}),
+            **_comments_context(course, None, **extra),
         },
         status=status,
     )
@@ -389,6 +405,7 @@ def _session_context(request, session):
             if previous
             else None
         ),
+        **_comments_context(course, session),
     }
 
 
@@ -1183,3 +1200,119 @@ def session_cancel(request, session_id: int):
 
 def _calendar_url(moment: datetime) -> str:
     return f"{reverse('calendar_week')}?week={_iso_week(timezone.localtime(moment).date())}"
+
+
+# --- supervision comments (ADR 0055) ----------------------------------------------------------
+
+
+def _threads(
+    course, session: Session | None, bound: tuple[int, CommentForm] | None = None
+) -> list[SupervisionComment]:
+    """The course's supervision threads (or one session's), oldest first, each with its
+    answers and a form to answer: two queries whatever their number."""
+    query = SupervisionComment.objects.filter(course=course, reply_to__isnull=True)
+    if session is not None:
+        query = query.filter(session=session)
+    threads = list(
+        query.select_related("author", "resolved_by", "session").prefetch_related(
+            Prefetch("replies", queryset=SupervisionComment.objects.select_related("author"))
+        )
+    )
+    for thread in threads:
+        thread.reply_form = (
+            bound[1]
+            if bound is not None and bound[0] == thread.pk
+            else CommentForm(auto_id=f"id_reply{thread.pk}_%s")
+        )
+    return threads
+
+
+def _comments_context(
+    course,
+    session: Session | None,
+    *,
+    comment_form: CommentForm | None = None,
+    bound: tuple[int, CommentForm] | None = None,
+) -> dict[str, object]:
+    may = course.client.may
+    if not may.discuss:
+        return {"threads": [], "may_discuss": False}
+    return {
+        "threads": _threads(course, session, bound),
+        "may_discuss": True,
+        "may_comment": may.supervise,
+        "comment_form": comment_form or CommentForm(auto_id="id_comment_%s"),
+        "comment_session": session,
+    }
+
+
+def _comments_refused(request, course, session: Session | None, **forms) -> HttpResponse:
+    """The page the comment was written on, again, with the form's errors and what was typed."""
+    if session is None:
+        return _course_page(request, course, status=400, **forms)
+    session.course = course
+    context = _session_context(request, session)
+    context.update(_comments_context(course, session, **forms))
+    context["addendum_form"] = AddendumForm()
+    return render(request, "courses/session_detail.html", context, status=400)
+
+
+def _comment_page(comment: SupervisionComment) -> str:
+    if comment.session_id:
+        url = reverse("session_detail", kwargs={"session_id": comment.session_id})
+    else:
+        url = reverse("course_detail", kwargs={"course_id": comment.course_id})
+    return f"{url}#comment-{comment.reply_to_id or comment.pk}"
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def comment_add(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """A supervisor comments on the course, or on one session's note (``session``)."""
+    course = course_for(request, course_id)
+    if not course.client.may.supervise:
+        raise Http404
+    session = None
+    if request.POST.get("session"):
+        try:
+            session = course.sessions.filter(pk=int(request.POST["session"])).first()
+        except ValueError:
+            session = None
+        if session is None:
+            return HttpResponse(_("That session is not in this course."), status=400)
+    form = CommentForm(request.POST, auto_id="id_comment_%s")
+    if not form.is_valid():
+        return _comments_refused(request, course, session, comment_form=form)
+    comment = actions.comment_add(
+        by=request.user, course=course, session=session, text=form.cleaned_data["text"]
+    )
+    messages.success(request, _("Comment sent to the clinician."))
+    return redirect(_comment_page(comment))
+
+
+@role_required(*CLINICAL)
+@require_POST
+def comment_reply(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
+    """An answer in a thread, by the client's clinician or supervisor."""
+    thread = comment_for(request, comment_id)
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        messages.error(request, _("This thread is resolved: it takes no more answers."))
+        return redirect(_comment_page(thread))
+    form = CommentForm(request.POST, auto_id=f"id_reply{thread.pk}_%s")
+    if not form.is_valid():
+        return _comments_refused(request, thread.course, thread.session, bound=(thread.pk, form))
+    actions.comment_reply(by=request.user, thread=thread, text=form.cleaned_data["text"])
+    messages.success(request, _("Answer added."))
+    return redirect(_comment_page(thread))
+
+
+@role_required(*CLINICAL)
+@require_POST
+def comment_resolve(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
+    thread = comment_for(request, comment_id)
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        messages.error(request, _("This thread is already resolved."))
+        return redirect(_comment_page(thread))
+    actions.comment_resolve(by=request.user, thread=thread)
+    messages.success(request, _("Thread resolved."))
+    return redirect(_comment_page(thread))
