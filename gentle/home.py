@@ -326,6 +326,8 @@ class Supervised:
     no_focus: Listed = field(default_factory=Listed)
     stale_drafts: Listed = field(default_factory=Listed)
     comments: Listed = field(default_factory=Listed)
+    to_cosign: Listed = field(default_factory=Listed)
+    cosign_required: bool = False
 
 
 def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
@@ -423,6 +425,13 @@ def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime)
         no_focus=courses_without_focus(courses, now),
         stale_drafts=supervised_stale_drafts(clients, now),
         comments=comments_waiting(request.user, clients),
+        to_cosign=_listed(
+            course_selectors.notes_to_cosign(clients, clinic.pk).select_related(
+                "session__course__client", "author"
+            ),
+            ("signed_at", "pk"),
+        ),
+        cosign_required=course_selectors.cosign_required(clinic.pk),
     )
 
 
@@ -486,6 +495,7 @@ class ClinicGlance:
     requests_new: int
     requests_risk: int
     audit: AuditCheck
+    cosign_required: bool
 
 
 def clinic_glance(clinic: Clinic, now: datetime) -> ClinicGlance:
@@ -518,6 +528,7 @@ def clinic_glance(clinic: Clinic, now: datetime) -> ClinicGlance:
         requests_new=requests["new"],
         requests_risk=requests["risk"],
         audit=audit_check(now),
+        cosign_required=course_selectors.cosign_required(clinic.pk),
     )
 
 
@@ -568,6 +579,7 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
                 {c.client_id for c in sup.off_track.shown + sup.no_focus.shown}
                 | {n.session.course.client_id for n in sup.stale_drafts.shown}
                 | {c.course.client_id for c in sup.comments.shown}
+                | {n.session.course.client_id for n in sup.to_cosign.shown}
             ),
         )
     if context.has(Role.FACILITATOR):

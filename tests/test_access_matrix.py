@@ -454,6 +454,7 @@ def post_data(route: str, world: World) -> dict:
         "note_sign": {"version": 1},
         "note_addendum": {"text": "Matrix probe addendum"},
         "comment_add": {"text": "Matrix probe comment"},
+        "note_settings": {"cosign_supervisees": "on"},
         "comment_reply": {"text": "Matrix probe answer"},
         "session_goals_rate": {
             f"goal-{world.clients['own'].courses.get().ipt_goals.get().pk}": "1",

@@ -320,3 +320,88 @@ def test_the_welcome_page_claims_only_what_exists(client):
     page = visible_text(client.get("/").content.decode())
     assert "fidelity" not in page.lower()
     assert "Outcomes" not in page
+
+
+# --- co-signing ---------------------------------------------------------------------------------
+
+
+def signed_note_of_a_supervisee(world):
+    sue_supervises_alice(world)
+    session = make_session(make_course(world.amara), world.alice)
+    note = draft(session, signed=True)
+    note.text = "What was said, as signed."
+    note.save()
+    return session, note
+
+
+def test_where_the_clinic_asks_a_supervisor_co_signs_and_the_note_is_unchanged(world):
+    from gentle.courses.models import NoteSettings
+
+    session, note = signed_note_of_a_supervisee(world)
+    admin = signed_in(world.admin)
+    assert "no co-signature asked" in visible_text(admin.get("/").content.decode())
+    assert admin.post("/clinic/notes/", {"cosign_supervisees": "on"}).status_code == 302
+    assert NoteSettings.objects.get(clinic=world.clinic).cosign_supervisees
+    assert audited("note_settings.set") == 1
+
+    sue = signed_in(world.sue)
+    html = sue.get("/").content.decode()
+    listed = visible_text(section(html, "supervision-cosign"))
+    assert "1 signed note waiting for your co-signature" in listed and "Amara" in listed
+    page = sue.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Co-sign this note" in page
+    # The clinician sees it waits, and cannot co-sign their own note.
+    alice = signed_in(world.alice)
+    page = visible_text(alice.get(f"/sessions/{session.pk}/").content.decode())
+    assert "Waiting for the supervisor's co-signature." in page
+    assert "Co-sign this note" not in page
+    assert alice.post(f"/sessions/{session.pk}/note/cosign/").status_code == 404
+
+    before = (note.text, note.version, note.signed_at, note.updated_at, note.signed_by_id)
+    assert sue.post(f"/sessions/{session.pk}/note/cosign/").status_code == 302
+    note.refresh_from_db()
+    assert note.cosigned_by == world.sue and note.cosigned_at is not None
+    assert (note.text, note.version, note.signed_at, note.updated_at, note.signed_by_id) == before
+    assert audited("note.cosign") == 1
+    page = visible_text(alice.get(f"/sessions/{session.pk}/").content.decode())
+    assert f"Co-signed by {world.sue} on" in page
+    assert "No note waiting for your co-signature." in visible_text(
+        section(sue.get("/").content.decode(), "supervision-cosign")
+    )
+    # Twice is refused, nothing changes.
+    response = sue.post(f"/sessions/{session.pk}/note/cosign/", follow=True)
+    assert "This note needs no co-signature." in response.content.decode()
+    assert audited("note.cosign") == 1
+
+
+def test_where_the_clinic_does_not_ask_nothing_is_co_signed(world):
+    session, note = signed_note_of_a_supervisee(world)
+    sue = signed_in(world.sue)
+    assert 'id="supervision-cosign"' not in sue.get("/").content.decode()
+    page = sue.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Co-sign this note" not in page and "co-signature" not in page
+    response = sue.post(f"/sessions/{session.pk}/note/cosign/", follow=True)
+    assert "This note needs no co-signature." in response.content.decode()
+    note.refresh_from_db()
+    assert note.cosigned_at is None and audited("note.cosign") == 0
+
+
+def test_only_the_administrator_sets_co_signing_and_a_draft_is_never_co_signed(world):
+    from gentle.courses.models import NoteSettings
+
+    for person in (world.alice, world.sue):
+        assert (
+            signed_in(person).post("/clinic/notes/", {"cosign_supervisees": "on"}).status_code
+            == 404
+        )
+    assert not NoteSettings.objects.exists()
+    NoteSettings.objects.create(clinic=world.clinic, cosign_supervisees=True)
+    sue_supervises_alice(world)
+    session = make_session(make_course(world.amara), world.alice)
+    note = draft(session)
+    signed_in(world.sue).post(f"/sessions/{session.pk}/note/cosign/")
+    note.refresh_from_db()
+    assert note.cosigned_at is None
+    # Another clinic's supervisor reaches nothing.
+    far = signed_in(make_person(world.other, Role.SUPERVISOR))
+    assert far.post(f"/sessions/{session.pk}/note/cosign/").status_code == 404

@@ -170,9 +170,11 @@ class Action(StrEnum):
     MFA_REMOVE = "mfa.remove", WRITE
     MFA_RESET = "mfa.reset", WRITE
     NOTE_ADDENDUM = "note.addendum", WRITE
+    NOTE_COSIGN = "note.cosign", WRITE
     NOTE_CREATE = "note.create", WRITE
     NOTE_OPEN = "note.open", READ
     NOTE_SIGN = "note.sign", WRITE
+    NOTE_SETTINGS_SET = "note_settings.set", WRITE
     NOTE_UPDATE = "note.update", WRITE
     PORTAL_END = "portal.end", WRITE
     PORTAL_END_OPEN = "portal.end_open", READ
@@ -416,9 +418,11 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.MFA_REMOVE: _("Removed two-factor sign-in"),
     Action.MFA_RESET: _("Reset two-factor sign-in"),
     Action.NOTE_ADDENDUM: _("Added an addendum to a progress note"),
+    Action.NOTE_COSIGN: _("Co-signed a supervisee's progress note"),
     Action.NOTE_CREATE: _("Started a progress note"),
     Action.NOTE_OPEN: _("Opened a progress note"),
     Action.NOTE_SIGN: _("Signed a progress note"),
+    Action.NOTE_SETTINGS_SET: _("Changed whether notes need a co-signature"),
     Action.NOTE_UPDATE: _("Changed a progress note"),
     Action.PORTAL_END: _("Ended a client's portal access"),
     Action.PORTAL_END_OPEN: _("Opened the page to end portal access"),

@@ -22,6 +22,7 @@ from gentle.courses.models import (
     CourseFormat,
     CourseStatus,
     NoteAddendum,
+    NoteSettings,
     NoteStatus,
     Participants,
     ProcessNote,
@@ -762,3 +763,44 @@ def comment_resolve(*, by: User, thread: SupervisionComment) -> SupervisionComme
             object_id=thread.pk,
         )
     return thread
+
+
+class NotCosignable(Exception):
+    """The note is not signed, is co-signed already, or is the co-signer's own."""
+
+
+def note_cosign(*, by: User, note: ProgressNote, session: Session) -> None:
+    """The supervisor's co-signature on a signed note (ADR 0055): two fields set once, the
+    note's text, version and signature untouched. The caller checked ``client.may.supervise``."""
+    if note.author_id == by.pk:
+        raise NotCosignable
+    with transaction.atomic():
+        changed = ProgressNote.objects.filter(
+            pk=note.pk, status=NoteStatus.SIGNED, cosigned_at__isnull=True
+        ).update(cosigned_at=timezone.now(), cosigned_by=by)
+        if not changed:
+            raise NotCosignable
+        record(
+            Action.NOTE_COSIGN,
+            actor=by,
+            client=session.course.client,
+            object_type="note",
+            object_id=note.pk,
+        )
+
+
+def note_settings_set(*, by: User, clinic, cosign_supervisees: bool) -> NoteSettings:
+    with transaction.atomic():
+        found, _created = NoteSettings.objects.update_or_create(
+            clinic=clinic,
+            defaults={"cosign_supervisees": cosign_supervisees, "updated_at": timezone.now()},
+        )
+        record(
+            Action.NOTE_SETTINGS_SET,
+            actor=by,
+            clinic_id=clinic.pk,
+            object_type="note_settings",
+            object_id=found.pk,
+            detail=f"cosign={int(cosign_supervisees)}",
+        )
+    return found

@@ -428,3 +428,14 @@ class CommentForm(forms.Form):
     """A supervision comment, or an answer in its thread (ADR 0055)."""
 
     text = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs=TEXT))
+
+
+class NoteSettingsForm(forms.Form):
+    cosign_supervisees = forms.BooleanField(
+        label=_("A supervisee's signed notes need their supervisor's co-signature"),
+        required=False,
+        help_text=_(
+            "The supervisor co-signs from the note; notes waiting for it are listed on their "
+            "home. A co-signature never changes the note."
+        ),
+    )

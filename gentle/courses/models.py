@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
 
 
@@ -437,9 +438,22 @@ class ProgressNote(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The supervisor's co-signature where the clinic asks for one (NoteSettings, ADR 0055):
+    # it never changes the note.
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cosigned_at__isnull=True, cosigned_by__isnull=True)
+                | models.Q(
+                    status=NoteStatus.SIGNED, cosigned_at__isnull=False, cosigned_by__isnull=False
+                ),
+                name="note_cosigned_when_signed",
+            ),
             models.CheckConstraint(
                 condition=models.Q(mood__isnull=True) | models.Q(mood__lte=10),
                 name="note_mood_0_10",
@@ -559,3 +573,16 @@ class SupervisionComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on course {self.course_id}"
+
+
+class NoteSettings(models.Model):
+    """The clinic's rules for progress notes, set by its administrator (ADR 0055)."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="note_settings")
+    cosign_supervisees = models.BooleanField(
+        _("a supervisee's signed notes need their supervisor's co-signature"), default=False
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"note settings of clinic {self.clinic_id}"

@@ -47,6 +47,20 @@ urlpatterns = [
         methods=GET_POST,
     ),
     route(
+        "sessions/<int:session_id>/note/cosign/",
+        views.note_cosign,
+        name="note_cosign",
+        access=Access.SUPERVISE,
+        methods=POST,
+    ),
+    route(
+        "clinic/notes/",
+        views.note_settings,
+        name="note_settings",
+        access=Access.ADMIN,
+        methods=GET_POST,
+    ),
+    route(
         "courses/<int:course_id>/comments/",
         views.comment_add,
         name="comment_add",

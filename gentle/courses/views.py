@@ -45,6 +45,7 @@ from gentle.courses.forms import (
     CourseForm,
     MoveForm,
     NoteForm,
+    NoteSettingsForm,
     ParticipantsForm,
     ProcessNoteForm,
     RelapsePlanForm,
@@ -60,6 +61,7 @@ from gentle.courses.models import (
     CalendarFeed,
     CourseFormat,
     CourseStatus,
+    NoteSettings,
     NoteStatus,
     Participants,
     ProgressNote,
@@ -335,7 +337,9 @@ def _session_context(request, session):
     done = set(session.agenda_done or ())
     names = {t.id: t.text for t in protocol.techniques()}
     note = (
-        ProgressNote.objects.filter(session=session).select_related("author", "signed_by").first()
+        ProgressNote.objects.filter(session=session)
+        .select_related("author", "signed_by", "cosigned_by")
+        .first()
     )
     can_write = course.client.may.write
     remote_check = (
@@ -406,6 +410,10 @@ def _session_context(request, session):
             else None
         ),
         **_comments_context(course, session),
+        "cosign_needed": selectors.needs_cosign(note, course.client.clinic_id),
+        "may_cosign": course.client.may.supervise
+        and note is not None
+        and note.author_id != request.user.pk,
     }
 
 
@@ -1316,3 +1324,47 @@ def comment_resolve(request: AuthenticatedHttpRequest, comment_id: int) -> HttpR
     actions.comment_resolve(by=request.user, thread=thread)
     messages.success(request, _("Thread resolved."))
     return redirect(_comment_page(thread))
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def note_cosign(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """The supervisor co-signs a supervisee's signed note (ADR 0055); the note is unchanged."""
+    session = session_for(request, session_id, action=Action.NOTE_OPEN)
+    if not session.course.client.may.supervise:
+        raise Http404
+    note = ProgressNote.objects.filter(session=session).first()
+    if note is None or not selectors.needs_cosign(note, session.course.client.clinic_id):
+        messages.error(request, _("This note needs no co-signature."))
+        return redirect("session_detail", session_id=session.pk)
+    try:
+        actions.note_cosign(by=request.user, note=note, session=session)
+    except actions.NotCosignable:
+        messages.error(request, _("This note needs no co-signature."))
+    else:
+        messages.success(request, _("Note co-signed."))
+    return redirect("session_detail", session_id=session.pk)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def note_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Whether a supervisee's signed notes need their supervisor's co-signature."""
+    clinic = clinic_context(request).clinic
+    assert clinic is not None  # role_required: the role is held in this clinic
+    current = NoteSettings.objects.filter(clinic=clinic).first()
+    form = NoteSettingsForm(
+        posted(request),
+        initial={"cosign_supervisees": bool(current and current.cosign_supervisees)},
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.note_settings_set(
+            by=request.user,
+            clinic=clinic,
+            cosign_supervisees=form.cleaned_data["cosign_supervisees"],
+        )
+        messages.success(request, _("Note settings saved."))
+        return redirect("note_settings")
+    return render(
+        request, "courses/note_settings.html", {"form": form}, status=400 if form.errors else 200
+    )
