@@ -455,6 +455,7 @@ def post_data(route: str, world: World) -> dict:
         "note_addendum": {"text": "Matrix probe addendum"},
         "comment_add": {"text": "Matrix probe comment"},
         "note_settings": {"cosign_supervisees": "on"},
+        "supervision_log": {"held_on": "2026-01-05", "minutes": "50", "topics": "Probe"},
         "comment_reply": {"text": "Matrix probe answer"},
         "session_goals_rate": {
             f"goal-{world.clients['own'].courses.get().ipt_goals.get().pk}": "1",
@@ -655,6 +656,8 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
             ("clinician", "own"),
             ("other_clinician", "other_clinic"),
         }
+    if access == Access.SUPERVISION_LOG:  # the targets are colleagues nobody here supervises
+        return False  # (tests/test_supervision.py covers the supervisor and the clinician)
     if access == Access.CARE_TEAM_CLINICIAN:  # break-glass ("clinician", "other") is not enough
         return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:

@@ -405,3 +405,76 @@ def test_only_the_administrator_sets_co_signing_and_a_draft_is_never_co_signed(w
     # Another clinic's supervisor reaches nothing.
     far = signed_in(make_person(world.other, Role.SUPERVISOR))
     assert far.post(f"/sessions/{session.pk}/note/cosign/").status_code == 404
+
+
+# --- the supervision log ------------------------------------------------------------------------
+
+
+def test_a_supervisor_records_a_meeting_that_the_supervisee_reads(world):
+    from gentle.courses.models import SupervisionMeeting
+
+    sue_supervises_alice(world)
+    course = make_course(world.amara)
+    sue = signed_in(world.sue)
+    assert f'href="/supervision/{world.alice.pk}/"' in sue.get("/").content.decode()
+    page = sue.get(f"/supervision/{world.alice.pk}/").content.decode()
+    assert "Record a meeting" in page and "Amara" in page
+    response = sue.post(
+        f"/supervision/{world.alice.pk}/",
+        {
+            "held_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "minutes": "50",
+            "courses": [course.pk],
+            "topics": "The dispute with Tom: renegotiation stage.",
+            "actions": "Role play the conversation next session.",
+        },
+    )
+    assert response.status_code == 302
+    meeting = SupervisionMeeting.objects.get()
+    assert list(meeting.courses.all()) == [course] and meeting.supervisor == world.sue
+    assert audited("supervision_meeting.add") == 1
+
+    alice = signed_in(world.alice)
+    assert f'href="/supervision/{world.alice.pk}/"' in alice.get("/").content.decode()
+    page = visible_text(alice.get(f"/supervision/{world.alice.pk}/").content.decode())
+    assert "Your supervision log" in page and "renegotiation stage" in page
+    assert "Role play the conversation" in page and "Amara" in page
+    assert "Record a meeting" not in page
+    assert audited("supervision_log.view") >= 2
+
+
+def test_the_supervision_log_refuses_others_and_bad_input(world):
+    from gentle.courses.models import SupervisionMeeting
+
+    sue_supervises_alice(world)
+    other_course = make_course(make_client(world.clinic, clinicians=[world.bob]))
+    good = {"held_on": "2026-01-05", "minutes": "50", "topics": "Probe"}
+    # The supervisee writes nothing in their log; a colleague and an unrelated supervisor read
+    # nothing of it; the supervisor has no log of a clinician they do not supervise.
+    assert signed_in(world.alice).post(f"/supervision/{world.alice.pk}/", good).status_code == 404
+    assert signed_in(world.bob).get(f"/supervision/{world.alice.pk}/").status_code == 404
+    stranger = signed_in(make_person(world.clinic, Role.SUPERVISOR))
+    assert stranger.get(f"/supervision/{world.alice.pk}/").status_code == 404
+    assert stranger.post(f"/supervision/{world.alice.pk}/", good).status_code == 404
+    sue = signed_in(world.sue)
+    assert sue.get(f"/supervision/{world.bob.pk}/").status_code == 404
+    assert (
+        signed_in(make_person(world.clinic, Role.FACILITATOR))
+        .get(f"/supervision/{world.alice.pk}/")
+        .status_code
+        == 404
+    )
+    # Bad input: nothing saved, what was typed kept.
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    for bad in (
+        {**good, "held_on": future},
+        {**good, "minutes": "0"},
+        {**good, "topics": ""},
+        # A course of a client who is not the supervisee's.
+        {**good, "courses": [other_course.pk]},
+    ):
+        response = sue.post(f"/supervision/{world.alice.pk}/", {**bad, "actions": "Kept words"})
+        assert response.status_code == 400
+        assert "Kept words" in response.content.decode()
+    assert not SupervisionMeeting.objects.exists()
+    assert audited("supervision_meeting.add") == 0

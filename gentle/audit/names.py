@@ -258,6 +258,8 @@ class Action(StrEnum):
     SESSION_VIEW = "session.view", READ
     SUPERVISION_ADD = "supervision.add", WRITE
     SUPERVISION_REMOVE = "supervision.remove", WRITE
+    SUPERVISION_LOG_VIEW = "supervision_log.view", READ
+    SUPERVISION_MEETING_ADD = "supervision_meeting.add", WRITE
     TASK_ASSIGN = "task.assign", WRITE
     TASK_DONE = "task.done", WRITE
     TASK_OPEN = "task.open", READ
@@ -506,6 +508,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.SESSION_VIEW: _("Viewed a session"),
     Action.SUPERVISION_ADD: _("Started a supervision"),
     Action.SUPERVISION_REMOVE: _("Ended a supervision"),
+    Action.SUPERVISION_LOG_VIEW: _("Read a supervision log"),
+    Action.SUPERVISION_MEETING_ADD: _("Recorded a supervision meeting"),
     Action.TASK_ASSIGN: _("Assigned a task"),
     Action.TASK_DONE: _("Marked a task done"),
     Action.TASK_OPEN: _("Opened tasks to edit"),

@@ -34,6 +34,7 @@ from gentle.courses.models import (
     SessionReminder,
     SessionTool,
     SupervisionComment,
+    SupervisionMeeting,
 )
 from gentle.lib import client_people, ical
 from gentle.lib.crypto import KeyRing
@@ -804,3 +805,38 @@ def note_settings_set(*, by: User, clinic, cosign_supervisees: bool) -> NoteSett
             detail=f"cosign={int(cosign_supervisees)}",
         )
     return found
+
+
+def supervision_meeting_add(
+    *,
+    by: User,
+    clinic,
+    clinician: User,
+    held_on,
+    minutes: int,
+    courses,
+    topics: str,
+    actions: str,
+) -> SupervisionMeeting:
+    """A meeting in ``clinician``'s supervision log (ADR 0055). The caller checked that ``by``
+    supervises them and that ``courses`` are of their clients (``supervision_log_for``)."""
+    with transaction.atomic():
+        meeting = SupervisionMeeting.objects.create(
+            clinic=clinic,
+            supervisor=by,
+            clinician=clinician,
+            held_on=held_on,
+            minutes=minutes,
+            topics=topics,
+            actions=actions,
+        )
+        meeting.courses.set(courses)
+        record(
+            Action.SUPERVISION_MEETING_ADD,
+            actor=by,
+            clinic_id=clinic.pk,
+            object_type="supervision_meeting",
+            object_id=meeting.pk,
+            detail=f"clinician={clinician.pk} courses={len(courses)}",
+        )
+    return meeting

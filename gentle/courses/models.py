@@ -586,3 +586,37 @@ class NoteSettings(models.Model):
 
     def __str__(self) -> str:
         return f"note settings of clinic {self.clinic_id}"
+
+
+class SupervisionMeeting(models.Model):
+    """One supervision meeting of a supervisor with a clinician they supervise, in the
+    supervision log (ADR 0055): when, how long, the courses discussed, the topics and the
+    actions agreed. The clinician reads their own log. Not part of any client's record."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_meetings"
+    )
+    held_on = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("length (minutes)"))
+    courses = models.ManyToManyField(
+        Course, blank=True, related_name="+", verbose_name=_("courses discussed")
+    )
+    topics = models.TextField(_("topics"))
+    actions = models.TextField(_("actions agreed"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=1, minutes__lte=600),
+                name="supervision_meeting_minutes_1_600",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"supervision meeting {self.pk}"

@@ -54,6 +54,13 @@ urlpatterns = [
         methods=POST,
     ),
     route(
+        "supervision/<int:user_id>/",
+        views.supervision_log,
+        name="supervision_log",
+        access=Access.SUPERVISION_LOG,
+        methods=GET_POST,
+    ),
+    route(
         "clinic/notes/",
         views.note_settings,
         name="note_settings",

@@ -24,7 +24,13 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
-from gentle.clients.access import client_for, record_list_read, visible_clients
+from gentle.clients.access import (
+    client_for,
+    record_list_read,
+    supervised_courses,
+    supervision_log_for,
+    visible_clients,
+)
 from gentle.courses import actions, calendar, protocol, selectors, strategies
 from gentle.courses.access import (
     comment_for,
@@ -53,12 +59,14 @@ from gentle.courses.forms import (
     RolePlayForm,
     SessionForm,
     SignNoteForm,
+    SupervisionMeetingForm,
     TriageForm,
 )
 from gentle.courses.models import (
     NUMBERED,
     Attendance,
     CalendarFeed,
+    Course,
     CourseFormat,
     CourseStatus,
     NoteSettings,
@@ -72,6 +80,7 @@ from gentle.courses.models import (
     SessionTool,
     SessionToolKind,
     SupervisionComment,
+    SupervisionMeeting,
 )
 from gentle.courses.selectors import PHASE_LABELS, mood_points
 from gentle.lib import before_signing, client_people, course_focus, ical, session_panel, svg
@@ -1367,4 +1376,60 @@ def note_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("note_settings")
     return render(
         request, "courses/note_settings.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def supervision_log(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    """A clinician's supervision log (ADR 0055): their supervisor records meetings; the
+    clinician reads their own."""
+    clinician, may_write = supervision_log_for(request, user_id)
+    if request.method == "POST" and not may_write:
+        raise Http404
+    clinic = clinic_context(request).clinic
+    courses = (
+        supervised_courses(
+            request,
+            clinician,
+            Course.objects.filter(status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE)),
+        )
+        .select_related("client")
+        .order_by("client__family_name", "client__given_name", "pk")
+        if may_write
+        else Course.objects.none()
+    )
+    form = SupervisionMeetingForm(posted(request), courses=courses) if may_write else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.supervision_meeting_add(
+            by=request.user,
+            clinic=clinic,
+            clinician=clinician,
+            held_on=data["held_on"],
+            minutes=data["minutes"],
+            courses=list(data["courses"]),
+            topics=data["topics"],
+            actions=data["actions"],
+        )
+        messages.success(request, _("Supervision meeting recorded."))
+        return redirect("supervision_log", user_id=clinician.pk)
+    meetings = list(
+        SupervisionMeeting.objects.filter(clinic=clinic, clinician=clinician)
+        .select_related("supervisor")
+        .prefetch_related(Prefetch("courses", queryset=Course.objects.select_related("client")))[
+            :100
+        ]
+    )
+    record_list_read(request, Action.SUPERVISION_LOG_VIEW, count=len(meetings))
+    return render(
+        request,
+        "courses/supervision_log.html",
+        {
+            "clinician": clinician,
+            "meetings": meetings,
+            "form": form,
+            "own": clinician.pk == request.user.pk,
+        },
+        status=400 if form is not None and form.errors else 200,
     )
