@@ -656,8 +656,9 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
             ("clinician", "own"),
             ("other_clinician", "other_clinic"),
         }
-    if access == Access.SUPERVISION_LOG:  # the targets are colleagues nobody here supervises
-        return False  # (tests/test_supervision.py covers the supervisor and the clinician)
+    if access == Access.SUPERVISION_LOG:  # nobody here supervises the target users; clinic B's
+        # clinician reads their own log and writes nothing in it (tests/test_supervision.py)
+        return method == "GET" and (actor, target) == ("other_clinician", "other_clinic")
     if access == Access.CARE_TEAM_CLINICIAN:  # break-glass ("clinician", "other") is not enough
         return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:
