@@ -478,3 +478,30 @@ def test_the_supervision_log_refuses_others_and_bad_input(world):
         assert "Kept words" in response.content.decode()
     assert not SupervisionMeeting.objects.exists()
     assert audited("supervision_meeting.add") == 0
+
+
+def test_the_demo_supervisor_and_clinician_see_supervision_at_work(client, settings):
+    """The demo's story: the supervisor's comment the clinician answered, one still waiting
+    for the clinician, and last week's meeting in the clinician's supervision log."""
+    from gentle.accounts.models import User
+    from gentle.demo import seed_demo
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    clinician = User.objects.get(email="clinician@demo.gentle.test")
+    client.force_login(User.objects.get(email="supervisor@demo.gentle.test"))
+    html = client.get("/").content.decode()
+    assert "1 open thread with an answer for you" in visible_text(
+        section(html, "supervision-comments")
+    )
+    assert f'href="/supervision/{clinician.pk}/"' in html
+    assert "50 minutes" in visible_text(
+        client.get(f"/supervision/{clinician.pk}/").content.decode()
+    )
+    client.force_login(clinician)
+    html = client.get("/").content.decode()
+    assert "1 supervision comment waiting for your answer" in visible_text(
+        section(html, "comments-waiting")
+    )
+    page = visible_text(client.get(f"/supervision/{clinician.pk}/").content.decode())
+    assert "Your supervision log" in page and "preparing its ending" in page
