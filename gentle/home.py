@@ -280,7 +280,9 @@ def open_alerts(clinic: Clinic, user: User, roles: Collection[str]) -> Alerts:
     shown = []
     if total:
         shown = sorted(
-            waiting.select_related("client").order_by("raised_at", "pk")[: ALERTS_SHOWN * 3],
+            waiting.select_related("client")
+            .annotate(clinician_name=_clinician_name())
+            .order_by("raised_at", "pk")[: ALERTS_SHOWN * 3],
             key=lambda a: (-SEVERITY_RANK[a.severity], a.raised_at, a.pk),
         )[:ALERTS_SHOWN]
     return Alerts(counts=counts, shown=shown, total=total)

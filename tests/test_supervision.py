@@ -27,7 +27,7 @@ from tests.factories import (
     supervise,
     visible_text,
 )
-from tests.test_home import draft, section
+from tests.test_home import alert, draft, section
 from tests.world import sue_supervises_alice
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +265,10 @@ def test_the_supervisors_home_lists_what_needs_a_look_with_the_clinicians_names(
     assert AuditEvent.objects.filter(action="home.supervision_view").exists()
     # Alice's clients are not Sue's supervisees' (Sue sits only on Amara's team here).
     assert "Amara" not in off
+    # An escalated alert names the client's clinician too.
+    alert(client, "high", escalated_at=timezone.now())
+    html = signed_in(world.sue).get("/").content.decode()
+    assert "clinician Dr Zoe" in visible_text(section(html, "open-alerts"))
 
 
 def test_the_supervisors_home_costs_the_same_queries_for_few_or_many_supervisees(world):
