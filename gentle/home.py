@@ -12,8 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,9 +39,18 @@ from gentle.accounts.models import Clinic, Invitation, Membership, Role, Supervi
 from gentle.audit import tasks as audit_tasks
 from gentle.audit.names import Action
 from gentle.clients.access import record_list_read, visible_clients, visible_groups
-from gentle.clients.models import BreakGlassGrant
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, TeamRole
 from gentle.courses import selectors as course_selectors
-from gentle.courses.models import NUMBERED, Attendance, Course, NoteStatus, ProgressNote, Session
+from gentle.courses.models import (
+    NUMBERED,
+    Attendance,
+    Course,
+    CourseStatus,
+    NoteStatus,
+    ProgressNote,
+    Session,
+)
+from gentle.formulation.models import Formulation
 from gentle.groups.models import Group, GroupStatus
 from gentle.intake.models import IntakeRequest, RequestStatus
 from gentle.measures import selectors as measure_selectors
@@ -259,7 +280,9 @@ def open_alerts(clinic: Clinic, user: User, roles: Collection[str]) -> Alerts:
     shown = []
     if total:
         shown = sorted(
-            waiting.select_related("client").order_by("raised_at", "pk")[: ALERTS_SHOWN * 3],
+            waiting.select_related("client")
+            .annotate(clinician_name=_clinician_name())
+            .order_by("raised_at", "pk")[: ALERTS_SHOWN * 3],
             key=lambda a: (-SEVERITY_RANK[a.severity], a.raised_at, a.pk),
         )[:ALERTS_SHOWN]
     return Alerts(counts=counts, shown=shown, total=total)
@@ -273,26 +296,145 @@ def assigned_requests(clinic: Clinic, user: User) -> list[IntakeRequest]:
     )
 
 
+def _clinician_name() -> Subquery:
+    """The name of the client's first care-team clinician, for a row about one of their
+    courses (``clinician_name``)."""
+    return Subquery(
+        CareTeamMember.objects.filter(client=OuterRef("client_id"), role=TeamRole.CLINICIAN)
+        .order_by("added_at", "pk")
+        .annotate(
+            name=Coalesce(
+                NullIf("user__display_name", Value("")), "user__email", output_field=CharField()
+            )
+        )
+        .values("name")[:1],
+        output_field=CharField(),
+    )
+
+
+@dataclass
+class Listed:
+    """A list the home shows (at most SHOWN rows) and how many there are in all."""
+
+    shown: list[Any] = field(default_factory=list)
+    count: int = 0
+
+
 @dataclass
 class Supervised:
     clients: int
     clinicians: list[User]
+    off_track: Listed = field(default_factory=Listed)
+    no_focus: Listed = field(default_factory=Listed)
+    stale_drafts: Listed = field(default_factory=Listed)
+    comments: Listed = field(default_factory=Listed)
+    to_cosign: Listed = field(default_factory=Listed)
+    cosign_required: bool = False
 
 
-def supervised(request: AuthenticatedHttpRequest, clinic: Clinic) -> Supervised:
-    """How many clients this person sees as a supervisor, and the clinicians they supervise."""
-    clients = (
-        visible_clients(request)
-        .filter(Q(via_team_supervisor=True) | Q(via_supervision=True))
-        .count()
+def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
+    """The clients this person sees as a supervisor (on the care team as its supervisor, or
+    through a clinician they supervise), through the one door."""
+    return visible_clients(request).filter(Q(via_team_supervisor=True) | Q(via_supervision=True))
+
+
+def _listed(query: QuerySet[Any], order: tuple[str, ...]) -> Listed:
+    return Listed(shown=list(query.order_by(*order)[:SHOWN]), count=query.count())
+
+
+def off_track(courses: QuerySet[Course], clinic: Clinic) -> Listed:
+    """Current courses whose main score is behind the expected-recovery curve
+    (``measures.selectors.not_on_track``: two queries for any number of courses)."""
+    active = list(courses.only("pk", "client_id"))
+    behind = sorted(
+        course_id
+        for course_id, track in measure_selectors.not_on_track(active, clinic).items()
+        if track.behind
     )
+    if not behind:
+        return Listed()
+    shown = list(
+        courses.filter(pk__in=behind[:SHOWN])
+        .select_related("client")
+        .order_by("client__family_name", "client__given_name", "pk")
+    )
+    return Listed(shown=shown, count=len(behind))
+
+
+def courses_without_focus(courses: QuerySet[Course], now: datetime) -> Listed:
+    """Current courses that held more sessions than their initial phase has, with no focus
+    agreed with the client (no formulation agreed, or no focus on the course; ADR 0045)."""
+    held = Session.objects.filter(
+        course=OuterRef("pk"), attendance__in=NUMBERED, starts_at__lte=now
+    ).order_by()
+    query = (
+        courses.annotate(
+            held=Coalesce(
+                Subquery(
+                    held.values("course").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+        )
+        .filter(held__gt=F("initial_last"))
+        .filter(
+            Q(focus="")
+            | ~Exists(Formulation.objects.filter(course=OuterRef("pk"), agreed_on__isnull=False))
+        )
+        .select_related("client")
+    )
+    return _listed(query, ("client__family_name", "client__given_name", "pk"))
+
+
+def supervised_stale_drafts(clients: QuerySet[Any], now: datetime) -> Listed:
+    """Progress notes of the supervised clients still drafts 48 hours after their session."""
+    query = ProgressNote.objects.filter(
+        status=NoteStatus.DRAFT,
+        session__course__client__in=clients.values("pk"),
+        session__starts_at__lt=now - STALE_DRAFT,
+    ).select_related("session__course__client", "session__clinician")
+    return _listed(query, ("session__starts_at", "pk"))
+
+
+def comments_waiting(user: User, clients: QuerySet[Any]) -> Listed:
+    """Open supervision threads on these clients' courses whose last word is someone else's:
+    waiting for this person's answer (``courses.selectors.threads_waiting``)."""
+    query = course_selectors.threads_waiting(user, clients).select_related(
+        "course__client", "author"
+    )
+    return _listed(query, ("created_at", "pk"))
+
+
+def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime) -> Supervised:
+    """What a supervisor's home shows: the clients they see as a supervisor, the clinicians
+    they supervise, and what in those clients' courses needs a look. A fixed number of queries
+    whatever the numbers of supervisees, clients and courses (tests/test_home_supervisor.py)."""
+    clients = supervised_clients(request)
     clinicians = [
         s.clinician
         for s in Supervision.objects.filter(clinic=clinic, supervisor=request.user)
         .select_related("clinician")
         .order_by("clinician__display_name", "clinician__email")
     ]
-    return Supervised(clients=clients, clinicians=clinicians)
+    courses = Course.objects.filter(
+        client__in=clients.values("pk"), status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE)
+    ).annotate(clinician_name=_clinician_name())
+    return Supervised(
+        clients=clients.count(),
+        clinicians=clinicians,
+        off_track=off_track(courses, clinic),
+        no_focus=courses_without_focus(courses, now),
+        stale_drafts=supervised_stale_drafts(clients, now),
+        comments=comments_waiting(request.user, clients),
+        to_cosign=_listed(
+            course_selectors.notes_to_cosign(clients, clinic.pk).select_related(
+                "session__course__client", "author"
+            ),
+            ("signed_at", "pk"),
+        ),
+        cosign_required=course_selectors.cosign_required(clinic.pk),
+    )
 
 
 # --- the administrator's clinic at a glance: counts, nothing clinical -------------------------
@@ -355,6 +497,7 @@ class ClinicGlance:
     requests_new: int
     requests_risk: int
     audit: AuditCheck
+    cosign_required: bool
 
 
 def clinic_glance(clinic: Clinic, now: datetime) -> ClinicGlance:
@@ -387,6 +530,7 @@ def clinic_glance(clinic: Clinic, now: datetime) -> ClinicGlance:
         requests_new=requests["new"],
         requests_risk=requests["risk"],
         audit=audit_check(now),
+        cosign_required=course_selectors.cosign_required(clinic.pk),
     )
 
 
@@ -426,8 +570,20 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         record_list_read(request, Action.HOME_VIEW, count=len(shown))
     if context.has(Role.CLINICIAN, Role.SUPERVISOR):
         parts["alerts"] = open_alerts(clinic, user, context.roles)
+    if context.has(Role.CLINICIAN):
+        parts["comments"] = comments_waiting(user, my_clients(request))
     if context.has(Role.SUPERVISOR):
-        parts["supervised"] = supervised(request, clinic)
+        parts["supervised"] = sup = supervised(request, clinic, now)
+        record_list_read(
+            request,
+            Action.HOME_SUPERVISION_VIEW,
+            count=len(
+                {c.client_id for c in sup.off_track.shown + sup.no_focus.shown}
+                | {n.session.course.client_id for n in sup.stale_drafts.shown}
+                | {c.course.client_id for c in sup.comments.shown}
+                | {n.session.course.client_id for n in sup.to_cosign.shown}
+            ),
+        )
     if context.has(Role.FACILITATOR):
         parts["my_groups"] = my_groups(request)
     if context.has(Role.ADMIN):

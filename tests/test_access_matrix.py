@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gentle.accounts.models import Invitation, Role
 from gentle.clients.models import BreakGlassGrant, Client, Consent
 from gentle.communication.models import Exchange, Worksheet
-from gentle.courses.models import Course, ProgressNote, RolePlay, Session
+from gentle.courses.models import Course, ProgressNote, RolePlay, Session, SupervisionComment
 from gentle.formulation.models import Formulation, Goal
 from gentle.grief.models import Loss, Transition
 from gentle.groups.models import Group, GroupMember
@@ -162,6 +162,9 @@ def build_world() -> World:
             signed_at=own.created_at,
             signed_by=clinician_of,
         )
+        # A supervision comment on each course (ADR 0055), by whoever: the routes' rule is the
+        # client's, not the author's.
+        SupervisionComment.objects.create(course=course, author=clinician_of, text="Matrix")
         RolePlay.objects.create(
             session=session,
             kind="role_reversal",
@@ -383,6 +386,11 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"event_id": c.life_events.get().pk}) for k, c in world.clients.items()]
     if "<int:person_id>" in pattern:
         return [(k, {"person_id": c.inventory.get().pk}) for k, c in world.clients.items()]
+    if "<int:comment_id>" in pattern:
+        return [
+            (k, {"comment_id": SupervisionComment.objects.get(course__client=c).pk})
+            for k, c in world.clients.items()
+        ]
     if "<int:course_id>" in pattern:
         return [(k, {"course_id": c.courses.get().pk}) for k, c in world.clients.items()]
     if "<int:role_play_id>" in pattern:
@@ -446,6 +454,10 @@ def post_data(route: str, world: World) -> dict:
         "note_autosave": {"mood": 5, "text": "Matrix probe note"},
         "note_sign": {"version": 1},
         "note_addendum": {"text": "Matrix probe addendum"},
+        "comment_add": {"text": "Matrix probe comment"},
+        "note_settings": {"cosign_supervisees": "on"},
+        "supervision_log": {"held_on": "2026-01-05", "minutes": "50", "topics": "Probe"},
+        "comment_reply": {"text": "Matrix probe answer"},
         "session_goals_rate": {
             f"goal-{world.clients['own'].courses.get().ipt_goals.get().pk}": "1",
         },
@@ -639,6 +651,17 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
         return team and role == "clinician"
     if access == Access.ALERT_WORK:  # only the own client's alert is escalated in the world
         return team and (role == "clinician" or (actor, target) == ("supervisor", "own"))
+    if access == Access.SUPERVISE:  # the supervisor is on the own client's team
+        return (actor, target) == ("supervisor", "own")
+    if access == Access.SUPERVISION_THREAD:  # the supervisor, and the team's clinicians
+        return (actor, target) in {
+            ("supervisor", "own"),
+            ("clinician", "own"),
+            ("other_clinician", "other_clinic"),
+        }
+    if access == Access.SUPERVISION_LOG:  # nobody here supervises the target users; clinic B's
+        # clinician reads their own log and writes nothing in it (tests/test_supervision.py)
+        return method == "GET" and (actor, target) == ("other_clinician", "other_clinic")
     if access == Access.CARE_TEAM_CLINICIAN:  # break-glass ("clinician", "other") is not enough
         return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:
@@ -656,6 +679,7 @@ def targets_pattern(route: str) -> bool:
         "grant_id",
         "invitation_id",
         "course_id",
+        "comment_id",
         "session_id",
         "role_play_id",
         "administration_id",

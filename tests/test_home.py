@@ -310,8 +310,9 @@ def test_the_supervisors_home_links_what_exists_and_claims_no_outcomes(world):
     html = signed_in(world.sue).get("/").content.decode()
     text = visible_text(section(html, "supervision"))
     assert "You see 1 client as a supervisor." in text
-    assert "Clinicians you supervise:" in text and str(world.bob) in text
-    assert 'href="/clients/"' in html
+    assert "Clinicians you supervise, each with their supervision log:" in text
+    assert str(world.bob) in text and f'href="/supervision/{world.bob.pk}/"' in html
+    assert 'href="/caseload/?whose=supervised"' in html
     alerts = visible_text(section(html, "open-alerts"))
     assert "1 high" in alerts and "moderate" not in alerts
     for claim in ("outcome", "improv", "recover"):

@@ -183,10 +183,11 @@ def test_home_query_count_is_fixed_for_a_signed_in_person(client):
         make_person(make_clinic(), Role.CLINICIAN)
     assert count_queries(client, "/") == few
     # session, user, memberships, MFA, the navigation's badges (one query); the clinician's
-    # parts (today's sessions, notes, overdue measures, portal work, requests, alerts, and the
-    # audit row of that read) and the administrator's counts, each a fixed number
-    # (tests/test_home.py counts them against the numbers of clients, sessions and alerts)
-    assert few <= 25
+    # parts (today's sessions, notes, overdue measures, portal work, requests, alerts, supervision
+    # comments waiting, and the audit row of that read) and the administrator's counts (with
+    # whether notes need a co-signature), each a fixed number (tests/test_home.py and
+    # tests/test_supervision.py count them against the numbers of clients, sessions and alerts)
+    assert few <= 28
 
 
 def test_the_home_cards_lead_to_pages_that_exist_and_promise_nothing_unbuilt(client):
@@ -194,6 +195,9 @@ def test_the_home_cards_lead_to_pages_that_exist_and_promise_nothing_unbuilt(cli
     client.force_login(make_person(clinic, Role.CLINICIAN, Role.SUPERVISOR))
     html = client.get("/").content.decode()
     assert "will be listed here" not in html and "will be shown here" not in html
-    for label, url in (("Open the caseload", "/caseload/"), ("Clients you supervise", "/clients/")):
+    for label, url in (
+        ("Open the caseload", "/caseload/"),
+        ("Clients you supervise", "/caseload/?whose=supervised"),
+    ):
         assert f'href="{url}">{label}</a>' in html
         assert client.get(url).status_code == 200

@@ -92,6 +92,9 @@ class Action(StrEnum):
     COMMUNICATION_VIEW = "communication.view", READ
     CONSENT_ADD = "consent.add", WRITE
     CONSENT_WITHDRAW = "consent.withdraw", WRITE
+    COMMENT_ADD = "comment.add", WRITE
+    COMMENT_REPLY = "comment.reply", WRITE
+    COMMENT_RESOLVE = "comment.resolve", WRITE
     COURSE_CREATE = "course.create", WRITE
     COURSE_GRID = "course.grid", READ
     COURSE_NEW_FORM = "course.new_form", READ
@@ -131,6 +134,7 @@ class Action(StrEnum):
     GROUP_PAPER = "group.paper", READ
     GROUP_UPDATE = "group.update", WRITE
     GROUP_VIEW = "group.view", READ
+    HOME_SUPERVISION_VIEW = "home.supervision_view", READ
     HOME_VIEW = "home.view", READ
     INTAKE_ASSIGN = "intake.assign", WRITE
     INTAKE_CONTACT_ATTEMPT = "intake.contact_attempt", WRITE
@@ -168,9 +172,11 @@ class Action(StrEnum):
     MFA_REMOVE = "mfa.remove", WRITE
     MFA_RESET = "mfa.reset", WRITE
     NOTE_ADDENDUM = "note.addendum", WRITE
+    NOTE_COSIGN = "note.cosign", WRITE
     NOTE_CREATE = "note.create", WRITE
     NOTE_OPEN = "note.open", READ
     NOTE_SIGN = "note.sign", WRITE
+    NOTE_SETTINGS_SET = "note_settings.set", WRITE
     NOTE_UPDATE = "note.update", WRITE
     PORTAL_END = "portal.end", WRITE
     PORTAL_END_OPEN = "portal.end_open", READ
@@ -254,6 +260,8 @@ class Action(StrEnum):
     SESSION_VIEW = "session.view", READ
     SUPERVISION_ADD = "supervision.add", WRITE
     SUPERVISION_REMOVE = "supervision.remove", WRITE
+    SUPERVISION_LOG_VIEW = "supervision_log.view", READ
+    SUPERVISION_MEETING_ADD = "supervision_meeting.add", WRITE
     TASK_ASSIGN = "task.assign", WRITE
     TASK_DONE = "task.done", WRITE
     TASK_OPEN = "task.open", READ
@@ -336,6 +344,9 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.COMMUNICATION_VIEW: _("Viewed communication work"),
     Action.CONSENT_ADD: _("Recorded a consent"),
     Action.CONSENT_WITHDRAW: _("Recorded a consent withdrawn"),
+    Action.COMMENT_ADD: _("Commented on a course as its supervisor"),
+    Action.COMMENT_REPLY: _("Answered a supervision comment"),
+    Action.COMMENT_RESOLVE: _("Resolved a supervision comment"),
     Action.COURSE_CREATE: _("Started a course"),
     Action.COURSE_GRID: _("Viewed a course session by session"),
     Action.COURSE_NEW_FORM: _("Opened the form for a new course"),
@@ -375,6 +386,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_PAPER: _("Printed a group session's guide or sheet"),
     Action.GROUP_UPDATE: _("Changed a group"),
     Action.GROUP_VIEW: _("Viewed a group and its members"),
+    Action.HOME_SUPERVISION_VIEW: _("Viewed what needs a look in the supervised clients' courses"),
     Action.HOME_VIEW: _("Viewed their home page (today's clients and work to do)"),
     Action.INTAKE_ASSIGN: _("Assigned a consultation request"),
     Action.INTAKE_CONTACT_ATTEMPT: _("Logged a contact attempt for a request"),
@@ -412,9 +424,11 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.MFA_REMOVE: _("Removed two-factor sign-in"),
     Action.MFA_RESET: _("Reset two-factor sign-in"),
     Action.NOTE_ADDENDUM: _("Added an addendum to a progress note"),
+    Action.NOTE_COSIGN: _("Co-signed a supervisee's progress note"),
     Action.NOTE_CREATE: _("Started a progress note"),
     Action.NOTE_OPEN: _("Opened a progress note"),
     Action.NOTE_SIGN: _("Signed a progress note"),
+    Action.NOTE_SETTINGS_SET: _("Changed whether notes need a co-signature"),
     Action.NOTE_UPDATE: _("Changed a progress note"),
     Action.PORTAL_END: _("Ended a client's portal access"),
     Action.PORTAL_END_OPEN: _("Opened the page to end portal access"),
@@ -498,6 +512,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.SESSION_VIEW: _("Viewed a session"),
     Action.SUPERVISION_ADD: _("Started a supervision"),
     Action.SUPERVISION_REMOVE: _("Ended a supervision"),
+    Action.SUPERVISION_LOG_VIEW: _("Read a supervision log"),
+    Action.SUPERVISION_MEETING_ADD: _("Recorded a supervision meeting"),
     Action.TASK_ASSIGN: _("Assigned a task"),
     Action.TASK_DONE: _("Marked a task done"),
     Action.TASK_OPEN: _("Opened tasks to edit"),

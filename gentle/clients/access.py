@@ -103,6 +103,13 @@ class May:
     def as_safety_lead(cls, role: str) -> May:
         return cls(via=VIA_SAFETY_LEAD, role=role, safety_lead=True)
 
+    @property
+    def discuss(self) -> bool:
+        """Take part in supervision comments on the client's courses (ADR 0055): the client's
+        supervisors, who comment, and the care team's clinicians, who answer (not emergency
+        access)."""
+        return self.supervise or self.manage_portal
+
     def on_alert(self, *, escalated: bool) -> May:
         """What they may do with one alert of this client: act on it (``write``: log contact
         attempts, close it) if they may write the record; once it is escalated, also the
@@ -507,4 +514,39 @@ def group_facilitators(clinic: Clinic) -> QuerySet[User]:
         )
         .distinct()
         .order_by("display_name", "email")
+    )
+
+
+def supervision_log_for(
+    request: AuthenticatedHttpRequest, clinician_id: str | int
+) -> tuple[User, bool]:
+    """The clinician whose supervision log this is, and whether this person may add to it: the
+    clinician's supervisor in the request's clinic reads and writes it (ADR 0055), the clinician
+    reads their own. 404 for anyone else."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(Role.CLINICIAN, Role.SUPERVISOR):
+        raise Http404
+    number = as_id(clinician_id)
+    supervises = context.has(Role.SUPERVISOR) and (
+        Supervision.objects.filter(
+            clinic=context.clinic, supervisor=request.user, clinician_id=number
+        ).exists()
+    )
+    if not supervises and number != request.user.pk:
+        raise Http404
+    clinician = User.objects.filter(pk=number).first()
+    if clinician is None:
+        raise Http404
+    return clinician, supervises
+
+
+def supervised_courses(
+    request: AuthenticatedHttpRequest, clinician: User, courses: QuerySet[M]
+) -> QuerySet[M]:
+    """Of ``courses``, those of clients on ``clinician``'s care team that this person sees: the
+    courses a supervision meeting may name."""
+    team = CareTeamMember.objects.filter(user=clinician, role=TeamRole.CLINICIAN)
+    return courses.filter(
+        client__in=visible_clients(request).values("pk"),
+        client_id__in=team.values("client_id"),
     )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from gentle.clients.access import client_object
-from gentle.courses.models import Course, ProcessNote, RolePlay, Session
+from gentle.clients.access import as_id, client_object
+from gentle.courses.models import Course, ProcessNote, RolePlay, Session, SupervisionComment
 
 
 def course_for(request, course_id, *, write: bool = False, action: str | None = None) -> Course:
@@ -57,3 +57,22 @@ def process_note_for(request, session_id, *, action: str) -> tuple[Session, Proc
     )
     note = ProcessNote.objects.filter(session=session, author=request.user).first()
     return session, note
+
+
+def comment_for(request, comment_id) -> SupervisionComment:
+    """A supervision comment through its course's door, for someone who takes part in its
+    threads (``client.may.discuss``: the client's supervisors and the team's clinicians);
+    404 for missing and forbidden alike. Only the course id is read before the door."""
+    course_id = (
+        SupervisionComment.objects.filter(pk=as_id(comment_id))
+        .values_list("course_id", flat=True)
+        .first()
+    )
+    if course_id is None:
+        raise Http404
+    course = course_for(request, course_id)
+    if not course.client.may.discuss:
+        raise Http404
+    comment = SupervisionComment.objects.get(pk=comment_id)
+    comment.course = course
+    return comment

@@ -23,6 +23,7 @@ from gentle.courses.models import (
     CourseFormat,
     CourseStatus,
     NoteAddendum,
+    NoteSettings,
     NoteStatus,
     Participants,
     ProcessNote,
@@ -33,6 +34,8 @@ from gentle.courses.models import (
     Session,
     SessionReminder,
     SessionTool,
+    SupervisionComment,
+    SupervisionMeeting,
 )
 from gentle.lib import client_people, course_finished, ical
 from gentle.lib.crypto import KeyRing
@@ -696,3 +699,150 @@ def role_play_delete(*, by, play: RolePlay) -> None:
             object_id=session.pk,
             detail=detail,
         )
+
+
+COMMENT_MAX = 4000
+
+
+def comment_add(
+    *, by: User, course: Course, text: str, session: Session | None = None
+) -> SupervisionComment:
+    """A supervisor's comment on a course, or on one of its sessions' notes (ADR 0055). The
+    caller checked that ``by`` supervises the client (``client.may.supervise``)."""
+    text = text.strip()
+    if not text or len(text) > COMMENT_MAX:
+        raise ValueError("comment text")
+    if session is not None and session.course_id != course.pk:
+        raise ValueError("session of another course")
+    with transaction.atomic():
+        comment = SupervisionComment.objects.create(
+            course=course, session=session, author=by, text=text
+        )
+        record(
+            Action.COMMENT_ADD,
+            actor=by,
+            client=course.client,
+            object_type="comment",
+            object_id=comment.pk,
+            detail=f"course={course.pk}" + (f" session={session.pk}" if session else ""),
+        )
+    return comment
+
+
+def comment_reply(*, by: User, thread: SupervisionComment, text: str) -> SupervisionComment:
+    """An answer in a comment's thread (by the clinician, or the supervisor again); answering
+    reopens nothing: a resolved thread takes no more answers."""
+    text = text.strip()
+    if not text or len(text) > COMMENT_MAX:
+        raise ValueError("comment text")
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        raise ValueError("thread closed")
+    with transaction.atomic():
+        reply = SupervisionComment.objects.create(
+            course_id=thread.course_id,
+            session_id=thread.session_id,
+            reply_to=thread,
+            author=by,
+            text=text,
+        )
+        record(
+            Action.COMMENT_REPLY,
+            actor=by,
+            client=thread.course.client,
+            object_type="comment",
+            object_id=reply.pk,
+            detail=f"thread={thread.pk}",
+        )
+    return reply
+
+
+def comment_resolve(*, by: User, thread: SupervisionComment) -> SupervisionComment:
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        raise ValueError("thread closed")
+    with transaction.atomic():
+        thread.resolved_at, thread.resolved_by = timezone.now(), by
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+        record(
+            Action.COMMENT_RESOLVE,
+            actor=by,
+            client=thread.course.client,
+            object_type="comment",
+            object_id=thread.pk,
+        )
+    return thread
+
+
+class NotCosignable(Exception):
+    """The note is not signed, is co-signed already, or is the co-signer's own."""
+
+
+def note_cosign(*, by: User, note: ProgressNote, session: Session) -> None:
+    """The supervisor's co-signature on a signed note (ADR 0055): two fields set once, the
+    note's text, version and signature untouched. The caller checked ``client.may.supervise``."""
+    if note.author_id == by.pk:
+        raise NotCosignable
+    with transaction.atomic():
+        changed = ProgressNote.objects.filter(
+            pk=note.pk, status=NoteStatus.SIGNED, cosigned_at__isnull=True
+        ).update(cosigned_at=timezone.now(), cosigned_by=by)
+        if not changed:
+            raise NotCosignable
+        record(
+            Action.NOTE_COSIGN,
+            actor=by,
+            client=session.course.client,
+            object_type="note",
+            object_id=note.pk,
+        )
+
+
+def note_settings_set(*, by: User, clinic, cosign_supervisees: bool) -> NoteSettings:
+    with transaction.atomic():
+        found, _created = NoteSettings.objects.update_or_create(
+            clinic=clinic,
+            defaults={"cosign_supervisees": cosign_supervisees, "updated_at": timezone.now()},
+        )
+        record(
+            Action.NOTE_SETTINGS_SET,
+            actor=by,
+            clinic_id=clinic.pk,
+            object_type="note_settings",
+            object_id=found.pk,
+            detail=f"cosign={int(cosign_supervisees)}",
+        )
+    return found
+
+
+def supervision_meeting_add(
+    *,
+    by: User,
+    clinic,
+    clinician: User,
+    held_on,
+    minutes: int,
+    courses,
+    topics: str,
+    actions: str,
+) -> SupervisionMeeting:
+    """A meeting in ``clinician``'s supervision log (ADR 0055). The caller checked that ``by``
+    supervises them and that ``courses`` are of their clients (``supervision_log_for``)."""
+    with transaction.atomic():
+        meeting = SupervisionMeeting.objects.create(
+            clinic=clinic,
+            supervisor=by,
+            clinician=clinician,
+            held_on=held_on,
+            minutes=minutes,
+            topics=topics,
+            actions=actions,
+        )
+        meeting.courses.set(courses)
+        record(
+            Action.SUPERVISION_MEETING_ADD,
+            actor=by,
+            clinic_id=clinic.pk,
+            object_type="supervision_meeting",
+            object_id=meeting.pk,
+            detail=f"clinician={clinician.pk} courses={len(courses)}",
+        )
+    return meeting

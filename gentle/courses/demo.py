@@ -17,6 +17,8 @@ from gentle.courses.models import (
     RemoteCheck,
     RolePlay,
     Session,
+    SupervisionComment,
+    SupervisionMeeting,
 )
 from gentle.courses.selectors import overlapping
 from gentle.lib.course_focus import Focus
@@ -366,6 +368,7 @@ def seed(rng, context: dict) -> None:
         _adolescent(context["adolescent"], today)
     _calendar_examples(context["clients"][0])
     _remote_session_example(context["clients"][0])
+    _supervision_examples(context, today)
     # A private process note for the demo clinician (encrypted; only they can read it).
     first = context["clients"][0].courses.get().sessions.filter(attendance="attended").first()
     if first is not None:
@@ -452,5 +455,58 @@ def _remote_session_example(client) -> None:
     )
 
 
+def _supervision_examples(context: dict, today: date) -> None:
+    """What the demo supervisor reads on their home (ADR 0055): a comment on the demo
+    clinician's dispute course that the clinician answered, one on their role-transition course
+    still waiting for an answer, and last week's supervision meeting in the clinician's log."""
+    supervisor = context["users"]["supervisor"]
+    clients = context["clients"]
+    dispute, transition = clients[0].courses.get(), clients[2].courses.get()
+    clinician = dispute.client.care_team.get(role="clinician").user
+    session = (
+        dispute.sessions.filter(attendance="attended", note__status="signed")
+        .order_by("-starts_at")
+        .first()
+    )
+    asked = _moment(today - timedelta(days=4), 18)
+    thread = SupervisionComment.objects.create(
+        course=dispute,
+        session=session,
+        author=supervisor,
+        text="You wrote that the dispute is at the renegotiation stage. Did you check that "
+        "with her, and what did she say?",
+        created_at=asked,
+    )
+    SupervisionComment.objects.create(
+        course=dispute,
+        session=session,
+        reply_to=thread,
+        author=clinician,
+        text="Yes: they still talk, but every talk ends in the same argument about the "
+        "children. We will role-play asking him for help next session.",
+        created_at=asked + timedelta(days=1),
+    )
+    SupervisionComment.objects.create(
+        course=transition,
+        author=supervisor,
+        text="Ten sessions in: is the ending on the agenda yet? Plan with her how you will "
+        "mark it, and what she will watch for afterwards.",
+        created_at=_moment(today - timedelta(days=1), 17),
+    )
+    meeting = SupervisionMeeting.objects.create(
+        clinic=dispute.client.clinic,
+        supervisor=supervisor,
+        clinician=clinician,
+        held_on=today - timedelta(days=7),
+        minutes=50,
+        topics="The dispute course: which stage, and whether the client sees it so. The "
+        "role-transition course: preparing its ending.",
+        actions="Check the dispute's stage with the client. Raise the ending at the next "
+        "session of the transition course.",
+    )
+    meeting.courses.set([dispute, transition])
+
+
 def remove(clinic_slug: str) -> None:
+    SupervisionMeeting.objects.filter(clinic__slug=clinic_slug).delete()
     Course.objects.filter(client__clinic__slug=clinic_slug).delete()

@@ -10,6 +10,7 @@ from gentle.courses import protocol
 from gentle.courses.models import (
     Attendance,
     CancelReason,
+    Course,
     CourseFormat,
     CourseKind,
     CourseStatus,
@@ -20,6 +21,7 @@ from gentle.courses.models import (
     SessionMode,
     Triage,
 )
+from gentle.lib.forms import not_future
 
 TEXT = {"rows": 3}
 
@@ -422,3 +424,49 @@ class RolePlayForm(forms.Form):
             )
         cleaned["inventory_person_id"] = person_id
         return cleaned
+
+
+class CommentForm(forms.Form):
+    """A supervision comment, or an answer in its thread (ADR 0055)."""
+
+    text = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs=TEXT))
+
+
+class NoteSettingsForm(forms.Form):
+    cosign_supervisees = forms.BooleanField(
+        label=_("A supervisee's signed notes need their supervisor's co-signature"),
+        required=False,
+        help_text=_(
+            "The supervisor co-signs from the note; notes waiting for it are listed on their "
+            "home. A co-signature never changes the note."
+        ),
+    )
+
+
+class SupervisionMeetingForm(forms.Form):
+    """A supervision meeting for the log (ADR 0055); ``courses`` are those it may name."""
+
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=1, max_value=600)
+    courses = forms.ModelMultipleChoiceField(
+        label=_("Courses discussed"),
+        queryset=Course.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topics = forms.CharField(label=_("Topics"), max_length=10000, widget=forms.Textarea(attrs=TEXT))
+    actions = forms.CharField(
+        label=_("Actions agreed"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs=TEXT),
+    )
+
+    def __init__(self, *args, courses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["courses"]
+        field.queryset = courses if courses is not None else Course.objects.none()
+        field.label_from_instance = lambda c: f"{c.client.full_name} · {c.get_format_display()}"
+
+    def clean_held_on(self):
+        return not_future(self.cleaned_data["held_on"])

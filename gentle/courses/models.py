@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gentle.accounts.models import Clinic
 from gentle.clients.models import Client
 
 
@@ -441,9 +442,22 @@ class ProgressNote(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The supervisor's co-signature where the clinic asks for one (NoteSettings, ADR 0055):
+    # it never changes the note.
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cosigned_at__isnull=True, cosigned_by__isnull=True)
+                | models.Q(
+                    status=NoteStatus.SIGNED, cosigned_at__isnull=False, cosigned_by__isnull=False
+                ),
+                name="note_cosigned_when_signed",
+            ),
             models.CheckConstraint(
                 condition=models.Q(mood__isnull=True) | models.Q(mood__lte=10),
                 name="note_mood_0_10",
@@ -523,3 +537,90 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of user {self.user_id}"
+
+
+class SupervisionComment(models.Model):
+    """A supervisor's comment on a course, or on one session's progress note, and the thread
+    under it (``reply_to`` the comment it answers; ADR 0055). Not part of the client's record:
+    never in the record copy or the portal; read and written through the client's door,
+    audited as clinical data. A thread is resolved on its first comment."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="comments")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["course", "resolved_at"], name="comment_course_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True) | models.Q(reply_to__isnull=True),
+                name="comment_resolved_on_thread",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | models.Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="comment_resolved_has_resolver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on course {self.course_id}"
+
+
+class NoteSettings(models.Model):
+    """The clinic's rules for progress notes, set by its administrator (ADR 0055)."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="note_settings")
+    cosign_supervisees = models.BooleanField(
+        _("a supervisee's signed notes need their supervisor's co-signature"), default=False
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"note settings of clinic {self.clinic_id}"
+
+
+class SupervisionMeeting(models.Model):
+    """One supervision meeting of a supervisor with a clinician they supervise, in the
+    supervision log (ADR 0055): when, how long, the courses discussed, the topics and the
+    actions agreed. The clinician reads their own log. Not part of any client's record."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_meetings"
+    )
+    held_on = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("length (minutes)"))
+    courses = models.ManyToManyField(
+        Course, blank=True, related_name="+", verbose_name=_("courses discussed")
+    )
+    topics = models.TextField(_("topics"))
+    actions = models.TextField(_("actions agreed"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=1, minutes__lte=600),
+                name="supervision_meeting_minutes_1_600",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"supervision meeting {self.pk}"

@@ -15,6 +15,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -23,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from gentle.accounts.models import Supervision
 from gentle.clients.access import access_path
 from gentle.clients.models import Client
 from gentle.courses import protocol, strategies
@@ -31,11 +33,13 @@ from gentle.courses.models import (
     Attendance,
     Course,
     CourseStatus,
+    NoteSettings,
     NoteStatus,
     ProgressNote,
     RelapsePlan,
     RolePlayKind,
     Session,
+    SupervisionComment,
 )
 from gentle.lib import course_focus
 from gentle.lib.search import search
@@ -440,3 +444,59 @@ def draft_notes(client_ids: list[int], *, now: datetime | None = None) -> dict[i
         )
     )
     return {row["session__course__client_id"]: Drafts(row["n"], row["stale"]) for row in rows}
+
+
+def threads_waiting(user, clients) -> QuerySet[SupervisionComment]:
+    """Open supervision threads (ADR 0055) on the courses of these clients (a queryset from the
+    access helpers) whose last word, the comment or its latest answer, is not ``user``'s: the
+    clinician's answer is awaited, or the supervisor's reading of it. One query."""
+    last = (
+        SupervisionComment.objects.filter(reply_to=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("author_id")[:1]
+    )
+    return (
+        SupervisionComment.objects.filter(
+            reply_to__isnull=True,
+            resolved_at__isnull=True,
+            course__client__in=clients.values("pk"),
+        )
+        .annotate(
+            last_author=Coalesce(
+                Subquery(last, output_field=IntegerField()),
+                F("author_id"),
+                output_field=IntegerField(),
+            )
+        )
+        .exclude(last_author=user.pk)
+    )
+
+
+def cosign_required(clinic_id: int | None) -> bool:
+    """Whether the clinic asks a supervisor's co-signature on a supervisee's signed notes."""
+    return NoteSettings.objects.filter(clinic_id=clinic_id, cosign_supervisees=True).exists()
+
+
+def needs_cosign(note: ProgressNote | None, clinic_id: int) -> bool:
+    """A signed note not yet co-signed, by a clinician supervised in the clinic, where the
+    clinic asks for co-signatures (two queries at most)."""
+    if note is None or not note.is_signed or note.cosigned_at is not None:
+        return False
+    return (
+        cosign_required(clinic_id)
+        and Supervision.objects.filter(clinic_id=clinic_id, clinician_id=note.author_id).exists()
+    )
+
+
+def notes_to_cosign(clients, clinic_id: int) -> QuerySet[ProgressNote]:
+    """Signed notes of these clients (a queryset from the access helpers) by a supervised
+    clinician, not yet co-signed; none where the clinic does not ask for co-signatures."""
+    if not cosign_required(clinic_id):
+        return ProgressNote.objects.none()
+    return ProgressNote.objects.filter(
+        status=NoteStatus.SIGNED,
+        cosigned_at__isnull=True,
+        session__course__client__in=clients.values("pk"),
+    ).filter(
+        Exists(Supervision.objects.filter(clinic_id=clinic_id, clinician_id=OuterRef("author_id")))
+    )

@@ -8,6 +8,7 @@ import contextlib
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,9 +24,21 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
-from gentle.clients.access import client_for, record_list_read, visible_clients
+from gentle.clients.access import (
+    client_for,
+    record_list_read,
+    supervised_courses,
+    supervision_log_for,
+    visible_clients,
+)
 from gentle.courses import actions, calendar, protocol, selectors, strategies
-from gentle.courses.access import course_for, process_note_for, role_play_for, session_for
+from gentle.courses.access import (
+    comment_for,
+    course_for,
+    process_note_for,
+    role_play_for,
+    session_for,
+)
 from gentle.courses.forms import (
     COURSE_FIELDS,
     AddendumForm,
@@ -33,10 +46,12 @@ from gentle.courses.forms import (
     AttendanceForm,
     BookForm,
     CancelForm,
+    CommentForm,
     CourseEditForm,
     CourseForm,
     MoveForm,
     NoteForm,
+    NoteSettingsForm,
     ParticipantsForm,
     ProcessNoteForm,
     RelapsePlanForm,
@@ -44,14 +59,17 @@ from gentle.courses.forms import (
     RolePlayForm,
     SessionForm,
     SignNoteForm,
+    SupervisionMeetingForm,
     TriageForm,
 )
 from gentle.courses.models import (
     NUMBERED,
     Attendance,
     CalendarFeed,
+    Course,
     CourseFormat,
     CourseStatus,
+    NoteSettings,
     NoteStatus,
     Participants,
     ProgressNote,
@@ -61,6 +79,8 @@ from gentle.courses.models import (
     Session,
     SessionTool,
     SessionToolKind,
+    SupervisionComment,
+    SupervisionMeeting,
 )
 from gentle.courses.selectors import PHASE_LABELS, mood_points
 from gentle.lib import before_signing, client_people, course_focus, ical, session_panel, svg
@@ -101,7 +121,13 @@ def course_detail(request, course_id: int):
     return _course_page(request, course)
 
 
-def _course_page(request, course, triage_form: TriageForm | None = None, status: int = 200):
+def _course_page(
+    request,
+    course,
+    triage_form: TriageForm | None = None,
+    status: int = 200,
+    **extra: object,
+):
     sessions = selectors.number_sessions(course, list(course.sessions.select_related("note")))
     phases = [
         {
@@ -149,6 +175,7 @@ def _course_page(request, course, triage_form: TriageForm | None = None, status:
             "has_triage": course.format == CourseFormat.IPC or bool(course.triage),
             "triage_form": triage_form
             or TriageForm(initial={"triage": course.triage, "note": course.triage_note}),
+            **_comments_context(course, None, **extra),
         },
         status=status,
     )
@@ -319,7 +346,9 @@ def _session_context(request, session):
     done = set(session.agenda_done or ())
     names = {t.id: t.text for t in protocol.techniques()}
     note = (
-        ProgressNote.objects.filter(session=session).select_related("author", "signed_by").first()
+        ProgressNote.objects.filter(session=session)
+        .select_related("author", "signed_by", "cosigned_by")
+        .first()
     )
     can_write = course.client.may.write
     remote_check = (
@@ -389,6 +418,11 @@ def _session_context(request, session):
             if previous
             else None
         ),
+        **_comments_context(course, session),
+        "cosign_needed": selectors.needs_cosign(note, course.client.clinic_id),
+        "may_cosign": course.client.may.supervise
+        and note is not None
+        and note.author_id != request.user.pk,
     }
 
 
@@ -1183,3 +1217,219 @@ def session_cancel(request, session_id: int):
 
 def _calendar_url(moment: datetime) -> str:
     return f"{reverse('calendar_week')}?week={_iso_week(timezone.localtime(moment).date())}"
+
+
+# --- supervision comments (ADR 0055) ----------------------------------------------------------
+
+
+def _threads(
+    course, session: Session | None, bound: tuple[int, CommentForm] | None = None
+) -> list[SupervisionComment]:
+    """The course's supervision threads (or one session's), oldest first, each with its
+    answers and a form to answer: two queries whatever their number."""
+    query = SupervisionComment.objects.filter(course=course, reply_to__isnull=True)
+    if session is not None:
+        query = query.filter(session=session)
+    threads = list(
+        query.select_related("author", "resolved_by", "session").prefetch_related(
+            Prefetch("replies", queryset=SupervisionComment.objects.select_related("author"))
+        )
+    )
+    for thread in threads:
+        thread.reply_form = (
+            bound[1]
+            if bound is not None and bound[0] == thread.pk
+            else CommentForm(auto_id=f"id_reply{thread.pk}_%s")
+        )
+    return threads
+
+
+def _comments_context(
+    course,
+    session: Session | None,
+    *,
+    comment_form: CommentForm | None = None,
+    bound: tuple[int, CommentForm] | None = None,
+) -> dict[str, object]:
+    may = course.client.may
+    if not may.discuss:
+        return {"threads": [], "may_discuss": False}
+    return {
+        "threads": _threads(course, session, bound),
+        "may_discuss": True,
+        "may_comment": may.supervise,
+        "comment_form": comment_form or CommentForm(auto_id="id_comment_%s"),
+        "comment_session": session,
+    }
+
+
+def _comments_refused(request, course, session: Session | None, **forms) -> HttpResponse:
+    """The page the comment was written on, again, with the form's errors and what was typed."""
+    if session is None:
+        return _course_page(request, course, status=400, **forms)
+    session.course = course
+    context = _session_context(request, session)
+    context.update(_comments_context(course, session, **forms))
+    context["addendum_form"] = AddendumForm()
+    return render(request, "courses/session_detail.html", context, status=400)
+
+
+def _comment_page(comment: SupervisionComment) -> str:
+    if comment.session_id:
+        url = reverse("session_detail", kwargs={"session_id": comment.session_id})
+    else:
+        url = reverse("course_detail", kwargs={"course_id": comment.course_id})
+    return f"{url}#comment-{comment.reply_to_id or comment.pk}"
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def comment_add(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """A supervisor comments on the course, or on one session's note (``session``)."""
+    course = course_for(request, course_id)
+    if not course.client.may.supervise:
+        raise Http404
+    session = None
+    if request.POST.get("session"):
+        try:
+            session = course.sessions.filter(pk=int(request.POST["session"])).first()
+        except ValueError:
+            session = None
+        if session is None:
+            return HttpResponse(_("That session is not in this course."), status=400)
+    form = CommentForm(request.POST, auto_id="id_comment_%s")
+    if not form.is_valid():
+        return _comments_refused(request, course, session, comment_form=form)
+    comment = actions.comment_add(
+        by=request.user, course=course, session=session, text=form.cleaned_data["text"]
+    )
+    messages.success(request, _("Comment sent to the clinician."))
+    return redirect(_comment_page(comment))
+
+
+@role_required(*CLINICAL)
+@require_POST
+def comment_reply(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
+    """An answer in a thread, by the client's clinician or supervisor."""
+    thread = comment_for(request, comment_id)
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        messages.error(request, _("This thread is resolved: it takes no more answers."))
+        return redirect(_comment_page(thread))
+    form = CommentForm(request.POST, auto_id=f"id_reply{thread.pk}_%s")
+    if not form.is_valid():
+        return _comments_refused(request, thread.course, thread.session, bound=(thread.pk, form))
+    actions.comment_reply(by=request.user, thread=thread, text=form.cleaned_data["text"])
+    messages.success(request, _("Answer added."))
+    return redirect(_comment_page(thread))
+
+
+@role_required(*CLINICAL)
+@require_POST
+def comment_resolve(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
+    thread = comment_for(request, comment_id)
+    if thread.reply_to_id is not None or thread.resolved_at is not None:
+        messages.error(request, _("This thread is already resolved."))
+        return redirect(_comment_page(thread))
+    actions.comment_resolve(by=request.user, thread=thread)
+    messages.success(request, _("Thread resolved."))
+    return redirect(_comment_page(thread))
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def note_cosign(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """The supervisor co-signs a supervisee's signed note (ADR 0055); the note is unchanged."""
+    session = session_for(request, session_id, action=Action.NOTE_OPEN)
+    if not session.course.client.may.supervise:
+        raise Http404
+    note = ProgressNote.objects.filter(session=session).first()
+    if note is None or not selectors.needs_cosign(note, session.course.client.clinic_id):
+        messages.error(request, _("This note needs no co-signature."))
+        return redirect("session_detail", session_id=session.pk)
+    try:
+        actions.note_cosign(by=request.user, note=note, session=session)
+    except actions.NotCosignable:
+        messages.error(request, _("This note needs no co-signature."))
+    else:
+        messages.success(request, _("Note co-signed."))
+    return redirect("session_detail", session_id=session.pk)
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def note_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Whether a supervisee's signed notes need their supervisor's co-signature."""
+    clinic = clinic_context(request).clinic
+    assert clinic is not None  # role_required: the role is held in this clinic
+    current = NoteSettings.objects.filter(clinic=clinic).first()
+    form = NoteSettingsForm(
+        posted(request),
+        initial={"cosign_supervisees": bool(current and current.cosign_supervisees)},
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.note_settings_set(
+            by=request.user,
+            clinic=clinic,
+            cosign_supervisees=form.cleaned_data["cosign_supervisees"],
+        )
+        messages.success(request, _("Note settings saved."))
+        return redirect("note_settings")
+    return render(
+        request, "courses/note_settings.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def supervision_log(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    """A clinician's supervision log (ADR 0055): their supervisor records meetings; the
+    clinician reads their own."""
+    clinician, may_write = supervision_log_for(request, user_id)
+    if request.method == "POST" and not may_write:
+        raise Http404
+    clinic = clinic_context(request).clinic
+    courses = (
+        supervised_courses(
+            request,
+            clinician,
+            Course.objects.filter(status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE)),
+        )
+        .select_related("client")
+        .order_by("client__family_name", "client__given_name", "pk")
+        if may_write
+        else Course.objects.none()
+    )
+    form = SupervisionMeetingForm(posted(request), courses=courses) if may_write else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.supervision_meeting_add(
+            by=request.user,
+            clinic=clinic,
+            clinician=clinician,
+            held_on=data["held_on"],
+            minutes=data["minutes"],
+            courses=list(data["courses"]),
+            topics=data["topics"],
+            actions=data["actions"],
+        )
+        messages.success(request, _("Supervision meeting recorded."))
+        return redirect("supervision_log", user_id=clinician.pk)
+    meetings = list(
+        SupervisionMeeting.objects.filter(clinic=clinic, clinician=clinician)
+        .select_related("supervisor")
+        .prefetch_related(Prefetch("courses", queryset=Course.objects.select_related("client")))[
+            :100
+        ]
+    )
+    record_list_read(request, Action.SUPERVISION_LOG_VIEW, count=len(meetings))
+    return render(
+        request,
+        "courses/supervision_log.html",
+        {
+            "clinician": clinician,
+            "meetings": meetings,
+            "form": form,
+            "own": clinician.pk == request.user.pk,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )

@@ -30,6 +30,11 @@ class Access:
     # An alert: CLIENT_WRITE, and once the alert is escalated also the client's supervisors.
     ALERT_WORK = "alert_work"
     CARE_TEAM_CLINICIAN = "care_team_clinician"  # the team's clinicians only, not break-glass
+    SUPERVISE = "supervise"  # the client's supervisors (on the team, or supervising its clinician)
+    # A supervision comment's thread: the client's supervisors and the team's clinicians.
+    SUPERVISION_THREAD = "supervision_thread"
+    # A clinician's supervision log: their supervisor (reads and writes), the clinician (reads).
+    SUPERVISION_LOG = "supervision_log"
     INTAKE = "intake"  # administrators and clinicians of the clinic (consultation requests)
     # Groups (ADR 0051): the clinic's staff who have groups (administrators, supervisors,
     # clinicians, lay facilitators), each seeing their own.

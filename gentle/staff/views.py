@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
@@ -60,9 +61,19 @@ def caseload(request):
     """The clinician's caseload, 50 clients a page by name (keyset): courses' phase and session
     (from courses), open alerts (from safety), overdue and off-track measures (from measures).
     Filters and search are conditions in SQL, so a page costs the same at any caseload size."""
+    roles = clinic_context(request).roles
+    supervisor = Role.SUPERVISOR in roles
     form = CaseloadFilterForm(request.GET or None)
+    if not (supervisor and Role.CLINICIAN in roles):
+        del form.fields["whose"]  # one way of reaching clients: nothing to choose
     filters = form.cleaned_data if form.is_valid() else {}
     visible = visible_clients(request)
+    if filters.get("whose") == "own":
+        visible = visible.filter(via_team_clinician=True)
+    elif filters.get("whose") == "supervised":
+        visible = visible.filter(
+            Q(via_team_supervisor=True) | Q(via_supervision=True), via_team_clinician=False
+        )
     if form.is_bound and not form.is_valid():
         visible = visible.none()  # a refused filter lists nothing, not everything; it says why
     now = timezone.now()
@@ -77,7 +88,6 @@ def caseload(request):
     page = request_page(request, clients, order=course_selectors.CASELOAD_ORDER)
     rows = course_selectors.caseload_rows(page.rows, now=now)
     record_list_read(request, Action.CASELOAD_VIEW, count=len(rows))
-    supervisor = Role.SUPERVISOR in clinic_context(request).roles
     _add_other_apps(request, rows, now=now, clinicians=supervisor)
     upcoming = course_selectors.upcoming_sessions(request.user, clinic_context(request).clinic)
     for item in [*rows, *upcoming]:

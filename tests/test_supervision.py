@@ -1,0 +1,511 @@
+"""Supervision (issue 25, ADR 0055): a supervisor's comments on a course or a note reach the
+clinician, who answers them in a thread; the supervisor's home lists what in their supervisees'
+courses needs a look; the caseload tells their own clients from their supervisees'."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from gentle.accounts.models import Role
+from gentle.audit.models import AuditEvent
+from gentle.clients.models import BreakGlassGrant
+from gentle.courses.models import SupervisionComment
+from gentle.formulation.models import Formulation
+from gentle.measures.models import Administration
+from gentle.portal.record import build_record
+from tests.factories import (
+    count_queries,
+    make_client,
+    make_course,
+    make_person,
+    make_session,
+    signed_in,
+    supervise,
+    visible_text,
+)
+from tests.test_home import alert, draft, section
+from tests.world import sue_supervises_alice
+
+pytestmark = pytest.mark.django_db
+
+
+def comments(**filters) -> int:
+    return SupervisionComment.objects.filter(**filters).count()
+
+
+def audited(action: str) -> int:
+    return AuditEvent.objects.filter(action=action).count()
+
+
+def test_a_supervisor_comment_reaches_the_clinician_who_answers_it(world):
+    course = make_course(world.amara)
+    sue, alice = signed_in(world.sue), signed_in(world.alice)
+
+    response = sue.post(
+        f"/courses/{course.pk}/comments/", {"text": "How did the role play with Tom go?"}
+    )
+    assert response.status_code == 302
+    thread = SupervisionComment.objects.get()
+    assert response["Location"] == f"/courses/{course.pk}/#comment-{thread.pk}"
+    assert audited("comment.add") == 1
+
+    home = alice.get("/").content.decode()
+    waiting = visible_text(section(home, "comments-waiting"))
+    assert "1 supervision comment waiting for your answer" in waiting
+    assert "Amara" in waiting and str(world.sue) in waiting
+    page = visible_text(alice.get(f"/courses/{course.pk}/").content.decode())
+    assert "How did the role play with Tom go?" in page
+
+    response = alice.post(
+        f"/comments/{thread.pk}/reply/", {"text": "Well: she asked him for help."}
+    )
+    assert response.status_code == 302
+    assert comments(reply_to=thread) == 1 and audited("comment.reply") == 1
+    home = alice.get("/").content.decode()
+    assert "No supervision comment waiting for you." in visible_text(
+        section(home, "comments-waiting")
+    )
+    # The answer now waits for the supervisor.
+    home = sue.get("/").content.decode()
+    assert "1 open thread with an answer for you" in visible_text(
+        section(home, "supervision-comments")
+    )
+
+    assert sue.post(f"/comments/{thread.pk}/resolve/").status_code == 302
+    thread.refresh_from_db()
+    assert thread.resolved_by == world.sue and audited("comment.resolve") == 1
+    page = visible_text(alice.get(f"/courses/{course.pk}/").content.decode())
+    assert f"Resolved by {world.sue}" in page
+    home = sue.get("/").content.decode()
+    assert "No answer waiting for you." in visible_text(section(home, "supervision-comments"))
+
+
+def test_a_supervisor_of_the_clinician_comments_on_a_note_seen_on_the_session_page(world):
+    sue_supervises_alice(world)
+    course = make_course(world.amara)
+    session = make_session(course, world.alice)
+    draft(session)
+    sue = signed_in(world.sue)
+    page = sue.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Comment on this note" in page
+    response = sue.post(
+        f"/courses/{course.pk}/comments/",
+        {"text": "Keep the plan short.", "session": session.pk},
+    )
+    assert response.status_code == 302
+    assert comments(session=session) == 1
+    page = visible_text(signed_in(world.alice).get(f"/sessions/{session.pk}/").content.decode())
+    assert "Keep the plan short." in page
+    # On the course page it names the session it is about.
+    page = visible_text(signed_in(world.alice).get(f"/courses/{course.pk}/").content.decode())
+    assert "on the note of the session of" in page
+
+
+def test_comments_are_not_in_the_clients_copy_of_their_record(world):
+    course = make_course(world.amara)
+    signed_in(world.sue).post(f"/courses/{course.pk}/comments/", {"text": "Supervisor-only words"})
+    assert comments() == 1
+    assert "Supervisor-only words" not in json.dumps(build_record(world.amara))
+
+
+def test_who_may_not_comment_or_answer_gets_404_and_nothing_is_written(world):
+    course = make_course(world.amara)
+    thread = SupervisionComment.objects.create(course=course, author=world.sue, text="Probe")
+    # A clinician comments on nothing (only supervisors open threads).
+    assert (
+        signed_in(world.alice).post(f"/courses/{course.pk}/comments/", {"text": "x"}).status_code
+        == 404
+    )
+    # A supervisor who supervises neither the client nor its clinician.
+    other_supervisor = make_person(world.clinic, Role.SUPERVISOR)
+    browser = signed_in(other_supervisor)
+    assert browser.post(f"/courses/{course.pk}/comments/", {"text": "x"}).status_code == 404
+    assert browser.post(f"/comments/{thread.pk}/reply/", {"text": "x"}).status_code == 404
+    # A clinician of the clinic not on the team; then the same with emergency access: they may
+    # write the record, but supervision threads are the team's clinicians' and supervisors'.
+    bob = signed_in(world.bob)
+    assert bob.post(f"/comments/{thread.pk}/reply/", {"text": "x"}).status_code == 404
+    BreakGlassGrant.objects.create(
+        client=world.amara,
+        user=world.bob,
+        reason="probe",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    assert bob.get(f"/courses/{course.pk}/").status_code == 200
+    assert bob.post(f"/comments/{thread.pk}/reply/", {"text": "x"}).status_code == 404
+    assert bob.post(f"/comments/{thread.pk}/resolve/").status_code == 404
+    # Another clinic's supervisor, and a lay facilitator.
+    for person in (
+        make_person(world.other, Role.SUPERVISOR),
+        make_person(world.clinic, Role.FACILITATOR),
+    ):
+        browser = signed_in(person)
+        assert browser.post(f"/courses/{course.pk}/comments/", {"text": "x"}).status_code == 404
+        assert browser.post(f"/comments/{thread.pk}/reply/", {"text": "x"}).status_code == 404
+    assert comments() == 1
+    thread.refresh_from_db()
+    assert thread.resolved_at is None
+    assert audited("comment.add") == audited("comment.reply") == 0
+
+
+def test_a_comment_refused_keeps_what_was_typed_and_writes_nothing(world):
+    course = make_course(world.amara)
+    other_course = make_course(make_client(world.clinic, clinicians=[world.alice]))
+    other_session = make_session(other_course, world.alice)
+    sue = signed_in(world.sue)
+    response = sue.post(f"/courses/{course.pk}/comments/", {"text": "   "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    long = "A long comment. " * 300
+    response = sue.post(f"/courses/{course.pk}/comments/", {"text": long})
+    assert response.status_code == 400
+    assert long.strip() in response.content.decode()
+    response = sue.post(
+        f"/courses/{course.pk}/comments/", {"text": "x", "session": other_session.pk}
+    )
+    assert response.status_code == 400
+    assert (
+        sue.post(
+            f"/courses/{course.pk}/comments/", {"text": "x", "session": "nonsense"}
+        ).status_code
+        == 400
+    )
+    assert comments() == 0
+
+    thread = SupervisionComment.objects.create(course=course, author=world.sue, text="Probe")
+    alice = signed_in(world.alice)
+    response = alice.post(f"/comments/{thread.pk}/reply/", {"text": ""})
+    assert response.status_code == 400 and comments() == 1
+    # A resolved thread takes no more answers, and is not resolved twice.
+    alice.post(f"/comments/{thread.pk}/resolve/")
+    response = alice.post(f"/comments/{thread.pk}/reply/", {"text": "Late"}, follow=True)
+    assert "This thread is resolved" in response.content.decode()
+    assert comments() == 1
+    response = alice.post(f"/comments/{thread.pk}/resolve/", follow=True)
+    assert "already resolved" in response.content.decode()
+    assert audited("comment.resolve") == 1
+
+
+# --- the supervisor's home ---------------------------------------------------------------------
+
+
+def off_track_course(client, clinician):
+    """An active course with flat PHQ-9 scores: behind any expected-recovery curve."""
+    course = make_course(client, start_date=timezone.localdate() - timedelta(weeks=8))
+    start = timezone.now() - timedelta(weeks=6)
+    for week in range(6):
+        Administration.objects.create(
+            client=client,
+            course=course,
+            instrument_id="phq9",
+            instrument_version=1,
+            mode="in_session",
+            status="submitted",
+            created_by=clinician,
+            scores={"total": 20},
+            submitted_at=start + timedelta(weeks=week),
+        )
+    return course
+
+
+def held_sessions(course, clinician, n: int) -> list:
+    sessions = []
+    for week in range(n):
+        session = make_session(
+            course,
+            clinician,
+            starts_at=timezone.now() - timedelta(weeks=n - week),
+            attendance="attended",
+        )
+        sessions.append(session)
+    return sessions
+
+
+def supervisee_with_work(world, name: str):
+    """A clinician Sue supervises, with one client whose course is off track, past its initial
+    phase with no agreed focus, and a note still a draft three days after its session."""
+    clinician = make_person(world.clinic, Role.CLINICIAN)
+    clinician.display_name = f"Dr {name}"
+    clinician.save()
+    supervise(world.clinic, world.sue, clinician)
+    client = make_client(world.clinic, clinicians=[clinician], given_name=name)
+    course = off_track_course(client, clinician)
+    draft(held_sessions(course, clinician, 5)[-1])
+    return clinician, client, course
+
+
+def test_the_supervisors_home_lists_what_needs_a_look_with_the_clinicians_names(world):
+    _, client, course = supervisee_with_work(world, "Zoe")
+    # An agreed focus takes a course off the focus list.
+    _, agreed_client, agreed = supervisee_with_work(world, "Yara")
+    agreed.focus = "dispute"
+    agreed.save()
+    Formulation.objects.create(
+        course=agreed,
+        primary_area="dispute",
+        text="Probe",
+        updated_by=world.alice,
+        agreed_on=timezone.localdate(),
+    )
+    html = signed_in(world.sue).get("/").content.decode()
+    off = visible_text(section(html, "supervision-off-track"))
+    assert "2 courses behind their expected recovery" in off
+    assert "Zoe" in off and "clinician Dr Zoe" in off
+    focus = visible_text(section(html, "supervision-no-focus"))
+    assert "1 course with no agreed focus" in focus
+    assert "Zoe" in focus and "Yara" not in focus and "5 sessions held" in focus
+    stale = visible_text(section(html, "supervision-stale-drafts"))
+    assert "2 draft notes more than 48 hours after their sessions" in stale
+    assert "clinician Dr Yara" in stale
+    assert f'href="/courses/{course.pk}/"' in section(html, "supervision-off-track")
+    assert AuditEvent.objects.filter(action="home.supervision_view").exists()
+    # Alice's clients are not Sue's supervisees' (Sue sits only on Amara's team here).
+    assert "Amara" not in off
+    # An escalated alert names the client's clinician too.
+    alert(client, "high", escalated_at=timezone.now())
+    html = signed_in(world.sue).get("/").content.decode()
+    assert "clinician Dr Zoe" in visible_text(section(html, "open-alerts"))
+
+
+def test_the_supervisors_home_costs_the_same_queries_for_few_or_many_supervisees(world):
+    clinician, _, course = supervisee_with_work(world, "First")
+    SupervisionComment.objects.create(course=course, author=clinician, text="Probe")
+    browser = signed_in(world.sue)
+    few = count_queries(browser, "/")
+    for n in range(4):
+        clinician, client, course = supervisee_with_work(world, f"Many{n}")
+        SupervisionComment.objects.create(course=course, author=clinician, text="Probe")
+        make_client(world.clinic, clinicians=[clinician], given_name=f"More{n}")
+    assert count_queries(browser, "/") == few
+    html = browser.get("/").content.decode()
+    assert "5 courses behind their expected recovery" in visible_text(
+        section(html, "supervision-off-track")
+    )
+
+
+def test_the_clinicians_home_costs_the_same_queries_with_comments_waiting(world):
+    course = make_course(world.amara)
+    SupervisionComment.objects.create(course=course, author=world.sue, text="One")
+    browser = signed_in(world.alice)
+    few = count_queries(browser, "/")
+    for n in range(4):
+        client = make_client(world.clinic, clinicians=[world.alice], given_name=f"C{n}")
+        SupervisionComment.objects.create(course=make_course(client), author=world.sue, text="More")
+    assert count_queries(browser, "/") == few
+    assert "5 supervision comments waiting for your answer" in visible_text(
+        section(browser.get("/").content.decode(), "comments-waiting")
+    )
+
+
+def test_the_caseload_of_a_supervisor_who_is_a_clinician_too_tells_whose_clients(world):
+    both = make_person(world.clinic, Role.CLINICIAN, Role.SUPERVISOR)
+    make_client(world.clinic, clinicians=[both], given_name="Owncase")
+    supervise(world.clinic, both, world.alice)
+    browser = signed_in(both)
+    page = visible_text(browser.get("/caseload/").content.decode())
+    assert "Owncase" in page and "Amara" in page and "Whose clients" in page
+    page = visible_text(browser.get("/caseload/?whose=own").content.decode())
+    assert "Owncase" in page and "Amara" not in page
+    page = visible_text(browser.get("/caseload/?whose=supervised").content.decode())
+    assert "Owncase" not in page and "Amara" in page
+    # The clinician column names each client's clinician.
+    assert str(world.alice) in page
+    # A clinician alone has nothing to choose.
+    assert "Whose clients" not in visible_text(
+        signed_in(world.alice).get("/caseload/").content.decode()
+    )
+
+
+def test_the_welcome_page_claims_only_what_exists(client):
+    page = visible_text(client.get("/").content.decode())
+    assert "fidelity" not in page.lower()
+    assert "Outcomes" not in page
+
+
+# --- co-signing ---------------------------------------------------------------------------------
+
+
+def signed_note_of_a_supervisee(world):
+    sue_supervises_alice(world)
+    session = make_session(make_course(world.amara), world.alice)
+    note = draft(session, signed=True)
+    note.text = "What was said, as signed."
+    note.save()
+    return session, note
+
+
+def test_where_the_clinic_asks_a_supervisor_co_signs_and_the_note_is_unchanged(world):
+    from gentle.courses.models import NoteSettings
+
+    session, note = signed_note_of_a_supervisee(world)
+    admin = signed_in(world.admin)
+    assert "no co-signature asked" in visible_text(admin.get("/").content.decode())
+    assert admin.post("/clinic/notes/", {"cosign_supervisees": "on"}).status_code == 302
+    assert NoteSettings.objects.get(clinic=world.clinic).cosign_supervisees
+    assert audited("note_settings.set") == 1
+
+    sue = signed_in(world.sue)
+    html = sue.get("/").content.decode()
+    listed = visible_text(section(html, "supervision-cosign"))
+    assert "1 signed note waiting for your co-signature" in listed and "Amara" in listed
+    page = sue.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Co-sign this note" in page
+    # The clinician sees it waits, and cannot co-sign their own note.
+    alice = signed_in(world.alice)
+    page = visible_text(alice.get(f"/sessions/{session.pk}/").content.decode())
+    assert "Waiting for the supervisor's co-signature." in page
+    assert "Co-sign this note" not in page
+    assert alice.post(f"/sessions/{session.pk}/note/cosign/").status_code == 404
+
+    before = (note.text, note.version, note.signed_at, note.updated_at, note.signed_by_id)
+    assert sue.post(f"/sessions/{session.pk}/note/cosign/").status_code == 302
+    note.refresh_from_db()
+    assert note.cosigned_by == world.sue and note.cosigned_at is not None
+    assert (note.text, note.version, note.signed_at, note.updated_at, note.signed_by_id) == before
+    assert audited("note.cosign") == 1
+    page = visible_text(alice.get(f"/sessions/{session.pk}/").content.decode())
+    assert f"Co-signed by {world.sue} on" in page
+    assert "No note waiting for your co-signature." in visible_text(
+        section(sue.get("/").content.decode(), "supervision-cosign")
+    )
+    # Twice is refused, nothing changes.
+    response = sue.post(f"/sessions/{session.pk}/note/cosign/", follow=True)
+    assert "This note needs no co-signature." in response.content.decode()
+    assert audited("note.cosign") == 1
+
+
+def test_where_the_clinic_does_not_ask_nothing_is_co_signed(world):
+    session, note = signed_note_of_a_supervisee(world)
+    sue = signed_in(world.sue)
+    assert 'id="supervision-cosign"' not in sue.get("/").content.decode()
+    page = sue.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Co-sign this note" not in page and "co-signature" not in page
+    response = sue.post(f"/sessions/{session.pk}/note/cosign/", follow=True)
+    assert "This note needs no co-signature." in response.content.decode()
+    note.refresh_from_db()
+    assert note.cosigned_at is None and audited("note.cosign") == 0
+
+
+def test_only_the_administrator_sets_co_signing_and_a_draft_is_never_co_signed(world):
+    from gentle.courses.models import NoteSettings
+
+    for person in (world.alice, world.sue):
+        assert (
+            signed_in(person).post("/clinic/notes/", {"cosign_supervisees": "on"}).status_code
+            == 404
+        )
+    assert not NoteSettings.objects.exists()
+    NoteSettings.objects.create(clinic=world.clinic, cosign_supervisees=True)
+    sue_supervises_alice(world)
+    session = make_session(make_course(world.amara), world.alice)
+    note = draft(session)
+    signed_in(world.sue).post(f"/sessions/{session.pk}/note/cosign/")
+    note.refresh_from_db()
+    assert note.cosigned_at is None
+    # Another clinic's supervisor reaches nothing.
+    far = signed_in(make_person(world.other, Role.SUPERVISOR))
+    assert far.post(f"/sessions/{session.pk}/note/cosign/").status_code == 404
+
+
+# --- the supervision log ------------------------------------------------------------------------
+
+
+def test_a_supervisor_records_a_meeting_that_the_supervisee_reads(world):
+    from gentle.courses.models import SupervisionMeeting
+
+    sue_supervises_alice(world)
+    course = make_course(world.amara)
+    sue = signed_in(world.sue)
+    assert f'href="/supervision/{world.alice.pk}/"' in sue.get("/").content.decode()
+    page = sue.get(f"/supervision/{world.alice.pk}/").content.decode()
+    assert "Record a meeting" in page and "Amara" in page
+    response = sue.post(
+        f"/supervision/{world.alice.pk}/",
+        {
+            "held_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "minutes": "50",
+            "courses": [course.pk],
+            "topics": "The dispute with Tom: renegotiation stage.",
+            "actions": "Role play the conversation next session.",
+        },
+    )
+    assert response.status_code == 302
+    meeting = SupervisionMeeting.objects.get()
+    assert list(meeting.courses.all()) == [course] and meeting.supervisor == world.sue
+    assert audited("supervision_meeting.add") == 1
+
+    alice = signed_in(world.alice)
+    assert f'href="/supervision/{world.alice.pk}/"' in alice.get("/").content.decode()
+    page = visible_text(alice.get(f"/supervision/{world.alice.pk}/").content.decode())
+    assert "Your supervision log" in page and "renegotiation stage" in page
+    assert "Role play the conversation" in page and "Amara" in page
+    assert "Record a meeting" not in page
+    assert audited("supervision_log.view") >= 2
+
+
+def test_the_supervision_log_refuses_others_and_bad_input(world):
+    from gentle.courses.models import SupervisionMeeting
+
+    sue_supervises_alice(world)
+    other_course = make_course(make_client(world.clinic, clinicians=[world.bob]))
+    good = {"held_on": "2026-01-05", "minutes": "50", "topics": "Probe"}
+    # The supervisee writes nothing in their log; a colleague and an unrelated supervisor read
+    # nothing of it; the supervisor has no log of a clinician they do not supervise.
+    assert signed_in(world.alice).post(f"/supervision/{world.alice.pk}/", good).status_code == 404
+    assert signed_in(world.bob).get(f"/supervision/{world.alice.pk}/").status_code == 404
+    stranger = signed_in(make_person(world.clinic, Role.SUPERVISOR))
+    assert stranger.get(f"/supervision/{world.alice.pk}/").status_code == 404
+    assert stranger.post(f"/supervision/{world.alice.pk}/", good).status_code == 404
+    sue = signed_in(world.sue)
+    assert sue.get(f"/supervision/{world.bob.pk}/").status_code == 404
+    assert (
+        signed_in(make_person(world.clinic, Role.FACILITATOR))
+        .get(f"/supervision/{world.alice.pk}/")
+        .status_code
+        == 404
+    )
+    # Bad input: nothing saved, what was typed kept.
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    for bad in (
+        {**good, "held_on": future},
+        {**good, "minutes": "0"},
+        {**good, "topics": ""},
+        # A course of a client who is not the supervisee's.
+        {**good, "courses": [other_course.pk]},
+    ):
+        response = sue.post(f"/supervision/{world.alice.pk}/", {**bad, "actions": "Kept words"})
+        assert response.status_code == 400
+        assert "Kept words" in response.content.decode()
+    assert not SupervisionMeeting.objects.exists()
+    assert audited("supervision_meeting.add") == 0
+
+
+def test_the_demo_supervisor_and_clinician_see_supervision_at_work(client, settings):
+    """The demo's story: the supervisor's comment the clinician answered, one still waiting
+    for the clinician, and last week's meeting in the clinician's supervision log."""
+    from gentle.accounts.models import User
+    from gentle.demo import seed_demo
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    clinician = User.objects.get(email="clinician@demo.gentle.test")
+    client.force_login(User.objects.get(email="supervisor@demo.gentle.test"))
+    html = client.get("/").content.decode()
+    assert "1 open thread with an answer for you" in visible_text(
+        section(html, "supervision-comments")
+    )
+    assert f'href="/supervision/{clinician.pk}/"' in html
+    assert "50 minutes" in visible_text(
+        client.get(f"/supervision/{clinician.pk}/").content.decode()
+    )
+    client.force_login(clinician)
+    html = client.get("/").content.decode()
+    assert "1 supervision comment waiting for your answer" in visible_text(
+        section(html, "comments-waiting")
+    )
+    page = visible_text(client.get(f"/supervision/{clinician.pk}/").content.decode())
+    assert "Your supervision log" in page and "preparing its ending" in page
