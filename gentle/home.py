@@ -345,7 +345,7 @@ def _listed(query: QuerySet[Any], order: tuple[str, ...]) -> Listed:
 def off_track(courses: QuerySet[Course], clinic: Clinic) -> Listed:
     """Current courses whose main score is behind the expected-recovery curve
     (``measures.selectors.not_on_track``: two queries for any number of courses)."""
-    active = list(courses.only("pk", "client_id"))
+    active = list(courses.only("pk", "client_id", "contracted_sessions", "format"))
     behind = sorted(
         course_id
         for course_id, track in measure_selectors.not_on_track(active, clinic).items()
