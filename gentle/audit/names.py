@@ -127,6 +127,8 @@ class Action(StrEnum):
     GROUP_MEMBER_ADD = "group.member_add", WRITE
     GROUP_MEMBER_LEAVE = "group.member_leave", WRITE
     GROUP_OPEN = "group.open", READ
+    GROUP_PROGRAMME = "group.programme", READ
+    GROUP_PROGRAMME_CSV = "group.programme_csv", READ
     GROUP_UPDATE = "group.update", WRITE
     GROUP_VIEW = "group.view", READ
     HOME_VIEW = "home.view", READ
@@ -369,6 +371,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_MEMBER_ADD: _("Added a member to a group"),
     Action.GROUP_MEMBER_LEAVE: _("Recorded a member leaving a group"),
     Action.GROUP_OPEN: _("Opened a group to change it"),
+    Action.GROUP_PROGRAMME: _("Viewed the groups programme's figures"),
+    Action.GROUP_PROGRAMME_CSV: _("Downloaded the groups programme's figures"),
     Action.GROUP_UPDATE: _("Changed a group"),
     Action.GROUP_VIEW: _("Viewed a group and its members"),
     Action.HOME_VIEW: _("Viewed their home page (today's clients and work to do)"),
