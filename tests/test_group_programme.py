@@ -309,9 +309,11 @@ def test_the_csv_defuses_a_formula_in_a_group_name(programme):
     assert "'=HYPERLINK(1)" in text
 
 
-def test_the_page_is_linked_from_the_groups_list(programme):
+def test_the_page_is_linked_from_the_groups_list_and_the_overseers_homes(programme):
     html = signed_in(programme.facilitator).get("/groups/").content.decode()
     assert f'href="{URL}"' in html
+    for person in (programme.admin, programme.sue):
+        assert f'href="{URL}"' in signed_in(person).get("/").content.decode()
 
 
 def _grow(world, facilitator, count: int) -> None:

@@ -3,9 +3,9 @@ attendance, completion, PHQ-9 change and recovery, each with the number it rests
 
 Every figure comes from a fixed number of aggregate queries over the groups asked for, however
 many groups there are: the members' counts (one grouped query), the held sessions with their
-expected and attended member-sessions (one query, correlated counts), and each member's first
-and last PHQ-9 on their group course (one query, correlated subqueries on the administrations'
-``admin_course_series`` index). The rules, said on the page too:
+attended count and the members' dates for the expected member-sessions (two), and each
+member's first and last PHQ-9 on their group course (one query, correlated subqueries on the
+administrations' ``admin_course_series`` index). The rules, said on the page too:
 
 - *Late join*: joined after the group's first session (``GroupMember.late``).
 - *Attendance*: over the held sessions, member-sessions attended out of member-sessions
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Any
 
 from django.db.models import (
@@ -37,7 +38,8 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from gentle.groups.models import (
     Group,
@@ -153,25 +155,33 @@ def _member_counts(ids: QuerySet[Any], figures: dict[int, Figures]) -> None:
 
 
 def _attendance(ids: QuerySet[Any], figures: dict[int, Figures]) -> None:
-    on_roster = GroupMember.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("day")),
-        group=OuterRef("group_id"),
-        joined_on__lte=OuterRef("day"),
-    )
+    """Held sessions with their attended count (one query), and who was on each roster on each
+    session's day from the members' dates (one query): comparing dates in Python, because a
+    correlated count on the session's local date made SQLite convert the date once per member
+    row (bench/programme.py, docs/performance.md)."""
     came = GroupAttendance.objects.filter(group_session=OuterRef("pk"), attended=True)
-    rows = (
+    sessions = (
         GroupSession.objects.filter(group__in=ids, status=GroupSessionStatus.HELD)
         .order_by()
-        .annotate(day=TruncDate("starts_at"))
-        .annotate(expected=_count(on_roster, "group"), attended=_count(came, "group_session"))
-        .values_list("group_id", "expected", "attended")
+        .annotate(attended=_count(came, "group_session"))
+        .values_list("group_id", "starts_at", "attended")
     )
-    for group_id, expected, attended in rows:
+    rosters: dict[int, list[tuple[date, date | None]]] = {}
+    members = GroupMember.objects.filter(group__in=ids).order_by()
+    for group_id, joined, left in members.values_list("group_id", "joined_on", "left_on"):
+        rosters.setdefault(group_id, []).append((joined, left))
+    for group_id, starts_at, attended in sessions:
+        day = timezone.localdate(starts_at)
+        expected = sum(
+            1
+            for joined, left in rosters.get(group_id, ())
+            if joined <= day and (left is None or left >= day)
+        )
         one = figures[group_id]
         one.held += 1
-        one.expected += expected or 0
+        one.expected += expected
         # A row for someone not on the roster that day is not counted beyond the expected.
-        one.attended += min(attended or 0, expected or 0)
+        one.attended += min(attended or 0, expected)
 
 
 def _phq9(ids: QuerySet[Any], figures: dict[int, Figures]) -> None:

@@ -72,14 +72,13 @@ def _filtered(request: AuthenticatedHttpRequest) -> tuple[ProgrammeFilter, Query
     """The filter form and the groups it leaves (only valid filters apply: a bad date is said
     and ignored, the rest still filter), and the facilitators of the groups this person sees."""
     seen = visible_groups(request, Group.objects.all())
-    facilitators = (
-        User.objects.filter(
-            Q(groups_facilitated__in=seen.values("pk"))
-            | Q(groups_co_facilitated__in=seen.values("pk"))
-        )
-        .distinct()
-        .order_by("display_name", "email")
+    # The ids in the groups' two columns: no DISTINCT over a join of every user to the groups.
+    runners = (
+        seen.order_by()
+        .values("facilitator_id")
+        .union(seen.order_by().filter(co_facilitator__isnull=False).values("co_facilitator_id"))
     )
+    facilitators = User.objects.filter(pk__in=runners).order_by("display_name", "email")
     form = ProgrammeFilter(request.GET or None, facilitators=facilitators)
     groups = seen
     if form.is_bound:
