@@ -37,7 +37,7 @@ from gentle.measures.models import Administration, Mode
 SESSIONS = 8
 # Each member: the session they joined at, the last they came to (None: to the end), sessions
 # missed, and their first and last PHQ-9 totals.
-MEMBERS = (
+MEMBERS: tuple[tuple[int, int | None, set[int], int, int], ...] = (
     (1, None, {4}, 16, 7),  # a case who recovered
     (1, None, set(), 12, 10),  # a case, better but still at the threshold: not recovered
     (1, None, {6}, 8, 5),  # not a case at the start

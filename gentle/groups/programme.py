@@ -107,7 +107,7 @@ class Figures:
 
     @property
     def left_by_reason(self) -> list[tuple[str, int]]:
-        return [(LeaveReason(r).label, n) for r, n in self.left.items() if n]
+        return [(str(LeaveReason(r).label), n) for r, n in self.left.items() if n]
 
     @property
     def attendance(self) -> Ratio:
@@ -140,15 +140,16 @@ def _member_counts(ids: QuerySet[Any], figures: dict[int, Figures]) -> None:
         .values("group_id")
         .annotate(
             joined=Count("pk"),
-            current=Count("pk", filter=Q(left_on__isnull=True)),
-            late=Count("pk", filter=Q(joined_on__gt=F("group__starts_on"))),
+            n_current=Count("pk", filter=Q(left_on__isnull=True)),
+            n_late=Count("pk", filter=Q(joined_on__gt=F("group__starts_on"))),
             still_running=Count("pk", filter=open_unfinished),
             **{f"left_{r}": Count("pk", filter=Q(leave_reason=r)) for r in LEFT_REASONS},
         )
     )
-    for row in rows:
+    for counted in rows:
+        row: dict[str, Any] = dict(counted)
         one = figures[row["group_id"]]
-        one.joined, one.current, one.late = row["joined"], row["current"], row["late"]
+        one.joined, one.current, one.late = row["joined"], row["n_current"], row["n_late"]
         one.left = {r: row[f"left_{r}"] for r in LEFT_REASONS}
         one.completed = row[f"left_{LeaveReason.COMPLETED}"]
         one.completion_n = row["joined"] - row["still_running"]

@@ -6,7 +6,7 @@ their clients'; a lay facilitator: their own). The numbers are aggregates, no me
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -113,7 +113,7 @@ def programme(request: AuthenticatedHttpRequest) -> HttpResponse:
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     for group in page.object_list:
-        group.figures = figures[group.pk]
+        cast(Any, group).figures = figures[group.pk]
     runners = groups.order_by().values_list("pk", "facilitator_id", "co_facilitator_id")
     people = {person.pk: person for person in facilitators}
     totals = Figures()
