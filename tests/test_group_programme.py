@@ -362,3 +362,21 @@ def test_the_demo_facilitator_sees_last_seasons_finished_group(client, settings)
     assert "-5.0 (n = 6)" in spring
     assert "60% (3 of 5)" in spring
     assert {"Tuesday evening group", "Grupo de los jueves"} <= set(cells(html, "programme-groups"))
+
+
+def test_a_lay_facilitators_csv_has_only_their_groups(programme):
+    text = signed_in(programme.facilitator).get(CSV_URL).content.decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["group"] for row in rows) == ["Autumn group", "Tuesday group"]
+    assert str(programme.bob) not in text
+
+
+def test_the_table_is_a_real_table_and_a_card_per_group_on_a_phone(programme):
+    html = signed_in(programme.admin).get(URL).content.decode()
+    table = html.split('id="programme-groups"', 1)[1].split("</table>", 1)[0]
+    assert "<caption>3 groups</caption>" in table
+    assert table.count('<th scope="col">') == 9 and table.count('<th scope="row"') == 3
+    # .responsive turns each row into a card under 600 px, each cell labelled by data-label.
+    assert 'class="responsive programme"' in html.split('id="programme-groups"', 1)[0][-40:]
+    body = table.split("<tbody>", 1)[1]
+    assert body.count("<td") == body.count("<td data-label=") == 3 * 8
