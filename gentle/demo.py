@@ -19,6 +19,7 @@ from gentle.courses import demo as courses_demo
 from gentle.formulation import demo as formulation_demo
 from gentle.grief import demo as grief_demo
 from gentle.groups import demo as groups_demo
+from gentle.groups import demo_programme as groups_programme_demo
 from gentle.intake import demo as intake_demo
 from gentle.inventory import demo as inventory_demo
 from gentle.measures import demo as measures_demo
@@ -52,6 +53,7 @@ DEMO_STEPS = (
     safety_demo.seed,
     intake_demo.seed,
     groups_demo.seed,  # last: its new clients leave the earlier steps' generated names alone
+    groups_programme_demo.seed,  # last season's finished group, for the programme view
 )
 
 

@@ -132,6 +132,8 @@ class Action(StrEnum):
     GROUP_MEMBER_LEAVE = "group.member_leave", WRITE
     GROUP_OPEN = "group.open", READ
     GROUP_PAPER = "group.paper", READ
+    GROUP_PROGRAMME = "group.programme", READ
+    GROUP_PROGRAMME_CSV = "group.programme_csv", READ
     GROUP_UPDATE = "group.update", WRITE
     GROUP_VIEW = "group.view", READ
     HOME_SUPERVISION_VIEW = "home.supervision_view", READ
@@ -384,6 +386,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_MEMBER_LEAVE: _("Recorded a member leaving a group"),
     Action.GROUP_OPEN: _("Opened a group to change it"),
     Action.GROUP_PAPER: _("Printed a group session's guide or sheet"),
+    Action.GROUP_PROGRAMME: _("Viewed the groups programme's figures"),
+    Action.GROUP_PROGRAMME_CSV: _("Downloaded the groups programme's figures"),
     Action.GROUP_UPDATE: _("Changed a group"),
     Action.GROUP_VIEW: _("Viewed a group and its members"),
     Action.HOME_SUPERVISION_VIEW: _("Viewed what needs a look in the supervised clients' courses"),

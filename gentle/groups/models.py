@@ -79,7 +79,11 @@ class Group(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "name", "pk"]
-        indexes = [models.Index(fields=["clinic", "status"], name="group_clinic_status")]
+        indexes = [
+            models.Index(fields=["clinic", "status"], name="group_clinic_status"),
+            # The programme view: a clinic's groups newest first, and a period of first sessions.
+            models.Index(fields=["clinic", "-starts_on"], name="group_clinic_first_session"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(facilitator=models.F("co_facilitator")),

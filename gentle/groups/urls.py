@@ -1,10 +1,22 @@
-from gentle.groups import paper, views
+from gentle.groups import paper, programme_views, views
 from gentle.lib.routes import Access, route
 
 GET_POST = ("GET", "POST")
 
 urlpatterns = [
     route("groups/", views.group_list, name="group_list", access=Access.GROUPS),
+    route(
+        "groups/programme/",
+        programme_views.programme,
+        name="group_programme",
+        access=Access.GROUPS,
+    ),
+    route(
+        "groups/programme.csv",
+        programme_views.programme_csv,
+        name="group_programme_csv",
+        access=Access.GROUPS,
+    ),
     route(
         "groups/new/",
         views.group_new,
