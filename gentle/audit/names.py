@@ -127,6 +127,11 @@ class Action(StrEnum):
     GROUP_MEMBER_ADD = "group.member_add", WRITE
     GROUP_MEMBER_LEAVE = "group.member_leave", WRITE
     GROUP_OPEN = "group.open", READ
+    GROUP_SCHEDULE = "group.schedule", WRITE
+    GROUP_SESSION_CANCEL = "group.session_cancel", WRITE
+    GROUP_SESSION_MOVE = "group.session_move", WRITE
+    GROUP_SESSION_RECORD = "group.session_record", WRITE
+    GROUP_SESSION_VIEW = "group.session_view", READ
     GROUP_UPDATE = "group.update", WRITE
     GROUP_VIEW = "group.view", READ
     HOME_VIEW = "home.view", READ
@@ -369,6 +374,11 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_MEMBER_ADD: _("Added a member to a group"),
     Action.GROUP_MEMBER_LEAVE: _("Recorded a member leaving a group"),
     Action.GROUP_OPEN: _("Opened a group to change it"),
+    Action.GROUP_SCHEDULE: _("Made a group's session schedule"),
+    Action.GROUP_SESSION_CANCEL: _("Cancelled a group session"),
+    Action.GROUP_SESSION_MOVE: _("Moved a group session"),
+    Action.GROUP_SESSION_RECORD: _("Recorded a group session"),
+    Action.GROUP_SESSION_VIEW: _("Viewed a group session's record"),
     Action.GROUP_UPDATE: _("Changed a group"),
     Action.GROUP_VIEW: _("Viewed a group and its members"),
     Action.HOME_VIEW: _("Viewed their home page (today's clients and work to do)"),

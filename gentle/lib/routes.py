@@ -39,6 +39,7 @@ class Access:
     # it, clinicians with a member on their care team
     GROUP_MANAGE = "group_manage"  # the clinic's administrators, clinicians who run the group
     GROUP_RUN = "group_run"  # who runs the group (facilitator, co-facilitator), administrators
+    GROUP_READ_RUN = "group_read_run"  # GET: GROUP; POST: GROUP_RUN (a group session's record)
     NOBODY = "nobody"  # a page a library offers that Gentle closes: 404 for everyone
 
 
