@@ -164,7 +164,8 @@ def pre_group_session(*, by: User, group: Group, course: Course, joined_on: date
     found = course.sessions.filter(agenda_format=PRE_GROUP).first()
     if found is not None:
         return found
-    day = max(group.starts_on - timedelta(days=7), joined_on)
+    late = joined_on > group.starts_on
+    day = joined_on if late else group.starts_on - timedelta(days=7)
     mode = SessionMode.VIDEO if group.setting == Setting.VIDEO else SessionMode.IN_PERSON
     return course_actions.session_schedule(
         by=by,
