@@ -445,6 +445,20 @@ def session_record(
             row = existing.get(member.pk)
             course_session = row.course_session if row else None
             if course_session is None:
+                # A session booked on the member's course for this meeting before the group
+                # had its record (the old way, one course at a time) becomes this one.
+                course_session = member.course.sessions.filter(
+                    starts_at=session.starts_at, group_attendance__isnull=True
+                ).first()
+                if course_session is not None and course_session.attendance != attendance:
+                    course_actions.session_set_attendance(
+                        by=by, session=course_session, attendance=attendance
+                    )
+            elif course_session.attendance != attendance:
+                course_actions.session_set_attendance(
+                    by=by, session=course_session, attendance=attendance
+                )
+            if course_session is None:
                 course_session = course_actions.session_schedule(
                     by=by,
                     course=member.course,
@@ -454,10 +468,6 @@ def session_record(
                     clinician=group.facilitator,
                     agenda_format=group.format,
                     attendance=attendance,
-                )
-            elif course_session.attendance != attendance:
-                course_actions.session_set_attendance(
-                    by=by, session=course_session, attendance=attendance
                 )
             course_actions.session_set_agenda(
                 by=by,
