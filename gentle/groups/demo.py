@@ -22,7 +22,8 @@ from gentle.accounts.models import Role, User
 from gentle.clients import actions as client_actions
 from gentle.clients.demo import FAMILY, GIVEN
 from gentle.clients.models import Client
-from gentle.courses.protocol import agenda_for
+from gentle.courses import actions as course_actions
+from gentle.courses.protocol import PRE_GROUP, agenda_for
 from gentle.groups import actions
 from gentle.groups.models import (
     Group,
@@ -127,6 +128,7 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
             client=client,
             joined_on=today - timedelta(days=12),
         )
+    _pre_group_held(rng, context, [english, spanish])
     at = timezone.localtime(first.starts_at).time() if first else time(18, 0)
     actions.schedule_make(by=clinician, group=english, at=at)
     actions.schedule_make(by=users["clinician2"], group=spanish, at=time(17, 30))
@@ -149,6 +151,33 @@ NOTES_ES = [
     "Hoy estuvo callada; escuchó a los demás.",
     "Hizo la práctica y contó cómo le fue.",
 ]
+
+
+AREAS = ("grief", "dispute", "transition", "deficits")
+
+
+def _pre_group_held(rng: Random, context: dict[str, Any], groups: list[Group]) -> None:
+    """Each new member's pre-group session, already past, was held and named their problem area
+    (the course's focus); the formulation demo then writes it up (``group_courses``)."""
+    now = timezone.now()
+    courses = context.setdefault("group_courses", [])
+    for member in GroupMember.objects.filter(group__in=groups).select_related("course"):
+        course = member.course
+        pre = course.sessions.filter(agenda_format=PRE_GROUP, starts_at__lt=now).first()
+        if pre is None:
+            continue
+        clinician = pre.clinician
+        course_actions.session_set_attendance(by=clinician, session=pre, attendance="attended")
+        course_actions.session_set_agenda(
+            by=clinician,
+            session=pre,
+            done=[item.id for item in agenda_for(PRE_GROUP).phases["initial"]],
+            version=agenda_for(PRE_GROUP).version,
+            agenda_format=PRE_GROUP,
+        )
+        if not course.focus:
+            course_actions.course_update(by=clinician, course=course, focus=rng.choice(AREAS))
+            courses.append(course)
 
 
 def _phq9(total: int, rng: Random) -> dict[str, int]:
