@@ -339,7 +339,7 @@ class Mark:
     note: str = ""
     follow_up: bool = False
     follow_up_reason: str = ""
-    phq9: dict[str, int] = field(default_factory=dict)
+    phq9: dict[str, object] = field(default_factory=dict)
 
 
 class SessionRefused(ValueError):

@@ -180,13 +180,14 @@ def _pre_group_held(rng: Random, context: dict[str, Any], groups: list[Group]) -
             courses.append(course)
 
 
-def _phq9(total: int, rng: Random) -> dict[str, int]:
+def _phq9(total: int, rng: Random) -> dict[str, object]:
     """Answers to items 1 to 8 that add up to ``total`` (item 9 is 0: no risk answer)."""
     answers = [0] * 8
     for _ in range(min(total, 24)):
         choices = [i for i in range(8) if answers[i] < 3]
         answers[rng.choice(choices)] += 1
-    return {f"phq9_{n}": v for n, v in enumerate(answers, start=1)} | {"phq9_9": 0}
+    found: dict[str, object] = {f"phq9_{n}": v for n, v in enumerate(answers, start=1)}
+    return found | {"phq9_9": 0}
 
 
 def _hold_sessions(rng: Random, group: Group, facilitator: User, *, risk_at_last: bool) -> None:

@@ -104,7 +104,7 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
     )
     alerts = member_alerts(m.client for m in current)
     for member in current:
-        member.alerts = alerts.get(member.client_id, [])
+        cast(Any, member).alerts = alerts.get(member.client_id, [])
     return render(
         request,
         "groups/group_detail.html",
