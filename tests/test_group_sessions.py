@@ -411,3 +411,31 @@ def test_the_session_screen_makes_a_fixed_number_of_queries_as_members_grow(worl
     GroupSession.objects.filter(group=group, number=1).update(status=GroupSessionStatus.SCHEDULED)
     browser.post(url(group), all_came(group))
     assert count_queries(browser, url(group)) == before
+
+
+def test_the_schedule_books_each_members_course_sessions_which_follow_the_group(world):
+    """The member's course runs ahead of the meetings (its PHQ-9 due each session): the schedule
+    books their sessions; moving, cancelling and leaving carry over; recording takes them."""
+    group = make_group(world)
+    member = amara(group)
+    group_sessions = list(group.sessions.order_by("number"))
+    booked = member.course.sessions.exclude(agenda_format=PRE_GROUP).order_by("starts_at")
+    assert [s.starts_at for s in booked] == [s.starts_at for s in group_sessions]
+    assert all(s.attendance == Attendance.SCHEDULED for s in booked)
+    browser = signed_in(world.facilitator)
+    moved = FIRST + timedelta(days=8)
+    browser.post(f"/groups/{group.pk}/sessions/2/move/", {"day": moved.isoformat(), "at": "19:00"})
+    second = group.sessions.get(number=2)
+    assert member.course.sessions.filter(starts_at=second.starts_at).count() == 1
+    browser.post(f"/groups/{group.pk}/sessions/3/move/", {"cancel": "1"})
+    third = group.sessions.get(number=3).starts_at
+    assert member.course.sessions.get(starts_at=third).attendance == Attendance.CANCELLED
+    browser.post(url(group), all_came(group))
+    recorded = GroupAttendance.objects.get(member=member).course_session
+    assert recorded.starts_at == group_sessions[0].starts_at
+    assert member.course.sessions.count() == 9  # the pre-group + 8: none booked twice
+    actions.member_leave(
+        by=world.alice, member=member, left_on=FIRST + timedelta(days=20), reason="moved"
+    )
+    later = member.course.sessions.filter(starts_at__date__gt=FIRST + timedelta(days=20))
+    assert later.exists() and all(s.attendance == Attendance.CANCELLED for s in later)

@@ -93,7 +93,12 @@ def group_update(*, by: User, group: Group, status: str, **fields: Any) -> Group
     with transaction.atomic():
         if first is not None and new_start != timezone.localtime(first.starts_at).date():
             # starts_on is session 1's date: moving one moves the other (ADR 0053).
-            first.starts_at = _local(new_start, timezone.localtime(first.starts_at).time())
+            moved_to = _local(new_start, timezone.localtime(first.starts_at).time())
+            for booked in _booked(first):
+                course_actions.session_move(
+                    by=by, session=booked, starts_at=moved_to, minutes=booked.minutes
+                )
+            first.starts_at = moved_to
             first.save(update_fields=["starts_at"])
         for name, value in fields.items():
             setattr(group, name, value)
@@ -199,6 +204,7 @@ def member_add(*, by: User, group: Group, client: Client, joined_on: date) -> Gr
                 group=group, client=client, course=course, joined_on=joined_on, added_by=by
             )
             pre_group_session(by=by, group=group, course=course, joined_on=joined_on)
+            _book_member(by=by, group=group, member=member, sessions=list(group.sessions.all()))
             record(
                 Action.GROUP_MEMBER_ADD,
                 actor=by,
@@ -225,6 +231,17 @@ def member_leave(*, by: User, member: GroupMember, left_on: date, reason: str) -
     with transaction.atomic():
         member.left_on, member.leave_reason = left_on, reason
         member.save(update_fields=["left_on", "leave_reason"])
+        # The group sessions booked on their course after they left are called off.
+        after = member.course.sessions.filter(
+            attendance=Attendance.SCHEDULED,
+            group_attendance__isnull=True,
+            agenda_format=member.group.format,
+            starts_at__gte=_local(left_on + timedelta(days=1), time(0, 0)),
+        ).select_related("course__client")
+        for booked in after:
+            course_actions.session_set_attendance(
+                by=by, session=booked, attendance=Attendance.CANCELLED
+            )
         record(
             Action.GROUP_MEMBER_LEAVE,
             actor=by,
@@ -236,6 +253,46 @@ def member_leave(*, by: User, member: GroupMember, left_on: date, reason: str) -
 
 
 # The schedule and the shared session record (issue 24 part 3, ADR 0053) ----------------------
+
+
+def _book_member(
+    *, by: User, group: Group, member: GroupMember, sessions: list[GroupSession]
+) -> int:
+    """Book the member's course sessions for the group's scheduled sessions from the day they
+    join (held by the facilitator, under the group's agenda), so their course's numbering and
+    measures schedule (the PHQ-9 due each session, also in the portal) run ahead of the
+    meetings; recording a meeting takes the one booked at its time (ADR 0053)."""
+    mode = SessionMode.VIDEO if group.setting == Setting.VIDEO else SessionMode.IN_PERSON
+    booked = 0
+    for session in sessions:
+        day = timezone.localtime(session.starts_at).date()
+        if session.status != GroupSessionStatus.SCHEDULED or day < member.joined_on:
+            continue
+        if member.course.sessions.filter(starts_at=session.starts_at).exists():
+            continue
+        course_actions.session_schedule(
+            by=by,
+            course=member.course,
+            starts_at=session.starts_at,
+            minutes=session.minutes,
+            mode=mode,
+            clinician=group.facilitator,
+            agenda_format=group.format,
+        )
+        booked += 1
+    return booked
+
+
+def _booked(session: GroupSession) -> list[Session]:
+    """The members' course sessions booked for this group session and not yet recorded."""
+    return list(
+        Session.objects.filter(
+            course__group_memberships__group_id=session.group_id,
+            starts_at=session.starts_at,
+            attendance=Attendance.SCHEDULED,
+            group_attendance__isnull=True,
+        ).select_related("course__client")
+    )
 
 
 def schedule_make(*, by: User, group: Group, at: time) -> list[GroupSession]:
@@ -256,6 +313,8 @@ def schedule_make(*, by: User, group: Group, at: time) -> list[GroupSession]:
             )
             for n in range(1, defaults.sessions + 1)
         )
+        for member in group.members.filter(left_on__isnull=True).select_related("course"):
+            _book_member(by=by, group=group, member=member, sessions=sessions)
         record(
             Action.GROUP_SCHEDULE,
             actor=by,
@@ -278,6 +337,10 @@ def session_move(*, by: User, session: GroupSession, starts_at: datetime) -> Non
     if before or after:
         raise GroupRefused(_("A session must come after the one before it and before the next."))
     with transaction.atomic():
+        for booked in _booked(session):
+            course_actions.session_move(
+                by=by, session=booked, starts_at=starts_at, minutes=booked.minutes
+            )
         session.starts_at = starts_at
         session.save(update_fields=["starts_at"])
         if session.number == 1:
@@ -298,6 +361,10 @@ def session_cancel(*, by: User, session: GroupSession) -> None:
     if session.status != GroupSessionStatus.SCHEDULED:
         raise GroupRefused(_("Only a session not yet held can be cancelled."))
     with transaction.atomic():
+        for booked in _booked(session):
+            course_actions.session_set_attendance(
+                by=by, session=booked, attendance=Attendance.CANCELLED
+            )
         session.status = GroupSessionStatus.CANCELLED
         session.save(update_fields=["status"])
         record(
