@@ -52,7 +52,9 @@ DEMO_STEPS = (
     portal_demo.seed,
     safety_demo.seed,
     intake_demo.seed,
-    groups_demo.seed,  # last: its new clients leave the earlier steps' generated names alone
+    groups_demo.seed,  # late: its new clients leave the earlier steps' generated names alone
+    # The group members' problem areas, named at their pre-group sessions, written up.
+    formulation_demo.seed_group_courses,
     groups_programme_demo.seed,  # last season's finished group, for the programme view
 )
 

@@ -24,7 +24,7 @@ from gentle.communication.models import Exchange, Worksheet
 from gentle.courses.models import Course, ProgressNote, RolePlay, Session, SupervisionComment
 from gentle.formulation.models import Formulation, Goal
 from gentle.grief.models import Loss, Transition
-from gentle.groups.models import Group, GroupMember
+from gentle.groups.models import Group, GroupMember, GroupSession
 from gentle.intake.models import IntakeRequest
 from gentle.inventory.models import Person
 from gentle.lib.routes import RULES, Access
@@ -326,6 +326,7 @@ def build_world() -> World:
             course=client.courses.get(),
             joined_on=own.created_at.date(),
         )
+        GroupSession.objects.create(group=groups[key], number=1, starts_at=own.created_at)
     return World(
         clinic=a,
         groups=groups,
@@ -570,6 +571,13 @@ def post_data(route: str, world: World) -> dict:
         },
         "group_member_add": {"client": world.clients["own"].pk, "joined_on": "2026-02-02"},
         "group_member_leave": {"left_on": "2030-01-01", "reason": "moved"},
+        "group_schedule": {"at": "17:00"},
+        "group_session_move": {"day": "2031-01-01", "at": "17:00"},
+        # Every member of each group marked as came (the member ids are the world's).
+        "group_session": {
+            "summary": "Probe",
+            **{f"came-{m.pk}": "1" for m in world.members.values()},
+        },
         "goals": {
             "area": "dispute",
             "text": "Probe goal",
@@ -634,10 +642,12 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
     if access == Access.GROUP_CREATE:
         return role in {"admin", "clinician"}
     clinic_wide = role in {"admin", "supervisor"} and same_clinic
-    if access == Access.GROUP:
-        return clinic_wide or (actor, target) in GROUP_REACH
     if access == Access.GROUP_MANAGE:
         return (role == "admin" and same_clinic) or (actor, target) in GROUP_MANAGERS
+    if access == Access.GROUP_READ_RUN:  # read as GROUP, write as GROUP_RUN
+        access = Access.GROUP if method == "GET" else Access.GROUP_RUN
+    if access == Access.GROUP:
+        return clinic_wide or (actor, target) in GROUP_REACH
     if access == Access.GROUP_RUN:
         return (role == "admin" and same_clinic) or (actor, target) in GROUP_REACH
     if access == Access.GROUP_PAPER:
@@ -785,3 +795,28 @@ def test_public_pages_answer_everyone(client, world):
     assert client.get(reverse("crisis")).status_code == 200
     # A client's home is the portal's (issue 22).
     assert client.get(reverse("home"))["Location"] == reverse("portal_home")
+
+
+def test_the_facilitator_is_told_of_a_current_members_open_alert(world):
+    """May.in_group's group_alert (ADR 0053): who runs the group is told that a current member
+    has an open alert and what to do, never its details; the clinic's administrator, who sees
+    the group, is not; once the member has left, neither is the facilitator."""
+    url = reverse("group_detail", kwargs={"group_id": world.groups["own"].pk})
+    told = "Tell the supervising clinician now."
+    seen = {}
+    for actor in ("facilitator", "admin"):
+        http = world.browsers[actor]
+        http.cookies = SimpleCookie(world.cookies[actor])
+        seen[actor] = http.get(url).content.decode()
+    assert told in seen["facilitator"]
+    assert "probe" not in seen["facilitator"]  # the alert's reason stays with the care team
+    assert told not in seen["admin"]
+    with transaction.atomic():
+        GroupMember.objects.filter(pk=world.members["own"].pk).update(
+            left_on=date(2030, 1, 1), leave_reason="moved"
+        )
+        http = world.browsers["facilitator"]
+        http.cookies = SimpleCookie(world.cookies["facilitator"])
+        page = http.get(url).content.decode()
+        transaction.set_rollback(True)
+    assert told not in page

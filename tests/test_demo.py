@@ -158,7 +158,11 @@ def test_the_demo_tells_one_safety_story(client, settings):
     assert positive >= 2
     for alert in Alert.objects.filter(acknowledged_at__isnull=False):
         assert alert.acknowledged_at >= alert.raised_at
-    escalated = Alert.objects.get(acknowledged_at=None)
+    # The groups' alerts (a follow-up flag, a risk answer at a group session) are the groups'
+    # story (test_the_demo_groups_have_held_sessions_and_an_alert_the_facilitator_sees).
+    escalated = Alert.objects.exclude(client__group_memberships__isnull=False).get(
+        acknowledged_at=None
+    )
     assert escalated.escalated_at is not None and escalated.severity == "high"
     # The client answered it in the portal, as their own login.
     answered = Administration.objects.get(pk=escalated.source_id)
@@ -238,3 +242,43 @@ def test_the_demo_shows_outcomes_for_finished_courses_and_not_yet_for_running_on
     html = client.get(f"/clients/{finished[0].client_id}/measures/").content.decode()
     assert "Fixed when the course finished" in html and "Not yet:" not in html
     assert '<ul class="outcomes">' in html
+
+
+def test_the_demo_groups_have_held_sessions_and_an_alert_the_facilitator_sees(client, settings):
+    """Issue 24: both demo groups have their schedules and held sessions with attendance,
+    notes and PHQ-9s falling over time; one follow-up flag; one member's item-9 answer raised an
+    alert that the facilitator is told of; the members' courses have their pre-group sessions."""
+    from django.utils import timezone
+
+    from gentle.courses.protocol import PRE_GROUP
+    from gentle.groups.models import Group, GroupAttendance, GroupMember
+    from gentle.measures.models import Administration
+    from gentle.safety.models import Alert
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    for group in Group.objects.all():
+        assert group.sessions.count() == 8
+        assert group.sessions.filter(status="held").exists()
+        first = group.sessions.get(number=1)
+        assert timezone.localtime(first.starts_at).date() == group.starts_on
+    assert GroupAttendance.objects.filter(attended=False).exists()
+    assert GroupAttendance.objects.exclude(note="").exists()
+    assert GroupAttendance.objects.filter(follow_up=True).count() == 1
+    for member in GroupMember.objects.all():
+        assert member.course.sessions.filter(agenda_format=PRE_GROUP).count() == 1
+    english = Group.objects.get(language="en")
+    scores = [
+        a.scores["total"]
+        for a in Administration.objects.filter(
+            session__group_attendance__group_session__group=english, instrument_id="phq9"
+        ).order_by("session__starts_at")
+    ]
+    assert len(scores) >= 4 and scores[-1] < scores[0]
+    risk = Alert.objects.get(
+        client__group_memberships__group=english, rule_id__startswith="phq9_item9"
+    )
+    assert risk.source == "administration"
+    client.force_login(User.objects.get(email="facilitator@demo.gentle.test"))
+    page = client.get(f"/groups/{english.pk}/").content.decode()
+    assert "Tell the supervising clinician now." in page and "Risk answer at group session" in page

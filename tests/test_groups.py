@@ -168,7 +168,11 @@ def test_a_clinician_adds_their_client_and_a_group_course_is_started(world):
         world.amara,
         "group",
     )
-    assert (member.course.contracted_sessions, member.course.start_date) == (8, FIRST)
+    # 1 individual pre-group session + the group's 8 (ADR 0053), from the week before.
+    assert (member.course.contracted_sessions, member.course.start_date) == (
+        9,
+        FIRST - timedelta(days=7),
+    )
     text = visible_text(browser.get(f"/groups/{group.pk}/"))
     assert "Amara Example" in text and "late join" not in text
     assert AuditEvent.objects.filter(action="group.member_add", client_id=world.amara.pk).exists()

@@ -134,6 +134,11 @@ class Action(StrEnum):
     GROUP_PAPER = "group.paper", READ
     GROUP_PROGRAMME = "group.programme", READ
     GROUP_PROGRAMME_CSV = "group.programme_csv", READ
+    GROUP_SCHEDULE = "group.schedule", WRITE
+    GROUP_SESSION_CANCEL = "group.session_cancel", WRITE
+    GROUP_SESSION_MOVE = "group.session_move", WRITE
+    GROUP_SESSION_RECORD = "group.session_record", WRITE
+    GROUP_SESSION_VIEW = "group.session_view", READ
     GROUP_UPDATE = "group.update", WRITE
     GROUP_VIEW = "group.view", READ
     HOME_SUPERVISION_VIEW = "home.supervision_view", READ
@@ -388,6 +393,11 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_PAPER: _("Printed a group session's guide or sheet"),
     Action.GROUP_PROGRAMME: _("Viewed the groups programme's figures"),
     Action.GROUP_PROGRAMME_CSV: _("Downloaded the groups programme's figures"),
+    Action.GROUP_SCHEDULE: _("Made a group's session schedule"),
+    Action.GROUP_SESSION_CANCEL: _("Cancelled a group session"),
+    Action.GROUP_SESSION_MOVE: _("Moved a group session"),
+    Action.GROUP_SESSION_RECORD: _("Recorded a group session"),
+    Action.GROUP_SESSION_VIEW: _("Viewed a group session's record"),
     Action.GROUP_UPDATE: _("Changed a group"),
     Action.GROUP_VIEW: _("Viewed a group and its members"),
     Action.HOME_SUPERVISION_VIEW: _("Viewed what needs a look in the supervised clients' courses"),

@@ -77,6 +77,15 @@ class May:
     # Open the client's record (client page, courses, notes, inventory): every path above, but
     # not a member reached only through their group (the name, and what the group records).
     record: bool = True
+    # See that the member has an open alert and what to do next (never the alert's details):
+    # a current member of a group this person runs, reached through it only (ADR 0053).
+    group_alert: bool = False
+
+    @property
+    def alerts(self) -> bool:
+        """Whether this person is told of the client's open alerts: through the record, or as
+        the facilitator of the client's group."""
+        return self.record or self.group_alert
 
     @classmethod
     def of(cls, client: AccessedClient) -> May:
@@ -94,10 +103,11 @@ class May:
         )
 
     @classmethod
-    def in_group(cls, role: str) -> May:
+    def in_group(cls, role: str, *, runs: bool = False) -> May:
         """A group's member seen by someone who reaches them only through the group (a lay
-        facilitator, a supervisor reading the clinic's groups): no write, no record."""
-        return cls(via=VIA_GROUP, role=role, record=False)
+        facilitator, a supervisor reading the clinic's groups): no write, no record. Who runs
+        the group (``runs``) is told that a current member has an open alert (``group_alert``)."""
+        return cls(via=VIA_GROUP, role=role, record=False, group_alert=runs)
 
     @classmethod
     def as_safety_lead(cls, role: str) -> May:
@@ -492,18 +502,33 @@ def group_for(
     return found
 
 
-def roster_may(request: AuthenticatedHttpRequest, clients: Iterable[Client]) -> None:
+def roster_may(
+    request: AuthenticatedHttpRequest,
+    clients: Iterable[Client],
+    *,
+    group: Any = None,
+    current: Iterable[int] = (),
+) -> None:
     """Give each member's client of a group page its ``.may``: what the person may do through
     the one door (a clinician of their care team links to their record), else ``May.in_group``:
-    the name, and nothing of the record. One query."""
+    the name, and nothing of the record. With the ``group`` (carrying ``.may``) and the ids of
+    its ``current`` members' clients, the people who run it (facilitator, co-facilitator) are
+    told of a current member's open alert (``May.group_alert``, ADR 0053); an administrator,
+    a supervisor reading the group, and anyone about a member who has left, are not. One query."""
     clients = list(clients)
+    runs = group is not None and group.may.via == VIA_FACILITATES
+    current_ids = set(current)
     reached = {
         c.pk: c for c in visible_clients(request).filter(pk__in=[client.pk for client in clients])
     }
     role = clinic_context(request).primary_role()
     for client in clients:
         seen = reached.get(client.pk)
-        client.may = May.of(seen) if seen is not None else May.in_group(role)
+        client.may = (
+            May.of(seen)
+            if seen is not None
+            else May.in_group(role, runs=runs and client.pk in current_ids)
+        )
 
 
 def group_facilitators(clinic: Clinic) -> QuerySet[User]:

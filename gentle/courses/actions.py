@@ -136,12 +136,20 @@ def session_schedule(
     minutes: int,
     mode: str,
     participants: str = Participants.CLIENT,
+    clinician=None,
+    agenda_format: str = "",
+    attendance: str = Attendance.SCHEDULED,
 ) -> Session:
+    """Book a session of the course (``clinician``: who holds it, the person booking unless
+    named, e.g. a group's facilitator; ``agenda_format``: a session agenda such as the
+    pre-group session's, ADR 0053; ``attendance``: already known when typed in afterwards)."""
     _check_participants(course, participants)
     with transaction.atomic():
         session = Session.objects.create(
             course=course,
-            clinician=by,
+            clinician=clinician or by,
+            agenda_format=agenda_format,
+            attendance=attendance,
             starts_at=starts_at,
             minutes=minutes,
             mode=mode,

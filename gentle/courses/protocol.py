@@ -16,6 +16,11 @@ from django.utils.translation import get_language
 DATA = Path(__file__).resolve().parent / "data"
 FORMATS = ("individual", "brief", "ipc", "group", "maintenance", "perinatal", "adolescent")
 PHASES = ("initial", "middle", "termination")
+# Agendas of a kind of session rather than a format (ADR 0053): one list of items, whatever the
+# session's phase, for the format named in the file. A session is ticked under one when its
+# ``agenda_format`` names it (the member's individual pre-group session of Group IPT).
+SESSION_AGENDAS = ("pre_group",)
+PRE_GROUP = "pre_group"
 # Where an agenda item may point the clinician (the course's page of that name).
 LINKS = ("relapse_plan",)
 
@@ -132,6 +137,17 @@ def load() -> tuple[dict[str, FormatDefaults], dict[str, Agenda], tuple[Item, ..
                     f"{defaults[name].minutes} minutes ({per_item} minutes an item)"
                 )
         agendas[name] = Agenda(format=name, version=data["version"], phases=phases)
+    for name in SESSION_AGENDAS:
+        data = _read(DATA / "agendas" / f"{name}.json")
+        if data.get("agenda") != name or data.get("for_format") not in FORMATS:
+            raise ProtocolError(f"agendas/{name}.json: names another agenda or no format")
+        items = _items(data.get("items"), f"agendas/{name}.json", shared)
+        if len(items) * per_item > defaults[data["for_format"]].minutes:
+            raise ProtocolError(f"agendas/{name}.json: {len(items)} items do not fit its format")
+        # Every phase is the same list: the session's phase (from its number) does not change it.
+        agendas[name] = Agenda(
+            format=name, version=data["version"], phases=dict.fromkeys(PHASES, items)
+        )
     techniques = _items(raw.get("techniques"), "formats.json techniques")
     return defaults, agendas, techniques
 
@@ -141,6 +157,7 @@ def defaults_for(course_format: str) -> FormatDefaults:
 
 
 def agenda_for(course_format: str) -> Agenda:
+    """A format's agenda, or a session agenda of ``SESSION_AGENDAS`` by its name."""
     return load()[1][course_format]
 
 
@@ -151,4 +168,5 @@ def techniques() -> tuple[Item, ...]:
 def agenda_of(course_format: str, session_format: str) -> Agenda:
     """The agenda a session is ticked under: the format it was first ticked under (kept when
     the course's format changes later), else the course's format."""
-    return agenda_for(session_format if session_format in FORMATS else course_format)
+    known = (*FORMATS, *SESSION_AGENDAS)
+    return agenda_for(session_format if session_format in known else course_format)

@@ -99,56 +99,67 @@ def seed(rng, context: dict) -> None:
         course = client.courses.first()
         if course is None or course.focus not in DETAILS:
             continue
-        areas = context.get("focus_areas", {}).get(course.pk, ((course.focus, ""),))
-        (_, stage), (secondary, secondary_stage) = areas[0], (areas[1:] or [("", "")])[0]
-        # The perinatal course tells its own story (its format, not a fifth area).
-        story = "perinatal" if course.format == "perinatal" else course.focus
-        clinician = client.care_team.get(role="clinician").user
-        symptoms, onset, connection, strengths, plan = DETAILS[story]
-        data = {
-            "primary_area": course.focus,
-            "secondary_area": secondary,
-            "secondary_dispute_stage": secondary_stage,
-            "dispute_stage": stage,
-            "symptoms": symptoms,
-            "onset_events": onset,
-            "connection": connection,
-            "strengths": strengths,
-            "plan": plan,
-        }
-        sessions = [s for s in course_sessions(course) if s.number and s.attendance == "attended"]
-        Formulation.objects.create(
-            course=course,
-            text=compose_text(course, data),
-            updated_by=clinician,
-            agreed_on=sessions[min(course.initial_last, len(sessions)) - 1].starts_at.date()
-            if sessions
-            else None,
-            **data,
-        )
+        _formulation(rng, context, client, course, done)
         created += 1
-        if course.focus in done:
-            continue
-        done.add(course.focus)
-        for text in goal_templates(course.focus):
-            goal = Goal.objects.create(
-                course=course,
-                area=course.focus,
-                text=text,
-                minus2=LEVELS[0],
-                minus1=LEVELS[1],
-                zero=LEVELS[2],
-                plus1=LEVELS[3],
-                plus2=LEVELS[4],
-                created_by=clinician,
-            )
-            rating = -2
-            for session in sessions[3:]:
-                rating = min(2, rating + rng.choice([0, 1, 1]))
-                GoalRating.objects.create(
-                    goal=goal, session=session, rating=rating, rated_by=clinician
-                )
-    context.setdefault("counts", {}).update(formulations=created)
+    context.setdefault("counts", {})["formulations"] = created
+
+
+def seed_group_courses(rng, context: dict) -> None:
+    """The group members' courses whose pre-group session named the problem area (the groups
+    demo lists them in ``group_courses``): their formulation, agreed at that session."""
+    for course in context.get("group_courses", []):
+        _formulation(rng, context, course.client, course, set(DETAILS))
+
+
+def _formulation(rng, context: dict, client, course, done: set) -> None:
+    """One course's agreed formulation, and goals with ratings for the first course of each
+    area (``done``: the areas that have them)."""
+    areas = context.get("focus_areas", {}).get(course.pk, ((course.focus, ""),))
+    (_, stage), (secondary, secondary_stage) = areas[0], (areas[1:] or [("", "")])[0]
+    # The perinatal course tells its own story (its format, not a fifth area).
+    story = "perinatal" if course.format == "perinatal" else course.focus
+    clinician = client.care_team.get(role="clinician").user
+    symptoms, onset, connection, strengths, plan = DETAILS[story]
+    data = {
+        "primary_area": course.focus,
+        "secondary_area": secondary,
+        "secondary_dispute_stage": secondary_stage,
+        "dispute_stage": stage,
+        "symptoms": symptoms,
+        "onset_events": onset,
+        "connection": connection,
+        "strengths": strengths,
+        "plan": plan,
+    }
+    sessions = [s for s in course_sessions(course) if s.number and s.attendance == "attended"]
+    Formulation.objects.create(
+        course=course,
+        text=compose_text(course, data),
+        updated_by=clinician,
+        agreed_on=sessions[min(course.initial_last, len(sessions)) - 1].starts_at.date()
+        if sessions
+        else None,
+        **data,
+    )
+    if course.focus in done:
+        return
+    done.add(course.focus)
+    for text in goal_templates(course.focus):
+        goal = Goal.objects.create(
+            course=course,
+            area=course.focus,
+            text=text,
+            minus2=LEVELS[0],
+            minus1=LEVELS[1],
+            zero=LEVELS[2],
+            plus1=LEVELS[3],
+            plus2=LEVELS[4],
+            created_by=clinician,
+        )
+        rating = -2
+        for session in sessions[3:]:
+            rating = min(2, rating + rng.choice([0, 1, 1]))
+            GoalRating.objects.create(goal=goal, session=session, rating=rating, rated_by=clinician)
 
 
 def remove(clinic_slug: str) -> None:

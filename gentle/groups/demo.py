@@ -10,7 +10,7 @@ co-facilitator, sees its members by name, and only their own client's record.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from random import Random
 from typing import Any
 
@@ -22,8 +22,18 @@ from gentle.accounts.models import Role, User
 from gentle.clients import actions as client_actions
 from gentle.clients.demo import FAMILY, GIVEN
 from gentle.clients.models import Client
+from gentle.courses import actions as course_actions
+from gentle.courses.protocol import PRE_GROUP, agenda_for
 from gentle.groups import actions
-from gentle.groups.models import Group, GroupMember, GroupStatus, LeaveReason, Setting
+from gentle.groups.models import (
+    Group,
+    GroupAttendance,
+    GroupMember,
+    GroupSession,
+    GroupStatus,
+    LeaveReason,
+    Setting,
+)
 
 PLACE = "Riverside Community Centre, room 2 (fictional)"
 PLACE_ES = "Centro comunitario Riverside, sala 3 (ficticio)"
@@ -118,12 +128,119 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
             client=client,
             joined_on=today - timedelta(days=12),
         )
+    _pre_group_held(rng, context, [english, spanish])
+    at = timezone.localtime(first.starts_at).time() if first else time(18, 0)
+    actions.schedule_make(by=clinician, group=english, at=at)
+    actions.schedule_make(by=users["clinician2"], group=spanish, at=time(17, 30))
+    _hold_sessions(rng, english, facilitator, risk_at_last=True)
+    _hold_sessions(rng, spanish, facilitator, risk_at_last=False)
     context["groups"] = [english, spanish]
     context.setdefault("counts", {}).update(
         groups=2, group_members=GroupMember.objects.filter(group__clinic=clinic).count()
     )
 
 
+NOTES = [
+    "Took part; spoke about the week.",
+    "Quiet today; listened to the others.",
+    "Tried the practice and told the group how it went.",
+    "Helped another member with a role play.",
+]
+NOTES_ES = [
+    "Participó; habló de su semana.",
+    "Hoy estuvo callada; escuchó a los demás.",
+    "Hizo la práctica y contó cómo le fue.",
+]
+
+
+AREAS = ("grief", "dispute", "transition", "deficits")
+
+
+def _pre_group_held(rng: Random, context: dict[str, Any], groups: list[Group]) -> None:
+    """Each new member's pre-group session, already past, was held and named their problem area
+    (the course's focus); the formulation demo then writes it up (``group_courses``)."""
+    now = timezone.now()
+    courses = context.setdefault("group_courses", [])
+    for member in GroupMember.objects.filter(group__in=groups).select_related("course"):
+        course = member.course
+        pre = course.sessions.filter(agenda_format=PRE_GROUP, starts_at__lt=now).first()
+        if pre is None:
+            continue
+        clinician = pre.clinician
+        course_actions.session_set_attendance(by=clinician, session=pre, attendance="attended")
+        course_actions.session_set_agenda(
+            by=clinician,
+            session=pre,
+            done=[item.id for item in agenda_for(PRE_GROUP).phases["initial"]],
+            version=agenda_for(PRE_GROUP).version,
+            agenda_format=PRE_GROUP,
+        )
+        if not course.focus:
+            course_actions.course_update(by=clinician, course=course, focus=rng.choice(AREAS))
+            courses.append(course)
+
+
+def _phq9(total: int, rng: Random) -> dict[str, object]:
+    """Answers to items 1 to 8 that add up to ``total`` (item 9 is 0: no risk answer)."""
+    answers = [0] * 8
+    for _ in range(min(total, 24)):
+        choices = [i for i in range(8) if answers[i] < 3]
+        answers[rng.choice(choices)] += 1
+    found: dict[str, object] = {f"phq9_{n}": v for n, v in enumerate(answers, start=1)}
+    return found | {"phq9_9": 0}
+
+
+def _hold_sessions(rng: Random, group: Group, facilitator: User, *, risk_at_last: bool) -> None:
+    """Record the group's sessions already past, as the facilitator would: most members came,
+    each with a short note and a PHQ-9 falling over the weeks. In the English group one member
+    is flagged for follow-up, and at the last session held one answers item 9 (an alert the
+    facilitator is told of)."""
+    now = timezone.now()
+    held = list(group.sessions.filter(starts_at__lt=now).order_by("number"))
+    start = {m.pk: rng.randint(14, 20) for m in group.members.all()}
+    notes = NOTES_ES if group.language == "es" else NOTES
+    for session in held:
+        roster = actions.session_roster(session)
+        marks = {}
+        for index, member in enumerate(roster):
+            came = not (session.number == 2 and index == 1) and not (
+                member.left_on and member.left_on <= timezone.localdate(session.starts_at)
+            )
+            answers = _phq9(max(3, start[member.pk] - 2 * (session.number - 1)), rng)
+            if risk_at_last and session is held[-1] and index == 0:
+                answers["phq9_9"] = 1
+            follow = group.language == "en" and session.number == 2 and index == 2
+            marks[member.pk] = actions.Mark(
+                attended=came,
+                note=notes[(index + session.number) % len(notes)] if came else "",
+                follow_up=follow and came,
+                follow_up_reason="Said things at home are getting worse; please check in."
+                if follow and came
+                else "",
+                phq9=answers if came else {},
+            )
+        agenda = [
+            item.id
+            for item in agenda_for(group.format).phases[
+                actions.session_phase(group, session.number)
+            ]
+        ]
+        actions.session_record(
+            by=facilitator,
+            session=session,
+            marks=marks,
+            agenda_done=agenda,
+            summary="Each member spoke about their week; the group helped with one problem."
+            if group.language == "en"
+            else "Cada miembro habló de su semana; el grupo ayudó con un problema.",
+            practice="Have one conversation you have been putting off."
+            if group.language == "en"
+            else "Tener una conversación que has ido dejando.",
+        )
+
+
 def remove(clinic_slug: str) -> None:
+    GroupAttendance.objects.filter(group_session__group__clinic__slug=clinic_slug).delete()
+    GroupSession.objects.filter(group__clinic__slug=clinic_slug).delete()
     GroupMember.objects.filter(group__clinic__slug=clinic_slug).delete()
     Group.objects.filter(clinic__slug=clinic_slug).delete()

@@ -84,3 +84,16 @@ class LeaveForm(forms.Form):
         label=_("Why they left"),
         choices=[(v, label) for v, label in LeaveReason.choices if v != LeaveReason.COMPLETED],
     )
+
+
+class ScheduleForm(forms.Form):
+    at = forms.TimeField(
+        label=_("Time of each session"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("Weekly from the first session's date, on the same weekday."),
+    )
+
+
+class MoveForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DATE)
+    at = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))

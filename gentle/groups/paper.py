@@ -24,6 +24,7 @@ from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.audit.names import Action
 from gentle.clients.access import GROUP_ROLES, group_for
 from gentle.courses import protocol
+from gentle.groups import actions
 from gentle.groups.models import Group, GroupSession
 from gentle.lib import pdf
 from gentle.measures.instruments import catalogue
@@ -32,17 +33,6 @@ from gentle.safety.selectors import crisis_text_for
 PHQ9 = "phq9"
 ITEM_9 = "phq9_9"
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
-
-
-def phase_of(course_format: str, number: int) -> str:
-    """The phase of a group session by its number, from the format's defaults (WHO group IPT:
-    session 1 initial, the last termination, the others middle)."""
-    defaults = protocol.defaults_for(course_format)
-    if number <= defaults.initial_sessions:
-        return "initial"
-    if number > defaults.sessions - defaults.termination_sessions:
-        return "termination"
-    return "middle"
 
 
 def _paper(
@@ -93,7 +83,7 @@ def _common(group: Group, session: GroupSession | None, number: int) -> dict[str
         "number": number,
         "sessions": defaults.sessions,
         "minutes": session.minutes if session else defaults.minutes,
-        "phase": phase_of(group.format, number),
+        "phase": actions.session_phase(group, number),
     }
 
 

@@ -58,4 +58,25 @@ urlpatterns = [
         name="group_session_sheet",
         access=Access.GROUP_PAPER,
     ),
+    route(
+        "groups/<int:group_id>/schedule/",
+        views.schedule_make,
+        name="group_schedule",
+        access=Access.GROUP_MANAGE,
+        methods=("POST",),
+    ),
+    route(
+        "groups/<int:group_id>/sessions/<int:number>/",
+        views.group_session,
+        name="group_session",
+        access=Access.GROUP_READ_RUN,
+        methods=GET_POST,
+    ),
+    route(
+        "groups/<int:group_id>/sessions/<int:number>/move/",
+        views.session_move,
+        name="group_session_move",
+        access=Access.GROUP_RUN,
+        methods=GET_POST,
+    ),
 ]

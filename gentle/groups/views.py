@@ -27,10 +27,21 @@ from gentle.clients.access import (
     roster_may,
     visible_groups,
 )
+from gentle.courses.protocol import agenda_for
 from gentle.groups import actions
-from gentle.groups.forms import GroupEditForm, GroupForm, LeaveForm, MemberForm
-from gentle.groups.models import Group, GroupMember, GroupStatus
+from gentle.groups.forms import (
+    GroupEditForm,
+    GroupForm,
+    LeaveForm,
+    MemberForm,
+    MoveForm,
+    ScheduleForm,
+)
+from gentle.groups.models import Group, GroupMember, GroupSession, GroupSessionStatus, GroupStatus
+from gentle.groups.sessions import member_alerts, phq9_scores
 from gentle.lib.forms import posted
+from gentle.measures.instruments import catalogue
+from gentle.safety.selectors import crisis_text_for
 
 WITH_PEOPLE = ("facilitator", "co_facilitator")
 
@@ -84,17 +95,38 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
     if not cast(Any, group).may.past_members:  # a lay facilitator: the current members only
         roster = roster.filter(left_on__isnull=True)
     members = list(roster)
-    roster_may(request, [member.client for member in members])
+    current = [m for m in members if m.current]
+    roster_may(
+        request,
+        [member.client for member in members],
+        group=group,
+        current=[m.client_id for m in current],
+    )
+    alerts = member_alerts(m.client for m in current)
+    for member in current:
+        cast(Any, member).alerts = alerts.get(member.client_id, [])
     return render(
         request,
         "groups/group_detail.html",
         {
             "group": group,
-            "current": [m for m in members if m.current],
+            "current": current,
             "past": [m for m in members if not m.current],
             "open": group.status != GroupStatus.FINISHED,
+            "sessions": list(group.sessions.all()),
+            "schedule_form": ScheduleForm(initial={"at": "17:00"}),
+            **_alert_context(request, group, alerts),
         },
     )
+
+
+def _alert_context(
+    request: AuthenticatedHttpRequest, group: Group, alerts: dict[int, Any]
+) -> dict[str, Any]:
+    """Whether any member has an open risk alert, and then the clinic's crisis numbers."""
+    risk = any(a.risk for found in alerts.values() for a in found)
+    crisis = crisis_text_for(group.clinic, request.LANGUAGE_CODE) if risk else ""
+    return {"risk": risk, "crisis_text": crisis}
 
 
 @role_required(Role.ADMIN, Role.CLINICIAN)
@@ -184,4 +216,198 @@ def member_leave(request: AuthenticatedHttpRequest, member_id: int) -> HttpRespo
         "groups/leave_form.html",
         {"form": form, "group": group, "member": member},
         status=_status(bool(form.errors)),
+    )
+
+
+@role_required(Role.ADMIN, Role.CLINICIAN)
+def schedule_make(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
+    group = group_for(request, Group.objects.all(), group_id, manage=True, action=Action.GROUP_OPEN)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the time of the sessions."))
+    else:
+        try:
+            actions.schedule_make(by=request.user, group=group, at=form.cleaned_data["at"])
+        except actions.GroupRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Schedule made."))
+    return redirect("group_detail", group_id=group.pk)
+
+
+def _group_session(
+    request: AuthenticatedHttpRequest, group_id: int, number: int, *, run: bool
+) -> tuple[Group, GroupSession]:
+    group = group_for(
+        request,
+        Group.objects.select_related(*WITH_PEOPLE, "clinic"),
+        group_id,
+        run=run,
+        action=Action.GROUP_OPEN if run else Action.GROUP_SESSION_VIEW,
+    )
+    session = GroupSession.objects.filter(group=group, number=as_id(number)).first()
+    if session is None:
+        raise Http404
+    session.group = group
+    return group, session
+
+
+@role_required(*GROUP_ROLES)
+def session_move(request: AuthenticatedHttpRequest, group_id: int, number: int) -> HttpResponse:
+    """Move a session not yet held, or cancel it."""
+    group, session = _group_session(request, group_id, number, run=True)
+    local = timezone.localtime(session.starts_at)
+    form = MoveForm(posted(request), initial={"day": local.date(), "at": local.time()})
+    if request.method == "POST":
+        try:
+            if "cancel" in request.POST:
+                actions.session_cancel(by=request.user, session=session)
+                messages.success(request, _("Session cancelled."))
+                return redirect("group_detail", group_id=group.pk)
+            if form.is_valid():
+                starts_at = actions._local(form.cleaned_data["day"], form.cleaned_data["at"])
+                actions.session_move(by=request.user, session=session, starts_at=starts_at)
+                messages.success(request, _("Session moved."))
+                return redirect("group_detail", group_id=group.pk)
+        except actions.GroupRefused as refused:
+            form.add_error(None, str(refused))
+    return render(
+        request,
+        "groups/session_move.html",
+        {"form": form, "group": group, "session": session},
+        status=_status(bool(form.errors)),
+    )
+
+
+PHQ_ITEMS = 10  # nine items and the difficulty question
+
+
+def _marks(post: Any) -> dict[int, actions.Mark]:
+    """What was typed for each member, by the member id in the field names (any id: those
+    not on the roster are refused by the action, not dropped here)."""
+    marks: dict[int, actions.Mark] = {}
+    item_ids = [item.id for item in catalogue()[actions.PHQ9].items]
+    for key in post:
+        head, _sep, rest = key.partition("-")
+        if head not in {"came", "note", "follow", "reason", "phq"} or not rest:
+            continue
+        member_id = rest.split("-")[0]
+        if not member_id.isdigit() or int(member_id) in marks:
+            continue
+        pk = int(member_id)
+        came = post.get(f"came-{pk}", "")
+        phq: dict[str, Any] = {}
+        for item in item_ids:
+            value = post.get(f"phq-{pk}-{item}", "").strip()
+            if value:
+                phq[item] = int(value) if value.isdigit() else value
+        marks[pk] = actions.Mark(
+            attended={"1": True, "0": False}.get(came),
+            note=post.get(f"note-{pk}", "").strip(),
+            follow_up=bool(post.get(f"follow-{pk}")),
+            follow_up_reason=post.get(f"reason-{pk}", "").strip(),
+            phq9=phq,
+        )
+    return marks
+
+
+@role_required(*GROUP_ROLES)
+def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int) -> HttpResponse:
+    """One shared record per group session (ADR 0053): attendance, the agenda, a short note, a
+    follow-up flag and a PHQ-9 per member, the group's summary and practice, on one screen.
+    Whoever sees the group reads it; who runs it records it (also typed in from paper)."""
+    write = request.method == "POST"
+    group, session = _group_session(request, group_id, number, run=write)
+    may_past = cast(Any, group).may.past_members
+    roster = actions.session_roster(session, past_members=may_past)
+    existing = {a.member_id: a for a in session.attendance.all()}
+    errors: dict[int, list[str]] = {}
+    if write:
+        marks = _marks(request.POST)
+        done = request.POST.getlist("agenda")
+        try:
+            rules = actions.session_record(
+                by=request.user,
+                session=session,
+                marks=marks,
+                agenda_done=done,
+                summary=request.POST.get("summary", "").strip(),
+                practice=request.POST.get("practice", "").strip(),
+                past_members=may_past,
+            )
+        except actions.SessionRefused as refused:
+            errors = refused.errors
+        else:
+            if rules:
+                messages.warning(
+                    request,
+                    _(
+                        "A member's answer raised a safety alert. Tell the supervising "
+                        "clinician now."
+                    ),
+                )
+            messages.success(request, _("Session %(n)s recorded.") % {"n": session.number})
+            return redirect("group_session", group_id=group.pk, number=session.number)
+    roster_may(
+        request,
+        [m.client for m in roster],
+        group=group,
+        current=[m.client_id for m in roster if m.current],
+    )
+    alerts = member_alerts(m.client for m in roster)
+    scores = phq9_scores([a.course_session_id for a in existing.values() if a.course_session_id])
+    item_ids = [item.id for item in catalogue()[actions.PHQ9].items]
+    rows = []
+    for member in roster:
+        saved = existing.get(member.pk)
+        if write:
+            typed = request.POST
+            came = typed.get(f"came-{member.pk}", "")
+            note, reason = typed.get(f"note-{member.pk}", ""), typed.get(f"reason-{member.pk}", "")
+            follow = bool(typed.get(f"follow-{member.pk}"))
+            phq = [typed.get(f"phq-{member.pk}-{i}", "") for i in item_ids]
+        else:
+            came = "" if saved is None else ("1" if saved.attended else "0")
+            note = saved.note if saved else ""
+            reason = saved.follow_up_reason if saved else ""
+            follow = bool(saved and saved.follow_up)
+            phq = [""] * len(item_ids)
+        score = scores.get(saved.course_session_id) if saved and saved.course_session_id else None
+        entered = bool(saved and saved.course_session_id in scores)
+        rows.append(
+            {
+                "member": member,
+                "came": came,
+                "note": note,
+                "follow": follow,
+                "reason": reason,
+                "phq": list(zip(item_ids, phq, strict=True)),
+                "score": score,
+                "entered": entered,
+                "errors": errors.get(member.pk, []),
+                "alerts": alerts.get(member.client_id, []),
+            }
+        )
+    phase = actions.session_phase(group, session.number)
+    items = agenda_for(group.format).phases[phase]
+    done = request.POST.getlist("agenda") if write else session.agenda_done
+    return render(
+        request,
+        "groups/group_session.html",
+        {
+            "group": group,
+            "session": session,
+            "rows": rows,
+            "items": [(item, item.id in done) for item in items],
+            "summary": request.POST.get("summary", "") if write else session.summary,
+            "practice": request.POST.get("practice", "") if write else session.practice,
+            "errors": errors.get(0, []),
+            "any_errors": bool(errors),
+            "may_record": cast(Any, group).may.run
+            and session.status != GroupSessionStatus.CANCELLED
+            and group.status != GroupStatus.FINISHED,
+            "phase": phase,
+            **_alert_context(request, group, alerts),
+        },
+        status=_status(bool(errors)),
     )

@@ -47,6 +47,7 @@ class Access:
     # A session's printed guide and sheet: who runs the group, the clinic's administrators and
     # supervisors (not a clinician who reaches it only through a member).
     GROUP_PAPER = "group_paper"
+    GROUP_READ_RUN = "group_read_run"  # GET: GROUP; POST: GROUP_RUN (a group session's record)
     NOBODY = "nobody"  # a page a library offers that Gentle closes: 404 for everyone
 
 
