@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -439,3 +440,15 @@ def test_the_schedule_books_each_members_course_sessions_which_follow_the_group(
     )
     later = member.course.sessions.filter(starts_at__date__gt=FIRST + timedelta(days=20))
     assert later.exists() and all(s.attendance == Attendance.CANCELLED for s in later)
+
+
+def test_each_phq9_box_is_named_by_its_item_for_a_screen_reader(world):
+    """The boxes show only the item's number (quick to type from the paper sheet); each one's
+    label also carries the item's words, hidden from sight, so a screen reader names it."""
+    group = make_group(world, members=1)
+    html = signed_in(world.facilitator).get(url(group)).content.decode()
+    assert re.search(
+        r'<label>9<span class="visually-hidden">: Thoughts that you would be better off dead'
+        r'[^<]*</span><input[^>]*name="phq-\d+-phq9_9"',
+        html,
+    )

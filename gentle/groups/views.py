@@ -356,7 +356,8 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
     )
     alerts = member_alerts(m.client for m in roster)
     scores = phq9_scores([a.course_session_id for a in existing.values() if a.course_session_id])
-    item_ids = [item.id for item in catalogue()[actions.PHQ9].items]
+    items = catalogue()[actions.PHQ9].items
+    item_ids = [item.id for item in items]
     rows = []
     for member in roster:
         saved = existing.get(member.pk)
@@ -381,7 +382,7 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
                 "note": note,
                 "follow": follow,
                 "reason": reason,
-                "phq": list(zip(item_ids, phq, strict=True)),
+                "phq": list(zip(items, phq, strict=True)),
                 "score": score,
                 "entered": entered,
                 "errors": errors.get(member.pk, []),
@@ -389,7 +390,7 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
             }
         )
     phase = actions.session_phase(group, session.number)
-    items = agenda_for(group.format).phases[phase]
+    agenda = agenda_for(group.format).phases[phase]
     done = request.POST.getlist("agenda") if write else session.agenda_done
     return render(
         request,
@@ -398,7 +399,7 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
             "group": group,
             "session": session,
             "rows": rows,
-            "items": [(item, item.id in done) for item in items],
+            "items": [(item, item.id in done) for item in agenda],
             "summary": request.POST.get("summary", "") if write else session.summary,
             "practice": request.POST.get("practice", "") if write else session.practice,
             "errors": errors.get(0, []),
