@@ -28,7 +28,7 @@ from tests.factories import count_queries, make_client, make_person, signed_in, 
 
 pytestmark = pytest.mark.django_db
 
-FIRST = date(2030, 3, 4)  # a Monday
+FIRST = date(2025, 3, 3)  # a Monday, in the past: sessions are recorded after they begin
 ITEMS = [f"phq9_{n}" for n in range(1, 10)]
 
 
@@ -452,3 +452,23 @@ def test_each_phq9_box_is_named_by_its_item_for_a_screen_reader(world):
         r'[^<]*</span><input[^>]*name="phq-\d+-phq9_9"',
         html,
     )
+
+
+def test_a_session_that_has_not_taken_place_is_not_recorded(world):
+    """Bad input (issue 24): attendance and answers typed for a meeting days ahead are refused,
+    with what was typed kept; from half an hour before its start it may be recorded."""
+    group = make_group(world)
+    session = group.sessions.get(number=1)
+    session.starts_at = timezone.now() + timedelta(days=2)
+    session.save(update_fields=["starts_at"])
+    browser = signed_in(world.facilitator)
+    response = browser.post(url(group), all_came(group, summary="Typed too early."))
+    assert response.status_code == 400
+    page = visible_text(response)
+    assert "This session has not taken place yet: record it once it has begun." in page
+    assert "Typed too early." in response.content.decode()
+    assert not GroupAttendance.objects.filter(group_session=session).exists()
+    session.starts_at = timezone.now() + timedelta(minutes=20)
+    session.save(update_fields=["starts_at"])
+    assert browser.post(url(group), all_came(group)).status_code == 302
+    assert GroupAttendance.objects.filter(group_session=session).count() == 2

@@ -460,6 +460,11 @@ def _session_errors(
     return errors
 
 
+# A session may be recorded from a little before its start (the facilitator opens the screen
+# as members arrive), never for a later day.
+EARLY_RECORDING = timedelta(minutes=30)
+
+
 def session_record(
     *,
     by: User,
@@ -481,6 +486,11 @@ def session_record(
         raise SessionRefused({0: [str(_("This group has finished."))]})
     if session.status == GroupSessionStatus.CANCELLED:
         raise SessionRefused({0: [str(_("This session was cancelled."))]})
+    if session.starts_at - EARLY_RECORDING > timezone.now():
+        # Attendance and answers are facts of a meeting that has taken place (or is starting).
+        raise SessionRefused(
+            {0: [str(_("This session has not taken place yet: record it once it has begun."))]}
+        )
     roster = session_roster(session, past_members=past_members)
     existing = {a.member_id: a for a in session.attendance.select_related("course_session")}
     entered = set(
