@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from gentle.courses.models import Attendance, Course, CourseStatus, Session
 from gentle.groups import actions
 from gentle.groups.demo import PLACE, _new_clients
 from gentle.groups.models import (
@@ -29,6 +30,7 @@ from gentle.groups.models import (
     LeaveReason,
     Setting,
 )
+from gentle.lib import course_finished
 from gentle.measures import actions as measure_actions
 from gentle.measures.demo import _answers
 from gentle.measures.instruments import catalogue
@@ -120,8 +122,25 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
             )
     fields = {name: getattr(group, name) for name in ("name", "language", "place", "starts_on")}
     actions.group_update(by=admin, group=group, status=GroupStatus.FINISHED, **fields)
+    _close_courses(group)
     context["groups"] = [*context.get("groups", []), group]
     context.setdefault("counts", {}).update(
         groups=Group.objects.filter(clinic=clinic).count(),
         group_members=GroupMember.objects.filter(group__clinic=clinic).count(),
     )
+
+
+def _close_courses(group: Group) -> None:
+    """Last season's members' own courses ended with the group (or when they stopped coming),
+    their pre-group sessions held: the story their clinician's caseload and home tell."""
+    for member in GroupMember.objects.filter(group=group).select_related("course"):
+        Session.objects.filter(course=member.course, starts_at__lt=timezone.now()).update(
+            attendance=Attendance.ATTENDED
+        )
+        dropped = member.leave_reason == LeaveReason.DROPPED_OUT
+        Course.objects.filter(pk=member.course_id).update(
+            status=CourseStatus.ENDED_EARLY if dropped else CourseStatus.COMPLETED,
+            ended_on=member.left_on,
+            end_reason="Stopped coming to the group after session 3." if dropped else "",
+        )
+        course_finished.finished(Course.objects.get(pk=member.course_id))  # thresholds fixed
