@@ -472,3 +472,60 @@ def test_a_session_that_has_not_taken_place_is_not_recorded(world):
     session.save(update_fields=["starts_at"])
     assert browser.post(url(group), all_came(group)).status_code == 302
     assert GroupAttendance.objects.filter(group_session=session).count() == 2
+
+
+# The PHQ-9 on members' phones -----------------------------------------------------------------
+
+
+def send(group: Group, browser, number: int = 1):
+    return browser.post(f"/groups/{group.pk}/sessions/{number}/phq9-send/", follow=True)
+
+
+def test_members_answer_the_phq9_on_their_phone_through_the_safety_path(world):
+    """Issue 24 part 3: the PHQ-9 'entered by the facilitator or by the member on a phone'. The
+    facilitator sends it to the members with a portal account (Amara); her item-9 answer shows
+    her the crisis text at once and raises her alert; the session screen shows her score and
+    takes no second PHQ-9 for her."""
+    group = make_group(world)
+    facilitator = signed_in(world.facilitator)
+    page = visible_text(send(group, facilitator))
+    assert "PHQ-9 sent to 1 member's phone." in page  # the other member has no portal login
+    assert "PHQ-9 sent to their phone, not answered yet." in page
+    sent = Administration.objects.get(client=world.amara, mode="portal")
+    assert sent.course == amara(group).course and sent.status == "assigned"
+    assert AuditEvent.objects.filter(action="group.phq9_send").exists()
+    # Sending again sends nothing twice.
+    assert "PHQ-9 sent to 0 members' phones." in visible_text(send(group, facilitator))
+    assert Administration.objects.filter(client=world.amara, mode="portal").count() == 1
+
+    portal = signed_in(world.portal)
+    answers = {f"phq9_{n}": "1" for n in range(1, 9)} | {"phq9_9": "2", "submit": "1"}
+    answered = visible_text(portal.post(f"/portal/questionnaires/{sent.pk}/", answers))
+    assert "Thank you for your answers" in answered
+    assert "emergency" in answered.lower()  # the clinic's crisis text in the same response
+    assert Alert.objects.filter(client=world.amara, rule_id__startswith="phq9_item9").exists()
+
+    page = visible_text(facilitator.get(url(group)))
+    assert "PHQ-9 answered on their phone: 10" in page
+    member = amara(group)
+    refused = facilitator.post(url(group), all_came(group) | phq(member, *[0] * 9))
+    assert refused.status_code == 400
+    assert "Their PHQ-9 for this session is already recorded." in visible_text(refused)
+    assert facilitator.post(url(group), all_came(group)).status_code == 302
+    attendance = GroupAttendance.objects.get(member=member)
+    assert attendance.course_session == Administration.objects.get(pk=sent.pk).session
+
+
+def test_only_who_runs_the_group_sends_and_only_before_the_session_is_recorded(world):
+    group = make_group(world)
+    for person in (world.sue, world.bob, world.far_clinician):
+        assert send(group, signed_in(person)).status_code == 404
+    assert not Administration.objects.filter(mode="portal").exists()
+    session = group.sessions.get(number=1)
+    session.status = GroupSessionStatus.CANCELLED
+    session.save(update_fields=["status"])
+    facilitator = signed_in(world.facilitator)
+    assert "Send the PHQ-9 to members' phones" not in visible_text(facilitator.get(url(group)))
+    followed = visible_text(send(group, facilitator))
+    assert "The PHQ-9 is sent only before a scheduled session is recorded." in followed
+    assert not Administration.objects.filter(mode="portal").exists()

@@ -132,6 +132,7 @@ class Action(StrEnum):
     GROUP_MEMBER_LEAVE = "group.member_leave", WRITE
     GROUP_OPEN = "group.open", READ
     GROUP_PAPER = "group.paper", READ
+    GROUP_PHQ9_SEND = "group.phq9_send", WRITE
     GROUP_PROGRAMME = "group.programme", READ
     GROUP_PROGRAMME_CSV = "group.programme_csv", READ
     GROUP_SCHEDULE = "group.schedule", WRITE
@@ -391,6 +392,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_MEMBER_LEAVE: _("Recorded a member leaving a group"),
     Action.GROUP_OPEN: _("Opened a group to change it"),
     Action.GROUP_PAPER: _("Printed a group session's guide or sheet"),
+    Action.GROUP_PHQ9_SEND: _("Sent the PHQ-9 to group members' phones"),
     Action.GROUP_PROGRAMME: _("Viewed the groups programme's figures"),
     Action.GROUP_PROGRAMME_CSV: _("Downloaded the groups programme's figures"),
     Action.GROUP_SCHEDULE: _("Made a group's session schedule"),

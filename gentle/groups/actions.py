@@ -30,7 +30,7 @@ from gentle.groups.models import (
 )
 from gentle.measures import actions as measure_actions
 from gentle.measures.instruments import catalogue
-from gentle.measures.models import Administration, Mode
+from gentle.measures.models import Administration, Mode, Status
 from gentle.measures.scoring import check
 from gentle.safety.actions import alert_raise
 from gentle.safety.models import Severity
@@ -460,6 +460,56 @@ def _session_errors(
     return errors
 
 
+def phone_answers(session: GroupSession) -> dict[int, Administration]:
+    """The PHQ-9s sent to members' phones for this meeting (on the session booked on their
+    course at its time), by member id: one query."""
+    sent = Administration.objects.filter(
+        instrument_id=PHQ9,
+        mode=Mode.PORTAL,
+        course__group_memberships__group_id=session.group_id,
+        session__starts_at=session.starts_at,
+        corrections__isnull=True,
+    ).annotate(member_id=F("course__group_memberships__id"))
+    return {a.member_id: a for a in sent.order_by("pk")}  # type: ignore[attr-defined]
+
+
+def phq9_send(*, by: User, session: GroupSession) -> int:
+    """Send the PHQ-9 to the phones of the current members who have a portal account and no
+    PHQ-9 sent for this meeting yet, on the session booked on their course, due on the day.
+    Answered there, it goes through the one safety path as any portal answer. Returns how many
+    were sent."""
+    group = session.group
+    if group.status == GroupStatus.FINISHED or session.status != GroupSessionStatus.SCHEDULED:
+        raise GroupRefused(_("The PHQ-9 is sent only before a scheduled session is recorded."))
+    booked = {s.course_id: s for s in _booked(session)}
+    already = phone_answers(session)
+    sent = 0
+    with transaction.atomic():
+        for member in session_roster(session, past_members=False):
+            course_session = booked.get(member.course_id)
+            if member.client.user_id is None or member.pk in already or course_session is None:
+                continue
+            measure_actions.administration_start(
+                by=by,
+                client=member.client,
+                instrument=catalogue()[PHQ9],
+                mode=Mode.PORTAL,
+                course=member.course,
+                session=course_session,
+                due_on=timezone.localtime(session.starts_at).date(),
+            )
+            sent += 1
+        record(
+            Action.GROUP_PHQ9_SEND,
+            actor=by,
+            clinic_id=group.clinic_id,
+            object_type="group_session",
+            object_id=session.pk,
+            detail=f"group={group.pk} number={session.number} sent={sent}",
+        )
+    return sent
+
+
 # A session may be recorded from a little before its start (the facilitator opens the screen
 # as members arrive), never for a later day.
 EARLY_RECORDING = timedelta(minutes=30)
@@ -499,6 +549,12 @@ def session_record(
             session_id__in=[a.course_session_id for a in existing.values() if a.course_session_id],
         ).values_list("session__group_attendance__member_id", flat=True)
     )
+    # A PHQ-9 the member answered on their phone for this meeting counts as entered too.
+    entered |= {
+        member_id
+        for member_id, sent in phone_answers(session).items()
+        if sent.status == Status.SUBMITTED
+    }
     errors = _session_errors(session, roster, marks, agenda_done, entered)
     if errors:
         raise SessionRefused(errors)

@@ -73,6 +73,13 @@ urlpatterns = [
         methods=GET_POST,
     ),
     route(
+        "groups/<int:group_id>/sessions/<int:number>/phq9-send/",
+        views.session_phq9_send,
+        name="group_session_phq9_send",
+        access=Access.GROUP_RUN,
+        methods=("POST",),
+    ),
+    route(
         "groups/<int:group_id>/sessions/<int:number>/move/",
         views.session_move,
         name="group_session_move",

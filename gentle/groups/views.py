@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
@@ -253,6 +254,29 @@ def _group_session(
 
 
 @role_required(*GROUP_ROLES)
+def session_phq9_send(
+    request: AuthenticatedHttpRequest, group_id: int, number: int
+) -> HttpResponse:
+    """Send the PHQ-9 to the phones of the members with a portal account, before the meeting."""
+    _group, session = _group_session(request, group_id, number, run=True)
+    try:
+        sent = actions.phq9_send(by=request.user, session=session)
+    except actions.GroupRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "PHQ-9 sent to %(count)d member's phone.",
+                "PHQ-9 sent to %(count)d members' phones.",
+                sent,
+            )
+            % {"count": sent},
+        )
+    return redirect("group_session", group_id=group_id, number=session.number)
+
+
+@role_required(*GROUP_ROLES)
 def session_move(request: AuthenticatedHttpRequest, group_id: int, number: int) -> HttpResponse:
     """Move a session not yet held, or cancel it."""
     group, session = _group_session(request, group_id, number, run=True)
@@ -358,6 +382,7 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
     scores = phq9_scores([a.course_session_id for a in existing.values() if a.course_session_id])
     items = catalogue()[actions.PHQ9].items
     item_ids = [item.id for item in items]
+    phone = actions.phone_answers(session)
     rows = []
     for member in roster:
         saved = existing.get(member.pk)
@@ -375,6 +400,10 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
             phq = [""] * len(item_ids)
         score = scores.get(saved.course_session_id) if saved and saved.course_session_id else None
         entered = bool(saved and saved.course_session_id in scores)
+        sent = phone.get(member.pk)
+        answered = sent is not None and sent.status == "submitted"
+        if answered and not entered:
+            entered, score = True, (sent.scores or {}).get("total")
         rows.append(
             {
                 "member": member,
@@ -385,6 +414,8 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
                 "phq": list(zip(items, phq, strict=True)),
                 "score": score,
                 "entered": entered,
+                "phone": sent,
+                "answered_on_phone": answered,
                 "errors": errors.get(member.pk, []),
                 "alerts": alerts.get(member.client_id, []),
             }
