@@ -69,7 +69,9 @@ def test_administrator_sees_people_on_desktop(live_server, page_at, screenshot, 
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     rows = page.locator("tbody tr")
-    assert rows.count() == 6
+    assert rows.count() == 7  # the demo's staff, the lay group facilitator among them
     supervisor = rows.filter(has_text="supervisor@demo.gentle.test")
     assert "Clinician, Supervisor" in supervisor.inner_text()
+    facilitator = rows.filter(has_text="facilitator@demo.gentle.test")
+    assert "Group facilitator" in facilitator.inner_text()
     screenshot(page, "people-1280")
