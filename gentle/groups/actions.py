@@ -470,7 +470,7 @@ def phone_answers(session: GroupSession) -> dict[int, Administration]:
         session__starts_at=session.starts_at,
         corrections__isnull=True,
     ).annotate(member_id=F("course__group_memberships__id"))
-    return {a.member_id: a for a in sent.order_by("pk")}  # type: ignore[attr-defined]
+    return {a.member_id: a for a in sent.order_by("pk")}
 
 
 def phq9_send(*, by: User, session: GroupSession) -> int:

@@ -402,7 +402,7 @@ def group_session(request: AuthenticatedHttpRequest, group_id: int, number: int)
         entered = bool(saved and saved.course_session_id in scores)
         sent = phone.get(member.pk)
         answered = sent is not None and sent.status == "submitted"
-        if answered and not entered:
+        if sent is not None and answered and not entered:
             entered, score = True, (sent.scores or {}).get("total")
         rows.append(
             {
