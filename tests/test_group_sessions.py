@@ -529,3 +529,12 @@ def test_only_who_runs_the_group_sends_and_only_before_the_session_is_recorded(w
     followed = visible_text(send(group, facilitator))
     assert "The PHQ-9 is sent only before a scheduled session is recorded." in followed
     assert not Administration.objects.filter(mode="portal").exists()
+
+
+def test_the_group_page_title_is_the_groups_name_alone(world):
+    """Found at review: a merge left the sessions section inside the page's <title>."""
+    group = make_group(world)
+    html = signed_in(world.facilitator).get(f"/groups/{group.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("Monday group · ") and "<" not in title
+    assert html.count('id="sessions-title"') == 1
