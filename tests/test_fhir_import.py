@@ -1,4 +1,4 @@
-"""Instruments from FHIR R4B Questionnaires: `gentle import-questionnaire`."""
+"""Instruments from FHIR Questionnaires: `gentle import-questionnaire` (docs/fhir.md)."""
 
 import copy
 import io
@@ -232,7 +232,7 @@ def test_a_refusal_naming_a_long_value_is_still_one_line():
     assert "\n" not in str(refused.value) and len(str(refused.value)) < 100
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_the_converter_refuses_malformed_questionnaires_with_its_own_error(data):
     questionnaire = copy.deepcopy(QUESTIONNAIRE)

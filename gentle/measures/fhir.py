@@ -25,10 +25,12 @@ refused with one line naming the part, or left out with a warning.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO, Any
 
 from gentle.measures.instruments import DATA, InstrumentError, parse
@@ -361,6 +363,7 @@ def _scored_item(
     return entry
 
 
+@cache
 def _shipped_by_loinc() -> dict[str, dict[str, Any]]:
     shipped: dict[str, dict[str, Any]] = {}
     for path in sorted(DATA.glob("*.json")):
@@ -510,6 +513,7 @@ def convert(data: object, *, instrument_id: str | None = None) -> Imported:
         if identifier.get("system") == LOINC and isinstance(identifier.get("value"), str)
     ]
     shipped = next((s for code, s in _shipped_by_loinc().items() if code in codes), None)
+    shipped = copy.deepcopy(shipped)  # the cached definitions are never changed
     mapped = _from_shipped(shipped, asked, warnings) if shipped else None
     items = list(asked.entries.values())
     if mapped:
