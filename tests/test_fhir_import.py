@@ -639,3 +639,40 @@ def test_any_bytes_are_read_or_refused_with_the_imports_own_error(content):
         convert(value, instrument_id="sleepcheck")
     except InstrumentError as error:
         assert "\n" not in str(error)
+
+
+@pytest.mark.django_db
+def test_the_imported_lhc_phq9_is_given_through_http_refusing_a_missing_item_9_and_alerting(
+    client, world, instruments_dir
+):
+    """Issue 26: item 9 was optional, so a submission without it was accepted with an empty
+    total, and item 9 = 3 raised no alert. The imported file, given like any instrument."""
+    from gentle.measures.models import Administration
+    from gentle.safety.models import Alert
+
+    imported(instruments_dir, LHC_PHQ9, "clinic_phq9")
+    client.force_login(world.alice)
+    response = client.post(
+        f"/clients/{world.amara.pk}/measures/new/",
+        {"instrument": "clinic_phq9", "mode": "in_session"},
+    )
+    assert response.status_code == 302
+    administration = Administration.objects.get(instrument_id="clinic_phq9")
+    codes = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5"]
+    answers = {f"/{code}": "1" for code in [*codes, "44253-3"]}
+    refused = client.post(f"/administrations/{administration.pk}/", {**answers, "submit": "1"})
+    assert refused.status_code == 400
+    assert "Question 9 needs an answer." in refused.content.decode()
+    administration.refresh_from_db()
+    assert administration.status == "in_progress" and not administration.scores
+    item9_alerts = Alert.objects.filter(
+        client=world.amara, rule_id="phq9_item9_often", severity="high"
+    )
+    before = item9_alerts.count()
+    client.post(
+        f"/administrations/{administration.pk}/", {**answers, "/44260-8": "3", "submit": "1"}
+    )
+    administration.refresh_from_db()
+    assert administration.status == "submitted"
+    assert administration.scores["total"] == 11
+    assert item9_alerts.count() == before + 1
