@@ -332,9 +332,10 @@ def test_check_lists_the_warnings_and_saves_nothing(instruments_dir):
 
 
 def gad7_in_lhc_forms_shape():
-    """A GAD-7 (69737-5) built here in the LHC-Forms shape of the published PHQ-9 (the same
-    answer list with ordinalValue, item codes as linkIds, optional items, a calculated total):
-    no published GAD-7 file could be copied (tests/data/fhir/README.md)."""
+    """A GAD-7 (69737-5) built here in the LHC-Forms shape (the published PHQ-9's answer list
+    with ordinalValue, item codes as linkIds, optional items, the total as a decimal item with
+    the unit {score}, as a published LHC-Forms GAD-7 export has it): no published GAD-7 file
+    could be copied (tests/data/fhir/README.md)."""
     phq9 = published(LHC_PHQ9)
     options = phq9["item"][0]["answerOption"]
     codes = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
@@ -355,11 +356,17 @@ def gad7_in_lhc_forms_shape():
             for number, code in enumerate(codes, start=1)
         ]
         + [
-            {
+            {  # the total as an older LHC-Forms export gives it: no expression, no system
                 "linkId": "/70274-6",
-                "type": "integer",
-                "readOnly": True,
-                "code": [{"system": "http://loinc.org", "code": "70274-6"}],
+                "type": "decimal",
+                "required": False,
+                "code": [{"code": "70274-6"}],
+                "extension": [
+                    {
+                        "url": "http://hl7.org/fhir/StructureDefinition/questionnaire-unit",
+                        "valueCoding": {"code": "{score}", "system": "http://unitsofmeasure.org"},
+                    }
+                ],
             }
         ],
     }
@@ -382,7 +389,7 @@ def test_a_known_code_whose_items_do_not_match_keeps_a_plain_sum_and_says_so(
     assert gad7.main_score.bands == () and gad7.rules == ()
     assert "its items do not match Gentle's GAD-7" in printed
     assert "Items /69725-0, /68509-9" in printed and "are optional, as in the file" in printed
-    assert gad7.main_score.loinc == "70274-6"  # the calculated item's code names the total
+    assert "Item /70274-6 is calculated or only shown" in printed
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ CALCULATED = (
     "http://hl7.org/fhir/StructureDefinition/cqf-calculatedValue",
 )
 HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
+UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
 MIN_OCCURS = "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs"
 LOINC = "http://loinc.org"
 CHOICE_TYPES = ("choice", "open-choice", "coding")
@@ -222,8 +223,21 @@ def _extensions(item: dict[str, Any], link: str) -> dict[str, dict[str, Any]]:
 
 
 def _is_calculated(item: dict[str, Any], extensions: dict[str, dict[str, Any]]) -> bool:
+    """A number the form computes or shows, not one the person types: an SDC or CQF
+    expression, hidden or read-only, or a score — the unit "{score}" or the LOINC code of a
+    shipped instrument's score (older LHC-Forms exports, such as a published GAD-7, give the
+    total as a plain decimal item with neither expression nor system)."""
     hidden = extensions.get(HIDDEN, {}).get("valueBoolean") is True
-    return hidden or item.get("readOnly") is True or any(url in extensions for url in CALCULATED)
+    unit = extensions.get(UNIT, {}).get("valueCoding")
+    score_unit = isinstance(unit, dict) and unit.get("code") == "{score}"
+    codes = {c.get("code") for c in _objects(item.get("code"), "item code")}
+    return (
+        hidden
+        or score_unit
+        or item.get("readOnly") is True
+        or any(url in extensions for url in CALCULATED)
+        or bool(codes & _shipped_score_codes())
+    )
 
 
 def _required(item: dict[str, Any], link: str, extensions: dict[str, dict[str, Any]]) -> bool:
@@ -364,6 +378,16 @@ def _scored_item(
 
 
 @cache
+def _shipped_score_codes() -> frozenset[str]:
+    return frozenset(
+        score["loinc"]
+        for data in _shipped_by_loinc().values()
+        for score in data["scores"]
+        if score.get("loinc")
+    )
+
+
+@cache
 def _shipped_by_loinc() -> dict[str, dict[str, Any]]:
     shipped: dict[str, dict[str, Any]] = {}
     for path in sorted(DATA.glob("*.json")):
@@ -427,12 +451,11 @@ def _from_shipped(
         f"{_plain(b['label'])} {b['min']:g}–{b['max']:g}"
         for b in shipped["scores"][0].get("bands", ())
     )
+    reasons = "; ".join(_plain(rule.get("reason")) for rule in rules)
     warnings.append(
         f"Recognised as {name} by its LOINC code {shipped['loinc']}. The file has no bands or "
         f"safety rules, so Gentle's own {name} ones are used: bands {bands or 'none'}; "
-        f"{len(rules)} safety rule(s)"
-        + (f" ({'; '.join(_plain(r.get('reason')) for r in rules)})" if rules else "")
-        + "."
+        + (f"safety rules: {reasons}." if rules else f"{name} has no safety rules in Gentle.")
     )
     if made_required:
         warnings.append(
