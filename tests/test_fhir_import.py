@@ -683,3 +683,26 @@ def test_the_imported_lhc_phq9_is_given_through_http_refusing_a_missing_item_9_a
     assert administration.status == "submitted"
     assert administration.scores["total"] == 11
     assert item9_alerts.count() == before + 1
+
+
+def test_a_groups_enable_when_passes_to_the_items_inside_it():
+    data = copy.deepcopy(QUESTIONNAIRE)
+    s3 = data["item"][0]["item"].pop(2)
+    when = s3.pop("enableWhen")
+    data["item"][0]["item"].append(
+        {"linkId": "later", "type": "group", "enableWhen": when, "item": [s3]}
+    )
+    instrument = parse(instrument_from_questionnaire(data), "sleepcheck.json")
+    assert instrument.item("s3").condition.item == "s2"
+    assert instrument.item("s3").condition.values == (1,)
+    s3["enableWhen"] = when
+    with pytest.raises(InstrumentError, match="item s3: both it and the group around it"):
+        instrument_from_questionnaire(data)
+
+
+def test_an_open_choice_item_is_imported_with_its_listed_answers_and_a_warning():
+    data = copy.deepcopy(QUESTIONNAIRE)
+    data["item"][0]["item"][0]["type"] = "open-choice"
+    result = convert(data)
+    assert [o["value"] for o in result.instrument["items"][0]["options"]] == [0, 1, 2, 3]
+    assert "Item s1 also takes a typed-in answer in the file" in " ".join(result.warnings)

@@ -256,14 +256,30 @@ def _loinc(codings: object, where: str) -> list[str]:
     ]
 
 
-def _walk(items: object, where: str) -> Iterator[tuple[dict[str, Any], str]]:
+def _walk(
+    items: object, where: str, inherited: dict[str, Any] | None = None
+) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every item, depth first. A group's enableWhen passes to the items inside it (an item
+    with its own as well is refused: Gentle keeps one condition per item)."""
     for index, item in enumerate(_objects(items, where)):
         link = item.get("linkId")
         if not isinstance(link, str) or not link:
             raise _invalid(f"{where} {index + 1}", "an item needs a linkId")
+        if inherited and item.get("enableWhen"):
+            raise InstrumentError(
+                f"item {link}: both it and the group around it have an enableWhen; Gentle "
+                "asks an item depending on one condition"
+            )
+        if inherited:
+            item = {**item, **inherited}
         yield item, link
         if item.get("item") is not None:
-            yield from _walk(item["item"], f"item {link} item")
+            own = (
+                {"enableWhen": item["enableWhen"], "enableBehavior": item.get("enableBehavior")}
+                if item.get("enableWhen")
+                else inherited
+            )
+            yield from _walk(item["item"], f"item {link} item", own)
 
 
 @dataclass
@@ -326,7 +342,7 @@ def _condition(item: dict[str, Any], link: str, asked: _Asked) -> dict[str, Any]
     whens = _objects(item.get("enableWhen"), f"item {link} enableWhen")
     if not whens:
         return None
-    behaviour = item.get("enableBehavior", "all")
+    behaviour = item.get("enableBehavior") or "all"
     if behaviour not in ("all", "any"):
         raise _invalid(f"item {link}", "enableBehavior is 'all' or 'any'")
     parts = [_when_values(link, when, asked) for when in whens]
@@ -522,6 +538,11 @@ def convert(data: object, *, instrument_id: str | None = None) -> Imported:
             )
             continue
         asked.entries[link] = _scored_item(item, link, answers, asked)
+        if kind == "open-choice":
+            warnings.append(
+                f"Item {link} also takes a typed-in answer in the file; Gentle offers only its "
+                "listed answers."
+            )
         asked.answers[link] = answers
     if not asked.entries:
         raise InstrumentError("not a usable Questionnaire: it has no item Gentle can score")
