@@ -706,3 +706,15 @@ def test_an_open_choice_item_is_imported_with_its_listed_answers_and_a_warning()
     result = convert(data)
     assert [o["value"] for o in result.instrument["items"][0]["options"]] == [0, 1, 2, 3]
     assert "Item s1 also takes a typed-in answer in the file" in " ".join(result.warnings)
+
+
+def test_codes_from_other_systems_are_named_in_a_warning():
+    data = copy.deepcopy(QUESTIONNAIRE)
+    data["code"] = [{"system": "http://snomed.info/sct", "code": "720433000"}]
+    data["item"][0]["item"][1]["code"] = [{"system": "http://example.org/codes", "code": "x"}]
+    result = convert(data)
+    assert (
+        "Codes from http://example.org/codes, http://snomed.info/sct are not kept: Gentle keeps "
+        "LOINC codes." in result.warnings
+    )
+    assert "loinc" not in result.instrument

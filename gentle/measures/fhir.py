@@ -289,6 +289,7 @@ class _Asked:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: dict[str, list[Answer]] = field(default_factory=dict)
     left_out: set[str] = field(default_factory=set)
+    entries_raw: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _when_values(link: str, when: dict[str, Any], asked: _Asked) -> tuple[str, set[int]]:
@@ -538,6 +539,7 @@ def convert(data: object, *, instrument_id: str | None = None) -> Imported:
             )
             continue
         asked.entries[link] = _scored_item(item, link, answers, asked)
+        asked.entries_raw.append(item)
         if kind == "open-choice":
             warnings.append(
                 f"Item {link} also takes a typed-in answer in the file; Gentle offers only its "
@@ -556,6 +558,19 @@ def convert(data: object, *, instrument_id: str | None = None) -> Imported:
         for identifier in _objects(data.get("identifier"), "identifier")
         if identifier.get("system") == LOINC and isinstance(identifier.get("value"), str)
     ]
+    other_systems = sorted(
+        {
+            str(coding["system"])
+            for node in [data, *asked.entries_raw]
+            for coding in _objects(node.get("code"), "code")
+            if coding.get("system") not in (None, LOINC)
+        }
+    )
+    if other_systems:
+        warnings.append(
+            f"Codes from {', '.join(_one_line(s, 60) for s in other_systems)} are not kept: "
+            "Gentle keeps LOINC codes."
+        )
     shipped = next((s for code, s in _shipped_by_loinc().items() if code in codes), None)
     shipped = copy.deepcopy(shipped)  # the cached definitions are never changed
     mapped = _from_shipped(shipped, asked, warnings) if shipped else None
