@@ -307,7 +307,10 @@ def test_the_lhc_forms_phq9_says_item_9_was_optional_and_is_now_required(instrum
     assert published(LHC_PHQ9)["item"][8]["required"] is False  # as published
     phq9, printed = imported(instruments_dir, LHC_PHQ9, "clinic_phq9")
     assert all(item.required for item in phq9.items)
-    assert "Items /44260-8 were optional in the file; they are required here" in printed
+    assert (
+        "Optional in the file, required here as in Gentle's PHQ-9, so that a total is never "
+        "computed without them: /44260-8." in printed
+    )
 
 
 def test_the_argonaut_phq9_keeps_its_version_and_value_sets(instruments_dir):
@@ -388,7 +391,8 @@ def test_a_known_code_whose_items_do_not_match_keeps_a_plain_sum_and_says_so(
     gad7, printed = imported(instruments_dir, write(tmp_path, data), "g7")
     assert gad7.main_score.bands == () and gad7.rules == ()
     assert "its items do not match Gentle's GAD-7" in printed
-    assert "Items /69725-0, /68509-9" in printed and "are optional, as in the file" in printed
+    assert "Optional, as in the file, so that when one is left unanswered" in printed
+    assert "the total is left empty: /69725-0, /68509-9, /69733-4" in printed
     assert "Item /70274-6 is calculated or only shown" in printed
 
 
@@ -718,3 +722,11 @@ def test_codes_from_other_systems_are_named_in_a_warning():
         "LOINC codes." in result.warnings
     )
     assert "loinc" not in result.instrument
+
+
+def test_a_code_that_is_not_text_is_refused_or_ignored_without_a_crash():
+    """Found by the property above: a list where the calculated item's code belongs raised
+    TypeError (unhashable) instead of importing or refusing."""
+    data = published(LHC_PHQ9)
+    data["item"][9]["code"][0]["code"] = []
+    assert convert(data, instrument_id="x").instrument["scores"][0]["loinc"] == "44261-6"

@@ -230,7 +230,9 @@ def _is_calculated(item: dict[str, Any], extensions: dict[str, dict[str, Any]]) 
     hidden = extensions.get(HIDDEN, {}).get("valueBoolean") is True
     unit = extensions.get(UNIT, {}).get("valueCoding")
     score_unit = isinstance(unit, dict) and unit.get("code") == "{score}"
-    codes = {c.get("code") for c in _objects(item.get("code"), "item code")}
+    codes = {
+        c["code"] for c in _objects(item.get("code"), "item code") if isinstance(c.get("code"), str)
+    }
     return (
         hidden
         or score_unit
@@ -476,8 +478,8 @@ def _from_shipped(
     )
     if made_required:
         warnings.append(
-            f"Items {', '.join(made_required)} were optional in the file; they are required "
-            f"here, as in Gentle's {name}, so that a total is never computed without them."
+            f"Optional in the file, required here as in Gentle's {name}, so that a total is "
+            f"never computed without them: {', '.join(made_required)}."
         )
     return scores, rules
 
@@ -580,7 +582,7 @@ def convert(data: object, *, instrument_id: str | None = None) -> Imported:
         in_total = set(scores[0]["items"])
         extra = [item["id"] for item in items if item["id"] not in in_total]
         if extra:
-            warnings.append(f"Items {', '.join(extra)} are asked but not part of the total.")
+            warnings.append(f"Asked but not part of the total: {', '.join(extra)}.")
     else:
         total_codes = [code for _, found in calculated for code in found]
         scores = [
@@ -600,8 +602,8 @@ def convert(data: object, *, instrument_id: str | None = None) -> Imported:
         optional = [item["id"] for item in items if not item["required"]]
         if optional:
             warnings.append(
-                f"Items {', '.join(optional)} are optional, as in the file: when one is left "
-                "unanswered the total is left empty."
+                "Optional, as in the file, so that when one is left unanswered the total is "
+                f"left empty: {', '.join(optional)}."
             )
     name = header["title"] or header["name"] or header["id"] or "questionnaire"
     identifier = instrument_id or _slug(header["name"] or header["id"] or name) or "questionnaire"
