@@ -53,10 +53,34 @@ def outcome_rules() -> dict[str, Any]:
     return json.loads(OUTCOMES.read_text(encoding="utf-8"))
 
 
+def outcome_rule_set(course_format: str = "") -> tuple[str, dict[str, Any]]:
+    """The outcome rules a course of this format is judged by, and whose they are: the
+    format's own section of data/outcomes.json ("formats") over the clinic-wide rules, with the
+    format's name; else the clinic-wide rules and "" (docs/outcomes.md, "Rules by format")."""
+    rules = outcome_rules()
+    own = (rules.get("formats") or {}).get(course_format)
+    merged = {key: value for key, value in rules.items() if key != "formats"}
+    if not own:
+        return "", merged
+    merged.update({key: value for key, value in own.items() if key != "note"})
+    return course_format, merged
+
+
+def _rules_threshold(instrument_id: str) -> Threshold | None:
+    """The outcome rules' reliable-change points for an instrument: the NHS Talking Therapies
+    points, or a placeholder the rules mark unconfirmed (``"confirmed": false``)."""
+    measure = outcome_rules()["measures"].get(instrument_id, {})
+    points = measure.get("reliable_change")
+    if not points:
+        return None
+    how = "nhs_points" if measure.get("confirmed", True) else "unconfirmed_points"
+    return Threshold(points, how)
+
+
 @dataclass
 class Threshold:
     points: float
-    how: str  # "jacobson_truax" or "nhs_points"
+    how: str  # "jacobson_truax", "nhs_points" or "unconfirmed_points" (the rules' placeholder)
     based_on: int = 0  # clients whose first scores gave the spread (0: the data file's SD)
     computed_at: datetime | None = None
     fixed_at: datetime | None = None  # when the course it judges finished (ADR 0052)
@@ -175,8 +199,7 @@ def reliable_threshold(
     if r is not None and sd:
         points = reliable_change(0, 0, sd=sd, r=r).threshold
         return Threshold(points, "jacobson_truax", based_on, when)
-    points = outcome_rules()["measures"].get(instrument.id, {}).get("reliable_change")
-    return Threshold(points, "nhs_points") if points else None
+    return _rules_threshold(instrument.id)
 
 
 def spread_instruments() -> list[str]:
@@ -461,11 +484,52 @@ class Outcome:
     result: CourseOutcome | None
     thresholds: dict[str, Threshold]
     complete: bool
-    rules: dict[str, Any]
+    rules: dict[str, Any]  # the rule set the course is judged by (its format's, if it has one)
+    rule_set: str = ""  # the format whose own rules these are; "" for the clinic-wide rules
 
     @property
-    def response_percent(self) -> int:
-        return round(self.rules["response_drop"] * 100)
+    def response_percent(self) -> int | None:
+        drop = self.rules["response_drop"]
+        return None if drop is None else round(drop * 100)
+
+    @property
+    def judged_on(self) -> list[str]:
+        """The short names of the questionnaires the outcome is judged on ("PHQ-9", "GAD-7")."""
+        return [_short_name(m) for m in self.rules["judged_on"]]
+
+    @property
+    def depression_name(self) -> str:
+        return _short_name(self.rules["depression"])
+
+    @property
+    def rule_set_label(self) -> str:
+        """Which rules the course is judged by, as the page says it."""
+        from gentle.courses.models import CourseFormat
+
+        names = self.judged_on
+        measures = (
+            _("%(measure)s alone") % {"measure": names[0]}
+            if len(names) == 1
+            else _("%(measures)s and %(last)s")
+            % {"measures": ", ".join(names[:-1]), "last": names[-1]}
+        )
+        if self.rule_set:
+            label = dict(CourseFormat.choices).get(self.rule_set, self.rule_set)
+            return _("the rules for %(format)s: %(measures)s") % {
+                "format": label,
+                "measures": measures,
+            }
+        return _("the clinic-wide rules: %(measures)s") % {"measures": measures}
+
+    @property
+    def not_judged(self) -> str:
+        """Why response or remission is not judged for this rule set ("" when both are)."""
+        from gentle.measures.instruments import localized
+
+        if self.rules["response_drop"] is not None and self.rules["remission_below"] is not None:
+            return ""
+        reason = self.rules.get("no_response_remission")
+        return localized(reason) if reason else _("Not defined in the outcome rules file.")
 
     @property
     def threshold_rows(self) -> list[tuple[str, Threshold]]:
@@ -497,20 +561,22 @@ def course_outcomes(
     course: Course, thresholds: dict[str, Threshold] | None = None
 ) -> Outcome | None:
     """NHS Talking Therapies outcomes, response and remission for one course, by the rules in
-    data/outcomes.json (docs/outcomes.md), judged with ``thresholds`` (the page's, so that a
-    row and the outcome never disagree; the rules' points where none is given). None when the
-    course has no depression score at all. Three queries."""
+    data/outcomes.json for the course's format (``outcome_rule_set``; docs/outcomes.md),
+    judged with ``thresholds`` (the page's, so that a row and the outcome never disagree; the
+    rules' points where none is given). None when the course has no score of its rule set's
+    depression measure at all. Three queries."""
     from gentle.courses.models import FINISHED_STATUSES, Attendance, Participants
 
-    rules = outcome_rules()
+    rule_set, rules = outcome_rule_set(course.format)
     depression = rules["depression"]
+    judged_on = list(dict.fromkeys([depression, *rules["judged_on"]]))
     series: dict[str, list[tuple[Administration, float]]] = {}
     for administration in submitted(course.client):
         value = administration.scores.get("total")
         if (
             administration.course_id == course.pk
             and value is not None
-            and administration.instrument_id in rules["measures"]
+            and administration.instrument_id in judged_on
         ):
             series.setdefault(administration.instrument_id, []).append((administration, value))
     if depression not in series:
@@ -539,15 +605,14 @@ def course_outcomes(
         not_yet.append(
             _("fewer than two %(name)s scores in the course") % {"name": _short_name(depression)}
         )
-    points = {
-        m: (thresholds[m].points if thresholds and m in thresholds else v["reliable_change"])
-        for m, v in rules["measures"].items()
-    }
     used = {
-        m: thresholds[m] if thresholds and m in thresholds else Threshold(p, "nhs_points")
-        for m, p in points.items()
+        m: thresholds[m]
+        if thresholds and m in thresholds
+        else _rules_threshold(m) or Threshold(rules["measures"][m]["reliable_change"], "nhs_points")
+        for m in judged_on
     }
-    outcome = Outcome(course, attended, parent_only, not_yet, None, used, True, rules)
+    points = {m: t.points for m, t in used.items()}
+    outcome = Outcome(course, attended, parent_only, not_yet, None, used, True, rules, rule_set)
     if not_yet:
         return outcome
     depression_scores = series[depression]
@@ -562,14 +627,14 @@ def course_outcomes(
             outcome.complete = False
             continue
         first[measure], last[measure] = start[1], end[1]
-    if any(m not in series for m in rules["measures"]):
+    if any(m not in series for m in judged_on):
         outcome.complete = False  # a measure never given in the course cannot be paired
     mixed = rules["mixed_change"]
     outcome.result = course_outcome(
         first,
         last,
         attended=attended,
-        measures={m: Measure(v["caseness"], points[m]) for m, v in rules["measures"].items()},
+        measures={m: Measure(rules["measures"][m]["caseness"], points[m]) for m in judged_on},
         min_sessions=rules["min_sessions"],
         depression=depression,
         remission_below=rules["remission_below"],
