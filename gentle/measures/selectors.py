@@ -99,25 +99,44 @@ class Spread:
     n: int
 
 
+#: How a stored clinic curve is indexed: by position in the course, k / N in ``bins`` steps.
+#: A stored curve without it (indexed by administration number, before 2026-12-04) is not read.
+CURVE_SCALE = "fraction_of_course"
+
+
+def position_bin(k: int, sessions: int, bins: int) -> int:
+    """Where the ``k``-th administration of a course of ``sessions`` contracted sessions falls
+    on the clinic curve's scale: k / N (at most 1: flat after N) in ``bins`` steps, rounded half
+    up. The 8th score of 16 and the 4th of 8 are both at 5 of 10 (the middle)."""
+    n = max(sessions or expected_rules()["default_sessions"], 1)
+    return math.floor(min(k, n) / n * bins + 0.5)
+
+
 @dataclass(frozen=True)
 class Curve:
     """Expected ratio of score to starting score, and whose it is: the clinic's own
     ("clinic", from ``based_on`` finished courses, as computed at ``computed_at``) or the
-    documented default ("default"). ``by_band``: the clinic's ratios by administration number
-    for each starting band it had enough courses in (None where a point had too few); every
-    other band and point follows the default, a log-linear fall scaled to the course's
-    contracted sessions and format (``expected_ratio``)."""
+    documented default ("default"). ``by_band``: the clinic's ratios for each starting band it
+    had enough courses in, by position in the course (``position_bin``, 0 to ``bins``; None
+    where a position had too few courses), so a clinic of 16-session courses gives an 8-session
+    course the ratio of its own courses' middle at the 8-session course's middle. Every other
+    band and position follows the default, a log-linear fall scaled to the course's contracted
+    sessions and format (``default_ratio``)."""
 
     source: str
     by_band: dict[str, list[float | None]] = field(default_factory=dict)
     based_on: int = 0
     computed_at: datetime | None = None
+    bins: int = 0
 
     def ratio(self, start: float, k: int, sessions: int, course_format: str = "") -> float:
-        """The expected ratio at the ``k``-th administration (1 = the first)."""
+        """The expected ratio at the ``k``-th administration (1 = the first) of a course of
+        ``sessions`` contracted sessions."""
         own = self.by_band.get(band_key(start)) or []
-        if k - 1 < len(own) and own[k - 1] is not None:
-            return cast(float, own[k - 1])
+        if k > 1 and own:
+            position = position_bin(k, sessions, self.bins)
+            if position < len(own) and own[position] is not None:
+                return cast(float, own[position])
         return default_ratio(start, k, sessions, course_format)
 
 
@@ -793,21 +812,25 @@ class Track:
 
 
 def _course_series(
-    administrations: Iterable[tuple[int | None, dict[str, float]]],
-) -> dict[int, list[float]]:
-    """Main scores per course, in order, from submitted administrations of one instrument."""
-    series: dict[int, list[float]] = {}
-    for course_id, scores in administrations:
+    administrations: Iterable[tuple[int | None, int, dict[str, float]]],
+) -> dict[int, tuple[int, list[float]]]:
+    """Contracted sessions and main scores in order, per course, from submitted
+    administrations of one instrument (with their course's contracted sessions)."""
+    series: dict[int, tuple[int, list[float]]] = {}
+    for course_id, sessions, scores in administrations:
         value = scores.get("total")
         if course_id and value is not None:
-            series.setdefault(course_id, []).append(value)
+            series.setdefault(course_id, (sessions, []))[1].append(value)
     return series
 
 
 def compute_expected_curve(clinic: Clinic) -> tuple[dict[str, list[float | None]] | None, int]:
     """The clinic's own expected curve from its finished courses, by starting band, or None
-    when it has fewer than the rules' minimum; and how many usable courses there were. A band
-    with fewer than ``min_courses_per_band`` courses, and a point with fewer than
+    when it has fewer than the rules' minimum; and how many usable courses there were. Each
+    score after the first is placed by its position in its course (``position_bin``: k / N of
+    the course's contracted sessions, in ``position_bins`` steps); a course's ratios at one
+    position are averaged first, so a long course counts once there, then the courses' ratios.
+    A band with fewer than ``min_courses_per_band`` courses, and a position with fewer than
     ``min_courses_per_point``, is left to the default (None). Reads every finished course's
     PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``)."""
     from gentle.courses.models import Course, CourseStatus
@@ -820,26 +843,37 @@ def compute_expected_curve(clinic: Clinic) -> tuple[dict[str, list[float | None]
             course__in=finished, instrument_id=rules["instrument"], status=Status.SUBMITTED
         )
         .order_by("course_id", "submitted_at")
-        .values_list("course_id", "scores")
+        .values_list("course_id", "course__contracted_sessions", "scores")
         .iterator(chunk_size=2000)
     )
-    usable = [s for s in series.values() if len(s) >= 2 and s[0] > 0]
+    usable = [(n, s) for n, s in series.values() if len(s) >= 2 and s[0] > 0]
     if len(usable) < rules["min_finished_courses"]:
         return None, len(usable)
-    by_band: dict[str, list[list[float]]] = {}
-    for values in usable:
-        by_band.setdefault(band_key(values[0]), []).append(values)
+    bins = rules["position_bins"]
+    by_band: dict[str, list[dict[int, float]]] = {}
+    for sessions, values in usable:
+        at: dict[int, list[float]] = {}
+        for k, value in enumerate(values[1:], start=2):
+            at.setdefault(position_bin(k, sessions, bins), []).append(value / values[0])
+        mean = {position: statistics.mean(ratios) for position, ratios in at.items()}
+        by_band.setdefault(band_key(values[0]), []).append(mean)
     curve: dict[str, list[float | None]] = {}
     for band, courses in sorted(by_band.items()):
         if len(courses) < rules["min_courses_per_band"]:
             continue
         points: list[float | None] = []
-        for k in range(rules["max_points"]):
-            ratios = [s[k] / s[0] for s in courses if len(s) > k]
+        for position in range(bins + 1):
+            ratios = [c[position] for c in courses if position in c]
             enough = len(ratios) >= rules["min_courses_per_point"]
             points.append(round(statistics.mean(ratios), 3) if enough else None)
         curve[band] = points
     return curve, len(usable)
+
+
+def curve_value(by_band: dict[str, list[float | None]] | None) -> dict[str, Any]:
+    """A computed clinic curve as it is stored (``ClinicStatistic.value``): its scale and
+    number of steps with it, so a curve stored on another scale is never misread."""
+    return {"scale": CURVE_SCALE, "bins": expected_rules()["position_bins"], "by_band": by_band}
 
 
 def default_curve() -> Curve:
@@ -855,12 +889,16 @@ def stored_statistics(clinic_id: int, *kinds: str) -> dict[str, ClinicStatistic]
 
 
 def _curve(row: ClinicStatistic | None) -> Curve:
-    """The stored curve; one stored before curves were kept by starting band ("ratios"), or
-    none, is the default until the worker computes it again."""
-    by_band = row.value.get("by_band") if row is not None else None
-    if row is None or not by_band:
+    """The stored curve; none, or one stored on an older shape (by administration number,
+    before 2026-12-04, or before curves were kept by starting band), is the default until the
+    worker computes it again (hourly): an old curve cannot be rescaled, as it does not say how
+    long its courses were."""
+    value = row.value if row is not None else {}
+    by_band = value.get("by_band")
+    bins = value.get("bins")
+    if row is None or not by_band or value.get("scale") != CURVE_SCALE or not bins:
         return default_curve()
-    return Curve("clinic", by_band, row.based_on, row.computed_at)
+    return Curve("clinic", by_band, row.based_on, row.computed_at, int(bins))
 
 
 def _spreads(row: ClinicStatistic | None) -> tuple[dict[str, Spread], datetime | None]:
