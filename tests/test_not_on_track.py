@@ -2,6 +2,7 @@
 default or, once there are enough finished courses, from the clinic's own as the worker last
 computed it (a synthetic clinic here)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -168,3 +169,41 @@ def test_the_end_of_course_summary_gives_first_and_last_scores(client, clinic, c
     client.force_login(clinician)
     html = client.get(f"/courses/{course.pk}/summary/").content.decode()
     assert "PHQ-9 (depression): 18 (Moderately severe) → 7 (Mild)" in html
+
+
+def test_the_clinic_curve_is_scaled_to_each_courses_contracted_sessions(client, clinic, clinician):
+    """Issue 25: the clinic's curve was kept by administration number, so a clinic of
+    16-session courses expected an 8-session course at its 4th score to be where its own courses
+    were at their 4th, a quarter of the way. It is now fitted and read at k / N of the contract.
+
+    30 completed 16-session courses from 20 down a point a session (20, 19, ..., 5), all in the
+    20-27 band. The 8th score of 16 is the middle (round(8 / 16 * 10) = 5 of 10): ratio
+    13 / 20 = 0.65. The 16th is the end (10 of 10): 5 / 20 = 0.25."""
+    for _ in range(30):
+        course_with_scores(clinic, clinician, list(range(20, 4, -1)), status="completed")
+    statistics_compute(clinic=clinic)
+    curve = expected_curve(clinic)
+    assert curve.source == "clinic"
+    assert curve.ratio(20, 8, 16) == 0.65  # the clinic's own middle
+    assert curve.ratio(20, 4, 8) == 0.65  # an 8-session course's middle: the same ratio
+    assert curve.ratio(20, 3, 6) == 0.65  # and a 6-session course's
+    assert curve.ratio(20, 8, 8) == curve.ratio(20, 16, 16) == 0.25  # the ends
+    assert curve.ratio(20, 12, 8) == 0.25  # flat after the contract
+    # By administration number the 4th score was 17 / 20 = 0.85: 17.0 expected, and a flat 20
+    # was on track. At the middle of 8 sessions the clinic expects 20 * 0.65 = 13.0.
+    person, eight = course_with_scores(clinic, clinician, [20] * 4, sessions=8)
+    track = not_on_track([eight], clinic)[eight.pk]
+    assert (track.expected, track.behind, track.source) == (13.0, True, "clinic")
+    client.force_login(clinician)
+    html = client.get(f"/clients/{person.pk}/measures/").content.decode()
+    # The expected column of the table: 20 * ratio at positions 3, 4 and 5 of 10 of an 8-session
+    # course's 2nd to 4th scores (k / 8 * 10 = 2.5, 3.75, 5 round half up to 3, 4, 5): the
+    # 16-session courses' 5th (and 4th), 6th and 7th, and 8th scores.
+    # 3: the 4th and 5th of 16 (2.5, 3.125 round to 3): (17 + 16) / 2 / 20 = 0.825 -> 16.5;
+    # 4: the 6th and 7th (3.75, 4.375): (15 + 14) / 2 / 20 = 0.725 -> 14.5; 5: 13.0.
+    assert re.findall(r'<td data-label="Expected">([^<]*)</td>', html) == [
+        "20.0",
+        "16.5",
+        "14.5",
+        "13.0",
+    ]

@@ -509,3 +509,43 @@ def test_the_demo_supervisor_and_clinician_see_supervision_at_work(client, setti
     )
     page = visible_text(client.get(f"/supervision/{clinician.pk}/").content.decode())
     assert "Your supervision log" in page and "preparing its ending" in page
+
+
+def _record_copy(world) -> str:
+    """The client asks for a copy of their record in the portal; the worker's task is run here
+    directly (as tests/test_portal.py does) and the copy's page read as the client."""
+    from gentle.portal.models import RecordExport
+    from gentle.portal.tasks import prepare_export
+
+    RecordExport.objects.all().delete()  # a copy asked for again within the day is the same
+    portal = signed_in(world.portal)
+    assert portal.post("/portal/record/").status_code == 302
+    export = RecordExport.objects.latest("pk")
+    prepare_export.call(export.pk)
+    return visible_text(portal.get(f"/portal/record/{export.pk}/copy/").content.decode())
+
+
+def test_a_co_signature_is_in_the_clients_copy_of_their_record_in_their_language(world):
+    """Issue 25 / ADR 0055: the note shows "Co-signed by … on …" on the staff page; the
+    client's copy of the record left it out."""
+    from django.utils import formats, translation
+
+    from gentle.courses.models import NoteSettings
+
+    session, note = signed_note_of_a_supervisee(world)
+    NoteSettings.objects.create(clinic=world.clinic, cosign_supervisees=True)
+    copy = _record_copy(world)
+    assert "What was said, as signed." in copy and "Co-signed by" not in copy
+    assert signed_in(world.sue).post(f"/sessions/{session.pk}/note/cosign/").status_code == 302
+    note.refresh_from_db()
+    when = timezone.localtime(note.cosigned_at)
+    copy = _record_copy(world)
+    shown = formats.date_format(when, "DATETIME_FORMAT")
+    assert f"Co-signed by {world.sue.display_name} on {shown}" in copy
+    # In Spanish for a client who reads Spanish (tú is not needed: no verb addresses them).
+    world.amara.language = "es"
+    world.amara.save(update_fields=["language"])
+    copy = _record_copy(world)
+    with translation.override("es"):
+        shown = formats.date_format(when, "DATETIME_FORMAT")
+    assert f"Contrafirmada por {world.sue.display_name} el {shown}" in copy
