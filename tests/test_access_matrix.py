@@ -26,9 +26,9 @@ from gentle.formulation.models import Formulation, Goal
 from gentle.grief.models import Loss, Transition
 from gentle.groups.models import Group, GroupMember, GroupSession
 from gentle.intake.models import IntakeRequest
-from gentle.inventory.models import Person
 from gentle.interop.bulk import run as run_bulk_export
 from gentle.interop.models import BulkExport
+from gentle.inventory.models import Person
 from gentle.lib.routes import RULES, Access
 from gentle.measures.models import Administration
 from gentle.portal.models import RecordExport, Task

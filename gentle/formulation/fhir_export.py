@@ -120,7 +120,15 @@ def resources(clients: Sequence[Client]) -> Iterator[Resource]:
     ratings = (
         GoalRating.objects.filter(goal__course__client__in=list(clients))
         .select_related("goal__course")
-        .only("pk", "goal_id", "goal__course__client_id", "session_id", "rating", "rated_at", "rated_by")
+        .only(
+            "pk",
+            "goal_id",
+            "goal__course__client_id",
+            "session_id",
+            "rating",
+            "rated_at",
+            "rated_by",
+        )
         .order_by("goal__course__client_id", "rated_at", "pk")
     )
     for rating in ratings:

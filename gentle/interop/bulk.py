@@ -89,17 +89,16 @@ def run(export_id: int) -> str:
         export.runs += 1
         export.error = ""
         export.clients_total = Client.objects.filter(clinic_id=export.clinic_id).count()
-        export.save(
-            update_fields=["status", "started_at", "runs", "error", "clients_total"]
-        )
+        export.save(update_fields=["status", "started_at", "runs", "error", "clients_total"])
     directory = ensure_writable_dir(export_dir(export))
     _restore(directory, export.sizes)
     clinic = export.clinic
     try:
         while True:
             batch = list(
-                Client.objects.filter(clinic_id=export.clinic_id, pk__gt=export.after_client)
-                .order_by("pk")[:BATCH]
+                Client.objects.filter(
+                    clinic_id=export.clinic_id, pk__gt=export.after_client
+                ).order_by("pk")[:BATCH]
             )
             if not batch:
                 break
@@ -108,9 +107,7 @@ def run(export_id: int) -> str:
             export.staff = sorted(set(export.staff) | practitioner_ids(resources))
             export.after_client = batch[-1].pk
             export.clients_done += len(batch)
-            export.save(
-                update_fields=["counts", "sizes", "staff", "after_client", "clients_done"]
-            )
+            export.save(update_fields=["counts", "sizes", "staff", "after_client", "clients_done"])
         members = Membership.objects.filter(clinic=clinic, role__in=CARE_ROLES).values_list(
             "user_id", flat=True
         )

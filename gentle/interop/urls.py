@@ -1,5 +1,5 @@
-from gentle.lib.routes import Access, route
 from gentle.interop import views
+from gentle.lib.routes import Access, route
 
 urlpatterns = [
     route(

@@ -27,7 +27,9 @@ SCORE_UNIT = {"unit": "{score}", "system": "http://unitsofmeasure.org", "code": 
 
 
 def _questionnaire(administration: Administration) -> str:
-    return f"{GENTLE}/Questionnaire/{administration.instrument_id}|{administration.instrument_version}"
+    return (
+        f"{GENTLE}/Questionnaire/{administration.instrument_id}|{administration.instrument_version}"
+    )
 
 
 def _response(administration: Administration, instrument: Instrument | None) -> Resource:
