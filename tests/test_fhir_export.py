@@ -383,3 +383,14 @@ def test_every_demo_record_validates_and_one_has_every_resource_type():
         if {r["resourceType"] for r in resources_of(bundle)} == EVERY_TYPE:
             complete.append(client.given_name)
     assert complete, "a demo client's Bundle has every resource type"
+
+
+def test_every_apps_fhir_writer_is_composed():
+    """An app's fhir_export.py left out of the composition would leave its part of the record
+    out of every Bundle and export (accounts writes the staff, called apart)."""
+    from pathlib import Path
+
+    from gentle.interop.export import CONTRIBUTORS
+
+    apps = {path.parent.name for path in Path("gentle").glob("*/fhir_export.py")}
+    assert {write.__module__.split(".")[1] for write in CONTRIBUTORS} | {"accounts"} == apps
