@@ -19,7 +19,7 @@ from gentle.audit.models import AuditEvent
 from gentle.courses.actions import process_note_save
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.interop import bulk
-from gentle.interop.export import client_bundle
+from gentle.interop.records import client_bundle
 from gentle.interop.models import BulkExport, BulkStatus
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Status
@@ -390,7 +390,7 @@ def test_every_apps_fhir_writer_is_composed():
     out of every Bundle and export (accounts writes the staff, called apart)."""
     from pathlib import Path
 
-    from gentle.interop.export import CONTRIBUTORS
+    from gentle.interop.records import CONTRIBUTORS
 
     apps = {path.parent.name for path in Path("gentle").glob("*/fhir_export.py")}
     assert {write.__module__.split(".")[1] for write in CONTRIBUTORS} | {"accounts"} == apps

@@ -3,7 +3,7 @@ instants, and the Bundle a client's resources are gathered in.
 
 Each app that keeps part of a client's record writes its own resources in its
 ``fhir_export.py`` (plain dicts, R4 shapes) for a batch of clients with a fixed number of
-queries; ``gentle.interop.export`` lists them once and gathers them. This module knows no
+queries; ``gentle.interop.records`` lists them once and gathers them. This module knows no
 Gentle model. Resource ids are the database ids, so one resource has one id wherever it is
 written (a Bundle, a bulk NDJSON file) and references are ``"Type/id"``.
 """

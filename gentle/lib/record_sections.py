@@ -85,7 +85,7 @@ class Section:
     (:meth:`readable`).
 
     The same record as FHIR resources is written by each app's ``fhir_export.py`` and composed
-    in ``gentle.interop.export`` (docs/fhir.md "Export", ADR 0061), not by these sections.
+    in ``gentle.interop.records`` (docs/fhir.md "Export", ADR 0061), not by these sections.
     """
 
     key: str  # the JSON key, part of the format: never renamed without a new format version
