@@ -19,8 +19,8 @@ from gentle.audit.models import AuditEvent
 from gentle.courses.actions import process_note_save
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.interop import bulk
-from gentle.interop.records import client_bundle
 from gentle.interop.models import BulkExport, BulkStatus
+from gentle.interop.records import client_bundle
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Status
 from gentle.safety.models import Alert

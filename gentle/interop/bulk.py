@@ -25,8 +25,8 @@ from django.utils import timezone
 from gentle.accounts.fhir_export import CARE_ROLES
 from gentle.accounts.models import Membership
 from gentle.clients.models import Client
-from gentle.interop.records import client_resources, practitioner_ids, staff_resources
 from gentle.interop.models import BulkExport, BulkStatus
+from gentle.interop.records import client_resources, practitioner_ids, staff_resources
 from gentle.lib.datadir import ensure_writable_dir
 
 BATCH = 200

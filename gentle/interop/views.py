@@ -21,8 +21,8 @@ from gentle.audit.names import Action
 from gentle.clients.access import as_id, audit_own, client_for, own_client
 from gentle.interop import actions
 from gentle.interop.bulk import file_path
-from gentle.interop.records import client_bundle
 from gentle.interop.models import BulkExport
+from gentle.interop.records import client_bundle
 
 FHIR_JSON = "application/fhir+json"
 NDJSON = "application/fhir+ndjson"
