@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from gentle.accounts.models import Clinic, User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.interop.models import BulkExport, BulkStatus
 
 
-def export_start(*, by, clinic) -> BulkExport | None:
+def export_start(*, by: User, clinic: Clinic) -> BulkExport | None:
     """Ask the worker for a new export of the whole clinic; None while one is still waiting or
     running (it is not started twice)."""
     from gentle.interop.tasks import run_bulk_export

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.context import clinic_context
-from gentle.accounts.decorators import role_required
+from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
 from gentle.accounts.models import Role
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.access import as_id, audit_own, client_for, own_client
+from gentle.clients.models import Client
 from gentle.interop import actions
 from gentle.interop.bulk import file_path
 from gentle.interop.models import BulkExport
@@ -29,7 +30,7 @@ NDJSON = "application/fhir+ndjson"
 RECENT = 10
 
 
-def _bundle_response(client, name: str) -> HttpResponse:
+def _bundle_response(client: Client, name: str) -> HttpResponse:
     body = json.dumps(client_bundle(client), ensure_ascii=False, indent=1)
     response = HttpResponse(body, content_type=f"{FHIR_JSON}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -37,7 +38,7 @@ def _bundle_response(client, name: str) -> HttpResponse:
 
 
 @role_required(Role.CLINICIAN, Role.SUPERVISOR)
-def client_fhir_bundle(request, client_id: int):
+def client_fhir_bundle(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     """The client's record as a FHIR R4 Bundle, for their care team (the read is audited)."""
     client = client_for(
         request, client_id, action=Action.FHIR_BUNDLE_DOWNLOAD, object_type="fhir_bundle"
@@ -46,14 +47,14 @@ def client_fhir_bundle(request, client_id: int):
 
 
 @role_required(Role.CLIENT)
-def portal_fhir_bundle(request):
+def portal_fhir_bundle(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in client's own record as a FHIR R4 Bundle (the read is audited)."""
     client = own_client(request)
     audit_own(client, Action.FHIR_BUNDLE_DOWNLOAD, object_type="fhir_bundle", object_id=client.pk)
     return _bundle_response(client, f"my-record-{timezone.localdate():%Y-%m-%d}.fhir.json")
 
 
-def _export(request, bulk_id: int) -> BulkExport:
+def _export(request: AuthenticatedHttpRequest, bulk_id: int) -> BulkExport:
     clinic = clinic_context(request).clinic
     export = BulkExport.objects.filter(clinic=clinic, pk=as_id(bulk_id)).first()
     if export is None:
@@ -63,9 +64,11 @@ def _export(request, bulk_id: int) -> BulkExport:
 
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def fhir_exports(request):
+def fhir_exports(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's bulk exports: start one, follow its progress, download its files."""
     clinic = clinic_context(request).clinic
+    if clinic is None:  # role_required found a role: never, but say so for the types
+        raise Http404
     if request.method == "POST":
         if actions.export_start(by=request.user, clinic=clinic) is None:
             messages.info(request, _("An export is already under way; it is shown below."))
@@ -77,14 +80,14 @@ def fhir_exports(request):
 
 
 @role_required(Role.ADMIN)
-def fhir_export_status(request, bulk_id: int):
+def fhir_export_status(request: AuthenticatedHttpRequest, bulk_id: int) -> HttpResponse:
     """One export's row, polled while it runs."""
     return render(request, "interop/bulk_export_row.html", {"export": _export(request, bulk_id)})
 
 
 @role_required(Role.ADMIN)
 @require_POST
-def fhir_export_resume(request, bulk_id: int):
+def fhir_export_resume(request: AuthenticatedHttpRequest, bulk_id: int) -> HttpResponse:
     export = _export(request, bulk_id)
     if actions.export_resume(export=export):
         messages.success(request, _("The export goes on from where it stopped."))
@@ -94,7 +97,9 @@ def fhir_export_resume(request, bulk_id: int):
 
 
 @role_required(Role.ADMIN)
-def fhir_export_file(request, bulk_id: int, resource_type: str):
+def fhir_export_file(
+    request: AuthenticatedHttpRequest, bulk_id: int, resource_type: str
+) -> FileResponse:
     """One NDJSON file of a finished export; every download is audited."""
     export = _export(request, bulk_id)
     path = file_path(export, resource_type) if export.is_done else None
