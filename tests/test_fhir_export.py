@@ -394,3 +394,21 @@ def test_every_apps_fhir_writer_is_composed():
 
     apps = {path.parent.name for path in Path("gentle").glob("*/fhir_export.py")}
     assert {write.__module__.split(".")[1] for write in CONTRIBUTORS} | {"accounts"} == apps
+
+
+def test_the_bulk_export_makes_the_same_queries_for_more_clients(world):
+    """The apps' writers query a batch at once: more clients (and more of their rows) in a
+    batch cost no more queries."""
+
+    def queries() -> int:
+        export = BulkExport.objects.create(clinic=world.clinic, requested_by=world.admin)
+        with CaptureQueriesContext(connection) as captured:
+            assert bulk.run(export.pk) == BulkStatus.DONE
+        return len(captured.captured_queries)
+
+    fill(world.amara, world.alice, sessions=1)
+    few = queries()
+    for name in ("One", "Two", "Three", "Four"):
+        client = make_client(world.clinic, clinicians=[world.bob], given_name=name)
+        fill(client, world.bob, sessions=3)
+    assert queries() == few
