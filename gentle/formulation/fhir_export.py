@@ -83,7 +83,6 @@ def resources(clients: Sequence[Client]) -> Iterator[Resource]:
                     ),
                     "subject": ref("Patient", course.client_id),
                     "recordedDate": instant(formulation.updated_at),
-                    "onsetDateTime": None,
                     "abatementDateTime": instant(course.ended_on) if finished else None,
                     "note": [{"text": f"{which.capitalize()} focus of course {course.pk}."}],
                 }
