@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "gentle.roleplay",
     "gentle.groups",
     "gentle.intake",
+    "gentle.interop",
     "gentle.staff",
     "gentle.portal",
     "django_tasks",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include(allauth_urlpatterns)),
     path("clinic/", include("gentle.accounts.urls")),
+    path("", include("gentle.interop.urls")),
     path("portal/", include("gentle.portal.urls")),
     path("", include("gentle.clients.urls")),
     path("", include("gentle.courses.urls")),
