@@ -112,6 +112,11 @@ class Action(StrEnum):
     EXCHANGE_UNSHARE = "exchange.unshare", WRITE
     EXCHANGE_UPDATE = "exchange.update", WRITE
     EXCHANGE_VIEW = "exchange.view", READ
+    FIDELITY_CLINICIAN_VIEW = "fidelity.clinician_view", READ
+    FIDELITY_OPEN = "fidelity.open", READ
+    FIDELITY_RATE = "fidelity.rate", WRITE
+    FIDELITY_RECORDED = "fidelity.recorded", WRITE
+    FIDELITY_SETTINGS_SET = "fidelity_settings.set", WRITE
     FORMULATION_AGREE = "formulation.agree", WRITE
     FORMULATION_CREATE = "formulation.create", WRITE
     FORMULATION_REGENERATE = "formulation.regenerate", WRITE
@@ -582,6 +587,8 @@ FAMILIES: dict[str, StrOrPromise] = {
     "crisis_text": _("Crisis text"),
     "diary": _("Mood diary"),
     "exchange": _("Communication analyses"),
+    "fidelity": _("Session fidelity ratings"),
+    "fidelity_settings": _("Fidelity sampling"),
     "formulation": _("Formulations"),
     "goal": _("Goals"),
     "grief": _("Grief work"),
