@@ -130,8 +130,8 @@ def _summary(ratings: list[FidelityRating]) -> Summary:
 def summarise(ratings: list[FidelityRating]) -> dict[str, Summary]:
     """Self-ratings and supervisors' ratings, each summarised."""
     return {
-        RaterRole.SELF: _summary([r for r in ratings if r.role == RaterRole.SELF]),
-        RaterRole.SUPERVISOR: _summary([r for r in ratings if r.role == RaterRole.SUPERVISOR]),
+        "self": _summary([r for r in ratings if r.role == RaterRole.SELF]),
+        "supervisor": _summary([r for r in ratings if r.role == RaterRole.SUPERVISOR]),
     }
 
 
@@ -181,8 +181,8 @@ def clinician_months(clinic_id: int, clinician: User, now: datetime | None = Non
         months.append(
             Month(
                 month=first,
-                self_rating=summary[RaterRole.SELF],
-                supervisor=summary[RaterRole.SUPERVISOR],
+                self_rating=summary["self"],
+                supervisor=summary["supervisor"],
                 pairs=len(pairs),
                 difference=agreement(pairs),
             )
