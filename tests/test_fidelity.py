@@ -501,3 +501,26 @@ def test_the_supervision_log_and_the_home_link_the_clinicians_fidelity(world):
     assert target in signed_in(world.sue).get(f"/supervision/{world.alice.pk}/").content.decode()
     assert target in signed_in(world.alice).get(f"/supervision/{world.alice.pk}/").content.decode()
     assert target in signed_in(world.sue).get("/").content.decode()
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_supervisor_sees_real_fidelity_data(settings):
+    from gentle.accounts.models import User
+    from gentle.demo import seed_demo
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    supervisor = User.objects.get(email="supervisor@demo.gentle.test")
+    clinician = User.objects.get(email="clinician@demo.gentle.test")
+    assert FidelityRating.objects.filter(role="self", rater=clinician).exists()
+    assert FidelityRating.objects.filter(role="supervisor", rater=supervisor).exists()
+    http = signed_in(supervisor)
+    listed = visible_text(section(http.get("/").content.decode(), "supervision-to-rate"))
+    assert "sampled or recorded for supervision, not yet rated by you" in listed
+    assert "recorded" in listed.split("not yet rated by you", 1)[1]
+    page = http.get(f"/fidelity/clinician/{clinician.pk}/")
+    html = page.content.decode()
+    assert "<svg" in html and "points" in visible_text(html)  # some month rated by both
