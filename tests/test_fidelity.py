@@ -69,7 +69,10 @@ def test_a_broken_form_file_is_refused_at_load():
 
 
 def middle_answers(adherence: list, quality: list) -> dict:
-    return {"adherence": dict(zip(MIDDLE, adherence)), "quality": dict(zip(QUALITY, quality))}
+    return {
+        "adherence": dict(zip(MIDDLE, adherence, strict=True)),
+        "quality": dict(zip(QUALITY, quality, strict=True)),
+    }
 
 
 def test_scores_computed_by_hand():
@@ -110,8 +113,8 @@ def test_scores_stay_in_range_and_follow_the_answers(adherence, quality):
     assert result.quality == round(sum(quality) / len(quality), 2)
     # The order of the items does not matter.
     reordered = middle_answers(adherence[::-1], quality[::-1])
-    reordered["adherence"] = dict(zip(MIDDLE[::-1], adherence[::-1]))
-    reordered["quality"] = dict(zip(QUALITY[::-1], quality[::-1]))
+    reordered["adherence"] = dict(zip(MIDDLE[::-1], adherence[::-1], strict=True))
+    reordered["quality"] = dict(zip(QUALITY[::-1], quality[::-1], strict=True))
     assert score(FORM, "middle", reordered) == result
 
 
@@ -135,6 +138,7 @@ def test_an_answer_off_the_scale_or_missing_is_refused(adherence, part, bad):
 
 
 # --- rating a session ------------------------------------------------------------------------
+
 
 def held(course, clinician, days_ago: int, **fields) -> Session:
     noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
@@ -167,8 +171,8 @@ def url(session: Session) -> str:
 
 
 def post_of(adherence: list, quality: list, comment: str = "") -> dict:
-    data = {f"a_{item}": str(v) for item, v in zip(MIDDLE, adherence)}
-    data |= {f"q_{item}": str(v) for item, v in zip(QUALITY, quality)}
+    data = {f"a_{item}": str(v) for item, v in zip(MIDDLE, adherence, strict=True)}
+    data |= {f"q_{item}": str(v) for item, v in zip(QUALITY, quality, strict=True)}
     data["comment"] = comment
     return data
 

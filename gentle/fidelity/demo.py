@@ -6,13 +6,14 @@ keeping to the phase's tasks, the supervisor a little stricter than the self-rat
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from gentle.accounts.models import Supervision
+from gentle.accounts.models import Supervision, User
 from gentle.clients.models import CareTeamMember, TeamRole
 from gentle.courses.models import Attendance, Course, Session
 from gentle.courses.selectors import number_sessions
@@ -21,7 +22,9 @@ from gentle.fidelity.instrument import NOT_APPLICABLE
 from gentle.fidelity.models import FidelityRating, RaterRole, RecordedSession
 
 
-def _answers(rng, form: instrument.Instrument, phase: str, *, strict: bool) -> dict[str, Any]:
+def _answers(
+    rng: random.Random, form: instrument.Instrument, phase: str, *, strict: bool
+) -> dict[str, Any]:
     adherence: dict[str, Any] = {}
     for item in form.items_for(phase):
         if item.id == "role_play" and rng.random() < 0.4:
@@ -32,7 +35,7 @@ def _answers(rng, form: instrument.Instrument, phase: str, *, strict: bool) -> d
     return {"adherence": adherence, "quality": quality}
 
 
-def _rate(rng, session: Session, rater, role: str, *, strict: bool) -> None:
+def _rate(rng: random.Random, session: Session, rater: User, role: str, *, strict: bool) -> None:
     form = instrument.load()
     phase = session.phase if session.phase in instrument.PHASES else "middle"
     answers = _answers(rng, form, phase, strict=strict)
@@ -52,7 +55,7 @@ def _rate(rng, session: Session, rater, role: str, *, strict: bool) -> None:
     )
 
 
-def seed(rng, context: dict) -> None:
+def seed(rng: random.Random, context: dict) -> None:
     clinic = context["clinic"]
     supervisor = context["users"]["supervisor"]
     now = timezone.now()

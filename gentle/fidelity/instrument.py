@@ -153,9 +153,7 @@ def load() -> Instrument:
         return parse(json.load(handle))
 
 
-def score(
-    instrument: Instrument, phase: str, answers: dict[str, Any]
-) -> Scores:
+def score(instrument: Instrument, phase: str, answers: dict[str, Any]) -> Scores:
     """The scores of one rating. ``answers`` holds ``adherence`` (item id -> a value of the
     adherence scale, or ``NOT_APPLICABLE``) for the phase's items and ``quality`` (item id ->
     a value of the quality scale). Anything missing, unknown or out of range is a ValueError:

@@ -62,7 +62,7 @@ def sampled_ids(clinic_id: int, every: int, now: datetime) -> QuerySet[Any]:
 
 @dataclass
 class ToRate:
-    shown: list[Session] = field(default_factory=list)
+    shown: list[Any] = field(default_factory=list)  # sessions, each with ``recorded``
     count: int = 0
 
 
@@ -97,9 +97,7 @@ class SessionFidelity:
 def by_session(session_ids: list[int]) -> dict[int, SessionFidelity]:
     """Each session's ratings (one query)."""
     found: dict[int, SessionFidelity] = defaultdict(SessionFidelity)
-    for rating in FidelityRating.objects.filter(session_id__in=session_ids).select_related(
-        "rater"
-    ):
+    for rating in FidelityRating.objects.filter(session_id__in=session_ids).select_related("rater"):
         entry = found[rating.session_id]
         if rating.role == RaterRole.SELF:
             entry.self_rating = rating

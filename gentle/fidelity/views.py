@@ -72,7 +72,9 @@ def rate(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ValueError:
-                form.add_error(None, _("These answers do not fit the rating form; nothing was saved."))
+                form.add_error(
+                    None, _("These answers do not fit the rating form; nothing was saved.")
+                )
             else:
                 messages.success(request, _("Fidelity rating saved."))
                 return redirect("fidelity_rate", session_id=session.pk)

@@ -345,9 +345,7 @@ def line_chart(
     for x, y in points:
         parts.append(f'<circle class="dot" cx="{_pct(px(x))}" cy="{top + sy(y)}" r="3.5"/>')
     whole = list(range(1, int(x_max) + 1))
-    marks = [
-        (px(x), x_labels[x - 1] if x - 1 < len(x_labels) else str(x)) for x in whole
-    ]
+    marks = [(px(x), x_labels[x - 1] if x - 1 < len(x_labels) else str(x)) for x in whole]
     groups = [
         list(range(len(whole))),  # every session
         [i for i, x in enumerate(whole) if x % 2 == 1],  # 1, 3, 5, ...

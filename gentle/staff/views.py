@@ -166,7 +166,8 @@ def course_summary(request, course_id: int):
 @role_required(*CLINICAL)
 def course_grid(request, course_id: int):
     """A course session by session on one screen: attendance, agenda, techniques, mood, PHQ-9
-    and GAD-7, GAS ratings, tools and fidelity ratings (ADR 0057). A fixed number of queries, whatever the course's size."""
+    and GAD-7, GAS ratings, tools and fidelity ratings (ADR 0057). A fixed number of queries,
+    whatever the course's size."""
     course = course_for(request, course_id, action=Action.COURSE_GRID)
     rows = grid_sessions(course)
     sessions = [row.session for row in rows]
