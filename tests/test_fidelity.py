@@ -311,6 +311,10 @@ def test_the_administrator_sets_the_sampling_rate(world):
         assert signed_in(person).post("/clinic/fidelity/", {"sample_every": "1"}).status_code == 404
     assert FidelitySettings.objects.get(clinic=world.clinic).sample_every == 3
     assert 'href="/clinic/fidelity/"' in admin.get("/clinic/notes/").content.decode()
+    # The administrator reaches each clinician's fidelity from there.
+    assert f'href="/fidelity/clinician/{world.alice.pk}/"' in (
+        admin.get("/clinic/fidelity/").content.decode()
+    )
 
 
 # --- the supervisor's sessions to rate -------------------------------------------------------

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
-from gentle.accounts.models import Role
+from gentle.accounts.models import Role, User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.access import RATER_SELF, fidelity_clinician_for, fidelity_rater_role
@@ -207,6 +207,16 @@ def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Fidelity sampling saved."))
         return redirect("fidelity_settings")
+    clinicians = (
+        User.objects.filter(
+            memberships__clinic=clinic, memberships__role=Role.CLINICIAN, is_active=True
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )
     return render(
-        request, "fidelity/settings.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "fidelity/settings.html",
+        {"form": form, "clinicians": clinicians},
+        status=400 if form.errors else 200,
     )
