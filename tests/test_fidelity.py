@@ -532,3 +532,15 @@ def test_the_demo_supervisor_sees_real_fidelity_data(settings):
     page = http.get(f"/fidelity/clinician/{clinician.pk}/")
     html = page.content.decode()
     assert "<svg" in html and "points" in visible_text(html)  # some month rated by both
+
+
+@pytest.mark.django_db
+def test_the_rating_page_costs_the_same_queries_in_a_long_course_with_ratings(world, course):
+    alice, target = signed_in(world.alice), fourth(course)
+    few = count_queries(alice, url(target))
+    for days in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13):
+        session = held(course, world.alice, days)
+        rate(session, world.alice, "self", 50.0, 2.0)
+        rate(session, world.sue, "supervisor", 50.0, 2.0)
+    rate(target, world.sue, "supervisor", 75.0, 3.0)
+    assert count_queries(alice, url(target)) == few
