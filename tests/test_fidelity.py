@@ -544,3 +544,14 @@ def test_the_rating_page_costs_the_same_queries_in_a_long_course_with_ratings(wo
         rate(session, world.sue, "supervisor", 50.0, 2.0)
     rate(target, world.sue, "supervisor", 75.0, 3.0)
     assert count_queries(alice, url(target)) == few
+
+
+@pytest.mark.django_db
+def test_ratings_are_not_in_the_clients_record_copy(world, course):
+    from gentle.portal.record import build_record
+
+    session = fourth(course)
+    rate(session, world.alice, "self", 60.0, 3.0, comment="Staff-only remark")
+    RecordedSession.objects.create(session=session, marked_by=world.alice)
+    copy_text = json.dumps(build_record(world.amara), default=str)
+    assert "Staff-only remark" not in copy_text and "fidelity" not in copy_text.lower()

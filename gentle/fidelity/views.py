@@ -35,7 +35,7 @@ def rate(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """Rate a session's adherence and quality: its clinician (a self-rating) or the client's
     supervisor. A rating already given is shown to change."""
     session = session_for(
-        request, session_id, action=Action.FIDELITY_OPEN, object_type="fidelity_rating"
+        request, session_id, action=Action.FIDELITY_OPEN, object_type="session"
     )
     role = fidelity_rater_role(session, request.user)
     if role is None:
@@ -108,7 +108,7 @@ def recorded(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse
     """The session's clinician marks it as recorded for supervision (or unmarks it): their
     supervisor is then asked to rate it."""
     session = session_for(
-        request, session_id, action=Action.FIDELITY_OPEN, object_type="fidelity_rating"
+        request, session_id, action=Action.FIDELITY_OPEN, object_type="session"
     )
     if fidelity_rater_role(session, request.user) != RATER_SELF:
         raise Http404
