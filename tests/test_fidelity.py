@@ -186,7 +186,9 @@ def test_the_clinician_rates_their_own_session_and_it_is_audited(world, course):
     text = visible_text(page)
     assert "Rate your session" in text and "Middle phase" in text
     assert "Work on the agreed problem area" in text and "Warmth and alliance" in text
-    assert "Take or continued" not in text  # the initial phase's items are not asked
+    assert "Adherence: the tasks of the middle phase" in text
+    # The initial phase's own items are not asked.
+    assert "Interpersonal inventory" not in text and "Sick role" not in text
     assert AuditEvent.objects.filter(action="fidelity.open", client_id=world.amara.pk).exists()
     response = alice.post(
         url(session), post_of([2, 1, 2, 0, NOT_APPLICABLE, 1], [4, 3, 3, 2], "Went well")

@@ -34,9 +34,7 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 def rate(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """Rate a session's adherence and quality: its clinician (a self-rating) or the client's
     supervisor. A rating already given is shown to change."""
-    session = session_for(
-        request, session_id, action=Action.FIDELITY_OPEN, object_type="session"
-    )
+    session = session_for(request, session_id, action=Action.FIDELITY_OPEN, object_type="session")
     role = fidelity_rater_role(session, request.user)
     if role is None:
         raise Http404
@@ -107,9 +105,7 @@ def rate(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
 def recorded(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """The session's clinician marks it as recorded for supervision (or unmarks it): their
     supervisor is then asked to rate it."""
-    session = session_for(
-        request, session_id, action=Action.FIDELITY_OPEN, object_type="session"
-    )
+    session = session_for(request, session_id, action=Action.FIDELITY_OPEN, object_type="session")
     if fidelity_rater_role(session, request.user) != RATER_SELF:
         raise Http404
     form = RecordedForm(request.POST)
