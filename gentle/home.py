@@ -50,6 +50,7 @@ from gentle.courses.models import (
     ProgressNote,
     Session,
 )
+from gentle.fidelity import selectors as fidelity_selectors
 from gentle.formulation.models import Formulation
 from gentle.groups.models import Group, GroupStatus
 from gentle.intake.models import IntakeRequest, RequestStatus
@@ -330,6 +331,8 @@ class Supervised:
     comments: Listed = field(default_factory=Listed)
     to_cosign: Listed = field(default_factory=Listed)
     cosign_required: bool = False
+    # Held sessions sampled or recorded for supervision, not yet rated by them (ADR 0057).
+    to_rate: fidelity_selectors.ToRate = field(default_factory=fidelity_selectors.ToRate)
 
 
 def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
@@ -434,6 +437,7 @@ def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime)
             ("signed_at", "pk"),
         ),
         cosign_required=course_selectors.cosign_required(clinic.pk),
+        to_rate=fidelity_selectors.to_rate(request.user, clients, clinic.pk, now),
     )
 
 

@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "gentle.clients",
     "gentle.safety",
     "gentle.courses",
+    "gentle.fidelity",
     "gentle.measures",
     "gentle.inventory",
     "gentle.timeline",

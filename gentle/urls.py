@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/", include("gentle.portal.urls")),
     path("", include("gentle.clients.urls")),
     path("", include("gentle.courses.urls")),
+    path("", include("gentle.fidelity.urls")),
     path("", include("gentle.measures.urls")),
     path("", include("gentle.safety.urls")),
     path("", include("gentle.inventory.urls")),

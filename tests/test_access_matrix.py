@@ -469,6 +469,9 @@ def post_data(route: str, world: World) -> dict:
         "note_addendum": {"text": "Matrix probe addendum"},
         "comment_add": {"text": "Matrix probe comment"},
         "note_settings": {"cosign_supervisees": "on"},
+        "fidelity_settings": {"sample_every": "3"},
+        "fidelity_recorded": {"recorded": "on"},
+        "fidelity_rate": {"comment": "Matrix probe"},
         "supervision_log": {"held_on": "2026-01-05", "minutes": "50", "topics": "Probe"},
         "comment_reply": {"text": "Matrix probe answer"},
         "session_goals_rate": {
@@ -684,6 +687,18 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
     if access == Access.SUPERVISION_LOG:  # nobody here supervises the target users; clinic B's
         # clinician reads their own log and writes nothing in it (tests/test_supervision.py)
         return method == "GET" and (actor, target) == ("other_clinician", "other_clinic")
+    if access == Access.FIDELITY_RATE:  # the session's clinician (on the team), its supervisor
+        return (actor, target) in {
+            ("supervisor", "own"),
+            ("clinician", "own"),
+            ("other_clinician", "other_clinic"),
+        }
+    if access == Access.FIDELITY_CLINICIAN:  # the clinic's administrators, the clinician
+        # themself (nobody here supervises the target users)
+        return (role == "admin" and same_clinic) or (actor, target) == (
+            "other_clinician",
+            "other_clinic",
+        )
     if access == Access.CARE_TEAM_CLINICIAN:  # break-glass ("clinician", "other") is not enough
         return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:

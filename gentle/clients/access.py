@@ -120,6 +120,12 @@ class May:
         access)."""
         return self.supervise or self.manage_portal
 
+    @property
+    def rate_sessions(self) -> bool:
+        """Rate sessions' fidelity (ADR 0057): the team's clinicians their own sessions, the
+        client's supervisors their supervisees' (``fidelity_rater_role`` says which)."""
+        return self.supervise or self.manage_portal
+
     def on_alert(self, *, escalated: bool) -> May:
         """What they may do with one alert of this client: act on it (``write``: log contact
         attempts, close it) if they may write the record; once it is escalated, also the
@@ -575,3 +581,44 @@ def supervised_courses(
         client__in=visible_clients(request).values("pk"),
         client_id__in=team.values("client_id"),
     )
+
+
+# Session fidelity (ADR 0057) -----------------------------------------------------------------
+# The roles a rating is given in (gentle.fidelity.models.RaterRole has the same values).
+RATER_SELF = "self"
+RATER_SUPERVISOR = "supervisor"
+
+
+def fidelity_rater_role(session: Any, user: User) -> str | None:
+    """In which role this person may rate a session reached through the one door (its
+    ``course.client`` carries ``.may``): its own clinician, on the client's care team, rates
+    it (a self-rating, also marks it recorded for supervision); the client's supervisors rate a
+    supervisee's session; anyone else, None."""
+    may = session.course.client.may
+    if session.clinician_id == user.pk and may.manage_portal:
+        return RATER_SELF
+    if may.supervise and session.clinician_id != user.pk:
+        return RATER_SUPERVISOR
+    return None
+
+
+def fidelity_clinician_for(request: AuthenticatedHttpRequest, user_id: str | int) -> User:
+    """The clinician whose fidelity over time this is: the clinician themself, their supervisor
+    in the request's clinic, and the clinic's administrators (a member of the clinic) see it;
+    404 for anyone else. The page shows ratings only, no client."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(Role.CLINICIAN, Role.SUPERVISOR, Role.ADMIN):
+        raise Http404
+    number = as_id(user_id)
+    clinician = User.objects.filter(pk=number, memberships__clinic=context.clinic).first()
+    if clinician is None:
+        raise Http404
+    own = number == request.user.pk and context.has(Role.CLINICIAN)
+    supervises = context.has(Role.SUPERVISOR) and (
+        Supervision.objects.filter(
+            clinic=context.clinic, supervisor=request.user, clinician_id=number
+        ).exists()
+    )
+    if not (own or supervises or context.has(Role.ADMIN)):
+        raise Http404
+    return clinician
