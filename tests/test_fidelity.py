@@ -21,6 +21,7 @@ from gentle.fidelity import instrument
 from gentle.fidelity.instrument import NOT_APPLICABLE, FidelityFileError, parse, score
 from gentle.fidelity.models import FidelityRating, FidelitySettings, RecordedSession
 from tests.factories import (
+    add_to_team,
     count_queries,
     make_client,
     make_course,
@@ -280,6 +281,16 @@ def test_the_session_page_links_the_rating(world, course):
     for person in (world.alice, world.sue):
         html = signed_in(person).get(f"/sessions/{session.pk}/").content.decode()
         assert f'href="/sessions/{session.pk}/fidelity/"' in html
+    # A clinician on the team who did not hold the session may not rate it (the rating page
+    # says 404): the session page and the grid offer no link that leads there.
+    add_to_team(world.amara, world.bob)
+    bob = signed_in(world.bob)
+    assert bob.get(url(session)).status_code == 404
+    assert (
+        f'href="/sessions/{session.pk}/fidelity/"'
+        not in bob.get(f"/sessions/{session.pk}/").content.decode()
+    )
+    assert "/fidelity/" not in bob.get(f"/courses/{course.pk}/grid/").content.decode()
 
 
 @pytest.mark.django_db

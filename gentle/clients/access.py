@@ -120,12 +120,6 @@ class May:
         access)."""
         return self.supervise or self.manage_portal
 
-    @property
-    def rate_sessions(self) -> bool:
-        """Rate sessions' fidelity (ADR 0057): the team's clinicians their own sessions, the
-        client's supervisors their supervisees' (``fidelity_rater_role`` says which)."""
-        return self.supervise or self.manage_portal
-
     def on_alert(self, *, escalated: bool) -> May:
         """What they may do with one alert of this client: act on it (``write``: log contact
         attempts, close it) if they may write the record; once it is escalated, also the
@@ -594,10 +588,15 @@ def fidelity_rater_role(session: Any, user: User) -> str | None:
     ``course.client`` carries ``.may``): its own clinician, on the client's care team, rates
     it (a self-rating, also marks it recorded for supervision); the client's supervisors rate a
     supervisee's session; anyone else, None."""
-    may = session.course.client.may
-    if session.clinician_id == user.pk and may.manage_portal:
+    return rater_role_of(session.course.client.may, session.clinician_id, user)
+
+
+def rater_role_of(may: May, clinician_id: int | None, user: User) -> str | None:
+    """``fidelity_rater_role`` for a session of a client reached through the one door (its
+    ``may``) held by ``clinician_id``: for a page listing a course's sessions."""
+    if clinician_id == user.pk and may.manage_portal:
         return RATER_SELF
-    if may.supervise and session.clinician_id != user.pk:
+    if may.supervise and clinician_id != user.pk:
         return RATER_SUPERVISOR
     return None
 

@@ -18,7 +18,13 @@ from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.audit.names import Action
 from gentle.clients import selectors as client_selectors
-from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
+from gentle.clients.access import (
+    access_path,
+    client_for,
+    rater_role_of,
+    record_list_read,
+    visible_clients,
+)
 from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.models import Course, CourseFormat
@@ -184,6 +190,9 @@ def course_grid(request, course_id: int):
         row.ratings = ratings.get(row.session.pk, [])
         row.phase_label = PHASE_LABELS.get(row.session.phase, "")
         row.fidelity = fidelity.get(row.session.pk)
+        row.may_rate = row.session.attendance == "attended" and bool(
+            rater_role_of(course.client.may, row.session.clinician_id, request.user)
+        )
     rated = [
         r
         for entry in fidelity.values()
