@@ -1010,15 +1010,23 @@ def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, 
     # Only the main score of each answer, not its whole stored scores (decoding those took
     # most of a caseload page's time with a course's worth of answers per row; issue 20).
     series: dict[int, list[float]] = {}
+    instruments = sorted(set(tracked.values()))
+    # One questionnaire (most pages) as an equality, several as a list: both read each
+    # course's answers in time order from admin_course_series, without a sort.
+    which = (
+        {"instrument_id": instruments[0]}
+        if len(instruments) == 1
+        else {"instrument_id__in": instruments}
+    )
     for course_id, instrument_id, total in (
         Administration.objects.filter(
             course_id__in=course_ids,
-            instrument_id__in=sorted(set(tracked.values())),
+            **which,
             status=Status.SUBMITTED,
             corrections__isnull=True,
             scores__total__isnull=False,
         )
-        .order_by("course_id", "submitted_at")
+        .order_by("course_id", "instrument_id", "submitted_at")
         .values_list("course_id", "instrument_id", Cast(KT("scores__total"), FloatField()))
     ):
         if instrument_id == tracked[course_id]:
