@@ -174,6 +174,8 @@ def test_the_chart_shows_the_expected_line_and_the_table_its_values(client, clin
     html = client.get(f"/clients/{person.pk}/measures/").content.decode()
     assert '<polyline class="expected"' in html
     assert ">Expected<" in html
+    assert "until this clinic has enough finished courses of its own" in visible_text(html)
+    assert "fitted from PHQ-9 courses only" not in visible_text(html)
 
 
 def test_the_end_of_course_summary_gives_first_and_last_scores(client, clinic, clinician):
@@ -242,6 +244,7 @@ def test_an_ipt_a_course_with_the_phqa_stuck_high_is_not_on_track(client, clinic
     html = client.get(f"/clients/{person.pk}/measures/").content.decode()
     assert "Not on track: steps to consider" in html
     assert "The latest PHQ-A score is well above the expected course" in visible_text(html)
+    assert "fitted from PHQ-9 courses only, so it is not used here" in visible_text(html)
     assert re.findall(r'<td data-label="Expected">([^<]*)</td>', html) == [
         "20.0",
         "17.2",

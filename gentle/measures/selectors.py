@@ -216,6 +216,7 @@ class InstrumentResults:
     charted: int = 0  # how many of the answers the chart shows (the latest CHART_LATEST)
     about: str = ""  # whom the answers are about (a per-relationship questionnaire)
     about_label: str = ""
+    own_curve_possible: bool = True  # False: the clinic's fitted (PHQ-9) curve never applies
 
     @property
     def anchor(self) -> str:
@@ -415,7 +416,16 @@ def client_results(
         )
         results.append(
             InstrumentResults(
-                instrument, score, rows, chart, threshold, used, len(latest), about, label
+                instrument,
+                score,
+                rows,
+                chart,
+                threshold,
+                used,
+                len(latest),
+                about,
+                label,
+                own_curve_possible=goal is None or curve.applies_to(goal.format),
             )
         )
     return sorted(results, key=lambda r: (r.instrument.id, r.about_label, r.about))
