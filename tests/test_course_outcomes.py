@@ -450,6 +450,31 @@ def test_a_perinatal_course_is_judged_on_the_epds(world):
     assert "Judged by the rules for Perinatal IPT: EPDS alone." in block
 
 
+def test_the_definitions_line_is_true_for_each_format(world):
+    """The page called every outcome "NHS Talking Therapies definitions", also for IPT-A and
+    perinatal courses judged on the PHQ-A and EPDS, whose points are unconfirmed placeholders:
+    it now says so for them and keeps the NHS wording where every questionnaire is confirmed."""
+    nhs = "NHS Talking Therapies definitions, counted only for a finished course"
+    group = outcome_block(
+        signed_in(world.alice).get(url(course_of(world, *GROUP))).content.decode()
+    )
+    assert nhs in group and "placeholders" not in group
+    young = course_of(world, *ADOLESCENT)
+    block = outcome_block(signed_in(world.alice).get(url(young)).content.decode())
+    assert nhs not in block
+    assert (
+        "The caseness and reliable-change points for PHQ-A are placeholders the clinic may "
+        "change, not confirmed definitions (NHS Talking Therapies defines them for the PHQ-9 "
+        "and GAD-7)" in block
+    )
+    young.delete()
+    block = outcome_block(
+        signed_in(world.alice).get(url(course_of(world, *PERINATAL))).content.decode()
+    )
+    assert nhs not in block
+    assert "The caseness and reliable-change points for EPDS are placeholders" in block
+
+
 DEFAULT = ("individual", {"phq9": [15, 4], "gad7": [5, 3]})
 
 #: For each rule in data/outcomes.json: a course, a change to the rule, and what the page says

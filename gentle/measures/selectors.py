@@ -129,10 +129,21 @@ class Curve:
     computed_at: datetime | None = None
     bins: int = 0
 
+    def applies_to(self, course_format: str = "") -> bool:
+        """Whether the clinic's own ratios may be read for a course of this format: they are
+        fitted only from courses tracked on the main instrument (the PHQ-9), so a course
+        tracked on another questionnaire (IPT-A's PHQ-A, perinatal IPT's EPDS) never reads
+        them."""
+        return tracked_instrument(course_format) == expected_rules()["instrument"]
+
+    def for_format(self, course_format: str = "") -> Curve:
+        """The curve a course of this format is read against: this one, or the default."""
+        return self if self.applies_to(course_format) else default_curve()
+
     def ratio(self, start: float, k: int, sessions: int, course_format: str = "") -> float:
         """The expected ratio at the ``k``-th administration (1 = the first) of a course of
         ``sessions`` contracted sessions."""
-        own = self.by_band.get(band_key(start)) or []
+        own = self.by_band.get(band_key(start)) or [] if self.applies_to(course_format) else []
         if k > 1 and own:
             position = position_bin(k, sessions, self.bins)
             if position < len(own) and own[position] is not None:
@@ -140,20 +151,41 @@ class Curve:
         return default_ratio(start, k, sessions, course_format)
 
 
-def band_key(start: float) -> str:
-    """The starting band of the expected curve's instrument, as "low-high" ("10-14")."""
-    score = catalogue()[expected_rules()["instrument"]].main_score
+def tracking_rules(course_format: str = "") -> dict[str, Any]:
+    """The expected-recovery rules a course of this format is tracked by: the format's own
+    entry of data/expected_recovery.json ("formats": its questionnaire, end ratios, tolerance)
+    over the main rules."""
+    rules = expected_rules()
+    own = (rules.get("formats") or {}).get(course_format) or {}
+    merged = {key: value for key, value in rules.items() if key != "formats"}
+    merged.update({key: value for key, value in own.items() if key != "note"})
+    return merged
+
+
+def tracked_instrument(course_format: str = "") -> str:
+    """The questionnaire a course of this format is tracked on ("phq9", "phqa", "epds")."""
+    return cast(str, tracking_rules(course_format)["instrument"])
+
+
+def tracked_name(course_format: str = "") -> str:
+    """The short name of the questionnaire a course of this format is tracked on ("PHQ-A")."""
+    return _short_name(tracked_instrument(course_format))
+
+
+def band_key(start: float, instrument_id: str = "") -> str:
+    """The starting band, as "low-high" ("10-14"), on the questionnaire a course is tracked on
+    (the main instrument's unless named)."""
+    score = catalogue()[instrument_id or expected_rules()["instrument"]].main_score
     band = score.band_for(start)
     return f"{band.low:g}-{band.high:g}" if band else ""
 
 
 def default_ratio(start: float, k: int, sessions: int, course_format: str = "") -> float:
     """The documented default (data/expected_recovery.json): 1 - (1 - end) * ln(k) / ln(N)
-    for a course of N contracted sessions, flat after N; ``end`` by the starting band (the
-    format's own if it has them)."""
-    rules = expected_rules()
-    ends = (rules.get("formats") or {}).get(course_format, {}).get("end_ratio_by_band")
-    end = (ends or rules["end_ratio_by_band"]).get(band_key(start), 1.0)
+    for a course of N contracted sessions, flat after N; ``end`` by the starting band on the
+    format's questionnaire (the format's own end ratios if it has them)."""
+    rules = tracking_rules(course_format)
+    end = rules["end_ratio_by_band"].get(band_key(start, rules["instrument"]), 1.0)
     n = max(sessions or rules["default_sessions"], 2)
     k = max(min(k, n), 1)
     return round(1 - (1 - end) * math.log(k) / math.log(n), 3)
@@ -184,6 +216,7 @@ class InstrumentResults:
     charted: int = 0  # how many of the answers the chart shows (the latest CHART_LATEST)
     about: str = ""  # whom the answers are about (a per-relationship questionnaire)
     about_label: str = ""
+    own_curve_possible: bool = True  # False: the clinic's fitted (PHQ-9) curve never applies
 
     @property
     def anchor(self) -> str:
@@ -357,12 +390,14 @@ def client_results(
         used: Curve | None = None
         goal = expected_for
         in_course = [row for row in valued if goal and row.administration.course_id == goal.pk]
-        if instrument.id == expected_rules()["instrument"] and len(in_course) >= 2 and goal:
-            # The expected course of the current course, from its own first score.
-            used = curve
+        tracked = goal is not None and instrument.id == tracked_instrument(goal.format)
+        if tracked and len(in_course) >= 2 and goal and not about:
+            # The expected course of the current course, from its own first score, on the
+            # questionnaire its format is tracked on.
+            used = curve.for_format(goal.format)
             start = cast(float, in_course[0].value)
             for k, row in enumerate(in_course, start=1):
-                ratio = curve.ratio(start, k, goal.contracted_sessions, goal.format)
+                ratio = used.ratio(start, k, goal.contracted_sessions, goal.format)
                 row.expected = round(start * ratio, 1)
             expected = [row.expected for row in valued]
         # A long history is charted by its latest answers, so the page stays light; the table
@@ -381,7 +416,16 @@ def client_results(
         )
         results.append(
             InstrumentResults(
-                instrument, score, rows, chart, threshold, used, len(latest), about, label
+                instrument,
+                score,
+                rows,
+                chart,
+                threshold,
+                used,
+                len(latest),
+                about,
+                label,
+                own_curve_possible=goal is None or curve.applies_to(goal.format),
             )
         )
     return sorted(results, key=lambda r: (r.instrument.id, r.about_label, r.about))
@@ -549,6 +593,18 @@ class Outcome:
             return ""
         reason = self.rules.get("no_response_remission")
         return localized(reason) if reason else _("Not defined in the outcome rules file.")
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        """The short names of the questionnaires judged whose caseness and reliable-change
+        points the rules mark unconfirmed (``"confirmed": false``): placeholders, not NHS
+        Talking Therapies definitions (those are for the PHQ-9 and GAD-7)."""
+        measures = self.rules["measures"]
+        return [
+            _short_name(m)
+            for m in self.rules["judged_on"]
+            if not measures.get(m, {}).get("confirmed", True)
+        ]
 
     @property
     def threshold_rows(self) -> list[tuple[str, Threshold]]:
@@ -809,6 +865,12 @@ class Track:
     expected: float
     behind: bool
     source: str  # "clinic" or "default"
+    instrument: str = "phq9"  # the questionnaire the course is tracked on
+
+    @property
+    def instrument_name(self) -> str:
+        """Its short name ("PHQ-9", "PHQ-A", "EPDS")."""
+        return _short_name(self.instrument)
 
 
 def _course_series(
@@ -832,12 +894,24 @@ def compute_expected_curve(clinic: Clinic) -> tuple[dict[str, list[float | None]
     position are averaged first, so a long course counts once there, then the courses' ratios.
     A band with fewer than ``min_courses_per_band`` courses, and a position with fewer than
     ``min_courses_per_point``, is left to the default (None). Reads every finished course's
-    PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``)."""
+    PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``).
+
+    Only courses tracked on the main instrument (the PHQ-9) are fitted: a course of a format
+    tracked on another questionnaire (IPT-A's PHQ-A, perinatal IPT's EPDS) is left out, with the
+    PHQ-9s it may also have, so no curve averages two questionnaires or two populations; those
+    courses follow the default (``Curve.applies_to``)."""
     from gentle.courses.models import Course, CourseStatus
 
     rules = expected_rules()
+    other = [
+        course_format
+        for course_format in rules.get("formats") or {}
+        if tracked_instrument(course_format) != rules["instrument"]
+    ]
     # Completed courses only: one ended early would pull the curve toward those who left.
-    finished = Course.objects.filter(client__clinic=clinic, status=CourseStatus.COMPLETED)
+    finished = Course.objects.filter(client__clinic=clinic, status=CourseStatus.COMPLETED).exclude(
+        format__in=other
+    )
     series = _course_series(
         Administration.objects.filter(
             course__in=finished, instrument_id=rules["instrument"], status=Status.SUBMITTED
@@ -921,38 +995,53 @@ def expected_curve(clinic: Clinic) -> Curve:
 def track(
     scores: list[float], curve: Curve, sessions: int = 0, course_format: str = ""
 ) -> Track | None:
-    """Where the latest score stands against the expected curve (None before two scores)."""
+    """Where the latest score, on the questionnaire the course's format is tracked on, stands
+    against the expected curve (None before two scores, or from a first score of 0)."""
     if len(scores) < 2 or scores[0] <= 0:
         return None
+    rules = tracking_rules(course_format)
+    curve = curve.for_format(course_format)
     k = len(scores)
     expected = round(scores[0] * curve.ratio(scores[0], k, sessions, course_format), 1)
-    behind = scores[-1] - expected >= expected_rules()["tolerance_points"]
-    return Track(scores[0], k, scores[-1], expected, behind, curve.source)
+    behind = scores[-1] - expected >= rules["tolerance_points"]
+    return Track(scores[0], k, scores[-1], expected, behind, curve.source, rules["instrument"])
 
 
 def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, Track]:
-    """For each course with two or more scores: its Track (two queries for any number)."""
+    """For each course with two or more scores of the questionnaire its format is tracked on
+    (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track (two
+    queries for any number). A course missing here cannot be checked yet."""
     course_ids = [c.pk for c in courses]
     if not course_ids or clinic is None:
         return {}
+    by_id = {course.pk: course for course in courses}
+    tracked = {pk: tracked_instrument(course.format) for pk, course in by_id.items()}
     curve = expected_curve(clinic)
     # Only the main score of each answer, not its whole stored scores (decoding those took
     # most of a caseload page's time with a course's worth of answers per row; issue 20).
     series: dict[int, list[float]] = {}
-    for course_id, total in (
+    instruments = sorted(set(tracked.values()))
+    # One questionnaire (most pages) as an equality, several as a list: both read each
+    # course's answers in time order from admin_course_series, without a sort.
+    which = (
+        {"instrument_id": instruments[0]}
+        if len(instruments) == 1
+        else {"instrument_id__in": instruments}
+    )
+    for course_id, instrument_id, total in (
         Administration.objects.filter(
             course_id__in=course_ids,
-            instrument_id=expected_rules()["instrument"],
+            **which,
             status=Status.SUBMITTED,
             corrections__isnull=True,
             scores__total__isnull=False,
         )
-        .order_by("course_id", "submitted_at")
-        .values_list("course_id", Cast(KT("scores__total"), FloatField()))
+        .order_by("course_id", "instrument_id", "submitted_at")
+        .values_list("course_id", "instrument_id", Cast(KT("scores__total"), FloatField()))
     ):
-        series.setdefault(course_id, []).append(float(total))
+        if instrument_id == tracked[course_id]:
+            series.setdefault(course_id, []).append(float(total))
     tracks = {}
-    by_id = {course.pk: course for course in courses}
     for course_id, scores in series.items():
         course = by_id[course_id]
         result = track(scores, curve, course.contracted_sessions, course.format)
@@ -1098,7 +1187,7 @@ def next_steps(course: Course, results: Sequence[InstrumentResults]) -> list[str
     if (
         not rows
         or cast(float, rows[-1].value) - cast(float, rows[-1].expected)
-        < (expected_rules()["tolerance_points"])
+        < (tracking_rules(course.format)["tolerance_points"])
     ):
         return []
     rules = next_step_rules()

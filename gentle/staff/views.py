@@ -237,6 +237,7 @@ def client_measures(request, client_id: int):
             "course": course,
             "results": results,
             "next_steps": measure_selectors.next_steps(course, results) if course else [],
+            "tracked_name": measure_selectors.tracked_name(course.format) if course else "",
             "outcome": measure_selectors.course_outcomes(course, thresholds) if course else None,
             "assignments": measure_selectors.open_assignments(client),
             "alerts": open_alerts(client),
