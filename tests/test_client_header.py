@@ -33,6 +33,7 @@ CLIENT_PAGES = {
     "course_summary": "Record",
     "session_new": "Record",
     "session_detail": "Record",
+    "fidelity_rate": "Record",
     "session_move": "Record",
     "process_note": "Record",
     "relapse_plan": "Record",
