@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "gentle.groups",
     "gentle.intake",
     "gentle.staff",
+    "gentle.reports",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

@@ -462,6 +462,8 @@ class Outcome:
     thresholds: dict[str, Threshold]
     complete: bool
     rules: dict[str, Any]
+    first_depression: float | None = None
+    last_depression: float | None = None
 
     @property
     def response_percent(self) -> int:
@@ -553,6 +555,7 @@ def course_outcomes(
     depression_scores = series[depression]
     first = {depression: depression_scores[0][1]}
     last = {depression: depression_scores[-1][1]}
+    outcome.first_depression, outcome.last_depression = first[depression], last[depression]
     for measure, scores in series.items():
         if measure == depression:
             continue

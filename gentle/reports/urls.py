@@ -1,0 +1,18 @@
+from gentle.lib.routes import Access, route
+from gentle.reports import views
+
+urlpatterns = [
+    route("reports/outcomes/", views.outcomes, name="outcome_report", access=Access.CLINIC_REPORT),
+    route(
+        "reports/outcomes.csv",
+        views.outcomes_csv,
+        name="outcome_report_csv",
+        access=Access.CLINIC_REPORT,
+    ),
+    route(
+        "reports/outcomes.pdf",
+        views.outcomes_pdf,
+        name="outcome_report_pdf",
+        access=Access.CLINIC_REPORT,
+    ),
+]
