@@ -150,7 +150,11 @@ def wilson(count: int, n: int, *, z: float = Z_95) -> Proportion:
     denominator = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
     half = z / denominator * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return Proportion(count, n, p, max(0.0, centre - half), min(1.0, centre + half))
+    # Exactly 0 at no count and 1 at all (rounding would leave a hair's breadth), and never
+    # past the rate itself.
+    low = 0.0 if count == 0 else min(p, max(0.0, centre - half))
+    high = 1.0 if count == n else max(p, min(1.0, centre + half))
+    return Proportion(count, n, p, low, high)
 
 
 def funnel_limits(rate: float, n: int, *, z: float) -> tuple[float, float]:

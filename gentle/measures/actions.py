@@ -142,8 +142,6 @@ def administration_save(
             detail=f"instrument={administration.instrument_id}",
         )
         _alerts_raise(by=by, administration=administration, rules=rules)
-        if administration.course_id:
-            _result_refresh(administration.course_id)
     return rules
 
 
@@ -195,6 +193,8 @@ def administration_submit(
             detail=f"instrument={administration.instrument_id}",
         )
         _alerts_raise(by=by, administration=administration, rules=rules)
+        if administration.course_id:  # a late or corrected score of a finished course
+            _result_refresh(administration.course_id)
     return rules
 
 
