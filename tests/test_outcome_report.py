@@ -41,6 +41,7 @@ from tests.test_group_programme import make_group
 pytestmark = pytest.mark.django_db
 
 URL = "/reports/outcomes/"
+PDF = "/reports/outcomes/pdf/"
 
 
 def plain(html: str) -> str:
@@ -260,7 +261,7 @@ def test_by_format_problem_area_and_group(world, clinic):
             http.get(URL, {"breakdown": "format"}).content.decode(), "outcome-table"
         )
     }
-    assert rows["Individual IPT"][3].startswith("6 ") if "Individual IPT" in rows else rows
+    assert rows["Individual IPT"][2:4] == ["7", "6 (2 ended early; 1 without an outcome)"]
     rows = {
         r[0]: r
         for r in figure_cells(
@@ -352,8 +353,20 @@ def test_csv_has_the_same_figures(world, clinic):
     assert AuditEvent.objects.filter(action="outcome_report.csv").exists()
 
 
-def test_pdf_has_the_table_and_the_funnel_plot(world, clinic):
-    page = signed_in(world.sue).get(URL.rstrip("/") + ".pdf", {"breakdown": "clinician"})
+def test_pdf_is_prepared_in_the_background_and_has_the_table_and_the_funnel_plot(world, clinic):
+    from django_tasks_db.models import DBTaskResult
+
+    from gentle.reports.tasks import render_report_pdf
+
+    http = signed_in(world.sue)
+    page = http.post(PDF, {"start": "", "end": "", "breakdown": "clinician"})
+    assert page.status_code == 302
+    queued = DBTaskResult.objects.get(task_path="gentle.reports.tasks.render_report_pdf")
+    assert "Waiting" in plain(http.get(PDF + "status/").content.decode())
+    assert http.get(PDF + "latest.pdf").status_code == 404  # not ready yet
+    render_report_pdf.call(*queued.args_kwargs["args"])
+    assert "data-poll" not in http.get(PDF + "status/").content.decode()  # done: no polling
+    page = http.get(PDF + "latest.pdf")
     assert page["Content-Type"] == "application/pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(page.content)).pages)
     flat = " ".join(text.split())
@@ -362,3 +375,15 @@ def test_pdf_has_the_table_and_the_funnel_plot(world, clinic):
     assert "99.8% control limits" in flat  # the funnel plot's legend, drawn in the PDF
     assert str(world.bob) in flat
     assert AuditEvent.objects.filter(action="outcome_report.pdf").exists()
+    assert AuditEvent.objects.filter(action="outcome_report.pdf_download").exists()
+    # Someone else's PDF is not theirs to download.
+    assert signed_in(world.admin).get(PDF + "latest.pdf").status_code == 404
+
+
+def test_a_pdf_with_a_bad_date_is_not_asked_for(world, clinic):
+    http = signed_in(world.sue)
+    page = http.post(PDF, {"start": "2026-13-01", "end": "", "breakdown": ""})
+    assert page.status_code == 400 and "Enter a valid date." in page.content.decode()
+    from gentle.reports.models import ReportPdf
+
+    assert not ReportPdf.objects.exists()

@@ -189,7 +189,8 @@ class Action(StrEnum):
     NOTE_UPDATE = "note.update", WRITE
     OUTCOME_REPORT_VIEW = "outcome_report.view", READ
     OUTCOME_REPORT_CSV = "outcome_report.csv", READ
-    OUTCOME_REPORT_PDF = "outcome_report.pdf", READ
+    OUTCOME_REPORT_PDF = "outcome_report.pdf", WRITE
+    OUTCOME_REPORT_PDF_DOWNLOAD = "outcome_report.pdf_download", READ
     PORTAL_END = "portal.end", WRITE
     PORTAL_END_OPEN = "portal.end_open", READ
     PORTAL_EXCHANGE_OPEN = "portal.exchange_open", READ
@@ -400,7 +401,8 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_PROGRAMME: _("Viewed the groups programme's figures"),
     Action.OUTCOME_REPORT_VIEW: _("Viewed the clinic's outcome report"),
     Action.OUTCOME_REPORT_CSV: _("Downloaded the clinic's outcome report (CSV)"),
-    Action.OUTCOME_REPORT_PDF: _("Downloaded the clinic's outcome report (PDF)"),
+    Action.OUTCOME_REPORT_PDF: _("Asked for the clinic's outcome report as a PDF"),
+    Action.OUTCOME_REPORT_PDF_DOWNLOAD: _("Downloaded the clinic's outcome report (PDF)"),
     Action.COURSE_RESULTS_STORE: _("Stored the outcomes of finished courses"),
     Action.GROUP_PROGRAMME_CSV: _("Downloaded the groups programme's figures"),
     Action.GROUP_SCHEDULE: _("Made a group's session schedule"),

@@ -10,9 +10,22 @@ urlpatterns = [
         access=Access.CLINIC_REPORT,
     ),
     route(
-        "reports/outcomes.pdf",
+        "reports/outcomes/pdf/",
         views.outcomes_pdf,
         name="outcome_report_pdf",
+        access=Access.CLINIC_REPORT,
+        methods=("GET", "POST"),
+    ),
+    route(
+        "reports/outcomes/pdf/status/",
+        views.outcomes_pdf_status,
+        name="outcome_report_pdf_status",
+        access=Access.CLINIC_REPORT,
+    ),
+    route(
+        "reports/outcomes/pdf/latest.pdf",
+        views.outcomes_pdf_download,
+        name="outcome_report_pdf_download",
         access=Access.CLINIC_REPORT,
     ),
 ]

@@ -3,9 +3,9 @@ the clinic's administrators and supervisors (``report_clinic``). Counts and clin
 only, never a client's; each opening is audited as a read with the number of finished courses
 it counts.
 
-The PDF is rendered in the request: one or two pages with a vector funnel plot render in well
-under two seconds (docs/performance.md), so it does not go through the worker's tasks as the
-record copy does."""
+The PDF is rendered by the worker (``tasks.render_report_pdf``) with its progress shown, as the
+client's record copy is: a breakdown over forty clinicians takes WeasyPrint several seconds
+(docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,23 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
+from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.access import REPORT_ROLES, record_list_read, report_clinic
 from gentle.lib import pdf, svg
 from gentle.lib.outcomes import Z_95, Z_998, Proportion, funnel_limits
+from gentle.reports.models import PdfStatus, ReportPdf
 from gentle.reports.report import BREAKDOWNS, FIGURE_NAMES, Period, Report, build, default_period
+from gentle.reports.tasks import render_report_pdf
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -121,15 +125,22 @@ def _funnel(report: Report) -> tuple[str, list[dict[str, Any]]]:
     return drawing, rows
 
 
-def _context(form: ReportFilter, report: Report) -> dict[str, Any]:
+def context_for(report: Report) -> dict[str, Any]:
+    """What the page and the PDF show of ``report``."""
     funnel, funnel_rows = _funnel(report)
     return {
-        "form": form,
         "report": report,
         "figure_names": list(FIGURE_NAMES.values()),
         "breakdown_name": BREAKDOWNS.get(report.breakdown, ""),
         "funnel": funnel,
         "funnel_rows": funnel_rows,
+    }
+
+
+def _context(form: ReportFilter, report: Report) -> dict[str, Any]:
+    return {
+        **context_for(report),
+        "form": form,
         "query": form.data.urlencode() if form.is_bound else "",
     }
 
@@ -218,22 +229,83 @@ def outcomes_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
+def _audit_pdf(request: AuthenticatedHttpRequest, action: str, job: ReportPdf) -> None:
+    params = job.params
+    record(
+        action,
+        role=clinic_context(request).primary_role(),
+        clinic_id=job.clinic_id,
+        object_type="report_pdf",
+        object_id=job.pk,
+        detail=f"start={params['start']} end={params['end']} breakdown={params['breakdown']}",
+    )
+
+
+def _mine(request: AuthenticatedHttpRequest) -> ReportPdf | None:
+    """This person's latest PDF of the report of this clinic."""
+    return (
+        ReportPdf.objects.filter(requested_by=request.user, clinic=report_clinic(request))
+        .defer("content")
+        .first()
+    )
+
+
 @role_required(*REPORT_ROLES)
 def outcomes_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The report as a PDF (A4 landscape, or US Letter with ?size=letter), the funnel plot
-    drawn as vector SVG."""
-    form, report = _report(request)
-    size = request.GET.get("size", pdf.DEFAULT_PAGE_SIZE)
-    if size not in pdf.PAGE_SIZES:
-        size = pdf.DEFAULT_PAGE_SIZE
-    html = render_to_string(
-        "reports/print/outcomes.html",
-        {**_context(form, report), "printed": timezone.localtime()},
+    """GET: the PDF asked for last, with its progress. POST: ask for a PDF of the report for
+    the period and breakdown posted; the worker renders it (ADR 0058)."""
+    clinic = report_clinic(request)
+    if request.method == "POST":
+        form = ReportFilter(request.POST)
+        size = request.POST.get("size", pdf.DEFAULT_PAGE_SIZE)
+        if form.is_valid() and size in pdf.PAGE_SIZES:
+            default = default_period(timezone.localdate())
+            data = form.cleaned_data
+            params = {
+                "start": (data.get("start") or default.start).isoformat(),
+                "end": (data.get("end") or default.end).isoformat(),
+                "breakdown": data.get("breakdown") or "",
+                "size": size,
+                "language": get_language() or "en",
+            }
+            with transaction.atomic():
+                job = ReportPdf.objects.create(
+                    clinic=clinic, requested_by=request.user, params=params
+                )
+                _audit_pdf(request, Action.OUTCOME_REPORT_PDF, job)
+                render_report_pdf.enqueue(job.pk)
+            return redirect("outcome_report_pdf")
+        if size not in pdf.PAGE_SIZES:
+            form.add_error(None, _("Choose a paper size (a4 or letter)."))
+        return render(
+            request,
+            "reports/pdf.html",
+            {"form": form, "job": _mine(request)},
+            status=400,
+        )
+    return render(request, "reports/pdf.html", {"form": None, "job": _mine(request)})
+
+
+@role_required(*REPORT_ROLES)
+def outcomes_pdf_status(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The progress of the PDF being prepared (polled by gentle.js while it runs)."""
+    return render(request, "reports/_pdf_status.html", {"job": _mine(request)})
+
+
+@role_required(*REPORT_ROLES)
+def outcomes_pdf_download(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """This person's latest PDF of the report, once ready."""
+    job = (
+        ReportPdf.objects.filter(
+            requested_by=request.user, clinic=report_clinic(request), status=PdfStatus.DONE
+        )
+        .order_by("-created_at", "-pk")
+        .first()
     )
-    record_list_read(request, Action.OUTCOME_REPORT_PDF, count=report.total.finished)
-    response = HttpResponse(
-        pdf.html_to_pdf(html, page_size=size, landscape=True), content_type="application/pdf"
-    )
-    day = timezone.localdate().isoformat()
+    if job is None or job.content is None:
+        raise Http404
+    _audit_pdf(request, Action.OUTCOME_REPORT_PDF_DOWNLOAD, job)
+    response = HttpResponse(bytes(job.content), content_type="application/pdf")
+    day = job.created_at.date().isoformat()
     response["Content-Disposition"] = f'inline; filename="outcome-report-{day}.pdf"'
     return response
