@@ -18,7 +18,7 @@ rows are bulk-inserted, not written one course at a time). 300 groups take one c
 5,000 consultation requests are spread over two years. Then, signed in as the demo's
 supervisor, it requests ``/reports/outcomes/`` for the default period (the last twelve months)
 with each breakdown, and its CSV, once unmeasured, once counting queries, then ``--repeat``
-times for the median; and the PDF (by clinician) once. Rows are written with bulk_create,
+times for the median. Rows are written with bulk_create,
 without the audit rows the actions would write (the report reads none of them). A measurement,
 not a test.
 """
@@ -318,10 +318,6 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---:|---:|---:|")
         for url, ms, queries, kib in measure(options.repeat):
             print(f"| `{url}` | {ms:.0f} | {queries} | {kib:.0f} |")
-        for url, ms, queries, kib in measure(
-            1, urls=("/reports/outcomes.pdf?breakdown=clinician",)
-        ):
-            print(f"| `{url}` (once) | {ms:.0f} | {queries} | {kib:.0f} |")
     return 0
 
 

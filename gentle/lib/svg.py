@@ -885,12 +885,17 @@ def funnel(
         return " ".join(coords)
 
     body = [
-        f'<line class="funnel-rate" x1="0" x2="1000" y1="{round(plot_h - rate * plot_h, 1)}" '
-        f'y2="{round(plot_h - rate * plot_h, 1)}"/>'
+        f'<line class="funnel-rate" stroke="#222" stroke-width="2" x1="0" x2="1000" '
+        f'y1="{round(plot_h - rate * plot_h, 1)}" y2="{round(plot_h - rate * plot_h, 1)}"/>'
     ]
-    for z, css in ((z_inner, "funnel-inner"), (z_outer, "funnel-outer")):
+    # Presentation attributes as well as classes: the PDF's renderer reads no stylesheet for
+    # an inline SVG (the page's stylesheet overrides them on screen).
+    for z, css, dashes in ((z_inner, "funnel-inner", "6 4"), (z_outer, "funnel-outer", "2 3")):
         for side in (-1, 1):
-            body.append(f'<polyline class="{css}" fill="none" points="{curve(z, side)}"/>')
+            body.append(
+                f'<polyline class="{css}" fill="none" stroke="#555" stroke-width="1.5" '
+                f'stroke-dasharray="{dashes}" points="{curve(z, side)}"/>'
+            )
     parts = [
         f'<svg class="funnel" width="100%" height="{height}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
@@ -903,10 +908,10 @@ def funnel(
         f'<text class="axis-title" x="14" y="{top + plot_h / 2}" text-anchor="middle" '
         f'transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>',
     ]
-    for tick in y_ticks:
+    for percent in y_ticks:
         parts.append(
-            f'<text class="tick" x="{_pct(left)}" dx="-6" y="{py(tick / 100) + 4}" '
-            f'text-anchor="end">{tick}%</text>'
+            f'<text class="tick" x="{_pct(left)}" dx="-6" y="{py(percent / 100) + 4}" '
+            f'text-anchor="end">{percent}%</text>'
         )
     for tick in _spaced(x_ticks, lambda t: px(t) / 100 * NARROW_PX, 24):
         parts.append(
@@ -916,7 +921,7 @@ def funnel(
     for n, value, short in points:
         parts.append(
             f'<g class="funnel-unit"><title>{escape(short)}</title>'
-            f'<circle class="dot" cx="{_pct(px(n))}" cy="{py(value)}" r="5"/>'
+            f'<circle class="dot" fill="#222" cx="{_pct(px(n))}" cy="{py(value)}" r="5"/>'
             f'<text class="funnel-label" x="{_pct(px(n))}" dx="8" y="{py(value) - 6}">'
             f"{escape(short)}</text></g>"
         )

@@ -328,7 +328,12 @@ def _clinician_of(course: Course) -> int | None:
     )
 
 
-def result_store(course: Course) -> CourseResult:
+def result_store(course: Course) -> None:
+    """See ``result_write``; returns nothing (a ``course_finished`` callback)."""
+    result_write(course)
+
+
+def result_write(course: Course) -> CourseResult:
     """Store (or write again) the finished course's outcome as the measures page judges it:
     ``selectors.course_outcomes`` with the thresholds fixed when it finished, so a rule
     changed in outcomes.json or per format flows in here too (ADR 0058). Called through
