@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -294,7 +294,8 @@ def outcomes_pdf_status(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @role_required(*REPORT_ROLES)
 def outcomes_pdf_download(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """This person's latest PDF of the report, once ready."""
+    """This person's latest PDF of the report, once ready; until then, the page that shows
+    how far it has got."""
     job = (
         ReportPdf.objects.filter(
             requested_by=request.user, clinic=report_clinic(request), status=PdfStatus.DONE
@@ -303,7 +304,7 @@ def outcomes_pdf_download(request: AuthenticatedHttpRequest) -> HttpResponse:
         .first()
     )
     if job is None or job.content is None:
-        raise Http404
+        return redirect("outcome_report_pdf")
     _audit_pdf(request, Action.OUTCOME_REPORT_PDF_DOWNLOAD, job)
     response = HttpResponse(bytes(job.content), content_type="application/pdf")
     day = job.created_at.date().isoformat()
