@@ -18,7 +18,8 @@ rows are bulk-inserted, not written one course at a time). 300 groups take one c
 5,000 consultation requests are spread over two years. Then, signed in as the demo's
 supervisor, it requests ``/reports/outcomes/`` for the default period (the last twelve months)
 with each breakdown, and its CSV, once unmeasured, once counting queries, then ``--repeat``
-times for the median. Rows are written with bulk_create,
+times for the median; and times the worker's rendering of the PDF once without and once with
+the breakdown by clinician. Rows are written with bulk_create,
 without the audit rows the actions would write (the report reads none of them). A measurement,
 not a test.
 """
@@ -296,6 +297,33 @@ def measure(repeat: int, *, urls=URLS) -> list[tuple[str, float, int, float]]:
     return results
 
 
+def pdf_ms(breakdown: str) -> float:
+    """How long the worker takes to count and render the report's PDF (ms), once."""
+    from django.utils import timezone
+
+    from gentle.accounts.models import User
+    from gentle.reports.models import ReportPdf
+    from gentle.reports.report import default_period
+    from gentle.reports.tasks import render_report_pdf
+
+    supervisor = User.objects.get(email="supervisor@demo.gentle.test")
+    period = default_period(timezone.localdate())
+    job = ReportPdf.objects.create(
+        clinic=supervisor.memberships.first().clinic,
+        requested_by=supervisor,
+        params={
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "breakdown": breakdown,
+            "size": "a4",
+            "language": "en",
+        },
+    )
+    begin = time.perf_counter()
+    assert render_report_pdf.call(job.pk) == "done"
+    return (time.perf_counter() - begin) * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--courses", type=int, default=100_000)
@@ -323,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---:|---:|---:|")
         for url, ms, queries, kib in measure(options.repeat):
             print(f"| `{url}` | {ms:.0f} | {queries} | {kib:.0f} |")
+        for breakdown in ("", "clinician"):
+            name = breakdown or "none"
+            print(f"| PDF in the worker, breakdown: {name} | {pdf_ms(breakdown):.0f} | | |")
     return 0
 
 

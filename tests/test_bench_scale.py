@@ -165,3 +165,4 @@ def test_outcome_report_bench_runs_at_a_tiny_scale(db, settings):
     assert [queries for _url, _ms, queries, _kib in after] == [
         queries for _url, _ms, queries, _kib in before
     ]
+    assert module.pdf_ms("clinician") > 0  # the worker renders the PDF it times
