@@ -6,9 +6,9 @@ with its n and a Wilson 95% interval; and the funnel plot of recovery by clinici
 
 Every figure of finished courses reads the stored results (``measures.CourseResult``, one row
 per finished course written when it finished), so the report is a handful of grouped counts
-whatever the number of administrations: six queries (referrals, started courses, the clinic's
-finished courses, the same by the chosen breakdown, recovery by clinician, the breakdown's
-names)."""
+whatever the number of administrations: eight queries at most (referrals, courses started in
+all and by the breakdown, the clinic's finished courses, the same by the breakdown and by
+clinician, the breakdown's and the clinicians' names)."""
 
 from __future__ import annotations
 
@@ -215,7 +215,7 @@ def _none_label(breakdown: str) -> str:
 
 def build(clinic: Clinic, period: Period, breakdown: str = "") -> Report:
     """The report of ``clinic``'s courses over ``period``, broken down by ``breakdown`` (a key
-    of BREAKDOWNS). Six queries at most, whatever the number of courses."""
+    of BREAKDOWNS). Eight queries at most, whatever the number of courses."""
     start, end = period.datetimes()
     referrals = IntakeRequest.objects.filter(
         clinic=clinic, created_at__gte=start, created_at__lt=end
