@@ -922,7 +922,8 @@ def funnel(
         parts.append(
             f'<g class="funnel-unit"><title>{escape(short)}</title>'
             f'<circle class="dot" fill="#222" cx="{_pct(px(n))}" cy="{py(value)}" r="5"/>'
-            f'<text class="funnel-label" x="{_pct(px(n))}" dx="8" y="{py(value) - 6}">'
+            f'<text class="funnel-label" x="{_pct(px(n))}" dx="8" '
+            f'y="{py(value) - 6 if py(value) > top + 14 else py(value) + 16}">'
             f"{escape(short)}</text></g>"
         )
     parts.append("</svg>")
