@@ -24,7 +24,7 @@ Gentle's commands:
   serve [--port N]                run the production web server (gunicorn)
   worker [--once]                 run background tasks and periodic jobs
   seed-demo                       load the fictional demo data (refused in production)
-  import-questionnaire FILE       add an instrument from a FHIR R4B Questionnaire (JSON)
+  import-questionnaire FILE       add an instrument from a FHIR Questionnaire (JSON; --check)
   rotate-keys                     re-encrypt process notes and model API keys
   audit verify [--anchors FILE]   check the audit log's hash chain against its anchors
   audit anchor                    record a signed checkpoint of the audit chain's end

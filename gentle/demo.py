@@ -16,6 +16,7 @@ from gentle.accounts.models import Role
 from gentle.clients import demo as clients_demo
 from gentle.communication import demo as communication_demo
 from gentle.courses import demo as courses_demo
+from gentle.fidelity import demo as fidelity_demo
 from gentle.formulation import demo as formulation_demo
 from gentle.grief import demo as grief_demo
 from gentle.groups import demo as groups_demo
@@ -57,6 +58,7 @@ DEMO_STEPS = (
     formulation_demo.seed_group_courses,
     groups_programme_demo.seed,  # last season's finished group, for the programme view
     measures_demo.seed_results,  # every finished course's outcome, for the clinic report
+    fidelity_demo.seed,  # last: every held session of the demo is in place to be rated
 )
 
 
@@ -82,6 +84,7 @@ def seed_demo(*, seed: int = 20261126, reset: bool = False) -> str:
             timeline_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             inventory_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             measures_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
+            fidelity_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             courses_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             clients_demo.remove(accounts_demo.DEMO_CLINIC_SLUG)
             accounts_demo.remove()

@@ -50,6 +50,7 @@ from gentle.courses.models import (
     ProgressNote,
     Session,
 )
+from gentle.fidelity import selectors as fidelity_selectors
 from gentle.formulation.models import Formulation
 from gentle.groups.models import Group, GroupStatus
 from gentle.intake.models import IntakeRequest, RequestStatus
@@ -321,15 +322,27 @@ class Listed:
 
 
 @dataclass
+class OffTrack(Listed):
+    """Current courses behind their expected recovery, and how many could be checked at all:
+    ``checked`` have at least two scores of the questionnaire their format is tracked on (the
+    PHQ-9; IPT-A's PHQ-A; perinatal IPT's EPDS), ``unchecked`` do not yet (or began at 0)."""
+
+    checked: int = 0
+    unchecked: int = 0
+
+
+@dataclass
 class Supervised:
     clients: int
     clinicians: list[User]
-    off_track: Listed = field(default_factory=Listed)
+    off_track: OffTrack = field(default_factory=OffTrack)
     no_focus: Listed = field(default_factory=Listed)
     stale_drafts: Listed = field(default_factory=Listed)
     comments: Listed = field(default_factory=Listed)
     to_cosign: Listed = field(default_factory=Listed)
     cosign_required: bool = False
+    # Held sessions sampled or recorded for supervision, not yet rated by them (ADR 0057).
+    to_rate: fidelity_selectors.ToRate = field(default_factory=fidelity_selectors.ToRate)
 
 
 def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
@@ -342,23 +355,23 @@ def _listed(query: QuerySet[Any], order: tuple[str, ...]) -> Listed:
     return Listed(shown=list(query.order_by(*order)[:SHOWN]), count=query.count())
 
 
-def off_track(courses: QuerySet[Course], clinic: Clinic) -> Listed:
-    """Current courses whose main score is behind the expected-recovery curve
+def off_track(courses: QuerySet[Course], clinic: Clinic) -> OffTrack:
+    """Current courses whose latest score on the questionnaire their format is tracked on is
+    behind the expected-recovery curve, and how many could and could not be checked
     (``measures.selectors.not_on_track``: two queries for any number of courses)."""
     active = list(courses.only("pk", "client_id", "contracted_sessions", "format"))
-    behind = sorted(
-        course_id
-        for course_id, track in measure_selectors.not_on_track(active, clinic).items()
-        if track.behind
-    )
+    tracks = measure_selectors.not_on_track(active, clinic)
+    checked = len(tracks)
+    unchecked = len(active) - checked
+    behind = sorted(course_id for course_id, track in tracks.items() if track.behind)
     if not behind:
-        return Listed()
+        return OffTrack(checked=checked, unchecked=unchecked)
     shown = list(
         courses.filter(pk__in=behind[:SHOWN])
         .select_related("client")
         .order_by("client__family_name", "client__given_name", "pk")
     )
-    return Listed(shown=shown, count=len(behind))
+    return OffTrack(shown=shown, count=len(behind), checked=checked, unchecked=unchecked)
 
 
 def courses_without_focus(courses: QuerySet[Course], now: datetime) -> Listed:
@@ -434,6 +447,7 @@ def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime)
             ("signed_at", "pk"),
         ),
         cosign_required=course_selectors.cosign_required(clinic.pk),
+        to_rate=fidelity_selectors.to_rate(request.user, clients, clinic.pk, now),
     )
 
 

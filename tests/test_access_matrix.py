@@ -26,6 +26,8 @@ from gentle.formulation.models import Formulation, Goal
 from gentle.grief.models import Loss, Transition
 from gentle.groups.models import Group, GroupMember, GroupSession
 from gentle.intake.models import IntakeRequest
+from gentle.interop.bulk import run as run_bulk_export
+from gentle.interop.models import BulkExport
 from gentle.inventory.models import Person
 from gentle.lib.routes import RULES, Access
 from gentle.measures.models import Administration
@@ -83,6 +85,7 @@ class World:
     invitations: dict
     groups: dict
     members: dict
+    bulk_exports: dict
     browsers: dict = field(default_factory=dict)  # one test browser per actor
     cookies: dict = field(default_factory=dict)  # each browser's cookies once signed in
 
@@ -327,8 +330,14 @@ def build_world() -> World:
             joined_on=own.created_at.date(),
         )
         GroupSession.objects.create(group=groups[key], number=1, starts_at=own.created_at)
+    # A finished clinic-wide FHIR export per clinic, its files written (ADR 0061).
+    bulk_exports = {}
+    for key, clinic in (("own", a), ("other_clinic", b)):
+        bulk_exports[key] = BulkExport.objects.create(clinic=clinic, requested_by=admin)
+        run_bulk_export(bulk_exports[key].pk)
     return World(
         clinic=a,
+        bulk_exports=bulk_exports,
         groups=groups,
         members=members,
         other_clinic=b,
@@ -343,6 +352,9 @@ def build_world() -> World:
 def targets(route: str, world: World) -> list[tuple[str, dict]]:
     """The URL keyword arguments to try for a route, each labelled own/other."""
     pattern = next(p for p, e in ALL_ROUTES if e.name == route)
+    if "<int:bulk_id>" in pattern:
+        extra = {"resource_type": "Patient"} if "<slug:resource_type>" in pattern else {}
+        return [(k, {"bulk_id": e.pk, **extra}) for k, e in world.bulk_exports.items()]
     if "<int:consent_id>" in pattern:
         return [
             (k, {"client_id": c.pk, "consent_id": c.consents.get().pk})
@@ -457,6 +469,9 @@ def post_data(route: str, world: World) -> dict:
         "note_addendum": {"text": "Matrix probe addendum"},
         "comment_add": {"text": "Matrix probe comment"},
         "note_settings": {"cosign_supervisees": "on"},
+        "fidelity_settings": {"sample_every": "3"},
+        "fidelity_recorded": {"recorded": "on"},
+        "fidelity_rate": {"comment": "Matrix probe"},
         "supervision_log": {"held_on": "2026-01-05", "minutes": "50", "topics": "Probe"},
         "comment_reply": {"text": "Matrix probe answer"},
         "session_goals_rate": {
@@ -672,6 +687,18 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
     if access == Access.SUPERVISION_LOG:  # nobody here supervises the target users; clinic B's
         # clinician reads their own log and writes nothing in it (tests/test_supervision.py)
         return method == "GET" and (actor, target) == ("other_clinician", "other_clinic")
+    if access == Access.FIDELITY_RATE:  # the session's clinician (on the team), its supervisor
+        return (actor, target) in {
+            ("supervisor", "own"),
+            ("clinician", "own"),
+            ("other_clinician", "other_clinic"),
+        }
+    if access == Access.FIDELITY_CLINICIAN:  # the clinic's administrators, the clinician
+        # themself (nobody here supervises the target users)
+        return (role == "admin" and same_clinic) or (actor, target) == (
+            "other_clinician",
+            "other_clinic",
+        )
     if access == Access.CARE_TEAM_CLINICIAN:  # break-glass ("clinician", "other") is not enough
         return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:
@@ -710,6 +737,7 @@ def targets_pattern(route: str) -> bool:
         "request_id",
         "group_id",
         "member_id",
+        "bulk_id",
     )
     return any(f"<int:{kind}>" in pattern for kind in kinds)
 

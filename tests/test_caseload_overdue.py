@@ -122,3 +122,34 @@ def test_the_caseloads_answers_are_read_from_indexes_of_the_page_courses(world):
         assert "Index" in given and "Index" in series, given + series
     assert "Seq Scan" not in given + series, given + series
     assert "TEMP B-TREE" not in series and "Sort" not in series, series
+
+
+def test_courses_tracked_on_several_questionnaires_are_read_from_the_index_too(world):
+    """Issue 25: an IPT-A course is tracked on the PHQ-A and a perinatal one on the EPDS, so
+    a page of mixed formats reads several questionnaires at once: still from
+    admin_course_series, in order, without a sort."""
+    from django.db import connection
+
+    from tests.test_keyset_pages import plan
+
+    for course_format, instrument in (
+        ("individual", "phq9"),
+        ("adolescent", "phqa"),
+        ("perinatal", "epds"),
+    ):
+        client = make_client(world.clinic, clinicians=[world.alice])
+        course = make_course(client, format=course_format)
+        held = make_session(course, world.alice, starts_at=timezone.now() - timedelta(days=2))
+        answer(held, instrument)
+    series = [
+        plan(sql)
+        for sql in caseload_queries(world)
+        if "ORDER BY" in sql and '"instrument_id" IN' in sql
+    ]
+    assert len(series) == 1, series
+    if connection.vendor == "sqlite":
+        assert "admin_course_series" in series[0], series[0]
+    else:
+        assert "Index" in series[0], series[0]
+    assert "Seq Scan" not in series[0]
+    assert "TEMP B-TREE" not in series[0] and "Sort" not in series[0], series[0]

@@ -111,9 +111,13 @@ def test_before_any_computation_the_pages_use_the_documented_defaults_and_say_so
     assert lines["expected"] != lines["line"]  # the default falls below a flat course
 
 
+#: A flat stored curve for the 15-19 band, on the scale curves are stored on since 2026-12-04.
+FLAT = {"scale": "fraction_of_course", "bins": 10, "by_band": {"15-19": [1.0] * 11}}
+
+
 def test_the_pages_show_the_stored_curve_and_spread(client, world):
     amara_flat(world)
-    store(world, "expected_curve", {"by_band": {"15-19": [1.0] * 20}}, 40)
+    store(world, "expected_curve", FLAT, 40)
     store(world, "first_score_spread", {"phq9": {"sd": 5.0, "n": 40}}, 40)
     client.force_login(world.alice)
     html = client.get(MEASURES.format(world.amara.pk)).content.decode()
@@ -129,6 +133,25 @@ def test_the_pages_show_the_stored_curve_and_spread(client, world):
     assert lines["expected"] == lines["line"]  # the stored flat curve, on the flat course
 
 
+def test_a_curve_stored_by_administration_number_is_not_read_until_the_worker_refits(client, world):
+    """Before 2026-12-04 a clinic curve was stored by administration number ({"by_band":
+    {band: [ratio at the 1st, 2nd, ... score]}}), whatever the courses' length. It cannot be
+    rescaled (it does not say how long its courses were): the pages use the default until the
+    worker computes the curve again, on the new scale."""
+    amara_flat(world)
+    store(world, "expected_curve", {"by_band": {"15-19": [1.0] * 20}}, 40)
+    client.force_login(world.alice)
+    html = client.get(MEASURES.format(world.amara.pk)).content.decode()
+    assert "Expected course: the documented default" in html
+    assert expected_column(html) == ["16.0", "13.8", "12.5"]
+    finished_courses(world, 31)
+    statistics_compute(clinic=world.clinic)
+    stored = ClinicStatistic.objects.get(clinic=world.clinic, kind="expected_curve").value
+    assert (stored["scale"], stored["bins"]) == ("fraction_of_course", 10)
+    html = client.get(MEASURES.format(world.amara.pk)).content.decode()
+    assert "Expected course: this clinic's own, from 31 finished courses" in html
+
+
 def test_a_spread_from_too_few_clients_is_not_used(client, world):
     amara_flat(world)
     store(world, "first_score_spread", {"phq9": {"sd": 5.0, "n": 29}}, 29)
@@ -142,7 +165,7 @@ def test_another_clinics_statistics_are_not_used(client, world):
     ClinicStatistic.objects.create(
         clinic=world.other,
         kind="expected_curve",
-        value={"by_band": {"15-19": [1.0] * 20}},
+        value=FLAT,
         based_on=40,
         computed_at=timezone.now(),
     )
@@ -206,9 +229,11 @@ def test_the_page_costs_the_same_however_large_the_clinic(client, world):
 
 
 def test_the_worker_computes_the_numbers_the_pages_used_to_compute(world):
-    """The old per-request definitions, recomputed here from the data set: the mean ratio of
-    each score to the first over finished courses (rounded to 3, the default where fewer than
-    5 courses reach that far) and the standard deviation of each client's first score."""
+    """Recomputed here from the data set: the mean ratio of each score to the first over
+    finished courses by position in the course (the k-th score of a 12-session course at
+    round-half-up(k / 12 * 10) of 10; a course's ratios at one position averaged first; rounded
+    to 3, the default where fewer than 5 courses reach that position) and the standard
+    deviation of each client's first score."""
     series = finished_courses(world, 31)
     amara_flat(world)  # an active course: counts for the spread, not for the curve
     assert compute_clinic_statistics.call() == 2  # both clinics stored for the first time
@@ -222,13 +247,22 @@ def test_the_worker_computes_the_numbers_the_pages_used_to_compute(world):
         courses = [s for s in series if s[0] in starts]
         if len(courses) < rules["min_courses_per_band"]:
             continue
-        points = []
-        for k in range(rules["max_points"]):
-            ratios = [s[k] / s[0] for s in courses if len(s) > k]
-            points.append(round(statistics.mean(ratios), 3) if len(ratios) >= 5 else None)
+        # make_course contracts 12 sessions: the 2nd to 5th scores are at 2, 3, 3 and 4 of 10
+        # (1.67, 2.5 and 3.33 round half up to 2, 3 and 3).
+        at = {2: [1], 3: [2, 3], 4: [4]}
+        points: list[float | None] = [None] * 11
+        for position, ks in at.items():
+            ratios = [
+                statistics.mean(s[k] / s[0] for k in ks if k < len(s))
+                for s in courses
+                if ks[0] < len(s)
+            ]
+            points[position] = round(statistics.mean(ratios), 3) if len(ratios) >= 5 else None
         want[band] = points
     assert sorted(want) == ["10-14", "15-19"]
+    assert rules["position_bins"] == 10
     assert (curve.value["by_band"], curve.based_on) == (want, 31)
+    assert curve.value["scale"] == "fraction_of_course"
     spread = ClinicStatistic.objects.get(clinic=world.clinic, kind="first_score_spread")
     firsts = [s[0] for s in series] + [16]
     gad7 = [5 + i % 11 for i in range(31)]
@@ -237,7 +271,6 @@ def test_the_worker_computes_the_numbers_the_pages_used_to_compute(world):
         "gad7": {"sd": statistics.stdev(gad7), "n": 31},
     }
     # What the per-request code before this change gave on this data set (commit 6fda4cd).
-    assert want["10-14"][0] == want["15-19"][0] == 1.0
     assert spread.value["phq9"]["sd"] == 2.583289975355882
     assert spread.value["gad7"]["sd"] == 3.0896984576394804
 

@@ -129,7 +129,7 @@ def test_the_grid_shows_each_session_column_by_column(world, course):
     response = signed_in(world.alice).get(grid_url(course))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<caption" in html and html.count('scope="col"') == 10
+    assert "<caption" in html and html.count('scope="col"') == 11
     first, cancelled, second, coming = grid_rows(html)
 
     assert first["session"].startswith("Session 1")
@@ -142,6 +142,7 @@ def test_the_grid_shows_each_session_column_by_column(world, course):
     assert first["GAD-7"] == "9"  # sent on a cancelled session's day
     assert first["Goals (GAS)"] == "—"
     assert first["Tools used"] == "—"
+    assert first["Fidelity"] == "— Rate"  # held, not rated yet (ADR 0057)
 
     assert cancelled["session"].startswith("Not counted")
     assert cancelled["Attendance"] == "Cancelled"

@@ -138,8 +138,9 @@ def test_a_finished_course_with_one_attended_session_says_not_yet(world):
 def test_a_parent_only_session_is_not_the_clients_attended_session(world):
     course = make_course(world.amara, format="adolescent", status="completed")
     own, parents = weekly_sessions(course, world.alice, 2, participants={1: "parent_only"})
-    score(course, world.alice, "phq9", 15, session=own)
-    score(course, world.alice, "phq9", 4, session=parents, when=timezone.now())
+    # IPT-A's outcome reads the PHQ-A (data/outcomes.json "formats").
+    score(course, world.alice, "phqa", 15, session=own)
+    score(course, world.alice, "phqa", 4, session=parents, when=timezone.now())
     block = outcome_block(signed_in(world.alice).get(url(course)).content.decode())
     assert "Not yet: fewer than 2 sessions attended." in block
     assert (
@@ -344,3 +345,258 @@ def test_a_session_object_without_attendance_counts_for_nothing(world):
     score(course, world.alice, "phq9", 4, session=held[1])
     block = outcome_block(signed_in(world.alice).get(url(course)).content.decode())
     assert "fewer than 2 sessions attended" in block
+
+
+# 5. Each format judged on the questionnaires it schedules (data/outcomes.json "formats") ----
+
+
+def course_of(world, course_format, series, *, status="completed"):
+    """A finished course of ``course_format`` with one attended session per position of the
+    series: ``{instrument: [score or None, ...]}``, each score given in its session."""
+    course = make_course(world.amara, format=course_format, status=status)
+    held = weekly_sessions(course, world.alice, max(len(v) for v in series.values()))
+    for instrument, values in series.items():
+        for session, value in zip(held, values, strict=False):
+            if value is not None:
+                score(course, world.alice, instrument, value, session=session)
+    return course
+
+
+GROUP = ("group", {"phq9": [15, 4]})
+ADOLESCENT = ("adolescent", {"phqa": [15, 4], "gad7": [5, 3]})
+PERINATAL = ("perinatal", {"epds": [16, 12, 9, 5], "phq9": [14, None, None, None]})
+
+
+def seen(html: str) -> dict[str, str]:
+    """The outcome's lines, and the whole block as "block"."""
+    block = outcome_block(html)
+    lines = outcome_lines(html) if '<ul class="outcomes">' in html else {}
+    return {**lines, "block": block}
+
+
+def matches(html: str, expected: dict[str, str]) -> None:
+    found = seen(html)
+    for key, value in expected.items():
+        if key == "block":
+            assert value in found["block"], found["block"]
+        else:
+            assert found.get(key) == value, (key, found)
+
+
+def test_a_group_course_is_judged_on_the_phq9_alone(world):
+    """Finding: Group IPT's meetings take the PHQ-9 alone, so every group course said "Data
+    incomplete" for want of a GAD-7. PHQ-9 15 -> 4: a case at the start (15 >= 10), not at the
+    end: recovered; -11 >= 6: reliable improvement; response (11 >= 7.5) and remission (4 < 5)."""
+    course = course_of(world, *GROUP)
+    html = signed_in(world.alice).get(url(course)).content.decode()
+    assert "Data incomplete" not in outcome_block(html)
+    assert outcome_lines(html) == {
+        "A case at the start": "yes",
+        "Recovery": "yes",
+        "Reliable improvement": "yes",
+        "Reliable recovery": "yes",
+        "Reliable deterioration": "no",
+        "Response (PHQ-9 down by 50% or more)": "yes",
+        "Remission (PHQ-9 below 5)": "yes",
+    }
+    assert "Judged by the rules for Group IPT: PHQ-9 alone." in outcome_block(html)
+    # An individual course with the same answers keeps the clinic-wide rules (no GAD-7).
+    other = course_of(world, "individual", {"phq9": [15, 4]})
+    block = outcome_block(signed_in(world.alice).get(url(other)).content.decode())
+    assert "Judged by the clinic-wide rules: PHQ-9 and GAD-7." in block
+    assert "Data incomplete" in block
+
+
+def test_an_ipt_a_course_is_judged_on_the_phqa_and_gad7_without_response_or_remission(world):
+    """Finding: IPT-A gives the PHQ-A, not the PHQ-9, so its courses had no outcome at all.
+    PHQ-A 15 -> 4 and GAD-7 5 -> 3: a case at the start (15 >= 10), not at the end (4 < 10,
+    3 < 8): recovered; -11 >= 6 on the PHQ-A: reliable improvement. Response and remission are
+    defined on the PHQ-9 only: not judged, and the page says why."""
+    course = course_of(world, *ADOLESCENT)
+    html = signed_in(world.alice).get(url(course)).content.decode()
+    assert outcome_lines(html) == {
+        "A case at the start": "yes",
+        "Recovery": "yes",
+        "Reliable improvement": "yes",
+        "Reliable recovery": "yes",
+        "Reliable deterioration": "no",
+        "Response": "not judged",
+        "Remission": "not judged",
+    }
+    block = outcome_block(html)
+    assert "no definition for the PHQ-A is confirmed, so they are not judged" in block
+    assert "Judged by the rules for IPT for adolescents (IPT-A): PHQ-A and GAD-7." in block
+    assert (
+        "Reliable change on the PHQ-A here means at least 6 points: A placeholder from the "
+        "outcome rules file, not confirmed for this questionnaire." in block
+    )
+
+
+def test_a_perinatal_course_is_judged_on_the_epds(world):
+    """EPDS 16 -> 5 over four sessions (the PHQ-9 given once, at the first): a case at the start
+    (16 >= 13), not at the end (5 < 13): recovered; -11 >= 4 (the placeholder points):
+    reliable improvement. Before, the PHQ-9's single score gave "Not yet"."""
+    course = course_of(world, *PERINATAL)
+    html = signed_in(world.alice).get(url(course)).content.decode()
+    lines = outcome_lines(html)
+    assert (lines["A case at the start"], lines["Recovery"], lines["Reliable improvement"]) == (
+        "yes",
+        "yes",
+        "yes",
+    )
+    assert (lines["Response"], lines["Remission"]) == ("not judged", "not judged")
+    block = outcome_block(html)
+    assert "Not yet" not in block and "Data incomplete" not in block
+    assert "Judged by the rules for Perinatal IPT: EPDS alone." in block
+
+
+def test_the_definitions_line_is_true_for_each_format(world):
+    """The page called every outcome "NHS Talking Therapies definitions", also for IPT-A and
+    perinatal courses judged on the PHQ-A and EPDS, whose points are unconfirmed placeholders:
+    it now says so for them and keeps the NHS wording where every questionnaire is confirmed."""
+    nhs = "NHS Talking Therapies definitions, counted only for a finished course"
+    group = outcome_block(
+        signed_in(world.alice).get(url(course_of(world, *GROUP))).content.decode()
+    )
+    assert nhs in group and "placeholders" not in group
+    young = course_of(world, *ADOLESCENT)
+    block = outcome_block(signed_in(world.alice).get(url(young)).content.decode())
+    assert nhs not in block
+    assert (
+        "The caseness and reliable-change points for PHQ-A are placeholders the clinic may "
+        "change, not confirmed definitions (NHS Talking Therapies defines them for the PHQ-9 "
+        "and GAD-7)" in block
+    )
+    young.delete()
+    block = outcome_block(
+        signed_in(world.alice).get(url(course_of(world, *PERINATAL))).content.decode()
+    )
+    assert nhs not in block
+    assert "The caseness and reliable-change points for EPDS are placeholders" in block
+
+
+DEFAULT = ("individual", {"phq9": [15, 4], "gad7": [5, 3]})
+
+#: For each rule in data/outcomes.json: a course, a change to the rule, and what the page says
+#: before and after (hand-computed; "block": text in the outcome block).
+EACH_RULE = [
+    ("measures.gad7.caseness", ("individual", {"phq9": [8, 4], "gad7": [9, 3]}),
+     {"measures__gad7__caseness": 10},
+     {"A case at the start": "yes"}, {"A case at the start": "no"}),
+    ("measures.gad7.reliable_change", ("individual", {"phq9": [15, 12], "gad7": [9, 3]}),
+     {"measures__gad7__reliable_change": 7},
+     {"Reliable improvement": "yes"}, {"Reliable improvement": "no"}),
+    ("measures.phqa.caseness", ADOLESCENT, {"measures__phqa__caseness": 16},
+     {"A case at the start": "yes"}, {"A case at the start": "no"}),
+    ("measures.phqa.reliable_change", ADOLESCENT, {"measures__phqa__reliable_change": 12},
+     {"Reliable improvement": "yes"}, {"Reliable improvement": "no"}),
+    ("measures.phqa.confirmed", ADOLESCENT, {"measures__phqa__confirmed": True},
+     {"block": "PHQ-A here means at least 6 points: A placeholder"},
+     {"block": "PHQ-A here means at least 6 points: NHS Talking Therapies points"}),
+    ("measures.epds.caseness", PERINATAL, {"measures__epds__caseness": 17},
+     {"A case at the start": "yes"}, {"A case at the start": "no"}),
+    ("measures.epds.reliable_change", PERINATAL, {"measures__epds__reliable_change": 12},
+     {"Reliable improvement": "yes"}, {"Reliable improvement": "no"}),
+    ("measures.epds.confirmed", PERINATAL, {"measures__epds__confirmed": True},
+     {"block": "EPDS here means at least 4 points: A placeholder"},
+     {"block": "EPDS here means at least 4 points: NHS Talking Therapies points"}),
+    ("judged_on", ("individual", {"phq9": [15, 4]}), {"judged_on": ["phq9"]},
+     {"Recovery": "—"}, {"Recovery": "yes"}),
+    ("depression", DEFAULT, {"depression": "gad7"},
+     {"Response (PHQ-9 down by 50% or more)": "yes"},
+     {"Response (GAD-7 down by 50% or more)": "no"}),
+    ("formats.group.judged_on", GROUP, {"formats__group__judged_on": ["phq9", "gad7"]},
+     {"Recovery": "yes"}, {"Recovery": "—", "block": "Data incomplete"}),
+    ("formats.adolescent.judged_on", ("adolescent", {"phqa": [15, 4]}),
+     {"formats__adolescent__judged_on": ["phqa"]},
+     {"Recovery": "—"}, {"Recovery": "yes", "block": "PHQ-A alone"}),
+    ("formats.adolescent.depression", ("adolescent", {"phqa": [15, 4], "gad7": [5, None]}),
+     {"formats__adolescent__depression": "gad7"},
+     {"block": "Data incomplete"}, {"block": "Not yet: fewer than two GAD-7 scores"}),
+    ("formats.adolescent.response_drop", ADOLESCENT,
+     {"formats__adolescent__response_drop": 0.5},
+     {"Response": "not judged"}, {"Response (PHQ-A down by 50% or more)": "yes"}),
+    ("formats.adolescent.remission_below", ADOLESCENT,
+     {"formats__adolescent__remission_below": 5},
+     {"Remission": "not judged"}, {"Remission (PHQ-A below 5)": "yes"}),
+    ("formats.adolescent.no_response_remission", ADOLESCENT,
+     {"formats__adolescent__no_response_remission": {"en": "Ask the programme lead."}},
+     {"block": "no definition for the PHQ-A"}, {"block": "Ask the programme lead."}),
+    ("formats.perinatal.judged_on", PERINATAL,
+     {"formats__perinatal__judged_on": ["epds", "phq9"]},
+     {"Recovery": "yes"}, {"Recovery": "—", "block": "Data incomplete"}),
+    ("formats.perinatal.depression", PERINATAL, {"formats__perinatal__depression": "phq9"},
+     {"Recovery": "yes"}, {"block": "Not yet: fewer than two PHQ-9 scores"}),
+    ("formats.perinatal.response_drop", PERINATAL,
+     {"formats__perinatal__response_drop": 0.5},
+     {"Response": "not judged"}, {"Response (EPDS down by 50% or more)": "yes"}),
+    ("formats.perinatal.remission_below", PERINATAL,
+     {"formats__perinatal__remission_below": 5},
+     {"Remission": "not judged"}, {"Remission (EPDS below 5)": "no"}),
+    ("formats.perinatal.no_response_remission", PERINATAL,
+     {"formats__perinatal__no_response_remission": {"en": "Ask the programme lead."}},
+     {"block": "no definition for the EPDS"}, {"block": "Ask the programme lead."}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("made", "changes", "before", "after"),
+    [case[1:] for case in EACH_RULE],
+    ids=[case[0] for case in EACH_RULE],
+)
+def test_each_rule_and_each_formats_rule_is_read_from_the_file(
+    world, rules, made, changes, before, after
+):
+    course = course_of(world, *made)
+    http = signed_in(world.alice)
+    matches(http.get(url(course)).content.decode(), before)
+    rules(**changes)
+    matches(http.get(url(course)).content.decode(), after)
+
+
+#: Rules read by the tests above this section.
+TESTED_ABOVE = {
+    "min_sessions",
+    "measures.phq9.caseness",
+    "measures.phq9.reliable_change",
+    "remission_below",
+    "response_drop",
+    "pair_within_days",
+    "mixed_change.reliable_improvement",
+    "mixed_change.reliable_deterioration",
+}
+#: Keys that document the file rather than set a rule.
+DOCUMENTATION = {"version", "source", "note"}
+
+
+def _rule_keys(value, path=""):
+    """Every rule of the file as a dotted path: a list, a number or a text in two languages is
+    one rule."""
+    if isinstance(value, dict) and "en" not in value:
+        for key, item in value.items():
+            if key not in DOCUMENTATION:
+                yield from _rule_keys(item, f"{path}.{key}" if path else key)
+    else:
+        yield path
+
+
+def test_every_rule_in_the_file_has_a_test_that_changes_it():
+    rules = json.loads(selectors.OUTCOMES.read_text(encoding="utf-8"))
+    assert set(_rule_keys(rules)) == TESTED_ABOVE | {case[0] for case in EACH_RULE}
+
+
+def test_the_formats_of_the_rules_file_exist_and_judge_measures_with_cut_offs():
+    from gentle.courses.protocol import FORMATS
+    from gentle.measures.instruments import catalogue
+
+    rules = json.loads(selectors.OUTCOMES.read_text(encoding="utf-8"))
+    assert set(rules["formats"]) <= set(FORMATS)
+    for name in ("", *rules["formats"]):
+        _own, merged = selectors.outcome_rule_set(name)
+        assert merged["depression"] in merged["judged_on"]
+        for measure in merged["judged_on"]:
+            assert measure in catalogue() and measure in rules["measures"]
+        # Each format's own questionnaires are the ones its schedule gives (schedule.json).
+        if name:
+            scheduled = {i for i, _r, _n in selectors.default_schedule(name)}
+            assert set(merged["judged_on"]) <= scheduled | {"phq9"}

@@ -75,11 +75,6 @@ def test_every_apps_sections_are_registered_and_only_those():
     assert {s.build.__module__ for s in SECTIONS} == {m.__name__ for m in modules.values()}
 
 
-def test_no_section_builds_fhir_yet():
-    """The hook is there for the FHIR export (issue 26); nothing calls it yet."""
-    assert all(section.fhir is None for section in SECTIONS)
-
-
 def test_a_section_left_out_leaves_no_trace(client_record, monkeypatch):
     """Leaving roleplay's section out of the list leaves out its key, its part of the page and
     its queries: nothing in the portal knows of it but the list."""

@@ -193,20 +193,21 @@ def test_a_comment_refused_keeps_what_was_typed_and_writes_nothing(world):
 # --- the supervisor's home ---------------------------------------------------------------------
 
 
-def off_track_course(client, clinician):
-    """An active course with flat PHQ-9 scores: behind any expected-recovery curve."""
-    course = make_course(client, start_date=timezone.localdate() - timedelta(weeks=8))
+def off_track_course(client, clinician, *, fmt="individual", instrument="phq9", scores=None):
+    """An active course with flat PHQ-9 scores (unless told otherwise): behind any
+    expected-recovery curve."""
+    course = make_course(client, format=fmt, start_date=timezone.localdate() - timedelta(weeks=8))
     start = timezone.now() - timedelta(weeks=6)
-    for week in range(6):
+    for week, total in enumerate(scores or [20] * 6):
         Administration.objects.create(
             client=client,
             course=course,
-            instrument_id="phq9",
+            instrument_id=instrument,
             instrument_version=1,
             mode="in_session",
             status="submitted",
             created_by=clinician,
-            scores={"total": 20},
+            scores={"total": total},
             submitted_at=start + timedelta(weeks=week),
         )
     return course
@@ -287,6 +288,73 @@ def test_the_supervisors_home_costs_the_same_queries_for_few_or_many_supervisees
     )
 
 
+def supervised_client(world, name: str):
+    clinician = make_person(world.clinic, Role.CLINICIAN)
+    supervise(world.clinic, world.sue, clinician)
+    return clinician, make_client(world.clinic, clinicians=[clinician], given_name=name)
+
+
+def test_an_ipt_a_course_with_the_phqa_stuck_high_is_on_the_supervisors_home(world):
+    """IPT-A gives the PHQ-A, not the PHQ-9: such a course was never checked, and the home
+    said every course was on track. PHQ-A 20 six times in a 12-session course: expected
+    20 * (1 - 0.5 * ln 6 / ln 12) = 20 * 0.639 = 12.8; 20 is 7.2 above."""
+    clinician, teen = supervised_client(world, "Teo")
+    course = off_track_course(teen, clinician, fmt="adolescent", instrument="phqa")
+    browser = signed_in(world.sue)
+    few = count_queries(browser, "/")
+    off = visible_text(section(browser.get("/").content.decode(), "supervision-off-track"))
+    assert "1 course behind its expected recovery" in off and "Teo" in off
+    assert "on track." not in off
+    # A perinatal course is read on its EPDS: 14 every session is behind too (14 * 0.639 =
+    # 8.9 expected; 5.1 above), and the page costs the same.
+    clinician, mother = supervised_client(world, "Maya")
+    off_track_course(mother, clinician, fmt="perinatal", instrument="epds", scores=[14] * 6)
+    assert count_queries(browser, "/") == few
+    html = browser.get("/").content.decode()
+    off = visible_text(section(html, "supervision-off-track"))
+    assert "2 courses behind their expected recovery" in off and "Maya" in off
+    assert f'href="/courses/{course.pk}/"' in section(html, "supervision-off-track")
+
+
+def test_the_supervisors_all_clear_says_what_it_checked_and_what_it_could_not(world):
+    """The all-clear said "Every supervised course with scores is on track." while courses
+    with one score, or none of the questionnaire they are tracked on, were never checked."""
+    clinician, falling = supervised_client(world, "Fay")
+    browser = signed_in(world.sue)
+    # A course with no scores: nothing could be checked.
+    unscored = make_course(falling)
+    off = visible_text(section(browser.get("/").content.decode(), "supervision-off-track"))
+    assert (
+        "No supervised course has two scores of its tracked questionnaire yet, so none could "
+        "be checked." in off
+    )
+    assert (
+        "1 current course cannot be checked yet: fewer than two scores of its tracked "
+        "questionnaire, or a first score of 0." in off
+    )
+    unscored.delete()
+    # 18, 12, 9, 7, 6, 5 in a 12-session course: 5 is below the expected 18 * 0.639 = 11.5.
+    off_track_course(falling, clinician, scores=[18, 12, 9, 7, 6, 5])
+    _, young = supervised_client(world, "Ina")
+    off_track_course(young, clinician, fmt="adolescent", instrument="phqa", scores=[16, 9])
+    _, single = supervised_client(world, "Uma")
+    off_track_course(single, clinician, fmt="adolescent", instrument="phqa", scores=[20])
+    _, wrong = supervised_client(world, "Pia")
+    # A PHQ-9 in a perinatal course is not its tracked questionnaire (the EPDS).
+    off_track_course(wrong, clinician, fmt="perinatal", instrument="phq9", scores=[20, 20])
+    off = visible_text(section(browser.get("/").content.decode(), "supervision-off-track"))
+    assert (
+        "All 2 supervised courses with at least two scores of their tracked questionnaire "
+        "are on track." in off
+    )
+    assert (
+        "2 current courses cannot be checked yet: fewer than two scores of their tracked "
+        "questionnaire, or a first score of 0." in off
+    )
+    assert "the PHQ-A in IPT for adolescents; the EPDS in perinatal IPT" in off
+    assert "Every supervised course with scores is on track." not in off
+
+
 def test_the_clinicians_home_costs_the_same_queries_with_comments_waiting(world):
     course = make_course(world.amara)
     SupervisionComment.objects.create(course=course, author=world.sue, text="One")
@@ -324,6 +392,12 @@ def test_the_welcome_page_claims_only_what_exists(client):
     page = visible_text(client.get("/").content.decode())
     assert "fidelity" not in page.lower()
     assert "Outcomes" not in page
+    # "Off track" is checked on each format's own questionnaire, and the page says which.
+    assert "what is off track" not in page
+    assert (
+        "those behind their expected recovery on the questionnaire their format gives every "
+        "session (the PHQ-9; the PHQ-A for adolescents; the EPDS in perinatal care)" in page
+    )
 
 
 # --- co-signing ---------------------------------------------------------------------------------
@@ -509,3 +583,43 @@ def test_the_demo_supervisor_and_clinician_see_supervision_at_work(client, setti
     )
     page = visible_text(client.get(f"/supervision/{clinician.pk}/").content.decode())
     assert "Your supervision log" in page and "preparing its ending" in page
+
+
+def _record_copy(world) -> str:
+    """The client asks for a copy of their record in the portal; the worker's task is run here
+    directly (as tests/test_portal.py does) and the copy's page read as the client."""
+    from gentle.portal.models import RecordExport
+    from gentle.portal.tasks import prepare_export
+
+    RecordExport.objects.all().delete()  # a copy asked for again within the day is the same
+    portal = signed_in(world.portal)
+    assert portal.post("/portal/record/").status_code == 302
+    export = RecordExport.objects.latest("pk")
+    prepare_export.call(export.pk)
+    return visible_text(portal.get(f"/portal/record/{export.pk}/copy/").content.decode())
+
+
+def test_a_co_signature_is_in_the_clients_copy_of_their_record_in_their_language(world):
+    """Issue 25 / ADR 0055: the note shows "Co-signed by … on …" on the staff page; the
+    client's copy of the record left it out."""
+    from django.utils import formats, translation
+
+    from gentle.courses.models import NoteSettings
+
+    session, note = signed_note_of_a_supervisee(world)
+    NoteSettings.objects.create(clinic=world.clinic, cosign_supervisees=True)
+    copy = _record_copy(world)
+    assert "What was said, as signed." in copy and "Co-signed by" not in copy
+    assert signed_in(world.sue).post(f"/sessions/{session.pk}/note/cosign/").status_code == 302
+    note.refresh_from_db()
+    when = timezone.localtime(note.cosigned_at)
+    copy = _record_copy(world)
+    shown = formats.date_format(when, "DATETIME_FORMAT")
+    assert f"Co-signed by {world.sue.display_name} on {shown}" in copy
+    # In Spanish for a client who reads Spanish (tú is not needed: no verb addresses them).
+    world.amara.language = "es"
+    world.amara.save(update_fields=["language"])
+    copy = _record_copy(world)
+    with translation.override("es"):
+        shown = formats.date_format(when, "DATETIME_FORMAT")
+    assert f"Contrafirmada por {world.sue.display_name} el {shown}" in copy

@@ -113,6 +113,15 @@ class Action(StrEnum):
     EXCHANGE_UNSHARE = "exchange.unshare", WRITE
     EXCHANGE_UPDATE = "exchange.update", WRITE
     EXCHANGE_VIEW = "exchange.view", READ
+    FHIR_BUNDLE_DOWNLOAD = "fhir.bundle_download", READ
+    FHIR_EXPORT_DOWNLOAD = "fhir_export.download", READ
+    FHIR_EXPORT_RESUME = "fhir_export.resume", WRITE
+    FHIR_EXPORT_START = "fhir_export.start", WRITE
+    FIDELITY_CLINICIAN_VIEW = "fidelity.clinician_view", READ
+    FIDELITY_OPEN = "fidelity.open", READ
+    FIDELITY_RATE = "fidelity.rate", WRITE
+    FIDELITY_RECORDED = "fidelity.recorded", WRITE
+    FIDELITY_SETTINGS_SET = "fidelity_settings.set", WRITE
     FORMULATION_AGREE = "formulation.agree", WRITE
     FORMULATION_CREATE = "formulation.create", WRITE
     FORMULATION_REGENERATE = "formulation.regenerate", WRITE
@@ -377,6 +386,15 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.EXCHANGE_UNSHARE: _("Stopped sharing a communication analysis"),
     Action.EXCHANGE_UPDATE: _("Changed a communication analysis"),
     Action.EXCHANGE_VIEW: _("Viewed a communication analysis"),
+    Action.FHIR_BUNDLE_DOWNLOAD: _("Downloaded a record as a FHIR Bundle"),
+    Action.FHIR_EXPORT_DOWNLOAD: _("Downloaded a file of the clinic's FHIR export"),
+    Action.FHIR_EXPORT_RESUME: _("Resumed the clinic's FHIR export"),
+    Action.FHIR_EXPORT_START: _("Started the clinic's FHIR export"),
+    Action.FIDELITY_CLINICIAN_VIEW: _("Opened a clinician's fidelity over time"),
+    Action.FIDELITY_OPEN: _("Opened a session's fidelity rating"),
+    Action.FIDELITY_RATE: _("Rated a session's fidelity"),
+    Action.FIDELITY_RECORDED: _("Marked whether a session was recorded for supervision"),
+    Action.FIDELITY_SETTINGS_SET: _("Changed the fidelity sampling rate"),
     Action.FORMULATION_AGREE: _("Recorded the formulation as agreed"),
     Action.FORMULATION_CREATE: _("Started a formulation"),
     Action.FORMULATION_REGENERATE: _("Drafted the formulation again"),
@@ -593,6 +611,10 @@ FAMILIES: dict[str, StrOrPromise] = {
     "crisis_text": _("Crisis text"),
     "diary": _("Mood diary"),
     "exchange": _("Communication analyses"),
+    "fhir": _("FHIR records"),
+    "fhir_export": _("FHIR exports"),
+    "fidelity": _("Session fidelity ratings"),
+    "fidelity_settings": _("Fidelity sampling"),
     "formulation": _("Formulations"),
     "goal": _("Goals"),
     "grief": _("Grief work"),

@@ -577,6 +577,52 @@ def supervised_courses(
     )
 
 
+# Session fidelity (ADR 0057) -----------------------------------------------------------------
+# The roles a rating is given in (gentle.fidelity.models.RaterRole has the same values).
+RATER_SELF = "self"
+RATER_SUPERVISOR = "supervisor"
+
+
+def fidelity_rater_role(session: Any, user: User) -> str | None:
+    """In which role this person may rate a session reached through the one door (its
+    ``course.client`` carries ``.may``): its own clinician, on the client's care team, rates
+    it (a self-rating, also marks it recorded for supervision); the client's supervisors rate a
+    supervisee's session; anyone else, None."""
+    return rater_role_of(session.course.client.may, session.clinician_id, user)
+
+
+def rater_role_of(may: May, clinician_id: int | None, user: User) -> str | None:
+    """``fidelity_rater_role`` for a session of a client reached through the one door (its
+    ``may``) held by ``clinician_id``: for a page listing a course's sessions."""
+    if clinician_id == user.pk and may.manage_portal:
+        return RATER_SELF
+    if may.supervise and clinician_id != user.pk:
+        return RATER_SUPERVISOR
+    return None
+
+
+def fidelity_clinician_for(request: AuthenticatedHttpRequest, user_id: str | int) -> User:
+    """The clinician whose fidelity over time this is: the clinician themself, their supervisor
+    in the request's clinic, and the clinic's administrators (a member of the clinic) see it;
+    404 for anyone else. The page shows ratings only, no client."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(Role.CLINICIAN, Role.SUPERVISOR, Role.ADMIN):
+        raise Http404
+    number = as_id(user_id)
+    clinician = User.objects.filter(pk=number, memberships__clinic=context.clinic).first()
+    if clinician is None:
+        raise Http404
+    own = number == request.user.pk and context.has(Role.CLINICIAN)
+    supervises = context.has(Role.SUPERVISOR) and (
+        Supervision.objects.filter(
+            clinic=context.clinic, supervisor=request.user, clinician_id=number
+        ).exists()
+    )
+    if not (own or supervises or context.has(Role.ADMIN)):
+        raise Http404
+    return clinician
+
+
 # The clinic's outcome report (ADR 0058): counts over the clinic's courses, no client named.
 REPORT_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 

@@ -147,7 +147,7 @@ def _progress_notes(client: Client) -> list[Row]:
     """Signed progress notes with their addenda. Drafts are not yet part of the record."""
     rows = (
         ProgressNote.objects.filter(session__course__client=client, status=NoteStatus.SIGNED)
-        .select_related("session", "signed_by")
+        .select_related("session", "signed_by", "cosigned_by")
         .prefetch_related(
             Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author"))
         )
@@ -160,6 +160,9 @@ def _progress_notes(client: Client) -> list[Row]:
             **fields(n, NOTE_FIELDS),
             "signed_at": json_safe(n.signed_at),
             "signed_by": display_name(n.signed_by),
+            # A supervisor's co-signature (ADR 0055) is a fact about the note: in the copy too.
+            "cosigned_at": json_safe(n.cosigned_at),
+            "cosigned_by": display_name(n.cosigned_by),
             "addenda": [_addendum(a) for a in n.addenda.all()],
         }
         for n in rows
@@ -230,7 +233,7 @@ PROGRESS_NOTES = Section(
     title=gettext_lazy("Session notes"),
     template=_template("progress_notes"),
     anchor="notes",
-    dates=frozenset({"date", "signed_at", "created_at"}),
+    dates=frozenset({"date", "signed_at", "cosigned_at", "created_at"}),
     labels={"": {"techniques": LazyLabels(lambda: {t.id: t.text for t in protocol.techniques()})}},
 )
 RELAPSE_PLANS = Section(

@@ -26,6 +26,7 @@ from gentle.accounts.models import Membership, Role
 from gentle.audit.names import Action
 from gentle.clients.access import (
     client_for,
+    fidelity_rater_role,
     record_list_read,
     supervised_courses,
     supervision_log_for,
@@ -457,6 +458,7 @@ def session_detail(request, session_id: int):
         form = NoteForm(typed) if typed is not None else NoteForm(initial=_note_initial(note))
         context["note_form"] = _with_plan_hint(form, context["previous_plan"])
     context["addendum_form"] = AddendumForm()
+    context["may_rate"] = fidelity_rater_role(session, request.user) is not None
     return render(request, "courses/session_detail.html", context)
 
 

@@ -58,8 +58,8 @@ def course_outcome(
     measures: dict[str, Measure],
     min_sessions: int = 2,
     depression: str = "phq9",
-    remission_below: float = 5,
-    response_drop: float = 0.5,
+    remission_below: float | None = 5,
+    response_drop: float | None = 0.5,
     mixed_improvement: bool = False,
     mixed_deterioration: bool = True,
     complete: bool = True,
@@ -71,15 +71,19 @@ def course_outcome(
     reliably improves and another reliably worsens counts as a reliable improvement, and as a
     reliable deterioration. ``complete=False`` (the measures' first or last scores could not be
     paired by date) leaves every rule over more than one measure unapplied (None): only
-    response and remission, which read the depression measure alone, are given."""
+    response and remission, which read the depression measure alone, are given.
+    ``response_drop`` or ``remission_below`` None: that rule is not defined for the depression
+    measure (a format judged on another questionnaire than the PHQ-9), and is None."""
     paired = [m for m in measures if m in first and m in last]
     if not paired:
         return CourseOutcome(attended >= min_sessions, *([None] * 7))
     response = remission = None
     if depression in paired:
         start = first[depression]
-        response = start > 0 and (start - last[depression]) >= response_drop * start
-        remission = last[depression] < remission_below
+        if response_drop is not None:
+            response = start > 0 and (start - last[depression]) >= response_drop * start
+        if remission_below is not None:
+            remission = last[depression] < remission_below
     if not complete:
         return CourseOutcome(
             attended >= min_sessions, None, None, None, None, None, response, remission

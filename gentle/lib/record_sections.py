@@ -84,9 +84,8 @@ class Section:
     ``prepare(data)`` if given, otherwise from ``dates``, ``labels`` and ``pairs``
     (:meth:`readable`).
 
-    ``fhir(client)``, not used yet, is where the section's FHIR resources will come from when
-    the FHIR export is built (issue 26): a list of resources as dicts, with the same bounded
-    queries.
+    The same record as FHIR resources is written by each app's ``fhir_export.py`` and composed
+    in ``gentle.interop.records`` (docs/fhir.md "Export", ADR 0061), not by these sections.
     """
 
     key: str  # the JSON key, part of the format: never renamed without a new format version
@@ -105,7 +104,6 @@ class Section:
     # Free-form mappings shown as (key, value) pairs.
     pairs: frozenset[str] = frozenset()
     prepare: Callable[[Any], Any] | None = None
-    fhir: Callable[[Any], list[Row]] | None = None  # not used yet (issue 26)
 
     @property
     def html_id(self) -> str:

@@ -35,6 +35,12 @@ class Access:
     SUPERVISION_THREAD = "supervision_thread"
     # A clinician's supervision log: their supervisor (reads and writes), the clinician (reads).
     SUPERVISION_LOG = "supervision_log"
+    # Rate a session's fidelity (ADR 0057): its own clinician on the care team (a self-rating),
+    # and the client's supervisors.
+    FIDELITY_RATE = "fidelity_rate"
+    # A clinician's fidelity over time: the clinician, their supervisor, the clinic's
+    # administrators.
+    FIDELITY_CLINICIAN = "fidelity_clinician"
     INTAKE = "intake"  # administrators and clinicians of the clinic (consultation requests)
     # Groups (ADR 0051): the clinic's staff who have groups (administrators, supervisors,
     # clinicians, lay facilitators), each seeing their own.

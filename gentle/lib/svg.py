@@ -268,12 +268,14 @@ def line_chart(
     y_min: float = 0,
     y_ticks: Sequence[float] = (),
     expected: Sequence[tuple[float, float]] = (),
+    x_labels: Sequence[str] = (),
 ) -> str:
     """A line of (x, y) points from x=1..x_max and y=y_min..y_max, with optional shaded
     y-bands (low, high, css class, name), vertical markers (x, css class) and an expected
-    course. ``keys`` names each kind of mark for the legend: "line", "expected" and each
-    marker's class; a kind drawn without a name is an error, so the legend is always true.
-    ``y_ticks`` default to round numbers."""
+    course (or a second series, named by ``keys["expected"]``). ``keys`` names each kind of
+    mark for the legend: "line", "expected" and each marker's class; a kind drawn without a
+    name is an error, so the legend is always true. ``y_ticks`` default to round numbers;
+    ``x_labels`` name x=1, 2, ... (months, say) instead of their numbers."""
     y_lines, x_lines = wrap(y_title, TITLE_CHARS, 2), wrap(x_title, TITLE_CHARS, 2)
     top = 30 + (len(y_lines) - 1) * LINE_PX
     bottom = 46 + (len(x_lines) - 1) * LINE_PX
@@ -343,7 +345,7 @@ def line_chart(
     for x, y in points:
         parts.append(f'<circle class="dot" cx="{_pct(px(x))}" cy="{top + sy(y)}" r="3.5"/>')
     whole = list(range(1, int(x_max) + 1))
-    marks = [(px(x), str(x)) for x in whole]
+    marks = [(px(x), x_labels[x - 1] if x - 1 < len(x_labels) else str(x)) for x in whole]
     groups = [
         list(range(len(whole))),  # every session
         [i for i, x in enumerate(whole) if x % 2 == 1],  # 1, 3, 5, ...

@@ -239,7 +239,7 @@ def statistics_compute(*, clinic: Clinic, now: datetime | None = None) -> list[s
     curve, courses = selectors.compute_expected_curve(clinic)
     spreads = selectors.first_score_spreads(selectors.clinic_first_scores(clinic))
     computed: dict[str, tuple[dict[str, Any], int]] = {
-        StatisticKind.EXPECTED_CURVE: ({"by_band": curve}, courses),
+        StatisticKind.EXPECTED_CURVE: (selectors.curve_value(curve), courses),
         StatisticKind.FIRST_SCORE_SPREAD: (
             {i: {"sd": s.sd, "n": s.n} for i, s in spreads.items()},
             max((s.n for s in spreads.values()), default=0),

@@ -53,10 +53,34 @@ def outcome_rules() -> dict[str, Any]:
     return json.loads(OUTCOMES.read_text(encoding="utf-8"))
 
 
+def outcome_rule_set(course_format: str = "") -> tuple[str, dict[str, Any]]:
+    """The outcome rules a course of this format is judged by, and whose they are: the
+    format's own section of data/outcomes.json ("formats") over the clinic-wide rules, with the
+    format's name; else the clinic-wide rules and "" (docs/outcomes.md, "Rules by format")."""
+    rules = outcome_rules()
+    own = (rules.get("formats") or {}).get(course_format)
+    merged = {key: value for key, value in rules.items() if key != "formats"}
+    if not own:
+        return "", merged
+    merged.update({key: value for key, value in own.items() if key != "note"})
+    return course_format, merged
+
+
+def _rules_threshold(instrument_id: str) -> Threshold | None:
+    """The outcome rules' reliable-change points for an instrument: the NHS Talking Therapies
+    points, or a placeholder the rules mark unconfirmed (``"confirmed": false``)."""
+    measure = outcome_rules()["measures"].get(instrument_id, {})
+    points = measure.get("reliable_change")
+    if not points:
+        return None
+    how = "nhs_points" if measure.get("confirmed", True) else "unconfirmed_points"
+    return Threshold(points, how)
+
+
 @dataclass
 class Threshold:
     points: float
-    how: str  # "jacobson_truax" or "nhs_points"
+    how: str  # "jacobson_truax", "nhs_points" or "unconfirmed_points" (the rules' placeholder)
     based_on: int = 0  # clients whose first scores gave the spread (0: the data file's SD)
     computed_at: datetime | None = None
     fixed_at: datetime | None = None  # when the course it judges finished (ADR 0052)
@@ -75,42 +99,93 @@ class Spread:
     n: int
 
 
+#: How a stored clinic curve is indexed: by position in the course, k / N in ``bins`` steps.
+#: A stored curve without it (indexed by administration number, before 2026-12-04) is not read.
+CURVE_SCALE = "fraction_of_course"
+
+
+def position_bin(k: int, sessions: int, bins: int) -> int:
+    """Where the ``k``-th administration of a course of ``sessions`` contracted sessions falls
+    on the clinic curve's scale: k / N (at most 1: flat after N) in ``bins`` steps, rounded half
+    up. The 8th score of 16 and the 4th of 8 are both at 5 of 10 (the middle)."""
+    n = max(sessions or expected_rules()["default_sessions"], 1)
+    return math.floor(min(k, n) / n * bins + 0.5)
+
+
 @dataclass(frozen=True)
 class Curve:
     """Expected ratio of score to starting score, and whose it is: the clinic's own
     ("clinic", from ``based_on`` finished courses, as computed at ``computed_at``) or the
-    documented default ("default"). ``by_band``: the clinic's ratios by administration number
-    for each starting band it had enough courses in (None where a point had too few); every
-    other band and point follows the default, a log-linear fall scaled to the course's
-    contracted sessions and format (``expected_ratio``)."""
+    documented default ("default"). ``by_band``: the clinic's ratios for each starting band it
+    had enough courses in, by position in the course (``position_bin``, 0 to ``bins``; None
+    where a position had too few courses), so a clinic of 16-session courses gives an 8-session
+    course the ratio of its own courses' middle at the 8-session course's middle. Every other
+    band and position follows the default, a log-linear fall scaled to the course's contracted
+    sessions and format (``default_ratio``)."""
 
     source: str
     by_band: dict[str, list[float | None]] = field(default_factory=dict)
     based_on: int = 0
     computed_at: datetime | None = None
+    bins: int = 0
+
+    def applies_to(self, course_format: str = "") -> bool:
+        """Whether the clinic's own ratios may be read for a course of this format: they are
+        fitted only from courses tracked on the main instrument (the PHQ-9), so a course
+        tracked on another questionnaire (IPT-A's PHQ-A, perinatal IPT's EPDS) never reads
+        them."""
+        return tracked_instrument(course_format) == expected_rules()["instrument"]
+
+    def for_format(self, course_format: str = "") -> Curve:
+        """The curve a course of this format is read against: this one, or the default."""
+        return self if self.applies_to(course_format) else default_curve()
 
     def ratio(self, start: float, k: int, sessions: int, course_format: str = "") -> float:
-        """The expected ratio at the ``k``-th administration (1 = the first)."""
-        own = self.by_band.get(band_key(start)) or []
-        if k - 1 < len(own) and own[k - 1] is not None:
-            return cast(float, own[k - 1])
+        """The expected ratio at the ``k``-th administration (1 = the first) of a course of
+        ``sessions`` contracted sessions."""
+        own = self.by_band.get(band_key(start)) or [] if self.applies_to(course_format) else []
+        if k > 1 and own:
+            position = position_bin(k, sessions, self.bins)
+            if position < len(own) and own[position] is not None:
+                return cast(float, own[position])
         return default_ratio(start, k, sessions, course_format)
 
 
-def band_key(start: float) -> str:
-    """The starting band of the expected curve's instrument, as "low-high" ("10-14")."""
-    score = catalogue()[expected_rules()["instrument"]].main_score
+def tracking_rules(course_format: str = "") -> dict[str, Any]:
+    """The expected-recovery rules a course of this format is tracked by: the format's own
+    entry of data/expected_recovery.json ("formats": its questionnaire, end ratios, tolerance)
+    over the main rules."""
+    rules = expected_rules()
+    own = (rules.get("formats") or {}).get(course_format) or {}
+    merged = {key: value for key, value in rules.items() if key != "formats"}
+    merged.update({key: value for key, value in own.items() if key != "note"})
+    return merged
+
+
+def tracked_instrument(course_format: str = "") -> str:
+    """The questionnaire a course of this format is tracked on ("phq9", "phqa", "epds")."""
+    return cast(str, tracking_rules(course_format)["instrument"])
+
+
+def tracked_name(course_format: str = "") -> str:
+    """The short name of the questionnaire a course of this format is tracked on ("PHQ-A")."""
+    return _short_name(tracked_instrument(course_format))
+
+
+def band_key(start: float, instrument_id: str = "") -> str:
+    """The starting band, as "low-high" ("10-14"), on the questionnaire a course is tracked on
+    (the main instrument's unless named)."""
+    score = catalogue()[instrument_id or expected_rules()["instrument"]].main_score
     band = score.band_for(start)
     return f"{band.low:g}-{band.high:g}" if band else ""
 
 
 def default_ratio(start: float, k: int, sessions: int, course_format: str = "") -> float:
     """The documented default (data/expected_recovery.json): 1 - (1 - end) * ln(k) / ln(N)
-    for a course of N contracted sessions, flat after N; ``end`` by the starting band (the
-    format's own if it has them)."""
-    rules = expected_rules()
-    ends = (rules.get("formats") or {}).get(course_format, {}).get("end_ratio_by_band")
-    end = (ends or rules["end_ratio_by_band"]).get(band_key(start), 1.0)
+    for a course of N contracted sessions, flat after N; ``end`` by the starting band on the
+    format's questionnaire (the format's own end ratios if it has them)."""
+    rules = tracking_rules(course_format)
+    end = rules["end_ratio_by_band"].get(band_key(start, rules["instrument"]), 1.0)
     n = max(sessions or rules["default_sessions"], 2)
     k = max(min(k, n), 1)
     return round(1 - (1 - end) * math.log(k) / math.log(n), 3)
@@ -141,6 +216,7 @@ class InstrumentResults:
     charted: int = 0  # how many of the answers the chart shows (the latest CHART_LATEST)
     about: str = ""  # whom the answers are about (a per-relationship questionnaire)
     about_label: str = ""
+    own_curve_possible: bool = True  # False: the clinic's fitted (PHQ-9) curve never applies
 
     @property
     def anchor(self) -> str:
@@ -175,8 +251,7 @@ def reliable_threshold(
     if r is not None and sd:
         points = reliable_change(0, 0, sd=sd, r=r).threshold
         return Threshold(points, "jacobson_truax", based_on, when)
-    points = outcome_rules()["measures"].get(instrument.id, {}).get("reliable_change")
-    return Threshold(points, "nhs_points") if points else None
+    return _rules_threshold(instrument.id)
 
 
 def spread_instruments() -> list[str]:
@@ -315,12 +390,14 @@ def client_results(
         used: Curve | None = None
         goal = expected_for
         in_course = [row for row in valued if goal and row.administration.course_id == goal.pk]
-        if instrument.id == expected_rules()["instrument"] and len(in_course) >= 2 and goal:
-            # The expected course of the current course, from its own first score.
-            used = curve
+        tracked = goal is not None and instrument.id == tracked_instrument(goal.format)
+        if tracked and len(in_course) >= 2 and goal and not about:
+            # The expected course of the current course, from its own first score, on the
+            # questionnaire its format is tracked on.
+            used = curve.for_format(goal.format)
             start = cast(float, in_course[0].value)
             for k, row in enumerate(in_course, start=1):
-                ratio = curve.ratio(start, k, goal.contracted_sessions, goal.format)
+                ratio = used.ratio(start, k, goal.contracted_sessions, goal.format)
                 row.expected = round(start * ratio, 1)
             expected = [row.expected for row in valued]
         # A long history is charted by its latest answers, so the page stays light; the table
@@ -339,7 +416,16 @@ def client_results(
         )
         results.append(
             InstrumentResults(
-                instrument, score, rows, chart, threshold, used, len(latest), about, label
+                instrument,
+                score,
+                rows,
+                chart,
+                threshold,
+                used,
+                len(latest),
+                about,
+                label,
+                own_curve_possible=goal is None or curve.applies_to(goal.format),
             )
         )
     return sorted(results, key=lambda r: (r.instrument.id, r.about_label, r.about))
@@ -461,13 +547,66 @@ class Outcome:
     result: CourseOutcome | None
     thresholds: dict[str, Threshold]
     complete: bool
-    rules: dict[str, Any]
+    rules: dict[str, Any]  # the rule set the course is judged by (its format's, if it has one)
+    rule_set: str = ""  # the format whose own rules these are; "" for the clinic-wide rules
     first_depression: float | None = None
     last_depression: float | None = None
 
     @property
-    def response_percent(self) -> int:
-        return round(self.rules["response_drop"] * 100)
+    def response_percent(self) -> int | None:
+        drop = self.rules["response_drop"]
+        return None if drop is None else round(drop * 100)
+
+    @property
+    def judged_on(self) -> list[str]:
+        """The short names of the questionnaires the outcome is judged on ("PHQ-9", "GAD-7")."""
+        return [_short_name(m) for m in self.rules["judged_on"]]
+
+    @property
+    def depression_name(self) -> str:
+        return _short_name(self.rules["depression"])
+
+    @property
+    def rule_set_label(self) -> str:
+        """Which rules the course is judged by, as the page says it."""
+        from gentle.courses.models import CourseFormat
+
+        names = self.judged_on
+        measures = (
+            _("%(measure)s alone") % {"measure": names[0]}
+            if len(names) == 1
+            else _("%(measures)s and %(last)s")
+            % {"measures": ", ".join(names[:-1]), "last": names[-1]}
+        )
+        if self.rule_set:
+            label = dict(CourseFormat.choices).get(self.rule_set, self.rule_set)
+            return _("the rules for %(format)s: %(measures)s") % {
+                "format": label,
+                "measures": measures,
+            }
+        return _("the clinic-wide rules: %(measures)s") % {"measures": measures}
+
+    @property
+    def not_judged(self) -> str:
+        """Why response or remission is not judged for this rule set ("" when both are)."""
+        from gentle.measures.instruments import localized
+
+        if self.rules["response_drop"] is not None and self.rules["remission_below"] is not None:
+            return ""
+        reason = self.rules.get("no_response_remission")
+        return localized(reason) if reason else _("Not defined in the outcome rules file.")
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        """The short names of the questionnaires judged whose caseness and reliable-change
+        points the rules mark unconfirmed (``"confirmed": false``): placeholders, not NHS
+        Talking Therapies definitions (those are for the PHQ-9 and GAD-7)."""
+        measures = self.rules["measures"]
+        return [
+            _short_name(m)
+            for m in self.rules["judged_on"]
+            if not measures.get(m, {}).get("confirmed", True)
+        ]
 
     @property
     def threshold_rows(self) -> list[tuple[str, Threshold]]:
@@ -499,20 +638,22 @@ def course_outcomes(
     course: Course, thresholds: dict[str, Threshold] | None = None
 ) -> Outcome | None:
     """NHS Talking Therapies outcomes, response and remission for one course, by the rules in
-    data/outcomes.json (docs/outcomes.md), judged with ``thresholds`` (the page's, so that a
-    row and the outcome never disagree; the rules' points where none is given). None when the
-    course has no depression score at all. Three queries."""
+    data/outcomes.json for the course's format (``outcome_rule_set``; docs/outcomes.md),
+    judged with ``thresholds`` (the page's, so that a row and the outcome never disagree; the
+    rules' points where none is given). None when the course has no score of its rule set's
+    depression measure at all. Three queries."""
     from gentle.courses.models import FINISHED_STATUSES, Attendance, Participants
 
-    rules = outcome_rules()
+    rule_set, rules = outcome_rule_set(course.format)
     depression = rules["depression"]
+    judged_on = list(dict.fromkeys([depression, *rules["judged_on"]]))
     series: dict[str, list[tuple[Administration, float]]] = {}
     for administration in submitted(course.client):
         value = administration.scores.get("total")
         if (
             administration.course_id == course.pk
             and value is not None
-            and administration.instrument_id in rules["measures"]
+            and administration.instrument_id in judged_on
         ):
             series.setdefault(administration.instrument_id, []).append((administration, value))
     if depression not in series:
@@ -541,15 +682,14 @@ def course_outcomes(
         not_yet.append(
             _("fewer than two %(name)s scores in the course") % {"name": _short_name(depression)}
         )
-    points = {
-        m: (thresholds[m].points if thresholds and m in thresholds else v["reliable_change"])
-        for m, v in rules["measures"].items()
-    }
     used = {
-        m: thresholds[m] if thresholds and m in thresholds else Threshold(p, "nhs_points")
-        for m, p in points.items()
+        m: thresholds[m]
+        if thresholds and m in thresholds
+        else _rules_threshold(m) or Threshold(rules["measures"][m]["reliable_change"], "nhs_points")
+        for m in judged_on
     }
-    outcome = Outcome(course, attended, parent_only, not_yet, None, used, True, rules)
+    points = {m: t.points for m, t in used.items()}
+    outcome = Outcome(course, attended, parent_only, not_yet, None, used, True, rules, rule_set)
     if not_yet:
         return outcome
     depression_scores = series[depression]
@@ -565,14 +705,14 @@ def course_outcomes(
             outcome.complete = False
             continue
         first[measure], last[measure] = start[1], end[1]
-    if any(m not in series for m in rules["measures"]):
+    if any(m not in series for m in judged_on):
         outcome.complete = False  # a measure never given in the course cannot be paired
     mixed = rules["mixed_change"]
     outcome.result = course_outcome(
         first,
         last,
         attended=attended,
-        measures={m: Measure(v["caseness"], points[m]) for m, v in rules["measures"].items()},
+        measures={m: Measure(rules["measures"][m]["caseness"], points[m]) for m in judged_on},
         min_sessions=rules["min_sessions"],
         depression=depression,
         remission_below=rules["remission_below"],
@@ -728,56 +868,89 @@ class Track:
     expected: float
     behind: bool
     source: str  # "clinic" or "default"
+    instrument: str = "phq9"  # the questionnaire the course is tracked on
+
+    @property
+    def instrument_name(self) -> str:
+        """Its short name ("PHQ-9", "PHQ-A", "EPDS")."""
+        return _short_name(self.instrument)
 
 
 def _course_series(
-    administrations: Iterable[tuple[int | None, dict[str, float]]],
-) -> dict[int, list[float]]:
-    """Main scores per course, in order, from submitted administrations of one instrument."""
-    series: dict[int, list[float]] = {}
-    for course_id, scores in administrations:
+    administrations: Iterable[tuple[int | None, int, dict[str, float]]],
+) -> dict[int, tuple[int, list[float]]]:
+    """Contracted sessions and main scores in order, per course, from submitted
+    administrations of one instrument (with their course's contracted sessions)."""
+    series: dict[int, tuple[int, list[float]]] = {}
+    for course_id, sessions, scores in administrations:
         value = scores.get("total")
         if course_id and value is not None:
-            series.setdefault(course_id, []).append(value)
+            series.setdefault(course_id, (sessions, []))[1].append(value)
     return series
 
 
 def compute_expected_curve(clinic: Clinic) -> tuple[dict[str, list[float | None]] | None, int]:
     """The clinic's own expected curve from its finished courses, by starting band, or None
-    when it has fewer than the rules' minimum; and how many usable courses there were. A band
-    with fewer than ``min_courses_per_band`` courses, and a point with fewer than
+    when it has fewer than the rules' minimum; and how many usable courses there were. Each
+    score after the first is placed by its position in its course (``position_bin``: k / N of
+    the course's contracted sessions, in ``position_bins`` steps); a course's ratios at one
+    position are averaged first, so a long course counts once there, then the courses' ratios.
+    A band with fewer than ``min_courses_per_band`` courses, and a position with fewer than
     ``min_courses_per_point``, is left to the default (None). Reads every finished course's
-    PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``)."""
+    PHQ-9 in the clinic: only the worker calls it (``actions.statistics_compute``).
+
+    Only courses tracked on the main instrument (the PHQ-9) are fitted: a course of a format
+    tracked on another questionnaire (IPT-A's PHQ-A, perinatal IPT's EPDS) is left out, with the
+    PHQ-9s it may also have, so no curve averages two questionnaires or two populations; those
+    courses follow the default (``Curve.applies_to``)."""
     from gentle.courses.models import Course, CourseStatus
 
     rules = expected_rules()
+    other = [
+        course_format
+        for course_format in rules.get("formats") or {}
+        if tracked_instrument(course_format) != rules["instrument"]
+    ]
     # Completed courses only: one ended early would pull the curve toward those who left.
-    finished = Course.objects.filter(client__clinic=clinic, status=CourseStatus.COMPLETED)
+    finished = Course.objects.filter(client__clinic=clinic, status=CourseStatus.COMPLETED).exclude(
+        format__in=other
+    )
     series = _course_series(
         Administration.objects.filter(
             course__in=finished, instrument_id=rules["instrument"], status=Status.SUBMITTED
         )
         .order_by("course_id", "submitted_at")
-        .values_list("course_id", "scores")
+        .values_list("course_id", "course__contracted_sessions", "scores")
         .iterator(chunk_size=2000)
     )
-    usable = [s for s in series.values() if len(s) >= 2 and s[0] > 0]
+    usable = [(n, s) for n, s in series.values() if len(s) >= 2 and s[0] > 0]
     if len(usable) < rules["min_finished_courses"]:
         return None, len(usable)
-    by_band: dict[str, list[list[float]]] = {}
-    for values in usable:
-        by_band.setdefault(band_key(values[0]), []).append(values)
+    bins = rules["position_bins"]
+    by_band: dict[str, list[dict[int, float]]] = {}
+    for sessions, values in usable:
+        at: dict[int, list[float]] = {}
+        for k, value in enumerate(values[1:], start=2):
+            at.setdefault(position_bin(k, sessions, bins), []).append(value / values[0])
+        mean = {position: statistics.mean(ratios) for position, ratios in at.items()}
+        by_band.setdefault(band_key(values[0]), []).append(mean)
     curve: dict[str, list[float | None]] = {}
     for band, courses in sorted(by_band.items()):
         if len(courses) < rules["min_courses_per_band"]:
             continue
         points: list[float | None] = []
-        for k in range(rules["max_points"]):
-            ratios = [s[k] / s[0] for s in courses if len(s) > k]
+        for position in range(bins + 1):
+            ratios = [c[position] for c in courses if position in c]
             enough = len(ratios) >= rules["min_courses_per_point"]
             points.append(round(statistics.mean(ratios), 3) if enough else None)
         curve[band] = points
     return curve, len(usable)
+
+
+def curve_value(by_band: dict[str, list[float | None]] | None) -> dict[str, Any]:
+    """A computed clinic curve as it is stored (``ClinicStatistic.value``): its scale and
+    number of steps with it, so a curve stored on another scale is never misread."""
+    return {"scale": CURVE_SCALE, "bins": expected_rules()["position_bins"], "by_band": by_band}
 
 
 def default_curve() -> Curve:
@@ -793,12 +966,16 @@ def stored_statistics(clinic_id: int, *kinds: str) -> dict[str, ClinicStatistic]
 
 
 def _curve(row: ClinicStatistic | None) -> Curve:
-    """The stored curve; one stored before curves were kept by starting band ("ratios"), or
-    none, is the default until the worker computes it again."""
-    by_band = row.value.get("by_band") if row is not None else None
-    if row is None or not by_band:
+    """The stored curve; none, or one stored on an older shape (by administration number,
+    before 2026-12-04, or before curves were kept by starting band), is the default until the
+    worker computes it again (hourly): an old curve cannot be rescaled, as it does not say how
+    long its courses were."""
+    value = row.value if row is not None else {}
+    by_band = value.get("by_band")
+    bins = value.get("bins")
+    if row is None or not by_band or value.get("scale") != CURVE_SCALE or not bins:
         return default_curve()
-    return Curve("clinic", by_band, row.based_on, row.computed_at)
+    return Curve("clinic", by_band, row.based_on, row.computed_at, int(bins))
 
 
 def _spreads(row: ClinicStatistic | None) -> tuple[dict[str, Spread], datetime | None]:
@@ -821,38 +998,53 @@ def expected_curve(clinic: Clinic) -> Curve:
 def track(
     scores: list[float], curve: Curve, sessions: int = 0, course_format: str = ""
 ) -> Track | None:
-    """Where the latest score stands against the expected curve (None before two scores)."""
+    """Where the latest score, on the questionnaire the course's format is tracked on, stands
+    against the expected curve (None before two scores, or from a first score of 0)."""
     if len(scores) < 2 or scores[0] <= 0:
         return None
+    rules = tracking_rules(course_format)
+    curve = curve.for_format(course_format)
     k = len(scores)
     expected = round(scores[0] * curve.ratio(scores[0], k, sessions, course_format), 1)
-    behind = scores[-1] - expected >= expected_rules()["tolerance_points"]
-    return Track(scores[0], k, scores[-1], expected, behind, curve.source)
+    behind = scores[-1] - expected >= rules["tolerance_points"]
+    return Track(scores[0], k, scores[-1], expected, behind, curve.source, rules["instrument"])
 
 
 def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, Track]:
-    """For each course with two or more scores: its Track (two queries for any number)."""
+    """For each course with two or more scores of the questionnaire its format is tracked on
+    (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track (two
+    queries for any number). A course missing here cannot be checked yet."""
     course_ids = [c.pk for c in courses]
     if not course_ids or clinic is None:
         return {}
+    by_id = {course.pk: course for course in courses}
+    tracked = {pk: tracked_instrument(course.format) for pk, course in by_id.items()}
     curve = expected_curve(clinic)
     # Only the main score of each answer, not its whole stored scores (decoding those took
     # most of a caseload page's time with a course's worth of answers per row; issue 20).
     series: dict[int, list[float]] = {}
-    for course_id, total in (
+    instruments = sorted(set(tracked.values()))
+    # One questionnaire (most pages) as an equality, several as a list: both read each
+    # course's answers in time order from admin_course_series, without a sort.
+    which = (
+        {"instrument_id": instruments[0]}
+        if len(instruments) == 1
+        else {"instrument_id__in": instruments}
+    )
+    for course_id, instrument_id, total in (
         Administration.objects.filter(
             course_id__in=course_ids,
-            instrument_id=expected_rules()["instrument"],
+            **which,
             status=Status.SUBMITTED,
             corrections__isnull=True,
             scores__total__isnull=False,
         )
-        .order_by("course_id", "submitted_at")
-        .values_list("course_id", Cast(KT("scores__total"), FloatField()))
+        .order_by("course_id", "instrument_id", "submitted_at")
+        .values_list("course_id", "instrument_id", Cast(KT("scores__total"), FloatField()))
     ):
-        series.setdefault(course_id, []).append(float(total))
+        if instrument_id == tracked[course_id]:
+            series.setdefault(course_id, []).append(float(total))
     tracks = {}
-    by_id = {course.pk: course for course in courses}
     for course_id, scores in series.items():
         course = by_id[course_id]
         result = track(scores, curve, course.contracted_sessions, course.format)
@@ -998,7 +1190,7 @@ def next_steps(course: Course, results: Sequence[InstrumentResults]) -> list[str
     if (
         not rows
         or cast(float, rows[-1].value) - cast(float, rows[-1].expected)
-        < (expected_rules()["tolerance_points"])
+        < (tracking_rules(course.format)["tolerance_points"])
     ):
         return []
     rules = next_step_rules()

@@ -18,11 +18,18 @@ from gentle.accounts.decorators import role_required
 from gentle.accounts.models import Role
 from gentle.audit.names import Action
 from gentle.clients import selectors as client_selectors
-from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
+from gentle.clients.access import (
+    access_path,
+    client_for,
+    rater_role_of,
+    record_list_read,
+    visible_clients,
+)
 from gentle.courses import selectors as course_selectors
 from gentle.courses.access import course_for
 from gentle.courses.models import Course, CourseFormat
 from gentle.courses.selectors import PHASE_LABELS, grid_sessions, summary_context
+from gentle.fidelity import selectors as fidelity_selectors
 from gentle.formulation.selectors import ratings_by_session
 from gentle.lib.keyset import request_page
 from gentle.measures import selectors as measure_selectors
@@ -165,13 +172,15 @@ def course_summary(request, course_id: int):
 @role_required(*CLINICAL)
 def course_grid(request, course_id: int):
     """A course session by session on one screen: attendance, agenda, techniques, mood, PHQ-9
-    and GAD-7, GAS ratings and tools. A fixed number of queries, whatever the course's size."""
+    and GAD-7, GAS ratings, tools and fidelity ratings (ADR 0057). A fixed number of queries,
+    whatever the course's size."""
     course = course_for(request, course_id, action=Action.COURSE_GRID)
     rows = grid_sessions(course)
     sessions = [row.session for row in rows]
     shown = measure_selectors.grid_instruments(course.format)
     scores = measure_selectors.scores_by_session(course, sessions, shown)
     goals, ratings = ratings_by_session(course)
+    fidelity = fidelity_selectors.by_session([s.pk for s in sessions])
     instruments = [catalogue()[i] for i in shown if i in catalogue()]
     # "PHQ-9 (depression)" heads the column; a phone's card labels the cell "PHQ-9".
     short = {i.id: i.name.split(" (")[0] for i in instruments}
@@ -180,6 +189,15 @@ def course_grid(request, course_id: int):
         row.scores = [(short[i.id], given.get(i.id, [])) for i in instruments]
         row.ratings = ratings.get(row.session.pk, [])
         row.phase_label = PHASE_LABELS.get(row.session.phase, "")
+        row.fidelity = fidelity.get(row.session.pk)
+        row.may_rate = row.session.attendance == "attended" and bool(
+            rater_role_of(course.client.may, row.session.clinician_id, request.user)
+        )
+    rated = [
+        r
+        for entry in fidelity.values()
+        for r in ([entry.self_rating] if entry.self_rating else []) + entry.supervisor
+    ]
     return render(
         request,
         "staff/course_grid.html",
@@ -189,6 +207,7 @@ def course_grid(request, course_id: int):
             "rows": rows,
             "instruments": instruments,
             "goals": goals,
+            "fidelity": fidelity_selectors.summarise(rated),
             # IPT-A: who took part in each session (a parent or carer may join or come alone).
             "adolescent": course.format == CourseFormat.ADOLESCENT,
         },
@@ -218,6 +237,7 @@ def client_measures(request, client_id: int):
             "course": course,
             "results": results,
             "next_steps": measure_selectors.next_steps(course, results) if course else [],
+            "tracked_name": measure_selectors.tracked_name(course.format) if course else "",
             "outcome": measure_selectors.course_outcomes(course, thresholds) if course else None,
             "assignments": measure_selectors.open_assignments(client),
             "alerts": open_alerts(client),

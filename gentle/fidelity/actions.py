@@ -1,0 +1,95 @@
+"""Writes of session fidelity (ADR 0057), each with its audit row in the same transaction.
+The audit detail carries codes and scores, never the comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from gentle.accounts.models import User
+from gentle.audit.log import record
+from gentle.audit.names import Action
+from gentle.courses.models import Session
+from gentle.fidelity import instrument
+from gentle.fidelity.models import FidelityRating, FidelitySettings, RecordedSession
+
+
+def rating_save(
+    *, by: User, session: Session, role: str, phase: str, answers: dict[str, Any], comment: str
+) -> FidelityRating:
+    """Save (or replace) this person's rating of the session; the scores are computed here,
+    from the answers, by the one scoring function. A ValueError leaves nothing changed."""
+    form = instrument.load()
+    scores = instrument.score(form, phase, answers)
+    now = timezone.now()
+    with transaction.atomic():
+        rating, created = FidelityRating.objects.update_or_create(
+            session=session,
+            rater=by,
+            defaults={
+                "role": role,
+                "instrument_version": form.version,
+                "phase": phase,
+                "answers": answers,
+                "adherence": scores.adherence,
+                "quality": scores.quality,
+                "comment": comment,
+                "updated_at": now,
+            },
+            create_defaults={
+                "role": role,
+                "instrument_version": form.version,
+                "phase": phase,
+                "answers": answers,
+                "adherence": scores.adherence,
+                "quality": scores.quality,
+                "comment": comment,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        record(
+            Action.FIDELITY_RATE,
+            actor=by,
+            client=session.course.client,
+            object_type="fidelity_rating",
+            object_id=rating.pk,
+            detail=f"session={session.pk} role={role} adherence={scores.adherence} "
+            f"quality={scores.quality}" + ("" if created else " again"),
+        )
+    return rating
+
+
+def recorded_set(*, by: User, session: Session, recorded: bool) -> None:
+    """Mark the session as recorded for supervision (or unmark it)."""
+    with transaction.atomic():
+        if recorded:
+            RecordedSession.objects.get_or_create(session=session, defaults={"marked_by": by})
+        else:
+            RecordedSession.objects.filter(session=session).delete()
+        record(
+            Action.FIDELITY_RECORDED,
+            actor=by,
+            client=session.course.client,
+            object_type="session",
+            object_id=session.pk,
+            detail=f"recorded={int(recorded)}",
+        )
+
+
+def settings_set(*, by: User, clinic: Any, sample_every: int) -> FidelitySettings:
+    with transaction.atomic():
+        found, _created = FidelitySettings.objects.update_or_create(
+            clinic=clinic, defaults={"sample_every": sample_every, "updated_at": timezone.now()}
+        )
+        record(
+            Action.FIDELITY_SETTINGS_SET,
+            actor=by,
+            clinic_id=clinic.pk,
+            object_type="fidelity_settings",
+            object_id=found.pk,
+            detail=f"sample_every={sample_every}",
+        )
+    return found

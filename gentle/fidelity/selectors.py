@@ -1,0 +1,188 @@
+"""Reads of session fidelity (ADR 0057): the sampling rule, a session's ratings, a course's
+summary and a clinician's ratings by month. Each a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import mean
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Mod, RowNumber
+from django.utils import timezone
+
+from gentle.accounts.models import User
+from gentle.courses.models import Attendance, Session
+from gentle.fidelity.models import (
+    DEFAULT_SAMPLE_EVERY,
+    FidelityRating,
+    FidelitySettings,
+    RaterRole,
+    RecordedSession,
+)
+
+SHOWN = 10  # sessions to rate listed on the supervisor's home
+MONTHS = 24  # months on a clinician's page
+
+
+def sample_every(clinic_id: int) -> int:
+    """The clinic's sampling rate N: supervisors rate one in N of each clinician's held
+    sessions (the clinic's setting, else DEFAULT_SAMPLE_EVERY)."""
+    found = (
+        FidelitySettings.objects.filter(clinic_id=clinic_id)
+        .values_list("sample_every", flat=True)
+        .first()
+    )
+    return found or DEFAULT_SAMPLE_EVERY
+
+
+def held_sessions(clinic_id: int, now: datetime) -> QuerySet[Session]:
+    return Session.objects.filter(
+        course__client__clinic_id=clinic_id,
+        attendance=Attendance.ATTENDED,
+        starts_at__lte=now,
+    )
+
+
+def sampled_ids(clinic_id: int, every: int, now: datetime) -> QuerySet[Any]:
+    """The ids of the sampled sessions: of each clinician's held sessions in the clinic, in time
+    order, the N-th, 2N-th, 3N-th... (deterministic: a session's place never depends on who
+    asks, and held sessions only add to the end)."""
+    ranked = held_sessions(clinic_id, now).annotate(
+        place=Window(
+            RowNumber(),
+            partition_by=[F("clinician_id")],
+            order_by=[F("starts_at").asc(), F("pk").asc()],
+        )
+    )
+    return ranked.annotate(rest=Mod(F("place"), every)).filter(rest=0).values("pk")
+
+
+@dataclass
+class ToRate:
+    shown: list[Any] = field(default_factory=list)  # sessions, each with ``recorded``
+    count: int = 0
+
+
+def to_rate(user: User, clients: QuerySet[Any], clinic_id: int, now: datetime) -> ToRate:
+    """Sessions of these (supervised) clients, held, sampled or recorded for supervision, that
+    this supervisor has not rated and did not hold themself: newest first. Three queries."""
+    every = sample_every(clinic_id)
+    query = (
+        held_sessions(clinic_id, now)
+        .filter(course__client__in=clients.values("pk"))
+        .exclude(clinician=user)
+        .filter(
+            Q(pk__in=sampled_ids(clinic_id, every, now))
+            | Exists(RecordedSession.objects.filter(session=OuterRef("pk")))
+        )
+        .exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
+    )
+    shown = list(
+        query.select_related("course__client", "clinician")
+        .annotate(recorded=Exists(RecordedSession.objects.filter(session=OuterRef("pk"))))
+        .order_by("-starts_at", "-pk")[:SHOWN]
+    )
+    return ToRate(shown=shown, count=query.count())
+
+
+@dataclass
+class SessionFidelity:
+    self_rating: FidelityRating | None = None
+    supervisor: list[FidelityRating] = field(default_factory=list)
+
+
+def by_session(session_ids: list[int]) -> dict[int, SessionFidelity]:
+    """Each session's ratings (one query)."""
+    found: dict[int, SessionFidelity] = defaultdict(SessionFidelity)
+    for rating in FidelityRating.objects.filter(session_id__in=session_ids).select_related("rater"):
+        entry = found[rating.session_id]
+        if rating.role == RaterRole.SELF:
+            entry.self_rating = rating
+        else:
+            entry.supervisor.append(rating)
+    return dict(found)
+
+
+@dataclass
+class Summary:
+    """Ratings of one role: how many, and their mean scores (None without any)."""
+
+    count: int = 0
+    adherence: float | None = None
+    quality: float | None = None
+
+
+def _summary(ratings: list[FidelityRating]) -> Summary:
+    adherence = [r.adherence for r in ratings if r.adherence is not None]
+    quality = [r.quality for r in ratings if r.quality is not None]
+    return Summary(
+        count=len(ratings),
+        adherence=round(mean(adherence), 1) if adherence else None,
+        quality=round(mean(quality), 2) if quality else None,
+    )
+
+
+def summarise(ratings: list[FidelityRating]) -> dict[str, Summary]:
+    """Self-ratings and supervisors' ratings, each summarised."""
+    return {
+        "self": _summary([r for r in ratings if r.role == RaterRole.SELF]),
+        "supervisor": _summary([r for r in ratings if r.role == RaterRole.SUPERVISOR]),
+    }
+
+
+@dataclass
+class Month:
+    month: date  # its first day
+    self_rating: Summary
+    supervisor: Summary
+    pairs: int  # sessions rated by both the clinician and a supervisor
+    difference: float | None  # mean absolute difference of their adherence, in points
+
+
+def agreement(pairs: list[tuple[float, float]]) -> float | None:
+    """The mean absolute difference of paired adherence percentages (None without pairs)."""
+    return round(mean(abs(a - b) for a, b in pairs), 1) if pairs else None
+
+
+def clinician_months(clinic_id: int, clinician: User, now: datetime | None = None) -> list[Month]:
+    """A clinician's sessions' ratings by the month the session was held, the last MONTHS
+    months with any rating, oldest first (one query)."""
+    now = now or timezone.now()
+    since = now.replace(day=1) - timedelta(days=31 * MONTHS)
+    ratings = list(
+        FidelityRating.objects.filter(
+            session__clinician=clinician,
+            session__course__client__clinic_id=clinic_id,
+            session__starts_at__gte=since,
+        ).annotate(held=F("session__starts_at"))
+    )
+    by_month: dict[date, list[Any]] = defaultdict(list)
+    for rating in ratings:
+        held = timezone.localtime(rating.held)
+        by_month[date(held.year, held.month, 1)].append(rating)
+    months = []
+    for first in sorted(by_month):
+        rows = by_month[first]
+        own = {r.session_id: r for r in rows if r.role == RaterRole.SELF}
+        pairs = [
+            (own[r.session_id].adherence, r.adherence)
+            for r in rows
+            if r.role == RaterRole.SUPERVISOR
+            and r.session_id in own
+            and r.adherence is not None
+            and own[r.session_id].adherence is not None
+        ]
+        summary = summarise(rows)
+        months.append(
+            Month(
+                month=first,
+                self_rating=summary["self"],
+                supervisor=summary["supervisor"],
+                pairs=len(pairs),
+                difference=agreement(pairs),
+            )
+        )
+    return months
