@@ -21,6 +21,7 @@ from gentle.measures import tasks as measures_tasks
 from gentle.models import ScheduledRun
 from gentle.notify import tasks as notify_tasks
 from gentle.portal import tasks as portal_tasks
+from gentle.reports import tasks as reports_tasks
 from gentle.safety import tasks as safety_tasks
 
 logger = logging.getLogger("gentle.schedule")
@@ -47,6 +48,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("escalate-open-alerts", 5 * MINUTE, safety_tasks.escalate_open_alerts),
     Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
+    Job("delete-old-report-pdfs", HOUR, reports_tasks.delete_old_report_pdfs),
     Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),
     Job("prune-old-mail", DAY, notify_tasks.prune_old_mail),
     # Every 15 minutes: clients' reminders, GENTLE_REMINDER_HOURS before their sessions.

@@ -174,6 +174,7 @@ INSTALLED_APPS = [
     "gentle.intake",
     "gentle.interop",
     "gentle.staff",
+    "gentle.reports",
     "gentle.portal",
     "django_tasks",
     "django_tasks_db",

@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("gentle.portal.staff_urls")),
     path("", include("gentle.intake.urls")),
     path("", include("gentle.staff.urls")),
+    path("", include("gentle.reports.urls")),
     path("api/v1/", include("gentle.measures.api_urls")),
 ]

@@ -703,6 +703,8 @@ def allowed(access: str, actor: str, target: str, route: str, method: str = "GET
         return (actor, target) in {("clinician", "own"), ("other_clinician", "other_clinic")}
     if access == Access.BREAK_GLASS:
         return role == "clinician" and same_clinic
+    if access == Access.CLINIC_REPORT:  # the request's clinic: no target in the URL
+        return role in {"admin", "supervisor"}
     if access == Access.BREAK_GLASS_REVIEW:  # the grants' holder is "clinician", never these
         return role in {"admin", "supervisor"} and same_clinic
     raise AssertionError(f"unknown access rule {access!r} on {route}")

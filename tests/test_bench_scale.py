@@ -139,3 +139,30 @@ def test_measurer_gives_a_row_per_page_without_errors(db, scale, settings):
     table = scale.render(small, large).splitlines()
     assert len(table) == 2 + len(names)
     assert "| Audit log, deep | administrator |" in "\n".join(table)
+
+
+def test_outcome_report_bench_runs_at_a_tiny_scale(db, settings):
+    """bench/outcome_report.py: 60 courses of 10 administrations, each finished one with its
+    stored result; every request it times answers with the same queries as with none."""
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    path = SCALE_PY.parent / "outcome_report.py"
+    spec = importlib.util.spec_from_file_location("bench_outcome_report", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    seed_demo()
+    before = module.measure(1)
+    counts = module.seed_outcomes(60)
+    assert counts["courses"] == 60 and counts["administrations"] == 600
+    from gentle.measures.models import CourseResult
+
+    assert (
+        CourseResult.objects.filter(course__client__family_name="Bench").count()
+        == (counts["results"])
+    )
+    after = module.measure(1)
+    assert [url for url, *_rest in after] == list(module.URLS)
+    assert [queries for _url, _ms, queries, _kib in after] == [
+        queries for _url, _ms, queries, _kib in before
+    ]
+    assert module.pdf_ms("clinician") > 0  # the worker renders the PDF it times

@@ -247,6 +247,28 @@ def test_the_demo_shows_outcomes_for_finished_courses_and_not_yet_for_running_on
     assert '<ul class="outcomes">' in html
 
 
+def test_the_demo_supervisor_sees_real_figures_in_the_outcome_report(client, settings):
+    """Issue 25 part 3: every finished demo course has its stored result, and the demo's
+    supervisor and administrator read the clinic's report with figures in it."""
+    from gentle.courses.models import FINISHED_STATUSES, Course
+    from gentle.measures.models import CourseResult
+
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True  # as in the demo
+    seed_demo()
+    finished = Course.objects.filter(status__in=FINISHED_STATUSES)
+    assert finished.exists()
+    assert CourseResult.objects.filter(course__in=finished).count() == finished.count()
+    assert CourseResult.objects.filter(state="outcome", complete=True).exists()
+    for email in ("supervisor@demo.gentle.test", "admin@demo.gentle.test"):
+        client.force_login(User.objects.get(email=email))
+        home = client.get("/").content.decode()
+        assert 'href="/reports/outcomes/"' in home
+        html = client.get("/reports/outcomes/?breakdown=clinician").content.decode()
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        assert re.search(r"All courses \S+ \d+ [1-9]\d* \(", text), text[:2000]
+        assert '<svg class="funnel"' in html
+
+
 def test_the_demo_groups_have_held_sessions_and_an_alert_the_facilitator_sees(client, settings):
     """Issue 24: both demo groups have their schedules and held sessions with attendance,
     notes and PHQ-9s falling over time; one follow-up flag; one member's item-9 answer raised an

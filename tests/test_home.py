@@ -303,7 +303,7 @@ def test_the_administrator_sees_whether_the_audit_chain_was_verified(world):
     assert "No check has passed since" in check() and "is the worker running?" in check()
 
 
-def test_the_supervisors_home_links_what_exists_and_claims_no_outcomes(world):
+def test_the_supervisors_home_links_what_exists_and_claims_only_the_outcome_report(world):
     supervise(world.clinic, world.sue, world.bob)
     alert(world.amara, "high", escalated_at=timezone.now())
     alert(world.amara, "moderate")  # not escalated: the clinician's, not the supervisor's
@@ -315,8 +315,16 @@ def test_the_supervisors_home_links_what_exists_and_claims_no_outcomes(world):
     assert 'href="/caseload/?whose=supervised"' in html
     alerts = visible_text(section(html, "open-alerts"))
     assert "1 high" in alerts and "moderate" not in alerts
+    # Outcomes are named only where they are: the clinic's outcome report, which answers.
+    page = (
+        visible_text(html)
+        .lower()
+        .replace("outcome report: the clinic's finished courses and their outcomes", "")
+    )
     for claim in ("outcome", "improv", "recover"):
-        assert claim not in visible_text(html).lower()
+        assert claim not in page
+    assert 'href="/reports/outcomes/"' in html
+    assert signed_in(world.sue).get("/reports/outcomes/").status_code == 200
     assert 'id="today"' not in html
 
 

@@ -87,6 +87,7 @@ class Action(StrEnum):
     CLINIC_STATISTICS_COMPUTE = "clinic_statistics.compute", WRITE
     CLINIC_THRESHOLDS_FIX = "clinic_thresholds.fix", WRITE
     CLINIC_SWITCH = "clinic.switch", EVENT
+    COURSE_RESULTS_STORE = "course_results.store", WRITE
     COMMUNICATION_OPEN = "communication.open", READ
     COMMUNICATION_STYLE = "communication.style", WRITE
     COMMUNICATION_VIEW = "communication.view", READ
@@ -195,6 +196,10 @@ class Action(StrEnum):
     NOTE_SIGN = "note.sign", WRITE
     NOTE_SETTINGS_SET = "note_settings.set", WRITE
     NOTE_UPDATE = "note.update", WRITE
+    OUTCOME_REPORT_VIEW = "outcome_report.view", READ
+    OUTCOME_REPORT_CSV = "outcome_report.csv", READ
+    OUTCOME_REPORT_PDF = "outcome_report.pdf", WRITE
+    OUTCOME_REPORT_PDF_DOWNLOAD = "outcome_report.pdf_download", READ
     PORTAL_END = "portal.end", WRITE
     PORTAL_END_OPEN = "portal.end_open", READ
     PORTAL_EXCHANGE_OPEN = "portal.exchange_open", READ
@@ -412,6 +417,11 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.GROUP_PAPER: _("Printed a group session's guide or sheet"),
     Action.GROUP_PHQ9_SEND: _("Sent the PHQ-9 to group members' phones"),
     Action.GROUP_PROGRAMME: _("Viewed the groups programme's figures"),
+    Action.OUTCOME_REPORT_VIEW: _("Viewed the clinic's outcome report"),
+    Action.OUTCOME_REPORT_CSV: _("Downloaded the clinic's outcome report (CSV)"),
+    Action.OUTCOME_REPORT_PDF: _("Asked for the clinic's outcome report as a PDF"),
+    Action.OUTCOME_REPORT_PDF_DOWNLOAD: _("Downloaded the clinic's outcome report (PDF)"),
+    Action.COURSE_RESULTS_STORE: _("Stored the outcomes of finished courses"),
     Action.GROUP_PROGRAMME_CSV: _("Downloaded the groups programme's figures"),
     Action.GROUP_SCHEDULE: _("Made a group's session schedule"),
     Action.GROUP_SESSION_CANCEL: _("Cancelled a group session"),
@@ -597,6 +607,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "communication": _("Communication"),
     "consent": _("Consents"),
     "course": _("Courses"),
+    "course_results": _("Stored course outcomes"),
     "crisis_text": _("Crisis text"),
     "diary": _("Mood diary"),
     "exchange": _("Communication analyses"),
@@ -618,6 +629,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "mfa": _("Two-factor sign-in"),
     "note": _("Progress notes"),
     "note_settings": _("Note signing settings"),
+    "outcome_report": _("Outcome report"),
     "portal": _("Client portal"),
     "process_note": _("Process notes"),
     "public_text": _("Public pages"),

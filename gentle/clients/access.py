@@ -621,3 +621,17 @@ def fidelity_clinician_for(request: AuthenticatedHttpRequest, user_id: str | int
     if not (own or supervises or context.has(Role.ADMIN)):
         raise Http404
     return clinician
+
+
+# The clinic's outcome report (ADR 0058): counts over the clinic's courses, no client named.
+REPORT_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def report_clinic(request: AuthenticatedHttpRequest) -> Clinic:
+    """The clinic whose courses the outcome report counts: all of the request's clinic, for
+    its administrators and its supervisors (a supervisor leads the programme's quality, and
+    the report names clinicians and counts, never a client); 404 for anyone else."""
+    context = clinic_context(request)
+    if context.clinic is None or not context.has(*REPORT_ROLES):
+        raise Http404
+    return context.clinic

@@ -95,6 +95,8 @@ def course_update(*, by, course: Course, **fields) -> Course:
         )
         if course.status in FINISHED_STATUSES and not was_finished:
             course_finished.finished(course)  # fixes its outcome thresholds (ADR 0052)
+        elif was_finished and course.status not in FINISHED_STATUSES:
+            course_finished.reopened(course)  # its stored result goes (ADR 0058)
     return course
 
 

@@ -110,3 +110,61 @@ def course_outcome(
         response=response,
         remission=remission,
     )
+
+
+Z_95 = 1.959964  # two-sided 95%
+Z_998 = 3.090232  # two-sided 99.8%, the funnel plot's outer limits
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """``count`` of ``n`` with its Wilson score interval (``low``, ``high``, fractions); when
+    ``n`` is 0 there is no proportion (``rate``, ``low`` and ``high`` are None)."""
+
+    count: int
+    n: int
+    rate: float | None
+    low: float | None
+    high: float | None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else round(self.rate * 100, 1)
+
+    @property
+    def low_percent(self) -> float | None:
+        return None if self.low is None else round(self.low * 100, 1)
+
+    @property
+    def high_percent(self) -> float | None:
+        return None if self.high is None else round(self.high * 100, 1)
+
+
+def wilson(count: int, n: int, *, z: float = Z_95) -> Proportion:
+    """The proportion ``count``/``n`` with its Wilson score confidence interval (Wilson 1927;
+    Newcombe 1998, method 3): centre (p + z²/2n) / (1 + z²/n), half-width
+    z / (1 + z²/n) × √(p(1 − p)/n + z²/4n²). Unlike p ± z√(p(1 − p)/n) it stays within 0–1
+    and is not of zero width at 0 or n."""
+    if n < 0 or not 0 <= count <= n:
+        raise ValueError("count must be between 0 and n")
+    if n == 0:
+        return Proportion(0, 0, None, None, None)
+    p = count / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    # Exactly 0 at no count and 1 at all (rounding would leave a hair's breadth), and never
+    # past the rate itself.
+    low = 0.0 if count == 0 else min(p, max(0.0, centre - half))
+    high = 1.0 if count == n else max(p, min(1.0, centre + half))
+    return Proportion(count, n, p, low, high)
+
+
+def funnel_limits(rate: float, n: int, *, z: float) -> tuple[float, float]:
+    """The control limits of a funnel plot (Spiegelhalter 2005) around the overall ``rate`` for
+    a unit of ``n`` cases: rate ± z √(rate(1 − rate)/n), within 0–1."""
+    if n <= 0 or not 0 <= rate <= 1:
+        raise ValueError("n must be positive and rate in [0, 1]")
+    spread = z * math.sqrt(rate * (1 - rate) / n)
+    return max(0.0, rate - spread), min(1.0, rate + spread)

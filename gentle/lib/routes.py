@@ -54,6 +54,7 @@ class Access:
     # supervisors (not a clinician who reaches it only through a member).
     GROUP_PAPER = "group_paper"
     GROUP_READ_RUN = "group_read_run"  # GET: GROUP; POST: GROUP_RUN (a group session's record)
+    CLINIC_REPORT = "clinic_report"  # the clinic's administrators and supervisors (ADR 0058)
     NOBODY = "nobody"  # a page a library offers that Gentle closes: 404 for everyone
 
 

@@ -842,3 +842,97 @@ def grief_curve(
         drawn.append(("diamond", "check-in", keys["check-in"]))
     parts.append("</svg>")
     return _box("".join(parts), legend("grief", drawn))
+
+
+def funnel(
+    points: Sequence[tuple[int, float, str]],
+    *,
+    rate: float,
+    limits: Callable[[float, int, float], tuple[float, float]],
+    z_inner: float,
+    z_outer: float,
+    x_label: str,
+    y_label: str,
+    label: str,
+    keys: Mapping[str, str],
+    height: int = 300,
+) -> str:
+    """A funnel plot (Spiegelhalter 2005): each unit's rate (0–1) against its number of cases,
+    around the overall ``rate`` with the control limits ``limits(rate, n, z)`` at ``z_inner``
+    and ``z_outer``. ``points``: (n, rate, short label) — each dot is labelled with its short
+    label (a number the page's table explains) and titled with it. ``keys``: the legend's
+    words for "rate", "inner", "outer" and "unit"."""
+    top, bottom = 12, 44
+    plot_h = height - top - bottom
+    most = max([n for n, _r, _l in points] + [10])
+    x_ticks = nice_ticks(0, most)
+    high = max(x_ticks[-1], most)
+    y_ticks = [0, 25, 50, 75, 100]
+    left = _left_pad([f"{t}%" for t in y_ticks]) + 6
+    right = 3.0
+    plot_w = 100 - left - right
+
+    def px(n: float) -> float:
+        return left + n / high * plot_w
+
+    def py(value: float) -> float:
+        return round(top + plot_h - value * plot_h, 1)
+
+    def curve(z: float, side: int) -> str:
+        steps = [max(1, round(high * i / 60)) for i in range(61)]
+        coords = []
+        for n in sorted(set(steps)):
+            bound = limits(rate, n, z)[0 if side < 0 else 1]
+            coords.append(f"{round(n / high * 1000, 1)},{round(plot_h - bound * plot_h, 1)}")
+        return " ".join(coords)
+
+    body = [
+        f'<line class="funnel-rate" stroke="#222" stroke-width="2" x1="0" x2="1000" '
+        f'y1="{round(plot_h - rate * plot_h, 1)}" y2="{round(plot_h - rate * plot_h, 1)}"/>'
+    ]
+    # Presentation attributes as well as classes: the PDF's renderer reads no stylesheet for
+    # an inline SVG (the page's stylesheet overrides them on screen).
+    for z, css, dashes in ((z_inner, "funnel-inner", "6 4"), (z_outer, "funnel-outer", "2 3")):
+        for side in (-1, 1):
+            body.append(
+                f'<polyline class="{css}" fill="none" stroke="#555" stroke-width="1.5" '
+                f'stroke-dasharray="{dashes}" points="{curve(z, side)}"/>'
+            )
+    parts = [
+        f'<svg class="funnel" width="100%" height="{height}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+        f'<rect class="frame" x="{_pct(left)}" y="{top}" width="{_pct(plot_w)}" '
+        f'height="{plot_h}" fill="none"/>',
+        _plot(left, top, plot_w, plot_h, body),
+        f'<text class="axis-title" x="{_pct(left + plot_w / 2)}" y="{height - 6}" '
+        f'text-anchor="middle">{escape(x_label)}</text>',
+        f'<text class="axis-title" x="14" y="{top + plot_h / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>',
+    ]
+    for percent in y_ticks:
+        parts.append(
+            f'<text class="tick" x="{_pct(left)}" dx="-6" y="{py(percent / 100) + 4}" '
+            f'text-anchor="end">{percent}%</text>'
+        )
+    for tick in _spaced(x_ticks, lambda t: px(t) / 100 * NARROW_PX, 24):
+        parts.append(
+            f'<text class="tick" x="{_pct(px(tick))}" y="{top + plot_h + 17}" '
+            f'text-anchor="middle">{_num(tick)}</text>'
+        )
+    for n, value, short in points:
+        parts.append(
+            f'<g class="funnel-unit"><title>{escape(short)}</title>'
+            f'<circle class="dot" fill="#222" cx="{_pct(px(n))}" cy="{py(value)}" r="5"/>'
+            f'<text class="funnel-label" x="{_pct(px(n))}" dx="8" '
+            f'y="{py(value) - 6 if py(value) > top + 14 else py(value) + 16}">'
+            f"{escape(short)}</text></g>"
+        )
+    parts.append("</svg>")
+    entries = [
+        ("stroke", "funnel-rate", keys["rate"]),
+        ("stroke", "funnel-inner", keys["inner"]),
+        ("stroke", "funnel-outer", keys["outer"]),
+        ("dot", "dot", keys["unit"]),
+    ]
+    return _box("".join(parts), legend("funnel", entries))

@@ -21,8 +21,10 @@ from gentle.measures.instruments import Instrument, Rule, catalogue
 from gentle.measures.models import (
     Administration,
     ClinicStatistic,
+    CourseResult,
     FixedThresholds,
     Mode,
+    ResultState,
     StatisticKind,
     Status,
 )
@@ -191,6 +193,8 @@ def administration_submit(
             detail=f"instrument={administration.instrument_id}",
         )
         _alerts_raise(by=by, administration=administration, rules=rules)
+        if administration.course_id:  # a late or corrected score of a finished course
+            _result_refresh(administration.course_id)
     return rules
 
 
@@ -230,6 +234,7 @@ def statistics_compute(*, clinic: Clinic, now: datetime | None = None) -> list[s
     # Courses finished before their thresholds were kept get them now, from the spread as last
     # stored (ADR 0052), before it is replaced.
     thresholds_fix_missing(clinic=clinic)
+    results_fill_missing(clinic=clinic)
     # Read before the transaction: the reads are long and change nothing.
     curve, courses = selectors.compute_expected_curve(clinic)
     spreads = selectors.first_score_spreads(selectors.clinic_first_scores(clinic))
@@ -302,6 +307,126 @@ def thresholds_fix_missing(*, clinic: Clinic) -> int:
                 thresholds_fix(course)
             record(
                 Action.CLINIC_THRESHOLDS_FIX,
+                actor_label="gentle worker",
+                clinic_id=clinic.pk,
+                object_type="clinic",
+                object_id=clinic.pk,
+                detail=f"courses={len(missing)}",
+            )
+    return len(missing)
+
+
+def _clinician_of(course: Course) -> int | None:
+    """The client's clinician (the first on the care team) when the result is written."""
+    from gentle.clients.models import CareTeamMember, TeamRole
+
+    return (
+        CareTeamMember.objects.filter(client_id=course.client_id, role=TeamRole.CLINICIAN)
+        .order_by("added_at", "pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def result_store(course: Course) -> None:
+    """See ``result_write``; returns nothing (a ``course_finished`` callback)."""
+    result_write(course)
+
+
+def result_write(course: Course) -> CourseResult:
+    """Store (or write again) the finished course's outcome as the measures page judges it:
+    ``selectors.course_outcomes`` with the thresholds fixed when it finished, so a rule
+    changed in outcomes.json or per format flows in here too (ADR 0058). Called through
+    gentle.lib.course_finished in the transaction that finishes the course (after
+    ``thresholds_fix``), and when a score of the finished course arrives or is corrected;
+    the caller's audit row covers it."""
+    from gentle.lib import course_focus
+
+    outcome = selectors.course_outcomes(
+        course, selectors.page_thresholds(course.client.clinic_id, course)
+    )
+    result = outcome.result if outcome is not None else None
+    has = outcome is not None and not outcome.not_yet and result is not None
+    areas = course_focus.of(course).areas
+    finished_on = course.ended_on or _last_session_day(course) or timezone.localdate()
+    stored, _created = CourseResult.objects.update_or_create(
+        course=course,
+        defaults={
+            "clinic_id": course.client.clinic_id,
+            "finished_on": finished_on,
+            "status": course.status,
+            "format": course.format,
+            "clinician_id": _clinician_of(course),
+            "problem_area": areas[0][0] if areas else "",
+            "attended": outcome.attended if outcome is not None else 0,
+            "state": ResultState.OUTCOME if has else ResultState.NOT_YET,
+            "complete": bool(has and outcome is not None and outcome.complete),
+            "case_at_start": result.case_at_start if has and result else None,
+            "recovered": result.recovered if has and result else None,
+            "reliable_improvement": result.reliable_improvement if has and result else None,
+            "reliable_recovery": result.reliable_recovery if has and result else None,
+            "reliable_deterioration": result.reliable_deterioration if has and result else None,
+            "response": result.response if has and result else None,
+            "remission": result.remission if has and result else None,
+            "first_depression": outcome.first_depression if has and outcome else None,
+            "last_depression": outcome.last_depression if has and outcome else None,
+            "computed_at": timezone.now(),
+        },
+    )
+    return stored
+
+
+def _last_session_day(course: Course) -> date | None:
+    """A completed course keeps no end date: the day of its last attended session."""
+    from gentle.courses.models import Attendance
+
+    last = (
+        course.sessions.filter(attendance=Attendance.ATTENDED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(last) if last else None
+
+
+def result_forget(course: Course) -> None:
+    """A finished course set running again has no outcome (ADR 0058)."""
+    CourseResult.objects.filter(course=course).delete()
+
+
+def _result_refresh(course_id: int) -> None:
+    """A score of a finished course was submitted (a late answer, a correction): its stored
+    result is written again."""
+    from gentle.courses.models import FINISHED_STATUSES
+
+    course = (
+        Course.objects.filter(pk=course_id, status__in=FINISHED_STATUSES)
+        .select_related("client")
+        .first()
+    )
+    if course is not None:
+        result_store(course)
+
+
+def results_fill_missing(*, clinic: Clinic) -> int:
+    """Store the outcome of the clinic's finished courses that have none (finished before
+    results were kept, or seeded); how many. Run by the worker with the clinic's statistics,
+    and by the demo seeding."""
+    from gentle.courses.models import FINISHED_STATUSES
+
+    missing = list(
+        Course.objects.filter(client__clinic=clinic, status__in=FINISHED_STATUSES)
+        .filter(~Exists(CourseResult.objects.filter(course=OuterRef("pk"))))
+        .select_related("client")
+    )
+    if missing:
+        with transaction.atomic():
+            for course in missing:
+                if not FixedThresholds.objects.filter(course=course).exists():
+                    thresholds_fix(course)
+                result_store(course)
+            record(
+                Action.COURSE_RESULTS_STORE,
                 actor_label="gentle worker",
                 clinic_id=clinic.pk,
                 object_type="clinic",

@@ -25,3 +25,7 @@ class MeasuresConfig(AppConfig):
         before_signing.register("measures", alerts.risk_answers_of_the_day)
         # A finished course keeps the reliable-change thresholds it was judged by (ADR 0052).
         course_finished.register("measures", actions.thresholds_fix)
+        # ... and its outcome is stored once for the clinic report (ADR 0058); "measures"
+        # runs first, so the result is judged by the thresholds just fixed.
+        course_finished.register("measures_result", actions.result_store)
+        course_finished.register_reopened("measures_result", actions.result_forget)

@@ -9,12 +9,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from gentle.accounts.demo import DEMO_CLINIC_SLUG
 from gentle.accounts.models import User
 from gentle.clients.models import Client
 from gentle.courses.models import FINISHED_STATUSES, Course, Session
 from gentle.measures import actions
 from gentle.measures.instruments import Instrument, catalogue
-from gentle.measures.models import Administration, FixedThresholds, Mode
+from gentle.measures.models import Administration, CourseResult, FixedThresholds, Mode
 from gentle.safety.actions import alert_acknowledge
 from gentle.safety.models import Alert
 
@@ -337,7 +338,18 @@ def _submit(
     )
 
 
+def seed_results(rng: Random, context: dict[str, Any]) -> None:
+    """Store the outcome of every finished demo course (ADR 0058): the clinic report reads
+    them. Last of the steps, after the groups' finished courses."""
+    from gentle.accounts.models import Clinic
+
+    clinic = Clinic.objects.get(slug=DEMO_CLINIC_SLUG)
+    count = actions.results_fill_missing(clinic=clinic)
+    context.setdefault("counts", {})["course_results"] = count
+
+
 def remove(clinic_slug: str) -> None:
+    CourseResult.objects.filter(clinic__slug=clinic_slug).delete()
     FixedThresholds.objects.filter(course__client__clinic__slug=clinic_slug).delete()
     Alert.objects.filter(client__clinic__slug=clinic_slug).delete()
     Administration.objects.filter(client__clinic__slug=clinic_slug, corrects__isnull=False).delete()

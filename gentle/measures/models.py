@@ -193,3 +193,54 @@ class FixedThresholds(models.Model):
 
     def __str__(self) -> str:
         return f"thresholds of course {self.course_id}"
+
+
+class ResultState(models.TextChoices):
+    OUTCOME = "outcome", _("Has an outcome")
+    NOT_YET = "not_yet", _("Not yet")
+
+
+class CourseResult(models.Model):
+    """A finished course's outcome, stored once (ADR 0058) so that the clinic report is a few
+    grouped counts over courses rather than a scan of administrations. Written in the
+    transaction that finishes the course (``gentle.lib.course_finished``), written again when a
+    score of the finished course is submitted or corrected, removed when the course is
+    reopened; the worker and the demo seeding fill in finished courses that have none.
+
+    ``state``: ``outcome`` when the rules of data/outcomes.json give one (``selectors.
+    course_outcomes``), else ``not_yet``. ``complete``: the measures' first and last scores
+    paired by date (False: "Data incomplete"; recovery and the reliable-change figures are
+    then None, response and remission still read the depression measure). Clinician, format
+    and problem area are snapshots taken when the result was written."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="result")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    finished_on = models.DateField()
+    status = models.CharField(max_length=20)
+    format = models.CharField(max_length=20)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    problem_area = models.CharField(max_length=30, blank=True)
+    attended = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=ResultState.choices)
+    complete = models.BooleanField(default=False)
+    case_at_start = models.BooleanField(null=True)
+    recovered = models.BooleanField(null=True)
+    reliable_improvement = models.BooleanField(null=True)
+    reliable_recovery = models.BooleanField(null=True)
+    reliable_deterioration = models.BooleanField(null=True)
+    response = models.BooleanField(null=True)
+    remission = models.BooleanField(null=True)
+    first_depression = models.FloatField(null=True)
+    last_depression = models.FloatField(null=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The clinic report: a clinic's results by the day their course finished.
+            models.Index(fields=["clinic", "finished_on"], name="course_result_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"result of course {self.course_id}"

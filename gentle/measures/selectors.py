@@ -549,6 +549,8 @@ class Outcome:
     complete: bool
     rules: dict[str, Any]  # the rule set the course is judged by (its format's, if it has one)
     rule_set: str = ""  # the format whose own rules these are; "" for the clinic-wide rules
+    first_depression: float | None = None
+    last_depression: float | None = None
 
     @property
     def response_percent(self) -> int | None:
@@ -693,6 +695,7 @@ def course_outcomes(
     depression_scores = series[depression]
     first = {depression: depression_scores[0][1]}
     last = {depression: depression_scores[-1][1]}
+    outcome.first_depression, outcome.last_depression = first[depression], last[depression]
     for measure, scores in series.items():
         if measure == depression:
             continue
