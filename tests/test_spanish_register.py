@@ -98,9 +98,9 @@ THIRD_PERSON: dict[str, str] = {
     "Supervision of each clinician's courses: those behind their expected recovery on the "
     "questionnaire their format gives every session (the PHQ-9; the PHQ-A for adolescents; the "
     "EPDS in perinatal care), measures and notes overdue, comments the clinician answers, and "
-    "risk escalated in time, with people, roles and an audit trail kept by the clinic.": (
-        "the clinicians' courses"
-    ),
+    "risk escalated in time; a report of the clinic's outcomes over a period, by clinician, "
+    "format, problem area and group; with people, roles and an audit trail kept by the "
+    "clinic.": ("the clinicians' courses"),
     "Gentle supports Interpersonal Psychotherapy (IPT) from the first session to the last: the "
     "course and its phases, the people in a client's life, the changes they are going "
     "through, and symptom measures that show progress.": "the course's phases",

@@ -89,8 +89,10 @@ def _funnel(report: Report) -> tuple[str, list[dict[str, Any]]]:
         low95, high95 = funnel_limits(clinic.rate, recovery.n, z=Z_95)
         low998, high998 = funnel_limits(clinic.rate, recovery.n, z=Z_998)
         if recovery.rate > high998 or recovery.rate < low998:
+            # xgettext:no-python-format
             where = _("outside the 99.8% limits")
         elif recovery.rate > high95 or recovery.rate < low95:
+            # xgettext:no-python-format
             where = _("outside the 95% limits")
         else:
             where = _("within the limits")
@@ -117,7 +119,9 @@ def _funnel(report: Report) -> tuple[str, list[dict[str, Any]]]:
         label=_("Funnel plot: each clinician's recovery rate against their number of cases"),
         keys={
             "rate": _("The clinic's recovery rate (%(percent)s%%)") % {"percent": clinic.percent},
+            # xgettext:no-python-format
             "inner": _("95% control limits"),
+            # xgettext:no-python-format
             "outer": _("99.8% control limits"),
             "unit": _("A clinician (numbered as in the table)"),
         },
