@@ -259,6 +259,15 @@ def test_the_demo_supervisor_sees_real_figures_in_the_outcome_report(client, set
     assert finished.exists()
     assert CourseResult.objects.filter(course__in=finished).count() == finished.count()
     assert CourseResult.objects.filter(state="outcome", complete=True).exists()
+    # Last season's group: each member's meetings are sessions of their own course, so every
+    # finished group course has its outcome (it said "not yet: fewer than 2 sessions attended"
+    # when the demo kept the group's attendance apart from the members' courses).
+    group = CourseResult.objects.filter(format="group")
+    assert group.count() == 6
+    assert set(group.values_list("state", flat=True)) == {"outcome"}
+    # 16 → 7, 18 → 8 and 11 → 6 recover; 12 → 10 and 14 → 13 do not; 8 was not a case.
+    assert group.filter(recovered=True).count() == 3
+    assert group.filter(case_at_start=False).count() == 1
     for email in ("supervisor@demo.gentle.test", "admin@demo.gentle.test"):
         client.force_login(User.objects.get(email=email))
         home = client.get("/").content.decode()

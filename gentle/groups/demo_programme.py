@@ -6,7 +6,8 @@ them (``groups.demo.remove`` deletes every group of the demo clinic).
 Six fictional members on the second clinician's care team: one joined at the second session (a
 late join), one stopped coming after the third; the rest completed. Each gave a PHQ-9 at the
 first and the last group session they attended (item 9 always 0: no risk story here). The
-shared session rows are created directly: the session screen that records them is its own part.
+shared session rows are created directly, each member's attendance with its session of their
+own course as the session screen makes it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from gentle.courses.models import Attendance, Course, CourseStatus, Session
+from gentle.courses import actions as course_actions
+from gentle.courses.models import Attendance, Course, CourseStatus, Session, SessionMode
 from gentle.groups import actions
 from gentle.groups.demo import PLACE, _new_clients
 from gentle.groups.models import (
@@ -87,12 +89,27 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
         member = actions.member_add(by=clinician, group=group, client=client, joined_on=joined)
         until = last or SESSIONS
         came = [n for n in range(joins, until + 1) if n not in missed]
+        held: dict[int, Session] = {}
         for number in range(joins, until + 1):
+            # As the session screen records it (groups.actions.session_record): each member's
+            # attendance is also a session of their own course, so the course's attended
+            # sessions (and its outcome, issue 25) count the group's meetings.
+            held[number] = course_actions.session_schedule(
+                by=facilitator,
+                course=member.course,
+                starts_at=sessions[number - 1].starts_at,
+                minutes=sessions[number - 1].minutes,
+                mode=SessionMode.IN_PERSON,
+                clinician=facilitator,
+                agenda_format=group.format,
+                attendance=Attendance.ATTENDED if number in came else Attendance.NO_SHOW,
+            )
             GroupAttendance.objects.create(
                 group_session=sessions[number - 1],
                 member=member,
                 attended=number in came,
                 recorded_by=facilitator,
+                course_session=held[number],
             )
         for number, total in ((came[0], first_score), (came[-1], last_score)):
             given = measure_actions.administration_start(
@@ -101,6 +118,7 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
                 instrument=phq9,
                 mode=Mode.IN_SESSION,
                 course=member.course,
+                session=held[number],
             )
             answers = _answers(rng, "phq9_", 9, total, keep_last_zero=True)
             measure_actions.administration_submit(
@@ -134,9 +152,9 @@ def _close_courses(group: Group) -> None:
     """Last season's members' own courses ended with the group (or when they stopped coming),
     their pre-group sessions held: the story their clinician's caseload and home tell."""
     for member in GroupMember.objects.filter(group=group).select_related("course"):
-        Session.objects.filter(course=member.course, starts_at__lt=timezone.now()).update(
-            attendance=Attendance.ATTENDED
-        )
+        Session.objects.filter(
+            course=member.course, starts_at__lt=timezone.now(), attendance=Attendance.SCHEDULED
+        ).update(attendance=Attendance.ATTENDED)
         dropped = member.leave_reason == LeaveReason.DROPPED_OUT
         Course.objects.filter(pk=member.course_id).update(
             status=CourseStatus.ENDED_EARLY if dropped else CourseStatus.COMPLETED,
