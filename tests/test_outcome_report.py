@@ -176,6 +176,21 @@ def test_a_late_score_of_a_finished_course_writes_its_outcome_again(world, clini
     assert (result.last_depression, result.remission) == (0, True)
 
 
+def test_an_attendance_corrected_after_the_course_finished_writes_its_outcome_again(world, clinic):
+    """A1 finished with its two sessions attended (15 -> 4: recovered). Its clinician then
+    records the first as missed: one attended session is fewer than the rules ask, so the
+    stored outcome becomes "not yet", as the measures page says; back to attended, it returns."""
+    course = clinic["A1"]
+    first = course.sessions.order_by("starts_at").first()
+    http = signed_in(world.alice)
+    http.post(f"/sessions/{first.pk}/attendance/", {"attendance": "no_show"})
+    result = CourseResult.objects.get(course=course)
+    assert (result.attended, result.state, result.recovered) == (1, "not_yet", None)
+    http.post(f"/sessions/{first.pk}/attendance/", {"attendance": "attended"})
+    result = CourseResult.objects.get(course=course)
+    assert (result.attended, result.state, result.recovered) == (2, "outcome", True)
+
+
 def test_the_worker_fills_in_finished_courses_without_a_result(world, clinic):
     from gentle.measures.actions import results_fill_missing
 

@@ -184,6 +184,8 @@ def session_set_attendance(*, by, session: Session, attendance: str) -> None:
             object_id=session.pk,
             detail=f"attendance={attendance}",
         )
+        if session.course.status in FINISHED_STATUSES:
+            course_finished.changed(session.course)  # its stored result follows (ADR 0058)
 
 
 def session_set_participants(*, by, session: Session, participants: str) -> None:
@@ -204,6 +206,8 @@ def session_set_participants(*, by, session: Session, participants: str) -> None
             object_id=session.pk,
             detail=f"participants={participants}",
         )
+        if course.status in FINISHED_STATUSES:
+            course_finished.changed(course)  # its stored result follows (ADR 0058)
 
 
 class SessionNotChangeable(Exception):

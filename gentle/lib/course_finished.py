@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 _callbacks: dict[str, Callable[[Any], None]] = {}
+_changed: dict[str, Callable[[Any], None]] = {}
 _reopened: dict[str, Callable[[Any], None]] = {}
 
 
@@ -35,4 +36,16 @@ def register_reopened(name: str, callback: Callable[[Any], None]) -> None:
 
 def reopened(course: Any) -> None:
     for _name, callback in sorted(_reopened.items()):
+        callback(course)
+
+
+def register_changed(name: str, callback: Callable[[Any], None]) -> None:
+    """Add (or replace) a callback taking a finished course whose sessions changed after it
+    finished (an attendance corrected, who took part): what was stored when it finished is
+    written again."""
+    _changed[name] = callback
+
+
+def changed(course: Any) -> None:
+    for _name, callback in sorted(_changed.items()):
         callback(course)

@@ -29,3 +29,4 @@ class MeasuresConfig(AppConfig):
         # runs first, so the result is judged by the thresholds just fixed.
         course_finished.register("measures_result", actions.result_store)
         course_finished.register_reopened("measures_result", actions.result_forget)
+        course_finished.register_changed("measures_result", actions.result_store)
