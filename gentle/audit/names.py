@@ -226,6 +226,7 @@ class Action(StrEnum):
     PUBLIC_TEXT_SAVE = "public_text.save", WRITE
     RECORD_DOWNLOAD_HTML = "record.download_html", READ
     RECORD_DOWNLOAD_JSON = "record.download_json", READ
+    RECORD_DOWNLOAD_PDF = "record.download_pdf", READ
     LETTER_CREATE = "letter.create", WRITE
     LETTER_FINAL = "letter.final", WRITE
     LETTER_LIST = "letter.list", READ
@@ -234,7 +235,6 @@ class Action(StrEnum):
     LETTER_STATUS = "letter.status", READ
     LETTER_UPDATE = "letter.update", WRITE
     LETTER_VIEW = "letter.view", READ
-    RECORD_EXPORT_PDF = "record.export_pdf", READ
     RECORD_EXPORT_REQUEST = "record.export_request", WRITE
     RECORD_EXPORT_STATUS = "record.export_status", READ
     RECORD_EXPORT_VIEW = "record.export_view", READ
@@ -504,6 +504,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.PUBLIC_TEXT_SAVE: _("Changed the wording of a public page"),
     Action.RECORD_DOWNLOAD_HTML: _("Downloaded a readable copy of a record"),
     Action.RECORD_DOWNLOAD_JSON: _("Downloaded a data copy of a record"),
+    Action.RECORD_DOWNLOAD_PDF: _("Downloaded a copy of a record as PDF"),
     Action.LETTER_CREATE: _("Started a letter to the referrer"),
     Action.LETTER_FINAL: _("Made a letter to the referrer final"),
     Action.LETTER_LIST: _("Listed the letters of a course"),
@@ -512,7 +513,6 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.LETTER_STATUS: _("Checked a letter's PDF progress"),
     Action.LETTER_UPDATE: _("Changed a letter to the referrer"),
     Action.LETTER_VIEW: _("Viewed a letter to the referrer"),
-    Action.RECORD_EXPORT_PDF: _("Downloaded a copy of a record as PDF"),
     Action.RECORD_EXPORT_REQUEST: _("Asked for a copy of a record"),
     Action.RECORD_EXPORT_STATUS: _("Checked a record copy's progress"),
     Action.RECORD_EXPORT_VIEW: _("Viewed a copy of a record"),

@@ -79,7 +79,7 @@ class Section:
 
     ``build(client)`` returns the section's JSON-safe data (``[]`` or an object when empty) with
     a fixed number of queries, bounded by the one client, whatever the amount of data. The
-    readable page shows it under ``title`` in ``<section id="{html_id}">``, with ``template``
+    readable page shows it under ``title`` in ``<details id="{html_id}">`` (a ``<section>`` in the PDF), with ``template``
     included for the body; the template gets the section's data as ``data``, made readable by
     ``prepare(data)`` if given, otherwise from ``dates``, ``labels`` and ``pairs``
     (:meth:`readable`).

@@ -136,6 +136,12 @@ urlpatterns = [
         access=Access.PORTAL_OWN,
     ),
     route(
+        "record/<int:export_id>/pdf/",
+        views.portal_export_pdf,
+        name="portal_export_pdf",
+        access=Access.PORTAL_OWN,
+    ),
+    route(
         "record/<int:export_id>/copy/",
         views.portal_export_html,
         name="portal_export_html",
