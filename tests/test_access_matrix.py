@@ -236,6 +236,7 @@ def build_world() -> World:
             status="done",
             progress=100,
             data=build_record(client),
+            pdf=b"%PDF-matrix",
         )
         Formulation.objects.create(
             course=course,

@@ -19,6 +19,12 @@ urlpatterns = [
         access=Access.PORTAL,
     ),
     route(
+        "safety-plan/pdf/",
+        views.portal_safety_plan_pdf,
+        name="portal_safety_plan_pdf",
+        access=Access.PORTAL,
+    ),
+    route(
         "questionnaires/",
         views.portal_questionnaires,
         name="portal_questionnaires",

@@ -60,6 +60,7 @@ from gentle.safety import actions as safety_actions
 from gentle.safety import selectors as safety_selectors
 from gentle.safety.access import own_plan_client
 from gentle.safety.forms import SafetyPlanForm
+from gentle.safety.printing import pdf_response, plan_pdf
 from gentle.safety.selectors import crisis_response, crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
@@ -363,6 +364,16 @@ def portal_safety_plan_print(request):
     page = safety_selectors.plan_page(client, number=request.GET.get("version"))
     page.update(client=client, crisis_text=crisis_text_for(client.clinic, get_language()))
     return render(request, "safety/safety_plan_print.html", page)
+
+
+@role_required(Role.CLIENT)
+def portal_safety_plan_pdf(request):
+    """The client's plan as PDF, in the language they read the portal in (ADR 0063)."""
+    client = own_plan_client(request)
+    page = safety_selectors.plan_page(client, number=request.GET.get("version"))
+    language = get_language()
+    page.update(client=client, crisis_text=crisis_text_for(client.clinic, language))
+    return pdf_response(plan_pdf(page, language), "my-safety-plan.pdf")
 
 
 @role_required(Role.CLIENT)
