@@ -31,6 +31,8 @@ CLIENT_PAGES = {
     "course_detail": "Record",
     "course_edit": "Record",
     "course_summary": "Record",
+    "course_letters": "Record",
+    "fidelity_rate": "Record",
     "session_new": "Record",
     "session_detail": "Record",
     "session_move": "Record",
