@@ -10,7 +10,7 @@ import pytest
 
 from gentle.audit.models import AuditEvent
 from gentle.safety.models import CrisisText
-from tests.factories import signed_in
+from tests.factories import count_queries, signed_in
 from tests.pdf_pages import ink, pdf_reader, pdf_text, png_pages
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,15 @@ def test_others_do_not_get_the_plan(world):
     # The far client's own portal PDF holds their (empty) plan, never Amara's.
     text = pdf_text(signed_in(world.far_portal).get("/portal/safety-plan/pdf/").content)
     assert "Walk by the river" not in text and "There is no safety plan to print yet." in text
+
+
+def test_the_pdf_costs_the_same_queries_however_many_versions(world):
+    http = signed_in(world.alice)
+    url = f"/clients/{world.amara.pk}/safety-plan/pdf/"
+    before = count_queries(http, url)
+    for number in (1, 2, 3):
+        http.post(
+            f"/clients/{world.amara.pk}/safety-plan/",
+            {"based_on": str(number), "coping": f"Walk by the river, take {number}"},
+        )
+    assert count_queries(http, url) == before
