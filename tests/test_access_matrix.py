@@ -21,7 +21,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gentle.accounts.models import Invitation, Role
 from gentle.clients.models import BreakGlassGrant, Client, Consent
 from gentle.communication.models import Exchange, Worksheet
-from gentle.courses.models import Course, ProgressNote, RolePlay, Session, SupervisionComment
+from gentle.courses.models import (
+    Course,
+    Letter,
+    ProgressNote,
+    RolePlay,
+    Session,
+    SupervisionComment,
+)
 from gentle.formulation.models import Formulation, Goal
 from gentle.grief.models import Loss, Transition
 from gentle.groups.models import Group, GroupMember, GroupSession
@@ -168,6 +175,16 @@ def build_world() -> World:
         # A supervision comment on each course (ADR 0055), by whoever: the routes' rule is the
         # client's, not the author's.
         SupervisionComment.objects.create(course=course, author=clinician_of, text="Matrix")
+        # A final letter to the referrer with its PDF made (ADR 0063): every letter route answers.
+        Letter.objects.create(
+            course=course,
+            language="en",
+            status="final",
+            recipient="Matrix",
+            created_by=clinician_of,
+            pdf_status="done",
+            pdf=b"%PDF-matrix",
+        )
         RolePlay.objects.create(
             session=session,
             kind="role_reversal",
@@ -219,6 +236,7 @@ def build_world() -> World:
             status="done",
             progress=100,
             data=build_record(client),
+            pdf=b"%PDF-matrix",
         )
         Formulation.objects.create(
             course=course,
@@ -404,6 +422,11 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
             (k, {"comment_id": SupervisionComment.objects.get(course__client=c).pk})
             for k, c in world.clients.items()
         ]
+    if "<int:letter_id>" in pattern:
+        return [
+            (k, {"letter_id": Letter.objects.get(course__client=c).pk})
+            for k, c in world.clients.items()
+        ]
     if "<int:course_id>" in pattern:
         return [(k, {"course_id": c.courses.get().pk}) for k, c in world.clients.items()]
     if "<int:role_play_id>" in pattern:
@@ -496,6 +519,8 @@ def post_data(route: str, world: World) -> dict:
         },
         "process_note": {"text": "Matrix probe"},
         "relapse_plan": {"warning_signs": "Matrix probe"},
+        "course_letters": {"language": "en"},
+        "letter_edit": {"recipient": "Matrix probe"},
         "client_edit": {"given_name": "Probe", "language": "en"},
         "consent_add": {"kind": "portal", "given_on": "2026-01-05"},
         "calendar_feed_settings": {"action": "renew"},
@@ -719,6 +744,7 @@ def targets_pattern(route: str) -> bool:
         "invitation_id",
         "course_id",
         "comment_id",
+        "letter_id",
         "session_id",
         "role_play_id",
         "administration_id",

@@ -52,9 +52,12 @@ def test_every_registered_section_is_in_the_copy(client_record):
     record = build_record(client_record)
     assert list(record) == ["format", "generated_at", *(s.key for s in SECTIONS)]
     html = render_html(record)
+    printed = render_html(record, printing=True)
     for section in SECTIONS:
         if section.template:
-            assert f'<section id="{section.html_id}">' in html, section.key
+            # Folded under its title on the site; a plain section in the PDF (ADR 0063).
+            assert f'<details class="record-part card" id="{section.html_id}">' in html
+            assert f'<section id="{section.html_id}">' in printed
             assert f"<h2>{escape(section.title)}</h2>" in html, section.key
     contents = html.split("<ol>", 1)[1].split("</ol>", 1)[0]
     assert contents.count("<li>") == len([s for s in SECTIONS if s.template])

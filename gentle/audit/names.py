@@ -231,6 +231,15 @@ class Action(StrEnum):
     PUBLIC_TEXT_SAVE = "public_text.save", WRITE
     RECORD_DOWNLOAD_HTML = "record.download_html", READ
     RECORD_DOWNLOAD_JSON = "record.download_json", READ
+    RECORD_DOWNLOAD_PDF = "record.download_pdf", READ
+    LETTER_CREATE = "letter.create", WRITE
+    LETTER_FINAL = "letter.final", WRITE
+    LETTER_LIST = "letter.list", READ
+    LETTER_OPEN = "letter.open", READ
+    LETTER_PDF = "letter.pdf", READ
+    LETTER_STATUS = "letter.status", READ
+    LETTER_UPDATE = "letter.update", WRITE
+    LETTER_VIEW = "letter.view", READ
     RECORD_EXPORT_REQUEST = "record.export_request", WRITE
     RECORD_EXPORT_STATUS = "record.export_status", READ
     RECORD_EXPORT_VIEW = "record.export_view", READ
@@ -505,6 +514,15 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.PUBLIC_TEXT_SAVE: _("Changed the wording of a public page"),
     Action.RECORD_DOWNLOAD_HTML: _("Downloaded a readable copy of a record"),
     Action.RECORD_DOWNLOAD_JSON: _("Downloaded a data copy of a record"),
+    Action.RECORD_DOWNLOAD_PDF: _("Downloaded a copy of a record as PDF"),
+    Action.LETTER_CREATE: _("Started a letter to the referrer"),
+    Action.LETTER_FINAL: _("Made a letter to the referrer final"),
+    Action.LETTER_LIST: _("Listed the letters of a course"),
+    Action.LETTER_OPEN: _("Opened a letter to the referrer to edit"),
+    Action.LETTER_PDF: _("Downloaded a letter to the referrer"),
+    Action.LETTER_STATUS: _("Checked a letter's PDF progress"),
+    Action.LETTER_UPDATE: _("Changed a letter to the referrer"),
+    Action.LETTER_VIEW: _("Viewed a letter to the referrer"),
     Action.RECORD_EXPORT_REQUEST: _("Asked for a copy of a record"),
     Action.RECORD_EXPORT_STATUS: _("Checked a record copy's progress"),
     Action.RECORD_EXPORT_VIEW: _("Viewed a copy of a record"),
@@ -621,6 +639,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "group": _("Groups"),
     "home": _("Home page"),
     "intake": _("Consultation requests"),
+    "letter": _("Letters to referrers"),
     "inventory": _("Interpersonal inventory"),
     "invitation": _("Invitations"),
     "mail": _("Outgoing mail"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from gentle.clients.access import as_id, client_object
-from gentle.courses.models import Course, ProcessNote, RolePlay, Session, SupervisionComment
+from gentle.courses.models import Course, Letter, ProcessNote, RolePlay, Session, SupervisionComment
 
 
 def course_for(request, course_id, *, write: bool = False, action: str | None = None) -> Course:
@@ -76,3 +76,18 @@ def comment_for(request, comment_id) -> SupervisionComment:
     comment = SupervisionComment.objects.get(pk=comment_id)
     comment.course = course
     return comment
+
+
+def letter_for(request, letter_id, *, write: bool = False, action: str | None = None) -> Letter:
+    """A letter to the referrer through its course's client (404 for missing and forbidden
+    alike)."""
+    return client_object(
+        request,
+        Letter,
+        letter_id,
+        write=write,
+        verb="letter",
+        action=action,
+        object_type="letter",
+        through="course",
+    )

@@ -22,10 +22,13 @@ from gentle.courses.models import (
     Course,
     CourseFormat,
     CourseStatus,
+    Letter,
+    LetterStatus,
     NoteAddendum,
     NoteSettings,
     NoteStatus,
     Participants,
+    PdfStatus,
     ProcessNote,
     ProgressNote,
     RelapsePlan,
@@ -860,3 +863,96 @@ def supervision_meeting_add(
             detail=f"clinician={clinician.pk} courses={len(courses)}",
         )
     return meeting
+
+
+LETTER_TEXT_FIELDS = (
+    "recipient",
+    "focus",
+    "attendance",
+    "outcome",
+    "relapse_plan",
+    "recommendations",
+)
+
+
+class LetterIsFinal(ValueError):
+    """A final letter is read-only: start a new version instead."""
+
+
+def letter_start(*, by, course: Course, language: str, fields: dict, scores: list, chart: str):
+    """A new draft letter to the referrer for ``course``, pre-filled by the caller (the staff
+    app composes the course's facts); its version follows the course's last letter."""
+    with transaction.atomic():
+        last = (
+            Letter.objects.select_for_update()
+            .filter(course=course)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        letter = Letter.objects.create(
+            course=course,
+            version=(last or 0) + 1,
+            language=language,
+            scores=scores,
+            chart=chart,
+            created_by=by,
+            **{name: fields.get(name, "") for name in LETTER_TEXT_FIELDS},
+        )
+        record(
+            Action.LETTER_CREATE,
+            actor=by,
+            client=course.client,
+            object_type="letter",
+            object_id=letter.pk,
+        )
+    return letter
+
+
+def letter_save(*, by, letter: Letter, fields: dict) -> Letter:
+    """Save a draft's text; a final letter is not changed (``LetterIsFinal``)."""
+    with transaction.atomic():
+        changed = Letter.objects.filter(pk=letter.pk, status=LetterStatus.DRAFT).update(
+            updated_at=timezone.now(), **{name: fields[name] for name in LETTER_TEXT_FIELDS}
+        )
+        if not changed:
+            raise LetterIsFinal(letter.pk)
+        record(
+            Action.LETTER_UPDATE,
+            actor=by,
+            client=letter.course.client,
+            object_type="letter",
+            object_id=letter.pk,
+        )
+    letter.refresh_from_db()
+    return letter
+
+
+def letter_finalise(*, by, letter: Letter) -> Letter:
+    """Make a draft final (read-only from now on) and queue its PDF for the worker."""
+    from gentle.courses.tasks import render_letter
+
+    with transaction.atomic():
+        now = timezone.now()
+        changed = Letter.objects.filter(pk=letter.pk, status=LetterStatus.DRAFT).update(
+            status=LetterStatus.FINAL,
+            finalised_by=by,
+            finalised_at=now,
+            updated_at=now,
+            pdf_status=PdfStatus.QUEUED,
+            pdf_progress=0,
+        )
+        if not changed:
+            raise LetterIsFinal(letter.pk)
+        record(
+            Action.LETTER_FINAL,
+            actor=by,
+            client=letter.course.client,
+            object_type="letter",
+            object_id=letter.pk,
+        )
+        # In the same transaction as the letter (the database task backend), as the record
+        # copy does: a final letter always has its PDF on the way.
+        render_letter.enqueue(letter.pk)
+    letter.refresh_from_db()
+    return letter

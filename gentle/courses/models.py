@@ -624,3 +624,69 @@ class SupervisionMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"supervision meeting {self.pk}"
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class PdfStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be made")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Could not be made")
+
+
+class Letter(models.Model):
+    """The end-of-course letter to the referrer (ADR 0063): a draft pre-filled from the course
+    (the staff app composes it from courses, measures and the relapse plan), edited by the
+    care team's clinician, then made final (read-only; a new version may be started). The
+    scores and the chart are kept as they were when the draft was started; the PDF is made by
+    the worker once the letter is final."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="letters")
+    version = models.PositiveSmallIntegerField(default=1)
+    language = models.CharField(
+        _("language of the letter"), max_length=8, choices=settings.LANGUAGES
+    )
+    status = models.CharField(
+        max_length=10, choices=LetterStatus.choices, default=LetterStatus.DRAFT
+    )
+    recipient = models.TextField(_("to"), blank=True)
+    focus = models.TextField(_("focus of the work"), blank=True)
+    attendance = models.TextField(_("sessions"), blank=True)
+    outcome = models.TextField(_("scores and outcome"), blank=True)
+    relapse_plan = models.TextField(_("staying well"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    scores = models.JSONField(default=list, blank=True, help_text="First and last scores, frozen.")
+    chart = models.TextField(blank=True, help_text="The score chart (SVG), frozen.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, blank=True)
+    pdf_progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    pdf = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "version"], name="letter_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"letter {self.version} of course {self.course_id}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == LetterStatus.FINAL
+
+    @property
+    def pdf_pending(self) -> bool:
+        return self.pdf_status in (PdfStatus.QUEUED, PdfStatus.RUNNING)

@@ -10,6 +10,7 @@ through fontconfig.
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -59,4 +60,44 @@ def html_to_pdf(html: str, *, page_size: str = DEFAULT_PAGE_SIZE, landscape: boo
         CSS(string=page_size_css(page_size, landscape=landscape), url_fetcher=fetcher),
     ]
     document = HTML(string=html, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=stylesheets)
+    # Tagged (ADR 0063): a screen reader follows the headings, paragraphs and tables; the
+    # document's language and title come from <html lang> and <title>.
+    return document.write_pdf(stylesheets=stylesheets, pdf_tags=True)
+
+
+# The charts of gentle.lib.svg on paper (ADR 0063): the site styles them from gentle.css by
+# class, but WeasyPrint styles an inline SVG's elements from neither the page's stylesheets nor
+# a <style> reaching into a nested <svg> (the plot area). So each element gets its print style
+# as a ``style`` attribute: the site's chart rules in print's greys and one colour that also
+# reads in black and white. Keys are an element's classes, most specific first.
+CHART_STYLES: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"marker", "phase"}), "stroke:#555;stroke-width:1;stroke-dasharray:3 3"),
+    (frozenset({"frame"}), "fill:none;stroke:#777;stroke-width:0.8"),
+    (frozenset({"grid"}), "stroke:#ddd;stroke-width:0.6"),
+    (frozenset({"line"}), "fill:none;stroke:#1f6f68;stroke-width:2"),
+    (frozenset({"dot"}), "fill:#fff;stroke:#17534e;stroke-width:1.5"),
+    (frozenset({"expected"}), "fill:none;stroke:#555;stroke-width:1.5;stroke-dasharray:6 4"),
+    (frozenset({"marker"}), "stroke:#000;stroke-width:1.2"),
+    (frozenset({"band", "severity-0"}), "stroke:none;fill:#f2f2f2"),
+    (frozenset({"band", "severity-1"}), "stroke:none;fill:#e6e6e6"),
+    (frozenset({"band", "severity-2"}), "stroke:none;fill:#dadada"),
+    (frozenset({"band", "severity-3"}), "stroke:none;fill:#cecece"),
+    (frozenset({"band", "severity-4"}), "stroke:none;fill:#c2c2c2"),
+    (frozenset({"axis-title"}), "font-size:8.5pt;font-weight:bold;fill:#333"),
+    (frozenset({"tick"}), "font-size:8pt;fill:#333"),
+    (frozenset({"tick-label"}), "font-size:8pt;fill:#333"),
+)
+_SVG_ELEMENT = re.compile(r'<(rect|line|polyline|circle|path|text) class="([^"]*)"')
+
+
+def print_chart(chart: str) -> str:
+    """A chart drawn by ``gentle.lib.svg`` with its print style on each element (see
+    ``CHART_STYLES``); still vector graphics. The caller marks it safe: it is our own markup."""
+
+    def styled(match: re.Match[str]) -> str:
+        classes = set(match.group(2).split())
+        style = next((s for keys, s in CHART_STYLES if keys <= classes), "")
+        extra = f' style="{style}"' if style else ""
+        return f'<{match.group(1)} class="{match.group(2)}"{extra}'
+
+    return _SVG_ELEMENT.sub(styled, chart)

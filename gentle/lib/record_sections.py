@@ -79,10 +79,10 @@ class Section:
 
     ``build(client)`` returns the section's JSON-safe data (``[]`` or an object when empty) with
     a fixed number of queries, bounded by the one client, whatever the amount of data. The
-    readable page shows it under ``title`` in ``<section id="{html_id}">``, with ``template``
-    included for the body; the template gets the section's data as ``data``, made readable by
-    ``prepare(data)`` if given, otherwise from ``dates``, ``labels`` and ``pairs``
-    (:meth:`readable`).
+    readable page shows it under ``title`` in ``<details id="{html_id}">`` (a ``<section>`` in
+    the PDF), with ``template`` included for the body; the template gets the section's data
+    as ``data``, made readable by ``prepare(data)`` if given, otherwise from ``dates``,
+    ``labels`` and ``pairs`` (:meth:`readable`).
 
     The same record as FHIR resources is written by each app's ``fhir_export.py`` and composed
     in ``gentle.interop.records`` (docs/fhir.md "Export", ADR 0061), not by these sections.

@@ -188,6 +188,9 @@ class RecordExport(models.Model):
     )
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     data = models.JSONField(null=True, blank=True, help_text="The record, when ready.")
+    pdf = models.BinaryField(
+        null=True, blank=True, help_text="The readable copy as PDF (ADR 0063)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

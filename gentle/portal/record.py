@@ -24,6 +24,7 @@ from gentle.courses import export as courses_export
 from gentle.formulation import export as formulation_export
 from gentle.grief import export as grief_export
 from gentle.inventory import export as inventory_export
+from gentle.lib.pdf import html_to_pdf
 from gentle.lib.record_sections import Section, as_date, json_safe
 from gentle.measures import export as measures_export
 from gentle.portal import export as portal_export
@@ -31,7 +32,14 @@ from gentle.roleplay import export as roleplay_export
 from gentle.safety import export as safety_export
 from gentle.timeline import export as timeline_export
 
-__all__ = ["FORMAT_VERSION", "SECTIONS", "build_record", "opened_summary", "render_html"]
+__all__ = [
+    "FORMAT_VERSION",
+    "SECTIONS",
+    "build_record",
+    "opened_summary",
+    "render_html",
+    "render_pdf",
+]
 
 FORMAT_NAME = "gentle-record"
 FORMAT_VERSION = 1
@@ -86,8 +94,14 @@ def build_record(client, *, progress: Progress | None = None) -> dict:
     return record
 
 
-def render_html(record: dict) -> str:
-    """The record as a standalone, printable HTML page, in the client's language."""
+def render_pdf(record: dict) -> bytes:
+    """The record as a tagged PDF (ADR 0063): the same page, laid out for paper."""
+    return html_to_pdf(render_html(record, printing=True))
+
+
+def render_html(record: dict, *, printing: bool = False) -> str:
+    """The record as a standalone, printable HTML page, in the client's language; with
+    ``printing``, the page WeasyPrint makes the PDF of (every section open, no site links)."""
     language = (record.get("client") or {}).get("language") or settings.LANGUAGE_CODE
     with translation.override(language):
         readable = {s.key: s.readable(record.get(s.key)) for s in SECTIONS}
@@ -100,5 +114,6 @@ def render_html(record: dict) -> str:
                     "generated_at": as_date(record.get("generated_at")),
                 },
                 "parts": [{"section": s, "data": readable[s.key]} for s in SECTIONS if s.template],
+                "printing": printing,
             },
         )

@@ -10,8 +10,9 @@ from gentle.portal.models import ExportStatus, RecordExport
 
 @task()
 def prepare_export(export_id: int) -> str:
-    """Gather the record section by section, saving the progress so the page can show it."""
-    from gentle.portal.record import build_record
+    """Gather the record section by section, then print it as PDF (ADR 0063), saving the
+    progress so the page can show it: the sections are the first 80%, the PDF the rest."""
+    from gentle.portal.record import build_record, render_pdf
 
     export = RecordExport.objects.select_related("client").filter(pk=export_id).first()
     if export is None or export.status == ExportStatus.DONE:
@@ -22,12 +23,13 @@ def prepare_export(export_id: int) -> str:
         RecordExport.objects.filter(pk=export_id).update(progress=min(int(percent), 99))
 
     try:
-        data = build_record(export.client, progress=progress)
+        data = build_record(export.client, progress=lambda p: progress(p * 80 // 100))
+        pdf = render_pdf(data)
     except Exception:
         RecordExport.objects.filter(pk=export_id).update(status=ExportStatus.FAILED)
         raise
     RecordExport.objects.filter(pk=export_id).update(
-        status=ExportStatus.DONE, progress=100, data=data, finished_at=timezone.now()
+        status=ExportStatus.DONE, progress=100, data=data, pdf=pdf, finished_at=timezone.now()
     )
     return "done"
 

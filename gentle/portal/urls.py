@@ -19,6 +19,12 @@ urlpatterns = [
         access=Access.PORTAL,
     ),
     route(
+        "safety-plan/pdf/",
+        views.portal_safety_plan_pdf,
+        name="portal_safety_plan_pdf",
+        access=Access.PORTAL,
+    ),
+    route(
         "questionnaires/",
         views.portal_questionnaires,
         name="portal_questionnaires",
@@ -133,6 +139,12 @@ urlpatterns = [
         "record/<int:export_id>/json/",
         views.portal_export_json,
         name="portal_export_json",
+        access=Access.PORTAL_OWN,
+    ),
+    route(
+        "record/<int:export_id>/pdf/",
+        views.portal_export_pdf,
+        name="portal_export_pdf",
         access=Access.PORTAL_OWN,
     ),
     route(

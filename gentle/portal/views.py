@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -59,6 +60,7 @@ from gentle.safety import actions as safety_actions
 from gentle.safety import selectors as safety_selectors
 from gentle.safety.access import own_plan_client
 from gentle.safety.forms import SafetyPlanForm
+from gentle.safety.printing import pdf_response, plan_pdf
 from gentle.safety.selectors import crisis_response, crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
@@ -362,6 +364,16 @@ def portal_safety_plan_print(request):
     page = safety_selectors.plan_page(client, number=request.GET.get("version"))
     page.update(client=client, crisis_text=crisis_text_for(client.clinic, get_language()))
     return render(request, "safety/safety_plan_print.html", page)
+
+
+@role_required(Role.CLIENT)
+def portal_safety_plan_pdf(request):
+    """The client's plan as PDF, in the language they read the portal in (ADR 0063)."""
+    client = own_plan_client(request)
+    page = safety_selectors.plan_page(client, number=request.GET.get("version"))
+    language = get_language()
+    page.update(client=client, crisis_text=crisis_text_for(client.clinic, language))
+    return pdf_response(plan_pdf(page, language), "my-safety-plan.pdf")
 
 
 @role_required(Role.CLIENT)
@@ -738,6 +750,8 @@ def portal_rehearsal_end(request, rehearsal_id: int):
 # My record: a copy to download, consents, and who opened the record.
 
 EXPORT_KEPT = timedelta(days=1)
+# A copy made before copies had a PDF (ADR 0063) offers none.
+HAS_PDF = ExpressionWrapper(Q(pdf__isnull=False), output_field=BooleanField())
 
 
 @role_required(Role.CLIENT)
@@ -757,9 +771,9 @@ def portal_record(request):
         "portal/record.html",
         {
             "exports": list(
-                client.exports.defer("data").filter(created_at__gte=timezone.now() - EXPORT_KEPT)[
-                    :5
-                ]
+                client.exports.defer("data", "pdf")
+                .annotate(has_pdf=HAS_PDF)
+                .filter(created_at__gte=timezone.now() - EXPORT_KEPT)[:5]
             ),
             "consents": list(client.consents.all()),
             "opened": readable_opened(record_copy.opened_summary(client)),
@@ -771,6 +785,7 @@ def portal_record(request):
 def portal_export_status(request, export_id: int):
     """The progress of a copy being prepared (polled by gentle.js while it runs)."""
     export = own_export(request, export_id, action=Action.RECORD_EXPORT_STATUS)
+    export.has_pdf = export.pdf is not None
     return render(request, "portal/export_status.html", {"export": export})
 
 
@@ -786,6 +801,18 @@ def portal_export_json(request, export_id: int):
     export = _ready(request, export_id, "record.download_json")
     response = JsonResponse(export.data, json_dumps_params={"ensure_ascii": False, "indent": 1})
     name = f"my-record-{export.created_at:%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@role_required(Role.CLIENT)
+def portal_export_pdf(request, export_id: int):
+    """The copy as PDF, made by the worker with the copy itself (ADR 0063)."""
+    export = _ready(request, export_id, Action.RECORD_DOWNLOAD_PDF)
+    if export.pdf is None:  # a copy made before PDFs were
+        raise Http404
+    response = HttpResponse(bytes(export.pdf), content_type="application/pdf")
+    name = f"my-record-{export.created_at:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

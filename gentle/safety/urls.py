@@ -49,4 +49,10 @@ urlpatterns += [
         name="safety_plan_print",
         access=Access.CLIENT_TEAM,
     ),
+    route(
+        "clients/<int:client_id>/safety-plan/pdf/",
+        views.safety_plan_pdf,
+        name="safety_plan_pdf",
+        access=Access.CLIENT_TEAM,
+    ),
 ]

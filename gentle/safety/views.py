@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,6 +32,7 @@ from gentle.safety.forms import (
     SafetyPlanForm,
 )
 from gentle.safety.models import Alert, CrisisText, SafetySettings
+from gentle.safety.printing import pdf_response, plan_pdf
 
 if TYPE_CHECKING:
     from gentle.clients.access import AccessedClient
@@ -197,6 +198,18 @@ def safety_plan_print(request: AuthenticatedHttpRequest, client_id: int) -> Http
     page = selectors.plan_page(client, number=request.GET.get("version"))
     page.update(client=client, crisis_text=selectors.crisis_text_for(client.clinic, get_language()))
     return render(request, "safety/safety_plan_print.html", page)
+
+
+@role_required(Role.CLINICIAN, Role.SUPERVISOR)
+def safety_plan_pdf(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
+    """The plan as PDF for the care team to hand over, in the client's language (ADR 0063)."""
+    client = plan_client(request, client_id)
+    with override(client.language):  # the sections' names, in that language
+        page = selectors.plan_page(client, number=request.GET.get("version"))
+    page.update(
+        client=client, crisis_text=selectors.crisis_text_for(client.clinic, client.language)
+    )
+    return pdf_response(plan_pdf(page, client.language), "safety-plan.pdf")
 
 
 @role_required(Role.ADMIN)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gentle.courses.models import CourseFormat, CourseStatus
@@ -32,4 +33,51 @@ class CaseloadFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *CourseStatus.choices]
+    )
+
+
+LETTER_TEXT_MAX = 4000  # characters per part of a letter: a page at most
+
+
+class LetterStartForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the letter"), choices=settings.LANGUAGES)
+
+
+class LetterForm(forms.Form):
+    recipient = forms.CharField(
+        label=_("To"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The referrer's name and address, as they go at the top of the letter."),
+    )
+    focus = forms.CharField(
+        label=_("Focus of the work"),
+        max_length=LETTER_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    attendance = forms.CharField(
+        label=_("Sessions"),
+        max_length=LETTER_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    outcome = forms.CharField(
+        label=_("Scores and outcome"),
+        max_length=LETTER_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    relapse_plan = forms.CharField(
+        label=_("Staying well"),
+        max_length=LETTER_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("From the relapse-prevention plan: warning signs and what to do."),
+    )
+    recommendations = forms.CharField(
+        label=_("Recommendations"),
+        max_length=LETTER_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.decorators import role_required
@@ -25,18 +29,21 @@ from gentle.clients.access import (
     record_list_read,
     visible_clients,
 )
+from gentle.courses import actions as course_actions
 from gentle.courses import selectors as course_selectors
-from gentle.courses.access import course_for
-from gentle.courses.models import Course, CourseFormat
+from gentle.courses.access import course_for, letter_for
+from gentle.courses.models import FINISHED_STATUSES, Course, CourseFormat, Letter, PdfStatus
 from gentle.courses.selectors import PHASE_LABELS, grid_sessions, summary_context
 from gentle.fidelity import selectors as fidelity_selectors
 from gentle.formulation.selectors import ratings_by_session
+from gentle.lib.forms import posted
 from gentle.lib.keyset import request_page
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.forms import StartForm
 from gentle.measures.instruments import catalogue
 from gentle.safety.selectors import AlertSummary, open_alert_summary, open_alerts
-from gentle.staff.forms import CaseloadFilterForm
+from gentle.staff import letters
+from gentle.staff.forms import CaseloadFilterForm, LetterForm, LetterStartForm
 from gentle.timeline import selectors as timeline_selectors
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
@@ -250,3 +257,124 @@ def client_measures(request, client_id: int):
             "table_latest": f"-{TABLE_LATEST}:",
         },
     )
+
+
+def _letter_status(request, letter) -> HttpResponse:
+    return render(request, "staff/letter_pdf_status.html", {"letter": letter})
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def course_letters(request, course_id: int):
+    """The letters to the referrer of a course, and (for its care team's clinicians) a new
+    draft, pre-filled from the finished course (ADR 0063)."""
+    writing = request.method == "POST"
+    course = course_for(
+        request,
+        course_id,
+        write=writing,
+        action=Action.LETTER_CREATE if writing else Action.LETTER_LIST,
+    )
+    client = course.client
+    form = LetterStartForm(posted(request), initial={"language": client.language})
+    finished = course.status in FINISHED_STATUSES
+    if writing and not finished:
+        form.add_error(None, _("A letter to the referrer is written once the course has finished."))
+    if writing and form.is_valid():
+        language = form.cleaned_data["language"]
+        fields, scores, chart = letters.draft(course, language)
+        letter = course_actions.letter_start(
+            by=request.user,
+            course=course,
+            language=language,
+            fields=fields,
+            scores=scores,
+            chart=chart,
+        )
+        messages.success(request, _("Draft started. Check every part before making it final."))
+        return redirect("letter_edit", letter_id=letter.pk)
+    return render(
+        request,
+        "staff/course_letters.html",
+        {
+            "course": course,
+            "client": client,
+            "form": form,
+            "finished": finished,
+            "can_write": client.may.write,
+            "letters": list(
+                Letter.objects.filter(course=course).defer("pdf", "chart").order_by("-version")
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*CLINICAL)
+@require_http_methods(["GET", "POST"])
+def letter_edit(request, letter_id: int):
+    """A letter to the referrer: its draft's text for the clinician to edit, or the final
+    letter read-only with its PDF."""
+    writing = request.method == "POST"
+    letter = letter_for(
+        request,
+        letter_id,
+        write=writing,
+        action=Action.LETTER_UPDATE if writing else Action.LETTER_VIEW,
+    )
+    client = letter.course.client
+    initial = {name: getattr(letter, name) for name in LetterForm.base_fields}
+    form = LetterForm(posted(request), initial=initial)
+    if writing and letter.is_final:
+        form.add_error(None, _("This letter is final and can no longer be changed."))
+    if writing and form.is_valid():
+        course_actions.letter_save(by=request.user, letter=letter, fields=form.cleaned_data)
+        messages.success(request, _("Letter saved."))
+        return redirect("letter_edit", letter_id=letter.pk)
+    return render(
+        request,
+        "staff/letter.html",
+        {
+            "letter": letter,
+            "course": letter.course,
+            "client": client,
+            "form": form,
+            "can_write": client.may.write and not letter.is_final,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CLINICIAN)
+@require_POST
+def letter_final(request, letter_id: int):
+    """Make a draft final; the worker then makes its PDF."""
+    letter = letter_for(request, letter_id, write=True, action=Action.LETTER_OPEN)
+    if letter.is_final:
+        messages.error(request, _("This letter is already final."))
+        return redirect("letter_edit", letter_id=letter.pk)
+    if not letter.recipient.strip():
+        messages.error(request, _("Say to whom the letter goes before making it final."))
+        return redirect("letter_edit", letter_id=letter.pk)
+    course_actions.letter_finalise(by=request.user, letter=letter)
+    messages.success(request, _("The letter is final. Its PDF is being made."))
+    return redirect("letter_edit", letter_id=letter.pk)
+
+
+@role_required(*CLINICAL)
+def letter_status(request, letter_id: int):
+    """The PDF's progress, polled by the letter's page."""
+    letter = letter_for(request, letter_id, action=Action.LETTER_STATUS)
+    return _letter_status(request, letter)
+
+
+@role_required(*CLINICAL)
+def letter_pdf(request, letter_id: int):
+    """The final letter's PDF, when the worker has made it."""
+    letter = letter_for(request, letter_id, action=Action.LETTER_PDF)
+    if letter.pdf_status != PdfStatus.DONE or letter.pdf is None:
+        raise Http404
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    name = f"letter-{letter.course_id}-{letter.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
