@@ -95,6 +95,8 @@ THIRD_PERSON: dict[str, str] = {
     "From this session on, the course is in its termination phase.": "the course's phase",
     "The client with a parent or carer": "the client's parent (a session's participants)",
     "Gentle cannot reach its database just now, so this page could not be shown.": "Gentle",
+    "Each part opens when you tap its title. To print the whole copy, download it as PDF from "
+    "the My record page.": "the part's title",
     "Supervision of each clinician's courses: those behind their expected recovery on the "
     "questionnaire their format gives every session (the PHQ-9; the PHQ-A for adolescents; the "
     "EPDS in perinatal care), measures and notes overdue, comments the clinician answers, and "
