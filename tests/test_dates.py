@@ -26,9 +26,10 @@ NAMED = {
     "DATETIME_FORMAT",
     "SHORT_DATETIME_FORMAT",
 }
-# Not dates for reading: the machine form in <time datetime="…">, a weekday set beside a named
-# date, the week calendar's column heads (weekday and day), and the audit log, read to the second.
-OTHER = {"c", "l", "D", "D j", "Y-m-d H:i:s"}
+# Not dates for reading: the machine form in <time datetime="…"> and in a form's hidden date
+# field (Y-m-d), a weekday set beside a named date, the week calendar's column heads (weekday
+# and day), and the audit log, read to the second.
+OTHER = {"c", "l", "D", "D j", "Y-m-d", "Y-m-d H:i:s"}
 MONDAY = datetime(2030, 12, 9, 9, 30, tzinfo=UTC)
 
 ENGLISH = {
