@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from gentle.accounts.models import (
@@ -445,14 +445,30 @@ def api_token_find(secret: str) -> ApiToken | None:
     )
 
 
-def api_token_used(token: ApiToken, *, detail: str) -> None:
-    """Audit one request made with the token (call inside the request's transaction, so the row
-    commits with the request's own reads and writes) and note when it was last used."""
+def api_token_used(token: ApiToken, *, limit: int, detail: str) -> int | None:
+    """Count one request made with the token against its rate (``limit`` a minute), note when
+    it was last used and audit it (call inside the request's transaction, so the row commits
+    with the request's own reads and writes). Over the limit: nothing is written, and the
+    seconds until the next minute are returned. One UPDATE counts and checks at once, so
+    concurrent requests in several processes cannot all slip under the limit."""
     now = timezone.now()
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    stamp = now.timestamp()
+    window = int(stamp // 60)
+    counted = (
+        ApiToken.objects.filter(pk=token.pk)
+        .filter(~Q(rate_window=window) | Q(rate_count__lt=limit))
+        .update(
+            rate_count=Case(When(rate_window=window, then=F("rate_count") + 1), default=Value(1)),
+            rate_window=window,
+            last_used_at=now,
+        )
+    )
+    if not counted:
+        return int((window + 1) * 60 - stamp) + 1
     record(
         Action.API_TOKEN_USE,
         object_type="api_token",
         object_id=token.pk,
         detail=detail,
     )
+    return None

@@ -227,6 +227,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The rate limit: requests counted in the current minute (``rate_window``, minutes since
+    # the epoch), in this row so that every server process shares the count.
+    rate_window = models.PositiveBigIntegerField(default=0)
+    rate_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

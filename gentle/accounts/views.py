@@ -323,9 +323,7 @@ def api_tokens(request):
     """The clinic's personal access tokens for the API (ADR 0062): make one (its secret is
     shown once, on the next page), see when each was last used, revoke."""
     clinic = clinic_context(request).clinic
-    form = ApiTokenForm(
-        posted(request), clinic=clinic, max_days=settings.GENTLE_API_TOKEN_MAX_DAYS
-    )
+    form = ApiTokenForm(posted(request), clinic=clinic, max_days=settings.GENTLE_API_TOKEN_MAX_DAYS)
     if request.method == "POST" and form.is_valid():
         token, secret = actions.api_token_create(
             by=request.user,
@@ -338,9 +336,7 @@ def api_tokens(request):
         return render(
             request, "accounts/api_token_created.html", {"token": token, "secret": secret}
         )
-    rows = list(
-        ApiToken.objects.filter(clinic=clinic).select_related("user", "created_by")[:200]
-    )
+    rows = list(ApiToken.objects.filter(clinic=clinic).select_related("user", "created_by")[:200])
     with transaction.atomic():
         record(
             Action.API_TOKEN_LIST,
