@@ -40,7 +40,7 @@ from gentle.accounts import actions as account_actions
 from gentle.accounts.context import bind_token_user, clinic_context
 from gentle.accounts.models import ApiScope, ApiToken, Role
 from gentle.audit.names import Action
-from gentle.clients.access import client_for, record_list_read, visible_clients
+from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
 from gentle.clients.models import Client
 from gentle.courses.access import course_for
 from gentle.courses.models import Course, Session
@@ -585,12 +585,15 @@ def _clinical(request: HttpRequest) -> None:
 
 
 def _client(request: HttpRequest, client_id: int, listing: str, action: str) -> Client:
-    return client_for(request, client_id, action=action, detail=f"channel=api list={listing}")
+    return client_for(
+        request,  # type: ignore[arg-type]  # signed in: ninja's auth ran first
+        client_id,
+        action=action,
+        detail=f"channel=api list={listing}",
+    )
 
 
 def client_json(client: Any) -> dict[str, Any]:
-    from gentle.clients.access import access_path
-
     return {
         "id": client.pk,
         "given_name": client.given_name,
