@@ -434,6 +434,17 @@ def test_a_body_over_the_upload_limit_gets_a_json_413_and_stores_nothing(alice, 
     assert not Administration.objects.exists()
 
 
+def test_two_megabytes_of_unknown_ids_get_a_short_json_413_not_an_echo(alice, world):
+    """Issue 26: a 2 MB body of unknown ids got a 2.9 MB error echoing them all."""
+    answers = {f"unknown_question_{n:07d}": 1 for n in range(70_000)}
+    body = json.dumps({**GAD7_IN_SESSION, "answers": answers})
+    assert len(body) > 2_000_000
+    response = post(alice, world.amara, body)
+    api_error(response, 413, "too large")
+    assert len(response.content) < 500
+    assert not Administration.objects.exists()
+
+
 def test_fifty_thousand_unknown_answers_get_a_short_summary(alice, world):
     answers = {f"q{n}": 1 for n in range(50_000)}  # 0.6 MB, under the 1 MB limit
     response = post(alice, world.amara, {**GAD7_IN_SESSION, "answers": answers})

@@ -80,8 +80,8 @@ class TokenAuth(HttpBearer):
     without falling back to the session."""
 
     openapi_description = (
-        "A personal access token made by a clinic administrator (Clinic → API tokens), with "
-        "the scopes read and administrations:write."
+        "A personal access token made by a clinic administrator (Clinic settings → API "
+        "tokens), with the scopes read and administrations:write."
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
