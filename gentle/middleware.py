@@ -85,8 +85,8 @@ class SecurityHeadersMiddleware:
 class ApiErrorsMiddleware:
     """Under /api/, errors that arise outside the views (an unknown address, a wrong method, a
     refused CSRF token, a server error) answer in the API's JSON shape, keeping their status
-    and headers (Allow, Cache-Control, ...); and a body over DATA_UPLOAD_MAX_MEMORY_SIZE is
-    refused with 413 before anything reads it."""
+    and headers (Allow, Cache-Control, ...); and a body over GENTLE_API_MAX_BODY (or
+    DATA_UPLOAD_MAX_MEMORY_SIZE, if smaller) is refused with 413 before anything reads it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -113,7 +113,8 @@ class ApiErrorsMiddleware:
 
     @staticmethod
     def _too_large(request) -> bool:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limits = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.GENTLE_API_MAX_BODY)
+        limit = min((n for n in limits if n is not None), default=None)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -50,6 +50,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Role-play partner"), "partner_settings", ADMIN, group=SETTINGS),
     NavItem(_("Public pages"), "public_texts", ADMIN, group=SETTINGS),
     NavItem(_("Outgoing mail"), "outgoing_mail", ADMIN, group=SETTINGS),
+    NavItem(_("API tokens"), "api_tokens", ADMIN, group=SETTINGS),
     NavItem(_("FHIR export"), "fhir_exports", ADMIN, group=SETTINGS),
     NavItem(_("Audit log"), "audit_log", ADMIN),
 )

@@ -288,6 +288,13 @@ CACHES = {
     }
 }
 
+# The API (ADR 0062): the largest request body it reads (larger ones are answered 413 before
+# anything reads them), requests per minute for each personal access token (counted in the
+# token's row, so every server process shares the count), and the longest life of a token.
+GENTLE_API_MAX_BODY = env_int("GENTLE_API_MAX_BODY", 1_048_576, minimum=1024)
+GENTLE_API_RATE_PER_MINUTE = env_int("GENTLE_API_RATE_PER_MINUTE", 120, minimum=1)
+GENTLE_API_TOKEN_MAX_DAYS = env_int("GENTLE_API_TOKEN_MAX_DAYS", 365, minimum=1)
+
 # Sessions: idle timeouts (staff, clients), absolute lifetime, MFA for staff.
 GENTLE_IDLE_MINUTES_STAFF = env_int("GENTLE_IDLE_MINUTES_STAFF", 15, minimum=1)
 GENTLE_IDLE_MINUTES_CLIENT = env_int("GENTLE_IDLE_MINUTES_CLIENT", 30, minimum=1)

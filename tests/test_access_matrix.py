@@ -18,7 +18,7 @@ from django.db import connections, transaction
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from gentle.accounts.models import Invitation, Role
+from gentle.accounts.models import ApiToken, Invitation, Role
 from gentle.clients.models import BreakGlassGrant, Client, Consent
 from gentle.communication.models import Exchange, Worksheet
 from gentle.courses.models import (
@@ -90,6 +90,7 @@ class World:
     users: dict
     grants: dict
     invitations: dict
+    tokens: dict
     groups: dict
     members: dict
     bulk_exports: dict
@@ -293,6 +294,17 @@ def build_world() -> World:
         IntakeRequest.objects.create(
             clinic=clinic, name="Matrix", contact="email", email="m@example.test", message="Probe"
         )
+    tokens = {}
+    for key, clinic, holder in (("own", a, clinician), ("other_clinic", b, b_clinician)):
+        tokens[key] = ApiToken.objects.create(
+            clinic=clinic,
+            user=holder,
+            name="Matrix",
+            prefix="gentle_abcd",
+            token_hash=f"{'token-' + key:0<64}"[:64],
+            scopes=["read"],
+            expires_at=own.created_at.replace(year=own.created_at.year + 1),
+        )
     invitations = {}
     for key, clinic in (("own", a), ("other_clinic", b)):
         invitations[key] = Invitation.objects.create(
@@ -364,6 +376,7 @@ def build_world() -> World:
         users={"own": colleague, "other_clinic": b_clinician},
         grants={"own": grant_a, "other_clinic": grant_b},
         invitations=invitations,
+        tokens=tokens,
     )
 
 
@@ -443,6 +456,8 @@ def targets(route: str, world: World) -> list[tuple[str, dict]]:
         return [(k, {"user_id": u.pk, **extra}) for k, u in world.users.items()]
     if "<int:grant_id>" in pattern:
         return [(k, {"grant_id": g.pk}) for k, g in world.grants.items()]
+    if "<int:token_id>" in pattern:
+        return [(k, {"token_id": t.pk}) for k, t in world.tokens.items()]
     if "<int:invitation_id>" in pattern:
         return [(k, {"invitation_id": i.pk}) for k, i in world.invitations.items()]
     if "<int:group_id>" in pattern:
@@ -476,6 +491,12 @@ def post_data(route: str, world: World) -> dict:
         "clinic_client_team": {"clinicians": [world.actors["clinician"].pk]},
         "break_glass": {"reason": "Client in crisis, their clinician is away"},
         "invitations": {"email": "probe@example.test", "role": Role.CLINICIAN},
+        "api_tokens": {
+            "name": "Probe",
+            "user": world.actors["clinician"].pk,
+            "scopes": ["read"],
+            "days": 30,
+        },
         "course_new": {"format": "brief", "start_date": "2026-01-05"},
         "course_edit": {"format": "brief", "start_date": "2026-01-05", "status": "active"},
         "course_triage": {"triage": "finished", "note": "Matrix probe"},
@@ -525,7 +546,7 @@ def post_data(route: str, world: World) -> dict:
         "consent_add": {"kind": "portal", "given_on": "2026-01-05"},
         "calendar_feed_settings": {"action": "renew"},
         "administration_new": {"instrument": "gad7", "mode": "in_session"},
-        "api_administration_create": {"instrument": "gad7", "mode": "in_session"},
+        "api_client_administrations": {"instrument": "gad7", "mode": "in_session"},
         "administration_fill": {"phq9_1": "1", "submit": "0"},
         "portal_fill": {"phq9_1": "1", "submit": "0"},
         "alert_acknowledge": {"action": "contact", "note": "probe"},
@@ -742,6 +763,7 @@ def targets_pattern(route: str) -> bool:
         "user_id",
         "grant_id",
         "invitation_id",
+        "token_id",
         "course_id",
         "comment_id",
         "letter_id",
@@ -823,6 +845,8 @@ def test_route_answers_every_role_as_declared(route, world):
                     ok = status in (200, 302, 400, 409, 410) and not (
                         status == 302 and "/accounts/login/" in response.get("Location", "")
                     )
+                elif actor is None and url.startswith("/api/"):
+                    ok = status == 401  # the API names the ways in (a token, the session)
                 elif actor is None:
                     ok = status == 404 or (
                         status == 302 and response["Location"].startswith("/accounts/login/")

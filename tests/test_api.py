@@ -345,8 +345,11 @@ def test_an_unknown_client_gets_the_same_404(alice, world):
     assert_not_found(post(alice, Client(pk=world.amara.pk + 1000), GAD7_IN_SESSION))
 
 
-def test_anonymous_gets_a_json_404_not_a_sign_in_redirect(client, world):
-    assert_not_found(post(client, world.amara, GAD7_IN_SESSION))
+def test_anonymous_gets_a_json_401_naming_the_ways_in_not_a_sign_in_redirect(client, world):
+    response = post(client, world.amara, GAD7_IN_SESSION)
+    body = api_error(response, 401, "unauthorized")
+    assert "Bearer" in body["message"]
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert not Administration.objects.exists()
 
 
@@ -405,10 +408,10 @@ def test_a_missing_csrf_token_gets_a_json_403(world):
 # Errors outside the views, and error bodies of bounded size ----------------------------------
 
 
-def test_the_wrong_method_gets_a_json_405_naming_the_allowed_one(alice, world):
-    response = alice.get(create_url(world.amara))
+def test_the_wrong_method_gets_a_json_405_naming_the_allowed_ones(alice, world):
+    response = alice.put(create_url(world.amara), "{}", content_type=JSON)
     api_error(response, 405, "method not allowed")
-    assert response["Allow"] == "POST"
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
     response = alice.delete(detail_url(1))
     api_error(response, 405, "method not allowed")
     assert response["Allow"] == "GET"
@@ -431,14 +434,25 @@ def test_a_body_over_the_upload_limit_gets_a_json_413_and_stores_nothing(alice, 
     assert not Administration.objects.exists()
 
 
-def test_a_hundred_thousand_unknown_answers_get_a_short_summary(alice, world):
-    answers = {f"q{n}": 1 for n in range(100_000)}  # 1.2 MB, under the limit
+def test_two_megabytes_of_unknown_ids_get_a_short_json_413_not_an_echo(alice, world):
+    """Issue 26: a 2 MB body of unknown ids got a 2.9 MB error echoing them all."""
+    answers = {f"unknown_question_{n:07d}": 1 for n in range(70_000)}
+    body = json.dumps({**GAD7_IN_SESSION, "answers": answers})
+    assert len(body) > 2_000_000
+    response = post(alice, world.amara, body)
+    api_error(response, 413, "too large")
+    assert len(response.content) < 500
+    assert not Administration.objects.exists()
+
+
+def test_fifty_thousand_unknown_answers_get_a_short_summary(alice, world):
+    answers = {f"q{n}": 1 for n in range(50_000)}  # 0.6 MB, under the 1 MB limit
     response = post(alice, world.amara, {**GAD7_IN_SESSION, "answers": answers})
     body = api_error(response, 400, "bad request")
     assert len(response.content) < 5_000
     assert len(body["errors"]) == 20
     assert body["errors"]["q0"] == "This question is not part of the questionnaire."
-    assert body["more_errors"] == 99_980 and "and 99,980 more" in body["message"]
+    assert body["more_errors"] == 49_980 and "and 49,980 more" in body["message"]
     assert not Administration.objects.exists()
 
 
@@ -479,22 +493,27 @@ def openapi_document(http: HttpClient) -> dict:
     return json.loads(response.content)
 
 
-def test_the_openapi_document_describes_both_operations(client):
+def test_the_openapi_document_describes_every_operation(client):
     document = openapi_document(client)
     assert document["openapi"] == "3.1.0"
     paths = document["paths"]
     assert set(paths) == {
+        "/api/v1/clients/",
+        "/api/v1/clients/{client_id}/",
+        "/api/v1/clients/{client_id}/courses/",
+        "/api/v1/clients/{client_id}/sessions/",
         "/api/v1/clients/{client_id}/administrations/",
         "/api/v1/administrations/{administration_id}/",
+        "/api/v1/courses/{course_id}/outcome/",
     }
     create = paths["/api/v1/clients/{client_id}/administrations/"]["post"]
-    assert set(create["responses"]) >= {"201", "400", "403", "404", "405", "413"}
+    assert set(create["responses"]) >= {"201", "400", "401", "403", "404", "405", "413", "429"}
     assert "requestBody" in create
     read = paths["/api/v1/administrations/{administration_id}/"]["get"]
     assert set(read["responses"]) >= {"200", "404", "405"}
     schemas = document["components"]["schemas"]
     assert "phq9" in schemas["AdministrationCreate"]["properties"]["instrument"]["enum"]
-    assert set(schemas["Administration"]["required"]) >= {
+    assert set(schemas["AdministrationOut"]["required"]) >= {
         "id",
         "client_id",
         "instrument",

@@ -16,10 +16,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from gentle.accounts.models import (
+    ApiToken,
     Invitation,
     InvitationPurpose,
     Membership,
@@ -366,3 +367,108 @@ def invitation_accept(
             detail=f"role={locked.role} via=invitation",
         )
     return user
+
+
+# Personal access tokens for the API (ADR 0062) ------------------------------------------------
+
+API_TOKEN_PURPOSE = "api"  # noqa: S105 (a hash purpose, not a secret)
+API_TOKEN_MARK = "gentle_"  # noqa: S105 (every token starts so: secret scanners look for it)
+
+
+class ApiTokenRefused(ValueError):
+    pass
+
+
+def api_token_create(
+    *, by: User, clinic, user: User, name: str, scopes: list[str], days: int
+) -> tuple[ApiToken, str]:
+    """An administrator makes a token for a clinician or supervisor of their clinic; returns it
+    with its secret, which is stored only as a hash and shown once."""
+    if not Membership.objects.filter(clinic=clinic, user=user, role__in=CLINICAL_ROLES).exists():
+        raise ApiTokenRefused("Tokens are for the clinic's clinicians and supervisors.")
+    secret = API_TOKEN_MARK + new_token()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            clinic=clinic,
+            user=user,
+            name=name,
+            prefix=secret[: len(API_TOKEN_MARK) + 4],
+            token_hash=token_hash(secret, purpose=API_TOKEN_PURPOSE),
+            scopes=sorted(set(scopes)),
+            created_by=by,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        record(
+            Action.API_TOKEN_CREATE,
+            actor=by,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            object_type="api_token",
+            object_id=token.pk,
+            detail=f"user={user.pk} scopes={','.join(token.scopes)} days={days}",
+        )
+    return token, secret
+
+
+def api_token_revoke(*, by: User, token: ApiToken) -> bool:
+    """Revoke a token at once; False when it was already revoked."""
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if changed:
+            record(
+                Action.API_TOKEN_REVOKE,
+                actor=by,
+                role=Role.ADMIN,
+                clinic_id=token.clinic_id,
+                object_type="api_token",
+                object_id=token.pk,
+            )
+    return bool(changed)
+
+
+def api_token_find(secret: str) -> ApiToken | None:
+    """The active token (not revoked, not expired) with this secret, its person and clinic
+    loaded, if the person is still active; None otherwise. One query."""
+    if not secret.startswith(API_TOKEN_MARK) or len(secret) > 100:
+        return None
+    return (
+        ApiToken.objects.select_related("user", "clinic")
+        .filter(
+            token_hash=token_hash(secret, purpose=API_TOKEN_PURPOSE),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
+
+
+def api_token_used(token: ApiToken, *, limit: int, detail: str) -> int | None:
+    """Count one request made with the token against its rate (``limit`` a minute), note when
+    it was last used and audit it (call inside the request's transaction, so the row commits
+    with the request's own reads and writes). Over the limit: nothing is written, and the
+    seconds until the next minute are returned. One UPDATE counts and checks at once, so
+    concurrent requests in several processes cannot all slip under the limit."""
+    now = timezone.now()
+    stamp = now.timestamp()
+    window = int(stamp // 60)
+    counted = (
+        ApiToken.objects.filter(pk=token.pk)
+        .filter(~Q(rate_window=window) | Q(rate_count__lt=limit))
+        .update(
+            rate_count=Case(When(rate_window=window, then=F("rate_count") + 1), default=Value(1)),
+            rate_window=window,
+            last_used_at=now,
+        )
+    )
+    if not counted:
+        return int((window + 1) * 60 - stamp) + 1
+    record(
+        Action.API_TOKEN_USE,
+        object_type="api_token",
+        object_id=token.pk,
+        detail=detail,
+    )
+    return None

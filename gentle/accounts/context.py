@@ -77,3 +77,25 @@ def clinic_context(request) -> ClinicContext:
         )
     request._clinic_context = context
     return context
+
+
+def bind_token_user(request, user, clinic_id: int) -> ClinicContext:
+    """A request made with an API token (ADR 0062) acts as the token's person in the token's
+    clinic: ``request.user`` becomes that person (so the audit context names them) and the
+    clinic context is theirs there, whatever the session holds."""
+    request.user = user
+    request._clinic_context = None
+    memberships = [
+        (role, Clinic.from_db(DEFAULT_DB_ALIAS, CLINIC_FIELDS, clinic))
+        for role, *clinic in MEMBERSHIPS.rows(None, user_id=user.pk)
+    ]
+    clinic = next((c for _, c in memberships if c.pk == clinic_id), None)
+    context = ClinicContext(
+        user=user,
+        clinic=clinic,
+        roles=frozenset(role for role, c in memberships if clinic and c.pk == clinic.pk),
+        clinics=(clinic,) if clinic else (),
+        is_staff_anywhere=any(role in STAFF_ROLES for role, _ in memberships),
+    )
+    request._clinic_context = context
+    return context

@@ -1,9 +1,10 @@
 from allauth.account.forms import ResetPasswordForm
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.backends import users_by_email
-from gentle.accounts.models import Role
+from gentle.accounts.models import ApiScope, Role, User
 from gentle.audit.names import family_choices
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CLIENT]
@@ -89,3 +90,40 @@ class AuditFilterForm(forms.Form):
 
 class SwitchClinicForm(forms.Form):
     clinic = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ApiTokenForm(forms.Form):
+    """A personal access token for the API (ADR 0062), for a clinician or supervisor of the
+    clinic."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “Outcome reporting to the programme”."),
+    )
+    user = forms.ModelChoiceField(
+        label=_("Acts as"),
+        queryset=None,
+        help_text=_(
+            "The token reads and writes as this person, and only what they may open themselves."
+        ),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=90)
+
+    def __init__(self, *args, clinic, max_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(
+                memberships__clinic=clinic,
+                memberships__role__in=(Role.CLINICIAN, Role.SUPERVISOR),
+                is_active=True,
+            )
+            .distinct()
+            .order_by("display_name", "email")
+        )
+        self.fields["days"].max_value = max_days
+        self.fields["days"].validators.append(MaxValueValidator(max_days))
+        self.fields["days"].widget.attrs["max"] = max_days

@@ -75,7 +75,9 @@ class SessionPolicyMiddleware:
             if ended is not None:
                 return ended
         response = self.get_response(request)
-        if request.user.is_authenticated and STARTED not in request.session:
+        # A request made with an API token keeps no session (ADR 0062).
+        token = getattr(request, "api_token", None)
+        if request.user.is_authenticated and token is None and STARTED not in request.session:
             now = time.time()  # signed in during this request
             request.session[STARTED] = request.session[SEEN] = now
         return response

@@ -201,3 +201,47 @@ class Invitation(models.Model):
     @property
     def attempts_left(self) -> int:
         return max(CODE_ATTEMPTS - self.failed_attempts, 0)
+
+
+class ApiScope(models.TextChoices):
+    """What a personal access token may do (ADR 0062). The token's person's own access rules
+    still apply on top: a scope never reaches a record the person could not open."""
+
+    READ = "read", _("Read clients, courses, sessions, questionnaires and outcomes")
+    ADMINISTRATIONS_WRITE = "administrations:write", _("Start and submit questionnaires")
+
+
+class ApiToken(models.Model):
+    """A personal access token for a machine client (ADR 0062): made by a clinic administrator
+    for a clinician or supervisor of the clinic, shown once, stored only as a hash, expiring,
+    revocable; each use is audited with its id."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, help_text="The token's first characters, shown.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The rate limit: requests counted in the current minute (``rate_window``, minutes since
+    # the epoch), in this row so that every server process shares the count.
+    rate_window = models.PositiveBigIntegerField(default=0)
+    rate_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"

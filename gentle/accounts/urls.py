@@ -49,6 +49,16 @@ urlpatterns = [
         access=Access.ADMIN,
         methods=POST,
     ),
+    route(
+        "api-tokens/", views.api_tokens, name="api_tokens", access=Access.ADMIN, methods=GET_POST
+    ),
+    route(
+        "api-tokens/<int:token_id>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+        access=Access.ADMIN,
+        methods=POST,
+    ),
     route("audit/", views.audit_log, name="audit_log", access=Access.ADMIN),
     route("mail/", views.outgoing_mail, name="outgoing_mail", access=Access.ADMIN),
     route(

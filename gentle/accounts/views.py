@@ -22,13 +22,14 @@ from gentle.accounts import actions
 from gentle.accounts.context import SESSION_KEY, clinic_context
 from gentle.accounts.decorators import role_required
 from gentle.accounts.forms import (
+    ApiTokenForm,
     AuditFilterForm,
     InviteStaffForm,
     RoleForm,
     SupervisorsForm,
     SwitchClinicForm,
 )
-from gentle.accounts.models import Invitation, Membership, Role, User
+from gentle.accounts.models import ApiToken, Invitation, Membership, Role, User
 from gentle.accounts.selectors import (
     administers_every_clinic_of,
     clinic_people,
@@ -314,3 +315,52 @@ def switch_clinic(request):
     with transaction.atomic():
         record(Action.CLINIC_SWITCH, clinic_id=form.cleaned_data["clinic"])
     return redirect("home")
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The clinic's personal access tokens for the API (ADR 0062): make one (its secret is
+    shown once, on the next page), see when each was last used, revoke."""
+    clinic = clinic_context(request).clinic
+    form = ApiTokenForm(posted(request), clinic=clinic, max_days=settings.GENTLE_API_TOKEN_MAX_DAYS)
+    if request.method == "POST" and form.is_valid():
+        token, secret = actions.api_token_create(
+            by=request.user,
+            clinic=clinic,
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            days=form.cleaned_data["days"],
+        )
+        return render(
+            request, "accounts/api_token_created.html", {"token": token, "secret": secret}
+        )
+    rows = list(ApiToken.objects.filter(clinic=clinic).select_related("user", "created_by")[:200])
+    with transaction.atomic():
+        record(
+            Action.API_TOKEN_LIST,
+            role=Role.ADMIN,
+            clinic_id=clinic.pk,
+            detail=f"count={len(rows)}",
+        )
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": rows},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def api_token_revoke(request, token_id: int):
+    clinic = clinic_context(request).clinic
+    token = ApiToken.objects.filter(clinic=clinic, pk=token_id).first()
+    if token is None:
+        raise Http404
+    if actions.api_token_revoke(by=request.user, token=token):
+        messages.success(request, _("Token revoked: it no longer works."))
+    else:
+        messages.error(request, _("This token was already revoked."))
+    return redirect("api_tokens")

@@ -58,6 +58,10 @@ class Action(StrEnum):
     ALERT_OPEN = "alert.open", READ
     ALERT_RAISE = "alert.raise", WRITE
     ALERT_VIEW = "alert.view", READ
+    API_TOKEN_CREATE = "api_token.create", WRITE
+    API_TOKEN_LIST = "api_token.list", READ
+    API_TOKEN_REVOKE = "api_token.revoke", WRITE
+    API_TOKEN_USE = "api_token.use", EVENT  # one per API request made with a token
     ATTACHMENT_OPEN = "attachment.open", READ
     ATTACHMENT_VIEW = "attachment.view", READ
     AUDIT_VIEW = "audit.view", READ
@@ -340,6 +344,10 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.ALERT_NOTIFY: _("Sent notice of a safety alert"),
     Action.ALERT_OPEN: _("Opened a safety alert to act on it"),
     Action.ALERT_RAISE: _("Raised a safety alert"),
+    Action.API_TOKEN_CREATE: _("Created an API token"),
+    Action.API_TOKEN_LIST: _("Viewed the API tokens"),
+    Action.API_TOKEN_REVOKE: _("Revoked an API token"),
+    Action.API_TOKEN_USE: _("Used an API token"),
     Action.ALERT_VIEW: _("Viewed a safety alert"),
     Action.ATTACHMENT_OPEN: _("Opened attachment patterns to edit"),
     Action.ATTACHMENT_VIEW: _("Viewed attachment patterns"),
@@ -608,6 +616,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "account": _("Accounts"),
     "administration": _("Questionnaires"),
     "alert": _("Safety alerts"),
+    "api_token": _("API tokens"),
     "attachment": _("Attachment patterns"),
     "audit": _("Audit log"),
     "auth": _("Signing in and out"),

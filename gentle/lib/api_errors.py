@@ -27,6 +27,13 @@ MAX_MESSAGE = 300
 
 CODES = {
     400: ("bad request", gettext_lazy("The request could not be understood.")),
+    401: (
+        "unauthorized",
+        gettext_lazy(
+            "Send a valid API token (Authorization: Bearer …) or sign in; this one is missing, "
+            "unknown, expired or revoked."
+        ),
+    ),
     403: ("forbidden", gettext_lazy("This request is not allowed.")),
     404: ("not found", gettext_lazy("There is nothing here, or nothing you may see.")),
     405: (
@@ -36,6 +43,10 @@ CODES = {
         ),
     ),
     413: ("too large", gettext_lazy("The request body is larger than this server accepts.")),
+    429: (
+        "too many requests",
+        gettext_lazy("Too many requests with this token; retry after the Retry-After seconds."),
+    ),
     500: ("server error", gettext_lazy("Something went wrong on our side. It has been logged.")),
     503: (
         "unavailable",

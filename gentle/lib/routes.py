@@ -77,3 +77,10 @@ def route(
 ) -> URLPattern:
     RULES[name] = Rule(access, methods)
     return path(pattern, view, name=name)
+
+
+def declare(pattern: URLPattern, *, access: str, methods: tuple[str, ...]) -> URLPattern:
+    """Declare the rule of a route built elsewhere (the API's, made by django-ninja)."""
+    assert pattern.name, "a declared route needs a name"
+    RULES[pattern.name] = Rule(access, methods)
+    return pattern

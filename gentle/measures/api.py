@@ -1,34 +1,49 @@
-"""A small JSON API for administrations: start (and save or submit) one, read one, and the
-OpenAPI document that describes both.
+"""The JSON API for integrations (ADR 0062), under /api/v1/: clients, courses, sessions,
+questionnaire administrations and course outcomes to read; administrations to start, save and
+submit. Built with django-ninja: every operation's parameters and answers are typed schemas,
+and the OpenAPI document (/api/v1/openapi.json) is generated from them.
 
-The same doors and rules as the HTML pages: the client is fetched through ``client_for`` and an
-administration through ``administration_for`` (audited; forbidden and missing both answer 404),
-writes go through ``gentle.measures.actions``, and the start rules are ``StartForm``'s. Requests
-use the signed-in session and Django's CSRF protection (send the token in ``X-CSRFToken``).
+Two ways in: a personal access token (``Authorization: Bearer gentle_…``, made by a clinic
+administrator, with scopes) or the signed-in browser session (POST with Django's CSRF token in
+``X-CSRFToken``). A token acts as its person in its clinic, limited by its scopes; the person's
+own access rules still apply, through the same doors as the HTML pages: clients through
+``gentle.clients.access``, objects through their client, writes through
+``gentle.measures.actions``. Anything a person may not see answers 404, like something that
+does not exist. Each request runs in one transaction, with its audit rows, and a request made
+with a token also writes one ``api_token.use`` row naming the token.
+
+Every error is JSON (``gentle.lib.api_errors``); every list is a keyset page (``after``,
+``limit``, and a ``next`` link); each token has a rate limit counted in its own row.
 """
 
-from __future__ import annotations
-
 import json
-import re
-from collections.abc import Callable
-from datetime import date
-from functools import wraps
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status as Answer
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import ValidationError as PydanticValidationError
 
-from gentle.accounts.decorators import AuthenticatedHttpRequest, role_required
-from gentle.accounts.models import Role
+from gentle.accounts import actions as account_actions
+from gentle.accounts.context import bind_token_user, clinic_context
+from gentle.accounts.models import ApiScope, ApiToken, Role
 from gentle.audit.names import Action
-from gentle.clients.access import client_for
+from gentle.clients.access import access_path, client_for, record_list_read, visible_clients
 from gentle.clients.models import Client
+from gentle.courses.access import course_for
+from gentle.courses.models import Course, Session
 from gentle.lib.api_errors import api_error, field_errors
 from gentle.measures import actions, selectors
 from gentle.measures.access import administration_for
@@ -36,40 +51,359 @@ from gentle.measures.forms import StartForm
 from gentle.measures.instruments import Rule, catalogue, localized
 from gentle.measures.models import Administration, Mode, Status
 
-CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
-FIELDS = ("instrument", "mode", "answers", "submit", "due_on")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_KEY = 2**63 - 1
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
 
 
-class BadRequest(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("bad request")
-        self.errors = errors
+# Signing in: a token, or the browser session ------------------------------------------------
 
 
-def not_found() -> JsonResponse:
-    """The same answer as an unknown address under /api/."""
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate limited")
+        self.retry_after = retry_after
+
+
+class ScopeMissing(Exception):
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+def _scope_for(request: HttpRequest) -> str:
+    return ApiScope.READ if request.method in ("GET", "HEAD") else ApiScope.ADMINISTRATIONS_WRITE
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer gentle_…``. A wrong, expired or revoked token is refused (401)
+    without falling back to the session."""
+
+    openapi_description = (
+        "A personal access token made by a clinic administrator (Clinic settings → API "
+        "tokens), with the scopes read and administrations:write."
+    )
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        found = account_actions.api_token_find(token)
+        if found is None:
+            raise AuthenticationError
+        bind_token_user(request, found.user, found.clinic_id)
+        request.api_token = found  # type: ignore[attr-defined]  # no session is kept for it
+        scope = _scope_for(request)
+        match = getattr(request, "resolver_match", None)
+        route = match.url_name if match is not None else ""
+        wait = account_actions.api_token_used(
+            found, limit=settings.GENTLE_API_RATE_PER_MINUTE, detail=f"scope={scope} route={route}"
+        )
+        if wait is not None:
+            raise RateLimited(wait)
+        if scope not in found.scopes:
+            raise ScopeMissing(scope)
+        return found
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in person's session (two-factor set up); POST also needs the CSRF token."""
+
+    openapi_description = (
+        "The session of a person signed in to the site; POST requests also send Django's CSRF "
+        "token in X-CSRFToken."
+    )
+
+
+api = NinjaAPI(
+    title="Gentle API",
+    version="1",
+    description=(
+        "Clients, courses, sessions, questionnaires (administrations) and course outcomes to "
+        "read; questionnaires to start, save and submit, scored with the same rules as the "
+        "site. Send a personal access token as `Authorization: Bearer gentle_…`, or use the "
+        "signed-in browser session. Anything a person may not see answers 404, exactly like "
+        "something that does not exist. Every error is JSON: "
+        '{"error": code, "message": text}. Lists are pages: follow `next` until it is null. '
+        "See docs/api.md."
+    ),
+    auth=[TokenAuth(), BrowserSession()],
+    docs_url=None,
+    openapi_url=None,
+    urls_namespace="api_v1",
+)
+
+
+# Errors --------------------------------------------------------------------------------------
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = api_error(401)
+    response["WWW-Authenticate"] = 'Bearer realm="gentle"'
+    return response
+
+
+@api.exception_handler(ScopeMissing)
+def _scope_missing(request: HttpRequest, exc: ScopeMissing) -> HttpResponse:
+    return api_error(403, _("This token does not have the %(scope)s scope.") % {"scope": exc.scope})
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api_error(429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api_error(404)
 
 
-def bad_request(errors: dict[str, str]) -> JsonResponse:
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403:  # ninja's CSRF check
+        return api_error(
+            403,
+            _(
+                "The CSRF token is missing or wrong: send the csrftoken cookie's value in the "
+                "X-CSRFToken header."
+            ),
+        )
+    return api_error(exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Query and path parameters that do not fit their schema: 400, by parameter."""
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        name = loc[-1] if loc else "request"
+        message = _PARAMETER_MESSAGES.get(error.get("type", ""), _("Not valid."))
+        errors.setdefault(name, str(message))
     return field_errors(errors)
 
 
-def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """JSON 404 for anyone who may not see the thing (anonymous people included, instead of the
-    sign-in redirect), and for things that do not exist."""
+_PARAMETER_MESSAGES: dict[str, Any] = {
+    "int_parsing": gettext_lazy("Expected a whole number."),
+    "int_type": gettext_lazy("Expected a whole number."),
+    "greater_than_equal": gettext_lazy("Too small."),
+    "less_than_equal": gettext_lazy("Too large."),
+}
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return not_found()
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return not_found()
 
-    return wrapped
+# Pages ---------------------------------------------------------------------------------------
+
+
+class PageParams(Schema):
+    after: int = Field(
+        0, ge=0, le=MAX_KEY, description="The id after which this page starts (from `next`)."
+    )
+    limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items on the page.")
+
+
+def _page(request: HttpRequest, query: QuerySet, params: PageParams) -> tuple[list, str | None]:
+    """One keyset page of ``query`` by id: the rows after ``params.after`` and the link to the
+    next page (None on the last). One query, whatever the page."""
+    rows = list(query.filter(pk__gt=params.after).order_by("pk")[: params.limit + 1])
+    if len(rows) <= params.limit:
+        return rows, None
+    rows = rows[: params.limit]
+    return rows, f"{request.path}?after={rows[-1].pk}&limit={params.limit}"
+
+
+# Schemas -------------------------------------------------------------------------------------
+
+ANSWERS_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Question id to the chosen answer's value; null for an unscored answer such as 'not "
+        "applicable'. Questions not answered (or not asked) are left out."
+    ),
+    "additionalProperties": {"type": ["integer", "null"]},
+}
+Answers = Annotated[dict[str, Any], WithJsonSchema(ANSWERS_SCHEMA)]
+
+
+def _instrument_enum(schema: dict[str, Any]) -> None:
+    schema["enum"] = sorted(catalogue())  # read when the document is made: clinics add their own
+
+
+class Error(Schema):
+    error: str = Field(
+        description=(
+            "bad request, unauthorized, forbidden, not found, method not allowed, too large, "
+            "too many requests or server error."
+        )
+    )
+    message: str = Field(description="In the person's language.")
+
+
+class Errors(Error):
+    errors: dict[str, str] = Field(
+        description=(
+            "Messages by field or parameter, or by question id for answers: at most 20, with "
+            "ids cut at 64 characters and messages at 300."
+        ),
+        json_schema_extra={"maxProperties": 20},
+    )
+    more_errors: int | None = Field(
+        None, description="How many further problems were left out (only if any)."
+    )
+
+
+class ClientOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date | None
+    language: str
+    access: str = Field(
+        description="How the token's person reaches the record: care_team, supervision or "
+        "break_glass."
+    )
+
+
+class ClientPage(Schema):
+    items: list[ClientOut]
+    next: str | None = Field(description="The next page's address; null on the last page.")
+
+
+class CourseOut(Schema):
+    id: int
+    client_id: int
+    format: str
+    status: str
+    start_date: date
+    ended_on: date | None
+    contracted_sessions: int
+    session_minutes: int
+    focus: str | None = Field(description="The agreed problem area, if any.")
+
+
+class CoursePage(Schema):
+    items: list[CourseOut]
+    next: str | None
+
+
+class SessionOut(Schema):
+    id: int
+    course_id: int
+    starts_at: datetime
+    minutes: int
+    mode: str
+    attendance: str
+
+
+class SessionPage(Schema):
+    items: list[SessionOut]
+    next: str | None
+
+
+class InstrumentOut(Schema):
+    id: str
+    version: int
+    name: str
+
+
+class ScoreOut(Schema):
+    id: str
+    label: str
+    value: float | None
+    band: str | None = Field(description="The band's label.")
+    loinc: str | None
+
+
+class ChangeFromFirst(Schema):
+    """PHQ-9 and GAD-7: this main score minus the client's first one."""
+
+    score: str
+    first_administration_id: int
+    first_value: float
+    change: float
+
+
+class AdministrationOut(Schema):
+    id: int
+    client_id: int
+    instrument: InstrumentOut
+    mode: str = Field(json_schema_extra={"enum": list(Mode.values)})
+    status: str = Field(json_schema_extra={"enum": list(Status.values)})
+    created_at: datetime
+    submitted_at: datetime | None
+    due_on: date | None
+    corrects: int | None = Field(description="The administration whose answers this corrects.")
+    answers: Answers
+    scores: list[ScoreOut]
+
+
+class AdministrationPage(Schema):
+    items: list[AdministrationOut]
+    next: str | None
+
+
+class AdministrationDetail(AdministrationOut):
+    change_from_first: ChangeFromFirst | None
+
+
+class AlertRaised(Schema):
+    rule: str
+    severity: str = Field(json_schema_extra={"enum": ["low", "moderate", "high"]})
+    reason: str
+
+
+class AdministrationCreated(AdministrationDetail):
+    alerts_raised: list[AlertRaised] = Field(
+        description="Safety rules the saved or submitted answers triggered."
+    )
+
+
+class AdministrationCreate(BaseModel):
+    """Start an administration; with answers, save them, or submit them (checked and scored)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    instrument: str = Field(json_schema_extra=_instrument_enum)
+    mode: str = Field(json_schema_extra={"enum": list(Mode.values)})
+    answers: Answers | None = None
+    submit: bool = Field(
+        False, description="true: check, score and submit; false: save and continue."
+    )
+    due_on: date | None = None
+
+
+class OutcomeResult(Schema):
+    """The NHS Talking Therapies outcomes of a finished course (null: cannot be applied)."""
+
+    case_at_start: bool | None
+    recovered: bool | None
+    reliable_improvement: bool | None
+    reliable_recovery: bool | None
+    reliable_deterioration: bool | None
+    response: bool | None
+    remission: bool | None
+
+
+class OutcomeOut(Schema):
+    course_id: int
+    scored: bool = Field(description="Whether the course has any score of its depression measure.")
+    rule_set: str = Field(description="The format whose rules judge it; empty: the clinic's.")
+    judged_on: list[str]
+    attended: int | None
+    complete: bool | None = Field(description="Whether first and last scores paired by date.")
+    not_yet: list[str] = Field(description="Why there is no result yet.")
+    result: OutcomeResult | None
+
+
+ERRORS: dict[int, Any] = {
+    401: Error,
+    403: Error,
+    404: Error,
+    405: Error,
+    429: Error,
+}
+READ_ERRORS: dict[int, Any] = {**ERRORS, 400: Errors}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 400: Errors, 413: Error}
 
 
 # Serialising ---------------------------------------------------------------------------------
@@ -140,7 +474,11 @@ def _change_from_first(administration: Administration, client: Client) -> dict[s
     }
 
 
-def administration_json(administration: Administration, client: Client) -> dict[str, Any]:
+def administration_json(
+    administration: Administration, client: Client | None = None
+) -> dict[str, Any]:
+    """The administration; with ``client``, also its change from the client's first score
+    (a query: for one administration, not for a list)."""
     instrument = catalogue().get(administration.instrument_id)
     return {
         "id": administration.pk,
@@ -158,23 +496,45 @@ def administration_json(administration: Administration, client: Client) -> dict[
         "corrects": administration.corrects_id,
         "answers": administration.answers,
         "scores": _scores(administration),
-        "change_from_first": _change_from_first(administration, client),
-    }
+    } | (
+        {} if client is None else {"change_from_first": _change_from_first(administration, client)}
+    )
 
 
-# Reading the request -------------------------------------------------------------------------
+# Reading the create body ---------------------------------------------------------------------
+
+_BODY_MESSAGES: dict[str, Any] = {
+    "extra_forbidden": gettext_lazy("Unknown field."),
+    "missing": gettext_lazy("This field is required."),
+    "string_type": gettext_lazy("Expected a string."),
+    "bool_type": gettext_lazy("Expected true or false."),
+    "dict_type": gettext_lazy("Expected an object of question ids and answers."),
+}
 
 
-def read_json(request: HttpRequest) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise BadRequest({"body": _("Send a JSON object with Content-Type: application/json.")})
-    try:
-        data = json.loads(request.body)
-    except (ValueError, RecursionError):
-        raise BadRequest({"body": _("The body is not valid JSON.")}) from None
-    if not isinstance(data, dict):
-        raise BadRequest({"body": _("The body must be a JSON object.")})
-    return data
+class BadRequest(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("bad request")
+        self.errors = errors
+
+
+def _body_errors(error: PydanticValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in error.errors(include_input=False, include_url=False):
+        loc = item["loc"]
+        kind = item["type"]
+        if kind == "json_invalid":
+            errors["body"] = _("The body is not valid JSON.")
+        elif not loc:
+            errors["body"] = _("The body must be a JSON object.")
+        else:
+            field = str(loc[0])
+            if field == "due_on":
+                message: Any = _("Expected a date as YYYY-MM-DD.")
+            else:
+                message = _BODY_MESSAGES.get(kind, _("Not valid."))
+            errors.setdefault(field, str(message))
+    return errors
 
 
 def _engine_value(value: object) -> int | str | None:
@@ -186,34 +546,24 @@ def _engine_value(value: object) -> int | str | None:
     return json.dumps(value)
 
 
-def read_start(data: dict[str, Any]) -> dict[str, Any]:
-    """The start fields checked with the HTML view's StartForm (same rules and messages), plus
-    the answers and whether to submit them."""
-    errors = {key: _("Unknown field.") for key in data if key not in FIELDS}
-    for key in ("instrument", "mode"):
-        if key in data and not isinstance(data[key], str):
-            errors[key] = _("Expected a string.")
-    due_on = data.get("due_on")
-    if due_on is not None and not (isinstance(due_on, str) and ISO_DATE.match(due_on)):
-        errors["due_on"] = _("Expected a date as YYYY-MM-DD.")
-    submit = data.get("submit", False)
-    if not isinstance(submit, bool):
-        errors["submit"] = _("Expected true or false.")
-    answers = data.get("answers", {})
-    if answers is None:
-        answers = {}
-    if not isinstance(answers, dict):
-        errors["answers"] = _("Expected an object of question ids and answers.")
-    if errors:
-        raise BadRequest(errors)
-    form = StartForm(
-        {"instrument": data.get("instrument", ""), "mode": data.get("mode", ""), "due_on": due_on}
-    )
+def read_start(request: HttpRequest) -> dict[str, Any]:
+    """The body checked against ``AdministrationCreate``, then by the HTML view's StartForm
+    (the same rules and messages), with the answers and whether to submit them."""
+    if request.content_type != "application/json":
+        raise BadRequest({"body": _("Send a JSON object with Content-Type: application/json.")})
+    try:
+        body = AdministrationCreate.model_validate_json(request.body or b"")
+    except PydanticValidationError as invalid:
+        raise BadRequest(_body_errors(invalid)) from None
+    except RecursionError:
+        raise BadRequest({"body": _("The body is not valid JSON.")}) from None
+    answers = body.answers or {}
+    form = StartForm({"instrument": body.instrument, "mode": body.mode, "due_on": body.due_on})
     if not form.is_valid():
         raise BadRequest(
             {field: " ".join(str(m) for m in messages) for field, messages in form.errors.items()}
         )
-    if form.cleaned_data["mode"] == Mode.PORTAL and (answers or submit):
+    if form.cleaned_data["mode"] == Mode.PORTAL and (answers or body.submit):
         raise BadRequest(
             {"answers": _("A questionnaire assigned to the portal is answered by the client.")}
         )
@@ -221,30 +571,181 @@ def read_start(data: dict[str, Any]) -> dict[str, Any]:
         **form.cleaned_data,
         "instrument": catalogue()[form.cleaned_data["instrument"]],
         "answers": {item_id: _engine_value(value) for item_id, value in answers.items()},
-        "submit": submit,
+        "submit": body.submit,
     }
 
 
-# Views ---------------------------------------------------------------------------------------
+# Operations ----------------------------------------------------------------------------------
 
 
-@api_view
-@role_required(Role.CLINICIAN)
-@require_POST
-def administration_create(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
+def _clinical(request: HttpRequest) -> None:
+    """Lists of clients are for the clinic's clinicians and supervisors (404 for others)."""
+    if not clinic_context(request).has(Role.CLINICIAN, Role.SUPERVISOR):
+        raise Http404
+
+
+def _client(request: HttpRequest, client_id: int, listing: str, action: str) -> Client:
+    return client_for(
+        request,  # type: ignore[arg-type]  # signed in: ninja's auth ran first
+        client_id,
+        action=action,
+        detail=f"channel=api list={listing}",
+    )
+
+
+def client_json(client: Any) -> dict[str, Any]:
+    return {
+        "id": client.pk,
+        "given_name": client.given_name,
+        "family_name": client.family_name,
+        "preferred_name": client.preferred_name,
+        "date_of_birth": client.date_of_birth,
+        "language": client.language,
+        "access": access_path(client),
+    }
+
+
+@api.get(
+    "/clients/",
+    response={200: ClientPage, **READ_ERRORS},
+    url_name="api_clients",
+    operation_id="listClients",
+    summary="The clients the person may open",
+)
+def clients(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    """The clients of the clinic the person may open (care team, supervision, emergency
+    access), by id."""
+    _clinical(request)
+    rows, next_url = _page(request, visible_clients(request), page)  # type: ignore[arg-type]
+    record_list_read(request, Action.CLIENT_LIST, count=len(rows))  # type: ignore[arg-type]
+    return {"items": [client_json(c) for c in rows], "next": next_url}
+
+
+@api.get(
+    "/clients/{int:client_id}/",
+    response={200: ClientOut, **ERRORS},
+    url_name="api_client",
+    operation_id="getClient",
+    summary="One client",
+)
+def client_detail(request: HttpRequest, client_id: int) -> dict[str, Any]:
+    client = client_for(request, client_id, detail="channel=api")  # type: ignore[arg-type]
+    return client_json(client)
+
+
+@api.get(
+    "/clients/{int:client_id}/courses/",
+    response={200: CoursePage, **READ_ERRORS},
+    url_name="api_client_courses",
+    operation_id="listCourses",
+    summary="A client's courses",
+)
+def client_courses(request: HttpRequest, client_id: int, page: Query[PageParams]) -> dict:
+    client = _client(request, client_id, "courses", Action.CLIENT_VIEW)
+    rows, next_url = _page(request, Course.objects.filter(client=client), page)
+    return {
+        "items": [
+            {
+                "id": c.pk,
+                "client_id": c.client_id,
+                "format": c.format,
+                "status": c.status,
+                "start_date": c.start_date,
+                "ended_on": c.ended_on,
+                "contracted_sessions": c.contracted_sessions,
+                "session_minutes": c.session_minutes,
+                "focus": c.focus or None,
+            }
+            for c in rows
+        ],
+        "next": next_url,
+    }
+
+
+@api.get(
+    "/clients/{int:client_id}/sessions/",
+    response={200: SessionPage, **READ_ERRORS},
+    url_name="api_client_sessions",
+    operation_id="listSessions",
+    summary="A client's sessions, in all their courses",
+)
+def client_sessions(request: HttpRequest, client_id: int, page: Query[PageParams]) -> dict:
+    client = _client(request, client_id, "sessions", Action.CLIENT_VIEW)
+    rows, next_url = _page(request, Session.objects.filter(course__client=client), page)
+    return {
+        "items": [
+            {
+                "id": s.pk,
+                "course_id": s.course_id,
+                "starts_at": s.starts_at,
+                "minutes": s.minutes,
+                "mode": s.mode,
+                "attendance": s.attendance,
+            }
+            for s in rows
+        ],
+        "next": next_url,
+    }
+
+
+@api.get(
+    "/clients/{int:client_id}/administrations/",
+    response={200: AdministrationPage, **READ_ERRORS},
+    url_name="api_client_administrations",
+    operation_id="listAdministrations",
+    summary="A client's questionnaires, with answers and scores",
+)
+def client_administrations(
+    request: HttpRequest, client_id: int, page: Query[PageParams]
+) -> dict[str, Any]:
+    client = _client(request, client_id, "administrations", Action.CLIENT_VIEW)
+    rows, next_url = _page(request, Administration.objects.filter(client=client), page)
+    return {"items": [administration_json(a) for a in rows], "next": next_url}
+
+
+@api.post(
+    "/clients/{int:client_id}/administrations/",
+    response={201: AdministrationCreated, **WRITE_ERRORS},
+    url_name="api_client_administrations",
+    operation_id="createAdministration",
+    summary="Start a questionnaire, and save or submit its answers",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/AdministrationCreate"}
+                }
+            },
+        }
+    },
+)
+def administration_create(
+    request: HttpRequest, client_id: int, response: HttpResponse
+) -> Answer | HttpResponse:
+    """For clinicians on the client's care team (or holding a break-glass grant); a token needs
+    the administrations:write scope. Clinician-rated instruments cannot go to the portal, and a
+    portal assignment is answered by the client. Answers are checked by the instrument engine;
+    if any is refused nothing is stored. Submitted answers are scored and run the safety rules
+    (an item-9 answer raises an alert), exactly as on the site."""
     client = client_for(
-        request, client_id, write=True, action=Action.MEASURES_OPEN, detail="channel=api"
+        request,  # type: ignore[arg-type]
+        client_id,
+        write=True,
+        action=Action.MEASURES_OPEN,
+        detail="channel=api",
     )
     try:
-        start = read_start(read_json(request))
+        start = read_start(request)
     except BadRequest as bad:
-        return bad_request(bad.errors)
+        return field_errors(bad.errors)
+    user: Any = request.user
     course, session = selectors.course_and_session(client, start["mode"])
     rules: list[Rule] = []
     try:
         with transaction.atomic():  # a refused answer leaves nothing behind, not even the start
             administration = actions.administration_start(
-                by=request.user,
+                by=user,
                 client=client,
                 instrument=start["instrument"],
                 mode=start["mode"],
@@ -253,7 +754,7 @@ def administration_create(request: AuthenticatedHttpRequest, client_id: int) -> 
                 due_on=start["due_on"],
             )
             write: dict[str, Any] = dict(
-                by=request.user,
+                by=user,
                 administration=administration,
                 answers=start["answers"],
                 role=Role.CLINICIAN,
@@ -263,330 +764,97 @@ def administration_create(request: AuthenticatedHttpRequest, client_id: int) -> 
             elif start["answers"]:
                 rules = actions.administration_save(**write)
     except actions.AnswersInvalid as invalid:
-        return bad_request(invalid.errors)
+        return field_errors(invalid.errors)
     administration.refresh_from_db()
     body = administration_json(administration, client)
     body["alerts_raised"] = [
         {"rule": rule.id, "severity": rule.severity, "reason": localized(rule.reason)}
         for rule in rules
     ]
-    response = JsonResponse(body, status=201)
     response["Location"] = reverse(
         "api_administration_detail", kwargs={"administration_id": administration.pk}
     )
-    return response
+    return Answer(201, body)
 
 
-@api_view
-@role_required(*CLINICAL)
-@require_GET
-def administration_detail(
-    request: AuthenticatedHttpRequest, administration_id: int
-) -> HttpResponse:
-    administration = administration_for(request, administration_id)
-    return JsonResponse(administration_json(administration, administration.client))
+@api.get(
+    "/administrations/{int:administration_id}/",
+    response={200: AdministrationDetail, **ERRORS},
+    url_name="api_administration_detail",
+    operation_id="getAdministration",
+    summary="A questionnaire with its answers, scores and change from the first",
+)
+def administration_detail(request: HttpRequest, administration_id: int) -> dict[str, Any]:
+    administration = administration_for(request, administration_id)  # type: ignore[arg-type]
+    return administration_json(administration, administration.client)
 
 
-@require_GET
-def openapi(request: HttpRequest) -> HttpResponse:
-    """The OpenAPI document (no data). Also sets the CSRF cookie for clients that start here."""
-    get_token(request)
-    return JsonResponse(openapi_document(), json_dumps_params={"indent": 2})
+@api.get(
+    "/courses/{int:course_id}/outcome/",
+    response={200: OutcomeOut, **ERRORS},
+    url_name="api_course_outcome",
+    operation_id="getCourseOutcome",
+    summary="A course's outcome (NHS Talking Therapies rules, docs/outcomes.md)",
+)
+def course_outcome(request: HttpRequest, course_id: int) -> dict[str, Any]:
+    course = course_for(request, course_id)
+    outcome = selectors.course_outcomes(course)
+    if outcome is None:
+        return {
+            "course_id": course.pk,
+            "scored": False,
+            "rule_set": "",
+            "judged_on": [],
+            "attended": None,
+            "complete": None,
+            "not_yet": [],
+            "result": None,
+        }
+    result = outcome.result
+    return {
+        "course_id": course.pk,
+        "scored": True,
+        "rule_set": outcome.rule_set,
+        "judged_on": list(outcome.rules["judged_on"]),
+        "attended": outcome.attended,
+        "complete": outcome.complete,
+        "not_yet": [str(reason) for reason in outcome.not_yet],
+        "result": None
+        if result is None
+        else {
+            "case_at_start": result.case_at_start,
+            "recovered": result.recovered,
+            "reliable_improvement": result.reliable_improvement,
+            "reliable_recovery": result.reliable_recovery,
+            "reliable_deterioration": result.reliable_deterioration,
+            "response": result.response,
+            "remission": result.remission,
+        },
+    }
 
 
 # The OpenAPI document ------------------------------------------------------------------------
 
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"oneOf": [schema, {"type": "null"}]}
-
-
-def _json(ref: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+PREFIX = "/api/v1/"
 
 
 def openapi_document() -> dict[str, Any]:
-    not_found_response = {"$ref": "#/components/responses/NotFound"}
-    method_not_allowed = {
-        "description": "This address does not take this method (see the Allow header).",
-        "headers": {"Allow": {"schema": {"type": "string"}}},
-        "content": _json("Error"),
-    }
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Gentle administrations API",
-            "version": "1.0.0",
-            "description": (
-                "Start, save, submit and read questionnaire administrations with the same rules "
-                "as the site. Requests use the signed-in session cookie; POST requests also "
-                "send the CSRF token in X-CSRFToken (the csrftoken cookie, which this document "
-                "sets, or the csrfmiddlewaretoken of any form page). Anything a person may not "
-                "see answers 404, exactly like something that does not exist. Every read and "
-                "write is written to the audit log. Every error under /api/, wherever it "
-                'arises, is JSON: {"error": code, "message": text}.'
-            ),
-        },
-        "paths": {
-            "/api/v1/clients/{client_id}/administrations/": {
-                "post": {
-                    "operationId": "createAdministration",
-                    "summary": "Start an administration, and save or submit its answers",
-                    "description": (
-                        "For clinicians on the client's care team (or holding a break-glass "
-                        "grant). Clinician-rated instruments cannot go to the portal, and a "
-                        "portal assignment is answered by the client. Answers are checked by "
-                        "the instrument engine; if any is refused nothing is stored."
-                    ),
-                    "parameters": [{"$ref": "#/components/parameters/ClientId"}],
-                    "security": [{"session": [], "csrf": []}],
-                    "requestBody": {"required": True, "content": _json("AdministrationCreate")},
-                    "responses": {
-                        "201": {
-                            "description": "Created (and scored if submitted).",
-                            "headers": {
-                                "Location": {
-                                    "description": "The new administration's URL.",
-                                    "schema": {"type": "string"},
-                                }
-                            },
-                            "content": _json("AdministrationCreated"),
-                        },
-                        "400": {
-                            "description": (
-                                "Refused: errors by field, or by question id for answers. "
-                                "Nothing was stored."
-                            ),
-                            "content": _json("Errors"),
-                        },
-                        "403": {
-                            "description": "The CSRF token is missing or wrong.",
-                            "content": _json("Error"),
-                        },
-                        "404": not_found_response,
-                        "405": method_not_allowed,
-                        "413": {
-                            "description": (
-                                "The body is larger than the server accepts (2.5 MB by default)."
-                            ),
-                            "content": _json("Error"),
-                        },
-                    },
-                }
-            },
-            "/api/v1/administrations/{administration_id}/": {
-                "get": {
-                    "operationId": "getAdministration",
-                    "summary": "An administration with its answers and scores",
-                    "description": "For the client's care team (clinicians and supervisors).",
-                    "parameters": [{"$ref": "#/components/parameters/AdministrationId"}],
-                    "security": [{"session": []}],
-                    "responses": {
-                        "200": {
-                            "description": "The administration.",
-                            "content": _json("Administration"),
-                        },
-                        "404": not_found_response,
-                        "405": method_not_allowed,
-                    },
-                }
-            },
-        },
-        "components": {
-            "parameters": {
-                "ClientId": {
-                    "name": "client_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
-                },
-                "AdministrationId": {
-                    "name": "administration_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
-                },
-            },
-            "responses": {
-                "NotFound": {
-                    "description": "Missing, or not for this person (the same answer).",
-                    "content": _json("NotFound"),
-                }
-            },
-            "securitySchemes": {
-                "session": {
-                    "type": "apiKey",
-                    "in": "cookie",
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "description": "The session of a signed-in person (with two-factor set up).",
-                },
-                "csrf": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "X-CSRFToken",
-                    "description": "Django's CSRF token, for POST requests.",
-                },
-            },
-            "schemas": _schemas(),
-        },
-    }
+    """Generated by django-ninja from the operations and schemas above; the create body's schema
+    (validated in the view, after the access check) is added to its components."""
+    document = dict(api.get_openapi_schema(path_prefix=PREFIX))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["AdministrationCreate"] = AdministrationCreate.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    return document
 
 
-def _schemas() -> dict[str, Any]:
-    answers = {
-        "type": "object",
-        "description": (
-            "Question id to the chosen answer's value; null for an unscored answer such as "
-            "'not applicable'. Questions not answered (or not asked) are left out."
-        ),
-        "additionalProperties": {"type": ["integer", "null"]},
-    }
-    return {
-        "AdministrationCreate": {
-            "type": "object",
-            "required": ["instrument", "mode"],
-            "additionalProperties": False,
-            "properties": {
-                "instrument": {"type": "string", "enum": sorted(catalogue())},
-                "mode": {"type": "string", "enum": list(Mode.values)},
-                "answers": answers,
-                "submit": {
-                    "type": "boolean",
-                    "default": False,
-                    "description": "true: check, score and submit; false: save and continue.",
-                },
-                "due_on": {"type": ["string", "null"], "format": "date"},
-            },
-        },
-        "Instrument": {
-            "type": "object",
-            "required": ["id", "version", "name"],
-            "properties": {
-                "id": {"type": "string"},
-                "version": {"type": "integer"},
-                "name": {"type": "string"},
-            },
-        },
-        "Score": {
-            "type": "object",
-            "required": ["id", "label", "value", "band", "loinc"],
-            "properties": {
-                "id": {"type": "string"},
-                "label": {"type": "string"},
-                "value": {"type": ["number", "null"]},
-                "band": {"type": ["string", "null"], "description": "The band's label."},
-                "loinc": {"type": ["string", "null"]},
-            },
-        },
-        "ChangeFromFirst": {
-            "type": "object",
-            "description": "PHQ-9 and GAD-7: this main score minus the client's first one.",
-            "required": ["score", "first_administration_id", "first_value", "change"],
-            "properties": {
-                "score": {"type": "string"},
-                "first_administration_id": {"type": "integer"},
-                "first_value": {"type": "number"},
-                "change": {"type": "number"},
-            },
-        },
-        "Administration": {
-            "type": "object",
-            "required": [
-                "id",
-                "client_id",
-                "instrument",
-                "mode",
-                "status",
-                "created_at",
-                "submitted_at",
-                "due_on",
-                "corrects",
-                "answers",
-                "scores",
-                "change_from_first",
-            ],
-            "properties": {
-                "id": {"type": "integer"},
-                "client_id": {"type": "integer"},
-                "instrument": {"$ref": "#/components/schemas/Instrument"},
-                "mode": {"type": "string", "enum": list(Mode.values)},
-                "status": {"type": "string", "enum": list(Status.values)},
-                "created_at": {"type": "string", "format": "date-time"},
-                "submitted_at": {"type": ["string", "null"], "format": "date-time"},
-                "due_on": {"type": ["string", "null"], "format": "date"},
-                "corrects": {
-                    "type": ["integer", "null"],
-                    "description": "The administration whose answers this one corrects.",
-                },
-                "answers": answers,
-                "scores": {"type": "array", "items": {"$ref": "#/components/schemas/Score"}},
-                "change_from_first": _nullable({"$ref": "#/components/schemas/ChangeFromFirst"}),
-            },
-        },
-        "AdministrationCreated": {
-            "allOf": [
-                {"$ref": "#/components/schemas/Administration"},
-                {
-                    "type": "object",
-                    "required": ["alerts_raised"],
-                    "properties": {
-                        "alerts_raised": {
-                            "type": "array",
-                            "description": "Safety rules the saved or submitted answers triggered.",
-                            "items": {"$ref": "#/components/schemas/AlertRaised"},
-                        }
-                    },
-                },
-            ]
-        },
-        "AlertRaised": {
-            "type": "object",
-            "required": ["rule", "severity", "reason"],
-            "properties": {
-                "rule": {"type": "string"},
-                "severity": {"type": "string", "enum": ["low", "moderate", "high"]},
-                "reason": {"type": "string"},
-            },
-        },
-        "Error": {
-            "type": "object",
-            "required": ["error", "message"],
-            "properties": {
-                "error": {
-                    "type": "string",
-                    "description": (
-                        "bad request, forbidden, not found, method not allowed, too large or "
-                        "server error."
-                    ),
-                },
-                "message": {"type": "string", "description": "In the person's language."},
-            },
-        },
-        "Errors": {
-            "type": "object",
-            "required": ["error", "message", "errors"],
-            "properties": {
-                "error": {"const": "bad request"},
-                "message": {"type": "string"},
-                "errors": {
-                    "type": "object",
-                    "description": (
-                        "Messages by field (body, instrument, mode, due_on, submit, answers) or "
-                        "by question id: at most 20, with ids cut at 64 characters and messages "
-                        "at 300."
-                    ),
-                    "maxProperties": 20,
-                    "additionalProperties": {"type": "string"},
-                },
-                "more_errors": {
-                    "type": "integer",
-                    "description": "How many further problems were left out (only if any).",
-                },
-            },
-        },
-        "NotFound": {
-            "type": "object",
-            "required": ["error", "message"],
-            "properties": {"error": {"const": "not found"}, "message": {"type": "string"}},
-        },
-    }
+def openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI document: public (it holds no data), so clients can start from it. Also sets
+    the CSRF cookie, for browser clients that start here."""
+    if request.method != "GET":
+        response = api_error(405)
+        response["Allow"] = "GET"
+        return response
+    get_token(request)
+    return JsonResponse(openapi_document(), json_dumps_params={"indent": 2})
