@@ -54,9 +54,9 @@ DEMO_STEPS = (
     safety_demo.seed,
     intake_demo.seed,
     groups_demo.seed,  # late: its new clients leave the earlier steps' generated names alone
+    groups_programme_demo.seed,  # last season's finished group, for the programme view
     # The group members' problem areas, named at their pre-group sessions, written up.
     formulation_demo.seed_group_courses,
-    groups_programme_demo.seed,  # last season's finished group, for the programme view
     measures_demo.seed_results,  # every finished course's outcome, for the clinic report
     fidelity_demo.seed,  # last: every held session of the demo is in place to be rated
 )

@@ -291,7 +291,7 @@ def test_the_courses_section_names_the_course_focus_in_plain_words(world, langua
     world.amara.language = language
     html = render_html(build_record(world.amara))
     start = html.index('id="courses"')
-    section = visible_text(html[start : html.index("</section>", start)])
+    section = visible_text(html[start : html.index("</details>", start)])  # a folded part
     assert plain in section
     assert "Role dispute" not in section and "Disputa de rol" not in section
 

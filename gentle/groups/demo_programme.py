@@ -21,7 +21,7 @@ from django.utils import timezone
 from gentle.courses import actions as course_actions
 from gentle.courses.models import Attendance, Course, CourseStatus, Session, SessionMode
 from gentle.groups import actions
-from gentle.groups.demo import PLACE, _new_clients
+from gentle.groups.demo import AREAS, PLACE, _new_clients
 from gentle.groups.models import (
     Group,
     GroupAttendance,
@@ -87,6 +87,10 @@ def seed(rng: Random, context: dict[str, Any]) -> None:
     ):
         joined = days[joins - 1] - timedelta(days=0 if joins > 1 else 5)
         member = actions.member_add(by=clinician, group=group, client=client, joined_on=joined)
+        # The problem area named at the pre-group session; the formulation demo writes it up
+        # (``formulation.demo.seed_group_courses``), as for the running groups' members.
+        course_actions.course_update(by=clinician, course=member.course, focus=rng.choice(AREAS))
+        context.setdefault("group_courses", []).append(member.course)
         until = last or SESSIONS
         came = [n for n in range(joins, until + 1) if n not in missed]
         held: dict[int, Session] = {}
