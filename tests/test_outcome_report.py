@@ -35,6 +35,7 @@ from gentle.intake.models import IntakeRequest
 from gentle.lib.outcomes import Z_95, Z_998, funnel_limits, wilson
 from gentle.measures.models import CourseResult
 from tests.factories import count_queries, make_client, make_course, make_person, signed_in
+from tests.pdf_pages import ink, png_pages
 from tests.test_course_outcomes import score, weekly_sessions
 from tests.test_group_programme import make_group
 
@@ -368,7 +369,9 @@ def test_csv_has_the_same_figures(world, clinic):
     assert AuditEvent.objects.filter(action="outcome_report.csv").exists()
 
 
-def test_pdf_is_prepared_in_the_background_and_has_the_table_and_the_funnel_plot(world, clinic):
+def test_pdf_is_prepared_in_the_background_and_has_the_table_and_the_funnel_plot(
+    world, clinic, tmp_path
+):
     from django_tasks_db.models import DBTaskResult
 
     from gentle.reports.tasks import render_report_pdf
@@ -389,6 +392,12 @@ def test_pdf_is_prepared_in_the_background_and_has_the_table_and_the_funnel_plot
     assert "2 of 3" in flat and "Recovery by clinician" in flat
     assert "99.8% control limits" in flat  # the funnel plot's legend, drawn in the PDF
     assert str(world.bob) in flat
+    # Issue 26: each document is also looked at as pages. The funnel plot is vector paths, no
+    # picture, and every page has something drawn on it.
+    reader = PdfReader(io.BytesIO(page.content))
+    assert all(not p.images for p in reader.pages)
+    pages = png_pages(page.content, tmp_path, "outcome-report")
+    assert pages and ink(pages[0]) > 0.02 and all(ink(p) > 0.001 for p in pages)
     assert AuditEvent.objects.filter(action="outcome_report.pdf").exists()
     assert AuditEvent.objects.filter(action="outcome_report.pdf_download").exists()
     # Someone else's PDF is not theirs to download.
