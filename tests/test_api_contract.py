@@ -5,7 +5,9 @@ server errors)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -30,6 +32,20 @@ def _schema():
 
 
 schema = _schema()
+
+
+@pytest.fixture
+def connection_kept(token, ids):
+    """The WSGI application sends Django's request signals, whose handler closes the database
+    connection a test's transaction lives in (on PostgreSQL every request then answered 503;
+    SQLite's in-memory database ignores the close). Django's test client disconnects it the
+    same way, and connects it again after each request, so this comes after the fixtures that
+    use it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -73,7 +89,7 @@ def ids(world) -> dict[str, int]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_the_api_keeps_its_contract(case, token, ids):
+def test_the_api_keeps_its_contract(case, token, ids, connection_kept):
     for name, value in (case.path_parameters or {}).items():
         if isinstance(value, int):  # a schema-valid id: a real one; others stay as generated
             case.path_parameters[name] = ids[name]
