@@ -323,8 +323,10 @@ HISTORY = [
 
 
 def local(url: str, model: str = "tiny", **fields: object) -> ModelConfig:
-    """A config for the fake server on 127.0.0.1: on the allow-list, private addresses allowed."""
-    values = {"timeout": 0.5, "allowed": (url,), "allow_private": True} | fields
+    """A config for the fake server on 127.0.0.1: on the allow-list, private addresses allowed.
+    The timeout is generous so that a loaded CI machine does not turn an answer into a
+    fallback; the timeout tests set their own short one."""
+    values = {"timeout": 5.0, "allowed": (url,), "allow_private": True} | fields
     return ModelConfig(url, model, **values)
 
 
@@ -332,7 +334,7 @@ def ask(fake: FakeModel, **config: object) -> Reply:
     settings = {
         "endpoint": fake.url,
         "model": "tiny",
-        "timeout": 0.5,
+        "timeout": 5.0,  # generous, as in local(); the timeout test passes 0.5
         "allowed": (fake.url,),
         "allow_private": True,
     } | config
