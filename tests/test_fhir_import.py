@@ -253,6 +253,8 @@ def test_the_converter_refuses_malformed_questionnaires_with_its_own_error(data)
 FHIR_DATA = Path(__file__).parent / "data" / "fhir"
 LHC_PHQ9 = FHIR_DATA / "phq9-lhc-forms.json"
 ARGONAUT_PHQ9 = FHIR_DATA / "phq9-argonaut.json"
+RKOF_GAD7 = FHIR_DATA / "gad7-researchkit.json"
+SDC_PHQ9 = FHIR_DATA / "phq9-sdc-researchkit.json"
 
 
 def published(path):
@@ -332,6 +334,43 @@ def test_check_lists_the_warnings_and_saves_nothing(instruments_dir):
     assert "warning: Recognised as PHQ-9" in out.getvalue()
     assert "can be imported; nothing saved" in out.getvalue()
     assert not instruments_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "count", "required"),
+    [(RKOF_GAD7, "GAD-7", 7, True), (SDC_PHQ9, "PHQ-9", 9, False)],
+)
+def test_a_published_file_without_loinc_codes_imports_as_a_plain_sum_and_says_it_is_not_gentles(
+    instruments_dir, path, name, count, required
+):
+    """Published GAD-7 and SDC PHQ-9 files carry no LOINC code: their answers are scored from
+    the contained ValueSet's compose (ordinalValue), their required flags are kept, and the
+    warning says that the shipped instrument's bands and rules are not attached (for a PHQ-9,
+    that item 9 raises no alert) instead of importing quietly without them."""
+    assert "code" not in published(path)
+    found, printed = imported(instruments_dir, path, "clinic_copy")
+    assert found.loinc == "" and len(found.items) == count
+    assert all(item.required is required for item in found.items)
+    assert [(option.value, option.text) for option in found.items[0].options] == [
+        (0, "Not at all"), (1, "Several days"), (2, "More than half the days"),
+        (3, "Nearly every day"),
+    ]  # fmt: skip
+    answers = {item.id: 3 for item in found.items}
+    total = score_all(found, answers)[0]
+    assert total.value == 3 * count and total.band is None
+    assert triggered_rules(found, answers) == []
+    assert f"The file is named like the {name}, but it has no LOINC code" in printed
+    assert f"Give the {name} that Gentle ships instead." in printed
+    rules_lost = "bands and safety rules are not attached: no answer raises an alert"
+    assert (rules_lost in printed) is (name == "PHQ-9")
+
+
+def test_a_file_named_like_no_shipped_instrument_gets_no_such_warning():
+    questionnaire = published(SDC_PHQ9)
+    for key in ("id", "url", "name", "title"):
+        questionnaire.pop(key, None)
+    questionnaire["title"] = "Mood check"
+    assert not [w for w in convert(questionnaire).warnings if "named like" in w]
 
 
 def gad7_in_lhc_forms_shape():
@@ -625,7 +664,8 @@ def nodes(value, path=()):
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_a_published_questionnaire_damaged_anywhere_is_imported_or_refused_in_one_line(data):
-    questionnaire = published(data.draw(st.sampled_from([LHC_PHQ9, ARGONAUT_PHQ9])))
+    files = [LHC_PHQ9, ARGONAUT_PHQ9, RKOF_GAD7, SDC_PHQ9]
+    questionnaire = published(data.draw(st.sampled_from(files)))
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(list(nodes(questionnaire))[1:]))
         parent = questionnaire

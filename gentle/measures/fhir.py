@@ -484,6 +484,26 @@ def _from_shipped(
     return scores, rules
 
 
+def _warn_if_named_like_shipped(header: dict[str, str], warnings: list[str]) -> None:
+    """A file named like a shipped instrument (the SDC guide's PHQ-9 example has no LOINC code)
+    would otherwise import silently without that instrument's bands and safety rules."""
+    named = " ".join(header[key] for key in ("title", "name", "id", "url"))
+    said = re.sub(r"[^a-z0-9]", "", named.lower())
+    for loinc, shipped in _shipped_by_loinc().items():
+        if shipped["id"] in said:
+            name = _plain(shipped["title"]).split(" (")[0]
+            lost = (
+                "bands and safety rules are not attached: no answer raises an alert"
+                if shipped.get("safety")
+                else "bands are not attached"
+            )
+            warnings.append(
+                f"The file is named like the {name}, but it has no LOINC code {loinc}, so "
+                f"Gentle's {name} {lost}. Give the {name} that Gentle ships instead."
+            )
+            return
+
+
 def convert(data: object, *, instrument_id: str | None = None) -> Imported:
     """The instrument JSON for a FHIR Questionnaire, checked by Gentle's own parser, and the
     warnings about what was left out or supplied. Refusals raise InstrumentError (one line)."""
@@ -575,6 +595,8 @@ def convert(data: object, *, instrument_id: str | None = None) -> Imported:
         )
     shipped = next((s for code, s in _shipped_by_loinc().items() if code in codes), None)
     shipped = copy.deepcopy(shipped)  # the cached definitions are never changed
+    if not shipped:
+        _warn_if_named_like_shipped(header, warnings)
     mapped = _from_shipped(shipped, asked, warnings) if shipped else None
     items = list(asked.entries.values())
     if mapped:
