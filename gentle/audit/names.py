@@ -267,6 +267,7 @@ class Action(StrEnum):
     ROLEPLAY_VIEW = "roleplay.view", READ
     SAFETY_LEAD_UPDATE = "safety_lead.update", WRITE
     SAFETY_PLAN_OPEN = "safety_plan.open", READ
+    SAFETY_PLAN_PDF = "safety_plan.pdf", WRITE
     SAFETY_PLAN_SAVE = "safety_plan.save", WRITE
     SAFETY_PLAN_VIEW = "safety_plan.view", READ
     SCENARIO_CREATE = "scenario.create", WRITE
@@ -554,6 +555,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.ROLEPLAY_VIEW: _("Viewed role-play"),
     Action.SAFETY_LEAD_UPDATE: _("Changed the safety lead"),
     Action.SAFETY_PLAN_OPEN: _("Opened a safety plan to edit"),
+    Action.SAFETY_PLAN_PDF: _("Asked for a safety plan as a PDF"),
     Action.SAFETY_PLAN_SAVE: _("Saved a safety plan"),
     Action.SAFETY_PLAN_VIEW: _("Viewed a safety plan"),
     Action.SCENARIO_CREATE: _("Created a role-play scenario"),

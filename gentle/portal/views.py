@@ -60,7 +60,7 @@ from gentle.safety import actions as safety_actions
 from gentle.safety import selectors as safety_selectors
 from gentle.safety.access import own_plan_client
 from gentle.safety.forms import SafetyPlanForm
-from gentle.safety.printing import pdf_response, plan_pdf
+from gentle.safety.printing import pdf_or_progress
 from gentle.safety.selectors import crisis_response, crisis_text_for
 from gentle.timeline import actions as timeline_actions
 from gentle.timeline.forms import DiaryForm
@@ -367,13 +367,22 @@ def portal_safety_plan_print(request):
 
 
 @role_required(Role.CLIENT)
+@require_http_methods(["GET", "POST"])
 def portal_safety_plan_pdf(request):
     """The client's plan as PDF, in the language they read the portal in (ADR 0063)."""
     client = own_plan_client(request)
     page = safety_selectors.plan_page(client, number=request.GET.get("version"))
     language = get_language()
-    page.update(client=client, crisis_text=crisis_text_for(client.clinic, language))
-    return pdf_response(plan_pdf(page, language), "my-safety-plan.pdf")
+    page.update(
+        client=client,
+        crisis_text=crisis_text_for(client.clinic, language),
+        for_client=True,
+        url=reverse("portal_safety_plan"),
+        print_url=reverse("portal_safety_plan_print"),
+    )
+    return pdf_or_progress(
+        request, page, language, name="my-safety-plan.pdf", template="safety/plan_pdf.html"
+    )
 
 
 @role_required(Role.CLIENT)

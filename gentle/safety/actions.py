@@ -27,7 +27,7 @@ from gentle.lib.delays import Delay
 from gentle.lib.siteurl import absolute_url
 from gentle.notify.actions import mail_queue
 from gentle.notify.models import Purpose
-from gentle.safety import risk, selectors, severity
+from gentle.safety import printing, risk, selectors, severity
 from gentle.safety.models import (
     Alert,
     ContactAttempt,
@@ -447,6 +447,7 @@ def safety_plan_save(
                 source_id=f"{client.pk}:{version.number}",
                 actor=by,
             )
+        printing.prepare_current(client)  # usually ready before anyone asks (ADR 0063)
     return version, heard
 
 

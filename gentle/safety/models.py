@@ -207,3 +207,41 @@ class SafetySettings(models.Model):
 
     def __str__(self) -> str:
         return f"safety settings of clinic {self.clinic_id}"
+
+
+class PlanPdfStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Could not be prepared")
+
+
+class SafetyPlanPdf(models.Model):
+    """The safety plan as PDF, made by the worker (ADR 0063) from the HTML of the plan as it
+    stood when asked for. The same HTML (the same version, language and crisis text) gives the
+    same PDF, so it is made once: ``digest`` is the SHA-256 of that HTML, kept until the
+    worker has made it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    version_number = models.PositiveIntegerField(default=0, help_text="0: no plan saved yet.")
+    html = models.TextField(blank=True, help_text="What to render; emptied once rendered.")
+    status = models.CharField(
+        max_length=10, choices=PlanPdfStatus.choices, default=PlanPdfStatus.QUEUED
+    )
+    content = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "digest"], name="safety_plan_pdf_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"safety plan PDF {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (PlanPdfStatus.QUEUED, PlanPdfStatus.RUNNING)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,7 +33,7 @@ from gentle.safety.forms import (
     SafetyPlanForm,
 )
 from gentle.safety.models import Alert, CrisisText, SafetySettings
-from gentle.safety.printing import pdf_response, plan_pdf
+from gentle.safety.printing import pdf_or_progress
 
 if TYPE_CHECKING:
     from gentle.clients.access import AccessedClient
@@ -201,15 +202,22 @@ def safety_plan_print(request: AuthenticatedHttpRequest, client_id: int) -> Http
 
 
 @role_required(Role.CLINICIAN, Role.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
 def safety_plan_pdf(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
-    """The plan as PDF for the care team to hand over, in the client's language (ADR 0063)."""
+    """The plan as PDF for the care team to hand over, in the client's language, once the
+    worker has made it; until then how far it has got (ADR 0063)."""
     client = plan_client(request, client_id)
     with override(client.language):  # the sections' names, in that language
         page = selectors.plan_page(client, number=request.GET.get("version"))
     page.update(
-        client=client, crisis_text=selectors.crisis_text_for(client.clinic, client.language)
+        client=client,
+        crisis_text=selectors.crisis_text_for(client.clinic, client.language),
+        url=reverse("safety_plan", args=[client.pk]),
+        print_url=reverse("safety_plan_print", args=[client.pk]),
     )
-    return pdf_response(plan_pdf(page, client.language), "safety-plan.pdf")
+    return pdf_or_progress(
+        request, page, client.language, name="safety-plan.pdf", template="safety/plan_pdf.html"
+    )
 
 
 @role_required(Role.ADMIN)
