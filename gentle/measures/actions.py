@@ -4,10 +4,11 @@ computes and stores (``statistics_compute``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -233,8 +234,7 @@ def statistics_compute(*, clinic: Clinic, now: datetime | None = None) -> list[s
     now = now or timezone.now()
     # Courses finished before their thresholds were kept get them now, from the spread as last
     # stored (ADR 0052), before it is replaced.
-    thresholds_fix_missing(clinic=clinic)
-    results_fill_missing(clinic=clinic)
+    results_fill_missing(clinic=clinic)  # fixes the missing thresholds first
     # Read before the transaction: the reads are long and change nothing.
     curve, courses = selectors.compute_expected_curve(clinic)
     spreads = selectors.first_score_spreads(selectors.clinic_first_scores(clinic))
@@ -291,22 +291,24 @@ def thresholds_fix(course: Course) -> None:
     )
 
 
-def thresholds_fix_missing(*, clinic: Clinic) -> int:
-    """Fix the thresholds of the clinic's finished courses that have none (finished before
-    they were kept, or seeded); how many. Run by the worker with the clinic's statistics."""
+def _fill_finished(
+    clinic: Clinic, kept: type[models.Model], fill: Callable[[Course], object], action: str
+) -> int:
+    """Call ``fill`` for each of the clinic's finished courses with no ``kept`` row (finished
+    before those were kept, or seeded), audited as one ``action``; how many."""
     from gentle.courses.models import FINISHED_STATUSES
 
     missing = list(
         Course.objects.filter(client__clinic=clinic, status__in=FINISHED_STATUSES)
-        .filter(~Exists(FixedThresholds.objects.filter(course=OuterRef("pk"))))
+        .filter(~Exists(kept._default_manager.filter(course=OuterRef("pk"))))
         .select_related("client")
     )
     if missing:
         with transaction.atomic():
             for course in missing:
-                thresholds_fix(course)
+                fill(course)
             record(
-                Action.CLINIC_THRESHOLDS_FIX,
+                action,
                 actor_label="gentle worker",
                 clinic_id=clinic.pk,
                 object_type="clinic",
@@ -314,6 +316,12 @@ def thresholds_fix_missing(*, clinic: Clinic) -> int:
                 detail=f"courses={len(missing)}",
             )
     return len(missing)
+
+
+def thresholds_fix_missing(*, clinic: Clinic) -> int:
+    """Fix the thresholds of the clinic's finished courses that have none; how many. Run by
+    the worker with the clinic's statistics."""
+    return _fill_finished(clinic, FixedThresholds, thresholds_fix, Action.CLINIC_THRESHOLDS_FIX)
 
 
 def _clinician_of(course: Course) -> int | None:
@@ -409,28 +417,8 @@ def _result_refresh(course_id: int) -> None:
 
 
 def results_fill_missing(*, clinic: Clinic) -> int:
-    """Store the outcome of the clinic's finished courses that have none (finished before
-    results were kept, or seeded); how many. Run by the worker with the clinic's statistics,
-    and by the demo seeding."""
-    from gentle.courses.models import FINISHED_STATUSES
-
-    missing = list(
-        Course.objects.filter(client__clinic=clinic, status__in=FINISHED_STATUSES)
-        .filter(~Exists(CourseResult.objects.filter(course=OuterRef("pk"))))
-        .select_related("client")
-    )
-    if missing:
-        with transaction.atomic():
-            for course in missing:
-                if not FixedThresholds.objects.filter(course=course).exists():
-                    thresholds_fix(course)
-                result_store(course)
-            record(
-                Action.COURSE_RESULTS_STORE,
-                actor_label="gentle worker",
-                clinic_id=clinic.pk,
-                object_type="clinic",
-                object_id=clinic.pk,
-                detail=f"courses={len(missing)}",
-            )
-    return len(missing)
+    """Store the outcome of the clinic's finished courses that have none; how many. Run by
+    the worker with the clinic's statistics, and by the demo seeding. An outcome is judged by
+    the course's fixed thresholds, so those are fixed first where missing."""
+    thresholds_fix_missing(clinic=clinic)
+    return _fill_finished(clinic, CourseResult, result_store, Action.COURSE_RESULTS_STORE)

@@ -17,6 +17,7 @@ Every error is JSON (``gentle.lib.api_errors``); every list is a keyset page (``
 """
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -209,6 +210,15 @@ def _page(request: HttpRequest, query: QuerySet, params: PageParams) -> tuple[li
         return rows, None
     rows = rows[: params.limit]
     return rows, f"{request.path}?after={rows[-1].pk}&limit={params.limit}"
+
+
+def _listing(
+    request: HttpRequest, query: QuerySet, params: PageParams, as_json: Callable[[Any], dict]
+) -> dict[str, Any]:
+    """A list operation's answer: one page of ``query`` as ``as_json`` gives each row, and the
+    link to the next page."""
+    rows, next_url = _page(request, query, params)
+    return {"items": [as_json(row) for row in rows], "next": next_url}
 
 
 # Schemas -------------------------------------------------------------------------------------
@@ -616,9 +626,9 @@ def clients(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """The clients of the clinic the person may open (care team, supervision, emergency
     access), by id."""
     _clinical(request)
-    rows, next_url = _page(request, visible_clients(request), page)  # type: ignore[arg-type]
-    record_list_read(request, Action.CLIENT_LIST, count=len(rows))  # type: ignore[arg-type]
-    return {"items": [client_json(c) for c in rows], "next": next_url}
+    listing = _listing(request, visible_clients(request), page, client_json)  # type: ignore[arg-type]
+    record_list_read(request, Action.CLIENT_LIST, count=len(listing["items"]))  # type: ignore[arg-type]
+    return listing
 
 
 @api.get(
@@ -642,23 +652,20 @@ def client_detail(request: HttpRequest, client_id: int) -> dict[str, Any]:
 )
 def client_courses(request: HttpRequest, client_id: int, page: Query[PageParams]) -> dict:
     client = _client(request, client_id, "courses", Action.CLIENT_VIEW)
-    rows, next_url = _page(request, Course.objects.filter(client=client), page)
+    return _listing(request, Course.objects.filter(client=client), page, course_json)
+
+
+def course_json(course: Course) -> dict[str, Any]:
     return {
-        "items": [
-            {
-                "id": c.pk,
-                "client_id": c.client_id,
-                "format": c.format,
-                "status": c.status,
-                "start_date": c.start_date,
-                "ended_on": c.ended_on,
-                "contracted_sessions": c.contracted_sessions,
-                "session_minutes": c.session_minutes,
-                "focus": c.focus or None,
-            }
-            for c in rows
-        ],
-        "next": next_url,
+        "id": course.pk,
+        "client_id": course.client_id,
+        "format": course.format,
+        "status": course.status,
+        "start_date": course.start_date,
+        "ended_on": course.ended_on,
+        "contracted_sessions": course.contracted_sessions,
+        "session_minutes": course.session_minutes,
+        "focus": course.focus or None,
     }
 
 
@@ -671,20 +678,17 @@ def client_courses(request: HttpRequest, client_id: int, page: Query[PageParams]
 )
 def client_sessions(request: HttpRequest, client_id: int, page: Query[PageParams]) -> dict:
     client = _client(request, client_id, "sessions", Action.CLIENT_VIEW)
-    rows, next_url = _page(request, Session.objects.filter(course__client=client), page)
+    return _listing(request, Session.objects.filter(course__client=client), page, session_json)
+
+
+def session_json(session: Session) -> dict[str, Any]:
     return {
-        "items": [
-            {
-                "id": s.pk,
-                "course_id": s.course_id,
-                "starts_at": s.starts_at,
-                "minutes": s.minutes,
-                "mode": s.mode,
-                "attendance": s.attendance,
-            }
-            for s in rows
-        ],
-        "next": next_url,
+        "id": session.pk,
+        "course_id": session.course_id,
+        "starts_at": session.starts_at,
+        "minutes": session.minutes,
+        "mode": session.mode,
+        "attendance": session.attendance,
     }
 
 
@@ -699,8 +703,8 @@ def client_administrations(
     request: HttpRequest, client_id: int, page: Query[PageParams]
 ) -> dict[str, Any]:
     client = _client(request, client_id, "administrations", Action.CLIENT_VIEW)
-    rows, next_url = _page(request, Administration.objects.filter(client=client), page)
-    return {"items": [administration_json(a) for a in rows], "next": next_url}
+    query = Administration.objects.filter(client=client)
+    return _listing(request, query, page, administration_json)
 
 
 @api.post(
