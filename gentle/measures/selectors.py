@@ -14,7 +14,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from django.db.models import Exists, FloatField, OuterRef
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -840,6 +851,7 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
         )
         .order_by()
         .values_list("session_id", "instrument_id")
+        .distinct()  # the pairs, not every answer given (a long history is many answers)
     )
     counts = dict.fromkeys(by_id, 0)
     for course_id, session_id, number in held:
@@ -1000,56 +1012,77 @@ def track(
 ) -> Track | None:
     """Where the latest score, on the questionnaire the course's format is tracked on, stands
     against the expected curve (None before two scores, or from a first score of 0)."""
-    if len(scores) < 2 or scores[0] <= 0:
+    if len(scores) < 2:
+        return None
+    return _track(scores[0], len(scores), scores[-1], curve, sessions, course_format)
+
+
+def _track(
+    first: float, k: int, last: float, curve: Curve, sessions: int, course_format: str
+) -> Track | None:
+    """``track`` from the first score, how many there are (k) and the latest."""
+    if k < 2 or first <= 0:
         return None
     rules = tracking_rules(course_format)
     curve = curve.for_format(course_format)
-    k = len(scores)
-    expected = round(scores[0] * curve.ratio(scores[0], k, sessions, course_format), 1)
-    behind = scores[-1] - expected >= rules["tolerance_points"]
-    return Track(scores[0], k, scores[-1], expected, behind, curve.source, rules["instrument"])
+    expected = round(first * curve.ratio(first, k, sessions, course_format), 1)
+    behind = last - expected >= rules["tolerance_points"]
+    return Track(first, k, last, expected, behind, curve.source, rules["instrument"])
 
 
 def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, Track]:
     """For each course with two or more scores of the questionnaire its format is tracked on
     (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track (two
-    queries for any number). A course missing here cannot be checked yet."""
-    course_ids = [c.pk for c in courses]
-    if not course_ids or clinic is None:
+    queries for any number). A course missing here cannot be checked yet.
+
+    A Track needs only the course's first score, how many there are and the latest, so that
+    is all the database returns: three lookups a course on ``admin_course_series``, however
+    long its history (reading every score of 50 courses took a third of a caseload page at
+    scale; issue 20)."""
+    if not courses or clinic is None:
         return {}
     by_id = {course.pk: course for course in courses}
-    tracked = {pk: tracked_instrument(course.format) for pk, course in by_id.items()}
     curve = expected_curve(clinic)
-    # Only the main score of each answer, not its whole stored scores (decoding those took
-    # most of a caseload page's time with a course's worth of answers per row; issue 20).
-    series: dict[int, list[float]] = {}
-    instruments = sorted(set(tracked.values()))
-    # One questionnaire (most pages) as an equality, several as a list: both read each
-    # course's answers in time order from admin_course_series, without a sort.
-    which = (
-        {"instrument_id": instruments[0]}
-        if len(instruments) == 1
-        else {"instrument_id__in": instruments}
+    # The questionnaire each format is tracked on, for every format (the SQL text stays the
+    # same whatever formats a page holds).
+    formats = [value for value, _label in Course._meta.get_field("format").choices or ()]
+    tracked = Case(
+        *[When(format=f, then=Value(tracked_instrument(f))) for f in formats],
+        default=Value(tracked_instrument("")),
+        output_field=CharField(),
     )
-    for course_id, instrument_id, total in (
-        Administration.objects.filter(
-            course_id__in=course_ids,
-            **which,
-            status=Status.SUBMITTED,
-            corrections__isnull=True,
-            scores__total__isnull=False,
+    # Only the main score of each answer, not its whole stored scores.
+    answers = Administration.objects.filter(
+        course_id=OuterRef("pk"),
+        instrument_id=OuterRef("tracked"),
+        status=Status.SUBMITTED,
+        corrections__isnull=True,
+        scores__total__isnull=False,
+    ).annotate(total=Cast(KT("scores__total"), FloatField()))
+    rows = (
+        Course.objects.filter(pk__in=list(by_id))
+        .order_by()
+        .annotate(tracked=tracked)
+        .annotate(
+            first=Subquery(answers.order_by("submitted_at").values("total")[:1]),
+            last=Subquery(answers.order_by("-submitted_at").values("total")[:1]),
+            k=Subquery(
+                answers.order_by().values("course_id").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
         )
-        .order_by("course_id", "instrument_id", "submitted_at")
-        .values_list("course_id", "instrument_id", Cast(KT("scores__total"), FloatField()))
-    ):
-        if instrument_id == tracked[course_id]:
-            series.setdefault(course_id, []).append(float(total))
+        .values_list("pk", "first", "last", "k")
+    )
     tracks = {}
-    for course_id, scores in series.items():
+    for course_id, first, last, k in rows:
+        if k is None or first is None or last is None:
+            continue
         course = by_id[course_id]
-        result = track(scores, curve, course.contracted_sessions, course.format)
-        if result is not None:
-            tracks[course_id] = result
+        found = _track(
+            float(first), k, float(last), curve, course.contracted_sessions, course.format
+        )
+        if found is not None:
+            tracks[course_id] = found
     return tracks
 
 
