@@ -46,11 +46,19 @@ def held_sessions(clinic_id: int, now: datetime) -> QuerySet[Session]:
     )
 
 
-def sampled_ids(clinic_id: int, every: int, now: datetime) -> QuerySet[Any]:
+def sampled_ids(
+    clinic_id: int, every: int, now: datetime, clinicians: QuerySet[Any] | None = None
+) -> QuerySet[Any]:
     """The ids of the sampled sessions: of each clinician's held sessions in the clinic, in time
     order, the N-th, 2N-th, 3N-th... (deterministic: a session's place never depends on who
-    asks, and held sessions only add to the end)."""
-    ranked = held_sessions(clinic_id, now).annotate(
+    asks, and held sessions only add to the end). ``clinicians`` (ids) limits the ranking to
+    their sessions: a session's place depends only on its own clinician's sessions, so the
+    result for them is the same, without ranking every held session of the clinic (1.1 s on
+    a supervisor's home at 150,000 sessions; issue 20)."""
+    held = held_sessions(clinic_id, now)
+    if clinicians is not None:
+        held = held.filter(clinician_id__in=clinicians)
+    ranked = held.annotate(
         place=Window(
             RowNumber(),
             partition_by=[F("clinician_id")],
@@ -70,16 +78,17 @@ def to_rate(user: User, clients: QuerySet[Any], clinic_id: int, now: datetime) -
     """Sessions of these (supervised) clients, held, sampled or recorded for supervision, that
     this supervisor has not rated and did not hold themself: newest first. Three queries."""
     every = sample_every(clinic_id)
-    query = (
+    theirs = (
         held_sessions(clinic_id, now)
         .filter(course__client__in=clients.values("pk"))
         .exclude(clinician=user)
-        .filter(
-            Q(pk__in=sampled_ids(clinic_id, every, now))
-            | Exists(RecordedSession.objects.filter(session=OuterRef("pk")))
-        )
-        .exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
     )
+    # Only the clinicians of these sessions are ranked.
+    clinicians = theirs.order_by().values("clinician_id")
+    query = theirs.filter(
+        Q(pk__in=sampled_ids(clinic_id, every, now, clinicians))
+        | Exists(RecordedSession.objects.filter(session=OuterRef("pk")))
+    ).exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
     shown = list(
         query.select_related("course__client", "clinician")
         .annotate(recorded=Exists(RecordedSession.objects.filter(session=OuterRef("pk"))))
