@@ -640,12 +640,15 @@ def _fresh_database() -> None:
 
 
 def _compute_statistics() -> None:
-    """What `gentle worker` does hourly: the clinic-wide statistics the pages read."""
+    """What `gentle worker` does hourly: the clinic-wide statistics and the fidelity sample
+    that the pages read."""
     from gentle.accounts.models import Clinic
+    from gentle.fidelity.actions import sample_refresh
     from gentle.measures.actions import statistics_compute
 
     for clinic in Clinic.objects.all():
         statistics_compute(clinic=clinic)
+        sample_refresh(clinic=clinic)
 
 
 def run(

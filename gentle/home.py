@@ -38,7 +38,12 @@ from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Clinic, Invitation, Membership, Role, Supervision, User
 from gentle.audit import tasks as audit_tasks
 from gentle.audit.names import Action
-from gentle.clients.access import record_list_read, visible_clients, visible_groups
+from gentle.clients.access import (
+    care_team_clients,
+    record_list_read,
+    supervised_clients,
+    visible_groups,
+)
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, TeamRole
 from gentle.courses import selectors as course_selectors
 from gentle.courses.models import (
@@ -67,12 +72,6 @@ ALERTS_SHOWN = 10
 STALE_DRAFT = timedelta(hours=48)  # a draft this long after its session is marked
 # The worker anchors the audit chain hourly: no successful run for this long means it stopped.
 ANCHOR_LATE = timedelta(hours=3)
-
-
-def my_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
-    """The clients on this person's own care team as a clinician (their caseload), through the
-    one door; not those seen through supervision or emergency access."""
-    return visible_clients(request).filter(via_team_clinician=True)
 
 
 def _today_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -345,22 +344,25 @@ class Supervised:
     to_rate: fidelity_selectors.ToRate = field(default_factory=fidelity_selectors.ToRate)
 
 
-def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Any]:
-    """The clients this person sees as a supervisor (on the care team as its supervisor, or
-    through a clinician they supervise), through the one door."""
-    return visible_clients(request).filter(Q(via_team_supervisor=True) | Q(via_supervision=True))
-
-
 def _listed(query: QuerySet[Any], order: tuple[str, ...]) -> Listed:
-    return Listed(shown=list(query.order_by(*order)[:SHOWN]), count=query.count())
+    """The first SHOWN rows in ``order`` and how many there are: the list's conditions are
+    worked out once, for the ids of all of them (a count and a page each did it over every
+    supervised course; issue 20), then the shown rows are read by id."""
+    ids = list(query.order_by(*order).values_list("pk", flat=True))
+    shown = list(query.filter(pk__in=ids[:SHOWN]).order_by(*order)) if ids else []
+    return Listed(shown=shown, count=len(ids))
 
 
 def off_track(courses: QuerySet[Course], clinic: Clinic) -> OffTrack:
     """Current courses whose latest score on the questionnaire their format is tracked on is
     behind the expected-recovery curve, and how many could and could not be checked
     (``measures.selectors.not_on_track``: two queries for any number of courses)."""
-    active = list(courses.only("pk", "client_id", "contracted_sessions", "format"))
-    tracks = measure_selectors.not_on_track(active, clinic)
+    # Plain values: a supervisor may have thousands of current courses and sees a few.
+    active = [
+        measure_selectors.CourseValues(*row)
+        for row in courses.values_list("pk", "contracted_sessions", "format")
+    ]
+    tracks = measure_selectors.not_on_track(active, clinic, ids=courses.values("pk"))
     checked = len(tracks)
     unchecked = len(active) - checked
     behind = sorted(course_id for course_id, track in tracks.items() if track.behind)
@@ -368,6 +370,7 @@ def off_track(courses: QuerySet[Course], clinic: Clinic) -> OffTrack:
         return OffTrack(checked=checked, unchecked=unchecked)
     shown = list(
         courses.filter(pk__in=behind[:SHOWN])
+        .annotate(clinician_name=_clinician_name())
         .select_related("client")
         .order_by("client__family_name", "client__given_name", "pk")
     )
@@ -395,6 +398,7 @@ def courses_without_focus(courses: QuerySet[Course], now: datetime) -> Listed:
             Q(focus="")
             | ~Exists(Formulation.objects.filter(course=OuterRef("pk"), agreed_on__isnull=False))
         )
+        .annotate(clinician_name=_clinician_name())
         .select_related("client")
     )
     return _listed(query, ("client__family_name", "client__given_name", "pk"))
@@ -432,7 +436,7 @@ def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime)
     ]
     courses = Course.objects.filter(
         client__in=clients.values("pk"), status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE)
-    ).annotate(clinician_name=_clinician_name())
+    )
     return Supervised(
         clients=clients.count(),
         clinicians=clinicians,
@@ -565,7 +569,7 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         "is_client_too": Role.CLIENT in context.roles,
     }
     if context.has(Role.CLINICIAN):
-        mine = my_clients(request)
+        mine = care_team_clients(request)
         sessions = today_sessions(user, mine, now)
         notes = notes_to_sign(user, mine, now)
         overdue = measures_overdue(mine, now)
@@ -577,6 +581,7 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
             portal_work=work,
             requests=assigned_requests(clinic, user),
             note_states=NOTE_STATES,
+            comments=comments_waiting(user, mine),
         )
         shown = {s.course.client_id for s in sessions}
         shown |= {n.session.course.client_id for n in notes.drafts}
@@ -584,8 +589,6 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         record_list_read(request, Action.HOME_VIEW, count=len(shown))
     if context.has(Role.CLINICIAN, Role.SUPERVISOR):
         parts["alerts"] = open_alerts(clinic, user, context.roles)
-    if context.has(Role.CLINICIAN):
-        parts["comments"] = comments_waiting(user, my_clients(request))
     if context.has(Role.SUPERVISOR):
         parts["supervised"] = sup = supervised(request, clinic, now)
         record_list_read(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from gentle import tasks
 from gentle.audit import tasks as audit_tasks
 from gentle.courses import tasks as courses_tasks
+from gentle.fidelity import tasks as fidelity_tasks
 from gentle.intake import tasks as intake_tasks
 from gentle.measures import tasks as measures_tasks
 from gentle.models import ScheduledRun
@@ -56,6 +57,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("anchor-audit-chain", HOUR, audit_tasks.anchor_chain),
     # Hourly: the measures pages read these stored clinic-wide statistics (docs/performance.md).
     Job("compute-clinic-statistics", HOUR, measures_tasks.compute_clinic_statistics),
+    # Hourly: the supervisors' homes read each clinic's stored fidelity sample (ADR 0057).
+    Job("refresh-fidelity-samples", HOUR, fidelity_tasks.refresh_samples),
 )
 
 

@@ -152,3 +152,26 @@ def test_courses_tracked_on_several_questionnaires_are_read_from_the_index_too(w
         assert "Index" in series[0], series[0]
     assert "Seq Scan" not in series[0]
     assert "TEMP B-TREE" not in series[0] and "Sort" not in series[0], series[0]
+
+
+def test_the_count_of_each_courses_scores_is_read_from_the_index_alone(world):
+    """Issue 20: the count of a course's scores read every answer's stored scores to check its
+    total, a fifth of the supervisor's home at scale (99 of 120 ms for 1,314 courses). Every
+    submitted answer of a tracked questionnaire has a total, so the count reads the index."""
+    from django.db import connection
+
+    from tests.test_keyset_pages import plan
+
+    client = make_client(world.clinic, clinicians=[world.alice])
+    held = make_session(
+        make_course(client), world.alice, starts_at=timezone.now() - timedelta(days=2)
+    )
+    answer(held, "phq9")
+    series = [
+        plan(sql) for sql in caseload_queries(world) if "CASE WHEN" in sql and "LIMIT 1" in sql
+    ]
+    assert len(series) == 1, series
+    if connection.vendor == "sqlite":
+        assert "COVERING INDEX admin_course_series" in series[0], series[0]
+    else:
+        assert "Index" in series[0] and "Seq Scan" not in series[0], series[0]

@@ -68,6 +68,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.notify.tasks.prune_old_mail",
         "gentle.audit.tasks.anchor_chain",
         "gentle.measures.tasks.compute_clinic_statistics",
+        "gentle.fidelity.tasks.refresh_samples",
         "gentle.courses.tasks.queue_session_reminders",
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}

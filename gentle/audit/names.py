@@ -126,6 +126,7 @@ class Action(StrEnum):
     FIDELITY_RATE = "fidelity.rate", WRITE
     FIDELITY_RECORDED = "fidelity.recorded", WRITE
     FIDELITY_SETTINGS_SET = "fidelity_settings.set", WRITE
+    FIDELITY_SAMPLE = "fidelity.sample", WRITE
     FORMULATION_AGREE = "formulation.agree", WRITE
     FORMULATION_CREATE = "formulation.create", WRITE
     FORMULATION_REGENERATE = "formulation.regenerate", WRITE
@@ -413,6 +414,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.FIDELITY_RATE: _("Rated a session's fidelity"),
     Action.FIDELITY_RECORDED: _("Marked whether a session was recorded for supervision"),
     Action.FIDELITY_SETTINGS_SET: _("Changed the fidelity sampling rate"),
+    Action.FIDELITY_SAMPLE: _("Updated the sessions sampled for supervisors' ratings"),
     Action.FORMULATION_AGREE: _("Recorded the formulation as agreed"),
     Action.FORMULATION_CREATE: _("Started a formulation"),
     Action.FORMULATION_REGENERATE: _("Drafted the formulation again"),

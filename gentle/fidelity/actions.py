@@ -3,17 +3,25 @@ The audit detail carries codes and scores, never the comment."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from gentle.accounts.models import User
+from gentle.accounts.models import Clinic, User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.courses.models import Session
-from gentle.fidelity import instrument
-from gentle.fidelity.models import FidelityRating, FidelitySettings, RecordedSession
+from gentle.fidelity import instrument, selectors, tasks
+from gentle.fidelity.models import (
+    FidelityRating,
+    FidelitySettings,
+    RecordedSession,
+    SampledSession,
+)
+
+BATCH = 1000  # rows a statement when the stored sample changes
 
 
 def rating_save(
@@ -92,4 +100,42 @@ def settings_set(*, by: User, clinic: Any, sample_every: int) -> FidelitySetting
             object_id=found.pk,
             detail=f"sample_every={sample_every}",
         )
+        # The stored sample follows the new rate as soon as the worker runs it.
+        tasks.refresh_clinic_sample.enqueue(clinic.pk)
     return found
+
+
+def sample_refresh(*, clinic: Clinic, now: datetime | None = None) -> tuple[int, int]:
+    """Work out the clinic's fidelity sample (``selectors.sample``: it ranks every held session
+    of the clinic, the work a page must not do) and store it as ``SampledSession`` rows; returns
+    how many rows were added and removed. Run hourly by `gentle worker`, and after the sampling
+    rate changes. A change is audited (one row, with the counts); none when nothing changed."""
+    now = now or timezone.now()
+    every = selectors.sample_every(clinic.pk)
+    wanted = dict(selectors.sample(clinic.pk, every, now))  # read before the transaction
+    with transaction.atomic():
+        stored = dict(
+            SampledSession.objects.filter(clinic=clinic).values_list("session_id", "place")
+        )
+        gone = [pk for pk, place in stored.items() if wanted.get(pk) != place]
+        new = [pk for pk, place in wanted.items() if stored.get(pk) != place]
+        for start in range(0, len(gone), BATCH):
+            SampledSession.objects.filter(session_id__in=gone[start : start + BATCH]).delete()
+        for start in range(0, len(new), BATCH):
+            chunk = new[start : start + BATCH]
+            # A session deleted since the read is left out.
+            existing = Session.objects.filter(pk__in=chunk).values_list("pk", flat=True)
+            SampledSession.objects.bulk_create(
+                [SampledSession(session_id=pk, clinic=clinic, place=wanted[pk]) for pk in existing],
+                ignore_conflicts=True,  # another run stored it first
+            )
+        if gone or new:
+            record(
+                Action.FIDELITY_SAMPLE,
+                actor_label="gentle worker",
+                clinic_id=clinic.pk,
+                object_type="clinic",
+                object_id=clinic.pk,
+                detail=f"every={every} sampled={len(wanted)} added={len(new)} removed={len(gone)}",
+            )
+    return len(new), len(gone)

@@ -17,9 +17,9 @@ from gentle.accounts.models import Supervision, User
 from gentle.clients.models import CareTeamMember, TeamRole
 from gentle.courses.models import Attendance, Course, Session
 from gentle.courses.selectors import number_sessions
-from gentle.fidelity import instrument, selectors
+from gentle.fidelity import actions, instrument
 from gentle.fidelity.instrument import NOT_APPLICABLE
-from gentle.fidelity.models import FidelityRating, RaterRole, RecordedSession
+from gentle.fidelity.models import FidelityRating, RaterRole, RecordedSession, SampledSession
 
 
 def _answers(
@@ -84,8 +84,9 @@ def seed(rng: random.Random, context: dict) -> None:
         if session.starts_at < now - timedelta(days=3) and rng.random() < 0.75:
             _rate(rng, session, session.clinician, RaterRole.SELF, strict=False)
             ratings += 1
-    every = selectors.sample_every(clinic.pk)
-    sampled = set(selectors.sampled_ids(clinic.pk, every, now).values_list("pk", flat=True))
+    # The sample as the worker keeps it (hourly), stored now so that the home lists it at once.
+    actions.sample_refresh(clinic=clinic, now=now)
+    sampled = set(SampledSession.objects.filter(clinic=clinic).values_list("session_id", flat=True))
     to_rate = [
         session
         for session in sorted(held.values(), key=lambda s: (s.starts_at, s.pk))

@@ -93,3 +93,21 @@ class FidelitySettings(models.Model):
 
     def __str__(self) -> str:
         return f"fidelity settings of clinic {self.clinic_id}"
+
+
+class SampledSession(models.Model):
+    """A held session in the clinic's fidelity sample, as the worker last worked it out
+    (``fidelity.actions.sample_refresh``, hourly and after a change of the sampling rate): the
+    ``place``-th of its clinician's held sessions in time order, a multiple of the rate. Kept so
+    that a supervisor's home reads the sample instead of ranking every held session of their
+    supervisees on each visit (issue 20; ADR 0057, amended). Derived data: the home still checks
+    that each session is held."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, primary_key=True, related_name="fidelity_sample"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    place = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"session {self.session_id} sampled ({self.place})"

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from statistics import mean
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import Mod, RowNumber
 from django.utils import timezone
 
@@ -21,9 +21,14 @@ from gentle.fidelity.models import (
     FidelitySettings,
     RaterRole,
     RecordedSession,
+    SampledSession,
 )
 
 SHOWN = 10  # sessions to rate listed on the supervisor's home
+# Sessions to rate are those held in the last RATE_WEEKS weeks: feedback on fidelity is for
+# recent work, while the session is remembered and its recording kept; older unrated ones drop
+# off the list (their place in the sample stays). It also bounds the home's reads (issue 20).
+RATE_WEEKS = 8
 MONTHS = 24  # months on a clinician's page
 
 
@@ -46,55 +51,55 @@ def held_sessions(clinic_id: int, now: datetime) -> QuerySet[Session]:
     )
 
 
-def sampled_ids(
-    clinic_id: int, every: int, now: datetime, clinicians: QuerySet[Any] | None = None
-) -> QuerySet[Any]:
-    """The ids of the sampled sessions: of each clinician's held sessions in the clinic, in time
-    order, the N-th, 2N-th, 3N-th... (deterministic: a session's place never depends on who
-    asks, and held sessions only add to the end). ``clinicians`` (ids) limits the ranking to
-    their sessions: a session's place depends only on its own clinician's sessions, so the
-    result for them is the same, without ranking every held session of the clinic (1.1 s on
-    a supervisor's home at 150,000 sessions; issue 20)."""
-    held = held_sessions(clinic_id, now)
-    if clinicians is not None:
-        held = held.filter(clinician_id__in=clinicians)
-    ranked = held.annotate(
+def sample(clinic_id: int, every: int, now: datetime) -> list[tuple[int, int]]:
+    """The sampled sessions as (id, place): of each clinician's held sessions in the clinic, in
+    time order, the N-th, 2N-th, 3N-th... (deterministic: a session's place never depends on who
+    asks, and held sessions only add to the end). It ranks every held session of the clinic, so
+    only the worker runs it (``actions.sample_refresh``); pages read the stored
+    ``SampledSession`` rows."""
+    ranked = held_sessions(clinic_id, now).annotate(
         place=Window(
             RowNumber(),
             partition_by=[F("clinician_id")],
             order_by=[F("starts_at").asc(), F("pk").asc()],
         )
     )
-    return ranked.annotate(rest=Mod(F("place"), every)).filter(rest=0).values("pk")
+    query = ranked.annotate(rest=Mod(F("place"), every)).filter(rest=0)
+    return list(query.order_by().values_list("pk", "place"))
 
 
 @dataclass
 class ToRate:
     shown: list[Any] = field(default_factory=list)  # sessions, each with ``recorded``
     count: int = 0
+    weeks: int = RATE_WEEKS  # how far back the list goes
 
 
 def to_rate(user: User, clients: QuerySet[Any], clinic_id: int, now: datetime) -> ToRate:
-    """Sessions of these (supervised) clients, held, sampled or recorded for supervision, that
-    this supervisor has not rated and did not hold themself: newest first. Three queries."""
-    every = sample_every(clinic_id)
-    theirs = (
+    """Sessions of these (supervised) clients, held recently, in the stored sample or recorded for
+    supervision, that this supervisor has not rated and did not hold themself: newest first.
+    Only those held in the last RATE_WEEKS weeks. Two queries; no ranking (the worker keeps the
+    sample)."""
+    query = (
         held_sessions(clinic_id, now)
+        .filter(starts_at__gte=now - timedelta(weeks=RATE_WEEKS))
         .filter(course__client__in=clients.values("pk"))
         .exclude(clinician=user)
+        .filter(
+            Exists(SampledSession.objects.filter(session=OuterRef("pk")))
+            | Exists(RecordedSession.objects.filter(session=OuterRef("pk")))
+        )
+        .exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
     )
-    # Only the clinicians of these sessions are ranked.
-    clinicians = theirs.order_by().values("clinician_id")
-    query = theirs.filter(
-        Q(pk__in=sampled_ids(clinic_id, every, now, clinicians))
-        | Exists(RecordedSession.objects.filter(session=OuterRef("pk")))
-    ).exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
+    # The conditions worked out once, for the ids of all of them; the shown read by id.
+    ids = list(query.order_by("-starts_at", "-pk").values_list("pk", flat=True))
     shown = list(
-        query.select_related("course__client", "clinician")
+        Session.objects.filter(pk__in=ids[:SHOWN])
+        .select_related("course__client", "clinician")
         .annotate(recorded=Exists(RecordedSession.objects.filter(session=OuterRef("pk"))))
-        .order_by("-starts_at", "-pk")[:SHOWN]
+        .order_by("-starts_at", "-pk")
     )
-    return ToRate(shown=shown, count=query.count())
+    return ToRate(shown=shown, count=len(ids))
 
 
 @dataclass

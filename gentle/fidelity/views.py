@@ -201,7 +201,13 @@ def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         actions.settings_set(
             by=request.user, clinic=clinic, sample_every=form.cleaned_data["sample_every"]
         )
-        messages.success(request, _("Fidelity sampling saved."))
+        messages.success(
+            request,
+            _(
+                "Fidelity sampling saved. Supervisors' sessions to rate follow it once the "
+                "worker has worked out the new sample, usually within a minute."
+            ),
+        )
         return redirect("fidelity_settings")
     clinicians = (
         User.objects.filter(

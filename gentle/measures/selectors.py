@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from django.db.models import (
     Case,
@@ -22,6 +22,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -1030,7 +1031,27 @@ def _track(
     return Track(first, k, last, expected, behind, curve.source, rules["instrument"])
 
 
-def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, Track]:
+class TrackedCourse(Protocol):
+    """What ``not_on_track`` reads of a course: a Course, or its three values (``CourseValues``)
+    where a page checks many courses and shows few (the supervisor's home)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def contracted_sessions(self) -> int: ...
+    @property
+    def format(self) -> str: ...
+
+
+class CourseValues(NamedTuple):
+    pk: int
+    contracted_sessions: int
+    format: str
+
+
+def not_on_track(
+    courses: Sequence[TrackedCourse], clinic: Clinic | None, ids: QuerySet[Any] | None = None
+) -> dict[int, Track]:
     """For each course with two or more scores of the questionnaire its format is tracked on
     (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track (two
     queries for any number). A course missing here cannot be checked yet.
@@ -1051,23 +1072,30 @@ def not_on_track(courses: Sequence[Course], clinic: Clinic | None) -> dict[int, 
         default=Value(tracked_instrument("")),
         output_field=CharField(),
     )
-    # Only the main score of each answer, not its whole stored scores.
-    answers = Administration.objects.filter(
+    given = Administration.objects.filter(
         course_id=OuterRef("pk"),
         instrument_id=OuterRef("tracked"),
         status=Status.SUBMITTED,
         corrections__isnull=True,
-        scores__total__isnull=False,
-    ).annotate(total=Cast(KT("scores__total"), FloatField()))
+    )
+    # Only the main score of each answer, not its whole stored scores.
+    answers = given.filter(scores__total__isnull=False).annotate(
+        total=Cast(KT("scores__total"), FloatField())
+    )
     rows = (
-        Course.objects.filter(pk__in=list(by_id))
+        # ``ids``, the courses' ids as a query, spares binding thousands of ids one by one.
+        Course.objects.filter(pk__in=list(by_id) if ids is None else ids)
         .order_by()
         .annotate(tracked=tracked)
         .annotate(
             first=Subquery(answers.order_by("submitted_at").values("total")[:1]),
             last=Subquery(answers.order_by("-submitted_at").values("total")[:1]),
+            # Counted on the index alone: every submitted answer of a tracked questionnaire has
+            # a total (the one scorer stores each of its scores, None when unscorable), so the
+            # stored scores need not be read (a fifth of the time: 99 -> 20 ms for 1,314
+            # courses at scale on SQLite; issue 20).
             k=Subquery(
-                answers.order_by().values("course_id").annotate(n=Count("pk")).values("n"),
+                given.order_by().values("course_id").annotate(n=Count("pk")).values("n"),
                 output_field=IntegerField(),
             ),
         )
