@@ -640,8 +640,10 @@ def _fresh_database() -> None:
 
 
 def _compute_statistics() -> None:
-    """What `gentle worker` does hourly: the clinic-wide statistics and the fidelity sample
-    that the pages read."""
+    """What `gentle worker` does hourly (every 5 minutes for the courses' flags): the
+    clinic-wide statistics, the fidelity sample and the current courses' flags that the pages
+    read."""
+    from gentle import watch
     from gentle.accounts.models import Clinic
     from gentle.fidelity.actions import sample_refresh
     from gentle.measures.actions import statistics_compute
@@ -649,6 +651,7 @@ def _compute_statistics() -> None:
     for clinic in Clinic.objects.all():
         statistics_compute(clinic=clinic)
         sample_refresh(clinic=clinic)
+        watch.refresh(clinic=clinic)
 
 
 def run(

@@ -11,6 +11,7 @@ import random
 from django.conf import settings
 from django.db import transaction
 
+from gentle import watch
 from gentle.accounts import demo as accounts_demo
 from gentle.accounts.models import Role
 from gentle.clients import demo as clients_demo
@@ -39,6 +40,13 @@ DEMO_LOGINS = (
     (f"facilitator@{DEMO_DOMAIN}", Role.FACILITATOR),
 )
 
+
+def _watch(rng: random.Random, context: dict) -> None:
+    """What `gentle worker` does every 5 minutes (ADR 0064), so that the supervisor's home
+    lists the demo's courses at once."""
+    watch.refresh(clinic=context["clinic"])
+
+
 DEMO_STEPS = (
     accounts_demo.seed,
     clients_demo.seed,
@@ -58,7 +66,8 @@ DEMO_STEPS = (
     # The group members' problem areas, named at their pre-group sessions, written up.
     formulation_demo.seed_group_courses,
     measures_demo.seed_results,  # every finished course's outcome, for the clinic report
-    fidelity_demo.seed,  # last: every held session of the demo is in place to be rated
+    fidelity_demo.seed,  # every held session of the demo is in place to be rated
+    _watch,  # last: what the supervisor's home says of the current courses, as the worker does
 )
 
 

@@ -16,8 +16,6 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
-    Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -33,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from gentle import watch
 from gentle.accounts.context import ClinicContext
 from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Clinic, Invitation, Membership, Role, Supervision, User
@@ -50,18 +49,17 @@ from gentle.courses.models import (
     NUMBERED,
     Attendance,
     Course,
-    CourseStatus,
     NoteStatus,
     ProgressNote,
     Session,
 )
 from gentle.fidelity import selectors as fidelity_selectors
-from gentle.formulation.models import Formulation
 from gentle.groups.models import Group, GroupStatus
 from gentle.intake.models import IntakeRequest, RequestStatus
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, ScheduleRule, Status
+from gentle.models import CourseWatchRun
 from gentle.portal.models import Task
 from gentle.safety.models import Severity
 from gentle.safety.selectors import SEVERITY_RANK, alerts_waiting_for, crisis_texts_missing
@@ -342,6 +340,8 @@ class Supervised:
     cosign_required: bool = False
     # Held sessions sampled or recorded for supervision, not yet rated by them (ADR 0057).
     to_rate: fidelity_selectors.ToRate = field(default_factory=fidelity_selectors.ToRate)
+    # When the flags of "not on track" and "no agreed focus" were worked out (ADR 0064).
+    watched: Watched = field(default_factory=lambda: Watched())
 
 
 def _listed(query: QuerySet[Any], order: tuple[str, ...]) -> Listed:
@@ -353,55 +353,58 @@ def _listed(query: QuerySet[Any], order: tuple[str, ...]) -> Listed:
     return Listed(shown=shown, count=len(ids))
 
 
-def off_track(courses: QuerySet[Course], clinic: Clinic) -> OffTrack:
-    """Current courses whose latest score on the questionnaire their format is tracked on is
-    behind the expected-recovery curve, and how many could and could not be checked
-    (``measures.selectors.not_on_track``: two queries for any number of courses)."""
-    # Plain values: a supervisor may have thousands of current courses and sees a few.
-    active = [
-        measure_selectors.CourseValues(*row)
-        for row in courses.values_list("pk", "contracted_sessions", "format")
-    ]
-    tracks = measure_selectors.not_on_track(active, clinic, ids=courses.values("pk"))
-    checked = len(tracks)
-    unchecked = len(active) - checked
-    behind = sorted(course_id for course_id, track in tracks.items() if track.behind)
-    if not behind:
-        return OffTrack(checked=checked, unchecked=unchecked)
-    shown = list(
-        courses.filter(pk__in=behind[:SHOWN])
-        .annotate(clinician_name=_clinician_name())
-        .select_related("client")
-        .order_by("client__family_name", "client__given_name", "pk")
-    )
-    return OffTrack(shown=shown, count=len(behind), checked=checked, unchecked=unchecked)
+@dataclass
+class Watched:
+    """When the worker last worked out the courses' flags (``gentle.watch``), and whether that
+    is too long ago (is the worker running?)."""
+
+    at: datetime | None = None
+    late: bool = False
 
 
-def courses_without_focus(courses: QuerySet[Course], now: datetime) -> Listed:
-    """Current courses that held more sessions than their initial phase has, with no focus
-    agreed with the client (no formulation agreed, or no focus on the course; ADR 0045)."""
-    held = Session.objects.filter(
-        course=OuterRef("pk"), attendance__in=NUMBERED, starts_at__lte=now
-    ).order_by()
-    query = (
-        courses.annotate(
-            held=Coalesce(
-                Subquery(
-                    held.values("course").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            )
-        )
-        .filter(held__gt=F("initial_last"))
-        .filter(
-            Q(focus="")
-            | ~Exists(Formulation.objects.filter(course=OuterRef("pk"), agreed_on__isnull=False))
-        )
-        .annotate(clinician_name=_clinician_name())
-        .select_related("client")
+def watched(clinic: Clinic, now: datetime) -> Watched:
+    at = CourseWatchRun.objects.filter(clinic=clinic).values_list("finished_at", flat=True).first()
+    return Watched(at=at, late=at is None or now - at > watch.LATE)
+
+
+BY_NAME = ("client__family_name", "client__given_name", "pk")
+
+
+def watched_lists(courses: QuerySet[Course], now: datetime) -> tuple[OffTrack, Listed]:
+    """ "Courses not on track" and "Past the initial phase without an agreed focus" from the
+    stored flags (``CourseWatch``, worked out every 5 minutes by the worker over the clinic's
+    current courses, ADR 0064): one count of each flag over these courses, and the first rows
+    of each list. A course too new to have been worked out counts as not checked yet."""
+    counts = courses.aggregate(
+        current=Count("pk"),
+        checked=Count("pk", filter=Q(watch__checked=True)),
+        behind=Count("pk", filter=Q(watch__behind=True)),
+        no_focus=Count("pk", filter=Q(watch__no_focus=True)),
     )
-    return _listed(query, ("client__family_name", "client__given_name", "pk"))
+    named = courses.annotate(clinician_name=_clinician_name()).select_related("client")
+    behind = (
+        list(named.filter(watch__behind=True).order_by(*BY_NAME)[:SHOWN])
+        if counts["behind"]
+        else []
+    )
+    no_focus = (
+        list(
+            named.filter(watch__no_focus=True)
+            .annotate(held=watch.held_sessions(now))
+            .order_by(*BY_NAME)[:SHOWN]
+        )
+        if counts["no_focus"]
+        else []
+    )
+    return (
+        OffTrack(
+            shown=behind,
+            count=counts["behind"],
+            checked=counts["checked"],
+            unchecked=counts["current"] - counts["checked"],
+        ),
+        Listed(shown=no_focus, count=counts["no_focus"]),
+    )
 
 
 def supervised_stale_drafts(clients: QuerySet[Any], now: datetime) -> Listed:
@@ -434,14 +437,14 @@ def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime)
         .select_related("clinician")
         .order_by("clinician__display_name", "clinician__email")
     ]
-    courses = Course.objects.filter(
-        client__in=clients.values("pk"), status__in=(CourseStatus.PLANNED, CourseStatus.ACTIVE)
-    )
+    courses = Course.objects.filter(client__in=clients.values("pk"), status__in=watch.CURRENT)
+    behind, no_focus = watched_lists(courses, now)
     return Supervised(
         clients=clients.count(),
         clinicians=clinicians,
-        off_track=off_track(courses, clinic),
-        no_focus=courses_without_focus(courses, now),
+        off_track=behind,
+        no_focus=no_focus,
+        watched=watched(clinic, now),
         stale_drafts=supervised_stale_drafts(clients, now),
         comments=comments_waiting(request.user, clients),
         to_cosign=_listed(

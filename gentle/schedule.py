@@ -57,6 +57,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("anchor-audit-chain", HOUR, audit_tasks.anchor_chain),
     # Hourly: the measures pages read these stored clinic-wide statistics (docs/performance.md).
     Job("compute-clinic-statistics", HOUR, measures_tasks.compute_clinic_statistics),
+    # Every 5 minutes: what the supervisors' homes say of the current courses (ADR 0064).
+    Job("watch-current-courses", 5 * MINUTE, tasks.watch_current_courses),
     # Hourly: the supervisors' homes read each clinic's stored fidelity sample (ADR 0057).
     Job("refresh-fidelity-samples", HOUR, fidelity_tasks.refresh_samples),
 )

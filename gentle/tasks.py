@@ -71,3 +71,13 @@ def optimize_database() -> str:
         cursor.execute("PRAGMA analysis_limit=1000")
         cursor.execute("ANALYZE")
     return "ANALYZE"
+
+
+@task()
+def watch_current_courses() -> int:
+    """Every 5 minutes: work out and store what the supervisors' homes say of each clinic's
+    current courses (``gentle.watch``, ADR 0064); returns the rows written or removed."""
+    from gentle.accounts.models import Clinic
+    from gentle.watch import refresh
+
+    return sum(refresh(clinic=clinic) for clinic in Clinic.objects.order_by("pk"))

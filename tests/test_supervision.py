@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from gentle import tasks
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
 from gentle.clients.models import BreakGlassGrant
@@ -226,6 +227,12 @@ def held_sessions(course, clinician, n: int) -> list:
     return sessions
 
 
+def watch() -> None:
+    """What `gentle worker` does every 5 minutes: work out the current courses' flags that the
+    supervisor's home lists (ADR 0064)."""
+    tasks.watch_current_courses.call()
+
+
 def supervisee_with_work(world, name: str):
     """A clinician Sue supervises, with one client whose course is off track, past its initial
     phase with no agreed focus, and a note still a draft three days after its session."""
@@ -252,6 +259,7 @@ def test_the_supervisors_home_lists_what_needs_a_look_with_the_clinicians_names(
         updated_by=world.alice,
         agreed_on=timezone.localdate(),
     )
+    watch()
     html = signed_in(world.sue).get("/").content.decode()
     off = visible_text(section(html, "supervision-off-track"))
     assert "2 courses behind their expected recovery" in off
@@ -276,11 +284,13 @@ def test_the_supervisors_home_costs_the_same_queries_for_few_or_many_supervisees
     clinician, _, course = supervisee_with_work(world, "First")
     SupervisionComment.objects.create(course=course, author=clinician, text="Probe")
     browser = signed_in(world.sue)
+    watch()
     few = count_queries(browser, "/")
     for n in range(4):
         clinician, client, course = supervisee_with_work(world, f"Many{n}")
         SupervisionComment.objects.create(course=course, author=clinician, text="Probe")
         make_client(world.clinic, clinicians=[clinician], given_name=f"More{n}")
+    watch()
     assert count_queries(browser, "/") == few
     html = browser.get("/").content.decode()
     assert "5 courses behind their expected recovery" in visible_text(
@@ -301,6 +311,7 @@ def test_an_ipt_a_course_with_the_phqa_stuck_high_is_on_the_supervisors_home(wor
     clinician, teen = supervised_client(world, "Teo")
     course = off_track_course(teen, clinician, fmt="adolescent", instrument="phqa")
     browser = signed_in(world.sue)
+    watch()
     few = count_queries(browser, "/")
     off = visible_text(section(browser.get("/").content.decode(), "supervision-off-track"))
     assert "1 course behind its expected recovery" in off and "Teo" in off
@@ -309,6 +320,7 @@ def test_an_ipt_a_course_with_the_phqa_stuck_high_is_on_the_supervisors_home(wor
     # 8.9 expected; 5.1 above), and the page costs the same.
     clinician, mother = supervised_client(world, "Maya")
     off_track_course(mother, clinician, fmt="perinatal", instrument="epds", scores=[14] * 6)
+    watch()
     assert count_queries(browser, "/") == few
     html = browser.get("/").content.decode()
     off = visible_text(section(html, "supervision-off-track"))
@@ -323,6 +335,7 @@ def test_the_supervisors_all_clear_says_what_it_checked_and_what_it_could_not(wo
     browser = signed_in(world.sue)
     # A course with no scores: nothing could be checked.
     unscored = make_course(falling)
+    watch()
     off = visible_text(section(browser.get("/").content.decode(), "supervision-off-track"))
     assert (
         "No supervised course has two scores of its tracked questionnaire yet, so none could "
@@ -342,6 +355,7 @@ def test_the_supervisors_all_clear_says_what_it_checked_and_what_it_could_not(wo
     _, wrong = supervised_client(world, "Pia")
     # A PHQ-9 in a perinatal course is not its tracked questionnaire (the EPDS).
     off_track_course(wrong, clinician, fmt="perinatal", instrument="phq9", scores=[20, 20])
+    watch()
     off = visible_text(section(browser.get("/").content.decode(), "supervision-off-track"))
     assert (
         "All 2 supervised courses with at least two scores of their tracked questionnaire "
@@ -623,3 +637,76 @@ def test_a_co_signature_is_in_the_clients_copy_of_their_record_in_their_language
     with translation.override("es"):
         shown = formats.date_format(when, "DATETIME_FORMAT")
     assert f"Contrafirmada por {world.sue.display_name} el {shown}" in copy
+
+
+def test_the_worker_keeps_the_courses_flags_and_the_home_reads_no_answer(world):
+    """Issue 20: the home worked out "not on track" and "no agreed focus" over every supervised
+    course on each visit (most of its 1.1 s at scale). The worker does it every 5 minutes
+    (ADR 0064); the home of a supervisor reads the stored flags, and no answer at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gentle.models import CourseWatch
+    from gentle.schedule import SCHEDULE
+
+    assert any(
+        job.task is tasks.watch_current_courses and job.every_seconds == 300 for job in SCHEDULE
+    )
+    _, client, course = supervisee_with_work(world, "Zoe")
+    browser = signed_in(world.sue)
+    # Before the worker's first run the home says so, and claims nothing about the courses.
+    html = browser.get("/").content.decode()
+    for part in ("supervision-off-track", "supervision-no-focus"):
+        text = visible_text(section(html, part))
+        assert "Not checked yet: the worker checks the current courses every 5 minutes." in text
+        assert "on track." not in text and "cannot be checked" not in text
+    assert tasks.watch_current_courses.call() == 1
+    event = AuditEvent.objects.filter(action="course_watch.refresh").get()
+    assert "behind=1" in event.detail and "no_focus=1" in event.detail
+    with CaptureQueriesContext(connection) as captured:
+        html = browser.get("/").content.decode()
+    assert not [q for q in captured.captured_queries if "measures_administration" in q["sql"]]
+    assert "1 course behind its expected recovery" in visible_text(
+        section(html, "supervision-off-track")
+    )
+    assert "Checked at" in visible_text(section(html, "supervision-no-focus"))
+    # Unchanged: nothing written, nothing audited.
+    assert tasks.watch_current_courses.call() == 0
+    assert AuditEvent.objects.filter(action="course_watch.refresh").count() == 1
+    # Within 5 minutes the home still says what the last run found; the next run follows.
+    course.focus = "dispute"
+    course.save()
+    Formulation.objects.create(
+        course=course,
+        primary_area="dispute",
+        text="Probe",
+        updated_by=world.alice,
+        agreed_on=timezone.localdate(),
+    )
+    assert "1 course with no agreed focus" in visible_text(
+        section(browser.get("/").content.decode(), "supervision-no-focus")
+    )
+    tasks.watch_current_courses.call()
+    assert "Every supervised course past its initial phase has an agreed focus." in visible_text(
+        section(browser.get("/").content.decode(), "supervision-no-focus")
+    )
+    # A finished course leaves the lists at once, and its row at the next run.
+    course.status = "completed"
+    course.save()
+    off = visible_text(section(browser.get("/").content.decode(), "supervision-off-track"))
+    assert "Zoe" not in off
+    tasks.watch_current_courses.call()
+    assert not CourseWatch.objects.filter(course=course).exists()
+
+
+def test_the_home_says_when_the_worker_has_not_checked_the_courses_for_long(world):
+    from gentle.models import CourseWatchRun
+
+    supervisee_with_work(world, "Zoe")
+    watch()
+    CourseWatchRun.objects.update(finished_at=timezone.now() - timedelta(hours=2))
+    text = visible_text(
+        section(signed_in(world.sue).get("/").content.decode(), "supervision-off-track")
+    )
+    assert "is the worker running?" in text
+    assert "1 course behind its expected recovery" in text

@@ -60,6 +60,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.tasks.prune_finished_tasks",
         "gentle.tasks.resume_stalled_tasks",
         "gentle.tasks.optimize_database",
+        "gentle.tasks.watch_current_courses",
         "gentle.safety.tasks.escalate_open_alerts",
         "gentle.intake.tasks.purge_old_requests",
         "gentle.portal.tasks.delete_old_exports",

@@ -89,6 +89,7 @@ class Action(StrEnum):
     CLIENT_UPDATE = "client.update", WRITE
     CLIENT_VIEW = "client.view", READ
     CLINIC_STATISTICS_COMPUTE = "clinic_statistics.compute", WRITE
+    COURSE_WATCH = "course_watch.refresh", WRITE
     CLINIC_THRESHOLDS_FIX = "clinic_thresholds.fix", WRITE
     CLINIC_SWITCH = "clinic.switch", EVENT
     COURSE_RESULTS_STORE = "course_results.store", WRITE
@@ -378,6 +379,7 @@ LABELS: dict[Action, StrOrPromise] = {
     Action.CLIENT_UPDATE: _("Changed a client record"),
     Action.CLIENT_VIEW: _("Viewed a client record"),
     Action.CLINIC_STATISTICS_COMPUTE: _("Computed the clinic's statistics"),
+    Action.COURSE_WATCH: _("Checked the current courses for the supervisors' homes"),
     Action.CLINIC_THRESHOLDS_FIX: _("Fixed the outcome thresholds of finished courses"),
     Action.CLINIC_SWITCH: _("Switched clinic"),
     Action.COMMUNICATION_OPEN: _("Opened communication work to edit"),
