@@ -371,10 +371,11 @@ BY_NAME = ("client__family_name", "client__given_name", "pk")
 
 
 def watched_lists(courses: QuerySet[Course], now: datetime) -> tuple[OffTrack, Listed]:
-    """ "Courses not on track" and "Past the initial phase without an agreed focus" from the
-    stored flags (``CourseWatch``, worked out every 5 minutes by the worker over the clinic's
-    current courses, ADR 0064): one count of each flag over these courses, and the first rows
-    of each list. A course too new to have been worked out counts as not checked yet."""
+    """The lists "Courses not on track" and "Past the initial phase without an agreed focus"
+    from the stored flags (``CourseWatch``, worked out every 5 minutes by the worker over the
+    clinic's current courses, ADR 0064): one count of each flag over these courses, and the
+    first rows of each list. A course too new to have been worked out counts as not checked
+    yet."""
     counts = courses.aggregate(
         current=Count("pk"),
         checked=Count("pk", filter=Q(watch__checked=True)),
