@@ -641,6 +641,7 @@ FAMILIES: dict[str, StrOrPromise] = {
     "consent": _("Consents"),
     "course": _("Courses"),
     "course_results": _("Stored course outcomes"),
+    "course_watch": _("Supervisors' course checks"),
     "crisis_text": _("Crisis text"),
     "diary": _("Mood diary"),
     "exchange": _("Communication analyses"),

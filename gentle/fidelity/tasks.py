@@ -10,7 +10,8 @@ from gentle.accounts.models import Clinic
 
 @task()
 def refresh_samples() -> int:
-    """Hourly: work out and store every clinic's sample; returns how many clinics' changed."""
+    """Hourly: work out and store every clinic's sample; returns how many clinics' samples
+    changed."""
     from gentle.fidelity.actions import sample_refresh
 
     return sum(1 for clinic in Clinic.objects.order_by("pk") if any(sample_refresh(clinic=clinic)))
