@@ -114,8 +114,9 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
     from gentle.audit.models import AuditEvent, AuditHead
     from gentle.audit.names import Action
     from gentle.clients.models import CareTeamMember, Client, TeamRole
-    from gentle.courses.models import Attendance, Course, Session
+    from gentle.courses.models import Attendance, Course, NoteStatus, ProgressNote, Session
     from gentle.demo import DEMO_DOMAIN
+    from gentle.formulation.models import Formulation
     from gentle.inventory.models import Person
     from gentle.measures.instruments import catalogue
     from gentle.measures.models import Administration, Mode, Status
@@ -237,11 +238,11 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
                 for pk in clients
             ],
         )
-        course_of = dict(
-            Course.objects.filter(client__clinic=clinic, client_id__gte=first_new).values_list(
-                "client_id", "pk"
-            )
-        )
+        course_of, focus_of = {}, {}
+        for client_id, course_id, focus in Course.objects.filter(
+            client__clinic=clinic, client_id__gte=first_new
+        ).values_list("client_id", "pk", "focus"):
+            course_of[client_id], focus_of[course_id] = course_id, focus
         step("courses")
 
         sessions = []
@@ -265,6 +266,58 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
         del sessions
         step("sessions")
 
+        # As in a clinic: a progress note for every held session, signed within a day or two;
+        # a few still drafts after 48 hours (the supervisor's "stale drafts"), and the last
+        # two days' partly unsigned. A formulation for every course past its initial phase,
+        # agreed with the client in nineteen of twenty (the rest are the "no agreed focus"
+        # list); some courses still in their initial phase have a draft one.
+        held_of: dict[int, int] = {}
+        notes = []
+        for pk, course_id, clinician_id, starts_at in (
+            Session.objects.filter(course__client_id__gte=first_new, attendance=Attendance.ATTENDED)
+            .order_by("pk")
+            .values_list("pk", "course_id", "clinician_id", "starts_at")
+        ):
+            held_of[course_id] = held_of.get(course_id, 0) + 1
+            recent = starts_at > now - timedelta(days=2)
+            draft = rng.random() < (0.5 if recent else 0.005)
+            signed_at = (
+                None if draft else min(now, starts_at + timedelta(hours=rng.randrange(1, 30)))
+            )
+            notes.append(
+                ProgressNote(
+                    session_id=pk,
+                    author_id=clinician_id,
+                    mood=rng.randrange(11),
+                    focus_work="Worked on the focus.",
+                    status=NoteStatus.DRAFT if draft else NoteStatus.SIGNED,
+                    updated_at=signed_at or starts_at + timedelta(hours=1),
+                    updated_by_id=clinician_id,
+                    signed_at=signed_at,
+                    signed_by_id=None if draft else clinician_id,
+                )
+            )
+            if len(notes) == BATCH * 4:
+                _bulk(ProgressNote, notes)
+                notes = []
+        _bulk(ProgressNote, notes)
+        formulations = []
+        for pk in clients:
+            course_id, held = course_of[pk], held_of.get(course_of[pk], 0)
+            agreed = held > 3 and rng.random() < 0.95
+            if agreed or rng.random() < 0.3:
+                formulations.append(
+                    Formulation(
+                        course_id=course_id,
+                        primary_area=focus_of[course_id],
+                        agreed_on=starts[pk] + timedelta(days=21) if agreed else None,
+                        updated_at=now,
+                        updated_by=owner[pk],
+                    )
+                )
+        _bulk(Formulation, formulations)
+        step("progress notes and formulations")
+
         bank = _answer_bank(rng)
         versions = {key: catalogue()[key].version for key in bank}
         rows = []
@@ -273,7 +326,9 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
             index = n // len(clients)
             key = "phq9" if n % 2 == 0 else "gad7"
             top = len(bank[key]) - 1
-            total = max(0, min(top, top * 2 // 3 - index // 4 + rng.randrange(-3, 4)))
+            # Down from two thirds of the range by a point every four, to a third at the least.
+            fall = min(index // 4, top // 3)
+            total = max(0, min(top, top * 2 // 3 - fall + rng.randrange(-3, 4)))
             answers, scores = bank[key][total]
             at = now - timedelta(days=(index * 3) % 700, minutes=rng.randrange(600))
             rows.append(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from gentle.accounts.demo import DEMO_CLINIC_SLUG
 from gentle.accounts.models import Membership, Role
@@ -16,8 +17,9 @@ from gentle.audit.log import verify
 from gentle.audit.migrations._append_only import missing_guards
 from gentle.audit.models import AuditEvent, AuditHead
 from gentle.clients.models import CareTeamMember, Client
-from gentle.courses.models import Course, Session
+from gentle.courses.models import Course, ProgressNote, Session
 from gentle.demo import seed_demo
+from gentle.formulation.models import Formulation
 from gentle.inventory.models import Person
 from gentle.measures.models import Administration
 from gentle.safety.models import Alert
@@ -81,6 +83,22 @@ def test_seeder_adds_rows_in_proportion_and_keeps_the_audit_chain(db, scale):
     assert phq9.count() == 500
     sample = phq9.first()
     assert sample.scores and "phq9_1" in sample.answers
+    # As in a clinic: every held session has its progress note, nearly all signed; every
+    # course past its initial phase has a formulation, nearly all agreed.
+    new = {"session__course__client__family_name__regex": r"-[0-9]+$"}
+    held = Session.objects.filter(
+        attendance="attended", course__client__family_name__regex=r"-[0-9]+$"
+    )
+    notes = ProgressNote.objects.filter(**new)
+    assert notes.count() == held.count() > 0
+    assert notes.filter(status="signed").count() >= 0.9 * notes.count()
+    courses = Course.objects.filter(client__family_name__regex=r"-[0-9]+$")
+    assert Formulation.objects.filter(course__in=courses, agreed_on__isnull=False).exists()
+    assert (
+        not Formulation.objects.filter(course__in=courses)
+        .exclude(primary_area=F("course__focus"))
+        .exists()
+    )
 
     checked, problems = verify()
     assert problems == []

@@ -53,6 +53,7 @@ def test_the_default_schedule_counts_what_held_sessions_missed(world):
     third = session(-7, "attended")  # 3: PHQ-9 due, only assigned: overdue
     fourth = session(-1, "attended")  # 4: PHQ-9 given, GAD-7 due and not: overdue
     session(7, "scheduled")  # 5: not held yet
+    session(14, "attended")  # 6: marked attended ahead of its time: not held yet, none due
     answer(first, "phq9")
     answer(first, "gad7")
     answer(second, "phq9")

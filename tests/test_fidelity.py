@@ -424,6 +424,56 @@ def test_the_home_reads_the_stored_sample_and_ranks_nothing(world):
 
 
 @pytest.mark.django_db
+def test_the_sessions_to_rate_are_found_from_the_recent_sample_by_index(world):
+    """Issue 20: the ids of the sessions to rate joined every recent session of the supervised
+    clients with the sample (the largest read of the supervisor's home on PostgreSQL at a
+    programme's size). They start from the clinic's recent sample, by its time index."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sue_supervises_alice(world)
+    course = make_course(world.amara)
+    alices = [held(course, world.alice, d) for d in (26, 25, 24, 23)]
+    resample(world)
+    with CaptureQueriesContext(connection) as captured:
+        listed = section(signed_in(world.sue).get("/").content.decode(), "supervision-to-rate")
+    assert f'href="/sessions/{alices[3].pk}/fidelity/"' in listed
+    [sql] = [q["sql"] for q in captured.captured_queries if "fidelity_sampledsession" in q["sql"]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            query_plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            query_plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "sampled_clinic_time" in query_plan, query_plan
+    assert not re.search(r"SCAN courses_session\b(?! USING)", query_plan), query_plan
+
+
+@pytest.mark.django_db
+def test_a_sampled_session_moved_in_time_is_stored_again_with_its_time(world):
+    sue_supervises_alice(world)
+    course = make_course(world.amara)
+    alices = [held(course, world.alice, d) for d in (90, 89, 88, 87)]
+    resample(world)
+    stored = SampledSession.objects.get()
+    assert (stored.session_id, stored.starts_at) == (alices[3].pk, alices[3].starts_at)
+    sue = signed_in(world.sue)
+    link = f'href="/sessions/{alices[3].pk}/fidelity/"'
+    assert link not in section(sue.get("/").content.decode(), "supervision-to-rate")
+    # Its time corrected to 20 days ago: the 4th held still, now recent. The worker stores
+    # its new time (audited) and the home lists it.
+    Session.objects.filter(pk=alices[3].pk).update(starts_at=timezone.now() - timedelta(days=20))
+    resample(world)
+    assert SampledSession.objects.get().starts_at > timezone.now() - timedelta(days=21)
+    assert "removed=1" in AuditEvent.objects.filter(action="fidelity.sample").last().detail
+    assert link in section(sue.get("/").content.decode(), "supervision-to-rate")
+
+
+@pytest.mark.django_db
 def test_sessions_held_more_than_eight_weeks_ago_are_not_listed(world):
     sue_supervises_alice(world)
     course = make_course(world.amara, start_date=timezone.localdate() - timedelta(days=120))

@@ -287,6 +287,63 @@ def test_by_format_problem_area_and_group(world, clinic):
     assert rows["No problem area agreed"][3].startswith("6 ")
 
 
+def test_a_long_breakdown_is_shown_25_lines_a_page_and_the_csv_has_them_all(world, clinic):
+    """300 groups made the page 362 KB (docs/performance.md): the page shows the clinic's line
+    and 25 of the breakdown's lines, with links to the others; the CSV keeps every line."""
+    from gentle.groups.models import GroupMember
+
+    for n in range(29):
+        group = make_group(
+            world,
+            f"Group {n:02}",
+            facilitator=world.alice,
+            starts_on=date.today(),
+            status="running",
+        )
+        course = make_course(make_client(world.clinic, clinicians=[world.alice]))
+        GroupMember.objects.create(
+            group=group, client=course.client, course=course, joined_on=date.today()
+        )
+    http = signed_in(world.sue)
+    first = http.get(URL, {"breakdown": "group"})
+    html = first.content.decode()
+    names = [row[0] for row in figure_cells(html, "outcome-table")]
+    # 29 groups and "Not in a group": 30 lines, sorted by name, "Not in a group" last.
+    assert names == ["All courses"] + [f"Group {n:02}" for n in range(25)]
+    assert "lines 1–25 of 30" in plain(html)
+    assert "the CSV and the PDF have all 30" in plain(html)
+    assert 'href="?breakdown=group&amp;page=2" rel="next">Next lines</a>' in html
+    second = http.get(URL, {"breakdown": "group", "page": "2"}).content.decode()
+    names = [row[0] for row in figure_cells(second, "outcome-table")]
+    assert names == [
+        "All courses",
+        "Group 25",
+        "Group 26",
+        "Group 27",
+        "Group 28",
+        "Not in a group",
+    ]
+    assert 'href="?breakdown=group&amp;page=1" rel="prev">Previous lines</a>' in second
+    # The clinic's line is the same on every page; a bad page number shows the first page.
+    assert figure_cells(second, "outcome-table")[0] == figure_cells(html, "outcome-table")[0]
+    bad = http.get(URL, {"breakdown": "group", "page": "x"})
+    assert bad.status_code == 200
+    assert figure_cells(bad.content.decode(), "outcome-table") == figure_cells(
+        html, "outcome-table"
+    )
+    # The CSV link does not carry the page, and the CSV has every line.
+    assert 'href="/reports/outcomes.csv?breakdown=group"' in html
+    rows = list(
+        csv.DictReader(
+            io.StringIO(http.get("/reports/outcomes.csv", {"breakdown": "group"}).content.decode())
+        )
+    )
+    assert len(rows) == 31
+    # A short breakdown has no page links.
+    short = http.get(URL, {"breakdown": "format"}).content.decode()
+    assert "Next lines" not in short and "lines 1–" not in plain(short)
+
+
 def test_the_period_leaves_out_courses_finished_outside_it(world, clinic):
     tomorrow = timezone.localdate() + timedelta(days=1)
     html = (

@@ -112,13 +112,18 @@ def sample_refresh(*, clinic: Clinic, now: datetime | None = None) -> tuple[int,
     rate changes. A change is audited (one row, with the counts); none when nothing changed."""
     now = now or timezone.now()
     every = selectors.sample_every(clinic.pk)
-    wanted = dict(selectors.sample(clinic.pk, every, now))  # read before the transaction
+    # Read before the transaction: each session's place and time (a moved session is stored
+    # again with its new time).
+    wanted = {pk: (place, at) for pk, place, at in selectors.sample(clinic.pk, every, now)}
     with transaction.atomic():
-        stored = dict(
-            SampledSession.objects.filter(clinic=clinic).values_list("session_id", "place")
-        )
-        gone = [pk for pk, place in stored.items() if wanted.get(pk) != place]
-        new = [pk for pk, place in wanted.items() if stored.get(pk) != place]
+        stored = {
+            pk: (place, at)
+            for pk, place, at in SampledSession.objects.filter(clinic=clinic).values_list(
+                "session_id", "place", "starts_at"
+            )
+        }
+        gone = [pk for pk, row in stored.items() if wanted.get(pk) != row]
+        new = [pk for pk, row in wanted.items() if stored.get(pk) != row]
         for start in range(0, len(gone), BATCH):
             SampledSession.objects.filter(session_id__in=gone[start : start + BATCH]).delete()
         for start in range(0, len(new), BATCH):
@@ -126,7 +131,12 @@ def sample_refresh(*, clinic: Clinic, now: datetime | None = None) -> tuple[int,
             # A session deleted since the read is left out.
             existing = Session.objects.filter(pk__in=chunk).values_list("pk", flat=True)
             SampledSession.objects.bulk_create(
-                [SampledSession(session_id=pk, clinic=clinic, place=wanted[pk]) for pk in existing],
+                [
+                    SampledSession(
+                        session_id=pk, clinic=clinic, place=wanted[pk][0], starts_at=wanted[pk][1]
+                    )
+                    for pk in existing
+                ],
                 ignore_conflicts=True,  # another run stored it first
             )
         if gone or new:

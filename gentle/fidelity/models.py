@@ -108,6 +108,13 @@ class SampledSession(models.Model):
     )
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     place = models.PositiveIntegerField()
+    # The session's time, copied when the worker stores the row (and again when it changes), so
+    # that the home finds a clinic's recent sample by index instead of joining every recent
+    # session of the supervised clients (issue 20). The home still reads the session's own time.
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "starts_at"], name="sampled_clinic_time")]
 
     def __str__(self) -> str:
         return f"session {self.session_id} sampled ({self.place})"
