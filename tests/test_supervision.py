@@ -246,6 +246,41 @@ def supervisee_with_work(world, name: str):
     return clinician, client, course
 
 
+def test_stale_drafts_are_looked_up_among_the_drafts_by_index(world):
+    """Issue 20: with a note for every held session, the stale-drafts list looked up each
+    recent session's note among all the clinic's notes; drafts are few, and have their own
+    (partial) index."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clinician, _, course = supervisee_with_work(world, "Zoe")
+    for session in held_sessions(course, clinician, 3):
+        draft(session, signed=True)
+    tasks.optimize_database.call()  # the worker's daily ANALYZE: the planner knows drafts are few
+    with CaptureQueriesContext(connection) as captured:
+        html = signed_in(world.sue).get("/").content.decode()
+    assert "1 draft note more than 48 hours" in visible_text(
+        section(html, "supervision-stale-drafts")
+    )
+    [sql, *_] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "courses_progressnote"' in q["sql"] and "'draft'" in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            query_plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            assert not re.search(r"SCAN courses_progressnote\b(?! USING)", query_plan), query_plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            query_plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "note_draft_session" in query_plan, query_plan
+
+
 def test_the_supervisors_home_lists_what_needs_a_look_with_the_clinicians_names(world):
     _, client, course = supervisee_with_work(world, "Zoe")
     # An agreed focus takes a course off the focus list.

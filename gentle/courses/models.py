@@ -468,6 +468,14 @@ class ProgressNote(models.Model):
                 name="note_signed_has_signer",
             ),
         ]
+        indexes = [
+            # Drafts are few among a clinic's notes (most are signed within a day): the
+            # supervisor's "stale drafts" looks each recent session's note up here, not in
+            # every note (issue 20: 64 -> 16 ms over 130,000 notes on SQLite).
+            models.Index(
+                fields=["session"], condition=models.Q(status="draft"), name="note_draft_session"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"note {self.pk} ({self.status})"
