@@ -53,9 +53,9 @@ def held_sessions(clinic_id: int, now: datetime) -> QuerySet[Session]:
 
 def sample(clinic_id: int, every: int, now: datetime) -> list[tuple[int, int, datetime]]:
     """The sampled sessions as (id, place, time): of each clinician's held sessions in the
-    clinic, in time order, the N-th, 2N-th, 3N-th... (deterministic: a session's place never depends on who
-    asks, and held sessions only add to the end). It ranks every held session of the clinic, so
-    only the worker runs it (``actions.sample_refresh``); pages read the stored
+    clinic, in time order, the N-th, 2N-th, 3N-th... (deterministic: a session's place never
+    depends on who asks, and held sessions only add to the end). It ranks every held session of
+    the clinic, so only the worker runs it (``actions.sample_refresh``); pages read the stored
     ``SampledSession`` rows."""
     ranked = held_sessions(clinic_id, now).annotate(
         place=Window(
