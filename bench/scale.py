@@ -751,7 +751,10 @@ def run(
         small = measure(repeat)
     if connection.vendor == "postgresql":
         major, minor = divmod(connection.pg_version, 10000)
-        server = f"PostgreSQL {major}.{minor}"
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            (page_cost,) = cursor.fetchone()
+        server = f"PostgreSQL {major}.{minor} (random_page_cost {page_cost})"
     else:
         import sqlite3
 
