@@ -351,7 +351,13 @@ def test_sampled_and_recorded_sessions_wait_for_the_supervisor(world):
     sessions = [held(course, world.alice, 54 - 5 * n) for n in range(9)]  # 9 held
     make_session(course, world.alice, starts_at=timezone.now() + timedelta(days=3))
     RecordedSession.objects.create(session=sessions[1], marked_by=world.alice)
+    # Bob's client, whom Sue does not supervise: his 4th session is in the clinic's sample and
+    # his 1st recorded, neither for Sue.
+    boris = make_course(make_client(world.clinic, clinicians=[world.bob], given_name="Boris"))
+    bobs = [held(boris, world.bob, 30 - n) for n in range(4)]
+    RecordedSession.objects.create(session=bobs[0], marked_by=world.bob)
     resample(world)
+    assert SampledSession.objects.filter(session=bobs[3], client=boris.client).exists()
     sue = signed_in(world.sue)
     html = sue.get("/").content.decode()
     listed = section(html, "supervision-to-rate")
@@ -360,6 +366,7 @@ def test_sampled_and_recorded_sessions_wait_for_the_supervisor(world):
     for n in (1, 3, 7):
         assert f'href="/sessions/{sessions[n].pk}/fidelity/"' in listed
     assert f'href="/sessions/{sessions[0].pk}/fidelity/"' not in listed
+    assert "Boris" not in listed
     assert "recorded" in visible_text(listed)
     # Rated by her: off the list. The clinic asks for one in 2: the 2nd, 4th, 6th, 8th.
     sue.post(url(sessions[3]), post_of([2] * 6, [3] * 4))
@@ -427,7 +434,8 @@ def test_the_home_reads_the_stored_sample_and_ranks_nothing(world):
 def test_the_sessions_to_rate_are_found_from_the_recent_sample_by_index(world):
     """Issue 20: the ids of the sessions to rate joined every recent session of the supervised
     clients with the sample (the largest read of the supervisor's home on PostgreSQL at a
-    programme's size). They start from the clinic's recent sample, by its time index."""
+    programme's size). They start from the clinic's recent sample, by its time index, kept to
+    the supervised clients' rows by the client each row stores, before any session is read."""
     import re
 
     from django.db import connection
@@ -441,9 +449,12 @@ def test_the_sessions_to_rate_are_found_from_the_recent_sample_by_index(world):
         listed = section(signed_in(world.sue).get("/").content.decode(), "supervision-to-rate")
     assert f'href="/sessions/{alices[3].pk}/fidelity/"' in listed
     [sql] = [q["sql"] for q in captured.captured_queries if "fidelity_sampledsession" in q["sql"]]
-    # The candidates are the clinic's sampled sessions since a time: what the index serves.
+    # The candidates are the clinic's sampled sessions since a time (what the index serves) of
+    # the supervised clients.
     assert re.search(
-        r'FROM "fidelity_sampledsession" U0 WHERE \(U0."clinic_id" = \d+ AND U0."starts_at" >=', sql
+        r'FROM "fidelity_sampledsession" (\w+) WHERE \(\1."clinic_id" = \d+ AND '
+        r'\1."starts_at" >= [^()]+ AND \1."client_id" IN \(SELECT',
+        sql,
     ), sql
     if connection.vendor == "sqlite":
         # PostgreSQL, on a test's few rows and the statistics earlier tests left, may choose
@@ -500,9 +511,9 @@ def test_the_worker_keeps_the_sample_and_audits_each_change(world):
     course = make_course(world.amara)
     sessions = [held(course, world.alice, d) for d in range(30, 22, -1)]  # 8 held
     assert tasks.refresh_samples.call() == 1  # one clinic changed
-    assert set(SampledSession.objects.values_list("session_id", "place")) == {
-        (sessions[3].pk, 4),
-        (sessions[7].pk, 8),
+    assert set(SampledSession.objects.values_list("session_id", "place", "client")) == {
+        (sessions[3].pk, 4, world.amara.pk),
+        (sessions[7].pk, 8, world.amara.pk),
     }
     event = AuditEvent.objects.filter(action="fidelity.sample").get()
     assert event.clinic_id == world.clinic.pk

@@ -114,7 +114,9 @@ def sample_refresh(*, clinic: Clinic, now: datetime | None = None) -> tuple[int,
     every = selectors.sample_every(clinic.pk)
     # Read before the transaction: each session's place and time (a moved session is stored
     # again with its new time).
-    wanted = {pk: (place, at) for pk, place, at in selectors.sample(clinic.pk, every, now)}
+    sampled = selectors.sample(clinic.pk, every, now)
+    wanted = {pk: (place, at) for pk, place, at, _client in sampled}
+    client_of = {pk: client for pk, _place, _at, client in sampled}
     with transaction.atomic():
         stored = {
             pk: (place, at)
@@ -133,7 +135,11 @@ def sample_refresh(*, clinic: Clinic, now: datetime | None = None) -> tuple[int,
             SampledSession.objects.bulk_create(
                 [
                     SampledSession(
-                        session_id=pk, clinic=clinic, place=wanted[pk][0], starts_at=wanted[pk][1]
+                        session_id=pk,
+                        clinic=clinic,
+                        place=wanted[pk][0],
+                        starts_at=wanted[pk][1],
+                        client_id=client_of[pk],
                     )
                     for pk in existing
                 ],

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Clinic
+from gentle.clients.models import Client
 from gentle.courses.models import Session
 
 DEFAULT_SAMPLE_EVERY = 4
@@ -112,6 +113,10 @@ class SampledSession(models.Model):
     # that the home finds a clinic's recent sample by index instead of joining every recent
     # session of the supervised clients (issue 20). The home still reads the session's own time.
     starts_at = models.DateTimeField()
+    # The session's client (a course never changes client), so that the home keeps only the
+    # supervised clients' rows of the sample before it reads any session: at a programme's
+    # size a supervisor sees a fifth of the clinic's sample (issue 20).
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "starts_at"], name="sampled_clinic_time")]

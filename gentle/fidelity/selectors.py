@@ -51,8 +51,8 @@ def held_sessions(clinic_id: int, now: datetime) -> QuerySet[Session]:
     )
 
 
-def sample(clinic_id: int, every: int, now: datetime) -> list[tuple[int, int, datetime]]:
-    """The sampled sessions as (id, place, time): of each clinician's held sessions in the
+def sample(clinic_id: int, every: int, now: datetime) -> list[tuple[int, int, datetime, int]]:
+    """The sampled sessions as (id, place, time, client): of each clinician's held sessions in the
     clinic, in time order, the N-th, 2N-th, 3N-th... (deterministic: a session's place never
     depends on who asks, and held sessions only add to the end). It ranks every held session of
     the clinic, so only the worker runs it (``actions.sample_refresh``); pages read the stored
@@ -65,7 +65,7 @@ def sample(clinic_id: int, every: int, now: datetime) -> list[tuple[int, int, da
         )
     )
     query = ranked.annotate(rest=Mod(F("place"), every)).filter(rest=0)
-    return list(query.order_by().values_list("pk", "place", "starts_at"))
+    return list(query.order_by().values_list("pk", "place", "starts_at", "course__client_id"))
 
 
 @dataclass
@@ -81,27 +81,33 @@ def to_rate(user: User, clients: QuerySet[Any], clinic_id: int, now: datetime) -
     Only those held in the last RATE_WEEKS weeks. Two queries; no ranking (the worker keeps the
     sample).
 
-    The candidates come from the clinic's recent sample (by its time index) and the recorded
-    sessions, each a small set, not from every recent session of the supervised clients (issue
-    20: that join was the largest read of the supervisor's home at a programme's size)."""
+    The candidates are the clinic's recent sample (by its time index) and the recorded
+    sessions, each narrowed to these clients before any session is read: not every recent
+    session of the supervised clients, nor every session of the clinic's sample (issue 20: at
+    a programme's size these were the largest reads of the supervisor's home)."""
     since = now - timedelta(weeks=RATE_WEEKS)
-
-    def of(candidates: QuerySet[Any]) -> QuerySet[Any]:
-        return (
-            held_sessions(clinic_id, now)
-            .filter(pk__in=candidates, starts_at__gte=since)
-            .filter(course__client__in=clients.values("pk"))
-            .exclude(clinician=user)
-            .exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
-            .order_by()
-            .values_list("starts_at", "pk")
+    supervised = clients.values("pk")
+    sampled = SampledSession.objects.filter(clinic_id=clinic_id, starts_at__gte=since).filter(
+        client__in=supervised
+    )
+    recorded = RecordedSession.objects.filter(session__course__client__in=supervised)
+    candidates = sampled.values("session_id").union(recorded.values("session_id"))
+    # The candidates are sessions of these clients, so of the clinic: the session itself says
+    # whether it is still held, and when. The conditions are worked out once, for the ids of
+    # all of them (only the ids come back: reading each one's time cost more than the query);
+    # the shown are read by id.
+    ids = list(
+        Session.objects.filter(
+            pk__in=candidates,
+            attendance=Attendance.ATTENDED,
+            starts_at__gte=since,
+            starts_at__lte=now,
         )
-
-    sampled = SampledSession.objects.filter(clinic_id=clinic_id, starts_at__gte=since)
-    recorded = RecordedSession.objects.all()
-    # The conditions worked out once, for the ids of all of them; the shown read by id.
-    found = of(sampled.values("session_id")).union(of(recorded.values("session_id")))
-    ids = [pk for _, pk in found.order_by("-starts_at", "-pk")]
+        .exclude(clinician=user)
+        .exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
+        .order_by("-starts_at", "-pk")
+        .values_list("pk", flat=True)
+    )
     shown = list(
         Session.objects.filter(pk__in=ids[:SHOWN])
         .select_related("course__client", "clinician")
