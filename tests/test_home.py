@@ -135,6 +135,47 @@ def test_the_clinicians_home_shows_the_day_and_the_work_to_do(world):
     assert f'href="/clinic/intake/{IntakeRequest.objects.get().pk}/"' in requests
 
 
+def test_the_home_lists_the_worst_alerts_first_however_many_older_ones_there_are(world):
+    """The home took the 30 oldest open alerts and put the worst of them first: a high alert
+    raised after 30 low ones was left off the list of 10."""
+    for _ in range(30):
+        alert(world.amara, "low")
+    Alert.objects.update(raised_at=timezone.now() - timedelta(days=1))
+    newest = alert(world.amara, "high")
+    html = signed_in(world.alice).get("/").content.decode()
+    alerts = section(html, "open-alerts")
+    assert "1 high, 30 low" in visible_text(alerts)
+    assert visible_text(alerts).count("probe low") == 9
+    first = alerts[alerts.index("<li>") : alerts.index("</li>")]
+    assert f'href="/alerts/{newest.pk}/"' in first and "probe high" in first
+
+
+def test_the_clinicians_home_reads_the_drafts_to_sign_once(world):
+    """Issue 20: their count and their first rows each worked out the drafts of the
+    clinician's caseload; the ids and times of all of them are read once, the shown by id."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course = busy_day(world, world.amara)
+    for days in (3, 4):
+        draft(make_session(course, world.alice, starts_at=timezone.now() - timedelta(days=days)))
+    with CaptureQueriesContext(connection) as captured:
+        html = signed_in(world.alice).get("/").content.decode()
+    notes = visible_text(section(html, "notes-to-sign"))
+    assert "3 draft notes" in notes, notes
+    own = re.compile(rf"\"courses_session\".\"clinician_id\" = {world.alice.pk}\b")
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "courses_progressnote"' in q["sql"]
+        and "'draft'" in q["sql"]
+        and own.search(q["sql"])
+    ]
+    assert len(reads) == 1, reads
+
+
 def test_only_drafts_are_to_sign_and_only_old_ones_are_marked(world):
     course = make_course(world.amara)
     old = make_session(course, world.alice, starts_at=timezone.now() - timedelta(hours=49))
