@@ -41,6 +41,7 @@ from gentle.audit import tasks as audit_tasks
 from gentle.audit.names import Action
 from gentle.clients.access import (
     care_team_clients,
+    ids_of,
     record_list_read,
     supervised_clients,
     visible_groups,
@@ -442,11 +443,12 @@ def watched_lists(courses: QuerySet[Course], now: datetime) -> tuple[OffTrack, L
     )
 
 
-def supervised_stale_drafts(clients: QuerySet[Any], now: datetime) -> Listed:
-    """Progress notes of the supervised clients still drafts 48 hours after their session."""
+def supervised_stale_drafts(client_ids: Any, now: datetime) -> Listed:
+    """Progress notes of the supervised clients (their ids as a subquery) still drafts 48
+    hours after their session."""
     query = ProgressNote.objects.filter(
         status=NoteStatus.DRAFT,
-        session__course__client__in=clients.values("pk"),
+        session__course__client__in=client_ids,
         session__starts_at__lt=now - STALE_DRAFT,
     )
     return _listed(
@@ -454,10 +456,11 @@ def supervised_stale_drafts(clients: QuerySet[Any], now: datetime) -> Listed:
     )
 
 
-def comments_waiting(user: User, clients: QuerySet[Any]) -> Listed:
-    """Open supervision threads on these clients' courses whose last word is someone else's:
-    waiting for this person's answer (``courses.selectors.threads_waiting``)."""
-    query = course_selectors.threads_waiting(user, clients)
+def comments_waiting(user: User, client_ids: Any) -> Listed:
+    """Open supervision threads on these clients' courses (their ids as a subquery) whose last
+    word is someone else's: waiting for this person's answer
+    (``courses.selectors.threads_waiting``)."""
+    query = course_selectors.threads_waiting(user, client_ids)
     return _listed(query, ("created_at", "pk"), ("course__client", "author"))
 
 
@@ -466,13 +469,15 @@ def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime)
     they supervise, and what in those clients' courses needs a look. A fixed number of queries
     whatever the numbers of supervisees, clients and courses (tests/test_home_supervisor.py)."""
     clients = supervised_clients(request)
+    # Built once for the lists below, which all keep to these clients.
+    ids = ids_of(clients)
     clinicians = [
         s.clinician
         for s in Supervision.objects.filter(clinic=clinic, supervisor=request.user)
         .select_related("clinician")
         .order_by("clinician__display_name", "clinician__email")
     ]
-    courses = Course.objects.filter(client__in=clients.values("pk"), status__in=watch.CURRENT)
+    courses = Course.objects.filter(client__in=ids, status__in=watch.CURRENT)
     behind, no_focus = watched_lists(courses, now)
     return Supervised(
         clients=clients.count(),
@@ -480,15 +485,15 @@ def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime)
         off_track=behind,
         no_focus=no_focus,
         watched=watched(clinic, now),
-        stale_drafts=supervised_stale_drafts(clients, now),
-        comments=comments_waiting(request.user, clients),
+        stale_drafts=supervised_stale_drafts(ids, now),
+        comments=comments_waiting(request.user, ids),
         to_cosign=_listed(
-            course_selectors.notes_to_cosign(clients, clinic.pk),
+            course_selectors.notes_to_cosign(ids, clinic.pk),
             ("signed_at", "pk"),
             ("session__course__client", "author"),
         ),
         cosign_required=course_selectors.cosign_required(clinic.pk),
-        to_rate=fidelity_selectors.to_rate(request.user, clients, clinic.pk, now),
+        to_rate=fidelity_selectors.to_rate(request.user, ids, clinic.pk, now),
     )
 
 
@@ -618,7 +623,7 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
             portal_work=work,
             requests=assigned_requests(clinic, user),
             note_states=NOTE_STATES,
-            comments=comments_waiting(user, mine),
+            comments=comments_waiting(user, mine.values("pk")),
         )
         shown = {s.course.client_id for s in sessions}
         shown |= {n.session.course.client_id for n in notes.drafts}

@@ -362,6 +362,21 @@ def test_the_supervisors_home_works_out_the_supervised_clients_once_a_list(world
     assert len(nesting) == 6, "\n".join(sql[:120] for sql in nesting)
 
 
+def test_the_supervised_clients_ids_are_the_same_clients_built_once(world):
+    """``access.ids_of``: the home's lists keep to the supervised clients through one subquery
+    built once; it finds the same clients, without the model's order (a sort of 2,000 names in
+    every list), and none for no clients."""
+    from gentle.clients.access import ids_of
+    from gentle.clients.models import Client
+
+    make_client(world.clinic, clinicians=[world.bob], given_name="Other")
+    clients = Client.objects.filter(clinic=world.clinic, given_name__in=["Amara", "Other"])
+    ids = ids_of(clients)
+    assert "ORDER BY" not in ids.sql
+    assert set(Client.objects.filter(pk__in=ids)) == set(clients) and len(set(clients)) == 2
+    assert not Client.objects.filter(pk__in=ids_of(Client.objects.none())).exists()
+
+
 def supervised_client(world, name: str):
     clinician = make_person(world.clinic, Role.CLINICIAN)
     supervise(world.clinic, world.sue, clinician)

@@ -446,10 +446,11 @@ def draft_notes(client_ids: list[int], *, now: datetime | None = None) -> dict[i
     return {row["session__course__client_id"]: Drafts(row["n"], row["stale"]) for row in rows}
 
 
-def threads_waiting(user, clients) -> QuerySet[SupervisionComment]:
-    """Open supervision threads (ADR 0055) on the courses of these clients (a queryset from the
-    access helpers) whose last word, the comment or its latest answer, is not ``user``'s: the
-    clinician's answer is awaited, or the supervisor's reading of it. One query."""
+def threads_waiting(user, client_ids) -> QuerySet[SupervisionComment]:
+    """Open supervision threads (ADR 0055) on the courses of these clients (their ids as a
+    subquery, from the access helpers: ``clients.values("pk")`` or ``access.ids_of``) whose
+    last word, the comment or its latest answer, is not ``user``'s: the clinician's answer is
+    awaited, or the supervisor's reading of it. One query."""
     last = (
         SupervisionComment.objects.filter(reply_to=OuterRef("pk"))
         .order_by("-created_at", "-pk")
@@ -459,7 +460,7 @@ def threads_waiting(user, clients) -> QuerySet[SupervisionComment]:
         SupervisionComment.objects.filter(
             reply_to__isnull=True,
             resolved_at__isnull=True,
-            course__client__in=clients.values("pk"),
+            course__client__in=client_ids,
         )
         .annotate(
             last_author=Coalesce(
@@ -488,15 +489,16 @@ def needs_cosign(note: ProgressNote | None, clinic_id: int) -> bool:
     )
 
 
-def notes_to_cosign(clients, clinic_id: int) -> QuerySet[ProgressNote]:
-    """Signed notes of these clients (a queryset from the access helpers) by a supervised
-    clinician, not yet co-signed; none where the clinic does not ask for co-signatures."""
+def notes_to_cosign(client_ids, clinic_id: int) -> QuerySet[ProgressNote]:
+    """Signed notes of these clients (their ids as a subquery, as ``threads_waiting``) by a
+    supervised clinician, not yet co-signed; none where the clinic does not ask for
+    co-signatures."""
     if not cosign_required(clinic_id):
         return ProgressNote.objects.none()
     return ProgressNote.objects.filter(
         status=NoteStatus.SIGNED,
         cosigned_at__isnull=True,
-        session__course__client__in=clients.values("pk"),
+        session__course__client__in=client_ids,
     ).filter(
         Exists(Supervision.objects.filter(clinic_id=clinic_id, clinician_id=OuterRef("author_id")))
     )

@@ -75,22 +75,21 @@ class ToRate:
     weeks: int = RATE_WEEKS  # how far back the list goes
 
 
-def to_rate(user: User, clients: QuerySet[Any], clinic_id: int, now: datetime) -> ToRate:
-    """Sessions of these (supervised) clients, held recently, in the stored sample or recorded for
-    supervision, that this supervisor has not rated and did not hold themself: newest first.
-    Only those held in the last RATE_WEEKS weeks. Two queries; no ranking (the worker keeps the
-    sample).
+def to_rate(user: User, client_ids: Any, clinic_id: int, now: datetime) -> ToRate:
+    """Sessions of these (supervised) clients (their ids as a subquery), held recently, in the
+    stored sample or recorded for supervision, that this supervisor has not rated and did not
+    hold themself: newest first. Only those held in the last RATE_WEEKS weeks. Two queries; no
+    ranking (the worker keeps the sample).
 
     The candidates are the clinic's recent sample (by its time index) and the recorded
     sessions, each narrowed to these clients before any session is read: not every recent
     session of the supervised clients, nor every session of the clinic's sample (issue 20: at
     a programme's size these were the largest reads of the supervisor's home)."""
     since = now - timedelta(weeks=RATE_WEEKS)
-    supervised = clients.values("pk")
     sampled = SampledSession.objects.filter(clinic_id=clinic_id, starts_at__gte=since).filter(
-        client__in=supervised
+        client__in=client_ids
     )
-    recorded = RecordedSession.objects.filter(session__course__client__in=supervised)
+    recorded = RecordedSession.objects.filter(session__course__client__in=client_ids)
     candidates = sampled.values("session_id").union(recorded.values("session_id"))
     # The candidates are sessions of these clients, so of the clinic: the session itself says
     # whether it is still held, and when. The conditions are worked out once, for the ids of
