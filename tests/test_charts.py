@@ -170,6 +170,25 @@ def test_round_ticks_for_any_range():
     assert svg.nice_ticks(0, 21) == [0, 5, 10, 15, 21]
 
 
+def test_funnel_units_at_the_same_point_share_one_readable_label():
+    """Two clinicians with one case each, both recovered, sat on the same point with "1" and
+    "3" drawn over each other; they share a dot labelled "1, 3"."""
+    drawn = svg.funnel(
+        [(1, 1.0, "1"), (4, 0.5, "2"), (1, 1.0, "3")],
+        rate=0.6,
+        limits=lambda rate, n, z: (max(0.0, rate - z / (n + 1)), min(1.0, rate + z / (n + 1))),
+        z_inner=1.96,
+        z_outer=3.09,
+        x_label="Cases",
+        y_label="Recovery",
+        label="Recovery by clinician",
+        keys={"rate": "Clinic", "inner": "95%", "outer": "99.8%", "unit": "Clinician"},
+    )
+    labels = re.findall(r'<text class="funnel-label"[^>]*>([^<]*)</text>', drawn)
+    assert sorted(labels) == ["1, 3", "2"]
+    assert drawn.count('<g class="funnel-unit">') == 2
+
+
 def test_the_measures_chart_has_axis_titles_and_a_legend_of_only_what_it_draws(client, world):
     """Its caption spoke of orange life-event lines that were not there, while the grey dashed
     lines (the phases, the expected course) had no legend at all."""

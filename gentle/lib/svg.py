@@ -920,13 +920,19 @@ def funnel(
             f'<text class="tick" x="{_pct(px(tick))}" y="{top + plot_h + 17}" '
             f'text-anchor="middle">{_num(tick)}</text>'
         )
+    # Units at the same point (the same cases and rate) share one dot and one label, "1, 3":
+    # labels drawn on top of each other could not be read.
+    shared: dict[tuple[int, float], list[str]] = {}
     for n, value, short in points:
+        shared.setdefault((n, py(value)), []).append(short)
+    for (n, y), shorts in shared.items():
+        named = ", ".join(shorts)
         parts.append(
-            f'<g class="funnel-unit"><title>{escape(short)}</title>'
-            f'<circle class="dot" fill="#222" cx="{_pct(px(n))}" cy="{py(value)}" r="5"/>'
+            f'<g class="funnel-unit"><title>{escape(named)}</title>'
+            f'<circle class="dot" fill="#222" cx="{_pct(px(n))}" cy="{y}" r="5"/>'
             f'<text class="funnel-label" x="{_pct(px(n))}" dx="8" '
-            f'y="{py(value) - 6 if py(value) > top + 14 else py(value) + 16}">'
-            f"{escape(short)}</text></g>"
+            f'y="{y - 6 if y > top + 14 else y + 16}">'
+            f"{escape(named)}</text></g>"
         )
     parts.append("</svg>")
     entries = [
