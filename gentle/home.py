@@ -467,7 +467,7 @@ def comments_waiting(user: User, client_ids: Any) -> Listed:
 def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime) -> Supervised:
     """What a supervisor's home shows: the clients they see as a supervisor, the clinicians
     they supervise, and what in those clients' courses needs a look. A fixed number of queries
-    whatever the numbers of supervisees, clients and courses (tests/test_home_supervisor.py)."""
+    whatever the numbers of supervisees, clients and courses (tests/test_supervision.py)."""
     clients = supervised_clients(request)
     # Built once for the lists below, which all keep to these clients.
     ids = ids_of(clients)

@@ -220,7 +220,7 @@ def ids_of(clients: QuerySet[Client]) -> RawSQL:
     """The ids of ``clients`` (a queryset from the helpers above) as a subquery built once, for
     a page whose many lists each keep to the same clients (``course__client__in=...``). Nested
     as a queryset, Django resolves and compiles the access conditions again in every list: a
-    sixth of the supervisor's home at a programme's size (issue 20). The same SQL, with its
+    tenth of the supervisor's home's CPU at a programme's size (issue 20). The same SQL, with its
     values as parameters; it refers to nothing outside itself."""
     try:
         # Without the model's order, which Django leaves out of the subqueries it nests itself.
