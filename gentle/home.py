@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -41,9 +42,9 @@ from gentle.audit import tasks as audit_tasks
 from gentle.audit.names import Action
 from gentle.clients.access import (
     care_team_clients,
-    ids_of,
+    care_team_of,
     record_list_read,
-    supervised_clients,
+    supervised_by,
     visible_groups,
 )
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, TeamRole
@@ -55,19 +56,22 @@ from gentle.courses.models import (
     NoteStatus,
     ProgressNote,
     Session,
+    SupervisionComment,
 )
 from gentle.fidelity import selectors as fidelity_selectors
 from gentle.groups.models import Group, GroupStatus
 from gentle.intake.models import IntakeRequest, RequestStatus
+from gentle.lib.prepared import PreparedQuery
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, ScheduleRule, Status
 from gentle.models import CourseWatchRun
 from gentle.portal.models import Task
-from gentle.safety.models import Severity
+from gentle.safety.models import Alert, Severity
 from gentle.safety.selectors import SEVERITY_RANK, alerts_waiting_for, crisis_texts_missing
 from gentle.timeline.models import DiaryEntry
 
+PEOPLE = ("clinic_id", "user_id")  # the values of the prepared queries below
 SHOWN = 20  # rows a list shows; the count above it says how many there are in all
 ALERTS_SHOWN = 10
 STALE_DRAFT = timedelta(hours=48)  # a draft this long after its session is marked
@@ -225,14 +229,10 @@ def measures_overdue(mine: QuerySet[Any], now: datetime) -> list[Overdue]:
     return rows
 
 
-def portal_work(mine: QuerySet[Any]) -> list[Any]:
-    """Clients who finished portal tasks or wrote in the diary since their last held session
-    (``tasks_done``, ``diary_entries``, ``last_session``), in one query."""
+def _portal_work(zone: str, *, clinic_id: int, user_id: int, now: datetime) -> QuerySet[Any]:
     last = (
         Session.objects.filter(
-            course__client=OuterRef("pk"),
-            attendance=Attendance.ATTENDED,
-            starts_at__lte=timezone.now(),
+            course__client=OuterRef("pk"), attendance=Attendance.ATTENDED, starts_at__lte=now
         )
         .order_by("-starts_at")
         .values("starts_at")[:1]
@@ -251,15 +251,30 @@ def portal_work(mine: QuerySet[Any]) -> list[Any]:
     # (the diary keeps one entry a day, edited in place).
     tasks = Task.objects.filter(client=OuterRef("pk"), done_at__gt=OuterRef("last_session"))
     days = DiaryEntry.objects.filter(client=OuterRef("pk"), day__gt=OuterRef("last_day"))
-    return list(
-        mine.filter(user__isnull=False)
+    return (
+        care_team_of(clinic_id, user_id)
+        .filter(user__isnull=False)
         .annotate(last_session=Subquery(last, output_field=DateTimeField()))
         .filter(last_session__isnull=False)
         .annotate(last_day=TruncDate("last_session"))
         .annotate(tasks_done=count(tasks), diary_entries=count(days))
         .filter(Q(tasks_done__gt=0) | Q(diary_entries__gt=0))
-        .order_by("family_name", "given_name", "pk")[:SHOWN]
+        .order_by("family_name", "given_name", "pk")
+        .values_list(*NAMES, "last_session", "tasks_done", "diary_entries")[:SHOWN]
     )
+
+
+# Built once per time zone (the day of the last session is the zone's).
+PORTAL_WORK = PreparedQuery(_portal_work, values=PEOPLE, times=("now",))
+NAMES = ("id", "given_name", "family_name", "preferred_name")
+
+
+def portal_work(clinic: Clinic, user: User, now: datetime) -> list[Any]:
+    """Clients of this clinician's care team who finished portal tasks or wrote in the diary
+    since their last held session (``tasks_done``, ``diary_entries``, ``last_session``), in
+    one query, built once (``gentle.lib.prepared``)."""
+    zone = timezone.get_current_timezone_name()
+    return PORTAL_WORK.instances(zone, clinic_id=clinic.pk, user_id=user.pk, now=now)
 
 
 @dataclass
@@ -276,19 +291,21 @@ class Alerts:
     total: int = 0
 
 
-def open_alerts(clinic: Clinic, user: User, roles: Collection[str]) -> Alerts:
-    """The open alerts waiting for this person (the navigation badge's rule,
-    ``safety.selectors.alerts_waiting_for``), counted by severity, worst and oldest first."""
-    waiting = alerts_waiting_for(clinic=clinic, user=user, roles=roles)
-    by_severity = dict(
-        waiting.order_by().values("severity").annotate(n=Count("pk")).values_list("severity", "n")
+def _waiting(roles: Collection[str], clinic_id: int, user_id: int) -> QuerySet[Any]:
+    return alerts_waiting_for(clinic=Clinic(pk=clinic_id), user=User(pk=user_id), roles=roles)
+
+
+def _alerts_by_severity(roles: Collection[str], *, clinic_id: int, user_id: int) -> QuerySet[Any]:
+    return (
+        _waiting(roles, clinic_id, user_id)
+        .order_by()
+        .values("severity")
+        .annotate(n=Count("pk"))
+        .values_list("severity", "n")
     )
-    labels = dict(Severity.choices)
-    counts = [
-        AlertCount(severity=s, label=str(labels[s]), count=by_severity[s])
-        for s in sorted(by_severity, key=lambda s: -SEVERITY_RANK[s])
-    ]
-    total = sum(by_severity.values())
+
+
+def _worst_alerts(roles: Collection[str], *, clinic_id: int, user_id: int) -> QuerySet[Any]:
     # Worst first in SQL: the oldest few sorted in Python left out a high alert raised after
     # them (a caseload with 30 older low alerts did not show its newest high one).
     rank = Case(
@@ -296,16 +313,38 @@ def open_alerts(clinic: Clinic, user: User, roles: Collection[str]) -> Alerts:
         default=Value(0),
         output_field=IntegerField(),
     )
-    shown = (
-        list(
-            waiting.select_related("client")
-            .annotate(clinician_name=_clinician_name(), rank=rank)
-            .order_by("-rank", "raised_at", "pk")[:ALERTS_SHOWN]
-        )
-        if total
-        else []
+    return (
+        _waiting(roles, clinic_id, user_id)
+        .annotate(rank=rank)
+        .order_by("-rank", "raised_at", "pk")
+        .values_list("pk")[:ALERTS_SHOWN]
     )
-    return Alerts(counts=counts, shown=shown, total=total)
+
+
+# Built once per combination of roles, as the navigation badge's count (the same rule).
+ALERTS_BY_SEVERITY = PreparedQuery(_alerts_by_severity, values=("clinic_id", "user_id"))
+WORST_ALERTS = PreparedQuery(_worst_alerts, values=("clinic_id", "user_id"))
+
+
+def open_alerts(clinic: Clinic, user: User, roles: frozenset[str]) -> Alerts:
+    """The open alerts waiting for this person (the navigation badge's rule,
+    ``safety.selectors.alerts_waiting_for``), counted by severity, worst and oldest first."""
+    people = {"clinic_id": clinic.pk, "user_id": user.pk}
+    by_severity = dict(ALERTS_BY_SEVERITY.rows(roles, **people))
+    labels = dict(Severity.choices)
+    counts = [
+        AlertCount(severity=s, label=str(labels[s]), count=by_severity[s])
+        for s in sorted(by_severity, key=lambda s: -SEVERITY_RANK[s])
+    ]
+    total = sum(by_severity.values())
+    ids = _ids(WORST_ALERTS.rows(roles, **people)) if total else []
+    found = {
+        alert.pk: alert
+        for alert in Alert.objects.filter(pk__in=ids)
+        .select_related("client")
+        .annotate(clinician_name=_clinician_name())
+    }
+    return Alerts(counts=counts, shown=[found[pk] for pk in ids if pk in found], total=total)
 
 
 def assigned_requests(clinic: Clinic, user: User) -> list[IntakeRequest]:
@@ -366,22 +405,25 @@ class Supervised:
     watched: Watched = field(default_factory=lambda: Watched())
 
 
-def _listed(query: QuerySet[Any], order: tuple[str, ...], related: tuple[str, ...]) -> Listed:
-    """The first SHOWN rows in ``order`` and how many there are: the list's conditions are
-    worked out once, for the ids of all of them (a count and a page each did it over every
-    supervised course; issue 20), then the shown rows are read by id alone, with ``related``
-    (repeating the conditions there cost as much again)."""
-    ids = list(query.order_by(*order).values_list("pk", flat=True))
+def _listed(model: type[Model], ids: list[int], order: Ordering) -> Listed:
+    """How many rows a list has (``ids``, all of them, from one query working out its
+    conditions: a count and a page each did it over every supervised course, issue 20), and the
+    first SHOWN read by id alone with what they show (repeating the conditions there cost as
+    much again)."""
     shown = (
         list(
-            query.model._default_manager.filter(pk__in=ids[:SHOWN])
-            .select_related(*related)
-            .order_by(*order)
+            model._default_manager.filter(pk__in=ids[:SHOWN])
+            .select_related(*order.related)
+            .order_by(*order.by)
         )
         if ids
         else []
     )
     return Listed(shown=shown, count=len(ids))
+
+
+def _ids(rows: list[tuple]) -> list[int]:
+    return [row[0] for row in rows]
 
 
 @dataclass
@@ -401,21 +443,103 @@ def watched(clinic: Clinic, now: datetime) -> Watched:
 BY_NAME = ("client__family_name", "client__given_name", "pk")
 
 
-def watched_lists(courses: QuerySet[Course], now: datetime) -> tuple[OffTrack, Listed]:
+@dataclass(frozen=True)
+class Ordering:
+    """A list's order, and the related rows its shown entries are read with."""
+
+    by: tuple[str, ...]
+    related: tuple[str, ...]
+
+
+STALE_ORDER = Ordering(
+    ("session__starts_at", "pk"), ("session__course__client", "session__clinician")
+)
+COMMENT_ORDER = Ordering(("created_at", "pk"), ("course__client", "author"))
+COSIGN_ORDER = Ordering(("signed_at", "pk"), ("session__course__client", "author"))
+
+# The lists below are built and compiled once (``gentle.lib.prepared``) and bound to each
+# request's clinic, person and moments: building and compiling them in the ORM, each nesting
+# the supervised clients' conditions, took a third of the supervisor's home at a programme's
+# size, more than running them (issue 20). The caller has checked the person's role.
+_CLIENT_SETS = {"supervised": supervised_by, "care team": care_team_of}
+
+
+def _supervised_count(shape: object, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
+    return (
+        supervised_by(clinic_id, user_id)
+        .order_by()
+        .values("clinic_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+
+
+def _course_flags(shape: object, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
+    clients = supervised_by(clinic_id, user_id).values("pk")
+    return (
+        Course.objects.filter(client__in=clients, status__in=watch.CURRENT)
+        .order_by(*BY_NAME)
+        .values_list("pk", "watch__checked", "watch__behind", "watch__no_focus")
+    )
+
+
+def _stale_drafts(
+    shape: object, *, clinic_id: int, user_id: int, before: datetime
+) -> QuerySet[Any]:
+    return (
+        ProgressNote.objects.filter(
+            status=NoteStatus.DRAFT,
+            session__course__client__in=supervised_by(clinic_id, user_id).values("pk"),
+            session__starts_at__lt=before,
+        )
+        .order_by(*STALE_ORDER.by)
+        .values_list("pk")
+    )
+
+
+def _comments(shape: str, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
+    clients = _CLIENT_SETS[shape](clinic_id, user_id).values("pk")
+    return (
+        course_selectors.threads_waiting(user_id, clients)
+        .order_by(*COMMENT_ORDER.by)
+        .values_list("pk")
+    )
+
+
+def _to_cosign(shape: object, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
+    clients = supervised_by(clinic_id, user_id).values("pk")
+    return (
+        course_selectors.notes_to_cosign(clients, clinic_id)
+        .order_by(*COSIGN_ORDER.by)
+        .values_list("pk")
+    )
+
+
+def _to_rate(
+    shape: object, *, clinic_id: int, user_id: int, since: datetime, now: datetime
+) -> QuerySet[Any]:
+    clients = supervised_by(clinic_id, user_id).values("pk")
+    return fidelity_selectors.to_rate_ids(user_id, clients, clinic_id, since, now)
+
+
+SUPERVISED_COUNT = PreparedQuery(_supervised_count, values=PEOPLE)
+COURSE_FLAGS = PreparedQuery(_course_flags, values=PEOPLE)
+STALE_DRAFTS = PreparedQuery(_stale_drafts, values=PEOPLE, times=("before",))
+COMMENTS = PreparedQuery(_comments, values=PEOPLE)
+TO_COSIGN = PreparedQuery(_to_cosign, values=PEOPLE)
+TO_RATE = PreparedQuery(_to_rate, values=PEOPLE, times=("since", "now"))
+
+
+def watched_lists(flags: list[tuple], now: datetime) -> tuple[OffTrack, Listed]:
     """The lists "Courses not on track" and "Past the initial phase without an agreed focus"
     from the stored flags (``CourseWatch``, worked out every 5 minutes by the worker over the
-    clinic's current courses, ADR 0064). A course too new to have been worked out counts as not
-    checked yet.
+    clinic's current courses, ADR 0064) of the supervised courses, ``flags`` in name order
+    (``COURSE_FLAGS``). A course too new to have been worked out counts as not checked yet.
 
-    One read of these courses' flags in name order gives both counts and both lists' first
-    ids; one more reads those rows (one deleted in between is left out). A count and a page of
-    each list repeated the supervised courses' conditions three times: 48 ms of the
-    supervisor's home on PostgreSQL at a programme's size (issue 20)."""
-    flags = list(
-        courses.order_by(*BY_NAME).values_list(
-            "pk", "watch__checked", "watch__behind", "watch__no_focus"
-        )
-    )
+    One read of the flags gives both counts and both lists' first ids; one more reads those
+    rows (one deleted in between is left out). A count and a page of each list repeated the
+    supervised courses' conditions three times: 48 ms of the supervisor's home on PostgreSQL at
+    a programme's size (issue 20)."""
     behind_ids = [pk for pk, _checked, behind, _no_focus in flags if behind]
     no_focus_ids = [pk for pk, _checked, _behind, no_focus in flags if no_focus]
     checked = sum(1 for _pk, was_checked, _behind, _no_focus in flags if was_checked)
@@ -443,57 +567,49 @@ def watched_lists(courses: QuerySet[Course], now: datetime) -> tuple[OffTrack, L
     )
 
 
-def supervised_stale_drafts(client_ids: Any, now: datetime) -> Listed:
-    """Progress notes of the supervised clients (their ids as a subquery) still drafts 48
-    hours after their session."""
-    query = ProgressNote.objects.filter(
-        status=NoteStatus.DRAFT,
-        session__course__client__in=client_ids,
-        session__starts_at__lt=now - STALE_DRAFT,
-    )
-    return _listed(
-        query, ("session__starts_at", "pk"), ("session__course__client", "session__clinician")
-    )
-
-
-def comments_waiting(user: User, client_ids: Any) -> Listed:
-    """Open supervision threads on these clients' courses (their ids as a subquery) whose last
-    word is someone else's: waiting for this person's answer
-    (``courses.selectors.threads_waiting``)."""
-    query = course_selectors.threads_waiting(user, client_ids)
-    return _listed(query, ("created_at", "pk"), ("course__client", "author"))
+def comments_waiting(clients: str, clinic: Clinic, user: User) -> Listed:
+    """Open supervision threads on the courses of the clients this person sees as a clinician
+    (``clients`` "care team") or as a supervisor ("supervised") whose last word is someone
+    else's: waiting for this person's answer (``courses.selectors.threads_waiting``)."""
+    ids = _ids(COMMENTS.rows(clients, clinic_id=clinic.pk, user_id=user.pk))
+    return _listed(SupervisionComment, ids, COMMENT_ORDER)
 
 
 def supervised(request: AuthenticatedHttpRequest, clinic: Clinic, now: datetime) -> Supervised:
     """What a supervisor's home shows: the clients they see as a supervisor, the clinicians
-    they supervise, and what in those clients' courses needs a look. A fixed number of queries
-    whatever the numbers of supervisees, clients and courses (tests/test_supervision.py)."""
-    clients = supervised_clients(request)
-    # Built once for the lists below, which all keep to these clients.
-    ids = ids_of(clients)
+    they supervise, and what in those clients' courses needs a look: drafts still unsigned 48
+    hours after their session, comments waiting, notes to co-sign, sessions to rate. A fixed
+    number of queries whatever the numbers of supervisees, clients and courses
+    (tests/test_supervision.py)."""
+    people = {"clinic_id": clinic.pk, "user_id": request.user.pk}
     clinicians = [
         s.clinician
         for s in Supervision.objects.filter(clinic=clinic, supervisor=request.user)
         .select_related("clinician")
         .order_by("clinician__display_name", "clinician__email")
     ]
-    courses = Course.objects.filter(client__in=ids, status__in=watch.CURRENT)
-    behind, no_focus = watched_lists(courses, now)
+    behind, no_focus = watched_lists(COURSE_FLAGS.rows(None, **people), now)
+    cosign = course_selectors.cosign_required(clinic.pk)
+    since = now - timedelta(weeks=fidelity_selectors.RATE_WEEKS)
     return Supervised(
-        clients=clients.count(),
+        clients=sum(_ids(SUPERVISED_COUNT.rows(None, **people))),
         clinicians=clinicians,
         off_track=behind,
         no_focus=no_focus,
         watched=watched(clinic, now),
-        stale_drafts=supervised_stale_drafts(ids, now),
-        comments=comments_waiting(request.user, ids),
-        to_cosign=_listed(
-            course_selectors.notes_to_cosign(ids, clinic.pk),
-            ("signed_at", "pk"),
-            ("session__course__client", "author"),
+        stale_drafts=_listed(
+            ProgressNote,
+            _ids(STALE_DRAFTS.rows(None, **people, before=now - STALE_DRAFT)),
+            STALE_ORDER,
         ),
-        cosign_required=course_selectors.cosign_required(clinic.pk),
-        to_rate=fidelity_selectors.to_rate(request.user, ids, clinic.pk, now),
+        comments=comments_waiting("supervised", clinic, request.user),
+        to_cosign=_listed(ProgressNote, _ids(TO_COSIGN.rows(None, **people)), COSIGN_ORDER)
+        if cosign
+        else Listed(),
+        cosign_required=cosign,
+        to_rate=fidelity_selectors.to_rate(
+            _ids(TO_RATE.rows(None, **people, since=since, now=now))
+        ),
     )
 
 
@@ -615,7 +731,7 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         sessions = today_sessions(user, mine, now)
         notes = notes_to_sign(user, mine, now)
         overdue = measures_overdue(mine, now)
-        work = portal_work(mine)
+        work = portal_work(clinic, user, now)
         parts.update(
             today=sessions,
             notes=notes,
@@ -623,7 +739,7 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
             portal_work=work,
             requests=assigned_requests(clinic, user),
             note_states=NOTE_STATES,
-            comments=comments_waiting(user, mine.values("pk")),
+            comments=comments_waiting("care team", clinic, user),
         )
         shown = {s.course.client_id for s in sessions}
         shown |= {n.session.course.client_id for n in notes.drafts}

@@ -3,7 +3,8 @@ whose SQL text or constants depend on the values is refused rather than cached w
 
 import pytest
 from django.db import connection
-from django.db.models import Value
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 
 from gentle import context_processors
@@ -25,6 +26,31 @@ def test_each_call_binds_its_own_values(world):
     assert names.rows("one", clinic_id=-1) == []
     with pytest.raises(TypeError):
         names.rows("one", clinic=world.clinic.pk)
+
+
+def test_a_value_compared_with_a_32_bit_column_keeps_its_condition(world):
+    """Django drops a comparison with a value out of its column's range as one that cannot
+    match: on PostgreSQL a marker far below any id, compared with a 32-bit annotation,
+    vanished from the SQL with its condition, and every clinic's row came back (found on the
+    supervisor's home's comments waiting, issue 20)."""
+    numbered = PreparedQuery(
+        lambda shape, *, clinic_id: (
+            Clinic.objects.annotate(n=Coalesce(F("pk"), 0, output_field=IntegerField()))
+            .filter(n=clinic_id)
+            .values_list("name")
+        ),
+        values=("clinic_id",),
+    )
+    assert numbered.rows("one", clinic_id=world.clinic.pk) == [(world.clinic.name,)]
+    unnumbered = PreparedQuery(
+        lambda shape, *, clinic_id: (
+            Clinic.objects.annotate(n=Coalesce(F("pk"), 0, output_field=IntegerField()))
+            .exclude(n=clinic_id)
+            .values_list("name")
+        ),
+        values=("clinic_id",),
+    )
+    assert (world.clinic.name,) not in unnumbered.rows("one", clinic_id=world.clinic.pk)
 
 
 def test_a_builder_that_writes_values_into_the_sql_is_refused(world):
@@ -69,3 +95,38 @@ def test_the_navigation_badges_are_built_once_per_combination_of_roles(world, mo
     assert len(built) == 2  # one shape (clinicians), checked with two sets of markers
     assert signed_in(world.admin).get("/crisis/").status_code == 200
     assert len(built) == 4  # the administrator's badges are another shape
+
+
+def test_moments_are_bound_as_values_and_a_worked_out_moment_is_refused(world):
+    """A moment (``times``) reaches the query as given, on SQLite as its text; the builder may
+    not work one out from another, since that would be cached with the markers' value."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gentle.accounts.models import User
+
+    joined = world.alice.date_joined
+    before = PreparedQuery(
+        lambda shape, *, user_id, before: User.objects.filter(
+            pk=user_id, date_joined__lt=before
+        ).values_list("email"),
+        values=("user_id",),
+        times=("before",),
+    )
+    after = joined + timedelta(seconds=1)
+    assert before.rows(None, user_id=world.alice.pk, before=after) == [(world.alice.email,)]
+    assert before.rows(None, user_id=world.alice.pk, before=joined) == []
+    assert before.rows(None, user_id=world.bob.pk, before=timezone.now() + timedelta(1)) == [
+        (world.bob.email,)
+    ]
+
+    worked_out = PreparedQuery(
+        lambda shape, *, user_id, now: User.objects.filter(
+            pk=user_id, date_joined__lt=now - timedelta(days=2)
+        ).values_list("email"),
+        values=("user_id",),
+        times=("now",),
+    )
+    with pytest.raises(ValueError, match="changes with the values"):
+        worked_out.rows(None, user_id=world.alice.pk, now=timezone.now())

@@ -362,19 +362,45 @@ def test_the_supervisors_home_works_out_the_supervised_clients_once_a_list(world
     assert len(nesting) == 6, "\n".join(sql[:120] for sql in nesting)
 
 
-def test_the_supervised_clients_ids_are_the_same_clients_built_once(world):
-    """``access.ids_of``: the home's lists keep to the supervised clients through one subquery
-    built once; it finds the same clients, without the model's order (a sort of 2,000 names in
-    every list), and none for no clients."""
-    from gentle.clients.access import ids_of
-    from gentle.clients.models import Client
+def test_the_supervisors_lists_are_built_once_and_bound_to_each_supervisor(world, monkeypatch):
+    """Issue 20: building and compiling the supervisor's lists in the ORM, each nesting the
+    supervised clients' conditions, took more of the home's time at a programme's size than
+    running them. Each list is built once (checked with two sets of markers) and bound to each
+    request's clinic, person and moments: another supervisor sees only their own clients."""
+    from gentle import home
+    from gentle.courses.models import NoteSettings
+    from gentle.lib.prepared import PreparedQuery
 
-    make_client(world.clinic, clinicians=[world.bob], given_name="Other")
-    clients = Client.objects.filter(clinic=world.clinic, given_name__in=["Amara", "Other"])
-    ids = ids_of(clients)
-    assert "ORDER BY" not in ids.sql
-    assert set(Client.objects.filter(pk__in=ids)) == set(clients) and len(set(clients)) == 2
-    assert not Client.objects.filter(pk__in=ids_of(Client.objects.none())).exists()
+    built: list[str] = []
+    lists = ("SUPERVISED_COUNT", "COURSE_FLAGS", "STALE_DRAFTS", "COMMENTS", "TO_COSIGN")
+    lists += ("TO_RATE", "ALERTS_BY_SEVERITY", "WORST_ALERTS")
+    for name in lists:
+        prepared = getattr(home, name)
+
+        def counting(shape, _build=prepared.build, _name=name, **values):
+            built.append(_name)
+            return _build(shape, **values)
+
+        fresh = PreparedQuery(counting, values=prepared.values, times=prepared.times)
+        monkeypatch.setattr(home, name, fresh)
+    clinician, client, course = supervisee_with_work(world, "Zoe")
+    SupervisionComment.objects.create(course=course, author=clinician, text="Probe")
+    NoteSettings.objects.create(clinic=world.clinic, cosign_supervisees=True)
+    alert(client, escalated_at=timezone.now())
+    watch()
+    html = signed_in(world.sue).get("/").content.decode()
+    for part in ("off-track", "no-focus", "stale-drafts", "comments"):
+        assert "Zoe" in visible_text(section(html, f"supervision-{part}")), part
+    assert "probe high" in html
+    # Each list once, with two sets of markers (the clinician's comments are another shape).
+    assert sorted(built) == sorted(lists * 2)
+
+    other = make_person(world.clinic, Role.SUPERVISOR)
+    supervise(world.clinic, other, make_person(world.clinic, Role.CLINICIAN))
+    html = signed_in(other).get("/").content.decode()
+    assert "Zoe" not in visible_text(html) and "probe high" not in html
+    assert signed_in(world.sue).get("/").status_code == 200
+    assert sorted(built) == sorted(lists * 2)  # nothing built again
 
 
 def supervised_client(world, name: str):

@@ -23,10 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, TypeVar, cast
 
-from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import BooleanField, Exists, Model, OuterRef, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -194,8 +192,15 @@ def care_team_clients(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
     context = clinic_context(request)
     if context.clinic is None or not context.has(Role.CLINICIAN):
         return Client.objects.none()
-    teams = CareTeamMember.objects.filter(user=request.user, role=TeamRole.CLINICIAN)
-    return Client.objects.filter(clinic=context.clinic, pk__in=teams.values("client"))
+    return care_team_of(context.clinic.pk, request.user.pk)
+
+
+def care_team_of(clinic_id: int, user_id: int) -> QuerySet[Client]:
+    """``care_team_clients`` by ids alone, for a query built once and bound to each request's
+    ids (``gentle.lib.prepared``). The caller has checked that the person is a clinician in
+    the clinic."""
+    teams = CareTeamMember.objects.filter(user_id=user_id, role=TeamRole.CLINICIAN)
+    return Client.objects.filter(clinic_id=clinic_id, pk__in=teams.values("client"))
 
 
 def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
@@ -208,27 +213,19 @@ def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
     context = clinic_context(request)
     if context.clinic is None or not context.has(Role.SUPERVISOR):
         return Client.objects.none()
-    supervised = Supervision.objects.filter(clinic=context.clinic, supervisor=request.user)
+    return supervised_by(context.clinic.pk, request.user.pk)
+
+
+def supervised_by(clinic_id: int, user_id: int) -> QuerySet[Client]:
+    """``supervised_clients`` by ids alone, for a query built once and bound to each request's
+    ids (``gentle.lib.prepared``). The caller has checked that the person is a supervisor in
+    the clinic."""
+    supervised = Supervision.objects.filter(clinic_id=clinic_id, supervisor_id=user_id)
     teams = CareTeamMember.objects.filter(
-        Q(role=TeamRole.SUPERVISOR, user=request.user)
+        Q(role=TeamRole.SUPERVISOR, user_id=user_id)
         | Q(role=TeamRole.CLINICIAN, user__in=supervised.values("clinician"))
     )
-    return Client.objects.filter(clinic=context.clinic, pk__in=teams.values("client"))
-
-
-def ids_of(clients: QuerySet[Client]) -> RawSQL:
-    """The ids of ``clients`` (a queryset from the helpers above) as a subquery built once, for
-    a page whose many lists each keep to the same clients (``course__client__in=...``). Nested
-    as a queryset, Django resolves and compiles the access conditions again in every list: a
-    tenth of the supervisor's home's CPU at a programme's size (issue 20). The same SQL, with its
-    values as parameters; it refers to nothing outside itself."""
-    try:
-        # Without the model's order, which Django leaves out of the subqueries it nests itself.
-        query = clients.order_by().values("pk").query
-        sql, params = query.get_compiler(using=clients.db).as_sql()
-    except EmptyResultSet:  # ``Client.objects.none()``: no ids
-        sql, params = "SELECT 0 WHERE 1 = 0", ()
-    return RawSQL(sql, params)  # noqa: S611 - Django's own SQL and parameters
+    return Client.objects.filter(clinic_id=clinic_id, pk__in=teams.values("client"))
 
 
 def access_path(client: AccessedClient) -> str:

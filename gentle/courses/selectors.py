@@ -446,10 +446,10 @@ def draft_notes(client_ids: list[int], *, now: datetime | None = None) -> dict[i
     return {row["session__course__client_id"]: Drafts(row["n"], row["stale"]) for row in rows}
 
 
-def threads_waiting(user, client_ids) -> QuerySet[SupervisionComment]:
+def threads_waiting(user_id: int, client_ids) -> QuerySet[SupervisionComment]:
     """Open supervision threads (ADR 0055) on the courses of these clients (their ids as a
-    subquery, from the access helpers: ``clients.values("pk")`` or ``access.ids_of``) whose
-    last word, the comment or its latest answer, is not ``user``'s: the clinician's answer is
+    subquery, from the access helpers: ``clients.values("pk")``) whose
+    last word, the comment or its latest answer, is not this person's: the clinician's answer is
     awaited, or the supervisor's reading of it. One query."""
     last = (
         SupervisionComment.objects.filter(reply_to=OuterRef("pk"))
@@ -469,7 +469,7 @@ def threads_waiting(user, client_ids) -> QuerySet[SupervisionComment]:
                 output_field=IntegerField(),
             )
         )
-        .exclude(last_author=user.pk)
+        .exclude(last_author=user_id)
     )
 
 
@@ -491,10 +491,9 @@ def needs_cosign(note: ProgressNote | None, clinic_id: int) -> bool:
 
 def notes_to_cosign(client_ids, clinic_id: int) -> QuerySet[ProgressNote]:
     """Signed notes of these clients (their ids as a subquery, as ``threads_waiting``) by a
-    supervised clinician, not yet co-signed; none where the clinic does not ask for
-    co-signatures."""
-    if not cosign_required(clinic_id):
-        return ProgressNote.objects.none()
+    clinician supervised in the clinic, not yet co-signed. Only where the clinic asks for
+    co-signatures (``cosign_required``, which the caller asks first: the query is built once
+    for every clinic, ``gentle.lib.prepared``)."""
     return ProgressNote.objects.filter(
         status=NoteStatus.SIGNED,
         cosigned_at__isnull=True,

@@ -75,38 +75,44 @@ class ToRate:
     weeks: int = RATE_WEEKS  # how far back the list goes
 
 
-def to_rate(user: User, client_ids: Any, clinic_id: int, now: datetime) -> ToRate:
-    """Sessions of these (supervised) clients (their ids as a subquery), held recently, in the
-    stored sample or recorded for supervision, that this supervisor has not rated and did not
-    hold themself: newest first. Only those held in the last RATE_WEEKS weeks. Two queries; no
-    ranking (the worker keeps the sample).
+def to_rate_ids(
+    user_id: int, client_ids: Any, clinic_id: int, since: datetime, now: datetime
+) -> QuerySet[Session, int]:
+    """The ids of the sessions of these (supervised) clients (their ids as a subquery), held
+    between ``since`` and ``now``, in the stored sample or recorded for supervision, that this
+    supervisor has not rated and did not hold themself: newest first. One query, with only
+    ``since`` and ``now`` as moments: built once and bound to each request's values
+    (``gentle.lib.prepared``). No ranking (the worker keeps the sample).
 
     The candidates are the clinic's recent sample (by its time index) and the recorded
     sessions, each narrowed to these clients before any session is read: not every recent
     session of the supervised clients, nor every session of the clinic's sample (issue 20: at
-    a programme's size these were the largest reads of the supervisor's home)."""
-    since = now - timedelta(weeks=RATE_WEEKS)
+    a programme's size these were the largest reads of the supervisor's home). Only the ids
+    come back: reading each one's time cost more than the query."""
     sampled = SampledSession.objects.filter(clinic_id=clinic_id, starts_at__gte=since).filter(
         client__in=client_ids
     )
     recorded = RecordedSession.objects.filter(session__course__client__in=client_ids)
     candidates = sampled.values("session_id").union(recorded.values("session_id"))
     # The candidates are sessions of these clients, so of the clinic: the session itself says
-    # whether it is still held, and when. The conditions are worked out once, for the ids of
-    # all of them (only the ids come back: reading each one's time cost more than the query);
-    # the shown are read by id.
-    ids = list(
+    # whether it is still held, and when.
+    return (
         Session.objects.filter(
             pk__in=candidates,
             attendance=Attendance.ATTENDED,
             starts_at__gte=since,
             starts_at__lte=now,
         )
-        .exclude(clinician=user)
-        .exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater=user)))
+        .exclude(clinician_id=user_id)
+        .exclude(Exists(FidelityRating.objects.filter(session=OuterRef("pk"), rater_id=user_id)))
         .order_by("-starts_at", "-pk")
         .values_list("pk", flat=True)
     )
+
+
+def to_rate(ids: list[int]) -> ToRate:
+    """The list of sessions to rate from ``to_rate_ids``'s ids (the sessions held in the last
+    RATE_WEEKS weeks): how many, and the first SHOWN read by id."""
     shown = list(
         Session.objects.filter(pk__in=ids[:SHOWN])
         .select_related("course__client", "clinician")

@@ -13,89 +13,139 @@ the SQL text must be identical, every marker must land in the same places and ev
 parameter must stay the same, or the query is refused as not preparable (a ``ValueError``):
 a builder that puts values into the SQL text cannot be cached by mistake. (A value the shape
 does not use, such as the user for a count that covers the whole clinic, simply has no place.)
+
+Values are ids (``values``) or moments (``times``, aware datetimes such as "48 hours ago"). A
+moment must reach the query as given: one the builder works out from another (``now - 2
+days``) is a parameter that changes with the values, and is refused; pass the worked-out moment
+as its own value.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-# Ids that no row has: negative and far from any sequence.
-_MARKER_SETS = (-(10**12), -(2 * 10**12))
+# The ids stood in for, counting down from these. Never run, only compiled, so any id will do,
+# but it must be in range for every kind of integer column: Django drops a comparison with a
+# value out of its column's range as one that cannot match (on PostgreSQL a marker of -10**12
+# compared with a 32-bit annotation vanished from the SQL, with its condition). A constant
+# equal to one of them differs from the other set's and is refused below.
+_MARKER_SETS = (30_011, 31_013)
+# Moments no row has, one set per id set: the first days of the years 1001 and 1002.
+_TIME_MARKER_SETS = (datetime(1001, 1, 1, tzinfo=UTC), datetime(1002, 1, 1, tzinfo=UTC))
 Builder = Callable[..., QuerySet]
-# alias, SQL, parameters with markers, {index of a marker: value name}, the compiler (converters)
+# alias, SQL, parameters with markers, {index of a marker: its place}, the compiler (converters)
 _Prepared = tuple[str, str, list[Any], dict[int, str], SQLCompiler]
 
 
 class PreparedQuery:
-    """``PreparedQuery(build, values=("clinic_id", "user_id"))``; ``.rows(shape, clinic_id=1,
-    user_id=2)`` returns the rows of ``build(shape, clinic_id=<marker>, user_id=<marker>)`` with
-    the real ids bound. ``build`` must return a ``values_list`` or ``values`` queryset whose SQL
-    depends only on ``shape``."""
+    """``PreparedQuery(build, values=("clinic_id", "user_id"), times=("since",))``;
+    ``.rows(shape, clinic_id=1, user_id=2, since=...)`` returns the rows of ``build(shape,
+    clinic_id=<marker>, user_id=<marker>, since=<marker>)`` with the real values bound.
+    ``build`` must return a ``values_list`` or ``values`` queryset whose SQL depends only on
+    ``shape``."""
 
-    def __init__(self, build: Builder, *, values: Sequence[str]):
-        self._build = build
-        self._names = tuple(values)
+    def __init__(self, build: Builder, *, values: Sequence[str], times: Sequence[str] = ()):
+        self.build = build
+        self.values = tuple(values)
+        self.times = tuple(times)
         self._cache: dict[Hashable, _Prepared] = {}
         self._lock = threading.Lock()
 
-    def rows(self, shape: Hashable, **values: int) -> list[tuple]:
-        if set(values) != set(self._names):
-            raise TypeError(f"expected values {self._names}, got {tuple(values)}")
+    def rows(self, shape: Hashable, **values: int | datetime) -> list[tuple]:
+        if set(values) != {*self.values, *self.times}:
+            raise TypeError(f"expected values {self.values + self.times}, got {tuple(values)}")
         alias, sql, params, places, compiler = self._prepared(shape)
+        ops = connections[alias].ops
         bound = list(params)
         for index, name in places.items():
-            bound[index] = values[name]
+            value, marker = values[name], params[index]
+            # Each value in the form its marker took: a moment as SQLite's text, an id in the
+            # wrapper psycopg's backend gives a 32-bit column's value (``Int4``).
+            if isinstance(marker, str):
+                assert isinstance(value, datetime)  # only a moment's marker comes as text
+                bound[index] = ops.adapt_datetimefield_value(value)
+            elif isinstance(marker, int) and type(marker) is not int:
+                assert isinstance(value, int)  # only an id's marker is an int
+                bound[index] = type(marker)(value)
+            else:
+                bound[index] = value
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
         # The ORM's converters (dates on SQLite, booleans, ...), as a queryset would apply them.
         return [tuple(row) for row in compiler.results_iter([fetched], tuple_expected=True)]
 
-    def instances(self, shape: Hashable, **values: int) -> list[Model]:
-        """For a builder returning ``Model.objects....values_list(*attnames)`` of the model's own
-        fields: the rows as model instances (fields not listed are deferred)."""
+    def instances(self, shape: Hashable, **values: int | datetime) -> list[Model]:
+        """For a builder returning ``Model.objects....values_list(*attnames, *annotations)`` of
+        the model's own fields, then any annotations: the rows as model instances (fields not
+        listed are deferred), each annotation set on its instance as a queryset does."""
         alias, _, _, _, compiler = self._prepared(shape)
         model, names = compiler.query.model, list(compiler.query.values_select)
         assert model is not None  # a queryset always has its model
-        return [model.from_db(alias, names, row) for row in self.rows(shape, **values)]
+        annotations = list(compiler.query.annotation_select)
+        found = []
+        for row in self.rows(shape, **values):
+            instance = model.from_db(alias, names, row[: len(names)])
+            for name, value in zip(annotations, row[len(names) :], strict=True):
+                setattr(instance, name, value)
+            found.append(instance)
+        return found
 
     def _prepared(self, shape: Hashable) -> _Prepared:
         cached = self._cache.get(shape)
         if cached is not None:
             return cached
         with self._lock:
-            alias, sql, params, compiler = self._compile(shape, _MARKER_SETS[0])
-            _, other_sql, other_params, _ = self._compile(shape, _MARKER_SETS[1])
+            alias, sql, params, compiler = self._compile(shape, 0)
+            _, other_sql, other_params, _ = self._compile(shape, 1)
             if sql != other_sql or len(params) != len(other_params):
                 raise ValueError("the query's SQL text depends on its values: not preparable")
             places: dict[int, str] = {}
             for index, (value, other) in enumerate(zip(params, other_params, strict=True)):
-                name = self._marker_name(value, _MARKER_SETS[0])
-                if name != self._marker_name(other, _MARKER_SETS[1]):
+                place = self._place(alias, value, 0)
+                if place != self._place(alias, other, 1):
                     raise ValueError("a value lands in different places: not preparable")
-                if name is None and value != other:
+                if place is None and value != other:
                     raise ValueError("a parameter changes with the values: not preparable")
-                if name is not None:
-                    places[index] = name
+                if place is not None:
+                    places[index] = place
             self._cache[shape] = (alias, sql, params, places, compiler)
         return self._cache[shape]
 
-    def _marker_name(self, value: Any, base: int) -> str | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            offset = base - value
-            if 0 <= offset < len(self._names):
-                return self._names[offset]
+    def _markers(self, marker_set: int) -> dict[str, int | datetime]:
+        ids = {name: _MARKER_SETS[marker_set] - i for i, name in enumerate(self.values)}
+        start = _TIME_MARKER_SETS[marker_set]
+        times = {name: start + timedelta(days=i) for i, name in enumerate(self.times)}
+        return {**ids, **times}
+
+    def _place(self, alias: str, value: Any, marker_set: int) -> str | None:
+        """Which value's marker ``value`` is, if any."""
+        if isinstance(value, bool):
+            return None
+        adapt = connections[alias].ops.adapt_datetimefield_value
+        for name, marker in self._markers(marker_set).items():
+            if isinstance(marker, datetime):
+                if isinstance(value, datetime | str) and value in (marker, adapt(marker)):
+                    return name
+            elif isinstance(value, int) and value == marker:
+                return name
         return None
 
-    def _compile(self, shape: Hashable, base: int) -> tuple[str, str, list[Any], SQLCompiler]:
-        markers = {name: base - i for i, name in enumerate(self._names)}
-        queryset = self._build(shape, **markers)
-        compiler = queryset.query.get_compiler(using=queryset.db)
+    def _compile(self, shape: Hashable, marker_set: int) -> tuple[str, str, list[Any], SQLCompiler]:
+        queryset = self.build(shape, **self._markers(marker_set))
+        query = queryset.query
+        # The rows come in the SQL's order; a queryset reorders them as its values_list names
+        # them when annotations come between fields. Ask for them in the SQL's order instead.
+        columns = [*query.extra_select, *query.values_select, *query.annotation_select]
+        if queryset._fields and list(queryset._fields) != columns:  # type: ignore[attr-defined]
+            raise ValueError(f"list the fields, then the annotations in their order: {columns}")
+        compiler = query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         return queryset.db, sql, list(params), compiler
