@@ -86,7 +86,8 @@ def numbered_before(session_ref) -> Subquery:
 
 
 def upcoming_sessions(user, clinic, *, days: int = 14, limit: int = 30) -> list[Session]:
-    """The clinician's coming sessions in this clinic (a person may work in several)."""
+    """The clinician's coming sessions in this clinic (a person may work in several), in time
+    order (sessions at the same time in the order they were booked)."""
     now = timezone.now()
     sessions = list(
         Session.objects.filter(
@@ -98,7 +99,7 @@ def upcoming_sessions(user, clinic, *, days: int = 14, limit: int = 30) -> list[
         )
         .select_related("course__client")
         .annotate(before=numbered_before(""))
-        .order_by("starts_at")[:limit]
+        .order_by("starts_at", "pk")[:limit]
     )
     for session in sessions:
         session.number = session.before + 1

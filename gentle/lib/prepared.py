@@ -40,7 +40,7 @@ _MARKER_SETS = (30_011, 31_013)
 # Moments no row has, one set per id set: the first days of the years 1001 and 1002.
 _TIME_MARKER_SETS = (datetime(1001, 1, 1, tzinfo=UTC), datetime(1002, 1, 1, tzinfo=UTC))
 Builder = Callable[..., QuerySet]
-# alias, SQL, parameters with markers, {index of a marker: its place}, the compiler (converters)
+# alias, SQL, parameters with markers, {index of a marker: its value's name}, the compiler
 _Prepared = tuple[str, str, list[Any], dict[int, str], SQLCompiler]
 
 
