@@ -60,6 +60,9 @@ TARGETS = (
     Target("Home, anonymous", GENTLE_APP, signed_in=False),
     Target("Home, signed-in clinician", GENTLE_APP, signed_in=True),
     Target("Caseload, signed-in clinician", GENTLE_APP, signed_in=True, path="/caseload/"),
+    # A signed-in page with little of its own (the crisis numbers): the cost of being signed
+    # in (session, person, memberships, navigation badges, layout) without a page's work.
+    Target("Crisis page, signed-in clinician", GENTLE_APP, signed_in=True, path="/crisis/"),
     FLOOR,
 )
 
