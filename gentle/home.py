@@ -229,6 +229,9 @@ def measures_overdue(mine: QuerySet[Any], now: datetime) -> list[Overdue]:
     return rows
 
 
+NAMES = ("id", "given_name", "family_name", "preferred_name")  # what a list of clients shows
+
+
 def _portal_work(zone: str, *, clinic_id: int, user_id: int, now: datetime) -> QuerySet[Any]:
     last = (
         Session.objects.filter(
@@ -266,7 +269,6 @@ def _portal_work(zone: str, *, clinic_id: int, user_id: int, now: datetime) -> Q
 
 # Built once per time zone (the day of the last session is the zone's).
 PORTAL_WORK = PreparedQuery(_portal_work, values=PEOPLE, times=("now",))
-NAMES = ("id", "given_name", "family_name", "preferred_name")
 
 
 def portal_work(clinic: Clinic, user: User, now: datetime) -> list[Any]:
