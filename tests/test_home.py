@@ -254,6 +254,45 @@ def test_the_clinicians_home_costs_the_same_queries_for_one_client_or_many(world
     assert len(html.encode()) < 100_000
 
 
+def test_the_clinicians_lists_are_built_once_and_bound_to_each_clinician(world, monkeypatch):
+    """Issue 20: building and compiling the clinician's lists in the ORM was most of the home's
+    time (24 ms on the demo, 2 of them running the queries). Each list is built once per shape
+    (checked with two sets of markers) and bound to each request's clinic, person and moments:
+    another clinician sees none of Alice's clients and builds nothing again."""
+    from collections import Counter
+
+    from gentle import home
+    from gentle.lib.prepared import PreparedQuery
+
+    built: list[tuple[str, object]] = []
+    lists = ("TODAY", "DRAFTS", "CASELOAD_MEASURES", "ASSIGNED_REQUESTS", "COMMENTS")
+    lists += ("PORTAL_WORK", "BY_IDS", "ALERTS_BY_SEVERITY", "WORST_ALERTS")
+    for name in lists:
+        prepared = getattr(home, name)
+
+        def counting(shape, _build=prepared.build, _name=name, **values):
+            built.append((_name, shape))
+            return _build(shape, **values)
+
+        fresh = PreparedQuery(counting, values=prepared.values, times=prepared.times)
+        monkeypatch.setattr(home, name, fresh)
+    world.amara.user = make_person(world.clinic, Role.CLIENT)
+    world.amara.save()
+    busy_day(world, world.amara, hour=23)
+    alice = signed_in(world.alice)
+    html = alice.get("/").content.decode()
+    for part in ("today", "notes-to-sign", "open-alerts", "measures-overdue", "portal-work"):
+        assert "Amara" in visible_text(section(html, part)), part
+    assert "Request for Amara" in section(html, "assigned-requests")
+    shapes = set(built)
+    assert {name for name, _shape in shapes} == set(lists)
+    assert Counter(built) == dict.fromkeys(shapes, 2)  # each shape with two sets of markers
+
+    bob = visible_text(signed_in(world.bob).get("/").content.decode())
+    assert "Amara" not in bob and "No sessions today." in bob and "No notes to sign." in bob
+    assert Counter(built) == dict.fromkeys(shapes, 2)  # nothing built again
+
+
 def test_a_client_signing_in_lands_in_the_portal(client, world):
     person = make_person(world.clinic, Role.CLIENT, password=PASSPHRASE)
     make_client(world.clinic, clinicians=[world.alice], user=person)

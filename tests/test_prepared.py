@@ -121,3 +121,44 @@ def test_moments_are_bound_as_values_and_a_worked_out_moment_is_refused(world):
     )
     with pytest.raises(ValueError, match="changes with the values"):
         worked_out.rows(None, user_id=world.alice.pk, now=timezone.now())
+
+
+def test_instances_come_with_their_related_rows_and_annotations(world):
+    """``objects`` reads a queryset of instances with ``select_related`` and annotations, as the
+    queryset would: the clinician's home reads today's sessions with their courses, clients
+    and notes this way (issue 20). Values and related managers' querysets are refused."""
+    from django.db.models import Count
+
+    from gentle.courses.models import Session
+    from tests.factories import make_client, make_course, make_session
+
+    course = make_course(make_client(world.clinic, clinicians=[world.alice], given_name="Ines"))
+    make_session(course, world.alice)
+    make_session(course, world.alice)
+
+    def sessions(shape, *, user_id):
+        return (
+            Session.objects.filter(clinician_id=user_id)
+            .select_related("course__client")
+            .annotate(same_course=Count("course__sessions"))
+            .order_by("starts_at", "pk")
+        )
+
+    prepared = PreparedQuery(sessions, values=("user_id",))
+    with CaptureQueriesContext(connection) as captured:
+        found = prepared.objects(None, user_id=world.alice.pk)
+        assert [s.course.client.given_name for s in found] == ["Ines", "Ines"]
+        assert [s.same_course for s in found] == [2, 2]
+    assert len(captured.captured_queries) == 1  # the related rows came with the sessions
+    assert prepared.objects(None, user_id=world.bob.pk) == []
+
+    with pytest.raises(ValueError, match="instances"):
+        PreparedQuery(names_of, values=("clinic_id",)).objects(None, clinic_id=world.clinic.pk)
+    prefetching = PreparedQuery(
+        lambda shape, *, clinic_id: Clinic.objects.filter(pk=clinic_id).prefetch_related(
+            "memberships"
+        ),
+        values=("clinic_id",),
+    )
+    with pytest.raises(ValueError, match="prefetch_related"):
+        prefetching.objects(None, clinic_id=world.clinic.pk)

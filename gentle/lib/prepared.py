@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 # The ids stood in for, counting down from these. Never run, only compiled, so any id will do,
@@ -48,8 +49,8 @@ class PreparedQuery:
     """``PreparedQuery(build, values=("clinic_id", "user_id"), times=("since",))``;
     ``.rows(shape, clinic_id=1, user_id=2, since=...)`` returns the rows of ``build(shape,
     clinic_id=<marker>, user_id=<marker>, since=<marker>)`` with the real values bound.
-    ``build`` must return a ``values_list`` or ``values`` queryset whose SQL depends only on
-    ``shape``."""
+    ``build`` must return a queryset whose SQL depends only on ``shape``: a ``values_list`` for
+    ``rows`` and ``instances``, one of instances for ``objects``."""
 
     def __init__(self, build: Builder, *, values: Sequence[str], times: Sequence[str] = ()):
         self.build = build
@@ -98,6 +99,28 @@ class PreparedQuery:
             found.append(instance)
         return found
 
+    def objects(self, shape: Hashable, **values: int | datetime) -> list[Model]:
+        """For a builder returning a queryset of instances (not ``values``), with any
+        ``select_related`` and annotations: the instances with their related rows and
+        annotations, set from each row as Django's ``ModelIterable`` sets them."""
+        alias, _, _, _, compiler = self._prepared(shape)
+        select, klass_info = compiler.select, compiler.klass_info
+        if klass_info is None or not compiler.query.default_cols:  # values, not instances
+            raise ValueError("objects() reads a queryset of instances; use rows() for values")
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        # Django 5.2's signature (the type stubs already have 6.0's fetch mode).
+        populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
+        found = []
+        for row in self.rows(shape, **values):
+            instance = klass_info["model"].from_db(alias, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in compiler.annotation_col_map.items():
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
     def _prepared(self, shape: Hashable) -> _Prepared:
         cached = self._cache.get(shape)
         if cached is not None:
@@ -141,6 +164,9 @@ class PreparedQuery:
     def _compile(self, shape: Hashable, marker_set: int) -> tuple[str, str, list[Any], SQLCompiler]:
         queryset = self.build(shape, **self._markers(marker_set))
         query = queryset.query
+        # Filled in by the queryset after its own query ran: not part of the SQL kept here.
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:  # type: ignore[attr-defined]
+            raise ValueError("prefetch_related and related managers' querysets: not preparable")
         # The rows come in the SQL's order; a queryset reorders them as its values_list names
         # them when annotations come between fields. Ask for them in the SQL's order instead.
         columns = [*query.extra_select, *query.values_select, *query.annotation_select]

@@ -820,51 +820,99 @@ def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
     return number in (1, contracted)
 
 
-def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
-    """For each course, how many scheduled measures of held sessions were not given (a
-    submitted administration linked to that session). Three queries for any number of
-    courses, read as plain values: a caseload page's 50 courses have hundreds of sessions and
-    thousands of answers (issue 20)."""
-    from gentle.courses.models import NUMBERED, Attendance, Participants, Session
+Schedules = dict[int, list[tuple[str, str, int | None]]]
+
+
+def schedule_rows(courses: dict[str, Any]) -> QuerySet[Any]:
+    """The schedules clinicians set of the courses ``courses`` selects (a filter on a course,
+    such as ``{"course_id__in": ids}``): (course, instrument, rule, N)."""
     from gentle.measures.models import ScheduleRule
 
-    by_id = {course.pk: course for course in courses}
-    rules: dict[int, list[tuple[str, str, int | None]]] = {}
-    for schedule_rule in ScheduleRule.objects.filter(course_id__in=list(by_id)):
-        rules.setdefault(schedule_rule.course_id, []).append(
-            (schedule_rule.instrument_id, schedule_rule.rule, schedule_rule.n)
-        )
-    now = timezone.now()
-    # Numbered as number_sessions numbers them: scheduled and attended sessions in time order.
-    numbers: dict[int, int] = {}
-    held: list[tuple[int, int, int]] = []  # (course, session, its number), attended by now
-    # Whether a session is past is asked of the database: reading each time back to compare
-    # it in Python cost more than the query on SQLite (a caseload of 200 has 3,000 sessions).
-    for session_id, course_id, attendance, participants, past in (
-        Session.objects.filter(course_id__in=list(by_id), attendance__in=NUMBERED)
+    return (
+        ScheduleRule.objects.filter(**courses)
+        .order_by("pk")
+        .values_list("course_id", "instrument_id", "rule", "n")
+    )
+
+
+def numbered_sessions(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
+    """The numbered sessions of the courses ``courses`` selects, numbered as
+    ``number_sessions`` numbers them (in time order): (session, course, attendance,
+    participants, whether it began by ``now``). Whether a session is past is asked of the
+    database: reading each time back to compare it in Python cost more than the query on
+    SQLite (a caseload of 200 has 3,000 sessions)."""
+    from gentle.courses.models import NUMBERED
+
+    return (
+        Session.objects.filter(**courses, attendance__in=NUMBERED)
         .annotate(past=ExpressionWrapper(Q(starts_at__lte=now), output_field=BooleanField()))
         .order_by("course_id", "starts_at", "pk")
         .values_list("pk", "course_id", "attendance", "participants", "past")
-    ):
+    )
+
+
+def given_pairs(courses: dict[str, Any]) -> QuerySet[Any]:
+    """(session, instrument) of the answers submitted at a session of the courses ``courses``
+    selects: the pairs, not every answer given (a long history is many answers)."""
+    return (
+        Administration.objects.filter(**courses, status=Status.SUBMITTED, session__isnull=False)
+        .order_by()
+        .values_list("session_id", "instrument_id")
+        .distinct()
+    )
+
+
+def schedules(course_ids: Iterable[int]) -> Schedules:
+    """The schedules clinicians set, by course: (instrument, rule, N) each, in one query. A
+    course missing here follows ``default_schedule`` of its format."""
+    return by_course(schedule_rows({"course_id__in": list(course_ids)}))
+
+
+def by_course(rows: Iterable[tuple[int, str, str, int | None]]) -> Schedules:
+    """``schedule_rows`` by course."""
+    rules: Schedules = {}
+    for course_id, instrument_id, rule, n in rows:
+        rules.setdefault(course_id, []).append((instrument_id, rule, n))
+    return rules
+
+
+def overdue_counts(courses: Iterable[Course], rules: Schedules | None = None) -> dict[int, int]:
+    """For each course, how many scheduled measures of held sessions were not given (a
+    submitted administration linked to that session). Three queries for any number of
+    courses, read as plain values: a caseload page's 50 courses have hundreds of sessions and
+    thousands of answers (issue 20); two when the caller has read their ``schedules``."""
+    by_id = {course.pk: course for course in courses}
+    selected = {"course_id__in": list(by_id)}
+    if rules is None:
+        rules = schedules(by_id)
+    sessions = numbered_sessions(selected, timezone.now())
+    return count_overdue(by_id, rules, sessions, set(given_pairs(selected)))
+
+
+def count_overdue(
+    courses: dict[int, Course],
+    rules: Schedules,
+    sessions: Iterable[tuple[int, int, str, str, bool]],
+    given: set[tuple[int, str]],
+) -> dict[int, int]:
+    """``overdue_counts`` from what it reads: the courses by id, their ``schedules``, their
+    ``numbered_sessions`` and the ``given_pairs``."""
+    from gentle.courses.models import Attendance, Participants
+
+    numbers: dict[int, int] = {}
+    held: list[tuple[int, int, int]] = []  # (course, session, its number), attended by now
+    for session_id, course_id, attendance, participants, past in sessions:
         number = numbers[course_id] = numbers.get(course_id, 0) + 1
         # A session with a parent or carer alone (IPT-A) has no client to answer: none due.
         if participants == Participants.PARENT_ONLY:
             continue
         if attendance == Attendance.ATTENDED and past:
             held.append((course_id, session_id, number))
-    given = set(
-        Administration.objects.filter(
-            course_id__in=list(by_id), status=Status.SUBMITTED, session__isnull=False
-        )
-        .order_by()
-        .values_list("session_id", "instrument_id")
-        .distinct()  # the pairs, not every answer given (a long history is many answers)
-    )
-    counts = dict.fromkeys(by_id, 0)
+    counts = dict.fromkeys(courses, 0)
     for course_id, session_id, number in held:
-        contracted = by_id[course_id].contracted_sessions
+        contracted = courses[course_id].contracted_sessions
         for instrument_id, rule, n in rules.get(course_id) or default_schedule(
-            by_id[course_id].format
+            courses[course_id].format
         ):
             if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
                 counts[course_id] += 1
