@@ -42,11 +42,12 @@ from gentle.audit import tasks as audit_tasks
 from gentle.audit.names import Action
 from gentle.clients.access import (
     care_team_of,
+    on_care_team,
     record_list_read,
     supervised_by,
     visible_groups,
 )
-from gentle.clients.models import BreakGlassGrant, CareTeamMember, TeamRole
+from gentle.clients.models import BreakGlassGrant, CareTeamMember, TeamRole, full_name
 from gentle.courses import selectors as course_selectors
 from gentle.courses.models import (
     NUMBERED,
@@ -61,6 +62,7 @@ from gentle.fidelity import selectors as fidelity_selectors
 from gentle.groups.models import Group, GroupStatus
 from gentle.intake.models import IntakeRequest, RequestStatus
 from gentle.lib.prepared import PreparedQuery
+from gentle.lib.routes import url_of
 from gentle.measures import selectors as measure_selectors
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Status
@@ -158,8 +160,10 @@ def today_sessions(
         overdue = {**overdue, **measure_selectors.overdue_counts(others, rules)}
     given = set(TODAY.rows("given", **values))
     waiting: dict[int, int] = dict(TODAY.rows("waiting", **values))
+    session_url, measures_url = url_of("session_detail"), url_of("client_measures")
     for session in sessions:
         course = session.course
+        session.url, session.measures_url = session_url(session.pk), measures_url(course.client_id)
         numbered = session.attendance in NUMBERED
         session.number = session.before + 1 if numbered else None
         session.phase = course.phase_of(session.number or max(session.before, 1))
@@ -203,9 +207,9 @@ class NotesToSign:
 def _drafts(shape: object, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
     return (
         ProgressNote.objects.filter(
+            on_care_team("session__course__client", clinic_id, user_id),
             status=NoteStatus.DRAFT,
             session__clinician_id=user_id,
-            session__course__client__in=care_team_of(clinic_id, user_id).values("pk"),
         )
         .order_by(*DRAFT_ORDER.by)
         .values_list("pk", "session__starts_at")
@@ -224,8 +228,10 @@ def notes_to_sign(clinic: Clinic, user: User, now: datetime) -> NotesToSign:
     found = DRAFTS.rows(None, clinic_id=clinic.pk, user_id=user.pk)
     stale_before = now - STALE_DRAFT
     shown = _read(ProgressNote, [pk for pk, _at in found[:SHOWN]], DRAFT_ORDER)
+    session_url = url_of("session_detail")
     for note in shown:
         note.stale = note.session.starts_at < stale_before
+        note.url = session_url(note.session_id)
     return NotesToSign(
         drafts=shown,
         count=len(found),
@@ -235,9 +241,18 @@ def notes_to_sign(clinic: Clinic, user: User, now: datetime) -> NotesToSign:
 
 @dataclass
 class Overdue:
-    client: Any
-    course: Course
+    client_id: int
+    name: str
     count: int
+    url: str  # the client's measures
+
+
+@dataclass(frozen=True)
+class CourseTerms:
+    """What counting a course's overdue measures needs of it (``count_overdue``)."""
+
+    format: str
+    contracted_sessions: int
 
 
 @dataclass
@@ -255,7 +270,18 @@ def _caseload_measures(shape: str, *, clinic_id: int, user_id: int, now: datetim
     clients = course_selectors.caseload_clients(care_team_of(clinic_id, user_id))
     current = clients.filter(current_course__isnull=False).values("current_course")
     if shape == "courses":
-        return Course.objects.filter(pk__in=current).select_related("client").order_by("pk")
+        return (
+            Course.objects.filter(pk__in=current)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "format",
+                "contracted_sessions",
+                "client_id",
+                "client__given_name",
+                "client__family_name",
+            )
+        )
     if shape == "sessions":
         return measure_selectors.numbered_sessions({"course__in": current}, now)
     read = {"rules": measure_selectors.schedule_rows, "given": measure_selectors.given_pairs}
@@ -273,22 +299,24 @@ def measures_overdue(clinic: Clinic, user: User, now: datetime) -> CaseloadMeasu
     """Clients of the caseload whose current course has scheduled questionnaires not given at
     held sessions (``measures.selectors.overdue_counts``), most overdue first."""
     values: dict[str, Any] = {"clinic_id": clinic.pk, "user_id": user.pk, "now": now}
-    courses: dict[int, Any] = {
-        course.pk: course for course in CASELOAD_MEASURES.objects("courses", **values)
-    }
+    # Plain values, not instances: a caseload has 200 current courses (3 ms as instances with
+    # their clients at a programme's size, issue 20).
+    current = CASELOAD_MEASURES.rows("courses", **values)
+    terms = {pk: CourseTerms(format, contracted) for pk, format, contracted, *_ in current}
     rules = measure_selectors.by_course(CASELOAD_MEASURES.rows("rules", **values))
     counts = measure_selectors.count_overdue(
-        courses,
+        terms,
         rules,
         CASELOAD_MEASURES.rows("sessions", **values),
         set(CASELOAD_MEASURES.rows("given", **values)),
     )
+    measures_url = url_of("client_measures")
     rows = [
-        Overdue(client=course.client, course=course, count=counts[pk])
-        for pk, course in courses.items()
-        if counts.get(pk)
+        Overdue(client_id, full_name(given, family), counts[pk], measures_url(client_id))
+        for pk, _format, _contracted, client_id, given, family in current
+        if counts[pk]
     ]
-    rows.sort(key=lambda row: (-row.count, row.client.full_name))
+    rows.sort(key=lambda row: (-row.count, row.name))
     return CaseloadMeasures(rows=rows, rules=rules, counts=counts)
 
 
@@ -336,7 +364,11 @@ def portal_work(clinic: Clinic, user: User, now: datetime) -> list[Any]:
     since their last held session (``tasks_done``, ``diary_entries``, ``last_session``), in
     one query, built once (``gentle.lib.prepared``)."""
     zone = timezone.get_current_timezone_name()
-    return PORTAL_WORK.instances(zone, clinic_id=clinic.pk, user_id=user.pk, now=now)
+    found: list[Any] = PORTAL_WORK.instances(zone, clinic_id=clinic.pk, user_id=user.pk, now=now)
+    tasks_url = url_of("client_tasks")
+    for client in found:
+        client.tasks_url = tasks_url(client.pk)
+    return found
 
 
 @dataclass
@@ -401,6 +433,9 @@ def open_alerts(clinic: Clinic, user: User, roles: frozenset[str]) -> Alerts:
     total = sum(by_severity.values())
     ids = _ids(WORST_ALERTS.rows(roles, **people)) if total else []
     found = {alert.pk: alert for alert in _read(Alert, ids, ALERT_READ)}
+    alert_url = url_of("alert_detail")
+    for alert in found.values():
+        alert.url = alert_url(alert.pk)
     return Alerts(counts=counts, shown=[found[pk] for pk in ids if pk in found], total=total)
 
 
@@ -414,7 +449,11 @@ ASSIGNED_REQUESTS = PreparedQuery(_assigned_requests, values=PEOPLE)
 
 
 def assigned_requests(clinic: Clinic, user: User) -> list[Any]:
-    return ASSIGNED_REQUESTS.objects(None, clinic_id=clinic.pk, user_id=user.pk)
+    found: list[Any] = ASSIGNED_REQUESTS.objects(None, clinic_id=clinic.pk, user_id=user.pk)
+    request_url = url_of("intake_detail")
+    for intake in found:
+        intake.url = request_url(intake.pk)
+    return found
 
 
 def _clinician_name() -> Subquery:
@@ -483,6 +522,8 @@ def _by_ids(shape: tuple[type[Model], Ordering, int], **ids: int) -> QuerySet[An
     rows = model._default_manager.filter(pk__in=[ids[name] for name in IDS[:count]])
     if order.clinician_name:
         rows = rows.annotate(clinician_name=_clinician_name())
+    if order.only:
+        rows = rows.only(*order.only)
     return rows.select_related(*order.related).order_by(*order.by)
 
 
@@ -529,6 +570,7 @@ class Ordering:
     by: tuple[str, ...]
     related: tuple[str, ...]
     clinician_name: bool = False  # with the name of the client's first clinician
+    only: tuple[str, ...] = ()  # the fields read, if not all (a note's texts are long)
 
 
 # The worst alerts, read by id and put back in WORST_ALERTS' order.
@@ -538,7 +580,15 @@ ALERT_READ = Ordering(("pk",), ("client",), clinician_name=True)
 STALE_ORDER = Ordering(
     ("session__starts_at", "pk"), ("session__course__client", "session__clinician")
 )
-DRAFT_ORDER = Ordering(("session__starts_at", "pk"), ("session__course__client",))
+DRAFT_ORDER = Ordering(
+    ("session__starts_at", "pk"),
+    ("session__course__client",),
+    only=(
+        "session__starts_at",
+        "session__course__client__given_name",
+        "session__course__client__family_name",
+    ),
+)
 COMMENT_ORDER = Ordering(("created_at", "pk"), ("course__client", "author"))
 COSIGN_ORDER = Ordering(("signed_at", "pk"), ("session__course__client", "author"))
 
@@ -828,7 +878,7 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         )
         shown = {s.course.client_id for s in sessions}
         shown |= {n.session.course.client_id for n in notes.drafts}
-        shown |= {row.client.pk for row in overdue} | {c.pk for c in work}
+        shown |= {row.client_id for row in overdue} | {c.pk for c in work}
         record_list_read(request, Action.HOME_VIEW, count=len(shown))
     if context.has(Role.CLINICIAN, Role.SUPERVISOR):
         parts["alerts"] = open_alerts(clinic, user, context.roles)

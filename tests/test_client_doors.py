@@ -14,9 +14,15 @@ from django.db.models import Q
 from django.test import RequestFactory
 from django.utils import timezone
 
+from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Role
-from gentle.clients.access import _annotated, care_team_clients, supervised_clients
-from gentle.clients.models import BreakGlassGrant
+from gentle.clients.access import (
+    _annotated,
+    care_team_clients,
+    on_care_team,
+    supervised_clients,
+)
+from gentle.clients.models import BreakGlassGrant, Client
 from tests.factories import make_client, make_person, signed_in, supervise, visible_text
 
 
@@ -55,6 +61,12 @@ def test_the_indexed_doors_give_the_same_clients_as_the_one_doors_paths(world):
     for person in people:
         request = request_of(person)
         assert set(care_team_clients(request).values_list("pk", flat=True)) == paths(
+            person, Q(via_team_clinician=True)
+        ), person
+        # The same rule joined, as the clinician's drafts to sign use it.
+        clinic = clinic_context(request).clinic
+        joined = Client.objects.filter(on_care_team("", clinic.pk if clinic else 0, person.pk))
+        assert set(joined.values_list("pk", flat=True)) == paths(
             person, Q(via_team_clinician=True)
         ), person
         assert set(supervised_clients(request).values_list("pk", flat=True)) == paths(

@@ -203,6 +203,22 @@ def care_team_of(clinic_id: int, user_id: int) -> QuerySet[Client]:
     return Client.objects.filter(clinic_id=clinic_id, pk__in=teams.values("client"))
 
 
+def on_care_team(path: str, clinic_id: int, user_id: int) -> Q:
+    """``care_team_of``'s rule as a condition on the client at ``path`` of another model
+    (``"session__course__client"``), joined rather than nested: the database may then start
+    from the other model's rows (the clinician's drafts to sign start from the clinic's drafts
+    by their index, 3 → 1.5 ms at a programme's size; issue 20). A client has one clinician row
+    per person on its care team, so the join repeats no row. ``path`` "" is the client."""
+    at = f"{path}__" if path else ""
+    return Q(
+        **{
+            f"{at}clinic_id": clinic_id,
+            f"{at}care_team__user_id": user_id,
+            f"{at}care_team__role": TeamRole.CLINICIAN,
+        }
+    )
+
+
 def supervised_clients(request: AuthenticatedHttpRequest) -> QuerySet[Client]:
     """The clients this person sees as a supervisor: on the care team as its supervisor, or
     through a clinician they supervise in the request's clinic; none for anyone not a

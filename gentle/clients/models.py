@@ -93,11 +93,16 @@ class Client(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
+        return full_name(self.given_name, self.family_name)
 
     @property
     def called(self) -> str:
         return self.preferred_name or self.given_name
+
+
+def full_name(given_name: str, family_name: str) -> str:
+    """A client's name as pages show it, for a list read as plain values."""
+    return f"{given_name} {family_name}".strip()
 
 
 class TeamRole(models.TextChoices):

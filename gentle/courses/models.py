@@ -222,7 +222,13 @@ class Session(models.Model):
         indexes = [
             models.Index(fields=["clinician", "starts_at"], name="session_clinician_time"),
             # A course's sessions in time: where it stands now (the caseload's phase filter).
-            models.Index(fields=["course", "starts_at"], name="session_course_time"),
+            # With what numbering them needs, in their order (time, then id), read from the
+            # index alone: the clinician's home numbers every held session of the caseload's
+            # courses (6 -> 2 ms on SQLite for 2,700 sessions, issue 20).
+            models.Index(
+                fields=["course", "starts_at", "id", "attendance", "participants"],
+                name="session_course_time",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,7 @@ import json
 import math
 import statistics
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -15,16 +15,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol, cast
 
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     FloatField,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -836,18 +833,17 @@ def schedule_rows(courses: dict[str, Any]) -> QuerySet[Any]:
 
 
 def numbered_sessions(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
-    """The numbered sessions of the courses ``courses`` selects, numbered as
-    ``number_sessions`` numbers them (in time order): (session, course, attendance,
-    participants, whether it began by ``now``). Whether a session is past is asked of the
-    database: reading each time back to compare it in Python cost more than the query on
-    SQLite (a caseload of 200 has 3,000 sessions)."""
+    """The numbered sessions of the courses ``courses`` selects that began by ``now``, numbered
+    as ``number_sessions`` numbers them (in time order): (session, course, attendance,
+    participants). Sessions to come are left out: they do not change the number of a session
+    before them, and only sessions held by now can be overdue (a caseload of 200 has 3,000
+    sessions; the index ``session_course_time`` holds all that is read)."""
     from gentle.courses.models import NUMBERED
 
     return (
-        Session.objects.filter(**courses, attendance__in=NUMBERED)
-        .annotate(past=ExpressionWrapper(Q(starts_at__lte=now), output_field=BooleanField()))
+        Session.objects.filter(**courses, attendance__in=NUMBERED, starts_at__lte=now)
         .order_by("course_id", "starts_at", "pk")
-        .values_list("pk", "course_id", "attendance", "participants", "past")
+        .values_list("pk", "course_id", "attendance", "participants")
     )
 
 
@@ -889,31 +885,43 @@ def overdue_counts(courses: Iterable[Course], rules: Schedules | None = None) ->
     return count_overdue(by_id, rules, sessions, set(given_pairs(selected)))
 
 
+class Contracted(Protocol):
+    """What counting a course's overdue measures needs of it: a course, or its values."""
+
+    @property
+    def format(self) -> str: ...
+
+    @property
+    def contracted_sessions(self) -> int: ...
+
+
 def count_overdue(
-    courses: dict[int, Course],
+    courses: Mapping[int, Contracted],
     rules: Schedules,
-    sessions: Iterable[tuple[int, int, str, str, bool]],
+    sessions: Iterable[tuple[int, int, str, str]],
     given: set[tuple[int, str]],
 ) -> dict[int, int]:
     """``overdue_counts`` from what it reads: the courses by id, their ``schedules``, their
     ``numbered_sessions`` and the ``given_pairs``."""
     from gentle.courses.models import Attendance, Participants
 
+    parent_only, attended = str(Participants.PARENT_ONLY), str(Attendance.ATTENDED)
     numbers: dict[int, int] = {}
-    held: list[tuple[int, int, int]] = []  # (course, session, its number), attended by now
-    for session_id, course_id, attendance, participants, past in sessions:
+    # Each course's schedule and contracted sessions, looked up once (a caseload's courses
+    # have 3,000 sessions).
+    terms: dict[int, tuple[Sequence[tuple[str, str, int | None]], int]] = {}
+    counts = dict.fromkeys(courses, 0)
+    for session_id, course_id, attendance, participants in sessions:
         number = numbers[course_id] = numbers.get(course_id, 0) + 1
         # A session with a parent or carer alone (IPT-A) has no client to answer: none due.
-        if participants == Participants.PARENT_ONLY:
+        if participants == parent_only or attendance != attended:
             continue
-        if attendance == Attendance.ATTENDED and past:
-            held.append((course_id, session_id, number))
-    counts = dict.fromkeys(courses, 0)
-    for course_id, session_id, number in held:
-        contracted = courses[course_id].contracted_sessions
-        for instrument_id, rule, n in rules.get(course_id) or default_schedule(
-            courses[course_id].format
-        ):
+        if course_id not in terms:
+            course = courses[course_id]
+            own = rules.get(course_id) or default_schedule(course.format)
+            terms[course_id] = (own, course.contracted_sessions)
+        due, contracted = terms[course_id]
+        for instrument_id, rule, n in due:
             if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
                 counts[course_id] += 1
     return counts
