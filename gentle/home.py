@@ -93,15 +93,21 @@ def _instrument_name(instrument_id: str) -> str:
     return instrument.name.split(" (")[0] if instrument else instrument_id.upper()
 
 
-def _today(
-    shape: str, *, clinic_id: int, user_id: int, start: datetime, end: datetime
-) -> QuerySet[Any]:
-    today = Session.objects.filter(
+def _today_of(clinic_id: int, user_id: int, start: datetime, end: datetime) -> QuerySet[Any]:
+    """The sessions this clinician runs today (``start`` to ``end``) for the clients of their
+    care team, but cancelled ones."""
+    return Session.objects.filter(
         clinician_id=user_id,
         course__client__in=care_team_of(clinic_id, user_id).values("pk"),
         starts_at__gte=start,
         starts_at__lt=end,
     ).exclude(attendance=Attendance.CANCELLED)
+
+
+def _today(
+    shape: str, *, clinic_id: int, user_id: int, start: datetime, end: datetime
+) -> QuerySet[Any]:
+    today = _today_of(clinic_id, user_id, start, end)
     if shape == "given":  # the questionnaires answered at each of them
         return (
             Administration.objects.filter(session__in=today.values("pk"), status=Status.SUBMITTED)
@@ -139,9 +145,9 @@ def today_sessions(
     (``due``), those overdue from earlier sessions of the course (``overdue``), questionnaires
     assigned and waiting (``waiting``), and whether the note is still to write or sign.
 
-    The schedules and overdue counts of the caseload's current courses come from
-    ``measures_overdue`` (``caseload``): read again here they cost a quarter of the page
-    (issue 20). Only a session of another course (rare) has its course's read."""
+    The schedules and overdue counts of their courses come from ``measures_overdue``
+    (``caseload``), which counts them with the caseload's current courses: read again here
+    they cost a quarter of the page (issue 20)."""
     start, end = _today_bounds(now)
     values: dict[str, Any] = {
         "clinic_id": clinic.pk,
@@ -152,12 +158,7 @@ def today_sessions(
     sessions: list[Any] = TODAY.objects("sessions", **values)
     if not sessions:
         return sessions
-    courses = {s.course_id: s.course for s in sessions}
     rules, overdue = caseload.rules, caseload.counts
-    others = [course for pk, course in courses.items() if pk not in overdue]
-    if others:
-        rules = {**rules, **measure_selectors.schedules(c.pk for c in others)}
-        overdue = {**overdue, **measure_selectors.overdue_counts(others, rules)}
     given = set(TODAY.rows("given", **values))
     waiting: dict[int, int] = dict(TODAY.rows("waiting", **values))
     session_url, measures_url = url_of("session_detail"), url_of("client_measures")
@@ -258,18 +259,23 @@ class CourseTerms:
 @dataclass
 class CaseloadMeasures:
     """The caseload's clients with measures overdue in their current course (``rows``, most
-    overdue first), and for every current course its schedule and overdue count, which today's
-    sessions use too."""
+    overdue first), and for every current course and every course of today's sessions its
+    schedule and overdue count, which today's sessions use."""
 
     rows: list[Overdue]
     rules: measure_selectors.Schedules
     counts: dict[int, int]
 
 
-def _caseload_measures(shape: str, *, clinic_id: int, user_id: int, now: datetime) -> QuerySet[Any]:
+def _caseload_measures(
+    shape: str, *, clinic_id: int, user_id: int, now: datetime, start: datetime, end: datetime
+) -> QuerySet[Any]:
     clients = course_selectors.caseload_clients(care_team_of(clinic_id, user_id))
     current = clients.filter(current_course__isnull=False).values("current_course")
-    if shape == "courses":
+    # The current courses, and those of today's sessions (a session of an earlier course).
+    today = _today_of(clinic_id, user_id, start, end).values("course")
+    counted = Q(pk__in=current) | Q(pk__in=today)
+    if shape == "current":
         return (
             Course.objects.filter(pk__in=current)
             .order_by("pk")
@@ -282,27 +288,42 @@ def _caseload_measures(shape: str, *, clinic_id: int, user_id: int, now: datetim
                 "client__family_name",
             )
         )
+    if shape == "today":
+        terms = ("pk", "format", "contracted_sessions")
+        return Course.objects.filter(pk__in=today).order_by("pk").values_list(*terms)
+    courses = {"course__in": Course.objects.filter(counted).values("pk")}
     if shape == "sessions":
-        return measure_selectors.numbered_sessions({"course__in": current}, now)
+        return measure_selectors.numbered_sessions(courses, now)
     read = {"rules": measure_selectors.schedule_rows, "given": measure_selectors.given_pairs}
-    return read[shape]({"course__in": current})
+    return read[shape](courses)
 
 
 # What ``measures.selectors.overdue_counts`` reads, for the current courses of the clients on
-# this person's care team (the shape: "courses", "rules", "sessions", "given"): each built and
-# compiled once. Built in the ORM, they cost half of this list (issue 20). The caller has
-# checked that the person is a clinician.
-CASELOAD_MEASURES = PreparedQuery(_caseload_measures, values=PEOPLE, times=("now",))
+# this person's care team and the courses of their sessions today (the shape: "current",
+# "today", "rules", "sessions", "given"): each built and compiled once. Built in the ORM, they cost
+# half of this list (issue 20). The caller has checked that the person is a clinician.
+CASELOAD_MEASURES = PreparedQuery(_caseload_measures, values=PEOPLE, times=("now", "start", "end"))
 
 
 def measures_overdue(clinic: Clinic, user: User, now: datetime) -> CaseloadMeasures:
     """Clients of the caseload whose current course has scheduled questionnaires not given at
-    held sessions (``measures.selectors.overdue_counts``), most overdue first."""
-    values: dict[str, Any] = {"clinic_id": clinic.pk, "user_id": user.pk, "now": now}
+    held sessions (``measures.selectors.overdue_counts``), most overdue first; and the counts
+    of those courses and of today's sessions' courses."""
+    start, end = _today_bounds(now)
+    values: dict[str, Any] = {
+        "clinic_id": clinic.pk,
+        "user_id": user.pk,
+        "now": now,
+        "start": start,
+        "end": end,
+    }
     # Plain values, not instances: a caseload has 200 current courses (3 ms as instances with
     # their clients at a programme's size, issue 20).
-    current = CASELOAD_MEASURES.rows("courses", **values)
-    terms = {pk: CourseTerms(format, contracted) for pk, format, contracted, *_ in current}
+    current = CASELOAD_MEASURES.rows("current", **values)
+    terms = {
+        pk: CourseTerms(format, contracted)
+        for pk, format, contracted, *_ in [*current, *CASELOAD_MEASURES.rows("today", **values)]
+    }
     rules = measure_selectors.by_course(CASELOAD_MEASURES.rows("rules", **values))
     counts = measure_selectors.count_overdue(
         terms,

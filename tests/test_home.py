@@ -293,6 +293,25 @@ def test_the_clinicians_lists_are_built_once_and_bound_to_each_clinician(world, 
     assert Counter(built) == dict.fromkeys(shapes, 2)  # nothing built again
 
 
+def test_a_session_today_of_an_earlier_course_shows_that_courses_overdue_measures(world):
+    """Today's sessions take their overdue counts from the caseload's list, which counts the
+    current courses (the latest open one) and the courses of today's sessions: a session of an
+    earlier course still open counts its own course's measures (issue 20)."""
+    earlier = make_course(world.amara, start_date=timezone.localdate() - timedelta(60))
+    held = make_session(earlier, world.alice, starts_at=timezone.now() - timedelta(days=7))
+    held.attendance = "attended"
+    held.save()  # session 1 held without its PHQ-9 and GAD-7
+    make_session(earlier, world.alice, starts_at=today_at(23))
+    later = make_course(world.amara, start_date=timezone.localdate() - timedelta(10))
+    make_session(later, world.alice, starts_at=timezone.now() + timedelta(days=3))
+    html = signed_in(world.alice).get("/").content.decode()
+    assert "2 measures overdue" in visible_text(section(html, "today"))
+    # The current course (the later one) has nothing overdue.
+    assert "No measures overdue in your caseload." in visible_text(
+        section(html, "measures-overdue")
+    )
+
+
 def test_a_client_signing_in_lands_in_the_portal(client, world):
     person = make_person(world.clinic, Role.CLIENT, password=PASSPHRASE)
     make_client(world.clinic, clinicians=[world.alice], user=person)
