@@ -156,9 +156,8 @@ def today_sessions(
         "end": end,
     }
     sessions: list[Any] = TODAY.objects("sessions", **values)
-    if not sessions:
-        return sessions
     rules, overdue = caseload.rules, caseload.counts
+    # Asked whether there are sessions today or not: the page's queries stay the same in number.
     given = set(TODAY.rows("given", **values))
     waiting: dict[int, int] = dict(TODAY.rows("waiting", **values))
     session_url, measures_url = url_of("session_detail"), url_of("client_measures")
