@@ -186,8 +186,10 @@ def test_home_query_count_is_fixed_for_a_signed_in_person(client):
     # parts (today's sessions, notes, overdue measures, portal work, requests, alerts, supervision
     # comments waiting, and the audit row of that read) and the administrator's counts (with
     # whether notes need a co-signature), each a fixed number (tests/test_home.py and
-    # tests/test_supervision.py count them against the numbers of clients, sessions and alerts)
-    assert few <= 28
+    # tests/test_supervision.py count them against the numbers of clients, sessions and alerts).
+    # The clinician's lists are prepared queries (issue 20) that run even when the person has no
+    # client yet: an empty home asks 32 where one with work in every list asks 27.
+    assert few <= 32
 
 
 def test_the_home_cards_lead_to_pages_that_exist_and_promise_nothing_unbuilt(client):
