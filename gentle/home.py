@@ -87,6 +87,13 @@ def _today_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def _today_values(clinic: Clinic, user: User, now: datetime) -> dict[str, Any]:
+    """The values the clinician's prepared lists are bound to: the clinic, the person, now and
+    the bounds of today."""
+    start, end = _today_bounds(now)
+    return {"clinic_id": clinic.pk, "user_id": user.pk, "now": now, "start": start, "end": end}
+
+
 def _instrument_name(instrument_id: str) -> str:
     """The questionnaire's short name ("PHQ-9"), without what it measures."""
     instrument = catalogue().get(instrument_id)
@@ -148,13 +155,8 @@ def today_sessions(
     The schedules and overdue counts of their courses come from ``measures_overdue``
     (``caseload``), which counts them with the caseload's current courses: read again here
     they cost a quarter of the page (issue 20)."""
-    start, end = _today_bounds(now)
-    values: dict[str, Any] = {
-        "clinic_id": clinic.pk,
-        "user_id": user.pk,
-        "start": start,
-        "end": end,
-    }
+    values = _today_values(clinic, user, now)
+    del values["now"]  # today's lists are bound to the day, not the moment
     sessions: list[Any] = TODAY.objects("sessions", **values)
     rules, overdue = caseload.rules, caseload.counts
     # Asked whether there are sessions today or not: the page's queries stay the same in number.
@@ -309,14 +311,7 @@ def measures_overdue(clinic: Clinic, user: User, now: datetime) -> CaseloadMeasu
     """Clients of the caseload whose current course has scheduled questionnaires not given at
     held sessions (``measures.selectors.overdue_counts``), most overdue first; and the counts
     of those courses and of today's sessions' courses."""
-    start, end = _today_bounds(now)
-    values: dict[str, Any] = {
-        "clinic_id": clinic.pk,
-        "user_id": user.pk,
-        "now": now,
-        "start": start,
-        "end": end,
-    }
+    values = _today_values(clinic, user, now)
     # Plain values, not instances: a caseload has 200 current courses (3 ms as instances with
     # their clients at a programme's size, issue 20).
     current = CASELOAD_MEASURES.rows("current", **values)

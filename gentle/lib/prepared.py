@@ -41,8 +41,11 @@ _MARKER_SETS = (30_011, 31_013)
 # Moments no row has, one set per id set: the first days of the years 1001 and 1002.
 _TIME_MARKER_SETS = (datetime(1001, 1, 1, tzinfo=UTC), datetime(1002, 1, 1, tzinfo=UTC))
 Builder = Callable[..., QuerySet]
-# alias, SQL, parameters with markers, {index of a marker: its value's name}, the compiler
-_Prepared = tuple[str, str, list[Any], dict[int, str], SQLCompiler]
+# The ORM's converters of a query's columns: [(position, ([converter, ...], expression)), ...]
+_Converters = list[tuple[int, tuple[list[Callable[..., Any]], Any]]]
+# alias, SQL, parameters with markers, {index of a marker: its value's name}, the compiler,
+# the converters of its columns
+_Prepared = tuple[str, str, list[Any], dict[int, str], SQLCompiler, _Converters]
 
 
 class PreparedQuery:
@@ -62,8 +65,9 @@ class PreparedQuery:
     def rows(self, shape: Hashable, **values: int | datetime) -> list[tuple]:
         if set(values) != {*self.values, *self.times}:
             raise TypeError(f"expected values {self.values + self.times}, got {tuple(values)}")
-        alias, sql, params, places, compiler = self._prepared(shape)
-        ops = connections[alias].ops
+        alias, sql, params, places, _, converters = self._prepared(shape)
+        connection = connections[alias]
+        ops = connection.ops
         bound = list(params)
         for index, name in places.items():
             value, marker = values[name], params[index]
@@ -77,17 +81,30 @@ class PreparedQuery:
                 bound[index] = type(marker)(value)
             else:
                 bound[index] = value
-        with connections[alias].cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
-        # The ORM's converters (dates on SQLite, booleans, ...), as a queryset would apply them.
-        return [tuple(row) for row in compiler.results_iter([fetched], tuple_expected=True)]
+        if not converters:
+            return [tuple(row) for row in fetched]
+        # The ORM's converters (dates on SQLite, booleans, ...), as a queryset applies them
+        # (``SQLCompiler.apply_converters``), found once per shape: asking for them again on
+        # every call cost a quarter of the time of the rows.
+        converted = []
+        for row in fetched:
+            cells = list(row)
+            for position, (functions, expression) in converters:
+                value = cells[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                cells[position] = value
+            converted.append(tuple(cells))
+        return converted
 
     def instances(self, shape: Hashable, **values: int | datetime) -> list[Model]:
         """For a builder returning ``Model.objects....values_list(*attnames, *annotations)`` of
         the model's own fields, then any annotations: the rows as model instances (fields not
         listed are deferred), each annotation set on its instance as a queryset does."""
-        alias, _, _, _, compiler = self._prepared(shape)
+        alias, _, _, _, compiler, _ = self._prepared(shape)
         model, names = compiler.query.model, list(compiler.query.values_select)
         assert model is not None  # a queryset always has its model
         annotations = list(compiler.query.annotation_select)
@@ -103,7 +120,7 @@ class PreparedQuery:
         """For a builder returning a queryset of instances (not ``values``), with any
         ``select_related`` and annotations: the instances with their related rows and
         annotations, set from each row as Django's ``ModelIterable`` sets them."""
-        alias, _, _, _, compiler = self._prepared(shape)
+        alias, _, _, _, compiler, _ = self._prepared(shape)
         select, klass_info = compiler.select, compiler.klass_info
         if klass_info is None or not compiler.query.default_cols:  # values, not instances
             raise ValueError("objects() reads a queryset of instances; use rows() for values")
@@ -139,7 +156,11 @@ class PreparedQuery:
                     raise ValueError("a parameter changes with the values: not preparable")
                 if place is not None:
                     places[index] = place
-            self._cache[shape] = (alias, sql, params, places, compiler)
+            fields = [column[0] for column in compiler.select[: compiler.col_count]]
+            if compiler.has_composite_fields(fields):
+                raise ValueError("composite fields: not preparable")
+            converters = list(compiler.get_converters(fields).items())
+            self._cache[shape] = (alias, sql, params, places, compiler, converters)
         return self._cache[shape]
 
     def _markers(self, marker_set: int) -> dict[str, int | datetime]:
