@@ -216,3 +216,85 @@ def test_the_count_of_each_courses_scores_is_read_from_the_index_alone(world):
         assert "COVERING INDEX admin_course_series" in series[0], series[0]
     else:
         assert "Index" in series[0] and "Seq Scan" not in series[0], series[0]
+
+
+def test_the_caseloads_reads_are_built_once_and_bound_to_each_page(world, monkeypatch):
+    """Issue 20: the caseload's reads of its page's courses (where each stands and its next
+    session, overdue measures, progress on track) and of the coming sessions were built and
+    compiled in the ORM on every request: 40 ms of the demo caseload, 24 after. Each is built
+    once per shape (checked with two sets of markers), then bound to each page's courses: a
+    second clinician's page shows only their own client and builds nothing again."""
+    from collections import Counter
+
+    from gentle.courses import selectors as course_selectors
+    from gentle.lib.prepared import PreparedQuery
+    from gentle.measures import selectors as measure_selectors
+
+    built: list[tuple[str, object]] = []
+    reads = {
+        "UPCOMING": course_selectors,
+        "CASELOAD_PAGE": course_selectors,
+        "OVERDUE": measure_selectors,
+        "TRACKED": measure_selectors,
+    }
+    for name, module in reads.items():
+        prepared = getattr(module, name)
+
+        def counting(shape, _build=prepared.build, _name=name, **values):
+            built.append((_name, shape))
+            return _build(shape, **values)
+
+        fresh = PreparedQuery(counting, values=prepared.values, times=prepared.times)
+        monkeypatch.setattr(module, name, fresh)
+
+    now = timezone.now()
+
+    def client_with_course(name: str, clinician, *, held: int) -> tuple:
+        client = make_client(world.clinic, clinicians=[clinician], given_name=name)
+        course = make_course(client)
+        for days in range(held, 0, -1):  # held weekly, the PHQ-9 given at none of them
+            make_session(
+                course, clinician, starts_at=now - timedelta(days=7 * days), attendance="attended"
+            )
+        coming = make_session(
+            course, clinician, starts_at=now + timedelta(days=2), attendance="scheduled"
+        )
+        return client, coming
+
+    ines, ines_next = client_with_course("Ines", world.alice, held=3)
+    omar, _omar_next = client_with_course("Omar", world.bob, held=1)
+
+    def row(html: str, client) -> str:
+        return visible_text(html.split(f'href="/clients/{client.pk}/"', 1)[1].split("</tr>")[0])
+
+    alice = signed_in(world.alice).get("/caseload/").content.decode()
+    assert "4 of 12" in row(alice, ines)  # three held, the fourth coming
+    assert "4 measures overdue" in row(alice, ines)  # PHQ-9 three times, GAD-7 at the first
+    assert f'href="/sessions/{ines_next.pk}/"' in alice  # among the coming sessions
+    assert f'href="/clients/{omar.pk}/"' not in alice
+    shapes = set(built)
+    assert {name for name, _shape in shapes} == set(reads)
+    assert Counter(built) == dict.fromkeys(shapes, 2)  # each shape with two sets of markers
+
+    bob = signed_in(world.bob).get("/caseload/").content.decode()
+    assert "2 of 12" in row(bob, omar) and "2 measures overdue" in row(bob, omar)
+    assert f'href="/clients/{ines.pk}/"' not in bob and f"/sessions/{ines_next.pk}/" not in bob
+    assert Counter(built) == dict.fromkeys(shapes, 2)  # nothing built again
+
+
+def test_more_courses_than_a_page_are_counted_a_page_at_a_time(world):
+    """The prepared reads take a page of course ids at a time (``id_lists``): 51 courses are
+    counted as each would be alone."""
+    from gentle.measures.selectors import overdue_counts
+
+    now = timezone.now()
+    courses = []
+    for i in range(51):
+        course = make_course(make_client(world.clinic, clinicians=[world.alice]))
+        for days in range(i % 3 + 1):
+            starts_at = now - timedelta(days=7 * (days + 1))
+            make_session(course, world.alice, starts_at=starts_at, attendance="attended")
+        courses.append(course)
+    together = overdue_counts(courses)
+    assert together == {course.pk: overdue_counts([course])[course.pk] for course in courses}
+    assert sorted(set(together.values())) == [2, 3, 4]  # 1, 2 or 3 held sessions

@@ -201,3 +201,16 @@ def test_rows_are_converted_as_the_queryset_converts_them_with_converters_found_
         assert day == timezone.localdate(joined)
     # Three querysets each found their own; the prepared query found them once.
     assert len(found_converters) == 3 + 1
+
+
+def test_ids_are_bound_a_page_at_a_time_the_last_page_filled_up_with_an_id_no_row_has():
+    from gentle.lib.prepared import ID_LIST, ID_LIST_SIZE, id_lists, listed_ids
+
+    assert list(id_lists([])) == []
+    ids = list(range(1, 2 * ID_LIST_SIZE + 2))
+    lists = list(id_lists(ids))
+    assert [len(values) for values in lists] == [ID_LIST_SIZE] * 3
+    assert all(set(values) == set(ID_LIST) for values in lists)
+    bound = [listed_ids(values) for values in lists]
+    assert bound[0] + bound[1] + bound[2][:1] == ids
+    assert bound[2][1:] == [0] * (ID_LIST_SIZE - 1)

@@ -23,7 +23,7 @@ as its own value.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,6 +41,28 @@ _MARKER_SETS = (30_011, 31_013)
 # Moments no row has, one set per id set: the first days of the years 1001 and 1002.
 _TIME_MARKER_SETS = (datetime(1001, 1, 1, tzinfo=UTC), datetime(1002, 1, 1, tzinfo=UTC))
 Builder = Callable[..., QuerySet]
+
+# A list of ids as values (``pk__in=[values[name] for name in ID_LIST]``): a page of rows
+# (gentle.lib.keyset.PAGE_SIZE), bound ``id_lists`` at a time.
+ID_LIST_SIZE = 50
+ID_LIST = tuple(f"id{i}" for i in range(ID_LIST_SIZE))
+
+
+def id_lists(ids: Iterable[int]) -> Iterator[dict[str, int]]:
+    """``ids`` as values of ``ID_LIST``, ``ID_LIST_SIZE`` at a time, the last list filled up
+    with 0, an id no row has: a query on "these ids" then has one shape (one SQL text) for
+    any number of them. No ids, no list."""
+    ids = list(ids)
+    for start in range(0, len(ids), ID_LIST_SIZE):
+        chunk = ids[start : start + ID_LIST_SIZE]
+        yield dict(zip(ID_LIST, chunk + [0] * (ID_LIST_SIZE - len(chunk)), strict=True))
+
+
+def listed_ids(values: dict[str, Any]) -> list[int]:
+    """In a builder: the ids ``id_lists`` bound (``values`` holds all of ``ID_LIST``)."""
+    return [values[name] for name in ID_LIST]
+
+
 # The ORM's converters of a query's columns: [(position, ([converter, ...], expression)), ...]
 _Converters = list[tuple[int, tuple[list[Callable[..., Any]], Any]]]
 # alias, SQL, parameters with markers, {index of a marker: its value's name}, the compiler,

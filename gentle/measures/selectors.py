@@ -45,6 +45,7 @@ from gentle.lib.outcomes import (
     course_outcome,
     reliable_change,
 )
+from gentle.lib.prepared import ID_LIST, PreparedQuery, id_lists, listed_ids
 from gentle.measures.instruments import Band, Instrument, Score, catalogue
 from gentle.measures.models import (
     Administration,
@@ -858,31 +859,42 @@ def given_pairs(courses: dict[str, Any]) -> QuerySet[Any]:
     )
 
 
-def schedules(course_ids: Iterable[int]) -> Schedules:
-    """The schedules clinicians set, by course: (instrument, rule, N) each, in one query. A
-    course missing here follows ``default_schedule`` of its format."""
-    return by_course(schedule_rows({"course_id__in": list(course_ids)}))
-
-
 def by_course(rows: Iterable[tuple[int, str, str, int | None]]) -> Schedules:
-    """``schedule_rows`` by course."""
+    """``schedule_rows`` by course: (instrument, rule, N) each. A course missing here follows
+    ``default_schedule`` of its format."""
     rules: Schedules = {}
     for course_id, instrument_id, rule, n in rows:
         rules.setdefault(course_id, []).append((instrument_id, rule, n))
     return rules
 
 
-def overdue_counts(courses: Iterable[Course], rules: Schedules | None = None) -> dict[int, int]:
+def _overdue_page(shape: str, *, now: datetime, **ids: int) -> QuerySet[Any]:
+    selected = {"course_id__in": listed_ids(ids)}
+    if shape == "rules":
+        return schedule_rows(selected)
+    if shape == "sessions":
+        return numbered_sessions(selected, now)
+    return given_pairs(selected)
+
+
+# A page's courses' schedules, numbered sessions and given answers ("rules", "sessions",
+# "given"), built and compiled once per process (issue 20).
+OVERDUE = PreparedQuery(_overdue_page, values=ID_LIST, times=("now",))
+
+
+def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     """For each course, how many scheduled measures of held sessions were not given (a
-    submitted administration linked to that session). Three queries for any number of
-    courses, read as plain values: a caseload page's 50 courses have hundreds of sessions and
-    thousands of answers (issue 20); two when the caller has read their ``schedules``."""
+    submitted administration linked to that session). Three queries for a page of courses,
+    read as plain values: a caseload page's 50 courses have hundreds of sessions and
+    thousands of answers (issue 20)."""
     by_id = {course.pk: course for course in courses}
-    selected = {"course_id__in": list(by_id)}
-    if rules is None:
-        rules = schedules(by_id)
-    sessions = numbered_sessions(selected, timezone.now())
-    return count_overdue(by_id, rules, sessions, set(given_pairs(selected)))
+    now = timezone.now()
+    rules_rows, sessions, given = [], [], set()
+    for ids in id_lists(by_id):
+        rules_rows += OVERDUE.rows("rules", now=now, **ids)
+        sessions += OVERDUE.rows("sessions", now=now, **ids)
+        given.update(OVERDUE.rows("given", now=now, **ids))
+    return count_overdue(by_id, by_course(rules_rows), sessions, given)
 
 
 class Contracted(Protocol):
@@ -901,8 +913,8 @@ def count_overdue(
     sessions: Iterable[tuple[int, int, str, str]],
     given: set[tuple[int, str]],
 ) -> dict[int, int]:
-    """``overdue_counts`` from what it reads: the courses by id, their ``schedules``, their
-    ``numbered_sessions`` and the ``given_pairs``."""
+    """``overdue_counts`` from what it reads: the courses by id, their schedules
+    (``by_course``), their ``numbered_sessions`` and the ``given_pairs``."""
     from gentle.courses.models import Attendance, Participants
 
     parent_only, attended = str(Participants.PARENT_ONLY), str(Attendance.ATTENDED)
@@ -1111,21 +1123,10 @@ class CourseValues(NamedTuple):
     format: str
 
 
-def not_on_track(
-    courses: Sequence[TrackedCourse], clinic: Clinic | None, ids: QuerySet[Any] | None = None
-) -> dict[int, Track]:
-    """For each course with two or more scores of the questionnaire its format is tracked on
-    (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track (two
-    queries for any number). A course missing here cannot be checked yet.
-
-    A Track needs only the course's first score, how many there are and the latest, so that
-    is all the database returns: three lookups a course on ``admin_course_series``, however
-    long its history (reading every score of 50 courses took a third of a caseload page at
-    scale; issue 20)."""
-    if not courses or clinic is None:
-        return {}
-    by_id = {course.pk: course for course in courses}
-    curve = expected_curve(clinic)
+def _tracked_rows(course_ids: Iterable[int] | QuerySet[Any]) -> QuerySet[Any]:
+    """(course, first score, latest score, how many) of the questionnaire each course's format
+    is tracked on, for these courses (their ids, or a query giving them: that spares binding
+    thousands of ids one by one)."""
     # The questionnaire each format is tracked on, for every format (the SQL text stays the
     # same whatever formats a page holds).
     formats = [value for value, _label in Course._meta.get_field("format").choices or ()]
@@ -1144,9 +1145,8 @@ def not_on_track(
     answers = given.filter(scores__total__isnull=False).annotate(
         total=Cast(KT("scores__total"), FloatField())
     )
-    rows = (
-        # ``ids``, the courses' ids as a query, spares binding thousands of ids one by one.
-        Course.objects.filter(pk__in=list(by_id) if ids is None else ids)
+    return (
+        Course.objects.filter(pk__in=course_ids)
         .order_by()
         .annotate(tracked=tracked)
         .annotate(
@@ -1163,6 +1163,36 @@ def not_on_track(
         )
         .values_list("pk", "first", "last", "k")
     )
+
+
+def _tracked_page(shape: str, **ids: int) -> QuerySet[Any]:
+    return _tracked_rows(listed_ids(ids))
+
+
+# A page's courses' tracked scores, built and compiled once per process (in the ORM, 4 ms of
+# a caseload page's time, most of it compiling the SQL; issue 20).
+TRACKED = PreparedQuery(_tracked_page, values=ID_LIST)
+
+
+def not_on_track(
+    courses: Sequence[TrackedCourse], clinic: Clinic | None, ids: QuerySet[Any] | None = None
+) -> dict[int, Track]:
+    """For each course with two or more scores of the questionnaire its format is tracked on
+    (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track (two
+    queries for any number). A course missing here cannot be checked yet.
+
+    A Track needs only the course's first score, how many there are and the latest, so that
+    is all the database returns: three lookups a course on ``admin_course_series``, however
+    long its history (reading every score of 50 courses took a third of a caseload page at
+    scale; issue 20)."""
+    if not courses or clinic is None:
+        return {}
+    by_id = {course.pk: course for course in courses}
+    curve = expected_curve(clinic)
+    if ids is not None:
+        rows: Iterable[tuple] = _tracked_rows(ids)
+    else:  # a page's courses: the query built and compiled once per process
+        rows = [row for values in id_lists(by_id) for row in TRACKED.rows("page", **values)]
     tracks = {}
     for course_id, first, last, k in rows:
         if k is None or first is None or last is None:
