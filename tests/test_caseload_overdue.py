@@ -220,22 +220,27 @@ def test_the_count_of_each_courses_scores_is_read_from_the_index_alone(world):
 
 def test_the_caseloads_reads_are_built_once_and_bound_to_each_page(world, monkeypatch):
     """Issue 20: the caseload's reads of its page's courses (where each stands and its next
-    session, overdue measures, progress on track) and of the coming sessions were built and
-    compiled in the ORM on every request: 40 ms of the demo caseload, 24 after. Each is built
-    once per shape (checked with two sets of markers), then bound to each page's courses: a
-    second clinician's page shows only their own client and builds nothing again."""
+    session, overdue measures, progress on track), of its clients' drafts and open alerts, and
+    of the coming sessions were built and compiled in the ORM on every request: the demo
+    caseload took 40 ms, about 23 after. Each is built once per shape (checked with two sets
+    of markers), then bound to each page's ids: a second clinician's page shows only their own
+    client and builds nothing again."""
     from collections import Counter
 
     from gentle.courses import selectors as course_selectors
     from gentle.lib.prepared import PreparedQuery
     from gentle.measures import selectors as measure_selectors
+    from gentle.safety import selectors as safety_selectors
+    from tests.test_caseload_columns import alert, draft, row_of
 
     built: list[tuple[str, object]] = []
     reads = {
         "UPCOMING": course_selectors,
         "CASELOAD_PAGE": course_selectors,
+        "DRAFTS_OF": course_selectors,
         "OVERDUE": measure_selectors,
         "TRACKED": measure_selectors,
+        "OPEN_ALERTS_OF": safety_selectors,
     }
     for name, module in reads.items():
         prepared = getattr(module, name)
@@ -253,9 +258,10 @@ def test_the_caseloads_reads_are_built_once_and_bound_to_each_page(world, monkey
         client = make_client(world.clinic, clinicians=[clinician], given_name=name)
         course = make_course(client)
         for days in range(held, 0, -1):  # held weekly, the PHQ-9 given at none of them
-            make_session(
+            last = make_session(
                 course, clinician, starts_at=now - timedelta(days=7 * days), attendance="attended"
             )
+        draft(last)  # the last held session's note, a draft for days
         coming = make_session(
             course, clinician, starts_at=now + timedelta(days=2), attendance="scheduled"
         )
@@ -263,13 +269,15 @@ def test_the_caseloads_reads_are_built_once_and_bound_to_each_page(world, monkey
 
     ines, ines_next = client_with_course("Ines", world.alice, held=3)
     omar, _omar_next = client_with_course("Omar", world.bob, held=1)
+    alert(ines, "high")
 
     def row(html: str, client) -> str:
-        return visible_text(html.split(f'href="/clients/{client.pk}/"', 1)[1].split("</tr>")[0])
+        return " ".join(row_of(html, client).values())
 
     alice = signed_in(world.alice).get("/caseload/").content.decode()
     assert "4 of 12" in row(alice, ines)  # three held, the fourth coming
     assert "4 measures overdue" in row(alice, ines)  # PHQ-9 three times, GAD-7 at the first
+    assert "1 draft 1 older than 48 h" in row(alice, ines) and "High alert" in row(alice, ines)
     assert f'href="/sessions/{ines_next.pk}/"' in alice  # among the coming sessions
     assert f'href="/clients/{omar.pk}/"' not in alice
     shapes = set(built)
@@ -278,6 +286,7 @@ def test_the_caseloads_reads_are_built_once_and_bound_to_each_page(world, monkey
 
     bob = signed_in(world.bob).get("/caseload/").content.decode()
     assert "2 of 12" in row(bob, omar) and "2 measures overdue" in row(bob, omar)
+    assert "1 draft 1 older than 48 h" in row(bob, omar) and "alert" not in row(bob, omar)
     assert f'href="/clients/{ines.pk}/"' not in bob and f"/sessions/{ines_next.pk}/" not in bob
     assert Counter(built) == dict.fromkeys(shapes, 2)  # nothing built again
 

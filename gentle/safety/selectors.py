@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from gentle.accounts.decorators import AuthenticatedHttpRequest
 from gentle.accounts.models import Clinic, Role, Supervision, User
 from gentle.clients.models import CareTeamMember, Client, TeamRole
+from gentle.lib.prepared import ID_LIST, PreparedQuery, id_lists, listed_ids
 from gentle.safety import risk
 from gentle.safety.access import audit_plan_read
 from gentle.safety.models import (
@@ -48,26 +49,34 @@ class AlertSummary(TypedDict):
     by_severity: list[tuple[str, int]]  # (severity, how many), the worst first
 
 
-def open_alert_summary(client_ids: Iterable[int]) -> dict[int, AlertSummary]:
-    """For each client with open alerts: how many, the worst severity and how many of each
-    (one query)."""
-    rows = (
-        Alert.objects.filter(client_id__in=list(client_ids), acknowledged_at__isnull=True)
+def _open_alerts_of(shape: str, **ids: int) -> QuerySet[Any]:
+    return (
+        Alert.objects.filter(client_id__in=listed_ids(ids), acknowledged_at__isnull=True)
         .values("client_id", "severity")
         .annotate(n=Count("pk"), escalated=Max("escalated_at"))
+        .values_list("client_id", "severity", "n", "escalated")
     )
+
+
+# Built and compiled once per process (issue 20).
+OPEN_ALERTS_OF = PreparedQuery(_open_alerts_of, values=ID_LIST)
+
+
+def open_alert_summary(client_ids: Iterable[int]) -> dict[int, AlertSummary]:
+    """For each client with open alerts: how many, the worst severity and how many of each
+    (one query for a page of clients)."""
     summary: dict[int, AlertSummary] = {}
-    for row in rows:
-        entry = summary.setdefault(
-            row["client_id"],
-            {"count": 0, "severity": "low", "escalated": False, "by_severity": []},
-        )
-        entry["count"] += row["n"]
-        entry["by_severity"].append((row["severity"], row["n"]))
-        entry["by_severity"].sort(key=lambda pair: -SEVERITY_RANK[pair[0]])
-        entry["escalated"] = entry["escalated"] or row["escalated"] is not None
-        if SEVERITY_RANK[row["severity"]] > SEVERITY_RANK[entry["severity"]]:
-            entry["severity"] = row["severity"]
+    for ids in id_lists(client_ids):
+        for client_id, severity, n, escalated in OPEN_ALERTS_OF.rows("page", **ids):
+            entry = summary.setdefault(
+                client_id, {"count": 0, "severity": "low", "escalated": False, "by_severity": []}
+            )
+            entry["count"] += n
+            entry["by_severity"].append((severity, n))
+            entry["by_severity"].sort(key=lambda pair: -SEVERITY_RANK[pair[0]])
+            entry["escalated"] = entry["escalated"] or escalated is not None
+            if SEVERITY_RANK[severity] > SEVERITY_RANK[entry["severity"]]:
+                entry["severity"] = severity
     return summary
 
 
