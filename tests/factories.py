@@ -155,3 +155,22 @@ def visible_text(page) -> str:
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     page = re.sub(r"</?(a|strong|em)\b[^>]*>", "", page)  # inline: no word break
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def count_prepared_builds(monkeypatch, reads: dict[str, object]) -> list[tuple[str, object]]:
+    """Replace each prepared query ``reads`` names (``{"TODAY": gentle.home}``) with one that
+    records every build of its SQL as (name, shape); the list fills as pages are requested.
+    A prepared query builds each shape twice (two sets of markers), then never again."""
+    from gentle.lib.prepared import PreparedQuery
+
+    built: list[tuple[str, object]] = []
+    for name, module in reads.items():
+        prepared = getattr(module, name)
+
+        def counting(shape, _build=prepared.build, _name=name, **values):
+            built.append((_name, shape))
+            return _build(shape, **values)
+
+        fresh = PreparedQuery(counting, values=prepared.values, times=prepared.times)
+        monkeypatch.setattr(module, name, fresh)
+    return built

@@ -228,12 +228,11 @@ def test_the_caseloads_reads_are_built_once_and_bound_to_each_page(world, monkey
     from collections import Counter
 
     from gentle.courses import selectors as course_selectors
-    from gentle.lib.prepared import PreparedQuery
     from gentle.measures import selectors as measure_selectors
     from gentle.safety import selectors as safety_selectors
+    from tests.factories import count_prepared_builds
     from tests.test_caseload_columns import alert, draft, row_of
 
-    built: list[tuple[str, object]] = []
     reads = {
         "UPCOMING": course_selectors,
         "CASELOAD_PAGE": course_selectors,
@@ -242,15 +241,7 @@ def test_the_caseloads_reads_are_built_once_and_bound_to_each_page(world, monkey
         "TRACKED": measure_selectors,
         "OPEN_ALERTS_OF": safety_selectors,
     }
-    for name, module in reads.items():
-        prepared = getattr(module, name)
-
-        def counting(shape, _build=prepared.build, _name=name, **values):
-            built.append((_name, shape))
-            return _build(shape, **values)
-
-        fresh = PreparedQuery(counting, values=prepared.values, times=prepared.times)
-        monkeypatch.setattr(module, name, fresh)
+    built = count_prepared_builds(monkeypatch, reads)
 
     now = timezone.now()
 

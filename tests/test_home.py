@@ -262,20 +262,11 @@ def test_the_clinicians_lists_are_built_once_and_bound_to_each_clinician(world, 
     from collections import Counter
 
     from gentle import home
-    from gentle.lib.prepared import PreparedQuery
+    from tests.factories import count_prepared_builds
 
-    built: list[tuple[str, object]] = []
     lists = ("TODAY", "DRAFTS", "CASELOAD_MEASURES", "ASSIGNED_REQUESTS", "COMMENTS")
     lists += ("PORTAL_WORK", "BY_IDS", "ALERTS_BY_SEVERITY", "WORST_ALERTS")
-    for name in lists:
-        prepared = getattr(home, name)
-
-        def counting(shape, _build=prepared.build, _name=name, **values):
-            built.append((_name, shape))
-            return _build(shape, **values)
-
-        fresh = PreparedQuery(counting, values=prepared.values, times=prepared.times)
-        monkeypatch.setattr(home, name, fresh)
+    built = count_prepared_builds(monkeypatch, dict.fromkeys(lists, home))
     world.amara.user = make_person(world.clinic, Role.CLIENT)
     world.amara.save()
     busy_day(world, world.amara, hour=23)
