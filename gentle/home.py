@@ -45,6 +45,7 @@ from gentle.clients.access import (
     on_care_team,
     record_list_read,
     supervised_by,
+    under_supervision,
     visible_groups,
 )
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, TeamRole, full_name
@@ -639,8 +640,8 @@ def _stale_drafts(
 ) -> QuerySet[Any]:
     return (
         ProgressNote.objects.filter(
+            under_supervision("session__course__client", clinic_id, user_id),
             status=NoteStatus.DRAFT,
-            session__course__client__in=supervised_by(clinic_id, user_id).values("pk"),
             session__starts_at__lt=before,
         )
         .order_by(*STALE_ORDER.by)

@@ -21,6 +21,7 @@ from gentle.clients.access import (
     care_team_clients,
     on_care_team,
     supervised_clients,
+    under_supervision,
 )
 from gentle.clients.models import BreakGlassGrant, Client
 from tests.factories import make_client, make_person, signed_in, supervise, visible_text
@@ -50,6 +51,9 @@ def test_the_indexed_doors_give_the_same_clients_as_the_one_doors_paths(world):
     bobs = make_client(world.clinic, clinicians=[world.bob], given_name="Boris")
     make_client(world.clinic, clinicians=[world.bob], supervisor=both, given_name="Bea")
     make_client(world.clinic, clinicians=[both], given_name="Own")
+    # Seen by the person with both roles twice over: on the team as its supervisor, and
+    # through Alice, whom they supervise.
+    make_client(world.clinic, clinicians=[world.alice], supervisor=both, given_name="Twice")
     make_client(world.clinic, given_name="Nobody")  # no care team
     # Bob also works in the other clinic: supervising him here does not reach his clients there.
     make_client(world.far_client.clinic, clinicians=[world.bob], given_name="Elsewhere")
@@ -72,11 +76,20 @@ def test_the_indexed_doors_give_the_same_clients_as_the_one_doors_paths(world):
         assert set(supervised_clients(request).values_list("pk", flat=True)) == paths(
             person, Q(via_team_supervisor=True) | Q(via_supervision=True)
         ), person
+        # The same rule tested client by client, as the supervisor's stale drafts use it:
+        # Twice comes once.
+        tested = Client.objects.filter(
+            under_supervision("", clinic.pk if clinic else 0, person.pk)
+        ).values_list("pk", flat=True)
+        assert sorted(tested) == sorted(
+            paths(person, Q(via_team_supervisor=True) | Q(via_supervision=True))
+        ), person
     # Sue: Amara (on her care team) and Bob's two; the person with both roles: Alice's Amara
-    # through supervision and Bea on the team as its supervisor, and their own client apart.
+    # and Twice through supervision, Bea (and Twice) on the team as its supervisor, and their
+    # own client apart.
     assert supervised_clients(request_of(world.sue)).count() == 3
     assert care_team_clients(request_of(both)).count() == 1
-    assert supervised_clients(request_of(both)).count() == 2
+    assert supervised_clients(request_of(both)).count() == 3
     html = signed_in(world.sue).get("/").content.decode()
     assert "You see 3 clients as a supervisor." in visible_text(html)
     # Someone with no clinical role in the clinic gets none.

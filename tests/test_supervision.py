@@ -249,7 +249,8 @@ def supervisee_with_work(world, name: str):
 def test_stale_drafts_are_looked_up_among_the_drafts_by_index(world):
     """Issue 20: with a note for every held session, the stale-drafts list looked up each
     recent session's note among all the clinic's notes; drafts are few, and have their own
-    (partial) index."""
+    (partial) index. On SQLite the read starts from them: it started from the supervised
+    clients' courses (2,000 clients at a programme's size, 19 ms; from the drafts, 5 ms)."""
     import re
 
     from django.db import connection
@@ -269,11 +270,22 @@ def test_stale_drafts_are_looked_up_among_the_drafts_by_index(world):
         for q in captured.captured_queries
         if 'FROM "courses_progressnote"' in q["sql"] and "'draft'" in q["sql"]
     ]
+    # Each draft's client is tested (EXISTS), not looked for in a list of the supervised
+    # clients: with such a list SQLite started from it at a programme's size, whatever the
+    # plan on this small clinic.
+    assert '"courses_course"."client_id" IN (SELECT' not in sql, sql
+    assert "EXISTS" in sql, sql
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
-            query_plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            steps = cursor.fetchall()
+            query_plan = "\n".join(str(row[-1]) for row in steps)
             assert not re.search(r"SCAN courses_progressnote\b(?! USING)", query_plan), query_plan
+            # The outermost loop (the first step not inside another) is over the drafts.
+            first = next(str(row[-1]) for row in steps if row[1] == 0)
+            assert first.startswith("SCAN courses_progressnote USING INDEX note_draft_session"), (
+                query_plan
+            )
         else:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + sql)

@@ -236,12 +236,32 @@ def supervised_by(clinic_id: int, user_id: int) -> QuerySet[Client]:
     """``supervised_clients`` by ids alone, for a query built once and bound to each request's
     ids (``gentle.lib.prepared``). The caller has checked that the person is a supervisor in
     the clinic."""
+    return Client.objects.filter(
+        clinic_id=clinic_id, pk__in=_supervising_rows(clinic_id, user_id).values("client")
+    )
+
+
+def under_supervision(path: str, clinic_id: int, user_id: int) -> Q:
+    """``supervised_by``'s rule as a condition on the client at ``path`` of another model
+    (``"session__course__client"``): the client's care team has a row for this supervisor or
+    for a clinician they supervise. Tested row by row (EXISTS) rather than as a list of the
+    supervised clients, so that the database may start from the other model's rows: the
+    supervised clients' stale drafts, from the clinic's drafts by their index, 19 → 6 ms on
+    SQLite for 2,000 supervised clients (issue 20). Not a join: a client may have both rows,
+    which would repeat it. ``path`` "" is the client."""
+    at = f"{path}__" if path else ""
+    rows = _supervising_rows(clinic_id, user_id).filter(client_id=OuterRef(f"{at}pk"))
+    return Q(**{f"{at}clinic_id": clinic_id}) & Q(Exists(rows))
+
+
+def _supervising_rows(clinic_id: int, user_id: int) -> QuerySet[CareTeamMember]:
+    """The care-team rows through which this person supervises a client: as the client's
+    supervisor, or as the supervisor of the client's clinician in the clinic."""
     supervised = Supervision.objects.filter(clinic_id=clinic_id, supervisor_id=user_id)
-    teams = CareTeamMember.objects.filter(
+    return CareTeamMember.objects.filter(
         Q(role=TeamRole.SUPERVISOR, user_id=user_id)
         | Q(role=TeamRole.CLINICIAN, user__in=supervised.values("clinician"))
     )
-    return Client.objects.filter(clinic_id=clinic_id, pk__in=teams.values("client"))
 
 
 def access_path(client: AccessedClient) -> str:

@@ -1178,8 +1178,10 @@ def not_on_track(
     courses: Sequence[TrackedCourse], clinic: Clinic | None, ids: QuerySet[Any] | None = None
 ) -> dict[int, Track]:
     """For each course with two or more scores of the questionnaire its format is tracked on
-    (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track (two
-    queries for any number). A course missing here cannot be checked yet.
+    (``tracked_instrument``: the PHQ-9, IPT-A's PHQ-A, perinatal IPT's EPDS): its Track. A
+    course missing here cannot be checked yet. Two queries with ``ids`` (a queryset of the
+    courses' ids); without it, one for the expected curve and one for each 50 courses
+    (``id_lists``): two for a page.
 
     A Track needs only the course's first score, how many there are and the latest, so that
     is all the database returns: three lookups a course on ``admin_course_series``, however
