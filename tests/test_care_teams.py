@@ -131,6 +131,10 @@ def test_administrator_not_on_the_team_cannot_open_the_record_but_manages_it(cli
     client.force_login(world.admin)
     assert client.get(detail(world.amara)).status_code == 404
     assert client.get("/clients/").status_code == 404
+    # The client records list links each record to its care team and its access log.
+    records = client.get("/clinic/clients/?q=Amara").content.decode()
+    assert f'<a href="{team_page(world.amara)}">Care team</a>' in records
+    assert f'<a href="/clients/{world.amara.pk}/access-log/">Access log</a>' in records
     team = client.get(team_page(world.amara))
     assert team.status_code == 200
     assert "Care team for Amara Example" in team.content.decode()

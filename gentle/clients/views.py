@@ -37,6 +37,7 @@ from gentle.clients.forms import (
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
 from gentle.lib.forms import posted
 from gentle.lib.keyset import request_page
+from gentle.lib.routes import url_of
 from gentle.lib.search import search
 
 CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
@@ -219,6 +220,11 @@ def clinic_clients(request):
     elif finder.is_bound:
         records = records.none()  # a refused search lists nothing, not everything; it says why
     page = request_page(request, records, order=["family_name", "given_name", "id"])
+    # Each row's two links from URLs reversed once a page: reversing them in the template, row
+    # by row, was a tenth of a full page's time (issue 20).
+    team_url, log_url = url_of("clinic_client_team"), url_of("client_access_log")
+    for client in page.rows:
+        client.team_url, client.log_url = team_url(client.pk), log_url(client.pk)
     with transaction.atomic():
         record(
             Action.CLIENT_ADMIN_LIST,
