@@ -147,7 +147,7 @@ def test_measurer_gives_a_row_per_page_without_errors(db, scale, settings):
     seed_demo()
     small = scale.measure(repeat=1)
     scale.seed_scale(0.001, log=lambda line: None)
-    large = scale.measure(repeat=1)
+    large = scale.measure(repeat=1, rounds=2)  # the lowest of two rounds' medians
 
     names = [(page.name, page.role) for page in scale.pages()]
     assert [(m.page, m.role) for m in large] == names
