@@ -8,6 +8,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gentle import tasks
@@ -70,11 +72,24 @@ def test_a_supervisor_comment_reaches_the_clinician_who_answers_it(world):
     assert "No supervision comment waiting for you." in visible_text(
         section(home, "comments-waiting")
     )
-    # The answer now waits for the supervisor.
-    home = sue.get("/").content.decode()
+    # The answer now waits for the supervisor; a thread on the course of a client she does not
+    # supervise (Bob's, whom she does not supervise) does not.
+    elsewhere = make_course(make_client(world.clinic, clinicians=[world.bob], given_name="Boris"))
+    SupervisionComment.objects.create(course=elsewhere, author=world.bob, text="Not for Sue")
+    with CaptureQueriesContext(connection) as captured:
+        home = sue.get("/").content.decode()
     assert "1 open thread with an answer for you" in visible_text(
         section(home, "supervision-comments")
     )
+    assert "Boris" not in home
+    # Each open thread's client is tested (EXISTS), not looked for in a list of every client
+    # she supervises (2,000 at a programme's size: 3 ms on SQLite before any thread was read).
+    [read] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "courses_supervisioncomment"."id" AS "pk"')
+    ]
+    assert '"courses_course"."client_id" IN (SELECT' not in read and "EXISTS" in read, read
 
     assert sue.post(f"/comments/{thread.pk}/resolve/").status_code == 302
     thread.refresh_from_db()

@@ -488,22 +488,18 @@ def draft_notes(client_ids: list[int], *, now: datetime | None = None) -> dict[i
     }
 
 
-def threads_waiting(user_id: int, client_ids) -> QuerySet[SupervisionComment]:
-    """Open supervision threads (ADR 0055) on the courses of these clients (their ids as a
-    subquery, from the access helpers: ``clients.values("pk")``) whose
-    last word, the comment or its latest answer, is not this person's: the clinician's answer is
-    awaited, or the supervisor's reading of it. One query."""
+def threads_waiting(user_id: int, clients: Q) -> QuerySet[SupervisionComment]:
+    """Open supervision threads (ADR 0055) on the courses of these clients (``clients``: a
+    condition on the comment's ``course__client``, from the access helpers) whose last word,
+    the comment or its latest answer, is not this person's: the clinician's answer is awaited,
+    or the supervisor's reading of it. One query."""
     last = (
         SupervisionComment.objects.filter(reply_to=OuterRef("pk"))
         .order_by("-created_at", "-pk")
         .values("author_id")[:1]
     )
     return (
-        SupervisionComment.objects.filter(
-            reply_to__isnull=True,
-            resolved_at__isnull=True,
-            course__client__in=client_ids,
-        )
+        SupervisionComment.objects.filter(clients, reply_to__isnull=True, resolved_at__isnull=True)
         .annotate(
             last_author=Coalesce(
                 Subquery(last, output_field=IntegerField()),
@@ -532,7 +528,7 @@ def needs_cosign(note: ProgressNote | None, clinic_id: int) -> bool:
 
 
 def notes_to_cosign(client_ids, clinic_id: int) -> QuerySet[ProgressNote]:
-    """Signed notes of these clients (their ids as a subquery, as ``threads_waiting``) by a
+    """Signed notes of these clients (their ids as a subquery: ``clients.values("pk")``) by a
     clinician supervised in the clinic, not yet co-signed. Only where the clinic asks for
     co-signatures (``cosign_required``, which the caller asks first: the query is built once
     for every clinic, ``gentle.lib.prepared``)."""
