@@ -609,12 +609,11 @@ DRAFT_ORDER = Ordering(
 COMMENT_ORDER = Ordering(("created_at", "pk"), ("course__client", "author"))
 COSIGN_ORDER = Ordering(("signed_at", "pk"), ("session__course__client", "author"))
 
+
 # The lists below are built and compiled once (``gentle.lib.prepared``) and bound to each
 # request's clinic, person and moments: building and compiling them in the ORM, each nesting
 # the supervised clients' conditions, took a third of the supervisor's home at a programme's
 # size, more than running them (issue 20). The caller has checked the person's role.
-
-
 def _clients_of(shape: str, path: str, clinic_id: int, user_id: int) -> Q:
     """The condition that the client at ``path`` is one this person sees as a clinician
     (``shape`` "care team": a list of their clients, about 200 at a programme's size) or as a
