@@ -994,9 +994,8 @@ def count_overdue(
         counts[course_id] = (
             plan.due_up_to(count)
             - sum(len(plan.due_at(number)) for number in skips.get(course_id, ()))
-            - sum(
-                1 for n, instrument in answered.get(course_id, ()) if instrument in plan.due_at(n)
-            )
+            # An answer meets each rule of its questionnaire due at that session.
+            - sum(plan.due_at(n).count(instrument) for n, instrument in answered.get(course_id, ()))
         )
     return counts
 
