@@ -883,9 +883,10 @@ def skipped_numbers(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
     return (
         _numbered(courses, now)
         .filter(_not_answerable())
-        .annotate(number=_number(now))
+        # Not "number": a session's own attribute of that name is set by number_sessions.
+        .annotate(place=_number(now))
         .order_by()
-        .values_list("course_id", "number")
+        .values_list("course_id", "place")
     )
 
 
@@ -906,9 +907,9 @@ def given_numbers(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
             session__starts_at__lte=now,
         )
         .exclude(session__participants=Participants.PARENT_ONLY)
-        .annotate(number=_number(now, "session__"))
+        .annotate(place=_number(now, "session__"))
         .order_by()
-        .values_list("session__course_id", "instrument_id", "number")
+        .values_list("session__course_id", "instrument_id", "place")
         .distinct()
     )
 
