@@ -104,7 +104,7 @@ def test_held_sessions_are_counted_and_numbered_from_the_index_alone(world):
     make_session(course, world.alice, starts_at=now + timedelta(days=1), attendance="attended")
     for held in sessions[::7]:
         answer(held, "phq9")
-    answer(sessions[3], "gad7")  # due at session 1 and every fourth: not at the fourth held
+    answer(sessions[3], "gad7")  # the fourth, where the GAD-7 is due too
     # Numbered by hand: scheduled and attended sessions held by now, in time order, then by id.
     numbered = [s for s in sessions if s.attendance in ("scheduled", "attended")]
     numbered.sort(key=lambda s: (s.starts_at, s.pk))
