@@ -272,10 +272,11 @@ class CaseloadMeasures:
 def _caseload_measures(
     shape: str, *, clinic_id: int, user_id: int, now: datetime, start: datetime, end: datetime
 ) -> QuerySet[Any]:
-    team = care_team_of(clinic_id, user_id)
+    clients = course_selectors.caseload_clients(care_team_of(clinic_id, user_id))
+    current = clients.filter(current_course__isnull=False).values("current_course")
+    # The current courses, and those of today's sessions (a session of an earlier course).
+    today = _today_of(clinic_id, user_id, start, end).values("course")
     if shape == "current":
-        clients = course_selectors.caseload_clients(team)
-        current = clients.filter(current_course__isnull=False).values("current_course")
         return (
             Course.objects.filter(pk__in=current)
             .order_by("pk")
@@ -288,31 +289,22 @@ def _caseload_measures(
                 "client__family_name",
             )
         )
-    if shape == "today":  # the courses of today's sessions (a session of an earlier course)
+    if shape == "today":
         terms = ("pk", "format", "contracted_sessions")
-        today = _today_of(clinic_id, user_id, start, end).values("course")
         return Course.objects.filter(pk__in=today).order_by("pk").values_list(*terms)
-    # Every course of the care team's clients, by index from the clients: the current courses
-    # and today's are among them, and the caller keeps only theirs. Picking the current courses
-    # in SQL again cost SQLite a millisecond in each read at a programme's size (issue 20); a
-    # client's earlier courses are few.
-    courses = {"course__client__in": team}
-    if shape == "rules":
-        return measure_selectors.schedule_rows(courses)
-    read = {
-        "held": measure_selectors.held_counts,
-        "skipped": measure_selectors.skipped_numbers,
-        "given": measure_selectors.given_numbers,
-    }
-    return read[shape](courses, now)
+    # A union, not "in one or in the other": PostgreSQL misjudged that condition's courses as
+    # thousands and read every session of the clinic (20 ms at a programme's size).
+    courses = {"course__in": current.order_by().union(today.order_by())}
+    if shape == "sessions":
+        return measure_selectors.numbered_sessions(courses, now)
+    read = {"rules": measure_selectors.schedule_rows, "given": measure_selectors.given_pairs}
+    return read[shape](courses)
 
 
 # What ``measures.selectors.overdue_counts`` reads, for the current courses of the clients on
 # this person's care team and the courses of their sessions today (the shape: "current",
-# "today"), and the schedules, held sessions, skipped numbers and given answers of all their
-# clients' courses ("rules", "held", "skipped", "given"): each built and compiled once. Built
-# in the ORM, they cost half of this list (issue 20). The caller has checked that the person is
-# a clinician.
+# "today", "rules", "sessions", "given"): each built and compiled once. Built in the ORM, they cost
+# half of this list (issue 20). The caller has checked that the person is a clinician.
 CASELOAD_MEASURES = PreparedQuery(_caseload_measures, values=PEOPLE, times=("now", "start", "end"))
 
 
@@ -328,13 +320,12 @@ def measures_overdue(clinic: Clinic, user: User, now: datetime) -> CaseloadMeasu
         pk: CourseTerms(format, contracted)
         for pk, format, contracted, *_ in [*current, *CASELOAD_MEASURES.rows("today", **values)]
     }
-    rules = measure_selectors.by_course(
-        row for row in CASELOAD_MEASURES.rows("rules", **values) if row[0] in terms
-    )
+    rules = measure_selectors.by_course(CASELOAD_MEASURES.rows("rules", **values))
     counts = measure_selectors.count_overdue(
         terms,
         rules,
-        *(CASELOAD_MEASURES.rows(shape, **values) for shape in ("held", "skipped", "given")),
+        CASELOAD_MEASURES.rows("sessions", **values),
+        set(CASELOAD_MEASURES.rows("given", **values)),
     )
     measures_url = url_of("client_measures")
     rows = [

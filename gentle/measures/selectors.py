@@ -22,7 +22,6 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -820,7 +819,6 @@ def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
 
 
 Schedules = dict[int, list[tuple[str, str, int | None]]]
-Schedule = tuple[tuple[str, str, int | None], ...]  # (instrument, rule, N) of one course
 
 
 def schedule_rows(courses: dict[str, Any]) -> QuerySet[Any]:
@@ -835,81 +833,28 @@ def schedule_rows(courses: dict[str, Any]) -> QuerySet[Any]:
     )
 
 
-def _numbered(courses: dict[str, Any], now: datetime) -> QuerySet[Session]:
+def numbered_sessions(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
+    """The numbered sessions of the courses ``courses`` selects that began by ``now``, numbered
+    as ``number_sessions`` numbers them (in time order): (session, course, attendance,
+    participants). Sessions to come are left out: they do not change the number of a session
+    before them, and only sessions held by now can be overdue (a caseload of 200 has 3,000
+    sessions; the index ``session_course_time`` holds all that is read)."""
     from gentle.courses.models import NUMBERED
 
-    return Session.objects.filter(**courses, attendance__in=NUMBERED, starts_at__lte=now)
-
-
-def _number(now: datetime, at: str = "") -> Subquery:
-    """The number ``number_sessions`` gives the session at ``at`` ("" for a session,
-    "session__" for an answer's) among its course's numbered sessions held by ``now``: those
-    before it in time order, then by id, and itself."""
-    earlier = _numbered({"course_id": OuterRef(f"{at}course_id")}, now).filter(
-        Q(starts_at__lt=OuterRef(f"{at}starts_at"))
-        | Q(starts_at=OuterRef(f"{at}starts_at"), pk__lte=OuterRef(f"{at}id"))
-    )
-    return Subquery(
-        earlier.order_by().values("course_id").annotate(n=Count("pk")).values("n"),
-        output_field=IntegerField(),
-    )
-
-
-def held_counts(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
-    """How many numbered sessions each course that ``courses`` selects (a filter on a session,
-    such as ``{"course_id__in": ids}``) held by ``now``: (course, count). Sessions to come are
-    left out: they do not change the number of a session before them, and only sessions held
-    by now can be overdue. A count a course, not a row a session: a caseload of 200 has 3,000
-    sessions, and reading them cost half the home's overdue measures (issue 20)."""
     return (
-        _numbered(courses, now)
-        .order_by()
-        .values("course_id")
-        .annotate(n=Count("pk"))
-        .values_list("course_id", "n")
+        Session.objects.filter(**courses, attendance__in=NUMBERED, starts_at__lte=now)
+        .order_by("course_id", "starts_at", "pk")
+        .values_list("pk", "course_id", "attendance", "participants")
     )
 
 
-def _not_answerable() -> Q:
-    # Numbered but with no client to answer: attendance not recorded as attended, or a
-    # parent or carer alone (IPT-A).
-    from gentle.courses.models import Participants
-
-    return ~Q(attendance=Attendance.ATTENDED) | Q(participants=Participants.PARENT_ONLY)
-
-
-def skipped_numbers(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
-    """The numbers of the ``held_counts`` sessions at which nothing is due: (course, number)."""
+def given_pairs(courses: dict[str, Any]) -> QuerySet[Any]:
+    """(session, instrument) of the answers submitted at a session of the courses ``courses``
+    selects: the pairs, not every answer given (a long history is many answers)."""
     return (
-        _numbered(courses, now)
-        .filter(_not_answerable())
-        # Not "number": a session's own attribute of that name is set by number_sessions.
-        .annotate(place=_number(now))
+        Administration.objects.filter(**courses, status=Status.SUBMITTED, session__isnull=False)
         .order_by()
-        .values_list("course_id", "place")
-    )
-
-
-def given_numbers(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
-    """(course, instrument, session number) of the answers submitted at a ``held_counts``
-    session where answers are due, of the courses ``courses`` selects (a filter on the
-    answer's course): the pairs, not every answer given (a long history is many answers)."""
-    from gentle.courses.models import Participants
-
-    return (
-        Administration.objects.filter(
-            **courses,
-            status=Status.SUBMITTED,
-            # Read from the index by its session (``admin_course_given``): most answers of a
-            # long history were given between sessions.
-            session__isnull=False,
-            session__attendance=Attendance.ATTENDED,
-            session__starts_at__lte=now,
-        )
-        .exclude(session__participants=Participants.PARENT_ONLY)
-        .annotate(place=_number(now, "session__"))
-        .order_by()
-        .values_list("session__course_id", "instrument_id", "place")
+        .values_list("session_id", "instrument_id")
         .distinct()
     )
 
@@ -927,29 +872,29 @@ def _overdue_page(shape: str, *, now: datetime, **ids: int) -> QuerySet[Any]:
     selected = {"course_id__in": listed_ids(ids)}
     if shape == "rules":
         return schedule_rows(selected)
-    read = {"held": held_counts, "skipped": skipped_numbers, "given": given_numbers}
-    return read[shape](selected, now)
+    if shape == "sessions":
+        return numbered_sessions(selected, now)
+    return given_pairs(selected)
 
 
-# A page's courses' schedules, held sessions, skipped numbers and given answers ("rules",
-# "held", "skipped", "given"), built and compiled once per process (issue 20).
+# A page's courses' schedules, numbered sessions and given answers ("rules", "sessions",
+# "given"), built and compiled once per process (issue 20).
 OVERDUE = PreparedQuery(_overdue_page, values=ID_LIST, times=("now",))
 
 
 def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     """For each course, how many scheduled measures of held sessions were not given (a
-    submitted administration linked to that session). Four queries for a page of courses,
+    submitted administration linked to that session). Three queries for a page of courses,
     read as plain values: a caseload page's 50 courses have hundreds of sessions and
     thousands of answers (issue 20)."""
     by_id = {course.pk: course for course in courses}
     now = timezone.now()
-    rules_rows, held, skipped, given = [], [], [], []
+    rules_rows, sessions, given = [], [], set()
     for ids in id_lists(by_id):
         rules_rows += OVERDUE.rows("rules", now=now, **ids)
-        held += OVERDUE.rows("held", now=now, **ids)
-        skipped += OVERDUE.rows("skipped", now=now, **ids)
-        given += OVERDUE.rows("given", now=now, **ids)
-    return count_overdue(by_id, by_course(rules_rows), held, skipped, given)
+        sessions += OVERDUE.rows("sessions", now=now, **ids)
+        given.update(OVERDUE.rows("given", now=now, **ids))
+    return count_overdue(by_id, by_course(rules_rows), sessions, given)
 
 
 class Contracted(Protocol):
@@ -965,63 +910,33 @@ class Contracted(Protocol):
 def count_overdue(
     courses: Mapping[int, Contracted],
     rules: Schedules,
-    held: Iterable[tuple[int, int]],
-    skipped: Iterable[tuple[int, int]],
-    given: Iterable[tuple[int, str, int]],
+    sessions: Iterable[tuple[int, int, str, str]],
+    given: set[tuple[int, str]],
 ) -> dict[int, int]:
     """``overdue_counts`` from what it reads: the courses by id, their schedules
-    (``by_course``), ``held_counts``, ``skipped_numbers`` and ``given_numbers``. Rows of a
-    course not in ``courses`` are left out."""
-    skips: dict[int, list[int]] = {}
-    for course_id, number in skipped:
-        skips.setdefault(course_id, []).append(number)
-    answered: dict[int, list[tuple[int, str]]] = {}
-    for course_id, instrument_id, number in given:
-        answered.setdefault(course_id, []).append((number, instrument_id))
-    # The questionnaires due at each session number, and how many are due in all up to each
-    # number, worked out once for each schedule and length: most of a caseload's 200 courses
-    # follow their format's schedule.
-    plans: dict[tuple[Schedule, int], _Plan] = {}
+    (``by_course``), their ``numbered_sessions`` and the ``given_pairs``."""
+    from gentle.courses.models import Attendance, Participants
+
+    parent_only, attended = str(Participants.PARENT_ONLY), str(Attendance.ATTENDED)
+    numbers: dict[int, int] = {}
+    # Each course's schedule and contracted sessions, looked up once (a caseload's courses
+    # have 3,000 sessions).
+    terms: dict[int, tuple[Sequence[tuple[str, str, int | None]], int]] = {}
     counts = dict.fromkeys(courses, 0)
-    for course_id, count in held:
-        if course_id not in courses:
+    for session_id, course_id, attendance, participants in sessions:
+        number = numbers[course_id] = numbers.get(course_id, 0) + 1
+        # A session with a parent or carer alone (IPT-A) has no client to answer: none due.
+        if participants == parent_only or attendance != attended:
             continue
-        course = courses[course_id]
-        schedule = tuple(rules.get(course_id) or default_schedule(course.format))
-        key = (schedule, course.contracted_sessions)
-        plan = plans.get(key)
-        if plan is None:
-            plan = plans[key] = _Plan(*key)
-        counts[course_id] = (
-            plan.due_up_to(count)
-            - sum(len(plan.due_at(number)) for number in skips.get(course_id, ()))
-            # An answer meets each rule of its questionnaire due at that session.
-            - sum(plan.due_at(n).count(instrument) for n, instrument in answered.get(course_id, ()))
-        )
+        if course_id not in terms:
+            course = courses[course_id]
+            own = rules.get(course_id) or default_schedule(course.format)
+            terms[course_id] = (own, course.contracted_sessions)
+        due, contracted = terms[course_id]
+        for instrument_id, rule, n in due:
+            if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
+                counts[course_id] += 1
     return counts
-
-
-class _Plan:
-    """What a schedule asks for at each session number of a course of a given length."""
-
-    def __init__(self, schedule: Schedule, contracted: int):
-        self.schedule, self.contracted = schedule, contracted
-        self._due: dict[int, tuple[str, ...]] = {}
-        self._totals = [0]  # how many are due at the sessions up to each number
-
-    def due_at(self, number: int) -> tuple[str, ...]:
-        if number not in self._due:
-            self._due[number] = tuple(
-                instrument_id
-                for instrument_id, rule, n in self.schedule
-                if is_due(rule, n, number, self.contracted)
-            )
-        return self._due[number]
-
-    def due_up_to(self, number: int) -> int:
-        while len(self._totals) <= number:
-            self._totals.append(self._totals[-1] + len(self.due_at(len(self._totals))))
-        return self._totals[number]
 
 
 EXPECTED = Path(__file__).resolve().parent / "data" / "expected_recovery.json"
