@@ -272,7 +272,8 @@ class CaseloadMeasures:
 def _caseload_measures(
     shape: str, *, clinic_id: int, user_id: int, now: datetime, start: datetime, end: datetime
 ) -> QuerySet[Any]:
-    clients = course_selectors.caseload_clients(care_team_of(clinic_id, user_id))
+    team = care_team_of(clinic_id, user_id)
+    clients = course_selectors.caseload_clients(team)
     current = clients.filter(current_course__isnull=False).values("current_course")
     # The current courses, and those of today's sessions (a session of an earlier course).
     today = _today_of(clinic_id, user_id, start, end).values("course")
@@ -292,19 +293,31 @@ def _caseload_measures(
     if shape == "today":
         terms = ("pk", "format", "contracted_sessions")
         return Course.objects.filter(pk__in=today).order_by("pk").values_list(*terms)
-    # A union, not "in one or in the other": PostgreSQL misjudged that condition's courses as
-    # thousands and read every session of the clinic (20 ms at a programme's size).
-    courses = {"course__in": current.order_by().union(today.order_by())}
-    if shape == "sessions":
-        return measure_selectors.numbered_sessions(courses, now)
-    read = {"rules": measure_selectors.schedule_rows, "given": measure_selectors.given_pairs}
-    return read[shape](courses)
+    # The schedules and sessions of every course of the care team's clients, by index from the
+    # clients: the current courses and today's are among them, and the caller keeps only
+    # theirs. Picking the current courses in SQL again cost SQLite a millisecond in each read
+    # at a programme's size (issue 20); a client's earlier courses are few.
+    courses = {"course__client__in": team}
+    # The answers, of those courses only, and by a union, not "in one or in the other":
+    # PostgreSQL misjudged that condition's courses as thousands and read every session of the
+    # clinic (20 ms at a programme's size). A union is also a list the planner cannot fold into
+    # a join of answers, courses and care teams (``marked_numbers``).
+    answers = {"course__in": current.order_by().union(today.order_by())}
+    if shape == "rules":
+        return measure_selectors.schedule_rows(courses)
+    if shape == "held":
+        return measure_selectors.held_counts(courses, now)
+    if shape == "marked":
+        return measure_selectors.marked_numbers(courses, answers, now)
+    return measure_selectors.given_pairs(answers)
 
 
 # What ``measures.selectors.overdue_counts`` reads, for the current courses of the clients on
 # this person's care team and the courses of their sessions today (the shape: "current",
-# "today", "rules", "sessions", "given"): each built and compiled once. Built in the ORM, they cost
-# half of this list (issue 20). The caller has checked that the person is a clinician.
+# "today"), and the schedules, held sessions and numbered skipped or answered sessions of all
+# their clients' courses and the answers given at their sessions ("rules", "held", "marked",
+# "given"): each built and compiled once. Built in the ORM, they cost half of this list (issue
+# 20). The caller has checked that the person is a clinician.
 CASELOAD_MEASURES = PreparedQuery(_caseload_measures, values=PEOPLE, times=("now", "start", "end"))
 
 
@@ -320,12 +333,13 @@ def measures_overdue(clinic: Clinic, user: User, now: datetime) -> CaseloadMeasu
         pk: CourseTerms(format, contracted)
         for pk, format, contracted, *_ in [*current, *CASELOAD_MEASURES.rows("today", **values)]
     }
-    rules = measure_selectors.by_course(CASELOAD_MEASURES.rows("rules", **values))
+    rules = measure_selectors.by_course(
+        row for row in CASELOAD_MEASURES.rows("rules", **values) if row[0] in terms
+    )
     counts = measure_selectors.count_overdue(
         terms,
         rules,
-        CASELOAD_MEASURES.rows("sessions", **values),
-        set(CASELOAD_MEASURES.rows("given", **values)),
+        *(CASELOAD_MEASURES.rows(shape, **values) for shape in ("held", "marked", "given")),
     )
     measures_url = url_of("client_measures")
     rows = [

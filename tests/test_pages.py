@@ -188,8 +188,9 @@ def test_home_query_count_is_fixed_for_a_signed_in_person(client):
     # whether notes need a co-signature), each a fixed number (tests/test_home.py and
     # tests/test_supervision.py count them against the numbers of clients, sessions and alerts).
     # The clinician's lists are prepared queries (issue 20) that run even when the person has no
-    # client yet: an empty home asks 32 where one with work in every list asks 27.
-    assert few <= 32
+    # client yet: an empty home asks 33 (its overdue measures are read as each course's count of
+    # held sessions and the few skipped or answered, issue 20).
+    assert few <= 33
 
 
 def test_the_home_cards_lead_to_pages_that_exist_and_promise_nothing_unbuilt(client):

@@ -22,6 +22,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -819,6 +820,7 @@ def is_due(rule: str, n: int | None, number: int, contracted: int) -> bool:
 
 
 Schedules = dict[int, list[tuple[str, str, int | None]]]
+Schedule = tuple[tuple[str, str, int | None], ...]  # (instrument, rule, N) of one course
 
 
 def schedule_rows(courses: dict[str, Any]) -> QuerySet[Any]:
@@ -833,30 +835,86 @@ def schedule_rows(courses: dict[str, Any]) -> QuerySet[Any]:
     )
 
 
-def numbered_sessions(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
-    """The numbered sessions of the courses ``courses`` selects that began by ``now``, numbered
-    as ``number_sessions`` numbers them (in time order): (session, course, attendance,
-    participants). Sessions to come are left out: they do not change the number of a session
-    before them, and only sessions held by now can be overdue (a caseload of 200 has 3,000
-    sessions; the index ``session_course_time`` holds all that is read)."""
+def _numbered(courses: dict[str, Any], now: datetime) -> QuerySet[Session]:
     from gentle.courses.models import NUMBERED
 
-    return (
-        Session.objects.filter(**courses, attendance__in=NUMBERED, starts_at__lte=now)
-        .order_by("course_id", "starts_at", "pk")
-        .values_list("pk", "course_id", "attendance", "participants")
+    return Session.objects.filter(**courses, attendance__in=NUMBERED, starts_at__lte=now)
+
+
+def _number(now: datetime) -> Subquery:
+    """The number ``number_sessions`` gives a session among its course's numbered sessions
+    held by ``now``: those before it in time order, then by id, and itself."""
+    earlier = _numbered({"course_id": OuterRef("course_id")}, now).filter(
+        Q(starts_at__lt=OuterRef("starts_at"))
+        | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("id"))
+    )
+    return Subquery(
+        earlier.order_by().values("course_id").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
     )
 
 
-def given_pairs(courses: dict[str, Any]) -> QuerySet[Any]:
-    """(session, instrument) of the answers submitted at a session of the courses ``courses``
-    selects: the pairs, not every answer given (a long history is many answers)."""
+def held_counts(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
+    """How many numbered sessions each course that ``courses`` selects (a filter on a session,
+    such as ``{"course_id__in": ids}``) held by ``now``: (course, count). Sessions to come are
+    left out: they do not change the number of a session before them, and only sessions held
+    by now can be overdue. A count a course, not a row a session: a caseload of 200 has 3,000
+    sessions, and reading them cost half the home's overdue measures (issue 20)."""
     return (
-        Administration.objects.filter(**courses, status=Status.SUBMITTED, session__isnull=False)
+        _numbered(courses, now)
         .order_by()
-        .values_list("session_id", "instrument_id")
-        .distinct()
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values_list("course_id", "n")
     )
+
+
+def _not_answerable() -> Q:
+    # Numbered but with no client to answer: attendance not recorded as attended, or a
+    # parent or carer alone (IPT-A).
+    from gentle.courses.models import Participants
+
+    return ~Q(attendance=Attendance.ATTENDED) | Q(participants=Participants.PARENT_ONLY)
+
+
+def _answered(answers: dict[str, Any]) -> QuerySet[Administration]:
+    return Administration.objects.filter(
+        **answers,
+        status=Status.SUBMITTED,
+        # Read from the index by its session (``admin_course_given``): most answers of a long
+        # history were given between sessions.
+        session__isnull=False,
+    )
+
+
+def marked_numbers(
+    courses: dict[str, Any], answers: dict[str, Any], now: datetime
+) -> QuerySet[Any]:
+    """The ``held_counts`` sessions at which nothing is due or which have an answer of the
+    courses ``answers`` selects (a filter on an answer, such as ``{"course_id__in": ids}``),
+    numbered: (session, course, attendance, participants, number). A few of a course's sessions,
+    not all of them.
+
+    The answers are a list the sessions are looked up in, not a join: PostgreSQL plans a join
+    of answers, sessions, courses and care teams as nested loops over every row of each when
+    the tables have no statistics yet (a test's, or a database just restored), and the test of
+    the scale benchmark ran such a read for over 20 minutes (issue 20)."""
+    answered = _answered(answers).values("session_id")
+    return (
+        _numbered(courses, now)
+        .filter(_not_answerable() | Q(pk__in=answered))
+        # Not "number": a session's own attribute of that name is set by number_sessions.
+        .annotate(place=_number(now))
+        .order_by()
+        .values_list("pk", "course_id", "attendance", "participants", "place")
+    )
+
+
+def given_pairs(answers: dict[str, Any]) -> QuerySet[Any]:
+    """(session, instrument) of the answers submitted at a session of the courses ``answers``
+    selects (a filter on an answer): the pairs, not every answer given (a long history is many
+    answers)."""
+    return _answered(answers).order_by().values_list("session_id", "instrument_id").distinct()
 
 
 def by_course(rows: Iterable[tuple[int, str, str, int | None]]) -> Schedules:
@@ -872,29 +930,32 @@ def _overdue_page(shape: str, *, now: datetime, **ids: int) -> QuerySet[Any]:
     selected = {"course_id__in": listed_ids(ids)}
     if shape == "rules":
         return schedule_rows(selected)
-    if shape == "sessions":
-        return numbered_sessions(selected, now)
+    if shape == "held":
+        return held_counts(selected, now)
+    if shape == "marked":
+        return marked_numbers(selected, selected, now)
     return given_pairs(selected)
 
 
-# A page's courses' schedules, numbered sessions and given answers ("rules", "sessions",
-# "given"), built and compiled once per process (issue 20).
+# A page's courses' schedules, held sessions, numbered skipped or answered sessions and given
+# answers ("rules", "held", "marked", "given"), built and compiled once per process (issue 20).
 OVERDUE = PreparedQuery(_overdue_page, values=ID_LIST, times=("now",))
 
 
 def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     """For each course, how many scheduled measures of held sessions were not given (a
-    submitted administration linked to that session). Three queries for a page of courses,
+    submitted administration linked to that session). Four queries for a page of courses,
     read as plain values: a caseload page's 50 courses have hundreds of sessions and
     thousands of answers (issue 20)."""
     by_id = {course.pk: course for course in courses}
     now = timezone.now()
-    rules_rows, sessions, given = [], [], set()
+    rules_rows, held, marked, given = [], [], [], []
     for ids in id_lists(by_id):
         rules_rows += OVERDUE.rows("rules", now=now, **ids)
-        sessions += OVERDUE.rows("sessions", now=now, **ids)
-        given.update(OVERDUE.rows("given", now=now, **ids))
-    return count_overdue(by_id, by_course(rules_rows), sessions, given)
+        held += OVERDUE.rows("held", now=now, **ids)
+        marked += OVERDUE.rows("marked", now=now, **ids)
+        given += OVERDUE.rows("given", now=now, **ids)
+    return count_overdue(by_id, by_course(rules_rows), held, marked, given)
 
 
 class Contracted(Protocol):
@@ -910,33 +971,74 @@ class Contracted(Protocol):
 def count_overdue(
     courses: Mapping[int, Contracted],
     rules: Schedules,
-    sessions: Iterable[tuple[int, int, str, str]],
-    given: set[tuple[int, str]],
+    held: Iterable[tuple[int, int]],
+    marked: Iterable[tuple[int, int, str, str, int]],
+    given: Iterable[tuple[int, str]],
 ) -> dict[int, int]:
     """``overdue_counts`` from what it reads: the courses by id, their schedules
-    (``by_course``), their ``numbered_sessions`` and the ``given_pairs``."""
-    from gentle.courses.models import Attendance, Participants
+    (``by_course``), ``held_counts``, ``marked_numbers`` and ``given_pairs``. Rows of a
+    course not in ``courses`` are left out."""
+    from gentle.courses.models import Participants
 
     parent_only, attended = str(Participants.PARENT_ONLY), str(Attendance.ATTENDED)
-    numbers: dict[int, int] = {}
-    # Each course's schedule and contracted sessions, looked up once (a caseload's courses
-    # have 3,000 sessions).
-    terms: dict[int, tuple[Sequence[tuple[str, str, int | None]], int]] = {}
-    counts = dict.fromkeys(courses, 0)
-    for session_id, course_id, attendance, participants in sessions:
-        number = numbers[course_id] = numbers.get(course_id, 0) + 1
+    skips: dict[int, list[int]] = {}
+    places: dict[int, tuple[int, int]] = {}  # an answered session's course and number
+    for session_id, course_id, attendance, participants, number in marked:
         # A session with a parent or carer alone (IPT-A) has no client to answer: none due.
-        if participants == parent_only or attendance != attended:
+        if attendance != attended or participants == parent_only:
+            skips.setdefault(course_id, []).append(number)
+        else:
+            places[session_id] = (course_id, number)
+    answered: dict[int, list[tuple[int, str]]] = {}
+    # A set: a questionnaire answered twice at a session meets what is due there once.
+    for session_id, instrument_id in set(given):
+        if session_id in places:
+            course_id, number = places[session_id]
+            answered.setdefault(course_id, []).append((number, instrument_id))
+    # The questionnaires due at each session number, and how many are due in all up to each
+    # number, worked out once for each schedule and length: most of a caseload's 200 courses
+    # follow their format's schedule.
+    plans: dict[tuple[Schedule, int], _Plan] = {}
+    counts = dict.fromkeys(courses, 0)
+    for course_id, count in held:
+        if course_id not in courses:
             continue
-        if course_id not in terms:
-            course = courses[course_id]
-            own = rules.get(course_id) or default_schedule(course.format)
-            terms[course_id] = (own, course.contracted_sessions)
-        due, contracted = terms[course_id]
-        for instrument_id, rule, n in due:
-            if is_due(rule, n, number, contracted) and (session_id, instrument_id) not in given:
-                counts[course_id] += 1
+        course = courses[course_id]
+        schedule = tuple(rules.get(course_id) or default_schedule(course.format))
+        key = (schedule, course.contracted_sessions)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _Plan(*key)
+        counts[course_id] = (
+            plan.due_up_to(count)
+            - sum(len(plan.due_at(number)) for number in skips.get(course_id, ()))
+            # An answer meets each rule of its questionnaire due at that session.
+            - sum(plan.due_at(n).count(instrument) for n, instrument in answered.get(course_id, ()))
+        )
     return counts
+
+
+class _Plan:
+    """What a schedule asks for at each session number of a course of a given length."""
+
+    def __init__(self, schedule: Schedule, contracted: int):
+        self.schedule, self.contracted = schedule, contracted
+        self._due: dict[int, tuple[str, ...]] = {}
+        self._totals = [0]  # how many are due at the sessions up to each number
+
+    def due_at(self, number: int) -> tuple[str, ...]:
+        if number not in self._due:
+            self._due[number] = tuple(
+                instrument_id
+                for instrument_id, rule, n in self.schedule
+                if is_due(rule, n, number, self.contracted)
+            )
+        return self._due[number]
+
+    def due_up_to(self, number: int) -> int:
+        while len(self._totals) <= number:
+            self._totals.append(self._totals[-1] + len(self.due_at(len(self._totals))))
+        return self._totals[number]
 
 
 EXPECTED = Path(__file__).resolve().parent / "data" / "expected_recovery.json"
