@@ -301,23 +301,23 @@ def _caseload_measures(
     # The answers, of those courses only, and by a union, not "in one or in the other":
     # PostgreSQL misjudged that condition's courses as thousands and read every session of the
     # clinic (20 ms at a programme's size). A union is also a list the planner cannot fold into
-    # a join of answers, courses and care teams (``marked_numbers``).
+    # a join of answers, courses and care teams (``given_numbers``).
     answers = {"course__in": current.order_by().union(today.order_by())}
     if shape == "rules":
         return measure_selectors.schedule_rows(courses)
     if shape == "held":
         return measure_selectors.held_counts(courses, now)
-    if shape == "marked":
-        return measure_selectors.marked_numbers(courses, answers, now)
-    return measure_selectors.given_pairs(answers)
+    if shape == "skipped":
+        return measure_selectors.skipped_numbers(courses, now)
+    return measure_selectors.given_numbers(answers, now)
 
 
 # What ``measures.selectors.overdue_counts`` reads, for the current courses of the clients on
 # this person's care team and the courses of their sessions today (the shape: "current",
-# "today"), and the schedules, held sessions and numbered skipped or answered sessions of all
-# their clients' courses and the answers given at their sessions ("rules", "held", "marked",
-# "given"): each built and compiled once. Built in the ORM, they cost half of this list (issue
-# 20). The caller has checked that the person is a clinician.
+# "today"), the schedules, held sessions and skipped numbers of all their clients' courses
+# ("rules", "held", "skipped") and the answers given at the sessions of the current and today's
+# courses ("given"): each built and compiled once. Built in the ORM, they cost half of this
+# list (issue 20). The caller has checked that the person is a clinician.
 CASELOAD_MEASURES = PreparedQuery(_caseload_measures, values=PEOPLE, times=("now", "start", "end"))
 
 
@@ -339,7 +339,7 @@ def measures_overdue(clinic: Clinic, user: User, now: datetime) -> CaseloadMeasu
     counts = measure_selectors.count_overdue(
         terms,
         rules,
-        *(CASELOAD_MEASURES.rows(shape, **values) for shape in ("held", "marked", "given")),
+        *(CASELOAD_MEASURES.rows(shape, **values) for shape in ("held", "skipped", "given")),
     )
     measures_url = url_of("client_measures")
     rows = [

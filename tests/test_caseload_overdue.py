@@ -78,10 +78,10 @@ def test_held_sessions_are_counted_and_numbered_from_the_index_alone(world):
     from django.test.utils import CaptureQueriesContext
 
     from gentle.measures.selectors import (
-        given_pairs,
+        given_numbers,
         held_counts,
-        marked_numbers,
         overdue_counts,
+        skipped_numbers,
     )
 
     client = make_client(world.clinic, clinicians=[world.alice])
@@ -130,15 +130,9 @@ def test_held_sessions_are_counted_and_numbered_from_the_index_alone(world):
         cursor.execute("ANALYZE")
     with CaptureQueriesContext(connection) as captured:
         assert list(held_counts(ids, now)) == [(course.pk, 38)]
-        marked = {pk: n for pk, _course, _came, _who, n in marked_numbers(ids, ids, now)}
-        assert marked == {pk: number[pk] for pk in marked}  # numbered as the pages number
-    read = {(marked[pk], instrument) for pk, instrument in given_pairs(ids) if pk in marked}
+        assert sorted(n for _course, n in skipped_numbers(ids, now)) == sorted(skipped)
+    read = {(n, instrument) for _course, instrument, n in given_numbers(ids, now)}
     assert read == given and len(given) == 6
-    # Only the skipped and the answered sessions are numbered: a few of the course's.
-    answered = {a.session_id for a in Administration.objects.filter(course=course)}
-    assert set(marked) == {s.pk for s in numbered if number[s.pk] in skipped} | (
-        answered & set(number)
-    )
     assert overdue_counts([course]) == {course.pk: overdue}
     for sql in [q["sql"] for q in captured.captured_queries]:
         with connection.cursor() as cursor:
@@ -214,23 +208,12 @@ def test_the_count_from_held_skipped_and_given_is_the_count_session_by_session(
     )
     course = SimpleNamespace(format="individual", contracted_sessions=contracted)
     other = SimpleNamespace(format="individual", contracted_sessions=contracted)
-    skip = data.draw(st.sampled_from([("scheduled", "client"), ("attended", "parent_only")]))
-    answered = {number for number, _instrument in given}
-
-    def marked(course_id: int, answers: set[int]) -> list[tuple[int, int, str, str, int]]:
-        # A session's id: its course's hundreds and its number.
-        return [(course_id * 100 + n, course_id, *skip, n) for n in skipped] + [
-            (course_id * 100 + n, course_id, "attended", "client", n) for n in answers
-        ]
-
     counts = count_overdue(
         {1: course, 2: other},
         {1: schedule, 2: schedule},  # the same schedule: worked out once for both
         [(1, held), (3, 9)] + ([(2, held)] if held else []),  # course 3 is not asked about
-        marked(1, answered) + marked(2, set()),
-        # An answer twice at one session meets its rule once; one at a session not numbered
-        # (a no-show's, number 0 here) meets nothing.
-        [(100 + n, instrument) for n, instrument in given] * 2 + [(100, "phq9"), (300, "phq9")],
+        [(1, n) for n in skipped] + [(2, n) for n in skipped],
+        [(1, instrument, n) for n, instrument in given],
     )
     if schedule:
         assert counts[1] == expected
@@ -287,7 +270,7 @@ def test_the_caseloads_answers_are_read_from_indexes_of_the_page_courses(world):
     answer(held, "phq9")
     given, series = None, None
     for sql in caseload_queries(world):
-        if '"session_id" AS' in sql:
+        if 'AS "session__course_id"' in sql:
             given = plan(sql)
         elif "ORDER BY" in sql and '"instrument_id" =' in sql:
             series = plan(sql)

@@ -841,12 +841,13 @@ def _numbered(courses: dict[str, Any], now: datetime) -> QuerySet[Session]:
     return Session.objects.filter(**courses, attendance__in=NUMBERED, starts_at__lte=now)
 
 
-def _number(now: datetime) -> Subquery:
-    """The number ``number_sessions`` gives a session among its course's numbered sessions
-    held by ``now``: those before it in time order, then by id, and itself."""
-    earlier = _numbered({"course_id": OuterRef("course_id")}, now).filter(
-        Q(starts_at__lt=OuterRef("starts_at"))
-        | Q(starts_at=OuterRef("starts_at"), pk__lte=OuterRef("id"))
+def _number(now: datetime, at: str = "") -> Subquery:
+    """The number ``number_sessions`` gives the session at ``at`` ("" for a session,
+    "session__" for an answer's) among its course's numbered sessions held by ``now``: those
+    before it in time order, then by id, and itself."""
+    earlier = _numbered({"course_id": OuterRef(f"{at}course_id")}, now).filter(
+        Q(starts_at__lt=OuterRef(f"{at}starts_at"))
+        | Q(starts_at=OuterRef(f"{at}starts_at"), pk__lte=OuterRef(f"{at}id"))
     )
     return Subquery(
         earlier.order_by().values("course_id").annotate(n=Count("pk")).values("n"),
@@ -877,44 +878,46 @@ def _not_answerable() -> Q:
     return ~Q(attendance=Attendance.ATTENDED) | Q(participants=Participants.PARENT_ONLY)
 
 
-def _answered(answers: dict[str, Any]) -> QuerySet[Administration]:
-    return Administration.objects.filter(
-        **answers,
-        status=Status.SUBMITTED,
-        # Read from the index by its session (``admin_course_given``): most answers of a long
-        # history were given between sessions.
-        session__isnull=False,
-    )
-
-
-def marked_numbers(
-    courses: dict[str, Any], answers: dict[str, Any], now: datetime
-) -> QuerySet[Any]:
-    """The ``held_counts`` sessions at which nothing is due or which have an answer of the
-    courses ``answers`` selects (a filter on an answer, such as ``{"course_id__in": ids}``),
-    numbered: (session, course, attendance, participants, number). A few of a course's sessions,
-    not all of them.
-
-    The answers are a list the sessions are looked up in, not a join: PostgreSQL plans a join
-    of answers, sessions, courses and care teams as nested loops over every row of each when
-    the tables have no statistics yet (a test's, or a database just restored), and the test of
-    the scale benchmark ran such a read for over 20 minutes (issue 20)."""
-    answered = _answered(answers).values("session_id")
+def skipped_numbers(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
+    """The numbers of the ``held_counts`` sessions at which nothing is due: (course, number)."""
     return (
         _numbered(courses, now)
-        .filter(_not_answerable() | Q(pk__in=answered))
+        .filter(_not_answerable())
         # Not "number": a session's own attribute of that name is set by number_sessions.
         .annotate(place=_number(now))
         .order_by()
-        .values_list("pk", "course_id", "attendance", "participants", "place")
+        .values_list("course_id", "place")
     )
 
 
-def given_pairs(answers: dict[str, Any]) -> QuerySet[Any]:
-    """(session, instrument) of the answers submitted at a session of the courses ``answers``
-    selects (a filter on an answer): the pairs, not every answer given (a long history is many
-    answers)."""
-    return _answered(answers).order_by().values_list("session_id", "instrument_id").distinct()
+def given_numbers(courses: dict[str, Any], now: datetime) -> QuerySet[Any]:
+    """(course, instrument, session number) of the answers submitted at a ``held_counts``
+    session where answers are due, of the courses ``courses`` selects (a filter on the
+    answer's course): the pairs, not every answer given (a long history is many answers).
+
+    ``courses`` must be a list of courses (ids, or a union), not a condition PostgreSQL can
+    fold into this read's join of answers and sessions: with statistics taken while the tables
+    were empty (a test's database, one just restored), it planned answers, sessions, courses,
+    clients and care-team rows as nested loops over every row of each, and the scale
+    benchmark's test ran for over 20 minutes (issue 20)."""
+    from gentle.courses.models import Participants
+
+    return (
+        Administration.objects.filter(
+            **courses,
+            status=Status.SUBMITTED,
+            # Read from the index by its session (``admin_course_given``): most answers of a
+            # long history were given between sessions.
+            session__isnull=False,
+            session__attendance=Attendance.ATTENDED,
+            session__starts_at__lte=now,
+        )
+        .exclude(session__participants=Participants.PARENT_ONLY)
+        .annotate(place=_number(now, "session__"))
+        .order_by()
+        .values_list("session__course_id", "instrument_id", "place")
+        .distinct()
+    )
 
 
 def by_course(rows: Iterable[tuple[int, str, str, int | None]]) -> Schedules:
@@ -930,15 +933,12 @@ def _overdue_page(shape: str, *, now: datetime, **ids: int) -> QuerySet[Any]:
     selected = {"course_id__in": listed_ids(ids)}
     if shape == "rules":
         return schedule_rows(selected)
-    if shape == "held":
-        return held_counts(selected, now)
-    if shape == "marked":
-        return marked_numbers(selected, selected, now)
-    return given_pairs(selected)
+    read = {"held": held_counts, "skipped": skipped_numbers, "given": given_numbers}
+    return read[shape](selected, now)
 
 
-# A page's courses' schedules, held sessions, numbered skipped or answered sessions and given
-# answers ("rules", "held", "marked", "given"), built and compiled once per process (issue 20).
+# A page's courses' schedules, held sessions, skipped numbers and given answers ("rules",
+# "held", "skipped", "given"), built and compiled once per process (issue 20).
 OVERDUE = PreparedQuery(_overdue_page, values=ID_LIST, times=("now",))
 
 
@@ -949,13 +949,13 @@ def overdue_counts(courses: Iterable[Course]) -> dict[int, int]:
     thousands of answers (issue 20)."""
     by_id = {course.pk: course for course in courses}
     now = timezone.now()
-    rules_rows, held, marked, given = [], [], [], []
+    rules_rows, held, skipped, given = [], [], [], []
     for ids in id_lists(by_id):
         rules_rows += OVERDUE.rows("rules", now=now, **ids)
         held += OVERDUE.rows("held", now=now, **ids)
-        marked += OVERDUE.rows("marked", now=now, **ids)
+        skipped += OVERDUE.rows("skipped", now=now, **ids)
         given += OVERDUE.rows("given", now=now, **ids)
-    return count_overdue(by_id, by_course(rules_rows), held, marked, given)
+    return count_overdue(by_id, by_course(rules_rows), held, skipped, given)
 
 
 class Contracted(Protocol):
@@ -972,29 +972,18 @@ def count_overdue(
     courses: Mapping[int, Contracted],
     rules: Schedules,
     held: Iterable[tuple[int, int]],
-    marked: Iterable[tuple[int, int, str, str, int]],
-    given: Iterable[tuple[int, str]],
+    skipped: Iterable[tuple[int, int]],
+    given: Iterable[tuple[int, str, int]],
 ) -> dict[int, int]:
     """``overdue_counts`` from what it reads: the courses by id, their schedules
-    (``by_course``), ``held_counts``, ``marked_numbers`` and ``given_pairs``. Rows of a
+    (``by_course``), ``held_counts``, ``skipped_numbers`` and ``given_numbers``. Rows of a
     course not in ``courses`` are left out."""
-    from gentle.courses.models import Participants
-
-    parent_only, attended = str(Participants.PARENT_ONLY), str(Attendance.ATTENDED)
     skips: dict[int, list[int]] = {}
-    places: dict[int, tuple[int, int]] = {}  # an answered session's course and number
-    for session_id, course_id, attendance, participants, number in marked:
-        # A session with a parent or carer alone (IPT-A) has no client to answer: none due.
-        if attendance != attended or participants == parent_only:
-            skips.setdefault(course_id, []).append(number)
-        else:
-            places[session_id] = (course_id, number)
+    for course_id, number in skipped:
+        skips.setdefault(course_id, []).append(number)
     answered: dict[int, list[tuple[int, str]]] = {}
-    # A set: a questionnaire answered twice at a session meets what is due there once.
-    for session_id, instrument_id in set(given):
-        if session_id in places:
-            course_id, number = places[session_id]
-            answered.setdefault(course_id, []).append((number, instrument_id))
+    for course_id, instrument_id, number in given:
+        answered.setdefault(course_id, []).append((number, instrument_id))
     # The questionnaires due at each session number, and how many are due in all up to each
     # number, worked out once for each schedule and length: most of a caseload's 200 courses
     # follow their format's schedule.
