@@ -694,8 +694,10 @@ def _to_cosign(shape: object, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
 def _to_rate(
     shape: object, *, clinic_id: int, user_id: int, since: datetime, now: datetime
 ) -> QuerySet[Any]:
-    clients = supervised_by(clinic_id, user_id).values("pk")
-    return fidelity_selectors.to_rate_ids(user_id, clients, clinic_id, since, now)
+    def supervised(path: str) -> Q:
+        return _clients_of("supervised", path, clinic_id, user_id)
+
+    return fidelity_selectors.to_rate_ids(user_id, supervised, clinic_id, since, now)
 
 
 SUPERVISED_COUNT = PreparedQuery(_supervised_count, values=PEOPLE)
