@@ -7,7 +7,7 @@ from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Clinic, Role, User
 from gentle.intake.selectors import open_risk_requests
 from gentle.lib.prepared import PreparedQuery
-from gentle.nav import ALERTS, RISK_REQUESTS, nav_for
+from gentle.nav import ALERTS, RISK_REQUESTS, badges_counted, nav_for
 from gentle.safety.selectors import alerts_waiting_for
 
 
@@ -41,16 +41,17 @@ def _badge_counts(shape: tuple, *, clinic_id: int, user_id: int):
 BADGE_COUNTS = PreparedQuery(_badge_counts, values=("clinic_id", "user_id"))
 
 
-def _badges(kinds: set[str], context) -> dict[str, dict]:
+def _badges(kinds: set[str], context, counted: dict[str, int]) -> dict[str, dict]:
     """The counts beside navigation entries, and what a screen reader says for each; all of
-    them in one query, whatever the numbers. Only counts above zero are returned."""
-    wanted = tuple(kind for kind in (ALERTS, RISK_REQUESTS) if kind in kinds)
-    if not wanted:
-        return {}
-    (row,) = BADGE_COUNTS.rows(
-        (wanted, context.roles), clinic_id=context.clinic.pk, user_id=context.user.pk
-    )
-    counts = dict(zip(wanted, row, strict=True))
+    them in one query, whatever the numbers, except those the page has ``counted`` already
+    (``nav.badge_counted``). Only counts above zero are returned."""
+    counts = {kind: n for kind, n in counted.items() if kind in kinds}
+    wanted = tuple(kind for kind in (ALERTS, RISK_REQUESTS) if kind in kinds - set(counts))
+    if wanted:
+        (row,) = BADGE_COUNTS.rows(
+            (wanted, context.roles), clinic_id=context.clinic.pk, user_id=context.user.pk
+        )
+        counts.update(zip(wanted, row, strict=True))
     spoken = {
         ALERTS: lambda n: ngettext("%(n)d open alert", "%(n)d open alerts", n),
         RISK_REQUESTS: lambda n: ngettext(
@@ -64,12 +65,15 @@ def _badges(kinds: set[str], context) -> dict[str, dict]:
 
 def gentle(request):
     """What the base layout needs: clinic name, roles, navigation with its badges. One query
-    when signed in, and one more for the badges (open alerts, open risk requests)."""
+    when signed in, and one more for the badges (open alerts, open risk requests) unless the
+    page counted them already."""
     context = clinic_context(request)
     current = getattr(getattr(request, "resolver_match", None), "view_name", None)
     items = nav_for(context.roles) if context.user else []
     badges = (
-        _badges({item.badge for item in items if item.badge}, context) if context.clinic else {}
+        _badges({item.badge for item in items if item.badge}, context, badges_counted(request))
+        if context.clinic
+        else {}
     )
     nav: list[dict] = []
     groups: dict[str, dict] = {}

@@ -68,6 +68,7 @@ from gentle.measures import selectors as measure_selectors
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Status
 from gentle.models import CourseWatchRun
+from gentle.nav import ALERTS, badge_counted
 from gentle.portal.models import Task
 from gentle.safety.models import Alert, Severity
 from gentle.safety.selectors import SEVERITY_RANK, alerts_waiting_for, crisis_texts_missing
@@ -924,7 +925,9 @@ def home_parts(request: AuthenticatedHttpRequest, context: ClinicContext) -> dic
         shown |= {row.client_id for row in overdue} | {c.pk for c in work}
         record_list_read(request, Action.HOME_VIEW, count=len(shown))
     if context.has(Role.CLINICIAN, Role.SUPERVISOR):
-        parts["alerts"] = open_alerts(clinic, user, context.roles)
+        parts["alerts"] = alerts = open_alerts(clinic, user, context.roles)
+        # The same rule and roles as the navigation badge's count: it need not count again.
+        badge_counted(request, ALERTS, alerts.total)
     if context.has(Role.SUPERVISOR):
         parts["supervised"] = sup = supervised(request, clinic, now)
         record_list_read(

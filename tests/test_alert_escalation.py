@@ -438,9 +438,9 @@ def test_the_clinician_receives_the_alert_through_a_real_smtp_server(world, smtp
 # The badge ------------------------------------------------------------------------------------
 
 
-def badge(http: HttpClient) -> tuple[str, str]:
+def badge(http: HttpClient, path: str = CRISIS_PAGE) -> tuple[str, str]:
     """The numbers beside Caseload and Requests, and what a screen reader hears there."""
-    page = http.get(CRISIS_PAGE).content.decode()
+    page = http.get(path).content.decode()
     nav = page[page.index('<nav class="main-nav"') : page.index("</nav>")]
     numbers = " ".join(re.findall(r'nav-badge" aria-hidden="true">(\d+)<', nav))
     spoken = " ".join(re.findall(r'visually-hidden">\(([^)]*)\)<', nav))
@@ -525,6 +525,35 @@ def test_the_badge_costs_the_same_queries_whatever_the_numbers(world, time_machi
         waiting = alerts_waiting_for(clinic=world.clinic, user=world.sue, roles={Role.SUPERVISOR})
         assert waiting.count() == 13
     assert len(captured.captured_queries) == 1
+
+
+def test_the_home_gives_the_badge_its_own_count_of_open_alerts(world, time_machine):
+    """Issue 20: the home counts the open alerts waiting for the person, by the badge's own
+    rule, to list them; the badge beside Caseload shows that count instead of counting them
+    again (a millisecond or two over the clinic's open alerts at a programme's size). Requests
+    are still counted for their badge."""
+    time_machine.move_to(MONDAY_NOON, tick=False)
+    give_phq9(world, 2)
+    give_phq9(world, 1, make_client(world.clinic, clinicians=[world.alice]))
+    time_machine.move_to(MONDAY_NOON + timedelta(minutes=61), tick=False)
+    assert alerts_escalate() == 1  # the high one: a supervisor and the safety lead see it
+    risk_request(world.clinic)
+
+    assert badge(signed_in(world.alice), "/") == (
+        "2 1",
+        "2 open alerts 1 open request with risk words",
+    )
+    for person in (world.alice, world.carl, world.sue, world.tess, world.leah, world.admin):
+        http = signed_in(person)
+        assert badge(http, "/") == badge(http), person  # the crisis page counts them itself
+        with CaptureQueriesContext(connection) as captured:
+            assert http.get("/").status_code == 200
+        counts = [
+            q["sql"]
+            for q in captured.captured_queries
+            if 'FROM "safety_alert"' in q["sql"] and "COUNT(" in q["sql"]
+        ]
+        assert len(counts) <= 1, counts
 
 
 def count_queries_of(person: User) -> int:
