@@ -695,8 +695,8 @@ def _to_cosign(shape: object, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
 def _to_rate(
     shape: object, *, clinic_id: int, user_id: int, since: datetime, now: datetime
 ) -> QuerySet[Any]:
-    def supervised(path: str) -> Q:
-        return _clients_of("supervised", path, clinic_id, user_id)
+    def supervised(path: str, *, clinic_kept: bool = False) -> Q:
+        return under_supervision(path, clinic_id, user_id, clinic_kept=clinic_kept)
 
     return fidelity_selectors.to_rate_ids(user_id, supervised, clinic_id, since, now)
 

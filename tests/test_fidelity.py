@@ -455,9 +455,8 @@ def test_the_sessions_to_rate_are_found_from_the_recent_sample_by_index(world):
     # The candidates are the clinic's sampled sessions since a time (what the index serves) of
     # the supervised clients, each tested.
     assert re.search(
-        r'FROM "fidelity_sampledsession" (\w+) [^()]*\(\1."client_id" = \w+."id"\) WHERE '
-        r'\(\1."clinic_id" = \d+ AND \1."starts_at" >= [^()]+ AND \w+."clinic_id" = \d+ AND '
-        r'EXISTS\(SELECT',
+        r'FROM "fidelity_sampledsession" (\w+) WHERE \(\1."clinic_id" = \d+ AND '
+        r'\1."starts_at" >= [^()]+ AND EXISTS\(SELECT',
         sql,
     ), sql
     assert '"client_id" IN (SELECT' not in sql, sql
@@ -469,6 +468,30 @@ def test_the_sessions_to_rate_are_found_from_the_recent_sample_by_index(world):
             query_plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
         assert "sampled_clinic_time" in query_plan, query_plan
         assert not re.search(r"SCAN courses_session\b(?! USING)", query_plan), query_plan
+
+
+@pytest.mark.django_db
+def test_a_supervisor_is_asked_to_rate_only_this_clinics_sessions(world):
+    """The sample is read by its own clinic, which is always its client's, so its clients'
+    clinic is not read again (``under_supervision(clinic_kept=True)``, issue 20). A supervisor
+    who is also on a client's care team in another clinic is not asked, on this clinic's home,
+    to rate that clinic's sampled or recorded sessions."""
+    from gentle.clients.models import TeamRole
+
+    sue_supervises_alice(world)
+    alices = [held(make_course(world.amara), world.alice, d) for d in (26, 25, 24, 23)]
+    add_to_team(world.far_client, world.sue, TeamRole.SUPERVISOR)
+    far = make_course(world.far_client)
+    fars = [held(far, world.far_clinician, d) for d in (26, 25, 24, 23)]
+    RecordedSession.objects.create(session=fars[0], marked_by=world.far_clinician)
+    resample(world)
+    tasks.refresh_clinic_sample.call(world.other.pk)
+    assert SampledSession.objects.get(session=fars[3]).clinic == world.other
+
+    listed = section(signed_in(world.sue).get("/").content.decode(), "supervision-to-rate")
+    assert f'href="/sessions/{alices[3].pk}/fidelity/"' in listed
+    for session in fars:
+        assert f"/sessions/{session.pk}/fidelity/" not in listed
 
 
 @pytest.mark.django_db

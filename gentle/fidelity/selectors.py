@@ -78,13 +78,13 @@ class ToRate:
 
 def to_rate_ids(
     user_id: int,
-    supervised: Callable[[str], Q],
+    supervised: Callable[..., Q],
     clinic_id: int,
     since: datetime,
     now: datetime,
 ) -> QuerySet[Session, int]:
     """The ids of the sessions of the clients ``supervised`` tests (given the path to a
-    client, a condition such as ``clients.access.under_supervision``), held between ``since``
+    client, the condition ``clients.access.under_supervision`` gives), held between ``since``
     and ``now``, in the stored sample or recorded for supervision, that this supervisor has not
     rated and did not hold themself: newest first. One query, with only ``since`` and ``now``
     as moments: built once and bound to each request's values (``gentle.lib.prepared``). No
@@ -98,7 +98,7 @@ def to_rate_ids(
     cost SQLite about 2.5 ms for each of the two kinds, for one recorded session. Only the ids
     come back: reading each one's time cost more than the query."""
     sampled = SampledSession.objects.filter(clinic_id=clinic_id, starts_at__gte=since).filter(
-        supervised("client")
+        supervised("client", clinic_kept=True)  # a sample's clinic is its client's
     )
     recorded = RecordedSession.objects.filter(supervised("session__course__client"))
     candidates = sampled.values("session_id").union(recorded.values("session_id"))
