@@ -299,11 +299,11 @@ def _caseload_measures(
     # theirs. Picking the current courses in SQL again cost SQLite a millisecond in each read
     # at a programme's size (issue 20); a client's earlier courses are few.
     courses = {"course__client__in": team}
-    # The answers, of those courses only, and by a union, not "in one or in the other":
-    # PostgreSQL misjudged that condition's courses as thousands and read every session of the
-    # clinic (20 ms at a programme's size). A union is also a list the planner cannot fold into
-    # a join of answers, courses and care teams (``given_numbers``).
-    answers = {"course__in": current.order_by().union(today.order_by())}
+    # The answers of the same courses, but given as a list of them (a union with today's
+    # courses, which are among them): a list is one node the planner cannot fold into a join
+    # of answers, sessions, courses and care teams (``given_numbers``).
+    team_courses = Course.objects.filter(client__in=team).order_by().values("pk")
+    answers = {"course__in": team_courses.union(today.order_by())}
     if shape == "rules":
         return measure_selectors.schedule_rows(courses)
     if shape == "held":
