@@ -274,11 +274,11 @@ def _caseload_measures(
     shape: str, *, clinic_id: int, user_id: int, now: datetime, start: datetime, end: datetime
 ) -> QuerySet[Any]:
     team = care_team_of(clinic_id, user_id)
-    clients = course_selectors.caseload_clients(team)
-    current = clients.filter(current_course__isnull=False).values("current_course")
-    # The current courses, and those of today's sessions (a session of an earlier course).
+    # The courses of today's sessions (a session of an earlier course).
     today = _today_of(clinic_id, user_id, start, end).values("course")
     if shape == "current":
+        clients = course_selectors.caseload_clients(team)
+        current = clients.filter(current_course__isnull=False).values("current_course")
         return (
             Course.objects.filter(pk__in=current)
             .order_by("pk")
@@ -315,10 +315,10 @@ def _caseload_measures(
 
 # What ``measures.selectors.overdue_counts`` reads, for the current courses of the clients on
 # this person's care team and the courses of their sessions today (the shape: "current",
-# "today"), the schedules, held sessions and skipped numbers of all their clients' courses
-# ("rules", "held", "skipped") and the answers given at the sessions of the current and today's
-# courses ("given"): each built and compiled once. Built in the ORM, they cost half of this
-# list (issue 20). The caller has checked that the person is a clinician.
+# "today"), and the schedules, held sessions, skipped numbers and given answers of all their
+# clients' courses ("rules", "held", "skipped", "given"): each built and compiled once. Built
+# in the ORM, they cost half of this list (issue 20). The caller has checked that the person is
+# a clinician.
 CASELOAD_MEASURES = PreparedQuery(_caseload_measures, values=PEOPLE, times=("now", "start", "end"))
 
 
