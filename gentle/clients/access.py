@@ -649,11 +649,14 @@ def supervision_log_for(
 def supervised_courses(
     request: AuthenticatedHttpRequest, clinician: User, courses: QuerySet[M]
 ) -> QuerySet[M]:
-    """Of ``courses``, those of clients on ``clinician``'s care team that this person sees: the
-    courses a supervision meeting may name."""
+    """Of ``courses``, those of clients on ``clinician``'s care team that this person sees as a
+    supervisor in the request's clinic: the courses a supervision meeting may name (only their
+    supervisor writes one). The clients are found from the care teams' rows by index
+    (``supervised_clients``): testing every client of the clinic for each way of access took
+    35 ms at a programme's size (issue 20)."""
     team = CareTeamMember.objects.filter(user=clinician, role=TeamRole.CLINICIAN)
     return courses.filter(
-        client__in=visible_clients(request).values("pk"),
+        client__in=supervised_clients(request).values("pk"),
         client_id__in=team.values("client_id"),
     )
 

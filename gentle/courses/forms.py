@@ -170,8 +170,10 @@ class BookForm(SessionForm):
 
     def __init__(self, *args, courses, **kwargs):
         super().__init__(*args, **kwargs)
+        # Each format's name translated once, not once a course (a clinician may have 200).
+        formats = {value: str(label) for value, label in CourseFormat.choices}
         self.fields["course"].choices = [("", _("Choose…"))] + [
-            (c.pk, f"{c.client.full_name} · {c.get_format_display()}") for c in courses
+            (c.pk, f"{c.client.full_name} · {formats.get(c.format, c.format)}") for c in courses
         ]
 
 
@@ -466,7 +468,11 @@ class SupervisionMeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["courses"]
         field.queryset = courses if courses is not None else Course.objects.none()
-        field.label_from_instance = lambda c: f"{c.client.full_name} · {c.get_format_display()}"
+        # Each format's name translated once, not once a course (a clinician may have 200).
+        formats = {value: str(label) for value, label in CourseFormat.choices}
+        field.label_from_instance = lambda c: (
+            f"{c.client.full_name} · {formats.get(c.format, c.format)}"
+        )
 
     def clean_held_on(self):
         return not_future(self.cleaned_data["held_on"])
