@@ -299,18 +299,19 @@ def _caseload_measures(
     # theirs. Picking the current courses in SQL again cost SQLite a millisecond in each read
     # at a programme's size (issue 20); a client's earlier courses are few.
     courses = {"course__client__in": team}
-    # The answers of the same courses, but given as a list of them (a union with today's
-    # courses, which are among them): a list is one node the planner cannot fold into a join
-    # of answers, sessions, courses and care teams (``given_numbers``).
-    team_courses = Course.objects.filter(client__in=team).order_by().values("pk")
-    answers = {"course__in": team_courses.union(today.order_by())}
     if shape == "rules":
         return measure_selectors.schedule_rows(courses)
     if shape == "held":
         return measure_selectors.held_counts(courses, now)
     if shape == "skipped":
         return measure_selectors.skipped_numbers(courses, now)
-    return measure_selectors.given_numbers(answers, now)
+    # The answers of the same courses, but given as a list of them (a union with today's
+    # courses, which are among them): a list is one node the planner cannot fold into a join
+    # of answers, sessions, courses and care teams (``given_numbers``).
+    team_courses = Course.objects.filter(client__in=team).order_by().values("pk")
+    return measure_selectors.given_numbers(
+        {"course__in": team_courses.union(today.order_by())}, now
+    )
 
 
 # What ``measures.selectors.overdue_counts`` reads, for the current courses of the clients on

@@ -18,11 +18,7 @@ def badge_counted(request: object, kind: str, count: int) -> None:
     own rule (the home counts the open alerts waiting for the person, ``alerts_waiting_for``,
     to list them): the layout shows that count instead of counting them again (issue 20: a
     millisecond or two at a programme's size, over every open alert of the clinic)."""
-    counted = getattr(request, _COUNTED, None)
-    if counted is None:
-        counted = {}
-        setattr(request, _COUNTED, counted)
-    counted[kind] = count
+    vars(request).setdefault(_COUNTED, {})[kind] = count
 
 
 def badges_counted(request: object) -> dict[str, int]:
