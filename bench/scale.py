@@ -16,6 +16,11 @@ times ``--scale``, the statistics are computed again, `audit verify` runs, and e
 measured again. The comparison is written as a Markdown table to
 bench/results/scale-<vendor>-<scale>.md, and with ``--write-docs`` every such result is put in
 docs/performance.md under "Scale". This is a measurement, not a test: it only reports statuses.
+
+With ``--sweep`` it also opens, as each role, every other page that answers GET (``sweep_pages``:
+each route without parameters, or with only the ids of the demo's own records), on both data
+sizes, and lists those over the targets: the main pages are a choice, and a page left out of
+it can still grow with the clinic (the calendar's booking form listed every open course).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import logging
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -53,7 +59,7 @@ FULL = {
     "open_alerts": 2_000,
     "audit_rows": 2_000_000,
 }
-TARGET_RATIO, TARGET_MS = 3.0, 150.0
+TARGET_RATIO, TARGET_MS, TARGET_KB = 3.0, 150.0, 100.0
 
 
 def counts_for(scale: float) -> dict[str, int]:
@@ -482,6 +488,7 @@ def pages() -> list[Page]:
     """The pages measured, with the demo's own records (the same on small and large data)."""
     from django.urls import reverse
 
+    from gentle.accounts.models import User
     from gentle.audit.models import AuditHead
     from gentle.clients.models import Client
     from gentle.courses.models import Course
@@ -496,6 +503,7 @@ def pages() -> list[Page]:
     alert = Alert.objects.filter(client__clinic=client.clinic).order_by("pk").first()
     head = AuditHead.objects.get(pk=1).seq
     c = {"client_id": client.pk}
+    clinician = {"user_id": User.objects.get(email=f"clinician@{DEMO_DOMAIN}").pk}
     result = [
         Page("Home", "clinician", reverse("home")),
         Page("Caseload", "clinician", reverse("caseload")),
@@ -511,6 +519,8 @@ def pages() -> list[Page]:
         Page("Inventory", "clinician", reverse("inventory", kwargs=c)),
         Page("Timeline", "clinician", reverse("timeline", kwargs=c)),
         Page("Calendar", "clinician", reverse("calendar_week")),
+        # A form listing every open course of the clinician's (about 200 at this size).
+        Page("Book a session", "clinician", reverse("calendar_book")),
         Page(
             "API administration",
             "clinician",
@@ -535,6 +545,8 @@ def pages() -> list[Page]:
         Page("Caseload", "supervisor", reverse("caseload")),
         Page("Client list", "supervisor", reverse("client_list")),
         Page("Measures page", "supervisor", reverse("client_measures", kwargs=c)),
+        # The demo clinician's log, whose meeting form lists their open courses.
+        Page("Supervision log", "supervisor", reverse("supervision_log", kwargs=clinician)),
         Page("Home", "administrator", reverse("home")),
         Page("Audit log, page 1", "administrator", reverse("audit_log")),
         Page(
@@ -569,7 +581,76 @@ ROLE_LOGINS = {
 }
 
 
-def measure(repeat: int = 5, rounds: int = 1) -> list[Measure]:
+# Routes the sweep leaves out: downloads and files (exports, PDFs, letters, FHIR, calendar feeds,
+# CSV), signing out, changing the language, confirming a password again, and the health check.
+SWEEP_SKIPPED = re.compile(
+    r"logout|export|download|pdf|letter|fhir|print|ical|feed|_csv$|healthz|set_language"
+    r"|reauthenticate"
+)
+
+
+def sweep_pages() -> list[Page]:
+    """Every route that ``pages`` does not measure, as each role, for ``--sweep``: those with
+    no parameters, and those whose parameters are all ids of the demo's own records (its
+    client, their latest course and its first session, the clinic's first alert, the client's
+    first submitted questionnaire, the demo clinician). Pages a role may not open answer 404
+    or send elsewhere; the sweep keeps those that answer 200 on both data sizes."""
+    from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+
+    from gentle.accounts.models import User
+    from gentle.clients.models import Client
+    from gentle.courses.models import Course
+    from gentle.demo import DEMO_DOMAIN
+    from gentle.measures.models import Administration, Status
+    from gentle.safety.models import Alert
+
+    client = Client.objects.get(user__email=f"client@{DEMO_DOMAIN}")
+    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
+    ids = {
+        "client_id": client.pk,
+        "course_id": course.pk,
+        "session_id": course.sessions.order_by("starts_at", "pk").first().pk,
+        "alert_id": Alert.objects.filter(client__clinic=client.clinic).order_by("pk").first().pk,
+        "administration_id": Administration.objects.filter(client=client, status=Status.SUBMITTED)
+        .order_by("pk")
+        .first()
+        .pk,
+        "user_id": User.objects.get(email=f"clinician@{DEMO_DOMAIN}").pk,
+    }
+    names: list[str] = []
+
+    def walk(patterns, namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif pattern.name and not SWEEP_SKIPPED.search(pattern.name):
+                names.append(namespace + pattern.name)
+
+    resolver = get_resolver()
+    walk(resolver.url_patterns)
+    measured = {page.url for page in pages()}
+    urls = []
+    for name in dict.fromkeys(names):
+        # The route's parameters, from the first of its forms.
+        params: list[str] = []
+        for possibilities, *_rest in resolver.reverse_dict.getlist(name):
+            params = list(possibilities[0][1])
+            break
+        if not set(params) <= ids.keys():
+            continue
+        try:
+            url = reverse(name, kwargs={param: ids[param] for param in params})
+        except NoReverseMatch:
+            continue
+        if url not in measured and not SWEEP_SKIPPED.search(url):
+            urls.append((name, url))
+    return [Page(name, role, url) for name, url in urls for role in ROLE_LOGINS]
+
+
+def measure(
+    repeat: int = 5, rounds: int = 1, shown: list[Page] | None = None, answered: bool = False
+) -> list[Measure]:
     """Request every page as its role: once unmeasured, once counting queries, then ``repeat``
     times in each of ``rounds`` rounds over all the pages. A page's time is the lowest of its
     rounds' medians: on a shared machine a slow spell of a few seconds lifts every request of
@@ -585,7 +666,7 @@ def measure(repeat: int = 5, rounds: int = 1) -> list[Measure]:
     for role, login in ROLE_LOGINS.items():
         browsers[role] = HttpClient()
         browsers[role].force_login(User.objects.get(email=f"{login}@{DEMO_DOMAIN}"))
-    shown = pages()
+    shown = pages() if shown is None else shown
     counted = []
     for page in shown:
         http = browsers[page.role]
@@ -599,6 +680,9 @@ def measure(repeat: int = 5, rounds: int = 1) -> list[Measure]:
         with connection.execute_wrapper(count):
             response = http.get(page.url)
         counted.append((len(executed), len(response.content) / 1024, response.status_code))
+    if answered:  # only the pages that answered 200 are timed
+        kept = [(page, c) for page, c in zip(shown, counted, strict=True) if c[2] == 200]
+        shown, counted = [page for page, _c in kept], [c for _page, c in kept]
     medians: list[list[float]] = [[] for _ in shown]
     for _ in range(rounds):
         for page, found in zip(shown, medians, strict=True):
@@ -642,6 +726,26 @@ def render(small: list[Measure], large: list[Measure]) -> str:
             f"| {little.queries} → {big.queries} | {big.kb:.0f} | {', '.join(over) or '—'} |"
         )
     return "\n".join(lines)
+
+
+def render_sweep(small: list[Measure], large: list[Measure]) -> str:
+    """The swept pages over a target (3× and 150 ms, as the main pages; 100 KB)."""
+    by_key = {(m.page, m.role): m for m in small}
+    both = [(by_key[(m.page, m.role)], m) for m in large if (m.page, m.role) in by_key]
+    over = [
+        (little, big)
+        for little, big in both
+        if big.ms > TARGET_RATIO * little.ms or big.ms > TARGET_MS or big.kb > TARGET_KB
+    ]
+    routes = len({big.page for _little, big in both})
+    text = (
+        f"Swept: {len(both)} more pages as their roles ({routes} routes), each answering 200 "
+        f"on both data sizes; over a target: {len(over) or 'none'}.\n"
+    )
+    if over:
+        text += "\n" + render([little for little, _big in over], [big for _little, big in over])
+        text += "\n"
+    return text
 
 
 def machine() -> str:
@@ -715,7 +819,12 @@ def _compute_statistics() -> None:
 
 
 def run(
-    scale: float, repeat: int, log=print, quiet_below: float | None = None, rounds: int = 1
+    scale: float,
+    repeat: int,
+    log=print,
+    quiet_below: float | None = None,
+    rounds: int = 1,
+    sweep: bool = False,
 ) -> tuple[list[Measure], list[Measure], dict]:
     """Seed the large clinic, then measure it and, on a new demo database, the demo's data.
 
@@ -749,11 +858,13 @@ def run(
     with quiet_machine(quiet_below, log=log) as quiet:
         log("measuring the large data")
         large = measure(repeat, rounds)
+        swept_large = measure(repeat, 1, sweep_pages(), answered=True) if sweep else []
         log("measuring the small data on a new demo database")
         _fresh_database()
         seed_demo()
         _compute_statistics()
         small = measure(repeat, rounds)
+        swept_small = measure(repeat, 1, sweep_pages(), answered=True) if sweep else []
     if connection.vendor == "postgresql":
         major, minor = divmod(connection.pg_version, 10000)
         with connection.cursor() as cursor:
@@ -773,6 +884,7 @@ def run(
         "problems": len(problems),
         "counts": counts,
         "quiet": quiet,
+        "sweep": render_sweep(swept_small, swept_large) if sweep else "",
     }
     return small, large, facts
 
@@ -806,7 +918,7 @@ def write_result(scale: float, repeat: int, small, large, facts, rounds: int = 1
         f"Added to the demo clinic: {counts}; seeded in {facts['seconds']:.0f} s; "
         f"the worker's clinic statistics took {facts['statistics_seconds']:.0f} s; "
         f"`audit verify`: {facts['audit_rows']:,} rows, {facts['problems']} problems.\n\n"
-        f"{render(small, large)}\n"
+        f"{render(small, large)}\n" + (f"\n{facts['sweep']}" if facts.get("sweep") else "")
     )
     return path
 
@@ -840,6 +952,11 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=3, help="rounds over all the pages; the lowest median counts"
     )
     parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also measure every other page that answers GET, and list those over a target",
+    )
+    parser.add_argument(
         "--write-docs", action="store_true", help="put bench/results/scale-*.md in the docs"
     )
     parser.add_argument(
@@ -852,7 +969,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="gentle-scale-") as data_dir:
         _setup_django(data_dir)
         small, large, facts = run(
-            options.scale, options.repeat, quiet_below=options.quiet_below, rounds=options.rounds
+            options.scale,
+            options.repeat,
+            quiet_below=options.quiet_below,
+            rounds=options.rounds,
+            sweep=options.sweep,
         )
         path = write_result(options.scale, options.repeat, small, large, facts, options.rounds)
         print(path.read_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,33 @@ def test_measurer_gives_a_row_per_page_without_errors(db, scale, settings):
     table = scale.render(small, large).splitlines()
     assert len(table) == 2 + len(names)
     assert "| Audit log, deep | administrator |" in "\n".join(table)
+
+
+def test_the_sweep_opens_every_other_page_each_role_may_see(db, scale, settings):
+    """``--sweep``: every route answering GET that the main list leaves out, as each role; the
+    pages a role may not open are left out of the timing, and the report lists only those over
+    a target."""
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    swept = scale.sweep_pages()
+    main = {page.url for page in scale.pages()}
+    assert not main & {page.url for page in swept}
+    assert {page.role for page in swept} == set(scale.ROLE_LOGINS)
+    names = {page.name for page in swept}
+    assert {"intake_queue", "group_programme", "break_glass_reviews"} - names == set()
+    assert not {name for name in names if scale.SWEEP_SKIPPED.search(name)}
+    measured = scale.measure(1, 1, swept, answered=True)
+    assert measured and all(m.status == 200 for m in measured)
+    assert len({(m.page, m.role) for m in measured}) == len(measured) < len(swept)
+    # The report, on set times (a test does not time): one page four times slower when large.
+    small = [replace(m, ms=10.0, kb=5.0) for m in measured]
+    report = scale.render_sweep(small, small)
+    assert report.startswith(f"Swept: {len(measured)} more pages as their roles")
+    assert report.endswith("over a target: none.\n")
+    large = [replace(small[0], ms=40.0), *small[1:]]
+    report = scale.render_sweep(small, large)
+    assert "over a target: 1." in report
+    assert f"| {small[0].page} | {small[0].role} | 10.0 | 40.0 | 4.0 |" in report
 
 
 def test_outcome_report_bench_runs_at_a_tiny_scale(db, settings):
