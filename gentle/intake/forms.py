@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.intake import selectors
 from gentle.intake.models import Contact
-from gentle.lib.forms import phone_input
+from gentle.lib.forms import LongSelect, phone_input
 
 STARTED_SALT = "gentle.intake.started"
 # A form left open longer than this is sent again with a fresh stamp (nothing typed is lost).
@@ -116,7 +116,8 @@ class RequestForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    clinician = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+    # Every clinician of the clinic.
+    clinician = forms.ModelChoiceField(label=_("Assign to"), queryset=None, widget=LongSelect)
 
     def __init__(self, *args, clinicians, **kwargs):
         super().__init__(*args, **kwargs)
