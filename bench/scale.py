@@ -484,12 +484,11 @@ class Measure:
     status: int
 
 
-def pages() -> list[Page]:
-    """The pages measured, with the demo's own records (the same on small and large data)."""
-    from django.urls import reverse
-
+def demo_ids() -> dict[str, int]:
+    """The ids of the demo's own records that the pages open, the same on small and large data:
+    its client, that client's latest course and its first session, the client's first answered
+    questionnaire, the demo clinician, and the clinic's first alert if there is one."""
     from gentle.accounts.models import User
-    from gentle.audit.models import AuditHead
     from gentle.clients.models import Client
     from gentle.courses.models import Course
     from gentle.demo import DEMO_DOMAIN
@@ -498,12 +497,30 @@ def pages() -> list[Page]:
 
     client = Client.objects.get(user__email=f"client@{DEMO_DOMAIN}")
     course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
-    session = course.sessions.order_by("starts_at", "pk").first()
-    administration = Administration.objects.filter(client=client, status=Status.SUBMITTED).first()
+    answered = Administration.objects.filter(client=client, status=Status.SUBMITTED)
     alert = Alert.objects.filter(client__clinic=client.clinic).order_by("pk").first()
+    ids = {
+        "client_id": client.pk,
+        "course_id": course.pk,
+        "session_id": course.sessions.order_by("starts_at", "pk").first().pk,
+        "administration_id": answered.first().pk,
+        "user_id": User.objects.get(email=f"clinician@{DEMO_DOMAIN}").pk,
+    }
+    if alert is not None:
+        ids["alert_id"] = alert.pk
+    return ids
+
+
+def pages() -> list[Page]:
+    """The pages measured, with the demo's own records (``demo_ids``)."""
+    from django.urls import reverse
+
+    from gentle.audit.models import AuditHead
+
+    ids = demo_ids()
     head = AuditHead.objects.get(pk=1).seq
-    c = {"client_id": client.pk}
-    clinician = {"user_id": User.objects.get(email=f"clinician@{DEMO_DOMAIN}").pk}
+    c = {"client_id": ids["client_id"]}
+    clinician = {"user_id": ids["user_id"]}
     result = [
         Page("Home", "clinician", reverse("home")),
         Page("Caseload", "clinician", reverse("caseload")),
@@ -514,8 +531,14 @@ def pages() -> list[Page]:
         Page("Client list", "clinician", reverse("client_list")),
         Page("Client page", "clinician", reverse("client_detail", kwargs=c)),
         Page("Measures page", "clinician", reverse("client_measures", kwargs=c)),
-        Page("Course", "clinician", reverse("course_detail", kwargs={"course_id": course.pk})),
-        Page("Session", "clinician", reverse("session_detail", kwargs={"session_id": session.pk})),
+        Page(
+            "Course", "clinician", reverse("course_detail", kwargs={"course_id": ids["course_id"]})
+        ),
+        Page(
+            "Session",
+            "clinician",
+            reverse("session_detail", kwargs={"session_id": ids["session_id"]}),
+        ),
         Page("Inventory", "clinician", reverse("inventory", kwargs=c)),
         Page("Timeline", "clinician", reverse("timeline", kwargs=c)),
         Page("Calendar", "clinician", reverse("calendar_week")),
@@ -524,7 +547,10 @@ def pages() -> list[Page]:
         Page(
             "API administration",
             "clinician",
-            reverse("api_administration_detail", kwargs={"administration_id": administration.pk}),
+            reverse(
+                "api_administration_detail",
+                kwargs={"administration_id": ids["administration_id"]},
+            ),
         ),
         # The API's lists (ADR 0062), first page of each, as the browser session reads them.
         Page("API clients", "clinician", reverse("api_clients")),
@@ -538,7 +564,7 @@ def pages() -> list[Page]:
         Page(
             "API course outcome",
             "clinician",
-            reverse("api_course_outcome", kwargs={"course_id": course.pk}),
+            reverse("api_course_outcome", kwargs={"course_id": ids["course_id"]}),
         ),
         Page("API clients", "supervisor", reverse("api_clients")),
         Page("Home", "supervisor", reverse("home")),
@@ -564,11 +590,13 @@ def pages() -> list[Page]:
         Page("Diary", "client", reverse("portal_diary")),
         Page("My people", "client", reverse("portal_people")),
     ]
-    if alert is not None:
+    if "alert_id" in ids:
         before = next(i for i, page in enumerate(result) if page.name == "API administration")
         result.insert(
             before,
-            Page("Alert", "clinician", reverse("alert_detail", kwargs={"alert_id": alert.pk})),
+            Page(
+                "Alert", "clinician", reverse("alert_detail", kwargs={"alert_id": ids["alert_id"]})
+            ),
         )
     return result
 
@@ -591,32 +619,12 @@ SWEEP_SKIPPED = re.compile(
 
 def sweep_pages() -> list[Page]:
     """Every route that ``pages`` does not measure, as each role, for ``--sweep``: those with
-    no parameters, and those whose parameters are all ids of the demo's own records (its
-    client, their latest course and its first session, the clinic's first alert, the client's
-    first submitted questionnaire, the demo clinician). Pages a role may not open answer 404
-    or send elsewhere; the sweep keeps those that answer 200 on both data sizes."""
+    no parameters, and those whose parameters are all ids of the demo's own records
+    (``demo_ids``). Pages a role may not open answer 404 or send elsewhere; the sweep keeps
+    those that answer 200 on both data sizes."""
     from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 
-    from gentle.accounts.models import User
-    from gentle.clients.models import Client
-    from gentle.courses.models import Course
-    from gentle.demo import DEMO_DOMAIN
-    from gentle.measures.models import Administration, Status
-    from gentle.safety.models import Alert
-
-    client = Client.objects.get(user__email=f"client@{DEMO_DOMAIN}")
-    course = Course.objects.filter(client=client).order_by("-start_date", "-pk").first()
-    ids = {
-        "client_id": client.pk,
-        "course_id": course.pk,
-        "session_id": course.sessions.order_by("starts_at", "pk").first().pk,
-        "alert_id": Alert.objects.filter(client__clinic=client.clinic).order_by("pk").first().pk,
-        "administration_id": Administration.objects.filter(client=client, status=Status.SUBMITTED)
-        .order_by("pk")
-        .first()
-        .pk,
-        "user_id": User.objects.get(email=f"clinician@{DEMO_DOMAIN}").pk,
-    }
+    ids = demo_ids()
     names: list[str] = []
 
     def walk(patterns, namespace: str = "") -> None:
