@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django import forms
@@ -160,6 +161,13 @@ class SessionForm(forms.Form):
         return cleaned
 
 
+def course_label() -> Callable[[Course], str]:
+    """How a list of a clinician's courses names each ("Amara Example · Individual IPT"), with
+    each format's name translated once a list, not once a course (a clinician may have 200)."""
+    formats = {value: str(label) for value, label in CourseFormat.choices}
+    return lambda course: f"{course.client.full_name} · {formats.get(course.format, course.format)}"
+
+
 class BookForm(SessionForm):
     """The session form reached from a free hour of the calendar: the course is chosen among
     the clinician's open courses."""
@@ -170,11 +178,8 @@ class BookForm(SessionForm):
 
     def __init__(self, *args, courses, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each format's name translated once, not once a course (a clinician may have 200).
-        formats = {value: str(label) for value, label in CourseFormat.choices}
-        self.fields["course"].choices = [("", _("Choose…"))] + [
-            (c.pk, f"{c.client.full_name} · {formats.get(c.format, c.format)}") for c in courses
-        ]
+        label = course_label()
+        self.fields["course"].choices = [("", _("Choose…"))] + [(c.pk, label(c)) for c in courses]
 
 
 class MoveForm(SessionForm):
@@ -468,11 +473,7 @@ class SupervisionMeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["courses"]
         field.queryset = courses if courses is not None else Course.objects.none()
-        # Each format's name translated once, not once a course (a clinician may have 200).
-        formats = {value: str(label) for value, label in CourseFormat.choices}
-        field.label_from_instance = lambda c: (
-            f"{c.client.full_name} · {formats.get(c.format, c.format)}"
-        )
+        field.label_from_instance = course_label()
 
     def clean_held_on(self):
         return not_future(self.cleaned_data["held_on"])
