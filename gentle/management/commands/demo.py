@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_is_seeded
-from gentle.management.commands.serve import gunicorn_argv
+from gentle.management.commands.serve import collect_static, gunicorn_argv
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if reset or not demo_is_seeded():
             call_command("seed_demo", reset=reset, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static()
         self._print_logins(host, port)
         children = []
         if not no_worker:

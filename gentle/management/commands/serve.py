@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -43,6 +45,24 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[s
     ]
 
 
+def collect_static() -> None:
+    """Collect the static files, one process at a time for one static directory.
+
+    collectstatic deletes each hashed copy and writes it again; two servers started together on
+    one data directory (``drills/two_servers.py``) deleted each other's new files midway, and
+    one of them stopped with FileNotFoundError before it served. The lock is an flock on the
+    directory itself, so no lock file lands among the files served; it is released when the
+    process closes the directory, even if collectstatic fails."""
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    directory = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(directory, fcntl.LOCK_EX)
+        call_command("collectstatic", interactive=False, verbosity=0)
+    finally:
+        os.close(directory)
+
+
 class Command(BaseCommand):
     help = "Serve Gentle with gunicorn (collects static files first)."
 
@@ -57,7 +77,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, host, port, workers, threads, **options):
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static()
         self.stdout.write(f"Gentle ({settings.GENTLE_ENV}) listening on http://{host}:{port}")
         self.stdout.flush()
         argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
