@@ -43,11 +43,13 @@ def main() -> int:
 
         on_a = Browser(a)
         signed_in_a = on_a.try_sign_in(CLIENT) == 302
-        status, home_b, _ = Browser(b, jar=on_a.jar).request("/")
+        # The client's own page (a client's "/" sends them there; signed out, it sends them
+        # to the sign-in form).
+        status, portal_b, _ = Browser(b, jar=on_a.jar).request("/portal/")
         results.append(
             (
                 "signed in on A, signed in on B",
-                signed_in_a and status == 200 and "Sign out" in home_b,
+                signed_in_a and status == 200 and "Sign out" in portal_b,
             )
         )
 
