@@ -6,6 +6,7 @@ and that server stopped with FileNotFoundError before it served."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
@@ -80,3 +81,32 @@ def test_collecting_puts_the_files_in_the_static_directory_and_nothing_else(tmp_
     serve.collect_static()
     assert (settings.STATIC_ROOT / "gentle" / "gentle.css").is_file()
     assert not [p for p in settings.STATIC_ROOT.iterdir() if "lock" in p.name]
+
+
+def test_a_static_directory_that_cannot_be_locked_is_collected_unlocked(
+    tmp_path, settings, monkeypatch
+):
+    """Some network and FUSE file systems answer flock with an error: the server still starts,
+    collecting as it did before the lock."""
+    settings.STATIC_ROOT = tmp_path / "static"
+    collected = []
+
+    def no_flock(fd, operation):
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(serve.fcntl, "flock", no_flock)
+    monkeypatch.setattr(serve, "call_command", lambda name, **options: collected.append(name))
+    serve.collect_static()
+    assert collected == ["collectstatic"]
+
+
+def test_another_locking_error_stops_the_server_from_starting(tmp_path, settings, monkeypatch):
+    settings.STATIC_ROOT = tmp_path / "static"
+
+    def interrupted(fd, operation):
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    monkeypatch.setattr(serve.fcntl, "flock", interrupted)
+    monkeypatch.setattr(serve, "call_command", lambda *args, **options: pytest.fail("collected"))
+    with pytest.raises(OSError, match="Bad file descriptor"):
+        serve.collect_static()

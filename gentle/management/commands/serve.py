@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import sys
@@ -45,6 +46,10 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[s
     ]
 
 
+# What flock answers on a file system that cannot lock (some network and FUSE mounts).
+UNLOCKABLE = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL})
+
+
 def collect_static() -> None:
     """Collect the static files, one process at a time for one static directory.
 
@@ -57,7 +62,11 @@ def collect_static() -> None:
     root.mkdir(parents=True, exist_ok=True)
     directory = os.open(root, os.O_RDONLY)
     try:
-        fcntl.flock(directory, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(directory, fcntl.LOCK_EX)
+        except OSError as error:  # a file system without flock: collect as before, unlocked
+            if error.errno not in UNLOCKABLE:
+                raise
         call_command("collectstatic", interactive=False, verbosity=0)
     finally:
         os.close(directory)
