@@ -18,10 +18,18 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from gentle.accounts.models import Role
-from gentle.audit.chain import GENESIS, key_id, keyed_row_hash, legacy_row_hash, new_audit_key
+from gentle.audit.chain import (
+    GENESIS,
+    HASHED_FIELDS,
+    key_id,
+    keyed_row_hash,
+    legacy_row_hash,
+    new_audit_key,
+)
 from gentle.audit.log import audit_keys, record, verify
 from gentle.audit.migrations import _append_only as triggers
 from gentle.audit.models import AuditEvent, AuditHead
+from gentle.audit.names import Action
 from gentle.audit.tasks import anchor_chain
 from gentle.intake.forms import STARTED_SALT
 from tests.factories import make_clinic, make_person
@@ -118,6 +126,41 @@ def test_rows_chain_to_each_other():
     rows = write_rows(3)
     assert [r.seq for r in rows] == [1, 2, 3]
     assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
+
+
+def test_a_row_is_appended_with_sql_written_once_and_reads_back_as_returned(monkeypatch):
+    """Issue 20: every read of clinical data writes a row; building its three queries in the
+    ORM each time cost about 1 ms of the request. The statements are now written once per
+    engine: appending builds nothing in the ORM, and the row stored is the row returned."""
+    from django.db.models.sql import compiler
+    from django.test.utils import CaptureQueriesContext
+
+    write_rows(1)  # the head exists: the first row's path is the ORM's get_or_create
+    built = []
+    for name in ("SQLCompiler", "SQLInsertCompiler", "SQLUpdateCompiler"):
+        cls = getattr(compiler, name)
+        original = cls.as_sql
+
+        def as_sql(self, *args, _original=original, **kwargs):
+            built.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "as_sql", as_sql)
+    with CaptureQueriesContext(connection) as queries:
+        returned = record(
+            Action.CLIENT_VIEW, actor_label="a@example.test", clinic_id=1, client_id=7
+        )
+    assert built == []
+    writes = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"].upper()]
+    assert len(writes) == 3, writes
+    monkeypatch.undo()
+    stored = AuditEvent.objects.get(pk=returned.pk)
+    assert stored.seq == returned.seq == 2
+    for name in (*HASHED_FIELDS, "prev_hash", "hash"):
+        assert getattr(stored, name) == getattr(returned, name), name
+    assert (stored.client_id, stored.action) == (7, "client.view")
+    assert AuditHead.objects.get(pk=1).hash == stored.hash
+    assert verify() == (2, [])
 
 
 def test_edited_row_is_named():

@@ -42,6 +42,42 @@ def audit_keys() -> AuditKeys:
 _UNSET: Any = object()
 
 
+@dataclass(frozen=True)
+class _Statements:
+    read_head: str
+    insert: str
+    advance: str
+    fields: tuple[Any, ...]
+    returns_pk: bool
+
+
+@lru_cache(maxsize=4)
+def _statements(vendor: str) -> _Statements:
+    """The three statements that append a row, written once per database engine.
+
+    ``record`` runs on every read and write of clinical data; building the same three queries
+    in the ORM each time cost about 1 ms of a request, running them about 0.2 ms."""
+    del vendor  # the cache key: the SQL differs between engines
+    # Only names from the models, quoted, are written into the SQL; every value is a parameter.
+    qn = connection.ops.quote_name
+    head, event = qn(AuditHead._meta.db_table), qn(AuditEvent._meta.db_table)
+    features = connection.features
+    lock = f" {connection.ops.for_update_sql()}" if features.has_select_for_update else ""
+    fields = tuple(f for f in AuditEvent._meta.concrete_fields if not f.primary_key)
+    returns_pk = features.can_return_columns_from_insert
+    returning = f" RETURNING {qn(AuditEvent._meta.pk.column)}" if returns_pk else ""
+    seq, hash_ = qn("seq"), qn("hash")
+    columns = ", ".join(qn(f.column) for f in fields)
+    markers = ", ".join(["%s"] * len(fields))
+    return _Statements(
+        read_head=f"SELECT {seq}, {hash_} FROM {head} WHERE {qn('id')} = 1{lock}",  # noqa: S608
+        insert=f"INSERT INTO {event} ({columns}) VALUES ({markers}){returning}",  # noqa: S608
+        advance=f"UPDATE {head} SET {seq} = %s, {hash_} = %s WHERE {qn('id')} = 1",  # noqa: S608
+        fields=fields,
+        returns_pk=returns_pk,
+    )
+
+
 def record(
     action: str,
     *,
@@ -100,17 +136,28 @@ def record(
         # for ever, so it must not keep their address.
         values["visitor"] = pseudonym(str(values["ip"]), keys.current)
         values["ip"] = None
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    sql = _statements(connection.vendor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.read_head)
+        head = cursor.fetchone()
         if head is None:
             # The log's first row: writers racing here create the head once (the loser's insert
             # rolls back to get_or_create's savepoint), then all queue on its lock.
             AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
-            head = AuditHead.objects.select_for_update().get(pk=1)
-        values["seq"] = head.seq + 1
-        digest = keyed_row_hash(values, head.hash, keys.current)
-        event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **values)
-        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=digest)
+            cursor.execute(sql.read_head)
+            head = cursor.fetchone()
+        head_seq, head_hash = head
+        values["seq"] = head_seq + 1
+        values["prev_hash"] = head_hash
+        values["hash"] = digest = keyed_row_hash(values, head_hash, keys.current)
+        cursor.execute(
+            sql.insert,
+            [f.get_db_prep_save(values[f.attname], connection) for f in sql.fields],
+        )
+        pk = cursor.fetchone()[0] if sql.returns_pk else cursor.lastrowid
+        cursor.execute(sql.advance, [values["seq"], digest])
+    event = AuditEvent(pk=pk, **values)
+    event._state.adding, event._state.db = False, connection.alias
     if context is not None:
         context.recorded.append((name.value, name.kind))
     return event
