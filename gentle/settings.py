@@ -382,6 +382,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 GENTLE_CLINIC_NAME = env_str("GENTLE_CLINIC_NAME", "Gentle")
 
+# Django's database sessions, the read of each request written once (gentle/accounts/sessions.py).
+SESSION_ENGINE = "gentle.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # the absolute lifetime is enforced server-side too

@@ -214,3 +214,52 @@ def test_ids_are_bound_a_page_at_a_time_the_last_page_filled_up_with_an_id_no_ro
     bound = [listed_ids(values) for values in lists]
     assert bound[0] + bound[1] + bound[2][:1] == ids
     assert bound[2][1:] == [0] * (ID_LIST_SIZE - 1)
+
+
+def test_being_signed_in_builds_no_query_in_the_orm(world, monkeypatch):
+    """Issue 20: the cost of being signed in, measured on the crisis page. The session's read
+    and the clinic's crisis texts were built in the ORM on every request (about 0.3 ms each);
+    the person, memberships and badges are prepared. After a first request, the crisis page
+    compiles nothing, and shows this clinic's crisis text, not another's."""
+    from django.db.models.sql import compiler
+
+    from gentle.safety.models import CrisisText
+
+    CrisisText.objects.create(
+        clinic=world.clinic, language="en", text="Ask for the duty counsellor at Harbour House"
+    )
+    CrisisText.objects.create(clinic=world.other, language="en", text="Ask for the Northside desk")
+    http = signed_in(world.alice)
+    assert http.get("/crisis/").status_code == 200
+    built = []
+    for name in ("SQLCompiler", "SQLInsertCompiler", "SQLUpdateCompiler"):
+        cls = getattr(compiler, name)
+
+        def as_sql(self, *args, _original=cls.as_sql, **kwargs):
+            built.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "as_sql", as_sql)
+    page = http.get("/crisis/")
+    monkeypatch.undo()
+    assert built == []
+    assert page.context["user"] == world.alice
+    assert "duty counsellor at Harbour House" in page.text
+    assert "Northside desk" not in page.text
+
+
+def test_an_expired_or_unknown_session_is_not_loaded(world):
+    """The session's read, written as SQL of its own, keeps Django's conditions: its own key,
+    and not past its expiry."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    http = signed_in(world.alice)
+    assert http.get("/crisis/").context["user"] == world.alice
+    key = http.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    assert not http.get("/crisis/").context["user"].is_authenticated
+
+    other = signed_in(world.bob)
+    other.cookies["sessionid"] = key[:-1] + ("x" if key[-1] != "x" else "y")
+    assert not other.get("/crisis/").context["user"].is_authenticated

@@ -89,13 +89,21 @@ def _lang(language: str | None = None) -> str:
     return (language or get_language() or settings.LANGUAGE_CODE)[:2]
 
 
+def _crisis_texts(_shape: None, clinic_id: int) -> QuerySet:
+    return CrisisText.objects.filter(clinic_id=clinic_id).values_list("language", "text")
+
+
+# Read for the crisis page and with every answer the safety path checks: built once.
+CRISIS_TEXTS = PreparedQuery(_crisis_texts, values=("clinic_id",))
+
+
 def crisis_text_for(clinic: Clinic | None, language: str) -> str:
     """The clinic's crisis text in this language. The clinic's own crisis resources (set with
     the clinic) stand for the site's default language. Where a language has none, the default
     language's text rather than nothing: the administrator is warned (``crisis_texts_missing``)."""
     if clinic is None:
         return ""
-    texts = {c.language: c.text for c in CrisisText.objects.filter(clinic=clinic)}
+    texts = dict(CRISIS_TEXTS.rows(None, clinic_id=clinic.pk))
     default = settings.LANGUAGE_CODE
     own = texts.get(_lang(language))
     if own:
