@@ -171,6 +171,8 @@ def count_prepared_builds(monkeypatch, reads: dict[str, object]) -> list[tuple[s
             built.append((_name, shape))
             return _build(shape, **values)
 
-        fresh = PreparedQuery(counting, values=prepared.values, times=prepared.times)
+        fresh = PreparedQuery(
+            counting, values=prepared.values, times=prepared.times, dates=prepared.dates
+        )
         monkeypatch.setattr(module, name, fresh)
     return built

@@ -135,6 +135,74 @@ def test_home_shows_the_next_session_what_is_due_and_tasks(client, world):
     assert count_queries(client, "/portal/") == first
 
 
+def test_home_reads_only_this_clients_things_and_builds_nothing_after_the_first(
+    client, world, monkeypatch
+):
+    """Issue 20: the client's home, the page clients open most, built its nine reads in the
+    ORM on every opening (about three times the cost of running them). They are prepared now:
+    after a first opening it compiles nothing, and each fact is this client's alone."""
+    from datetime import date
+
+    from django.db.models.sql import compiler
+
+    from gentle.grief.models import Loss, Transition
+
+    clinician, portal, record = world.alice, world.portal, world.amara
+    other = another_client(world, "Noor")
+    other_course = make_course(other)
+    # Everything the home could show, for another client only.
+    make_session(other_course, clinician, starts_at=timezone.now() + timedelta(days=1))
+    Administration.objects.create(
+        client=other,
+        course=other_course,
+        instrument_id="phq9",
+        instrument_version=1,
+        mode="portal",
+        created_by=clinician,
+    )
+    Task.objects.create(client=other, kind="diary", title="Noor's diary", created_by=clinician)
+    Loss.objects.create(
+        client=other,
+        who="Noor's aunt",
+        died_on=date(2025, 1, 1),
+        created_by=clinician,
+        shared_with_client=True,
+    )
+    DiaryEntry.objects.create(client=other, mood=5, day=timezone.localdate())
+    # Amara's own: a session that has passed, and one cancelled.
+    course = make_course(record)
+    make_session(course, clinician, starts_at=timezone.now() - timedelta(days=1))
+    make_session(
+        course, clinician, starts_at=timezone.now() + timedelta(days=3), attendance="cancelled"
+    )
+    client.force_login(portal)
+    home = visible_text(client.get("/portal/"))
+    assert "No session booked yet." in home
+    assert "questionnaire to fill in" not in home and "Noor" not in home
+    assert "Loss and change" not in home
+    assert "Write today's mood diary" in home
+
+    built = []
+    for name in ("SQLCompiler", "SQLInsertCompiler", "SQLUpdateCompiler"):
+        cls = getattr(compiler, name)
+
+        def as_sql(self, *args, _original=cls.as_sql, **kwargs):
+            built.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "as_sql", as_sql)
+    Transition.objects.create(
+        client=record, title="New job", updated_by=clinician, shared_with_client=True
+    )
+    DiaryEntry.objects.create(client=record, mood=6, day=timezone.localdate())
+    built.clear()  # the two writes above
+    home = visible_text(client.get("/portal/"))
+    monkeypatch.undo()
+    assert built == []
+    assert "Loss and change" in home
+    assert "Write today's mood diary" not in home and "Nothing due. Well done." in home
+
+
 # The diary
 
 

@@ -123,6 +123,49 @@ def test_moments_are_bound_as_values_and_a_worked_out_moment_is_refused(world):
         worked_out.rows(None, user_id=world.alice.pk, now=timezone.now())
 
 
+def test_days_are_bound_as_values_and_a_worked_out_day_is_refused(world):
+    """A day (``dates``: the client's today, for the portal's home) reaches the query as
+    given, on SQLite as its text, and is told apart from a moment; the builder may not work
+    one day out from another."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gentle.timeline.models import DiaryEntry
+
+    today = timezone.localdate()
+    DiaryEntry.objects.create(client=world.amara, mood=5, day=today - timedelta(days=2))
+    DiaryEntry.objects.create(client=world.amara, mood=6, day=today)
+    since = PreparedQuery(
+        lambda shape, *, client_id, since, now: DiaryEntry.objects.filter(
+            client_id=client_id, day__gte=since, updated_at__lte=now
+        ).values_list("mood"),
+        values=("client_id",),
+        times=("now",),
+        dates=("since",),
+    )
+    now = timezone.now()
+    assert sorted(since.rows(None, client_id=world.amara.pk, since=today, now=now)) == [(6,)]
+    week_ago = today - timedelta(days=7)
+    assert sorted(since.rows(None, client_id=world.amara.pk, since=week_ago, now=now)) == [
+        (5,),
+        (6,),
+    ]
+    assert since.rows(None, client_id=world.amara.pk, since=week_ago, now=now - timedelta(1)) == []
+    with pytest.raises(TypeError):
+        since.rows(None, client_id=world.amara.pk, since=today)
+
+    worked_out = PreparedQuery(
+        lambda shape, *, client_id, today: DiaryEntry.objects.filter(
+            client_id=client_id, day__gte=today - timedelta(days=7)
+        ).values_list("mood"),
+        values=("client_id",),
+        dates=("today",),
+    )
+    with pytest.raises(ValueError, match="changes with the values"):
+        worked_out.rows(None, client_id=world.amara.pk, today=today)
+
+
 def test_instances_come_with_their_related_rows_and_annotations(world):
     """``objects`` reads a queryset of instances with ``select_related`` and annotations, as the
     queryset would: the clinician's home reads today's sessions with their courses, clients

@@ -34,6 +34,7 @@ from gentle.accounts.models import Clinic, Invitation, Role, Supervision, User
 from gentle.audit.log import record
 from gentle.audit.names import Action
 from gentle.clients.models import BreakGlassGrant, CareTeamMember, Client, TeamRole
+from gentle.lib.prepared import PreparedQuery
 
 VIA_CARE_TEAM = "care_team"
 VIA_SUPERVISION = "supervision"
@@ -349,16 +350,24 @@ def managed_client(request: AuthenticatedHttpRequest, client_id: str | int) -> C
     return client
 
 
+def _own_record(_shape: None, *, clinic_id: int, user_id: int) -> QuerySet[Client]:
+    return Client.objects.filter(clinic_id=clinic_id, user_id=user_id).order_by("pk")[:1]
+
+
+# Read on every page of the portal: built once (gentle.lib.prepared).
+OWN_RECORD = PreparedQuery(_own_record, values=("clinic_id", "user_id"))
+
+
 def own_client(request: AuthenticatedHttpRequest) -> Client:
     """The signed-in client's own record in the request's clinic (404 for anyone else).
     Not audited by itself: callers audit what they open (``own_client_record``, ``audit_own``)."""
     context = clinic_context(request)
     if context.clinic is None or not context.has(Role.CLIENT):
         raise Http404
-    client = Client.objects.filter(clinic=context.clinic, user=request.user).first()
-    if client is None:
+    found = OWN_RECORD.objects(None, clinic_id=context.clinic.pk, user_id=request.user.pk)
+    if not found:
         raise Http404
-    return client
+    return cast(Client, found[0])
 
 
 def audit_own(client: Client, action: str, *, object_type: str, object_id: str | int) -> None:

@@ -14,17 +14,17 @@ parameter must stay the same, or the query is refused as not preparable (a ``Val
 a builder that puts values into the SQL text cannot be cached by mistake. (A value the shape
 does not use, such as the user for a count that covers the whole clinic, simply has no place.)
 
-Values are ids (``values``) or moments (``times``, aware datetimes such as "48 hours ago"). A
-moment must reach the query as given: one the builder works out from another (``now - 2
-days``) is a parameter that changes with the values, and is refused; pass the worked-out moment
-as its own value.
+Values are ids (``values``), moments (``times``, aware datetimes such as "48 hours ago") or
+days (``dates``, such as the client's today). A moment or a day must reach the query as given:
+one the builder works out from another (``now - 2 days``) is a parameter that changes with the
+values, and is refused; pass the worked-out moment as its own value.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connections
@@ -40,6 +40,8 @@ from django.db.models.sql.compiler import SQLCompiler
 _MARKER_SETS = (30_011, 31_013)
 # Moments no row has, one set per id set: the first days of the years 1001 and 1002.
 _TIME_MARKER_SETS = (datetime(1001, 1, 1, tzinfo=UTC), datetime(1002, 1, 1, tzinfo=UTC))
+# Days no row has, one set per id set: the first days of the years 1101 and 1102.
+_DATE_MARKER_SETS = (date(1101, 1, 1), date(1102, 1, 1))
 Builder = Callable[..., QuerySet]
 
 # A list of ids as values (``pk__in=[values[name] for name in ID_LIST]``): a page of rows
@@ -77,26 +79,38 @@ class PreparedQuery:
     ``build`` must return a queryset whose SQL depends only on ``shape``: a ``values_list`` for
     ``rows`` and ``instances``, one of instances for ``objects``."""
 
-    def __init__(self, build: Builder, *, values: Sequence[str], times: Sequence[str] = ()):
+    def __init__(
+        self,
+        build: Builder,
+        *,
+        values: Sequence[str],
+        times: Sequence[str] = (),
+        dates: Sequence[str] = (),
+    ):
         self.build = build
         self.values = tuple(values)
         self.times = tuple(times)
+        self.dates = tuple(dates)
         self._cache: dict[Hashable, _Prepared] = {}
         self._lock = threading.Lock()
 
-    def rows(self, shape: Hashable, **values: int | datetime) -> list[tuple]:
-        if set(values) != {*self.values, *self.times}:
-            raise TypeError(f"expected values {self.values + self.times}, got {tuple(values)}")
+    def rows(self, shape: Hashable, **values: int | date) -> list[tuple]:
+        expected = (*self.values, *self.times, *self.dates)
+        if set(values) != set(expected):
+            raise TypeError(f"expected values {expected}, got {tuple(values)}")
         alias, sql, params, places, _, converters = self._prepared(shape)
         connection = connections[alias]
         ops = connection.ops
         bound = list(params)
         for index, name in places.items():
             value, marker = values[name], params[index]
-            # Each value in the form its marker took: a moment as SQLite's text, an id in the
-            # wrapper psycopg's backend gives a 32-bit column's value (``Int4``).
-            if isinstance(marker, str):
-                assert isinstance(value, datetime)  # only a moment's marker comes as text
+            # Each value in the form its marker took: a moment or a day as SQLite's text, an
+            # id in the wrapper psycopg's backend gives a 32-bit column's value (``Int4``).
+            if isinstance(marker, str) and name in self.dates:
+                assert isinstance(value, date) and not isinstance(value, datetime)
+                bound[index] = ops.adapt_datefield_value(value)
+            elif isinstance(marker, str):
+                assert isinstance(value, datetime)  # only a moment's or a day's marker is text
                 bound[index] = ops.adapt_datetimefield_value(value)
             elif isinstance(marker, int) and type(marker) is not int:
                 assert isinstance(value, int)  # only an id's marker is an int
@@ -122,7 +136,7 @@ class PreparedQuery:
             converted.append(tuple(cells))
         return converted
 
-    def instances(self, shape: Hashable, **values: int | datetime) -> list[Model]:
+    def instances(self, shape: Hashable, **values: int | date) -> list[Model]:
         """For a builder returning ``Model.objects....values_list(*attnames, *annotations)`` of
         the model's own fields, then any annotations: the rows as model instances (fields not
         listed are deferred), each annotation set on its instance as a queryset does."""
@@ -138,7 +152,7 @@ class PreparedQuery:
             found.append(instance)
         return found
 
-    def objects(self, shape: Hashable, **values: int | datetime) -> list[Model]:
+    def objects(self, shape: Hashable, **values: int | date) -> list[Model]:
         """For a builder returning a queryset of instances (not ``values``), with any
         ``select_related`` and annotations: the instances with their related rows and
         annotations, set from each row as Django's ``ModelIterable`` sets them."""
@@ -185,20 +199,28 @@ class PreparedQuery:
             self._cache[shape] = (alias, sql, params, places, compiler, converters)
         return self._cache[shape]
 
-    def _markers(self, marker_set: int) -> dict[str, int | datetime]:
+    def _markers(self, marker_set: int) -> dict[str, int | date]:
         ids = {name: _MARKER_SETS[marker_set] - i for i, name in enumerate(self.values)}
         start = _TIME_MARKER_SETS[marker_set]
         times = {name: start + timedelta(days=i) for i, name in enumerate(self.times)}
-        return {**ids, **times}
+        first = _DATE_MARKER_SETS[marker_set]
+        dates = {name: first + timedelta(days=i) for i, name in enumerate(self.dates)}
+        return {**ids, **times, **dates}
 
     def _place(self, alias: str, value: Any, marker_set: int) -> str | None:
         """Which value's marker ``value`` is, if any."""
         if isinstance(value, bool):
             return None
-        adapt = connections[alias].ops.adapt_datetimefield_value
+        ops = connections[alias].ops
         for name, marker in self._markers(marker_set).items():
             if isinstance(marker, datetime):
-                if isinstance(value, datetime | str) and value in (marker, adapt(marker)):
+                moment = (marker, ops.adapt_datetimefield_value(marker))
+                if isinstance(value, datetime | str) and value in moment:
+                    return name
+            elif isinstance(marker, date):
+                day = (marker, ops.adapt_datefield_value(marker))
+                plain = isinstance(value, date | str) and not isinstance(value, datetime)
+                if plain and value in day:
                     return name
             elif isinstance(value, int) and value == marker:
                 return name

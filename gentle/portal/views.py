@@ -20,13 +20,13 @@ from gentle.clients import actions as client_actions
 from gentle.clients import selectors as client_selectors
 from gentle.clients.access import as_id, audit_own, client_for, own_client, own_client_record
 from gentle.clients.export import readable_opened
-from gentle.clients.models import Client, TeamRole
+from gentle.clients.models import Client
 from gentle.communication import actions as communication_actions
 from gentle.communication import selectors as communication_selectors
 from gentle.communication.access import portal_exchange as portal_exchange_for
 from gentle.communication.access import portal_worksheet as portal_worksheet_for
 from gentle.communication.forms import ExchangeForm, StatementForm, WorksheetForm
-from gentle.courses.models import Attendance, Course, Session
+from gentle.courses.models import Course, Session
 from gentle.courses.selectors import latest_relapse_plan
 from gentle.formulation.models import Goal
 from gentle.formulation.selectors import client_plan
@@ -48,6 +48,7 @@ from gentle.notify.actions import mail_queue
 from gentle.notify.models import Purpose
 from gentle.portal import actions as portal_actions
 from gentle.portal import record as record_copy
+from gentle.portal import selectors as portal_selectors
 from gentle.portal.access import own_export, task_for
 from gentle.portal.forms import InviteForm, ReportForm, TaskForm
 from gentle.portal.models import ExportStatus, TaskKind, tool_title
@@ -70,34 +71,21 @@ from gentle.timeline.forms import DiaryForm
 def portal_home(request):
     """Mobile-first: the next session, what is due, tasks, practice tools, progress."""
     client = own_client_record(request)
-    tasks = list(client.tasks.filter(done_at=None)[:10])
-    for task in tasks:
+    home = portal_selectors.portal_home(client)
+    for task in home.tasks:
         task.url = task_url(task)
-    with_daily_progress(client, tasks)
-    grief = (
-        client.losses.filter(shared_with_client=True).exists()
-        or client.transitions.filter(shared_with_client=True).exists()
-    )
     return render(
         request,
         "portal/home.html",
         {
             "client": client,
-            "team": list(client.care_team.select_related("user").filter(role=TeamRole.CLINICIAN)),
-            "next_session": Session.objects.filter(
-                course__client=client,
-                starts_at__gte=timezone.now(),
-                attendance=Attendance.SCHEDULED,
-            )
-            .order_by("starts_at")
-            .first(),
-            "due": Administration.objects.filter(client=client, mode=Mode.PORTAL)
-            .exclude(status=Status.SUBMITTED)
-            .count(),
-            "tasks": tasks,
-            "grief_shared": grief,
-            "diary_today": client.diary.filter(day=timezone.localdate()).first(),
-            "diary_task": any(task.is_daily for task in tasks),
+            "team": home.team,
+            "next_session": home.next_session,
+            "due": home.due,
+            "tasks": home.tasks,
+            "grief_shared": home.grief_shared,
+            "diary_today": home.diary_today,
+            "diary_task": any(task.is_daily for task in home.tasks),
         },
     )
 
