@@ -44,6 +44,7 @@ from servers import (  # noqa: E402
 
 RESULTS = BENCH_DIR / "results" / "latest.md"
 DEMO_LOGIN = "clinician@demo.gentle.test"
+DEMO_CLIENT_LOGIN = "client@demo.gentle.test"
 DEMO_PASSWORD = "gentle-demo"  # noqa: S105 - the documented demo password (gentle/demo.py)
 
 
@@ -53,6 +54,7 @@ class Target:
     app: str
     signed_in: bool | None  # None: not a Gentle page, nothing to check beyond the status
     path: str = "/"
+    login: str = DEMO_LOGIN  # who is signed in, for a signed-in page
 
 
 FLOOR = Target("Bare Django view", BARE_APP, signed_in=None)
@@ -63,6 +65,14 @@ TARGETS = (
     # A signed-in page with little of its own (the crisis numbers): the cost of being signed
     # in (session, person, memberships, navigation badges, layout) without a page's work.
     Target("Crisis page, signed-in clinician", GENTLE_APP, signed_in=True, path="/crisis/"),
+    # The page clients open most: their own home in the portal.
+    Target(
+        "Portal home, signed-in client",
+        GENTLE_APP,
+        signed_in=True,
+        path="/portal/",
+        login=DEMO_CLIENT_LOGIN,
+    ),
     FLOOR,
 )
 
@@ -161,17 +171,20 @@ def serve(
     return port, running_server(argv, port=port, env=env, cwd=ROOT, log_path=log_path)
 
 
-def demo_session(args: argparse.Namespace, env: dict[str, str], logs: Path) -> str:
-    """Sign in on a server of its own, and return the session cookie.
+def demo_sessions(args: argparse.Namespace, env: dict[str, str], logs: Path) -> dict[str, str]:
+    """Sign in as each target's person on a server of its own; return their session cookies.
 
     An Argon2 password check takes ~100 MiB in the worker for a moment, which would otherwise
     count as the signed-in page's peak memory. Sessions live in the database, so the cookie
     stays valid on the measured server.
     """
     port, server = serve(GENTLE_APP, args, env, logs)
-    print(f"bench: signing in as {DEMO_LOGIN}", file=sys.stderr)
+    sessions = {}
     with server:
-        return sign_in(port, DEMO_LOGIN, DEMO_PASSWORD)
+        for login in dict.fromkeys(target.login for target in TARGETS if target.signed_in):
+            print(f"bench: signing in as {login}", file=sys.stderr)
+            sessions[login] = sign_in(port, login, DEMO_PASSWORD)
+    return sessions
 
 
 def measure(
@@ -180,13 +193,13 @@ def measure(
     env: dict[str, str],
     wrk: str | None,
     logs: Path,
-    session: str,
+    sessions: dict[str, str],
 ) -> Row:
     """Serve one target on its own fresh server, so each memory peak belongs to one page."""
     port, server_context = serve(target.app, args, env, logs)
     print(f"bench: {target.page} on 127.0.0.1:{port}", file=sys.stderr)
     with server_context as server:
-        cookie = session if target.signed_in else None
+        cookie = sessions[target.login] if target.signed_in else None
         check_page(port, target.path, cookie, signed_in=target.signed_in)
         load = Load(
             port,
@@ -266,10 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = Path(tmp)
         env = demo_env(data_dir)
         prepare_demo(env)
-        session = demo_session(args, env, data_dir)
+        sessions = demo_sessions(args, env, data_dir)
         log = partial(print, "bench:", file=sys.stderr)
         with quiet_machine(args.quiet_below, log=log) as quiet:
-            rows = [measure(target, args, env, wrk, data_dir, session) for target in TARGETS]
+            rows = [measure(target, args, env, wrk, data_dir, sessions) for target in TARGETS]
     floor = rows[TARGETS.index(FLOOR)].measurement.rps
     text = render(
         rows=rows,
