@@ -228,6 +228,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, with lists of choices written out in Python (gentle/lib/forms.py).
+FORM_RENDERER = "gentle.lib.forms.FormRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["gentle.accounts.backends.AuthenticationBackend"]

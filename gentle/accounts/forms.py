@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from gentle.accounts.backends import users_by_email
 from gentle.accounts.models import ApiScope, Role, User
 from gentle.audit.names import family_choices
-from gentle.lib.forms import LongSelect
 
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.CLIENT]
 
@@ -105,7 +104,6 @@ class ApiTokenForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("Acts as"),
         queryset=None,
-        widget=LongSelect,  # every member of the clinic
         help_text=_(
             "The token reads and writes as this person, and only what they may open themselves."
         ),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Membership, Role, User
 from gentle.clients.models import ConsentKind
-from gentle.lib.forms import LongSelect, phone_input
+from gentle.lib.forms import phone_input
 from gentle.lib.search import MAX_TERM
 from gentle.lib.tokens import normalize_code
 
@@ -37,7 +37,6 @@ class CareTeamForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         empty_label=_("No supervisor"),
-        widget=LongSelect,  # every supervisor of the clinic
     )
 
     def __init__(self, *args, clinic, **kwargs):

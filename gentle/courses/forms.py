@@ -22,7 +22,7 @@ from gentle.courses.models import (
     SessionMode,
     Triage,
 )
-from gentle.lib.forms import LongSelect, not_future
+from gentle.lib.forms import not_future
 
 TEXT = {"rows": 3}
 
@@ -172,7 +172,7 @@ class BookForm(SessionForm):
     """The session form reached from a free hour of the calendar: the course is chosen among
     the clinician's open courses."""
 
-    course = forms.TypedChoiceField(label=_("Client and course"), coerce=int, widget=LongSelect)
+    course = forms.TypedChoiceField(label=_("Client and course"), coerce=int)
 
     field_order = ["course", "date", "time", "minutes", "mode"]
 

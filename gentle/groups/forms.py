@@ -11,15 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from gentle.accounts.models import User
 from gentle.courses.models import CourseFormat
 from gentle.groups.models import GROUP_FORMATS, GroupStatus, LeaveReason, Setting
-from gentle.lib.forms import LongSelect
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PersonChoice(forms.ModelChoiceField):
-    """One of the clinic's staff: a clinic of 50 clinicians lists them all (``LongSelect``)."""
-
-    widget = LongSelect
+    """One of the clinic's staff: a clinic of 50 clinicians lists them all."""
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)

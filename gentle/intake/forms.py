@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gentle.intake import selectors
 from gentle.intake.models import Contact
-from gentle.lib.forms import LongSelect, phone_input
+from gentle.lib.forms import phone_input
 
 STARTED_SALT = "gentle.intake.started"
 # A form left open longer than this is sent again with a fresh stamp (nothing typed is lost).
@@ -117,7 +117,7 @@ class RequestForm(forms.Form):
 
 class AssignForm(forms.Form):
     # Every clinician of the clinic.
-    clinician = forms.ModelChoiceField(label=_("Assign to"), queryset=None, widget=LongSelect)
+    clinician = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
 
     def __init__(self, *args, clinicians, **kwargs):
         super().__init__(*args, **kwargs)

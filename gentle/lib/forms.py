@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.forms.renderers import BaseRenderer
+from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -50,35 +50,50 @@ def widget_attrs(attrs: dict[str, Any]) -> SafeString:
     )
 
 
-class LongSelect(forms.Select):
-    """A list of choices that may run to hundreds (a clinician's open courses), written out
-    here: Django's ``Select`` renders each option through a template of its own, about 0.1 ms
-    an option, which made such a list most of its page's time at a programme's size (issue 20).
-    The same HTML as ``Select``, groups included."""
+# Django's own templates for a list of choices and for each of its options.
+SELECT_TEMPLATE = forms.Select.template_name
+OPTION_TEMPLATE = forms.Select.option_template_name
 
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        lines = [format_html('<select name="{}"{}>', widget["name"], widget_attrs(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                lines.append(format_html('  <optgroup label="{}">', group_name))
-            lines.extend(
-                format_html(
-                    '  <option value="{}"{}>{}</option>',
-                    str(option["value"]),
-                    widget_attrs(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
+
+def select_html(widget: dict[str, Any]) -> SafeString | None:
+    """A list of choices (``Select``, ``SelectMultiple``, ...) written out as Django's
+    ``select.html`` writes it, groups included, from the widget's context; None when an option
+    has a template of its own."""
+    optgroups = widget["optgroups"]
+    templates = {option["template_name"] for _group, options, _i in optgroups for option in options}
+    if templates - {OPTION_TEMPLATE}:
+        return None
+    # Django's select.html, and its option template, which ends with a new line of its own.
+    parts = [format_html('<select name="{}"{}>', widget["name"], widget_attrs(widget["attrs"]))]
+    for group_name, options, _index in optgroups:
+        if group_name:
+            parts.append(format_html('\n  <optgroup label="{}">', group_name))
+        parts.extend(
+            format_html(
+                '\n  <option value="{}"{}>{}</option>\n',
+                str(option["value"]),
+                widget_attrs(option["attrs"]),
+                option["label"],
             )
-            if group_name:
-                lines.append(SafeString("  </optgroup>"))
-        lines.append(SafeString("</select>"))
-        # Every line is escaped above, or fixed markup.
-        return SafeString("\n".join(lines))
+            for option in options
+        )
+        if group_name:
+            parts.append(SafeString("\n  </optgroup>"))
+    parts.append(SafeString("\n</select>"))
+    # Every part is escaped above, or fixed markup.
+    return SafeString("".join(parts))
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's default form renderer (settings.FORM_RENDERER), except that a list of choices
+    is written out by ``select_html``: Django renders each option through a template of its
+    own, about 0.1 ms an option, which made a clinician's 200 open courses in the booking
+    form most of its page's time at a programme's size (issue 20), and the caseload's filters
+    a tenth of its page. The HTML is the same (tests/test_form_markup.py)."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name == SELECT_TEMPLATE:
+            html = select_html(context["widget"])
+            if html is not None:
+                return html
+        return super().render(template_name, context, request)
