@@ -137,7 +137,9 @@ def record(
         values["visitor"] = pseudonym(str(values["ip"]), keys.current)
         values["ip"] = None
     sql = _statements(connection.vendor)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Inside the caller's transaction no savepoint of its own (two statements more a row): a
+    # failure here fails the caller's change with it, as it must.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(sql.read_head)
         head = cursor.fetchone()
         if head is None:
