@@ -157,6 +157,23 @@ def visible_text(page) -> str:
     return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
+def count_orm_builds(monkeypatch) -> list[str]:
+    """From now on, record each query the ORM compiles (its compiler's class name), for a test
+    that a request builds nothing in the ORM; ``monkeypatch.undo()`` stops it."""
+    from django.db.models.sql import compiler
+
+    built: list[str] = []
+    for name in ("SQLCompiler", "SQLInsertCompiler", "SQLUpdateCompiler"):
+        cls = getattr(compiler, name)
+
+        def as_sql(self, *args, _original=cls.as_sql, **kwargs):
+            built.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "as_sql", as_sql)
+    return built
+
+
 def count_prepared_builds(monkeypatch, reads: dict[str, object]) -> list[tuple[str, object]]:
     """Replace each prepared query ``reads`` names (``{"TODAY": gentle.home}``) with one that
     records every build of its SQL as (name, shape); the list fills as pages are requested.

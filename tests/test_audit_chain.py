@@ -32,7 +32,7 @@ from gentle.audit.models import AuditEvent, AuditHead
 from gentle.audit.names import Action
 from gentle.audit.tasks import anchor_chain
 from gentle.intake.forms import STARTED_SALT
-from tests.factories import make_clinic, make_person
+from tests.factories import count_orm_builds, make_clinic, make_person
 from tests.test_config import production_env, run_gentle
 
 pytestmark = pytest.mark.django_db
@@ -133,20 +133,10 @@ def test_a_row_is_appended_with_sql_written_once_and_reads_back_as_returned(monk
     ORM each time cost about 1 ms of the request. The statements are now written once per
     engine: appending builds nothing in the ORM, opens no savepoint of its own inside the
     caller's transaction, and the row stored is the row returned."""
-    from django.db.models.sql import compiler
     from django.test.utils import CaptureQueriesContext
 
     write_rows(1)  # the head exists: the first row's path is the ORM's get_or_create
-    built = []
-    for name in ("SQLCompiler", "SQLInsertCompiler", "SQLUpdateCompiler"):
-        cls = getattr(compiler, name)
-        original = cls.as_sql
-
-        def as_sql(self, *args, _original=original, **kwargs):
-            built.append(type(self).__name__)
-            return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, "as_sql", as_sql)
+    built = count_orm_builds(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         returned = record(
             Action.CLIENT_VIEW, actor_label="a@example.test", clinic_id=1, client_id=7

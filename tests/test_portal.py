@@ -24,6 +24,7 @@ from gentle.portal.tasks import prepare_export
 from gentle.safety.models import Alert
 from gentle.timeline.models import DiaryEntry
 from tests.factories import (
+    count_orm_builds,
     count_queries,
     deliver_mail,
     make_client,
@@ -143,8 +144,6 @@ def test_home_reads_only_this_clients_things_and_builds_nothing_after_the_first(
     after a first opening it compiles nothing, and each fact is this client's alone."""
     from datetime import date
 
-    from django.db.models.sql import compiler
-
     from gentle.grief.models import Loss, Transition
 
     clinician, portal, record = world.alice, world.portal, world.amara
@@ -182,15 +181,7 @@ def test_home_reads_only_this_clients_things_and_builds_nothing_after_the_first(
     assert "Loss and change" not in home
     assert "Write today's mood diary" in home
 
-    built = []
-    for name in ("SQLCompiler", "SQLInsertCompiler", "SQLUpdateCompiler"):
-        cls = getattr(compiler, name)
-
-        def as_sql(self, *args, _original=cls.as_sql, **kwargs):
-            built.append(type(self).__name__)
-            return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, "as_sql", as_sql)
+    built = count_orm_builds(monkeypatch)
     Transition.objects.create(
         client=record, title="New job", updated_by=clinician, shared_with_client=True
     )

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from gentle import context_processors
 from gentle.accounts.models import Clinic, Role
 from gentle.lib.prepared import PreparedQuery
-from tests.factories import make_person, signed_in
+from tests.factories import count_orm_builds, make_person, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -264,7 +264,6 @@ def test_being_signed_in_builds_no_query_in_the_orm(world, monkeypatch):
     and the clinic's crisis texts were built in the ORM on every request (about 0.3 ms each);
     the person, memberships and badges are prepared. After a first request, the crisis page
     compiles nothing, and shows this clinic's crisis text, not another's."""
-    from django.db.models.sql import compiler
 
     from gentle.safety.models import CrisisText
 
@@ -274,15 +273,7 @@ def test_being_signed_in_builds_no_query_in_the_orm(world, monkeypatch):
     CrisisText.objects.create(clinic=world.other, language="en", text="Ask for the Northside desk")
     http = signed_in(world.alice)
     assert http.get("/crisis/").status_code == 200
-    built = []
-    for name in ("SQLCompiler", "SQLInsertCompiler", "SQLUpdateCompiler"):
-        cls = getattr(compiler, name)
-
-        def as_sql(self, *args, _original=cls.as_sql, **kwargs):
-            built.append(type(self).__name__)
-            return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, "as_sql", as_sql)
+    built = count_orm_builds(monkeypatch)
     page = http.get("/crisis/")
     monkeypatch.undo()
     assert built == []
