@@ -1,0 +1,210 @@
+"""Templates keep what their fixed tags write (gentle.lib.templates), and write what Django
+writes: in each language, under each script prefix, and nothing kept for a tag whose output
+depends on the page."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.template import Context, Engine
+from django.template.defaulttags import URLNode
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.test import override_settings
+from django.urls import clear_script_prefix, set_script_prefix
+from django.utils import translation
+
+from gentle.accounts.models import Role, User
+from gentle.demo import seed_demo
+from gentle.lib.templates import Kept, keep_fixed
+from tests.factories import make_clinic, make_person, signed_in
+
+FIXED = (
+    "{% load i18n static %}"
+    '<a href="{% url \'crisis\' %}">{% translate "In crisis? Get help now" %}</a>'
+    "{% translate 'Caseload' context 'nonexistent context' %}"
+    "{% blocktranslate %}Caseload{% endblocktranslate %}"
+    "{% url 'client_detail' 7 %}{% static 'gentle/gentle.css' %}"
+    "{% translate '<b>&' %}"
+    "{% translate 'Caseload' as word %}{{ word }}{% url 'crisis' as address %}{{ address }}"
+    "{% url 'no-such-page' as nowhere %}[{{ nowhere }}]"
+    "{% static 'gentle/gentle.js' as js %}{{ js }}"
+    "{% blocktranslate asvar sentence %}Caseload{% endblocktranslate %}{{ sentence }}"
+)
+DEPENDS = (
+    "{% load i18n static %}"
+    "{% translate word %}|{% url name %}|{% url 'client_detail' pk %}|{% static path %}|"
+    "{% blocktranslate %}{{ word }}{% endblocktranslate %}|"
+    "{% blocktranslate count n=n %}one{% plural %}many{% endblocktranslate %}|"
+    "{% translate 'Caseload'|upper %}|{% translate word as aside %}{{ aside }}"
+)
+
+
+def _engine() -> Engine:
+    libraries = {"i18n": "django.templatetags.i18n", "static": "django.templatetags.static"}
+    return Engine(libraries=libraries)
+
+
+def _render_both(source: str, context: dict, *, autoescape: bool = True) -> tuple[str, str]:
+    """``source`` rendered as Django renders it, and with its fixed tags kept (rendered twice,
+    so that the second comes from what was kept)."""
+    plain, kept = _engine().from_string(source), _engine().from_string(source)
+    keep_fixed(kept.nodelist)
+    kept.render(Context(context, autoescape=autoescape))
+    return (
+        plain.render(Context(context, autoescape=autoescape)),
+        kept.render(Context(context, autoescape=autoescape)),
+    )
+
+
+def test_only_tags_of_fixed_text_are_kept():
+    fixed, depends = _engine().from_string(FIXED), _engine().from_string(DEPENDS)
+    keep_fixed(fixed.nodelist)
+    keep_fixed(depends.nodelist)
+    assert len(fixed.nodelist.get_nodes_by_type(Kept)) == 12
+    assert depends.nodelist.get_nodes_by_type(Kept) == []
+
+
+def test_tags_inside_conditions_loops_and_blocks_are_kept():
+    template = _engine().from_string(
+        "{% load i18n %}{% if a %}{% translate 'Caseload' %}{% elif b %}{% url 'crisis' %}"
+        "{% else %}{% for x in xs %}{% translate 'Caseload' %}{% empty %}"
+        "{% with y=1 %}{% url 'home' %}{% endwith %}{% endfor %}{% endif %}"
+    )
+    keep_fixed(template.nodelist)
+    assert len(template.nodelist.get_nodes_by_type(Kept)) == 4
+    assert template.render(Context({"xs": []})) == "/"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_kept_tags_write_what_django_writes(language, autoescape):
+    values = {"word": "Caseload", "name": "home", "pk": 3, "path": "gentle/gentle.js", "n": 2}
+    with translation.override(language):
+        shown = [_render_both(source, values, autoescape=autoescape) for source in (FIXED, DEPENDS)]
+    for plain, kept in shown:
+        assert kept == plain
+    assert ("¿En crisis? Pide ayuda ahora" in shown[0][0]) == (language == "es")
+
+
+def test_a_kept_tag_follows_the_language_and_the_script_prefix():
+    template = _engine().from_string(
+        "{% load i18n %}{% translate 'In crisis? Get help now' %} {% url 'crisis' %}"
+    )
+    keep_fixed(template.nodelist)
+    shown = []
+    for language, prefix in [("en", "/"), ("es", "/"), ("en", "/clinic/"), ("es", "/")]:
+        set_script_prefix(prefix)
+        try:
+            with translation.override(language):
+                shown.append(template.render(Context()))
+        finally:
+            clear_script_prefix()
+    assert shown == [
+        "In crisis? Get help now /crisis/",
+        "¿En crisis? Pide ayuda ahora /crisis/",
+        "In crisis? Get help now /clinic/crisis/",
+        "¿En crisis? Pide ayuda ahora /crisis/",
+    ]
+
+
+def test_a_url_that_does_not_reverse_still_fails_the_page_and_is_not_kept():
+    from django.urls import NoReverseMatch
+
+    template = _engine().from_string("{% url 'no-such-page' %}")
+    keep_fixed(template.nodelist)
+    for _ in range(2):
+        with pytest.raises(NoReverseMatch):
+            template.render(Context())
+    (kept,) = template.nodelist.get_nodes_by_type(Kept)
+    assert kept.kept == {}
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_writes_its_fixed_tags_once(monkeypatch):
+    """A second crisis page (the cost of being signed in: the layout) renders none of its
+    translations, URLs and static files' addresses again; it fails with Django's loader."""
+    clinician = make_person(make_clinic(), Role.CLINICIAN)
+    browser = signed_in(clinician)
+    assert browser.get("/crisis/").status_code == 200
+    rendered = []
+    for node_type in (TranslateNode, URLNode, StaticNode):
+        original = node_type.render
+
+        def counted(self, context, original=original):
+            rendered.append(self)
+            return original(self, context)
+
+        monkeypatch.setattr(node_type, "render", counted)
+    page = browser.get("/crisis/")
+    assert "In crisis? Get help now" in page.content.decode()
+    assert [(n.origin.name, n.token.contents) for n in rendered] == []
+    browser.post("/i18n/setlang/", {"language": "es", "next": "/crisis/"})
+    spanish = browser.get("/crisis/").content.decode()
+    assert "¿En crisis? Pide ayuda ahora" in spanish
+    assert "In crisis? Get help now" not in spanish
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+LINK = re.compile(r'href="(/[^"#?]*)"')
+DJANGOS_LOADER = [
+    {
+        **settings.TEMPLATES[0],
+        "OPTIONS": {
+            **settings.TEMPLATES[0]["OPTIONS"],
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
+        },
+    }
+]
+
+
+def _walk(browsers: dict, language: str) -> dict[tuple[str, str], str]:
+    """Every role's home and each page it links to (one level), as each role sees them."""
+    pages = {}
+    for login, browser in browsers.items():
+        browser.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        home = browser.get("/").content.decode()
+        for path in ["/", *sorted(set(LINK.findall(home)))]:
+            if path.startswith(("/static/", "/accounts/logout")):
+                continue
+            response = browser.get(path)
+            if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                pages[(login, path)] = CSRF.sub("", response.content.decode())
+    return pages
+
+
+@pytest.mark.django_db
+def test_the_demos_pages_are_the_same_as_with_djangos_loader(settings):
+    """Each demo person's home and every page it links to, in English and in Spanish, are the
+    same with Django's own loader before and after, and with ours in between. A page that
+    changes between Django's two walks (the audit log lists the walk's own reads) is left out."""
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    logins = ["clinician", "supervisor", "admin", "client", "facilitator"]
+    browsers = {
+        login: signed_in(User.objects.get(email=f"{login}@demo.gentle.test")) for login in logins
+    }
+    languages = ("en", "es", "en")  # a language again, with what the other kept
+    with override_settings(TEMPLATES=DJANGOS_LOADER):
+        before = [_walk(browsers, language) for language in languages]
+    ours = [_walk(browsers, language) for language in languages]
+    with override_settings(TEMPLATES=DJANGOS_LOADER):
+        after = [_walk(browsers, language) for language in languages]
+    compared = 0
+    for walks in zip(before, ours, after, strict=True):
+        djangos, kept, djangos_again = walks
+        assert djangos.keys() == kept.keys() == djangos_again.keys()
+        for page, html in kept.items():
+            if djangos[page] == djangos_again[page]:
+                assert html == djangos[page], page
+                compared += 1
+    assert "Casos" in ours[1][("clinician", "/")]
+    assert compared > 150
