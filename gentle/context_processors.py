@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.db.models import F, Func, IntegerField, Subquery
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import ngettext
 
 from gentle.accounts.context import clinic_context
 from gentle.accounts.models import Clinic, Role, User
 from gentle.intake.selectors import open_risk_requests
 from gentle.lib.prepared import PreparedQuery
-from gentle.nav import ALERTS, RISK_REQUESTS, badges_counted, nav_for
+from gentle.nav import ALERTS, RISK_REQUESTS, Badge, NavEntry, badges_counted, nav_for, nav_html
 from gentle.safety.selectors import alerts_waiting_for
 
 
@@ -41,7 +42,7 @@ def _badge_counts(shape: tuple, *, clinic_id: int, user_id: int):
 BADGE_COUNTS = PreparedQuery(_badge_counts, values=("clinic_id", "user_id"))
 
 
-def _badges(kinds: set[str], context, counted: dict[str, int]) -> dict[str, dict]:
+def _badges(kinds: set[str], context, counted: dict[str, int]) -> dict[str, Badge]:
     """The counts beside navigation entries, and what a screen reader says for each; all of
     them in one query, whatever the numbers, except those the page has ``counted`` already
     (``nav.badge_counted``). Only counts above zero are returned."""
@@ -58,9 +59,7 @@ def _badges(kinds: set[str], context, counted: dict[str, int]) -> dict[str, dict
             "%(n)d open request with risk words", "%(n)d open requests with risk words", n
         ),
     }
-    return {
-        kind: {"count": n, "spoken": spoken[kind](n) % {"n": n}} for kind, n in counts.items() if n
-    }
+    return {kind: Badge(n, spoken[kind](n) % {"n": n}) for kind, n in counts.items() if n}
 
 
 def gentle(request):
@@ -75,29 +74,39 @@ def gentle(request):
         if context.clinic
         else {}
     )
-    nav: list[dict] = []
-    groups: dict[str, dict] = {}
+    shown: list = []  # an entry, or a group's label where the group's heading goes
+    grouped: dict[str, list[NavEntry]] = {}
     for item in items:
-        entry = {
-            "label": item.label,
-            "url": reverse(item.url_name),
-            "current": item.url_name == current,
-            "badge": badges.get(item.badge),
-        }
+        entry = NavEntry(
+            label=str(item.label),
+            url=reverse(item.url_name),
+            current=item.url_name == current,
+            badge=badges.get(item.badge),
+        )
         if not item.group:
-            nav.append(entry)
+            shown.append(entry)
             continue
-        if item.group not in groups:
-            groups[item.group] = {"label": item.group, "children": [], "current": False}
-            nav.append(groups[item.group])
-        groups[item.group]["children"].append(entry)
-        groups[item.group]["current"] |= entry["current"]
+        if item.group not in grouped:
+            shown.append(item.group)
+        grouped.setdefault(item.group, []).append(entry)
+    entries = tuple(
+        entry
+        if isinstance(entry, NavEntry)
+        else NavEntry(
+            label=str(entry),
+            url="",
+            current=any(child.current for child in grouped[entry]),
+            children=tuple(grouped[entry]),
+        )
+        for entry in shown
+    )
     return {
         "clinic_name": context.clinic.name if context.clinic else settings.GENTLE_CLINIC_NAME,
         "current_clinic": context.clinic,
         "current_roles": context.roles,
         "other_clinics": [c for c in context.clinics if c != context.clinic],
-        "nav_items": nav,
+        "nav_items": entries,
+        "nav_html": nav_html(entries, translation.get_language()) if entries else "",
         "gentle_demo": settings.DEMO,
         "mfa_relaxed": settings.GENTLE_DEMO_MFA_OPTIONAL,
     }

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from gentle.accounts.models import Role
@@ -72,3 +76,31 @@ NAV: tuple[NavItem, ...] = (
 
 def nav_for(roles: set[str]) -> list[NavItem]:
     return [item for item in NAV if item.roles is None or item.roles & roles]
+
+
+@dataclass(frozen=True)
+class Badge:
+    count: int
+    spoken: str  # what a screen reader says: "2 open alerts"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """An entry of the navigation as shown: its label in the reader's language, its address,
+    whether it is the page shown, its badge, and the entries of its group."""
+
+    label: str
+    url: str
+    current: bool = False
+    badge: Badge | None = None
+    children: tuple[NavEntry, ...] = ()
+
+
+@lru_cache(maxsize=512)
+def nav_html(entries: tuple[NavEntry, ...], language: str) -> SafeString:
+    """The layout's navigation, written from ``entries`` alone (includes/nav.html) and kept for
+    the same entries in the same language: a person's nav is the same on most of their pages,
+    and rendering it was about a tenth of a light signed-in page (issue 20). Everything it
+    shows is in the key, so a kept one cannot be out of date."""
+    with translation.override(language):
+        return SafeString(render_to_string("includes/nav.html", {"nav_items": entries}))

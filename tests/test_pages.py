@@ -122,6 +122,42 @@ def test_administrator_navigation_includes_people(client):
     assert 'href="/clinic/people/"' in html
 
 
+def test_the_navigation_is_written_once_for_the_same_entries(client, monkeypatch):
+    """The navigation is kept for the same entries and language (gentle.nav.nav_html): a page
+    shown again writes none, and the page shown, a new role or the language writes another."""
+    from gentle import nav
+
+    written = []
+    render = nav.render_to_string
+    monkeypatch.setattr(
+        nav, "render_to_string", lambda *a, **k: written.append(a) or render(*a, **k)
+    )
+    nav.nav_html.cache_clear()
+    clinic = make_clinic()
+    admin = make_person(clinic, Role.ADMIN)
+    client.force_login(admin)
+
+    def shown(path: str) -> tuple[list[str], str]:
+        html = client.get(path).content.decode()
+        menu = html[html.index('<nav class="main-nav"') : html.index("</nav>")]
+        current = re.findall(r'<a href="([^"]+)" aria-current="page">', menu)
+        summary = re.search(r"<summary( class=\"current\")?>", menu)
+        return current, "group current" if summary and summary.group(1) else "group closed"
+
+    assert shown("/") == (["/"], "group closed")
+    assert shown("/") == (["/"], "group closed")
+    assert len(written) == 1
+    assert shown("/clinic/people/") == (["/clinic/people/"], "group closed")
+    crisis_text = reverse("crisis_text")
+    assert shown(crisis_text) == ([crisis_text], "group current")
+    assert len(written) == 3
+    Membership.objects.create(user=admin, clinic=clinic, role=Role.CLINICIAN)
+    assert 'href="/caseload/"' in client.get("/clinic/people/").content.decode()
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    assert "Personas" in client.get("/clinic/people/").content.decode()
+    assert len(written) == 5
+
+
 def test_administrator_sees_the_people_of_their_clinic_only(client):
     clinic, other = make_clinic(), make_clinic()
     admin = make_person(clinic, Role.ADMIN)
