@@ -145,6 +145,24 @@ def test_a_signed_in_page_writes_its_fixed_tags_once(monkeypatch):
     assert "In crisis? Get help now" not in spanish
 
 
+@pytest.mark.django_db
+def test_a_page_does_not_walk_the_layout_for_its_blocks_again(monkeypatch):
+    """Django looks through the layout's every node for its blocks at each page that extends
+    it; a loaded template finds them once (gentle.lib.templates.LoadedNodeList)."""
+    from django.template.base import Node
+
+    browser = signed_in(make_person(make_clinic(), Role.CLINICIAN))
+    assert browser.get("/crisis/").status_code == 200
+    walked = []
+    walk = Node.get_nodes_by_type
+    monkeypatch.setattr(
+        Node, "get_nodes_by_type", lambda self, kind: walked.append(self) or walk(self, kind)
+    )
+    page = browser.get("/crisis/").content.decode()
+    assert "In crisis? Get help now" in page and '<main id="main"' in page
+    assert walked == []
+
+
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 LINK = re.compile(r'href="(/[^"#?]*)"')
 DJANGOS_LOADER = [

@@ -152,12 +152,26 @@ def keep_fixed(nodelist: NodeList) -> None:
             keep_fixed(inner)
 
 
+class LoadedNodeList(NodeList):
+    """A loaded template's own list of nodes, which stays as loaded: what it holds of each
+    kind of node is found once. A page that extends the layout had Django walk the layout's
+    every node for its blocks at each rendering (``ExtendsNode.render``)."""
+
+    def get_nodes_by_type(self, nodetype: type[Node]) -> list[Node]:
+        found = self.__dict__.setdefault("found", {})
+        if nodetype not in found:
+            found[nodetype] = super().get_nodes_by_type(nodetype)
+        return list(found[nodetype])
+
+
 class Loader(cached.Loader):
     """Django's cached loader; each template's fixed tags are kept from its first loading."""
 
     def get_template(self, template_name: str, skip: list | None = None) -> Template:
         template = super().get_template(template_name, skip)
-        if not getattr(template, "fixed_tags_kept", False):
+        if not isinstance(template.nodelist, LoadedNodeList):
             keep_fixed(template.nodelist)
-            setattr(template, "fixed_tags_kept", True)  # noqa: B010 - Django's own class
+            loaded = LoadedNodeList(template.nodelist)
+            loaded.contains_nontext = template.nodelist.contains_nontext
+            template.nodelist = loaded
         return template
