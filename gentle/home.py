@@ -7,6 +7,7 @@ clients, sessions, alerts and notes (tests/test_home.py counts them)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -422,17 +423,7 @@ def _waiting(roles: Collection[str], clinic_id: int, user_id: int) -> QuerySet[A
     return alerts_waiting_for(clinic=Clinic(pk=clinic_id), user=User(pk=user_id), roles=roles)
 
 
-def _alerts_by_severity(roles: Collection[str], *, clinic_id: int, user_id: int) -> QuerySet[Any]:
-    return (
-        _waiting(roles, clinic_id, user_id)
-        .order_by()
-        .values("severity")
-        .annotate(n=Count("pk"))
-        .values_list("severity", "n")
-    )
-
-
-def _worst_alerts(roles: Collection[str], *, clinic_id: int, user_id: int) -> QuerySet[Any]:
+def _open_alerts(roles: Collection[str], *, clinic_id: int, user_id: int) -> QuerySet[Any]:
     # Worst first in SQL: the oldest few sorted in Python left out a high alert raised after
     # them (a caseload with 30 older low alerts did not show its newest high one).
     rank = Case(
@@ -444,32 +435,35 @@ def _worst_alerts(roles: Collection[str], *, clinic_id: int, user_id: int) -> Qu
         _waiting(roles, clinic_id, user_id)
         .annotate(rank=rank)
         .order_by("-rank", "raised_at", "pk")
-        .values_list("pk")[:ALERTS_SHOWN]
+        .values_list("pk", "severity")
     )
 
 
-# Built once per combination of roles, as the navigation badge's count (the same rule).
-ALERTS_BY_SEVERITY = PreparedQuery(_alerts_by_severity, values=("clinic_id", "user_id"))
-WORST_ALERTS = PreparedQuery(_worst_alerts, values=("clinic_id", "user_id"))
+# Built once per combination of roles, as the navigation badge's count (the same rule). Every
+# open alert's id and severity in one read, counted here: a count by severity and a read of the
+# worst ten each looked through the clinic's open alerts (2,000 at a programme's size: 1.9 ms
+# each on SQLite, issue 20).
+OPEN_ALERTS = PreparedQuery(_open_alerts, values=("clinic_id", "user_id"))
 
 
 def open_alerts(clinic: Clinic, user: User, roles: frozenset[str]) -> Alerts:
     """The open alerts waiting for this person (the navigation badge's rule,
     ``safety.selectors.alerts_waiting_for``), counted by severity, worst and oldest first."""
-    people = {"clinic_id": clinic.pk, "user_id": user.pk}
-    by_severity = dict(ALERTS_BY_SEVERITY.rows(roles, **people))
+    found = OPEN_ALERTS.rows(roles, clinic_id=clinic.pk, user_id=user.pk)
+    by_severity = Counter(severity for _pk, severity in found)
     labels = dict(Severity.choices)
     counts = [
         AlertCount(severity=s, label=str(labels[s]), count=by_severity[s])
         for s in sorted(by_severity, key=lambda s: -SEVERITY_RANK[s])
     ]
-    total = sum(by_severity.values())
-    ids = _ids(WORST_ALERTS.rows(roles, **people)) if total else []
-    found = {alert.pk: alert for alert in _read(Alert, ids, ALERT_READ)}
+    ids = [pk for pk, _severity in found[:ALERTS_SHOWN]]
+    found_rows = {alert.pk: alert for alert in _read(Alert, ids, ALERT_READ)}
     alert_url = url_of("alert_detail")
-    for alert in found.values():
+    for alert in found_rows.values():
         alert.url = alert_url(alert.pk)
-    return Alerts(counts=counts, shown=[found[pk] for pk in ids if pk in found], total=total)
+    return Alerts(
+        counts=counts, shown=[found_rows[pk] for pk in ids if pk in found_rows], total=len(found)
+    )
 
 
 def _assigned_requests(shape: object, *, clinic_id: int, user_id: int) -> QuerySet[Any]:
@@ -606,7 +600,7 @@ class Ordering:
     only: tuple[str, ...] = ()  # the fields read, if not all (a note's texts are long)
 
 
-# The worst alerts, read by id and put back in WORST_ALERTS' order.
+# The worst alerts, read by id and put back in OPEN_ALERTS' order.
 ALERT_READ = Ordering(("pk",), ("client",), clinician_name=True)
 
 

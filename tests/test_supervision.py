@@ -400,7 +400,7 @@ def test_the_supervisors_lists_are_built_once_and_bound_to_each_supervisor(world
 
     built: list[str] = []
     lists = ("SUPERVISED_COUNT", "COURSE_FLAGS", "STALE_DRAFTS", "COMMENTS", "TO_COSIGN")
-    lists += ("TO_RATE", "ALERTS_BY_SEVERITY", "WORST_ALERTS")
+    lists += ("TO_RATE", "OPEN_ALERTS")
     for name in lists:
         prepared = getattr(home, name)
 
