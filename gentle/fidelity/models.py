@@ -119,7 +119,14 @@ class SampledSession(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["clinic", "starts_at"], name="sampled_clinic_time")]
+        # With the client and the session, the home's candidates are read from the index
+        # alone: looking up each of a clinic's 5,000 recent rows cost SQLite 1.7 of the 6.3 ms
+        # of the sessions to rate at a programme's size (issue 20).
+        indexes = [
+            models.Index(
+                fields=["clinic", "starts_at", "client", "session"], name="sampled_clinic_recent"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"session {self.session_id} sampled ({self.place})"
