@@ -4,8 +4,19 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.world import World, build_world
+
+# The machines that run the suite are shared, and stall now and then for a second or more: a
+# property test failed its "input generation is slow" check on one example drawn in 1.2 s in
+# a PostgreSQL run (2026-12-06). That time is the host's, not the test's. Every property is
+# still checked on every example; no test fails for the time one example took.
+hypothesis_settings.register_profile(
+    "gentle", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("gentle")
 
 
 @pytest.fixture
