@@ -279,7 +279,9 @@ def _caseload_measures(
     today = _today_of(clinic_id, user_id, start, end).values("course")
     if shape == "current":
         clients = course_selectors.caseload_clients(team)
-        current = clients.filter(current_course__isnull=False).values("current_course")
+        # A client without a course gives NULL, which no course's id equals: asking for "not
+        # NULL" as well worked out each client's current course twice (issue 20).
+        current = clients.values("current_course")
         return (
             Course.objects.filter(pk__in=current)
             .order_by("pk")

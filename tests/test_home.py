@@ -339,6 +339,31 @@ def test_a_session_today_of_an_earlier_course_shows_that_courses_overdue_measure
     )
 
 
+def test_the_current_courses_are_worked_out_once_and_a_client_without_one_is_left_out(world):
+    """Issue 20: the read of the caseload's current courses asked for each client's current
+    course twice (the course, and that there is one): about 1 ms of the home for 200 clients
+    at a programme's size. A client on the care team with no course yet adds nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    held = make_session(
+        make_course(world.amara), world.alice, starts_at=timezone.now() - timedelta(days=7)
+    )
+    held.attendance = "attended"
+    held.save()  # session 1 held without its PHQ-9 and GAD-7
+    another_client(world, "Nocourse")
+    with CaptureQueriesContext(connection) as captured:
+        html = signed_in(world.alice).get("/").content.decode()
+    overdue = visible_text(section(html, "measures-overdue"))
+    assert "Amara Example · 2 measures overdue" in overdue and "Nocourse" not in overdue
+    [sql] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"client__family_name" FROM "courses_course"' in q["sql"]
+    ]
+    assert sql.count("COALESCE(") == 1, sql
+
+
 def test_the_clinicians_home_asks_as_many_queries_on_a_day_without_sessions(world):
     """The scale benchmark counted 25 queries on the demo and 27 at full size: measured just
     after midnight, the demo's clinician had no session yet that day, and the answers to them
