@@ -235,6 +235,9 @@ TEMPLATES = [
                 "gentle_forms": "gentle.lib.form_tags",
                 "gentle_icons": "gentle.lib.icon_tags",
             },
+            # Django's ``date`` filter, keeping what it writes for a date shown again
+            # (gentle/lib/date_filter.py).
+            "builtins": ["gentle.lib.date_filter"],
         },
     }
 ]

@@ -3,6 +3,8 @@ writes: in each language, under each script prefix, and nothing kept for a tag w
 depends on the page."""
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -13,10 +15,13 @@ from django.templatetags.static import StaticNode
 from django.test import override_settings
 from django.urls import clear_script_prefix, set_script_prefix
 from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from gentle.accounts.models import Role, User
 from gentle.demo import seed_demo
-from gentle.lib.templates import Kept, keep_fixed
+from gentle.lib.templates import Kept, KeptByNumbers, keep_fixed
 from tests.factories import make_clinic, make_person, signed_in
 
 FIXED = (
@@ -165,11 +170,13 @@ def test_a_page_does_not_walk_the_layout_for_its_blocks_again(monkeypatch):
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 LINK = re.compile(r'href="(/[^"#?]*)"')
+# Django's own loader and its own ``date`` filter (without gentle.lib.date_filter).
 DJANGOS_LOADER = [
     {
         **settings.TEMPLATES[0],
         "OPTIONS": {
             **settings.TEMPLATES[0]["OPTIONS"],
+            "builtins": [],
             "loaders": [
                 (
                     "django.template.loaders.cached.Loader",
@@ -226,3 +233,145 @@ def test_the_demos_pages_are_the_same_as_with_djangos_loader(settings):
                 compared += 1
     assert "Casos" in ours[1][("clinician", "/")]
     assert compared > 150
+
+
+# A blocktranslate of the numbers it is given is kept for each set of numbers
+# (gentle.lib.templates.KeptByNumbers); anything else it shows is rendered each time.
+NUMBERS = (
+    "{% load i18n %}"
+    "{% blocktranslate count n=n %}{{ n }} measure overdue{% plural %}{{ n }} measures overdue"
+    "{% endblocktranslate %}|"
+    "{% blocktranslate with n=n total=total %}session {{ n }} of {{ total }}"
+    "{% endblocktranslate %}|"
+    "{% blocktranslate count n=n asvar said %}{{ n }} draft note{% plural %}{{ n }} draft notes"
+    "{% endblocktranslate %}[{{ said }}]|"
+    "{% blocktranslate with name=name %}Welcome, {{ name }}{% endblocktranslate %}|"
+    "{% blocktranslate count n=n %}{{ n }} for {{ name }}{% plural %}{{ n }} for {{ name }}"
+    "{% endblocktranslate %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("autoescape", [True, False])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"n": 1, "total": 12, "name": "Nico <b>"},
+        {"n": 3, "total": 16, "name": "Ana"},
+        {"n": 1000, "total": 0, "name": ""},
+        {"n": 2.0, "total": "12", "name": "Ana"},  # not whole numbers: as Django renders them
+        {"n": True, "total": None, "name": "Ana"},
+    ],
+)
+def test_a_blocktranslate_of_numbers_writes_what_django_writes(language, autoescape, values):
+    with translation.override(language):
+        plain, kept = _render_both(NUMBERS, values, autoescape=autoescape)
+    assert kept == plain
+
+
+def test_a_blocktranslate_is_kept_for_numbers_only():
+    template = _engine().from_string(NUMBERS)
+    keep_fixed(template.nodelist)
+    by_numbers = template.nodelist.get_nodes_by_type(KeptByNumbers)
+    # the last one shows a variable it is not given: rendered as Django does, each time
+    assert len(by_numbers) == 4
+    with translation.override("es"):
+        for n in (1, 2, 1):
+            shown = template.render(Context({"n": n, "total": 12, "name": "Ana"}))
+    assert shown.startswith("1 medida pendiente|sesión 1 de 12|")
+    assert [len(node.kept) for node in by_numbers] == [2, 2, 2, 0]  # not the name
+    template.render(Context({"n": 1.5, "total": 12, "name": "Ana"}))
+    assert [len(node.kept) for node in by_numbers] == [2, 2, 2, 0]  # not the name
+    assert all("Ana" not in text for node in by_numbers for text in node.kept.values())
+
+
+def test_a_blocktranslate_of_numbers_shown_again_is_not_rendered_again(monkeypatch):
+    """The rows of a list each say "n measures overdue": the same numbers are translated once
+    (fails with Django's rendering at each row)."""
+    from django.templatetags.i18n import BlockTranslateNode
+
+    template = _engine().from_string(
+        "{% load i18n %}{% for row in rows %}{% blocktranslate count n=row %}{{ n }} measure"
+        " overdue{% plural %}{{ n }} measures overdue{% endblocktranslate %};{% endfor %}"
+    )
+    keep_fixed(template.nodelist)
+    rendered = []
+    original = BlockTranslateNode.render
+    monkeypatch.setattr(
+        BlockTranslateNode,
+        "render",
+        lambda node, context, nested=False: rendered.append(1) or original(node, context, nested),
+    )
+    shown = template.render(Context({"rows": [1, 2, 2, 1, 3, 2]}))
+    assert shown.startswith("1 measure overdue;2 measures overdue;2 measures overdue;1 measure")
+    assert len(rendered) == 3
+
+
+# Django's date filter, kept for the dates shown again (gentle.lib.date_filter).
+ZONES = [UTC, ZoneInfo("Europe/Madrid"), ZoneInfo("America/Mexico_City"), None]
+FORMATS = [
+    None,
+    "SHORT_DATE_FORMAT",
+    "DATE_FORMAT",
+    "DATETIME_FORMAT",
+    "SHORT_DATETIME_FORMAT",
+    "MONTH_DAY_FORMAT",
+    "YEAR_MONTH_FORMAT",
+    "TIME_FORMAT",
+    "c",
+    "r",
+    "U",
+    "D j M Y, H:i e O T",
+    r"l \t\h\e jS \o\f F",
+    "N E b a A f g G h P I L o W t z y",
+]
+
+
+@hypothesis_settings(max_examples=300)
+@given(
+    moment=st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2099, 12, 31)),
+    zone=st.sampled_from(ZONES),
+    fold=st.sampled_from([0, 1]),
+    kind=st.sampled_from(["datetime", "date"]),
+    format_=st.sampled_from(FORMATS),
+    language=st.sampled_from(["en", "es"]),
+)
+def test_the_date_filter_writes_what_djangos_writes(moment, zone, fold, kind, format_, language):
+    from django.template import defaultfilters
+
+    from gentle.lib import date_filter
+
+    value = moment.replace(tzinfo=zone, fold=fold) if kind == "datetime" else moment.date()
+    with translation.override(language):
+        for _ in range(2):  # worked out, then kept
+            try:
+                expected = defaultfilters.date(value, format_)
+            except TypeError as error:  # a time format of a date: the same error
+                with pytest.raises(TypeError, match=re.escape(str(error))):
+                    date_filter.date(value, format_)
+            else:
+                assert date_filter.date(value, format_) == expected
+
+
+def test_a_date_shown_again_is_not_formatted_again(monkeypatch):
+    """What the filter keeps follows the language and the settings (fails with Django's filter
+    in the builtins: each date formatted at every rendering)."""
+    from django.utils import dateformat
+
+    template = Engine(builtins=["gentle.lib.date_filter"]).from_string(
+        '{{ when|date:"SHORT_DATE_FORMAT" }} {{ when|date:"c" }} {{ when|date }}'
+    )
+    when = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+    formatted = []
+    original = dateformat.format
+    monkeypatch.setattr(dateformat, "format", lambda *a: formatted.append(a) or original(*a))
+    with translation.override("es"):
+        shown = [template.render(Context({"when": when})) for _ in range(3)]
+    assert len(formatted) == 3
+    assert shown[0] == shown[2] and "mar" in shown[0].lower()
+    with translation.override("en"):
+        assert "Mar" in template.render(Context({"when": when}))
+    assert len(formatted) == 6
+    with override_settings(TIME_ZONE="America/Mexico_City"):
+        template.render(Context({"when": when}))
+    assert len(formatted) == 9
