@@ -280,8 +280,17 @@ def test_a_blocktranslate_is_kept_for_numbers_only():
             shown = template.render(Context({"n": n, "total": 12, "name": "Ana"}))
     assert shown.startswith("1 medida pendiente|sesión 1 de 12|")
     assert [len(node.kept) for node in by_numbers] == [2, 2, 2, 0]  # not the name
+    # Given a value that is not a whole number, a tag is rendered as Django renders it, then
+    # and after.
     template.render(Context({"n": 1.5, "total": 12, "name": "Ana"}))
-    assert [len(node.kept) for node in by_numbers] == [2, 2, 2, 0]  # not the name
+    plain = _engine().from_string(NUMBERS)
+    with translation.override("es"):
+        for n in (5, 1):
+            assert template.render(Context({"n": n, "total": 12, "name": "Ana"})) == plain.render(
+                Context({"n": n, "total": 12, "name": "Ana"})
+            )
+    assert [len(node.kept) for node in by_numbers] == [2, 2, 2, 0]
+    assert [node.numbers for node in by_numbers] == [False, False, False, False]
     assert all("Ana" not in text for node in by_numbers for text in node.kept.values())
 
 
@@ -375,3 +384,39 @@ def test_a_date_shown_again_is_not_formatted_again(monkeypatch):
     with override_settings(TIME_ZONE="America/Mexico_City"):
         template.render(Context({"when": when}))
     assert len(formatted) == 9
+
+
+def test_an_address_of_numbers_is_kept_for_its_numbers_and_prefix():
+    template = _engine().from_string(
+        "{% for pk in pks %}{% url 'course_detail' pk %};{% endfor %}"
+        "{% url 'client_detail' client_id=pks.0 as there %}[{{ there }}]{% url 'client_detail' name %}"
+    )
+    keep_fixed(template.nodelist)
+    by_numbers = template.nodelist.get_nodes_by_type(KeptByNumbers)
+    assert len(by_numbers) == 3
+    plain = _engine().from_string(template.source)
+    shown = []
+    for prefix, pks in [("/", [3, 4, 3]), ("/clinic/", [3, 5]), ("/", [4])]:
+        set_script_prefix(prefix)
+        try:
+            for _ in range(2):
+                context = {"pks": pks, "name": 9}
+                shown.append(template.render(Context(context)))
+                assert shown[-1] == plain.render(Context(context))
+        finally:
+            clear_script_prefix()
+    assert (
+        shown[2] == "/clinic/courses/3/;/clinic/courses/5/;[/clinic/clients/3/]/clinic/clients/9/"
+    )
+    assert shown[4] == "/courses/4/;[/clients/4/]/clients/9/"
+    assert [len(node.kept) for node in by_numbers] == [4, 3, 2]
+    # a value that is not a whole number: as Django reverses it, then and after
+    set_script_prefix("/")
+    try:
+        assert (
+            template.render(Context({"pks": [7], "name": "9"}))
+            == "/courses/7/;[/clients/7/]/clients/9/"
+        )
+    finally:
+        clear_script_prefix()
+    assert [node.numbers for node in by_numbers] == [True, True, False]

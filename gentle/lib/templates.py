@@ -19,18 +19,18 @@ write, or set with ``as name``, is a function of the key alone:
 
 A tag that fails (a URL that does not reverse) keeps nothing and fails the page as before.
 
-A ``{% blocktranslate %}`` whose every variable is given in the tag itself (``count n=...``,
-``with total=...``) writes a function of those values: when they are all whole numbers, as in
-the "3 measures overdue" of each row of a list, it is wrapped in a :class:`KeptByNumbers`
-node that keeps what it writes for each language and set of numbers (about 15 µs each; issue
-20, a home's lists at a programme's size). Other values (names, dates) are rendered as Django
-renders them: a client's name is not kept in memory beyond its page.
+Two more kinds of tag write a function of a few values: a ``{% blocktranslate %}`` whose every
+variable is given in the tag itself (``count n=...``, ``with total=...``), and a
+``{% url 'name' ... %}`` of a fixed name. When those values are all whole numbers, as in the
+"3 measures overdue" and the address of each row of a list, the tag is wrapped in a
+:class:`KeptByNumbers` node that keeps what it writes for each key and set of numbers (15 to
+20 µs each; issue 20, the homes' lists at a programme's size). Other values (names, dates) are
+rendered as Django renders them: a client's name is not kept in memory beyond its page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import TypeGuard
 
 from django.conf import settings
 from django.template import Context, Node, NodeList, Template
@@ -141,52 +141,65 @@ class Kept(Node):
         return kept
 
 
-def _by_numbers(node: Node) -> TypeGuard[BlockTranslateNode]:
-    """Whether a ``blocktranslate`` writes only the values it is given (and fixed text)."""
-    if not isinstance(node, BlockTranslateNode) or not _literal(node.message_context):
-        return False
-    given = {*node.extra_context, node.countervar} - {None}
-    tokens = [*node.singular, *(node.plural or [])]
-    return all(token.token_type.name == "TEXT" or token.contents in given for token in tokens)
+def _counted(context: Context) -> Hashable:
+    return (translation.get_language(), context.autoescape, context.use_l10n, context.use_tz)
+
+
+def _given(node: Node) -> list[FilterExpression] | None:
+    """The values a tag writes, or reverses into an address, when its output depends on those
+    values alone (beside its key): a ``blocktranslate`` whose every variable is given in the
+    tag, or a ``url`` of a fixed name. None for any other tag."""
+    if isinstance(node, BlockTranslateNode) and _literal(node.message_context):
+        given = {*node.extra_context, node.countervar} - {None}
+        tokens = [*node.singular, *(node.plural or [])]
+        if all(token.token_type.name == "TEXT" or token.contents in given for token in tokens):
+            return [*node.extra_context.values(), *([node.counter] if node.counter else [])]
+    if isinstance(node, URLNode) and _literal(node.view_name):
+        return [*node.args, *node.kwargs.values()]
+    return None
 
 
 class KeptByNumbers(Node):
-    """A ``blocktranslate`` of numbers given in the tag, rendered by the tag itself once per
-    language, escaping, localisation and numbers, then kept (at most ``KEEP`` sets a tag).
-    Given anything but whole numbers, the tag renders as Django renders it."""
+    """A ``blocktranslate`` of values given in the tag ("{{ n }} measures overdue"), or a
+    ``url`` of a fixed name ("{% url 'course_detail' course.pk %}"), rendered by the tag itself
+    once per key and values, then kept (at most ``KEEP`` sets of values a tag). The key is
+    Kept's with, for the phrase, the localisation of its numbers. Only whole numbers are kept:
+    given anything else (a name, a date), the tag renders as Django renders it, then and after,
+    so no client's name is kept in memory beyond its page."""
 
     KEEP = 256
     child_nodelists = ()
 
-    def __init__(self, node: BlockTranslateNode):
-        self.node = node
-        self.values = [*node.extra_context.values(), *([node.counter] if node.counter else [])]
+    def __init__(self, node: Node, values: list[FilterExpression]):
+        self.node, self.values = node, values
+        self.key = _url if isinstance(node, URLNode) else _counted
         self.kept: dict[Hashable, str] = {}
+        self.numbers = True  # whether every value given so far was a whole number
+        self.name = getattr(node, "asvar", None)
         self.token, self.origin = node.token, node.origin
 
     def __repr__(self) -> str:
         return f"<KeptByNumbers {self.node!r}>"
 
     def render(self, context: Context) -> str:
+        if not self.numbers:
+            return self.node.render(context)
         numbers = [value.resolve(context) for value in self.values]
         if not all(type(number) is int for number in numbers):
+            # A name or a date: this tag is rendered as Django renders it from now on,
+            # without resolving its values twice.
+            self.numbers = False
             return self.node.render(context)
-        key = (
-            translation.get_language(),
-            context.autoescape,
-            context.use_l10n,
-            context.use_tz,
-            *numbers,
-        )
+        key = (self.key(context), *numbers)
         try:
             kept = self.kept[key]
         except KeyError:
             output = self.node.render(context)
             if len(self.kept) >= self.KEEP:
                 self.kept.clear()
-            kept = self.kept[key] = context[self.node.asvar] if self.node.asvar else output
-        if self.node.asvar:
-            context[self.node.asvar] = kept
+            kept = self.kept[key] = context[self.name] if self.name else output
+        if self.name:
+            context[self.name] = kept
             return ""
         return kept
 
@@ -206,8 +219,9 @@ def keep_fixed(nodelist: NodeList) -> None:
         if type(node) in KEYS and _fixed(node):
             nodelist[i] = Kept(node)
             continue
-        if _by_numbers(node):
-            nodelist[i] = KeptByNumbers(node)
+        given = _given(node)
+        if given is not None:
+            nodelist[i] = KeptByNumbers(node, given)
             continue
         for inner in _nodelists(node):
             keep_fixed(inner)
