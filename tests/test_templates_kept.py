@@ -389,7 +389,8 @@ def test_a_date_shown_again_is_not_formatted_again(monkeypatch):
 def test_an_address_of_numbers_is_kept_for_its_numbers_and_prefix():
     template = _engine().from_string(
         "{% for pk in pks %}{% url 'course_detail' pk %};{% endfor %}"
-        "{% url 'client_detail' client_id=pks.0 as there %}[{{ there }}]{% url 'client_detail' name %}"
+        "{% url 'client_detail' client_id=pks.0 as there %}[{{ there }}]"
+        "{% url 'client_detail' name %}"
     )
     keep_fixed(template.nodelist)
     by_numbers = template.nodelist.get_nodes_by_type(KeptByNumbers)
