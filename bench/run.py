@@ -107,6 +107,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "docs/deployment.md talks to gunicorn)",
     )
     parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="serve the demo from the PostgreSQL in $DATABASE_URL, which must be empty "
+        "(`bin/with-postgres .venv/bin/python bench/run.py --postgres`), not from SQLite",
+    )
+    parser.add_argument(
         "--generator",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -118,6 +124,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
+    if args.postgres and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parser.error("--postgres needs DATABASE_URL (run it under bin/with-postgres)")
     return args
 
 
@@ -132,9 +140,10 @@ def choose_wrk(generator: str) -> str | None:
     return wrk
 
 
-def demo_env(data_dir: Path) -> dict[str, str]:
-    """The caller's environment without Gentle or Django settings, pointed at the demo data."""
-    dropped = {"DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+def demo_env(data_dir: Path, *, postgres: bool = False) -> dict[str, str]:
+    """The caller's environment without Gentle or Django settings, pointed at the demo data
+    (on SQLite in ``data_dir``, or with ``postgres`` in the caller's DATABASE_URL)."""
+    dropped = {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"} | (set() if postgres else {"DATABASE_URL"})
     env = {
         name: value
         for name, value in os.environ.items()
@@ -237,7 +246,8 @@ def settings_line(args: argparse.Namespace, argv: list[str], wrk: str | None) ->
     return (
         f"Server: gunicorn with `gentle serve`'s arguments, {args.workers} workers × "
         f"{args.threads} threads"
-        f"{' and --max-requests 0' if args.no_recycle else ''}, demo data on SQLite, "
+        f"{' and --max-requests 0' if args.no_recycle else ''}, demo data on "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}, "
         "a fresh server per page. "
         f"Load: {generator}, {args.connections} {clients(args.keep_alive)} on 127.0.0.1, "
         f"{args.warmup} s warm-up then {args.seconds} s per page (cap {args.max_requests} "
@@ -277,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     wrk = choose_wrk(args.generator)
     with tempfile.TemporaryDirectory(prefix="gentle-bench-") as tmp:
         data_dir = Path(tmp)
-        env = demo_env(data_dir)
+        env = demo_env(data_dir, postgres=args.postgres)
         prepare_demo(env)
         sessions = demo_sessions(args, env, data_dir)
         log = partial(print, "bench:", file=sys.stderr)
