@@ -113,32 +113,46 @@ KEYS: dict[type[Node], Key] = {
 }
 
 
-class Kept(Node):
-    """A fixed tag's output, rendered by the tag itself once per key and then kept. A tag
-    with ``as name`` keeps the value it sets and sets it again."""
+class _Keeping(Node):
+    """A tag whose output is rendered by the tag itself once per key, then kept (at most
+    ``KEEP`` keys, or any number). A tag with ``as name`` keeps the value it sets and sets it
+    again."""
 
+    KEEP: int | None = None
     child_nodelists = ()
 
     def __init__(self, node: Node):
-        self.node, self.key = node, KEYS[type(node)]
+        self.node = node
         self.kept: dict[Hashable, str] = {}
         self.name = getattr(node, "varname", None) or getattr(node, "asvar", None)
         self.token, self.origin = node.token, node.origin
 
-    def __repr__(self) -> str:
-        return f"<Kept {self.node!r}>"
-
-    def render(self, context: Context) -> str:
-        key = self.key(context)
+    def kept_for(self, key: Hashable, context: Context) -> str:
         try:
             kept = self.kept[key]
         except KeyError:
             output = self.node.render(context)
+            if self.KEEP is not None and len(self.kept) >= self.KEEP:
+                self.kept.clear()
             kept = self.kept[key] = context[self.name] if self.name else output
         if self.name:
             context[self.name] = kept
             return ""
         return kept
+
+
+class Kept(_Keeping):
+    """A fixed tag's output, kept once per key (``KEYS``)."""
+
+    def __init__(self, node: Node):
+        super().__init__(node)
+        self.key = KEYS[type(node)]
+
+    def __repr__(self) -> str:
+        return f"<Kept {self.node!r}>"
+
+    def render(self, context: Context) -> str:
+        return self.kept_for(self.key(context), context)
 
 
 def _counted(context: Context) -> Hashable:
@@ -159,24 +173,21 @@ def _given(node: Node) -> list[FilterExpression] | None:
     return None
 
 
-class KeptByNumbers(Node):
+class KeptByNumbers(_Keeping):
     """A ``blocktranslate`` of values given in the tag ("{{ n }} measures overdue"), or a
-    ``url`` of a fixed name ("{% url 'course_detail' course.pk %}"), rendered by the tag itself
-    once per key and values, then kept (at most ``KEEP`` sets of values a tag). The key is
-    Kept's with, for the phrase, the localisation of its numbers. Only whole numbers are kept:
-    given anything else (a name, a date), the tag renders as Django renders it, then and after,
-    so no client's name is kept in memory beyond its page."""
+    ``url`` of a fixed name ("{% url 'course_detail' course.pk %}"), kept once per key and
+    values (at most ``KEEP`` sets of values a tag). The key is Kept's with, for the phrase, the
+    localisation of its numbers. Only whole numbers are kept: given anything else (a name, a
+    date), the tag renders as Django renders it, then and after, so no client's name is kept
+    in memory beyond its page."""
 
     KEEP = 256
-    child_nodelists = ()
 
     def __init__(self, node: Node, values: list[FilterExpression]):
-        self.node, self.values = node, values
+        super().__init__(node)
+        self.values = values
         self.key = _url if isinstance(node, URLNode) else _counted
-        self.kept: dict[Hashable, str] = {}
         self.numbers = True  # whether every value given so far was a whole number
-        self.name = getattr(node, "asvar", None)
-        self.token, self.origin = node.token, node.origin
 
     def __repr__(self) -> str:
         return f"<KeptByNumbers {self.node!r}>"
@@ -190,18 +201,7 @@ class KeptByNumbers(Node):
             # without resolving its values twice.
             self.numbers = False
             return self.node.render(context)
-        key = (self.key(context), *numbers)
-        try:
-            kept = self.kept[key]
-        except KeyError:
-            output = self.node.render(context)
-            if len(self.kept) >= self.KEEP:
-                self.kept.clear()
-            kept = self.kept[key] = context[self.name] if self.name else output
-        if self.name:
-            context[self.name] = kept
-            return ""
-        return kept
+        return self.kept_for((self.key(context), *numbers), context)
 
 
 def _nodelists(node: Node) -> Iterable[NodeList]:
@@ -214,7 +214,7 @@ def _nodelists(node: Node) -> Iterable[NodeList]:
 def keep_fixed(nodelist: NodeList) -> None:
     """Wrap every fixed tag of ``nodelist`` and of the lists inside its nodes, in place."""
     for i, node in enumerate(nodelist):
-        if isinstance(node, Kept | KeptByNumbers):
+        if isinstance(node, _Keeping):
             continue
         if type(node) in KEYS and _fixed(node):
             nodelist[i] = Kept(node)
