@@ -580,6 +580,9 @@ def pages() -> list[Page]:
             "administrator",
             reverse("audit_log") + f"?after={max(1, head - 50_000)}",
         ),
+        # A rare family of actions among the 2,000,000 rows (issue 20: 600 ms when the log was
+        # read newest first until 50 were found).
+        Page("Audit log, one family", "administrator", reverse("audit_log") + "?action=alert"),
         Page("Client records", "administrator", reverse("clinic_clients")),
         Page("Client records, search", "administrator", reverse("clinic_clients") + "?q=rchwo"),
         Page("People", "administrator", reverse("clinic_people")),
