@@ -2,8 +2,9 @@
 
 Every audited request writes a row, and every index is one more page written with it: under
 load on SQLite each audited opening wrote about 66 KB, most of it the pages of the table's
-eleven indexes. The single-column indexes on the time, the person, the clinic, the client and the action, and the one on the
-client and time, are left out; the composite indexes of 0006-0008 answer every query.
+eleven indexes. The single-column indexes on the time, the person, the clinic, the client and
+the action, and the one on the client and time, are left out; the composite indexes of
+0006-0008 answer every query.
 
 Only the state is altered for the fields: on SQLite Django would remake the whole table to drop a
 field's index, which would copy the log and drop its append-only triggers. The indexes are found
