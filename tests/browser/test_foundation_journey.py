@@ -1,6 +1,7 @@
 """A newcomer's first minutes: the home page on a phone and a desktop, signing in, Spanish."""
 
 import pytest
+from playwright.sync_api import expect
 
 from gentle.demo import seed_demo
 
@@ -36,7 +37,7 @@ def test_clinician_signs_in_on_a_phone_and_switches_to_spanish(
     page.get_by_label("Email address").fill("clinician@demo.gentle.test")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_label("Email address").input_value() == "clinician@demo.gentle.test"
     screenshot(page, "login-error-360")
 

@@ -89,7 +89,7 @@ def test_the_client_keeps_their_log_on_a_phone(live_server, page_at, screenshot,
     phone.goto(f"{live_server.url}/portal/")
     phone.get_by_role("link", name="Loss and change").last.click()
     phone.get_by_role("link", name="Since the death of Arturo (husband)").click()
-    assert phone.locator("svg.grief[role=img]").is_visible()
+    expect(phone.locator("svg.grief[role=img]")).to_be_visible()
     assert "threshold" not in phone.locator("main").inner_text()
     log = phone.locator("form", has=phone.get_by_role("button", name="Add", exact=True))
     log.get_by_label("Day").fill("2000-01-01")

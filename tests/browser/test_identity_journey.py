@@ -2,6 +2,7 @@
 as people do them in Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from gentle.accounts.models import Role
 from gentle.audit.models import AuditEvent
@@ -48,7 +49,7 @@ def test_new_clinician_must_enrol_an_authenticator_before_anything_else(
 
     page.get_by_label("Authenticator code").fill("000000")
     page.get_by_role("button", name="Activate").click()
-    assert page.get_by_text("Incorrect code.").is_visible()
+    expect(page.get_by_text("Incorrect code.")).to_be_visible()  # waits for the answer
 
     code = code_from_secret(secret)
     page.get_by_label("Authenticator code").fill(code)
@@ -70,7 +71,7 @@ def test_clinician_signs_in_with_a_code_on_a_phone(live_server, page_at, screens
     screenshot(page, "mfa-code-360")
     page.get_by_label("Code").fill("123456" if totp_code(person) != "123456" else "654321")
     page.get_by_role("button", name="Sign In").click()
-    assert page.get_by_text("Incorrect code.").is_visible()
+    expect(page.get_by_text("Incorrect code.")).to_be_visible()  # waits for the answer
     page.get_by_label("Code").fill(totp_code(person))
     page.get_by_role("button", name="Sign In").click()
     page.get_by_role("button", name="Menu").click()  # the navigation folds on a phone
