@@ -42,6 +42,8 @@ from servers import (  # noqa: E402
     server_argv,
 )
 
+from gentle.management.commands.serve import DEFAULT_THREADS  # noqa: E402
+
 RESULTS = BENCH_DIR / "results" / "latest.md"
 DEMO_LOGIN = "clinician@demo.gentle.test"
 DEMO_CLIENT_LOGIN = "client@demo.gentle.test"
@@ -88,7 +90,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--max-requests", type=int, default=500_000, help="request cap per page (and warm-up)"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"threads per gunicorn worker (`gentle serve`'s default: {DEFAULT_THREADS})",
+    )
     parser.add_argument(
         "--no-recycle",
         action="store_true",

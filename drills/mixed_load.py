@@ -81,6 +81,8 @@ def main() -> int:
     # Every person comes from their own address, through a reverse proxy on this machine (as in
     # docs/deployment.md): otherwise fifty sign-ins in a minute from one address are throttled.
     os.environ["GENTLE_TRUSTED_PROXIES"] = "127.0.0.1"
+    # The server as docs/deployment.md runs it on PostgreSQL: 2 processes × 4 threads.
+    os.environ.setdefault("GENTLE_WEB_THREADS", "4")
     setup_django()
     seed()
     from django.db import connection

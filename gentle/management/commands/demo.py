@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gentle.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_is_seeded
-from gentle.management.commands.serve import collect_static, gunicorn_argv
+from gentle.management.commands.serve import DEFAULT_THREADS, collect_static, gunicorn_argv
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         children = []
         if not no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "gentle", "worker"]))
-        argv = gunicorn_argv(host=host, port=port, workers=2, threads=4)
+        argv = gunicorn_argv(host=host, port=port, workers=2, threads=DEFAULT_THREADS)
         children.append(subprocess.Popen(argv))
         self._wait(children)
 

@@ -14,6 +14,14 @@ from django.core.management.base import BaseCommand
 
 from gentle.lib.env import env_int
 
+#: Threads per gunicorn worker. Under load on SQLite, 2 workers × 2 threads served about 10 %
+#: more of the signed-in pages than × 4 (the portal home 544 against 494 requests a second),
+#: the bare view as many: fewer threads take turns for each process's interpreter lock and for
+#: SQLite's write lock. On PostgreSQL on the same machine 2 and 4 measured the same
+#: (docs/performance.md). A database across a network waits longer on each query; the
+#: multi-host layout in docs/deployment.md sets 4.
+DEFAULT_THREADS = 2
+
 
 def gunicorn_argv(*, host: str, port: int, workers: int, threads: int) -> list[str]:
     return [
@@ -82,7 +90,7 @@ class Command(BaseCommand):
             "--workers", type=int, default=env_int("GENTLE_WEB_WORKERS", 2, minimum=1)
         )
         parser.add_argument(
-            "--threads", type=int, default=env_int("GENTLE_WEB_THREADS", 4, minimum=1)
+            "--threads", type=int, default=env_int("GENTLE_WEB_THREADS", DEFAULT_THREADS, minimum=1)
         )
 
     def handle(self, *, host, port, workers, threads, **options):
