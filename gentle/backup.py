@@ -173,8 +173,13 @@ def _libpq() -> tuple[str, dict[str, str]]:
 
     parts = {"dbname": db["NAME"], "host": db.get("HOST"), "port": db.get("PORT")}
     parts["user"] = db.get("USER")
+    # Only libpq's own parameters (sslmode, ...): Django's and psycopg's options such as
+    # server_side_binding (ADR 0066) are not, and pg_dump refuses an option it does not know.
+    from psycopg import pq
+
+    libpq = {option.keyword.decode() for option in pq.Conninfo.get_defaults()}
     for key, option in (db.get("OPTIONS") or {}).items():
-        if isinstance(option, (str, int)) and re.fullmatch(r"[a-z_]+", key):
+        if key in libpq and isinstance(option, (str, int)) and not isinstance(option, bool):
             parts[key] = str(option)
     conninfo = " ".join(f"{key}={value(item)}" for key, item in parts.items() if item)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}

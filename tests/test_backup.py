@@ -214,6 +214,16 @@ def test_the_database_password_is_passed_in_the_environment_never_on_the_command
     assert env["PGPASSWORD"] == "pa ss'word"
 
 
+def test_pg_dump_is_given_libpqs_options_and_not_djangos(monkeypatch):
+    """ADR 0066 gave the PostgreSQL connection server_side_binding and prepare_threshold:
+    pg_dump refused them ("invalid connection option") and no backup was made."""
+    options = {"server_side_binding": True, "prepare_threshold": 5, "sslmode": "require"}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    conninfo, _ = backup._libpq()
+    assert "sslmode='require'" in conninfo
+    assert "server_side_binding" not in conninfo and "prepare_threshold" not in conninfo
+
+
 def test_restore_into_a_new_empty_database_by_the_gentle_command(tmp_path):
     """A backup of this database restored by `python -m gentle restore` into a new database: a
     fresh SQLite file, or a new PostgreSQL database on the same server."""

@@ -328,3 +328,21 @@ def test_sqlite_reads_through_memory_mapped_io_as_configured(tmp_path):
         tmp_path=tmp_path,
     )
     assert "mmap 0" in off.stdout, off.stderr
+
+
+def test_postgresql_prepares_repeated_queries_unless_turned_off(tmp_path):
+    """Issue 20: PostgreSQL planned the clinician's home's 24 queries again at every request."""
+    show = (
+        "from django.conf import settings\n"
+        "print('options', settings.DATABASES['default']['OPTIONS'])"
+    )
+    url = {"GENTLE_ENV": "demo", "DATABASE_URL": "postgres://gentle@127.0.0.1:5432/gentle"}
+    default = run_gentle("shell", "-c", show, env=url, tmp_path=tmp_path)
+    assert "options {'server_side_binding': True, 'prepare_threshold': 5}" in default.stdout, (
+        default.stderr
+    )
+    off_env = {**url, "GENTLE_PG_PREPARED_STATEMENTS": "false"}
+    off = run_gentle("shell", "-c", show, env=off_env, tmp_path=tmp_path)
+    assert "options {}" in off.stdout, off.stderr
+    sqlite = run_gentle("shell", "-c", show, env={"GENTLE_ENV": "demo"}, tmp_path=tmp_path)
+    assert "server_side_binding" not in sqlite.stdout and "options {" in sqlite.stdout

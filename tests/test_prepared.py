@@ -297,3 +297,29 @@ def test_an_expired_or_unknown_session_is_not_loaded(world):
     other = signed_in(world.bob)
     other.cookies["sessionid"] = key[:-1] + ("x" if key[-1] != "x" else "y")
     assert not other.get("/crisis/").context["user"].is_authenticated
+
+
+def test_postgresql_plans_a_signed_in_pages_queries_once_per_connection(world):
+    """Issue 20: PostgreSQL planned every query of every request again (two thirds of the
+    clinician's home's time in the database). From the fifth opening on, the crisis page's
+    queries run as prepared statements of this connection, and the page is still right."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements of PostgreSQL's server; the PostgreSQL pass runs it")
+    from gentle.safety.models import CrisisText
+
+    CrisisText.objects.create(
+        clinic=world.clinic, language="en", text="Ask for the duty counsellor at Harbour House"
+    )
+    http = signed_in(world.alice)
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    assert not any("safety_crisistext" in sql for sql in prepared())
+    for _ in range(6):
+        page = http.get("/crisis/")
+        assert "duty counsellor at Harbour House" in page.text
+    assert any("safety_crisistext" in sql for sql in prepared())
+    assert any("django_session" in sql for sql in prepared())
