@@ -141,13 +141,12 @@ if _database["ENGINE"].endswith("sqlite3"):
             f"PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON; PRAGMA mmap_size={_mmap};"
         ),
     }
-elif env_bool("GENTLE_PG_PREPARED_STATEMENTS", True):
+elif env_bool("GENTLE_PG_PREPARED_STATEMENTS", False):
     # Server-side parameters and prepared statements: psycopg prepares a query the fifth time a
-    # connection runs it, and PostgreSQL then plans it once instead of at every request. The
-    # clinician's home spent two thirds of its 12 ms in PostgreSQL planning its 24 queries
-    # again; prepared, 17.5 → 10.1 ms (issue 20, ADR 0066). Django turns this off by default
-    # for poolers in transaction mode, which Gentle does not support (docs/deployment.md);
-    # GENTLE_PG_PREPARED_STATEMENTS=false turns it off.
+    # connection runs it, and PostgreSQL then plans it once instead of at every request. On
+    # the demo the clinician's home went from 17.5 to 10.1 ms. Off by default: PostgreSQL then
+    # plans without the query's values, and at a programme's size one of the home's queries
+    # took 9.0 ms instead of 5.6 (ADR 0066).
     _database["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": 5,

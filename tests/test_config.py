@@ -330,19 +330,17 @@ def test_sqlite_reads_through_memory_mapped_io_as_configured(tmp_path):
     assert "mmap 0" in off.stdout, off.stderr
 
 
-def test_postgresql_prepares_repeated_queries_unless_turned_off(tmp_path):
-    """Issue 20: PostgreSQL planned the clinician's home's 24 queries again at every request."""
+def test_postgresql_prepares_repeated_queries_when_turned_on(tmp_path):
+    """Issue 20, ADR 0066: prepared statements are a setting, off by default."""
     show = (
         "from django.conf import settings\n"
         "print('options', settings.DATABASES['default']['OPTIONS'])"
     )
     url = {"GENTLE_ENV": "demo", "DATABASE_URL": "postgres://gentle@127.0.0.1:5432/gentle"}
+    on_env = {**url, "GENTLE_PG_PREPARED_STATEMENTS": "true"}
+    on = run_gentle("shell", "-c", show, env=on_env, tmp_path=tmp_path)
+    assert "options {'server_side_binding': True, 'prepare_threshold': 5}" in on.stdout, on.stderr
     default = run_gentle("shell", "-c", show, env=url, tmp_path=tmp_path)
-    assert "options {'server_side_binding': True, 'prepare_threshold': 5}" in default.stdout, (
-        default.stderr
-    )
-    off_env = {**url, "GENTLE_PG_PREPARED_STATEMENTS": "false"}
-    off = run_gentle("shell", "-c", show, env=off_env, tmp_path=tmp_path)
-    assert "options {}" in off.stdout, off.stderr
+    assert "options {}" in default.stdout, default.stderr
     sqlite = run_gentle("shell", "-c", show, env={"GENTLE_ENV": "demo"}, tmp_path=tmp_path)
     assert "server_side_binding" not in sqlite.stdout and "options {" in sqlite.stdout

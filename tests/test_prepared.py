@@ -299,10 +299,11 @@ def test_an_expired_or_unknown_session_is_not_loaded(world):
     assert not other.get("/crisis/").context["user"].is_authenticated
 
 
-def test_postgresql_plans_a_signed_in_pages_queries_once_per_connection(world):
-    """Issue 20: PostgreSQL planned every query of every request again (two thirds of the
-    clinician's home's time in the database). From the fifth opening on, the crisis page's
-    queries run as prepared statements of this connection, and the page is still right."""
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_prepares_a_signed_in_pages_queries_when_turned_on(world, monkeypatch):
+    """Issue 20, ADR 0066: with GENTLE_PG_PREPARED_STATEMENTS PostgreSQL plans a page's queries
+    once per connection: from the fifth opening on, the crisis page's queries run as prepared
+    statements, and the page is still right. Off (the default), nothing is prepared."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements of PostgreSQL's server; the PostgreSQL pass runs it")
     from gentle.safety.models import CrisisText
@@ -310,16 +311,25 @@ def test_postgresql_plans_a_signed_in_pages_queries_once_per_connection(world):
     CrisisText.objects.create(
         clinic=world.clinic, language="en", text="Ask for the duty counsellor at Harbour House"
     )
-    http = signed_in(world.alice)
 
-    def prepared() -> list[str]:
+    def prepared_after_six_openings() -> list[str]:
+        http = signed_in(world.alice)
+        for _ in range(6):
+            page = http.get("/crisis/")
+            assert "duty counsellor at Harbour House" in page.text
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             return [row[0] for row in cursor.fetchall()]
 
-    assert not any("safety_crisistext" in sql for sql in prepared())
-    for _ in range(6):
-        page = http.get("/crisis/")
-        assert "duty counsellor at Harbour House" in page.text
-    assert any("safety_crisistext" in sql for sql in prepared())
-    assert any("django_session" in sql for sql in prepared())
+    def with_options(options: dict) -> list[str]:
+        connection.close()
+        monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+        try:
+            return prepared_after_six_openings()
+        finally:
+            connection.close()
+
+    assert not any("safety_crisistext" in sql for sql in with_options({}))
+    statements = with_options({"server_side_binding": True, "prepare_threshold": 5})
+    assert any("safety_crisistext" in sql for sql in statements)
+    assert any("django_session" in sql for sql in statements)
