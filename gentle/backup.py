@@ -38,6 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import pq
 
 import gentle
 from gentle.audit.chain import GENESIS
@@ -175,8 +176,6 @@ def _libpq() -> tuple[str, dict[str, str]]:
     parts["user"] = db.get("USER")
     # Only libpq's own parameters (sslmode, ...): Django's and psycopg's options such as
     # server_side_binding (ADR 0066) are not, and pg_dump refuses an option it does not know.
-    from psycopg import pq
-
     libpq = {option.keyword.decode() for option in pq.Conninfo.get_defaults()}
     for key, option in (db.get("OPTIONS") or {}).items():
         if key in libpq and isinstance(option, (str, int)) and not isinstance(option, bool):
