@@ -3,7 +3,7 @@ whose SQL text or constants depend on the values is refused rather than cached w
 
 import pytest
 from django.db import connection
-from django.db.models import F, IntegerField, Value
+from django.db.models import F, IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 
@@ -62,6 +62,37 @@ def test_a_builder_that_writes_values_into_the_sql_is_refused(world):
     )
     with pytest.raises(ValueError, match="changes with the values"):
         derived.rows("one", clinic_id=world.clinic.pk)
+
+
+def test_a_builders_constants_are_written_into_postgresqls_sql_and_its_values_bound(world):
+    """ADR 0066: with prepared statements PostgreSQL plans a query once for every call, so a
+    constant sent as a parameter (a note's status) is unknown to the plan, and at a programme's
+    size the home's drafts to sign took 9.0 ms instead of 5.6. On PostgreSQL the builder's
+    constants are written into the SQL, quoted, and only the values stay parameters. A quote,
+    a percent sign or a "%s" in a constant is text, not a parameter."""
+    odd = "O'Brien 100% %s clinic"
+    Clinic.objects.filter(pk=world.other.pk).update(name=odd)
+
+    def named(shape, *, clinic_id):
+        clinics = Clinic.objects.filter(Q(name=odd) | Q(pk=clinic_id), slug__contains="%")
+        return clinics.annotate(flag=Value(True), seven=Value(7)).values_list(
+            "name", "flag", "seven"
+        )
+
+    by_name = PreparedQuery(named, values=("clinic_id",))
+    assert by_name.rows("one", clinic_id=world.clinic.pk) == []  # no slug has a percent sign
+    Clinic.objects.filter(pk=world.clinic.pk).update(slug="fifty%")
+    Clinic.objects.filter(pk=world.other.pk).update(slug="all%in")
+    assert sorted(by_name.rows("one", clinic_id=world.clinic.pk)) == sorted(
+        [(world.clinic.name, True, 7), (odd, True, 7)]
+    )
+    assert by_name.rows("one", clinic_id=-1) == [(odd, True, 7)]
+    _, sql, params, places, *_ = by_name._prepared("one")
+    if connection.vendor == "postgresql":
+        assert "'O''Brien 100%% %%s clinic'" in sql
+        assert len(params) == 1 and places == {0: "clinic_id"}
+    else:
+        assert odd in params and len(places) == 1
 
 
 def test_the_navigation_badges_are_built_once_per_combination_of_roles(world, monkeypatch):
@@ -302,8 +333,9 @@ def test_an_expired_or_unknown_session_is_not_loaded(world):
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_prepares_a_signed_in_pages_queries_when_turned_on(world, monkeypatch):
     """Issue 20, ADR 0066: with GENTLE_PG_PREPARED_STATEMENTS PostgreSQL plans a page's queries
-    once per connection: from the fifth opening on, the crisis page's queries run as prepared
-    statements, and the page is still right. Off (the default), nothing is prepared."""
+    once per connection: from the fifth opening on, the crisis page's and the home's queries
+    run as prepared statements, with their constants written in, and the pages are still
+    right. Without it, nothing is prepared."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements of PostgreSQL's server; the PostgreSQL pass runs it")
     from gentle.safety.models import CrisisText
@@ -317,6 +349,7 @@ def test_postgresql_prepares_a_signed_in_pages_queries_when_turned_on(world, mon
         for _ in range(6):
             page = http.get("/crisis/")
             assert "duty counsellor at Harbour House" in page.text
+            assert http.get("/").status_code == 200
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             return [row[0] for row in cursor.fetchall()]
@@ -333,3 +366,7 @@ def test_postgresql_prepares_a_signed_in_pages_queries_when_turned_on(world, mon
     statements = with_options({"server_side_binding": True, "prepare_threshold": 5})
     assert any("safety_crisistext" in sql for sql in statements)
     assert any("django_session" in sql for sql in statements)
+    # The home's drafts to sign: planned knowing that it asks for drafts, its ids bound.
+    drafts = [sql for sql in statements if 'FROM "courses_progressnote"' in sql]
+    assert any(""""courses_progressnote"."status" = 'draft'""" in sql for sql in drafts)
+    assert all("$1" in sql for sql in drafts)
