@@ -144,9 +144,9 @@ if _database["ENGINE"].endswith("sqlite3"):
 elif env_bool("GENTLE_PG_PREPARED_STATEMENTS", False):
     # Server-side parameters and prepared statements: psycopg prepares a query the fifth time a
     # connection runs it, and PostgreSQL then plans it once instead of at every request. On
-    # the demo the clinician's home went from 17.5 to 10.1 ms. Off by default: PostgreSQL then
-    # plans without the query's values, and at a programme's size one of the home's queries
-    # took 9.0 ms instead of 5.6 (ADR 0066).
+    # the demo the clinician's home went from 17.5 to 10.1 ms. Every page is faster with it at a
+    # programme's size too, but off by default: the clinician's home is then 3.4 times its time
+    # on the demo's data, over issue 20's 3 (ADR 0066, amended).
     _database["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": 5,
