@@ -18,6 +18,7 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
+    F,
     IntegerField,
     Model,
     OuterRef,
@@ -278,12 +279,14 @@ def _caseload_measures(
     # The courses of today's sessions (a session of an earlier course).
     today = _today_of(clinic_id, user_id, start, end).values("course")
     if shape == "current":
-        clients = course_selectors.caseload_clients(team)
-        # A client without a course gives NULL, which no course's id equals: asking for "not
-        # NULL" as well worked out each client's current course twice (issue 20).
-        current = clients.values("current_course")
+        # The courses of the care team's clients, by index from the care team, that are their
+        # client's current course. Asked as the courses whose id is among the clients' current
+        # ones, PostgreSQL read and hashed every course of the clinic: 5.1 → 1.9 ms at a
+        # programme's size (issue 20).
         return (
-            Course.objects.filter(pk__in=current)
+            Course.objects.filter(on_care_team("client", clinic_id, user_id))
+            .alias(current=course_selectors.current_course_of(OuterRef("client_id")))
+            .filter(pk=F("current"))
             .order_by("pk")
             .values_list(
                 "pk",

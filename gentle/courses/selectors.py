@@ -182,6 +182,16 @@ def with_position(courses, now: datetime):
     )
 
 
+def current_course_of(client: OuterRef) -> Coalesce:
+    """The id of the current course of the client ``client`` refers to: its latest open
+    course, else its latest (by start date, then as created); NULL for a client without one."""
+    latest = Course.objects.filter(client=client).order_by("-start_date", "-pk")
+    return Coalesce(
+        Subquery(latest.filter(status__in=OPEN_STATUSES).values("pk")[:1]),
+        Subquery(latest.values("pk")[:1]),
+    )
+
+
 def caseload_clients(
     clients_qs,
     *,
@@ -197,13 +207,7 @@ def caseload_clients(
     whatever the case and accents (``gentle.lib.search``, ADR 0031)."""
     now = now or timezone.now()
     clients_qs = search(clients_qs, query)
-    latest = Course.objects.filter(client=OuterRef("pk")).order_by("-start_date", "-pk")
-    clients_qs = clients_qs.annotate(
-        current_course=Coalesce(
-            Subquery(latest.filter(status__in=OPEN_STATUSES).values("pk")[:1]),
-            Subquery(latest.values("pk")[:1]),
-        )
-    )
+    clients_qs = clients_qs.annotate(current_course=current_course_of(OuterRef("pk")))
     course_filter: dict[str, str] = {}
     if course_format:
         course_filter["format"] = course_format
