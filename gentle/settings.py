@@ -144,9 +144,9 @@ if _database["ENGINE"].endswith("sqlite3"):
 elif env_bool("GENTLE_PG_PREPARED_STATEMENTS", False):
     # Server-side parameters and prepared statements: psycopg prepares a query the fifth time a
     # connection runs it, and PostgreSQL then plans it once instead of at every request. On
-    # the demo the clinician's home went from 17.5 to 10.1 ms. Every page is faster with it at a
-    # programme's size too, but off by default: the clinician's home is then 3.4 times its time
-    # on the demo's data, over issue 20's 3 (ADR 0066, amended).
+    # the demo the clinician's home went from 17.5 to 10.1 ms. At a programme's size about half
+    # the pages are faster with it and half up to 9 % slower (a generic plan is sometimes a
+    # little worse), so it is off by default (ADR 0066, amended twice).
     _database["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": 5,
