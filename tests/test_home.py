@@ -378,17 +378,20 @@ def test_the_current_courses_are_read_from_the_care_teams_own_courses(world):
         held.attendance = "attended"
         held.save()  # session 1 held without its PHQ-9 and GAD-7
 
+    # Amara's earlier course has measures overdue; her current one has held no session yet.
     earlier = make_course(
         world.amara, start_date=timezone.localdate() - timedelta(90), status="completed"
     )
     held_without_measures(earlier, world.alice)
-    held_without_measures(make_course(world.amara), world.alice)
+    make_course(world.amara)
+    held_without_measures(make_course(another_client(world, "Cara")), world.alice)
     boris = make_client(world.clinic, clinicians=[world.bob], given_name="Boris")
     held_without_measures(make_course(boris), world.bob)
     with CaptureQueriesContext(connection) as captured:
         html = signed_in(world.alice).get("/").content.decode()
     overdue = visible_text(section(html, "measures-overdue"))
-    assert "Amara Example · 2 measures overdue" in overdue and "Boris" not in overdue, overdue
+    assert "Cara Example · 2 measures overdue" in overdue, overdue
+    assert "Amara" not in overdue and "Boris" not in overdue, overdue
     [sql] = [
         q["sql"]
         for q in captured.captured_queries
