@@ -8,8 +8,10 @@ It builds a throwaway demo (temporary data directory: migrate, seed-demo, collec
 for each page starts gunicorn with `gentle serve`'s command line on a free loopback port, warms
 it up, drives it from a separate process (wrk, or bench/loadgen.py without wrk) and stops it.
 The bare view (bench/bare_app.py) runs under the same command line, as the framework floor
-that Gentle's throughput is compared with. The Markdown report is printed and written to
-bench/results/latest.md. This is not a test: it measures, and checks only that pages answer 200.
+that Gentle's throughput is compared with; so does the audited minimum (bench/minimum_app.py),
+the least page that shows clinical data, which is the most any such page can reach. The
+Markdown report is printed and written to bench/results/latest.md. This is not a test: it
+measures, and checks only that pages answer 200.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from report import Row, machine_facts, render  # noqa: E402
 from servers import (  # noqa: E402
     BARE_APP,
     GENTLE_APP,
+    MINIMUM_APP,
     MemorySampler,
     free_port,
     running_server,
@@ -73,6 +76,23 @@ TARGETS = (
         GENTLE_APP,
         signed_in=True,
         path="/portal/",
+        login=DEMO_CLIENT_LOGIN,
+    ),
+    # The least a page that reads clinical data does (the person signed in, one record found
+    # and its audit row written, the layout), without and with a page read from the shared
+    # cache: the ceiling of any such page on this design (bench/minimum_app.py, ADR 0067).
+    Target(
+        "Audited minimum, signed-in client",
+        MINIMUM_APP,
+        signed_in=True,
+        path="/bench/minimum/",
+        login=DEMO_CLIENT_LOGIN,
+    ),
+    Target(
+        "Audited minimum with a cached page, signed-in client",
+        MINIMUM_APP,
+        signed_in=True,
+        path="/bench/minimum/?cached=1",
         login=DEMO_CLIENT_LOGIN,
     ),
     FLOOR,

@@ -23,6 +23,7 @@ HOST = "127.0.0.1"
 BENCH_DIR = Path(__file__).resolve().parent
 GENTLE_APP = "gentle.wsgi:application"
 BARE_APP = "bare_app:application"
+MINIMUM_APP = "minimum_app:application"  # Gentle and its least audited page (bench/minimum_app.py)
 
 
 def free_port() -> int:
