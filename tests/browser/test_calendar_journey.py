@@ -2,7 +2,7 @@
 grid, booking from a free hour, moving a session, and the flag on a session whose attendance
 nobody recorded. axe-core checks the page at both widths."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,3 +106,24 @@ def test_the_calendar_on_a_desktop_and_a_phone(live_server, page_at, screenshot,
     free.click()
     phone.get_by_role("heading", name="Book a session").wait_for()
     assert phone.get_by_label("Date").input_value() != ""
+
+
+def test_every_move_link_is_a_full_size_target_in_a_full_week(
+    live_server, page_at, settings, time_machine
+):
+    """The demo's week seen just after midnight on a Monday (when the suite first met it, on
+    2026-12-07): blocks close together left each "Move or cancel" link smaller than 24 px with
+    another link within reach (axe's target-size, WCAG 2.2's 2.5.8)."""
+    time_machine.move_to(datetime(2026, 12, 7, 0, 20, tzinfo=UTC), tick=True)
+    settings.GENTLE_DEMO_MFA_OPTIONAL = True
+    seed_demo()
+    page = page_at(1280, 900)
+    page.context.add_init_script(path=str(AXE))
+    sign_in(page, live_server.url, "clinician@demo.gentle.test")
+    page.goto(live_server.url + "/calendar/")
+    assert page.locator(".cal-move").count() >= 3
+    assert axe_problems(page) == []
+    heights = page.eval_on_selector_all(
+        ".cal-move", "links => links.map((a) => a.getBoundingClientRect().height)"
+    )
+    assert min(heights) >= 24
