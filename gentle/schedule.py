@@ -48,6 +48,7 @@ SCHEDULE: tuple[Job, ...] = (
     # Every 5 minutes: a high alert's 1 hour is kept to within 5 minutes.
     Job("escalate-open-alerts", 5 * MINUTE, safety_tasks.escalate_open_alerts),
     Job("purge-old-intake-requests", DAY, intake_tasks.purge_old_requests),
+    Job("forget-intake-address-counts", HOUR, intake_tasks.forget_old_address_counts),
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
     Job("delete-old-report-pdfs", HOUR, reports_tasks.delete_old_report_pdfs),
     Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),

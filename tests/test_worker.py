@@ -63,6 +63,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.tasks.watch_current_courses",
         "gentle.safety.tasks.escalate_open_alerts",
         "gentle.intake.tasks.purge_old_requests",
+        "gentle.intake.tasks.forget_old_address_counts",
         "gentle.portal.tasks.delete_old_exports",
         "gentle.reports.tasks.delete_old_report_pdfs",
         "gentle.notify.tasks.send_due_mail",

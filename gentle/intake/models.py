@@ -100,3 +100,21 @@ class IntakeContactAttempt(ContactAttemptBase):
 
     def __str__(self) -> str:
         return f"contact attempt {self.pk} on intake request {self.intake_id}"
+
+
+class AddressCount(models.Model):
+    """How many consultation requests one network address sent one clinic in the current hour
+    (``GENTLE_INTAKE_PER_HOUR``). Counted in the database with one statement, so that requests
+    at the same moment in several processes or hosts cannot all slip under the limit. The
+    address is kept only as a salted hash, with the clinic; a row is deleted within the hour
+    after its hour ends (``gentle.intake.tasks.forget_address_counts``)."""
+
+    digest = models.CharField(max_length=32, primary_key=True)
+    hour = models.BigIntegerField(help_text="The hour counted, in hours since 1970 (UTC).")
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["hour"], name="intake_addresscount_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.requests} in hour {self.hour}"
