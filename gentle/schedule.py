@@ -18,6 +18,7 @@ from gentle.audit import tasks as audit_tasks
 from gentle.courses import tasks as courses_tasks
 from gentle.fidelity import tasks as fidelity_tasks
 from gentle.intake import tasks as intake_tasks
+from gentle.interop import tasks as interop_tasks
 from gentle.measures import tasks as measures_tasks
 from gentle.models import ScheduledRun
 from gentle.notify import tasks as notify_tasks
@@ -51,6 +52,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job("forget-intake-address-counts", HOUR, intake_tasks.forget_old_address_counts),
     Job("delete-old-record-copies", HOUR, portal_tasks.delete_old_exports),
     Job("delete-old-report-pdfs", HOUR, reports_tasks.delete_old_report_pdfs),
+    Job("delete-old-fhir-exports", HOUR, interop_tasks.delete_old_bulk_exports),
     Job("send-due-mail", MINUTE, notify_tasks.send_due_mail),
     Job("prune-old-mail", DAY, notify_tasks.prune_old_mail),
     # Every 15 minutes: clients' reminders, GENTLE_REMINDER_HOURS before their sessions.

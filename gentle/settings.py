@@ -355,6 +355,8 @@ GENTLE_PERINATAL_ONSET_WINDOW_MONTHS = env_int(
     "GENTLE_PERINATAL_ONSET_WINDOW_MONTHS", 12, minimum=1
 )
 GENTLE_INTAKE_RETENTION_DAYS = env_int("GENTLE_INTAKE_RETENTION_DAYS", 90, minimum=1)
+# A clinic-wide FHIR export (its files are in the database) is deleted this long after it ends.
+GENTLE_FHIR_EXPORT_DAYS = env_int("GENTLE_FHIR_EXPORT_DAYS", 7, minimum=1)
 GENTLE_INTAKE_PER_HOUR = env_int("GENTLE_INTAKE_PER_HOUR", 3, minimum=1)
 GENTLE_INTAKE_MIN_SECONDS = env_int("GENTLE_INTAKE_MIN_SECONDS", 4, minimum=0)
 GENTLE_PROBLEM_AREAS = env_choice("GENTLE_PROBLEM_AREAS", ("ipt", "who", "stuart"), "ipt")

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -19,7 +20,7 @@ from gentle.audit.models import AuditEvent
 from gentle.courses.actions import process_note_save
 from gentle.formulation.models import Formulation, Goal, GoalRating
 from gentle.interop import bulk
-from gentle.interop.models import BulkExport, BulkStatus
+from gentle.interop.models import BulkExport, BulkExportPart, BulkStatus
 from gentle.interop.records import client_bundle
 from gentle.measures.instruments import catalogue
 from gentle.measures.models import Administration, Status
@@ -241,12 +242,18 @@ def test_the_client_downloads_their_own_bundle_from_my_record(world):
     assert json.loads(other.content)["entry"][0]["resource"]["id"] == str(world.far_client.pk)
 
 
-def _lines(export: BulkExport, resource_type: str) -> list[dict]:
-    path = bulk.export_dir(export) / f"{resource_type}.ndjson"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+def _lines(http, export: BulkExport, resource_type: str) -> list[dict]:
+    """One file of the export, as the administrator downloads it."""
+    response = http.get(f"/clinic/fhir-exports/{export.pk}/{resource_type}.ndjson")
+    assert response.status_code == 200, resource_type
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body) == export.sizes[resource_type]
+    return [json.loads(line) for line in body.decode().splitlines()]
 
 
-def test_an_administrator_exports_the_clinic_as_ndjson(world, django_capture_on_commit_callbacks):
+def test_an_administrator_exports_the_clinic_as_ndjson(
+    world, django_capture_on_commit_callbacks, settings, tmp_path
+):
     fill(world.amara, world.alice)
     second = make_client(world.clinic, clinicians=[world.bob], given_name="Second")
     fill(second, world.bob, sessions=1)
@@ -267,34 +274,33 @@ def test_an_administrator_exports_the_clinic_as_ndjson(world, django_capture_on_
     export.refresh_from_db()
     assert export.progress == 100 and export.clients_done == 2  # Amara and Second
     assert set(export.counts) == EVERY_TYPE
-    patients = _lines(export, "Patient")
+    # The files are in the database: a web host with a data directory of its own serves them.
+    settings.DATA_DIR = tmp_path
+    patients = _lines(http, export, "Patient")
     assert sorted(p["id"] for p in patients) == sorted(
         str(pk) for pk in world.clinic.clients.values_list("pk", flat=True)
     )
-    for resource_type in export.counts:
-        rows = _lines(export, resource_type)
+    files = {t: _lines(http, export, t) for t in export.counts}
+    for resource_type, rows in files.items():
         model = get_fhir_model_class(resource_type)
         for row in rows:
             model.model_validate(row)
         ids = [row["id"] for row in rows]
         assert len(ids) == len(set(ids)) == export.counts[resource_type], resource_type
     # Every reference points at a resource in the export.
-    written = {f"{t}/{row['id']}" for t in export.counts for row in _lines(export, t)}
+    written = {f"{t}/{row['id']}" for t, rows in files.items() for row in rows}
     from gentle.lib.fhir import references
 
-    dangling = {r for t in export.counts for row in _lines(export, t) for r in references(row)}
+    dangling = {r for rows in files.values() for row in rows for r in references(row)}
     assert dangling - written == set()
-    manifest = json.loads((bulk.export_dir(export) / bulk.MANIFEST).read_text())
-    assert {o["type"] for o in manifest["output"]} == EVERY_TYPE
-    everything = "".join(
-        (bulk.export_dir(export) / f"{t}.ndjson").read_text() for t in export.counts
-    )
+    everything = json.dumps(files, ensure_ascii=False)
     assert SECRET not in everything and "Farrokh" not in everything
     status = http.get(f"/clinic/fhir-exports/{export.pk}/status/").content.decode()
     assert "Patient.ndjson" in status and "data-poll" not in status
     download = http.get(f"/clinic/fhir-exports/{export.pk}/Patient.ndjson")
     assert download.status_code == 200
     assert download["Content-Type"] == "application/fhir+ndjson"
+    assert download["Content-Disposition"] == 'attachment; filename="Patient.ndjson"'
     assert len(b"".join(download.streaming_content).splitlines()) == len(patients)
     assert AuditEvent.objects.filter(
         action="fhir_export.download", detail="type=Patient", actor_id=world.admin.pk
@@ -329,9 +335,9 @@ def test_a_stopped_export_resumes_without_writing_anything_twice(world, monkeypa
         bulk.run(export.pk)
     export.refresh_from_db()
     assert export.status == BulkStatus.FAILED and export.clients_done == 2
-    # As if the worker had died after writing part of a batch it never saved.
-    with (bulk.export_dir(export) / "Patient.ndjson").open("a") as handle:
-        handle.write('{"resourceType":"Patient","id":"half-written"}\n')
+    # The failed batch left nothing: the saved parts hold exactly the first batch's clients.
+    saved = export.parts.filter(resource_type="Patient").values_list("resources", flat=True)
+    assert sum(saved) == 2
     http = signed_in(world.admin)
     assert "Resume the export" in http.get("/clinic/fhir-exports/").content.decode()
     assert http.post(f"/clinic/fhir-exports/{export.pk}/resume/").status_code == 302
@@ -341,15 +347,98 @@ def test_a_stopped_export_resumes_without_writing_anything_twice(world, monkeypa
     assert bulk.run(export.pk) == BulkStatus.DONE
     export.refresh_from_db()
     assert export.runs == 2 and export.clients_done == 4
-    ids = [p["id"] for p in _lines(export, "Patient")]
+    ids = [p["id"] for p in _lines(http, export, "Patient")]
     assert sorted(ids) == sorted(
         str(pk) for pk in world.clinic.clients.values_list("pk", flat=True)
     )
-    encounters = [e["id"] for e in _lines(export, "Encounter")]
+    encounters = [e["id"] for e in _lines(http, export, "Encounter")]
     assert len(encounters) == len(set(encounters)) == 3
     # A finished export is not resumed.
     http.post(f"/clinic/fhir-exports/{export.pk}/resume/")
     assert AuditEvent.objects.filter(action="fhir_export.resume").count() == 1
+
+
+def test_a_run_taken_over_by_a_later_run_stops_without_writing(world, monkeypatch):
+    """The stalled-task sweep enqueues a run still going after 15 minutes again: the first run
+    must not go on writing next to the second."""
+    fill(world.amara, world.alice, sessions=1)
+    export = BulkExport.objects.create(clinic=world.clinic, requested_by=world.admin)
+    real = bulk.client_resources
+
+    def overtaken(clients):
+        resources = real(clients)
+        BulkExport.objects.filter(pk=export.pk).update(runs=F("runs") + 1)  # a later run began
+        return resources
+
+    monkeypatch.setattr(bulk, "client_resources", overtaken)
+    assert bulk.run(export.pk) == bulk.SUPERSEDED
+    assert not export.parts.exists()
+    export.refresh_from_db()
+    assert export.status == BulkStatus.RUNNING and export.after_client == 0
+    monkeypatch.setattr(bulk, "client_resources", real)
+    assert bulk.run(export.pk) == BulkStatus.DONE
+    http = signed_in(world.admin)
+    export.refresh_from_db()
+    assert [p["id"] for p in _lines(http, export, "Patient")] == [str(world.amara.pk)]
+
+
+def test_exports_are_deleted_files_and_all_a_week_after_they_end(world, settings):
+    settings.GENTLE_FHIR_EXPORT_DAYS = 7
+    fill(world.amara, world.alice, sessions=1)
+    old, recent = (
+        BulkExport.objects.create(clinic=world.clinic, requested_by=world.admin) for _ in "ab"
+    )
+    for export in (old, recent):
+        assert bulk.run(export.pk) == BulkStatus.DONE
+    week_ago = timezone.now() - timedelta(days=8)
+    BulkExport.objects.filter(pk=old.pk).update(created_at=week_ago, finished_at=week_ago)
+    waiting = BulkExport.objects.create(
+        clinic=world.clinic, requested_by=world.admin, created_at=week_ago
+    )
+    assert bulk.delete_old() == 1
+    assert set(BulkExport.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert not BulkExportPart.objects.filter(export_id=old.pk).exists()
+    http = signed_in(world.admin)
+    assert http.get(f"/clinic/fhir-exports/{old.pk}/Patient.ndjson").status_code == 404
+    assert http.get(f"/clinic/fhir-exports/{recent.pk}/Patient.ndjson").status_code == 200
+    page = http.get("/clinic/fhir-exports/").content.decode()
+    assert "An export is kept for 7 days after it ends" in page
+
+
+def test_files_written_to_the_data_directory_before_move_into_the_database(world, settings):
+    """Exports from before the files were kept in the database (migration 0002)."""
+    import importlib
+
+    from django.apps import apps
+
+    moving = importlib.import_module("gentle.interop.migrations.0002_export_files_in_the_database")
+    line = b'{"resourceType":"Patient","id":"7"}\n'
+    kept = BulkExport.objects.create(
+        clinic=world.clinic,
+        requested_by=world.admin,
+        status=BulkStatus.DONE,
+        counts={"Patient": 1},
+        sizes={"Patient": len(line)},
+    )
+    lost = BulkExport.objects.create(
+        clinic=world.clinic,
+        requested_by=world.admin,
+        status=BulkStatus.DONE,
+        counts={"Patient": 1},
+        sizes={"Patient": len(line)},
+        after_client=world.amara.pk,
+        clients_done=1,
+    )
+    folder = settings.DATA_DIR / "fhir-exports" / str(kept.pk)
+    folder.mkdir(parents=True)
+    (folder / "Patient.ndjson").write_bytes(line + b'{"resourceType":"Patient","id":"unsaved"}')
+    moving.files_into_the_database(apps, None)
+    http = signed_in(world.admin)
+    kept.refresh_from_db()
+    assert _lines(http, kept, "Patient") == [{"resourceType": "Patient", "id": "7"}]
+    lost.refresh_from_db()
+    assert lost.status == BulkStatus.FAILED and lost.counts == {} and lost.after_client == 0
+    assert "Resume the export" in http.get("/clinic/fhir-exports/").content.decode()
 
 
 def test_the_export_page_costs_the_same_queries_with_more_exports(world):

@@ -66,6 +66,7 @@ def test_worker_once_runs_the_due_periodic_jobs():
         "gentle.intake.tasks.forget_old_address_counts",
         "gentle.portal.tasks.delete_old_exports",
         "gentle.reports.tasks.delete_old_report_pdfs",
+        "gentle.interop.tasks.delete_old_bulk_exports",
         "gentle.notify.tasks.send_due_mail",
         "gentle.notify.tasks.prune_old_mail",
         "gentle.audit.tasks.anchor_chain",

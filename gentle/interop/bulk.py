@@ -1,22 +1,27 @@
-"""Writing a clinic-wide bulk export: NDJSON files per resource type in the data directory, in
-the FHIR Bulk Data layout (docs/fhir.md "Export", ADR 0061).
+"""Writing a clinic-wide bulk export: NDJSON files per resource type in the FHIR Bulk Data
+layout (docs/fhir.md "Export", ADR 0061), kept in the database.
 
 The clinic's clients are read in batches of ``BATCH`` in id order; each batch's resources are
-written with the fixed queries of the apps' writers (not a query per client or per row). After
-each batch the export saves the last client and each file's length; a run that starts again
-cuts the files back to those lengths and goes on from the next client, so a failure or a killed
-worker never leaves a resource twice. The staff (Organization, Practitioner, PractitionerRole)
-are written last, once, for everyone the clients' resources refer to and every care role of
-the clinic.
+written with the fixed queries of the apps' writers (not a query per client or per row). Each
+batch's lines are saved as one ``BulkExportPart`` per resource type, in the same transaction as
+the export's new place (the last client, each file's count and length), so a run that stops
+leaves nothing of an unsaved batch and a run that starts again goes on from the next client:
+no resource is written twice. Every run has a number; a run whose export has been started again
+since (the worker's sweep of stalled tasks re-enqueues a long run) finds it at its next save
+and stops without writing. The staff (Organization, Practitioner, PractitionerRole) are written
+last, once, for everyone the clients' resources refer to and every care role of the clinic.
+
+The files live in the shared database, not on a host's disk, so that with several hosts any
+web host serves what any worker host wrote (docs/deployment.md "Several hosts").
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import defaultdict
-from pathlib import Path
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -25,61 +30,93 @@ from django.utils import timezone
 from gentle.accounts.fhir_export import CARE_ROLES
 from gentle.accounts.models import Membership
 from gentle.clients.models import Client
-from gentle.interop.models import BulkExport, BulkStatus
+from gentle.interop.models import BulkExport, BulkExportPart, BulkStatus
 from gentle.interop.records import client_resources, practitioner_ids, staff_resources
-from gentle.lib.datadir import ensure_writable_dir
 
 BATCH = 200
 RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
-MANIFEST = "manifest.json"
+#: What ``run`` returns when a later run of the same export has taken over.
+SUPERSEDED = "superseded"
 
 
-def export_dir(export: BulkExport) -> Path:
-    return Path(settings.DATA_DIR) / "fhir-exports" / str(export.pk)
-
-
-def file_path(export: BulkExport, resource_type: str) -> Path | None:
-    """The NDJSON file of one resource type of a finished export, or None."""
-    if not RESOURCE_TYPE.match(resource_type) or resource_type not in export.counts:
+def file_parts(export: BulkExport, resource_type: str) -> list[int] | None:
+    """The ids, in order, of the parts of one file of a finished export, or None."""
+    if not export.is_done or not RESOURCE_TYPE.match(resource_type):
         return None
-    path = export_dir(export) / f"{resource_type}.ndjson"
-    return path if path.is_file() else None
+    if resource_type not in export.counts:
+        return None
+    parts = list(
+        BulkExportPart.objects.filter(export=export, resource_type=resource_type)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return parts or None
+
+
+def stream(parts: list[int]) -> Iterator[bytes]:
+    """A file's bytes, one part (one batch of clients) in memory at a time."""
+    for pk in parts:
+        content = BulkExportPart.objects.values_list("content", flat=True).get(pk=pk)
+        yield bytes(content)
 
 
 def _line(resource: dict) -> bytes:
     return (json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def _restore(directory: Path, sizes: dict[str, int]) -> None:
-    """Cut every file back to its length at the last saved batch; remove any file begun
-    after it."""
-    for path in directory.glob("*.ndjson"):
-        kept = sizes.get(path.stem)
-        if kept is None:
-            path.unlink()
-        elif path.stat().st_size != kept:
-            with path.open("r+b") as handle:
-                handle.truncate(kept)
-
-
-def _append(directory: Path, lines: dict[str, list[bytes]], sizes: dict[str, int]) -> None:
-    for resource_type, chunk in lines.items():
-        path = directory / f"{resource_type}.ndjson"
-        with path.open("ab") as handle:
-            handle.write(b"".join(chunk))
-        sizes[resource_type] = path.stat().st_size
-
-
-def _write(export: BulkExport, directory: Path, resources: list[dict]) -> None:
+def _save(
+    export: BulkExport,
+    run: int,
+    resources: list[dict],
+    *,
+    batch: list[Client] | None = None,
+    staff: set[int] | None = None,
+) -> bool:
+    """Save one batch's lines and the export's new place in one transaction; with no batch,
+    the last lines, and the export is done. False (nothing saved) if another run has taken
+    the export over since this one started."""
     lines: dict[str, list[bytes]] = defaultdict(list)
     for resource in resources:
         lines[resource["resourceType"]].append(_line(resource))
-        export.counts[resource["resourceType"]] = export.counts.get(resource["resourceType"], 0) + 1
-    _append(directory, lines, export.sizes)
+    with transaction.atomic():
+        now = (
+            BulkExport.objects.select_for_update()
+            .filter(pk=export.pk)
+            .values_list("runs", "status", "after_client")
+            .first()
+        )
+        if now != (run, BulkStatus.RUNNING, export.after_client):
+            return False
+        BulkExportPart.objects.bulk_create(
+            BulkExportPart(
+                export_id=export.pk,
+                resource_type=resource_type,
+                resources=len(chunk),
+                content=b"".join(chunk),
+            )
+            for resource_type, chunk in sorted(lines.items())
+        )
+        for resource_type, chunk in lines.items():
+            export.counts[resource_type] = export.counts.get(resource_type, 0) + len(chunk)
+            export.sizes[resource_type] = export.sizes.get(resource_type, 0) + sum(
+                len(line) for line in chunk
+            )
+        fields = ["counts", "sizes"]
+        if batch:
+            export.staff = sorted(staff or ())
+            export.after_client = batch[-1].pk
+            export.clients_done += len(batch)
+            fields += ["staff", "after_client", "clients_done"]
+        else:
+            export.status = BulkStatus.DONE
+            export.finished_at = timezone.now()
+            fields += ["status", "finished_at"]
+        export.save(update_fields=fields)
+    return True
 
 
 def run(export_id: int) -> str:
-    """Write (or go on writing) the export; returns its status."""
+    """Write (or go on writing) the export; returns its status, or ``SUPERSEDED``."""
     with transaction.atomic():
         export = BulkExport.objects.select_for_update().filter(pk=export_id).first()
         if export is None or export.status == BulkStatus.DONE:
@@ -90,8 +127,7 @@ def run(export_id: int) -> str:
         export.error = ""
         export.clients_total = Client.objects.filter(clinic_id=export.clinic_id).count()
         export.save(update_fields=["status", "started_at", "runs", "error", "clients_total"])
-    directory = ensure_writable_dir(export_dir(export))
-    _restore(directory, export.sizes)
+    this_run = export.runs
     clinic = export.clinic
     try:
         while True:
@@ -103,42 +139,29 @@ def run(export_id: int) -> str:
             if not batch:
                 break
             resources = client_resources(batch)
-            _write(export, directory, resources)
-            export.staff = sorted(set(export.staff) | practitioner_ids(resources))
-            export.after_client = batch[-1].pk
-            export.clients_done += len(batch)
-            export.save(update_fields=["counts", "sizes", "staff", "after_client", "clients_done"])
+            staff = set(export.staff) | practitioner_ids(resources)
+            if not _save(export, this_run, resources, batch=batch, staff=staff):
+                return SUPERSEDED
         members = Membership.objects.filter(clinic=clinic, role__in=CARE_ROLES).values_list(
             "user_id", flat=True
         )
-        _write(export, directory, staff_resources(clinic, set(export.staff) | set(members)))
-        _manifest(export, directory)
+        resources = staff_resources(clinic, set(export.staff) | set(members))
+        if not _save(export, this_run, resources):
+            return SUPERSEDED
     except Exception as exc:
-        BulkExport.objects.filter(pk=export.pk).update(
+        BulkExport.objects.filter(pk=export.pk, runs=this_run).update(
             status=BulkStatus.FAILED, error=type(exc).__name__[:200]
         )
         raise
-    export.status = BulkStatus.DONE
-    export.finished_at = timezone.now()
-    export.save(update_fields=["status", "finished_at", "counts", "sizes"])
     return BulkStatus.DONE
 
 
-def _manifest(export: BulkExport, directory: Path) -> None:
-    """The Bulk Data manifest: the files, their types and counts (their addresses are the
-    download page's, relative)."""
-    manifest = {
-        "transactionTime": (export.started_at or timezone.now()).isoformat(),
-        "request": f"gentle bulk export {export.pk} of clinic {export.clinic.slug}",
-        "requiresAccessToken": True,
-        "output": [
-            {"type": resource_type, "url": f"{resource_type}.ndjson", "count": count}
-            for resource_type, count in sorted(export.counts.items())
-        ],
-        "error": [],
-    }
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-
-
-def remove_files(export: BulkExport) -> None:
-    shutil.rmtree(export_dir(export), ignore_errors=True)
+def delete_old(now: datetime | None = None) -> int:
+    """Delete exports (their files with them) finished more than ``GENTLE_FHIR_EXPORT_DAYS``
+    ago, and stopped ones not resumed in that time; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.GENTLE_FHIR_EXPORT_DAYS)
+    old = BulkExport.objects.filter(
+        status__in=(BulkStatus.DONE, BulkStatus.FAILED), created_at__lt=cutoff
+    ).exclude(finished_at__gte=cutoff)
+    _total, by_model = old.delete()  # the parts go with it, by one statement
+    return by_model.get("interop.BulkExport", 0)

@@ -18,11 +18,11 @@ class BulkStatus(models.TextChoices):
 
 
 class BulkExport(models.Model):
-    """One clinic-wide export, written by the worker into the data directory as one NDJSON file
-    per resource type. It moves through the clinic's clients in batches; after each batch it
-    saves where it got to and how long each file was, so a run that stops (a failure, a worker
-    killed) resumes at the next batch and cuts each file back to that length first: no resource
-    is written twice."""
+    """One clinic-wide export, written by the worker as one NDJSON file per resource type, kept
+    in the database (``BulkExportPart``). It moves through the clinic's clients in batches; each
+    batch's lines are saved with the export's new place in one transaction, so a run that stops
+    (a failure, a worker killed) resumes at the next batch: no resource is written twice, and
+    any web host can serve what any worker host wrote."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(
@@ -38,10 +38,10 @@ class BulkExport(models.Model):
         default=0, help_text="The last client written: the next batch starts after it."
     )
     sizes = models.JSONField(
-        default=dict, help_text="Each file's length in bytes at the last saved batch."
+        default=dict, help_text="Each file's length in bytes, as saved so far."
     )
     counts = models.JSONField(
-        default=dict, help_text="Resources written per type at the last saved batch."
+        default=dict, help_text="Resources written per type, as saved so far."
     )
     staff = models.JSONField(
         default=list, help_text="The staff members the written resources refer to."
@@ -81,3 +81,23 @@ class BulkExport(models.Model):
     def files(self) -> list[tuple[str, int]]:
         """(resource type, count) of each file, in name order."""
         return sorted(self.counts.items())
+
+
+class BulkExportPart(models.Model):
+    """The NDJSON lines of one resource type written by one batch of a bulk export. A file is
+    its parts in id order. Kept in the shared database rather than a host's disk, so that the
+    layout of several hosts (docs/deployment.md) serves every file wherever the worker ran; kept
+    as long as the export (``GENTLE_FHIR_EXPORT_DAYS``)."""
+
+    export = models.ForeignKey(BulkExport, on_delete=models.CASCADE, related_name="parts")
+    resource_type = models.CharField(max_length=64)
+    resources = models.PositiveIntegerField(help_text="Lines (resources) in this part.")
+    content = models.BinaryField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["export", "resource_type", "id"], name="bulkexportpart_file")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} part {self.pk} of bulk export {self.export_id}"

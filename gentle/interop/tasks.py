@@ -11,3 +11,11 @@ def run_bulk_export(export_id: int) -> str:
     from gentle.interop.bulk import run
 
     return str(run(export_id))
+
+
+@task()
+def delete_old_bulk_exports() -> int:
+    """Delete clinic-wide exports, files and all, GENTLE_FHIR_EXPORT_DAYS after they ended."""
+    from gentle.interop.bulk import delete_old
+
+    return delete_old()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from gentle.audit.names import Action
 from gentle.clients.access import as_id, audit_own, client_for, own_client
 from gentle.clients.models import Client
 from gentle.interop import actions
-from gentle.interop.bulk import file_path
+from gentle.interop.bulk import file_parts, stream
 from gentle.interop.models import BulkExport
 from gentle.interop.records import client_bundle
 
@@ -76,7 +77,11 @@ def fhir_exports(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("The export has started. Its progress is shown below."))
         return redirect("fhir_exports")
     exports = list(BulkExport.objects.filter(clinic=clinic).select_related("requested_by")[:RECENT])
-    return render(request, "interop/bulk_exports.html", {"exports": exports})
+    return render(
+        request,
+        "interop/bulk_exports.html",
+        {"exports": exports, "kept_days": settings.GENTLE_FHIR_EXPORT_DAYS},
+    )
 
 
 @role_required(Role.ADMIN)
@@ -99,11 +104,12 @@ def fhir_export_resume(request: AuthenticatedHttpRequest, bulk_id: int) -> HttpR
 @role_required(Role.ADMIN)
 def fhir_export_file(
     request: AuthenticatedHttpRequest, bulk_id: int, resource_type: str
-) -> FileResponse:
-    """One NDJSON file of a finished export; every download is audited."""
+) -> StreamingHttpResponse:
+    """One NDJSON file of a finished export, read from the database a batch at a time; every
+    download is audited."""
     export = _export(request, bulk_id)
-    path = file_path(export, resource_type) if export.is_done else None
-    if path is None:
+    parts = file_parts(export, resource_type)
+    if parts is None:
         raise Http404
     with transaction.atomic():
         record(
@@ -113,9 +119,7 @@ def fhir_export_file(
             object_id=export.pk,
             detail=f"type={resource_type}",
         )
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"{resource_type}.ndjson",
-        content_type=NDJSON,
-    )
+    response = StreamingHttpResponse(stream(parts), content_type=NDJSON)
+    response["Content-Disposition"] = f'attachment; filename="{resource_type}.ndjson"'
+    response["Content-Length"] = str(export.sizes.get(resource_type, 0))
+    return response
