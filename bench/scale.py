@@ -60,6 +60,15 @@ FULL = {
     "audit_rows": 2_000_000,
 }
 TARGET_RATIO, TARGET_MS, TARGET_KB = 3.0, 150.0, 100.0
+# One new client in five has a portal login: a Membership with the client role, on the
+# administrator's People page.
+PORTAL_SHARE = 5
+# The outbox: a sent reminder for every session whose reminder time (the day before) has passed,
+# as if none had been deleted yet (sent mail is kept 90 days: this is more than a clinic keeps,
+# as the audit log is); among them, after every ACCOUNT_MAIL_EVERY-th, a password reset (an
+# account message, no clinic) to one of the clinic's people, and after every tenth of those one
+# to an address with no account.
+ACCOUNT_MAIL_EVERY = 50
 
 
 def counts_for(scale: float) -> dict[str, int]:
@@ -127,6 +136,7 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
     from gentle.inventory.models import Person
     from gentle.measures.instruments import catalogue
     from gentle.measures.models import Administration, Mode, Status
+    from gentle.notify.models import MailStatus, OutboundMail, Purpose
     from gentle.safety.models import Alert, Severity
     from gentle.timeline.models import DiaryEntry, LifeEvent
 
@@ -199,6 +209,37 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
             "Sam",
             "Tate",
         ]
+        portal_emails = [
+            f"scale-portal-{n}@{DEMO_DOMAIN}" for n in range(counts["clients"] // PORTAL_SHARE)
+        ]
+        existing = set(
+            User.objects.filter(email__startswith="scale-portal-").values_list("email", flat=True)
+        )
+        _bulk(
+            User,
+            [
+                User(email=email, display_name=f"Portal {n}", password=unusable)
+                for n, email in enumerate(portal_emails)
+                if email not in existing
+            ],
+        )
+        portal = dict(
+            User.objects.filter(email__in=portal_emails).order_by("pk").values_list("pk", "email")
+        )
+        portal_ids = list(portal)
+        members = set(
+            Membership.objects.filter(
+                clinic=clinic, role=Role.CLIENT, user_id__in=portal_ids
+            ).values_list("user_id", flat=True)
+        )
+        _bulk(
+            Membership,
+            [
+                Membership(user_id=pk, clinic=clinic, role=Role.CLIENT)
+                for pk in portal_ids
+                if pk not in members
+            ],
+        )
         first_new = (Client.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         _bulk(
             Client,
@@ -208,6 +249,9 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
                     given_name=rng.choice(given),
                     family_name=f"{rng.choice(surnames)}-{n}",
                     created_at=now - timedelta(days=rng.randrange(1, 700)),
+                    user_id=portal_ids[n // PORTAL_SHARE]
+                    if n % PORTAL_SHARE == 0 and n // PORTAL_SHARE < len(portal_ids)
+                    else None,
                 )
                 for n in range(counts["clients"])
             ],
@@ -223,7 +267,7 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
                 for pk in clients
             ],
         )
-        step("clinicians, clients and care teams")
+        step("clinicians, portal logins, clients and care teams")
 
         starts = {pk: date.today() - timedelta(days=rng.randrange(0, 400)) for pk in clients}
         statuses = ["active"] * 3 + ["completed"] * 2 + ["planned"]
@@ -253,6 +297,7 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
         step("courses")
 
         sessions = []
+        reminders: list[tuple[datetime, int]] = []
         for n in range(counts["sessions"]):
             pk = clients[n % len(clients)]
             week = n // len(clients)
@@ -269,9 +314,46 @@ def seed_scale(scale: float, *, seed: int = SEED, log=print) -> dict[str, int]:
                     attendance=Attendance.ATTENDED if starts_at < now else Attendance.SCHEDULED,
                 )
             )
+            if starts_at - timedelta(days=1) <= now:
+                reminders.append((starts_at - timedelta(days=1), pk))
         _bulk(Session, sessions)
         del sessions
         step("sessions")
+
+        # In the order they were sent, as the outbox's ids are.
+        reminders.sort()
+        address = {pk: f"scale-client-{pk}@{DEMO_DOMAIN}" for pk in clients}
+        account_to = [*portal.values(), *(u.email for u in clinicians)]
+        mails = []
+        for n, (sent_at, pk) in enumerate(reminders):
+            values = {"status": MailStatus.SENT, "attempts": 1, "sent_at": sent_at}
+            mails.append(
+                OutboundMail(
+                    to=address[pk],
+                    subject="Appointment reminder",
+                    clinic_id=clinic.pk,
+                    purpose=Purpose.SESSION_REMINDER,
+                    created_at=sent_at,
+                    **values,
+                )
+            )
+            if n % ACCOUNT_MAIL_EVERY == 0:
+                unknown = n % (ACCOUNT_MAIL_EVERY * 10) == 0
+                mails.append(
+                    OutboundMail(
+                        to=f"nobody-{n}@example.org"
+                        if unknown
+                        else account_to[(n // ACCOUNT_MAIL_EVERY) % len(account_to)],
+                        subject="Password reset",
+                        purpose=Purpose.UNKNOWN_ACCOUNT if unknown else Purpose.PASSWORD_RESET,
+                        created_at=sent_at,
+                        **values,
+                    )
+                )
+        del reminders
+        _bulk(OutboundMail, mails)
+        del mails
+        step("outgoing mail")
 
         # As in a clinic: a progress note for every held session, signed within a day or two;
         # a few still drafts after 48 hours (the supervisor's "stale drafts"), and the last
@@ -516,9 +598,11 @@ def pages() -> list[Page]:
     from django.urls import reverse
 
     from gentle.audit.models import AuditHead
+    from gentle.notify.models import OutboundMail
 
     ids = demo_ids()
     head = AuditHead.objects.get(pk=1).seq
+    last_mail = OutboundMail.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
     c = {"client_id": ids["client_id"]}
     clinician = {"user_id": ids["user_id"]}
     result = [
@@ -586,6 +670,15 @@ def pages() -> list[Page]:
         Page("Client records", "administrator", reverse("clinic_clients")),
         Page("Client records, search", "administrator", reverse("clinic_clients") + "?q=rchwo"),
         Page("People", "administrator", reverse("clinic_people")),
+        # The clients with a portal login, one in five of the clients.
+        Page("People, clients", "administrator", reverse("clinic_people") + "?show=clients"),
+        # The clinic's reminders and its people's account mail, newest first (ADR 0027).
+        Page("Outgoing mail", "administrator", reverse("outgoing_mail")),
+        Page(
+            "Outgoing mail, deep",
+            "administrator",
+            reverse("outgoing_mail") + f"?after={max(1, last_mail - 50_000)}",
+        ),
         Page("Outcome report", "administrator", reverse("outcome_report")),
         Page("Portal home", "client", reverse("portal_home")),
         Page("My progress", "client", reverse("portal_progress")),

@@ -1,5 +1,6 @@
 """Long lists a page at a time, found by where the last page ended (keyset), never by OFFSET:
-the audit log (newest first) and the administrator's client records (by name, then number).
+the audit log (newest first), the administrator's client records (by name, then number), and
+the People and Outgoing mail pages (their HTTP behaviour is in test_people_and_outbox_pages).
 
 Each list shows at most 50 rows, links "Older"/"Newer" (or "Next clients"/"Previous clients")
 in a labelled navigation landmark, keeps its filters in those links, answers a bad or tampered
@@ -321,15 +322,20 @@ def the_list_query(http, url: str, table: str) -> str:
 
 def list_query_in(captured: CaptureQueriesContext, table: str, *, limit: int) -> str:
     """The one captured query that read ``limit`` rows of ``table``."""
-    found = [
+    found = list_queries_in(captured, table, limit=limit)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def list_queries_in(captured: CaptureQueriesContext, table: str, *, limit: int) -> list[str]:
+    """The captured queries that read ``limit`` rows of ``table``."""
+    return [
         q["sql"]
         for q in captured.captured_queries
         if q["sql"].startswith("SELECT")
         and f'FROM "{table}"' in q["sql"]
         and f"LIMIT {limit}" in q["sql"]
     ]
-    assert len(found) == 1, found
-    return found[0]
 
 
 def plan(sql: str) -> str:
@@ -398,7 +404,7 @@ def test_a_clients_access_log_reads_an_index_in_order(world):
     with CaptureQueriesContext(connection) as captured:
         page = get(http, f"/clients/{world.amara.pk}/access-log/")
     assert "n=59" in page  # the newest row first
-    listed = list_query_in(captured, "audit_auditevent", limit=50)  # Django's Paginator
+    listed = list_query_in(captured, "audit_auditevent", limit=51)  # a keyset page and one more
     assert_index_in_order(plan(listed), ("audit_client_seq", "audit_clinic_seq"))
 
 
@@ -500,3 +506,176 @@ def test_the_client_list_query_count_does_not_grow_with_clients(world):
     supervised_clients(world, 200)
     assert count_queries(http, CLIENTS) == few
     assert len(get(http, CLIENTS)) < 100_000
+
+
+# One client's access log and the groups list (ADR 0027) -------------------------------------
+
+
+@pytest.mark.parametrize("query", ["", "after={deep}", "before={deep}"])
+def test_a_clients_access_log_neither_counts_nor_skips_and_reads_an_index_at_any_depth(
+    world, query
+):
+    """Every opening of a record adds a row to its access log: a page is found from the row a
+    link names, never by a COUNT of the client's rows and an OFFSET past them."""
+    add_audit_rows(world, 120, client=world.amara)
+    http = signed_in(world.admin)
+    deep = AuditEvent.objects.filter(client_id=world.amara.pk).order_by("seq")[60].seq
+    with CaptureQueriesContext(connection) as captured:
+        get(http, f"/clients/{world.amara.pk}/access-log/?{query.format(deep=deep)}")
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "audit_auditevent"' in q["sql"]
+    ]
+    assert not any("COUNT(" in sql or "OFFSET" in sql for sql in reads), reads
+    listed = list_query_in(captured, "audit_auditevent", limit=51)
+    assert_index_in_order(plan(listed), ("audit_client_seq", "audit_clinic_seq"))
+
+
+def add_groups_for_plans(world, count: int) -> None:
+    """``count`` groups of the clinic, every other one finished, two of each to a first-session
+    date."""
+    from datetime import date, timedelta
+
+    from gentle.accounts.models import Role
+    from gentle.groups.models import Group, GroupStatus
+    from tests.factories import make_person
+
+    facilitator = make_person(world.clinic, Role.FACILITATOR)
+    Group.objects.bulk_create(
+        Group(
+            clinic=world.clinic,
+            name=f"Group {i}",
+            language="en",
+            setting="video",
+            starts_on=date(2030, 1, 1) + timedelta(days=i // 4),
+            facilitator=facilitator,
+            status=GroupStatus.FINISHED if i % 2 else GroupStatus.RUNNING,
+        )
+        for i in range(count)
+    )
+
+
+def member_count_reads_an_index(query_plan: str) -> bool:
+    """The members' count of each row is looked up by group, not read from every member."""
+    if connection.vendor == "sqlite":
+        return bool(re.search(r"SEARCH U0 USING (COVERING )?INDEX \w+ \(group_id=\?\)", query_plan))
+    scan = r"Index (Only )?Scan using \w+ on groups_groupmember u0 .*\n\s+Index Cond: \(group_id ="
+    return bool(re.search(scan, query_plan))
+
+
+@pytest.mark.parametrize(
+    ("show", "index"),
+    [("", "group_clinic_current"), ("show=finished", "group_clinic_finished")],
+)
+@pytest.mark.parametrize("cursor", ["", "after", "before"])
+def test_the_groups_list_pages_read_an_index_in_order(world, show, index, cursor):
+    """The current groups and the finished ones each from their own index in order, at any
+    depth: the page does not read every group of the clinic and sort them."""
+    from django.db.models import Q
+
+    from gentle.groups.models import Group, GroupStatus
+
+    add_groups_for_plans(world, 120)
+    groups = Group.objects.filter(clinic=world.clinic)
+    finished = Q(status=GroupStatus.FINISHED)
+    groups = groups.filter(finished if show else ~finished)
+    middle = groups.order_by("-starts_on", "-id").values_list("pk", flat=True)[25]
+    query = "&".join(part for part in (show, cursor and f"{cursor}={middle}") if part)
+    sql = the_list_query(signed_in(world.admin), f"/groups/?{query}", "groups_group")
+    query_plan = plan(sql)
+    assert_index_in_order(query_plan, index)
+    assert member_count_reads_an_index(query_plan), query_plan
+
+
+# The administrator's People and Outgoing mail pages (issue: every portal client on one page;
+# the outbox's OR, which no index served, sorted every message of the clinic) ---------------
+
+
+def add_portal_clients(clinic, count: int) -> None:
+    from gentle.accounts.models import Membership, Role, User
+
+    User.objects.bulk_create(
+        User(email=f"portal-{clinic.pk}-{n}@example.test", password="!") for n in range(count)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, clinic=clinic, role=Role.CLIENT)
+        for user in User.objects.filter(email__startswith=f"portal-{clinic.pk}-")
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        # The staff: any role but client, over the partial index of those memberships.
+        ("", "membership_clinic_staff"),
+        ("after={someone}", "membership_clinic_staff"),
+        ("before={someone}", "membership_clinic_staff"),
+        # The clients with a portal login.
+        ("show=clients", "membership_clinic_role"),
+        ("show=clients&after={someone}", "membership_clinic_role"),
+        ("show=clients&before={someone}", "membership_clinic_role"),
+    ],
+)
+def test_people_pages_read_an_index_in_order(world, query, index):
+    from gentle.accounts.models import User
+
+    add_portal_clients(world.clinic, 60)
+    # Someone in the middle of the list, so that a page lies on either side of them.
+    someone = (
+        User.objects.get(email=f"portal-{world.clinic.pk}-30@example.test").pk
+        if "clients" in query
+        else world.portal.pk  # between Alice and Sue, and the administrator and Bob
+    )
+    sql = the_list_query(
+        signed_in(world.admin),
+        f"/clinic/people/?{query.format(someone=someone)}",
+        "accounts_membership",
+    )
+    assert_index_in_order(plan(sql), index)
+
+
+def test_people_counts_read_the_index_and_not_the_table(world):
+    add_portal_clients(world.clinic, 60)
+    with CaptureQueriesContext(connection) as captured:
+        get(signed_in(world.admin), "/clinic/people/")
+    [sql] = [q["sql"] for q in captured.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+    query_plan = plan(sql)
+    if connection.vendor == "sqlite":
+        assert "COVERING INDEX membership_clinic_role" in query_plan, query_plan
+    else:
+        # The clinic's part of an index; which one is the planner's choice of the moment (on a
+        # tiny table, the clinic's foreign key index; index only on a large, vacuumed one).
+        assert re.search(r"Index (Only )?Scan using \w+ on accounts_membership", query_plan)
+        assert "Index Cond: (clinic_id = " in query_plan, query_plan
+    assert not re.search(r"\bSCAN\b(?!.*USING)", query_plan), query_plan
+    assert "Seq Scan" not in query_plan, query_plan
+
+
+@pytest.mark.parametrize("query", ["", "after={mail}", "before={mail}"])
+def test_outgoing_mail_pages_read_an_index_in_order(world, query):
+    from gentle.notify.models import MailStatus, OutboundMail
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    OutboundMail.objects.bulk_create(
+        OutboundMail(
+            to=f"m{n}@example.test" if n % 5 else world.alice.email,
+            clinic_id=None if n % 5 == 0 else (world.clinic.pk, world.other.pk)[n % 2],
+            purpose="session_reminder" if n % 5 else "password_reset",
+            status=MailStatus.SENT,
+            sent_at=now,
+        )
+        for n in range(120)
+    )
+    mail = OutboundMail.objects.order_by("pk")[60].pk
+    with CaptureQueriesContext(connection) as captured:
+        get(signed_in(world.admin), f"/clinic/mail/?{query.format(mail=mail)}")
+    # Two reads, the clinic's messages and the account messages, each down the index.
+    found = list_queries_in(captured, "notify_outboundmail", limit=51)
+    assert len(found) == 2, found
+    for sql in found:
+        query_plan = plan(sql)
+        assert_index_in_order(query_plan, "outboundmail_clinic_id")
+        # On PostgreSQL too: the primary key also gives the rows by id, but read with a filter
+        # on the clinic it would walk the whole outbox for the few account messages.
+        assert "outboundmail_clinic_id" in query_plan, query_plan

@@ -98,6 +98,17 @@ class Membership(models.Model):
                 condition=models.Q(role__in=[r.value for r in Role]), name="membership_role_valid"
             ),
         ]
+        # The administrator's People page, a page at a time by person (keyset, ADR 0027): the
+        # staff (any role but client), and the clients with a portal login; the second also
+        # counts the clinic's people without reading the table.
+        indexes = [
+            models.Index(
+                fields=["clinic", "user"],
+                name="membership_clinic_staff",
+                condition=~models.Q(role=Role.CLIENT),
+            ),
+            models.Index(fields=["clinic", "role", "user"], name="membership_clinic_role"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.clinic}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -17,22 +18,48 @@ class Person:
     roles: tuple[str, ...]  # role labels, in Role order
 
 
-def clinic_people(clinic) -> list[Person]:
-    """Everyone with a role in the clinic, once each, with all their roles; one query."""
+def clinic_members(clinic, *, clients: bool) -> QuerySet:
+    """The clinic's staff (anyone with a role but client) or its clients with a portal login:
+    one row a person, ``{"user_id": ...}``, for a keyset page by user id over the index of
+    either kind (``membership_clinic_staff``, ``membership_clinic_role``)."""
+    memberships = Membership.objects.filter(clinic=clinic)
+    if clients:
+        memberships = memberships.filter(role=Role.CLIENT)
+    else:
+        memberships = memberships.exclude(role=Role.CLIENT)
+    return memberships.values("user_id").distinct()
+
+
+def people_of(clinic, user_ids: list[int]) -> list[Person]:
+    """The people ``user_ids`` names (a page of ``clinic_members``), in that order, with all
+    their roles in the clinic; one query."""
     order = {role.value: index for index, role in enumerate(Role)}
     roles_by_user: dict[int, list[str]] = {}
     users: dict[int, User] = {}
-    for membership in Membership.objects.filter(clinic=clinic).select_related("user"):
+    for membership in Membership.objects.filter(clinic=clinic, user_id__in=user_ids).select_related(
+        "user"
+    ):
         users[membership.user_id] = membership.user
         roles_by_user.setdefault(membership.user_id, []).append(membership.role)
-    people = [
+    return [
         Person(
             user=users[pk],
-            roles=tuple(Role(r).label for r in sorted(roles, key=order.__getitem__)),
+            roles=tuple(Role(r).label for r in sorted(roles_by_user[pk], key=order.__getitem__)),
         )
-        for pk, roles in roles_by_user.items()
+        for pk in user_ids
+        if pk in users
     ]
-    return sorted(people, key=lambda p: (p.user.display_name.casefold(), p.user.email))
+
+
+def people_counts(clinic) -> dict[str, int]:
+    """How many people hold a role in the clinic (``people``), how many of them a staff role
+    (``staff``) and how many the client role (``clients``): one query over the clinic's part
+    of the index ``membership_clinic_role`` (on SQLite it reads no row of the table)."""
+    return Membership.objects.filter(clinic=clinic).aggregate(
+        people=Count("user", distinct=True),
+        staff=Count("user", distinct=True, filter=~Q(role=Role.CLIENT)),
+        clients=Count("user", filter=Q(role=Role.CLIENT)),
+    )
 
 
 def member_of_clinic(clinic, user_id) -> User:

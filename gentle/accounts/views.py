@@ -7,7 +7,6 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -32,17 +31,19 @@ from gentle.accounts.forms import (
 from gentle.accounts.models import ApiToken, Invitation, Membership, Role, User
 from gentle.accounts.selectors import (
     administers_every_clinic_of,
-    clinic_people,
+    clinic_members,
     member_of_clinic,
     other_administrators,
+    people_counts,
+    people_of,
 )
 from gentle.audit.log import record
 from gentle.audit.models import ActionFamily, AuditEvent
 from gentle.audit.names import Action
 from gentle.lib.forms import posted
-from gentle.lib.keyset import request_page
+from gentle.lib.keyset import read_cursor, request_page
 from gentle.lib.siteurl import absolute_url
-from gentle.notify.selectors import mail_for_clinic
+from gentle.notify.selectors import mail_page
 
 
 def not_offered(request, **kwargs):
@@ -62,9 +63,22 @@ OTHER_CLINICS = gettext_lazy(
 
 @role_required(Role.ADMIN)
 def clinic_people_view(request):
+    """The clinic's staff, or (``?show=clients``) its clients with a portal login: 50 people a
+    page in the order they got their accounts (keyset, ADR 0027), so that a clinic's many
+    portal logins neither hide its staff nor make the page grow with them."""
     clinic = clinic_context(request).clinic
+    clients = request.GET.get("show") == "clients"
+    page = request_page(request, clinic_members(clinic, clients=clients), order=["user_id"])
     return render(
-        request, "accounts/people.html", {"clinic": clinic, "people": clinic_people(clinic)}
+        request,
+        "accounts/people.html",
+        {
+            "clinic": clinic,
+            "show": "clients" if clients else "staff",
+            "page": page,
+            "people": people_of(clinic, [row["user_id"] for row in page.rows]),
+            "counts": people_counts(clinic),
+        },
     )
 
 
@@ -296,9 +310,13 @@ def audit_log(request):
 def outgoing_mail(request):
     """The clinic's outgoing mail and whether it went; the text only in the demo."""
     clinic = clinic_context(request).clinic
-    members = Membership.objects.filter(clinic=clinic).values_list("user__email", flat=True)
-    mails = mail_for_clinic(clinic.pk, set(members))
-    page = Paginator(mails, 50).get_page(request.GET.get("page"))
+    cursor, bad = read_cursor(request.GET)
+    members = User.objects.filter(memberships__clinic=clinic).values("email")
+    page = mail_page(clinic.pk, members, cursor=cursor, bad_cursor=bad)
+    if page.bad_cursor:
+        messages.warning(
+            request, _("That page link is not valid (any more). Here is the first page.")
+        )
     with transaction.atomic():
         record(Action.MAIL_LIST, role=Role.ADMIN, clinic_id=clinic.pk)
     return render(

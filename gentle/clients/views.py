@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -144,7 +143,8 @@ def consent_withdraw(request, client_id: int, consent_id: int):
 
 @role_required(*CLINICAL, Role.ADMIN)
 def client_access_log(request, client_id: int):
-    """Who opened this record: for the care team and the clinic's administrators."""
+    """Who opened this record, newest first, 50 a page (keyset by seq, ADR 0027): for the care
+    team and the clinic's administrators. Every opening adds a row, so no count and no OFFSET."""
     context = clinic_context(request)
     try:
         client = access.client_for(request, client_id, action=Action.CLIENT_ACCESS_LOG_VIEW)
@@ -159,13 +159,12 @@ def client_access_log(request, client_id: int):
                 object_type="client",
                 object_id=client.pk,
             )
-    # Process notes are not part of the record: their events stay out of this page.
-    events = (
-        AuditEvent.objects.filter(client_id=client.pk, clinic_id=client.clinic_id)
-        .exclude(object_type="process_note")
-        .order_by("-seq")
+    # Process notes are not part of the record: their events stay out of this page. The rows
+    # come newest first from the index on (client_id, seq).
+    events = AuditEvent.objects.filter(client_id=client.pk, clinic_id=client.clinic_id).exclude(
+        object_type="process_note"
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = request_page(request, events, order=["-seq"])
     return render(request, "clients/access_log.html", {"client": client, "page": page})
 
 

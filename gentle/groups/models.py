@@ -83,6 +83,19 @@ class Group(models.Model):
             models.Index(fields=["clinic", "status"], name="group_clinic_status"),
             # The programme view: a clinic's groups newest first, and a period of first sessions.
             models.Index(fields=["clinic", "-starts_on"], name="group_clinic_first_session"),
+            # The groups list, a page at a time (keyset by first session, then id; ADR 0027):
+            # the current groups (planned, running) and, on their own page, the finished ones,
+            # each walked in order without reading the other kind, which grows every season.
+            models.Index(
+                fields=["clinic", "-starts_on", "-id"],
+                condition=~models.Q(status=GroupStatus.FINISHED),
+                name="group_clinic_current",
+            ),
+            models.Index(
+                fields=["clinic", "-starts_on", "-id"],
+                condition=models.Q(status=GroupStatus.FINISHED),
+                name="group_clinic_finished",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -134,6 +147,14 @@ class GroupMember(models.Model):
 
     class Meta:
         ordering = ["joined_on", "pk"]
+        indexes = [
+            # The groups list's count of each group's current members, looked up by group.
+            models.Index(
+                fields=["group"],
+                condition=models.Q(left_on__isnull=True),
+                name="group_member_current",
+            ),
+        ]
         constraints = [
             # A member in two groups at the same time is refused (issue 24).
             models.UniqueConstraint(

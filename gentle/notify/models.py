@@ -78,7 +78,9 @@ class OutboundMail(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outboundmail_due"),
-            models.Index(fields=["clinic_id", "created_at"], name="outboundmail_clinic"),
+            # The "Outgoing mail" page, newest first by id (keyset, ADR 0027), in two reads: the
+            # clinic's messages, and the account messages (no clinic) kept to its members'.
+            models.Index(fields=["clinic_id", "id"], name="outboundmail_clinic_id"),
         ]
         constraints = [
             models.CheckConstraint(
