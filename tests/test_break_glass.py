@@ -311,3 +311,34 @@ def test_bad_record_numbers_get_a_message(client, world, typed):
     assert response.redirect_chain == [("/clients/", 302)]
     assert "Enter a client record number." in response.content.decode()
     assert not BreakGlassGrant.objects.exists()
+
+
+def test_one_still_to_review_is_listed_however_many_reviewed_ones_are_newer(client, world):
+    """Finding: the page listed the latest 200 grants whatever their state, so an older one
+    still to review fell off it behind newer reviewed ones."""
+    old = break_glass(client, world)
+    BreakGlassGrant.objects.filter(pk=old.pk).update(
+        granted_at=timezone.now() - timedelta(days=90), expires_at=timezone.now()
+    )
+    now = timezone.now()
+    BreakGlassGrant.objects.bulk_create(
+        BreakGlassGrant(
+            user=world.bob,
+            client=world.amara,
+            reason=f"Reviewed access {n}",
+            granted_at=now - timedelta(hours=n),
+            expires_at=now - timedelta(hours=n) + timedelta(minutes=30),
+            reviewed_by=world.admin,
+            reviewed_at=now - timedelta(hours=n) + timedelta(hours=1),
+        )
+        for n in range(1, 206)
+    )
+    client.force_login(world.admin)
+    html = client.get("/clinic/break-glass/").content.decode()
+    assert html.count("Mark reviewed") == 1
+    assert html.index("Mark reviewed") < html.index("Reviewed access 1<")
+    assert "Only the latest 200 are listed: every one still to review comes first." in html
+    assert "Reviewed access 1<" in html and "Reviewed access 205<" not in html
+    assert client.post(f"/clinic/break-glass/{old.pk}/review/").status_code == 302
+    old.refresh_from_db()
+    assert old.reviewed_by == world.admin

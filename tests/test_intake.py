@@ -336,6 +336,34 @@ def test_the_queue_and_public_page_cost_the_same_queries_however_many_requests(c
     ) == first
 
 
+def test_an_open_request_is_listed_however_many_were_handled_since(client, clinic):
+    """Finding: the queue listed 200 requests, newest first, open or handled in the last 30
+    days alike, so a busy month of handled requests pushed an older open one off the page."""
+    waiting = make_request(clinic, name="Still Waiting")
+    IntakeRequest.objects.filter(pk=waiting.pk).update(
+        created_at=timezone.now() - timedelta(days=20)
+    )
+    now = timezone.now()
+    IntakeRequest.objects.bulk_create(
+        IntakeRequest(
+            clinic=clinic,
+            name=f"Handled {n}",
+            contact="email",
+            email="h@example.test",
+            message="Fine now",
+            status="declined",
+            handled_at=now - timedelta(hours=n),
+        )
+        for n in range(205)
+    )
+    client.force_login(make_person(clinic, Role.CLINICIAN))
+    html = client.get("/clinic/intake/").content.decode()
+    assert "Still Waiting" in html
+    assert html.index("Still Waiting") < html.index("Handled 204<")
+    assert "Only the first 200 are listed, in the order above." in html
+    assert html.count("Handled ") == 199
+
+
 def test_a_converted_request_is_opened_only_by_the_clients_care_team(client, clinic):
     carer = make_person(clinic, Role.CLINICIAN)
     colleague = make_person(clinic, Role.CLINICIAN)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -277,16 +278,23 @@ def clinic_client_team(request, client_id: int):
     )
 
 
+#: The emergency accesses listed for review (those still to review first).
+SHOWN_GRANTS = 200
+
+
 @role_required(Role.ADMIN, Role.SUPERVISOR)
 def break_glass_reviews(request):
     """Emergency access to review: for the clinic's administrators and supervisors, so that a
     clinic whose only administrator also sees clients still has someone else to review."""
     context = clinic_context(request)
+    # Those still to review first (newest first), then the reviewed (latest review first): a
+    # long history of reviewed grants must not push one still to review off the page.
     grants = list(
-        BreakGlassGrant.objects.filter(client__clinic=context.clinic).select_related(
-            "user", "client", "reviewed_by"
-        )[:200]
+        BreakGlassGrant.objects.filter(client__clinic=context.clinic)
+        .select_related("user", "client", "reviewed_by")
+        .order_by(F("reviewed_at").desc(nulls_first=True), "-granted_at", "-pk")[: SHOWN_GRANTS + 1]
     )
+    more = len(grants) > SHOWN_GRANTS
     with transaction.atomic():
         record(
             Action.BREAK_GLASS_LIST,
@@ -297,7 +305,9 @@ def break_glass_reviews(request):
         request,
         "clients/break_glass_reviews.html",
         {
-            "grants": grants,
+            "grants": grants[:SHOWN_GRANTS],
+            "more": more,
+            "shown": SHOWN_GRANTS,
             "is_admin": context.has(Role.ADMIN),
             "my_reviewers": [
                 u for u in access.break_glass_reviewers(context.clinic) if u != request.user

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,21 +100,37 @@ def _role(request):
     return staff_role(request)
 
 
+#: The requests listed in the queue (the open ones first).
+SHOWN_REQUESTS = 200
+
+
 @role_required(Role.ADMIN, Role.CLINICIAN)
 def intake_queue(request):
     role = _role(request)
     clinic = clinic_context(request).clinic
     attempts = IntakeContactAttempt.objects.filter(intake=OuterRef("pk"))
+    is_open = Q(status__in=(RequestStatus.NEW, RequestStatus.ASSIGNED))
+    # The open requests first (those with risk words first among them), then those handled in
+    # the last 30 days: a busy month of handled requests must not push an open one off the page.
     requests = list(
         clinic.intake_requests.select_related("assigned_to", "client")
         .annotate(reached=Exists(attempts))
-        .filter(
-            Q(status__in=(RequestStatus.NEW, RequestStatus.ASSIGNED))
-            | Q(handled_at__gte=timezone.now() - timedelta(days=30))
-        )[:200]
+        .filter(is_open | Q(handled_at__gte=timezone.now() - timedelta(days=30)))
+        .order_by(
+            Case(When(is_open, then=Value(0)), default=Value(1)),
+            "-risk_words",
+            "-created_at",
+            "-pk",
+        )[: SHOWN_REQUESTS + 1]
     )
+    more = len(requests) > SHOWN_REQUESTS
+    requests = requests[:SHOWN_REQUESTS]
     actions.queue_viewed(role=role, clinic=clinic, count=len(requests))
-    return render(request, "intake/queue.html", {"requests": requests})
+    return render(
+        request,
+        "intake/queue.html",
+        {"requests": requests, "more": more, "shown": SHOWN_REQUESTS},
+    )
 
 
 def _clinicians(clinic):
