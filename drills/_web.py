@@ -48,13 +48,18 @@ def free_port() -> int:
 class Process:
     """A `gentle` subcommand in a process group of its own."""
 
-    def __init__(self, *args: str, log: Path):
-        self.args, self.log, self.popen = args, log, None
+    def __init__(self, *args: str, log: Path, env: dict[str, str] | None = None):
+        """``env``: the environment to run it in (this process's if not given)."""
+        self.args, self.log, self.env, self.popen = args, log, env, None
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
             self.popen = subprocess.Popen(  # noqa: S603 - our own command
-                [GENTLE, *self.args], stdout=out, stderr=out, start_new_session=True
+                [GENTLE, *self.args],
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+                env=self.env,
             )
 
     def kill9(self) -> None:

@@ -45,10 +45,11 @@ def run_drill(tmp_path):
 
 
 def test_the_two_servers_drill_passes(run_drill):
-    """Two `gentle serve` started together on one data directory; a session from one valid
-    on the other; wrong passwords counted together (docs/deployment.md cites this drill). It
-    had stopped passing unnoticed twice: the static files' race, then a client's "/" that
-    became a redirect."""
+    """Two `gentle serve` and a `gentle worker`, each with a data directory of its own, on one
+    database: a session from one valid on the other; wrong passwords and a visitor's
+    consultation requests counted together; an export written by the worker downloaded from
+    either (docs/deployment.md cites this drill). It had stopped passing unnoticed twice: the
+    static files' race, then a client's "/" that became a redirect."""
     done = run_drill("two_servers.py")
     assert done.returncode == 0, done.stdout + done.stderr
     checks = [line for line in done.stdout.splitlines() if line.startswith(("ok", "FAIL"))]
@@ -56,6 +57,8 @@ def test_the_two_servers_drill_passes(run_drill):
         "ok   both servers answer /healthz",
         "ok   signed in on A, signed in on B",
         "ok   5 wrong passwords over A and B stop the right one on both",
+        "ok   3 requests from one address over A and B, then refused on both",
+        "ok   an export started on A, written by the worker, downloads whole on B",
     ]
 
 
