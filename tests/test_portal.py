@@ -650,3 +650,41 @@ def test_a_copy_of_the_record_is_kept_for_a_day(client, world):
     client.force_login(portal)
     assert client.get(f"/portal/record/{old.pk}/json/").status_code == 404
     assert delete_old_exports.call() == 1 and not RecordExport.objects.exists()
+
+
+def test_the_questionnaires_list_shows_the_latest_answered_and_reads_no_more(client, world):
+    """Finding: the page read every questionnaire the client was ever given and kept the first
+    20 answered by due date, so after a long course it showed the oldest and read them all."""
+    amara, alice = world.amara, world.alice
+    start = timezone.now() - timedelta(days=200)
+
+    def answered(numbers):
+        Administration.objects.bulk_create(
+            Administration(
+                client=amara,
+                instrument_id=f"x{n:02d}",
+                instrument_version=1,
+                mode="portal",
+                status="submitted",
+                created_by=alice,
+                due_on=(start + timedelta(days=7 * n)).date(),
+                submitted_at=start + timedelta(days=7 * n, hours=3),
+            )
+            for n in numbers
+        )
+
+    answered(range(5))
+    waiting = Administration.objects.create(
+        client=amara, instrument_id="phq9", instrument_version=1, mode="portal", created_by=alice
+    )
+    client.force_login(world.portal)
+    few = count_queries(client, "/portal/questionnaires/")
+    answered(range(5, 26))
+    assert count_queries(client, "/portal/questionnaires/") == few
+    page = visible_text(client.get("/portal/questionnaires/"))
+    assert (
+        f"/portal/questionnaires/{waiting.pk}/"
+        in client.get("/portal/questionnaires/").content.decode()
+    )
+    shown = re.findall(r"X(\d\d)", page)
+    assert shown == [f"{n:02d}" for n in range(25, 5, -1)]  # the latest 20, latest first

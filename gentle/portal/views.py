@@ -373,18 +373,27 @@ def portal_safety_plan_pdf(request):
     )
 
 
+#: The answered questionnaires the client's list shows, latest first.
+ANSWERED_SHOWN = 20
+
+
 @role_required(Role.CLIENT)
 def portal_questionnaires(request):
     client = own_client_record(request)
-    assigned = Administration.objects.filter(client=client, mode=Mode.PORTAL).order_by(
-        "status", "due_on", "-submitted_at"
-    )
+    assigned = Administration.objects.filter(client=client, mode=Mode.PORTAL)
+    # The latest answered ones only: a long course of weekly questionnaires is not read whole.
     return render(
         request,
         "portal/questionnaires.html",
         {
-            "open": [a for a in assigned if a.status != Status.SUBMITTED],
-            "done": [a for a in assigned if a.status == Status.SUBMITTED][:20],
+            "open": list(
+                assigned.exclude(status=Status.SUBMITTED).order_by("status", "due_on", "pk")
+            ),
+            "done": list(
+                assigned.filter(status=Status.SUBMITTED)
+                .defer("answers", "scores")
+                .order_by("-submitted_at", "-pk")[:ANSWERED_SHOWN]
+            ),
         },
     )
 
