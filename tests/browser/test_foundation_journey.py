@@ -70,9 +70,15 @@ def test_administrator_sees_people_on_desktop(live_server, page_at, screenshot, 
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     rows = page.locator("tbody tr")
-    assert rows.count() == 7  # the demo's staff, the lay group facilitator among them
+    assert rows.count() == 6  # the demo's staff, the lay group facilitator among them
     supervisor = rows.filter(has_text="supervisor@demo.gentle.test")
     assert "Clinician, Supervisor" in supervisor.inner_text()
     facilitator = rows.filter(has_text="facilitator@demo.gentle.test")
     assert "Group facilitator" in facilitator.inner_text()
+    assert "client@demo.gentle.test" not in page.locator("main").inner_text()
     screenshot(page, "people-1280")
+    # The clients with a portal login are on a page of their own.
+    page.get_by_role("link", name="Clients with a portal login (1)").click()
+    assert page.locator("tbody tr").count() == 1
+    assert "client@demo.gentle.test" in page.locator("tbody tr").inner_text()
+    assert page.get_by_text("Staff (6)").is_visible()
