@@ -335,6 +335,7 @@ def test_a_stopped_export_resumes_without_writing_anything_twice(world, monkeypa
         bulk.run(export.pk)
     export.refresh_from_db()
     assert export.status == BulkStatus.FAILED and export.clients_done == 2
+    assert export.finished_at is not None  # when it stopped: kept GENTLE_FHIR_EXPORT_DAYS from then
     # The failed batch left nothing: the saved parts hold exactly the first batch's clients.
     saved = export.parts.filter(resource_type="Patient").values_list("resources", flat=True)
     assert sum(saved) == 2
@@ -343,7 +344,7 @@ def test_a_stopped_export_resumes_without_writing_anything_twice(world, monkeypa
     assert http.post(f"/clinic/fhir-exports/{export.pk}/resume/").status_code == 302
     assert AuditEvent.objects.filter(action="fhir_export.resume", object_id=str(export.pk)).exists()
     export.refresh_from_db()
-    assert export.status == BulkStatus.QUEUED
+    assert export.status == BulkStatus.QUEUED and export.finished_at is None
     assert bulk.run(export.pk) == BulkStatus.DONE
     export.refresh_from_db()
     assert export.runs == 2 and export.clients_done == 4
@@ -395,14 +396,29 @@ def test_exports_are_deleted_files_and_all_a_week_after_they_end(world, settings
     waiting = BulkExport.objects.create(
         clinic=world.clinic, requested_by=world.admin, created_at=week_ago
     )
+    # Begun a week ago, resumed and stopped again yesterday: kept a week from then.
+    stopped = BulkExport.objects.create(
+        clinic=world.clinic,
+        requested_by=world.admin,
+        created_at=week_ago,
+        status=BulkStatus.FAILED,
+        finished_at=timezone.now() - timedelta(days=1),
+    )
     assert bulk.delete_old() == 1
-    assert set(BulkExport.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert set(BulkExport.objects.values_list("pk", flat=True)) == {
+        recent.pk,
+        waiting.pk,
+        stopped.pk,
+    }
     assert not BulkExportPart.objects.filter(export_id=old.pk).exists()
     http = signed_in(world.admin)
     assert http.get(f"/clinic/fhir-exports/{old.pk}/Patient.ndjson").status_code == 404
     assert http.get(f"/clinic/fhir-exports/{recent.pk}/Patient.ndjson").status_code == 200
     page = http.get("/clinic/fhir-exports/").content.decode()
     assert "An export is kept for 7 days after it ends" in page
+    # A week later the stopped one goes too, with the recent one.
+    assert bulk.delete_old(now=timezone.now() + timedelta(days=7)) == 2
+    assert set(BulkExport.objects.values_list("pk", flat=True)) == {waiting.pk}
 
 
 def test_files_written_to_the_data_directory_before_move_into_the_database(world, settings):
@@ -429,16 +445,47 @@ def test_files_written_to_the_data_directory_before_move_into_the_database(world
         after_client=world.amara.pk,
         clients_done=1,
     )
-    folder = settings.DATA_DIR / "fhir-exports" / str(kept.pk)
-    folder.mkdir(parents=True)
-    (folder / "Patient.ndjson").write_bytes(line + b'{"resourceType":"Patient","id":"unsaved"}')
+    running = BulkExport.objects.create(
+        clinic=world.clinic,
+        requested_by=world.admin,
+        status=BulkStatus.RUNNING,
+        counts={"Patient": 1},
+        sizes={"Patient": len(line)},
+        after_client=world.amara.pk,
+    )
+    for export in (kept, running):
+        folder = settings.DATA_DIR / "fhir-exports" / str(export.pk)
+        folder.mkdir(parents=True)
+        (folder / "Patient.ndjson").write_bytes(line + b'{"resourceType":"Patient","id":"unsaved"}')
     moving.files_into_the_database(apps, None)
     http = signed_in(world.admin)
     kept.refresh_from_db()
     assert _lines(http, kept, "Patient") == [{"resourceType": "Patient", "id": "7"}]
-    lost.refresh_from_db()
-    assert lost.status == BulkStatus.FAILED and lost.counts == {} and lost.after_client == 0
-    assert "Resume the export" in http.get("/clinic/fhir-exports/").content.decode()
+    # Files not on this host, or an export the old code was still writing: stopped, to be
+    # written again from the start when resumed.
+    for export in (lost, running):
+        export.refresh_from_db()
+        assert export.status == BulkStatus.FAILED and export.finished_at is not None
+        assert (export.counts, export.after_client) == ({}, 0)
+        assert not export.parts.exists()
+    page = http.get("/clinic/fhir-exports/").content.decode()
+    assert page.count("Resume the export") == 2
+
+
+def test_a_large_old_file_moves_into_parts_of_whole_lines(tmp_path, monkeypatch):
+    import importlib
+
+    moving = importlib.import_module("gentle.interop.migrations.0002_export_files_in_the_database")
+    monkeypatch.setattr(moving, "PART_BYTES", 100)
+    lines = [f'{{"resourceType":"Patient","id":"{n}"}}\n'.encode() for n in range(20)]
+    path = tmp_path / "Patient.ndjson"
+    path.write_bytes(b"".join(lines) + b'{"half')
+    size = sum(map(len, lines))
+    chunks = moving._parts(path, size)
+    assert b"".join(content for _n, content in chunks) == b"".join(lines)
+    assert sum(n for n, _content in chunks) == 20 and len(chunks) > 2
+    assert all(content.endswith(b"\n") for _n, content in chunks)
+    assert moving._parts(path, size + 100) is None  # shorter than the export saved
 
 
 def test_the_export_page_costs_the_same_queries_with_more_exports(world):

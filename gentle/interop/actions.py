@@ -38,7 +38,7 @@ def export_resume(*, export: BulkExport) -> bool:
 
     with transaction.atomic():
         resumed = BulkExport.objects.filter(pk=export.pk, status=BulkStatus.FAILED).update(
-            status=BulkStatus.QUEUED
+            status=BulkStatus.QUEUED, finished_at=None
         )
         if not resumed:
             return False

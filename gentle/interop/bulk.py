@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gentle.accounts.fhir_export import CARE_ROLES
@@ -150,18 +151,17 @@ def run(export_id: int) -> str:
             return SUPERSEDED
     except Exception as exc:
         BulkExport.objects.filter(pk=export.pk, runs=this_run).update(
-            status=BulkStatus.FAILED, error=type(exc).__name__[:200]
+            status=BulkStatus.FAILED, error=type(exc).__name__[:200], finished_at=timezone.now()
         )
         raise
     return BulkStatus.DONE
 
 
 def delete_old(now: datetime | None = None) -> int:
-    """Delete exports (their files with them) finished more than ``GENTLE_FHIR_EXPORT_DAYS``
-    ago, and stopped ones not resumed in that time; returns how many."""
+    """Delete exports (their files with them) that finished or last stopped more than
+    ``GENTLE_FHIR_EXPORT_DAYS`` ago; one waiting or running is kept. Returns how many."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.GENTLE_FHIR_EXPORT_DAYS)
-    old = BulkExport.objects.filter(
-        status__in=(BulkStatus.DONE, BulkStatus.FAILED), created_at__lt=cutoff
-    ).exclude(finished_at__gte=cutoff)
+    ended = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    old = BulkExport.objects.filter(ended, status__in=(BulkStatus.DONE, BulkStatus.FAILED))
     _total, by_model = old.delete()  # the parts go with it, by one statement
     return by_model.get("interop.BulkExport", 0)

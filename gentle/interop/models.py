@@ -31,7 +31,9 @@ class BulkExport(models.Model):
     status = models.CharField(max_length=10, choices=BulkStatus.choices, default=BulkStatus.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it finished, or last stopped (then resumable)."
+    )
     clients_total = models.PositiveIntegerField(default=0)
     clients_done = models.PositiveIntegerField(default=0)
     after_client = models.PositiveBigIntegerField(

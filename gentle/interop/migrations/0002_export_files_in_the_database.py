@@ -5,38 +5,63 @@ from pathlib import Path
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+
+#: The most a part made from an old file holds (new parts hold one batch of one type).
+PART_BYTES = 8 * 1024 * 1024
+
+
+def _parts(path, size):
+    """The first ``size`` bytes of a file as (lines, bytes) chunks of whole lines, each at most
+    about ``PART_BYTES``; None if the file is shorter."""
+    chunks, chunk, held, read = [], [], 0, 0
+    with path.open("rb") as handle:
+        for line in handle:
+            if read + len(line) > size:
+                break
+            read += len(line)
+            chunk.append(line)
+            held += len(line)
+            if held >= PART_BYTES:
+                chunks.append((len(chunk), b"".join(chunk)))
+                chunk, held = [], 0
+    if read != size:
+        return None
+    if chunk:
+        chunks.append((len(chunk), b"".join(chunk)))
+    return chunks
 
 
 def files_into_the_database(apps, schema_editor):
     """Exports written before their files moved into the database: each file, as far as the
-    export had saved it, becomes one part. An unfinished export whose files are missing starts
-    again from its first client when resumed, and so does a finished one (shown as stopped)."""
+    export had saved it, becomes parts of whole lines. An export whose files are not on the
+    host that migrates (or are shorter than saved), or that is running, is stopped with its
+    place cleared: resumed, it is written again from its first client."""
     BulkExport = apps.get_model("interop", "BulkExport")
     BulkExportPart = apps.get_model("interop", "BulkExportPart")
     root = Path(settings.DATA_DIR) / "fhir-exports"
     for export in BulkExport.objects.all():
-        parts, complete = [], True
+        parts = []
         for resource_type, size in sorted(export.sizes.items()):
             path = root / str(export.pk) / f"{resource_type}.ndjson"
-            content = path.read_bytes()[:size] if path.is_file() else b""
-            if len(content) != size:
-                complete = False
+            chunks = _parts(path, size) if path.is_file() else None
+            if chunks is None:
+                parts = None
                 break
-            parts.append(
+            parts += [
                 BulkExportPart(
-                    export=export,
-                    resource_type=resource_type,
-                    resources=export.counts.get(resource_type, 0),
-                    content=content,
+                    export=export, resource_type=resource_type, resources=lines, content=content
                 )
-            )
-        if complete:
+                for lines, content in chunks
+            ]
+        # One running now was begun by the old code, whose worker may still be writing files.
+        if parts is not None and export.status != "running":
             BulkExportPart.objects.bulk_create(parts)
-        else:  # the files are not on this host: stopped, to be resumed from the start
+        else:
             export.counts, export.sizes, export.staff = {}, {}, []
             export.after_client = export.clients_done = 0
-            if export.status == "done":
-                export.status, export.finished_at = "failed", None
+            export.status, export.finished_at = "failed", timezone.now()
             export.save(
                 update_fields=[
                     "counts",
@@ -57,6 +82,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='bulkexport',
+            name='finished_at',
+            field=models.DateTimeField(blank=True, help_text='When it finished, or last stopped (then resumable).', null=True),
+        ),
         migrations.AlterField(
             model_name='bulkexport',
             name='counts',
