@@ -252,7 +252,7 @@ def _lines(http, export: BulkExport, resource_type: str) -> list[dict]:
 
 
 def test_an_administrator_exports_the_clinic_as_ndjson(
-    world, django_capture_on_commit_callbacks, settings, tmp_path
+    world, django_capture_on_commit_callbacks, settings, tmp_path, monkeypatch
 ):
     fill(world.amara, world.alice)
     second = make_client(world.clinic, clinicians=[world.bob], given_name="Second")
@@ -274,8 +274,12 @@ def test_an_administrator_exports_the_clinic_as_ndjson(
     export.refresh_from_db()
     assert export.progress == 100 and export.clients_done == 2  # Amara and Second
     assert set(export.counts) == EVERY_TYPE
-    # The files are in the database: a web host with a data directory of its own serves them.
+    # The files are in the database, compressed: a web host with a data directory of its own
+    # serves them, inflated a slice at a time (a few bytes here, so every part takes several).
+    stored = export.parts.values_list("content", flat=True)
+    assert 3 * sum(len(content) for content in stored) < sum(export.sizes.values())
     settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(bulk, "INFLATE_STEP", 7)
     patients = _lines(http, export, "Patient")
     assert sorted(p["id"] for p in patients) == sorted(
         str(pk) for pk in world.clinic.clients.values_list("pk", flat=True)

@@ -94,7 +94,7 @@ class BulkExportPart(models.Model):
     export = models.ForeignKey(BulkExport, on_delete=models.CASCADE, related_name="parts")
     resource_type = models.CharField(max_length=64)
     resources = models.PositiveIntegerField(help_text="Lines (resources) in this part.")
-    content = models.BinaryField()
+    content = models.BinaryField(help_text="The lines, compressed with zlib (bulk.pack).")
 
     class Meta:
         indexes = [
