@@ -9,7 +9,6 @@ Neither page grows, nor makes more queries, with the rows behind it.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime
 
@@ -19,13 +18,13 @@ from django.contrib.auth.hashers import make_password
 from gentle.accounts.models import Membership, Role, User
 from gentle.notify.models import MailStatus, OutboundMail, Purpose
 from tests.factories import count_queries, make_clinic, make_person, signed_in
+from tests.test_keyset_pages import BAD_LINK, get, link, messages_in, pager
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE = "/clinic/people/"
 CLIENTS = "/clinic/people/?show=clients"
 MAIL = "/clinic/mail/"
-BAD_LINK = "That page link is not valid (any more). Here is the first page."
 SENT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -45,12 +44,6 @@ def portal_clients(clinic, count: int, *, start: int = 0) -> list[str]:
     return [u.email for u in users.order_by("pk")]
 
 
-def get(http, url: str) -> str:
-    response = http.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.content.decode()
-
-
 def emails(page: str) -> list[str]:
     """The addresses in the People table, in order."""
     return re.findall(r'data-label="Email address">([^<]+)<', page)
@@ -59,24 +52,6 @@ def emails(page: str) -> list[str]:
 def recipients(page: str) -> list[str]:
     """The "To" column of the Outgoing mail table, in order."""
     return re.findall(r'data-label="To">([^<]+)<', page)
-
-
-def pager(page: str) -> str:
-    found = re.search(r'<nav class="pager" aria-label="([^"]+)">(.*?)</nav>', page, re.S)
-    return found.group(0) if found else ""
-
-
-def link(page: str, text: str) -> str | None:
-    for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', pager(page)):
-        if label == text:
-            return html.unescape(href)
-    return None
-
-
-def messages_in(page: str) -> list[str]:
-    return [
-        html.unescape(m) for m in re.findall(r'<li class="message message-\w+">(.*?)</li>', page)
-    ]
 
 
 def staff_of(world) -> list[str]:

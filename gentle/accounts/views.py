@@ -41,7 +41,7 @@ from gentle.audit.log import record
 from gentle.audit.models import ActionFamily, AuditEvent
 from gentle.audit.names import Action
 from gentle.lib.forms import posted
-from gentle.lib.keyset import read_cursor, request_page
+from gentle.lib.keyset import read_request_page, request_page
 from gentle.lib.siteurl import absolute_url
 from gentle.notify.selectors import mail_page
 
@@ -310,13 +310,10 @@ def audit_log(request):
 def outgoing_mail(request):
     """The clinic's outgoing mail and whether it went; the text only in the demo."""
     clinic = clinic_context(request).clinic
-    cursor, bad = read_cursor(request.GET)
     members = User.objects.filter(memberships__clinic=clinic).values("email")
-    page = mail_page(clinic.pk, members, cursor=cursor, bad_cursor=bad)
-    if page.bad_cursor:
-        messages.warning(
-            request, _("That page link is not valid (any more). Here is the first page.")
-        )
+    page = read_request_page(
+        request, lambda cursor, bad: mail_page(clinic.pk, members, cursor=cursor, bad_cursor=bad)
+    )
     with transaction.atomic():
         record(Action.MAIL_LIST, role=Role.ADMIN, clinic_id=clinic.pk)
     return render(

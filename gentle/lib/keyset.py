@@ -13,7 +13,7 @@ invalid cursor, or one that finds no rows, gives the first page and ``page.bad_c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -114,26 +114,41 @@ def keyset_page(
             queryset.filter(_beyond(order, anchor, forward=forward)).order_by(*ordering)[: size + 1]
         )
         if found:
-            more = len(found) > size
-            rows = found[:size]
-            if forward:
-                return KeysetPage(
-                    rows,
-                    next_after=_key(rows[-1], key_field) if more else None,
-                    previous_before=_key(rows[0], key_field),
-                )
-            rows.reverse()
-            return KeysetPage(
-                rows,
-                next_after=_key(rows[-1], key_field),
-                previous_before=_key(rows[0], key_field) if more else None,
-            )
+            return page_of(found, size=size, key_field=key_field, direction=cursor.direction)
         bad_cursor = True
     found = list(queryset.order_by(*order)[: size + 1])
-    rows = found[:size]
+    return page_of(found, size=size, key_field=key_field, bad_cursor=bad_cursor)
+
+
+def page_of(
+    found: list[Any],
+    *,
+    size: int,
+    key_field: str = "pk",
+    direction: Direction | None = None,
+    bad_cursor: bool = False,
+) -> KeysetPage:
+    """The page made of ``found``: up to ``size + 1`` rows read from a cursor in ``direction``
+    (nearest first; None for the first page), the one past ``size`` telling that more lie
+    beyond. For readers that find the rows their own way (``keyset_page`` does it for one
+    queryset)."""
     more = len(found) > size
+    rows = found[:size]
+    if direction is None:
+        return KeysetPage(
+            rows, next_after=_key(rows[-1], key_field) if more else None, bad_cursor=bad_cursor
+        )
+    if direction == "after":
+        return KeysetPage(
+            rows,
+            next_after=_key(rows[-1], key_field) if more else None,
+            previous_before=_key(rows[0], key_field),
+        )
+    rows.reverse()
     return KeysetPage(
-        rows, next_after=_key(rows[-1], key_field) if more else None, bad_cursor=bad_cursor
+        rows,
+        next_after=_key(rows[-1], key_field),
+        previous_before=_key(rows[0], key_field) if more else None,
     )
 
 
@@ -150,8 +165,21 @@ def request_page(
 ) -> KeysetPage:
     """The page the request's ``after``/``before`` names, with the request's other parameters
     kept for the links; a bad cursor gives the first page and says so."""
+    return read_request_page(
+        request,
+        lambda cursor, bad: keyset_page(
+            queryset, order=order, cursor=cursor, bad_cursor=bad, size=size
+        ),
+    )
+
+
+def read_request_page(
+    request: HttpRequest, read: Callable[[Cursor | None, bool], KeysetPage]
+) -> KeysetPage:
+    """``request_page`` for a page that ``read`` finds from the cursor (and whether the one
+    given was unreadable), e.g. by merging two queries."""
     cursor, bad = read_cursor(request.GET)
-    page = keyset_page(queryset, order=order, cursor=cursor, bad_cursor=bad, size=size)
+    page = read(cursor, bad)
     query = request.GET.copy()
     for name in ("after", "before", "page"):
         query.pop(name, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from gentle.lib.keyset import PAGE_SIZE, Cursor, KeysetPage
+from gentle.lib.keyset import PAGE_SIZE, Cursor, KeysetPage, page_of
 from gentle.notify.models import OutboundMail
 
 
@@ -39,22 +39,10 @@ def mail_page(
         beyond = Q(pk__lt=cursor.key) if forward else Q(pk__gt=cursor.key)
         found = _first(sources, beyond, newest_first=forward, count=size + 1)
         if found:
-            more = len(found) > size
-            rows = found[:size]
-            if forward:
-                return KeysetPage(
-                    rows, next_after=rows[-1].pk if more else None, previous_before=rows[0].pk
-                )
-            rows.reverse()
-            return KeysetPage(
-                rows, next_after=rows[-1].pk, previous_before=rows[0].pk if more else None
-            )
+            return page_of(found, size=size, direction=cursor.direction)
         bad_cursor = True
     found = _first(sources, Q(), newest_first=True, count=size + 1)
-    rows = found[:size]
-    return KeysetPage(
-        rows, next_after=rows[-1].pk if len(found) > size else None, bad_cursor=bad_cursor
-    )
+    return page_of(found, size=size, bad_cursor=bad_cursor)
 
 
 def _first(
